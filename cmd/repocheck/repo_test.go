@@ -1,0 +1,147 @@
+package repocheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/parser"
+	"go/token"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/netpak/netpak"
+
+// goPackage is the part of `go list -json` output these tests read.
+type goPackage struct {
+	ImportPath string
+	Dir        string
+	GoFiles    []string
+	Deps       []string
+	Imports    []string
+}
+
+func listPackages(t *testing.T) []goPackage {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", "-deps=false", module+"/...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []goPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p goPackage
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("decode go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list found no packages")
+	}
+	return pkgs
+}
+
+func TestGofmt(t *testing.T) {
+	cmd := exec.Command("gofmt", "-l", ".")
+	cmd.Dir = "../.."
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("gofmt: %v\n%s", err, out)
+	}
+	if s := strings.TrimSpace(string(out)); s != "" {
+		t.Errorf("gofmt would change these files:\n%s", s)
+	}
+}
+
+// TestPackageDocs checks that every package has exactly one package
+// comment and that it lives in doc.go.
+func TestPackageDocs(t *testing.T) {
+	for _, p := range listPackages(t) {
+		var withDoc []string
+		for _, f := range p.GoFiles {
+			fset := token.NewFileSet()
+			af, err := parser.ParseFile(fset, filepath.Join(p.Dir, f), nil, parser.PackageClauseOnly|parser.ParseComments)
+			if err != nil {
+				t.Fatalf("parse %s: %v", f, err)
+			}
+			if af.Doc != nil {
+				withDoc = append(withDoc, f)
+			}
+		}
+		if len(withDoc) != 1 || withDoc[0] != "doc.go" {
+			t.Errorf("%s: package comment in %v, want exactly one, in doc.go", p.ImportPath, withDoc)
+		}
+	}
+}
+
+// fence lists, per import-path prefix of a dependency, the package
+// prefixes allowed to import it (directly or not).
+var fence = []struct {
+	dep     string
+	allowed []string
+}{
+	{"github.com/chzyer/readline", []string{module + "/cmd"}},
+	{"golang.zx2c4.com/wireguard", []string{module + "/vpn", module + "/cmd"}},
+	{"gvisor.dev/gvisor", []string{module + "/vpn", module + "/cmd"}},
+	{module + "/vpn", []string{module + "/vpn", module + "/cmd"}},
+	{module + "/commands", []string{module + "/commands", module + "/cmd"}},
+	{module + "/host", []string{module + "/host", module + "/commands", module + "/cmd"}},
+}
+
+func TestImportFence(t *testing.T) {
+	cmd := exec.Command("go", "list", "-json", module+"/...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p goPackage
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range p.Deps {
+			for _, f := range fence {
+				if d != f.dep && !strings.HasPrefix(d, f.dep+"/") {
+					continue
+				}
+				if !hasAnyPrefix(p.ImportPath, f.allowed) {
+					t.Errorf("%s depends on %s; only %v may", p.ImportPath, d, f.allowed)
+				}
+			}
+		}
+	}
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if s == p || strings.HasPrefix(s, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestNoStrayTopLevel(t *testing.T) {
+	allowed := map[string]bool{
+		"cmd": true, "host": true, "commands": true, "saves": true, "cheats": true, "vpn": true,
+		"go.mod": true, "go.sum": true, "README.md": true, ".ci": true, ".gitignore": true,
+	}
+	cmd := exec.Command("git", "ls-files")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Skipf("git ls-files unavailable (not a checkout?): %v", err)
+	}
+	for _, f := range strings.Fields(string(out)) {
+		top, _, _ := strings.Cut(f, "/")
+		if !allowed[top] {
+			t.Errorf("tracked %q is outside the fixed top-level layout", f)
+		}
+	}
+}
