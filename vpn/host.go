@@ -1,0 +1,320 @@
+package vpn
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+
+	"golang.zx2c4.com/wireguard/device"
+	"golang.zx2c4.com/wireguard/tun/netstack"
+)
+
+// DefaultMaxPeers is the peer limit when [HostConfig.MaxPeers] is zero: the
+// three controller ports besides the host's own.
+const DefaultMaxPeers = 3
+
+// maxPeerLimit is the most peers the tunnel's /24 can address.
+const maxPeerLimit = 253
+
+// ErrUnknownPeer reports a [Host.Kick] of an address that no peer has.
+var ErrUnknownPeer = errors.New("no such peer")
+
+// ErrClosed is returned by methods of a closed [Host] or [Tunnel].
+var ErrClosed = errors.New("tunnel closed")
+
+// HostConfig configures [NewHost]. The zero value is a valid default.
+type HostConfig struct {
+	// Key is the host's private key. The zero Key makes a fresh key for
+	// this run only, so invites die with the process; pass the result of
+	// [LoadOrCreateHostKey] for invites that survive a restart.
+	Key Key
+	// Listen is the UDP address of the shared socket. The zero value
+	// listens on every interface on [DefaultPort]; port 0 lets the system
+	// pick a port.
+	Listen netip.AddrPort
+	// Endpoints are the host addresses written into invites. Empty means
+	// the listen address when it is a specific one, else the addresses of
+	// this machine's interfaces.
+	Endpoints []netip.AddrPort
+	// MaxPeers limits how many peers are admitted at once (the session's
+	// free controller ports). Zero means [DefaultMaxPeers].
+	MaxPeers int
+	// Logf receives diagnostics; nil discards them.
+	Logf Logf
+}
+
+// Host is the host side of the tunnel: a WireGuard device with the host at
+// [HostAddr], which admits players who present the invite's join secret.
+// It hands out listeners inside the tunnel. The host never starts a
+// WireGuard handshake and sets no keepalive: only players initiate, which
+// avoids the simultaneous-initiation livelock. Methods are safe for
+// concurrent use.
+type Host struct {
+	// Immutable after NewHost.
+	logf      Logf
+	bind      *Bind
+	dev       *device.Device
+	tnet      *netstack.Net
+	pub       Key
+	session   SessionID
+	mac1      []byte
+	endpoints []netip.AddrPort
+	joins     chan joinRequest // from the socket's reader to joinLoop
+	done      chan struct{}
+	loops     sync.WaitGroup
+
+	mu     sync.Mutex
+	secret [secretLen]byte    // guarded by mu
+	limit  int                // guarded by mu
+	peers  map[Key]netip.Addr // guarded by mu; public key -> tunnel address
+	closed bool               // guarded by mu
+}
+
+type joinRequest struct {
+	pkt  [joinLen]byte
+	from netip.AddrPort
+}
+
+// NewHost opens the shared UDP socket and starts the host's WireGuard
+// device.
+func NewHost(cfg HostConfig) (*Host, error) {
+	h := &Host{
+		logf:  cfg.Logf.orDiscard(),
+		joins: make(chan joinRequest, 16),
+		done:  make(chan struct{}),
+		peers: map[Key]netip.Addr{},
+		limit: cfg.MaxPeers,
+	}
+	if h.limit == 0 {
+		h.limit = DefaultMaxPeers
+	}
+	if err := h.initSecrets(&cfg); err != nil {
+		return nil, err
+	}
+	listen := cfg.Listen
+	if !listen.IsValid() {
+		listen = netip.AddrPortFrom(netip.IPv6Unspecified(), DefaultPort)
+	}
+	var err error
+	if h.bind, err = ListenBind(listen); err != nil {
+		return nil, fmt.Errorf("host tunnel: %w", err)
+	}
+	if h.dev, h.tnet, err = startDevice(HostAddr, h.bind, cfg.Key, h.logf); err != nil {
+		h.bind.Shutdown()
+		return nil, fmt.Errorf("host tunnel: %w", err)
+	}
+	h.endpoints = cfg.Endpoints
+	if len(h.endpoints) == 0 {
+		h.endpoints = localEndpoints(h.bind.LocalAddr())
+	}
+	h.bind.SetControlHandler(h.onControl)
+	h.loops.Add(1)
+	go h.joinLoop()
+	return h, nil
+}
+
+func (h *Host) initSecrets(cfg *HostConfig) error {
+	if cfg.Key.IsZero() {
+		k, err := NewPrivateKey()
+		if err != nil {
+			return err
+		}
+		cfg.Key = k
+	}
+	h.pub = cfg.Key.Public()
+	h.mac1 = mac1Key(h.pub)
+	if _, err := rand.Read(h.session[:]); err != nil {
+		return fmt.Errorf("make session id: %w", err)
+	}
+	if _, err := rand.Read(h.secret[:]); err != nil {
+		return fmt.Errorf("make join secret: %w", err)
+	}
+	return nil
+}
+
+// PublicKey returns the host's public key.
+func (h *Host) PublicKey() Key { return h.pub }
+
+// LocalAddr returns the shared UDP socket's address.
+func (h *Host) LocalAddr() netip.AddrPort { return h.bind.LocalAddr() }
+
+// Bind returns the shared socket, for NAT traversal on the same port.
+func (h *Host) Bind() *Bind { return h.bind }
+
+// ListenTCP listens on TCP port inside the tunnel, at [HostAddr].
+func (h *Host) ListenTCP(port uint16) (net.Listener, error) {
+	ln, err := h.tnet.ListenTCPAddrPort(netip.AddrPortFrom(HostAddr, port))
+	if err != nil {
+		return nil, fmt.Errorf("listen tcp %v:%d in tunnel: %w", HostAddr, port, err)
+	}
+	return ln, nil
+}
+
+// ListenUDP listens on UDP port inside the tunnel, at [HostAddr].
+func (h *Host) ListenUDP(port uint16) (net.PacketConn, error) {
+	pc, err := h.tnet.ListenUDPAddrPort(netip.AddrPortFrom(HostAddr, port))
+	if err != nil {
+		return nil, fmt.Errorf("listen udp %v:%d in tunnel: %w", HostAddr, port, err)
+	}
+	return pc, nil
+}
+
+// Invite returns the current invite.
+func (h *Host) Invite() Invite {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return Invite{HostKey: h.pub, Endpoints: slices.Clone(h.endpoints), Session: h.session, Secret: h.secret}
+}
+
+// RotateSecret replaces the join secret and returns the new invite. Joins
+// with the old secret are refused from now on; admitted peers stay.
+func (h *Host) RotateSecret() (Invite, error) {
+	var s [secretLen]byte
+	if _, err := rand.Read(s[:]); err != nil {
+		return Invite{}, fmt.Errorf("make join secret: %w", err)
+	}
+	h.mu.Lock()
+	h.secret = s
+	h.mu.Unlock()
+	return h.Invite(), nil
+}
+
+// SetMaxPeers changes the peer limit, e.g. when controller ports free up.
+// Peers already admitted stay even if there are more than n.
+func (h *Host) SetMaxPeers(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.limit = min(max(n, 0), maxPeerLimit)
+}
+
+// Peer is an admitted peer.
+type Peer struct {
+	Addr netip.Addr // tunnel address
+	PeerStatus
+}
+
+// Peers returns the admitted peers, ordered by tunnel address.
+func (h *Host) Peers() ([]Peer, error) {
+	st, err := peerStatus(h.dev)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []Peer
+	for pub, addr := range h.peers {
+		s := st[pub]
+		s.PublicKey = pub
+		out = append(out, Peer{Addr: addr, PeerStatus: s})
+	}
+	slices.SortFunc(out, func(a, b Peer) int { return a.Addr.Compare(b.Addr) })
+	return out, nil
+}
+
+// Kick removes the peer with tunnel address addr: its packets are dropped
+// from now on. It may join again with a valid invite; rotate the secret to
+// keep it out.
+func (h *Host) Kick(addr netip.Addr) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for pub, a := range h.peers {
+		if a != addr {
+			continue
+		}
+		if err := h.dev.IpcSet("public_key=" + pub.hex() + "\nremove=true\n"); err != nil {
+			return fmt.Errorf("kick %v: %w", addr, err)
+		}
+		delete(h.peers, pub)
+		return nil
+	}
+	return fmt.Errorf("kick %v: %w", addr, ErrUnknownPeer)
+}
+
+// admit adds the peer pub (idempotently) and returns its tunnel address.
+func (h *Host) admit(pub, psk Key) (netip.Addr, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return netip.Addr{}, ErrClosed
+	}
+	if addr, ok := h.peers[pub]; ok {
+		return addr, nil
+	}
+	if len(h.peers) >= h.limit {
+		return netip.Addr{}, ErrSessionFull
+	}
+	addr := h.freeAddrLocked()
+	err := h.dev.IpcSet("public_key=" + pub.hex() + "\npreshared_key=" + psk.hex() +
+		"\nreplace_allowed_ips=true\nallowed_ip=" + netip.PrefixFrom(addr, 32).String() + "\n")
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("add peer: %w", err)
+	}
+	h.peers[pub] = addr
+	return addr, nil
+}
+
+func (h *Host) freeAddrLocked() netip.Addr {
+	used := map[netip.Addr]bool{}
+	for _, a := range h.peers {
+		used[a] = true
+	}
+	for a := HostAddr.Next(); tunnelPrefix.Contains(a); a = a.Next() {
+		if !used[a] {
+			return a
+		}
+	}
+	panic("vpn: peer limit exceeds the tunnel prefix") // maxPeerLimit prevents this
+}
+
+// Close stops the device and closes the socket and every tunnel listener.
+// It is idempotent.
+func (h *Host) Close() error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	h.mu.Unlock()
+	close(h.done)
+	h.dev.Close()
+	err := h.bind.Shutdown()
+	h.loops.Wait()
+	return err
+}
+
+// localEndpoints lists addresses at which this machine may be reached on
+// the socket's port: the socket's own address when it is a specific one,
+// else interface addresses (IPv4 first).
+func localEndpoints(local netip.AddrPort) []netip.AddrPort {
+	if !local.Addr().IsUnspecified() {
+		return []netip.AddrPort{local}
+	}
+	addrs, _ := net.InterfaceAddrs()
+	var v4, v6 []netip.AddrPort
+	for _, a := range addrs {
+		p, err := netip.ParsePrefix(a.String())
+		if err != nil {
+			continue
+		}
+		ip := p.Addr()
+		if ip.IsLoopback() || ip.IsLinkLocalUnicast() || !ip.IsGlobalUnicast() {
+			continue
+		}
+		ep := netip.AddrPortFrom(ip, local.Port())
+		if ip.Is4() {
+			v4 = append(v4, ep)
+		} else {
+			v6 = append(v6, ep)
+		}
+	}
+	out := append(v4, v6...)
+	if len(out) == 0 {
+		out = append(out, netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), local.Port()))
+	}
+	return out[:min(len(out), MaxEndpoints/2)]
+}

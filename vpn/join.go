@@ -1,0 +1,265 @@
+package vpn
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.zx2c4.com/wireguard/device"
+	"golang.zx2c4.com/wireguard/tun/netstack"
+)
+
+// DefaultJoinTimeout bounds [Join] when its context has no deadline.
+const DefaultJoinTimeout = 15 * time.Second
+
+// Join retransmission: quick at first (a lost datagram costs little), then
+// backing off so a dead host is not flooded.
+const (
+	firstRetry = 200 * time.Millisecond
+	maxRetry   = 2 * time.Second
+)
+
+// JoinConfig configures [Join]. The zero value is a valid default.
+type JoinConfig struct {
+	// Listen is the local UDP address. Zero means every interface and a
+	// port the system picks.
+	Listen netip.AddrPort
+	// Logf receives diagnostics; nil discards them.
+	Logf Logf
+}
+
+// Tunnel is a player's side of the tunnel: a WireGuard device with one
+// peer, the host, reached at [HostAddr]. Methods are safe for concurrent
+// use.
+type Tunnel struct {
+	bind     *Bind
+	dev      *device.Device
+	tnet     *netstack.Net
+	addr     netip.Addr
+	endpoint netip.AddrPort
+	hostKey  Key
+	close    sync.Once
+}
+
+// Join joins the session of invite: it makes a key pair for this player
+// (the private key never leaves the process), asks the host to admit it
+// with the invite's join secret, and brings the tunnel up. Only this side
+// starts WireGuard handshakes. A refusal is an error wrapping
+// [ErrBadSecret], [ErrSessionFull] or [ErrUnknownSession]; silence until
+// the deadline wraps [ErrNoAnswer].
+func Join(ctx context.Context, invite string, cfg JoinConfig) (*Tunnel, error) {
+	inv, err := ParseInvite(invite)
+	if err != nil {
+		return nil, err
+	}
+	return JoinInvite(ctx, inv, cfg)
+}
+
+// JoinInvite is [Join] with an already parsed invite.
+func JoinInvite(ctx context.Context, inv Invite, cfg JoinConfig) (*Tunnel, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultJoinTimeout)
+		defer cancel()
+	}
+	priv, err := NewPrivateKey()
+	if err != nil {
+		return nil, err
+	}
+	bind, err := ListenBind(cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("join: %w", err)
+	}
+	t, err := join(ctx, bind, inv, priv, cfg.Logf.orDiscard())
+	if err != nil {
+		bind.Shutdown()
+		return nil, fmt.Errorf("join: %w", err)
+	}
+	return t, nil
+}
+
+func join(ctx context.Context, bind *Bind, inv Invite, priv Key, logf Logf) (*Tunnel, error) {
+	acc, from, err := askToJoin(ctx, bind, inv, priv.Public())
+	if err != nil {
+		return nil, err
+	}
+	dev, tnet, err := startDevice(acc.Addr, bind, priv, logf)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tunnel{bind: bind, dev: dev, tnet: tnet, addr: acc.Addr, endpoint: from, hostKey: inv.HostKey}
+	psk := presharedKey(inv.Secret, priv.Public())
+	// Endpoint and keepalive in one set: turning the keepalive on sends
+	// the first handshake at once, and it needs the endpoint to go to.
+	err = dev.IpcSet("public_key=" + inv.HostKey.hex() + "\npreshared_key=" + psk.hex() +
+		"\nendpoint=" + from.String() + "\nallowed_ip=" + netip.PrefixFrom(acc.Host, 32).String() +
+		"\npersistent_keepalive_interval=" + strconv.Itoa(int(keepalive/time.Second)) + "\n")
+	if err == nil {
+		err = t.waitHandshake(ctx)
+	}
+	if err != nil {
+		dev.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// answer is the host's reply to a join, as seen by askToJoin.
+type answer struct {
+	acc  acceptMsg
+	from netip.AddrPort
+	err  error
+}
+
+// askToJoin sends the join to every endpoint in the invite, repeating with
+// backoff, until one answers. The first endpoint to accept is the one the
+// tunnel uses.
+func askToJoin(ctx context.Context, bind *Bind, inv Invite, pub Key) (acceptMsg, netip.AddrPort, error) {
+	m := joinMsg{Session: inv.Session, Player: pub}
+	if _, err := rand.Read(m.Nonce[:]); err != nil {
+		return acceptMsg{}, netip.AddrPort{}, fmt.Errorf("make nonce: %w", err)
+	}
+	answers := make(chan answer, 1)
+	bind.SetControlHandler(joinAnswerHandler(m, inv.Secret, answers))
+	defer bind.SetControlHandler(nil)
+	pkt := appendJoin(nil, m, inv.Secret, inv.HostKey)
+	retry := time.NewTimer(0)
+	defer retry.Stop()
+	for wait := firstRetry; ; wait = min(2*wait, maxRetry) {
+		select {
+		case a := <-answers:
+			return a.acc, a.from, a.err
+		case <-ctx.Done():
+			return acceptMsg{}, netip.AddrPort{}, fmt.Errorf("%w at %v: %v", ErrNoAnswer, inv.Endpoints, ctx.Err())
+		case <-retry.C:
+		}
+		for _, ep := range inv.Endpoints {
+			bind.WriteTo(pkt, ep) // an unreachable endpoint is normal; others may work
+		}
+		retry.Reset(wait)
+	}
+}
+
+// joinAnswerHandler returns the control handler that watches for the
+// host's answer to join m. Answers with another nonce, or accepts not made
+// with the secret, are ignored.
+func joinAnswerHandler(m joinMsg, secret [secretLen]byte, answers chan<- answer) Handler {
+	return func(pkt []byte, from netip.AddrPort) {
+		t, err := controlType(pkt)
+		if err != nil {
+			return
+		}
+		var a answer
+		switch t {
+		case msgAccept:
+			acc, err := parseAccept(pkt, secret)
+			if err != nil || acc.Nonce != m.Nonce || acc.Session != m.Session {
+				return
+			}
+			a = answer{acc: acc, from: from}
+		case msgReject:
+			rej, err := parseReject(pkt)
+			if err != nil || rej.Nonce != m.Nonce || rej.Session != m.Session {
+				return
+			}
+			a = answer{err: fmt.Errorf("host %v: %w", from, rej.Reason.err())}
+		default:
+			return
+		}
+		select {
+		case answers <- a:
+		default: // an answer is already waiting
+		}
+	}
+}
+
+// waitHandshake waits until the first WireGuard handshake with the host
+// completes, so that a returned Tunnel carries traffic at once.
+func (t *Tunnel) waitHandshake(ctx context.Context) error {
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		st, err := peerStatus(t.dev)
+		if err != nil {
+			return err
+		}
+		if !st[t.hostKey].LastHandshake.IsZero() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wireguard handshake with %v: %w: %v", t.endpoint, ErrNoAnswer, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// Addr returns this player's tunnel address.
+func (t *Tunnel) Addr() netip.Addr { return t.addr }
+
+// Endpoint returns the host address the tunnel was set up with.
+func (t *Tunnel) Endpoint() netip.AddrPort { return t.endpoint }
+
+// Bind returns the shared socket, for NAT traversal on the same port.
+func (t *Tunnel) Bind() *Bind { return t.bind }
+
+// Status returns what WireGuard knows about the host.
+func (t *Tunnel) Status() (PeerStatus, error) {
+	st, err := peerStatus(t.dev)
+	if err != nil {
+		return PeerStatus{}, err
+	}
+	return st[t.hostKey], nil
+}
+
+// DialContext connects to addr inside the tunnel; network is "tcp",
+// "tcp4", "udp" or "udp4" and addr a numeric "IP:port", typically the
+// host's: net.JoinHostPort(vpn.HostAddr.String(), port).
+func (t *Tunnel) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	switch network {
+	case "tcp", "tcp4", "udp", "udp4":
+	default:
+		return nil, fmt.Errorf("dial %s %s in tunnel: %w", network, addr, net.UnknownNetworkError(network))
+	}
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s %s in tunnel: %w", network, addr, err)
+	}
+	if network[:3] == "udp" {
+		c, err := t.tnet.DialUDPAddrPort(netip.AddrPort{}, ap)
+		if err != nil {
+			return nil, fmt.Errorf("dial udp %v in tunnel: %w", ap, err)
+		}
+		return c, nil
+	}
+	c, err := t.tnet.DialContextTCPAddrPort(ctx, ap)
+	if err != nil {
+		return nil, fmt.Errorf("dial tcp %v in tunnel: %w", ap, err)
+	}
+	return c, nil
+}
+
+// ListenUDP opens a UDP socket at this player's tunnel address on port
+// (0 picks one), for traffic that needs an unconnected socket.
+func (t *Tunnel) ListenUDP(port uint16) (net.PacketConn, error) {
+	pc, err := t.tnet.ListenUDPAddrPort(netip.AddrPortFrom(t.addr, port))
+	if err != nil {
+		return nil, fmt.Errorf("listen udp %v:%d in tunnel: %w", t.addr, port, err)
+	}
+	return pc, nil
+}
+
+// Close stops the device and closes the socket. It is idempotent.
+func (t *Tunnel) Close() error {
+	var err error
+	t.close.Do(func() {
+		t.dev.Close()
+		err = t.bind.Shutdown()
+	})
+	return err
+}
