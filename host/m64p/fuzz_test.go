@@ -1,0 +1,136 @@
+package m64p
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+)
+
+func addTCPSeeds(f *testing.F) {
+	for _, tt := range tcpGolden {
+		f.Add(unhex(f, tt.hex)) // SEND_SAVE seeds stop after the size
+	}
+	eep, _ := SendSave{File: SaveEEPROM, Data: pattern(2048)}.AppendTo(nil)
+	f.Add(eep)
+	f.Add([]byte{1, 'e', 'e', 'p', 0, 0, 0, 8, 0})
+	f.Add([]byte{1, 'e', 'e', 'p', 0, 0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{2, 'x', 'y', 'z', 0})
+	f.Add([]byte{5, 4, 1, 0, 0, 0, 0, 1})
+	f.Add([]byte{0xE4})
+}
+
+// FuzzParseTCPMessage checks that no input panics and that whatever
+// parses encodes back to the same bytes.
+func FuzzParseTCPMessage(f *testing.F) {
+	addTCPSeeds(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseTCPMessage(b)
+		if err != nil {
+			if m != nil {
+				t.Fatalf("message %+v with error %v", m, err)
+			}
+			return
+		}
+		out, err := m.AppendTo(nil)
+		if err != nil {
+			t.Fatalf("re-encode %+v: %v", m, err)
+		}
+		if !bytes.Equal(out, b) {
+			t.Fatalf("round trip %x -> %x", b, out)
+		}
+	})
+}
+
+// FuzzReadTCPMessage reads a whole stream message by message; it must end
+// in io.EOF or an error, never loop or panic.
+func FuzzReadTCPMessage(f *testing.F) {
+	addTCPSeeds(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := bufio.NewReaderSize(bytes.NewReader(b), 16)
+		for n := 0; ; n++ {
+			if n > len(b) {
+				t.Fatalf("%d messages from %d bytes", n, len(b))
+			}
+			_, err := ReadTCPMessage(r)
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+}
+
+// FuzzParseClientDatagram covers the server's UDP decoder.
+func FuzzParseClientDatagram(f *testing.F) {
+	for _, tt := range udpGolden {
+		f.Add(unhex(f, tt.hex))
+	}
+	f.Add([]byte{0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseClientDatagram(b)
+		if err != nil {
+			if m != nil {
+				t.Fatalf("datagram %+v with error %v", m, err)
+			}
+			return
+		}
+		if !IsM64PDatagram(b) {
+			t.Fatalf("parsed %x but IsM64PDatagram is false", b)
+		}
+		var out []byte
+		switch d := m.(type) {
+		case KeyInfoClient:
+			out, err = d.AppendTo(nil)
+		case InputRequest:
+			out, err = d.AppendTo(nil)
+		case SyncData:
+			out = d.AppendTo(nil)
+		}
+		if err != nil || !bytes.Equal(out, b) {
+			t.Fatalf("round trip %x -> %x, %v", b, out, err)
+		}
+	})
+}
+
+// FuzzParseKeyInfoServer covers the client's UDP decoder.
+func FuzzParseKeyInfoServer(f *testing.F) {
+	for _, tt := range udpGolden {
+		f.Add(unhex(f, tt.hex))
+	}
+	f.Add([]byte{1, 0, 0, 0, 57})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseKeyInfoServer(b)
+		if err != nil {
+			if !errors.Is(err, ErrLength) && !errors.Is(err, ErrUnknownOp) && !errors.Is(err, ErrPlayer) {
+				t.Fatalf("error without sentinel: %v", err)
+			}
+			return
+		}
+		out, err := m.AppendTo(nil)
+		if err != nil || !bytes.Equal(out, b) {
+			t.Fatalf("round trip %x -> %x, %v", b, out, err)
+		}
+	})
+}
+
+// FuzzParseReplies covers the three fixed-size server replies.
+func FuzzParseReplies(f *testing.F) {
+	f.Add(unhex(f, "00001001 01 00 00002002 01 00 00000000 00 00 00000000 00 00"))
+	f.Add(unhex(f, "01 02"))
+	f.Add(observedSettings.AppendTo(nil))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := ParseRegisterReply(b); err == nil && !bytes.Equal(r.AppendTo(nil), b) {
+			t.Fatalf("register reply round trip %x", b)
+		}
+		if s, err := ParseSettings(b); err == nil && !bytes.Equal(s.AppendTo(nil), b) {
+			t.Fatalf("settings round trip %x", b)
+		}
+		if r, err := ParseRegistration(b); err == nil && !bytes.Equal(r.AppendTo(nil), b) {
+			t.Fatalf("registration round trip %x", b)
+		}
+	})
+}
