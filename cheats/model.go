@@ -10,12 +10,12 @@ type Format uint8
 
 // The formats this package reads.
 const (
-	FormatMupencheat    Format = iota + 1 // mupen64plus mupencheat.txt
-	FormatPJ64Legacy                      // Project64 1.6/1.7 Project64.cht
-	FormatPJ64v2                          // Project64 2.x Project64.cht (Xplorer64 codes)
-	FormatPJ64v3                          // Project64 3.x and RMG "$" per-game files
-	FormatRMGLobby                        // RMG room features.cheats JSON
-	FormatSimple64                        // simple64 cheats.json
+	FormatMupencheat Format = iota + 1 // mupen64plus mupencheat.txt
+	FormatPJ64Legacy                   // Project64 1.6/1.7 Project64.cht
+	FormatPJ64v2                       // Project64 2.x Project64.cht (Xplorer64 codes)
+	FormatPJ64v3                       // Project64 3.x and RMG "$" per-game files
+	FormatRMGLobby                     // RMG room features.cheats JSON
+	FormatSimple64                     // simple64 cheats.json
 )
 
 var formatNames = [...]string{"", "mupencheat.txt", "project64 1.6", "project64 2.x", "project64 3.x", "rmg lobby", "simple64"}
