@@ -22,7 +22,6 @@ func textSource(name string, parse func(r *strings.Reader) (*Database, error), t
 	}}
 }
 
-
 func aeroSources() []source {
 	return []source{
 		textSource("mupencheat", func(r *strings.Reader) (*Database, error) { return ParseMupencheat(r) }, aeroMupencheat),
@@ -154,7 +153,7 @@ func TestOrderSensitivity(t *testing.T) {
 		{"same byte written", sel("Health 99", "Health 1"), sel("Health 1", "Health 99"), true, false, "Health 99"},
 		{"write read by a condition", sel("Health 1", "If dead then revive"), sel("If dead then revive", "Health 1"), true, false, "Health 1"},
 		{"repeater reaches another cheat", sel("Big repeater", "Health 99"), sel("Health 99", "Big repeater"), true, false, "Big repeater"},
-		{"repeater clear of another cheat", sel("Big repeater", "Elsewhere"), sel("Elsewhere", "Big repeater"), false, true, "Big repeater"},
+		{"repeater clear of another cheat", sel("Big repeater", "Elsewhere"), sel("Elsewhere", "Big repeater"), false, true, "Elsewhere"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
