@@ -1,0 +1,33 @@
+package host
+
+// author publishes the stream of one port: the press made at poll p becomes
+// the input for poll p+lag. It is the single writer of that stream, which is
+// what makes every machine see the same game.
+//
+// When the lag rises, the polls it skips over repeat the last input; when it
+// falls, presses that would land on polls already published are dropped
+// (AQZ's semantics). At the start, polls before the first press are filled
+// with the zero input. The zero value is ready to use.
+type author struct {
+	next uint32 // polls [0, next) are published
+	last Input  // the input published at next-1
+}
+
+// publish records the press made at poll p under lag and calls emit for every
+// poll it publishes, in order. It returns the number of polls published; 0
+// means the press was surplus and dropped.
+func (a *author) publish(p uint32, lag uint8, in Input, emit func(poll uint32, in Input)) int {
+	target := p + uint32(lag)
+	if target < a.next {
+		return 0
+	}
+	n := 0
+	for ; a.next < target; a.next++ {
+		emit(a.next, a.last)
+		n++
+	}
+	emit(target, in)
+	a.last = in
+	a.next = target + 1
+	return n + 1
+}

@@ -1,0 +1,311 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// Client timing.
+const (
+	pingInterval   = 500 * time.Millisecond
+	resendInterval = 10 * time.Millisecond // while waiting or holding unacked inputs
+	udpHelloEvery  = 100 * time.Millisecond
+	udpGiveUp      = time.Second // then inputs go over TCP until UDP answers
+	joinTimeout    = 5 * time.Second
+)
+
+// DefaultChecksumEvery is the poll range a client hashes for desync checks.
+const DefaultChecksumEvery = 256
+
+// ClientConfig configures a client. The zero value joins as a player on
+// one free port with an empty name, which the host refuses: set Name.
+type ClientConfig struct {
+	Name      string
+	Ports     PortMask // specific ports wanted; 0 means any
+	NumPorts  int      // how many ports when Ports is 0; 0 means 1
+	Spectator bool
+	OwnerKey  [16]byte // Host.OwnerKey, for the host's own player
+
+	// Dial, if set, opens the TCP and UDP connections to the host (e.g.
+	// through a tunnel). It defaults to a net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// OnEvent, if set, receives session events, one at a time. It must not
+	// block or call the client.
+	OnEvent func(Event)
+	// Logf, if set, receives diagnostics.
+	Logf func(format string, args ...any)
+	// ChecksumEvery is the poll range hashed for desync detection; 0 means
+	// DefaultChecksumEvery.
+	ChecksumEvery uint32
+}
+
+// Client is one participant of a netpak session. Dial creates it; Poll
+// drives the lockstep and must be called from one goroutine; the other
+// methods are safe for concurrent use.
+type Client struct {
+	// Immutable after Dial.
+	cfg         ClientConfig
+	tcp         net.Conn
+	udp         net.Conn
+	id          uint16
+	token       uint64
+	ports       PortMask
+	golfMask    uint32
+	dropTimeout time.Duration
+
+	out       chan []byte   // frames for writeLoop
+	closing   chan struct{} // closed when the client stops
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+	notify    chan struct{} // wakes the goroutine in Poll
+	byeSent   chan struct{} // closed by writeLoop after the goodbye
+	evMu      sync.Mutex    // serializes OnEvent
+
+	mu sync.Mutex // guards everything below
+	ls lockstep
+}
+
+// Dial joins the session at addr ("host:port").
+func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
+	dial := cfg.Dial
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
+	ctx, cancel := context.WithTimeout(ctx, joinTimeout)
+	defer cancel()
+	tcp, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	c := &Client{
+		cfg: cfg, tcp: tcp, out: make(chan []byte, outQueueLen),
+		closing: make(chan struct{}), notify: make(chan struct{}, 1), byeSent: make(chan struct{}),
+	}
+	if err := c.handshake(ctx); err != nil {
+		tcp.Close()
+		return nil, fmt.Errorf("join %s: %w", addr, err)
+	}
+	if c.udp, err = dial(ctx, "udp", addr); err != nil {
+		c.logf("no UDP to %s (%v); inputs go over TCP", addr, err)
+	}
+	c.ls.init(c)
+	c.wg.Go(c.writeLoop)
+	c.wg.Go(c.readLoop)
+	c.wg.Go(c.pingLoop)
+	if c.udp != nil {
+		c.wg.Go(c.udpLoop)
+		c.wg.Go(c.udpHelloLoop)
+	}
+	return c, nil
+}
+
+// handshake sends the hello and reads the welcome or the reason for a
+// refusal.
+func (c *Client) handshake(ctx context.Context) error {
+	dl, _ := ctx.Deadline()
+	c.tcp.SetDeadline(dl)
+	defer c.tcp.SetDeadline(time.Time{})
+	hl := hello{
+		Version: ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
+		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
+	}
+	p := appendHello(nil, hl)
+	b := append(streamMagic[:], appendFrameHeader(nil, frameHello, len(p))...)
+	if _, err := c.tcp.Write(append(b, p...)); err != nil {
+		return err
+	}
+	buf := make([]byte, maxFramePayload)
+	typ, p, err := readFrame(c.tcp, buf)
+	if err != nil {
+		return fmt.Errorf("read welcome: %w", err)
+	}
+	switch typ {
+	case frameReject:
+		msg, err := parseText(p)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %s", ErrRejected, msg.Text)
+	case frameWelcome:
+		w, err := parseWelcome(p)
+		if err != nil {
+			return err
+		}
+		c.id, c.token, c.ports, c.golfMask = w.ID, w.Token, w.Ports, w.GolfMask
+		c.dropTimeout = time.Duration(w.DropTimeout) * time.Millisecond
+		if c.dropTimeout <= 0 {
+			c.dropTimeout = DefaultDropTimeout
+		}
+		return nil
+	}
+	return fmt.Errorf("unexpected %v frame", typ)
+}
+
+// ID returns the client's member id in the session.
+func (c *Client) ID() uint16 { return c.id }
+
+// Ports returns the controller ports the client owns.
+func (c *Client) Ports() PortMask { return c.ports }
+
+func (c *Client) logf(format string, args ...any) {
+	if c.cfg.Logf != nil {
+		c.cfg.Logf(format, args...)
+	}
+}
+
+func (c *Client) emit(e Event) {
+	if c.cfg.OnEvent == nil {
+		return
+	}
+	c.evMu.Lock()
+	defer c.evMu.Unlock()
+	c.cfg.OnEvent(e)
+}
+
+func (c *Client) wake() {
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
+
+// send queues a frame for the host. A full queue means the host stopped
+// reading; the client then gives up on it.
+func (c *Client) send(typ frameType, payload []byte) error {
+	b := appendFrameHeader(make([]byte, 0, frameHeaderLen+len(payload)), typ, len(payload))
+	b = append(b, payload...)
+	select {
+	case <-c.closing:
+		return c.Err()
+	case c.out <- b:
+		return nil
+	default:
+		c.fail(fmt.Errorf("%w: it stopped reading", ErrHostGone))
+		return c.Err()
+	}
+}
+
+func (c *Client) writeLoop() {
+	for {
+		select {
+		case <-c.closing:
+			return
+		case b := <-c.out:
+			c.tcp.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if _, err := c.tcp.Write(b); err != nil {
+				c.fail(fmt.Errorf("%w: %v", ErrHostGone, err))
+				return
+			}
+			if frameType(b[0]) == frameBye {
+				close(c.byeSent)
+				return
+			}
+		}
+	}
+}
+
+// readLoop handles the host's frames until the connection ends. Silence
+// longer than the drop timeout means the host is gone.
+func (c *Client) readLoop() {
+	buf := make([]byte, maxFramePayload)
+	for {
+		c.tcp.SetReadDeadline(time.Now().Add(c.dropTimeout))
+		typ, p, err := readFrame(c.tcp, buf)
+		if err != nil {
+			c.fail(hostGoneError(err))
+			return
+		}
+		if err := c.handleFrame(typ, p); err != nil {
+			c.fail(fmt.Errorf("%w: bad %v frame: %v", ErrHostGone, typ, err))
+			return
+		}
+	}
+}
+
+func hostGoneError(err error) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("%w: the host closed the connection", ErrHostGone)
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("%w: no word from the host", ErrHostGone)
+	}
+	return fmt.Errorf("%w: %v", ErrHostGone, err)
+}
+
+func (c *Client) pingLoop() {
+	t := time.NewTicker(pingInterval)
+	defer t.Stop()
+	for {
+		c.mu.Lock()
+		rtt := c.ls.rtt
+		c.mu.Unlock()
+		c.send(framePing, appendPing(nil, ping{Clock: uint64(time.Now().UnixNano()), RTT: uint32(rtt.Microseconds())}))
+		select {
+		case <-c.closing:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// fail stops the client because of err, once; the first error sticks.
+func (c *Client) fail(err error) {
+	first := false
+	c.closeOnce.Do(func() {
+		first = true
+		c.mu.Lock()
+		c.ls.err = err
+		c.mu.Unlock()
+		close(c.closing)
+		c.tcp.Close()
+		if c.udp != nil {
+			c.udp.Close()
+		}
+	})
+	if first && errors.Is(err, ErrHostGone) {
+		c.emit(Event{Kind: EventHostGone, Err: err})
+	}
+}
+
+// Err returns why the client stopped, or nil while it runs.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ls.err
+}
+
+// Done returns a channel closed when the client stops.
+func (c *Client) Done() <-chan struct{} { return c.closing }
+
+// Close leaves the session: it flushes unacknowledged inputs briefly, says
+// goodbye, closes the connections and waits for the client's goroutines.
+func (c *Client) Close() error {
+	select {
+	case <-c.closing:
+	default:
+		c.flush(time.Second)
+		select {
+		case c.out <- appendFrameHeader(nil, frameBye, 0):
+			select {
+			case <-c.byeSent:
+			case <-c.closing:
+			case <-time.After(time.Second):
+			}
+		default:
+		}
+	}
+	c.fail(ErrClosed)
+	c.wg.Wait()
+	c.mu.Lock()
+	c.ls.resend.Stop()
+	c.mu.Unlock()
+	return nil
+}
+

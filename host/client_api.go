@@ -1,0 +1,54 @@
+package host
+
+import (
+	"fmt"
+	"time"
+)
+
+// Chat says text to everyone in the session.
+func (c *Client) Chat(text string) error {
+	if len(text) > maxChatLen {
+		return fmt.Errorf("chat line longer than %d bytes", maxChatLen)
+	}
+	return c.send(frameChat, appendText(nil, textMsg{Text: text}))
+}
+
+// SetLag asks the host to set everyone's lag. The host announces it.
+func (c *Client) SetLag(lag uint8) error { return c.send(frameSetLag, []byte{lag}) }
+
+// ToggleGolf asks the host to turn golf mode on or off. The host announces it.
+func (c *Client) ToggleGolf() error { return c.send(frameGolf, nil) }
+
+// Start asks the host to start the game; only the host's own player may.
+func (c *Client) Start() error { return c.send(frameStart, nil) }
+
+// Status is a snapshot of a client's view of its session.
+type Status struct {
+	ID      uint16
+	Ports   PortMask
+	Playing bool
+	Poll    uint32 // the next poll to consume
+	Lag     uint8  // the session lag
+	Golf    bool
+	Seat    string // who holds the golf seat, if anyone
+	RTT     time.Duration
+	UDP     bool // inputs travel over UDP (else TCP)
+	Members []Member
+}
+
+// Status returns the client's view of the session.
+func (c *Client) Status() Status {
+	c.mu.Lock()
+	ls := &c.ls
+	e := ls.sched.last()
+	st := Status{
+		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: ls.next,
+		Lag: e.Lag, Golf: e.Golf, RTT: ls.rtt, UDP: ls.udpWorks(time.Now()),
+		Members: append([]Member(nil), ls.roster...),
+	}
+	c.mu.Unlock()
+	if e.Golf && e.Seat != 0 {
+		st.Seat = c.nameOf(e.Seat)
+	}
+	return st
+}

@@ -1,0 +1,226 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// handleFrame handles one frame from the host, from readLoop.
+func (c *Client) handleFrame(typ frameType, p []byte) error {
+	switch typ {
+	case frameRoster:
+		ms, err := parseRoster(p)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.ls.roster = ms
+		c.mu.Unlock()
+	case frameJoined:
+		m, err := parseJoined(p)
+		if err != nil {
+			return err
+		}
+		c.emit(Event{Kind: EventJoined, Who: m.Name, Ports: m.Ports})
+	case frameChat:
+		msg, err := parseText(p)
+		if err != nil {
+			return err
+		}
+		c.emit(Event{Kind: EventChat, Who: c.nameOf(msg.ID), Text: msg.Text})
+	case frameNotice:
+		msg, err := parseText(p)
+		if err != nil {
+			return err
+		}
+		c.emit(Event{Kind: EventNotice, Text: msg.Text})
+	case frameSched:
+		return c.handleSched(p)
+	case frameStarted:
+		return c.handleStarted(p)
+	case frameLeft:
+		return c.handleLeft(p)
+	case frameInputs:
+		var bt batch
+		if err := parseBatch(p, &bt); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.ls.handleBatchLocked(&bt)
+		c.mu.Unlock()
+	case framePong:
+		return c.handlePong(p)
+	case frameDesync:
+		d, err := parseChecksum(p)
+		if err != nil {
+			return err
+		}
+		c.emit(Event{Kind: EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
+	default:
+		return fmt.Errorf("unexpected %v frame", typ)
+	}
+	return nil
+}
+
+// nameOf returns a member's name from the roster.
+func (c *Client) nameOf(id uint16) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range c.ls.roster {
+		if m.ID == id {
+			return m.Name
+		}
+	}
+	if id == c.id {
+		return c.cfg.Name
+	}
+	if id == 0 {
+		return "the host"
+	}
+	return fmt.Sprintf("member %d", id)
+}
+
+func (c *Client) handleSched(p []byte) error {
+	m, err := parseSched(p)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	ls := &c.ls
+	if m.Entry.From == 0 {
+		ls.sched.reset(m.Entry)
+	} else {
+		if m.Entry.From < ls.next {
+			c.mu.Unlock()
+			return fmt.Errorf("schedule change at poll %d, already at %d: %w", m.Entry.From, ls.next, errBadValue)
+		}
+		ls.sched.add(m.Entry)
+	}
+	ls.epoch = m.Epoch
+	ls.golfPending = false
+	c.mu.Unlock()
+	c.wake()
+	if m.Entry.Cause != causeInitial {
+		c.emit(schedEvent(m.Entry, c.nameOf(m.Entry.Actor)))
+	}
+	return nil
+}
+
+func (c *Client) handleStarted(p []byte) error {
+	st, err := parseStarted(p)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	ls := &c.ls
+	if ls.playing {
+		c.mu.Unlock()
+		return errors.New("started twice")
+	}
+	ls.playing, ls.active, ls.next = true, st.Active, st.First
+	ls.grant = max(ls.grant, st.Grant)
+	for k := range NumPorts {
+		ls.streams[k].have = max(ls.streams[k].have, st.First)
+	}
+	c.mu.Unlock()
+	c.wake()
+	c.emit(Event{Kind: EventStarted, Poll: st.First})
+	return nil
+}
+
+func (c *Client) handleLeft(p []byte) error {
+	m, err := parseLeft(p)
+	if err != nil {
+		return err
+	}
+	name := c.nameOf(m.ID)
+	c.mu.Lock()
+	for k := range NumPorts {
+		if m.Ports.Has(k) && c.ls.playing && c.ls.active.Has(k) {
+			c.ls.emptyFrom[k] = min(c.ls.emptyFrom[k], m.From)
+		}
+	}
+	c.mu.Unlock()
+	c.wake()
+	if m.ID != 0 {
+		c.emit(Event{Kind: EventLeft, Who: name, Reason: m.Reason, Ports: m.Ports, Poll: m.From})
+	}
+	return nil
+}
+
+func (c *Client) handlePong(p []byte) error {
+	r := reader{b: p}
+	sent := r.u64()
+	if err := r.done(); err != nil {
+		return err
+	}
+	rtt := time.Duration(time.Now().UnixNano() - int64(sent))
+	if rtt < 0 || rtt > time.Minute {
+		return nil
+	}
+	c.mu.Lock()
+	c.ls.rtt = rtt
+	c.mu.Unlock()
+	return nil
+}
+
+// udpLoop reads the host's datagrams. Anything not from the host with this
+// client's token is ignored.
+func (c *Client) udpLoop() {
+	buf := make([]byte, maxDatagram+1)
+	var bt batch
+	for {
+		n, err := c.udp.Read(buf)
+		if err != nil {
+			select {
+			case <-c.closing:
+				return
+			default:
+				continue // ICMP unreachable while the host is not listening yet
+			}
+		}
+		kind, token, body, err := parseDgramHeader(buf[:n])
+		if err != nil || token != c.token {
+			continue
+		}
+		c.mu.Lock()
+		c.ls.udpSeen = time.Now()
+		if kind == dgramInputs && parseBatch(body, &bt) == nil {
+			c.ls.handleBatchLocked(&bt)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// udpHelloLoop registers the client's UDP address with the host and keeps
+// it (and any NAT mapping) fresh. It says when UDP does not get through and
+// inputs go over TCP instead.
+func (c *Client) udpHelloLoop() {
+	hello := appendDgramHeader(nil, dgramHello, c.token)
+	start := time.Now()
+	warned := false
+	t := time.NewTicker(udpHelloEvery)
+	defer t.Stop()
+	for i := 0; ; i++ {
+		c.mu.Lock()
+		works := c.ls.udpWorks(time.Now())
+		c.mu.Unlock()
+		switch {
+		case !works && !warned && time.Since(start) > udpGiveUp:
+			warned = true
+			c.emit(Event{Kind: EventTransport, Text: "UDP to the host does not get through; inputs go over TCP"})
+		case works && warned:
+			warned = false
+			c.emit(Event{Kind: EventTransport, Text: "UDP to the host works again"})
+		}
+		if !works || i%3 == 0 {
+			c.udp.Write(hello)
+		}
+		select {
+		case <-c.closing:
+			return
+		case <-t.C:
+		}
+	}
+}

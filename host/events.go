@@ -1,0 +1,132 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors callers branch on.
+var (
+	// ErrClosed is returned by Serve after Close, and by client calls after
+	// the client closed.
+	ErrClosed = errors.New("netpak: session closed")
+	// ErrHostGone means the client lost its host.
+	ErrHostGone = errors.New("netpak: lost the host")
+	// ErrRejected wraps the reason a host refused a client.
+	ErrRejected = errors.New("netpak: the host refused to join")
+	// ErrEnded means the game ended (every player left).
+	ErrEnded = errors.New("netpak: the game ended")
+
+	errScheduleFull = errors.New("too many lag changes in flight; try again in a moment")
+)
+
+// LeaveReason says why a member left.
+type LeaveReason uint8
+
+const (
+	LeaveQuit    LeaveReason = iota // the player quit
+	LeaveTimeout                    // nothing heard for the drop timeout
+	LeaveBehind                     // fell too far behind or could not be written to
+	LeaveError                      // sent something malformed
+	LeaveLost                       // the connection broke
+	leaveMax     = LeaveLost
+)
+
+func (r LeaveReason) String() string {
+	switch r {
+	case LeaveQuit:
+		return "quit"
+	case LeaveTimeout:
+		return "timed out"
+	case LeaveBehind:
+		return "fell behind"
+	case LeaveError:
+		return "protocol error"
+	case LeaveLost:
+		return "connection lost"
+	}
+	return fmt.Sprintf("reason %d", uint8(r))
+}
+
+// EventKind classifies an Event.
+type EventKind uint8
+
+const (
+	EventJoined   EventKind = iota + 1 // Who joined, on Ports
+	EventLeft                          // Who left for Reason; Ports read empty from Poll
+	EventChat                          // Who said Text
+	EventLag                           // Who set the lag to Lag from Poll
+	EventGolf                          // Who turned golf mode On or off from Poll
+	EventGolfSeat                      // Who took the golf seat (lag 0) from Poll
+	EventStarted                       // the game started at Poll
+	EventDesync                        // Who's inputs differed in polls [Poll, Poll+Count)
+	EventNotice                        // a message from the host: Text
+	EventHostGone                      // the host went away: Err
+	EventEnded                         // the game ended
+	EventTransport                     // the path to the host changed: Text
+)
+
+// Event is something that happened in a session, for printing in a console.
+type Event struct {
+	Kind   EventKind
+	Who    string
+	Text   string
+	Poll   uint32
+	Count  uint32
+	Lag    uint8
+	On     bool
+	Ports  PortMask
+	Reason LeaveReason
+	Err    error
+}
+
+// String returns the line a console prints for e.
+func (e Event) String() string {
+	switch e.Kind {
+	case EventJoined:
+		if e.Ports == 0 {
+			return fmt.Sprintf("%s joined as a spectator", e.Who)
+		}
+		return fmt.Sprintf("%s joined on port %s", e.Who, e.Ports)
+	case EventLeft:
+		if e.Ports == 0 {
+			return fmt.Sprintf("%s left (%s)", e.Who, e.Reason)
+		}
+		return fmt.Sprintf("%s left (%s); port %s reads empty from poll %d", e.Who, e.Reason, e.Ports, e.Poll)
+	case EventChat:
+		return fmt.Sprintf("<%s> %s", e.Who, e.Text)
+	case EventLag:
+		return fmt.Sprintf("%s set the lag to %d%s", e.Who, e.Lag, fromPoll(e.Poll))
+	case EventGolf:
+		return fmt.Sprintf("%s turned golf mode %s%s", e.Who, onOff(e.On), fromPoll(e.Poll))
+	case EventGolfSeat:
+		return fmt.Sprintf("%s takes the golf seat: lag 0%s", e.Who, fromPoll(e.Poll))
+	case EventStarted:
+		return fmt.Sprintf("the game started at poll %d", e.Poll)
+	case EventDesync:
+		return fmt.Sprintf("desync: %s's inputs differ from the host's in polls %d-%d", e.Who, e.Poll, e.Poll+e.Count-1)
+	case EventNotice:
+		return e.Text
+	case EventHostGone:
+		return fmt.Sprintf("lost the host: %v", e.Err)
+	case EventEnded:
+		return "the game ended"
+	case EventTransport:
+		return e.Text
+	}
+	return fmt.Sprintf("event %d", e.Kind)
+}
+
+func fromPoll(p uint32) string {
+	if p == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" from poll %d", p)
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}

@@ -1,0 +1,117 @@
+package host
+
+import "fmt"
+
+// startLocked starts the game for everyone. actor is the member who asked,
+// or nil for the host itself.
+func (s *session) startLocked(actor *member) error {
+	switch {
+	case actor != nil && !actor.isHost:
+		return fmt.Errorf("only the host can start the game")
+	case s.state == statePlaying:
+		return fmt.Errorf("the game has already started")
+	case s.state == stateEnded:
+		return ErrEnded
+	}
+	var active PortMask
+	for i := range NumPorts {
+		if s.owner[i] != nil {
+			active |= 1 << i
+		}
+	}
+	if active == 0 {
+		return fmt.Errorf("nobody holds a controller port yet")
+	}
+	s.state = statePlaying
+	s.active = active
+	s.grantSent = grantWindow
+	st := appendStarted(nil, started{First: 0, Grant: s.grantSent, Active: active})
+	s.broadcastLocked(frameStarted, st, nil)
+	s.eventLocked(Event{Kind: EventStarted})
+	return nil
+}
+
+// startLateLocked lets a spectator who joined a running game watch from
+// the oldest poll every stream still holds in full.
+func (s *session) startLateLocked(m *member) {
+	first := uint32(notEmpty)
+	for i := range NumPorts {
+		if s.active.Has(i) {
+			first = min(first, s.streams[i].have)
+		}
+	}
+	for i := range NumPorts {
+		m.acked[i] = first
+		m.tcpSent[i] = first
+	}
+	s.sendLocked(m, frameStarted, appendStarted(nil, started{First: first, Grant: max(s.grantSent, first), Active: s.active}))
+	for i := range NumPorts {
+		if s.active.Has(i) && s.emptyFrom[i] != notEmpty {
+			s.sendLocked(m, frameLeft, appendLeft(nil, leftMsg{Reason: LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))
+		}
+	}
+}
+
+// scheduleLocked adds a lag policy change. In the lobby it replaces the
+// initial policy; in a game it takes effect at the first poll nobody has
+// been allowed to start, so it lands on the same poll everywhere.
+func (s *session) scheduleLocked(e schedEntry) error {
+	switch s.state {
+	case stateLobby:
+		s.sched.reset(e)
+	case statePlaying:
+		e.From = s.grantSent
+		s.sched.prune(s.minStartedLocked())
+		if err := s.sched.add(e); err != nil {
+			return err
+		}
+	default:
+		return ErrEnded
+	}
+	s.epoch++
+	s.broadcastLocked(frameSched, appendSched(nil, schedMsg{Epoch: s.epoch, Entry: e}), nil)
+	s.eventLocked(schedEvent(e, s.nameOf(e.Actor)))
+	return nil
+}
+
+// minStartedLocked is a poll every author has reached: the lowest count of
+// inputs of an active port, less the largest lag.
+func (s *session) minStartedLocked() uint32 {
+	low := uint32(notEmpty)
+	for i := range NumPorts {
+		if s.active.Has(i) && s.emptyFrom[i] == notEmpty {
+			low = min(low, s.streams[i].have)
+		}
+	}
+	if low == notEmpty || low < 256 {
+		return 0
+	}
+	return low - 256
+}
+
+// schedEvent describes a schedule entry for consoles.
+func schedEvent(e schedEntry, actor string) Event {
+	switch e.Cause {
+	case causeLag:
+		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From}
+	case causeGolfOn, causeGolfOff:
+		return Event{Kind: EventGolf, Who: actor, On: e.Golf, Poll: e.From}
+	case causeGolfSeat:
+		return Event{Kind: EventGolfSeat, Who: actor, Poll: e.From}
+	}
+	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
+}
+
+// grantLocked raises the grant as inputs arrive: clients may run
+// grantWindow polls beyond the newest input of any port.
+func (s *session) grantLocked() {
+	var newest uint32
+	for i := range NumPorts {
+		if s.active.Has(i) {
+			newest = max(newest, s.streams[i].have)
+		}
+	}
+	if g := newest + grantWindow; g > s.grantSent {
+		s.grantSent = g
+	}
+}

@@ -1,0 +1,202 @@
+package host
+
+import (
+	"bufio"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// DefaultPort is the session port, TCP and UDP, as in AQZ.
+const DefaultPort = 6400
+
+// DefaultLag is the lag of a new session, as in AQZ.
+const DefaultLag = 5
+
+// DefaultDropTimeout is how long a silent member is kept.
+const DefaultDropTimeout = 3 * time.Second
+
+// grantWindow is how many polls beyond the newest input the host lets
+// clients start. Lag changes land just beyond the last grant, so this is
+// also how far ahead of the leading author a change takes effect.
+const grantWindow = 32
+
+// helloTimeout bounds the wait for a new connection's first message.
+const helloTimeout = 5 * time.Second
+
+// Config configures a Host. The zero value is a valid session with lag 0;
+// netpak's console fills in DefaultLag.
+type Config struct {
+	Lag         uint8         // session lag in polls
+	Golf        bool          // golf mode on from the start
+	GolfMask    uint32        // buttons that take the golf seat; 0 means DefaultGolfMask
+	DropTimeout time.Duration // silence before a member is dropped; 0 means DefaultDropTimeout
+	AutoStart   int           // start when this many players joined; 0 waits for /start
+
+	// Logf, if set, receives diagnostics. Session events go to OnEvent.
+	Logf func(format string, args ...any)
+	// OnEvent, if set, receives session events as the host sees them. It is
+	// called with the session lock held and must not block or call back.
+	OnEvent func(Event)
+}
+
+func (c *Config) golfMask() uint32 {
+	if c.GolfMask == 0 {
+		return DefaultGolfMask
+	}
+	return c.GolfMask
+}
+
+func (c *Config) dropTimeout() time.Duration {
+	if c.DropTimeout <= 0 {
+		return DefaultDropTimeout
+	}
+	return c.DropTimeout
+}
+
+// Host serves one netpak session. Create it with New, give it sockets with
+// Serve (more than once for several networks, e.g. loopback and a tunnel),
+// and stop it with Close. Its methods are safe for concurrent use.
+type Host struct {
+	cfg      Config
+	ownerKey [16]byte
+
+	closing   chan struct{} // closed by Close
+	closeOnce sync.Once
+	wg        sync.WaitGroup // every goroutine the host started
+
+	lnMu      sync.Mutex
+	listeners []net.Listener
+	sockets   []*udpSocket
+
+	mu sync.Mutex // guards sess
+	s  session
+
+	// relayObserver, if set by a benchmark, sees the time each inputs
+	// datagram spent in the host.
+	relayObserver func(time.Duration)
+}
+
+// New returns a Host for one session.
+func New(cfg Config) *Host {
+	h := &Host{cfg: cfg, closing: make(chan struct{})}
+	if _, err := rand.Read(h.ownerKey[:]); err != nil {
+		panic(fmt.Sprintf("netpak: no randomness: %v", err))
+	}
+	h.s.init(h)
+	h.wg.Go(h.tickLoop)
+	return h
+}
+
+// OwnerKey returns the key that makes a client the host's own player, the
+// only one allowed to start the game. Give it to the local client only.
+func (h *Host) OwnerKey() [16]byte { return h.ownerKey }
+
+// Serve serves the session on ln (TCP) and pc (UDP), which should share a
+// port number. It blocks until Close or until ln fails, and returns ErrClosed
+// after Close. Either may be nil.
+func (h *Host) Serve(ln net.Listener, pc net.PacketConn) error {
+	h.lnMu.Lock()
+	select {
+	case <-h.closing:
+		h.lnMu.Unlock()
+		return ErrClosed
+	default:
+	}
+	var sock *udpSocket
+	if pc != nil {
+		sock = newUDPSocket(pc)
+		h.sockets = append(h.sockets, sock)
+	}
+	if ln != nil {
+		h.listeners = append(h.listeners, ln)
+	}
+	h.lnMu.Unlock()
+
+	if sock != nil {
+		h.wg.Go(func() { h.udpLoop(sock) })
+	}
+	if ln == nil {
+		<-h.closing
+		return ErrClosed
+	}
+	return h.acceptLoop(ln)
+}
+
+func (h *Host) acceptLoop(ln net.Listener) error {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			select {
+			case <-h.closing:
+				return ErrClosed
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return fmt.Errorf("accept: %w", err)
+		}
+		h.wg.Go(func() { h.serveConn(c) })
+	}
+}
+
+// serveConn tells netpak's protocol from others by the first byte.
+func (h *Host) serveConn(c net.Conn) {
+	c.SetReadDeadline(time.Now().Add(helloTimeout))
+	br := bufio.NewReaderSize(c, 4096)
+	first, err := br.Peek(1)
+	if err != nil || !IsNetpakStream(first[0]) {
+		c.Close()
+		return
+	}
+	h.serveNetpak(c, br)
+}
+
+// Close stops the session: it closes every socket, tells nobody (clients
+// see the connection close), and waits for every goroutine. A second Close
+// returns an error wrapping net.ErrClosed.
+func (h *Host) Close() error {
+	err := fmt.Errorf("close host: %w", net.ErrClosed)
+	h.closeOnce.Do(func() {
+		err = nil
+		h.lnMu.Lock()
+		close(h.closing)
+		for _, ln := range h.listeners {
+			ln.Close()
+		}
+		for _, s := range h.sockets {
+			s.pc.Close()
+		}
+		h.lnMu.Unlock()
+		h.mu.Lock()
+		h.s.closeAllLocked()
+		h.mu.Unlock()
+		h.wg.Wait()
+	})
+	return err
+}
+
+func (h *Host) logf(format string, args ...any) {
+	if h.cfg.Logf != nil {
+		h.cfg.Logf(format, args...)
+	}
+}
+
+// Members returns the session's members.
+func (h *Host) Members() []Member {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.s.rosterLocked()
+}
+
+// Start starts the game as the host itself (a headless host or autostart).
+func (h *Host) Start() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.s.startLocked(nil)
+}

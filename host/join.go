@@ -1,0 +1,90 @@
+package host
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// rosterInterval is how often members get the roster with fresh pings.
+const rosterInterval = 2 * time.Second
+
+// serveNetpak runs one netpak client connection from hello to leaving.
+func (h *Host) serveNetpak(c net.Conn, br *bufio.Reader) {
+	m, err := h.admit(c, br)
+	if err != nil {
+		h.logf("refused %v: %v", c.RemoteAddr(), err)
+		return
+	}
+	h.wg.Go(m.writeLoop)
+	why := h.readLoop(m, br, h.cfg.dropTimeout())
+	h.mu.Lock()
+	h.s.dropLocked(m, why)
+	h.mu.Unlock()
+}
+
+// admit reads the magic and hello and adds the member, or sends a reject
+// and closes the connection.
+func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
+	var magic [4]byte
+	if _, err := io.ReadFull(r, magic[:]); err != nil || magic != streamMagic {
+		c.Close()
+		return nil, fmt.Errorf("bad stream magic")
+	}
+	buf := make([]byte, maxFramePayload)
+	typ, p, err := readFrame(r, buf)
+	if err != nil || typ != frameHello {
+		c.Close()
+		return nil, fmt.Errorf("read hello: %v %w", typ, err)
+	}
+	hl, err := parseHello(p)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ports, err := h.s.admitLocked(hl)
+	if err == nil && h.s.state == stateEnded {
+		err = ErrEnded
+	}
+	if err != nil {
+		reject(c, err)
+		return nil, err
+	}
+	m := &member{
+		name: hl.Name, ports: ports, spectator: hl.Spectator || ports == 0,
+		isHost: hl.OwnerKey == h.ownerKey, conn: c, out: make(chan []byte, outQueueLen),
+	}
+	h.s.joinLocked(m)
+	return m, nil
+}
+
+// reject tells a refused client why, then closes the connection.
+func reject(c net.Conn, why error) {
+	p := appendText(nil, textMsg{Text: why.Error()})
+	b := appendFrameHeader(nil, frameReject, len(p))
+	c.SetWriteDeadline(time.Now().Add(writeTimeout))
+	c.Write(append(b, p...))
+	c.Close()
+}
+
+// tickLoop sends the roster with fresh pings now and then.
+func (h *Host) tickLoop() {
+	t := time.NewTicker(rosterInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.closing:
+			return
+		case <-t.C:
+			h.mu.Lock()
+			if len(h.s.members) > 0 {
+				h.s.broadcastRosterLocked()
+			}
+			h.mu.Unlock()
+		}
+	}
+}

@@ -1,0 +1,297 @@
+package host
+
+import (
+	"context"
+	"time"
+)
+
+// lockstep is a client's view of the game: every stream, the schedule, the
+// grant and the transport state. It is guarded by Client.mu.
+type lockstep struct {
+	c   *Client
+	err error // why the client stopped
+
+	playing   bool
+	next      uint32 // the next poll Poll consumes
+	streams   [NumPorts]stream
+	active    PortMask
+	emptyFrom [NumPorts]uint32
+	authors   [NumPorts]author
+	hostHas   [NumPorts]uint32 // the host holds my ports' inputs below this
+	tcpSent   [NumPorts]uint32 // my inputs sent over TCP below this
+
+	sched       schedule
+	epoch       uint16
+	grant       uint32 // polls below this may be started
+	golfPending bool   // a golf press was sent and not yet answered
+
+	roster   []Member
+	rtt      time.Duration
+	udpSeen  time.Time // last datagram from the host
+	lastSend time.Time
+
+	every   uint32 // checksum range
+	sum     uint64
+	sumFrom uint32
+	summing bool
+
+	dgram  [maxDatagram]byte
+	resend *time.Timer // resends unacknowledged inputs when nothing else does
+}
+
+func (ls *lockstep) init(c *Client) {
+	ls.c = c
+	ls.sched.reset(schedEntry{})
+	for i := range ls.emptyFrom {
+		ls.emptyFrom[i] = notEmpty
+	}
+	ls.resend = time.AfterFunc(time.Hour, c.resendUnacked)
+	ls.resend.Stop()
+	ls.every = c.cfg.ChecksumEvery
+	if ls.every == 0 {
+		ls.every = DefaultChecksumEvery
+	}
+}
+
+// Poll runs the next poll of the game: it publishes presses (one per port,
+// used for the ports this client owns) and waits until it holds that poll's
+// input of every active port. It returns the poll number and the inputs.
+// Poll waits, never guesses: missing input means waiting, bounded by ctx
+// and by the host's liveness.
+func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [NumPorts]Input, error) {
+	ls := &c.ls
+	var got [NumPorts]Input
+	if err := c.waitFor(ctx, func() bool { return ls.playing && ls.next < ls.grant }); err != nil {
+		return 0, got, err
+	}
+	c.mu.Lock()
+	p := ls.next
+	ls.publishLocked(p, presses)
+	ls.sendInputsLocked(time.Now())
+	c.mu.Unlock()
+	if err := c.waitFor(ctx, func() bool { return ls.readyLocked(p) }); err != nil {
+		return p, got, err
+	}
+	c.mu.Lock()
+	got = ls.inputsLocked(p)
+	ls.consumedLocked(p, got)
+	ls.next++
+	c.mu.Unlock()
+	return p, got, nil
+}
+
+// waitFor waits until cond (called with c.mu held) is true, resending
+// unacknowledged inputs and acks while it waits.
+func (c *Client) waitFor(ctx context.Context, cond func() bool) error {
+	var t *time.Timer
+	for {
+		c.mu.Lock()
+		if c.ls.err != nil {
+			err := c.ls.err
+			c.mu.Unlock()
+			return err
+		}
+		if cond() {
+			c.mu.Unlock()
+			return nil
+		}
+		c.ls.sendInputsLocked(time.Now())
+		c.mu.Unlock()
+		if t == nil {
+			t = time.NewTimer(resendInterval)
+			defer t.Stop()
+		} else {
+			t.Reset(resendInterval)
+		}
+		select {
+		case <-c.notify:
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.closing:
+		}
+	}
+}
+
+// flush waits up to limit for the host to acknowledge every input this
+// client published.
+func (c *Client) flush(limit time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	ls := &c.ls
+	c.waitFor(ctx, func() bool { return !ls.unackedLocked() })
+}
+
+// publishLocked authors poll p's presses on the client's ports.
+func (ls *lockstep) publishLocked(p uint32, presses [NumPorts]Input) {
+	c := ls.c
+	e := ls.sched.at(p)
+	lag := e.lagOf(c.id)
+	for k := range NumPorts {
+		if !c.ports.Has(k) || !ls.active.Has(k) {
+			continue
+		}
+		st := &ls.streams[k]
+		ls.authors[k].publish(p, lag, presses[k], func(i uint32, in Input) { st.add(i, in) })
+		if e.Golf && e.Seat != c.id && !ls.golfPending && presses[k].Keys&c.golfMask != 0 {
+			ls.golfPending = true
+			c.send(frameGolfPress, appendU32(nil, p))
+		}
+	}
+	if p%64 == 0 {
+		ls.sched.prune(p)
+	}
+}
+
+// readyLocked reports whether poll p can be consumed.
+func (ls *lockstep) readyLocked(p uint32) bool {
+	for k := range NumPorts {
+		if ls.active.Has(k) && p < ls.emptyFrom[k] && !ls.streams[k].holds(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// inputsLocked returns poll p's inputs; departed and unused ports read as
+// no input.
+func (ls *lockstep) inputsLocked(p uint32) [NumPorts]Input {
+	var in [NumPorts]Input
+	for k := range NumPorts {
+		if ls.active.Has(k) && p < ls.emptyFrom[k] {
+			in[k] = ls.streams[k].at(p)
+		}
+	}
+	return in
+}
+
+// consumedLocked folds poll p into the desync checksum and reports each
+// completed range to the host.
+func (ls *lockstep) consumedLocked(p uint32, in [NumPorts]Input) {
+	if p%ls.every == 0 {
+		ls.sum, ls.sumFrom, ls.summing = checksumSeed, p, true
+	}
+	if !ls.summing {
+		return
+	}
+	ls.sum = foldInputs(ls.sum, in)
+	if (p+1)%ls.every == 0 {
+		ls.c.send(frameChecksum, appendChecksum(nil, checksumMsg{From: ls.sumFrom, Count: ls.every, Hash: ls.sum}))
+		ls.summing = false
+	}
+}
+
+// checksumSeed and foldInputs define the checksum of consumed inputs: FNV-1a
+// over every port's keys and pak, poll by poll.
+const checksumSeed = 14695981039346656037
+
+func foldInputs(h uint64, in [NumPorts]Input) uint64 {
+	for _, x := range in {
+		for _, b := range [5]byte{byte(x.Keys >> 24), byte(x.Keys >> 16), byte(x.Keys >> 8), byte(x.Keys), x.Pak} {
+			h ^= uint64(b)
+			h *= 1099511628211
+		}
+	}
+	return h
+}
+
+// udpWorks reports whether the host's datagrams are arriving.
+func (ls *lockstep) udpWorks(now time.Time) bool {
+	return ls.c.udp != nil && now.Sub(ls.udpSeen) < udpSilence
+}
+
+// sendInputsLocked sends the host what it lacks of this client's streams and
+// what this client holds of the others, over UDP when it gets through.
+func (ls *lockstep) sendInputsLocked(now time.Time) {
+	c := ls.c
+	if !ls.playing {
+		return
+	}
+	ls.lastSend = now
+	viaUDP := ls.udpWorks(now)
+	var b []byte
+	if viaUDP {
+		b = appendDgramHeader(ls.dgram[:0], dgramInputs, c.token)
+	}
+	bt := batch{AckMask: 0x0f}
+	for k := range NumPorts {
+		bt.Acks[k] = ls.streams[k].have
+	}
+	b, countAt := appendBatchHead(b, &bt)
+	runs := 0
+	for k := range NumPorts {
+		st := &ls.streams[k]
+		from := ls.hostHas[k]
+		if !viaUDP {
+			from = max(from, ls.tcpSent[k])
+		}
+		if !c.ports.Has(k) || from >= st.have || !st.holds(from) {
+			continue
+		}
+		n := min(int(st.have-from), maxRunLen)
+		b = appendRun(b, k, from, n, st)
+		runs++
+		if !viaUDP {
+			ls.tcpSent[k] = from + uint32(n)
+		}
+	}
+	b[countAt] = byte(runs)
+	if runs > 0 {
+		ls.resend.Reset(2 * resendInterval)
+	}
+	if viaUDP {
+		c.udp.Write(b)
+		return
+	}
+	c.send(frameInputs, b)
+}
+
+// unackedLocked reports whether the host lacks inputs this client published.
+func (ls *lockstep) unackedLocked() bool {
+	for k := range NumPorts {
+		if ls.c.ports.Has(k) && ls.hostHas[k] < ls.streams[k].have {
+			return true
+		}
+	}
+	return false
+}
+
+// resendUnacked runs from the resend timer: a client that stopped polling
+// (its game is over, or it is slower) still gets its last inputs through.
+func (c *Client) resendUnacked() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ls.err == nil && c.ls.unackedLocked() {
+		c.ls.sendInputsLocked(time.Now())
+	}
+}
+
+// handleBatchLocked takes in a batch from the host.
+func (ls *lockstep) handleBatchLocked(bt *batch) {
+	c := ls.c
+	woke := false
+	for i := range bt.NRuns {
+		r := &bt.Runs[i]
+		k := int(r.Port)
+		if c.ports.Has(k) {
+			continue
+		}
+		for j := range int(r.N) {
+			woke = ls.streams[k].add(r.First+uint32(j), r.input(j)) || woke
+		}
+	}
+	for k := range NumPorts {
+		if bt.AckMask.Has(k) && c.ports.Has(k) {
+			ls.hostHas[k] = max(ls.hostHas[k], min(bt.Acks[k], ls.streams[k].have))
+		}
+	}
+	// A grant is only good once this client holds every schedule change
+	// made before it; TCP brings those, in order.
+	if int16(bt.Epoch-ls.epoch) <= 0 && bt.Grant > ls.grant {
+		ls.grant = bt.Grant
+		woke = true
+	}
+	if woke {
+		c.wake()
+	}
+}

@@ -1,0 +1,105 @@
+package host
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// outQueueLen bounds a member's TCP send queue. A member whose queue fills
+// is dropped: dropping bytes would corrupt the stream.
+const outQueueLen = 512
+
+// writeTimeout bounds each TCP write to a member.
+const writeTimeout = 5 * time.Second
+
+// member is one participant's connection on the host side.
+type member struct {
+	// Immutable after join.
+	id        uint16
+	name      string
+	ports     PortMask
+	spectator bool
+	isHost    bool
+	token     uint64
+	conn      net.Conn
+	out       chan []byte // frames for writeLoop; closed when the member leaves
+
+	// Guarded by Host.mu.
+	left    bool
+	sock    *udpSocket     // socket its datagrams arrive on
+	udpAddr netip.AddrPort // where its datagrams come from; zero until hello
+	acked   [NumPorts]uint32
+	tcpSent [NumPorts]uint32
+	rtt     uint32 // microseconds, as the client measured it
+	dgram   [maxDatagram]byte
+
+	udpSeen atomic.Int64 // unix nanos of the last valid datagram
+}
+
+// sendFrameLocked queues a frame for the member's writeLoop. It reports
+// false if the queue was full; the caller then drops the member.
+func (m *member) sendFrameLocked(b []byte) bool {
+	if m.left {
+		return true
+	}
+	select {
+	case m.out <- b:
+		return true
+	default:
+		return false
+	}
+}
+
+// writeLoop is the only writer of the member's TCP connection.
+func (m *member) writeLoop() {
+	defer m.conn.Close()
+	for b := range m.out {
+		m.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if _, err := m.conn.Write(b); err != nil {
+			// Keep draining so senders never block; the read side notices.
+			for range m.out {
+			}
+			return
+		}
+	}
+}
+
+// readLoop reads the member's frames until it leaves, handing each to the
+// session, and reports why it stopped.
+func (h *Host) readLoop(m *member, r io.Reader, timeout time.Duration) LeaveReason {
+	buf := make([]byte, maxFramePayload)
+	for {
+		m.conn.SetReadDeadline(time.Now().Add(timeout))
+		typ, p, err := readFrame(r, buf)
+		if err != nil {
+			return leaveReasonOf(err)
+		}
+		if typ == frameBye {
+			return LeaveQuit
+		}
+		h.mu.Lock()
+		err = h.s.handleFrameLocked(m, typ, p)
+		h.mu.Unlock()
+		if err != nil {
+			h.logf("member %d (%s): %v", m.id, m.name, err)
+			return LeaveError
+		}
+	}
+}
+
+func leaveReasonOf(err error) LeaveReason {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return LeaveTimeout
+	case errors.Is(err, errLong):
+		return LeaveError
+	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+		return LeaveQuit
+	}
+	return LeaveLost
+}

@@ -1,0 +1,193 @@
+package host
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// udpSilence is how long a member's datagrams may stay away before the
+// host sends it inputs over TCP instead.
+const udpSilence = time.Second
+
+// Stats counts what the host dropped; the console's /status shows them.
+type Stats struct {
+	DroppedDatagrams uint64 // malformed, from strangers, or with a bad token
+	RelayedInputs    uint64 // inputs stored and offered to every other member
+}
+
+// Stats returns the host's counters.
+func (h *Host) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.s.stats
+}
+
+// udpLoop reads one socket's datagrams until it closes.
+func (h *Host) udpLoop(sock *udpSocket) {
+	buf := make([]byte, maxDatagram+1)
+	var bt batch
+	for {
+		n, from, err := sock.readFrom(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			select {
+			case <-h.closing:
+				return
+			default:
+				continue // e.g. ICMP port unreachable surfacing on Linux
+			}
+		}
+		var t0 time.Time
+		if h.relayObserver != nil {
+			t0 = time.Now()
+		}
+		h.handleDatagram(sock, buf[:n], from, &bt)
+		if h.relayObserver != nil {
+			h.relayObserver(time.Since(t0))
+		}
+	}
+}
+
+// handleDatagram handles one datagram. Anything that is not a well-formed
+// datagram from a member's registered address is dropped and counted.
+func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt *batch) {
+	kind, token, body, err := parseDgramHeader(p)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := &h.s
+	m := s.byToken[token]
+	if err != nil || m == nil {
+		s.stats.DroppedDatagrams++
+		return
+	}
+	switch kind {
+	case dgramHello:
+		m.sock, m.udpAddr = sock, from
+		m.udpSeen.Store(time.Now().UnixNano())
+		_ = sock.writeTo(appendDgramHeader(m.dgram[:0], dgramHelloAck, m.token), from)
+	case dgramInputs:
+		if m.udpAddr != from || m.sock != sock || parseBatch(body, bt) != nil {
+			s.stats.DroppedDatagrams++
+			return
+		}
+		m.udpSeen.Store(time.Now().UnixNano())
+		s.handleBatchLocked(m, bt)
+	default:
+		s.stats.DroppedDatagrams++
+	}
+}
+
+func (s *session) handleInputsFrameLocked(m *member, p []byte) error {
+	var bt batch
+	if err := parseBatch(p, &bt); err != nil {
+		return err
+	}
+	s.handleBatchLocked(m, &bt)
+	return nil
+}
+
+// handleBatchLocked stores m's inputs, notes what m holds, and relays at
+// once: every other member gets the new inputs, m gets its acks.
+func (s *session) handleBatchLocked(m *member, bt *batch) {
+	if s.state != statePlaying {
+		return
+	}
+	added := false
+	for i := range bt.NRuns {
+		r := &bt.Runs[i]
+		k := int(r.Port)
+		if s.owner[k] != m || !s.active.Has(k) {
+			continue
+		}
+		for j := range int(r.N) {
+			if s.streams[k].add(r.First+uint32(j), r.input(j)) {
+				added = true
+				s.stats.RelayedInputs++
+			}
+		}
+	}
+	for k := range NumPorts {
+		if bt.AckMask.Has(k) && !m.ports.Has(k) {
+			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.streams[k].have))
+		}
+	}
+	if !added {
+		s.sendBatchLocked(m)
+		return
+	}
+	s.grantLocked()
+	for _, o := range s.members {
+		s.sendBatchLocked(o)
+	}
+}
+
+// sendBatchLocked sends m the inputs it lacks and the acks of its own
+// ports, over UDP when its datagrams arrive, else over TCP.
+func (s *session) sendBatchLocked(m *member) {
+	if m.left {
+		return
+	}
+	viaUDP := m.udpAddr.IsValid() && time.Since(time.Unix(0, m.udpSeen.Load())) < udpSilence
+	var b []byte
+	if viaUDP {
+		b = appendDgramHeader(m.dgram[:0], dgramInputs, m.token)
+	} else {
+		b = appendFrameHeader(make([]byte, 0, 512), frameInputs, 0)
+	}
+	start := len(b)
+	b, complete := s.appendBatchForLocked(b, m, viaUDP)
+	if !complete {
+		s.dropLocked(m, LeaveBehind)
+		return
+	}
+	if viaUDP {
+		_ = m.sock.writeTo(b, m.udpAddr)
+		return
+	}
+	n := len(b) - start
+	b[1], b[2] = byte(n>>8), byte(n)
+	if !m.sendFrameLocked(b) {
+		s.dropLocked(m, LeaveBehind)
+	}
+}
+
+// appendBatchForLocked appends the batch body for m. It reports false if m
+// lacks inputs the host no longer holds.
+func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
+	bt := batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports}
+	for k := range NumPorts {
+		bt.Acks[k] = s.streams[k].have
+	}
+	b, countAt := appendBatchHead(b, &bt)
+	budget := maxDatagram - len(b)
+	runs := 0
+	for k := range NumPorts {
+		st := &s.streams[k]
+		from := m.acked[k]
+		if !viaUDP {
+			from = max(from, m.tcpSent[k])
+		}
+		if m.ports.Has(k) || from >= st.have {
+			continue
+		}
+		if !st.holds(from) {
+			return b, false
+		}
+		n := min(int(st.have-from), maxRunLen, (budget-6)/inputLen)
+		if n <= 0 {
+			break
+		}
+		b = appendRun(b, k, from, n, st)
+		budget -= runLen(n)
+		runs++
+		if !viaUDP {
+			m.tcpSent[k] = from + uint32(n)
+		}
+	}
+	b[countAt] = byte(runs)
+	return b, true
+}

@@ -1,0 +1,280 @@
+package host
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+	"unicode"
+)
+
+// sessionState is where a session is in its life.
+type sessionState uint8
+
+const (
+	stateLobby sessionState = iota
+	statePlaying
+	stateEnded
+)
+
+// notEmpty marks a port that still has its author.
+const notEmpty = math.MaxUint32
+
+// session is the state of the one game a Host serves. All of it is guarded
+// by Host.mu; methods named …Locked expect it held.
+type session struct {
+	h     *Host
+	state sessionState
+
+	members map[uint16]*member
+	byToken map[uint64]*member
+	nextID  uint16
+
+	owner     [NumPorts]*member // author of each port
+	streams   [NumPorts]stream  // the host's copy of every stream
+	active    PortMask          // ports in the game
+	emptyFrom [NumPorts]uint32  // first poll a port reads empty; notEmpty if none
+
+	sched     schedule
+	epoch     uint16 // schedule changes so far
+	grantSent uint32 // clients may start polls below this
+
+	checks checkTable
+	stats  Stats
+}
+
+func (s *session) init(h *Host) {
+	s.h = h
+	s.members = make(map[uint16]*member)
+	s.byToken = make(map[uint64]*member)
+	s.sched.reset(schedEntry{Lag: h.cfg.Lag, Golf: h.cfg.Golf, Cause: causeInitial})
+	for i := range s.emptyFrom {
+		s.emptyFrom[i] = notEmpty
+	}
+	s.checks.init()
+}
+
+func (s *session) eventLocked(e Event) {
+	if s.h.cfg.OnEvent != nil {
+		s.h.cfg.OnEvent(e)
+	}
+}
+
+// nameOf returns the name of member id, or "the host" for id 0.
+func (s *session) nameOf(id uint16) string {
+	if m := s.members[id]; m != nil {
+		return m.name
+	}
+	return "the host"
+}
+
+// validName checks a player name.
+func validName(name string) error {
+	if name == "" || len(name) > maxNameLen {
+		return fmt.Errorf("a name has 1 to %d characters", maxNameLen)
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) || r == '/' {
+			return fmt.Errorf("a name may not contain %q", r)
+		}
+	}
+	return nil
+}
+
+// admitLocked decides whether hello may join and with which ports.
+func (s *session) admitLocked(hl hello) (PortMask, error) {
+	if hl.Version != ProtocolVersion {
+		return 0, fmt.Errorf("this host speaks netpak protocol %d, you speak %d: use the same netpak version", ProtocolVersion, hl.Version)
+	}
+	if err := validName(hl.Name); err != nil {
+		return 0, err
+	}
+	for _, m := range s.members {
+		if strings.EqualFold(m.name, hl.Name) {
+			return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
+		}
+	}
+	if len(s.members) >= maxMembers {
+		return 0, fmt.Errorf("the session is full (%d members)", maxMembers)
+	}
+	if hl.Spectator {
+		return 0, nil
+	}
+	if s.state != stateLobby {
+		return 0, fmt.Errorf("the game has already started; join as a spectator")
+	}
+	return s.assignPortsLocked(hl.Ports, int(hl.NumPorts))
+}
+
+// assignPortsLocked gives the wanted ports, or the n lowest free ones.
+func (s *session) assignPortsLocked(want PortMask, n int) (PortMask, error) {
+	if want != 0 {
+		for i := range NumPorts {
+			if want.Has(i) && s.owner[i] != nil {
+				return 0, fmt.Errorf("port %d is taken by %s", i+1, s.owner[i].name)
+			}
+		}
+		return want, nil
+	}
+	if n == 0 {
+		n = 1
+	}
+	var got PortMask
+	for i := 0; i < NumPorts && got.Count() < n; i++ {
+		if s.owner[i] == nil {
+			got |= 1 << i
+		}
+	}
+	if got.Count() < n {
+		return 0, fmt.Errorf("not enough free controller ports (%d wanted); join as a spectator", n)
+	}
+	return got, nil
+}
+
+// joinLocked adds an admitted member and tells everyone.
+func (s *session) joinLocked(m *member) {
+	s.nextID++
+	for s.nextID == 0 || s.members[s.nextID] != nil {
+		s.nextID++
+	}
+	m.id = s.nextID
+	m.token = randomToken()
+	s.members[m.id] = m
+	s.byToken[m.token] = m
+	for i := range NumPorts {
+		if m.ports.Has(i) {
+			s.owner[i] = m
+		}
+	}
+	s.sendLocked(m, frameWelcome, appendWelcome(nil, welcome{
+		ID: m.id, Token: m.token, Ports: m.ports, Playing: s.state == statePlaying,
+		GolfMask: s.h.cfg.golfMask(), DropTimeout: uint32(s.h.cfg.dropTimeout().Milliseconds()),
+	}))
+	for _, e := range s.sched.entries {
+		s.sendLocked(m, frameSched, appendSched(nil, schedMsg{Epoch: s.epoch, Entry: e}))
+	}
+	if s.state == statePlaying {
+		s.startLateLocked(m)
+	}
+	info := s.memberInfo(m)
+	s.broadcastLocked(frameJoined, appendMember(nil, info), m)
+	s.broadcastRosterLocked()
+	s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: m.ports})
+	if n := s.h.cfg.AutoStart; n > 0 && s.state == stateLobby && s.playerCountLocked() >= n {
+		s.startLocked(nil)
+	}
+}
+
+func randomToken() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.BigEndian.Uint64(b[:]) | 1
+}
+
+func (s *session) playerCountLocked() int {
+	n := 0
+	for _, m := range s.members {
+		if m.ports != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *session) memberInfo(m *member) Member {
+	rtt := m.rtt / 1000
+	if rtt > math.MaxUint16 {
+		rtt = math.MaxUint16
+	}
+	return Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, RTTMillis: uint16(rtt)}
+}
+
+func (s *session) rosterLocked() []Member {
+	ms := make([]Member, 0, len(s.members))
+	for id := uint16(1); len(ms) < len(s.members); id++ {
+		if m := s.members[id]; m != nil {
+			ms = append(ms, s.memberInfo(m))
+		}
+		if id == math.MaxUint16 {
+			break
+		}
+	}
+	return ms
+}
+
+func (s *session) broadcastRosterLocked() {
+	s.broadcastLocked(frameRoster, appendRoster(nil, s.rosterLocked()), nil)
+}
+
+// sendLocked queues one frame to m, dropping m if its queue is full.
+func (s *session) sendLocked(m *member, typ frameType, payload []byte) {
+	b := appendFrameHeader(make([]byte, 0, frameHeaderLen+len(payload)), typ, len(payload))
+	b = append(b, payload...)
+	if !m.sendFrameLocked(b) {
+		s.dropLocked(m, LeaveBehind)
+	}
+}
+
+// broadcastLocked sends a frame to every member but except.
+func (s *session) broadcastLocked(typ frameType, payload []byte, except *member) {
+	for _, m := range s.members {
+		if m != except {
+			s.sendLocked(m, typ, payload)
+		}
+	}
+}
+
+// dropLocked removes m. In a game, its ports read empty from the first poll
+// the host has no input for, which is the same everywhere.
+func (s *session) dropLocked(m *member, why LeaveReason) {
+	if m.left {
+		return
+	}
+	m.left = true
+	close(m.out)
+	delete(s.members, m.id)
+	delete(s.byToken, m.token)
+	var from uint32
+	for i := range NumPorts {
+		if !m.ports.Has(i) {
+			continue
+		}
+		s.owner[i] = nil
+		if s.state == statePlaying && s.active.Has(i) {
+			s.emptyFrom[i] = s.streams[i].have
+			from = max(from, s.streams[i].have)
+		}
+	}
+	s.broadcastLocked(frameLeft, appendLeft(nil, leftMsg{ID: m.id, Reason: why, Ports: m.ports, From: from}), nil)
+	s.broadcastRosterLocked()
+	s.eventLocked(Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: m.ports, Poll: from})
+	if s.state == statePlaying && s.authorsLeftLocked() == 0 {
+		s.state = stateEnded
+		s.broadcastLocked(frameNotice, appendText(nil, textMsg{Text: "every player has left; the game is over"}), nil)
+		s.eventLocked(Event{Kind: EventEnded})
+	}
+}
+
+// authorsLeftLocked counts active ports that still have their author.
+func (s *session) authorsLeftLocked() int {
+	n := 0
+	for i := range NumPorts {
+		if s.active.Has(i) && s.emptyFrom[i] == notEmpty {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *session) closeAllLocked() {
+	for _, m := range s.members {
+		if !m.left {
+			m.left = true
+			close(m.out)
+		}
+	}
+	clear(s.members)
+	clear(s.byToken)
+	s.state = stateEnded
+}

@@ -1,0 +1,133 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"time"
+
+	"github.com/netpak/netpak/host"
+)
+
+// State is the simulated game's state: how many polls it ran and the hash
+// of every input it consumed.
+type State struct {
+	Polls uint32
+	Hash  uint64
+}
+
+// NewState returns the state before the first poll.
+func NewState() State { return State{Hash: 0x6e657470616b} } // "netpak"
+
+// Step consumes one poll's inputs.
+func (s *State) Step(in [host.NumPorts]host.Input) {
+	for k, x := range in {
+		v := uint64(x.Keys)<<8 | uint64(x.Pak) | uint64(k)<<40
+		s.Hash = bits.RotateLeft64(s.Hash^v, 27) * 0x9e3779b97f4a7c15
+	}
+	s.Polls++
+}
+
+// String formats the hash as players compare it.
+func (s State) String() string { return fmt.Sprintf("%016x", s.Hash) }
+
+// Script decides what a simulated player presses: varied pseudo-random
+// buttons and stick positions, and the golf button every GolfEvery polls
+// (never, if 0), at a different phase for each port.
+type Script struct {
+	Seed      uint64
+	GolfEvery uint32
+	GolfMask  uint32 // buttons the script keeps off except on golf presses
+}
+
+// Press returns the press of port at poll.
+func (sc Script) Press(port int, poll uint32) host.Input {
+	r := splitmix(sc.Seed ^ uint64(port)<<32 ^ uint64(poll))
+	keys := uint32(r) &^ sc.golfMask()
+	if sc.GolfEvery > 0 && (poll+uint32(port)*sc.GolfEvery/4)%sc.GolfEvery == 0 {
+		keys |= sc.golfMask()
+	}
+	return host.Input{Keys: keys}
+}
+
+func (sc Script) golfMask() uint32 {
+	if sc.GolfMask == 0 {
+		return host.DefaultGolfMask
+	}
+	return sc.GolfMask
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// Config says how long and how fast a simulated player plays.
+type Config struct {
+	Polls  uint32  // the game ends after this poll
+	Rate   float64 // polls per second; 0 runs as fast as lockstep allows
+	Script Script
+	// OnPoll, if set, is called after every poll with the inputs consumed.
+	OnPoll func(poll uint32, in [host.NumPorts]host.Input)
+}
+
+// Result is how a simulated player's game ended.
+type Result struct {
+	State  State
+	First  uint32        // the first poll consumed (late spectators start later)
+	Stalls int           // polls that waited noticeably for inputs
+	Waited time.Duration // total time spent waiting for inputs
+}
+
+// stallThreshold is the wait that counts as a stall.
+const stallThreshold = 2 * time.Millisecond
+
+// Run plays the game on c until poll cfg.Polls, or until ctx ends or the
+// client stops.
+func Run(ctx context.Context, c *host.Client, cfg Config) (Result, error) {
+	var res Result
+	res.State = NewState()
+	var tick *time.Ticker
+	if cfg.Rate > 0 {
+		tick = time.NewTicker(time.Duration(float64(time.Second) / cfg.Rate))
+		defer tick.Stop()
+	}
+	first := true
+	for {
+		next := c.Status().Poll
+		if !first && next >= cfg.Polls {
+			return res, nil
+		}
+		var presses [host.NumPorts]host.Input
+		for k := range host.NumPorts {
+			presses[k] = cfg.Script.Press(k, next)
+		}
+		t0 := time.Now()
+		p, in, err := c.Poll(ctx, presses)
+		if err != nil {
+			return res, fmt.Errorf("poll %d: %w", next, err)
+		}
+		if first {
+			res.First, first = p, false
+		} else if w := time.Since(t0); w > stallThreshold {
+			res.Stalls++
+			res.Waited += w
+		}
+		if p >= cfg.Polls {
+			return res, nil
+		}
+		res.State.Step(in)
+		if cfg.OnPoll != nil {
+			cfg.OnPoll(p, in)
+		}
+		if tick != nil {
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return res, ctx.Err()
+			}
+		}
+	}
+}
