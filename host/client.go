@@ -308,4 +308,3 @@ func (c *Client) Close() error {
 	c.mu.Unlock()
 	return nil
 }
-

@@ -52,18 +52,18 @@ func (r LeaveReason) String() string {
 type EventKind uint8
 
 const (
-	EventJoined   EventKind = iota + 1 // Who joined, on Ports
-	EventLeft                          // Who left for Reason; Ports read empty from Poll
-	EventChat                          // Who said Text
-	EventLag                           // Who set the lag to Lag from Poll
-	EventGolf                          // Who turned golf mode On or off from Poll
-	EventGolfSeat                      // Who took the golf seat (lag 0) from Poll
-	EventStarted                       // the game started at Poll
-	EventDesync                        // Who's inputs differed in polls [Poll, Poll+Count)
-	EventNotice                        // a message from the host: Text
-	EventHostGone                      // the host went away: Err
-	EventEnded                         // the game ended
-	EventTransport                     // the path to the host changed: Text
+	EventJoined    EventKind = iota + 1 // Who joined, on Ports
+	EventLeft                           // Who left for Reason; Ports read empty from Poll
+	EventChat                           // Who said Text
+	EventLag                            // Who set the lag to Lag from Poll
+	EventGolf                           // Who turned golf mode On or off from Poll
+	EventGolfSeat                       // Who took the golf seat (lag 0) from Poll
+	EventStarted                        // the game started at Poll
+	EventDesync                         // Who's inputs differed in polls [Poll, Poll+Count)
+	EventNotice                         // a message from the host: Text
+	EventHostGone                       // the host went away: Err
+	EventEnded                          // the game ended
+	EventTransport                      // the path to the host changed: Text
 )
 
 // Event is something that happened in a session, for printing in a console.

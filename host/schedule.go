@@ -18,11 +18,11 @@ type schedEntry struct {
 type schedCause uint8
 
 const (
-	causeInitial schedCause = iota // the session's settings at start or join
-	causeLag                       // /lag
-	causeGolfOn                    // /golf turned golf mode on
-	causeGolfOff                   // /golf turned golf mode off
-	causeGolfSeat                  // a golf-button press moved the seat
+	causeInitial  schedCause = iota // the session's settings at start or join
+	causeLag                        // /lag
+	causeGolfOn                     // /golf turned golf mode on
+	causeGolfOff                    // /golf turned golf mode off
+	causeGolfSeat                   // a golf-button press moved the seat
 )
 
 // lagOf returns the lag of member id's ports under e.
