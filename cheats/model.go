@@ -171,7 +171,7 @@ func (b *dbBuilder) startGame(k GameKey, name string) error {
 // addCheat appends c to the current game.
 func (b *dbBuilder) addCheat(c *Cheat) error {
 	if b.cur == nil {
-		return fmt.Errorf("cheat %q before any game section", c.Name)
+		return fmt.Errorf("cheat %q before any game section: %w", c.Name, ErrSyntax)
 	}
 	if b.cheats++; b.cheats > MaxCheats {
 		return fmt.Errorf("more than %d cheats: %w", MaxCheats, ErrTooLarge)

@@ -145,8 +145,8 @@ func (p *iniParser) cheat(n, i int, val string) error {
 // does not start with a value continues the previous label after a comma.
 func (p *iniParser) options(c *Cheat, val string) error {
 	c.Options = c.Options[:0]
-	for _, part := range strings.Split(val, ",") {
-		part = strings.TrimSpace(part)
+	for _, raw := range strings.Split(val, ",") {
+		part := strings.TrimSpace(raw)
 		num, label, _ := strings.Cut(part, " ")
 		v, ok := pj64OptionValue(num)
 		if !ok {
@@ -154,7 +154,7 @@ func (p *iniParser) options(c *Cheat, val string) error {
 				return fmt.Errorf("option %q: want $XX label: %w", clip(part), ErrSyntax)
 			}
 			last := &c.Options[len(c.Options)-1]
-			lbl, err := checkName("option label", last.Label+","+part)
+			lbl, err := checkName("option label", last.Label+","+raw)
 			last.Label = lbl
 			if err != nil {
 				return err
