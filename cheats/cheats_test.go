@@ -445,3 +445,32 @@ func TestParseCodeSetRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestPatches(t *testing.T) {
+	p, err := ParsePatch("HACK0", "D109A814 0320,8109A814 0000,D109A816 F809,8109A816 0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &CodeSet{Game: aeroKey}
+	before := s.Hash(FamilyMupen64Plus)
+	s.Patches = append(s.Patches, p)
+	if s.Hash(FamilyMupen64Plus) == before {
+		t.Error("a patch does not change the hash")
+	}
+	if len(s.CoreCheats()) != 0 {
+		t.Error("patches rendered for CoreAddCheat; the core applies its own")
+	}
+	b, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := ParseCodeSet(b); err != nil || back.Hash(FamilyMupen64Plus) != s.Hash(FamilyMupen64Plus) {
+		t.Errorf("patch lost over the wire: %v", err)
+	}
+	if _, err := ParsePatch("bad", "88000000 0001"); !errors.Is(err, ErrButtonCode) {
+		t.Errorf("button patch: err = %v", err)
+	}
+	if _, err := ParsePatch("bad", "8000000 1"); !errors.Is(err, ErrSyntax) {
+		t.Errorf("malformed patch: err = %v", err)
+	}
+}

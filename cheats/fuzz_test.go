@@ -3,6 +3,7 @@ package cheats
 import (
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -16,10 +17,7 @@ func checkDatabase(t *testing.T, db *Database) {
 		for _, c := range g.Cheats {
 			sel := Selection{Game: g.Key, Name: c.Name}
 			if c.HasOptions() {
-				sel.Option = "0x0"
-				if len(c.Options) > 0 {
-					sel.Option = c.Options[0].Label
-				}
+				sel.Option = firstOption(c)
 			}
 			all = append(all, sel)
 			checkResolve(t, g.Key, []Selection{sel}, db)
@@ -136,4 +134,16 @@ func FuzzParseGameKey(f *testing.F) {
 			t.Fatalf("%q -> %v -> %v, %v", s, k, back, err)
 		}
 	})
+}
+
+// firstOption names a cheat's first option, by value when its label is
+// empty (mupencheat.txt has such options), or 0 when it lists none.
+func firstOption(c *Cheat) string {
+	if len(c.Options) == 0 {
+		return "0x0"
+	}
+	if o := c.Options[0]; o.Label != "" {
+		return o.Label
+	}
+	return fmt.Sprintf("0x%X", c.Options[0].Value)
 }

@@ -11,7 +11,8 @@ import (
 // key, the cheat's full name (with "\" folders, exactly as in the
 // database) and, for cheats with "?" digits, the option. Option is the
 // option's label, or "0x" and hex digits for a value of one's own choosing
-// (how a Project64 range cheat or an unlisted value is picked).
+// (how a Project64 range cheat, an unlisted value or an option with an
+// empty label is picked).
 type Selection struct {
 	Game   GameKey
 	Name   string
