@@ -1,0 +1,96 @@
+package launcher
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// ChildCommand is the hidden subcommand under which netpak's main must
+// call [ChildMain]; [Start] runs the executable with it.
+const ChildCommand = "__netpak-emulator"
+
+// ChildEnv is set to "1" in the child's environment, so a test binary's
+// TestMain can recognise the child and call [ChildMain].
+const ChildEnv = "NETPAK_EMULATOR_CHILD"
+
+// Exit codes of [ChildMain].
+const (
+	exitOK    = 0
+	exitError = 1
+	exitProto = 2
+)
+
+// ChildMain is the emulator process: it reads a Config from stdin, runs
+// the core, answers requests, and reports over stdout. It returns the
+// process exit code. args are the arguments after [ChildCommand]; none
+// are used yet.
+func ChildMain(args []string) int {
+	in := bufio.NewReader(os.Stdin)
+	out := &lineWriter{w: os.Stdout}
+	line, err := readLine(in)
+	if err != nil {
+		out.send(errorMessage(fmt.Errorf("%w: read config: %w", ErrChild, err)))
+		return exitProto
+	}
+	cfg, err := parseConfig(line)
+	if err != nil {
+		out.send(errorMessage(err))
+		return exitProto
+	}
+	cfg = cfg.withDefaults()
+	proto, logFile, err := redirectOutput(cfg.LogPath)
+	if err != nil {
+		out.send(errorMessage(fmt.Errorf("%w: log file: %w", ErrConfig, err)))
+		return exitError
+	}
+	defer logFile.Close()
+	out = &lineWriter{w: proto}
+	logf := fileLogf(logFile)
+	reqs := make(chan request, 16)
+	go readRequests(in, reqs, logf)
+	if err := runSession(cfg, out, logf, reqs); err != nil {
+		logf("launcher error: %v", err)
+		out.send(errorMessage(err))
+		return exitError
+	}
+	out.send(message{Kind: kindExit})
+	return exitOK
+}
+
+// readRequests forwards parsed requests until stdin ends, then closes
+// reqs, which stops the emulator: the parent quit or died. A bad line
+// ends the requests too, since the stream can no longer be trusted.
+func readRequests(in *bufio.Reader, reqs chan<- request, logf func(string, ...any)) {
+	defer close(reqs)
+	for {
+		line, err := readLine(in)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				logf("launcher: request stream: %v", err)
+			}
+			return
+		}
+		req, err := parseRequest(line)
+		if err != nil {
+			logf("launcher: bad request: %v", err)
+			return
+		}
+		reqs <- req
+	}
+}
+
+// fileLogf writes timestamped lines to f; the core calls it from several
+// threads.
+func fileLogf(f *os.File) func(string, ...any) {
+	var mu sync.Mutex
+	return func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(f, "%s %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
+	}
+}

@@ -1,0 +1,302 @@
+package launcher
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Dummy names a plugin slot the core fills with its built-in dummy plugin
+// (NULL attach). It is valid for video, audio and input, not for the RSP.
+const Dummy = "dummy"
+
+// Defaults: Debian's library, plugins and data directory.
+const (
+	DefaultCoreLib = "libmupen64plus.so.2"
+	DefaultVideo   = "mupen64plus-video-glide64mk2.so"
+	DefaultAudio   = "mupen64plus-audio-sdl.so"
+	DefaultInput   = "mupen64plus-input-sdl.so"
+	DefaultRSP     = "mupen64plus-rsp-hle.so"
+	DefaultDataDir = "/usr/share/games/mupen64plus"
+)
+
+// Bounds on what a Config may carry, so the child protocol stays small.
+const (
+	maxCheats     = 256
+	maxCheatCodes = 256
+	maxSettings   = 64
+	maxWatchAddrs = 64
+	maxPorts      = 4
+	maxString     = 4096
+)
+
+// Emulator modes for [Config.R4300Emulator].
+const (
+	EmuDynarec             = "dynarec" // the default
+	EmuCachedInterpreter   = "cached-interpreter"
+	EmuPureInterpreter     = "pure-interpreter"
+	defaultEmulatorSetting = 2
+)
+
+var emulatorModes = map[string]int{
+	"":                   defaultEmulatorSetting,
+	EmuPureInterpreter:   0,
+	EmuCachedInterpreter: 1,
+	EmuDynarec:           2,
+}
+
+// ErrConfig reports a Config that [Config.Validate] rejects.
+var ErrConfig = errors.New("launcher: invalid config")
+
+// Config says how to run one emulator. The zero value plus a ROM path runs
+// the game with Debian's core and plugins, solo, logging nowhere.
+type Config struct {
+	// ROM is the path of the ROM image (z64, v64 or n64 byte order).
+	ROM string
+
+	// CoreLib is the core library, a path or a name for the dynamic
+	// loader. Empty means [DefaultCoreLib].
+	CoreLib string
+	// PluginDir holds the plugins named without a slash. Empty means the
+	// first of Debian's and the usual install directories that exists.
+	PluginDir string
+	// DataDir holds mupen64plus.ini and mupencheat.txt. Empty means
+	// [DefaultDataDir].
+	DataDir string
+	// ConfigDir is the core's private config directory. Empty means a
+	// temporary directory removed when the emulator ends.
+	ConfigDir string
+	// SaveDir receives the game's save files. Empty means ConfigDir.
+	SaveDir string
+	// LogPath receives the core's and plugins' log lines and anything they
+	// print. Empty discards them.
+	LogPath string
+
+	// Video, Audio, Input and RSP name the plugins: a file in PluginDir, a
+	// path, or [Dummy] (not for RSP). Empty means Debian's defaults.
+	Video, Audio, Input, RSP string
+	// Headless uses the dummy video, audio and input plugins and raises
+	// the RDP-done interrupt the dummy video plugin forgets, so games do
+	// not stall after their first display list.
+	Headless bool
+
+	// R4300Emulator is one of the Emu* modes; empty means dynarec.
+	R4300Emulator string
+	// Settings are extra core configuration parameters.
+	Settings []Setting
+	// NoSpeedLimit runs as fast as possible (solo only: netplay turns the
+	// limiter back on at every poll).
+	NoSpeedLimit bool
+
+	// Cheats are added before netplay starts; the core refuses them after.
+	Cheats []Cheat
+
+	// NetplayHost and NetplayPort point the core's netplay at a netpak
+	// bridge or host. Empty host means a solo run.
+	NetplayHost string
+	NetplayPort int
+	// Ports are the player numbers (1-4) this emulator controls, in the
+	// order of its local controllers. None means a spectator.
+	Ports []int
+	// RegID is the registration id sent for every port; 0 picks a random
+	// non-zero one.
+	RegID uint32
+
+	// DoneAddr, when non-zero, is an RDRAM address the child watches; once
+	// the word there is non-zero it reports the words at ReportAddrs.
+	DoneAddr    uint32
+	ReportAddrs []uint32
+	// StopWhenDone stops the emulator after that report.
+	StopWhenDone bool
+
+	// Logf receives the parent's diagnostics; nil discards them. It is not
+	// sent to the child.
+	Logf func(format string, args ...any) `json:"-"`
+}
+
+// Setting is one core configuration parameter, e.g. {"Core",
+// "CountPerOp", "int", "2"}.
+type Setting struct {
+	Section string
+	Name    string
+	Type    string // "int", "bool", "float" or "string"
+	Value   string
+}
+
+// Cheat is one named cheat of the session's agreed set.
+type Cheat struct {
+	Name  string
+	Codes []CheatCode
+}
+
+// CheatCode is one GameShark line: the code word (type and address) and
+// its 16-bit value.
+type CheatCode struct {
+	Addr  uint32
+	Value uint16
+}
+
+// Validate reports whether c can be run, wrapping [ErrConfig].
+func (c *Config) Validate() error {
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	if c.ROM == "" {
+		return errors.New("no ROM path")
+	}
+	for _, s := range []string{c.ROM, c.CoreLib, c.PluginDir, c.DataDir, c.ConfigDir,
+		c.SaveDir, c.LogPath, c.Video, c.Audio, c.Input, c.RSP, c.NetplayHost} {
+		if len(s) > maxString || strings.ContainsRune(s, 0) {
+			return fmt.Errorf("bad path or name %.40q", s)
+		}
+	}
+	if c.RSP == Dummy {
+		return errors.New("the RSP plugin cannot be the dummy")
+	}
+	if _, ok := emulatorModes[c.R4300Emulator]; !ok {
+		return fmt.Errorf("unknown R4300 emulator %q", c.R4300Emulator)
+	}
+	if err := validateSettings(c.Settings); err != nil {
+		return err
+	}
+	if err := validateCheats(c.Cheats); err != nil {
+		return err
+	}
+	if err := c.validateNetplay(); err != nil {
+		return err
+	}
+	if len(c.ReportAddrs) > maxWatchAddrs {
+		return fmt.Errorf("%d report addresses, at most %d", len(c.ReportAddrs), maxWatchAddrs)
+	}
+	return validateAddrs(append([]uint32{c.DoneAddr}, c.ReportAddrs...))
+}
+
+func (c *Config) validateNetplay() error {
+	if c.NetplayHost == "" {
+		if len(c.Ports) > 0 {
+			return errors.New("ports given without a netplay host")
+		}
+		return nil
+	}
+	if c.NetplayPort < 1 || c.NetplayPort > 65535 {
+		return fmt.Errorf("netplay port %d out of range", c.NetplayPort)
+	}
+	if len(c.Ports) > maxPorts {
+		return fmt.Errorf("%d ports, at most %d", len(c.Ports), maxPorts)
+	}
+	seen := map[int]bool{}
+	for _, p := range c.Ports {
+		if p < 1 || p > 4 || seen[p] {
+			return fmt.Errorf("bad or repeated player port %d", p)
+		}
+		seen[p] = true
+	}
+	return nil
+}
+
+func validateSettings(settings []Setting) error {
+	if len(settings) > maxSettings {
+		return fmt.Errorf("%d settings, at most %d", len(settings), maxSettings)
+	}
+	for _, s := range settings {
+		if s.Section == "" || s.Name == "" || len(s.Section)+len(s.Name)+len(s.Value) > maxString {
+			return fmt.Errorf("setting %q/%q: bad name", s.Section, s.Name)
+		}
+		if _, err := s.parse(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateCheats(cheats []Cheat) error {
+	if len(cheats) > maxCheats {
+		return fmt.Errorf("%d cheats, at most %d", len(cheats), maxCheats)
+	}
+	for _, ch := range cheats {
+		if ch.Name == "" || len(ch.Name) > maxString || strings.ContainsRune(ch.Name, 0) {
+			return fmt.Errorf("cheat %.40q: bad name", ch.Name)
+		}
+		if len(ch.Codes) == 0 || len(ch.Codes) > maxCheatCodes {
+			return fmt.Errorf("cheat %q: %d codes, want 1 to %d", ch.Name, len(ch.Codes), maxCheatCodes)
+		}
+	}
+	return nil
+}
+
+func validateAddrs(addrs []uint32) error {
+	for _, a := range addrs {
+		if a%4 != 0 || a >= rdramSize {
+			return fmt.Errorf("RDRAM address %#x not an aligned word below %#x", a, rdramSize)
+		}
+	}
+	return nil
+}
+
+// settingValue is a parsed [Setting]: exactly one field matches its type.
+type settingValue struct {
+	typ int
+	i   int32
+	f   float32
+	s   string
+}
+
+func (s Setting) parse() (settingValue, error) {
+	bad := func(err error) (settingValue, error) {
+		return settingValue{}, fmt.Errorf("setting %s/%s: %w", s.Section, s.Name, err)
+	}
+	switch s.Type {
+	case "int":
+		n, err := strconv.ParseInt(s.Value, 10, 32)
+		if err != nil {
+			return bad(err)
+		}
+		return settingValue{typ: typeInt, i: int32(n)}, nil
+	case "bool":
+		b, err := strconv.ParseBool(s.Value)
+		if err != nil {
+			return bad(err)
+		}
+		v := settingValue{typ: typeBool}
+		if b {
+			v.i = 1
+		}
+		return v, nil
+	case "float":
+		f, err := strconv.ParseFloat(s.Value, 32)
+		if err != nil {
+			return bad(err)
+		}
+		return settingValue{typ: typeFloat, f: float32(f)}, nil
+	case "string":
+		if strings.ContainsRune(s.Value, 0) {
+			return bad(errors.New("NUL in value"))
+		}
+		return settingValue{typ: typeString, s: s.Value}, nil
+	}
+	return bad(fmt.Errorf("unknown type %q", s.Type))
+}
+
+// withDefaults returns c with every empty field set to its default.
+func (c Config) withDefaults() Config {
+	def := func(s *string, d string) {
+		if *s == "" {
+			*s = d
+		}
+	}
+	def(&c.CoreLib, DefaultCoreLib)
+	def(&c.DataDir, DefaultDataDir)
+	def(&c.Video, DefaultVideo)
+	def(&c.Audio, DefaultAudio)
+	def(&c.Input, DefaultInput)
+	def(&c.RSP, DefaultRSP)
+	if c.Headless {
+		c.Video, c.Audio, c.Input = Dummy, Dummy, Dummy
+	}
+	return c
+}

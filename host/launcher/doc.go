@@ -1,0 +1,40 @@
+// Package launcher owns running the real mupen64plus core for a netpak
+// session: it loads libmupen64plus at run time with purego (no cgo), opens
+// the ROM, attaches the plugins, applies the agreed cheats, points the
+// core's netplay at a netpak bridge, runs the game, and shuts it all down
+// cleanly. It must not know about sessions, lag or the console; the caller
+// hands it a [Config] and reads back status.
+//
+// # One core per process
+//
+// The core keeps its state in globals, so each emulator runs in a child
+// process of netpak. The parent calls [Start] with its own executable; the
+// child's main must dispatch [ChildCommand] (or, in tests, the
+// [ChildEnv] variable) to [ChildMain]. Inside the child the core's own
+// stdout and stderr are redirected to [Config.LogPath], so emulator output
+// never reaches the console.
+//
+// # Parent-child protocol
+//
+// Parent and child exchange JSON objects, one per line, over the child's
+// stdin and stdout. Every line is at most [maxLine] bytes; longer lines
+// end the session with an error.
+//
+//	parent -> child   first line: the Config
+//	                  then {"op":"read","id":N,"addrs":[...]} or {"op":"stop"}
+//	child -> parent   {"kind":"running"}            the emulator is executing
+//	                  {"kind":"words","id":N,"words":[...]}  reply to read
+//	                  {"kind":"done","words":[...]} the done word became non-zero
+//	                  {"kind":"error","err":"...","missing":{...}}
+//	                  {"kind":"exit"}               clean end, last line
+//
+// Closing the child's stdin (netpak quit or died) stops the emulator.
+// Addresses are physical RDRAM addresses; each word is the big-endian MIPS
+// word at that address.
+//
+// # Missing pieces
+//
+// A missing core library or plugin is a [*MissingError] naming the Debian
+// package to install; it matches [ErrMissing] with errors.Is, and nothing
+// panics.
+package launcher

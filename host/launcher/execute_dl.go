@@ -1,0 +1,107 @@
+//go:build (darwin || freebsd || linux || netbsd) && !android
+
+package launcher
+
+import (
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// donePollInterval is how often the child looks at Config.DoneAddr.
+const donePollInterval = 5 * time.Millisecond
+
+// execute runs EXECUTE on its own locked OS thread and serves requests
+// until it returns. A stop before the emulator runs is remembered and
+// issued once it does, because the core refuses STOP until then.
+func (s *session) execute(reqs <-chan request) error {
+	done := make(chan int32, 1)
+	go func() {
+		runtime.LockOSThread() // the core and SDL expect one thread
+		done <- s.c.doCommand(cmdExecute, 0, nil)
+	}()
+	var tick <-chan time.Time
+	if s.cfg.DoneAddr != 0 {
+		t := time.NewTicker(donePollInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	running := s.running
+	isRunning, stopWanted, reported := false, false, false
+	for {
+		select {
+		case rc := <-done:
+			return s.c.check("execute", rc)
+		case <-running:
+			running, isRunning = nil, true
+			s.onRunning()
+			if stopWanted {
+				s.stop()
+			}
+		case req, ok := <-reqs:
+			if !ok || req.Op == opStop {
+				reqs = nil // stdin closed or stop asked: stop once, keep waiting
+				stopWanted = true
+				if isRunning {
+					s.stop()
+				}
+				continue
+			}
+			s.serveRead(req, isRunning)
+		case <-tick:
+			if isRunning && !reported && s.word(s.cfg.DoneAddr) != 0 {
+				reported = true
+				s.out.send(message{Kind: kindDone, Words: s.words(s.cfg.ReportAddrs)})
+				if s.cfg.StopWhenDone {
+					stopWanted = true
+					s.stop()
+				}
+			}
+		}
+	}
+}
+
+func (s *session) onRunning() {
+	if s.cfg.NoSpeedLimit {
+		off := int32(0)
+		if err := s.c.command("speed limiter off", cmdCoreStateSet, coreSpeedLimiter, unsafe.Pointer(&off)); err != nil {
+			s.logf("launcher warning: %v", err)
+		}
+	}
+	s.out.send(message{Kind: kindRunning})
+}
+
+func (s *session) stop() {
+	if err := s.c.command("stop", cmdStop, 0, nil); err != nil {
+		s.logf("launcher warning: %v", err)
+	}
+}
+
+func (s *session) serveRead(req request, isRunning bool) {
+	m := message{Kind: kindWords, ID: req.ID}
+	if !isRunning || s.c.memPointer(dbgPtrRDRAM) == nil {
+		m.Err = errNotRunning.Error()
+	} else {
+		m.Words = s.words(req.Addrs)
+	}
+	s.out.send(m)
+}
+
+// word reads the MIPS word at a physical RDRAM address. The core keeps
+// RDRAM as host-endian u32 words, so no swapping is needed. Reads race
+// with the emulator by design; a word is read whole.
+func (s *session) word(addr uint32) uint32 {
+	base := s.c.memPointer(dbgPtrRDRAM)
+	if base == nil || addr%4 != 0 || addr >= rdramSize {
+		return 0
+	}
+	return *(*uint32)(unsafe.Add(base, addr))
+}
+
+func (s *session) words(addrs []uint32) []uint32 {
+	out := make([]uint32, len(addrs))
+	for i, a := range addrs {
+		out[i] = s.word(a)
+	}
+	return out
+}

@@ -1,0 +1,332 @@
+package launcher
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Timeouts of the parent side.
+const (
+	// StopTimeout is how long [Process.Stop] waits for a clean exit before
+	// killing the child. A core whose ROM never programs the VI takes
+	// about 2.4 s to honour STOP.
+	StopTimeout  = 10 * time.Second
+	writeTimeout = 5 * time.Second
+	stderrTail   = 4096
+)
+
+// ErrNotRunning reports a read while the emulator is not executing.
+var ErrNotRunning = errors.New("launcher: emulator not running")
+
+// Process is a running emulator child. Its methods are safe for
+// concurrent use.
+type Process struct {
+	// Immutable after Start.
+	cmd     *exec.Cmd
+	stdin   *os.File
+	logf    func(string, ...any)
+	stderr  *tailBuffer
+	running chan struct{} // closed by readLoop on "running"
+	done    chan struct{} // closed by readLoop on "done"
+	exited  chan struct{} // closed once the child is reaped
+
+	wmu      sync.Mutex // serialises writes to stdin
+	stopOnce sync.Once
+
+	mu        sync.Mutex
+	nextID    uint32
+	pending   map[uint32]chan message
+	doneWords []uint32
+	childErr  error // first error the child reported
+	clean     bool  // the child sent "exit"
+	waitErr   error // set before exited is closed
+}
+
+// Start runs exe as an emulator child ([ChildCommand], with [ChildEnv]
+// set) and sends it cfg. Cancelling ctx stops the emulator as
+// [Process.Stop] does. Errors about the core itself (a missing library,
+// say) arrive from [Process.Wait].
+func Start(ctx context.Context, exe string, cfg Config) (*Process, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	line, err := json.Marshal(cfg)
+	if err != nil || len(line) > maxLine {
+		return nil, fmt.Errorf("%w: config does not fit the protocol", ErrConfig)
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("launcher: pipe: %w", err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, fmt.Errorf("launcher: pipe: %w", err)
+	}
+	p := newProcess(exe, cfg.Logf, inR, outW, inW)
+	err = p.cmd.Start()
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return nil, fmt.Errorf("%w: start %s: %w", ErrChild, exe, err)
+	}
+	go p.readLoop(outR)
+	go func() {
+		select {
+		case <-ctx.Done():
+			p.Stop()
+		case <-p.exited:
+		}
+	}()
+	if err := p.write(append(line, '\n')); err != nil {
+		p.kill()
+		return nil, fmt.Errorf("%w: send config: %w", ErrChild, err)
+	}
+	return p, nil
+}
+
+func newProcess(exe string, logf func(string, ...any), stdin, stdout, inW *os.File) *Process {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	cmd := exec.Command(exe, ChildCommand)
+	cmd.Env = append(os.Environ(), ChildEnv+"=1")
+	p := &Process{
+		cmd: cmd, stdin: inW, logf: logf, stderr: &tailBuffer{},
+		running: make(chan struct{}), done: make(chan struct{}), exited: make(chan struct{}),
+		pending: make(map[uint32]chan message),
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, p.stderr
+	return p
+}
+
+// Running is closed once the emulator executes.
+func (p *Process) Running() <-chan struct{} { return p.running }
+
+// Done is closed once the child saw a non-zero word at [Config.DoneAddr].
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// DoneWords returns the words at [Config.ReportAddrs] read when the done
+// word became non-zero, or nil before [Process.Done] is closed.
+func (p *Process) DoneWords() []uint32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]uint32(nil), p.doneWords...)
+}
+
+// Exited is closed once the child process has ended.
+func (p *Process) Exited() <-chan struct{} { return p.exited }
+
+// Wait waits for the child to end. It returns nil after a clean stop, the
+// child's own error (a [*MissingError], or one matching [ErrConfig] or
+// [ErrCore]), or an error matching [ErrChild] if it died.
+func (p *Process) Wait() error {
+	<-p.exited
+	return p.waitErr
+}
+
+// Stop asks the emulator to stop, kills the child if it has not ended
+// after [StopTimeout], and returns what [Process.Wait] returns.
+func (p *Process) Stop() error {
+	p.stopOnce.Do(func() {
+		select {
+		case <-p.exited:
+			return
+		default:
+		}
+		if err := p.send(request{Op: opStop}); err != nil {
+			p.logf("launcher: send stop: %v", err)
+		}
+		p.stdin.Close() // the child also stops on end of input
+	})
+	select {
+	case <-p.exited:
+	case <-time.After(StopTimeout):
+		p.logf("launcher: emulator did not stop within %v, killing it", StopTimeout)
+		p.kill()
+	}
+	return p.Wait()
+}
+
+// ReadWords returns the MIPS words at the given physical RDRAM addresses
+// (aligned, below 8 MiB), read while the emulator runs.
+func (p *Process) ReadWords(ctx context.Context, addrs []uint32) ([]uint32, error) {
+	if len(addrs) == 0 || len(addrs) > maxReadAddrs {
+		return nil, fmt.Errorf("launcher: read of %d words, want 1 to %d", len(addrs), maxReadAddrs)
+	}
+	if err := validateAddrs(addrs); err != nil {
+		return nil, fmt.Errorf("launcher: read: %w", err)
+	}
+	reply := make(chan message, 1)
+	p.mu.Lock()
+	p.nextID++
+	id := p.nextID
+	p.pending[id] = reply
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.pending, id)
+		p.mu.Unlock()
+	}()
+	if err := p.send(request{Op: opRead, ID: id, Addrs: addrs}); err != nil {
+		return nil, fmt.Errorf("%w: send read: %w", ErrChild, err)
+	}
+	select {
+	case m := <-reply:
+		if m.Err != "" {
+			return nil, fmt.Errorf("%w: %s", ErrNotRunning, m.Err)
+		}
+		if len(m.Words) != len(addrs) {
+			return nil, fmt.Errorf("%w: %d words for %d addresses", ErrChild, len(m.Words), len(addrs))
+		}
+		return m.Words, nil
+	case <-p.exited:
+		return nil, fmt.Errorf("%w: emulator exited", ErrNotRunning)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (p *Process) send(req request) error {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	return p.write(append(b, '\n'))
+}
+
+func (p *Process) write(b []byte) error {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	p.stdin.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := p.stdin.Write(b)
+	return err
+}
+
+func (p *Process) kill() {
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		p.logf("launcher: kill emulator: %v", err)
+	}
+}
+
+// readLoop handles the child's messages until its stdout ends, then reaps
+// the child. A line the protocol cannot frame kills the child: the stream
+// can no longer be trusted.
+func (p *Process) readLoop(out *os.File) {
+	defer out.Close()
+	r := bufio.NewReader(out)
+	for {
+		line, err := readLine(r)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				p.fail(fmt.Errorf("%w: read: %w", ErrChild, err))
+				p.kill()
+			}
+			break
+		}
+		m, err := parseMessage(line)
+		if err != nil {
+			p.logf("launcher: dropped child message: %v", err)
+			continue
+		}
+		p.handle(m)
+	}
+	p.reap()
+}
+
+func (p *Process) handle(m message) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch m.Kind {
+	case kindRunning:
+		closeOnce(p.running)
+	case kindWords:
+		if reply, ok := p.pending[m.ID]; ok {
+			reply <- m
+			delete(p.pending, m.ID)
+		}
+	case kindDone:
+		if p.doneWords == nil {
+			p.doneWords = append([]uint32{}, m.Words...)
+			close(p.done)
+		}
+	case kindError:
+		if p.childErr == nil {
+			p.childErr = messageError(m)
+		}
+	case kindExit:
+		p.clean = true
+	}
+}
+
+func (p *Process) fail(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.childErr == nil {
+		p.childErr = err
+	}
+}
+
+// reap waits for the child and decides what Wait reports.
+func (p *Process) reap() {
+	err := p.cmd.Wait()
+	p.stdin.Close()
+	p.mu.Lock()
+	switch {
+	case p.childErr != nil:
+		p.waitErr = p.childErr
+	case err != nil:
+		p.waitErr = fmt.Errorf("%w: %w%s", ErrChild, err, p.stderr.suffix())
+	case !p.clean:
+		p.waitErr = fmt.Errorf("%w: ended without reporting%s", ErrChild, p.stderr.suffix())
+	}
+	p.mu.Unlock()
+	close(p.exited)
+}
+
+func closeOnce(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+// tailBuffer keeps the last stderrTail bytes the child wrote to stderr
+// before its output was redirected (a Go panic, a dynamic-loader error).
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, b...)
+	if len(t.buf) > stderrTail {
+		t.buf = t.buf[len(t.buf)-stderrTail:]
+	}
+	return len(b), nil
+}
+
+func (t *tailBuffer) suffix() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := strings.TrimSpace(string(t.buf))
+	if s == "" {
+		return ""
+	}
+	return ": " + s
+}

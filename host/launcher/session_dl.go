@@ -1,0 +1,261 @@
+//go:build (darwin || freebsd || linux || netbsd) && !android
+
+package launcher
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// session is one emulator run inside the child process.
+type session struct {
+	// Immutable after start.
+	cfg    Config
+	c      *core
+	out    *lineWriter
+	logf   func(format string, args ...any)
+	fakeDP bool
+
+	// running is closed by the state callback once the emulator runs.
+	running     chan struct{}
+	runningOnce sync.Once
+	frames      atomic.Uint64
+
+	// cleanup runs in reverse order when the session ends; pluginCleanup
+	// runs (also reversed) right after ROM_CLOSE, as ui-console does.
+	cleanup       []func()
+	pluginCleanup []func()
+}
+
+// runSession runs the emulator described by cfg until it stops, serving
+// reqs meanwhile. It returns nil after a clean stop.
+func runSession(cfg Config, out *lineWriter, logf func(string, ...any), reqs <-chan request) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	c, err := loadCore(cfg.CoreLib)
+	if err != nil {
+		return err
+	}
+	s := &session{cfg: cfg, c: c, out: out, logf: logf, running: make(chan struct{})}
+	makeCallbacks()
+	current.Store(s)
+	defer current.Store(nil)
+	defer s.runCleanup()
+	if err := s.prepare(); err != nil {
+		return err
+	}
+	return s.execute(reqs)
+}
+
+func (s *session) onCleanup(f func()) { s.cleanup = append(s.cleanup, f) }
+
+func (s *session) runCleanup() {
+	for i := len(s.cleanup) - 1; i >= 0; i-- {
+		s.cleanup[i]()
+	}
+}
+
+// prepare does everything before EXECUTE, in the order the core needs:
+// startup, settings, ROM, plugins, cheats, netplay.
+func (s *session) prepare() error {
+	steps := []func() error{s.startup, s.applySettings, s.openROM, s.attachPlugins, s.addCheats, s.startNetplay}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if s.fakeDP {
+		if rc := s.c.doCommandU(cmdSetFrameCB, 0, frameCB); rc != 0 {
+			return s.c.check("set frame callback", rc)
+		}
+	}
+	return nil
+}
+
+func (s *session) startup() error {
+	dir := s.cfg.ConfigDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "netpak-m64p-")
+		if err != nil {
+			return fmt.Errorf("config dir: %w", err)
+		}
+		s.onCleanup(func() { os.RemoveAll(tmp) })
+		dir = tmp
+	}
+	if s.cfg.SaveDir == "" {
+		s.cfg.SaveDir = dir
+	}
+	if _, err := os.Stat(s.cfg.DataDir + "/mupen64plus.ini"); err != nil {
+		s.logf("launcher warning: no ROM database in %s (install mupen64plus-data): %v", s.cfg.DataDir, err)
+	}
+	if err := s.c.check("CoreStartup", s.c.startup(frontendAPIVersion, dir, s.cfg.DataDir, 0, debugCB, 0, stateCB)); err != nil {
+		return err
+	}
+	s.onCleanup(func() { s.c.shutdown() })
+	return nil
+}
+
+// applySettings sets the core parameters netpak relies on, then the
+// session's own.
+func (s *session) applySettings() error {
+	save := s.cfg.SaveDir + string(os.PathSeparator)
+	base := []Setting{
+		{"Core", "R4300Emulator", "int", fmt.Sprint(emulatorModes[s.cfg.R4300Emulator])},
+		{"Core", "GbCameraVideoCaptureBackend1", "string", "dummy"}, // else OpenCV probes cameras
+		{"Core", "OnScreenDisplay", "bool", "false"},
+		{"Core", "SaveSRAMPath", "string", save},
+		{"Core", "SaveStatePath", "string", save},
+		{"Core", "ScreenshotPath", "string", save},
+	}
+	for _, set := range append(base, s.cfg.Settings...) {
+		if err := s.setParameter(set); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *session) setParameter(set Setting) error {
+	v, err := set.parse()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	var section uintptr
+	if err := s.c.check("open config section "+set.Section, s.c.openSection(set.Section, &section)); err != nil {
+		return err
+	}
+	var ptr unsafe.Pointer
+	str := cString(v.s)
+	switch v.typ {
+	case typeInt, typeBool:
+		ptr = unsafe.Pointer(&v.i)
+	case typeFloat:
+		ptr = unsafe.Pointer(&v.f)
+	case typeString:
+		ptr = unsafe.Pointer(&str[0])
+	}
+	rc := s.c.setParameter(section, set.Name, int32(v.typ), ptr)
+	runtime.KeepAlive(str)
+	return s.c.check("set "+set.Section+"/"+set.Name, rc)
+}
+
+func (s *session) openROM() error {
+	rom, err := readROM(s.cfg.ROM)
+	if err != nil {
+		return err
+	}
+	if err := s.c.command("open ROM", cmdROMOpen, int32(len(rom)), unsafe.Pointer(&rom[0])); err != nil {
+		return err
+	}
+	s.onCleanup(func() {
+		s.c.doCommand(cmdROMClose, 0, nil)
+		for i := len(s.pluginCleanup) - 1; i >= 0; i-- {
+			s.pluginCleanup[i]()
+		}
+	})
+	return nil
+}
+
+// attachPlugins attaches video, audio, input and RSP, the order the core
+// requires.
+func (s *session) attachPlugins() error {
+	slots := []struct {
+		kind int32
+		what string
+		name string
+	}{
+		{pluginGfx, "video plugin", s.cfg.Video},
+		{pluginAudio, "audio plugin", s.cfg.Audio},
+		{pluginInput, "input plugin", s.cfg.Input},
+		{pluginRSP, "RSP plugin", s.cfg.RSP},
+	}
+	for _, slot := range slots {
+		if err := s.attach(slot.kind, slot.what, slot.name); err != nil {
+			return err
+		}
+	}
+	if s.cfg.Video == Dummy {
+		s.fakeDP = unsafe.Sizeof(uintptr(0)) == 8
+		if !s.fakeDP {
+			s.logf("launcher warning: no RDP interrupt workaround on 32-bit hosts")
+		}
+	}
+	return nil
+}
+
+// attach starts and attaches one plugin; a NULL handle makes the core
+// start its built-in dummy for that slot.
+func (s *session) attach(kind int32, what, name string) error {
+	if name == Dummy {
+		return s.c.check("attach dummy "+what, s.c.attachPlugin(kind, 0))
+	}
+	p, err := loadPlugin(what, resolvePlugin(s.cfg.PluginDir, name))
+	if err != nil {
+		return err
+	}
+	if err := s.c.check("start "+what, p.startup(s.c.handle, uintptr(kind), debugCB)); err != nil {
+		return err
+	}
+	s.pluginCleanup = append(s.pluginCleanup, func() { p.shutdown() })
+	if err := s.c.check("attach "+what, s.c.attachPlugin(kind, p.handle)); err != nil {
+		return err
+	}
+	s.pluginCleanup = append(s.pluginCleanup, func() { s.c.detachPlugin(kind) })
+	return nil
+}
+
+// cheatCode is m64p_cheat_code.
+type cheatCode struct {
+	addr  uint32
+	value int32
+}
+
+func (s *session) addCheats() error {
+	for _, ch := range s.cfg.Cheats {
+		codes := make([]cheatCode, len(ch.Codes))
+		for i, c := range ch.Codes {
+			codes[i] = cheatCode{addr: c.Addr, value: int32(c.Value)}
+		}
+		rc := s.c.addCheat(ch.Name, unsafe.Pointer(&codes[0]), int32(len(codes)))
+		if err := s.c.check(fmt.Sprintf("add cheat %q", ch.Name), rc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startNetplay checks the core's netplay version, connects to the host and
+// registers each of the player's ports.
+func (s *session) startNetplay() error {
+	if s.cfg.NetplayHost == "" {
+		return nil
+	}
+	var version uint32
+	if err := s.c.command("netplay version", cmdNetplayVersion, netplayAPIVersion, unsafe.Pointer(&version)); err != nil {
+		return err
+	}
+	host := cString(s.cfg.NetplayHost)
+	if err := s.c.command("netplay init", cmdNetplayInit, int32(s.cfg.NetplayPort), unsafe.Pointer(&host[0])); err != nil {
+		return err
+	}
+	s.onCleanup(func() { s.c.doCommand(cmdNetplayClose, 0, nil) })
+	regID := s.cfg.RegID
+	for regID == 0 {
+		regID = rand.Uint32()
+	}
+	for _, port := range s.cfg.Ports {
+		if err := s.c.command(fmt.Sprintf("register player %d", port), cmdNetplayControl, int32(port), unsafe.Pointer(&regID)); err != nil {
+			return err
+		}
+	}
+	s.logf("launcher: netplay to %s:%d, ports %v, core netplay version %d", s.cfg.NetplayHost, s.cfg.NetplayPort, s.cfg.Ports, version)
+	return nil
+}
+
+var errNotRunning = errors.New("emulator not running")

@@ -1,0 +1,101 @@
+package launcher
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host/launcher/testrom"
+)
+
+// writeROM builds the test ROM for polls polls into a temporary file.
+func writeROM(t *testing.T, polls int) string {
+	t.Helper()
+	rom, err := testrom.Build(polls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "netpak-test.z64")
+	if err := os.WriteFile(path, rom, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// startChild starts the test binary as an emulator child; it skips the
+// test when the core library is not installed.
+func startChild(t *testing.T, ctx context.Context, cfg Config) *Process {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Logf = t.Logf
+	p, err := Start(ctx, exe, cfg)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() { p.Stop() })
+	return p
+}
+
+func skipIfMissing(t *testing.T, err error) {
+	t.Helper()
+	var miss *MissingError
+	if errors.As(err, &miss) {
+		t.Skipf("real core not usable here: %v", miss)
+	}
+}
+
+var resultAddrs = []uint32{testrom.AddrMagic, testrom.AddrCounter, testrom.AddrHash, testrom.AddrDone, testrom.AddrPolls}
+
+// TestSoloTestROM runs the homebrew ROM on the real core, headless and
+// solo, and checks the core's RDRAM against the hash computed in Go for
+// the dummy input plugin: pad 1 present with no buttons, pads 2-4 absent.
+func TestSoloTestROM(t *testing.T) {
+	const polls = 300
+	for _, emu := range []string{EmuDynarec, EmuCachedInterpreter} {
+		t.Run(emu, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			logPath := filepath.Join(t.TempDir(), "core.log")
+			p := startChild(t, ctx, Config{
+				ROM: writeROM(t, polls), Headless: true, NoSpeedLimit: true, R4300Emulator: emu,
+				LogPath: logPath, DoneAddr: testrom.AddrDone, ReportAddrs: resultAddrs, StopWhenDone: true,
+			})
+			select {
+			case <-p.Done():
+			case <-p.Exited():
+				err := p.Wait()
+				skipIfMissing(t, err)
+				t.Fatalf("emulator ended before the ROM was done: %v\n%s", err, readFile(logPath))
+			case <-ctx.Done():
+				t.Fatalf("ROM not done in time\n%s", readFile(logPath))
+			}
+			if err := p.Wait(); err != nil {
+				t.Fatalf("Wait: %v", err)
+			}
+			want := []uint32{testrom.Magic, polls, testrom.Hash(testrom.Repeat(testrom.Poll{{Present: true}}, polls)), 1, polls}
+			got := p.DoneWords()
+			if len(got) != len(want) {
+				t.Fatalf("done words %x, want %x", got, want)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("word at %#x = %#x, want %#x", resultAddrs[i], got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > 8192 {
+		b = b[len(b)-8192:]
+	}
+	return string(b)
+}
