@@ -98,8 +98,8 @@ func leaveReasonOf(err error) LeaveReason {
 		return LeaveTimeout
 	case errors.Is(err, errLong):
 		return LeaveError
-	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
-		return LeaveQuit
+	case errors.Is(err, net.ErrClosed):
+		return LeaveQuit // the host is closing
 	}
-	return LeaveLost
+	return LeaveLost // EOF without a goodbye, or a reset
 }

@@ -1,0 +1,210 @@
+package host_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/sim"
+)
+
+// The leave tests run a player or the host in a child process (this test
+// binary, re-executed) so that they can kill it for real.
+func TestMain(m *testing.M) {
+	switch os.Getenv("NETPAK_TEST_ROLE") {
+	case "player":
+		os.Exit(childPlayer(os.Getenv("NETPAK_TEST_ADDR")))
+	case "host":
+		os.Exit(childHost())
+	}
+	os.Exit(m.Run())
+}
+
+func childPlayer(addr string) int {
+	c, err := host.Dial(context.Background(), addr, host.ClientConfig{Name: "child"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println("JOINED")
+	_, err = sim.Run(context.Background(), c, sim.Config{Polls: 1 << 30, Script: sim.Script{Seed: 1}})
+	fmt.Fprintln(os.Stderr, err)
+	return 1
+}
+
+func childHost() int {
+	ln, pc, addr := listenPair(&testing.T{})
+	h := host.New(host.Config{Lag: 3})
+	key := h.OwnerKey()
+	fmt.Printf("HOST %s %s\n", addr, hex.EncodeToString(key[:]))
+	h.Serve(ln, pc)
+	return 0
+}
+
+// child starts this test binary in a role and returns it with the first
+// line it printed.
+func child(t *testing.T, role, addr string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "NETPAK_TEST_ROLE="+role, "NETPAK_TEST_ADDR="+addr)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(out).ReadString('\n')
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case l := <-line:
+		if l == "" {
+			t.Fatalf("%s child printed nothing", role)
+		}
+		return cmd, l
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s child did not start", role)
+	}
+	return nil, ""
+}
+
+func TestKilledPlayerOthersContinue(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	cs := ts.joinPlayers(3, 0)
+	proc, _ := child(t, "player", ts.addr)
+	ts.waitMembers(4)
+	cs[0].Start()
+
+	var killedAt time.Time
+	var once sync.Once
+	polledAt := make([]time.Time, 6000)
+	res, _ := playRecorded(t, cs, sim.Config{Polls: 6000, Script: sim.Script{Seed: 1}}, func(p uint32) {
+		polledAt[p] = time.Now()
+		if p == 2000 {
+			once.Do(func() {
+				killedAt = time.Now()
+				proc.Process.Signal(syscall.SIGKILL)
+			})
+		}
+	})
+	requireSameState(t, res, 6000)
+	names := []string{"p1", "p2", "p3"}
+	waitEvents(t, ts, names, host.EventLeft, 1)
+	left := requireSameEvents(t, ts, names, host.EventLeft)
+	if left[0].Who != "child" || left[0].Ports != 1<<3 {
+		t.Fatalf("left event %v, want child on port 4", left[0])
+	}
+	resumed := polledAt[left[0].Poll]
+	t.Logf("%v; p2 played that poll %v after the kill", left[0], resumed.Sub(killedAt))
+	if d := resumed.Sub(killedAt); d > 3*time.Second {
+		t.Errorf("the others needed %v after the kill to go on; want under 3s", d)
+	}
+}
+
+func TestKilledHostReported(t *testing.T) {
+	proc, line := child(t, "host", "")
+	f := strings.Fields(line)
+	if len(f) != 3 || f[0] != "HOST" {
+		t.Fatalf("host child printed %q", line)
+	}
+	var key [16]byte
+	hex.Decode(key[:], []byte(f[2]))
+	ts := &testSession{t: t, addr: f[1], events: map[string][]host.Event{}}
+	cs := []*host.Client{ts.join("p1", host.ClientConfig{OwnerKey: key}), ts.join("p2", host.ClientConfig{})}
+	time.Sleep(50 * time.Millisecond) // both joined before start; start is refused otherwise
+	cs[0].Start()
+
+	errs := make(chan error, len(cs))
+	var killedAt time.Time
+	var once sync.Once
+	for i, c := range cs {
+		go func() {
+			cfg := sim.Config{Polls: 1 << 30, Script: sim.Script{Seed: 2}}
+			if i == 0 {
+				cfg.OnPoll = func(p uint32, _ [host.NumPorts]host.Input) {
+					if p == 1000 {
+						once.Do(func() { killedAt = time.Now(); proc.Process.Signal(syscall.SIGKILL) })
+					}
+				}
+			}
+			_, err := sim.Run(context.Background(), c, cfg)
+			errs <- err
+		}()
+	}
+	for range cs {
+		select {
+		case err := <-errs:
+			if !errors.Is(err, host.ErrHostGone) {
+				t.Errorf("game ended with %v, want ErrHostGone", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a client did not notice the host died")
+		}
+	}
+	if d := time.Since(killedAt); d > 5*time.Second {
+		t.Errorf("clients needed %v to report the host gone; want under 5s", d)
+	}
+	waitEvents(t, ts, []string{"p1", "p2"}, host.EventHostGone, 1)
+}
+
+// A host that stops answering without closing (a cut cable) is noticed by
+// the drop timeout.
+func TestSilentHostReported(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	silent := make(chan struct{})
+	defer close(silent)
+	go func() {
+		real := startHost(t, host.Config{}, nil)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		up, err := net.Dial("tcp", real.addr)
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		// Forward the handshake, then go silent in both directions.
+		buf := make([]byte, 4096)
+		n, _ := c.Read(buf)
+		up.Write(buf[:n])
+		n, _ = up.Read(buf)
+		c.Write(buf[:n])
+		<-silent
+	}()
+	c, err := host.Dial(context.Background(), ln.Addr().String(), host.ClientConfig{Name: "p1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t0 := time.Now()
+	select {
+	case <-c.Done():
+	case <-time.After(8 * time.Second):
+		t.Fatal("the client never noticed the silent host")
+	}
+	if d := time.Since(t0); d > 5*time.Second || !errors.Is(c.Err(), host.ErrHostGone) {
+		t.Errorf("after %v: %v; want ErrHostGone within 5s", d, c.Err())
+	}
+}
