@@ -1,5 +1,14 @@
-// Package commands owns netpak's slash-command grammar, help text and
-// console loop, and the TOML session files that say the same thing as a
-// file. It talks to the user through a small UI interface and never imports
-// readline.
+// Package commands owns netpak's console: the slash-command table (one row
+// per command: name, aliases, usage, help and a parse func), the parsing of
+// a typed line into a command value, the help text and Markdown reference
+// generated from that table, and the loop that reads lines through a UI and
+// carries commands out through a Controller. It also owns TOML session files
+// (a file is the same session you would type), and the two ways to run a
+// session without a console: a headless host and the simulated-player demo.
+//
+// Parsing is pure: Parse has no side effects, so a bad line changes nothing.
+// Acting is a separate step through Controller, which Session implements on
+// top of host.Host and host.Client and which tests fake.
+//
+// The package never imports readline; cmd/netpak adapts a terminal to UI.
 package commands

@@ -1,0 +1,149 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/netpak/netpak/host"
+)
+
+// UI is how the console talks to its user. ReadLine returns io.EOF when
+// the user is done (Ctrl-D, or the end of a script). Print carries what the
+// user asked for (/who, /help); PrintErr carries session events, refusals
+// and diagnostics. Print and PrintErr may be called from any goroutine,
+// also while ReadLine waits, and must not break the line being typed.
+type UI interface {
+	ReadLine(prompt string) (string, error)
+	Print(args ...any)
+	PrintErr(args ...any)
+}
+
+// Controller carries out console commands. Session implements it on top of
+// netpak's host package; tests fake it. Its methods return errors for the
+// user to read and are not called concurrently by the console.
+type Controller interface {
+	// SetName changes the name others see; only outside a session.
+	SetName(name string) error
+	// Serve hosts a session on port (0: a free one), joins it as the host's
+	// own player, and returns the port it listens on.
+	Serve(ctx context.Context, port int) (int, error)
+	// Connect joins the session at addr ("host:port").
+	Connect(ctx context.Context, addr string) error
+	// Start starts the game (the host only).
+	Start() error
+	// SetLag sets everyone's lag, or outside a session the lag to host with.
+	SetLag(lag uint8) error
+	// ToggleGolf toggles golf mode, or outside a session whether to host
+	// with it.
+	ToggleGolf() error
+	// Chat says text to the session.
+	Chat(text string) error
+	// State returns a snapshot for the prompt and /who.
+	State() State
+	// Leave leaves the session, closing it if this console hosts it.
+	Leave() error
+}
+
+// Phase is where a console is in a session's life.
+type Phase uint8
+
+const (
+	Offline Phase = iota // in no session
+	Lobby                // joined; the game has not started
+	Playing              // the game runs
+)
+
+func (p Phase) String() string {
+	switch p {
+	case Lobby:
+		return "lobby"
+	case Playing:
+		return "playing"
+	}
+	return "offline"
+}
+
+// State is a snapshot of a console's session.
+type State struct {
+	Name    string
+	Phase   Phase
+	Hosting bool   // this console hosts the session
+	Addr    string // the session's address as dialled
+	Lag     uint8  // the session lag (offline: the lag to host with)
+	Golf    bool
+	Seat    string // who holds the golf seat
+	Poll    uint32 // the next poll
+	Self    uint16 // our member id
+	RTT     time.Duration
+	UDP     bool
+	Members []host.Member
+}
+
+// Console is the command loop: it reads lines through UI, parses them and
+// carries them out through Ctl. The zero value is not usable; set both.
+type Console struct {
+	UI  UI
+	Ctl Controller
+}
+
+// Run reads and carries out commands until /quit, the end of input, or
+// ctx ends. Bad lines print one error line and change nothing. On the way
+// out it leaves the session.
+func (c *Console) Run(ctx context.Context) error {
+	defer c.Ctl.Leave()
+	for ctx.Err() == nil {
+		line, err := c.UI.ReadLine(Prompt(c.Ctl.State()))
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read command: %w", err)
+		}
+		if err := c.Line(ctx, line); errors.Is(err, errQuit) {
+			return nil
+		}
+	}
+	return ctx.Err()
+}
+
+// Line parses and carries out one line, printing any error. It returns
+// errQuit after /quit.
+func (c *Console) Line(ctx context.Context, line string) error {
+	cmd, err := Parse(line)
+	if err != nil {
+		c.UI.PrintErr(err)
+		return err
+	}
+	if cmd == nil {
+		return nil
+	}
+	return c.Exec(ctx, cmd)
+}
+
+// Exec carries out one parsed command, printing any error. It returns
+// errQuit after /quit.
+func (c *Console) Exec(ctx context.Context, cmd Cmd) error {
+	err := cmd.run(ctx, c)
+	if err != nil && !errors.Is(err, errQuit) {
+		c.UI.PrintErr(err)
+	}
+	return err
+}
+
+// Prompt is the console prompt for st: your name and the session state.
+func Prompt(st State) string {
+	name := st.Name
+	if name == "" {
+		name = "(no name)"
+	}
+	switch {
+	case st.Phase == Offline:
+		return fmt.Sprintf("%s [offline]> ", name)
+	case st.Hosting:
+		return fmt.Sprintf("%s [hosting %s, %s, lag %d]> ", name, st.Addr, st.Phase, st.Lag)
+	}
+	return fmt.Sprintf("%s [%s, %s, lag %d]> ", name, st.Addr, st.Phase, st.Lag)
+}

@@ -1,0 +1,320 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// maxFileSize bounds a session file; real ones are a few hundred bytes.
+const maxFileSize = 64 << 10
+
+// FileError is a problem in a session file, at a line (0 if unknown) and
+// key ("" for a syntax error outside any key).
+type FileError struct {
+	File string
+	Line int
+	Key  string
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Key != "" {
+		b.WriteString(": " + e.Key)
+	}
+	return b.String() + ": " + e.Err.Error()
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// fileKey is one key of a session file: its doc comment, how to set it from
+// a TOML value, and how to write its value.
+type fileKey struct {
+	name  string
+	doc   string
+	set   func(s *Settings, v any) error
+	value func(s *Settings) string
+}
+
+// fileKeys lists every session-file key in the order `netpak init` writes
+// them. Keys read like the console commands.
+var fileKeys = []fileKey{
+	{"name", "The name others see (like /name); empty means your login name.",
+		setString(func(s *Settings) *string { return &s.Name }), quoteString(func(s *Settings) string { return s.Name })},
+	{"server", "Host a session and join it as its own player (like /server).",
+		setBool(func(s *Settings) *bool { return &s.Server }), showBool(func(s *Settings) bool { return s.Server })},
+	{"port", "The port to host on, TCP and UDP (0 picks a free one).",
+		setInt(func(s *Settings) *int { return &s.Port }), showInt(func(s *Settings) int { return s.Port })},
+	{"bind", "The address to host on; empty means every address of this machine.",
+		setString(func(s *Settings) *string { return &s.Bind }), quoteString(func(s *Settings) string { return s.Bind })},
+	{"connect", "Join the session at HOST[:PORT] (like /connect); empty joins nothing.",
+		setString(func(s *Settings) *string { return &s.Connect }), quoteString(func(s *Settings) string { return s.Connect })},
+	{"lag", "Everyone's lag in polls, 0-255 (like /lag).",
+		setInt(func(s *Settings) *int { return &s.Lag }), showInt(func(s *Settings) int { return s.Lag })},
+	{"golf", "Golf mode on from the start (like /golf).",
+		setBool(func(s *Settings) *bool { return &s.Golf }), showBool(func(s *Settings) bool { return s.Golf })},
+	{"golf_button", "The button that takes the golf seat: A, B, Z, L, R, Start, DUp, DDown, DLeft, DRight, CUp, CDown, CLeft or CRight.",
+		setString(func(s *Settings) *string { return &s.GolfButton }), quoteString(func(s *Settings) string { return s.GolfButton })},
+	{"autostart", "Start the game when this many players have joined, 0-4 (0 waits for /start).",
+		setInt(func(s *Settings) *int { return &s.AutoStart }), showInt(func(s *Settings) int { return s.AutoStart })},
+	{"drop_timeout", "Drop a member who sends nothing for this long (0.5s to 60s).",
+		setDuration, func(s *Settings) string { return strconv.Quote(s.DropTimeout.String()) }},
+	{"spectator", "Join as a spectator: watch, hold no controller port, never hold up the game.",
+		setBool(func(s *Settings) *bool { return &s.Spectator }), showBool(func(s *Settings) bool { return s.Spectator })},
+	{"ports", "The controller ports you want, 1-4, e.g. [1, 2] for two players on this machine; [] takes the next free one.",
+		setPorts, showPorts},
+}
+
+// LoadFile reads a session file over base (usually Defaults()). Unknown
+// keys, wrong types and out-of-range values are *FileError values naming
+// the file, line and key; all of them are reported, joined.
+func LoadFile(path string, base Settings) (Settings, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return base, fmt.Errorf("read session file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return base, fmt.Errorf("read session file %s: %w", path, err)
+	}
+	if len(b) > maxFileSize {
+		return base, &FileError{File: path, Err: fmt.Errorf("larger than %d bytes", maxFileSize)}
+	}
+	return ParseFile(path, string(b), base)
+}
+
+// ParseFile is LoadFile on the text of a file; name is for error messages.
+func ParseFile(name, text string, base Settings) (Settings, error) {
+	var raw map[string]any
+	md, err := toml.Decode(text, &raw)
+	if err != nil {
+		return base, syntaxError(name, err)
+	}
+	s := base
+	var errs []error
+	for _, k := range md.Keys() {
+		if len(k) != 1 {
+			continue // inside a table, reported with the table
+		}
+		if err := setKey(&s, k[0], raw[k[0]]); err != nil {
+			errs = append(errs, &FileError{File: name, Line: keyLine(text, k[0]), Key: k[0], Err: err})
+		}
+	}
+	if len(errs) > 0 {
+		return base, errors.Join(errs...)
+	}
+	if err := s.Validate(); err != nil {
+		var se *SettingError
+		if errors.As(err, &se) {
+			return base, &FileError{File: name, Line: keyLine(text, se.Key), Key: se.Key, Err: se.Err}
+		}
+		return base, &FileError{File: name, Err: err}
+	}
+	return s, nil
+}
+
+func syntaxError(name string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &FileError{File: name, Line: pe.Position.Line, Key: pe.LastKey, Err: errors.New(pe.Message)}
+	}
+	return &FileError{File: name, Err: err}
+}
+
+func setKey(s *Settings, name string, v any) error {
+	for _, k := range fileKeys {
+		if k.name == name {
+			return k.set(s, v)
+		}
+	}
+	if _, ok := v.(map[string]any); ok {
+		return fmt.Errorf("unknown table; session files have no tables yet")
+	}
+	if sug := suggestKey(name); sug != "" {
+		return fmt.Errorf("unknown key; did you mean %s?", sug)
+	}
+	return fmt.Errorf("unknown key (netpak init writes a file with every key)")
+}
+
+func suggestKey(name string) string {
+	for _, k := range fileKeys {
+		if distance(strings.ToLower(name), k.name) <= 2 {
+			return k.name
+		}
+	}
+	return ""
+}
+
+// keyLine finds the line where a top-level key or table is defined, or 0.
+func keyLine(text, key string) int {
+	for i, line := range strings.Split(text, "\n") {
+		l := strings.TrimSpace(line)
+		l = strings.TrimLeft(l, "[")
+		for _, form := range []string{key, strconv.Quote(key), "'" + key + "'"} {
+			rest, ok := strings.CutPrefix(l, form)
+			if !ok {
+				continue
+			}
+			rest = strings.TrimSpace(rest)
+			if rest == "" || strings.HasPrefix(rest, "=") || strings.HasPrefix(rest, ".") || strings.HasPrefix(rest, "]") {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
+func typeError(want string, v any) error {
+	return fmt.Errorf("wants %s, not %s", want, tomlType(v))
+}
+
+func tomlType(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case []any, []map[string]any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	case time.Time:
+		return "a date"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+func setString(field func(*Settings) *string) func(*Settings, any) error {
+	return func(s *Settings, v any) error {
+		x, ok := v.(string)
+		if !ok {
+			return typeError("a string", v)
+		}
+		*field(s) = x
+		return nil
+	}
+}
+
+func setBool(field func(*Settings) *bool) func(*Settings, any) error {
+	return func(s *Settings, v any) error {
+		x, ok := v.(bool)
+		if !ok {
+			return typeError("true or false", v)
+		}
+		*field(s) = x
+		return nil
+	}
+}
+
+func setInt(field func(*Settings) *int) func(*Settings, any) error {
+	return func(s *Settings, v any) error {
+		x, ok := v.(int64)
+		if !ok {
+			return typeError("an integer", v)
+		}
+		if x < -1<<31 || x > 1<<31 {
+			return fmt.Errorf("%d is out of range", x)
+		}
+		*field(s) = int(x)
+		return nil
+	}
+}
+
+func setDuration(s *Settings, v any) error {
+	x, ok := v.(string)
+	if !ok {
+		return typeError(`a duration such as "3s"`, v)
+	}
+	d, err := time.ParseDuration(x)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as \"3s\" or \"1500ms\"", x)
+	}
+	s.DropTimeout = d
+	return nil
+}
+
+func setPorts(s *Settings, v any) error {
+	xs, ok := v.([]any)
+	if !ok {
+		return typeError("an array of port numbers, e.g. [1, 2]", v)
+	}
+	if len(xs) > 4 {
+		return fmt.Errorf("more than 4 ports")
+	}
+	ports := []int{}
+	for _, x := range xs {
+		n, ok := x.(int64)
+		if !ok {
+			return typeError("port numbers 1-4", x)
+		}
+		ports = append(ports, int(n))
+	}
+	s.Ports = ports
+	return nil
+}
+
+func quoteString(get func(*Settings) string) func(*Settings) string {
+	return func(s *Settings) string { return strconv.Quote(get(s)) }
+}
+
+func showBool(get func(*Settings) bool) func(*Settings) string {
+	return func(s *Settings) string { return strconv.FormatBool(get(s)) }
+}
+
+func showInt(get func(*Settings) int) func(*Settings) string {
+	return func(s *Settings) string { return strconv.Itoa(get(s)) }
+}
+
+func showPorts(s *Settings) string {
+	var parts []string
+	for _, p := range s.Ports {
+		parts = append(parts, strconv.Itoa(p))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// WriteExample writes a commented session file with every key set to its
+// default, as `netpak init` does.
+func WriteExample(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("# netpak session file: the same session you would type at the console.\n")
+	b.WriteString("# Run it with: netpak -c FILE   (or netpak host -c FILE for a host without a console)\n")
+	b.WriteString("# Every key is shown with its default; delete the ones you do not change.\n")
+	b.WriteString("# Command-line flags override this file.\n")
+	d := Defaults()
+	for _, k := range fileKeys {
+		fmt.Fprintf(&b, "\n# %s\n%s = %s\n", k.doc, k.name, k.value(&d))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteFileReference writes the session-file reference for the README,
+// generated from the same table as the parser.
+func WriteFileReference(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("| Key | Default | Meaning |\n|---|---|---|\n")
+	d := Defaults()
+	for _, k := range fileKeys {
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", k.name, k.value(&d), strings.ReplaceAll(k.doc, "|", "\\|"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,271 @@
+package commands
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/netpak/netpak/host"
+)
+
+// Limits on what a line may hold; the host enforces the same.
+const (
+	MaxNameLen = 24  // bytes in a name
+	MaxChatLen = 400 // bytes in a chat line
+	maxLineLen = 4096
+)
+
+// Parse turns one console line into a command. A line that does not start
+// with "/" is chat (a leading "//" sends one literal "/"). An empty line
+// returns nil and no error. Parse has no side effects; its errors are one
+// line that names the usage, and suggest a command when one is close.
+func Parse(line string) (Cmd, error) {
+	line = strings.TrimRight(line, " \t\r\n")
+	if len(line) > maxLineLen {
+		return nil, fmt.Errorf("line longer than %d bytes", maxLineLen)
+	}
+	if strings.TrimSpace(line) == "" {
+		return nil, nil
+	}
+	if !strings.HasPrefix(line, "/") || strings.HasPrefix(line, "//") {
+		return parseSay(strings.TrimPrefix(line, "/"))
+	}
+	fields := strings.Fields(line)
+	name := strings.ToLower(fields[0][1:])
+	c := lookup(name)
+	if c == nil {
+		return nil, unknownCommand(fields[0])
+	}
+	cmd, err := c.parse(fields[1:])
+	if err != nil {
+		return nil, fmt.Errorf("/%s: %v; usage: %s", name, err, c.usage())
+	}
+	return cmd, nil
+}
+
+func unknownCommand(word string) error {
+	if s := suggest(strings.ToLower(strings.TrimPrefix(word, "/"))); s != "" {
+		return fmt.Errorf("unknown command %s: did you mean /%s? (/help lists the commands)", word, s)
+	}
+	return fmt.Errorf("unknown command %s (/help lists the commands)", word)
+}
+
+func parseSay(text string) (Cmd, error) {
+	if len(text) > MaxChatLen {
+		return nil, fmt.Errorf("chat line longer than %d bytes; nothing sent", MaxChatLen)
+	}
+	if !printable(text) {
+		return nil, fmt.Errorf("chat line holds control characters; nothing sent")
+	}
+	return Say{Text: text}, nil
+}
+
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func noArgs(cmd Cmd) func([]string) (Cmd, error) {
+	return func(args []string) (Cmd, error) {
+		if len(args) > 0 {
+			return nil, fmt.Errorf("takes no arguments")
+		}
+		return cmd, nil
+	}
+}
+
+func parseName(args []string) (Cmd, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("give one name, without spaces")
+	}
+	if err := CheckName(args[0]); err != nil {
+		return nil, err
+	}
+	return Name{Name: args[0]}, nil
+}
+
+// CheckName reports why name cannot be a player's name, or nil.
+func CheckName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("the name is empty")
+	case len(name) > MaxNameLen:
+		return fmt.Errorf("%q is longer than %d bytes", name, MaxNameLen)
+	case !printable(name) || strings.ContainsFunc(name, unicode.IsSpace):
+		return fmt.Errorf("%q holds spaces or control characters", name)
+	case strings.HasPrefix(name, "/"):
+		return fmt.Errorf("%q starts with /", name)
+	}
+	return nil
+}
+
+func parseServer(args []string) (Cmd, error) {
+	switch len(args) {
+	case 0:
+		return Server{Port: host.DefaultPort}, nil
+	case 1:
+		p, err := parsePort(args[0], true)
+		if err != nil {
+			return nil, err
+		}
+		return Server{Port: p}, nil
+	}
+	return nil, fmt.Errorf("too many arguments")
+}
+
+// parsePort reads a port number; zero (a free port) only if allowed.
+func parsePort(s string, zeroOK bool) (int, error) {
+	p, err := strconv.Atoi(s)
+	low := 1
+	if zeroOK {
+		low = 0
+	}
+	if err != nil || p < low || p > 65535 {
+		return 0, fmt.Errorf("%q is not a port number from %d to 65535", s, low)
+	}
+	return p, nil
+}
+
+func parseConnect(args []string) (Cmd, error) {
+	switch len(args) {
+	case 1:
+		return ParseAddr(args[0])
+	case 2:
+		h := strings.TrimSuffix(strings.TrimPrefix(args[0], "["), "]")
+		if strings.Contains(h, ":") && !isIPv6(h) {
+			return nil, fmt.Errorf("give the port once")
+		}
+		p, err := parsePort(args[1], false)
+		if err != nil {
+			return nil, err
+		}
+		h, err = checkHost(h)
+		return Connect{Host: h, Port: p}, err
+	case 0:
+		return nil, fmt.Errorf("whose session? give the host's address")
+	}
+	return nil, fmt.Errorf("too many arguments")
+}
+
+// ParseAddr reads "HOST", "HOST:PORT", "[V6]:PORT" or a bare IPv6 address;
+// the port defaults to 6400.
+func ParseAddr(s string) (Connect, error) {
+	if isIPv6(s) {
+		return Connect{Host: s, Port: host.DefaultPort}, nil
+	}
+	if !strings.Contains(s, ":") {
+		h, err := checkHost(s)
+		return Connect{Host: h, Port: host.DefaultPort}, err
+	}
+	hs, ps, err := net.SplitHostPort(s)
+	if err != nil {
+		return Connect{}, fmt.Errorf("%q is not HOST:PORT", s)
+	}
+	p, err := parsePort(ps, false)
+	if err != nil {
+		return Connect{}, err
+	}
+	h, err := checkHost(hs)
+	return Connect{Host: h, Port: p}, err
+}
+
+func isIPv6(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is6()
+}
+
+// checkHost accepts an IP address or something that reads like a host name.
+func checkHost(h string) (string, error) {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return h, nil
+	}
+	if h == "" || len(h) > 253 || strings.ContainsFunc(h, func(r rune) bool {
+		return !(r == '-' || r == '.' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) {
+		return "", fmt.Errorf("%q is not a host name or IP address", h)
+	}
+	return h, nil
+}
+
+// Addr returns the address to dial, "host:port".
+func (c Connect) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+func parseLag(args []string) (Cmd, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("give one number")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 0 || n > 255 {
+		return nil, fmt.Errorf("%q is not a number from 0 to 255", args[0])
+	}
+	return Lag{Frames: uint8(n)}, nil
+}
+
+func parseHelp(args []string) (Cmd, error) {
+	switch len(args) {
+	case 0:
+		return Help{}, nil
+	case 1:
+		topic := strings.ToLower(strings.TrimPrefix(args[0], "/"))
+		if lookup(topic) == nil {
+			return nil, unknownCommand("/" + topic)
+		}
+		return Help{Topic: lookup(topic).name}, nil
+	}
+	return nil, fmt.Errorf("too many arguments")
+}
+
+// suggest returns the command or alias closest to word, if any is close.
+func suggest(word string) string {
+	best, bestD := "", 3
+	for _, n := range CommandNames() {
+		n = n[1:]
+		d := distance(word, n)
+		if len(word) >= 2 && strings.HasPrefix(n, word) {
+			d = 1
+		}
+		if d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if bestD > 1 && len(word) <= 3 {
+		return ""
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b, bounded in cost
+// by maxLineLen.
+func distance(a, b string) int {
+	if len(a) > 64 {
+		return len(a)
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,163 @@
+package commands
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/netpak/netpak/host"
+)
+
+// Settings is a session as a file or flags describe it: the same session
+// you would type at the console. Defaults returns the defaults; the zero
+// value is not the default (its lag is 0 and it has no port).
+type Settings struct {
+	Name        string        // the name others see; "" means your login name
+	Server      bool          // host a session, like /server
+	Port        int           // the port to host on (0: a free one); also the default port for Connect
+	Bind        string        // the address to host on; "" means every address
+	Connect     string        // join this session, like /connect
+	Lag         int           // the session lag in polls, 0-255
+	Golf        bool          // golf mode on from the start
+	GolfButton  string        // the button that takes the golf seat
+	AutoStart   int           // start when this many players joined (0: wait for /start)
+	DropTimeout time.Duration // silence before a member is dropped
+	Spectator   bool          // join as a spectator
+	Ports       []int         // controller ports wanted, 1-4; empty means the next free one
+}
+
+// Defaults returns the settings of a session nobody configured. It is the
+// one place defaults live.
+func Defaults() Settings {
+	return Settings{
+		Port:        host.DefaultPort,
+		Lag:         host.DefaultLag,
+		GolfButton:  "Z",
+		DropTimeout: host.DefaultDropTimeout,
+	}
+}
+
+// SettingError says which setting is wrong.
+type SettingError struct {
+	Key string // as spelled in a session file
+	Err error
+}
+
+func (e *SettingError) Error() string { return e.Key + ": " + e.Err.Error() }
+func (e *SettingError) Unwrap() error { return e.Err }
+
+func bad(key, format string, args ...any) error {
+	return &SettingError{Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+// Validate reports the first setting that is out of range or contradicts
+// another, as a *SettingError.
+func (s *Settings) Validate() error {
+	switch {
+	case s.Name != "" && CheckName(s.Name) != nil:
+		return &SettingError{Key: "name", Err: CheckName(s.Name)}
+	case s.Port < 0 || s.Port > 65535:
+		return bad("port", "%d is not a port number from 0 to 65535", s.Port)
+	case s.Bind != "" && !isAddr(s.Bind):
+		return bad("bind", "%q is not an IP address", s.Bind)
+	case s.Server && s.Connect != "":
+		return bad("connect", "a session either hosts (server = true) or connects, not both")
+	case s.Lag < 0 || s.Lag > 255:
+		return bad("lag", "%d is not a number from 0 to 255", s.Lag)
+	case s.AutoStart < 0 || s.AutoStart > host.NumPorts:
+		return bad("autostart", "%d is not a number from 0 to %d", s.AutoStart, host.NumPorts)
+	case s.DropTimeout < 500*time.Millisecond || s.DropTimeout > time.Minute:
+		return bad("drop_timeout", "%v is not between 0.5s and 60s", s.DropTimeout)
+	case s.Spectator && len(s.Ports) > 0:
+		return bad("ports", "a spectator holds no controller ports")
+	case len(s.Ports) > host.NumPorts:
+		return bad("ports", "more than %d ports", host.NumPorts)
+	}
+	if _, err := ButtonMask(s.GolfButton); err != nil {
+		return &SettingError{Key: "golf_button", Err: err}
+	}
+	if s.Connect != "" {
+		if _, err := ParseAddr(s.Connect); err != nil {
+			return &SettingError{Key: "connect", Err: err}
+		}
+	}
+	return s.validatePorts()
+}
+
+func (s *Settings) validatePorts() error {
+	var seen host.PortMask
+	for _, p := range s.Ports {
+		if p < 1 || p > host.NumPorts {
+			return bad("ports", "%d is not a controller port from 1 to %d", p, host.NumPorts)
+		}
+		if seen.Has(p - 1) {
+			return bad("ports", "port %d is listed twice", p)
+		}
+		seen |= 1 << (p - 1)
+	}
+	return nil
+}
+
+func isAddr(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// buttons names the N64 buttons by their bit in the controller word
+// (mupen64plus' BUTTONS layout).
+var buttons = []struct {
+	name string
+	bit  uint
+}{
+	{"DRight", 0}, {"DLeft", 1}, {"DDown", 2}, {"DUp", 3}, {"Start", 4},
+	{"Z", 5}, {"B", 6}, {"A", 7}, {"CRight", 8}, {"CLeft", 9},
+	{"CDown", 10}, {"CUp", 11}, {"R", 12}, {"L", 13},
+}
+
+// ButtonMask returns the controller-word bit of a button name (case does
+// not matter).
+func ButtonMask(name string) (uint32, error) {
+	for _, b := range buttons {
+		if strings.EqualFold(b.name, name) {
+			return 1 << b.bit, nil
+		}
+	}
+	names := make([]string, len(buttons))
+	for i, b := range buttons {
+		names[i] = b.name
+	}
+	return 0, fmt.Errorf("%q is not a button; use one of %s", name, strings.Join(names, ", "))
+}
+
+// PlayerName returns the name to join with: Name, or else the login name.
+func (s *Settings) PlayerName() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	for _, env := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if n := os.Getenv(env); CheckName(n) == nil {
+			return n
+		}
+	}
+	return "player"
+}
+
+// HostConfig returns the host configuration these settings describe.
+func (s *Settings) HostConfig() host.Config {
+	mask, _ := ButtonMask(s.GolfButton)
+	return host.Config{
+		Lag: uint8(s.Lag), Golf: s.Golf, GolfMask: mask,
+		DropTimeout: s.DropTimeout, AutoStart: s.AutoStart,
+	}
+}
+
+// ClientConfig returns the client configuration these settings describe.
+func (s *Settings) ClientConfig() host.ClientConfig {
+	var ports host.PortMask
+	for _, p := range s.Ports {
+		ports |= 1 << (p - 1)
+	}
+	return host.ClientConfig{Name: s.PlayerName(), Ports: ports, Spectator: s.Spectator}
+}

@@ -1,0 +1,63 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// WhoText formats st as /who prints it: the session line, then one row
+// per member.
+func WhoText(st State) string {
+	var b strings.Builder
+	golf := "golf off"
+	if st.Golf {
+		golf = "golf on"
+		if st.Seat != "" {
+			golf += " (seat: " + st.Seat + ")"
+		}
+	}
+	where := st.Addr
+	if st.Hosting {
+		where = "hosting " + st.Addr
+	}
+	fmt.Fprintf(&b, "session %s, %s, lag %d, %s", where, st.Phase, st.Lag, golf)
+	if st.Phase == Playing {
+		fmt.Fprintf(&b, ", poll %d", st.Poll)
+	}
+	if st.Self != 0 {
+		path := "inputs over TCP"
+		if st.UDP {
+			path = "inputs over UDP"
+		}
+		fmt.Fprintf(&b, "; %s", path)
+	}
+	b.WriteString("\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tROLE")
+	for _, m := range st.Members {
+		ping := fmt.Sprintf("%d ms", m.RTTMillis)
+		if m.ID == st.Self {
+			ping = fmt.Sprintf("%d ms", st.RTT.Milliseconds())
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, role(m.Host, m.Spectator, m.ID == st.Self))
+	}
+	tw.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func role(isHost, spectator, self bool) string {
+	var r []string
+	switch {
+	case isHost:
+		r = append(r, "host")
+	case spectator:
+		r = append(r, "spectator")
+	default:
+		r = append(r, "player")
+	}
+	if self {
+		r = append(r, "(you)")
+	}
+	return strings.Join(r, " ")
+}
