@@ -1,0 +1,89 @@
+package vpn
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"rsc.io/qr"
+)
+
+func TestLoadOrCreateHostKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "netpak")
+	k, err := LoadOrCreateHostKey(dir)
+	if err != nil || k.IsZero() {
+		t.Fatalf("create: %v, %v", k, err)
+	}
+	path := filepath.Join(dir, HostKeyFile)
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v (%v), want 0600", fi.Mode(), err)
+	}
+	again, err := LoadOrCreateHostKey(dir)
+	if err != nil || again != k {
+		t.Fatalf("reload = %v, %v; want the same key", again, err)
+	}
+}
+
+func TestDamagedKeyFile(t *testing.T) {
+	tests := []struct{ name, content string }{
+		{"empty", ""},
+		{"garbage", "not a key\n"},
+		{"short", "AAAA\n"},
+		{"zero", strings.Repeat("A", 43) + "=\n"},
+		{"huge", strings.Repeat("A", 4096)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, HostKeyFile)
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := LoadOrCreateHostKey(dir); !errors.Is(err, ErrBadKeyFile) {
+				t.Fatalf("LoadOrCreateHostKey = %v, want ErrBadKeyFile", err)
+			}
+			if got, _ := os.ReadFile(path); string(got) != tt.content {
+				t.Fatal("damaged key file was changed")
+			}
+		})
+	}
+}
+
+func TestKeyEncoding(t *testing.T) {
+	// Test vector from RFC 7748 section 6.1 (Alice).
+	priv, err := ParseKey("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := priv.Public().String(), "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="; got != want {
+		t.Fatalf("Public = %s, want %s", got, want)
+	}
+	for _, bad := range []string{"", "hSDw", strings.Repeat("!", 44)} {
+		if _, err := ParseKey(bad); err == nil {
+			t.Errorf("ParseKey(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestQRLines(t *testing.T) {
+	lines, err := QRLines(goldenInviteText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := qr.Encode(goldenInviteText, qr.M)
+	if want := (code.Size + 2*qrQuiet + 1) / 2; len(lines) != want {
+		t.Fatalf("%d lines, want %d", len(lines), want)
+	}
+	for i, l := range lines {
+		if n := len([]rune(l)); n != code.Size+2*qrQuiet {
+			t.Fatalf("line %d has %d cells, want %d", i, n, code.Size+2*qrQuiet)
+		}
+	}
+	// Top-left finder pattern: a dark module at (0,0) under light quiet zone.
+	if r := []rune(lines[1])[qrQuiet]; r != ' ' {
+		t.Fatalf("finder corner drawn as %q, want dark (space)", r)
+	}
+}
