@@ -88,7 +88,7 @@ func RunDemo(ctx context.Context, d DemoConfig, out io.Writer) error {
 	go func() { served <- h.Serve(ln, upc) }()
 	defer func() { h.Close(); <-served }()
 
-	fmt.Fprintf(out, "netpak demo: %d players, %d spectators, %d polls at %v polls/s, lag %d, golf %s, loss %.0f%% on port %d\n",
+	fmt.Fprintf(out, "netpak demo: %d players, %d spectators (watchers), %d polls at %v polls/s, lag %d, golf %s, loss %.0f%% on port %d\n",
 		d.Players, d.Spectators, d.Polls, d.Rate, d.Lag, onOff(d.Golf), d.Loss*100, port)
 	ps, err := joinDemo(ctx, h, fmt.Sprintf("127.0.0.1:%d", port), d)
 	defer func() {

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+
+	"github.com/netpak/netpak/commands"
+)
+
+func runConsole(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("netpak", flag.ContinueOnError)
+	f := newSettingsFlags(fs)
+	fs.Usage = func() { usage(fs.Output()) }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "netpak: unexpected %q (to join a session: netpak join HOST)\n", fs.Arg(0))
+		return errUsage
+	}
+	s, err := f.settings()
+	if err != nil {
+		return err
+	}
+	return console(ctx, s, f.verbose)
+}
+
+func runJoin(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("netpak join", flag.ContinueOnError)
+	f := newSettingsFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: netpak join HOST[:PORT] [flags]\n\nOpens the console and joins the session at HOST (port 6400 unless given).")
+		fs.PrintDefaults()
+	}
+	// Accept the address before or after the flags.
+	var addr string
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		addr, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if addr == "" && fs.NArg() == 1 {
+		addr = fs.Arg(0)
+	} else if fs.NArg() > 0 || addr == "" {
+		fs.Usage()
+		return errUsage
+	}
+	s, err := f.settings()
+	if err != nil {
+		return err
+	}
+	if _, err := commands.ParseAddr(addr); err != nil {
+		return err
+	}
+	s.Server, s.Connect = false, addr
+	return console(ctx, s, f.verbose)
+}
+
+// console runs the interactive console, through readline on a terminal and
+// line by line otherwise, and starts the session the settings describe.
+func console(ctx context.Context, s commands.Settings, verbose bool) error {
+	var ui uiCloser
+	if interactive() {
+		rui, err := newReadlineUI()
+		if err != nil {
+			return err
+		}
+		ui = rui
+	} else {
+		ui = newLineUI(ctx, os.Stdin, os.Stdout, os.Stderr)
+	}
+	defer ui.Close()
+	sess := &commands.Session{Settings: s, Events: func(line string) { ui.PrintErr(line) }}
+	if verbose {
+		sess.Logf = func(format string, args ...any) { ui.PrintErr(fmt.Sprintf(format, args...)) }
+	}
+	log.SetOutput(errWriter{ui})
+	con := &commands.Console{UI: ui, Ctl: sess}
+	ui.PrintErr(fmt.Sprintf("netpak console: you are %s. /help lists the commands.", s.PlayerName()))
+	if err := startFromSettings(ctx, con, s); err != nil {
+		return err
+	}
+	return con.Run(ctx)
+}
+
+// startFromSettings does what a session file says, as if typed.
+func startFromSettings(ctx context.Context, con *commands.Console, s commands.Settings) error {
+	switch {
+	case s.Server:
+		return con.Exec(ctx, commands.Server{Port: s.Port})
+	case s.Connect != "":
+		c, err := commands.ParseAddr(s.Connect)
+		if err != nil {
+			return err
+		}
+		return con.Exec(ctx, c)
+	}
+	return nil
+}
+
+// uiCloser is a console UI that holds resources.
+type uiCloser interface {
+	commands.UI
+	io.Closer
+}
+
+// errWriter sends the standard logger's lines through the UI.
+type errWriter struct{ ui commands.UI }
+
+func (w errWriter) Write(b []byte) (int, error) {
+	w.ui.PrintErr(string(trimNewline(b)))
+	return len(b), nil
+}
+
+func trimNewline(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/netpak/netpak/commands"
+)
+
+func runDemo(ctx context.Context, args []string) error {
+	d := commands.DefaultDemo()
+	fs := flag.NewFlagSet("netpak demo", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: netpak demo [flags]\n\nHosts a session on this machine with simulated players, shows the lockstep live, and\nexits 0 when every player finished in the same state.")
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&d.Players, "players", d.Players, "simulated `players`, 1-4")
+	fs.IntVar(&d.Spectators, "spectators", d.Spectators, "simulated `spectators`")
+	polls := fs.Uint("polls", uint(d.Polls), "`polls` in the game")
+	lag := fs.Uint("lag", uint(d.Lag), "the session lag in `polls`, 0-255")
+	fs.BoolVar(&d.Golf, "golf", d.Golf, "golf mode on; every player presses Z now and then")
+	fs.Float64Var(&d.Loss, "loss", d.Loss, "`share` of the host's datagrams dropped, duplicated and reordered (0-0.9)")
+	fs.Float64Var(&d.Rate, "rate", d.Rate, "polls per `second` (0: as fast as the lockstep allows)")
+	fs.Uint64Var(&d.Seed, "seed", d.Seed, "`seed` for the players' presses and the loss")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *lag > 255 || *polls > 1<<31 {
+		fs.Usage()
+		return errUsage
+	}
+	d.Polls, d.Lag = uint32(*polls), uint8(*lag)
+	return commands.RunDemo(ctx, d, os.Stdout)
+}

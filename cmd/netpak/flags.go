@@ -1,0 +1,73 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/netpak/netpak/commands"
+)
+
+// settingsFlags are the flags that mean the same as session-file keys.
+type settingsFlags struct {
+	fs      *flag.FlagSet
+	file    string
+	verbose bool
+	s       commands.Settings // flag values, applied only where set
+}
+
+func newSettingsFlags(fs *flag.FlagSet) *settingsFlags {
+	f := &settingsFlags{fs: fs}
+	d := commands.Defaults()
+	fs.StringVar(&f.file, "c", "", "read the session from this `file` (see netpak init)")
+	fs.BoolVar(&f.verbose, "v", false, "print diagnostics")
+	fs.StringVar(&f.s.Name, "name", "", "the `name` others see (default your login name)")
+	fs.IntVar(&f.s.Port, "port", d.Port, "the `port` to host on, TCP and UDP (0 picks a free one)")
+	fs.StringVar(&f.s.Bind, "bind", "", "the `address` to host on (default every address)")
+	fs.IntVar(&f.s.Lag, "lag", d.Lag, "everyone's lag in `polls`, 0-255")
+	fs.BoolVar(&f.s.Golf, "golf", false, "golf mode on from the start")
+	fs.StringVar(&f.s.GolfButton, "golf-button", d.GolfButton, "the `button` that takes the golf seat")
+	fs.IntVar(&f.s.AutoStart, "autostart", 0, "start when `N` players have joined (0 waits for /start)")
+	fs.DurationVar(&f.s.DropTimeout, "drop-timeout", d.DropTimeout, "drop a member silent this `long`")
+	fs.BoolVar(&f.s.Spectator, "spectator", false, "join as a spectator")
+	fs.BoolVar(&f.s.Server, "server", false, "host a session at once (like /server)")
+	return f
+}
+
+// settings returns the defaults, overridden by the session file, overridden
+// by the flags that were set.
+func (f *settingsFlags) settings() (commands.Settings, error) {
+	s := commands.Defaults()
+	if f.file != "" {
+		var err error
+		if s, err = commands.LoadFile(f.file, s); err != nil {
+			return s, err
+		}
+	}
+	f.fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "name":
+			s.Name = f.s.Name
+		case "port":
+			s.Port = f.s.Port
+		case "bind":
+			s.Bind = f.s.Bind
+		case "lag":
+			s.Lag = f.s.Lag
+		case "golf":
+			s.Golf = f.s.Golf
+		case "golf-button":
+			s.GolfButton = f.s.GolfButton
+		case "autostart":
+			s.AutoStart = f.s.AutoStart
+		case "drop-timeout":
+			s.DropTimeout = f.s.DropTimeout
+		case "spectator":
+			s.Spectator = f.s.Spectator
+			if s.Spectator {
+				s.Ports = nil // the flag wins over the file's ports
+			}
+		case "server":
+			s.Server = f.s.Server
+		}
+	})
+	return s, s.Validate()
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/netpak/netpak/commands"
+)
+
+// runInit writes an example session file; it never overwrites one.
+func runInit(_ context.Context, args []string) error {
+	if len(args) > 1 {
+		fmt.Fprintln(os.Stderr, "Usage: netpak init [FILE]")
+		return errUsage
+	}
+	path := "netpak.toml"
+	if len(args) == 1 {
+		path = args[0]
+	}
+	var b bytes.Buffer
+	if err := commands.WriteExample(&b); err != nil {
+		return err
+	}
+	if path == "-" {
+		_, err := os.Stdout.Write(b.Bytes())
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("write session file: %w", err)
+	}
+	if _, err := f.Write(b.Bytes()); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("write session file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write session file: %w", err)
+	}
+	fmt.Printf("wrote %s; run it with: netpak -c %s\n", path, path)
+	return nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/chzyer/readline"
+	"github.com/netpak/netpak/commands"
+)
+
+// interactive reports whether the console talks to a person at a terminal:
+// stdin and stdout are terminals and CI is not set.
+func interactive() bool {
+	if os.Getenv("CI") == "true" {
+		return false
+	}
+	return readline.IsTerminal(int(os.Stdin.Fd())) && readline.IsTerminal(int(os.Stdout.Fd()))
+}
+
+// readlineUI is the console on a terminal: line editing, tab completion of
+// commands, persistent history, and output printed above the prompt so the
+// line being typed is not broken.
+type readlineUI struct {
+	rl *readline.Instance
+	mu sync.Mutex // serializes output
+}
+
+func newReadlineUI() (*readlineUI, error) {
+	var items []readline.PrefixCompleterInterface
+	for _, n := range commands.CommandNames() {
+		items = append(items, readline.PcItem(n))
+	}
+	rl, err := readline.NewEx(&readline.Config{
+		HistoryFile:       historyFile(),
+		HistoryLimit:      1000,
+		AutoComplete:      readline.NewPrefixCompleter(items...),
+		InterruptPrompt:   "^C",
+		EOFPrompt:         "/quit",
+		HistorySearchFold: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open the terminal: %w", err)
+	}
+	return &readlineUI{rl: rl}, nil
+}
+
+// historyFile is where the console keeps what you typed, or "" (no
+// history) when the system has no cache directory.
+func historyFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	dir = filepath.Join(dir, "netpak")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "history")
+}
+
+// ReadLine reads a line. Ctrl-C drops the line being typed, or leaves when
+// it is empty; Ctrl-D leaves.
+func (u *readlineUI) ReadLine(prompt string) (string, error) {
+	u.rl.SetPrompt(prompt)
+	line, err := u.rl.Readline()
+	if errors.Is(err, readline.ErrInterrupt) {
+		if strings.TrimSpace(line) == "" {
+			return "", io.EOF
+		}
+		return "", nil
+	}
+	return line, err
+}
+
+func (u *readlineUI) Print(args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	fmt.Fprintln(u.rl.Stdout(), args...)
+}
+
+func (u *readlineUI) PrintErr(args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	fmt.Fprintln(u.rl.Stderr(), args...)
+}
+
+func (u *readlineUI) Close() error { return u.rl.Close() }
