@@ -130,7 +130,7 @@ func (c *FakeCore) SyncSaves(ctx context.Context) (m64p.Saves, error) {
 	}
 	for _, f := range m64p.SaveFiles {
 		data := c.cfg.Saves[f]
-		if data == nil {
+		if data == nil || !c.p1 {
 			data = make([]byte, f.Size())
 		}
 		what := "send save " + f.Ext()

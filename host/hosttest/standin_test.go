@@ -35,9 +35,10 @@ type standIn struct {
 	bufferTarget uint8
 	gratuitous   bool
 
-	tcp *net.TCPListener
-	udp *net.UDPConn
-	wg  sync.WaitGroup
+	tcp  *net.TCPListener
+	udp  *net.UDPConn
+	wg   sync.WaitGroup
+	done chan struct{} // closed by close: every wait ends
 
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced on every change below
@@ -58,7 +59,7 @@ type standIn struct {
 
 func newStandIn(t *testing.T, delay uint32, want int) *standIn {
 	t.Helper()
-	s := &standIn{t: t, delay: delay, want: want, release: make(chan struct{}), changed: make(chan struct{}),
+	s := &standIn{t: t, delay: delay, want: want, release: make(chan struct{}), changed: make(chan struct{}), done: make(chan struct{}),
 		ops: map[uint32][]string{}, sync: map[uint32][32]uint32{}, syncs: map[uint32]int{}}
 	for i := range s.events {
 		s.events[i] = map[uint32]m64p.Event{}
@@ -82,6 +83,7 @@ func newStandIn(t *testing.T, delay uint32, want int) *standIn {
 func (s *standIn) addr() netip.AddrPort { return s.tcp.Addr().(*net.TCPAddr).AddrPort() }
 
 func (s *standIn) close() {
+	close(s.done)
 	s.tcp.Close()
 	s.udp.Close()
 	s.mu.Lock()
@@ -111,6 +113,8 @@ func (s *standIn) waitFor(cond func() bool) bool {
 		select {
 		case <-ch:
 		case <-timeout:
+			return false
+		case <-s.done:
 			return false
 		}
 	}
@@ -248,6 +252,8 @@ func (s *standIn) registration() ([]byte, bool) {
 	select {
 	case <-s.release:
 	case <-time.After(10 * time.Second):
+		return nil, false
+	case <-s.done:
 		return nil, false
 	}
 	s.mu.Lock()
