@@ -7,7 +7,9 @@
 // 1.6/1.7 and 2.x Project64.cht ([ParseProject64Legacy],
 // [ParseProject64v2]), Project64 3.x and RMG per-game "$" files
 // ([ParseProject64v3]), RMG's lobby features.cheats JSON ([ParseRMGLobby])
-// and simple64's cheats.json ([ParseSimple64]). Every parser caps the input
+// and simple64's cheats.json ([ParseSimple64]) and netplay room list
+// ([ParseSimple64Room]); emulator-applied fixes such as mupen64plus.ini
+// "CheatN=" lines go through [ParsePatch]. Every parser caps the input
 // size, line length and number of games, cheats, codes and options, and
 // reports errors as [*SyntaxError] naming the line.
 //
@@ -19,7 +21,9 @@
 // dropped, and GameShark-button codes (88, 89, D8-DB) and unknown types are
 // refused with an error naming the cheat and line. Names, notes and option
 // labels are never hashed, so the same codes written in different formats
-// hash the same.
+// hash the same. Where a database writes one cheat with several "?" lines,
+// mupen64plus's ui-console fills only the last one; netpak, like the other
+// frontends, fills all of them.
 //
 // Wire format of a [CodeSet] (big-endian; [CodeSet.MarshalBinary]):
 //

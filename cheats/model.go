@@ -20,6 +20,7 @@ const (
 
 var formatNames = [...]string{"", "mupencheat.txt", "project64 1.6", "project64 2.x", "project64 3.x", "rmg lobby", "simple64"}
 
+// String names the format for error messages.
 func (f Format) String() string {
 	if int(f) < len(formatNames) && f != 0 {
 		return formatNames[f]
