@@ -11,6 +11,12 @@ import (
 // donePollInterval is how often the child looks at Config.DoneAddr.
 const donePollInterval = 5 * time.Millisecond
 
+// stopRetryInterval spaces repeated STOPs. The core reports "running"
+// before its CPU loop starts, and that loop clears the stop flag on entry,
+// so a STOP in that window is lost; repeating it until EXECUTE returns is
+// the only reliable way.
+const stopRetryInterval = 200 * time.Millisecond
+
 // execute runs EXECUTE on its own locked OS thread and serves requests
 // until it returns. A stop before the emulator runs is remembered and
 // issued once it does, because the core refuses STOP until then.
@@ -26,6 +32,8 @@ func (s *session) execute(reqs <-chan request) error {
 		defer t.Stop()
 		tick = t.C
 	}
+	retry := time.NewTicker(stopRetryInterval)
+	defer retry.Stop()
 	running := s.running
 	isRunning, stopWanted, reported := false, false, false
 	for {
@@ -35,12 +43,9 @@ func (s *session) execute(reqs <-chan request) error {
 		case <-running:
 			running, isRunning = nil, true
 			s.onRunning()
-			if stopWanted {
-				s.stop()
-			}
 		case req, ok := <-reqs:
 			if !ok || req.Op == opStop {
-				reqs = nil // stdin closed or stop asked: stop once, keep waiting
+				reqs = nil // stdin closed or stop asked: the retry tick stops it
 				stopWanted = true
 				if isRunning {
 					s.stop()
@@ -48,6 +53,10 @@ func (s *session) execute(reqs <-chan request) error {
 				continue
 			}
 			s.serveRead(req, isRunning)
+		case <-retry.C:
+			if stopWanted && isRunning {
+				s.stop()
+			}
 		case <-tick:
 			if isRunning && !reported && s.word(s.cfg.DoneAddr) != 0 {
 				reported = true

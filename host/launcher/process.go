@@ -169,6 +169,11 @@ func (p *Process) ReadWords(ctx context.Context, addrs []uint32) ([]uint32, erro
 	if err := validateAddrs(addrs); err != nil {
 		return nil, fmt.Errorf("launcher: read: %w", err)
 	}
+	select {
+	case <-p.exited:
+		return nil, fmt.Errorf("%w: emulator exited", ErrNotRunning)
+	default:
+	}
 	reply := make(chan message, 1)
 	p.mu.Lock()
 	p.nextID++
@@ -181,6 +186,9 @@ func (p *Process) ReadWords(ctx context.Context, addrs []uint32) ([]uint32, erro
 		p.mu.Unlock()
 	}()
 	if err := p.send(request{Op: opRead, ID: id, Addrs: addrs}); err != nil {
+		if errors.Is(err, os.ErrClosed) {
+			return nil, fmt.Errorf("%w: emulator stopping", ErrNotRunning)
+		}
 		return nil, fmt.Errorf("%w: send read: %w", ErrChild, err)
 	}
 	select {

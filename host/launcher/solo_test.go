@@ -92,6 +92,15 @@ func TestSoloTestROM(t *testing.T) {
 	}
 }
 
+// logOnFailure shows the end of the emulator's log if the test fails.
+func logOnFailure(t *testing.T, path string) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("emulator log:\n%s", readFile(path))
+		}
+	})
+}
+
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	if len(b) > 8192 {

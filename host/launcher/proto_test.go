@@ -1,0 +1,198 @@
+package launcher
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestMessageGolden pins the wire form of each child message and checks
+// that it parses back to the same value.
+func TestMessageGolden(t *testing.T) {
+	tests := []struct {
+		msg  message
+		wire string
+	}{
+		{message{Kind: kindRunning}, `{"kind":"running"}`},
+		{message{Kind: kindWords, ID: 7, Words: []uint32{1, 0xFFFFFFFF}}, `{"kind":"words","id":7,"words":[1,4294967295]}`},
+		{message{Kind: kindWords, ID: 8, Err: "emulator not running"}, `{"kind":"words","id":8,"err":"emulator not running"}`},
+		{message{Kind: kindDone, Words: []uint32{0x4E505452}}, `{"kind":"done","words":[1313887314]}`},
+		{message{Kind: kindError, Err: "x", Code: "core"}, `{"kind":"error","err":"x","code":"core"}`},
+		{message{Kind: kindError, Err: "gone", Missing: &MissingError{What: "RSP plugin", Path: "/p", Package: "mupen64plus-rsp-hle"}},
+			`{"kind":"error","err":"gone","missing":{"what":"RSP plugin","path":"/p","package":"mupen64plus-rsp-hle","detail":""}}`},
+		{message{Kind: kindExit}, `{"kind":"exit"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.msg.Kind, func(t *testing.T) {
+			b, err := json.Marshal(tt.msg)
+			if err != nil || string(b) != tt.wire {
+				t.Fatalf("marshal = %s, %v, want %s", b, err, tt.wire)
+			}
+			got, err := parseMessage(b)
+			if err != nil || !reflect.DeepEqual(got, tt.msg) {
+				t.Errorf("parse = %+v, %v, want %+v", got, err, tt.msg)
+			}
+		})
+	}
+}
+
+func TestRequestGolden(t *testing.T) {
+	tests := []struct {
+		req  request
+		wire string
+	}{
+		{request{Op: opStop}, `{"op":"stop"}`},
+		{request{Op: opRead, ID: 3, Addrs: []uint32{0x100000, 0x100004}}, `{"op":"read","id":3,"addrs":[1048576,1048580]}`},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(tt.req)
+		if err != nil || string(b) != tt.wire {
+			t.Fatalf("marshal = %s, %v, want %s", b, err, tt.wire)
+		}
+		got, err := parseRequest(b)
+		if err != nil || !reflect.DeepEqual(got, tt.req) {
+			t.Errorf("parse = %+v, %v, want %+v", got, err, tt.req)
+		}
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	requests := []string{
+		``, `{`, `[]`, `{"op":"dance"}`, `{"op":"read"}`, `{"op":"read","addrs":[1]}`,
+		`{"op":"read","addrs":[8388608]}`, `{"op":"stop","extra":1}`, `{"op":"stop"} {"op":"stop"}`,
+		`{"op":"read","addrs":[` + strings.Repeat("0,", maxReadAddrs) + `0]}`,
+	}
+	for _, r := range requests {
+		if _, err := parseRequest([]byte(r)); err == nil {
+			t.Errorf("parseRequest(%.60q) succeeded", r)
+		}
+	}
+	messages := []string{``, `{"kind":"party"}`, `{"kind":"error"}`, `{"kind":"exit","x":1}`}
+	for _, m := range messages {
+		if _, err := parseMessage([]byte(m)); err == nil {
+			t.Errorf("parseMessage(%q) succeeded", m)
+		}
+	}
+	if _, err := parseConfig([]byte(`{"ROM":""}`)); !errors.Is(err, ErrConfig) {
+		t.Errorf("parseConfig of an empty ROM = %v, want ErrConfig", err)
+	}
+}
+
+func TestConfigRoundTrip(t *testing.T) {
+	c := Config{
+		ROM: "/r.z64", Headless: true, NetplayHost: "127.0.0.1", NetplayPort: 45000, Ports: []int{2},
+		Cheats:   []Cheat{{Name: "c", Codes: []CheatCode{{Addr: 0x80000000, Value: 0xFFFF}}}},
+		Settings: []Setting{{"Core", "CountPerOp", "int", "2"}}, DoneAddr: 0x10000C,
+		Logf: t.Logf,
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := parseConfig(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Logf = nil
+	if !reflect.DeepEqual(got, c) {
+		t.Errorf("round trip = %+v, want %+v", got, c)
+	}
+}
+
+func TestReadLine(t *testing.T) {
+	long := strings.Repeat("x", maxLine+1)
+	tests := []struct {
+		name  string
+		input string
+		lines []string
+		err   error
+	}{
+		{"two lines", "a\nb\n", []string{"a", "b"}, io.EOF},
+		{"unterminated", "a\nb", []string{"a"}, io.ErrUnexpectedEOF},
+		{"longest allowed", strings.Repeat("y", maxLine) + "\n", []string{strings.Repeat("y", maxLine)}, io.EOF},
+		{"too long", long + "\n", nil, errLineTooLong},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := bufio.NewReader(strings.NewReader(tt.input))
+			for _, want := range tt.lines {
+				got, err := readLine(r)
+				if err != nil || string(got) != want {
+					t.Fatalf("readLine = %.20q, %v, want %.20q", got, err, want)
+				}
+			}
+			if _, err := readLine(r); !errors.Is(err, tt.err) {
+				t.Errorf("last readLine error = %v, want %v", err, tt.err)
+			}
+		})
+	}
+}
+
+func FuzzParseRequest(f *testing.F) {
+	for _, s := range []string{`{"op":"stop"}`, `{"op":"read","id":3,"addrs":[1048576]}`, `{"op":"read","addrs":[3]}`, `{`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		req, err := parseRequest(b)
+		if err != nil {
+			return
+		}
+		if req.Op == opRead && (len(req.Addrs) == 0 || validateAddrs(req.Addrs) != nil) {
+			t.Errorf("accepted a bad read %+v", req)
+		}
+	})
+}
+
+func FuzzParseMessage(f *testing.F) {
+	for _, s := range []string{`{"kind":"running"}`, `{"kind":"words","id":1,"words":[1,2]}`,
+		`{"kind":"error","err":"x","missing":{"what":"a","path":"b","package":"c","detail":""}}`, `{"kind":"exit"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := parseMessage(b)
+		if err != nil {
+			return
+		}
+		if m.Kind == kindError {
+			if messageError(m) == nil {
+				t.Error("error message rebuilt as nil")
+			}
+		}
+	})
+}
+
+func FuzzParseConfig(f *testing.F) {
+	for _, s := range []string{`{"ROM":"/r.z64"}`, `{"ROM":"/r","NetplayHost":"h","NetplayPort":1,"Ports":[1,2]}`,
+		`{"ROM":"/r","Cheats":[{"Name":"c","Codes":[{"Addr":1,"Value":2}]}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := parseConfig(b)
+		if err != nil {
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("parseConfig accepted an invalid config: %v", err)
+		}
+	})
+}
+
+func TestChildErrorSentinels(t *testing.T) {
+	for code, sentinel := range errorCodes {
+		m := errorMessage(errors.Join(sentinel, errors.New("detail")))
+		if m.Code != code {
+			t.Errorf("code of %v = %q, want %q", sentinel, m.Code, code)
+		}
+		if err := messageError(m); !errors.Is(err, sentinel) {
+			t.Errorf("rebuilt %v does not match %v", err, sentinel)
+		}
+	}
+	miss := &MissingError{What: "core library", Path: "x", Package: "libmupen64plus2"}
+	if err := messageError(errorMessage(miss)); !errors.Is(err, ErrMissing) {
+		t.Errorf("rebuilt missing error %v does not match ErrMissing", err)
+	}
+}
