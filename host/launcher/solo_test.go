@@ -50,11 +50,20 @@ func skipIfMissing(t *testing.T, err error) {
 	}
 }
 
-var resultAddrs = []uint32{testrom.AddrMagic, testrom.AddrCounter, testrom.AddrHash, testrom.AddrDone, testrom.AddrPolls}
+// resultAddrs are the ROM's results plus two words only cheats write.
+var resultAddrs = []uint32{testrom.AddrMagic, testrom.AddrCounter, testrom.AddrHash, testrom.AddrDone, testrom.AddrPolls, 0x100040, 0x100044}
+
+// soloCheats write the two extra words (8-bit and 16-bit GameShark writes),
+// proving the cheats reached the core.
+var soloCheats = []Cheat{
+	{Name: "byte", Codes: []CheatCode{{Addr: 0x80100040, Value: 0x00AB}}},
+	{Name: "half", Codes: []CheatCode{{Addr: 0x81100044, Value: 0xBEEF}}},
+}
 
 // TestSoloTestROM runs the homebrew ROM on the real core, headless and
 // solo, and checks the core's RDRAM against the hash computed in Go for
 // the dummy input plugin: pad 1 present with no buttons, pads 2-4 absent.
+// Two cheats write words the ROM never touches.
 func TestSoloTestROM(t *testing.T) {
 	const polls = 300
 	for _, emu := range []string{EmuDynarec, EmuCachedInterpreter} {
@@ -62,9 +71,11 @@ func TestSoloTestROM(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			logPath := filepath.Join(t.TempDir(), "core.log")
+			logOnFailure(t, logPath)
 			p := startChild(t, ctx, Config{
 				ROM: writeROM(t, polls), Headless: true, NoSpeedLimit: true, R4300Emulator: emu,
 				LogPath: logPath, DoneAddr: testrom.AddrDone, ReportAddrs: resultAddrs, StopWhenDone: true,
+				Cheats: soloCheats,
 			})
 			select {
 			case <-p.Done():
@@ -78,7 +89,7 @@ func TestSoloTestROM(t *testing.T) {
 			if err := p.Wait(); err != nil {
 				t.Fatalf("Wait: %v", err)
 			}
-			want := []uint32{testrom.Magic, polls, testrom.Hash(testrom.Repeat(testrom.Poll{{Present: true}}, polls)), 1, polls}
+			want := []uint32{testrom.Magic, polls, testrom.Hash(testrom.Repeat(testrom.Poll{{Present: true}}, polls)), 1, polls, 0xAB000000, 0xBEEF0000}
 			got := p.DoneWords()
 			if len(got) != len(want) {
 				t.Fatalf("done words %x, want %x", got, want)

@@ -1,0 +1,152 @@
+package host_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/sim"
+)
+
+func TestJoinRefusals(t *testing.T) {
+	ts := startHost(t, host.Config{}, nil)
+	ts.join("Bob", host.ClientConfig{Ports: 1 << 1})
+	for _, tc := range []struct {
+		name string
+		cfg  host.ClientConfig
+		want string
+	}{
+		{"bob", host.ClientConfig{}, `the name "bob" is taken`},
+		{"", host.ClientConfig{}, "a name has 1 to 24 characters"},
+		{"Carol", host.ClientConfig{Ports: 1 << 1}, "port 2 is taken by Bob"},
+		{"Dave", host.ClientConfig{NumPorts: 4}, "not enough free controller ports"},
+	} {
+		tc.cfg.Name = tc.name
+		_, err := host.Dial(context.Background(), ts.addr, tc.cfg)
+		if !errors.Is(err, host.ErrRejected) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("join %q: %v, want refusal %q", tc.name, err, tc.want)
+		}
+	}
+	if n := len(ts.h.Members()); n != 1 {
+		t.Errorf("refused joins changed the session: %d members", n)
+	}
+}
+
+func TestStartedGameTakesOnlySpectators(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2}, nil)
+	cs := ts.joinPlayers(2, 0)
+	ts.waitMembers(2)
+	if err := cs[1].Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"p2"}, host.EventNotice, 1)
+	if got := ts.eventsOf("p2", host.EventNotice)[0].Text; got != "only the host can start the game" {
+		t.Errorf("p2 /start: %q", got)
+	}
+	cs[0].Start()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, c := range cs {
+		go sim.Run(ctx, c, sim.Config{Polls: 1000, Rate: 1000})
+	}
+	waitEvents(t, ts, []string{"p1"}, host.EventStarted, 1)
+	_, err := host.Dial(ctx, ts.addr, host.ClientConfig{Name: "late"})
+	if !errors.Is(err, host.ErrRejected) || !strings.Contains(err.Error(), "already started; join as a spectator") {
+		t.Fatalf("late player: %v", err)
+	}
+	spec := ts.join("watcher", host.ClientConfig{Spectator: true})
+	res, err := sim.Run(ctx, spec, sim.Config{Polls: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.State.Polls == 0 || res.First+res.State.Polls != 1000 {
+		t.Errorf("late spectator watched polls %d.. (%d polls), want up to 1000", res.First, res.State.Polls)
+	}
+}
+
+// A connection that says nothing after its hello, and one that says
+// nothing at all, are dropped; the session goes on.
+func TestSilentMembersDropped(t *testing.T) {
+	ts := startHost(t, host.Config{DropTimeout: 300 * time.Millisecond}, nil)
+	quiet, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer quiet.Close()
+	// Magic and a well-formed hello for "mute", then silence.
+	hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 26, 1, 0, 0, 1}
+	hello = append(hello, make([]byte, 16)...)
+	hello = append(hello, 0, 4, 'm', 'u', 't', 'e')
+	if _, err := quiet.Write(hello); err != nil {
+		t.Fatal(err)
+	}
+	ts.waitMembers(1)
+	waitEvents(t, ts, []string{"host"}, host.EventLeft, 1)
+	if e := ts.eventsOf("host", host.EventLeft)[0]; e.Who != "mute" || e.Reason != host.LeaveTimeout {
+		t.Errorf("host event %v, want mute timed out", e)
+	}
+	mute, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mute.Close()
+	mute.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := mute.Read(make([]byte, 1)); err == nil {
+		t.Error("the host answered a connection that never said hello")
+	}
+	if n := len(ts.h.Members()); n != 0 {
+		t.Errorf("%d members left behind", n)
+	}
+}
+
+// Datagrams from strangers and garbage on both sockets change nothing.
+func TestHostileTraffic(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	cs := ts.joinPlayers(2, 0)
+	ts.waitMembers(2)
+	stranger, err := net.Dial("udp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Close()
+	junk := [][]byte{
+		{},
+		{0xE4},
+		{0xE4, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 1}, // unknown token
+		{0xE4, 9, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8}, // wrong version
+		{0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0},       // mupen64plus key info
+		bytes.Repeat([]byte{0xE4}, 1500),        // oversized
+		append([]byte{0xE4, 1, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8}, 0xff, 0xff), // truncated batch
+	}
+	for _, j := range junk {
+		stranger.Write(j)
+	}
+	for _, b := range [][]byte{{0xE4, 'N', 'P', 'K', 1, 0xff, 0xff}, {'G', 'E', 'T', ' ', '/'}, {5, 0, 1, 0, 0, 0, 0, 1}} {
+		c, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write(b)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		c.Read(make([]byte, 64)) // the host hangs up
+		c.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.h.Stats().DroppedDatagrams < uint64(len(junk)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("dropped %d datagrams, want %d", ts.h.Stats().DroppedDatagrams, len(junk))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cs[0].Start()
+	res := playAll(t, cs, sim.Config{Polls: 1000, Script: sim.Script{Seed: 4}}, time.Minute)
+	requireSameState(t, res, 1000)
+	if n := len(ts.h.Members()); n != 2 {
+		t.Errorf("hostile traffic changed the session: %d members", n)
+	}
+}

@@ -1,0 +1,199 @@
+package host
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"testing"
+)
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestGolden pins the byte layout of every message documented in doc.go
+// and checks that parsing gives back what was encoded.
+func TestGolden(t *testing.T) {
+	key := [16]byte{15: 7}
+	tests := []struct {
+		name  string
+		bytes []byte
+		hex   string
+		parse func([]byte) (any, error)
+		want  any
+	}{
+		{"hello", appendHello(nil, hello{Version: 1, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob"}),
+			"0101050200000000000000000000000000000007" + "0003426f62",
+			func(p []byte) (any, error) { return parseHello(p) },
+			hello{Version: 1, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob"}},
+		{"welcome", appendWelcome(nil, welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000}),
+			"0002" + "0102030405060708" + "02" + "01" + "00000020" + "00000bb8",
+			func(p []byte) (any, error) { return parseWelcome(p) },
+			welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000}},
+		{"chat", appendText(nil, textMsg{ID: 3, Text: "hi"}), "0003" + "00026869",
+			func(p []byte) (any, error) { return parseText(p) }, textMsg{ID: 3, Text: "hi"}},
+		{"joined", appendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "000141",
+			func(p []byte) (any, error) { return parseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}},
+		{"started", appendStarted(nil, started{First: 0, Grant: 32, Active: 0x0f}), "00000000" + "00000020" + "0f",
+			func(p []byte) (any, error) { return parseStarted(p) }, started{Grant: 32, Active: 0x0f}},
+		{"sched", appendSched(nil, schedMsg{Epoch: 2, Entry: schedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: causeGolfSeat, Actor: 4}}),
+			"0002" + "00000064" + "03" + "01" + "0004" + "04" + "0004",
+			func(p []byte) (any, error) { return parseSched(p) },
+			schedMsg{Epoch: 2, Entry: schedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: causeGolfSeat, Actor: 4}}},
+		{"left", appendLeft(nil, leftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}), "0005" + "01" + "08" + "0000004d",
+			func(p []byte) (any, error) { return parseLeft(p) }, leftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}},
+		{"checksum", appendChecksum(nil, checksumMsg{From: 256, Count: 256, Hash: 0xabcdef, ID: 0}), "00000100" + "00000100" + "0000000000abcdef" + "0000",
+			func(p []byte) (any, error) { return parseChecksum(p) }, checksumMsg{From: 256, Count: 256, Hash: 0xabcdef}},
+		{"ping", appendPing(nil, ping{Clock: 9, RTT: 250}), "0000000000000009" + "000000fa",
+			func(p []byte) (any, error) { return parsePing(p) }, ping{Clock: 9, RTT: 250}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !bytes.Equal(tc.bytes, mustHex(t, tc.hex)) {
+				t.Fatalf("encoded %x, want %s", tc.bytes, tc.hex)
+			}
+			got, err := tc.parse(tc.bytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("parsed %+v, want %+v", got, tc.want)
+			}
+			for n := range len(tc.bytes) {
+				if _, err := tc.parse(tc.bytes[:n]); err == nil {
+					t.Errorf("truncated to %d bytes: no error", n)
+				}
+			}
+			if _, err := tc.parse(append(tc.bytes, 0)); err == nil {
+				t.Error("trailing byte: no error")
+			}
+		})
+	}
+}
+
+func TestGoldenBatch(t *testing.T) {
+	var s stream
+	s.add(0, Input{Keys: 0x20, Pak: 1})
+	s.add(1, Input{Keys: 0xffff0000})
+	bt := batch{Grant: 40, Epoch: 1, AckMask: 0b0101, Acks: [4]uint32{7, 0, 9, 0}}
+	b := appendDgramHeader(nil, dgramInputs, 0x1122334455667788)
+	b, at := appendBatchHead(b, &bt)
+	b = appendRun(b, 1, 0, 2, &s)
+	b[at] = 1
+	want := "e4010300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
+		"01" + "00000000" + "02" + "0000002001" + "ffff000000"
+	if !bytes.Equal(b, mustHex(t, want)) {
+		t.Fatalf("encoded %x\nwant    %s", b, want)
+	}
+	kind, token, body, err := parseDgramHeader(b)
+	if err != nil || kind != dgramInputs || token != 0x1122334455667788 {
+		t.Fatalf("header: %v %v %x", kind, err, token)
+	}
+	var got batch
+	if err := parseBatch(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Grant != 40 || got.Epoch != 1 || got.AckMask != 5 || got.Acks != bt.Acks || got.NRuns != 1 {
+		t.Fatalf("parsed %+v", got)
+	}
+	r := got.Runs[0]
+	if r.Port != 1 || r.First != 0 || r.N != 2 || r.input(0) != (Input{0x20, 1}) || r.input(1) != (Input{Keys: 0xffff0000}) {
+		t.Fatalf("run %+v", r)
+	}
+	for n := range len(body) {
+		if err := parseBatch(body[:n], &got); err == nil {
+			t.Errorf("batch truncated to %d bytes: no error", n)
+		}
+	}
+}
+
+func TestParseBatchRejects(t *testing.T) {
+	for _, tc := range []struct{ name, hex string }{
+		{"ack mask beyond 4 ports", "00000000" + "0000" + "10" + "00"},
+		{"five runs", "00000000" + "0000" + "00" + "05"},
+		{"port 4", "00000000" + "0000" + "00" + "01" + "04" + "00000000" + "01" + "0000000000"},
+		{"empty run", "00000000" + "0000" + "00" + "01" + "00" + "00000000" + "00"},
+		{"run of 65", "00000000" + "0000" + "00" + "01" + "00" + "00000000" + "41"},
+		{"same port twice", "00000000" + "0000" + "00" + "02" + "00" + "00000000" + "01" + "0000000000" + "00" + "00000001" + "01" + "0000000000"},
+	} {
+		var bt batch
+		if err := parseBatch(mustHex(t, tc.hex), &bt); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+}
+
+func TestReadFrameBounds(t *testing.T) {
+	buf := make([]byte, maxFramePayload)
+	big := appendFrameHeader(nil, frameChat, maxFramePayload+1)
+	if _, _, err := readFrame(bytes.NewReader(big), buf); !errors.Is(err, errLong) {
+		t.Errorf("oversized frame: %v", err)
+	}
+	short := append(appendFrameHeader(nil, frameChat, 10), 1, 2)
+	if _, _, err := readFrame(bytes.NewReader(short), buf); err == nil {
+		t.Error("truncated frame: no error")
+	}
+}
+
+func TestAuthorLag(t *testing.T) {
+	var a author
+	var got []Input
+	emit := func(i uint32, in Input) {
+		if int(i) != len(got) {
+			t.Fatalf("published poll %d after %d polls", i, len(got))
+		}
+		got = append(got, in)
+	}
+	press := func(p uint32) Input { return Input{Keys: p + 100} }
+	for p := range uint32(10) {
+		a.publish(p, 2, press(p), emit)
+	}
+	for p := uint32(10); p < 12; p++ { // lower the lag to 0: two presses are surplus
+		if n := a.publish(p, 0, press(p), emit); n != 0 {
+			t.Fatalf("poll %d published %d, want surplus", p, n)
+		}
+	}
+	a.publish(12, 0, press(12), emit)
+	a.publish(13, 3, press(13), emit) // raise to 3: polls 13-15 repeat press 12
+	want := []Input{{}, {}}
+	for p := range uint32(10) {
+		want = append(want, press(p))
+	}
+	want = append(want, press(12), press(12), press(12), press(12), press(13))
+	if len(got) != len(want) {
+		t.Fatalf("published %d polls, want %d: %v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("poll %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestScheduleAt(t *testing.T) {
+	var s schedule
+	s.reset(schedEntry{Lag: 5})
+	s.add(schedEntry{From: 100, Lag: 2})
+	s.add(schedEntry{From: 200, Lag: 5, Golf: true, Seat: 3})
+	for _, tc := range []struct {
+		p    uint32
+		id   uint16
+		want uint8
+	}{{0, 1, 5}, {99, 1, 5}, {100, 1, 2}, {199, 3, 2}, {200, 3, 0}, {200, 1, 5}} {
+		if got := s.at(tc.p).lagOf(tc.id); got != tc.want {
+			t.Errorf("lag of %d at poll %d: %d, want %d", tc.id, tc.p, got, tc.want)
+		}
+	}
+	if err := s.add(schedEntry{From: 150}); err == nil {
+		t.Error("entry before the newest: no error")
+	}
+	s.prune(250)
+	if len(s.entries) != 1 || s.at(0).Seat != 3 {
+		t.Errorf("after prune: %+v", s.entries)
+	}
+}
