@@ -67,7 +67,7 @@ func TestWordsFromFileSwapsWords(t *testing.T) {
 func TestMempaksFromFile(t *testing.T) {
 	paks := randomBytes(3, 4*saves.MempakSize)
 	clear(paks[2*saves.MempakSize : 3*saves.MempakSize]) // pak 3 never used
-	pj64 := append(bytes.Clone(paks), paks...)          // PJ64 1.6 grows the file to 256 KiB
+	pj64 := append(bytes.Clone(paks), paks...)           // PJ64 1.6 grows the file to 256 KiB
 	for name, file := range map[string][]byte{"mupen 128 KiB": paks, "pj64 1.6 256 KiB": pj64} {
 		t.Run(name, func(t *testing.T) {
 			got := saves.MempaksFromFile(file)
