@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -228,4 +229,29 @@ func tunnelFromWGQuick(t *testing.T, text string) *Tunnel {
 		t.Fatal(err)
 	}
 	return tun
+}
+
+// TestStaleSlotsReclaimed checks that a full session reclaims the slot of
+// a peer admitted but never heard from, and never that of a wg-quick peer,
+// whose user may take long to import the configuration.
+func TestStaleSlotsReclaimed(t *testing.T) {
+	h := newTestHost(t, HostConfig{MaxPeers: 2})
+	serveEcho(t, h)
+	var offset atomic.Int64
+	h.now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	ghost, _ := NewPrivateKey()
+	if _, err := h.admit(ghost.Public(), Key{}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.InviteWG(netip.AddrPort{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := joinTest(t, h.Invite()); !errors.Is(err, ErrSessionFull) {
+		t.Fatalf("join into a full session = %v, want ErrSessionFull", err)
+	}
+	offset.Store(int64(pendingTimeout + time.Second))
+	checkUDPEcho(t, mustJoin(t, h.Invite()))
+	if _, err := joinTest(t, h.Invite()); !errors.Is(err, ErrSessionFull) {
+		t.Fatalf("wg-quick slot was reclaimed: %v", err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"time"
 
 	"golang.zx2c4.com/wireguard/device"
 	"golang.zx2c4.com/wireguard/tun/netstack"
@@ -67,12 +68,29 @@ type Host struct {
 	done      chan struct{}
 	loops     sync.WaitGroup
 
+	now func() time.Time
+
 	mu     sync.Mutex
-	secret [secretLen]byte    // guarded by mu
-	limit  int                // guarded by mu
-	peers  map[Key]netip.Addr // guarded by mu; public key -> tunnel address
-	closed bool               // guarded by mu
+	secret [secretLen]byte       // guarded by mu
+	limit  int                   // guarded by mu
+	peers  map[Key]*admittedPeer // guarded by mu
+	closed bool                  // guarded by mu
 }
+
+// admittedPeer is the host's record of one peer.
+type admittedPeer struct {
+	addr   netip.Addr
+	since  time.Time // admission time
+	manual bool      // a wg-quick peer: its user may take minutes to connect
+}
+
+// Slots held by peers that are gone are reclaimed when the session is
+// full. A netpak player handshakes right after its join, and its keepalive
+// makes WireGuard handshake again at least every two minutes.
+const (
+	pendingTimeout = 30 * time.Second // admitted, never handshaked
+	deadTimeout    = 5 * time.Minute  // no handshake for this long
+)
 
 type joinRequest struct {
 	pkt  [joinLen]byte
@@ -86,8 +104,9 @@ func NewHost(cfg HostConfig) (*Host, error) {
 		logf:  cfg.Logf.orDiscard(),
 		joins: make(chan joinRequest, 16),
 		done:  make(chan struct{}),
-		peers: map[Key]netip.Addr{},
+		peers: map[Key]*admittedPeer{},
 		limit: cfg.MaxPeers,
+		now:   time.Now,
 	}
 	if h.limit == 0 {
 		h.limit = DefaultMaxPeers
@@ -206,10 +225,10 @@ func (h *Host) Peers() ([]Peer, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []Peer
-	for pub, addr := range h.peers {
+	for pub, p := range h.peers {
 		s := st[pub]
 		s.PublicKey = pub
-		out = append(out, Peer{Addr: addr, PeerStatus: s})
+		out = append(out, Peer{Addr: p.addr, PeerStatus: s})
 	}
 	slices.SortFunc(out, func(a, b Peer) int { return a.Addr.Compare(b.Addr) })
 	return out, nil
@@ -221,28 +240,63 @@ func (h *Host) Peers() ([]Peer, error) {
 func (h *Host) Kick(addr netip.Addr) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for pub, a := range h.peers {
-		if a != addr {
+	for pub, p := range h.peers {
+		if p.addr != addr {
 			continue
 		}
-		if err := h.dev.IpcSet("public_key=" + pub.hex() + "\nremove=true\n"); err != nil {
+		if err := h.removeLocked(pub); err != nil {
 			return fmt.Errorf("kick %v: %w", addr, err)
 		}
-		delete(h.peers, pub)
 		return nil
 	}
 	return fmt.Errorf("kick %v: %w", addr, ErrUnknownPeer)
 }
 
+func (h *Host) removeLocked(pub Key) error {
+	if err := h.dev.IpcSet("public_key=" + pub.hex() + "\nremove=true\n"); err != nil {
+		return err
+	}
+	delete(h.peers, pub)
+	return nil
+}
+
+// pruneLocked removes peers that are gone (see pendingTimeout and
+// deadTimeout) to free their slots.
+func (h *Host) pruneLocked() {
+	st, err := peerStatus(h.dev)
+	if err != nil {
+		h.logf("vpn: %v", err)
+		return
+	}
+	now := h.now()
+	for pub, p := range h.peers {
+		last := st[pub].LastHandshake
+		gone := !last.IsZero() && now.Sub(last) > deadTimeout ||
+			last.IsZero() && !p.manual && now.Sub(p.since) > pendingTimeout
+		if !gone {
+			continue
+		}
+		if err := h.removeLocked(pub); err != nil {
+			h.logf("vpn: remove stale peer %v: %v", p.addr, err)
+			continue
+		}
+		h.logf("vpn: removed peer %v: no handshake since %v", p.addr, last)
+	}
+}
+
 // admit adds the peer pub (idempotently) and returns its tunnel address.
-func (h *Host) admit(pub, psk Key) (netip.Addr, error) {
+// manual marks a wg-quick peer.
+func (h *Host) admit(pub, psk Key, manual bool) (netip.Addr, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return netip.Addr{}, ErrClosed
 	}
-	if addr, ok := h.peers[pub]; ok {
-		return addr, nil
+	if p, ok := h.peers[pub]; ok {
+		return p.addr, nil
+	}
+	if len(h.peers) >= h.limit {
+		h.pruneLocked()
 	}
 	if len(h.peers) >= h.limit {
 		return netip.Addr{}, ErrSessionFull
@@ -253,14 +307,14 @@ func (h *Host) admit(pub, psk Key) (netip.Addr, error) {
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("add peer: %w", err)
 	}
-	h.peers[pub] = addr
+	h.peers[pub] = &admittedPeer{addr: addr, since: h.now(), manual: manual}
 	return addr, nil
 }
 
 func (h *Host) freeAddrLocked() netip.Addr {
 	used := map[netip.Addr]bool{}
-	for _, a := range h.peers {
-		used[a] = true
+	for _, p := range h.peers {
+		used[p.addr] = true
 	}
 	for a := HostAddr.Next(); tunnelPrefix.Contains(a); a = a.Next() {
 		if !used[a] {

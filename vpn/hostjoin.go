@@ -57,7 +57,7 @@ func (h *Host) handleJoin(req joinRequest) {
 		reject(rejectBadSecret)
 		return
 	}
-	addr, err := h.admit(m.Player, presharedKey(secret, m.Player))
+	addr, err := h.admit(m.Player, presharedKey(secret, m.Player), false)
 	if errors.Is(err, ErrSessionFull) {
 		reject(rejectFull)
 		return

@@ -33,7 +33,7 @@ func (h *Host) InviteWG(endpoint netip.AddrPort) (WGConfig, error) {
 	}
 	pub := priv.Public()
 	psk := presharedKey(inv.Secret, pub)
-	addr, err := h.admit(pub, psk)
+	addr, err := h.admit(pub, psk, true)
 	if err != nil {
 		return WGConfig{}, fmt.Errorf("wg config: %w", err)
 	}
