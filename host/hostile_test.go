@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -148,5 +149,24 @@ func TestHostileTraffic(t *testing.T) {
 	requireSameState(t, res, 1000)
 	if n := len(ts.h.Members()); n != 2 {
 		t.Errorf("hostile traffic changed the session: %d members", n)
+	}
+}
+
+// When no datagram gets through, inputs travel over TCP and the game is the
+// same.
+func TestTCPFallback(t *testing.T) {
+	blocked := func(pc net.PacketConn) net.PacketConn { return lossy.Wrap(pc, lossy.Config{Drop: 1}) }
+	ts := startHost(t, host.Config{Lag: 3}, blocked)
+	cs := ts.joinPlayers(3, 1)
+	ts.waitMembers(4)
+	cs[0].Start()
+	res := playAll(t, cs, sim.Config{Polls: 3000, Script: sim.Script{Seed: 11}}, time.Minute)
+	requireSameState(t, res, 3000)
+	waitEvents(t, ts, []string{"p1", "p2", "p3", "spec1"}, host.EventTransport, 1)
+	if st := cs[1].Status(); st.UDP {
+		t.Error("p2 says UDP works through a socket that drops everything")
+	}
+	if got := ts.eventsOf("p1", host.EventTransport)[0].Text; !strings.Contains(got, "inputs go over TCP") {
+		t.Errorf("p1 transport event %q", got)
 	}
 }

@@ -67,14 +67,14 @@ func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt
 	switch kind {
 	case dgramHello:
 		m.sock, m.udpAddr = sock, from
-		m.udpSeen.Store(time.Now().UnixNano())
+		m.udpSeen.Store(nowNanos())
 		_ = sock.writeTo(appendDgramHeader(m.dgram[:0], dgramHelloAck, m.token), from)
 	case dgramInputs:
 		if m.udpAddr != from || m.sock != sock || parseBatch(body, bt) != nil {
 			s.stats.DroppedDatagrams++
 			return
 		}
-		m.udpSeen.Store(time.Now().UnixNano())
+		m.udpSeen.Store(nowNanos())
 		s.handleBatchLocked(m, bt)
 	default:
 		s.stats.DroppedDatagrams++
@@ -131,7 +131,7 @@ func (s *session) sendBatchLocked(m *member) {
 	if m.left {
 		return
 	}
-	viaUDP := m.udpAddr.IsValid() && time.Since(time.Unix(0, m.udpSeen.Load())) < udpSilence
+	viaUDP := m.udpAddr.IsValid() && nowNanos()-m.udpSeen.Load() < int64(udpSilence)
 	var b []byte
 	if viaUDP {
 		b = appendDgramHeader(m.dgram[:0], dgramInputs, m.token)
@@ -191,3 +191,5 @@ func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte
 	b[countAt] = byte(runs)
 	return b, true
 }
+
+func nowNanos() int64 { return time.Now().UnixNano() }

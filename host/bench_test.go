@@ -1,0 +1,96 @@
+package host
+
+import (
+	"net"
+	"net/netip"
+	"testing"
+)
+
+// benchSession is a started 4-player session whose members' UDP addresses
+// are real loopback sockets nobody reads (the kernel drops what overflows).
+type benchSession struct {
+	h     *Host
+	sock  *udpSocket
+	peers []net.PacketConn
+	ms    []*member
+	addrs []netip.AddrPort
+}
+
+func newBenchSession(b *testing.B) *benchSession {
+	b.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bs := &benchSession{h: New(Config{Lag: 2}), sock: newUDPSocket(pc)}
+	b.Cleanup(func() {
+		bs.h.Close()
+		pc.Close()
+		for _, p := range bs.peers {
+			p.Close()
+		}
+	})
+	s := &bs.h.s
+	bs.h.mu.Lock()
+	defer bs.h.mu.Unlock()
+	for i := range NumPorts {
+		peer, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		bs.peers = append(bs.peers, peer)
+		m := &member{name: string(rune('a' + i)), ports: 1 << i, conn: nopConn{}, out: make(chan []byte, outQueueLen)}
+		s.joinLocked(m)
+		for len(m.out) > 0 {
+			<-m.out
+		}
+		m.sock, m.udpAddr = bs.sock, peer.LocalAddr().(*net.UDPAddr).AddrPort()
+		bs.ms = append(bs.ms, m)
+		bs.addrs = append(bs.addrs, m.udpAddr)
+	}
+	if err := s.startLocked(nil); err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range bs.ms {
+		for len(m.out) > 0 {
+			<-m.out
+		}
+	}
+	return bs
+}
+
+// BenchmarkRelay measures the host's cost per relayed input in a 4-player
+// session in steady state: each op is one player's datagram carrying its
+// next input and its acks, relayed at once to the three others.
+func BenchmarkRelay(b *testing.B) {
+	bs := newBenchSession(b)
+	var pkts [NumPorts][]byte
+	var polls [NumPorts]uint32
+	var bt batch
+	var st stream
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := i % NumPorts
+		m := bs.ms[k]
+		m.udpSeen.Store(nowNanos())
+		st.have = polls[k]
+		st.add(polls[k], Input{Keys: uint32(i)})
+		hb := batch{AckMask: 0x0f}
+		for j := range NumPorts {
+			hb.Acks[j] = polls[j]
+		}
+		p := appendDgramHeader(pkts[k][:0], dgramInputs, m.token)
+		p, at := appendBatchHead(p, &hb)
+		p = appendRun(p, k, polls[k], 1, &st)
+		p[at] = 1
+		pkts[k] = p
+		bs.h.handleDatagram(bs.sock, p, bs.addrs[k], &bt)
+		polls[k]++
+	}
+}
+
+// nopConn is a net.Conn for members whose TCP side a benchmark ignores.
+type nopConn struct{ net.Conn }
+
+func (nopConn) Close() error { return nil }
