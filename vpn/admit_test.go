@@ -42,7 +42,7 @@ func TestKick(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if c, err := kicked.DialContext(ctx, "tcp", hostAddrPort(tcpEchoPort)); err == nil {
+	if c, err := kicked.DialContext(ctx, "tcp", hostAddrPort(echoPort)); err == nil {
 		c.Close()
 		t.Fatal("kicked player still reaches the host")
 	}

@@ -26,14 +26,14 @@ func BenchmarkRoundTrip(b *testing.B) {
 	})
 	b.Run("tunnel-udp", func(b *testing.B) {
 		h := newTestHost(b, HostConfig{})
-		pc, err := h.ListenUDP(udpEchoPort)
+		pc, err := h.ListenUDP(echoPort)
 		if err != nil {
 			b.Fatal(err)
 		}
 		go echoPackets(pc)
 		defer pc.Close()
 		tun := mustJoin(b, h.Invite())
-		c, err := tun.DialContext(testContext(b), "udp", hostAddrPort(udpEchoPort))
+		c, err := tun.DialContext(testContext(b), "udp", hostAddrPort(echoPort))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -15,11 +15,11 @@ func TestCloseUnblocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := h.ListenTCP(tcpEchoPort)
+	ln, err := h.ListenTCP(echoPort)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pc, err := h.ListenUDP(udpEchoPort)
+	pc, err := h.ListenUDP(echoPort)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestCloseUnblocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := tun.DialContext(testContext(t), "udp", hostAddrPort(udpEchoPort))
+	c, err := tun.DialContext(testContext(t), "udp", hostAddrPort(echoPort))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,98 @@
-// Package vpn owns netpak's embedded WireGuard tunnel on a userspace network
-// stack: keys, invites, the join handshake, and the listeners and dialers
-// that it hands to the rest of netpak as plain net types. It is the only
-// package that imports wireguard-go or gVisor.
+// Package vpn owns netpak's embedded WireGuard tunnel on a user-space
+// network stack (wireguard-go with gVisor's netstack: no TUN driver and no
+// administrator rights on either side): keys, invites, the join handshake,
+// the shared UDP socket, and the listeners and dialers it hands to the rest
+// of netpak as plain net types. It is the only package that imports
+// wireguard-go or gVisor; it must not import host or commands.
+//
+// # Shape
+//
+// The host runs a [Host]: one WireGuard device on one UDP port
+// ([DefaultPort], 6464, unless configured), with the host at [HostAddr]
+// (10.64.0.1) inside the tunnel. [Host.ListenTCP] and [Host.ListenUDP] give
+// the session server its listeners there. A player calls [Join] with the
+// invite text and gets a [Tunnel], whose [Tunnel.DialContext] reaches the
+// host's listeners. Tunnel addresses exist only inside netpak's process, so
+// they cannot clash with the user's networks.
+//
+// Only the player starts WireGuard handshakes; the host sets no keepalive
+// and no endpoint. When both sides initiate at once, each discards its own
+// handshake and the tunnel can stay down for good.
+//
+// # Shared socket
+//
+// A [Bind] owns the single UDP socket and sorts each datagram: WireGuard
+// (message type 1..4 then three zero bytes) goes to the device, netpak
+// control messages (the magic below) and STUN (RFC 5389 cookie) go to
+// handlers. Hole punching, rendezvous and STUN are meant to use the same
+// socket through [Bind.SetControlHandler], [Bind.SetSTUNHandler] and
+// [Bind.WriteTo]: a hole punched in a NAT exists only for its socket.
+//
+// # Invites and joining
+//
+// An invite ([Invite], one line starting "netpak1") holds the host's public
+// key, its endpoints, the session id and a 16-byte join secret; it never
+// holds a private key. The player makes its own key pair and sends a join;
+// the host checks it, gives the player the next free tunnel address, adds
+// it as a peer and answers. Joins are idempotent, so the player simply
+// repeats one until an answer comes. One invite admits players until the
+// peer limit ([Host.SetMaxPeers]); [Host.Kick] removes one;
+// [Host.RotateSecret] makes a new invite and refuses the old secret.
+// [Host.InviteWG] serves players who use the official WireGuard app.
+//
+// The host stays silent to anyone who lacks its public key: WireGuard's
+// mac1 covers handshakes, and the join's mac1 field covers joins. Only a
+// sender that has the public key learns whether its secret was wrong.
+//
+// # Control messages
+//
+// All integers are big-endian. Every control message starts with the same
+// six bytes and has a fixed size:
+//
+//	magic    [4]  FE 4E 50 4B ("\xFENPK": 0xFE starts neither WireGuard nor STUN)
+//	version  [1]  1
+//	type     [1]  1 join, 2 accept, 3 reject
+//
+// join (player -> host), 110 bytes:
+//
+//	header   [6]
+//	session  [8]   from the invite
+//	player   [32]  the player's WireGuard public key
+//	nonce    [16]  random; the answer echoes it
+//	auth     [32]  HMAC-SHA256(join secret, header..nonce)
+//	mac1     [16]  HMAC-SHA256(SHA256("netpak join mac1 v1" || host public key), header..auth)[:16]
+//
+// accept (host -> player), 70 bytes, smaller than a join so it amplifies
+// nothing:
+//
+//	header   [6]
+//	session  [8]
+//	nonce    [16]
+//	addr     [4]   the player's IPv4 tunnel address
+//	host     [4]   the host's IPv4 tunnel address
+//	auth     [32]  HMAC-SHA256(join secret, header..host)
+//
+// reject (host -> player), 31 bytes, sent only for joins with a valid mac1:
+//
+//	header   [6]
+//	session  [8]
+//	nonce    [16]
+//	reason   [1]   1 wrong secret, 2 session full, 3 unknown session
+//
+// Both sides set the WireGuard preshared key to
+// HMAC-SHA256(join secret, "netpak psk v1" || player public key).
+//
+// # Invite encoding
+//
+// "netpak1" then unpadded base64url of fields (tag [1], length [1], value)
+// and a CRC-32 (IEEE) of them [4]. Tags: 1 host public key [32], 2 session
+// [8], 3 join secret [16], 4 endpoint (IPv4 [4] or IPv6 [16], port [2]; up
+// to [MaxEndpoints]). Unknown tags are skipped, so later versions can add
+// fields (rendezvous servers) without breaking older readers.
+//
+// # Keys
+//
+// A host that wants invites to survive a restart keeps its private key in
+// [DefaultDir] (os.UserConfigDir()/netpak/host.key, mode 0600) through
+// [LoadOrCreateHostKey]. A damaged key file is an error, never replaced.
 package vpn

@@ -182,6 +182,27 @@ func (h *Host) ListenUDP(port uint16) (net.PacketConn, error) {
 	return pc, nil
 }
 
+// Listen opens both a TCP listener and a UDP socket on port inside the
+// tunnel, the pair a session server serves.
+func (h *Host) Listen(port uint16) (net.Listener, net.PacketConn, error) {
+	ln, err := h.ListenTCP(port)
+	if err != nil {
+		return nil, nil, err
+	}
+	pc, err := h.ListenUDP(port)
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	return ln, pc, nil
+}
+
+// HostAddress returns "10.64.0.1:port", the address a player dials to
+// reach the host's port through its [Tunnel].
+func HostAddress(port uint16) string {
+	return netip.AddrPortFrom(HostAddr, port).String()
+}
+
 // Invite returns the current invite.
 func (h *Host) Invite() Invite {
 	h.mu.Lock()

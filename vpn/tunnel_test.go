@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"sync"
 	"testing"
@@ -15,10 +14,9 @@ import (
 
 var loopback = netip.MustParseAddrPort("127.0.0.1:0")
 
-const (
-	tcpEchoPort = 7000
-	udpEchoPort = 7001
-)
+// echoPort is where serveEcho answers, on TCP and UDP as a session
+// server does.
+const echoPort = 7000
 
 func newTestHost(t testing.TB, cfg HostConfig) *Host {
 	t.Helper()
@@ -63,11 +61,7 @@ func mustJoin(t testing.TB, inv Invite) *Tunnel {
 // host sees players at their tunnel addresses.
 func serveEcho(t testing.TB, h *Host) {
 	t.Helper()
-	ln, err := h.ListenTCP(tcpEchoPort)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc, err := h.ListenUDP(udpEchoPort)
+	ln, pc, err := h.Listen(echoPort)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,13 +88,11 @@ func serveEcho(t testing.TB, h *Host) {
 	})
 }
 
-func hostAddrPort(port int) string {
-	return net.JoinHostPort(HostAddr.String(), fmt.Sprint(port))
-}
+func hostAddrPort(port uint16) string { return HostAddress(port) }
 
 func checkTCPEcho(t *testing.T, tun *Tunnel) {
 	t.Helper()
-	c, err := tun.DialContext(testContext(t), "tcp", hostAddrPort(tcpEchoPort))
+	c, err := tun.DialContext(testContext(t), "tcp", hostAddrPort(echoPort))
 	if err != nil {
 		t.Fatalf("dial tcp: %v", err)
 	}
@@ -119,7 +111,7 @@ func checkTCPEcho(t *testing.T, tun *Tunnel) {
 
 func checkUDPEcho(t *testing.T, tun *Tunnel) {
 	t.Helper()
-	c, err := tun.DialContext(testContext(t), "udp", hostAddrPort(udpEchoPort))
+	c, err := tun.DialContext(testContext(t), "udp", hostAddrPort(echoPort))
 	if err != nil {
 		t.Fatalf("dial udp: %v", err)
 	}
