@@ -3,17 +3,19 @@ module github.com/netpak/netpak
 go 1.26
 
 require (
-	github.com/BurntSushi/toml v1.6.0 // indirect
-	github.com/chzyer/readline v1.5.1 // indirect
-	github.com/ebitengine/purego v0.11.3 // indirect
+	github.com/BurntSushi/toml v1.6.0
+	github.com/chzyer/readline v1.5.1
+	github.com/ebitengine/purego v0.11.3
+	golang.org/x/crypto v0.37.0
+	golang.org/x/sys v0.32.0
+	golang.zx2c4.com/wireguard v0.0.0-20260522210424-ecfc5a8d5446
+	rsc.io/qr v0.2.0
+)
+
+require (
 	github.com/google/btree v1.1.2 // indirect
-	golang.org/x/crypto v0.37.0 // indirect
 	golang.org/x/net v0.39.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.32.0 // indirect
 	golang.org/x/time v0.7.0 // indirect
 	golang.zx2c4.com/wintun v0.0.0-20230126152724-0fa3db229ce2 // indirect
-	golang.zx2c4.com/wireguard v0.0.0-20260522210424-ecfc5a8d5446 // indirect
 	gvisor.dev/gvisor v0.0.0-20250503011706-39ed1f5ac29c // indirect
-	rsc.io/qr v0.2.0 // indirect
 )
