@@ -104,10 +104,12 @@ func ParseFile(name, text string, base Settings) (Settings, error) {
 	}
 	s := base
 	var errs []error
+	seen := map[string]bool{}
 	for _, k := range md.Keys() {
-		if len(k) != 1 {
-			continue // inside a table, reported with the table
+		if seen[k[0]] {
+			continue // a key inside a table reported with the table
 		}
+		seen[k[0]] = true
 		if err := setKey(&s, k[0], raw[k[0]]); err != nil {
 			errs = append(errs, &FileError{File: name, Line: keyLine(text, k[0]), Key: k[0], Err: err})
 		}

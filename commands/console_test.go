@@ -1,0 +1,238 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/netpak/netpak/host"
+)
+
+// scriptUI is a UI that reads a fixed script and records what is printed.
+// "**error**" in the script is a read error.
+type scriptUI struct {
+	input []string
+
+	mu      sync.Mutex
+	prompts []string
+	out     []string
+	errs    []string
+}
+
+func (u *scriptUI) ReadLine(prompt string) (string, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.prompts = append(u.prompts, prompt)
+	if len(u.input) == 0 {
+		return "", io.EOF
+	}
+	l := u.input[0]
+	u.input = u.input[1:]
+	if l == "**error**" {
+		return "", errors.New("broken terminal")
+	}
+	return l, nil
+}
+
+func (u *scriptUI) Print(args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.out = append(u.out, fmt.Sprint(args...))
+}
+
+func (u *scriptUI) PrintErr(args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.errs = append(u.errs, fmt.Sprint(args...))
+}
+
+// fakeController records the calls the console makes. It is a fake because
+// the console's contract with a controller is what this test checks; the
+// real Session runs over loopback in session_test.go.
+type fakeController struct {
+	st    State
+	calls []string
+	fail  error // returned by the next call, once
+}
+
+func (f *fakeController) record(format string, args ...any) error {
+	f.calls = append(f.calls, fmt.Sprintf(format, args...))
+	err := f.fail
+	f.fail = nil
+	return err
+}
+
+func (f *fakeController) SetName(n string) error {
+	if err := f.record("name %s", n); err != nil {
+		return err
+	}
+	f.st.Name = n
+	return nil
+}
+
+func (f *fakeController) Serve(_ context.Context, port int) (int, error) {
+	if err := f.record("serve %d", port); err != nil {
+		return 0, err
+	}
+	f.st.Phase, f.st.Hosting, f.st.Addr, f.st.Self = Lobby, true, fmt.Sprintf("port %d", port), 1
+	f.st.Members = []host.Member{{ID: 1, Name: f.st.Name, Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2, RTTMillis: 12}}
+	return port, nil
+}
+
+func (f *fakeController) Connect(_ context.Context, addr string) error {
+	if err := f.record("connect %s", addr); err != nil {
+		return err
+	}
+	f.st.Phase, f.st.Addr = Lobby, addr
+	return nil
+}
+
+func (f *fakeController) Start() error { return f.record("start") }
+
+func (f *fakeController) SetLag(n uint8) error {
+	if err := f.record("lag %d", n); err != nil {
+		return err
+	}
+	f.st.Lag = n
+	return nil
+}
+
+func (f *fakeController) ToggleGolf() error {
+	if err := f.record("golf"); err != nil {
+		return err
+	}
+	f.st.Golf = !f.st.Golf
+	return nil
+}
+
+func (f *fakeController) Chat(text string) error { return f.record("chat %s", text) }
+func (f *fakeController) State() State          { return f.st }
+
+func (f *fakeController) Leave() error {
+	f.st = State{Name: f.st.Name, Lag: f.st.Lag}
+	return f.record("leave")
+}
+
+func TestConsole(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		input []string
+		fail  error
+		calls []string
+		out   []string // substrings of Print lines, in order
+		errs  []string // substrings of PrintErr lines, in order
+		err   string   // Run's error
+	}{
+		{
+			name:  "host a session",
+			input: []string{"/name Alice", "/lag 3", "/server 7000", "hi", "/golf", "/start", "/who", "/quit", "never read"},
+			calls: []string{"name Alice", "lag 3", "serve 7000", "chat hi", "golf", "start", "leave", "leave"},
+			out:   []string{"session hosting port 7000, lobby, lag 3, golf on"},
+			errs:  []string{"you are now Alice", "a session you host will start with lag 3", "hosting on port 7000"},
+		},
+		{
+			name:  "join a session",
+			input: []string{"/join 10.0.0.5 7000", "/start", "/server", "/connect x"},
+			calls: []string{"connect 10.0.0.5:7000", "leave"},
+			errs: []string{"joined the session at 10.0.0.5:7000", "only the host can start the game",
+				"already in the session at 10.0.0.5:7000", "already in the session"},
+		},
+		{
+			name:  "bad lines change nothing",
+			input: []string{"/lag 300", "/lga 3", "/name", "/server 99999", "/connect", "/who", "hello?", "/start"},
+			calls: []string{"leave"},
+			errs: []string{"usage: /lag N", "did you mean /lag?", "usage: /name NAME", "usage: /server [PORT]",
+				"usage: /connect HOST[:PORT]", "you are in no session", "nobody hears you", "you are in no session"},
+		},
+		{
+			name:  "offline golf and help",
+			input: []string{"/golf", "/help", "/help golf", ""},
+			calls: []string{"golf", "leave"},
+			out:   []string{"commands:", "usage: /golf"},
+			errs:  []string{"a session you host will start with golf mode on"},
+		},
+		{
+			name:  "controller refusal is printed",
+			input: []string{"/connect nowhere.invalid"},
+			fail:  errors.New("connect to nowhere.invalid:6400: no such host"),
+			calls: []string{"connect nowhere.invalid:6400", "leave"},
+			errs:  []string{"no such host"},
+		},
+		{
+			name:  "read error ends the loop",
+			input: []string{"/lag 2", "**error**", "/lag 3"},
+			calls: []string{"lag 2", "leave"},
+			errs:  []string{"a session you host will start with lag 2"},
+			err:   "broken terminal",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ui := &scriptUI{input: tc.input}
+			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail}
+			err := (&Console{UI: ui, Ctl: ctl}).Run(context.Background())
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Fatalf("Run: %v, want error %q", err, tc.err)
+			}
+			if !reflect.DeepEqual(ctl.calls, tc.calls) {
+				t.Errorf("calls\n got %q\nwant %q", ctl.calls, tc.calls)
+			}
+			requireLines(t, "Print", ui.out, tc.out)
+			requireLines(t, "PrintErr", ui.errs, tc.errs)
+		})
+	}
+}
+
+// requireLines checks that got holds lines containing want, in order and
+// nothing else.
+func requireLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s printed %d lines, want %d:\n%s", what, len(got), len(want), strings.Join(got, "\n"))
+		return
+	}
+	for i := range want {
+		if !strings.Contains(got[i], want[i]) {
+			t.Errorf("%s line %d = %q, want it to contain %q", what, i, got[i], want[i])
+		}
+	}
+}
+
+func TestPrompt(t *testing.T) {
+	for _, tc := range []struct {
+		st   State
+		want string
+	}{
+		{State{Name: "Alice"}, "Alice [offline]> "},
+		{State{Name: "Alice", Phase: Lobby, Hosting: true, Addr: "port 6400", Lag: 5}, "Alice [hosting port 6400, lobby, lag 5]> "},
+		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2}, "Bob [10.0.0.5:6400, playing, lag 2]> "},
+	} {
+		if got := Prompt(tc.st); got != tc.want {
+			t.Errorf("Prompt(%+v) = %q, want %q", tc.st, got, tc.want)
+		}
+	}
+}
+
+func TestWhoText(t *testing.T) {
+	st := State{
+		Phase: Playing, Hosting: false, Addr: "10.0.0.5:6400", Lag: 3, Golf: true, Seat: "Bob", Poll: 1200,
+		Self: 2, RTT: 41e6, UDP: true,
+		Members: []host.Member{
+			{ID: 1, Name: "Alice", Ports: 1, Host: true, RTTMillis: 0},
+			{ID: 2, Name: "Bob", Ports: 2 | 4, RTTMillis: 40},
+			{ID: 3, Name: "Carol", Spectator: true, RTTMillis: 7},
+		},
+	}
+	want := `session 10.0.0.5:6400, playing, lag 3, golf on (seat: Bob), poll 1200; inputs over UDP
+  NAME   PORTS  PING   ROLE
+  Alice  1      0 ms   host
+  Bob    2,3    41 ms  player (you)
+  Carol  -      7 ms   spectator`
+	if got := WhoText(st); got != want {
+		t.Errorf("WhoText:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -1,0 +1,161 @@
+package commands
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestShippedExamplesLoad(t *testing.T) {
+	files, err := filepath.Glob("examples/*.toml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("examples: %v, %v", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			s, err := LoadFile(f, Defaults())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Server == (s.Connect != "") {
+				t.Errorf("%s neither hosts nor connects: %+v", f, s)
+			}
+		})
+	}
+}
+
+func TestExampleValues(t *testing.T) {
+	s, err := LoadFile("examples/couch.toml", Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Defaults()
+	want.Name, want.Connect, want.Ports = "Dave-and-Erin", "netpak.example.org", []int{3, 4}
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("couch.toml = %+v, want %+v", s, want)
+	}
+	if got := s.ClientConfig().Ports; got != 4|8 {
+		t.Errorf("ports mask %v, want 3,4", got)
+	}
+	s, err = LoadFile("examples/headless.toml", Defaults())
+	if err != nil || s.AutoStart != 4 || s.DropTimeout != 5*time.Second {
+		t.Errorf("headless.toml = %+v, %v", s, err)
+	}
+}
+
+// TestInitExample checks that `netpak init`'s file has every key, and reads
+// back as the defaults.
+func TestInitExample(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteExample(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range fileKeys {
+		if !strings.Contains(b.String(), "\n"+k.name+" = ") {
+			t.Errorf("example lacks %s", k.name)
+		}
+	}
+	s, err := ParseFile("init.toml", b.String(), Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Defaults(); !reflect.DeepEqual(s, Settings{Port: d.Port, Lag: d.Lag, GolfButton: d.GolfButton, DropTimeout: d.DropTimeout, Ports: []int{}}) {
+		t.Errorf("example reads as %+v, want the defaults %+v", s, d)
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		text string
+		line int
+		key  string
+		msg  string
+	}{
+		{"unknown key", "name = \"a\"\nlgg = 3\n", 2, "lgg", "unknown key; did you mean lag?"},
+		{"unknown far key", "\n\nrom = \"x.z64\"\n", 3, "rom", "unknown key"},
+		{"unknown table", "lag = 1\n[vpn]\nkey = 1\n", 2, "vpn", "unknown table"},
+		{"dotted key", "lag = 1\nsaves.dir = \"x\"\n", 2, "saves", "unknown table"},
+		{"wrong type int", "lag = \"three\"\n", 1, "lag", "wants an integer, not a string"},
+		{"wrong type bool", "\ngolf = 1\n", 2, "golf", "wants true or false, not an integer"},
+		{"wrong type string", "name = 7", 1, "name", "wants a string, not an integer"},
+		{"float for int", "autostart = 2.5", 1, "autostart", "wants an integer, not a float"},
+		{"lag out of range", "# comment\nlag = 300\n", 2, "lag", "300 is not a number from 0 to 255"},
+		{"port out of range", "port = 70000", 1, "port", "not a port number"},
+		{"autostart out of range", "autostart = 5", 1, "autostart", "not a number from 0 to 4"},
+		{"drop timeout text", "drop_timeout = \"soon\"", 1, "drop_timeout", "not a duration"},
+		{"drop timeout short", "drop_timeout = \"10ms\"", 1, "drop_timeout", "not between 0.5s and 60s"},
+		{"bad button", "golf_button = \"X\"", 1, "golf_button", `"X" is not a button`},
+		{"bad ports", "ports = [1, 5]", 1, "ports", "5 is not a controller port"},
+		{"twice a port", "ports = [2, 2]", 1, "ports", "listed twice"},
+		{"ports not array", "ports = 1", 1, "ports", "wants an array"},
+		{"spectator with ports", "spectator = true\nports = [1]", 2, "ports", "a spectator holds no controller ports"},
+		{"server and connect", "server = true\nconnect = \"a\"", 2, "connect", "not both"},
+		{"bad connect", "connect = \"a:b:c\"", 1, "connect", "not HOST:PORT"},
+		{"bad name", "name = \"two words\"", 1, "name", "spaces"},
+		{"bad bind", "bind = \"localhost\"", 1, "bind", "not an IP address"},
+		{"syntax", "name = \"a\"\nlag = = 3\n", 2, "lag", "expected value"},
+		{"duplicate key", "lag = 1\nlag = 2\n", 2, "lag", "already been defined"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := Defaults()
+			s, err := ParseFile("bad.toml", tc.text, base)
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("ParseFile = %+v, %v; want a *FileError", s, err)
+			}
+			if fe.File != "bad.toml" || fe.Line != tc.line || fe.Key != tc.key || !strings.Contains(fe.Err.Error(), tc.msg) {
+				t.Errorf("error %q: file %q line %d key %q; want line %d key %q with %q", err, fe.File, fe.Line, fe.Key, tc.line, tc.key, tc.msg)
+			}
+			if !reflect.DeepEqual(s, base) {
+				t.Errorf("a bad file changed the settings: %+v", s)
+			}
+		})
+	}
+}
+
+func TestFileErrorFormat(t *testing.T) {
+	_, err := ParseFile("evening.toml", "lag = 300\n", Defaults())
+	if want := "evening.toml:1: lag: 300 is not a number from 0 to 255"; err == nil || err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+}
+
+func TestLoadFileMissingAndHuge(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := LoadFile(filepath.Join(dir, "none.toml"), Defaults()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	huge := filepath.Join(dir, "huge.toml")
+	if err := os.WriteFile(huge, bytes.Repeat([]byte("# x\n"), maxFileSize), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var fe *FileError
+	if _, err := LoadFile(huge, Defaults()); !errors.As(err, &fe) || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("huge file: %v", err)
+	}
+}
+
+func FuzzParseFile(f *testing.F) {
+	for _, s := range []string{"", "lag = 3", "ports = [1, 2]", "[x]\ny=1", "name = \"\\u0000\"", "drop_timeout = \"1s\"", "lag = 99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		base := Defaults()
+		s, err := ParseFile("f.toml", text, base)
+		if err != nil {
+			if !reflect.DeepEqual(s, base) {
+				t.Fatalf("error %v but settings changed: %+v", err, s)
+			}
+			return
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatalf("accepted settings fail Validate: %v", err)
+		}
+	})
+}

@@ -1,0 +1,212 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+)
+
+// lines collects printed lines and lets a test wait for one.
+type lines struct {
+	mu    sync.Mutex
+	got   []string
+	added chan struct{}
+}
+
+func newLines() *lines { return &lines{added: make(chan struct{}, 1)} }
+
+func (l *lines) add(s string) {
+	l.mu.Lock()
+	l.got = append(l.got, s)
+	l.mu.Unlock()
+	select {
+	case l.added <- struct{}{}:
+	default:
+	}
+}
+
+// wait returns the first line containing sub, failing after 5 s.
+func (l *lines) wait(t *testing.T, sub string) string {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		l.mu.Lock()
+		for _, s := range l.got {
+			if strings.Contains(s, sub) {
+				l.mu.Unlock()
+				return s
+			}
+		}
+		all := strings.Join(l.got, "\n")
+		l.mu.Unlock()
+		select {
+		case <-l.added:
+		case <-deadline:
+			t.Fatalf("no line containing %q in:\n%s", sub, all)
+		}
+	}
+}
+
+func newTestSession(t *testing.T, name string) (*Session, *lines) {
+	l := newLines()
+	s := &Session{Settings: Defaults(), Events: l.add, Logf: t.Logf}
+	s.Settings.Name, s.Settings.Bind = name, "127.0.0.1"
+	t.Cleanup(func() { s.Leave() })
+	return s, l
+}
+
+// TestSessionOnLoopback drives two real Sessions, a host and a joiner,
+// through the Controller interface over loopback sockets.
+func TestSessionOnLoopback(t *testing.T) {
+	ctx := context.Background()
+	alice, aliceEv := newTestSession(t, "Alice")
+	bob, bobEv := newTestSession(t, "Bob")
+
+	if err := alice.SetLag(2); err != nil {
+		t.Fatal(err)
+	}
+	port, err := alice.Serve(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.SetName("Alicia"); err == nil {
+		t.Error("renamed inside a session")
+	}
+	if err := bob.Connect(ctx, loopbackFor("127.0.0.1", port)); err != nil {
+		t.Fatal(err)
+	}
+	aliceEv.wait(t, "Bob joined on port 2")
+
+	st := alice.State()
+	if st.Phase != Lobby || !st.Hosting || st.Lag != 2 || len(st.Members) != 2 {
+		t.Errorf("host state %+v", st)
+	}
+	if bs := bob.State(); bs.Hosting || bs.Phase != Lobby || bs.Name != "Bob" {
+		t.Errorf("joiner state %+v", bs)
+	}
+
+	bob.Chat("hi")
+	aliceEv.wait(t, "<Bob> hi")
+	bob.SetLag(4)
+	aliceEv.wait(t, "Bob set the lag to 4")
+	bobEv.wait(t, "Bob set the lag to 4")
+	bob.Start()
+	bobEv.wait(t, "only the host can start the game")
+	alice.Start()
+	bobEv.wait(t, "the game started at poll 0")
+	waitFor(t, func() bool { return bob.State().Phase == Playing && bob.State().Poll > 10 }, "bob playing")
+
+	bob.Leave()
+	aliceEv.wait(t, "Bob left (quit); port 2 reads empty from poll")
+	if bob.State().Phase != Offline {
+		t.Errorf("bob still in a session after Leave")
+	}
+	alice.Leave()
+	if _, err := alice.Serve(ctx, port); err != nil {
+		t.Errorf("host again on the same port: %v", err)
+	}
+}
+
+func TestSessionHostGone(t *testing.T) {
+	ctx := context.Background()
+	alice, _ := newTestSession(t, "Alice")
+	bob, bobEv := newTestSession(t, "Bob")
+	port, err := alice.Serve(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.Connect(ctx, loopbackFor("", port)); err != nil {
+		t.Fatal(err)
+	}
+	alice.Leave()
+	bobEv.wait(t, "lost the host")
+	waitFor(t, func() bool { return bob.State().Phase == Offline }, "bob offline")
+}
+
+func TestSessionRefusals(t *testing.T) {
+	ctx := context.Background()
+	alice, _ := newTestSession(t, "Alice")
+	port, err := alice.Serve(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin, _ := newTestSession(t, "Alice")
+	if err := twin.Connect(ctx, loopbackFor("", port)); !errors.Is(err, host.ErrRejected) {
+		t.Errorf("same name joined: %v", err)
+	}
+	if err := twin.Chat("x"); err == nil {
+		t.Error("chat outside a session worked")
+	}
+	if _, err := twin.Serve(ctx, port); err == nil {
+		t.Error("a second host on a busy port")
+	}
+	if twin.State().Phase != Offline {
+		t.Error("failed joins left a session behind")
+	}
+}
+
+// waitFor polls cond for up to 5 s: session state has no change channel.
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    DemoConfig
+	}{
+		{"clean", DemoConfig{Players: 2, Spectators: 1, Polls: 300, Lag: 3, Seed: 1}},
+		{"lossy golf", DemoConfig{Players: 4, Polls: 300, Lag: 5, Golf: true, Loss: 0.2, Seed: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			tc.d.StatusEvery = 50 * time.Millisecond
+			if err := RunDemo(context.Background(), tc.d, &out); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			if !strings.Contains(out.String(), "finished poll 300 in the same state") || !strings.Contains(out.String(), "poll 300/300") {
+				t.Errorf("output:\n%s", out.String())
+			}
+		})
+	}
+	if err := RunDemo(context.Background(), DemoConfig{Players: 5, Polls: 1}, &bytes.Buffer{}); err == nil {
+		t.Error("5 players accepted")
+	}
+}
+
+func TestRunHost(t *testing.T) {
+	s := Defaults()
+	s.Bind, s.Port = "127.0.0.1", 0
+	if err := RunHost(context.Background(), s, func(string) {}, nil); err == nil || !strings.Contains(err.Error(), "--autostart") {
+		t.Errorf("a headless host without autostart: %v", err)
+	}
+	s.AutoStart = 1
+	ctx, cancel := context.WithCancel(context.Background())
+	out := newLines()
+	done := make(chan error, 1)
+	go func() { done <- RunHost(ctx, s, out.add, t.Logf) }()
+	out.wait(t, "hosting on port")
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("RunHost did not stop")
+	}
+	out.wait(t, "stopping")
+}
