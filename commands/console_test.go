@@ -111,7 +111,7 @@ func (f *fakeController) ToggleGolf() error {
 }
 
 func (f *fakeController) Chat(text string) error { return f.record("chat %s", text) }
-func (f *fakeController) State() State          { return f.st }
+func (f *fakeController) State() State           { return f.st }
 
 func (f *fakeController) Leave() error {
 	f.st = State{Name: f.st.Name, Lag: f.st.Lag}
