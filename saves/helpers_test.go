@@ -14,8 +14,8 @@ import (
 	"github.com/netpak/netpak/saves/rom/romtest"
 )
 
-// smallROM keeps tests fast: the saves code needs the header and hashes,
-// not a verifiable CRC.
+// testGame builds a small .v64 ROM: the saves code needs its header and
+// hashes, not a verifiable CRC, and small images keep the tests fast.
 func testGame(t testing.TB, name, goodName string) saves.Game {
 	t.Helper()
 	r, err := rom.Parse(romtest.Build(romtest.Options{Size: 0x2000, Name: name, Order: rom.OrderV64}))

@@ -239,3 +239,26 @@ func BenchmarkParse64MiB(b *testing.B) {
 		}
 	}
 }
+
+func TestDetectOrder(t *testing.T) {
+	tests := []struct {
+		name  string
+		first []byte
+		want  rom.Order
+	}{
+		{"z64", []byte{0x80, 0x37, 0x12, 0x40}, rom.OrderZ64},
+		{"v64", []byte{0x37, 0x80, 0x40, 0x12}, rom.OrderV64},
+		{"n64", []byte{0x40, 0x12, 0x37, 0x80}, rom.OrderN64},
+		{"64dd ipl z64", []byte{0x80, 0x27, 0x07, 0x40}, rom.OrderZ64},
+		{"64dd ipl n64", []byte{0x40, 0x07, 0x27, 0x80}, rom.OrderN64},
+		{"homebrew other value", []byte{0x80, 0x37, 0x12, 0x41}, rom.OrderUnknown},
+		{"short", []byte{0x80, 0x37}, rom.OrderUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rom.DetectOrder(tt.first); got != tt.want {
+				t.Errorf("DetectOrder(% x) = %v, want %v", tt.first, got, tt.want)
+			}
+		})
+	}
+}
