@@ -190,6 +190,17 @@ func TestJoinRefused(t *testing.T) {
 			}
 		})
 	}
+	t.Run("missing secret", func(t *testing.T) {
+		noSecret := good
+		noSecret.Secret = [secretLen]byte{}
+		if _, err := Join(testContext(t), noSecret.String(), JoinConfig{Listen: loopback}); !errors.Is(err, ErrBadInvite) {
+			t.Fatalf("Join with an invite without secret = %v, want ErrBadInvite", err)
+		}
+		_, err := JoinInvite(testContext(t), noSecret, JoinConfig{Listen: loopback})
+		if !errors.Is(err, ErrBadSecret) {
+			t.Fatalf("JoinInvite without secret = %v, want ErrBadSecret", err)
+		}
+	})
 	if peers, _ := h.Peers(); len(peers) != 0 {
 		t.Fatalf("refused joins left %d peers", len(peers))
 	}
