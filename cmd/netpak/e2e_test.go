@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// netpakBin is the real binary TestMain built, or "" with why in
+// buildErr.
+var netpakBin, buildErr = "", ""
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "netpak-e2e")
+	if err != nil {
+		panic(err)
+	}
+	netpakBin, buildErr = build(dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func build(dir string) (string, string) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(dir, "netpak")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Sprintf("go build: %v\n%s", err, out)
+	}
+	return bin, ""
+}
+
+// buildNetpak returns the binary, or skips when there is no go command.
+func buildNetpak(t *testing.T) string {
+	t.Helper()
+	if netpakBin == "" {
+		if strings.Contains(buildErr, "executable file not found") || strings.Contains(buildErr, "no such file") {
+			t.Skip("no go command to build netpak with: " + buildErr)
+		}
+		t.Fatal(buildErr)
+	}
+	return netpakBin
+}
+
+// stream collects a pipe's lines and lets a test wait for one.
+type stream struct {
+	name  string
+	mu    sync.Mutex
+	lines []string
+	added chan struct{}
+}
+
+func newStream(name string, r io.Reader) *stream {
+	s := &stream{name: name, added: make(chan struct{}, 1)}
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			s.mu.Lock()
+			s.lines = append(s.lines, sc.Text())
+			s.mu.Unlock()
+			select {
+			case s.added <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return s
+}
+
+// wait returns the submatches of the first line matching re, failing
+// after 10 s.
+func (s *stream) wait(t *testing.T, re string) []string {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.After(10 * time.Second)
+	for {
+		s.mu.Lock()
+		for _, l := range s.lines {
+			if m := rx.FindStringSubmatch(l); m != nil {
+				s.mu.Unlock()
+				return m
+			}
+		}
+		all := strings.Join(s.lines, "\n")
+		s.mu.Unlock()
+		select {
+		case <-s.added:
+		case <-deadline:
+			t.Fatalf("%s printed no line matching %q; it printed:\n%s", s.name, re, all)
+		}
+	}
+}
+
+// console is one running netpak console, typed into through a pipe.
+type consoleProc struct {
+	name     string
+	cmd      *exec.Cmd
+	stdin    io.WriteCloser
+	out, err *stream
+	exited   chan error
+}
+
+func startConsole(t *testing.T, bin, name string, args ...string) *consoleProc {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "CI=true", "XDG_CACHE_HOME="+t.TempDir())
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	c := &consoleProc{name: name, cmd: cmd, stdin: stdin, exited: make(chan error, 1),
+		out: newStream(name+" stdout", stdout), err: newStream(name+" stderr", stderr)}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-c.exited
+	})
+	return c
+}
+
+func (c *consoleProc) typeLine(t *testing.T, line string) {
+	t.Helper()
+	if _, err := io.WriteString(c.stdin, line+"\n"); err != nil {
+		t.Fatalf("type into %s: %v", c.name, err)
+	}
+}
+
+func (c *consoleProc) waitExit(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-c.exited:
+		c.exited <- err // for the cleanup
+		if err != nil {
+			t.Errorf("%s exited: %v", c.name, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not exit", c.name)
+	}
+}
+
+// TestThreeConsoles drives a host and two joiners as people would, through
+// the piped console, and checks what each one printed.
+func TestThreeConsoles(t *testing.T) {
+	bin := buildNetpak(t)
+	alice := startConsole(t, bin, "alice", "--name", "Alice", "--bind", "127.0.0.1", "--port", "0", "--server")
+	port := alice.err.wait(t, `hosting on port (\d+) \(TCP and UDP\)`)[1]
+
+	bob := startConsole(t, bin, "bob", "join", "127.0.0.1:"+port, "--name", "Bob")
+	bob.err.wait(t, `^joined the session at 127\.0\.0\.1:`+port+`$`)
+	alice.err.wait(t, `^Bob joined on port 2$`)
+
+	carol := startConsole(t, bin, "carol", "--name", "Carol")
+	carol.typeLine(t, "/connect 127.0.0.1 "+port)
+	carol.err.wait(t, `^joined the session at`)
+	alice.err.wait(t, `^Carol joined on port 3$`)
+	bob.err.wait(t, `^Carol joined on port 3$`)
+
+	bob.typeLine(t, "hi all")
+	for _, c := range []*consoleProc{alice, bob, carol} {
+		c.err.wait(t, `^<Bob> hi all$`)
+	}
+	carol.typeLine(t, "/lag 3")
+	carol.typeLine(t, "/lga 3")
+	carol.err.wait(t, `^unknown command /lga: did you mean /lag\?`)
+	bob.typeLine(t, "/golf")
+	bob.typeLine(t, "/start")
+	bob.err.wait(t, `^only the host can start the game$`)
+	for _, c := range []*consoleProc{alice, bob, carol} {
+		c.err.wait(t, `^Carol set the lag to 3$`)
+		c.err.wait(t, `^Bob turned golf mode on$`)
+	}
+
+	alice.typeLine(t, "/who")
+	alice.out.wait(t, `^session hosting port `+port+`, lobby, lag 3, golf on`)
+	alice.out.wait(t, `^  Alice +1 +\d+ ms +host \(you\)$`)
+	alice.out.wait(t, `^  Bob +2 +\d+ ms +player$`)
+	alice.out.wait(t, `^  Carol +3 +\d+ ms +player$`)
+
+	alice.typeLine(t, "/start")
+	for _, c := range []*consoleProc{alice, bob, carol} {
+		c.err.wait(t, `^the game started at poll 0$`)
+	}
+	carol.typeLine(t, "/who")
+	carol.out.wait(t, `^session 127\.0\.0\.1:`+port+`, playing, lag 3, golf on, poll \d+`)
+	carol.out.wait(t, `^  Carol +3 +\d+ ms +player \(you\)$`)
+
+	carol.typeLine(t, "/quit")
+	carol.waitExit(t)
+	alice.err.wait(t, `^Carol left \(quit\); port 3 reads empty from poll \d+$`)
+	bob.err.wait(t, `^Carol left \(quit\); port 3 reads empty from poll \d+$`)
+
+	alice.typeLine(t, "/quit")
+	alice.waitExit(t)
+	bob.err.wait(t, `^lost the host`)
+	bob.stdin.Close()
+	bob.waitExit(t)
+}
+
+func TestInitAndBadFile(t *testing.T) {
+	bin := buildNetpak(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "s.toml")
+	if out, err := exec.Command(bin, "init", file).CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "init", file).CombinedOutput(); err == nil {
+		t.Errorf("init overwrote a file: %s", out)
+	}
+	if err := os.WriteFile(file, []byte("name = \"Zed\"\nlag = 999\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-c", file).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), file+":2: lag: 999 is not a number from 0 to 255") {
+		t.Errorf("bad file: %v\n%s", err, out)
+	}
+	out, err = exec.Command(bin, "bogus").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), `unknown command "bogus"`) {
+		t.Errorf("unknown subcommand: %v\n%s", err, out)
+	}
+	out, err = exec.Command(bin, "--help").CombinedOutput()
+	for _, want := range []string{"netpak join", "netpak host", "netpak demo", "netpak init", "-lag"} {
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("--help lacks %q: %v\n%s", want, err, out)
+		}
+	}
+}
+
+func TestDemoCommand(t *testing.T) {
+	bin := buildNetpak(t)
+	out, err := exec.Command(bin, "demo", "--players", "3", "--polls", "200", "--rate", "0", "--loss", "0.1").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "all 3 finished poll 200 in the same state") {
+		t.Errorf("demo: %v\n%s", err, out)
+	}
+}
