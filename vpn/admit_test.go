@@ -255,3 +255,48 @@ func TestStaleSlotsReclaimed(t *testing.T) {
 		t.Fatalf("wg-quick slot was reclaimed: %v", err)
 	}
 }
+
+// TestJoinFlood sends a burst of joins with a valid mac1 but a wrong
+// secret, and junk; the host admits nobody, and a real player still joins.
+func TestJoinFlood(t *testing.T) {
+	h := newTestHost(t, HostConfig{})
+	serveEcho(t, h)
+	inv := h.Invite()
+	raw, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(loopback))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	to := net.UDPAddrFromAddrPort(h.LocalAddr())
+	wrong := inv.Secret
+	wrong[0] ^= 1
+	for i := range 500 {
+		pub, _ := NewPrivateKey()
+		m := joinMsg{Session: inv.Session, Player: pub, Nonce: [nonceLen]byte{byte(i)}}
+		raw.WriteToUDP(appendJoin(nil, m, wrong, inv.HostKey), to)
+		raw.WriteToUDP(append(controlMagic[:], byte(i)), to)
+	}
+	checkUDPEcho(t, mustJoin(t, inv))
+	if peers, _ := h.Peers(); len(peers) != 1 {
+		t.Fatalf("host has %d peers after the flood, want 1", len(peers))
+	}
+	if st := h.Stats(); st.Admitted != 1 || st.Refused == 0 || st.Refused > 500 {
+		t.Fatalf("Stats = %+v, want 1 admitted and up to 500 refused", st)
+	}
+}
+
+func TestLocalEndpoints(t *testing.T) {
+	specific := netip.MustParseAddrPort("192.0.2.7:6464")
+	if got := localEndpoints(specific); len(got) != 1 || got[0] != specific {
+		t.Fatalf("localEndpoints(%v) = %v", specific, got)
+	}
+	got := localEndpoints(netip.AddrPortFrom(netip.IPv6Unspecified(), 6464))
+	if len(got) == 0 || len(got) > MaxEndpoints/2 {
+		t.Fatalf("localEndpoints(any) = %v", got)
+	}
+	for _, ep := range got {
+		if ep.Port() != 6464 || ep.Addr().IsUnspecified() {
+			t.Fatalf("localEndpoints(any) = %v", got)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.zx2c4.com/wireguard/device"
@@ -68,7 +69,9 @@ type Host struct {
 	done      chan struct{}
 	loops     sync.WaitGroup
 
-	now func() time.Time
+	now func() time.Time // replaced by tests
+
+	admitted, refused atomic.Uint64 // join counters, for Stats
 
 	mu     sync.Mutex
 	secret [secretLen]byte       // guarded by mu

@@ -46,7 +46,7 @@ func (h *Host) handleJoin(req joinRequest) {
 	secret := h.secret
 	h.mu.Unlock()
 	reject := func(r rejectReason) {
-		h.logf("vpn: refused join from %v: %v", req.from, r.err())
+		h.refused.Add(1) // a counter, not a log line: anyone with the invite can send many
 		h.reply(appendReject(nil, rejectMsg{Session: m.Session, Nonce: m.Nonce, Reason: r}), req.from)
 	}
 	switch {
@@ -66,6 +66,7 @@ func (h *Host) handleJoin(req joinRequest) {
 		h.logf("vpn: join from %v: %v", req.from, err)
 		return
 	}
+	h.admitted.Add(1)
 	h.logf("vpn: admitted %v from %v", addr, req.from)
 	h.reply(appendAccept(nil, acceptMsg{Session: m.Session, Nonce: m.Nonce, Addr: addr, Host: HostAddr}, secret), req.from)
 }
@@ -74,4 +75,15 @@ func (h *Host) reply(pkt []byte, to netip.AddrPort) {
 	if err := h.bind.WriteTo(pkt, to); err != nil {
 		h.logf("vpn: %v", err)
 	}
+}
+
+// HostStats counts the joins the host answered.
+type HostStats struct {
+	Admitted uint64 // accepted joins, repeats included
+	Refused  uint64 // joins refused for a wrong secret or session, or a full session
+}
+
+// Stats returns the join counters.
+func (h *Host) Stats() HostStats {
+	return HostStats{Admitted: h.admitted.Load(), Refused: h.refused.Load()}
 }
