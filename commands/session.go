@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/sim"
@@ -122,6 +123,7 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 		return err
 	}
 	l.c = c
+	waitRoster(c)
 	s.cur = l
 	go s.eventLoop(l)
 	go func() {
@@ -131,12 +133,29 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 	return nil
 }
 
+// waitRoster waits briefly for the first roster, which the host sends
+// after the session's lag and golf settings, so the first prompt shows them.
+// TODO(integrator): drop this once host.Dial returns with them.
+func waitRoster(c *host.Client) {
+	deadline := time.Now().Add(time.Second)
+	for len(c.Status().Members) == 0 && time.Now().Before(deadline) {
+		select {
+		case <-c.Done():
+			return
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
 // eventLoop prints l's events and starts the game when it starts.
 func (s *Session) eventLoop(l *live) {
 	defer close(l.printed)
 	for e := range l.ev {
-		if e.Kind == host.EventStarted {
+		switch {
+		case e.Kind == host.EventStarted:
 			s.startPlay(l)
+		case e.Kind == host.EventLeft && !l.c.Status().Playing:
+			e.Ports = 0 // in the lobby no port "reads empty from poll 0"
 		}
 		s.print(e.String())
 	}

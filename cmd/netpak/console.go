@@ -75,7 +75,13 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 		ui = newLineUI(ctx, os.Stdin, os.Stdout, os.Stderr)
 	}
 	defer ui.Close()
-	sess := &commands.Session{Settings: s, Events: func(line string) { ui.PrintErr(line) }}
+	sess := &commands.Session{Settings: s}
+	sess.Events = func(line string) {
+		if r, ok := ui.(*readlineUI); ok {
+			r.setPrompt(commands.Prompt(sess.State())) // redrawn with the line
+		}
+		ui.PrintErr(line)
+	}
 	if verbose {
 		sess.Logf = func(format string, args ...any) { ui.PrintErr(fmt.Sprintf(format, args...)) }
 	}

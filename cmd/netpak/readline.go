@@ -89,4 +89,8 @@ func (u *readlineUI) PrintErr(args ...any) {
 	fmt.Fprintln(u.rl.Stderr(), args...)
 }
 
+// setPrompt changes the prompt of the line being typed; the next output
+// redraws it. The session state it shows changes while the user types.
+func (u *readlineUI) setPrompt(p string) { u.rl.SetPrompt(p) }
+
 func (u *readlineUI) Close() error { return u.rl.Close() }
