@@ -30,9 +30,12 @@ var ErrClosed = errors.New("tunnel closed")
 
 // HostConfig configures [NewHost]. The zero value is a valid default.
 type HostConfig struct {
-	// Key is the host's private key. The zero Key makes a fresh key for
-	// this run only, so invites die with the process; pass the result of
-	// [LoadOrCreateHostKey] for invites that survive a restart.
+	// Dir, if set, is where the host keeps its private key, session id
+	// and join secret (see [DefaultDir]), so invites survive a restart and
+	// a rotated secret stays rotated. Empty means nothing is kept: each
+	// run has new keys and invites.
+	Dir string
+	// Key, if set, is the host's private key, overriding the one in Dir.
 	Key Key
 	// Listen is the UDP address of the shared socket. The zero value
 	// listens on every interface on [DefaultPort]; port 0 lets the system
@@ -65,6 +68,7 @@ type Host struct {
 	session   SessionID
 	mac1      []byte
 	endpoints []netip.AddrPort
+	dir       string           // where keys and invite state are kept; "" keeps nothing
 	joins     chan joinRequest // from the socket's reader to joinLoop
 	done      chan struct{}
 	loops     sync.WaitGroup
@@ -140,6 +144,14 @@ func NewHost(cfg HostConfig) (*Host, error) {
 }
 
 func (h *Host) initSecrets(cfg *HostConfig) error {
+	h.dir = cfg.Dir
+	if cfg.Key.IsZero() && h.dir != "" {
+		k, err := LoadOrCreateHostKey(h.dir)
+		if err != nil {
+			return err
+		}
+		cfg.Key = k
+	}
 	if cfg.Key.IsZero() {
 		k, err := NewPrivateKey()
 		if err != nil {
@@ -149,6 +161,11 @@ func (h *Host) initSecrets(cfg *HostConfig) error {
 	}
 	h.pub = cfg.Key.Public()
 	h.mac1 = mac1Key(h.pub)
+	if h.dir != "" {
+		var err error
+		h.session, h.secret, err = loadOrCreateInviteState(h.dir)
+		return err
+	}
 	if _, err := rand.Read(h.session[:]); err != nil {
 		return fmt.Errorf("make session id: %w", err)
 	}
@@ -210,6 +227,10 @@ func HostAddress(port uint16) string {
 func (h *Host) Invite() Invite {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.inviteLocked()
+}
+
+func (h *Host) inviteLocked() Invite {
 	return Invite{HostKey: h.pub, Endpoints: slices.Clone(h.endpoints), Session: h.session, Secret: h.secret}
 }
 
@@ -221,9 +242,14 @@ func (h *Host) RotateSecret() (Invite, error) {
 		return Invite{}, fmt.Errorf("make join secret: %w", err)
 	}
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.dir != "" {
+		if err := saveInviteState(h.dir, h.session, s); err != nil {
+			return Invite{}, err
+		}
+	}
 	h.secret = s
-	h.mu.Unlock()
-	return h.Invite(), nil
+	return h.inviteLocked(), nil
 }
 
 // SetMaxPeers changes the peer limit, e.g. when controller ports free up.

@@ -87,3 +87,46 @@ func TestQRLines(t *testing.T) {
 		t.Fatalf("finder corner drawn as %q, want dark (space)", r)
 	}
 }
+
+// TestInvitesSurviveRestart checks that a host with a key directory hands
+// out the same invite after a restart, and that a rotation is kept.
+func TestInvitesSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	first := newTestHost(t, HostConfig{Dir: dir})
+	inv := first.Invite()
+	first.Close()
+	second := newTestHost(t, HostConfig{Dir: dir})
+	if got := second.Invite(); got.HostKey != inv.HostKey || got.Session != inv.Session || got.Secret != inv.Secret {
+		t.Fatalf("invite after restart = %+v, want %+v", got, inv)
+	}
+	rotated, err := second.RotateSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Close()
+	third := newTestHost(t, HostConfig{Dir: dir})
+	serveEcho(t, third)
+	if got := third.Invite(); got.Secret != rotated.Secret {
+		t.Fatal("rotated secret was not kept")
+	}
+	inv.Endpoints = third.Invite().Endpoints // port 0 in tests: a new port each run
+	if _, err := joinTest(t, inv); !errors.Is(err, ErrBadSecret) {
+		t.Fatalf("join with the invite from before the rotation = %v, want ErrBadSecret", err)
+	}
+	checkUDPEcho(t, mustJoin(t, third.Invite()))
+	if fi, err := os.Stat(filepath.Join(dir, InviteStateFile)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("invite state file: %v, %v; want mode 0600", fi.Mode(), err)
+	}
+}
+
+func TestDamagedInviteState(t *testing.T) {
+	for _, content := range []string{"", "zz zz\n", "0011223344556677\n", "0011223344556677 00000000000000000000000000000000\n"} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, InviteStateFile), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := NewHost(HostConfig{Dir: dir, Listen: loopback}); !errors.Is(err, ErrBadKeyFile) {
+			t.Errorf("NewHost with invite state %q = %v, want ErrBadKeyFile", content, err)
+		}
+	}
+}

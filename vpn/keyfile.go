@@ -1,6 +1,8 @@
 package vpn
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -97,4 +99,67 @@ func writeFileAtomic(path string, data []byte, replace bool) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// InviteStateFile is the name of the file, next to the host key, that
+// keeps the session id and join secret so invites survive a restart.
+const InviteStateFile = "host.invite"
+
+// loadOrCreateInviteState returns the session id and join secret stored in
+// dir, creating them the first time. A damaged file wraps [ErrBadKeyFile].
+func loadOrCreateInviteState(dir string) (SessionID, [secretLen]byte, error) {
+	var session SessionID
+	var secret [secretLen]byte
+	path := filepath.Join(dir, InviteStateFile)
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		return parseInviteState(path, data)
+	case !errors.Is(err, os.ErrNotExist):
+		return session, secret, fmt.Errorf("read invite state: %w", err)
+	}
+	if _, err := rand.Read(session[:]); err != nil {
+		return session, secret, fmt.Errorf("make session id: %w", err)
+	}
+	if _, err := rand.Read(secret[:]); err != nil {
+		return session, secret, fmt.Errorf("make join secret: %w", err)
+	}
+	return session, secret, saveInviteState(dir, session, secret)
+}
+
+// saveInviteState replaces the stored session id and join secret.
+func saveInviteState(dir string, session SessionID, secret [secretLen]byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create key directory: %w", err)
+	}
+	line := hex.EncodeToString(session[:]) + " " + hex.EncodeToString(secret[:]) + "\n"
+	if err := writeFileAtomic(filepath.Join(dir, InviteStateFile), []byte(line), true); err != nil {
+		return fmt.Errorf("write invite state: %w", err)
+	}
+	return nil
+}
+
+func parseInviteState(path string, data []byte) (SessionID, [secretLen]byte, error) {
+	var session SessionID
+	var secret [secretLen]byte
+	bad := func(why string) (SessionID, [secretLen]byte, error) {
+		return SessionID{}, [secretLen]byte{}, fmt.Errorf("%s: %w: %s (move it away to start a new invite)", path, ErrBadKeyFile, why)
+	}
+	if len(data) > 256 {
+		return bad("too long")
+	}
+	s, t, ok := strings.Cut(strings.TrimSpace(string(data)), " ")
+	if !ok {
+		return bad("want session id and secret")
+	}
+	if n, err := hex.Decode(session[:], []byte(s)); err != nil || n != sessionLen || len(s) != 2*sessionLen {
+		return bad("bad session id")
+	}
+	if n, err := hex.Decode(secret[:], []byte(t)); err != nil || n != secretLen || len(t) != 2*secretLen {
+		return bad("bad join secret")
+	}
+	if secret == [secretLen]byte{} {
+		return bad("empty join secret")
+	}
+	return session, secret, nil
 }
