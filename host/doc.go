@@ -46,7 +46,7 @@
 //	 6 set-lag   C→H  lag u8
 //	 7 golf      C→H  (empty) toggles golf mode
 //	 8 start     C→H  (empty) the host's own player only
-//	 9 started   H→C  first poll u32 | grant u32 | active ports u8
+//	 9 started   H→C  first poll u32 | grant u32 | active ports u8 | 4 × (regid u32 | plugin u8 | raw u8)
 //	10 sched     H→C  epoch u16 | from poll u32 | lag u8 | golf u8 | seat id u16 | cause u8 | actor id u16
 //	12 golf-press C→H poll u32
 //	13 inputs    both batch (below)

@@ -25,7 +25,8 @@ func (s *session) startLocked(actor *member) error {
 	s.state = statePlaying
 	s.active = active
 	s.grantSent = grantWindow
-	st := appendStarted(nil, started{First: 0, Grant: s.grantSent, Active: active})
+	close(s.cores.started)
+	st := appendStarted(nil, started{First: 0, Grant: s.grantSent, Active: active, Slots: s.slotsLocked()})
 	s.broadcastLocked(frameStarted, st, nil)
 	s.eventLocked(Event{Kind: EventStarted})
 	return nil
@@ -44,7 +45,7 @@ func (s *session) startLateLocked(m *member) {
 		m.acked[i] = first
 		m.tcpSent[i] = first
 	}
-	s.sendLocked(m, frameStarted, appendStarted(nil, started{First: first, Grant: max(s.grantSent, first), Active: s.active}))
+	s.sendLocked(m, frameStarted, appendStarted(nil, started{First: first, Grant: max(s.grantSent, first), Active: s.active, Slots: s.slotsLocked()}))
 	for i := range NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] != notEmpty {
 			s.sendLocked(m, frameLeft, appendLeft(nil, leftMsg{Reason: LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))

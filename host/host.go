@@ -2,9 +2,11 @@ package host
 
 import (
 	"bufio"
+
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/netpak/netpak/host/m64p"
 	"net"
 	"sync"
 	"time"
@@ -35,6 +37,10 @@ type Config struct {
 	GolfMask    uint32        // buttons that take the golf seat; 0 means DefaultGolfMask
 	DropTimeout time.Duration // silence before a member is dropped; 0 means DefaultDropTimeout
 	AutoStart   int           // start when this many players joined; 0 waits for /start
+
+	// Turbo makes mupen64plus cores run unthrottled: every input reply
+	// says they are far behind. For tests and CI, never for play.
+	Turbo bool
 
 	// Logf, if set, receives diagnostics. Session events go to OnEvent.
 	Logf func(format string, args ...any)
@@ -150,11 +156,16 @@ func (h *Host) serveConn(c net.Conn) {
 	c.SetReadDeadline(time.Now().Add(helloTimeout))
 	br := bufio.NewReaderSize(c, 4096)
 	first, err := br.Peek(1)
-	if err != nil || !IsNetpakStream(first[0]) {
+	switch {
+	case err != nil:
 		c.Close()
-		return
+	case IsNetpakStream(first[0]):
+		h.serveNetpak(c, br)
+	case m64p.IsM64PTCP(first[0]):
+		h.serveCoreConn(c, br)
+	default:
+		c.Close()
 	}
-	h.serveNetpak(c, br)
 }
 
 // Close stops the session: it closes every socket, tells nobody (clients

@@ -8,8 +8,12 @@ import (
 	"time"
 )
 
-// rosterInterval is how often members get the roster with fresh pings.
-const rosterInterval = 2 * time.Second
+// tickInterval paces the host's housekeeping: dropping cores that went
+// silent, and (every rosterEvery ticks) the roster with fresh pings.
+const (
+	tickInterval = 500 * time.Millisecond
+	rosterEvery  = 4
+)
 
 // serveNetpak runs one netpak client connection from hello to leaving.
 func (h *Host) serveNetpak(c net.Conn, br *bufio.Reader) {
@@ -73,15 +77,16 @@ func reject(c net.Conn, why error) {
 
 // tickLoop sends the roster with fresh pings now and then.
 func (h *Host) tickLoop() {
-	t := time.NewTicker(rosterInterval)
+	t := time.NewTicker(tickInterval)
 	defer t.Stop()
-	for {
+	for i := 1; ; i++ {
 		select {
 		case <-h.closing:
 			return
 		case <-t.C:
 			h.mu.Lock()
-			if len(h.s.members) > 0 {
+			h.s.checkCoresLocked(nowNanos(), h.cfg.dropTimeout())
+			if i%rosterEvery == 0 && len(h.s.members) > 0 {
 				h.s.broadcastRosterLocked()
 			}
 			h.mu.Unlock()

@@ -19,7 +19,8 @@ const writeTimeout = 5 * time.Second
 
 // member is one participant's connection on the host side.
 type member struct {
-	// Immutable after join.
+	// Immutable after join, except that a direct core's ports grow as it
+	// registers players in the lobby (under Host.mu).
 	id        uint16
 	name      string
 	ports     PortMask
@@ -27,7 +28,8 @@ type member struct {
 	isHost    bool
 	token     uint64
 	conn      net.Conn
-	out       chan []byte // frames for writeLoop; closed when the member leaves
+	out       chan []byte // frames for writeLoop; closed when it leaves; nil for a core
+	core      *coreMember // set for a direct mupen64plus core
 
 	// Guarded by Host.mu.
 	left    bool
@@ -44,7 +46,7 @@ type member struct {
 // sendFrameLocked queues a frame for the member's writeLoop. It reports
 // false if the queue was full; the caller then drops the member.
 func (m *member) sendFrameLocked(b []byte) bool {
-	if m.left {
+	if m.left || m.core != nil {
 		return true
 	}
 	select {

@@ -1,6 +1,10 @@
 package host
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/netpak/netpak/host/m64p"
+)
 
 // hello is the first frame of a client.
 type hello struct {
@@ -187,17 +191,26 @@ type started struct {
 	First  uint32
 	Grant  uint32
 	Active PortMask
+	Slots  m64p.Registration // what mupen64plus cores are told of each port
 }
 
 func appendStarted(b []byte, s started) []byte {
 	b = appendU32(b, s.First)
 	b = appendU32(b, s.Grant)
-	return append(b, byte(s.Active))
+	b = append(b, byte(s.Active))
+	return s.Slots.AppendTo(b)
 }
 
 func parseStarted(p []byte) (started, error) {
 	r := reader{b: p}
 	s := started{First: r.u32(), Grant: r.u32(), Active: PortMask(r.u8())}
+	reg := r.take(24)
+	if r.err == nil {
+		var err error
+		if s.Slots, err = m64p.ParseRegistration(reg); err != nil {
+			return started{}, fmt.Errorf("parse started: %w", err)
+		}
+	}
 	if err := r.done(); err != nil {
 		return started{}, fmt.Errorf("parse started: %w", err)
 	}

@@ -45,7 +45,11 @@ func (h *Host) udpLoop(sock *udpSocket) {
 		if h.relayObserver != nil {
 			t0 = time.Now()
 		}
-		h.handleDatagram(sock, buf[:n], from, &bt)
+		if IsNetpakDatagram(buf[:n]) {
+			h.handleDatagram(sock, buf[:n], from, &bt)
+		} else {
+			h.handleCoreDatagram(sock, buf[:n], from)
+		}
 		if h.relayObserver != nil {
 			h.relayObserver(time.Since(t0))
 		}
@@ -128,8 +132,8 @@ func (s *session) handleBatchLocked(m *member, bt *batch) {
 // sendBatchLocked sends m the inputs it lacks and the acks of its own
 // ports, over UDP when its datagrams arrive, else over TCP.
 func (s *session) sendBatchLocked(m *member) {
-	if m.left {
-		return
+	if m.left || m.core != nil {
+		return // cores ask for their inputs
 	}
 	viaUDP := m.udpAddr.IsValid() && nowNanos()-m.udpSeen.Load() < int64(udpSilence)
 	var b []byte

@@ -41,6 +41,7 @@ type session struct {
 	grantSent uint32 // clients may start polls below this
 
 	checks checkTable
+	cores  coreState
 	stats  Stats
 }
 
@@ -53,6 +54,7 @@ func (s *session) init(h *Host) {
 		s.emptyFrom[i] = notEmpty
 	}
 	s.checks.init()
+	s.cores.init()
 }
 
 func (s *session) eventLocked(e Event) {
@@ -90,10 +92,8 @@ func (s *session) admitLocked(hl hello) (PortMask, error) {
 	if err := validName(hl.Name); err != nil {
 		return 0, err
 	}
-	for _, m := range s.members {
-		if strings.EqualFold(m.name, hl.Name) {
-			return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
-		}
+	if s.nameTakenLocked(hl.Name) {
+		return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
 	}
 	if len(s.members) >= maxMembers {
 		return 0, fmt.Errorf("the session is full (%d members)", maxMembers)
@@ -160,10 +160,26 @@ func (s *session) joinLocked(m *member) {
 	info := s.memberInfo(m)
 	s.broadcastLocked(frameJoined, appendMember(nil, info), m)
 	s.broadcastRosterLocked()
-	s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: m.ports})
+	if m.core == nil {
+		s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: m.ports})
+	}
+	s.autoStartLocked()
+}
+
+// autoStartLocked starts the game once Config.AutoStart players joined.
+func (s *session) autoStartLocked() {
 	if n := s.h.cfg.AutoStart; n > 0 && s.state == stateLobby && s.playerCountLocked() >= n {
 		s.startLocked(nil)
 	}
+}
+
+func (s *session) nameTakenLocked(name string) bool {
+	for _, m := range s.members {
+		if strings.EqualFold(m.name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func randomToken() uint64 {
@@ -232,7 +248,9 @@ func (s *session) dropLocked(m *member, why LeaveReason) {
 		return
 	}
 	m.left = true
-	close(m.out)
+	if m.out != nil {
+		close(m.out)
+	}
 	delete(s.members, m.id)
 	delete(s.byToken, m.token)
 	var from uint32
@@ -271,7 +289,9 @@ func (s *session) closeAllLocked() {
 	for _, m := range s.members {
 		if !m.left {
 			m.left = true
-			close(m.out)
+			if m.out != nil {
+				close(m.out)
+			}
 		}
 	}
 	clear(s.members)

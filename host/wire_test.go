@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+
+	"github.com/netpak/netpak/host/m64p"
 )
 
 func mustHex(t *testing.T, s string) []byte {
@@ -39,8 +41,10 @@ func TestGolden(t *testing.T) {
 			func(p []byte) (any, error) { return parseText(p) }, textMsg{ID: 3, Text: "hi"}},
 		{"joined", appendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "000141",
 			func(p []byte) (any, error) { return parseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}},
-		{"started", appendStarted(nil, started{First: 0, Grant: 32, Active: 0x0f}), "00000000" + "00000020" + "0f",
-			func(p []byte) (any, error) { return parseStarted(p) }, started{Grant: 32, Active: 0x0f}},
+		{"started", appendStarted(nil, started{First: 0, Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}),
+			"00000000" + "00000020" + "03" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
+			func(p []byte) (any, error) { return parseStarted(p) },
+			started{Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}},
 		{"sched", appendSched(nil, schedMsg{Epoch: 2, Entry: schedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: causeGolfSeat, Actor: 4}}),
 			"0002" + "00000064" + "03" + "01" + "0004" + "04" + "0004",
 			func(p []byte) (any, error) { return parseSched(p) },

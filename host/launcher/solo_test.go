@@ -14,7 +14,12 @@ import (
 // writeROM builds the test ROM for polls polls into a temporary file.
 func writeROM(t *testing.T, polls int) string {
 	t.Helper()
-	rom, err := testrom.Build(polls)
+	return writeROMWith(t, testrom.Options{Polls: polls})
+}
+
+func writeROMWith(t *testing.T, opts testrom.Options) string {
+	t.Helper()
+	rom, err := testrom.BuildWith(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,4 +135,34 @@ func readFile(path string) string {
 		b = b[len(b)-8192:]
 	}
 	return string(b)
+}
+
+// TestHeadlessRaisesRDPDone runs the ROM variant that, like a libultra
+// game, waits for the RDP-done interrupt after each display-list task.
+// The core's dummy video plugin never raises it; headless mode must, or
+// the ROM hangs before its first poll.
+func TestHeadlessRaisesRDPDone(t *testing.T) {
+	const polls = 100
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	logPath := filepath.Join(t.TempDir(), "core.log")
+	logOnFailure(t, logPath)
+	p := startChild(t, ctx, Config{
+		ROM: writeROMWith(t, testrom.Options{Polls: polls, GfxTasks: true}), Headless: true, NoSpeedLimit: true,
+		LogPath: logPath, DoneAddr: testrom.AddrDone, ReportAddrs: []uint32{testrom.AddrCounter, testrom.AddrGfx, testrom.AddrHash},
+		StopWhenDone: true,
+	})
+	select {
+	case <-p.Done():
+	case <-p.Exited():
+		err := p.Wait()
+		skipIfMissing(t, err)
+		t.Fatalf("emulator ended before the ROM was done: %v", err)
+	case <-ctx.Done():
+		t.Fatal("ROM not done in time: no RDP-done interrupt?")
+	}
+	want := []uint32{polls, polls, testrom.Hash(testrom.Repeat(testrom.Poll{{Present: true}}, polls))}
+	if got := p.DoneWords(); len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Errorf("counter, gfx tasks, hash = %x, want %x", got, want)
+	}
 }

@@ -12,12 +12,14 @@
 //
 //  1. wait for MI_INTR.VI, acknowledge it by writing VI_V_CURRENT;
 //  2. count the VI; if the done flag is set, go back to 1 (parked);
-//  3. write a 64-byte PIF block that reads the four controllers
+//  3. with [Options.GfxTasks], run an empty display-list task on the RSP
+//     and wait for the RDP-done interrupt, as libultra games do;
+//  4. write a 64-byte PIF block that reads the four controllers
 //     (per channel FF 01 04 01 FF FF FF FF, then FE, byte 63 = 01) with
 //     SI_PIF_ADDR_WR64B, and read it back with SI_PIF_ADDR_RD64B (this read
 //     is where the core polls the input plugin, or netplay, once per
 //     channel);
-//  4. fold each channel's two words (status word, then pad word) into the
+//  5. fold each channel's two words (status word, then pad word) into the
 //     hash with h = (h ^ w) * 0x01000193, increment the poll counter, and
 //     set the done flag when the counter reaches N.
 //
@@ -30,6 +32,7 @@
 //	0x10000C  done flag (1 once counter == N)
 //	0x100010  N, the number of polls baked into the ROM
 //	0x100014  VI counter (keeps counting while parked)
+//	0x100018  gfx tasks completed (with [Options.GfxTasks])
 //	0x100100  the 64-byte PIF block of the last poll
 //
 // A frontend reading RDRAM through DebugMemGetPointer sees host-endian u32

@@ -14,6 +14,7 @@ const (
 	AddrDone    = 0x10000C
 	AddrPolls   = 0x100010
 	AddrVIs     = 0x100014
+	AddrGfx     = 0x100018
 	AddrPIF     = 0x100100
 )
 
@@ -43,9 +44,17 @@ const (
 
 // Hardware registers (uncached KSEG1 addresses, offsets from the base).
 const (
-	miBase = 0xA4300000
-	miIntr = 0x08
-	miVI   = 0x08
+	miBase     = 0xA4300000
+	miInitMode = 0x00
+	miIntr     = 0x08
+	miVI       = 0x08
+	miDP       = 0x20
+	miClearDP  = 0x0800 // MI_INIT_MODE write: clear the DP interrupt
+
+	spTaskType = 0xA4000FC0 // OSTask.type in DMEM, read by the RSP HLE
+	spStatus   = 0xA4040010
+	spRun      = 0x5 // SP_STATUS write: clear HALT and BROKE
+	taskGfx    = 1
 
 	viBase    = 0xA4400000
 	viVIntr   = 0x0C
@@ -66,9 +75,25 @@ const (
 	pifRAMAddr = 0x1FC007C0
 )
 
+// Options select what a ROM does besides polling.
+type Options struct {
+	// Polls is N, the number of controller polls before the done flag.
+	Polls int
+	// GfxTasks starts an empty display-list task on the RSP every frame
+	// and waits for the RDP-done interrupt before polling, as libultra
+	// games do. The core's dummy video plugin never raises it, so this
+	// ROM hangs there unless the frontend works around that.
+	GfxTasks bool
+}
+
 // Build returns the ROM image that stops after polls controller polls.
 // The same polls always gives the same bytes.
-func Build(polls int) ([]byte, error) {
+func Build(polls int) ([]byte, error) { return BuildWith(Options{Polls: polls}) }
+
+// BuildWith returns the ROM image for opts; the same opts always give
+// the same bytes.
+func BuildWith(opts Options) ([]byte, error) {
+	polls := opts.Polls
 	if polls < 1 || polls > MaxPolls {
 		return nil, fmt.Errorf("%w: %d", ErrPolls, polls)
 	}
@@ -76,7 +101,7 @@ func Build(polls int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("testrom: stage 1: %w", err)
 	}
-	s2, err := stage2(uint32(polls))
+	s2, err := stage2(uint32(polls), opts.GfxTasks)
 	if err != nil {
 		return nil, fmt.Errorf("testrom: stage 2: %w", err)
 	}
@@ -128,7 +153,7 @@ func stage1() ([]byte, error) {
 
 // stage2 registers: s0 VI, s1 MI, s2 SI, s3 hash, s4 counter, s5 N,
 // s6 PIF block, s7 results.
-func stage2(polls uint32) ([]byte, error) {
+func stage2(polls uint32, gfx bool) ([]byte, error) {
 	a := newAsm(stage2VAddr)
 	a.li(s0, viBase)
 	a.li(s1, miBase)
@@ -143,6 +168,7 @@ func stage2(polls uint32) ([]byte, error) {
 	a.sw(s3, AddrHash-AddrMagic, s7)
 	a.sw(s5, AddrPolls-AddrMagic, s7)
 	a.sw(zero, AddrVIs-AddrMagic, s7)
+	a.sw(zero, AddrGfx-AddrMagic, s7)
 	a.li(t0, Magic)
 	a.sw(t0, 0, s7)
 	a.li(t0, 0x20D)
@@ -150,6 +176,9 @@ func stage2(polls uint32) ([]byte, error) {
 	a.li(t0, 2)
 	a.sw(t0, viVIntr, s0)
 	waitVI(a)
+	if gfx {
+		gfxTask(a)
+	}
 	pollPIF(a)
 	foldPads(a)
 	a.addiu(s4, s4, 1)
@@ -179,6 +208,28 @@ func waitVI(a *asm) {
 	a.lw(t0, AddrDone-AddrMagic, s7)
 	a.bne(t0, zero, "frame")
 	a.nop()
+}
+
+// gfxTask runs one display-list task (type 1, no list: the video plugin
+// gets an empty one) and waits for the RDP-done interrupt the core
+// schedules after it, then clears it and counts it.
+func gfxTask(a *asm) {
+	a.li(t0, spTaskType)
+	a.li(t1, taskGfx)
+	a.sw(t1, 0, t0)
+	a.li(t0, spStatus)
+	a.li(t1, spRun)
+	a.sw(t1, 0, t0) // the core runs the task right here
+	a.label("rdp")
+	a.lw(t0, miIntr, s1)
+	a.andi(t0, t0, miDP)
+	a.beq(t0, zero, "rdp")
+	a.nop()
+	a.li(t0, miClearDP)
+	a.sw(t0, miInitMode, s1)
+	a.lw(t0, AddrGfx-AddrMagic, s7)
+	a.addiu(t0, t0, 1)
+	a.sw(t0, AddrGfx-AddrMagic, s7)
 }
 
 // pollPIF writes the controller-read block to PIF RAM and reads it back.

@@ -22,20 +22,22 @@ func mustBuild(t *testing.T, polls int) []byte {
 // today and after any refactoring that is not meant to change the ROM.
 func TestBuildDeterministic(t *testing.T) {
 	tests := []struct {
-		polls  int
+		opts   Options
 		sha256 string
 	}{
-		{300, "eaa1df5a3c9537fca41b1cf0c0b9dbd48eddfc07e4e3c445c6c57c8372122432"},
-		{3000, "f7222364c36437e878c6d91ab6f56df9b876875b358c4664d5483bdf2392326d"},
+		{Options{Polls: 300}, "89eed3484275596271d7ca5bbc9a6226ff1e0568314e5e3e7d55d4922700e03d"},
+		{Options{Polls: 3000}, "a1159e3a2730723f1c91716beea60602d58847d3685dcc05a67c9c1501e6f4fe"},
+		{Options{Polls: 300, GfxTasks: true}, "d0652480a0975fd95c52d3ca078241f6cff4f51235f2dc88527ee5154c4f25fb"},
 	}
 	for _, tt := range tests {
-		a, b := mustBuild(t, tt.polls), mustBuild(t, tt.polls)
-		if !bytes.Equal(a, b) {
-			t.Fatalf("Build(%d) differs between calls", tt.polls)
+		a, errA := BuildWith(tt.opts)
+		b, errB := BuildWith(tt.opts)
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Fatalf("BuildWith(%+v) differs between calls (%v, %v)", tt.opts, errA, errB)
 		}
 		sum := sha256.Sum256(a)
 		if got := hex.EncodeToString(sum[:]); got != tt.sha256 {
-			t.Errorf("Build(%d) sha256 = %s, want %s", tt.polls, got, tt.sha256)
+			t.Errorf("BuildWith(%+v) sha256 = %s, want %s", tt.opts, got, tt.sha256)
 		}
 	}
 }

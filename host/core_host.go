@@ -1,0 +1,380 @@
+package host
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/netpak/netpak/host/m64p"
+)
+
+// coreBufferTarget is the fast-forward threshold given to direct cores.
+const coreBufferTarget = 2
+
+// hostCores is the host's coreBackend: direct cores are session members.
+type hostCores struct{ h *Host }
+
+// serveCoreConn serves a direct core on the session port.
+func (h *Host) serveCoreConn(c net.Conn, br *bufio.Reader) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-h.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	cc := &coreConn{conn: c, backend: hostCores{h}, logf: h.logf}
+	serveCore(ctx, cc, br)
+}
+
+// memberLocked returns the member for cc, adding it (as a spectator until
+// it registers a player) the first time.
+func (b hostCores) memberLocked(cc *coreConn, port int) (*member, error) {
+	s := &b.h.s
+	if cc.member != nil {
+		return cc.member, nil
+	}
+	if len(s.members) >= maxMembers {
+		return nil, fmt.Errorf("the session is full (%d members)", maxMembers)
+	}
+	name := "core"
+	if port >= 0 {
+		name = fmt.Sprintf("core-p%d", port+1)
+	}
+	base := name
+	for i := 2; s.nameTakenLocked(name); i++ {
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+	ip := addrPortOf(cc.conn.RemoteAddr()).Addr()
+	m := &member{name: name, spectator: port < 0, conn: cc.conn, core: &coreMember{conn: cc, ip: ip}}
+	cc.member = m
+	s.joinLocked(m)
+	return m, nil
+}
+
+func (b hostCores) register(cc *coreConn, r m64p.RegisterPlayer) (bool, uint8) {
+	h := b.h
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := &h.s
+	k := int(r.Player)
+	target := uint8(coreBufferTarget)
+	if h.cfg.Turbo {
+		target = 0
+	}
+	switch {
+	case s.state != stateLobby:
+		h.logf("core %v asked for player %d after the start: refused", cc.conn.RemoteAddr(), k+1)
+		return false, target
+	case cc.regID != 0 && cc.regID != r.RegID, s.cores.byRegID[r.RegID] != nil && s.cores.byRegID[r.RegID] != cc.member:
+		h.logf("core %v: regid %#x clashes: refused", cc.conn.RemoteAddr(), r.RegID)
+		return false, target
+	case s.owner[k] != nil:
+		return false, target
+	}
+	m, err := b.memberLocked(cc, k)
+	if err != nil {
+		h.logf("core %v: %v", cc.conn.RemoteAddr(), err)
+		return false, target
+	}
+	cc.regID = r.RegID
+	s.cores.byRegID[r.RegID] = m
+	m.ports |= 1 << k
+	m.spectator = false
+	s.owner[k] = m
+	s.cores.slots[k] = m64p.Slot{RegID: r.RegID, Plugin: r.Plugin, RawData: r.RawData}
+	s.broadcastRosterLocked()
+	s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: 1 << k})
+	s.autoStartLocked()
+	return true, target
+}
+
+func (b hostCores) putSettings(cc *coreConn, st m64p.Settings) error {
+	b.h.mu.Lock()
+	defer b.h.mu.Unlock()
+	s := &b.h.s
+	if cc.member == nil || !cc.member.ports.Has(0) {
+		return fmt.Errorf("settings from a core that is not player 1")
+	}
+	s.putSettingsLocked(st)
+	return nil
+}
+
+func (s *session) putSettingsLocked(st m64p.Settings) {
+	if s.cores.hasSettings {
+		return
+	}
+	s.cores.settings, s.cores.hasSettings = st, true
+	close(s.cores.settingsReady)
+}
+
+func (b hostCores) settings(ctx context.Context, cc *coreConn) (m64p.Settings, error) {
+	h := b.h
+	h.mu.Lock()
+	b.memberLocked(cc, -1)
+	ready := h.s.cores.settingsReady
+	h.mu.Unlock()
+	err := waitNoting(ctx, ready, h.logf, func() string { return "a core waits for player 1's emulator settings" })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.s.cores.settings, err
+}
+
+func (b hostCores) putSave(cc *coreConn, f m64p.SaveFile, data []byte) error {
+	b.h.mu.Lock()
+	defer b.h.mu.Unlock()
+	if cc.member == nil || !cc.member.ports.Has(0) {
+		return fmt.Errorf("%s save from a core that is not player 1", f.Ext())
+	}
+	b.h.s.putSaveLocked(f, data)
+	return nil
+}
+
+func (s *session) putSaveLocked(f m64p.SaveFile, data []byte) {
+	if s.cores.hasSave[f] {
+		return
+	}
+	s.cores.saves[f], s.cores.hasSave[f] = data, true
+	close(s.cores.saveReady[f])
+}
+
+func (b hostCores) save(ctx context.Context, cc *coreConn, f m64p.SaveFile) ([]byte, error) {
+	h := b.h
+	h.mu.Lock()
+	b.memberLocked(cc, -1)
+	ready := h.s.cores.saveReady[f]
+	h.mu.Unlock()
+	err := waitNoting(ctx, ready, h.logf, func() string { return fmt.Sprintf("a core waits for player 1's %s save", f.Ext()) })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.s.cores.saves[f], err
+}
+
+func (b hostCores) registration(ctx context.Context, cc *coreConn) (m64p.Registration, error) {
+	h := b.h
+	h.mu.Lock()
+	m, err := b.memberLocked(cc, -1)
+	started := h.s.cores.started
+	h.mu.Unlock()
+	if err != nil {
+		return m64p.Registration{}, err
+	}
+	err = waitNoting(ctx, started, h.logf, func() string { return fmt.Sprintf("%s waits for /start", m.name) })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m.core.released = true
+	m.udpSeen.Store(nowNanos())
+	return h.s.slotsLocked(), err
+}
+
+func (b hostCores) leave(cc *coreConn, why LeaveReason) {
+	b.h.mu.Lock()
+	defer b.h.mu.Unlock()
+	if m := cc.member; m != nil {
+		delete(b.h.s.cores.byRegID, cc.regID)
+		b.h.s.dropLocked(m, why)
+	}
+}
+
+// handleCoreDatagram handles a datagram of a direct core. A datagram is
+// accepted only from the IP address of a core's TCP connection.
+func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort) {
+	d, err := m64p.ParseClientDatagram(p)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := &h.s
+	if err != nil {
+		s.stats.DroppedDatagrams++
+		return
+	}
+	switch d := d.(type) {
+	case m64p.KeyInfoClient:
+		s.coreKeysLocked(sock, d, from)
+	case m64p.InputRequest:
+		s.coreRequestLocked(sock, d, from)
+	case m64p.SyncData:
+		m := s.coreByAddrLocked(from)
+		if m == nil {
+			s.stats.DroppedDatagrams++
+			return
+		}
+		s.compareCP0Locked(m, d)
+	}
+}
+
+// bindCoreLocked accepts a datagram from m if it comes from m's IP, and
+// remembers the address it comes from.
+func (s *session) bindCoreLocked(m *member, sock *udpSocket, from netip.AddrPort) bool {
+	if m == nil || m.core == nil || m.left || from.Addr() != m.core.ip {
+		s.stats.DroppedDatagrams++
+		return false
+	}
+	if m.udpAddr != from {
+		m.udpAddr, m.sock = from, sock
+	}
+	m.udpSeen.Store(nowNanos())
+	return true
+}
+
+func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
+	for _, m := range s.members {
+		if m.core != nil && m.udpAddr == from {
+			return m
+		}
+	}
+	return nil
+}
+
+// coreKeysLocked authors a direct core's stream: keys reported for count c
+// become the input for poll c+lag.
+func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from netip.AddrPort) {
+	k := int(d.Player)
+	m := s.owner[k]
+	if !s.bindCoreLocked(m, sock, from) || s.state != statePlaying || !s.active.Has(k) {
+		return
+	}
+	lag := s.sched.at(d.Count).lagOf(m.id)
+	st := &s.streams[k]
+	n := m.core.authors[k].publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, func(i uint32, in Input) { st.add(i, in) })
+	if n == 0 {
+		return
+	}
+	s.stats.RelayedInputs += uint64(n)
+	s.grantLocked()
+	for _, o := range s.members {
+		s.sendBatchLocked(o)
+	}
+}
+
+// coreRequestLocked answers a core's request for a player's events.
+func (s *session) coreRequestLocked(sock *udpSocket, d m64p.InputRequest, from netip.AddrPort) {
+	var m *member
+	if d.RegID != 0 {
+		m = s.cores.byRegID[d.RegID]
+	} else {
+		m = s.spectatorCoreLocked(from)
+	}
+	if !s.bindCoreLocked(m, sock, from) || s.state != statePlaying {
+		return
+	}
+	k := int(d.Player)
+	events := s.coreEventsLocked(k, d.Count, s.cores.events[:0])
+	reply := m64p.KeyInfoServer{
+		Player: d.Player, Status: s.coreStatusLocked(), Lag: s.coreLagLocked(k, d.Count), Events: events,
+	}
+	b, err := reply.AppendTo(s.cores.dgram[:0])
+	if err == nil {
+		sock.writeTo(b, from)
+	}
+}
+
+// spectatorCoreLocked finds the spectator core a regid-0 request comes
+// from, binding an unbound one from the same IP.
+func (s *session) spectatorCoreLocked(from netip.AddrPort) *member {
+	if m := s.coreByAddrLocked(from); m != nil {
+		return m
+	}
+	for _, m := range s.members {
+		if m.core != nil && m.ports == 0 && !m.udpAddr.IsValid() && m.core.ip == from.Addr() {
+			return m
+		}
+	}
+	return nil
+}
+
+// coreIdleWindow is how many empty-port events a request may get beyond
+// the count asked for.
+const coreIdleWindow = 8
+
+// coreEventsLocked appends the events of port k from count c that the
+// session holds; a departed player's port reads as no input.
+func (s *session) coreEventsLocked(k int, c uint32, evs []m64p.Event) []m64p.Event {
+	if !s.active.Has(k) {
+		return evs
+	}
+	st := &s.streams[k]
+	plugin := s.slotsLocked()[k].Plugin
+	for i := c; len(evs) < m64p.MaxEvents; i++ {
+		switch {
+		case i >= s.emptyFrom[k]:
+			if i >= c+coreIdleWindow {
+				return evs
+			}
+			evs = append(evs, m64p.Event{Count: i, Plugin: plugin})
+		case st.holds(i):
+			in := st.at(i)
+			p := m64p.Plugin(in.Pak)
+			if p == 0 {
+				p = plugin
+			}
+			evs = append(evs, m64p.Event{Count: i, Keys: in.Keys, Plugin: p})
+		default:
+			return evs
+		}
+	}
+	return evs
+}
+
+func (s *session) coreStatusLocked() m64p.Status {
+	var st m64p.Status
+	if s.cores.desync {
+		st |= m64p.StatusDesync
+	}
+	for k := range NumPorts {
+		if s.active.Has(k) && s.emptyFrom[k] != notEmpty {
+			st |= m64p.PlayerGone(uint8(k))
+		}
+	}
+	return st
+}
+
+// coreLagLocked is the lag byte for a request of port k at count c: how
+// many polls the requester is behind the port's author, which makes a
+// core that fell behind run unthrottled until it caught up. With Turbo it
+// is always 255, so cores never wait for the clock (tests).
+func (s *session) coreLagLocked(k int, c uint32) uint8 {
+	if s.h.cfg.Turbo {
+		return 255
+	}
+	return speedLag(s.streams[k].have, c, s.sched.at(c).Lag)
+}
+
+// speedLag estimates how far a consumer at count c is behind the author of
+// a stream holding have inputs under lag.
+func speedLag(have, c uint32, lag uint8) uint8 {
+	lead := int64(have) - int64(lag) - 1
+	behind := lead - int64(c)
+	return uint8(min(max(behind, 0), 255))
+}
+
+// compareCP0Locked compares a client's CP0 registers at a VI and announces
+// the first mismatch of each member.
+func (s *session) compareCP0Locked(m *member, d m64p.SyncData) {
+	ref, differs := s.cores.cp0.compare(m.id, d)
+	if !differs || s.checks.reported[m.id] {
+		return
+	}
+	s.checks.reported[m.id] = true
+	s.cores.desync = true
+	text := fmt.Sprintf("desync at VI %d: %s's emulator state differs from %s's", d.VI, m.name, s.nameOf(ref))
+	s.broadcastLocked(frameNotice, appendText(nil, textMsg{Text: text}), nil)
+	s.eventLocked(Event{Kind: EventDesync, Who: m.name, Text: text, Poll: d.VI})
+}
+
+// checkCoresLocked drops direct cores that stopped asking for input.
+func (s *session) checkCoresLocked(now int64, timeout time.Duration) {
+	if s.state != statePlaying {
+		return
+	}
+	for _, m := range s.members {
+		if m.core != nil && m.core.released && now-m.udpSeen.Load() > int64(timeout) {
+			s.h.logf("%s stopped asking for input: dropped", m.name)
+			s.dropLocked(m, LeaveTimeout)
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package host_test
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/sim"
+)
+
+func coreKeys(player int, count int) uint32 {
+	return uint32(player+1)<<24 | uint32(count*7+player)&0xffff
+}
+
+// startCores connects fake cores for the given player lists and runs their
+// handshakes, which block until the game starts.
+func startCores(t *testing.T, addr string, players ...[]uint8) ([]*hosttest.FakeCore, chan error) {
+	t.Helper()
+	ap := netip.MustParseAddrPort(addr)
+	var cores []*hosttest.FakeCore
+	done := make(chan error, len(players))
+	for _, ps := range players {
+		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: ap, Players: ps, Logf: t.Logf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		cores = append(cores, c)
+		go func() {
+			_, _, _, err := c.Handshake(t.Context())
+			done <- err
+		}()
+	}
+	return cores, done
+}
+
+func waitHandshakes(t *testing.T, n int, done chan error) {
+	t.Helper()
+	for range n {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("handshake: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("handshake did not finish")
+		}
+	}
+}
+
+// pollCore runs a fake core for n polls with scripted keys.
+func pollCore(ctx context.Context, c *hosttest.FakeCore, players []uint8, n int) error {
+	for i := range n {
+		keys := map[int]uint32{}
+		for _, p := range players {
+			keys[int(p)] = coreKeys(int(p), i)
+		}
+		if _, err := c.Poll(ctx, keys); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestDirectCoresLockstep(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3, AutoStart: 2}, nil)
+	players := [][]uint8{{0}, {1}}
+	cores, done := startCores(t, ts.addr, players...)
+	waitHandshakes(t, 2, done)
+	names := map[string]host.PortMask{}
+	for _, m := range ts.h.Members() {
+		names[m.Name] = m.Ports
+	}
+	if len(names) != 2 || names["core-p1"] != 1 || names["core-p2"] != 2 {
+		t.Fatalf("members %v, want core-p1 on port 1 and core-p2 on port 2", names)
+	}
+	const polls = 600
+	var wg sync.WaitGroup
+	errs := make([]error, len(cores))
+	for i, c := range cores {
+		wg.Go(func() { errs[i] = pollCore(t.Context(), c, players[i], polls) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("core %d: %v", i, err)
+		}
+	}
+	h0, h1 := cores[0].History(), cores[1].History()
+	for n := range polls {
+		if h0[n] != h1[n] {
+			t.Fatalf("poll %d: core 1 consumed %+v, core 2 %+v", n, h0[n], h1[n])
+		}
+		for p := range 2 {
+			want := uint32(0)
+			if n >= 3 {
+				want = coreKeys(p, n-3)
+			}
+			if h0[n].Keys[p] != want || h0[n].Plugins[p] != m64p.PluginNone {
+				t.Fatalf("poll %d player %d: %+v, want keys %#x (lag 3)", n, p+1, h0[n], want)
+			}
+		}
+	}
+}
+
+// Direct cores and netpak clients play one game: every participant
+// consumes the same inputs.
+func TestMixedCoresAndClients(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 4}, nil)
+	players := [][]uint8{{0}, {2}}
+	cores, done := startCores(t, ts.addr, players...)
+	c1 := ts.join("bob", host.ClientConfig{Ports: 1 << 1})
+	c3 := ts.join("eve", host.ClientConfig{Ports: 1 << 3})
+	ts.waitMembers(4)
+	if err := ts.h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitHandshakes(t, 2, done)
+	const polls = 800
+	var mu sync.Mutex
+	seen := map[string][][host.NumPorts]host.Input{}
+	var wg sync.WaitGroup
+	for i, c := range cores {
+		wg.Go(func() {
+			if err := pollCore(t.Context(), c, players[i], polls); err != nil {
+				t.Errorf("core %d: %v", i, err)
+			}
+		})
+	}
+	for name, c := range map[string]*host.Client{"bob": c1, "eve": c3} {
+		wg.Go(func() {
+			var rec [][host.NumPorts]host.Input
+			_, err := sim.Run(t.Context(), c, sim.Config{Polls: polls, Script: sim.Script{Seed: 3},
+				OnPoll: func(p uint32, in [host.NumPorts]host.Input) { rec = append(rec, in) }})
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			mu.Lock()
+			seen[name] = rec
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	for n := range polls {
+		want := cores[0].History()[n].Keys
+		if got := cores[1].History()[n].Keys; got != want {
+			t.Fatalf("poll %d: the cores consumed %x and %x", n, want, got)
+		}
+		for name, rec := range seen {
+			for k := range host.NumPorts {
+				if rec[n][k].Keys != want[k] {
+					t.Fatalf("poll %d port %d: %s consumed %#x, the cores %#x", n, k+1, name, rec[n][k].Keys, want[k])
+				}
+			}
+		}
+	}
+}
