@@ -16,7 +16,7 @@ import (
 type Settings struct {
 	Name        string        // the name others see; "" means your login name
 	Server      bool          // host a session, like /server
-	Port        int           // the port to host on (0: a free one); also the default port for Connect
+	Port        int           // the port to host on (0: a free one)
 	Bind        string        // the address to host on; "" means every address
 	Connect     string        // join this session, like /connect
 	Lag         int           // the session lag in polls, 0-255
