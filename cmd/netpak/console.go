@@ -75,6 +75,8 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 		ui = newLineUI(ctx, os.Stdin, os.Stdout, os.Stderr)
 	}
 	defer ui.Close()
+	stop := context.AfterFunc(ctx, func() { ui.Close() }) // SIGTERM ends a waiting ReadLine
+	defer stop()
 	sess := &commands.Session{Settings: s}
 	sess.Events = func(line string) {
 		if r, ok := ui.(*readlineUI); ok {

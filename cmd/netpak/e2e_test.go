@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -248,4 +249,22 @@ func TestDemoCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "all 3 finished poll 200 in the same state") {
 		t.Errorf("demo: %v\n%s", err, out)
 	}
+}
+
+// TestHeadlessHost runs `netpak host`, lets a console join it, and stops it
+// with SIGTERM.
+func TestHeadlessHost(t *testing.T) {
+	bin := buildNetpak(t)
+	h := startConsole(t, bin, "host", "host", "--bind", "127.0.0.1", "--port", "0", "--autostart", "2", "--lag", "4")
+	port := h.out.wait(t, `hosting on port (\d+) \(TCP and UDP\): lag 4, golf off, starts when 2 players have joined`)[1]
+	bob := startConsole(t, bin, "bob", "join", "127.0.0.1:"+port, "--name", "Bob")
+	h.out.wait(t, `^\d\d:\d\d:\d\d Bob joined on port 1$`)
+	bob.typeLine(t, "/who")
+	bob.out.wait(t, `lobby, lag 4, golf off`)
+	if err := h.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	h.waitExit(t)
+	h.out.wait(t, `stopping$`)
+	bob.err.wait(t, `^lost the host`)
 }

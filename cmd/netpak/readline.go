@@ -26,8 +26,9 @@ func interactive() bool {
 // commands, persistent history, and output printed above the prompt so the
 // line being typed is not broken.
 type readlineUI struct {
-	rl *readline.Instance
-	mu sync.Mutex // serializes output
+	rl        *readline.Instance
+	mu        sync.Mutex // serializes output
+	closeOnce sync.Once
 }
 
 func newReadlineUI() (*readlineUI, error) {
@@ -93,4 +94,10 @@ func (u *readlineUI) PrintErr(args ...any) {
 // redraws it. The session state it shows changes while the user types.
 func (u *readlineUI) setPrompt(p string) { u.rl.SetPrompt(p) }
 
-func (u *readlineUI) Close() error { return u.rl.Close() }
+// Close gives the terminal back; a ReadLine waiting returns. It may be
+// called more than once.
+func (u *readlineUI) Close() error {
+	var err error
+	u.closeOnce.Do(func() { err = u.rl.Close() })
+	return err
+}
