@@ -181,7 +181,7 @@ func (s *session) attachPlugins() error {
 		}
 	}
 	if s.cfg.Video == Dummy {
-		s.fakeDP = unsafe.Sizeof(uintptr(0)) == 7
+		s.fakeDP = unsafe.Sizeof(uintptr(0)) == 8
 		if !s.fakeDP {
 			s.logf("launcher warning: no RDP interrupt workaround on 32-bit hosts")
 		}
