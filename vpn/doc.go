@@ -92,7 +92,10 @@
 //
 // # Keys
 //
-// A host that wants invites to survive a restart keeps its private key in
-// [DefaultDir] (os.UserConfigDir()/netpak/host.key, mode 0600) through
-// [LoadOrCreateHostKey]. A damaged key file is an error, never replaced.
+// A host given [HostConfig.Dir] (normally [DefaultDir],
+// os.UserConfigDir()/netpak) keeps its private key there in host.key and
+// the session id and join secret in host.invite, both mode 0600 and
+// written atomically, so invites survive a restart and a rotated secret
+// stays rotated. A damaged file is an error wrapping [ErrBadKeyFile],
+// never silently replaced.
 package vpn
