@@ -178,11 +178,13 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 	}
 }
 
-// slowGap is the time between polls that counts as a stall.
+// slowGap is the time between polls that counts as a stall in the status
+// line: half a poll period late (2 ms at full speed). The final report
+// counts sim's stalls instead: polls that waited over 2 ms for inputs.
 func slowGap(rate float64) time.Duration {
-	gap := 5 * time.Millisecond
+	gap := 2 * time.Millisecond
 	if rate > 0 {
-		gap += time.Duration(float64(time.Second) / rate)
+		gap += time.Duration(1.5 * float64(time.Second) / rate)
 	}
 	return gap
 }
@@ -211,7 +213,7 @@ func statusLine(d DemoConfig, ps []*demoPlayer, seats int, h *host.Host) string 
 	if st.Golf {
 		golf = fmt.Sprintf("golf seat %s (%d moves)", orDash(st.Seat), seats)
 	}
-	return fmt.Sprintf("poll %d/%d (ahead %d) | lag %d | %s | stalls %d | inputs via %s | host dropped %d datagrams",
+	return fmt.Sprintf("poll %d/%d (ahead %d) | lag %d | %s | stalls %d | inputs via %s | bad datagrams %d",
 		low, d.Polls, high-low, st.Lag, golf, slow, path, h.Stats().DroppedDatagrams)
 }
 
