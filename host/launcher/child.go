@@ -20,10 +20,16 @@ const ChildEnv = "NETPAK_EMULATOR_CHILD"
 
 // Exit codes of [ChildMain].
 const (
-	exitOK    = 0
-	exitError = 1
-	exitProto = 2
+	exitOK     = 0
+	exitError  = 1
+	exitProto  = 2
+	exitOrphan = 3
 )
+
+// orphanTimeout is how long the child lives after its input ended (netpak
+// quit or died) without the emulator having stopped. The core cannot stop
+// while it waits in the netplay handshake, and it never gives up there.
+const orphanTimeout = StopTimeout
 
 // ChildMain is the emulator process: it reads a Config from stdin, runs
 // the core, answers requests, and reports over stdout. It returns the
@@ -66,6 +72,10 @@ func ChildMain(args []string) int {
 // reqs, which stops the emulator: the parent quit or died. A bad line
 // ends the requests too, since the stream can no longer be trusted.
 func readRequests(in *bufio.Reader, reqs chan<- request, logf func(string, ...any)) {
+	defer time.AfterFunc(orphanTimeout, func() {
+		logf("launcher: emulator did not stop %v after netpak left; exiting", orphanTimeout)
+		os.Exit(exitOrphan)
+	})
 	defer close(reqs)
 	for {
 		line, err := readLine(in)

@@ -33,11 +33,13 @@ const (
 
 // Emulator modes for [Config.R4300Emulator].
 const (
-	EmuDynarec             = "dynarec" // the default
-	EmuCachedInterpreter   = "cached-interpreter"
-	EmuPureInterpreter     = "pure-interpreter"
-	defaultEmulatorSetting = 2
+	EmuDynarec           = "dynarec" // the default
+	EmuCachedInterpreter = "cached-interpreter"
+	EmuPureInterpreter   = "pure-interpreter"
 )
+
+// defaultEmulatorSetting is the core's R4300Emulator value for dynarec.
+const defaultEmulatorSetting = 2
 
 var emulatorModes = map[string]int{
 	"":                   defaultEmulatorSetting,

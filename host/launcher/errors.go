@@ -32,6 +32,7 @@ type MissingError struct {
 	Detail  string `json:"detail"`  // the loader's message
 }
 
+// Error says what is missing and which package to install.
 func (e *MissingError) Error() string {
 	msg := fmt.Sprintf("%s %s not found: install the Debian package %s", e.What, e.Path, e.Package)
 	if e.Detail != "" {

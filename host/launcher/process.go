@@ -138,7 +138,8 @@ func (p *Process) Wait() error {
 }
 
 // Stop asks the emulator to stop, kills the child if it has not ended
-// after [StopTimeout], and returns what [Process.Wait] returns.
+// after [StopTimeout], and returns what [Process.Wait] returns. A core
+// still in the netplay handshake cannot stop; that case ends in the kill.
 func (p *Process) Stop() error {
 	p.stopOnce.Do(func() {
 		select {

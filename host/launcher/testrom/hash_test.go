@@ -66,3 +66,11 @@ func TestPadWord(t *testing.T) {
 		t.Errorf("PadWord(1) = %#08x, want %#08x", got, want)
 	}
 }
+
+// BenchmarkHash3000 is the prediction for one long lockstep run.
+func BenchmarkHash3000(b *testing.B) {
+	polls := Repeat(Poll{{Present: true, Keys: 0x80000000}, {Present: true}}, 3000)
+	for b.Loop() {
+		Hash(polls)
+	}
+}

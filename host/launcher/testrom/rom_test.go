@@ -93,3 +93,11 @@ func TestBuildRejectsPolls(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkBuild(b *testing.B) {
+	for b.Loop() {
+		if _, err := Build(3000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
