@@ -23,7 +23,7 @@ const stopRetryInterval = 200 * time.Millisecond
 func (s *session) execute(reqs <-chan request) error {
 	done := make(chan int32, 1)
 	go func() {
-		runtime.LockOSThread() // the core and SDL expect one thread
+		runtime.LockOSThread() // the game, and a video plugin's GL context, live on this thread
 		done <- s.c.doCommand(cmdExecute, 0, nil)
 	}()
 	var tick <-chan time.Time

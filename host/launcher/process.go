@@ -51,8 +51,8 @@ type Process struct {
 	waitErr   error // set before exited is closed
 }
 
-// Start runs exe as an emulator child ([ChildCommand], with [ChildEnv]
-// set) and sends it cfg. Cancelling ctx stops the emulator as
+// Start runs exe (normally netpak's own executable, os.Executable) as an
+// emulator child ([ChildCommand], with [ChildEnv] set) and sends it cfg. Cancelling ctx stops the emulator as
 // [Process.Stop] does. Errors about the core itself (a missing library,
 // say) arrive from [Process.Wait].
 func Start(ctx context.Context, exe string, cfg Config) (*Process, error) {
