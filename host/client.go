@@ -56,6 +56,7 @@ type Client struct {
 	token       uint64
 	ports       PortMask
 	golfMask    uint32
+	turbo       bool
 	dropTimeout time.Duration
 
 	out       chan []byte   // frames for writeLoop
@@ -95,6 +96,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 		c.logf("no UDP to %s (%v); inputs go over TCP", addr, err)
 	}
 	c.ls.init(c)
+	c.ls.core.turbo = c.turbo
 	c.wg.Go(c.writeLoop)
 	c.wg.Go(c.readLoop)
 	c.wg.Go(c.pingLoop)
@@ -138,6 +140,7 @@ func (c *Client) handshake(ctx context.Context) error {
 			return err
 		}
 		c.id, c.token, c.ports, c.golfMask = w.ID, w.Token, w.Ports, w.GolfMask
+		c.turbo = w.Turbo
 		c.dropTimeout = time.Duration(w.DropTimeout) * time.Millisecond
 		if c.dropTimeout <= 0 {
 			c.dropTimeout = DefaultDropTimeout

@@ -56,7 +56,12 @@ func (c *Client) handleFrame(typ frameType, p []byte) error {
 		if err != nil {
 			return err
 		}
+		c.mu.Lock()
+		c.ls.core.desync = true
+		c.mu.Unlock()
 		c.emit(Event{Kind: EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
+	case frameCoreData:
+		return c.handleCoreData(p)
 	default:
 		return fmt.Errorf("unexpected %v frame", typ)
 	}
@@ -120,6 +125,8 @@ func (c *Client) handleStarted(p []byte) error {
 	}
 	ls.playing, ls.active, ls.next = true, st.Active, st.First
 	ls.grant = max(ls.grant, st.Grant)
+	ls.core.slots = st.Slots
+	close(ls.core.started)
 	for k := range NumPorts {
 		ls.streams[k].have = max(ls.streams[k].have, st.First)
 	}

@@ -111,6 +111,7 @@ func (s *session) putSettingsLocked(st m64p.Settings) {
 	}
 	s.cores.settings, s.cores.hasSettings = st, true
 	close(s.cores.settingsReady)
+	s.coreDataArrivedLocked(coreKindSettings)
 }
 
 func (b hostCores) settings(ctx context.Context, cc *coreConn) (m64p.Settings, error) {
@@ -141,6 +142,7 @@ func (s *session) putSaveLocked(f m64p.SaveFile, data []byte) {
 	}
 	s.cores.saves[f], s.cores.hasSave[f] = data, true
 	close(s.cores.saveReady[f])
+	s.coreDataArrivedLocked(uint8(f) + 1)
 }
 
 func (b hostCores) save(ctx context.Context, cc *coreConn, f m64p.SaveFile) ([]byte, error) {
@@ -297,11 +299,16 @@ func (s *session) coreEventsLocked(k int, c uint32, evs []m64p.Event) []m64p.Eve
 	if !s.active.Has(k) {
 		return evs
 	}
-	st := &s.streams[k]
-	plugin := s.slotsLocked()[k].Plugin
+	return appendCoreEvents(evs, &s.streams[k], c, s.emptyFrom[k], s.slotsLocked()[k].Plugin)
+}
+
+// appendCoreEvents appends the events of a stream from count c: what it
+// holds, then nothing; from emptyFrom on, no input. An input without a pak
+// byte (from a netpak client) gets the port's registered plugin.
+func appendCoreEvents(evs []m64p.Event, st *stream, c, emptyFrom uint32, plugin m64p.Plugin) []m64p.Event {
 	for i := c; len(evs) < m64p.MaxEvents; i++ {
 		switch {
-		case i >= s.emptyFrom[k]:
+		case i >= emptyFrom:
 			if i >= c+coreIdleWindow {
 				return evs
 			}
@@ -361,9 +368,8 @@ func (s *session) compareCP0Locked(m *member, d m64p.SyncData) {
 	}
 	s.checks.reported[m.id] = true
 	s.cores.desync = true
-	text := fmt.Sprintf("desync at VI %d: %s's emulator state differs from %s's", d.VI, m.name, s.nameOf(ref))
-	s.broadcastLocked(frameNotice, appendText(nil, textMsg{Text: text}), nil)
-	s.eventLocked(Event{Kind: EventDesync, Who: m.name, Text: text, Poll: d.VI})
+	s.broadcastLocked(frameDesync, appendChecksum(nil, checksumMsg{From: d.VI, ID: m.id}), nil)
+	s.eventLocked(Event{Kind: EventDesync, Who: m.name, Poll: d.VI, Text: s.nameOf(ref)})
 }
 
 // checkCoresLocked drops direct cores that stopped asking for input.

@@ -39,7 +39,7 @@
 // Frames (C = client, H = host; str = u16 length + UTF-8 bytes):
 //
 //	 1 hello     C→H  version u8 | flags u8 (1=spectator) | ports u8 | nports u8 | owner key [16] | name str (<=24)
-//	 2 welcome   H→C  id u16 | token u64 | ports u8 | playing u8 | golf mask u32 | drop timeout ms u32
+//	 2 welcome   H→C  id u16 | token u64 | ports u8 | playing u8 | golf mask u32 | drop timeout ms u32 | turbo u8
 //	 3 reject    H→C  0 u16 | reason str
 //	 4 roster    H→C  n u8 | n × member
 //	 5 chat      C→H  0 u16 | text str (<=400);  H→C  sender id u16 | text str
@@ -54,10 +54,13 @@
 //	15 pong      H→C  client clock ns u64
 //	16 left      H→C  id u16 | reason u8 | ports u8 | empty from poll u32
 //	17 checksum  C→H  from poll u32 | count u32 | hash u64 | 0 u16
-//	18 desync    H→C  from poll u32 | count u32 | hash u64 | differing id u16
+//	18 desync    H→C  from poll u32 | count u32 | hash u64 | differing id u16 (count 0: CP0 at VI "from")
 //	19 bye       C→H  (empty)
 //	20 notice    H→C  0 u16 | text str
 //	21 joined    H→C  member
+//	22 core-want C→H  kind u8 (0 = settings, 1-4 = save mpk, eep, fla, sra)
+//	23 core-data both kind u8 | offset u32 | total u32 | bytes (player 1's data, in chunks)
+//	24 core-sync C→H  a bridged core's SYNC_DATA datagram, verbatim (133 bytes)
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player) | rtt ms u16 | name str
 //

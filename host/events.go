@@ -59,7 +59,7 @@ const (
 	EventGolf                           // Who turned golf mode On or off from Poll
 	EventGolfSeat                       // Who took the golf seat (lag 0) from Poll
 	EventStarted                        // the game started at Poll
-	EventDesync                         // Who's inputs differed in polls [Poll, Poll+Count)
+	EventDesync                         // Who's inputs differed in polls [Poll, Poll+Count); Count 0: Who's emulator state at VI Poll
 	EventNotice                         // a message from the host: Text
 	EventHostGone                       // the host went away: Err
 	EventEnded                          // the game ended
@@ -89,7 +89,7 @@ func (e Event) String() string {
 		}
 		return fmt.Sprintf("%s joined on port %s", e.Who, e.Ports)
 	case EventLeft:
-		if e.Ports == 0 {
+		if e.Ports == 0 || e.Poll == 0 {
 			return fmt.Sprintf("%s left (%s)", e.Who, e.Reason)
 		}
 		return fmt.Sprintf("%s left (%s); port %s reads empty from poll %d", e.Who, e.Reason, e.Ports, e.Poll)
@@ -104,6 +104,9 @@ func (e Event) String() string {
 	case EventStarted:
 		return fmt.Sprintf("the game started at poll %d", e.Poll)
 	case EventDesync:
+		if e.Count == 0 {
+			return fmt.Sprintf("desync at VI %d: %s's emulator state differs from the others'", e.Poll, e.Who)
+		}
 		return fmt.Sprintf("desync: %s's inputs differ from the host's in polls %d-%d", e.Who, e.Poll, e.Poll+e.Count-1)
 	case EventNotice:
 		return e.Text

@@ -29,6 +29,12 @@ func (s *session) handleFrameLocked(m *member, typ frameType, p []byte) error {
 		return s.handlePingLocked(m, p)
 	case frameChecksum:
 		return s.handleChecksumLocked(m, p)
+	case frameCoreWant:
+		return s.handleCoreWantLocked(m, p)
+	case frameCoreData:
+		return s.handleCoreDataLocked(m, p)
+	case frameCoreSync:
+		return s.handleCoreSyncLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
 }

@@ -35,12 +35,14 @@ type lockstep struct {
 	sumFrom uint32
 	summing bool
 
+	core   bridgeCore // the local emulator core, if the bridge serves one
 	dgram  [maxDatagram]byte
 	resend *time.Timer // resends unacknowledged inputs when nothing else does
 }
 
 func (ls *lockstep) init(c *Client) {
 	ls.c = c
+	ls.core.init()
 	ls.sched.reset(schedEntry{})
 	for i := range ls.emptyFrom {
 		ls.emptyFrom[i] = notEmpty
@@ -124,19 +126,24 @@ func (c *Client) flush(limit time.Duration) {
 
 // publishLocked authors poll p's presses on the client's ports.
 func (ls *lockstep) publishLocked(p uint32, presses [NumPorts]Input) {
+	for k := range NumPorts {
+		if ls.c.ports.Has(k) && ls.active.Has(k) {
+			ls.publishPortLocked(k, p, presses[k])
+		}
+	}
+}
+
+// publishPortLocked authors the press made at poll p on port k under the
+// lag in force there, and asks for the golf seat when the golf button is
+// pressed.
+func (ls *lockstep) publishPortLocked(k int, p uint32, in Input) {
 	c := ls.c
 	e := ls.sched.at(p)
-	lag := e.lagOf(c.id)
-	for k := range NumPorts {
-		if !c.ports.Has(k) || !ls.active.Has(k) {
-			continue
-		}
-		st := &ls.streams[k]
-		ls.authors[k].publish(p, lag, presses[k], func(i uint32, in Input) { st.add(i, in) })
-		if e.Golf && e.Seat != c.id && !ls.golfPending && presses[k].Keys&c.golfMask != 0 {
-			ls.golfPending = true
-			c.send(frameGolfPress, appendU32(nil, p))
-		}
+	st := &ls.streams[k]
+	ls.authors[k].publish(p, e.lagOf(c.id), in, func(i uint32, in Input) { st.add(i, in) })
+	if e.Golf && e.Seat != c.id && !ls.golfPending && in.Keys&c.golfMask != 0 {
+		ls.golfPending = true
+		c.send(frameGolfPress, appendU32(nil, p))
 	}
 	if p%64 == 0 {
 		ls.sched.prune(p)
@@ -290,6 +297,7 @@ func (ls *lockstep) handleBatchLocked(bt *batch) {
 	if int16(bt.Epoch-ls.epoch) <= 0 && bt.Grant > ls.grant {
 		ls.grant = bt.Grant
 		woke = true
+		ls.flushPendingLocked()
 	}
 	if woke {
 		c.wake()

@@ -32,13 +32,15 @@ type member struct {
 	core      *coreMember // set for a direct mupen64plus core
 
 	// Guarded by Host.mu.
-	left    bool
-	sock    *udpSocket     // socket its datagrams arrive on
-	udpAddr netip.AddrPort // where its datagrams come from; zero until hello
-	acked   [NumPorts]uint32
-	tcpSent [NumPorts]uint32
-	rtt     uint32 // microseconds, as the client measured it
-	dgram   [maxDatagram]byte
+	left      bool
+	sock      *udpSocket     // socket its datagrams arrive on
+	udpAddr   netip.AddrPort // where its datagrams come from; zero until hello
+	acked     [NumPorts]uint32
+	tcpSent   [NumPorts]uint32
+	rtt       uint32       // microseconds, as the client measured it
+	coreWants uint8        // core-data kinds it waits for
+	uploads   coreAssembly // player 1's data a bridge is uploading
+	dgram     [maxDatagram]byte
 
 	udpSeen atomic.Int64 // unix nanos of the last valid datagram
 }

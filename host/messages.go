@@ -53,6 +53,7 @@ type welcome struct {
 	Playing     bool
 	GolfMask    uint32
 	DropTimeout uint32 // milliseconds
+	Turbo       bool   // bridges tell cores to run unthrottled (tests)
 }
 
 func appendWelcome(b []byte, w welcome) []byte {
@@ -60,7 +61,8 @@ func appendWelcome(b []byte, w welcome) []byte {
 	b = appendU64(b, w.Token)
 	b = append(b, byte(w.Ports), boolByte(w.Playing))
 	b = appendU32(b, w.GolfMask)
-	return appendU32(b, w.DropTimeout)
+	b = appendU32(b, w.DropTimeout)
+	return append(b, boolByte(w.Turbo))
 }
 
 func parseWelcome(p []byte) (welcome, error) {
@@ -72,13 +74,14 @@ func parseWelcome(p []byte) (welcome, error) {
 	playing := r.u8()
 	w.GolfMask = r.u32()
 	w.DropTimeout = r.u32()
+	turbo := r.u8()
 	if err := r.done(); err != nil {
 		return welcome{}, fmt.Errorf("parse welcome: %w", err)
 	}
-	if w.Ports&^0x0f != 0 || playing > 1 || w.ID == 0 {
+	if w.Ports&^0x0f != 0 || playing > 1 || turbo > 1 || w.ID == 0 {
 		return welcome{}, fmt.Errorf("parse welcome: %w", errBadValue)
 	}
-	w.Playing = playing == 1
+	w.Playing, w.Turbo = playing == 1, turbo == 1
 	return w, nil
 }
 

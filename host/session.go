@@ -150,6 +150,7 @@ func (s *session) joinLocked(m *member) {
 	s.sendLocked(m, frameWelcome, appendWelcome(nil, welcome{
 		ID: m.id, Token: m.token, Ports: m.ports, Playing: s.state == statePlaying,
 		GolfMask: s.h.cfg.golfMask(), DropTimeout: uint32(s.h.cfg.dropTimeout().Milliseconds()),
+		Turbo: s.h.cfg.Turbo,
 	}))
 	for _, e := range s.sched.entries {
 		s.sendLocked(m, frameSched, appendSched(nil, schedMsg{Epoch: s.epoch, Entry: e}))

@@ -57,6 +57,9 @@ const (
 	frameBye       frameType = 19 // C→H: leaving
 	frameNotice    frameType = 20 // H→C: a message for this client only
 	frameJoined    frameType = 21 // H→C: a member joined
+	frameCoreWant  frameType = 22 // C→H: send me player 1's settings or a save when there
+	frameCoreData  frameType = 23 // both: a chunk of player 1's settings or a save
+	frameCoreSync  frameType = 24 // C→H: a bridged core's CP0 registers at a VI
 )
 
 var frameNames = [...]string{
@@ -65,7 +68,7 @@ var frameNames = [...]string{
 	frameStarted: "started", frameSched: "sched", frameGolfPress: "golf-press",
 	frameInputs: "inputs", framePing: "ping", framePong: "pong", frameLeft: "left",
 	frameChecksum: "checksum", frameDesync: "desync", frameBye: "bye", frameNotice: "notice",
-	frameJoined: "joined",
+	frameJoined: "joined", frameCoreWant: "core-want", frameCoreData: "core-data", frameCoreSync: "core-sync",
 }
 
 func (t frameType) String() string {

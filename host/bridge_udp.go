@@ -1,0 +1,116 @@
+package host
+
+import (
+	"bufio"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/netpak/netpak/host/m64p"
+)
+
+func newCoreReader(c net.Conn) *bufio.Reader { return bufio.NewReaderSize(c, 4096) }
+
+// bridgeUDPLoop serves the local core's datagrams until the client closes.
+func (c *Client) bridgeUDPLoop(sock *udpSocket) {
+	buf := make([]byte, 2048)
+	for {
+		n, from, err := sock.readFrom(buf)
+		if err != nil {
+			select {
+			case <-c.closing:
+				return
+			default:
+				continue
+			}
+		}
+		if !from.Addr().IsLoopback() {
+			continue
+		}
+		d, err := m64p.ParseClientDatagram(buf[:n])
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		c.ls.core.coreAddr = from
+		switch d := d.(type) {
+		case m64p.KeyInfoClient:
+			c.ls.bridgeKeysLocked(d)
+		case m64p.InputRequest:
+			c.ls.bridgeReplyLocked(sock, d, from)
+		case m64p.SyncData:
+			c.send(frameCoreSync, buf[:n:n])
+		}
+		c.mu.Unlock()
+	}
+}
+
+// bridgeKeysLocked authors the local core's press for count c. A press for
+// a poll the host has not granted yet waits for the grant; only the latest
+// one is kept, as the core reports only its latest keys.
+func (ls *lockstep) bridgeKeysLocked(d m64p.KeyInfoClient) {
+	k := int(d.Player)
+	if !ls.c.ports.Has(k) || !ls.core.registered.Has(k) || !ls.playing {
+		return
+	}
+	in := Input{Keys: d.Keys, Pak: uint8(d.Plugin)}
+	if d.Count >= ls.grant {
+		ls.core.pending[k] = keyReport{ok: true, count: d.Count, in: in}
+		return
+	}
+	ls.publishPortLocked(k, d.Count, in)
+	ls.sendInputsLocked(time.Now())
+}
+
+// flushPendingLocked publishes presses that waited for a grant.
+func (ls *lockstep) flushPendingLocked() {
+	sent := false
+	for k := range NumPorts {
+		if r := ls.core.pending[k]; r.ok && r.count < ls.grant {
+			ls.core.pending[k].ok = false
+			ls.publishPortLocked(k, r.count, r.in)
+			sent = true
+		}
+	}
+	if sent {
+		ls.sendInputsLocked(time.Now())
+	}
+}
+
+// bridgeReplyLocked answers the local core's request for a player's
+// events from the client's streams.
+func (ls *lockstep) bridgeReplyLocked(sock *udpSocket, d m64p.InputRequest, to netip.AddrPort) {
+	k := int(d.Player)
+	bc := &ls.core
+	if !ls.playing || !ls.active.Has(k) {
+		return
+	}
+	st := &ls.streams[k]
+	evs := appendCoreEvents(bc.events[:0], st, d.Count, ls.emptyFrom[k], bc.slots[k].Plugin)
+	lag := uint8(255)
+	if !bc.turbo {
+		lag = speedLag(st.have, d.Count, ls.sched.at(d.Count).lagOf(ls.authorOf(k)))
+	}
+	var status m64p.Status
+	if bc.desync {
+		status |= m64p.StatusDesync
+	}
+	for i := range NumPorts {
+		if ls.active.Has(i) && ls.emptyFrom[i] != notEmpty {
+			status |= m64p.PlayerGone(uint8(i))
+		}
+	}
+	b, err := m64p.KeyInfoServer{Player: d.Player, Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
+	if err == nil {
+		sock.writeTo(b, to)
+	}
+}
+
+// authorOf returns the member id whose lag governs port k, for the speed
+// estimate: this client for its own ports, else nobody in particular.
+func (ls *lockstep) authorOf(k int) uint16 {
+	if ls.c.ports.Has(k) {
+		return ls.c.id
+	}
+	return 0
+}
