@@ -53,6 +53,9 @@ func (ls *lockstep) bridgeKeysLocked(d m64p.KeyInfoClient) {
 	if !ls.c.ports.Has(k) || !ls.core.registered.Has(k) || !ls.playing {
 		return
 	}
+	if f := ls.c.cfg.ScriptKeys; f != nil {
+		d.Keys = f(k, d.Count)
+	}
 	in := Input{Keys: d.Keys, Pak: uint8(d.Plugin)}
 	if d.Count >= ls.grant {
 		ls.core.pending[k] = keyReport{ok: true, count: d.Count, in: in}

@@ -42,6 +42,10 @@ type ClientConfig struct {
 	// ChecksumEvery is the poll range hashed for desync detection; 0 means
 	// DefaultChecksumEvery.
 	ChecksumEvery uint32
+	// ScriptKeys, if set, replaces the keys the bridged core reports with
+	// ScriptKeys(port, count): headless test cores have no input to give.
+	// For tests, never for play.
+	ScriptKeys func(port int, count uint32) uint32
 }
 
 // Client is one participant of a netpak session. Dial creates it; Poll

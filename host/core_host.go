@@ -240,6 +240,9 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	if !s.bindCoreLocked(m, sock, from) || s.state != statePlaying || !s.active.Has(k) {
 		return
 	}
+	if f := s.h.cfg.ScriptKeys; f != nil {
+		d.Keys = f(k, d.Count)
+	}
 	lag := s.sched.at(d.Count).lagOf(m.id)
 	st := &s.streams[k]
 	n := m.core.authors[k].publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, func(i uint32, in Input) { st.add(i, in) })

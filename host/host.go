@@ -41,6 +41,10 @@ type Config struct {
 	// Turbo makes mupen64plus cores run unthrottled: every input reply
 	// says they are far behind. For tests and CI, never for play.
 	Turbo bool
+	// ScriptKeys, if set, replaces the keys direct cores report with
+	// ScriptKeys(port, count): headless test cores have no input to give.
+	// For tests, never for play.
+	ScriptKeys func(port int, count uint32) uint32
 
 	// Logf, if set, receives diagnostics. Session events go to OnEvent.
 	Logf func(format string, args ...any)
