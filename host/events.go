@@ -29,7 +29,8 @@ const (
 	LeaveBehind                     // fell too far behind or could not be written to
 	LeaveError                      // sent something malformed
 	LeaveLost                       // the connection broke
-	leaveMax     = LeaveLost
+	LeaveKicked                     // the host removed it
+	leaveMax     = LeaveKicked
 )
 
 func (r LeaveReason) String() string {
@@ -44,6 +45,8 @@ func (r LeaveReason) String() string {
 		return "protocol error"
 	case LeaveLost:
 		return "connection lost"
+	case LeaveKicked:
+		return "kicked"
 	}
 	return fmt.Sprintf("reason %d", uint8(r))
 }

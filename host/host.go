@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"github.com/netpak/netpak/host/m64p"
 	"net"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -207,6 +209,26 @@ func (h *Host) Members() []Member {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.s.rosterLocked()
+}
+
+// ErrNoMember is returned by Kick for a name nobody in the session has.
+var ErrNoMember = errors.New("netpak: no such member")
+
+// Kick removes the member called name (case-insensitively) from the
+// session and returns the address its connection came from, so that a
+// tunnel can forget that peer too.
+func (h *Host) Kick(name string) (netip.Addr, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, m := range h.s.members {
+		if strings.EqualFold(m.name, name) {
+			addr := addrPortOf(m.conn.RemoteAddr()).Addr()
+			h.s.dropLocked(m, LeaveKicked)
+			m.conn.Close()
+			return addr, nil
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("kick %q: %w", name, ErrNoMember)
 }
 
 // Start starts the game as the host itself (a headless host or autostart).

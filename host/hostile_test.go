@@ -170,3 +170,25 @@ func TestTCPFallback(t *testing.T) {
 		t.Errorf("p1 transport event %q", got)
 	}
 }
+
+func TestKick(t *testing.T) {
+	ts := startHost(t, host.Config{}, nil)
+	cs := ts.joinPlayers(2, 0)
+	ts.waitMembers(2)
+	addr, err := ts.h.Kick("P2")
+	if err != nil || !addr.IsLoopback() {
+		t.Fatalf("kick p2: %v %v", addr, err)
+	}
+	select {
+	case <-cs[1].Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the kicked client did not notice")
+	}
+	waitEvents(t, ts, []string{"p1"}, host.EventLeft, 1)
+	if e := ts.eventsOf("p1", host.EventLeft)[0]; e.Who != "p2" || e.Reason != host.LeaveKicked {
+		t.Errorf("p1 saw %v", e)
+	}
+	if _, err := ts.h.Kick("nobody"); !errors.Is(err, host.ErrNoMember) {
+		t.Errorf("kick nobody: %v", err)
+	}
+}
