@@ -113,12 +113,28 @@ func (ts *testSession) joinPlayers(n, spectators int) []*host.Client {
 // waitMembers waits until the host has n members.
 func (ts *testSession) waitMembers(n int) {
 	ts.t.Helper()
+	if !waitFor(func() bool { return len(ts.h.Members()) == n }) {
+		ts.t.Fatalf("host has %d members, want %d", len(ts.h.Members()), n)
+	}
+}
+
+// waitFor polls cond for up to 5 s, a bounded retry for state that has no
+// channel to wait on (the host's member list).
+func waitFor(cond func() bool) bool {
 	deadline := time.Now().Add(5 * time.Second)
-	for len(ts.h.Members()) != n {
+	for !cond() {
 		if time.Now().After(deadline) {
-			ts.t.Fatalf("host has %d members, want %d", len(ts.h.Members()), n)
+			return false
 		}
 		time.Sleep(time.Millisecond)
+	}
+	return true
+}
+
+func waitUntil(t testing.TB, cond func() bool) {
+	t.Helper()
+	if !waitFor(cond) {
+		t.Fatal("condition not met within 5s")
 	}
 }
 

@@ -1,0 +1,114 @@
+package host_test
+
+import (
+	"net/netip"
+	"sync"
+	"testing"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/m64p"
+)
+
+// bridgedCore joins the session as a netpak client holding ports and
+// connects a fake core to its bridge.
+func bridgedCore(t *testing.T, ts *testSession, name string, ports host.PortMask, cfg host.ClientConfig, fc hosttest.FakeCoreConfig) (*host.Client, *hosttest.FakeCore) {
+	t.Helper()
+	cfg.Ports = ports
+	c := ts.join(name, cfg)
+	addr, err := c.ListenBridge("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc.Host, fc.Logf = addr, t.Logf
+	core, err := hosttest.NewFakeCore(fc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { core.Close() })
+	return c, core
+}
+
+// Cores behind bridges and a direct core play one game; player 1's
+// settings and saves reach every core, whichever way it came in.
+func TestBridgedAndDirectCores(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	p1sets := m64p.Settings{CountPerOp: 2, SiDmaDuration: 0x900, EmuMode: 2}
+	sram := make([]byte, m64p.SaveSRAM.Size())
+	sram[100] = 0x5a
+	var saves m64p.Saves
+	saves[m64p.SaveSRAM] = sram
+	_, core1 := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{0}, Settings: p1sets, Saves: saves})
+	_, core2 := bridgedCore(t, ts, "bob", 1<<1, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
+	direct, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{2}, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { direct.Close() })
+	cores := []*hosttest.FakeCore{core1, core2, direct}
+	players := [][]uint8{{0}, {1}, {2}}
+
+	type hs struct {
+		set   m64p.Settings
+		saves m64p.Saves
+		err   error
+	}
+	results := make([]hs, len(cores))
+	var wg sync.WaitGroup
+	for i, c := range cores {
+		wg.Go(func() {
+			_, set, saves, err := c.Handshake(t.Context())
+			results[i] = hs{set, saves, err}
+		})
+	}
+	waitUntil(t, func() bool { return len(ts.h.Members()) == 3 && allPorts(ts.h.Members()) == 0b111 })
+	if err := ts.h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.err != nil {
+			t.Fatalf("core %d handshake: %v", i, r.err)
+		}
+		if i > 0 && (r.set != p1sets || r.saves[m64p.SaveSRAM][100] != 0x5a) {
+			t.Errorf("core %d got settings %+v, sram[100]=%#x; want player 1's", i, r.set, r.saves[m64p.SaveSRAM][100])
+		}
+	}
+	const polls = 600
+	for i, c := range cores {
+		wg.Go(func() {
+			if err := pollCore(t.Context(), c, players[i], polls); err != nil {
+				t.Errorf("core %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	for n := range polls {
+		want := cores[0].History()[n]
+		for i, c := range cores[1:] {
+			if got := c.History()[n]; got.Keys != want.Keys {
+				t.Fatalf("poll %d: core %d consumed %x, core 0 %x", n, i+1, got.Keys, want.Keys)
+			}
+		}
+		for p := range 3 {
+			exp := uint32(0)
+			if n >= 3 {
+				exp = coreKeys(p, n-3)
+			}
+			if want.Keys[p] != exp {
+				t.Fatalf("poll %d player %d: %#x, want %#x (lag 3)", n, p+1, want.Keys[p], exp)
+			}
+		}
+	}
+}
+
+func allPorts(ms []host.Member) host.PortMask {
+	var m host.PortMask
+	for _, x := range ms {
+		m |= x.Ports
+	}
+	return m
+}
