@@ -42,6 +42,10 @@ type ClientConfig struct {
 	// ChecksumEvery is the poll range hashed for desync detection; 0 means
 	// DefaultChecksumEvery.
 	ChecksumEvery uint32
+	// OnSync, if set, receives each item the host's player sends with
+	// /sync: a save component (data nil: no save) or the cheat set. It is
+	// called from the client's reader; writing files there is fine.
+	OnSync func(from string, kind SyncKind, data []byte)
 	// ScriptKeys, if set, replaces the keys the bridged core reports with
 	// ScriptKeys(port, count): headless test cores have no input to give.
 	// For tests, never for play.

@@ -62,6 +62,19 @@ func (c *Client) handleFrame(typ frameType, p []byte) error {
 		c.emit(Event{Kind: EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
 	case frameCoreData:
 		return c.handleCoreData(p)
+	case frameSyncData:
+		return c.handleSyncData(p)
+	case frameMemberManifest:
+		id, mf, err := parseMemberManifest(p)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		if c.ls.manifests == nil {
+			c.ls.manifests = make(map[uint16]memberManifest)
+		}
+		c.ls.manifests[id] = mf
+		c.mu.Unlock()
 	default:
 		return fmt.Errorf("unexpected %v frame", typ)
 	}

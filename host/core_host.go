@@ -142,6 +142,9 @@ func (s *session) putSaveLocked(f m64p.SaveFile, data []byte) {
 	}
 	s.cores.saves[f], s.cores.hasSave[f] = data, true
 	close(s.cores.saveReady[f])
+	if p1 := s.owner[0]; p1 != nil && p1.core != nil {
+		s.coreSavesManifestLocked(p1)
+	}
 	s.coreDataArrivedLocked(uint8(f) + 1)
 }
 

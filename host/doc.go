@@ -61,6 +61,9 @@
 //	22 core-want C→H  kind u8 (0 = settings, 1-4 = save mpk, eep, fla, sra)
 //	23 core-data both kind u8 | offset u32 | total u32 | bytes (player 1's data, in chunks)
 //	24 core-sync C→H  a bridged core's SYNC_DATA datagram, verbatim (133 bytes)
+//	25 manifest  C→H  saves.Manifest binary (<=512 bytes): ROM, save and cheat hashes, family
+//	26 member-manifest H→C member id u16 | saves-only u8 | saves.Manifest binary
+//	27 sync-data both peer id u16 | kind u8 (0-6 save component, 7 cheats) | offset u32 | total u32 | bytes (<=8192)
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player) | rtt ms u16 | name str
 //

@@ -67,6 +67,7 @@ const (
 	EventHostGone                       // the host went away: Err
 	EventEnded                          // the game ended
 	EventTransport                      // the path to the host changed: Text
+	EventSync                           // a /sync transfer from Who: Text
 )
 
 // Event is something that happened in a session, for printing in a console.
@@ -117,7 +118,7 @@ func (e Event) String() string {
 		return fmt.Sprintf("lost the host: %v", e.Err)
 	case EventEnded:
 		return "the game ended"
-	case EventTransport:
+	case EventTransport, EventSync:
 		return e.Text
 	}
 	return fmt.Sprintf("event %d", e.Kind)

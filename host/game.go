@@ -22,6 +22,9 @@ func (s *session) startLocked(actor *member) error {
 	if active == 0 {
 		return fmt.Errorf("nobody holds a controller port yet")
 	}
+	if err := s.startCheckLocked(); err != nil {
+		return err
+	}
 	s.state = statePlaying
 	s.active = active
 	s.grantSent = grantWindow

@@ -35,6 +35,10 @@ func (s *session) handleFrameLocked(m *member, typ frameType, p []byte) error {
 		return s.handleCoreDataLocked(m, p)
 	case frameCoreSync:
 		return s.handleCoreSyncLocked(m, p)
+	case frameManifest:
+		return s.handleManifestLocked(m, p)
+	case frameSyncData:
+		return s.handleSyncDataLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
 }

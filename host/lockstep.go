@@ -35,9 +35,11 @@ type lockstep struct {
 	sumFrom uint32
 	summing bool
 
-	core   bridgeCore // the local emulator core, if the bridge serves one
-	dgram  [maxDatagram]byte
-	resend *time.Timer // resends unacknowledged inputs when nothing else does
+	core      bridgeCore // the local emulator core, if the bridge serves one
+	syncIn    syncAssembly
+	manifests map[uint16]memberManifest
+	dgram     [maxDatagram]byte
+	resend    *time.Timer // resends unacknowledged inputs when nothing else does
 }
 
 func (ls *lockstep) init(c *Client) {

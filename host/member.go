@@ -37,8 +37,9 @@ type member struct {
 	udpAddr   netip.AddrPort // where its datagrams come from; zero until hello
 	acked     [NumPorts]uint32
 	tcpSent   [NumPorts]uint32
-	rtt       uint32       // microseconds, as the client measured it
-	coreWants uint8        // core-data kinds it waits for
+	rtt       uint32 // microseconds, as the client measured it
+	coreWants uint8  // core-data kinds it waits for
+	manifest  *memberManifest
 	uploads   coreAssembly // player 1's data a bridge is uploading
 	dgram     [maxDatagram]byte
 

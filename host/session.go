@@ -158,6 +158,7 @@ func (s *session) joinLocked(m *member) {
 	if s.state == statePlaying {
 		s.startLateLocked(m)
 	}
+	s.sendManifestsLocked(m)
 	info := s.memberInfo(m)
 	s.broadcastLocked(frameJoined, appendMember(nil, info), m)
 	s.broadcastRosterLocked()

@@ -37,29 +37,32 @@ var streamMagic = [4]byte{magic0, 'N', 'P', 'K'}
 type frameType uint8
 
 const (
-	frameHello     frameType = 1  // C→H: version, flags, wanted ports, owner key, name
-	frameWelcome   frameType = 2  // H→C: id, token, ports, state, settings
-	frameReject    frameType = 3  // H→C: reason code, text
-	frameRoster    frameType = 4  // H→C: every member
-	frameChat      frameType = 5  // C→H: text; H→C: from id, text
-	frameSetLag    frameType = 6  // C→H: lag
-	frameGolf      frameType = 7  // C→H: toggle golf mode
-	frameStart     frameType = 8  // C→H: start the game (host's player only)
-	frameStarted   frameType = 9  // H→C: the game started: first poll, grant, active ports
-	frameSched     frameType = 10 // H→C: schedule entry with its epoch
-	frameGolfPress frameType = 12 // C→H: golf button pressed at a poll
-	frameInputs    frameType = 13 // both: acks and input runs (the TCP fallback)
-	framePing      frameType = 14 // C→H: client clock, last RTT
-	framePong      frameType = 15 // H→C: echoed client clock
-	frameLeft      frameType = 16 // H→C: a member left; its ports read empty from a poll
-	frameChecksum  frameType = 17 // C→H: hash of consumed inputs over a poll range
-	frameDesync    frameType = 18 // H→C: a member's checksum differed
-	frameBye       frameType = 19 // C→H: leaving
-	frameNotice    frameType = 20 // H→C: a message for this client only
-	frameJoined    frameType = 21 // H→C: a member joined
-	frameCoreWant  frameType = 22 // C→H: send me player 1's settings or a save when there
-	frameCoreData  frameType = 23 // both: a chunk of player 1's settings or a save
-	frameCoreSync  frameType = 24 // C→H: a bridged core's CP0 registers at a VI
+	frameHello          frameType = 1  // C→H: version, flags, wanted ports, owner key, name
+	frameWelcome        frameType = 2  // H→C: id, token, ports, state, settings
+	frameReject         frameType = 3  // H→C: reason code, text
+	frameRoster         frameType = 4  // H→C: every member
+	frameChat           frameType = 5  // C→H: text; H→C: from id, text
+	frameSetLag         frameType = 6  // C→H: lag
+	frameGolf           frameType = 7  // C→H: toggle golf mode
+	frameStart          frameType = 8  // C→H: start the game (host's player only)
+	frameStarted        frameType = 9  // H→C: the game started: first poll, grant, active ports
+	frameSched          frameType = 10 // H→C: schedule entry with its epoch
+	frameGolfPress      frameType = 12 // C→H: golf button pressed at a poll
+	frameInputs         frameType = 13 // both: acks and input runs (the TCP fallback)
+	framePing           frameType = 14 // C→H: client clock, last RTT
+	framePong           frameType = 15 // H→C: echoed client clock
+	frameLeft           frameType = 16 // H→C: a member left; its ports read empty from a poll
+	frameChecksum       frameType = 17 // C→H: hash of consumed inputs over a poll range
+	frameDesync         frameType = 18 // H→C: a member's checksum differed
+	frameBye            frameType = 19 // C→H: leaving
+	frameNotice         frameType = 20 // H→C: a message for this client only
+	frameJoined         frameType = 21 // H→C: a member joined
+	frameCoreWant       frameType = 22 // C→H: send me player 1's settings or a save when there
+	frameCoreData       frameType = 23 // both: a chunk of player 1's settings or a save
+	frameCoreSync       frameType = 24 // C→H: a bridged core's CP0 registers at a VI
+	frameManifest       frameType = 25 // C→H: my ROM, save and cheat hashes
+	frameMemberManifest frameType = 26 // H→C: a member's manifest
+	frameSyncData       frameType = 27 // both: a chunk of the host's save or cheats for a player
 )
 
 var frameNames = [...]string{
@@ -69,6 +72,7 @@ var frameNames = [...]string{
 	frameInputs: "inputs", framePing: "ping", framePong: "pong", frameLeft: "left",
 	frameChecksum: "checksum", frameDesync: "desync", frameBye: "bye", frameNotice: "notice",
 	frameJoined: "joined", frameCoreWant: "core-want", frameCoreData: "core-data", frameCoreSync: "core-sync",
+	frameManifest: "manifest", frameMemberManifest: "member-manifest", frameSyncData: "sync-data",
 }
 
 func (t frameType) String() string {
