@@ -127,3 +127,25 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseTransfers(f *testing.F) {
+	f.Add(uint8(0), appendCoreData(nil, coreData{Kind: 0, Total: 24, Data: make([]byte, 24)}))
+	f.Add(uint8(1), appendSyncData(nil, syncData{Peer: 2, Kind: 1, Total: 4, Data: []byte{1, 2, 3, 4}}))
+	f.Add(uint8(2), appendMemberManifest(nil, 3, true, nil))
+	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
+		switch which % 3 {
+		case 0:
+			d, err := parseCoreData(p)
+			if err == nil && (!bytes.Equal(appendCoreData(nil, d), p) || int(d.Offset)+len(d.Data) > coreKindSize(d.Kind)) {
+				t.Fatalf("core-data %x", p)
+			}
+		case 1:
+			d, err := parseSyncData(p)
+			if err == nil && (!bytes.Equal(appendSyncData(nil, d), p) || int(d.Total) > d.Kind.maxSize()) {
+				t.Fatalf("sync-data %x", p)
+			}
+		case 2:
+			parseMemberManifest(p)
+		}
+	})
+}
