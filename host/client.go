@@ -73,6 +73,7 @@ type Client struct {
 	wg        sync.WaitGroup
 	notify    chan struct{} // wakes the goroutine in Poll
 	byeSent   chan struct{} // closed by writeLoop after the goodbye
+	joined    chan struct{} // closed at the first roster: the join is complete
 	evMu      sync.Mutex    // serializes OnEvent
 
 	mu sync.Mutex // guards everything below
@@ -95,6 +96,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 	c := &Client{
 		cfg: cfg, tcp: tcp, out: make(chan []byte, outQueueLen),
 		closing: make(chan struct{}), notify: make(chan struct{}, 1), byeSent: make(chan struct{}),
+		joined: make(chan struct{}),
 	}
 	if err := c.handshake(ctx); err != nil {
 		tcp.Close()
@@ -112,7 +114,19 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 		c.wg.Go(c.udpLoop)
 		c.wg.Go(c.udpHelloLoop)
 	}
-	return c, nil
+	// The host sends the schedule, the game state and the manifests before
+	// the first roster; once it is here, Status tells the whole truth.
+	select {
+	case <-c.joined:
+		return c, nil
+	case <-c.closing:
+		err := c.Err()
+		c.Close()
+		return nil, fmt.Errorf("join %s: %w", addr, err)
+	case <-ctx.Done():
+		c.Close()
+		return nil, fmt.Errorf("join %s: %w", addr, ctx.Err())
+	}
 }
 
 // handshake sends the hello and reads the welcome or the reason for a

@@ -15,8 +15,12 @@ func (c *Client) handleFrame(typ frameType, p []byte) error {
 			return err
 		}
 		c.mu.Lock()
+		first := c.ls.roster == nil
 		c.ls.roster = ms
 		c.mu.Unlock()
+		if first {
+			close(c.joined)
+		}
 	case frameJoined:
 		m, err := parseJoined(p)
 		if err != nil {
