@@ -6,7 +6,7 @@ import (
 )
 
 // Cmd is a parsed console line. Its concrete types are Name, Server,
-// Connect, Start, Lag, Golf, Who, Help, Quit and Say.
+// Connect, Start, Lag, Golf, Who, Invite, Kick, Help, Quit and Say.
 type Cmd interface {
 	run(ctx context.Context, c *Console) error
 }
@@ -14,14 +14,31 @@ type Cmd interface {
 // Name is "/name NAME": the name others see.
 type Name struct{ Name string }
 
-// Server is "/server [PORT]": host a session and join it as its own player.
-type Server struct{ Port int }
-
-// Connect is "/connect HOST[:PORT]": join someone else's session.
-type Connect struct {
-	Host string
+// Server is "/server [PORT] [vpn]": host a session and join it as its own
+// player, through the built-in VPN too if VPN is set.
+type Server struct {
 	Port int
+	VPN  bool
 }
+
+// Connect is "/connect HOST[:PORT]" or "/connect INVITE": join someone
+// else's session, directly or through the built-in VPN.
+type Connect struct {
+	Host   string
+	Port   int
+	Invite string // set for an invite; Host and Port are then empty
+}
+
+// Invite is "/invite [new | wg [FILE]]": show the VPN invite, replace it,
+// or write a WireGuard-app file.
+type Invite struct {
+	New  bool   // rotate the join secret first
+	WG   bool   // write a wg-quick file instead
+	File string // where, with WG; "" picks a name
+}
+
+// Kick is "/kick NAME": remove a member from the session you host.
+type Kick struct{ Name string }
 
 // Start is "/start": the host starts the game for everyone.
 type Start struct{}
@@ -72,14 +89,17 @@ var table = []*command{
 		more: "Names are unique in a session; set yours before /server or /connect.",
 	},
 	{
-		name: "server", aliases: []string{"host"}, args: "[PORT]", parse: parseServer,
-		help: "host a session on PORT (default 6400, TCP and UDP) and join it as its own player",
-		more: "The host's own player joins through loopback like everybody else, and is the only one who may /start. PORT 0 picks a free port.",
+		name: "server", aliases: []string{"host"}, args: "[PORT] [vpn]", parse: parseServer,
+		help: "host a session on PORT (default 6400, TCP and UDP) and join it as its own player; with vpn, also through the built-in VPN",
+		more: "The host's own player joins through loopback like everybody else, and is the only one who may /start. PORT 0 picks a free port. " +
+			"With vpn, players join with the invite /invite prints, through an encrypted tunnel on one UDP port (vpn_port, default 6464): forward that one port on your router if players come from the internet. " +
+			"Inside the tunnel the session is always on port 6400. vpn_only = true in a session file serves the session only in the tunnel (and on loopback for you).",
 	},
 	{
-		name: "connect", aliases: []string{"join"}, args: "HOST[:PORT]", parse: parseConnect,
-		help: "join the session at HOST (default port 6400); \"/connect HOST PORT\" works too",
-		more: "You join as a player on the next free controller port, or as a spectator if your session file says so. A game that has started takes spectators only.",
+		name: "connect", aliases: []string{"join"}, args: "HOST[:PORT] | INVITE", parse: parseConnect,
+		help: "join the session at HOST (default port 6400), or through the built-in VPN with an invite (netpak1...); \"/connect HOST PORT\" works too",
+		more: "You join as a player on the next free controller port, or as a spectator if your session file says so. A game that has started takes spectators only. " +
+			"An invite is the one line the host's /invite printed; the tunnel runs inside netpak, needs no administrator rights, and closes when you leave the session.",
 	},
 	{
 		name: "start", parse: noArgs(Start{}),
@@ -99,6 +119,19 @@ var table = []*command{
 	{
 		name: "who", parse: noArgs(Who{}),
 		help: "list the players, their ports and pings, the lag, and who is host",
+	},
+	{
+		name: "invite", args: "[new | wg [FILE]]", parse: parseInvite,
+		help: "show the invite (a line and its QR code) that lets players /connect through the built-in VPN; new replaces it",
+		more: "Only for a session hosted with /server PORT vpn. One invite admits players until the session's controller ports are taken. " +
+			"/invite new makes a new join secret: the old invite stops working, players already in stay. " +
+			"/invite wg [FILE] writes a WireGuard configuration (default netpak-wg-N.conf) for a player who uses the official WireGuard app instead of netpak, and shows it as a QR code for the phone apps: " +
+			"they import it into the app, activate it, and point their emulator's netplay at 10.64.0.1 port 6400. Each file admits one player; keep it private.",
+	},
+	{
+		name: "kick", args: "NAME", parse: parseKick,
+		help: "remove NAME from the session you host (and from its VPN tunnel)",
+		more: "Their controller port reads empty from then on. Someone kicked can come back with the same invite: /invite new first to keep them out.",
 	},
 	{
 		name: "help", args: "[COMMAND]", // parse: set in init, as it reads the table

@@ -27,11 +27,22 @@ type UI interface {
 type Controller interface {
 	// SetName changes the name others see; only outside a session.
 	SetName(name string) error
-	// Serve hosts a session on port (0: a free one), joins it as the host's
-	// own player, and returns the port it listens on.
-	Serve(ctx context.Context, port int) (int, error)
-	// Connect joins the session at addr ("host:port").
-	Connect(ctx context.Context, addr string) error
+	// Serve hosts a session as srv says (port 0: a free one; through the
+	// built-in VPN too), joins it as the host's own player, and says where
+	// it listens.
+	Serve(ctx context.Context, srv Server) (Hosted, error)
+	// Connect joins the session at target: "host:port", or an invite of
+	// the built-in VPN.
+	Connect(ctx context.Context, target string) error
+	// Invite returns the invite of a session hosted through the VPN,
+	// after replacing its join secret if rotate is set.
+	Invite(rotate bool) (Invitation, error)
+	// InviteWG admits a player of the official WireGuard app to the
+	// session's tunnel and writes its wg-quick file to path.
+	InviteWG(path string) (WGInvite, error)
+	// Kick removes the member called name from the session this console
+	// hosts, and its tunnel peer.
+	Kick(name string) error
 	// Start starts the game (the host only).
 	Start() error
 	// SetLag sets everyone's lag, or outside a session the lag to host with.
@@ -66,12 +77,21 @@ func (p Phase) String() string {
 	return "offline"
 }
 
+// Hosted says where a session Serve started listens.
+type Hosted struct {
+	Port    int    // the session port on normal sockets
+	VPNOnly bool   // Port is on loopback only; players come through the tunnel
+	VPNPort int    // the tunnel's UDP port; 0 without the VPN
+	Invite  string // the tunnel's invite; "" without the VPN
+}
+
 // State is a snapshot of a console's session.
 type State struct {
 	Name    string
 	Phase   Phase
 	Hosting bool   // this console hosts the session
 	Addr    string // the session's address as dialled
+	VPN     bool   // the session runs through the built-in VPN
 	Lag     uint8  // the session lag (offline: the lag to host with)
 	Golf    bool
 	Seat    string // who holds the golf seat

@@ -56,6 +56,7 @@ func (u *scriptUI) PrintErr(args ...any) {
 // real Session runs over loopback in session_test.go.
 type fakeController struct {
 	st    State
+	vpn   bool
 	calls []string
 	fail  error // returned by the next call, once
 }
@@ -75,14 +76,41 @@ func (f *fakeController) SetName(n string) error {
 	return nil
 }
 
-func (f *fakeController) Serve(_ context.Context, port int) (int, error) {
-	if err := f.record("serve %d", port); err != nil {
-		return 0, err
+func (f *fakeController) Serve(_ context.Context, srv Server) (Hosted, error) {
+	vpn := ""
+	if srv.VPN {
+		vpn = " vpn"
 	}
-	f.st.Phase, f.st.Hosting, f.st.Addr, f.st.Self = Lobby, true, fmt.Sprintf("port %d", port), 1
+	if err := f.record("serve %d%s", srv.Port, vpn); err != nil {
+		return Hosted{}, err
+	}
+	f.st.Phase, f.st.Hosting, f.st.Addr, f.st.Self = Lobby, true, fmt.Sprintf("port %d", srv.Port), 1
 	f.st.Members = []host.Member{{ID: 1, Name: f.st.Name, Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2, RTTMillis: 12}}
-	return port, nil
+	h := Hosted{Port: srv.Port}
+	if srv.VPN {
+		h.VPNPort, h.Invite, f.vpn = 6464, "netpak1AAAA", true
+	}
+	return h, nil
 }
+
+func (f *fakeController) Invite(rotate bool) (Invitation, error) {
+	if err := f.record("invite %v", rotate); err != nil {
+		return Invitation{}, err
+	}
+	if !f.vpn {
+		return Invitation{}, errNoVPN
+	}
+	return Invitation{Text: "netpak1AAAA", QR: []string{"##  ##", "  ##  "}, VPNPort: 6464}, nil
+}
+
+func (f *fakeController) InviteWG(path string) (WGInvite, error) {
+	if err := f.record("invite wg %s", path); err != nil {
+		return WGInvite{}, err
+	}
+	return WGInvite{Path: path, HostAddr: "10.64.0.1", QR: []string{"####"}}, nil
+}
+
+func (f *fakeController) Kick(name string) error { return f.record("kick %s", name) }
 
 func (f *fakeController) Connect(_ context.Context, addr string) error {
 	if err := f.record("connect %s", addr); err != nil {
@@ -134,6 +162,27 @@ func TestConsole(t *testing.T) {
 			calls: []string{"name Alice", "lag 3", "serve 7000", "chat hi", "golf", "start", "leave", "leave"},
 			out:   []string{"session hosting port 7000, lobby, lag 3, golf on"},
 			errs:  []string{"you are now Alice", "a session you host will start with lag 3", "hosting on port 7000"},
+		},
+		{
+			name:  "host through the vpn",
+			input: []string{"/server 0 vpn", "/invite", "/invite new", "/invite wg my.conf", "/kick Bob", "/kick Anon", "/invite bogus"},
+			calls: []string{"serve 0 vpn", "invite false", "invite true", "invite wg my.conf", "kick Bob", "leave"},
+			out:   []string{"netpak1AAAA", "netpak1AAAA", "##  ##", "  ##  ", "netpak1AAAA", "##  ##", "  ##  ", "####"},
+			errs: []string{"through the built-in VPN on UDP port 6464", "/invite shows it with a QR code", "UDP port 6464 must reach",
+				"a new invite", "UDP port 6464 must reach", "wrote my.conf", "10.64.0.1 port 6400",
+				"you cannot kick yourself", "usage: /invite [new | wg [FILE]]"},
+		},
+		{
+			name:  "invites need a vpn host",
+			input: []string{"/invite", "/kick Bob", "/server 7000", "/invite", "/connect netpak1AAAA"},
+			calls: []string{"serve 7000", "invite false", "leave"},
+			errs:  []string{"you are in no session", "you are in no session", "hosting on port 7000", "does not run through the built-in VPN", "already in the session"},
+		},
+		{
+			name:  "join through an invite",
+			input: []string{"/connect netpak1AAAA", "/invite", "/kick Bob"},
+			calls: []string{"connect netpak1AAAA", "leave"},
+			errs:  []string{"joined the session through the built-in VPN", "only the host can invite players", "only the host can kick anybody"},
 		},
 		{
 			name:  "join a session",

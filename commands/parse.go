@@ -111,15 +111,20 @@ func CheckName(name string) error {
 }
 
 func parseServer(args []string) (Cmd, error) {
+	srv := Server{Port: host.DefaultPort}
+	if n := len(args); n > 0 && strings.EqualFold(args[n-1], "vpn") {
+		srv.VPN, args = true, args[:n-1]
+	}
 	switch len(args) {
 	case 0:
-		return Server{Port: host.DefaultPort}, nil
+		return srv, nil
 	case 1:
 		p, err := parsePort(args[0], true)
 		if err != nil {
 			return nil, err
 		}
-		return Server{Port: p}, nil
+		srv.Port = p
+		return srv, nil
 	}
 	return nil, fmt.Errorf("too many arguments")
 }
@@ -140,7 +145,7 @@ func parsePort(s string, zeroOK bool) (int, error) {
 func parseConnect(args []string) (Cmd, error) {
 	switch len(args) {
 	case 1:
-		return ParseAddr(args[0])
+		return ParseTarget(args[0])
 	case 2:
 		h := strings.TrimSuffix(strings.TrimPrefix(args[0], "["), "]")
 		if strings.Contains(h, ":") && !isIPv6(h) {
@@ -156,6 +161,21 @@ func parseConnect(args []string) (Cmd, error) {
 		return nil, fmt.Errorf("whose session? give the host's address")
 	}
 	return nil, fmt.Errorf("too many arguments")
+}
+
+// ParseTarget reads what /connect and the connect key take: an invite of
+// the built-in VPN, or an address for ParseAddr. An invite is only checked
+// for its shape here; the tunnel decodes it.
+func ParseTarget(s string) (Connect, error) {
+	if !isInvite(s) {
+		return ParseAddr(s)
+	}
+	if len(s) > maxInviteLen || strings.ContainsFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)))
+	}) {
+		return Connect{}, fmt.Errorf("that is not a whole invite: copy the one line the host's /invite printed")
+	}
+	return Connect{Invite: s}, nil
 }
 
 // ParseAddr reads "HOST", "HOST:PORT", "[V6]:PORT" or a bare IPv6 address;
@@ -198,8 +218,39 @@ func checkHost(h string) (string, error) {
 	return h, nil
 }
 
-// Addr returns the address to dial, "host:port".
-func (c Connect) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+// Addr returns the address to dial, "host:port", or the invite.
+func (c Connect) Addr() string {
+	if c.Invite != "" {
+		return c.Invite
+	}
+	return net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
+}
+
+func parseInvite(args []string) (Cmd, error) {
+	switch {
+	case len(args) == 0:
+		return Invite{}, nil
+	case len(args) == 1 && strings.EqualFold(args[0], "new"):
+		return Invite{New: true}, nil
+	case len(args) <= 2 && strings.EqualFold(args[0], "wg"):
+		inv := Invite{WG: true}
+		if len(args) == 2 {
+			inv.File = args[1]
+		}
+		return inv, nil
+	}
+	return nil, fmt.Errorf("say new, wg or nothing")
+}
+
+func parseKick(args []string) (Cmd, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("give one name")
+	}
+	if err := CheckName(args[0]); err != nil {
+		return nil, err
+	}
+	return Kick{Name: args[0]}, nil
+}
 
 func parseLag(args []string) (Cmd, error) {
 	if len(args) != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // errOffline is the refusal for session commands outside a session.
@@ -21,11 +22,22 @@ func (s Server) run(ctx context.Context, c *Console) error {
 	if st := c.Ctl.State(); st.Phase != Offline {
 		return fmt.Errorf("you are already in the session at %s; /quit first", st.Addr)
 	}
-	port, err := c.Ctl.Serve(ctx, s.Port)
+	h, err := c.Ctl.Serve(ctx, s)
 	if err != nil {
 		return err
 	}
-	c.UI.PrintErr(fmt.Sprintf("hosting on port %d (TCP and UDP); others join with /connect YOUR-ADDRESS:%d", port, port))
+	switch {
+	case h.VPNPort == 0:
+		c.UI.PrintErr(fmt.Sprintf("hosting on port %d (TCP and UDP); others join with /connect YOUR-ADDRESS:%d", h.Port, h.Port))
+	case h.VPNOnly:
+		c.UI.PrintErr(fmt.Sprintf("hosting through the built-in VPN on UDP port %d only; others join with /connect and the invite:", h.VPNPort))
+	default:
+		c.UI.PrintErr(fmt.Sprintf("hosting on port %d (TCP and UDP) and through the built-in VPN on UDP port %d; others join with /connect YOUR-ADDRESS:%d, or with /connect and the invite:", h.Port, h.VPNPort, h.Port))
+	}
+	if h.Invite != "" {
+		c.UI.Print(h.Invite)
+		c.UI.PrintErr(fmt.Sprintf("(/invite shows it with a QR code; players from the internet need UDP port %d forwarded to this machine)", h.VPNPort))
+	}
 	return nil
 }
 
@@ -36,7 +48,69 @@ func (k Connect) run(ctx context.Context, c *Console) error {
 	if err := c.Ctl.Connect(ctx, k.Addr()); err != nil {
 		return err
 	}
+	if k.Invite != "" {
+		c.UI.PrintErr("joined the session through the built-in VPN (" + c.Ctl.State().Addr + ")")
+		return nil
+	}
 	c.UI.PrintErr("joined the session at " + k.Addr())
+	return nil
+}
+
+func (i Invite) run(_ context.Context, c *Console) error {
+	if err := needHost(c, "invite players"); err != nil {
+		return err
+	}
+	if i.WG {
+		return i.runWG(c)
+	}
+	inv, err := c.Ctl.Invite(i.New)
+	if err != nil {
+		return err
+	}
+	if i.New {
+		c.UI.PrintErr("a new invite; the old one no longer admits anybody")
+	}
+	c.UI.PrintErr("players join with /connect and this line (UDP port " + fmt.Sprint(inv.VPNPort) + " must reach this machine):")
+	c.UI.Print(inv.Text)
+	for _, l := range inv.QR {
+		c.UI.Print(l)
+	}
+	return nil
+}
+
+func (i Invite) runWG(c *Console) error {
+	wg, err := c.Ctl.InviteWG(i.File)
+	if err != nil {
+		return err
+	}
+	c.UI.PrintErr(fmt.Sprintf("wrote %s for one player of the WireGuard app (tunnel address %v); keep it private.", wg.Path, wg.Addr))
+	c.UI.PrintErr("They import it in the app (or scan the code below with a phone), activate it, and point their emulator's netplay at " +
+		fmt.Sprintf("%s port %d. /kick removes them once they joined.", wg.HostAddr, TunnelSessionPort))
+	for _, l := range wg.QR {
+		c.UI.Print(l)
+	}
+	return nil
+}
+
+func (k Kick) run(_ context.Context, c *Console) error {
+	if err := needHost(c, "kick anybody"); err != nil {
+		return err
+	}
+	if strings.EqualFold(k.Name, c.Ctl.State().Name) {
+		return errors.New("you cannot kick yourself; /quit closes the session")
+	}
+	return c.Ctl.Kick(k.Name)
+}
+
+// needHost refuses what only the host of a session may do.
+func needHost(c *Console, what string) error {
+	st := c.Ctl.State()
+	switch {
+	case st.Phase == Offline:
+		return errOffline
+	case !st.Hosting:
+		return errors.New("only the host can " + what)
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -30,9 +31,16 @@ type Session struct {
 	Events func(line string)
 	// Logf, if set, receives diagnostics from the host and client.
 	Logf func(format string, args ...any)
-	// Play runs the game once it starts, until ctx ends. Nil plays the
-	// simulated game at 60 polls/s, standing in for an emulator.
+	// Play runs the game once it starts, until ctx ends. Nil runs the
+	// emulator when Settings.Emulator names a ROM, and otherwise plays the
+	// simulated game at 60 polls/s.
 	Play func(ctx context.Context, c *host.Client) error
+	// Tunnels is the built-in VPN; nil means /server vpn and invites are
+	// refused.
+	Tunnels Tunnels
+	// Executable is the program run as the emulator child; "" means this
+	// process's own executable (see launcher.Start).
+	Executable string
 
 	mu   sync.Mutex // guards cur
 	cur  *live
@@ -43,7 +51,10 @@ type Session struct {
 type live struct {
 	c       *host.Client
 	h       *host.Host // nil unless hosting
-	served  chan error
+	served  chan error // one value per Serve goroutine
+	serves  int
+	vh      TunnelHost // nil unless hosting through the VPN
+	tun     Tunnel     // nil unless joined through the VPN
 	addr    string
 	ev      chan host.Event
 	printed chan struct{} // closed when eventLoop has printed the last event
@@ -69,40 +80,76 @@ func (s *Session) SetName(name string) error {
 }
 
 // Serve hosts a session and joins it through loopback as its own player.
-func (s *Session) Serve(ctx context.Context, port int) (int, error) {
+// With srv.VPN it serves the session inside a tunnel too, and with the
+// vpn_only setting only there (and on loopback for the host's player).
+func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur != nil {
-		return 0, errors.New("already in a session")
+		return Hosted{}, errors.New("already in a session")
 	}
-	ln, pc, port, err := listenPair(s.Settings.Bind, port)
+	if srv.VPN && s.Tunnels == nil {
+		return Hosted{}, errors.New("this netpak has no built-in VPN")
+	}
+	bind, vpnOnly := s.Settings.Bind, srv.VPN && s.Settings.VPNOnly
+	if vpnOnly {
+		bind = "127.0.0.1"
+	}
+	ln, pc, port, err := listenPair(bind, srv.Port)
 	if err != nil {
-		return 0, err
+		return Hosted{}, err
 	}
 	hcfg := s.Settings.HostConfig()
 	hcfg.Logf = s.Logf
-	h := host.New(hcfg)
-	served := make(chan error, 1)
-	go func() { served <- h.Serve(ln, pc) }()
-	l := &live{h: h, served: served, addr: "port " + strconv.Itoa(port)}
-	ccfg := s.Settings.ClientConfig()
-	ccfg.OwnerKey = h.OwnerKey()
-	if err := s.joinLocked(ctx, l, loopbackFor(s.Settings.Bind, port), ccfg); err != nil {
-		h.Close()
-		<-served
-		return 0, err
+	l := &live{h: host.New(hcfg), served: make(chan error, 2), addr: "port " + strconv.Itoa(port)}
+	l.serve(ln, pc)
+	hosted := Hosted{Port: port, VPNOnly: vpnOnly}
+	if srv.VPN {
+		if err := s.serveTunnel(l, vpnOnly); err != nil {
+			l.stopHost()
+			return Hosted{}, err
+		}
+		hosted.VPNPort, hosted.Invite = l.vh.Port(), l.vh.Invite()
 	}
-	return port, nil
+	ccfg := s.Settings.ClientConfig()
+	ccfg.OwnerKey = l.h.OwnerKey()
+	if err := s.joinLocked(ctx, l, loopbackFor(bind, port), ccfg); err != nil {
+		l.stopHost()
+		return Hosted{}, err
+	}
+	s.syncPeers(l)
+	return hosted, nil
 }
 
-// Connect joins someone else's session.
-func (s *Session) Connect(ctx context.Context, addr string) error {
+// serve serves l's session on ln and pc until the host closes.
+func (l *live) serve(ln net.Listener, pc net.PacketConn) {
+	l.serves++
+	go func() { l.served <- l.h.Serve(ln, pc) }()
+}
+
+// stopHost closes l's host and tunnel and waits for them.
+func (l *live) stopHost() {
+	l.h.Close()
+	for range l.serves {
+		<-l.served
+	}
+	if l.vh != nil {
+		l.vh.Close()
+	}
+}
+
+// Connect joins someone else's session, at an address or through the
+// built-in VPN with an invite.
+func (s *Session) Connect(ctx context.Context, target string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur != nil {
 		return errors.New("already in a session")
 	}
-	return s.joinLocked(ctx, &live{addr: addr}, addr, s.Settings.ClientConfig())
+	if isInvite(target) {
+		return s.connectTunnel(ctx, target)
+	}
+	return s.joinLocked(ctx, &live{addr: target}, target, s.Settings.ClientConfig())
 }
 
 func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host.ClientConfig) error {
@@ -157,6 +204,9 @@ func (s *Session) eventLoop(l *live) {
 		case e.Kind == host.EventLeft && !l.c.Status().Playing:
 			e.Ports = 0 // in the lobby no port "reads empty from poll 0"
 		}
+		if e.Kind == host.EventJoined || e.Kind == host.EventLeft {
+			s.syncPeers(l)
+		}
 		s.print(e.String())
 	}
 }
@@ -176,22 +226,28 @@ func (s *Session) startPlay(l *live) {
 	ctx, cancel := context.WithCancel(context.Background())
 	l.play, l.played = cancel, make(chan struct{})
 	play := s.Play
-	if play == nil {
+	switch {
+	case play == nil && s.Settings.Emulator.ROM != "":
+		play = s.playEmulator
+	case play == nil:
 		play = playSimulated
 	}
 	go func() {
 		defer close(l.played)
 		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, host.ErrClosed) {
-			s.print(fmt.Sprintf("the game stopped: %v", err))
+			s.print(err.Error())
 		}
 	}()
 }
 
 // playSimulated plays netpak's simulated game, standing in for an emulator
-// until one is wired in.
+// when no ROM is configured.
 func playSimulated(ctx context.Context, c *host.Client) error {
 	_, err := sim.Run(ctx, c, sim.Config{Polls: math.MaxUint32, Rate: 60, Script: sim.Script{Seed: uint64(c.ID())}})
-	return err
+	if err != nil {
+		return fmt.Errorf("the game stopped: %w", err)
+	}
+	return nil
 }
 
 // end tears l down once: the game, the client, the host, then the last
@@ -209,9 +265,11 @@ func (s *Session) end(l *live) {
 		}
 		err := l.c.Err()
 		l.c.Close()
+		if l.tun != nil {
+			l.tun.Close()
+		}
 		if l.h != nil {
-			l.h.Close()
-			<-l.served
+			l.stopHost()
 		}
 		close(l.ev)
 		<-l.printed
@@ -297,6 +355,7 @@ func (s *Session) State() State {
 	}
 	cs := l.c.Status()
 	st.Phase, st.Hosting, st.Addr = Lobby, l.h != nil, l.addr
+	st.VPN = l.vh != nil || l.tun != nil
 	if cs.Playing {
 		st.Phase = Playing
 	}

@@ -71,10 +71,11 @@ func TestSessionOnLoopback(t *testing.T) {
 	if err := alice.SetLag(2); err != nil {
 		t.Fatal(err)
 	}
-	port, err := alice.Serve(ctx, 0)
+	hosted, err := alice.Serve(ctx, Server{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	port := hosted.Port
 	if err := alice.SetName("Alicia"); err == nil {
 		t.Error("renamed inside a session")
 	}
@@ -108,7 +109,7 @@ func TestSessionOnLoopback(t *testing.T) {
 		t.Errorf("bob still in a session after Leave")
 	}
 	alice.Leave()
-	if _, err := alice.Serve(ctx, port); err != nil {
+	if _, err := alice.Serve(ctx, Server{Port: port}); err != nil {
 		t.Errorf("host again on the same port: %v", err)
 	}
 }
@@ -117,11 +118,11 @@ func TestSessionHostGone(t *testing.T) {
 	ctx := context.Background()
 	alice, _ := newTestSession(t, "Alice")
 	bob, bobEv := newTestSession(t, "Bob")
-	port, err := alice.Serve(ctx, 0)
+	hosted, err := alice.Serve(ctx, Server{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := bob.Connect(ctx, loopbackFor("", port)); err != nil {
+	if err := bob.Connect(ctx, loopbackFor("", hosted.Port)); err != nil {
 		t.Fatal(err)
 	}
 	alice.Leave()
@@ -132,10 +133,11 @@ func TestSessionHostGone(t *testing.T) {
 func TestSessionRefusals(t *testing.T) {
 	ctx := context.Background()
 	alice, _ := newTestSession(t, "Alice")
-	port, err := alice.Serve(ctx, 0)
+	hosted, err := alice.Serve(ctx, Server{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	port := hosted.Port
 	twin, _ := newTestSession(t, "Alice")
 	if err := twin.Connect(ctx, loopbackFor("", port)); !errors.Is(err, host.ErrRejected) {
 		t.Errorf("same name joined: %v", err)
@@ -143,7 +145,7 @@ func TestSessionRefusals(t *testing.T) {
 	if err := twin.Chat("x"); err == nil {
 		t.Error("chat outside a session worked")
 	}
-	if _, err := twin.Serve(ctx, port); err == nil {
+	if _, err := twin.Serve(ctx, Server{Port: port}); err == nil {
 		t.Error("a second host on a busy port")
 	}
 	if twin.State().Phase != Offline {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/launcher"
 )
 
 // Settings is a session as a file or flags describe it: the same session
@@ -26,6 +27,30 @@ type Settings struct {
 	DropTimeout time.Duration // silence before a member is dropped
 	Spectator   bool          // join as a spectator
 	Ports       []int         // controller ports wanted, 1-4; empty means the next free one
+
+	VPN         bool   // host through the built-in VPN too, like /server PORT vpn
+	VPNPort     int    // the tunnel's UDP port (0: a free one)
+	VPNOnly     bool   // with VPN: serve the session on loopback and in the tunnel only
+	VPNEndpoint string // the address invites name, "IP:PORT" or "IP"; "" lists this machine's
+
+	Emulator Emulator // how /start runs the game; without a ROM the simulated game plays
+}
+
+// Emulator says how to run mupen64plus for the session: the keys of the
+// launcher's Config that a player sets. Empty strings take the launcher's
+// (Debian's) defaults.
+type Emulator struct {
+	ROM       string // the ROM image; "" plays the simulated game
+	CoreLib   string // libmupen64plus, a path or a name for the loader
+	PluginDir string // "" finds Debian's plugin directory
+	DataDir   string // mupen64plus.ini and friends
+	SaveDir   string // the game's save files; "" is netpak's data directory
+	Video     string // plugins: a file in PluginDir, a path, or "dummy"
+	Audio     string
+	Input     string
+	RSP       string
+	Headless  bool   // dummy video, audio and input: nothing to see
+	R4300     string // dynarec, cached-interpreter or pure-interpreter
 }
 
 // Defaults returns the settings of a session nobody configured. It is the
@@ -36,8 +61,18 @@ func Defaults() Settings {
 		Lag:         host.DefaultLag,
 		GolfButton:  "Z",
 		DropTimeout: host.DefaultDropTimeout,
+		VPNPort:     defaultVPNPort,
+		Emulator: Emulator{
+			CoreLib: launcher.DefaultCoreLib, DataDir: launcher.DefaultDataDir,
+			Video: launcher.DefaultVideo, Audio: launcher.DefaultAudio,
+			Input: launcher.DefaultInput, RSP: launcher.DefaultRSP, R4300: launcher.EmuDynarec,
+		},
 	}
 }
+
+// defaultVPNPort is vpn.DefaultPort (6464), which commands may not import;
+// a test in cmd/netpak checks that the two agree.
+const defaultVPNPort = 6464
 
 // SettingError says which setting is wrong.
 type SettingError struct {
@@ -70,6 +105,12 @@ func (s *Settings) Validate() error {
 		return bad("autostart", "%d is not a number from 0 to %d", s.AutoStart, host.NumPorts)
 	case s.DropTimeout < 500*time.Millisecond || s.DropTimeout > time.Minute:
 		return bad("drop_timeout", "%v is not between 0.5s and 60s", s.DropTimeout)
+	case s.VPNPort < 0 || s.VPNPort > 65535:
+		return bad("vpn_port", "%d is not a port number from 0 to 65535", s.VPNPort)
+	case s.VPNOnly && !s.VPN:
+		return bad("vpn_only", "needs vpn = true")
+	case s.VPN && s.Connect != "":
+		return bad("vpn", "hosts through the VPN; to join through one, set connect to the invite")
 	case s.Spectator && len(s.Ports) > 0:
 		return bad("ports", "a spectator holds no controller ports")
 	case len(s.Ports) > host.NumPorts:
@@ -79,9 +120,17 @@ func (s *Settings) Validate() error {
 		return &SettingError{Key: "golf_button", Err: err}
 	}
 	if s.Connect != "" {
-		if _, err := ParseAddr(s.Connect); err != nil {
+		if _, err := ParseTarget(s.Connect); err != nil {
 			return &SettingError{Key: "connect", Err: err}
 		}
+	}
+	if s.VPNEndpoint != "" {
+		if _, err := s.vpnEndpoint(); err != nil {
+			return &SettingError{Key: "vpn_endpoint", Err: err}
+		}
+	}
+	if err := s.Emulator.validate(); err != nil {
+		return err
 	}
 	return s.validatePorts()
 }

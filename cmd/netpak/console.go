@@ -33,7 +33,7 @@ func runJoin(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("netpak join", flag.ContinueOnError)
 	f := newSettingsFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: netpak join HOST[:PORT] [flags]\n\nOpens the console and joins the session at HOST (port 6400 unless given).")
+		fmt.Fprintln(fs.Output(), "Usage: netpak join HOST[:PORT] | INVITE [flags]\n\nOpens the console and joins the session at HOST (port 6400 unless given),\nor through the built-in VPN with the invite (netpak1...) the host's /invite printed.")
 		fs.PrintDefaults()
 	}
 	// Accept the address before or after the flags.
@@ -54,7 +54,7 @@ func runJoin(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := commands.ParseAddr(addr); err != nil {
+	if _, err := commands.ParseTarget(addr); err != nil {
 		return err
 	}
 	s.Server, s.Connect = false, addr
@@ -77,7 +77,7 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	defer ui.Close()
 	stop := context.AfterFunc(ctx, func() { ui.Close() }) // SIGTERM ends a waiting ReadLine
 	defer stop()
-	sess := &commands.Session{Settings: s}
+	sess := &commands.Session{Settings: s, Tunnels: tunnels{ascii: !utf8Locale()}}
 	sess.Events = func(line string) {
 		if r, ok := ui.(*readlineUI); ok {
 			r.setPrompt(commands.Prompt(sess.State())) // redrawn with the line
@@ -86,6 +86,7 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	}
 	if verbose {
 		sess.Logf = func(format string, args ...any) { ui.PrintErr(fmt.Sprintf(format, args...)) }
+		sess.Tunnels = tunnels{ascii: !utf8Locale(), logf: sess.Logf}
 	}
 	log.SetOutput(errWriter{ui})
 	con := &commands.Console{UI: ui, Ctl: sess}
@@ -100,9 +101,9 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 func startFromSettings(ctx context.Context, con *commands.Console, s commands.Settings) error {
 	switch {
 	case s.Server:
-		return con.Exec(ctx, commands.Server{Port: s.Port})
+		return con.Exec(ctx, commands.Server{Port: s.Port, VPN: s.VPN})
 	case s.Connect != "":
-		c, err := commands.ParseAddr(s.Connect)
+		c, err := commands.ParseTarget(s.Connect)
 		if err != nil {
 			return err
 		}

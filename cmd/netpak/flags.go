@@ -29,6 +29,11 @@ func newSettingsFlags(fs *flag.FlagSet) *settingsFlags {
 	fs.DurationVar(&f.s.DropTimeout, "drop-timeout", d.DropTimeout, "drop a member silent this `long`")
 	fs.BoolVar(&f.s.Spectator, "spectator", false, "join as a spectator")
 	fs.BoolVar(&f.s.Server, "server", false, "host a session at once (like /server)")
+	fs.BoolVar(&f.s.VPN, "vpn", false, "host through the built-in VPN too (like /server PORT vpn)")
+	fs.IntVar(&f.s.VPNPort, "vpn-port", d.VPNPort, "the VPN's UDP `port` (0 picks a free one)")
+	fs.BoolVar(&f.s.VPNOnly, "vpn-only", false, "with --vpn, serve the session only through the VPN")
+	fs.StringVar(&f.s.VPNEndpoint, "vpn-endpoint", "", "the `IP[:PORT]` invites name (default this machine's addresses)")
+	fs.StringVar(&f.s.Emulator.ROM, "rom", "", "the ROM `file` /start runs in mupen64plus (default the simulated game)")
 	return f
 }
 
@@ -67,6 +72,16 @@ func (f *settingsFlags) settings() (commands.Settings, error) {
 			}
 		case "server":
 			s.Server = f.s.Server
+		case "vpn":
+			s.VPN = f.s.VPN
+		case "vpn-port":
+			s.VPNPort = f.s.VPNPort
+		case "vpn-only":
+			s.VPNOnly = f.s.VPNOnly
+		case "vpn-endpoint":
+			s.VPNEndpoint = f.s.VPNEndpoint
+		case "rom":
+			s.Emulator.ROM = f.s.Emulator.ROM
 		}
 	})
 	return s, s.Validate()

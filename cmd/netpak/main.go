@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/netpak/netpak/host/launcher"
 )
 
 // subcommand is one row of netpak's dispatch table. Hidden ones (for
@@ -35,6 +37,11 @@ var subcommands = []subcommand{
 var errUsage = errors.New("usage")
 
 func main() {
+	// The emulator child (see launcher.Start) is netpak itself: it must
+	// not parse flags, install signal handlers or print a console.
+	if len(os.Args) > 1 && os.Args[1] == launcher.ChildCommand {
+		os.Exit(launcher.ChildMain(os.Args[2:]))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := dispatch(ctx, os.Args[1:])
 	stop()

@@ -1,0 +1,197 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+
+	"github.com/netpak/netpak/host"
+)
+
+// rejoinSlack is one tunnel slot beyond the session's free ports: a player
+// who dropped out keeps their old peer until the tunnel notices it is
+// dead, and must be able to come straight back with a new one.
+const rejoinSlack = 1
+
+// maxWGFiles bounds the search for a free default /invite wg file name.
+const maxWGFiles = 100
+
+// errNoVPN refuses tunnel commands in a session hosted without the VPN.
+var errNoVPN = errors.New("this session does not run through the built-in VPN: /quit, then /server PORT vpn")
+
+// serveTunnel starts the tunnel host for l and serves l's session inside
+// it on TunnelSessionPort. Called with s.mu held.
+func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
+	ep, err := s.Settings.vpnEndpoint()
+	if err != nil {
+		return err
+	}
+	vh, err := s.Tunnels.Host(TunnelHostConfig{
+		Bind: s.Settings.Bind, Port: s.Settings.VPNPort, Endpoint: ep,
+		MaxPeers: host.NumPorts - 1 + rejoinSlack, Logf: s.Logf,
+	})
+	if err != nil {
+		return err
+	}
+	l.vh = vh
+	ln, pc, err := vh.Listen(TunnelSessionPort)
+	if err != nil {
+		return fmt.Errorf("serve inside the tunnel: %w", err)
+	}
+	l.serve(ln, pc)
+	if vpnOnly {
+		l.addr = "vpn port " + strconv.Itoa(vh.Port())
+	} else {
+		l.addr += " and vpn " + strconv.Itoa(vh.Port())
+	}
+	return nil
+}
+
+// vpnEndpoint is the address invites name, from vpn_endpoint: an IP with
+// or without a port (the tunnel's port by default). Zero when unset.
+func (s *Settings) vpnEndpoint() (netip.AddrPort, error) {
+	if s.VPNEndpoint == "" {
+		return netip.AddrPort{}, nil
+	}
+	if ap, err := netip.ParseAddrPort(s.VPNEndpoint); err == nil {
+		return ap, nil
+	}
+	a, err := netip.ParseAddr(s.VPNEndpoint)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("%q is not an IP address or IP:PORT", s.VPNEndpoint)
+	}
+	return netip.AddrPortFrom(a, uint16(s.VPNPort)), nil
+}
+
+// connectTunnel joins a session through the VPN. Called with s.mu held.
+func (s *Session) connectTunnel(ctx context.Context, invite string) error {
+	if s.Tunnels == nil {
+		return errors.New("this netpak has no built-in VPN")
+	}
+	tun, err := s.Tunnels.Join(ctx, invite)
+	if err != nil {
+		return err
+	}
+	cfg := s.Settings.ClientConfig()
+	cfg.Dial = tun.DialContext
+	l := &live{tun: tun, addr: "vpn " + tun.Endpoint()}
+	if err := s.joinLocked(ctx, l, tun.HostAddress(TunnelSessionPort), cfg); err != nil {
+		tun.Close()
+		return fmt.Errorf("the tunnel is up, but the session inside did not answer: %w", err)
+	}
+	return nil
+}
+
+// syncPeers keeps the tunnel's peer limit in step with the session: the
+// members already in, the free controller ports, and rejoinSlack.
+func (s *Session) syncPeers(l *live) {
+	if l.vh == nil {
+		return
+	}
+	var taken host.PortMask
+	others := 0
+	for _, m := range l.h.Members() {
+		taken |= m.Ports
+		if !m.Host {
+			others++
+		}
+	}
+	l.vh.SetMaxPeers(others + host.NumPorts - taken.Count() + rejoinSlack)
+}
+
+// hosting returns the session this console hosts through the VPN.
+func (s *Session) hosting() (*live, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.cur == nil:
+		return nil, errOffline
+	case s.cur.h == nil:
+		return nil, errors.New("only the host can do that")
+	}
+	return s.cur, nil
+}
+
+// Invite returns the session's invite, replacing its join secret first
+// if rotate is set.
+func (s *Session) Invite(rotate bool) (Invitation, error) {
+	l, err := s.hosting()
+	if err != nil {
+		return Invitation{}, err
+	}
+	if l.vh == nil {
+		return Invitation{}, errNoVPN
+	}
+	text := l.vh.Invite()
+	if rotate {
+		if text, err = l.vh.RotateSecret(); err != nil {
+			return Invitation{}, err
+		}
+	}
+	qr, err := s.Tunnels.QRLines(text)
+	if err != nil {
+		return Invitation{}, err
+	}
+	return Invitation{Text: text, QR: qr, VPNPort: l.vh.Port()}, nil
+}
+
+// InviteWG admits a player of the WireGuard app and writes its file to
+// path, or to the first free netpak-wg-N.conf in the current directory.
+func (s *Session) InviteWG(path string) (WGInvite, error) {
+	l, err := s.hosting()
+	if err != nil {
+		return WGInvite{}, err
+	}
+	if l.vh == nil {
+		return WGInvite{}, errNoVPN
+	}
+	if path == "" {
+		if path, err = freeWGName(); err != nil {
+			return WGInvite{}, err
+		}
+	}
+	wg, err := l.vh.InviteWG(path)
+	if err != nil {
+		return WGInvite{}, err
+	}
+	if wg.QR, err = s.Tunnels.QRLines(wg.Text); err != nil {
+		wg.QR = []string{fmt.Sprintf("(no QR code: %v)", err)}
+	}
+	return wg, nil
+}
+
+func freeWGName() (string, error) {
+	for n := 1; n <= maxWGFiles; n++ {
+		name := fmt.Sprintf("netpak-wg-%d.conf", n)
+		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("netpak-wg-1.conf to netpak-wg-%d.conf exist; give a file name", maxWGFiles)
+}
+
+// Kick removes the member called name, and its tunnel peer if it came
+// through the VPN.
+func (s *Session) Kick(name string) error {
+	l, err := s.hosting()
+	if err != nil {
+		return err
+	}
+	addr, err := l.h.Kick(name)
+	if errors.Is(err, host.ErrNoMember) {
+		return fmt.Errorf("nobody called %s is in the session (/who lists everybody)", name)
+	}
+	if err != nil {
+		return err
+	}
+	if l.vh == nil || !addr.IsValid() {
+		return nil
+	}
+	if _, err := l.vh.Kick(addr); err != nil {
+		return fmt.Errorf("%s left the session, but the tunnel kept them: %w", name, err)
+	}
+	return nil
+}
