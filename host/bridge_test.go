@@ -112,3 +112,54 @@ func allPorts(ms []host.Member) host.PortMask {
 	}
 	return m
 }
+
+// A golfer behind a bridge gets real zero delay: after its golf press the
+// events of its port carry the press of the same count.
+func TestBridgedGolfer(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 4, Golf: true}, nil)
+	script := func(port int, count uint32) uint32 {
+		k := coreKeys(port, int(count)) &^ uint32(host.DefaultGolfMask)
+		if port == 1 && count == 100 {
+			k |= host.DefaultGolfMask
+		}
+		return k
+	}
+	_, alice := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{ScriptKeys: script}, hosttest.FakeCoreConfig{Players: []uint8{0}})
+	_, bob := bridgedCore(t, ts, "bob", 1<<1, host.ClientConfig{ScriptKeys: script}, hosttest.FakeCoreConfig{Players: []uint8{1}})
+	cores := []*hosttest.FakeCore{alice, bob}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, c := range cores {
+		wg.Go(func() { _, _, _, errs[i] = c.Handshake(t.Context()) })
+	}
+	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b11 })
+	if err := ts.h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	const polls = 400
+	for i, c := range cores {
+		wg.Go(func() { errs[i] = pollCore(t.Context(), c, []uint8{uint8(i)}, polls) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitEvents(t, ts, []string{"host"}, host.EventGolfSeat, 1)
+	seat := ts.eventsOf("host", host.EventGolfSeat)[0]
+	if seat.Who != "bob" {
+		t.Fatalf("seat event %v, want bob", seat)
+	}
+	h := alice.History()
+	for n := int(seat.Poll) + 4; n < polls; n++ {
+		if got, want := h[n].Keys[1], script(1, uint32(n)); got != want {
+			t.Fatalf("poll %d: bob's port %#x, want his press of the same poll %#x (lag 0)", n, got, want)
+		}
+		if got, want := h[n].Keys[0], script(0, uint32(n-4)); got != want {
+			t.Fatalf("poll %d: alice's port %#x, want her press of poll %d (lag 4)", n, got, n-4)
+		}
+	}
+	t.Logf("%v; checked polls %d-%d", seat, seat.Poll+4, polls-1)
+}
