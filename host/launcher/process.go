@@ -224,6 +224,21 @@ func (p *Process) write(b []byte) error {
 	return err
 }
 
+// Kill ends the child at once, as a crash or a power cut would: the
+// emulator gets no chance to say goodbye to its netplay host. Tests use
+// it to check that a session survives a player that vanishes.
+func (p *Process) Kill() error {
+	select {
+	case <-p.exited:
+		return nil
+	default:
+	}
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("%w: kill: %w", ErrChild, err)
+	}
+	return nil
+}
+
 func (p *Process) kill() {
 	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		p.logf("launcher: kill emulator: %v", err)
