@@ -53,6 +53,30 @@ func (l *lines) wait(t *testing.T, sub string) string {
 	}
 }
 
+// waitAny returns the first line containing any of subs, failing after d.
+func (l *lines) waitAny(t *testing.T, d time.Duration, subs ...string) string {
+	t.Helper()
+	deadline := time.After(d)
+	for {
+		l.mu.Lock()
+		for _, s := range l.got {
+			for _, sub := range subs {
+				if strings.Contains(s, sub) {
+					l.mu.Unlock()
+					return s
+				}
+			}
+		}
+		all := strings.Join(l.got, "\n")
+		l.mu.Unlock()
+		select {
+		case <-l.added:
+		case <-deadline:
+			t.Fatalf("no line containing any of %q in:\n%s", subs, all)
+		}
+	}
+}
+
 func newTestSession(t *testing.T, name string) (*Session, *lines) {
 	l := newLines()
 	s := &Session{Settings: Defaults(), Events: l.add, Logf: t.Logf}

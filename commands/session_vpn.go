@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/netpak/netpak/host"
 )
@@ -15,6 +16,10 @@ import (
 // who dropped out keeps their old peer until the tunnel notices it is
 // dead, and must be able to come straight back with a new one.
 const rejoinSlack = 1
+
+// kickGrace is how long a kicked member's tunnel stays after the kick,
+// so the host's notice reaches them.
+const kickGrace = time.Second
 
 // maxWGFiles bounds the search for a free default /invite wg file name.
 const maxWGFiles = 100
@@ -190,8 +195,12 @@ func (s *Session) Kick(name string) error {
 	if l.vh == nil || !addr.IsValid() {
 		return nil
 	}
-	if _, err := l.vh.Kick(addr); err != nil {
-		return fmt.Errorf("%s left the session, but the tunnel kept them: %w", name, err)
-	}
+	// The member's tunnel must carry the host's goodbye before it goes,
+	// or they only learn of the kick when the host falls silent.
+	time.AfterFunc(kickGrace, func() {
+		if _, err := l.vh.Kick(addr); err != nil && s.Logf != nil {
+			s.Logf("remove %s from the tunnel: %v", name, err)
+		}
+	})
 	return nil
 }
