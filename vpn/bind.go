@@ -39,7 +39,7 @@ type BindStats struct {
 // for concurrent use.
 type Bind struct {
 	// Immutable after ListenBind.
-	conn   *net.UDPConn
+	conn   PacketConn
 	local  netip.AddrPort
 	toDev  chan *datagram // WireGuard datagrams for the open device
 	pool   sync.Pool
@@ -71,17 +71,40 @@ func ListenBind(addr netip.AddrPort) (*Bind, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen udp %v: %w", addr, err)
 	}
+	return NewBind(c), nil
+}
+
+// PacketConn is the datagram socket a [Bind] and a [Rendezvous] use:
+// *net.UDPConn, or a simulated socket in tests (see package vpn/natsim).
+type PacketConn interface {
+	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
+	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
+	LocalAddr() net.Addr
+	Close() error
+}
+
+// NewBind makes a Bind that owns c, an open socket. Reads must return
+// net.ErrClosed once c is closed.
+func NewBind(c PacketConn) *Bind {
 	b := &Bind{
 		conn:   c,
-		local:  c.LocalAddr().(*net.UDPAddr).AddrPort(),
+		local:  addrPortOf(c.LocalAddr()),
 		toDev:  make(chan *datagram, 64),
 		closed: make(chan struct{}),
 	}
-	b.local = netip.AddrPortFrom(b.local.Addr().Unmap(), b.local.Port())
 	b.pool.New = func() any { return new(datagram) }
 	b.reader.Add(1)
 	go b.readLoop()
-	return b, nil
+	return b
+}
+
+// addrPortOf returns a socket address as an unmapped AddrPort.
+func addrPortOf(a net.Addr) netip.AddrPort {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
 // udpAddr converts addr for net.ListenUDP; an unspecified address becomes

@@ -48,6 +48,20 @@ type HostConfig struct {
 	// MaxPeers limits how many peers are admitted at once (the session's
 	// free controller ports). Zero means [DefaultMaxPeers].
 	MaxPeers int
+	// Rendezvous lists rendezvous servers ("host:port") to register
+	// with; they go into invites. Players behind NAT are paired and, if
+	// punching fails, relayed through them.
+	Rendezvous []string
+	// STUN lists STUN servers ("host:port") that tell the host its public
+	// address, for invites without a rendezvous server. Rendezvous servers
+	// answer STUN too.
+	STUN []string
+	// NoPortMapping turns off asking the router (UPnP-IGD, NAT-PMP) to
+	// forward the port.
+	NoPortMapping bool
+	// Conn, if set, is the shared socket instead of one opened on Listen
+	// (a simulated network in tests).
+	Conn PacketConn
 	// Logf receives diagnostics; nil discards them.
 	Logf Logf
 }
@@ -60,18 +74,20 @@ type HostConfig struct {
 // concurrent use.
 type Host struct {
 	// Immutable after NewHost.
-	logf      Logf
-	bind      *Bind
-	dev       *device.Device
-	tnet      *netstack.Net
-	pub       Key
-	session   SessionID
-	mac1      []byte
-	endpoints []netip.AddrPort
-	dir       string           // where keys and invite state are kept; "" keeps nothing
-	joins     chan joinRequest // from the socket's reader to joinLoop
-	done      chan struct{}
-	loops     sync.WaitGroup
+	logf       Logf
+	bind       *Bind
+	dev        *device.Device
+	tnet       *netstack.Net
+	pub        Key
+	session    SessionID
+	mac1       []byte
+	endpoints  []netip.AddrPort
+	localCands []Candidate // endpoints as candidates
+	nat        *hostNAT
+	dir        string           // where keys and invite state are kept; "" keeps nothing
+	joins      chan joinRequest // from the socket's reader to joinLoop
+	done       chan struct{}
+	loops      sync.WaitGroup
 
 	now func() time.Time // replaced by tests
 
@@ -126,20 +142,29 @@ func NewHost(cfg HostConfig) (*Host, error) {
 		listen = netip.AddrPortFrom(netip.IPv6Unspecified(), DefaultPort)
 	}
 	var err error
-	if h.bind, err = ListenBind(listen); err != nil {
+	if cfg.Conn != nil {
+		h.bind = NewBind(cfg.Conn)
+	} else if h.bind, err = ListenBind(listen); err != nil {
 		return nil, fmt.Errorf("host tunnel: %w", err)
 	}
 	if h.dev, h.tnet, err = startDevice(HostAddr, h.bind, cfg.Key, h.logf); err != nil {
 		h.bind.Shutdown()
 		return nil, fmt.Errorf("host tunnel: %w", err)
 	}
+	kind := CandForwarded
 	h.endpoints = cfg.Endpoints
 	if len(h.endpoints) == 0 {
-		h.endpoints = localEndpoints(h.bind.LocalAddr())
+		h.endpoints, kind = localEndpoints(h.bind.LocalAddr()), CandLocal
 	}
+	for _, ep := range h.endpoints {
+		h.localCands = append(h.localCands, Candidate{Addr: ep, Kind: kind})
+	}
+	h.nat = newHostNAT(h, cfg)
 	h.bind.SetControlHandler(h.onControl)
-	h.loops.Add(1)
+	h.bind.SetSTUNHandler(h.nat.onSTUN)
+	h.loops.Add(2)
 	go h.joinLoop()
+	go h.nat.run()
 	return h, nil
 }
 
@@ -231,7 +256,13 @@ func (h *Host) Invite() Invite {
 }
 
 func (h *Host) inviteLocked() Invite {
-	return Invite{HostKey: h.pub, Endpoints: slices.Clone(h.endpoints), Session: h.session, Secret: h.secret}
+	inv := Invite{HostKey: h.pub, Session: h.session, Secret: h.secret, Rendezvous: h.nat.servers}
+	for _, c := range h.nat.candidates() {
+		inv.Endpoints = append(inv.Endpoints, c.Addr)
+		inv.Kinds = append(inv.Kinds, c.Kind)
+	}
+	inv.Kinds = inv.canonicalKinds()
+	return inv
 }
 
 // RotateSecret replaces the join secret and returns the new invite. Joins
@@ -263,6 +294,7 @@ func (h *Host) SetMaxPeers(n int) {
 // Peer is an admitted peer.
 type Peer struct {
 	Addr netip.Addr // tunnel address
+	Path Path       // how its datagrams travel
 	PeerStatus
 }
 
@@ -278,7 +310,7 @@ func (h *Host) Peers() ([]Peer, error) {
 	for pub, p := range h.peers {
 		s := st[pub]
 		s.PublicKey = pub
-		out = append(out, Peer{Addr: p.addr, PeerStatus: s})
+		out = append(out, Peer{Addr: p.addr, Path: h.nat.pathTo(s.Endpoint), PeerStatus: s})
 	}
 	slices.SortFunc(out, func(a, b Peer) int { return a.Addr.Compare(b.Addr) })
 	return out, nil

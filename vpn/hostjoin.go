@@ -11,10 +11,17 @@ import (
 // joins go to joinLoop; when it is behind, they are dropped and the player
 // retries.
 func (h *Host) onControl(pkt []byte, from netip.AddrPort) {
-	if len(pkt) != joinLen {
+	t, err := controlType(pkt)
+	if err != nil {
 		return
 	}
-	if t, err := controlType(pkt); err != nil || t != msgJoin || !joinMAC1OK(pkt, h.mac1) {
+	if t != msgJoin {
+		if h.nat != nil {
+			h.nat.onControl(t, pkt, from)
+		}
+		return
+	}
+	if len(pkt) != joinLen || !joinMAC1OK(pkt, h.mac1) {
 		return
 	}
 	req := joinRequest{pkt: [joinLen]byte(pkt), from: from}

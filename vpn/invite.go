@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"net"
 	"net/netip"
 	"strings"
 )
@@ -27,6 +28,27 @@ type Invite struct {
 	Endpoints []netip.AddrPort
 	Session   SessionID
 	Secret    [secretLen]byte
+	// Kinds says how each endpoint was learned, in the same order; missing
+	// entries mean [CandLocal]. A player names its path after it.
+	Kinds []CandidateKind
+	// Rendezvous lists rendezvous servers ("host:port") the host is
+	// registered with, for punching and relaying.
+	Rendezvous []string
+}
+
+// MaxRendezvous bounds the rendezvous servers in an invite.
+const MaxRendezvous = 4
+
+// candidates returns the invite's endpoints with their kinds.
+func (inv Invite) candidates() []Candidate {
+	cs := make([]Candidate, len(inv.Endpoints))
+	for i, ep := range inv.Endpoints {
+		cs[i] = Candidate{Addr: ep, Kind: CandLocal}
+		if i < len(inv.Kinds) && inv.Kinds[i] != 0 {
+			cs[i].Kind = inv.Kinds[i]
+		}
+	}
+	return cs
 }
 
 // ErrBadInvite wraps every reason [ParseInvite] refuses a text.
@@ -39,6 +61,8 @@ const (
 	tagSession  = 2
 	tagSecret   = 3
 	tagEndpoint = 4 // 4-byte IPv4 or 16-byte IPv6 address, then port, big-endian
+	tagRendezv  = 5 // "host:port" of a rendezvous server
+	tagKinds    = 6 // one CandidateKind byte per endpoint, in order
 )
 
 var inviteEncoding = base64.RawURLEncoding
@@ -54,8 +78,44 @@ func (inv Invite) String() string {
 		a := ep.Addr().Unmap().AsSlice()
 		b = appendField(b, tagEndpoint, binary.BigEndian.AppendUint16(a, ep.Port()))
 	}
+	if inv.hasKinds() {
+		kinds := make([]byte, len(inv.Endpoints))
+		for i := range kinds {
+			kinds[i] = byte(CandLocal)
+			if i < len(inv.Kinds) && inv.Kinds[i] != 0 {
+				kinds[i] = byte(inv.Kinds[i])
+			}
+		}
+		b = appendField(b, tagKinds, kinds)
+	}
+	for _, r := range inv.Rendezvous[:min(len(inv.Rendezvous), MaxRendezvous)] {
+		b = appendField(b, tagRendezv, []byte(r[:min(len(r), 255)]))
+	}
 	b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
 	return InvitePrefix + inviteEncoding.EncodeToString(b)
+}
+
+// canonicalKinds returns Kinds as String encodes them: one per endpoint,
+// or nil when all are local.
+func (inv Invite) canonicalKinds() []CandidateKind {
+	if !inv.hasKinds() {
+		return nil
+	}
+	out := make([]CandidateKind, len(inv.Endpoints))
+	for i, c := range inv.candidates() {
+		out[i] = c.Kind
+	}
+	return out
+}
+
+// hasKinds reports whether any endpoint is of another kind than CandLocal.
+func (inv Invite) hasKinds() bool {
+	for i := range min(len(inv.Kinds), len(inv.Endpoints)) {
+		if inv.Kinds[i] != 0 && inv.Kinds[i] != CandLocal {
+			return true
+		}
+	}
+	return false
 }
 
 func appendField(b []byte, tag byte, v []byte) []byte {
@@ -119,6 +179,7 @@ func parseInviteFields(b []byte) (Invite, error) {
 	case len(inv.Endpoints) == 0:
 		return Invite{}, errors.New("no host endpoint")
 	}
+	inv.Kinds = inv.canonicalKinds()
 	return inv, nil
 }
 
@@ -139,6 +200,22 @@ func (inv *Invite) setField(tag byte, v []byte) error {
 			return fmt.Errorf("more than %d endpoints", MaxEndpoints)
 		}
 		inv.Endpoints = append(inv.Endpoints, ep)
+	case tagRendezv:
+		if len(inv.Rendezvous) == MaxRendezvous {
+			return fmt.Errorf("more than %d rendezvous servers", MaxRendezvous)
+		}
+		if _, _, err := net.SplitHostPort(string(v)); err != nil {
+			return fmt.Errorf("rendezvous server %q: %v", v, err)
+		}
+		inv.Rendezvous = append(inv.Rendezvous, string(v))
+	case tagKinds:
+		if inv.Kinds != nil || len(v) > MaxEndpoints {
+			return errors.New("bad endpoint kinds")
+		}
+		inv.Kinds = make([]CandidateKind, len(v))
+		for i := range v {
+			inv.Kinds[i] = CandidateKind(v[i])
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package vpn
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -29,6 +30,23 @@ type JoinConfig struct {
 	// Listen is the local UDP address. Zero means every interface and a
 	// port the system picks.
 	Listen netip.AddrPort
+	// Rendezvous lists rendezvous servers ("host:port") to try besides
+	// the invite's.
+	Rendezvous []string
+	// STUN lists STUN servers ("host:port"); the first tells this player
+	// its public address for answer codes.
+	STUN []string
+	// Answer, if set, is called once with an answer code when the host
+	// does not answer directly and no rendezvous server pairs the two: the
+	// user sends it to the host, whose [Host.AcceptAnswer] makes both
+	// sides punch. Give Join a long enough deadline for that exchange.
+	Answer func(code string)
+	// Conn, if set, is the shared socket instead of one opened on Listen
+	// (a simulated network in tests).
+	Conn PacketConn
+	// UpgradeEvery is how often a relayed tunnel tries for a direct path;
+	// zero means every 30 seconds.
+	UpgradeEvery time.Duration
 	// Logf receives diagnostics; nil discards them.
 	Logf Logf
 }
@@ -43,7 +61,14 @@ type Tunnel struct {
 	addr     netip.Addr
 	endpoint netip.AddrPort
 	hostKey  Key
+	nat      *playerNAT
+	upgrade  time.Duration
+	done     chan struct{}
+	loops    sync.WaitGroup
 	close    sync.Once
+
+	mu   sync.Mutex
+	path Path // guarded by mu
 }
 
 // Join joins the session of invite: it makes a key pair for this player
@@ -71,11 +96,13 @@ func JoinInvite(ctx context.Context, inv Invite, cfg JoinConfig) (*Tunnel, error
 	if err != nil {
 		return nil, err
 	}
-	bind, err := ListenBind(cfg.Listen)
-	if err != nil {
+	var bind *Bind
+	if cfg.Conn != nil {
+		bind = NewBind(cfg.Conn)
+	} else if bind, err = ListenBind(cfg.Listen); err != nil {
 		return nil, fmt.Errorf("join: %w", err)
 	}
-	t, err := join(ctx, bind, inv, priv, cfg.Logf.orDiscard())
+	t, err := join(ctx, bind, inv, priv, cfg)
 	if err != nil {
 		bind.Shutdown()
 		return nil, fmt.Errorf("join: %w", err)
@@ -83,16 +110,28 @@ func JoinInvite(ctx context.Context, inv Invite, cfg JoinConfig) (*Tunnel, error
 	return t, nil
 }
 
-func join(ctx context.Context, bind *Bind, inv Invite, priv Key, logf Logf) (*Tunnel, error) {
-	acc, from, err := askToJoin(ctx, bind, inv, priv.Public())
+func join(ctx context.Context, bind *Bind, inv Invite, priv Key, cfg JoinConfig) (*Tunnel, error) {
+	logf := cfg.Logf.orDiscard()
+	pn := newPlayerNAT(ctx, bind, inv, cfg)
+	m := joinMsg{Session: inv.Session, Player: priv.Public()}
+	if _, err := rand.Read(m.Nonce[:]); err != nil {
+		return nil, fmt.Errorf("make nonce: %w", err)
+	}
+	answers := make(chan answer, 1)
+	pn.setJoinHandler(joinAnswerHandler(m, inv.Secret, answers))
+	defer pn.setJoinHandler(nil)
+	win, acc, err := pn.findPath(ctx, cfg.Answer, appendJoin(nil, m, inv.Secret, inv.HostKey), answers)
 	if err != nil {
 		return nil, err
 	}
+	from := win.addr
 	dev, tnet, err := startDevice(acc.Addr, bind, priv, logf)
 	if err != nil {
 		return nil, err
 	}
-	t := &Tunnel{bind: bind, dev: dev, tnet: tnet, addr: acc.Addr, endpoint: from, hostKey: inv.HostKey}
+	t := &Tunnel{bind: bind, dev: dev, tnet: tnet, addr: acc.Addr, endpoint: from, hostKey: inv.HostKey,
+		nat: pn, upgrade: cmp.Or(cfg.UpgradeEvery, upgradeEvery), done: make(chan struct{}),
+		path: pathOf(from, win.kind, win.rtt)}
 	psk := presharedKey(inv.Secret, priv.Public())
 	// Endpoint and keepalive in one set: turning the keepalive on sends
 	// the first handshake at once, and it needs the endpoint to go to.
@@ -106,43 +145,17 @@ func join(ctx context.Context, bind *Bind, inv Invite, priv Key, logf Logf) (*Tu
 		dev.Close()
 		return nil, err
 	}
+	logf("vpn: tunnel up, %v (%v)", t.path, from)
+	t.loops.Add(1)
+	go t.pathLoop()
 	return t, nil
 }
 
-// answer is the host's reply to a join, as seen by askToJoin.
+// answer is the host's reply to a join.
 type answer struct {
 	acc  acceptMsg
 	from netip.AddrPort
 	err  error
-}
-
-// askToJoin sends the join to every endpoint in the invite, repeating with
-// backoff, until one answers. The first endpoint to accept is the one the
-// tunnel uses.
-func askToJoin(ctx context.Context, bind *Bind, inv Invite, pub Key) (acceptMsg, netip.AddrPort, error) {
-	m := joinMsg{Session: inv.Session, Player: pub}
-	if _, err := rand.Read(m.Nonce[:]); err != nil {
-		return acceptMsg{}, netip.AddrPort{}, fmt.Errorf("make nonce: %w", err)
-	}
-	answers := make(chan answer, 1)
-	bind.SetControlHandler(joinAnswerHandler(m, inv.Secret, answers))
-	defer bind.SetControlHandler(nil)
-	pkt := appendJoin(nil, m, inv.Secret, inv.HostKey)
-	retry := time.NewTimer(0)
-	defer retry.Stop()
-	for wait := firstRetry; ; wait = min(2*wait, maxRetry) {
-		select {
-		case a := <-answers:
-			return a.acc, a.from, a.err
-		case <-ctx.Done():
-			return acceptMsg{}, netip.AddrPort{}, fmt.Errorf("%w at %v: %v", ErrNoAnswer, inv.Endpoints, ctx.Err())
-		case <-retry.C:
-		}
-		for _, ep := range inv.Endpoints {
-			bind.WriteTo(pkt, ep) // an unreachable endpoint is normal; others may work
-		}
-		retry.Reset(wait)
-	}
 }
 
 // joinAnswerHandler returns the control handler that watches for the
@@ -203,7 +216,11 @@ func (t *Tunnel) waitHandshake(ctx context.Context) error {
 func (t *Tunnel) Addr() netip.Addr { return t.addr }
 
 // Endpoint returns the host address the tunnel was set up with.
-func (t *Tunnel) Endpoint() netip.AddrPort { return t.endpoint }
+func (t *Tunnel) Endpoint() netip.AddrPort {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.endpoint
+}
 
 // Bind returns the shared socket, for NAT traversal on the same port.
 func (t *Tunnel) Bind() *Bind { return t.bind }
@@ -258,6 +275,10 @@ func (t *Tunnel) ListenUDP(port uint16) (net.PacketConn, error) {
 func (t *Tunnel) Close() error {
 	var err error
 	t.close.Do(func() {
+		if t.done != nil {
+			close(t.done)
+			t.loops.Wait()
+		}
 		t.dev.Close()
 		err = t.bind.Shutdown()
 	})

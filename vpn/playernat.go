@@ -1,0 +1,455 @@
+package vpn
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Player-side timing.
+const (
+	relayAfter    = 1500 * time.Millisecond // punching this long without an answer asks for a relay
+	answerAfter   = time.Second             // direct probes this long without an answer print an answer code
+	connectEvery  = 300 * time.Millisecond  // rendezvous request spacing
+	upgradeEvery  = 30 * time.Second        // a relayed player tries direct again this often
+	upgradeWindow = 3 * time.Second
+)
+
+// ErrNoPath reports that no way to the host worked; its message says what
+// was tried and what to do next.
+var ErrNoPath = errors.New("no path to the host")
+
+// probeWin is the first address that answered a probe.
+type probeWin struct {
+	addr netip.AddrPort
+	kind CandidateKind
+	rtt  time.Duration
+}
+
+// playerNAT is the player's side of NAT traversal on the shared socket:
+// it probes the host's candidates, asks rendezvous servers to pair it and
+// for a relay, makes an answer code when there is no rendezvous, and
+// answers the host's probes. Its handlers run on the socket's reader
+// goroutine and never block.
+type playerNAT struct {
+	// Immutable after newPlayerNAT.
+	bind    *Bind
+	inv     Invite
+	rdvKey  [rdvKeyLen]byte
+	room    [roomLen]byte
+	punch   []byte
+	nonce   [nonceLen]byte
+	servers map[netip.AddrPort]string
+	logf    Logf
+	join    sync.Mutex // serialises joinHandler
+	joinH   Handler    // guarded by join
+
+	mu       sync.Mutex
+	targets  map[netip.AddrPort]CandidateKind // guarded by mu
+	sent     map[netip.AddrPort]time.Time     // guarded by mu; last ping per target
+	paired   map[netip.AddrPort]time.Time     // guarded by mu; servers that paired us
+	refused  map[netip.AddrPort]string        // guarded by mu; why a server refused
+	relay    netip.AddrPort                   // guarded by mu; allocated relay
+	relayRdv netip.AddrPort                   // guarded by mu; the server that allocated it
+	bound    bool                             // guarded by mu
+	public   netip.AddrPort                   // guarded by mu; as a STUN server saw us
+	stunTx   [txLen]byte                      // guarded by mu
+	rtts     map[[txLen]byte]sentPing         // guarded by mu; RTT pings in flight
+	rtt      time.Duration                    // guarded by mu; last measured
+	wins     chan probeWin
+}
+
+func newPlayerNAT(ctx context.Context, bind *Bind, inv Invite, cfg JoinConfig) *playerNAT {
+	rdvKey := rendezvousKey(inv.Secret)
+	p := &playerNAT{
+		bind: bind, inv: inv, rdvKey: rdvKey, room: roomOf(rdvKey), punch: punchKey(inv.Secret),
+		servers: map[netip.AddrPort]string{}, logf: cfg.Logf.orDiscard(),
+		targets: map[netip.AddrPort]CandidateKind{}, sent: map[netip.AddrPort]time.Time{},
+		paired: map[netip.AddrPort]time.Time{}, refused: map[netip.AddrPort]string{},
+		rtts: map[[txLen]byte]sentPing{}, wins: make(chan probeWin, 1),
+	}
+	rand.Read(p.nonce[:])
+	for _, c := range inv.candidates() {
+		p.targets[c.Addr] = c.Kind
+	}
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	for _, s := range append(inv.Rendezvous[:len(inv.Rendezvous):len(inv.Rendezvous)], cfg.Rendezvous...) {
+		ap, err := resolveUDP(rctx, s)
+		if err != nil {
+			p.logf("vpn: rendezvous server %v", err)
+			p.refused[netip.AddrPort{}] = "rendezvous server " + err.Error()
+			continue
+		}
+		p.servers[ap] = s
+	}
+	if len(cfg.STUN) > 0 {
+		if ap, err := resolveUDP(rctx, cfg.STUN[0]); err == nil {
+			rand.Read(p.stunTx[:])
+			bind.WriteTo(appendSTUNRequest(nil, p.stunTx), ap)
+		}
+	}
+	bind.SetControlHandler(p.onControl)
+	bind.SetSTUNHandler(p.onSTUN)
+	return p
+}
+
+func (p *playerNAT) tx() [txLen]byte { return [txLen]byte(p.nonce[:txLen]) }
+
+// setJoinHandler routes join answers (accept, reject) to h.
+func (p *playerNAT) setJoinHandler(h Handler) {
+	p.join.Lock()
+	p.joinH = h
+	p.join.Unlock()
+}
+
+func (p *playerNAT) onSTUN(pkt []byte, from netip.AddrPort) {
+	tx, public, err := parseSTUNResponse(pkt)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err == nil && tx == p.stunTx {
+		p.public = public
+	}
+}
+
+func (p *playerNAT) onControl(pkt []byte, from netip.AddrPort) {
+	t, err := controlType(pkt)
+	if err != nil {
+		return
+	}
+	switch t {
+	case msgAccept, msgReject:
+		p.join.Lock()
+		if p.joinH != nil {
+			p.joinH(pkt, from)
+		}
+		p.join.Unlock()
+	case msgPeer:
+		p.onPeer(pkt, from)
+	case msgRefused:
+		if room, nonce, r, err := parseRefused(pkt); err == nil && room == p.room && nonce == p.nonce && p.isServer(from) {
+			p.mu.Lock()
+			p.refused[from] = r.String()
+			p.mu.Unlock()
+		}
+	case msgAllocated:
+		p.onAllocated(pkt, from)
+	case msgRelayBound:
+		if m, err := parseAlloc(pkt, msgRelayBound, p.rdvKey[:]); err == nil && m.Nonce == p.nonce && m.Role == rolePlayer {
+			p.mu.Lock()
+			if from == p.relay {
+				p.bound = true
+				p.targets[from] = candRelay
+			}
+			p.mu.Unlock()
+		}
+	case msgPing:
+		p.onPing(pkt, from)
+	case msgPong:
+		p.onPong(pkt, from)
+	}
+}
+
+func (p *playerNAT) isServer(from netip.AddrPort) bool {
+	_, ok := p.servers[from]
+	return ok
+}
+
+func (p *playerNAT) onPeer(pkt []byte, from netip.AddrPort) {
+	m, err := parsePairing(pkt, msgPeer, p.rdvKey[:])
+	if err != nil || m.Room != p.room || m.Nonce != p.nonce || !p.isServer(from) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.paired[from]; !ok {
+		p.paired[from] = time.Now()
+	}
+	for _, c := range m.Cands {
+		if _, ok := p.targets[c.Addr]; !ok && len(p.targets) < 4*maxCands {
+			p.targets[c.Addr] = c.Kind
+		}
+	}
+}
+
+func (p *playerNAT) onAllocated(pkt []byte, from netip.AddrPort) {
+	m, err := parseAlloc(pkt, msgAllocated, p.rdvKey[:])
+	if err != nil || m.Room != p.room || m.Nonce != p.nonce || !p.isServer(from) {
+		return
+	}
+	relay := m.Relay
+	if relay.Addr().IsUnspecified() {
+		relay = netip.AddrPortFrom(from.Addr(), relay.Port())
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.relay.IsValid() {
+		p.relay, p.relayRdv = relay, from
+	}
+}
+
+// onPing answers the host's probes. A probe for this pairing also makes
+// its source a target: a host behind a symmetric NAT reaches us from a
+// port no server saw.
+func (p *playerNAT) onPing(pkt []byte, from netip.AddrPort) {
+	m, err := parsePing(pkt, p.punch)
+	if err != nil || m.Role != roleHost {
+		return
+	}
+	p.bind.WriteTo(appendPong(nil, m.Tx, from, p.punch), from)
+	if m.Tx != p.tx() {
+		return
+	}
+	p.mu.Lock()
+	_, known := p.targets[from]
+	if !known && len(p.targets) < 4*maxCands {
+		p.targets[from] = CandPublic
+	}
+	p.mu.Unlock()
+	if !known {
+		p.ping(from, CandPublic, time.Now())
+	}
+}
+
+func (p *playerNAT) onPong(pkt []byte, from netip.AddrPort) {
+	tx, _, err := parsePong(pkt, p.punch)
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.rtts[tx]; ok && s.to == from {
+		delete(p.rtts, tx)
+		p.rtt = now.Sub(s.at)
+		return
+	}
+	kind, ok := p.targets[from]
+	if tx != p.tx() || !ok {
+		return
+	}
+	select {
+	case p.wins <- probeWin{addr: from, kind: kind, rtt: now.Sub(p.sent[from])}:
+	default:
+	}
+}
+
+func (p *playerNAT) ping(to netip.AddrPort, kind CandidateKind, now time.Time) {
+	p.mu.Lock()
+	p.sent[to] = now
+	p.mu.Unlock()
+	p.bind.WriteTo(appendPing(nil, pingMsg{Tx: p.tx(), Kind: kind, Role: rolePlayer}, p.punch), to)
+}
+
+// probeAll pings every target, except relays when direct is set.
+func (p *playerNAT) probeAll(now time.Time, directOnly bool) {
+	p.mu.Lock()
+	targets := make(map[netip.AddrPort]CandidateKind, len(p.targets))
+	for a, k := range p.targets {
+		if !directOnly || k != candRelay {
+			targets[a] = k
+		}
+	}
+	p.mu.Unlock()
+	for a, k := range targets {
+		p.ping(a, k, now)
+	}
+}
+
+// localCands lists this player's addresses for pairing and answer codes.
+func (p *playerNAT) localCands() []Candidate {
+	var cs []Candidate
+	p.mu.Lock()
+	if p.public.IsValid() {
+		cs = append(cs, Candidate{Addr: p.public, Kind: CandPublic})
+	}
+	p.mu.Unlock()
+	for _, ep := range localEndpoints(p.bind.LocalAddr()) {
+		cs = append(cs, Candidate{Addr: ep, Kind: CandLocal})
+	}
+	return cs
+}
+
+// findPath probes the host until it admits this player: the join goes
+// straight to the invite's addresses (a reachable host answers at once,
+// and a refusal says why), while pings probe the invite's addresses, the
+// rendezvous servers' candidates as they come, and a relay after
+// relayAfter; the first address that answers a ping gets the join too.
+// Without a rendezvous, onAnswer gets an answer code for the user to send
+// back.
+func (p *playerNAT) findPath(ctx context.Context, onAnswer func(string), join []byte, answers <-chan answer) (probeWin, acceptMsg, error) {
+	start := time.Now()
+	tick := time.NewTicker(punchEvery)
+	defer tick.Stop()
+	var lastConnect, lastAlloc, lastBind, lastJoin time.Time
+	joinTo, joinWait := p.inv.Endpoints, firstRetry
+	var won probeWin
+	answered := onAnswer == nil
+	for {
+		now := time.Now()
+		if now.Sub(lastJoin) >= joinWait {
+			lastJoin, joinWait = now, min(2*joinWait, maxRetry)
+			for _, ep := range joinTo {
+				p.bind.WriteTo(join, ep) // an unreachable address is normal; others may work
+			}
+		}
+		if !won.addr.IsValid() {
+			p.probeAll(now, false)
+			p.pairAndRelay(now, &lastConnect, &lastAlloc, &lastBind)
+		}
+		if !answered && !p.isPaired() && now.Sub(start) >= answerAfter {
+			answered = true
+			onAnswer(answerCode(p.nonce, p.localCands(), p.punch))
+		}
+		select {
+		case w := <-p.wins:
+			if !won.addr.IsValid() {
+				// The join goes to the winner alone from now on; at once
+				// unless it already went there.
+				if !slices.Contains(joinTo, w.addr) {
+					joinWait, lastJoin = firstRetry, time.Time{}
+				}
+				won, joinTo = w, []netip.AddrPort{w.addr}
+			}
+		case a := <-answers:
+			if a.err != nil {
+				return probeWin{}, acceptMsg{}, a.err
+			}
+			return p.winner(a.from, won), a.acc, nil
+		case <-ctx.Done():
+			return probeWin{}, acceptMsg{}, p.failure(ctx.Err(), onAnswer != nil, won)
+		case <-tick.C:
+		}
+	}
+}
+
+// winner describes the path through from, the address the host admitted
+// this player from.
+func (p *playerNAT) winner(from netip.AddrPort, won probeWin) probeWin {
+	if won.addr == from {
+		return won
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	w := probeWin{addr: from, kind: p.targets[from]}
+	if w.kind == 0 {
+		w.kind = CandPublic
+	}
+	return w
+}
+
+func (p *playerNAT) isPaired() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.firstPairing()
+	return ok
+}
+
+// pairAndRelay asks the rendezvous servers to pair us, then for a relay
+// once punching has had relayAfter, then binds to the relay.
+func (p *playerNAT) pairAndRelay(now time.Time, lastConnect, lastAlloc, lastBind *time.Time) {
+	if now.Sub(*lastConnect) >= connectEvery {
+		*lastConnect = now
+		p.connect()
+	}
+	p.mu.Lock()
+	pairedAt, paired := p.firstPairing()
+	relay, bound := p.relay, p.bound
+	p.mu.Unlock()
+	switch {
+	case paired && !relay.IsValid() && now.Sub(pairedAt) >= relayAfter && now.Sub(*lastAlloc) >= connectEvery:
+		*lastAlloc = now
+		p.allocate()
+	case relay.IsValid() && !bound && now.Sub(*lastBind) >= natTick:
+		*lastBind = now
+		m := allocMsg{Room: p.room, Nonce: p.nonce, Role: rolePlayer}
+		p.bind.WriteTo(appendAlloc(nil, msgRelayBind, m, p.rdvKey[:]), relay)
+	}
+}
+
+// firstPairing returns when the first server paired us.
+func (p *playerNAT) firstPairing() (time.Time, bool) {
+	var first time.Time
+	for _, at := range p.paired {
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+	}
+	return first, !first.IsZero()
+}
+
+func (p *playerNAT) connect() {
+	m := connectMsg{Room: p.room, Nonce: p.nonce, Cands: p.localCands()}
+	pkt := appendPairing(nil, msgConnect, m, p.rdvKey[:])
+	for ap := range p.servers {
+		p.bind.WriteTo(pkt, ap)
+	}
+}
+
+// allocate asks the servers that paired us for a relay.
+func (p *playerNAT) allocate() {
+	pkt := appendAlloc(nil, msgAllocate, allocMsg{Room: p.room, Nonce: p.nonce}, p.rdvKey[:])
+	p.mu.Lock()
+	var to []netip.AddrPort
+	for ap := range p.paired {
+		if _, refused := p.refused[ap]; !refused {
+			to = append(to, ap)
+		}
+	}
+	p.mu.Unlock()
+	for _, ap := range to {
+		p.bind.WriteTo(pkt, ap)
+	}
+}
+
+// failure says what was tried and what to do next.
+func (p *playerNAT) failure(cause error, copyPaste bool, won probeWin) error {
+	if won.addr.IsValid() {
+		return fmt.Errorf("%w: %v answered probes but not the join (%v): the host may be overloaded, try again", ErrNoAnswer, won.addr, cause)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var tried []string
+	var direct []string
+	for _, c := range p.inv.candidates() {
+		direct = append(direct, c.String())
+	}
+	tried = append(tried, "direct to "+strings.Join(direct, ", ")+": no answer")
+	for ap, name := range p.servers {
+		switch why, refused := p.refused[ap]; {
+		case refused:
+			tried = append(tried, fmt.Sprintf("rendezvous %s: refused: %s", name, why))
+		case p.paired[ap].IsZero():
+			tried = append(tried, fmt.Sprintf("rendezvous %s (%v): no answer", name, ap))
+		default:
+			tried = append(tried, fmt.Sprintf("rendezvous %s: paired, punching got no answer", name))
+		}
+	}
+	if why, ok := p.refused[netip.AddrPort{}]; ok {
+		tried = append(tried, why)
+	}
+	if p.relay.IsValid() {
+		tried = append(tried, fmt.Sprintf("relay %v: no answer from the host through it", p.relay))
+	}
+	port := p.inv.Endpoints[0].Port()
+	var next string
+	switch {
+	case len(p.servers) == 0 && copyPaste:
+		next = fmt.Sprintf("no rendezvous server is configured: send the answer code to the host and have it accepted, ask the host to forward UDP port %d, or add a rendezvous server to both session files", port)
+	case len(p.servers) == 0:
+		next = fmt.Sprintf("no rendezvous server is configured: ask the host to forward UDP port %d (or enable UPnP on its router), or add a rendezvous server to both session files", port)
+	case len(p.paired) == 0:
+		next = "check that the host is running and that both sides use a reachable rendezvous server"
+	case !p.relay.IsValid():
+		next = fmt.Sprintf("one side is behind a symmetric NAT and no relay was available: run `netpak rendezvous` with relaying on a reachable machine, or have the host forward UDP port %d", port)
+	default:
+		next = fmt.Sprintf("UDP may be blocked on this network: try another network, or have the host forward UDP port %d", port)
+	}
+	return fmt.Errorf("%w (%v): tried %s; %s", ErrNoPath, cause, strings.Join(tried, "; "), next)
+}

@@ -1,0 +1,207 @@
+package vpn
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// relay is one allocation: a UDP port that forwards datagrams between the
+// host and one player, unchanged. Each side registers the address it sends
+// from with an authenticated relay bind.
+type relay struct {
+	conn PacketConn
+	addr netip.AddrPort
+	id   relayID
+	key  [rdvKeyLen]byte
+
+	mu     sync.Mutex
+	sides  [2]relaySide // host, player; guarded by mu
+	active time.Time    // guarded by mu
+	pkts   bucket       // guarded by mu
+	bytes  bucket       // guarded by mu
+}
+
+type relaySide struct {
+	addr netip.AddrPort
+	seen time.Time
+}
+
+func (rl *relay) lastActive() time.Time {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	return rl.active
+}
+
+// handleAllocate opens a relay for a player of a room, or repeats the
+// answer for one already open. Both the player and the host learn its
+// address.
+func (r *Rendezvous) handleAllocate(pkt []byte, from netip.AddrPort) error {
+	rm, ok := r.lookup(pkt, from)
+	if !ok {
+		return errors.New("allocate in unknown room")
+	}
+	m, err := parseAlloc(pkt, msgAllocate, rm.key[:])
+	if err != nil {
+		return err
+	}
+	if r.cfg.NoRelay {
+		r.send(appendRefused(nil, m.Room, m.Nonce, refuseNoRelay), from)
+		return nil
+	}
+	rl, err := r.openRelay(relayID{m.Room, m.Nonce}, rm.key)
+	if err != nil {
+		r.logf("rendezvous: %v", err)
+		r.send(appendRefused(nil, m.Room, m.Nonce, refuseRelayBusy), from)
+		return nil
+	}
+	m.Relay = rl.addr
+	ans := appendAlloc(nil, msgAllocated, m, rm.key[:])
+	r.send(ans, from)
+	r.send(ans, rm.host)
+	return nil
+}
+
+// openRelay returns the relay for id, opening it if there is room.
+func (r *Rendezvous) openRelay(id relayID, key [rdvKeyLen]byte) (*relay, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rl := r.relays[id]; rl != nil {
+		return rl, nil
+	}
+	rm := r.rooms[id.room]
+	switch {
+	case rm == nil:
+		return nil, errors.New("room expired")
+	case len(r.relays) >= r.cfg.MaxRelays:
+		return nil, fmt.Errorf("relay table full (%d)", r.cfg.MaxRelays)
+	case rm.relays >= maxRelaysPerRoom:
+		return nil, fmt.Errorf("room has %d relays already", rm.relays)
+	}
+	c, err := r.listenRelayLocked()
+	if err != nil {
+		return nil, fmt.Errorf("open relay: %w", err)
+	}
+	now := r.now()
+	rl := &relay{conn: c, id: id, key: key, active: now}
+	rl.addr = addrPortOf(c.LocalAddr())
+	if rl.addr.Addr().IsUnspecified() {
+		// The player substitutes the address it reached this server at.
+		rl.addr = netip.AddrPortFrom(netip.IPv4Unspecified(), rl.addr.Port())
+	}
+	rl.pkts = bucket{tokens: relayPacketRate, last: now}
+	rl.bytes = bucket{tokens: relayByteRate, last: now}
+	r.relays[id] = rl
+	rm.relays++
+	r.stats.allocations.Add(1)
+	r.loops.Add(1)
+	go r.relayLoop(rl)
+	return rl, nil
+}
+
+func (r *Rendezvous) listenRelayLocked() (PacketConn, error) {
+	if r.cfg.ListenRelay != nil {
+		return r.cfg.ListenRelay()
+	}
+	ip := r.local.Addr()
+	lo, hi := r.cfg.RelayPorts[0], r.cfg.RelayPorts[1]
+	if lo == 0 || hi < lo {
+		return net.ListenUDP("udp", udpAddr(netip.AddrPortFrom(ip, 0)))
+	}
+	var err error
+	for range int(hi-lo) + 1 {
+		p := r.nextPort
+		r.nextPort++
+		if r.nextPort > hi || r.nextPort < lo {
+			r.nextPort = lo
+		}
+		var c *net.UDPConn
+		if c, err = net.ListenUDP("udp", udpAddr(netip.AddrPortFrom(ip, p))); err == nil {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("no free port in %d-%d: %w", lo, hi, err)
+}
+
+func (r *Rendezvous) relayLoop(rl *relay) {
+	defer r.loops.Done()
+	buf := make([]byte, maxDatagram)
+	for {
+		n, from, err := rl.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		if to, ok := r.relayRoute(rl, buf[:n], from); ok {
+			if _, err := rl.conn.WriteToUDPAddrPort(buf[:n], to); err == nil {
+				r.stats.relayed.Add(1)
+			}
+		}
+	}
+}
+
+// relayRoute decides what to do with one datagram at a relay port: a
+// relay bind registers its sender; anything else from one registered side
+// goes to the other, within the rate and size limits.
+func (r *Rendezvous) relayRoute(rl *relay, pkt []byte, from netip.AddrPort) (netip.AddrPort, bool) {
+	now := r.now()
+	if t, err := controlType(pkt); err == nil && t == msgRelayBind {
+		r.relayBind(rl, pkt, from, now)
+		return netip.AddrPort{}, false
+	}
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	var to netip.AddrPort
+	switch from {
+	case rl.sides[0].addr:
+		to = rl.sides[1].addr
+		rl.sides[0].seen = now
+	case rl.sides[1].addr:
+		to = rl.sides[0].addr
+		rl.sides[1].seen = now
+	}
+	switch {
+	case !to.IsValid() || !from.IsValid():
+		r.stats.dropped.Add(1)
+		return to, false
+	case len(pkt) > maxRelayDatagram,
+		!rl.pkts.take(now, relayPacketRate, relayPacketRate, 1),
+		!rl.bytes.take(now, relayByteRate, relayByteRate, float64(len(pkt))):
+		r.stats.limited.Add(1)
+		return to, false
+	}
+	rl.active = now
+	return to, true
+}
+
+// relayBind registers the sender of an authenticated bind as one side. A
+// side that is already bound moves only after its old address has been
+// quiet for a while (a NAT rebinding), so a replayed bind cannot take over
+// a relay in use.
+func (r *Rendezvous) relayBind(rl *relay, pkt []byte, from netip.AddrPort, now time.Time) {
+	m, err := parseAlloc(pkt, msgRelayBind, rl.key[:])
+	if err != nil || m.Room != rl.id.room || m.Nonce != rl.id.nonce {
+		r.stats.dropped.Add(1)
+		return
+	}
+	rl.mu.Lock()
+	s := &rl.sides[m.Role-1]
+	other := rl.sides[2-m.Role]
+	if s.addr != from && s.addr.IsValid() && now.Sub(s.seen) < relayRebindQuiet || other.addr == from {
+		rl.mu.Unlock()
+		r.stats.dropped.Add(1)
+		return
+	}
+	s.addr, s.seen, rl.active = from, now, now
+	rl.mu.Unlock()
+	m.Relay = netip.AddrPort{}
+	if _, err := rl.conn.WriteToUDPAddrPort(appendAlloc(nil, msgRelayBound, m, rl.key[:]), from); err != nil {
+		r.logf("rendezvous: relay %v: %v", rl.addr, err)
+	}
+}

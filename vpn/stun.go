@@ -1,0 +1,128 @@
+package vpn
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+)
+
+// The subset of STUN (RFC 5389) netpak needs: a binding request, and a
+// binding response carrying XOR-MAPPED-ADDRESS (or the older
+// MAPPED-ADDRESS). Any public STUN server answers these; so does netpak's
+// own rendezvous server.
+const (
+	stunHeaderLen       = 20
+	stunBindingRequest  = 0x0001
+	stunBindingResponse = 0x0101
+	stunAttrMapped      = 0x0001
+	stunAttrXORMapped   = 0x0020
+)
+
+var errNotSTUN = errors.New("not a stun binding response")
+
+// appendSTUNRequest appends a binding request with transaction id tx.
+func appendSTUNRequest(b []byte, tx [txLen]byte) []byte {
+	b = binary.BigEndian.AppendUint16(b, stunBindingRequest)
+	b = binary.BigEndian.AppendUint16(b, 0)
+	b = binary.BigEndian.AppendUint32(b, stunCookie)
+	return append(b, tx[:]...)
+}
+
+// parseSTUNRequest returns the transaction id of a binding request.
+func parseSTUNRequest(pkt []byte) ([txLen]byte, bool) {
+	if len(pkt) < stunHeaderLen || !isSTUN(pkt) || binary.BigEndian.Uint16(pkt) != stunBindingRequest {
+		return [txLen]byte{}, false
+	}
+	return [txLen]byte(pkt[8:20]), true
+}
+
+// appendSTUNResponse appends a binding response telling the requester the
+// address it came from.
+func appendSTUNResponse(b []byte, tx [txLen]byte, from netip.AddrPort) []byte {
+	ip := from.Addr().Unmap()
+	alen := 4
+	family := byte(1)
+	if ip.Is6() {
+		alen, family = 16, 2
+	}
+	b = binary.BigEndian.AppendUint16(b, stunBindingResponse)
+	b = binary.BigEndian.AppendUint16(b, uint16(4+4+alen))
+	b = binary.BigEndian.AppendUint32(b, stunCookie)
+	b = append(b, tx[:]...)
+	b = binary.BigEndian.AppendUint16(b, stunAttrXORMapped)
+	b = binary.BigEndian.AppendUint16(b, uint16(4+alen))
+	b = append(b, 0, family)
+	b = binary.BigEndian.AppendUint16(b, from.Port()^uint16(stunCookie>>16))
+	return append(b, xorAddr(ip.AsSlice(), tx)...)
+}
+
+// xorAddr XORs an address with the cookie and transaction id (RFC 5389
+// §15.2); it is its own inverse.
+func xorAddr(a []byte, tx [txLen]byte) []byte {
+	var key [16]byte
+	binary.BigEndian.PutUint32(key[:], stunCookie)
+	copy(key[4:], tx[:])
+	out := make([]byte, len(a))
+	for i := range a {
+		out[i] = a[i] ^ key[i]
+	}
+	return out
+}
+
+// parseSTUNResponse returns the transaction id and mapped address of a
+// binding response. XOR-MAPPED-ADDRESS wins over MAPPED-ADDRESS.
+func parseSTUNResponse(pkt []byte) ([txLen]byte, netip.AddrPort, error) {
+	if len(pkt) < stunHeaderLen || !isSTUN(pkt) || binary.BigEndian.Uint16(pkt) != stunBindingResponse {
+		return [txLen]byte{}, netip.AddrPort{}, errNotSTUN
+	}
+	tx := [txLen]byte(pkt[8:20])
+	n := int(binary.BigEndian.Uint16(pkt[2:]))
+	if n > len(pkt)-stunHeaderLen {
+		return tx, netip.AddrPort{}, fmt.Errorf("%w: attributes cut off", errNotSTUN)
+	}
+	var mapped netip.AddrPort
+	for a := pkt[stunHeaderLen : stunHeaderLen+n]; len(a) >= 4; {
+		typ, alen := binary.BigEndian.Uint16(a), int(binary.BigEndian.Uint16(a[2:]))
+		if alen > len(a)-4 {
+			return tx, netip.AddrPort{}, fmt.Errorf("%w: attribute cut off", errNotSTUN)
+		}
+		v := a[4 : 4+alen]
+		switch typ {
+		case stunAttrXORMapped:
+			if ap, ok := stunAddr(v, true, tx); ok {
+				return tx, ap, nil
+			}
+		case stunAttrMapped:
+			if ap, ok := stunAddr(v, false, tx); ok {
+				mapped = ap
+			}
+		}
+		skip := 4 + (alen+3)&^3 // attributes are padded to 4 bytes
+		if skip > len(a) {
+			break
+		}
+		a = a[skip:]
+	}
+	if !mapped.IsValid() {
+		return tx, mapped, fmt.Errorf("%w: no mapped address", errNotSTUN)
+	}
+	return tx, mapped, nil
+}
+
+func stunAddr(v []byte, xor bool, tx [txLen]byte) (netip.AddrPort, bool) {
+	if len(v) != 8 && len(v) != 20 {
+		return netip.AddrPort{}, false
+	}
+	port := binary.BigEndian.Uint16(v[2:])
+	a := v[4:]
+	if xor {
+		port ^= uint16(stunCookie >> 16)
+		a = xorAddr(a, tx)
+	}
+	ip, _ := netip.AddrFromSlice(a)
+	if (v[1] == 1) != ip.Is4() || port == 0 {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(ip.Unmap(), port), true
+}

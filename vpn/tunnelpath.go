@@ -1,0 +1,104 @@
+package vpn
+
+import (
+	"context"
+	"crypto/rand"
+	"time"
+)
+
+// Path returns how the tunnel reaches the host, with the last measured
+// round trip.
+func (t *Tunnel) Path() Path {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := t.path
+	t.nat.mu.Lock()
+	if t.nat.rtt != 0 {
+		p.RTT = t.nat.rtt
+	}
+	t.nat.mu.Unlock()
+	return p
+}
+
+// pathLoop measures the round trip every rttEvery and, while relayed,
+// tries for a direct path every t.upgrade.
+func (t *Tunnel) pathLoop() {
+	defer t.loops.Done()
+	rtt := time.NewTicker(rttEvery)
+	defer rtt.Stop()
+	up := time.NewTicker(t.upgrade)
+	defer up.Stop()
+	for {
+		select {
+		case <-t.done:
+			return
+		case <-rtt.C:
+			t.measure()
+		case <-up.C:
+			if t.Path().Kind == PathRelayed {
+				t.tryDirect()
+			}
+		}
+	}
+}
+
+func (t *Tunnel) measure() {
+	p := t.Path()
+	var tx [txLen]byte
+	rand.Read(tx[:])
+	n := t.nat
+	n.mu.Lock()
+	clear(n.rtts)
+	n.rtts[tx] = sentPing{to: p.Addr, at: time.Now()}
+	n.mu.Unlock()
+	t.bind.WriteTo(appendPing(nil, pingMsg{Tx: tx, Role: rolePlayer}, n.punch), p.Addr)
+}
+
+// tryDirect asks the rendezvous to pair the two again and probes the
+// direct candidates for a while; if one answers, WireGuard moves there
+// (the host follows by roaming) and the relay lapses.
+func (t *Tunnel) tryDirect() {
+	n := t.nat
+	ctx, cancel := context.WithTimeout(context.Background(), upgradeWindow)
+	defer cancel()
+	go func() {
+		select {
+		case <-t.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	select {
+	case <-n.wins: // a late answer from an earlier round
+	default:
+	}
+	tick := time.NewTicker(punchEvery)
+	defer tick.Stop()
+	n.connect()
+	for {
+		n.probeAll(time.Now(), true)
+		select {
+		case w := <-n.wins:
+			if w.kind == candRelay {
+				continue
+			}
+			t.moveTo(w)
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (t *Tunnel) moveTo(w probeWin) {
+	if err := t.dev.IpcSet("public_key=" + t.hostKey.hex() + "\nupdate_only=true\nendpoint=" + w.addr.String() + "\n"); err != nil {
+		t.nat.logf("vpn: move to direct path %v: %v", w.addr, err)
+		return
+	}
+	t.mu.Lock()
+	t.path = pathOf(w.addr, w.kind, w.rtt)
+	t.endpoint = w.addr
+	t.mu.Unlock()
+	t.nat.logf("vpn: tunnel moved to a direct path at %v", w.addr)
+}
