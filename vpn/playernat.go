@@ -50,19 +50,22 @@ type playerNAT struct {
 	join    sync.Mutex // serialises joinHandler
 	joinH   Handler    // guarded by join
 
-	mu       sync.Mutex
-	targets  map[netip.AddrPort]CandidateKind // guarded by mu
-	sent     map[netip.AddrPort]time.Time     // guarded by mu; last ping per target
-	paired   map[netip.AddrPort]time.Time     // guarded by mu; servers that paired us
-	refused  map[netip.AddrPort]string        // guarded by mu; why a server refused
-	relay    netip.AddrPort                   // guarded by mu; allocated relay
-	relayRdv netip.AddrPort                   // guarded by mu; the server that allocated it
-	bound    bool                             // guarded by mu
-	public   netip.AddrPort                   // guarded by mu; as a STUN server saw us
-	stunTx   [txLen]byte                      // guarded by mu
-	rtts     map[[txLen]byte]sentPing         // guarded by mu; RTT pings in flight
-	rtt      time.Duration                    // guarded by mu; last measured
-	wins     chan probeWin
+	mu         sync.Mutex
+	targets    map[netip.AddrPort]CandidateKind // guarded by mu
+	sent       map[netip.AddrPort]time.Time     // guarded by mu; last ping per target
+	paired     map[netip.AddrPort]time.Time     // guarded by mu; servers that paired us
+	refused    map[netip.AddrPort]string        // guarded by mu; why a server refused
+	relay      netip.AddrPort                   // guarded by mu; allocated relay
+	relayRdv   netip.AddrPort                   // guarded by mu; the server that allocated it
+	bound      bool                             // guarded by mu
+	public     netip.AddrPort                   // guarded by mu; as a STUN server saw us
+	stunTx     [txLen]byte                      // guarded by mu
+	stunServer netip.AddrPort                   // immutable
+	stunSent   time.Time                        // guarded by mu
+	stunTries  int                              // guarded by mu
+	rtts       map[[txLen]byte]sentPing         // guarded by mu; RTT pings in flight
+	rtt        time.Duration                    // guarded by mu; last measured
+	wins       chan probeWin
 }
 
 func newPlayerNAT(ctx context.Context, bind *Bind, inv Invite, cfg JoinConfig) *playerNAT {
@@ -91,13 +94,28 @@ func newPlayerNAT(ctx context.Context, bind *Bind, inv Invite, cfg JoinConfig) *
 	}
 	if len(cfg.STUN) > 0 {
 		if ap, err := resolveUDP(rctx, cfg.STUN[0]); err == nil {
+			p.stunServer = ap
 			rand.Read(p.stunTx[:])
-			bind.WriteTo(appendSTUNRequest(nil, p.stunTx), ap)
 		}
 	}
 	bind.SetControlHandler(p.onControl)
 	bind.SetSTUNHandler(p.onSTUN)
 	return p
+}
+
+// askSTUN asks the STUN server for this player's public address, until it
+// answers or a few tries have gone unanswered.
+func (p *playerNAT) askSTUN(now time.Time) {
+	p.mu.Lock()
+	due := p.stunServer.IsValid() && !p.public.IsValid() && p.stunTries < 6 && now.Sub(p.stunSent) >= 500*time.Millisecond
+	if due {
+		p.stunTries++
+		p.stunSent = now
+	}
+	p.mu.Unlock()
+	if due {
+		p.bind.WriteTo(appendSTUNRequest(nil, p.stunTx), p.stunServer)
+	}
 }
 
 func (p *playerNAT) tx() [txLen]byte { return [txLen]byte(p.nonce[:txLen]) }
@@ -299,6 +317,7 @@ func (p *playerNAT) findPath(ctx context.Context, onAnswer func(string), join []
 				p.bind.WriteTo(join, ep) // an unreachable address is normal; others may work
 			}
 		}
+		p.askSTUN(now)
 		if !won.addr.IsValid() {
 			p.probeAll(now, false)
 			p.pairAndRelay(now, &lastConnect, &lastAlloc, &lastBind)
@@ -310,10 +329,14 @@ func (p *playerNAT) findPath(ctx context.Context, onAnswer func(string), join []
 		select {
 		case w := <-p.wins:
 			if !won.addr.IsValid() {
-				// The join goes to the winner alone from now on; at once
-				// unless it already went there.
-				if !slices.Contains(joinTo, w.addr) {
-					joinWait, lastJoin = firstRetry, time.Time{}
+				// The join goes to the winner alone from now on: at once
+				// if it never went there, else as soon as its answer is
+				// overdue (a NAT may have dropped it before the punch;
+				// a needless repeat would admit a player that already
+				// gave up on a refusal).
+				joinWait, lastJoin = firstRetry, time.Time{}
+				if slices.Contains(joinTo, w.addr) {
+					joinWait, lastJoin = 2*w.rtt+20*time.Millisecond, time.Now()
 				}
 				won, joinTo = w, []netip.AddrPort{w.addr}
 			}
