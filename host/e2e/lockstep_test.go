@@ -79,7 +79,7 @@ func playLockstep(t *testing.T, spec gameSpec, newLag uint8) {
 	t.Logf("lag %d from poll %d (asked at poll %d)", lagEv.Lag, lagEv.Poll, changeAt)
 	lags := []lagChange{{0, spec.lag}, {lagEv.Poll, lagEv.Lag}}
 	requireStreams(t, r.in, predictStreams(spec.polls, g.active, lags, noneLeft()))
-	g.checkCores(words, r.in)
+	g.checkCores(words, g.names, r.in)
 	if ds := g.events.all(host.EventDesync); len(ds) > 0 {
 		t.Errorf("the host reported desyncs: %v", ds[0].Event)
 	}
