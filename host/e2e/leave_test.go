@@ -10,24 +10,38 @@ import (
 	"github.com/netpak/netpak/host"
 )
 
-// Deadlines of the departure test: the others must be told within
-// toldWithin; the survivors must finish well within the test's deadline.
+// toldWithin is how soon the others must hear that a player vanished.
 const toldWithin = 3 * time.Second
 
-// TestKilledPlayer kills a player's emulator process mid-game, the way a
-// crash or a power cut would. The host must tell everyone within 3 s,
-// and the other emulators must continue with the departed port reading
-// as no input, and finish with the hash of what the spectator recorded.
+// TestKilledPlayer makes a player vanish mid-game, the way a crash or a
+// power cut would: a direct core's emulator process is killed, or a
+// bridged player's netpak loses its sockets without a goodbye while its
+// emulator is killed. The host must tell everyone within 3 s, and the
+// other emulators must continue with the departed port reading as no
+// input, and finish with the hash of what the spectator recorded.
 func TestKilledPlayer(t *testing.T) {
-	const polls, killAt = 2000, 600
+	tests := []struct {
+		name   string
+		victim int // seat
+	}{
+		{"direct core killed", 1},
+		{"bridged player vanishes", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { playAndKill(t, tt.victim) })
+	}
+}
+
+func playAndKill(t *testing.T, victim int) {
+	const polls, killAt, lag = 2000, 600, 8
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	g := startGame(t, gameSpec{polls: polls, lag: 8, seats: []seat{
+	g := startGame(t, gameSpec{polls: polls, lag: lag, seats: []seat{
 		{ports: []int{1}, bridged: true},
 		{ports: []int{2}},
 		{ports: []int{3}, bridged: true},
 	}})
-	const victim = 1
+	port := g.spec.seats[victim].ports[0] - 1
 	var (
 		mu     sync.Mutex
 		killed time.Time
@@ -45,9 +59,7 @@ func TestKilledPlayer(t *testing.T) {
 			mu.Lock()
 			killed = time.Now()
 			mu.Unlock()
-			if err := g.procs[victim].Kill(); err != nil {
-				t.Errorf("kill: %v", err)
-			}
+			g.vanish(victim)
 		})
 		recorded <- recording{in, err}
 	}()
@@ -56,38 +68,49 @@ func TestKilledPlayer(t *testing.T) {
 	}
 	left, err := g.events.wait(ctx, func(e host.Event) bool { return e.Kind == host.EventLeft })
 	if err != nil {
-		t.Fatal("the host never said the killed player left")
+		t.Fatal("the host never said the vanished player left")
 	}
 	mu.Lock()
 	told := left.At.Sub(killed)
 	mu.Unlock()
-	t.Logf("killed %s at poll %d; the host said %q %v later", g.names[victim], killAt, left.String(), told.Round(time.Microsecond))
-	if left.Who != g.names[victim] || left.Ports != 1<<1 {
-		t.Fatalf("left event %+v, want %s on port 2", left.Event, g.names[victim])
+	t.Logf("%s vanished at poll %d; %v later the host said %q", g.names[victim], killAt, told.Round(time.Microsecond), left.String())
+	if left.Who != g.names[victim] || left.Ports != 1<<port {
+		t.Fatalf("left event %+v, want %s on port %d", left.Event, g.names[victim], port+1)
 	}
 	if told > toldWithin {
 		t.Errorf("the others were told after %v, want within %v", told, toldWithin)
 	}
-	words := make([][]uint32, 0, 2)
-	names := make([]string, 0, 2)
+	var words [][]uint32
+	var names []string
 	for i := range g.procs {
 		if i != victim {
 			words = append(words, g.waitDone(ctx, i))
 			names = append(names, g.names[i])
 		}
 	}
-	t.Logf("the others finished %v after the kill", time.Since(killed).Round(time.Millisecond))
+	t.Logf("the others finished %d polls %v after the kill", polls-killAt, time.Since(killed).Round(time.Millisecond))
 	r := <-recorded
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
 	gone := noneLeft()
-	gone[1] = left.Poll
-	requireStreams(t, r.in, predictStreams(polls, g.active, []lagChange{{0, 8}}, gone))
+	gone[port] = left.Poll
+	requireStreams(t, r.in, predictStreams(polls, g.active, []lagChange{{0, lag}}, gone))
 	g.checkCores(words, names, r.in)
 	for i, path := range g.logs {
-		if i != victim && !waitLog(ctx, path, fmt.Sprintf("player %d has disconnected", 2)) {
-			t.Errorf("core %d (%s) never logged that player 2 left", i, g.names[i])
+		if i != victim && !waitLog(ctx, path, fmt.Sprintf("player %d has disconnected", port+1)) {
+			t.Errorf("core %d (%s) never logged that player %d left", i, g.names[i], port+1)
 		}
+	}
+}
+
+// vanish makes seat i's player disappear at once: its netpak (if it has
+// one) loses its sockets without a goodbye and its emulator is killed.
+func (g *game) vanish(i int) {
+	if s := g.severs[i]; s != nil {
+		s.sever()
+	}
+	if err := g.procs[i].Kill(); err != nil {
+		g.t.Errorf("kill: %v", err)
 	}
 }

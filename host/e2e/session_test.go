@@ -55,6 +55,7 @@ type game struct {
 	rec     *host.Client   // spectator recording the streams
 	owner   *host.Client   // the host's own player: the first bridged seat
 	clients []*host.Client // per seat; nil for a direct core
+	severs  []*severer     // per seat; nil for a direct core
 	procs   []*launcher.Process
 	logs    []string // per seat: the core's log file
 	names   []string // per seat: its member name in the session
@@ -73,7 +74,8 @@ func startGame(t *testing.T, spec gameSpec) *game {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &game{t: t, spec: spec, events: newEventLog(), clients: make([]*host.Client, len(spec.seats))}
+	g := &game{t: t, spec: spec, events: newEventLog(),
+		clients: make([]*host.Client, len(spec.seats)), severs: make([]*severer, len(spec.seats))}
 	for _, s := range spec.seats {
 		for _, p := range s.ports {
 			g.active |= 1 << (p - 1)
@@ -144,7 +146,8 @@ func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
 			mask |= 1 << (p - 1)
 		}
 		name = fmt.Sprintf("p%d", s.ports[0])
-		cc := host.ClientConfig{Ports: mask, ScriptKeys: scriptKeys}
+		g.severs[i] = &severer{}
+		cc := host.ClientConfig{Ports: mask, ScriptKeys: scriptKeys, Dial: g.severs[i].dial}
 		if g.owner == nil {
 			cc.OwnerKey = g.h.OwnerKey()
 		}
@@ -174,6 +177,33 @@ func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
 		}
 	})
 	return cfg
+}
+
+// severer dials a client's connections and can cut them all at once
+// without a goodbye, as the kernel does when a process dies.
+type severer struct {
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (s *severer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	if err == nil {
+		s.mu.Lock()
+		s.conns = append(s.conns, c)
+		s.mu.Unlock()
+	}
+	return c, err
+}
+
+// sever closes every connection the client opened.
+func (s *severer) sever() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		c.Close()
+	}
 }
 
 // stopCores stops every emulator at once, so a hung one costs one
