@@ -49,18 +49,20 @@ type Session struct {
 
 // live is one session this console is in.
 type live struct {
-	c       *host.Client
-	h       *host.Host // nil unless hosting
-	served  chan error // one value per Serve goroutine
-	serves  int
-	vh      TunnelHost // nil unless hosting through the VPN
-	tun     Tunnel     // nil unless joined through the VPN
-	addr    string
-	ev      chan host.Event
-	printed chan struct{} // closed when eventLoop has printed the last event
-	play    context.CancelFunc
-	played  chan struct{} // closed when the game goroutine ended
-	once    sync.Once
+	c        *host.Client
+	h        *host.Host // nil unless hosting
+	served   chan error // one value per Serve goroutine
+	serves   int
+	vh       TunnelHost     // nil unless hosting through the VPN
+	pending  sync.WaitGroup // delayed tunnel kicks
+	stopping chan struct{}  // closed when the host stops
+	tun      Tunnel         // nil unless joined through the VPN
+	addr     string
+	ev       chan host.Event
+	printed  chan struct{} // closed when eventLoop has printed the last event
+	play     context.CancelFunc
+	played   chan struct{} // closed when the game goroutine ended
+	once     sync.Once
 }
 
 var _ Controller = (*Session)(nil)
@@ -101,7 +103,7 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	}
 	hcfg := s.Settings.HostConfig()
 	hcfg.Logf = s.Logf
-	l := &live{h: host.New(hcfg), served: make(chan error, 2), addr: "port " + strconv.Itoa(port)}
+	l := &live{h: host.New(hcfg), served: make(chan error, 2), stopping: make(chan struct{}), addr: "port " + strconv.Itoa(port)}
 	l.serve(ln, pc)
 	hosted := Hosted{Port: port, VPNOnly: vpnOnly}
 	if srv.VPN {
@@ -127,12 +129,15 @@ func (l *live) serve(ln net.Listener, pc net.PacketConn) {
 	go func() { l.served <- l.h.Serve(ln, pc) }()
 }
 
-// stopHost closes l's host and tunnel and waits for them.
+// stopHost closes l's host and tunnel and waits for them. It is called
+// once.
 func (l *live) stopHost() {
+	close(l.stopping)
 	l.h.Close()
 	for range l.serves {
 		<-l.served
 	}
+	l.pending.Wait()
 	if l.vh != nil {
 		l.vh.Close()
 	}

@@ -197,7 +197,12 @@ func (s *Session) Kick(name string) error {
 	}
 	// The member's tunnel must carry the host's goodbye before it goes,
 	// or they only learn of the kick when the host falls silent.
-	time.AfterFunc(kickGrace, func() {
+	l.pending.Go(func() {
+		select {
+		case <-time.After(kickGrace):
+		case <-l.stopping:
+			return // the tunnel closes anyway
+		}
 		if _, err := l.vh.Kick(addr); err != nil && s.Logf != nil {
 			s.Logf("remove %s from the tunnel: %v", name, err)
 		}

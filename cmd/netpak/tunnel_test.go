@@ -92,7 +92,7 @@ func (ts *tunnelSession) joinTunnel(t *testing.T, name string, cfg host.ClientCo
 // TestTunnelSimulatedSession plays a whole simulated game with the host's
 // own player and three players who all come through the tunnel.
 func TestTunnelSimulatedSession(t *testing.T) {
-	ts := startTunnelSession(t, host.Config{Lag: 3})
+	ts := startTunnelSession(t, host.Config{Lag: 3, DropTimeout: 10 * time.Second}) // -race on a busy 2-core machine
 	clients := []*host.Client{}
 	for _, name := range []string{"p2", "p3", "p4"} {
 		clients = append(clients, ts.joinTunnel(t, name, host.ClientConfig{}))
@@ -313,6 +313,76 @@ func TestASCIIQR(t *testing.T) {
 	for _, l := range lines {
 		if strings.Trim(l, "# ") != "" {
 			t.Fatalf("ASCII QR line %q holds other characters", l)
+		}
+	}
+}
+
+// TestSessionVPNOnly hosts a console session only through the tunnel (and
+// loopback for the host's own player) and joins it with the invite, the
+// way a session file with vpn = true and vpn_only = true does.
+func TestSessionVPNOnly(t *testing.T) {
+	ctx := testCtx(t, 30*time.Second)
+	newSession := func(name string) (*commands.Session, chan string) {
+		ev := make(chan string, 64)
+		s := &commands.Session{Settings: commands.Defaults(), Tunnels: testTunnels(t), Logf: t.Logf}
+		s.Settings.Name, s.Settings.VPNPort, s.Settings.VPNOnly = name, 0, true
+		s.Settings.Bind = "127.0.0.1"
+		s.Events = func(line string) {
+			select {
+			case ev <- line:
+			default:
+			}
+		}
+		t.Cleanup(func() { s.Leave() })
+		return s, ev
+	}
+	alice, aliceEv := newSession("Alice")
+	hosted, err := alice.Serve(ctx, commands.Server{VPN: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hosted.VPNOnly || hosted.VPNPort == 0 || !strings.HasPrefix(hosted.Invite, vpn.InvitePrefix) {
+		t.Fatalf("hosted %+v", hosted)
+	}
+	if st := alice.State(); !st.VPN || st.Addr != "vpn port "+strconv.Itoa(hosted.VPNPort) {
+		t.Errorf("host state %+v", st)
+	}
+	bob, _ := newSession("Bob")
+	if err := bob.Connect(ctx, hosted.Invite); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, aliceEv, "Bob joined on port 2")
+	if st := bob.State(); !st.VPN || st.Hosting || len(st.Members) != 2 {
+		t.Errorf("joiner state %+v", st)
+	}
+	inv, err := alice.Invite(true)
+	if err != nil || inv.Text == hosted.Invite || len(inv.QR) < 20 {
+		t.Errorf("rotated invite %q (%d QR lines), %v", inv.Text, len(inv.QR), err)
+	}
+	if err := alice.Kick("Bob"); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, aliceEv, "Bob left (kicked)")
+	carol, _ := newSession("Carol")
+	if err := carol.Connect(ctx, hosted.Invite); !errors.Is(err, vpn.ErrBadSecret) {
+		t.Errorf("join with the replaced invite: %v", err)
+	}
+	if err := carol.Connect(ctx, inv.Text); err != nil {
+		t.Errorf("join with the new invite: %v", err)
+	}
+}
+
+func waitLine(t *testing.T, ev chan string, want string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case l := <-ev:
+			if strings.Contains(l, want) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no event %q", want)
 		}
 	}
 }
