@@ -169,3 +169,25 @@ func TestChildRejectsBadConfig(t *testing.T) {
 		t.Errorf("Wait = %v, want ErrConfig", err)
 	}
 }
+
+// TestKill ends a running emulator the hard way: Wait reports a child that
+// died, and a second Kill of the dead child is harmless.
+func TestKill(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	p := startCounting(t, ctx)
+	if err := p.Kill(); err != nil {
+		t.Fatalf("Kill: %v", err)
+	}
+	select {
+	case <-p.Exited():
+	case <-ctx.Done():
+		t.Fatal("killed emulator did not exit")
+	}
+	if err := p.Wait(); !errors.Is(err, ErrChild) {
+		t.Errorf("Wait = %v, want ErrChild", err)
+	}
+	if err := p.Kill(); err != nil {
+		t.Errorf("second Kill: %v", err)
+	}
+}
