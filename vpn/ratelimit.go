@@ -31,6 +31,7 @@ type limiter struct {
 	rate, burst float64
 	max         int
 	buckets     map[netip.Addr]*bucket
+	nextEvict   time.Time // a full table is not scanned again before this
 }
 
 func newLimiter(rate, burst float64, max int) *limiter {
@@ -41,8 +42,9 @@ func newLimiter(rate, burst float64, max int) *limiter {
 func (l *limiter) allow(a netip.Addr, now time.Time) bool {
 	b, ok := l.buckets[a]
 	if !ok {
-		if len(l.buckets) >= l.max {
+		if len(l.buckets) >= l.max && !now.Before(l.nextEvict) {
 			l.evict(now)
+			l.nextEvict = now.Add(time.Second) // one scan a second at most
 		}
 		if len(l.buckets) >= l.max {
 			return false
