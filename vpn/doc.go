@@ -82,13 +82,60 @@
 // Both sides set the WireGuard preshared key to
 // HMAC-SHA256(join secret, "netpak psk v1" || player public key).
 //
+// # NAT traversal
+//
+// Players reach a host without an open port along a ladder, all on the
+// shared socket: (1) the invite's addresses: LAN, IPv6, a port mapping the
+// host made on its router with UPnP-IGD or NAT-PMP (removed when the host
+// closes), and its public address from a STUN or rendezvous server;
+// (2) simultaneous punching: a [Rendezvous] server pairs host and player,
+// both ping the other's candidates every 50 ms, and the first answered
+// ping wins; (3) after 1.5 s without an answer, a relay port on the
+// rendezvous server that forwards the WireGuard datagrams unchanged; a
+// relayed [Tunnel] retries direct every 30 s and moves when it can.
+// [Tunnel.Path] and [Peer].Path say which ("direct", "direct via UPnP",
+// "relayed via ADDR") with the round trip. Without a rendezvous server the
+// player's [JoinConfig].Answer gets an answer code to send back by hand;
+// [Host.AcceptAnswer] makes the host punch toward it.
+//
+// Keys derived from the join secret: rendezvous key =
+// HMAC-SHA256(secret, "netpak rendezvous v1"), room = SHA256(rendezvous
+// key)[:16], punch key = HMAC-SHA256(secret, "netpak punch v1"). The host
+// gives the rendezvous key to its servers, which authenticate the room's
+// players with it; it yields neither the secret nor the WireGuard keys.
+// Candidates are kind [1] (see [CandidateKind]), address [16]
+// (IPv4-mapped), port [2]; a list is count [1] then up to 8. "mac16" is
+// HMAC-SHA256 with the named key over everything before it, cut to 16.
+//
+//	4 register    host->server  room [16] rendezvous key [32] seq [8] candidates
+//	5 registered  server->host  seq [8] public address [18] mac16(rdv)
+//	6 connect     player->server room [16] nonce [16] candidates mac16(rdv)
+//	7 peer        server->both  room [16] nonce [16] the other's candidates mac16(rdv)
+//	9 ping        peer<->peer   tx [12] kind [1] role [1] mac16(punch)
+//	10 pong       peer<->peer   tx [12] seen address [18] mac16(punch)
+//	11 allocate   player->server room [16] nonce [16] mac16(rdv)
+//	12 allocated  server->both  room [16] nonce [16] relay address [18] mac16(rdv)
+//	13 relay bind side->relay   room [16] nonce [16] role [1] mac16(rdv)
+//	14 relay bound relay->side  room [16] nonce [16] role [1] mac16(rdv)
+//	15 refused    server->sender room [16] nonce [16] reason [1]
+//
+// A register must carry a higher seq than the last, and a room's id is the
+// hash of its key, so neither a replay nor a stranger moves a room. A
+// relay forwards only between the two addresses bound to it; a bound side
+// moves only after 5 s of silence. Every table is bounded, sources are
+// rate-limited, relays are limited in packets and bytes per second and in
+// datagram size, and expire when idle. Answers are never larger than the
+// authenticated request that caused them, except STUN.
+//
 // # Invite encoding
 //
 // "netpak1" then unpadded base64url of fields (tag [1], length [1], value)
 // and a CRC-32 (IEEE) of them [4]. Tags: 1 host public key [32], 2 session
 // [8], 3 join secret [16], 4 endpoint (IPv4 [4] or IPv6 [16], port [2]; up
-// to [MaxEndpoints]). Unknown tags are skipped, so later versions can add
-// fields (rendezvous servers) without breaking older readers.
+// to [MaxEndpoints]), 5 rendezvous server ("host:port", up to
+// [MaxRendezvous]), 6 endpoint kinds (one [CandidateKind] byte per
+// endpoint, left out when all are local). Unknown tags are skipped, so
+// later versions can add fields without breaking older readers.
 //
 // # Keys
 //
