@@ -100,34 +100,3 @@ func TestWrongPlayerDesync(t *testing.T) {
 		}
 	}
 }
-
-// waitLog waits until a core's log contains s, looking every few
-// milliseconds: the core tells nothing but its log.
-func waitLog(ctx context.Context, path, s string) bool {
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !logHas(path, s) {
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			return false
-		}
-	}
-	return true
-}
-
-// waitRunning waits until core i executes, skipping the test when the core
-// is not installed.
-func (g *game) waitRunning(ctx context.Context, i int) {
-	g.t.Helper()
-	p := g.procs[i]
-	select {
-	case <-p.Running():
-	case <-p.Exited():
-		err := p.Wait()
-		skipIfMissing(g.t, err)
-		g.t.Fatalf("core %d (%s) ended before running: %v", i, g.names[i], err)
-	case <-ctx.Done():
-		g.t.Fatalf("core %d (%s) not running in time", i, g.names[i])
-	}
-}

@@ -56,3 +56,15 @@ func predictStreams(polls int, active host.PortMask, lags []lagChange, leftFrom 
 func noneLeft() [host.NumPorts]uint32 {
 	return [host.NumPorts]uint32{^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)}
 }
+
+// scriptKeys is every port's scripted controller word at a count: varied
+// buttons and stick positions, different per port. Headless cores have no
+// input of their own, so the host (direct cores) and the bridges (bridged
+// cores) put these in place of the zero keys the cores report.
+func scriptKeys(port int, count uint32) uint32 {
+	x := uint64(port+1)<<40 ^ uint64(count)*0x9E3779B97F4A7C15
+	x ^= x >> 31
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 29
+	return uint32(x >> 16)
+}

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,18 +15,6 @@ import (
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
-
-// scriptKeys is every port's scripted controller word at a count: varied
-// buttons and stick positions, different per port. Headless cores have no
-// input of their own, so the host (direct cores) and the bridges (bridged
-// cores) put these in place of the zero keys the cores report.
-func scriptKeys(port int, count uint32) uint32 {
-	x := uint64(port+1)<<40 ^ uint64(count)*0x9E3779B97F4A7C15
-	x ^= x >> 31
-	x *= 0xBF58476D1CE4E5B9
-	x ^= x >> 29
-	return uint32(x >> 16)
-}
 
 // seat is one emulator process and how it reaches the session.
 type seat struct {
@@ -139,35 +126,16 @@ func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
 		DoneAddr: testrom.AddrDone, ReportAddrs: resultAddrs,
 	}
 	name := fmt.Sprintf("core-p%d", s.ports[0])
-	target := g.addr
-	if s.bridged {
-		var mask host.PortMask
-		for _, p := range s.ports {
-			mask |= 1 << (p - 1)
-		}
-		name = fmt.Sprintf("p%d", s.ports[0])
-		g.severs[i] = &severer{}
-		cc := host.ClientConfig{Ports: mask, ScriptKeys: scriptKeys, Dial: g.severs[i].dial}
-		if g.owner == nil {
-			cc.OwnerKey = g.h.OwnerKey()
-		}
-		c := g.dial(name, cc)
-		if g.owner == nil {
-			g.owner = c
-		}
-		g.clients[i] = c
-		ap, err := c.ListenBridge("127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("bridge: %v", err)
-		}
-		target = ap.String()
-	}
-	g.names = append(g.names, name)
-	_, port, err := net.SplitHostPort(target)
+	target, err := netip.ParseAddrPort(g.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Sscan(port, &cfg.NetplayPort)
+	if s.bridged {
+		name = fmt.Sprintf("p%d", s.ports[0])
+		target = g.joinBridge(i, name, s.ports)
+	}
+	g.names = append(g.names, name)
+	cfg.NetplayPort = int(target.Port())
 	if s.tweak != nil {
 		s.tweak(&cfg)
 	}
@@ -179,31 +147,28 @@ func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
 	return cfg
 }
 
-// severer dials a client's connections and can cut them all at once
-// without a goodbye, as the kernel does when a process dies.
-type severer struct {
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func (s *severer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, network, addr)
-	if err == nil {
-		s.mu.Lock()
-		s.conns = append(s.conns, c)
-		s.mu.Unlock()
+// joinBridge joins seat i's netpak client holding ports, the first one as
+// the host's own player, and opens its bridge.
+func (g *game) joinBridge(i int, name string, ports []int) netip.AddrPort {
+	var mask host.PortMask
+	for _, p := range ports {
+		mask |= 1 << (p - 1)
 	}
-	return c, err
-}
-
-// sever closes every connection the client opened.
-func (s *severer) sever() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, c := range s.conns {
-		c.Close()
+	g.severs[i] = &severer{}
+	cc := host.ClientConfig{Ports: mask, ScriptKeys: scriptKeys, Dial: g.severs[i].dial}
+	if g.owner == nil {
+		cc.OwnerKey = g.h.OwnerKey()
 	}
+	c := g.dial(name, cc)
+	if g.owner == nil {
+		g.owner = c
+	}
+	g.clients[i] = c
+	ap, err := c.ListenBridge("127.0.0.1:0")
+	if err != nil {
+		g.t.Fatalf("bridge of %s: %v", name, err)
+	}
+	return ap
 }
 
 // stopCores stops every emulator at once, so a hung one costs one
@@ -214,133 +179,4 @@ func (g *game) stopCores() {
 		wg.Go(func() { p.Stop() })
 	}
 	wg.Wait()
-}
-
-// record consumes polls [0, polls) as the spectator and returns every
-// port's input per poll; onPoll, if set, runs after each poll.
-func (g *game) record(ctx context.Context, onPoll func(p uint32)) ([][host.NumPorts]host.Input, error) {
-	out := make([][host.NumPorts]host.Input, 0, g.spec.polls)
-	for len(out) < g.spec.polls {
-		p, in, err := g.rec.Poll(ctx, [host.NumPorts]host.Input{})
-		if err != nil {
-			return out, fmt.Errorf("spectator at poll %d: %w", len(out), err)
-		}
-		if int(p) != len(out) {
-			return out, fmt.Errorf("spectator consumed poll %d, want %d", p, len(out))
-		}
-		out = append(out, in)
-		if onPoll != nil {
-			onPoll(p)
-		}
-	}
-	return out, nil
-}
-
-// waitDone waits until core i's ROM set its done flag and returns the
-// words it reported. It skips the test when the core is not installed.
-func (g *game) waitDone(ctx context.Context, i int) []uint32 {
-	g.t.Helper()
-	p := g.procs[i]
-	select {
-	case <-p.Done():
-		return p.DoneWords()
-	case <-p.Exited():
-		err := p.Wait()
-		skipIfMissing(g.t, err)
-		g.t.Fatalf("core %d (%s) ended before its ROM was done: %v", i, g.names[i], err)
-	case <-ctx.Done():
-		words, err := p.ReadWords(context.Background(), resultAddrs)
-		g.t.Fatalf("core %d (%s) not done in time: done, counter, hash, magic = %x (%v)", i, g.names[i], words, err)
-	}
-	return nil
-}
-
-// skipIfMissing skips the test when the real core cannot run here.
-func skipIfMissing(t *testing.T, err error) {
-	t.Helper()
-	if errors.Is(err, launcher.ErrMissing) || errors.Is(err, launcher.ErrUnsupported) {
-		t.Skipf("real mupen64plus core not usable here: %v", err)
-	}
-}
-
-// checkCores compares the final words of the named cores with the hash the ROM must
-// have computed from the recorded inputs.
-func (g *game) checkCores(words [][]uint32, names []string, rec [][host.NumPorts]host.Input) {
-	g.t.Helper()
-	want := []uint32{1, uint32(g.spec.polls), romHash(rec, g.active), testrom.Magic}
-	for i, w := range words {
-		if len(w) != len(want) {
-			g.t.Errorf("core %d (%s) reported %x", i, names[i], w)
-			continue
-		}
-		for j := range want {
-			if w[j] != want[j] {
-				g.t.Errorf("core %d (%s): word at %#x = %#x, want %#x", i, names[i], resultAddrs[j], w[j], want[j])
-			}
-		}
-	}
-}
-
-// romHash folds the recorded inputs as the ROM does: a port of the game
-// is a present controller (a departed player's port reads as no input),
-// the others are absent.
-func romHash(rec [][host.NumPorts]host.Input, active host.PortMask) uint32 {
-	polls := make([]testrom.Poll, len(rec))
-	for n, in := range rec {
-		for k := range host.NumPorts {
-			polls[n][k] = testrom.Pad{Present: active.Has(k), Keys: in[k].Keys}
-		}
-	}
-	return testrom.Hash(polls)
-}
-
-func writeROM(t *testing.T, polls int) string {
-	t.Helper()
-	rom, err := testrom.Build(polls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "netpak-test.z64")
-	if err := os.WriteFile(path, rom, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// listenPair opens TCP and UDP on the same loopback port.
-func listenPair(t *testing.T) (net.Listener, net.PacketConn, string) {
-	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		pc, err := net.ListenPacket("udp", addr)
-		if err == nil {
-			return ln, pc, addr
-		}
-		ln.Close()
-	}
-	t.Fatal("no free TCP+UDP port pair on loopback")
-	return nil, nil, ""
-}
-
-// tail returns the end of a log file.
-func tail(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	const max = 6000
-	if len(b) > max {
-		b = b[len(b)-max:]
-	}
-	return string(b)
-}
-
-// logHas reports whether a core's log contains s.
-func logHas(path, s string) bool {
-	b, _ := os.ReadFile(path)
-	return strings.Contains(string(b), s)
 }
