@@ -82,6 +82,8 @@ var fileKeys = []fileKey{
 		setBool(func(s *Settings) *bool { return &s.VPNOnly }), showBool(func(s *Settings) bool { return s.VPNOnly })},
 	{"vpn_endpoint", "The address invites tell players to reach, IP or IP:PORT (your router's public address when the port is forwarded); empty lists this machine's addresses.",
 		setString(func(s *Settings) *string { return &s.VPNEndpoint }), quoteString(func(s *Settings) string { return s.VPNEndpoint })},
+	{"rendezvous", "Rendezvous servers (\"HOST:PORT\", see netpak rendezvous) that pair players with a VPN host that has no open port, and relay when nothing else works; host and players list the same.",
+		setStrings(func(s *Settings) *[]string { return &s.Rendezvous }), showStrings(func(s *Settings) []string { return s.Rendezvous })},
 	{"rom", "The ROM image /start runs in mupen64plus (z64, v64 or n64); empty plays netpak's simulated game.",
 		setString(func(s *Settings) *string { return &s.Emulator.ROM }), quoteString(func(s *Settings) string { return s.Emulator.ROM })},
 	{"core_lib", "The mupen64plus core library, a path or a library name (Debian: libmupen64plus2).",
@@ -300,6 +302,38 @@ func setPorts(s *Settings, v any) error {
 	}
 	s.Ports = ports
 	return nil
+}
+
+func setStrings(field func(*Settings) *[]string) func(*Settings, any) error {
+	return func(s *Settings, v any) error {
+		xs, ok := v.([]any)
+		if !ok {
+			return typeError("an array of strings", v)
+		}
+		if len(xs) > maxRendezvous {
+			return fmt.Errorf("more than %d entries", maxRendezvous)
+		}
+		out := []string{}
+		for _, x := range xs {
+			str, ok := x.(string)
+			if !ok {
+				return typeError("strings", x)
+			}
+			out = append(out, str)
+		}
+		*field(s) = out
+		return nil
+	}
+}
+
+func showStrings(get func(*Settings) []string) func(*Settings) string {
+	return func(s *Settings) string {
+		parts := []string{}
+		for _, x := range get(s) {
+			parts = append(parts, strconv.Quote(x))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
 }
 
 func quoteString(get func(*Settings) string) func(*Settings) string {

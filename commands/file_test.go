@@ -65,7 +65,7 @@ func TestInitExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := Defaults()
-	d.Ports = []int{} // the file writes ports = []
+	d.Ports, d.Rendezvous = []int{}, []string{} // the file writes [] for them
 	if !reflect.DeepEqual(s, d) {
 		t.Errorf("example reads as %+v, want the defaults %+v", s, d)
 	}
@@ -89,6 +89,8 @@ func TestBadFiles(t *testing.T) {
 		{"mangled invite", "connect = \"netpak1ab cd\"", 1, "connect", "not a whole invite"},
 		{"bad r4300", "r4300_emulator = \"fast\"", 1, "r4300_emulator", `"fast" is not one of`},
 		{"dummy rsp", "rsp_plugin = \"dummy\"", 1, "rsp_plugin", "cannot be the dummy"},
+		{"bad rendezvous", "rendezvous = [\"rv.example.org\"]", 1, "rendezvous", "not HOST:PORT"},
+		{"rendezvous not strings", "rendezvous = [6465]", 1, "rendezvous", "wants strings"},
 		{"headless not bool", "headless = \"yes\"", 1, "headless", "wants true or false"},
 		{"dotted key", "lag = 1\nsaves.dir = \"x\"\n", 2, "saves", "unknown table"},
 		{"wrong type int", "lag = \"three\"\n", 1, "lag", "wants an integer, not a string"},

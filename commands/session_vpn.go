@@ -36,7 +36,7 @@ func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
 	}
 	vh, err := s.Tunnels.Host(TunnelHostConfig{
 		Bind: s.Settings.Bind, Port: s.Settings.VPNPort, Endpoint: ep,
-		MaxPeers: host.NumPorts - 1 + rejoinSlack, Logf: s.Logf,
+		MaxPeers: host.NumPorts - 1 + rejoinSlack, Rendezvous: s.Settings.Rendezvous, Logf: s.Logf,
 	})
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (s *Session) connectTunnel(ctx context.Context, invite string) error {
 	if s.Tunnels == nil {
 		return errors.New("this netpak has no built-in VPN")
 	}
-	tun, err := s.Tunnels.Join(ctx, invite)
+	tun, err := s.Tunnels.Join(ctx, invite, TunnelJoinConfig{Rendezvous: s.Settings.Rendezvous})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"strings"
@@ -28,10 +29,11 @@ type Settings struct {
 	Spectator   bool          // join as a spectator
 	Ports       []int         // controller ports wanted, 1-4; empty means the next free one
 
-	VPN         bool   // host through the built-in VPN too, like /server PORT vpn
-	VPNPort     int    // the tunnel's UDP port (0: a free one)
-	VPNOnly     bool   // with VPN: serve the session on loopback and in the tunnel only
-	VPNEndpoint string // the address invites name, "IP:PORT" or "IP"; "" lists this machine's
+	VPN         bool     // host through the built-in VPN too, like /server PORT vpn
+	VPNPort     int      // the tunnel's UDP port (0: a free one)
+	VPNOnly     bool     // with VPN: serve the session on loopback and in the tunnel only
+	VPNEndpoint string   // the address invites name, "IP:PORT" or "IP"; "" lists this machine's
+	Rendezvous  []string // rendezvous servers, "HOST:PORT", for hosts without an open port
 
 	Emulator Emulator // how /start runs the game; without a ROM the simulated game plays
 }
@@ -129,10 +131,35 @@ func (s *Settings) Validate() error {
 			return &SettingError{Key: "vpn_endpoint", Err: err}
 		}
 	}
+	if err := validateRendezvous(s.Rendezvous); err != nil {
+		return err
+	}
 	if err := s.Emulator.validate(); err != nil {
 		return err
 	}
 	return s.validatePorts()
+}
+
+// maxRendezvous bounds the rendezvous list (vpn.MaxEndpoints).
+const maxRendezvous = 8
+
+func validateRendezvous(servers []string) error {
+	if len(servers) > maxRendezvous {
+		return bad("rendezvous", "more than %d servers", maxRendezvous)
+	}
+	for _, r := range servers {
+		h, p, err := net.SplitHostPort(r)
+		if err == nil {
+			_, err = checkHost(h)
+		}
+		if err == nil {
+			_, err = parsePort(p, false)
+		}
+		if err != nil {
+			return bad("rendezvous", "%q is not HOST:PORT", r)
+		}
+	}
+	return nil
 }
 
 func (s *Settings) validatePorts() error {

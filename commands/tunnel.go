@@ -27,7 +27,7 @@ type Tunnels interface {
 	Host(cfg TunnelHostConfig) (TunnelHost, error)
 	// Join joins the tunnel an invite ("netpak1…") describes. Its errors
 	// say what to try next.
-	Join(ctx context.Context, invite string) (Tunnel, error)
+	Join(ctx context.Context, invite string, cfg TunnelJoinConfig) (Tunnel, error)
 	// QRLines renders text as a QR code, one string per terminal line.
 	QRLines(text string) ([]string, error)
 }
@@ -38,7 +38,15 @@ type TunnelHostConfig struct {
 	Port     int            // its UDP port; 0 picks one
 	Endpoint netip.AddrPort // the address invites name; zero lists this machine's
 	MaxPeers int            // players admitted at once
-	Logf     func(format string, args ...any)
+	// Rendezvous lists rendezvous servers ("host:port") that pair players
+	// with a host that has no open port, and relay when nothing else works.
+	Rendezvous []string
+	Logf       func(format string, args ...any)
+}
+
+// TunnelJoinConfig says how a player reaches a tunnel.
+type TunnelJoinConfig struct {
+	Rendezvous []string // rendezvous servers to try besides the invite's
 }
 
 // TunnelHost is the host side of a tunnel.

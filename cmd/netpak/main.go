@@ -26,15 +26,31 @@ type subcommand struct {
 
 // subcommands lists what `netpak NAME` runs; with no name, the console.
 var subcommands = []subcommand{
-	{name: "join", args: "HOST[:PORT] [flags]", summary: "open the console and join the session at HOST", run: runJoin},
+	{name: "join", args: "HOST[:PORT] | INVITE [flags]", summary: "open the console and join the session at HOST, or through the built-in VPN", run: runJoin},
 	{name: "host", args: "[flags]", summary: "host a session without a console, printing its events (stop with Ctrl-C)", run: runHost},
 	{name: "demo", args: "[flags]", summary: "play a session of simulated players on this machine and check they agree", run: runDemo},
+	{name: "rendezvous", args: "[flags]", summary: "run a rendezvous, relay and STUN server for hosts without an open port", run: rendezvous},
 	{name: "init", args: "[FILE]", summary: "write an example session file with every key and its default (default netpak.toml)", run: runInit},
 	{name: "help", summary: "show this help"}, // dispatch handles it: usage reads this table
 }
 
 // errUsage means the command line was wrong; the message was printed.
 var errUsage = errors.New("usage")
+
+// errReported means the command failed and said why itself.
+var errReported = errors.New("reported")
+
+// rendezvous adapts runRendezvous, which prints its own errors and handles
+// its own signals, to the dispatch table.
+func rendezvous(_ context.Context, args []string) error {
+	switch runRendezvous(args, os.Stdout, os.Stderr) {
+	case 0:
+		return nil
+	case 2:
+		return errUsage
+	}
+	return errReported
+}
 
 func main() {
 	// The emulator child (see launcher.Start) is netpak itself: it must
@@ -50,6 +66,8 @@ func main() {
 	case errors.Is(err, errUsage):
 		os.Exit(2)
 	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errReported):
+		os.Exit(1)
 	default:
 		fmt.Fprintln(os.Stderr, "netpak:", err)
 		os.Exit(1)

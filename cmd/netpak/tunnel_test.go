@@ -23,7 +23,7 @@ import (
 var loopback = netip.MustParseAddrPort("127.0.0.1:0")
 
 func testTunnels(t testing.TB) tunnels {
-	return tunnels{dir: t.TempDir(), join: loopback, logf: t.Logf}
+	return tunnels{dir: t.TempDir(), join: loopback, noPortMapping: true, logf: t.Logf}
 }
 
 func testCtx(t testing.TB, d time.Duration) context.Context {
@@ -75,7 +75,7 @@ func startTunnelSession(t *testing.T, cfg host.Config) *tunnelSession {
 func (ts *tunnelSession) joinTunnel(t *testing.T, name string, cfg host.ClientConfig) *host.Client {
 	t.Helper()
 	ctx := testCtx(t, 20*time.Second)
-	tun, err := testTunnels(t).Join(ctx, ts.th.Invite())
+	tun, err := testTunnels(t).Join(ctx, ts.th.Invite(), commands.TunnelJoinConfig{})
 	if err != nil {
 		t.Fatalf("%s joins the tunnel: %v", name, err)
 	}
@@ -241,10 +241,10 @@ func TestTunnelJoinErrors(t *testing.T) {
 	}{
 		{"mangled", good[:len(good)-3] + "AAA", vpn.ErrBadInvite, "copy the whole line"},
 		{"wrong secret", wrong.String(), vpn.ErrBadSecret, "ask the host for a fresh /invite"},
-		{"no answer", silent.String(), vpn.ErrNoAnswer, "is the host's UDP port " + strconv.Itoa(int(silent.Endpoints[0].Port())) + " forwarded"},
+		{"no answer", silent.String(), vpn.ErrNoPath, "forward UDP port " + strconv.Itoa(int(silent.Endpoints[0].Port()))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := testTunnels(t).Join(testCtx(t, 2*time.Second), tc.invite)
+			_, err := testTunnels(t).Join(testCtx(t, 2*time.Second), tc.invite, commands.TunnelJoinConfig{})
 			if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("join: %v; want %v saying %q", err, tc.is, tc.want)
 			}

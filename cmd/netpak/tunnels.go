@@ -18,7 +18,10 @@ type tunnels struct {
 	dir   string         // where the host keeps its key and invite; "" is vpn.DefaultDir()
 	join  netip.AddrPort // the local UDP address a player joins from; zero is any
 	ascii bool           // draw QR codes with ASCII only
-	logf  func(format string, args ...any)
+	// noPortMapping keeps the host from asking the router to forward its
+	// port (tests on loopback have no router to ask).
+	noPortMapping bool
+	logf          func(format string, args ...any)
 }
 
 var _ commands.Tunnels = tunnels{}
@@ -38,7 +41,10 @@ func (t tunnels) Host(cfg commands.TunnelHostConfig) (commands.TunnelHost, error
 			return nil, fmt.Errorf("bind: %w", err)
 		}
 	}
-	hc := vpn.HostConfig{Dir: dir, Listen: netip.AddrPortFrom(addr, uint16(cfg.Port)), MaxPeers: cfg.MaxPeers, Logf: cfg.Logf}
+	hc := vpn.HostConfig{
+		Dir: dir, Listen: netip.AddrPortFrom(addr, uint16(cfg.Port)), MaxPeers: cfg.MaxPeers,
+		Rendezvous: cfg.Rendezvous, NoPortMapping: t.noPortMapping, Logf: cfg.Logf,
+	}
 	if cfg.Endpoint.IsValid() {
 		hc.Endpoints = []netip.AddrPort{cfg.Endpoint}
 	}
@@ -49,33 +55,22 @@ func (t tunnels) Host(cfg commands.TunnelHostConfig) (commands.TunnelHost, error
 	return tunnelHost{h}, nil
 }
 
-func (t tunnels) Join(ctx context.Context, invite string) (commands.Tunnel, error) {
+func (t tunnels) Join(ctx context.Context, invite string, cfg commands.TunnelJoinConfig) (commands.Tunnel, error) {
 	inv, err := vpn.ParseInvite(invite)
 	if err != nil {
 		return nil, fmt.Errorf("%w; copy the whole line the host's /invite printed", err)
 	}
-	tun, err := vpn.JoinInvite(ctx, inv, vpn.JoinConfig{Listen: t.join, Logf: t.logf})
+	tun, err := vpn.JoinInvite(ctx, inv, vpn.JoinConfig{Listen: t.join, Rendezvous: cfg.Rendezvous, Logf: t.logf})
 	if err != nil {
-		return nil, joinAdvice(err, inv)
+		return nil, joinAdvice(err)
 	}
 	return tunnel{tun}, nil
 }
 
-// joinAdvice adds to a failed join what the player can do about it.
-func joinAdvice(err error, inv vpn.Invite) error {
+// joinAdvice adds to a failed join what the player can do about it. A
+// join that found no path already says what to try next.
+func joinAdvice(err error) error {
 	switch {
-	case errors.Is(err, vpn.ErrNoAnswer):
-		eps := make([]string, len(inv.Endpoints))
-		for i, ep := range inv.Endpoints {
-			eps[i] = ep.String()
-		}
-		port := 0
-		if len(inv.Endpoints) > 0 {
-			port = int(inv.Endpoints[0].Port())
-		}
-		return fmt.Errorf("%w at %s: is the host's UDP port %d forwarded to its machine, and is its netpak still hosting? "+
-			"(an invite naming a private address such as 192.168.x.x only works on the host's own network; the host sets vpn_endpoint to its public address)",
-			err, strings.Join(eps, ", "), port)
 	case errors.Is(err, vpn.ErrBadSecret), errors.Is(err, vpn.ErrUnknownSession):
 		return fmt.Errorf("%w; ask the host for a fresh /invite", err)
 	case errors.Is(err, vpn.ErrSessionFull):
