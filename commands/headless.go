@@ -34,6 +34,9 @@ func RunHost(ctx context.Context, s Settings, out func(line string), logf func(s
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	if s.VPN {
+		return errors.New("netpak host does not run the built-in VPN yet; host it from a console: netpak --server --vpn")
+	}
 	if s.AutoStart == 0 {
 		return errors.New("a host without a console has nobody to type /start: set --autostart N (or autostart in the session file)")
 	}

@@ -219,7 +219,11 @@ func TestRunHost(t *testing.T) {
 	if err := RunHost(context.Background(), s, func(string) {}, nil); err == nil || !strings.Contains(err.Error(), "--autostart") {
 		t.Errorf("a headless host without autostart: %v", err)
 	}
-	s.AutoStart = 1
+	s.AutoStart, s.VPN = 1, true
+	if err := RunHost(context.Background(), s, func(string) {}, nil); err == nil || !strings.Contains(err.Error(), "netpak --server --vpn") {
+		t.Errorf("a headless host with the vpn: %v", err)
+	}
+	s.VPN = false
 	ctx, cancel := context.WithCancel(context.Background())
 	out := newLines()
 	done := make(chan error, 1)
