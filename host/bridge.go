@@ -218,11 +218,17 @@ func (b clientCores) registration(ctx context.Context, cc *coreConn) (m64p.Regis
 	return b.c.ls.core.slots, err
 }
 
+// leave releases the emulator's ports when it stops during a game, so the
+// others go on without it instead of waiting for input nobody makes.
 func (b clientCores) leave(cc *coreConn, why LeaveReason) {
-	b.c.mu.Lock()
-	defer b.c.mu.Unlock()
-	b.c.ls.core.registered &^= cc.players
-	b.c.logf("bridge: the emulator left (%v)", why)
+	c := b.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ls.core.registered &^= cc.players
+	c.logf("bridge: the emulator left (%v)", why)
+	if c.ls.playing && cc.players != 0 {
+		c.send(frameRelease, []byte{byte(cc.players)})
+	}
 }
 
 // waitBridge waits for ready, the client's end, or ctx.

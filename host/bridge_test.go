@@ -163,3 +163,43 @@ func TestBridgedGolfer(t *testing.T) {
 	}
 	t.Logf("%v; checked polls %d-%d", seat, seat.Poll+4, polls-1)
 }
+
+// When a bridged emulator stops in the middle of a game while its netpak
+// stays, its port reads empty and the others go on.
+func TestBridgedEmulatorStops(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	_, alice := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{0}})
+	bobClient, bob := bridgedCore(t, ts, "bob", 1<<1, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
+	cores := []*hosttest.FakeCore{alice, bob}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, c := range cores {
+		wg.Go(func() { _, _, _, errs[i] = c.Handshake(t.Context()) })
+	}
+	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b11 })
+	ts.h.Start()
+	wg.Wait()
+	wg.Go(func() { errs[0] = pollCore(t.Context(), alice, []uint8{0}, 1000) })
+	wg.Go(func() {
+		errs[1] = pollCore(t.Context(), bob, []uint8{1}, 200)
+		bob.Close()
+	})
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitEvents(t, ts, []string{"host"}, host.EventLeft, 1)
+	e := ts.eventsOf("host", host.EventLeft)[0]
+	if e.Who != "bob" || e.Reason != host.LeaveEmulator || e.Ports != 1<<1 {
+		t.Fatalf("host saw %v", e)
+	}
+	if h := alice.History(); h[999].Keys[1] != 0 {
+		t.Errorf("bob's port after he left: %#x, want no input", h[999].Keys[1])
+	}
+	if st := bobClient.Status(); !st.Playing || len(ts.h.Members()) != 2 {
+		t.Errorf("bob's netpak should stay in the session for chat")
+	}
+	t.Logf("%v", e)
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -71,10 +72,11 @@ type Client struct {
 	closing   chan struct{} // closed when the client stops
 	closeOnce sync.Once
 	wg        sync.WaitGroup
-	notify    chan struct{} // wakes the goroutine in Poll
-	byeSent   chan struct{} // closed by writeLoop after the goodbye
-	joined    chan struct{} // closed at the first roster: the join is complete
-	evMu      sync.Mutex    // serializes OnEvent
+	notify    chan struct{}         // wakes the goroutine in Poll
+	byeSent   chan struct{}         // closed by writeLoop after the goodbye
+	joined    chan struct{}         // closed at the first roster: the join is complete
+	evMu      sync.Mutex            // serializes OnEvent
+	stopErr   atomic.Pointer[error] // why the client stopped; set once by fail
 
 	mu sync.Mutex // guards everything below
 	ls lockstep
@@ -110,6 +112,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 	c.wg.Go(c.writeLoop)
 	c.wg.Go(c.readLoop)
 	c.wg.Go(c.pingLoop)
+	c.wg.Go(c.goneLoop)
 	if c.udp != nil {
 		c.wg.Go(c.udpLoop)
 		c.wg.Go(c.udpHelloLoop)
@@ -280,30 +283,35 @@ func (c *Client) pingLoop() {
 	}
 }
 
-// fail stops the client because of err, once; the first error sticks.
+// fail stops the client because of err, once; the first error sticks. It
+// takes no lock, so it may be called with Client.mu held.
 func (c *Client) fail(err error) {
-	first := false
 	c.closeOnce.Do(func() {
-		first = true
-		c.mu.Lock()
-		c.ls.err = err
-		c.mu.Unlock()
+		c.stopErr.Store(&err)
 		close(c.closing)
 		c.tcp.Close()
 		if c.udp != nil {
 			c.udp.Close()
 		}
 	})
-	if first && errors.Is(err, ErrHostGone) {
+}
+
+// goneLoop reports a lost host once the client stops; it runs on its own
+// goroutine so that fail never calls OnEvent with a lock held.
+func (c *Client) goneLoop() {
+	<-c.closing
+	if err := c.Err(); errors.Is(err, ErrHostGone) {
 		c.emit(Event{Kind: EventHostGone, Err: err})
 	}
 }
 
-// Err returns why the client stopped, or nil while it runs.
+// Err returns why the client stopped, or nil while it runs. It takes no
+// lock, so code holding Client.mu may call it (send does).
 func (c *Client) Err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ls.err
+	if p := c.stopErr.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Done returns a channel closed when the client stops.

@@ -64,6 +64,7 @@
 //	25 manifest  C→H  saves.Manifest binary (<=512 bytes): ROM, save and cheat hashes, family
 //	26 member-manifest H→C member id u16 | saves-only u8 | saves.Manifest binary
 //	27 sync-data both peer id u16 | kind u8 (0-6 save component, 7 cheats) | offset u32 | total u32 | bytes (<=8192)
+//	28 release   C→H  ports u8: my emulator stopped; they read empty from now on
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player) | rtt ms u16 | name str
 //

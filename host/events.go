@@ -24,13 +24,14 @@ var (
 type LeaveReason uint8
 
 const (
-	LeaveQuit    LeaveReason = iota // the player quit
-	LeaveTimeout                    // nothing heard for the drop timeout
-	LeaveBehind                     // fell too far behind or could not be written to
-	LeaveError                      // sent something malformed
-	LeaveLost                       // the connection broke
-	LeaveKicked                     // the host removed it
-	leaveMax     = LeaveKicked
+	LeaveQuit     LeaveReason = iota // the player quit
+	LeaveTimeout                     // nothing heard for the drop timeout
+	LeaveBehind                      // fell too far behind or could not be written to
+	LeaveError                       // sent something malformed
+	LeaveLost                        // the connection broke
+	LeaveKicked                      // the host removed it
+	LeaveEmulator                    // its emulator stopped; it stays for chat
+	leaveMax      = LeaveEmulator
 )
 
 func (r LeaveReason) String() string {
@@ -47,6 +48,8 @@ func (r LeaveReason) String() string {
 		return "connection lost"
 	case LeaveKicked:
 		return "kicked"
+	case LeaveEmulator:
+		return "emulator stopped"
 	}
 	return fmt.Sprintf("reason %d", uint8(r))
 }

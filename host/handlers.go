@@ -39,6 +39,8 @@ func (s *session) handleFrameLocked(m *member, typ frameType, p []byte) error {
 		return s.handleManifestLocked(m, p)
 	case frameSyncData:
 		return s.handleSyncDataLocked(m, p)
+	case frameRelease:
+		return s.handleReleaseLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
 }

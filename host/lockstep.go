@@ -8,8 +8,7 @@ import (
 // lockstep is a client's view of the game: every stream, the schedule, the
 // grant and the transport state. It is guarded by Client.mu.
 type lockstep struct {
-	c   *Client
-	err error // why the client stopped
+	c *Client
 
 	playing   bool
 	next      uint32 // the next poll Poll consumes
@@ -90,8 +89,7 @@ func (c *Client) waitFor(ctx context.Context, cond func() bool) error {
 	var t *time.Timer
 	for {
 		c.mu.Lock()
-		if c.ls.err != nil {
-			err := c.ls.err
+		if err := c.Err(); err != nil {
 			c.mu.Unlock()
 			return err
 		}
@@ -270,7 +268,7 @@ func (ls *lockstep) unackedLocked() bool {
 func (c *Client) resendUnacked() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ls.err == nil && c.ls.unackedLocked() {
+	if c.Err() == nil && c.ls.unackedLocked() {
 		c.ls.sendInputsLocked(time.Now())
 	}
 }

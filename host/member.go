@@ -20,7 +20,8 @@ const writeTimeout = 5 * time.Second
 // member is one participant's connection on the host side.
 type member struct {
 	// Immutable after join, except that a direct core's ports grow as it
-	// registers players in the lobby (under Host.mu).
+	// registers players in the lobby, and ports are released when a
+	// member's emulator stops (both under Host.mu).
 	id        uint16
 	name      string
 	ports     PortMask

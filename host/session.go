@@ -255,25 +255,47 @@ func (s *session) dropLocked(m *member, why LeaveReason) {
 	}
 	delete(s.members, m.id)
 	delete(s.byToken, m.token)
+	s.emptyPortsLocked(m, m.ports, why)
+}
+
+// emptyPortsLocked frees ports of m: in a game they read empty from the
+// first poll the host has no input for, which is the same everywhere.
+func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 	var from uint32
 	for i := range NumPorts {
-		if !m.ports.Has(i) {
+		if !ports.Has(i) {
 			continue
 		}
 		s.owner[i] = nil
-		if s.state == statePlaying && s.active.Has(i) {
+		if s.state == statePlaying && s.active.Has(i) && s.emptyFrom[i] == notEmpty {
 			s.emptyFrom[i] = s.streams[i].have
 			from = max(from, s.streams[i].have)
 		}
 	}
-	s.broadcastLocked(frameLeft, appendLeft(nil, leftMsg{ID: m.id, Reason: why, Ports: m.ports, From: from}), nil)
+	s.broadcastLocked(frameLeft, appendLeft(nil, leftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()
-	s.eventLocked(Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: m.ports, Poll: from})
+	s.eventLocked(Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from})
 	if s.state == statePlaying && s.authorsLeftLocked() == 0 {
 		s.state = stateEnded
 		s.broadcastLocked(frameNotice, appendText(nil, textMsg{Text: "every player has left; the game is over"}), nil)
 		s.eventLocked(Event{Kind: EventEnded})
 	}
+}
+
+// handleReleaseLocked empties the ports of a member whose emulator
+// stopped; the member stays in the session.
+func (s *session) handleReleaseLocked(m *member, p []byte) error {
+	v, err := parseU8(p)
+	if err != nil || PortMask(v)&^0x0f != 0 {
+		return fmt.Errorf("parse release: %w", errBadValue)
+	}
+	ports := PortMask(v) & m.ports
+	if s.state != statePlaying || ports == 0 {
+		return nil
+	}
+	m.ports &^= ports
+	s.emptyPortsLocked(m, ports, LeaveEmulator)
+	return nil
 }
 
 // authorsLeftLocked counts active ports that still have their author.

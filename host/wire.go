@@ -63,6 +63,7 @@ const (
 	frameManifest       frameType = 25 // C→H: my ROM, save and cheat hashes
 	frameMemberManifest frameType = 26 // H→C: a member's manifest
 	frameSyncData       frameType = 27 // both: a chunk of the host's save or cheats for a player
+	frameRelease        frameType = 28 // C→H: my emulator stopped; my ports read empty from now on
 )
 
 var frameNames = [...]string{
@@ -72,7 +73,7 @@ var frameNames = [...]string{
 	frameInputs: "inputs", framePing: "ping", framePong: "pong", frameLeft: "left",
 	frameChecksum: "checksum", frameDesync: "desync", frameBye: "bye", frameNotice: "notice",
 	frameJoined: "joined", frameCoreWant: "core-want", frameCoreData: "core-data", frameCoreSync: "core-sync",
-	frameManifest: "manifest", frameMemberManifest: "member-manifest", frameSyncData: "sync-data",
+	frameManifest: "manifest", frameMemberManifest: "member-manifest", frameSyncData: "sync-data", frameRelease: "release",
 }
 
 func (t frameType) String() string {
