@@ -8,7 +8,6 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/sim"
@@ -175,7 +174,6 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 		return err
 	}
 	l.c = c
-	waitRoster(c)
 	s.cur = l
 	go s.eventLoop(l)
 	go func() {
@@ -183,20 +181,6 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 		s.end(l)
 	}()
 	return nil
-}
-
-// waitRoster waits briefly for the first roster, which the host sends
-// after the session's lag and golf settings, so the first prompt shows them.
-// TODO(integrator): drop this once host.Dial returns with them.
-func waitRoster(c *host.Client) {
-	deadline := time.Now().Add(time.Second)
-	for len(c.Status().Members) == 0 && time.Now().Before(deadline) {
-		select {
-		case <-c.Done():
-			return
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
 }
 
 // eventLoop prints l's events and starts the game when it starts.

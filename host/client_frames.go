@@ -158,6 +158,11 @@ func (c *Client) handleLeft(p []byte) error {
 	if err != nil {
 		return err
 	}
+	if m.ID == c.id && m.ID != 0 {
+		c.emit(Event{Kind: EventNotice, Text: fmt.Sprintf("the host removed you from the session (%v)", m.Reason)})
+		c.fail(ErrKicked)
+		return nil
+	}
 	name := c.nameOf(m.ID)
 	c.mu.Lock()
 	for k := range NumPorts {

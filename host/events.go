@@ -14,6 +14,8 @@ var (
 	ErrHostGone = errors.New("netpak: lost the host")
 	// ErrRejected wraps the reason a host refused a client.
 	ErrRejected = errors.New("netpak: the host refused to join")
+	// ErrKicked means the host removed this client from the session.
+	ErrKicked = errors.New("netpak: the host removed you from the session")
 	// ErrEnded means the game ended (every player left).
 	ErrEnded = errors.New("netpak: the game ended")
 

@@ -223,8 +223,13 @@ func (h *Host) Kick(name string) (netip.Addr, error) {
 	for _, m := range h.s.members {
 		if strings.EqualFold(m.name, name) {
 			addr := addrPortOf(m.conn.RemoteAddr()).Addr()
+			// Tell the member itself first; its writeLoop sends what is
+			// queued, then hangs up.
+			h.s.sendLocked(m, frameLeft, appendLeft(nil, leftMsg{ID: m.id, Reason: LeaveKicked, Ports: m.ports}))
 			h.s.dropLocked(m, LeaveKicked)
-			m.conn.Close()
+			if m.core != nil {
+				m.conn.Close()
+			}
 			return addr, nil
 		}
 	}

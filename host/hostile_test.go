@@ -184,6 +184,9 @@ func TestKick(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the kicked client did not notice")
 	}
+	if err := cs[1].Err(); !errors.Is(err, host.ErrKicked) {
+		t.Errorf("kicked client stopped with %v, want ErrKicked", err)
+	}
 	waitEvents(t, ts, []string{"p1"}, host.EventLeft, 1)
 	if e := ts.eventsOf("p1", host.EventLeft)[0]; e.Who != "p2" || e.Reason != host.LeaveKicked {
 		t.Errorf("p1 saw %v", e)

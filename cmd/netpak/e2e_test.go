@@ -238,9 +238,7 @@ func TestVPNConsoles(t *testing.T) {
 
 	alice.typeLine(t, "/kick Bob")
 	alice.err.wait(t, `^Bob left \(kicked\)`)
-	// TODO(integrator): host.Kick closes the connection without a word;
-	// once it tells the member why, expect "kicked" here.
-	bob.err.wait(t, `^lost the host: .*the host closed the connection$`)
+	bob.err.wait(t, `^the host removed you from the session \(kicked\)$`)
 	bob.typeLine(t, "/who")
 	bob.err.wait(t, `^you are in no session`)
 
