@@ -45,6 +45,7 @@ func newBenchSession(b *testing.B) *benchSession {
 			<-m.out
 		}
 		m.sock, m.udpAddr = bs.sock, peer.LocalAddr().(*net.UDPAddr).AddrPort()
+		m.udpNet = net.UDPAddrFromAddrPort(m.udpAddr)
 		bs.ms = append(bs.ms, m)
 		bs.addrs = append(bs.addrs, m.udpAddr)
 	}

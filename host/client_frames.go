@@ -158,7 +158,7 @@ func (c *Client) handleLeft(p []byte) error {
 	if err != nil {
 		return err
 	}
-	if m.ID == c.id && m.ID != 0 {
+	if m.ID == c.id && m.Reason == LeaveKicked {
 		c.emit(Event{Kind: EventNotice, Text: fmt.Sprintf("the host removed you from the session (%v)", m.Reason)})
 		c.fail(ErrKicked)
 		return nil

@@ -254,9 +254,7 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	}
 	s.stats.RelayedInputs += uint64(n)
 	s.grantLocked()
-	for _, o := range s.members {
-		s.sendBatchLocked(o)
-	}
+	s.relayLocked(m)
 }
 
 // coreRequestLocked answers a core's request for a player's events.

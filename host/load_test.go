@@ -93,11 +93,13 @@ func runLoad(b *testing.B, sessions int, play time.Duration) {
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	var stalls atomic.Int64
+	var firstErr atomic.Value
 	for _, c := range clients {
 		wg.Go(func() {
 			r, err := sim.Run(ctx, c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: 1}})
 			if err != nil {
 				failed.Add(1)
+				firstErr.CompareAndSwap(nil, err.Error())
 			}
 			stalls.Add(int64(r.Stalls))
 		})
@@ -105,7 +107,7 @@ func runLoad(b *testing.B, sessions int, play time.Duration) {
 	wg.Wait()
 	wall := time.Since(wall0)
 	if n := failed.Load(); n > 0 {
-		b.Fatalf("%d players failed", n)
+		b.Fatalf("%d players failed; first: %v", n, firstErr.Load())
 	}
 	b.ReportMetric(hist.quantile(0.50), "p50-µs")
 	b.ReportMetric(hist.quantile(0.99), "p99-µs")

@@ -36,6 +36,7 @@ type member struct {
 	left      bool
 	sock      *udpSocket     // socket its datagrams arrive on
 	udpAddr   netip.AddrPort // where its datagrams come from; zero until hello
+	udpNet    *net.UDPAddr   // udpAddr for sendmmsg, made once per address
 	acked     [NumPorts]uint32
 	tcpSent   [NumPorts]uint32
 	rtt       uint32 // microseconds, as the client measured it

@@ -3,20 +3,65 @@ package host
 import (
 	"net"
 	"net/netip"
+
+	"golang.org/x/net/ipv4"
 )
 
 // udpSocket adapts a net.PacketConn to netip.AddrPort addressing, using the
 // allocation-free methods of *net.UDPConn when that is what it is. Tunnel
-// and test sockets take the generic path.
+// and test sockets take the generic path. On an IPv4 *net.UDPConn the
+// datagrams of one relay go out in one sendmmsg call (queue, then flush).
 type udpSocket struct {
 	pc  net.PacketConn
 	udp *net.UDPConn // pc, when it is one
+
+	// Used only by the goroutine holding Host.mu.
+	batch  *ipv4.PacketConn // nil when batching is not possible
+	queued []ipv4.Message
 }
+
+// maxQueued bounds a relay's batch: one datagram per member at most.
+const maxQueued = maxMembers
 
 func newUDPSocket(pc net.PacketConn) *udpSocket {
 	s := &udpSocket{pc: pc}
 	s.udp, _ = pc.(*net.UDPConn)
+	if s.udp != nil {
+		if la, ok := s.udp.LocalAddr().(*net.UDPAddr); ok && la.IP.To4() != nil {
+			s.batch = ipv4.NewPacketConn(s.udp)
+			s.queued = make([]ipv4.Message, 0, maxQueued)
+		}
+	}
 	return s
+}
+
+// queue sends b to addr, or holds it for flush when batching. b must stay
+// untouched until flush.
+func (s *udpSocket) queue(b []byte, to netip.AddrPort, addr *net.UDPAddr) {
+	if s.batch == nil || len(s.queued) == cap(s.queued) {
+		s.writeTo(b, to)
+		return
+	}
+	n := len(s.queued)
+	s.queued = s.queued[:n+1]
+	m := &s.queued[n]
+	if m.Buffers == nil {
+		m.Buffers = make([][]byte, 1)
+	}
+	m.Buffers[0], m.Addr = b, addr
+}
+
+// flush sends what queue held back.
+func (s *udpSocket) flush() {
+	q := s.queued
+	for len(q) > 0 {
+		n, err := s.batch.WriteBatch(q, 0)
+		if err != nil || n <= 0 {
+			break // the receivers resend their acks; nothing is lost for good
+		}
+		q = q[n:]
+	}
+	s.queued = s.queued[:0]
 }
 
 func (s *udpSocket) readFrom(b []byte) (int, netip.AddrPort, error) {

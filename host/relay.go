@@ -70,6 +70,9 @@ func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt
 	}
 	switch kind {
 	case dgramHello:
+		if m.udpAddr != from {
+			m.udpNet = net.UDPAddrFromAddrPort(from)
+		}
 		m.sock, m.udpAddr = sock, from
 		m.udpSeen.Store(nowNanos())
 		_ = sock.writeTo(appendDgramHeader(m.dgram[:0], dgramHelloAck, m.token), from)
@@ -120,18 +123,35 @@ func (s *session) handleBatchLocked(m *member, bt *batch) {
 		}
 	}
 	if !added {
-		s.sendBatchLocked(m)
+		s.sendBatchLocked(m, false)
 		return
 	}
 	s.grantLocked()
+	s.relayLocked(m)
+}
+
+// relayLocked sends every member what it lacks, at once, in one sendmmsg
+// per socket where the system has it. The author of the new inputs is
+// answered only when nobody else will: in a game with other authors their
+// relays bring it its acks and grants within a poll, and it saves a
+// datagram per input.
+func (s *session) relayLocked(author *member) {
+	alone := s.authorsLeftLocked() <= author.ports.Count()
 	for _, o := range s.members {
-		s.sendBatchLocked(o)
+		if o != author || alone {
+			s.sendBatchLocked(o, true)
+		}
 	}
+	for _, sock := range s.touched {
+		sock.flush()
+	}
+	s.touched = s.touched[:0]
 }
 
 // sendBatchLocked sends m the inputs it lacks and the acks of its own
-// ports, over UDP when its datagrams arrive, else over TCP.
-func (s *session) sendBatchLocked(m *member) {
+// ports, over UDP when its datagrams arrive, else over TCP. With queue,
+// the datagram waits in its socket's batch for relayLocked to flush.
+func (s *session) sendBatchLocked(m *member, queue bool) {
 	if m.left || m.core != nil {
 		return // cores ask for their inputs
 	}
@@ -148,7 +168,14 @@ func (s *session) sendBatchLocked(m *member) {
 		s.dropLocked(m, LeaveBehind)
 		return
 	}
-	if viaUDP {
+	switch {
+	case viaUDP && queue && m.udpNet != nil:
+		if len(m.sock.queued) == 0 {
+			s.touched = append(s.touched, m.sock)
+		}
+		m.sock.queue(b, m.udpAddr, m.udpNet)
+		return
+	case viaUDP:
 		_ = m.sock.writeTo(b, m.udpAddr)
 		return
 	}

@@ -40,9 +40,10 @@ type session struct {
 	epoch     uint16 // schedule changes so far
 	grantSent uint32 // clients may start polls below this
 
-	checks checkTable
-	cores  coreState
-	stats  Stats
+	checks  checkTable
+	cores   coreState
+	touched []*udpSocket // sockets with queued relays; see relayLocked
+	stats   Stats
 }
 
 func (s *session) init(h *Host) {
