@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -173,6 +174,7 @@ func TestSilentHostReported(t *testing.T) {
 	defer ln.Close()
 	silent := make(chan struct{})
 	defer close(silent)
+	var mute atomic.Bool
 	go func() {
 		real := startHost(t, host.Config{}, nil)
 		c, err := ln.Accept()
@@ -185,12 +187,22 @@ func TestSilentHostReported(t *testing.T) {
 			return
 		}
 		defer up.Close()
-		// Forward the handshake, then go silent in both directions.
-		buf := make([]byte, 4096)
-		n, _ := c.Read(buf)
-		up.Write(buf[:n])
-		n, _ = up.Read(buf)
-		c.Write(buf[:n])
+		// Forward until the client joined, then go silent in both
+		// directions without closing anything.
+		forward := func(dst, src net.Conn) {
+			buf := make([]byte, 4096)
+			for {
+				n, err := src.Read(buf)
+				if err != nil {
+					return
+				}
+				if !mute.Load() {
+					dst.Write(buf[:n])
+				}
+			}
+		}
+		go forward(up, c)
+		go forward(c, up)
 		<-silent
 	}()
 	c, err := host.Dial(context.Background(), ln.Addr().String(), host.ClientConfig{Name: "p1"})
@@ -198,6 +210,7 @@ func TestSilentHostReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	mute.Store(true)
 	t0 := time.Now()
 	select {
 	case <-c.Done():
