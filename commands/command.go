@@ -6,7 +6,8 @@ import (
 )
 
 // Cmd is a parsed console line. Its concrete types are Name, Server,
-// Connect, Start, Lag, Golf, Who, Invite, Kick, Help, Quit and Say.
+// Connect, Start, Check, Sync, Lag, Golf, Who, Invite, Kick, Help, Quit
+// and Say.
 type Cmd interface {
 	run(ctx context.Context, c *Console) error
 }
@@ -42,6 +43,14 @@ type Kick struct{ Name string }
 
 // Start is "/start": the host starts the game for everyone.
 type Start struct{}
+
+// Check is "/check": every player's ROM, saves and cheats against the
+// host's.
+type Check struct{}
+
+// Sync is "/sync [PLAYER]": the host sends its saves and cheats to the
+// players who differ, or only to Player.
+type Sync struct{ Player string }
 
 // Lag is "/lag N": everyone's lag, in polls.
 type Lag struct{ Frames uint8 }
@@ -105,6 +114,18 @@ var table = []*command{
 		name: "start", parse: noArgs(Start{}),
 		help: "start the game for everyone (the host only)",
 		more: "Every player begins at poll 0 together. Players cannot join a started game; spectators can.",
+	},
+	{
+		name: "check", parse: noArgs(Check{}),
+		help: "compare every player's ROM, saves and cheats with the host's: a tick or what differs",
+		more: "Every player announces the SHA-256 of its ROM, a hash of each save component (EEPROM, SRAM, FlashRAM, four Controller Paks) and of its enabled cheats when it joins and after a /sync. " +
+			"/start refuses while anyone differs. Players without a rom in their session file announce nothing.",
+	},
+	{
+		name: "sync", args: "[PLAYER]", parse: parseSync,
+		help: "send the host's saves and cheats to the players who differ, or to PLAYER (the host only)",
+		more: "Each player's own save files are kept as timestamped backups (<file>.<time>.bak) beside the new ones, and the host's cheats become theirs for this session. " +
+			"A different ROM or emulator cannot be sent. host_wins = true in the host's session file does this at /start.",
 	},
 	{
 		name: "lag", args: "N", parse: parseLag,

@@ -43,8 +43,15 @@ type Controller interface {
 	// Kick removes the member called name from the session this console
 	// hosts, and its tunnel peer.
 	Kick(name string) error
-	// Start starts the game (the host only).
+	// Start starts the game (the host only), unless players differ from
+	// the host (an error wrapping host.ErrSaveMismatch).
 	Start() error
+	// Check compares every player's ROM, saves and cheats with the host's.
+	Check() ([]host.CheckRow, error)
+	// Sync sends the host's saves and cheats to the players who differ,
+	// or only to the one called name (the host only), and waits until
+	// they match.
+	Sync(ctx context.Context, name string) error
 	// SetLag sets everyone's lag, or outside a session the lag to host with.
 	SetLag(lag uint8) error
 	// ToggleGolf toggles golf mode, or outside a session whether to host
@@ -103,10 +110,13 @@ type State struct {
 }
 
 // Console is the command loop: it reads lines through UI, parses them and
-// carries them out through Ctl. The zero value is not usable; set both.
+// carries them out through Ctl. The zero value is not usable; set UI and
+// Ctl.
 type Console struct {
 	UI  UI
 	Ctl Controller
+	// ASCII draws tables with ASCII only, for terminals without UTF-8.
+	ASCII bool
 }
 
 // Run reads and carries out commands until /quit, the end of input, or

@@ -58,7 +58,8 @@ type fakeController struct {
 	st    State
 	vpn   bool
 	calls []string
-	fail  error // returned by the next call, once
+	fail  error           // returned by the next call, once
+	rows  []host.CheckRow // what Check returns
 }
 
 func (f *fakeController) record(format string, args ...any) error {
@@ -121,6 +122,12 @@ func (f *fakeController) Connect(_ context.Context, addr string) error {
 }
 
 func (f *fakeController) Start() error { return f.record("start") }
+
+func (f *fakeController) Check() ([]host.CheckRow, error) {
+	return f.rows, f.record("check")
+}
+
+func (f *fakeController) Sync(_ context.Context, name string) error { return f.record("sync %s", name) }
 
 func (f *fakeController) SetLag(n uint8) error {
 	if err := f.record("lag %d", n); err != nil {
@@ -199,6 +206,13 @@ func TestConsole(t *testing.T) {
 				"usage: /connect HOST[:PORT]", "you are in no session", "nobody hears you", "you are in no session"},
 		},
 		{
+			name:  "check and sync",
+			input: []string{"/sync", "/server 7000", "/check", "/sync", "/sync Bob", "/sync Anon", "/sync two words"},
+			calls: []string{"serve 7000", "check", "sync ", "sync Bob", "leave"},
+			out:   []string{"NAME  PORTS  ROM, SAVES AND CHEATS\n  Anon  1      the host's: the reference\n  Bob   2      ok\neveryone matches"},
+			errs:  []string{"you are in no session", "hosting on port 7000", "you are the host", "usage: /sync [PLAYER]"},
+		},
+		{
 			name:  "offline golf and help",
 			input: []string{"/golf", "/help", "/help golf", ""},
 			calls: []string{"golf", "leave"},
@@ -222,8 +236,11 @@ func TestConsole(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ui := &scriptUI{input: tc.input}
-			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail}
-			err := (&Console{UI: ui, Ctl: ctl}).Run(context.Background())
+			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail, rows: []host.CheckRow{
+				{Member: host.Member{ID: 1, Name: "Anon", Ports: 1, Host: true}, Known: true},
+				{Member: host.Member{ID: 2, Name: "Bob", Ports: 2}, Known: true},
+			}}
+			err := (&Console{UI: ui, Ctl: ctl, ASCII: true}).Run(context.Background())
 			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 				t.Fatalf("Run: %v, want error %q", err, tc.err)
 			}

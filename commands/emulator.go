@@ -22,7 +22,7 @@ func (e *Emulator) validate() error {
 	case e.RSP == launcher.Dummy:
 		return bad("rsp_plugin", "the RSP plugin cannot be the dummy")
 	}
-	return nil
+	return e.validateGame()
 }
 
 // launcherConfig returns the emulator settings as the launcher takes
@@ -101,6 +101,9 @@ func (s *Session) playEmulator(ctx context.Context, c *host.Client) error {
 func (s *Session) emulatorConfig(c *host.Client) (launcher.Config, error) {
 	s.mu.Lock()
 	cfg := s.Settings.Emulator.launcherConfig()
+	if s.cur != nil && s.cur.c == c {
+		cfg.Cheats = s.cur.game.launcherCheats() // the set every player agreed on
+	}
 	s.mu.Unlock()
 	if _, err := os.Stat(cfg.ROM); err != nil {
 		return cfg, fmt.Errorf("rom: %w", err)

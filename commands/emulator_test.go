@@ -95,11 +95,12 @@ func TestStartWithoutCore(t *testing.T) {
 	ev.wait(t, "<Alice> anyone?")
 }
 
-func TestStartWithoutROMFile(t *testing.T) {
-	alice, ev := emulatorSession(t, "Alice", func(e *Emulator) { e.ROM = filepath.Join(t.TempDir(), "gone.z64") })
-	if _, err := alice.Serve(context.Background(), Server{}); err != nil {
-		t.Fatal(err)
+// TestServeWithoutROMFile: a ROM that is not there stops hosting, before
+// the players are told anything about it.
+func TestServeWithoutROMFile(t *testing.T) {
+	alice, _ := emulatorSession(t, "Alice", func(e *Emulator) { e.ROM = filepath.Join(t.TempDir(), "gone.z64") })
+	_, err := alice.Serve(context.Background(), Server{})
+	if err == nil || !strings.Contains(err.Error(), "rom: open "+alice.Settings.Emulator.ROM) {
+		t.Errorf("serve without the rom file: %v", err)
 	}
-	alice.Start()
-	ev.wait(t, "rom: stat "+alice.Settings.Emulator.ROM)
 }

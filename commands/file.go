@@ -47,6 +47,10 @@ type fileKey struct {
 	value func(s *Settings) string
 }
 
+// isTable reports whether k is an array of tables ([[cheat]]), which TOML
+// wants after every plain key: examples show it last.
+func (k *fileKey) isTable() bool { return k.name == "cheat" }
+
 // fileKeys lists every session-file key in the order `netpak init` writes
 // them. Keys read like the console commands.
 var fileKeys = []fileKey{
@@ -83,7 +87,7 @@ var fileKeys = []fileKey{
 	{"vpn_endpoint", "The address invites tell players to reach, IP or IP:PORT (your router's public address when the port is forwarded); empty lists this machine's addresses.",
 		setString(func(s *Settings) *string { return &s.VPNEndpoint }), quoteString(func(s *Settings) string { return s.VPNEndpoint })},
 	{"rendezvous", "Rendezvous servers (\"HOST:PORT\", see netpak rendezvous) that pair players with a VPN host that has no open port, and relay when nothing else works; host and players list the same.",
-		setStrings(func(s *Settings) *[]string { return &s.Rendezvous }), showStrings(func(s *Settings) []string { return s.Rendezvous })},
+		setStrings(maxRendezvous, func(s *Settings) *[]string { return &s.Rendezvous }), showStrings(func(s *Settings) []string { return s.Rendezvous })},
 	{"rom", "The ROM image /start runs in mupen64plus (z64, v64 or n64); empty plays netpak's simulated game.",
 		setString(func(s *Settings) *string { return &s.Emulator.ROM }), quoteString(func(s *Settings) string { return s.Emulator.ROM })},
 	{"core_lib", "The mupen64plus core library, a path or a library name (Debian: libmupen64plus2).",
@@ -94,6 +98,12 @@ var fileKeys = []fileKey{
 		setString(func(s *Settings) *string { return &s.Emulator.DataDir }), quoteString(func(s *Settings) string { return s.Emulator.DataDir })},
 	{"save_dir", "Where the game's save files are kept; empty is netpak's data directory (~/.local/share/netpak).",
 		setString(func(s *Settings) *string { return &s.Emulator.SaveDir }), quoteString(func(s *Settings) string { return s.Emulator.SaveDir })},
+	{"emulator", "The save-file convention of save_dir: " + strings.Join(saveConventions(), ", ") + ". /check compares saves in it and /sync writes them in it.",
+		setString(func(s *Settings) *string { return &s.Emulator.Saves }), quoteString(func(s *Settings) string { return s.Emulator.Saves })},
+	{"cheat_files", "Cheat databases (mupencheat.txt, Project64 .cht, RMG/Project64 3 per-game .cht, simple64 cheats.json) the [[cheat]] names are looked up in, first match wins; [] uses Debian's " + debianCheats + " when installed.",
+		setStrings(maxCheatFiles, func(s *Settings) *[]string { return &s.Emulator.CheatFiles }), showStrings(func(s *Settings) []string { return s.Emulator.CheatFiles })},
+	{"host_wins", "/start sends the host's saves and cheats to every player who differs, then starts (like /sync, then /start), instead of refusing.",
+		setBool(func(s *Settings) *bool { return &s.HostWins }), showBool(func(s *Settings) bool { return s.HostWins })},
 	{"video_plugin", "The video plugin: a file in plugin_dir, a path, or \"dummy\" for none.",
 		setString(func(s *Settings) *string { return &s.Emulator.Video }), quoteString(func(s *Settings) string { return s.Emulator.Video })},
 	{"audio_plugin", "The audio plugin: a file in plugin_dir, a path, or \"dummy\" for none.",
@@ -106,6 +116,8 @@ var fileKeys = []fileKey{
 		setBool(func(s *Settings) *bool { return &s.Emulator.Headless }), showBool(func(s *Settings) bool { return s.Emulator.Headless })},
 	{"r4300_emulator", "The CPU emulator: dynarec, cached-interpreter or pure-interpreter. Every player must use the same.",
 		setString(func(s *Settings) *string { return &s.Emulator.R4300 }), quoteString(func(s *Settings) string { return s.Emulator.R4300 })},
+	{"cheat", "An enabled GameShark cheat of the ROM's game, one [[cheat]] table each: name as the cheat database writes it (\\ separates folders) and option, the label of the value for cheats that take one. Every player enables the same; /check compares them.",
+		setCheats, showCheats},
 }
 
 // LoadFile reads a session file over base (usually Defaults()). Unknown
@@ -143,7 +155,12 @@ func ParseFile(name, text string, base Settings) (Settings, error) {
 		}
 		seen[k[0]] = true
 		if err := setKey(&s, k[0], raw[k[0]]); err != nil {
-			errs = append(errs, &FileError{File: name, Line: keyLine(text, k[0]), Key: k[0], Err: err})
+			line := keyLine(text, k[0])
+			var ee *entryError
+			if errors.As(err, &ee) {
+				line = tableLine(text, k[0], ee.index)
+			}
+			errs = append(errs, &FileError{File: name, Line: line, Key: k[0], Err: err})
 		}
 	}
 	if len(errs) > 0 {
@@ -174,7 +191,10 @@ func setKey(s *Settings, name string, v any) error {
 		}
 	}
 	if _, ok := v.(map[string]any); ok {
-		return fmt.Errorf("unknown table; session files have no tables yet")
+		return fmt.Errorf("unknown table; the only table is [[cheat]]")
+	}
+	if _, ok := v.([]map[string]any); ok {
+		return fmt.Errorf("unknown table; the only table is [[cheat]]")
 	}
 	if sug := suggestKey(name); sug != "" {
 		return fmt.Errorf("unknown key; did you mean %s?", sug)
@@ -304,14 +324,14 @@ func setPorts(s *Settings, v any) error {
 	return nil
 }
 
-func setStrings(field func(*Settings) *[]string) func(*Settings, any) error {
+func setStrings(limit int, field func(*Settings) *[]string) func(*Settings, any) error {
 	return func(s *Settings, v any) error {
 		xs, ok := v.([]any)
 		if !ok {
 			return typeError("an array of strings", v)
 		}
-		if len(xs) > maxRendezvous {
-			return fmt.Errorf("more than %d entries", maxRendezvous)
+		if len(xs) > limit {
+			return fmt.Errorf("more than %d entries", limit)
 		}
 		out := []string{}
 		for _, x := range xs {
@@ -366,7 +386,14 @@ func WriteExample(w io.Writer) error {
 	b.WriteString("# Command-line flags override this file.\n")
 	d := Defaults()
 	for _, k := range fileKeys {
-		fmt.Fprintf(&b, "\n# %s\n%s = %s\n", k.doc, k.name, k.value(&d))
+		if !k.isTable() {
+			fmt.Fprintf(&b, "\n# %s\n%s = %s\n", k.doc, k.name, k.value(&d))
+		}
+	}
+	for _, k := range fileKeys {
+		if k.isTable() {
+			fmt.Fprintf(&b, "\n# %s\n%s", k.doc, k.value(&d))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -379,7 +406,11 @@ func WriteFileReference(w io.Writer) error {
 	b.WriteString("| Key | Default | Meaning |\n|---|---|---|\n")
 	d := Defaults()
 	for _, k := range fileKeys {
-		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", k.name, k.value(&d), strings.ReplaceAll(k.doc, "|", "\\|"))
+		name, value := k.name, k.value(&d)
+		if k.isTable() {
+			name, value = "[["+k.name+"]]", "none"
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", name, value, strings.ReplaceAll(k.doc, "|", "\\|"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -42,6 +42,11 @@ func TestExampleValues(t *testing.T) {
 	if got := s.ClientConfig().Ports; got != 4|8 {
 		t.Errorf("ports mask %v, want 3,4", got)
 	}
+	s, err = LoadFile("examples/game.toml", Defaults())
+	wantCheats := []CheatChoice{{Name: "Have Bonus Mode and All Gold Cups"}, {Name: "All Players Can Choose The Same Character"}}
+	if err != nil || !reflect.DeepEqual(s.Emulator.Cheats, wantCheats) || s.Emulator.Saves != "mupen64plus-debian" || s.HostWins {
+		t.Errorf("game.toml = %+v, %v", s.Emulator, err)
+	}
 	s, err = LoadFile("examples/headless.toml", Defaults())
 	if err != nil || s.AutoStart != 4 || s.DropTimeout != 5*time.Second {
 		t.Errorf("headless.toml = %+v, %v", s, err)
@@ -56,7 +61,11 @@ func TestInitExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range fileKeys {
-		if !strings.Contains(b.String(), "\n"+k.name+" = ") {
+		if k.isTable() {
+			if !strings.Contains(b.String(), "\n# [["+k.name+"]]\n") {
+				t.Errorf("example lacks [[%s]]", k.name)
+			}
+		} else if !strings.Contains(b.String(), "\n"+k.name+" = ") {
 			t.Errorf("example lacks %s", k.name)
 		}
 	}
@@ -65,7 +74,7 @@ func TestInitExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := Defaults()
-	d.Ports, d.Rendezvous = []int{}, []string{} // the file writes [] for them
+	d.Ports, d.Rendezvous, d.Emulator.CheatFiles = []int{}, []string{}, []string{} // the file writes [] for them
 	if !reflect.DeepEqual(s, d) {
 		t.Errorf("example reads as %+v, want the defaults %+v", s, d)
 	}
@@ -113,6 +122,19 @@ func TestBadFiles(t *testing.T) {
 		{"bad bind", "bind = \"localhost\"", 1, "bind", "not an IP address"},
 		{"syntax", "name = \"a\"\nlag = = 3\n", 2, "lag", "expected value"},
 		{"duplicate key", "lag = 1\nlag = 2\n", 2, "lag", "already been defined"},
+		{"bad emulator", "lag = 1\nemulator = \"zsnes\"\n", 2, "emulator", `"zsnes" is not one of mupen64plus`},
+		{"emulator not string", "emulator = 64", 1, "emulator", "wants a string"},
+		{"cheat_files not array", "cheat_files = \"a.txt\"", 1, "cheat_files", "wants an array of strings"},
+		{"cheat_files empty name", "cheat_files = [\"\"]", 1, "cheat_files", "an empty file name"},
+		{"too many cheat_files", "cheat_files = [" + strings.Repeat("\"a\", ", 9) + "]", 1, "cheat_files", "more than 8 entries"},
+		{"host_wins not bool", "host_wins = \"yes\"", 1, "host_wins", "wants true or false"},
+		{"cheat not a table", "cheat = \"Infinite Lives\"", 1, "cheat", "wants [[cheat]] tables"},
+		{"cheat without name", "lag = 1\n[[cheat]]\nname = \"A\"\n\n[[cheat]]\noption = \"High\"\n", 5, "cheat", "entry 2: a cheat needs a name"},
+		{"cheat unknown key", "[[cheat]]\nname = \"A\"\nopt = \"x\"\n", 1, "cheat", `unknown key "opt"`},
+		{"cheat name not string", "[[cheat]]\nname = 3\n", 1, "cheat", "name wants a string, not an integer"},
+		{"cheat twice", "[[cheat]]\nname = \"A\"\n[[cheat]]\nname = \"A\"\n", 3, "cheat", "enabled twice"},
+		{"cheat control chars", "[[cheat]]\nname = \"A\\u0007\"\n", 1, "cheat", "control characters"},
+		{"other table array", "[[cheats]]\nname = \"A\"\n", 1, "cheats", "the only table is [[cheat]]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := Defaults()

@@ -252,6 +252,19 @@ func parseKick(args []string) (Cmd, error) {
 	return Kick{Name: args[0]}, nil
 }
 
+func parseSync(args []string) (Cmd, error) {
+	switch len(args) {
+	case 0:
+		return Sync{}, nil
+	case 1:
+		if err := CheckName(args[0]); err != nil {
+			return nil, err
+		}
+		return Sync{Player: args[0]}, nil
+	}
+	return nil, fmt.Errorf("give at most one player's name")
+}
+
 func parseLag(args []string) (Cmd, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("give one number")

@@ -127,6 +127,25 @@ func (Start) run(_ context.Context, c *Console) error {
 	return c.Ctl.Start()
 }
 
+func (Check) run(_ context.Context, c *Console) error {
+	rows, err := c.Ctl.Check()
+	if err != nil {
+		return err
+	}
+	c.UI.Print(CheckText(rows, c.ASCII))
+	return nil
+}
+
+func (y Sync) run(ctx context.Context, c *Console) error {
+	if err := needHost(c, "send its saves and cheats"); err != nil {
+		return err
+	}
+	if strings.EqualFold(y.Player, c.Ctl.State().Name) {
+		return errors.New("you are the host: the others get your saves and cheats")
+	}
+	return c.Ctl.Sync(ctx, y.Player)
+}
+
 func (l Lag) run(_ context.Context, c *Console) error {
 	if err := c.Ctl.SetLag(l.Frames); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/sim"
+	"github.com/netpak/netpak/saves"
 )
 
 // eventQueueLen bounds the events waiting to be printed; beyond it they
@@ -62,6 +63,8 @@ type live struct {
 	play     context.CancelFunc
 	played   chan struct{} // closed when the game goroutine ended
 	once     sync.Once
+	game     *game         // nil without a ROM: nothing to compare
+	syncIn   chan syncItem // items the host's player sent with /sync
 }
 
 var _ Controller = (*Session)(nil)
@@ -92,6 +95,10 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	if srv.VPN && s.Tunnels == nil {
 		return Hosted{}, errors.New("this netpak has no built-in VPN")
 	}
+	g, err := s.Settings.Emulator.loadGame()
+	if err != nil {
+		return Hosted{}, err
+	}
 	bind, vpnOnly := s.Settings.Bind, srv.VPN && s.Settings.VPNOnly
 	if vpnOnly {
 		bind = "127.0.0.1"
@@ -102,7 +109,7 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	}
 	hcfg := s.Settings.HostConfig()
 	hcfg.Logf = s.Logf
-	l := &live{h: host.New(hcfg), served: make(chan error, 2), stopping: make(chan struct{}), addr: "port " + strconv.Itoa(port)}
+	l := &live{h: host.New(hcfg), served: make(chan error, 2), stopping: make(chan struct{}), addr: "port " + strconv.Itoa(port), game: g}
 	l.serve(ln, pc)
 	hosted := Hosted{Port: port, VPNOnly: vpnOnly}
 	if srv.VPN {
@@ -150,16 +157,35 @@ func (s *Session) Connect(ctx context.Context, target string) error {
 	if s.cur != nil {
 		return errors.New("already in a session")
 	}
-	if isInvite(target) {
-		return s.connectTunnel(ctx, target)
+	g, err := s.Settings.Emulator.loadGame()
+	if err != nil {
+		return err
 	}
-	return s.joinLocked(ctx, &live{addr: target}, target, s.Settings.ClientConfig())
+	if isInvite(target) {
+		return s.connectTunnel(ctx, target, g)
+	}
+	return s.joinLocked(ctx, &live{addr: target, game: g}, target, s.Settings.ClientConfig())
 }
 
 func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host.ClientConfig) error {
+	var mf saves.Manifest
+	if l.game != nil {
+		var err error
+		if mf, err = l.game.manifest(); err != nil {
+			return err
+		}
+	}
 	l.ev = make(chan host.Event, eventQueueLen)
+	l.syncIn = make(chan syncItem, syncQueueLen)
 	l.printed = make(chan struct{})
 	cfg.Logf = s.Logf
+	cfg.OnSync = func(from string, kind host.SyncKind, data []byte) {
+		select {
+		case l.syncIn <- syncItem{from: from, kind: kind, data: data}:
+		default:
+			s.print(fmt.Sprintf("dropped %v from %s: too many transfers at once; ask for /sync again", kind, from))
+		}
+	}
 	cfg.OnEvent = func(e host.Event) {
 		select {
 		case l.ev <- e:
@@ -173,6 +199,12 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 	if err != nil {
 		return err
 	}
+	if l.game != nil {
+		if err := c.SetManifest(mf); err != nil {
+			c.Close()
+			return fmt.Errorf("announce your ROM, saves and cheats: %w", err)
+		}
+	}
 	l.c = c
 	s.cur = l
 	go s.eventLoop(l)
@@ -183,21 +215,34 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 	return nil
 }
 
-// eventLoop prints l's events and starts the game when it starts.
+// eventLoop prints l's events, starts the game when it starts, and
+// writes what the host's player sends with /sync.
 func (s *Session) eventLoop(l *live) {
 	defer close(l.printed)
-	for e := range l.ev {
-		switch {
-		case e.Kind == host.EventStarted:
-			s.startPlay(l)
-		case e.Kind == host.EventLeft && !l.c.Status().Playing:
-			e.Ports = 0 // in the lobby no port "reads empty from poll 0"
+	for {
+		select {
+		case e, ok := <-l.ev:
+			if !ok {
+				return
+			}
+			s.event(l, e)
+		case it := <-l.syncIn:
+			s.receiveSync(l, it)
 		}
-		if e.Kind == host.EventJoined || e.Kind == host.EventLeft {
-			s.syncPeers(l)
-		}
-		s.print(e.String())
 	}
+}
+
+func (s *Session) event(l *live, e host.Event) {
+	switch {
+	case e.Kind == host.EventStarted:
+		s.startPlay(l)
+	case e.Kind == host.EventLeft && !l.c.Status().Playing:
+		e.Ports = 0 // in the lobby no port "reads empty from poll 0"
+	}
+	if e.Kind == host.EventJoined || e.Kind == host.EventLeft {
+		s.syncPeers(l)
+	}
+	s.print(e.String())
 }
 
 func (s *Session) print(line string) {
@@ -286,15 +331,6 @@ func (s *Session) client() (*host.Client, error) {
 		return nil, errOffline
 	}
 	return s.cur.c, nil
-}
-
-// Start asks the host to start the game.
-func (s *Session) Start() error {
-	c, err := s.client()
-	if err != nil {
-		return err
-	}
-	return c.Start()
 }
 
 // SetLag sets everyone's lag, or outside a session the lag to host with.

@@ -72,7 +72,7 @@ func (s *Settings) vpnEndpoint() (netip.AddrPort, error) {
 }
 
 // connectTunnel joins a session through the VPN. Called with s.mu held.
-func (s *Session) connectTunnel(ctx context.Context, invite string) error {
+func (s *Session) connectTunnel(ctx context.Context, invite string, g *game) error {
 	if s.Tunnels == nil {
 		return errors.New("this netpak has no built-in VPN")
 	}
@@ -82,7 +82,7 @@ func (s *Session) connectTunnel(ctx context.Context, invite string) error {
 	}
 	cfg := s.Settings.ClientConfig()
 	cfg.Dial = tun.DialContext
-	l := &live{tun: tun, addr: "vpn " + tun.Endpoint()}
+	l := &live{tun: tun, addr: "vpn " + tun.Endpoint(), game: g}
 	if err := s.joinLocked(ctx, l, tun.HostAddress(TunnelSessionPort), cfg); err != nil {
 		tun.Close()
 		return fmt.Errorf("the tunnel is up, but the session inside did not answer: %w", err)

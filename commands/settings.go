@@ -36,6 +36,9 @@ type Settings struct {
 	Rendezvous  []string // rendezvous servers, "HOST:PORT", for hosts without an open port
 
 	Emulator Emulator // how /start runs the game; without a ROM the simulated game plays
+	// HostWins makes the host's /start send its saves and cheats to every
+	// player who differs, then start, instead of refusing.
+	HostWins bool
 }
 
 // Emulator says how to run mupen64plus for the session: the keys of the
@@ -53,6 +56,24 @@ type Emulator struct {
 	RSP       string
 	Headless  bool   // dummy video, audio and input: nothing to see
 	R4300     string // dynarec, cached-interpreter or pure-interpreter
+
+	// Saves is the save-file convention of SaveDir, a saves.Emulator name
+	// ("mupen64plus-debian", "pj64-3", ...): how the files are named and
+	// laid out.
+	Saves string
+	// CheatFiles are the cheat databases enabled cheats are looked up in,
+	// first match wins; empty means Debian's mupencheat.txt when installed.
+	CheatFiles []string
+	// Cheats are the enabled GameShark cheats of the ROM's game.
+	Cheats []CheatChoice
+}
+
+// CheatChoice is one [[cheat]] of a session file: a cheat's name as its
+// database writes it ("\" separates folders) and, for a cheat that takes
+// one, the option's label (or "0x" and hex digits).
+type CheatChoice struct {
+	Name   string
+	Option string
 }
 
 // Defaults returns the settings of a session nobody configured. It is the
@@ -68,6 +89,7 @@ func Defaults() Settings {
 			CoreLib: launcher.DefaultCoreLib, DataDir: launcher.DefaultDataDir,
 			Video: launcher.DefaultVideo, Audio: launcher.DefaultAudio,
 			Input: launcher.DefaultInput, RSP: launcher.DefaultRSP, R4300: launcher.EmuDynarec,
+			Saves: defaultSaves,
 		},
 	}
 }

@@ -89,7 +89,7 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 		sess.Tunnels = tunnels{ascii: !utf8Locale(), logf: sess.Logf}
 	}
 	log.SetOutput(errWriter{ui})
-	con := &commands.Console{UI: ui, Ctl: sess}
+	con := &commands.Console{UI: ui, Ctl: sess, ASCII: !utf8Locale()}
 	ui.PrintErr(fmt.Sprintf("netpak console: you are %s. /help lists the commands.", s.PlayerName()))
 	if err := startFromSettings(ctx, con, s); err != nil {
 		return err
