@@ -54,7 +54,7 @@ func cpuTime() time.Duration {
 // spends in its host (p50, p99) and the CPU the whole process used. The
 // players run in the same process, so the CPU figure includes them.
 func BenchmarkLoad(b *testing.B) {
-	for _, sessions := range []int{50, 500} {
+	for _, sessions := range []int{50, 100, 200, 500} {
 		b.Run(fmt.Sprintf("sessions=%d", sessions), func(b *testing.B) {
 			for range b.N {
 				runLoad(b, sessions, 4*time.Second)
