@@ -255,6 +255,25 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	s.stats.RelayedInputs += uint64(n)
 	s.grantLocked()
 	s.relayLocked(m)
+	if s.h.cfg.Gratuitous {
+		s.gratuitousLocked(k, m.core.authors[k].next-uint32(n))
+	}
+}
+
+// gratuitousLocked sends every direct core port k's events from first on,
+// unasked (UDP type 3).
+func (s *session) gratuitousLocked(k int, first uint32) {
+	msg := m64p.KeyInfoServer{Gratuitous: true, Player: uint8(k), Status: s.coreStatusLocked(),
+		Events: s.coreEventsLocked(k, first, s.cores.events[:0])}
+	b, err := msg.AppendTo(s.cores.dgram[:0])
+	if err != nil {
+		return
+	}
+	for _, o := range s.members {
+		if o.core != nil && o.core.released && o.udpAddr.IsValid() {
+			o.sock.writeTo(b, o.udpAddr)
+		}
+	}
 }
 
 // coreRequestLocked answers a core's request for a player's events.

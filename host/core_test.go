@@ -163,3 +163,41 @@ func TestMixedCoresAndClients(t *testing.T) {
 		}
 	}
 }
+
+// With Gratuitous, cores that understand type 3 get inputs unasked and
+// play the same game.
+func TestGratuitousCores(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2, AutoStart: 2, Gratuitous: true}, nil)
+	ap := netip.MustParseAddrPort(ts.addr)
+	players := [][]uint8{{0}, {1}}
+	var cores []*hosttest.FakeCore
+	done := make(chan error, 2)
+	for _, ps := range players {
+		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: ap, Players: ps, Gratuitous: true, Logf: t.Logf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		cores = append(cores, c)
+		go func() { _, _, _, err := c.Handshake(t.Context()); done <- err }()
+	}
+	waitHandshakes(t, 2, done)
+	var wg sync.WaitGroup
+	for i, c := range cores {
+		wg.Go(func() {
+			if err := pollCore(t.Context(), c, players[i], 300); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	h0, h1 := cores[0].History(), cores[1].History()
+	for n := range 300 {
+		if h0[n] != h1[n] {
+			t.Fatalf("poll %d: %+v vs %+v", n, h0[n], h1[n])
+		}
+	}
+	if cores[0].Stats().Replies == 0 {
+		t.Error("no replies counted")
+	}
+}

@@ -43,6 +43,10 @@ type Config struct {
 	// Turbo makes mupen64plus cores run unthrottled: every input reply
 	// says they are far behind. For tests and CI, never for play.
 	Turbo bool
+	// Gratuitous sends direct cores each new input unasked (UDP type 3),
+	// as mupen64plus-core master understands. Off by default: Debian's
+	// core (2.5.9) drops type 3 as unknown.
+	Gratuitous bool
 	// ScriptKeys, if set, replaces the keys direct cores report with
 	// ScriptKeys(port, count): headless test cores have no input to give.
 	// For tests, never for play.
