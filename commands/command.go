@@ -6,8 +6,8 @@ import (
 )
 
 // Cmd is a parsed console line. Its concrete types are Name, Server,
-// Connect, Start, Check, Sync, Lag, Golf, Who, Invite, Kick, Help, Quit
-// and Say.
+// Connect, Start, Check, Sync, Lag, Golf, Who, Invite, Answer, Kick, Help,
+// Quit and Say.
 type Cmd interface {
 	run(ctx context.Context, c *Console) error
 }
@@ -37,6 +37,10 @@ type Invite struct {
 	WG   bool   // write a wg-quick file instead
 	File string // where, with WG; "" picks a name
 }
+
+// Answer is "/answer CODE": the host takes a player's answer code and
+// punches toward it.
+type Answer struct{ Code string }
 
 // Kick is "/kick NAME": remove a member from the session you host.
 type Kick struct{ Name string }
@@ -148,6 +152,12 @@ var table = []*command{
 			"/invite new makes a new join secret: the old invite stops working, players already in stay. " +
 			"/invite wg [FILE] writes a WireGuard configuration (default netpak-wg-N.conf) for a player who uses the official WireGuard app instead of netpak, and shows it as a QR code for the phone apps: " +
 			"they import it into the app, activate it, and point their emulator's netplay at 10.64.0.1 port 6400. Each file admits one player; keep it private.",
+	},
+	{
+		name: "answer", args: "CODE", parse: parseAnswer,
+		help: "take the answer code (netpak-answer1...) a player sent back, and open the tunnel to them",
+		more: "When no rendezvous server pairs a player with your tunnel and your port is not forwarded, their /connect prints an answer code carrying their addresses. " +
+			"They send it to you (chat, mail); /answer with it makes both sides punch through the NATs at once for 30 s. Needs stun servers in both session files for players outside your network.",
 	},
 	{
 		name: "kick", args: "NAME", parse: parseKick,

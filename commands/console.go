@@ -43,6 +43,9 @@ type Controller interface {
 	// Kick removes the member called name from the session this console
 	// hosts, and its tunnel peer.
 	Kick(name string) error
+	// AcceptAnswer takes the answer code of a player whom no rendezvous
+	// server paired with this host's tunnel, and punches toward it.
+	AcceptAnswer(code string) error
 	// Start starts the game (the host only), unless players differ from
 	// the host (an error wrapping host.ErrSaveMismatch).
 	Start() error
@@ -90,16 +93,19 @@ type Hosted struct {
 	VPNOnly bool   // Port is on loopback only; players come through the tunnel
 	VPNPort int    // the tunnel's UDP port; 0 without the VPN
 	Invite  string // the tunnel's invite; "" without the VPN
+	Reach   string // how players can reach the tunnel, one line; "" without the VPN
 }
 
 // State is a snapshot of a console's session.
 type State struct {
 	Name    string
 	Phase   Phase
-	Hosting bool   // this console hosts the session
-	Addr    string // the session's address as dialled
-	VPN     bool   // the session runs through the built-in VPN
-	Lag     uint8  // the session lag (offline: the lag to host with)
+	Hosting bool         // this console hosts the session
+	Addr    string       // the session's address as dialled
+	VPN     bool         // the session runs through the built-in VPN
+	Path    string       // a joiner's tunnel path and round trip, e.g. "direct, 12 ms"
+	Peers   []TunnelPeer // a VPN host's tunnel peers
+	Lag     uint8        // the session lag (offline: the lag to host with)
 	Golf    bool
 	Seat    string // who holds the golf seat
 	Poll    uint32 // the next poll

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/netpak/netpak/host"
 )
@@ -90,6 +92,7 @@ func (f *fakeController) Serve(_ context.Context, srv Server) (Hosted, error) {
 	h := Hosted{Port: srv.Port}
 	if srv.VPN {
 		h.VPNPort, h.Invite, f.vpn = 6464, "netpak1AAAA", true
+		h.Reach = "players are paired through the rendezvous server"
 	}
 	return h, nil
 }
@@ -112,6 +115,8 @@ func (f *fakeController) InviteWG(path string) (WGInvite, error) {
 }
 
 func (f *fakeController) Kick(name string) error { return f.record("kick %s", name) }
+
+func (f *fakeController) AcceptAnswer(code string) error { return f.record("answer %s", code) }
 
 func (f *fakeController) Connect(_ context.Context, addr string) error {
 	if err := f.record("connect %s", addr); err != nil {
@@ -175,7 +180,7 @@ func TestConsole(t *testing.T) {
 			input: []string{"/server 0 vpn", "/invite", "/invite new", "/invite wg my.conf", "/kick Bob", "/kick Anon", "/invite bogus"},
 			calls: []string{"serve 0 vpn", "invite false", "invite true", "invite wg my.conf", "kick Bob", "leave"},
 			out:   []string{"netpak1AAAA", "netpak1AAAA", "##  ##", "  ##  ", "netpak1AAAA", "##  ##", "  ##  ", "####"},
-			errs: []string{"through the built-in VPN on UDP port 6464", "/invite shows it with a QR code", "UDP port 6464 must reach",
+			errs: []string{"through the built-in VPN on UDP port 6464", "reachability: players are paired", "/invite shows it with a QR code", "UDP port 6464 must reach",
 				"a new invite", "UDP port 6464 must reach", "wrote my.conf", "10.64.0.1 port 6400",
 				"you cannot kick yourself", "usage: /invite [new | wg [FILE]]"},
 		},
@@ -204,6 +209,14 @@ func TestConsole(t *testing.T) {
 			calls: []string{"leave"},
 			errs: []string{"usage: /lag N", "did you mean /lag?", "usage: /name NAME", "usage: /server [PORT]",
 				"usage: /connect HOST[:PORT]", "you are in no session", "nobody hears you", "you are in no session"},
+		},
+		{
+			name:  "answer codes",
+			input: []string{"/answer netpak-answer1AbC_d-9", "/server 0 vpn", "/answer netpak-answer1AbC_d-9", "/answer", "/answer netpak1AAAA", "/answer netpak-answer1 x"},
+			calls: []string{"serve 0 vpn", "answer netpak-answer1AbC_d-9", "leave"},
+			out:   []string{"netpak1AAAA"},
+			errs: []string{"you are in no session", "through the built-in VPN", "reachability:", "/invite shows it", "punching toward the player for 30 s",
+				"usage: /answer CODE", "not a whole answer code", "give the one-line answer code"},
 		},
 		{
 			name:  "check and sync",
@@ -300,5 +313,26 @@ func TestWhoText(t *testing.T) {
   Carol  -      7 ms   spectator`
 	if got := WhoText(st); got != want {
 		t.Errorf("WhoText:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestWhoTextTunnel shows a joiner's tunnel path and a VPN host's peers.
+func TestWhoTextTunnel(t *testing.T) {
+	joiner := State{Phase: Lobby, Addr: "vpn 203.0.113.7:6464", Lag: 5, Self: 2, UDP: true, Path: TunnelPath{Name: "relayed via 198.51.100.1:6465", RTT: 61400 * time.Microsecond}.String(),
+		Members: []host.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2}}}
+	if got := WhoText(joiner); !strings.HasPrefix(got, "session vpn 203.0.113.7:6464, lobby, lag 5, golf off; inputs over UDP; tunnel relayed via 198.51.100.1:6465, 61 ms\n") {
+		t.Errorf("joiner's /who:\n%s", got)
+	}
+	hoster := State{Phase: Lobby, Hosting: true, Addr: "port 6400 and vpn 6464", Lag: 5, Self: 1,
+		Members: []host.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}},
+		Peers: []TunnelPeer{
+			{Addr: netip.MustParseAddr("10.64.0.2"), Path: TunnelPath{Name: "direct", RTT: 12 * time.Millisecond}},
+			{Addr: netip.MustParseAddr("10.64.0.3"), Path: TunnelPath{Name: "direct via UPnP"}},
+		}}
+	want := `  TUNNEL PEER  PATH
+  10.64.0.2    direct, 12 ms
+  10.64.0.3    direct via UPnP`
+	if got := WhoText(hoster); !strings.HasSuffix(got, want) {
+		t.Errorf("host's /who:\n%s\nwant it to end with:\n%s", got, want)
 	}
 }

@@ -74,7 +74,7 @@ func TestInitExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := Defaults()
-	d.Ports, d.Rendezvous, d.Emulator.CheatFiles = []int{}, []string{}, []string{} // the file writes [] for them
+	d.Ports, d.Rendezvous, d.STUN, d.Emulator.CheatFiles = []int{}, []string{}, []string{}, []string{} // the file writes [] for them
 	if !reflect.DeepEqual(s, d) {
 		t.Errorf("example reads as %+v, want the defaults %+v", s, d)
 	}
@@ -122,6 +122,10 @@ func TestBadFiles(t *testing.T) {
 		{"bad bind", "bind = \"localhost\"", 1, "bind", "not an IP address"},
 		{"syntax", "name = \"a\"\nlag = = 3\n", 2, "lag", "expected value"},
 		{"duplicate key", "lag = 1\nlag = 2\n", 2, "lag", "already been defined"},
+		{"bad stun", "stun = [\"stun.example.org\"]", 1, "stun", "not HOST:PORT"},
+		{"stun not array", "stun = \"stun.example.org:3478\"", 1, "stun", "wants an array of strings"},
+		{"too many stun", "stun = [" + strings.Repeat("\"a:1\", ", 9) + "]", 1, "stun", "more than 8 entries"},
+		{"port_mapping not bool", "\nport_mapping = \"upnp\"", 2, "port_mapping", "wants true or false"},
 		{"bad emulator", "lag = 1\nemulator = \"zsnes\"\n", 2, "emulator", `"zsnes" is not one of mupen64plus`},
 		{"emulator not string", "emulator = 64", 1, "emulator", "wants a string"},
 		{"cheat_files not array", "cheat_files = \"a.txt\"", 1, "cheat_files", "wants an array of strings"},

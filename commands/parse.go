@@ -242,6 +242,19 @@ func parseInvite(args []string) (Cmd, error) {
 	return nil, fmt.Errorf("say new, wg or nothing")
 }
 
+func parseAnswer(args []string) (Cmd, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("give the one-line answer code the player sent")
+	}
+	code := args[0]
+	if !strings.HasPrefix(code, AnswerPrefix) || len(code) > maxAnswerLen || strings.ContainsFunc(code, func(r rune) bool {
+		return !(r == '-' || r == '_' || r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)))
+	}) {
+		return nil, fmt.Errorf("that is not a whole answer code: it starts with %s and is one line", AnswerPrefix)
+	}
+	return Answer{Code: code}, nil
+}
+
 func parseKick(args []string) (Cmd, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("give one name")

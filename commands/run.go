@@ -34,9 +34,12 @@ func (s Server) run(ctx context.Context, c *Console) error {
 	default:
 		c.UI.PrintErr(fmt.Sprintf("hosting on port %d (TCP and UDP) and through the built-in VPN on UDP port %d; others join with /connect YOUR-ADDRESS:%d, or with /connect and the invite:", h.Port, h.VPNPort, h.Port))
 	}
+	if h.Reach != "" {
+		c.UI.PrintErr("reachability: " + h.Reach)
+	}
 	if h.Invite != "" {
 		c.UI.Print(h.Invite)
-		c.UI.PrintErr(fmt.Sprintf("(/invite shows it with a QR code; players from the internet need UDP port %d forwarded to this machine)", h.VPNPort))
+		c.UI.PrintErr("(/invite shows it with a QR code)")
 	}
 	return nil
 }
@@ -49,7 +52,12 @@ func (k Connect) run(ctx context.Context, c *Console) error {
 		return err
 	}
 	if k.Invite != "" {
-		c.UI.PrintErr("joined the session through the built-in VPN (" + c.Ctl.State().Addr + ")")
+		st := c.Ctl.State()
+		where := st.Addr
+		if st.Path != "" {
+			where += ", " + st.Path
+		}
+		c.UI.PrintErr("joined the session through the built-in VPN (" + where + ")")
 		return nil
 	}
 	c.UI.PrintErr("joined the session at " + k.Addr())
@@ -89,6 +97,17 @@ func (i Invite) runWG(c *Console) error {
 	for _, l := range wg.QR {
 		c.UI.Print(l)
 	}
+	return nil
+}
+
+func (a Answer) run(_ context.Context, c *Console) error {
+	if err := needHost(c, "take answer codes"); err != nil {
+		return err
+	}
+	if err := c.Ctl.AcceptAnswer(a.Code); err != nil {
+		return err
+	}
+	c.UI.PrintErr("punching toward the player for 30 s: they join as soon as a path opens")
 	return nil
 }
 

@@ -42,9 +42,10 @@ type Session struct {
 	// process's own executable (see launcher.Start).
 	Executable string
 
-	mu   sync.Mutex // guards cur
-	cur  *live
-	lost int // events dropped because the queue was full
+	mu      sync.Mutex // guards cur and joining
+	cur     *live
+	joining bool // a tunnel join is under way, without the lock
+	lost    int  // events dropped because the queue was full
 }
 
 // live is one session this console is in.
@@ -89,7 +90,7 @@ func (s *Session) SetName(name string) error {
 func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cur != nil {
+	if s.cur != nil || s.joining {
 		return Hosted{}, errors.New("already in a session")
 	}
 	if srv.VPN && s.Tunnels == nil {
@@ -117,6 +118,9 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 			l.stopHost()
 			return Hosted{}, err
 		}
+		dctx, cancel := context.WithTimeout(ctx, discoverWait)
+		hosted.Reach = l.vh.Discover(dctx) // before the invite, which then names what it found
+		cancel()
 		hosted.VPNPort, hosted.Invite = l.vh.Port(), l.vh.Invite()
 	}
 	ccfg := s.Settings.ClientConfig()
@@ -153,17 +157,20 @@ func (l *live) stopHost() {
 // built-in VPN with an invite.
 func (s *Session) Connect(ctx context.Context, target string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cur != nil {
+	if s.cur != nil || s.joining {
+		s.mu.Unlock()
 		return errors.New("already in a session")
 	}
 	g, err := s.Settings.Emulator.loadGame()
 	if err != nil {
+		s.mu.Unlock()
 		return err
 	}
 	if isInvite(target) {
+		s.mu.Unlock()
 		return s.connectTunnel(ctx, target, g)
 	}
+	defer s.mu.Unlock()
 	return s.joinLocked(ctx, &live{addr: target, game: g}, target, s.Settings.ClientConfig())
 }
 
@@ -381,6 +388,12 @@ func (s *Session) State() State {
 	cs := l.c.Status()
 	st.Phase, st.Hosting, st.Addr = Lobby, l.h != nil, l.addr
 	st.VPN = l.vh != nil || l.tun != nil
+	if l.tun != nil {
+		st.Path = l.tun.Path().String()
+	}
+	if l.vh != nil {
+		st.Peers, _ = l.vh.Peers() // /who without them still lists the members
+	}
 	if cs.Playing {
 		st.Phase = Playing
 	}

@@ -21,6 +21,10 @@ const rejoinSlack = 1
 // so the host's notice reaches them.
 const kickGrace = time.Second
 
+// discoverWait bounds how long /server vpn waits to learn how players can
+// reach it before it shows the invite.
+const discoverWait = 5 * time.Second
+
 // maxWGFiles bounds the search for a free default /invite wg file name.
 const maxWGFiles = 100
 
@@ -36,7 +40,8 @@ func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
 	}
 	vh, err := s.Tunnels.Host(TunnelHostConfig{
 		Bind: s.Settings.Bind, Port: s.Settings.VPNPort, Endpoint: ep,
-		MaxPeers: host.NumPorts - 1 + rejoinSlack, Rendezvous: s.Settings.Rendezvous, Logf: s.Logf,
+		MaxPeers: host.NumPorts - 1 + rejoinSlack, Rendezvous: s.Settings.Rendezvous,
+		STUN: s.Settings.STUN, NoPortMapping: !s.Settings.PortMapping, Logf: s.Logf,
 	})
 	if err != nil {
 		return err
@@ -71,12 +76,21 @@ func (s *Settings) vpnEndpoint() (netip.AddrPort, error) {
 	return netip.AddrPortFrom(a, uint16(s.VPNPort)), nil
 }
 
-// connectTunnel joins a session through the VPN. Called with s.mu held.
+// connectTunnel joins a session through the VPN. It is called without
+// s.mu: the tunnel may wait minutes for the host to type /answer, and the
+// answer code must reach the console meanwhile.
 func (s *Session) connectTunnel(ctx context.Context, invite string, g *game) error {
 	if s.Tunnels == nil {
 		return errors.New("this netpak has no built-in VPN")
 	}
-	tun, err := s.Tunnels.Join(ctx, invite, TunnelJoinConfig{Rendezvous: s.Settings.Rendezvous})
+	s.mu.Lock()
+	s.joining = true
+	jcfg := TunnelJoinConfig{Rendezvous: s.Settings.Rendezvous, STUN: s.Settings.STUN, Answer: s.printAnswer}
+	s.mu.Unlock()
+	tun, err := s.Tunnels.Join(ctx, invite, jcfg)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joining = false
 	if err != nil {
 		return err
 	}
@@ -88,6 +102,26 @@ func (s *Session) connectTunnel(ctx context.Context, invite string, g *game) err
 		return fmt.Errorf("the tunnel is up, but the session inside did not answer: %w", err)
 	}
 	return nil
+}
+
+// printAnswer shows the answer code a join made because nothing paired
+// it with the host.
+func (s *Session) printAnswer(code string) {
+	s.print("the host did not answer directly and no rendezvous server paired you: send this answer code to the host (they type /answer and the code):")
+	s.print(code)
+}
+
+// AcceptAnswer hands a player's answer code to the tunnel, which punches
+// toward the addresses in it.
+func (s *Session) AcceptAnswer(code string) error {
+	l, err := s.hosting()
+	if err != nil {
+		return err
+	}
+	if l.vh == nil {
+		return errNoVPN
+	}
+	return l.vh.AcceptAnswer(code)
 }
 
 // syncPeers keeps the tunnel's peer limit in step with the session: the

@@ -34,6 +34,8 @@ type Settings struct {
 	VPNOnly     bool     // with VPN: serve the session on loopback and in the tunnel only
 	VPNEndpoint string   // the address invites name, "IP:PORT" or "IP"; "" lists this machine's
 	Rendezvous  []string // rendezvous servers, "HOST:PORT", for hosts without an open port
+	STUN        []string // STUN servers, "HOST:PORT", that tell the tunnel its public address
+	PortMapping bool     // ask the router to forward the tunnel's port (UPnP-IGD, NAT-PMP)
 
 	Emulator Emulator // how /start runs the game; without a ROM the simulated game plays
 	// HostWins makes the host's /start send its saves and cheats to every
@@ -85,6 +87,7 @@ func Defaults() Settings {
 		GolfButton:  "Z",
 		DropTimeout: host.DefaultDropTimeout,
 		VPNPort:     defaultVPNPort,
+		PortMapping: true,
 		Emulator: Emulator{
 			CoreLib: launcher.DefaultCoreLib, DataDir: launcher.DefaultDataDir,
 			Video: launcher.DefaultVideo, Audio: launcher.DefaultAudio,
@@ -153,7 +156,10 @@ func (s *Settings) Validate() error {
 			return &SettingError{Key: "vpn_endpoint", Err: err}
 		}
 	}
-	if err := validateRendezvous(s.Rendezvous); err != nil {
+	if err := validateServers("rendezvous", s.Rendezvous); err != nil {
+		return err
+	}
+	if err := validateServers("stun", s.STUN); err != nil {
 		return err
 	}
 	if err := s.Emulator.validate(); err != nil {
@@ -165,9 +171,10 @@ func (s *Settings) Validate() error {
 // maxRendezvous bounds the rendezvous list (vpn.MaxEndpoints).
 const maxRendezvous = 8
 
-func validateRendezvous(servers []string) error {
+// validateServers checks a list of "HOST:PORT" servers under key.
+func validateServers(key string, servers []string) error {
 	if len(servers) > maxRendezvous {
-		return bad("rendezvous", "more than %d servers", maxRendezvous)
+		return bad(key, "more than %d servers", maxRendezvous)
 	}
 	for _, r := range servers {
 		h, p, err := net.SplitHostPort(r)
@@ -178,7 +185,7 @@ func validateRendezvous(servers []string) error {
 			_, err = parsePort(p, false)
 		}
 		if err != nil {
-			return bad("rendezvous", "%q is not HOST:PORT", r)
+			return bad(key, "%q is not HOST:PORT", r)
 		}
 	}
 	return nil

@@ -2,9 +2,11 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/netpak/netpak/host"
 )
@@ -15,6 +17,13 @@ const InvitePrefix = "netpak1"
 
 // maxInviteLen bounds an invite on a console line (vpn.MaxInviteLen).
 const maxInviteLen = 600
+
+// AnswerPrefix starts every answer code (vpn.AnswerPrefix; a test in
+// cmd/netpak checks they agree).
+const AnswerPrefix = "netpak-answer1"
+
+// maxAnswerLen bounds an answer code on a console line.
+const maxAnswerLen = 400
 
 // TunnelSessionPort is the session's port inside the tunnel: always
 // host.DefaultPort, so an invite needs no port of its own.
@@ -41,12 +50,43 @@ type TunnelHostConfig struct {
 	// Rendezvous lists rendezvous servers ("host:port") that pair players
 	// with a host that has no open port, and relay when nothing else works.
 	Rendezvous []string
-	Logf       func(format string, args ...any)
+	// STUN lists STUN servers ("host:port") that tell the host its public
+	// address, for invites without a rendezvous server.
+	STUN []string
+	// NoPortMapping keeps the host from asking its router to forward the
+	// port.
+	NoPortMapping bool
+	Logf          func(format string, args ...any)
 }
 
 // TunnelJoinConfig says how a player reaches a tunnel.
 type TunnelJoinConfig struct {
 	Rendezvous []string // rendezvous servers to try besides the invite's
+	STUN       []string // STUN servers that tell the player its public address
+	// Answer, if set, receives an answer code to send to the host by hand
+	// when no rendezvous server pairs the two; the join then waits long
+	// enough for the host to type /answer CODE.
+	Answer func(code string)
+}
+
+// TunnelPath is how a tunnel's datagrams reach the other side.
+type TunnelPath struct {
+	Name string        // "direct", "direct via UPnP", "relayed via ADDR"
+	RTT  time.Duration // last measured round trip; 0 if never measured
+}
+
+// String says e.g. "direct, 12 ms".
+func (p TunnelPath) String() string {
+	if p.RTT <= 0 {
+		return p.Name
+	}
+	return fmt.Sprintf("%s, %d ms", p.Name, max(1, p.RTT.Round(time.Millisecond).Milliseconds()))
+}
+
+// TunnelPeer is a player admitted to the host's tunnel.
+type TunnelPeer struct {
+	Addr netip.Addr // its address inside the tunnel
+	Path TunnelPath
 }
 
 // TunnelHost is the host side of a tunnel.
@@ -67,6 +107,15 @@ type TunnelHost interface {
 	Kick(addr netip.Addr) (bool, error)
 	// SetMaxPeers changes how many players are admitted at once.
 	SetMaxPeers(n int)
+	// Discover waits, bounded by ctx, until the host knows how players can
+	// reach it (port mapping, public address, rendezvous servers) and says
+	// so in one line. Invites made after it carry every address found.
+	Discover(ctx context.Context) string
+	// AcceptAnswer takes an answer code a player sent back by hand and
+	// punches toward it.
+	AcceptAnswer(code string) error
+	// Peers lists the admitted players with their paths.
+	Peers() ([]TunnelPeer, error)
 	Close() error
 }
 
@@ -77,6 +126,8 @@ type Tunnel interface {
 	HostAddress(port uint16) string
 	// Endpoint is the host's address outside the tunnel, for the prompt.
 	Endpoint() string
+	// Path says how the tunnel reaches the host.
+	Path() TunnelPath
 	Close() error
 }
 

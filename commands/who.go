@@ -32,6 +32,9 @@ func WhoText(st State) string {
 		}
 		fmt.Fprintf(&b, "; %s", path)
 	}
+	if st.Path != "" {
+		fmt.Fprintf(&b, "; tunnel %s", st.Path)
+	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tROLE")
@@ -43,6 +46,14 @@ func WhoText(st State) string {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, role(m.Host, m.Spectator, m.ID == st.Self))
 	}
 	tw.Flush()
+	if len(st.Peers) > 0 {
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  TUNNEL PEER\tPATH")
+		for _, p := range st.Peers {
+			fmt.Fprintf(tw, "  %v\t%s\n", p.Addr, p.Path)
+		}
+		tw.Flush()
+	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
 

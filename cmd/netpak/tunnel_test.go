@@ -268,6 +268,9 @@ func TestTunnelConstantsAgree(t *testing.T) {
 	if commands.InvitePrefix != vpn.InvitePrefix {
 		t.Errorf("commands.InvitePrefix %q, vpn %q", commands.InvitePrefix, vpn.InvitePrefix)
 	}
+	if commands.AnswerPrefix != vpn.AnswerPrefix {
+		t.Errorf("commands.AnswerPrefix %q, vpn %q", commands.AnswerPrefix, vpn.AnswerPrefix)
+	}
 	if d := commands.Defaults(); d.VPNPort != vpn.DefaultPort {
 		t.Errorf("default vpn_port %d, vpn.DefaultPort %d", d.VPNPort, vpn.DefaultPort)
 	}
@@ -352,8 +355,17 @@ func TestSessionVPNOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLine(t, aliceEv, "Bob joined on port 2")
-	if st := bob.State(); !st.VPN || st.Hosting || len(st.Members) != 2 {
+	if st := bob.State(); !st.VPN || st.Hosting || len(st.Members) != 2 || !strings.HasPrefix(st.Path, "direct") {
 		t.Errorf("joiner state %+v", st)
+	}
+	if !strings.Contains(hosted.Reach, "no rendezvous or STUN server configured") {
+		t.Errorf("reachability advice %q", hosted.Reach)
+	}
+	if st := alice.State(); len(st.Peers) != 1 || !strings.HasPrefix(st.Peers[0].Path.Name, "direct") {
+		t.Errorf("host's tunnel peers %+v", st.Peers)
+	}
+	if err := alice.AcceptAnswer(vpn.AnswerPrefix + "AAAA"); !errors.Is(err, vpn.ErrBadAnswer) {
+		t.Errorf("a damaged answer code: %v", err)
 	}
 	inv, err := alice.Invite(true)
 	if err != nil || inv.Text == hosted.Invite || len(inv.QR) < 20 {

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/netpak/netpak/commands"
 	"github.com/netpak/netpak/vpn"
@@ -43,7 +44,7 @@ func (t tunnels) Host(cfg commands.TunnelHostConfig) (commands.TunnelHost, error
 	}
 	hc := vpn.HostConfig{
 		Dir: dir, Listen: netip.AddrPortFrom(addr, uint16(cfg.Port)), MaxPeers: cfg.MaxPeers,
-		Rendezvous: cfg.Rendezvous, NoPortMapping: t.noPortMapping, Logf: cfg.Logf,
+		Rendezvous: cfg.Rendezvous, STUN: cfg.STUN, NoPortMapping: t.noPortMapping || cfg.NoPortMapping, Logf: cfg.Logf,
 	}
 	if cfg.Endpoint.IsValid() {
 		hc.Endpoints = []netip.AddrPort{cfg.Endpoint}
@@ -60,12 +61,23 @@ func (t tunnels) Join(ctx context.Context, invite string, cfg commands.TunnelJoi
 	if err != nil {
 		return nil, fmt.Errorf("%w; copy the whole line the host's /invite printed", err)
 	}
-	tun, err := vpn.JoinInvite(ctx, inv, vpn.JoinConfig{Listen: t.join, Rendezvous: cfg.Rendezvous, Logf: t.logf})
+	jc := vpn.JoinConfig{Listen: t.join, Rendezvous: cfg.Rendezvous, STUN: cfg.STUN, Answer: cfg.Answer, Logf: t.logf}
+	if _, ok := ctx.Deadline(); !ok && cfg.Answer != nil && len(inv.Rendezvous) == 0 && len(cfg.Rendezvous) == 0 {
+		// Nothing can pair the two but the answer code, sent by hand.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, answerTimeout)
+		defer cancel()
+	}
+	tun, err := vpn.JoinInvite(ctx, inv, jc)
 	if err != nil {
 		return nil, joinAdvice(err)
 	}
 	return tunnel{tun}, nil
 }
+
+// answerTimeout bounds a join that waits for the host to type the player's
+// answer code: long enough to paste it into a chat and back.
+const answerTimeout = 5 * time.Minute
 
 // joinAdvice adds to a failed join what the player can do about it. A
 // join that found no path already says what to try next.
@@ -116,6 +128,27 @@ func (h tunnelHost) InviteWG(path string) (commands.WGInvite, error) {
 	return commands.WGInvite{Path: path, Addr: wg.Addr, HostAddr: vpn.HostAddr.String(), Text: wg.Text}, nil
 }
 
+// Discover waits for the host's discovery and returns its advice.
+func (h tunnelHost) Discover(ctx context.Context) string {
+	return h.WaitDiscovery(ctx).Advice()
+}
+
+func (h tunnelHost) Peers() ([]commands.TunnelPeer, error) {
+	peers, err := h.Host.Peers()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]commands.TunnelPeer, len(peers))
+	for i, p := range peers {
+		out[i] = commands.TunnelPeer{Addr: p.Addr, Path: tunnelPath(p.Path)}
+	}
+	return out, nil
+}
+
+func tunnelPath(p vpn.Path) commands.TunnelPath {
+	return commands.TunnelPath{Name: p.String(), RTT: p.RTT}
+}
+
 func (h tunnelHost) Kick(addr netip.Addr) (bool, error) {
 	err := h.Host.Kick(addr)
 	if errors.Is(err, vpn.ErrUnknownPeer) {
@@ -129,6 +162,7 @@ type tunnel struct{ *vpn.Tunnel }
 
 func (tunnel) HostAddress(port uint16) string { return vpn.HostAddress(port) }
 func (t tunnel) Endpoint() string             { return t.Tunnel.Endpoint().String() }
+func (t tunnel) Path() commands.TunnelPath    { return tunnelPath(t.Tunnel.Path()) }
 
 // asciiQR redraws a QR code made of Unicode half blocks (two module rows
 // per line) with "##" for a light module and two spaces for a dark one, one
