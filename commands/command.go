@@ -105,7 +105,7 @@ var table = []*command{
 		name: "server", aliases: []string{"host"}, args: "[PORT] [vpn]", parse: parseServer,
 		help: "host a session on PORT (default 6400, TCP and UDP) and join it as its own player; with vpn, also through the built-in VPN",
 		more: "The host's own player joins through loopback like everybody else, and is the only one who may /start. PORT 0 picks a free port. " +
-			"With vpn, players join with the invite /invite prints, through an encrypted tunnel on one UDP port (vpn_port, default 6464): forward that one port on your router if players come from the internet. " +
+			"With vpn, players join with the invite /invite prints, through an encrypted tunnel on one UDP port (vpn_port, default 6464). For players from the internet netpak asks your router to forward that port (port_mapping); where it cannot, rendezvous servers pair players with you, or /answer takes their answer codes. " +
 			"Inside the tunnel the session is always on port 6400. vpn_only = true in a session file serves the session only in the tunnel (and on loopback for you).",
 	},
 	{
