@@ -93,46 +93,69 @@ func (n *hostNAT) keepMapping(ctx context.Context, m portMapper) {
 	}
 }
 
-// findMapper tries UPnP-IGD and NAT-PMP at once and keeps the first that
+// discoverer finds one kind of router that maps ports, for the port of
+// the shared socket.
+type discoverer func(ctx context.Context, port uint16) (portMapper, error)
+
+// discoverers are the kinds findMapper tries at once. The miniupnpd test
+// keeps only one of them to show each against a real router.
+var discoverers = []discoverer{
+	discoverUPnP,
+	func(_ context.Context, port uint16) (portMapper, error) { return discoverNATPMP(port) },
+}
+
+// findMapper tries every kind of router at once and keeps the first that
 // maps port. The error says what each said.
 func findMapper(ctx context.Context, port uint16, logf Logf) (portMapper, Candidate, error) {
 	ctx, cancel := context.WithTimeout(ctx, mapTimeout)
 	defer cancel()
-	type result struct {
-		m   portMapper
-		c   Candidate
-		err error
+	results := make(chan mapResult, len(discoverers))
+	for _, d := range discoverers {
+		go func() {
+			m, err := d(ctx, port)
+			if err != nil {
+				results <- mapResult{err: err}
+				return
+			}
+			c, err := m.renew(ctx)
+			results <- mapResult{m, c, err}
+		}()
 	}
-	results := make(chan result, 2)
-	try := func(m portMapper, err error) {
-		if err != nil {
-			results <- result{err: err}
-			return
-		}
-		c, err := m.renew(ctx)
-		results <- result{m, c, err}
-	}
-	go func() { m, err := discoverUPnP(ctx, port); try(m, err) }()
-	go func() { m, err := discoverNATPMP(port); try(m, err) }()
 	var errs []error
-	for range 2 {
-		var r result
+	for i := range discoverers {
+		var r mapResult
 		select {
 		case r = <-results:
 		case <-ctx.Done():
+			// NAT-PMP ignores ctx: a late mapping must not stay open.
+			go undoOthers(results, len(discoverers)-i)
 			return nil, Candidate{}, fmt.Errorf("router mapped no port: %w", ctx.Err())
 		}
 		if r.err == nil {
-			go func() { // the other may map too; undo it
-				if o := <-results; o.err == nil {
-					o.m.remove(context.Background())
-				}
-			}()
+			go undoOthers(results, len(discoverers)-i-1)
 			return r.m, r.c, nil
 		}
 		errs = append(errs, r.err)
 	}
 	return nil, Candidate{}, fmt.Errorf("router mapped no port: %w", errors.Join(errs...))
+}
+
+type mapResult struct {
+	m   portMapper
+	c   Candidate
+	err error
+}
+
+// undoOthers removes the mappings the n kinds still running make: only
+// the first is kept.
+func undoOthers(results <-chan mapResult, n int) {
+	for range n {
+		if r := <-results; r.err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), mapTimeout)
+			r.m.remove(ctx)
+			cancel()
+		}
+	}
 }
 
 // upnpClient is what netpak uses of an IGD's WAN connection service; the
