@@ -59,18 +59,7 @@ func (bc *bridgeCore) init() {
 // a port), TCP and UDP on the same port number, and serves it until the
 // client closes. Point the emulator core's netplay at the returned address.
 func (c *Client) ListenBridge(addr string) (netip.AddrPort, error) {
-	var ln net.Listener
-	var pc net.PacketConn
-	var err error
-	for range 20 {
-		if ln, err = net.Listen("tcp", addr); err != nil {
-			return netip.AddrPort{}, fmt.Errorf("bridge: %w", err)
-		}
-		if pc, err = net.ListenPacket("udp", ln.Addr().String()); err == nil {
-			break
-		}
-		ln.Close()
-	}
+	ln, pc, err := ListenPair(addr)
 	if err != nil {
 		return netip.AddrPort{}, fmt.Errorf("bridge: %w", err)
 	}

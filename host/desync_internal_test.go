@@ -2,7 +2,6 @@ package host
 
 import (
 	"context"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -12,13 +11,9 @@ import (
 // its copy of a stream, as a bug or a bad network path could) is reported
 // to everyone with the first poll range where it differs.
 func TestDesyncReported(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, pc, err := ListenPair("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
-	}
-	pc, err := net.ListenPacket("udp", ln.Addr().String())
-	if err != nil {
-		t.Skipf("no UDP on the TCP port: %v", err)
 	}
 	var mu sync.Mutex
 	var hostEvents []Event

@@ -17,20 +17,11 @@ import (
 // listenPair opens TCP and UDP on the same loopback port.
 func listenPair(t testing.TB) (net.Listener, net.PacketConn, string) {
 	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		pc, err := net.ListenPacket("udp", addr)
-		if err == nil {
-			return ln, pc, addr
-		}
-		ln.Close()
+	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free TCP+UDP port pair on loopback")
-	return nil, nil, ""
+	return ln, pc, ln.Addr().String()
 }
 
 // testSession is a host on loopback plus its clients.

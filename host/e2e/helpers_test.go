@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
@@ -66,20 +67,11 @@ func writeROM(t *testing.T, polls int) string {
 // listenPair opens TCP and UDP on the same loopback port.
 func listenPair(t *testing.T) (net.Listener, net.PacketConn, string) {
 	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		pc, err := net.ListenPacket("udp", addr)
-		if err == nil {
-			return ln, pc, addr
-		}
-		ln.Close()
+	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free TCP+UDP port pair on loopback")
-	return nil, nil, ""
+	return ln, pc, ln.Addr().String()
 }
 
 // tail returns the end of a log file.
