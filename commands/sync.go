@@ -69,12 +69,21 @@ func (s *Session) announce(l *live) error {
 }
 
 // Check compares every player's ROM, saves and cheats with the host's.
+// It announces this player's files first, as they are now: an emulator
+// may have written them since the join.
 func (s *Session) Check() ([]host.CheckRow, error) {
-	c, err := s.client()
-	if err != nil {
-		return nil, err
+	s.mu.Lock()
+	l := s.cur
+	s.mu.Unlock()
+	if l == nil {
+		return nil, errOffline
 	}
-	return c.Check(), nil
+	if l.game != nil {
+		if err := s.announce(l); err != nil {
+			return nil, err
+		}
+	}
+	return l.c.Check(), nil
 }
 
 // Start asks the host to start the game. The host's own console refuses

@@ -229,7 +229,7 @@ func TestVPNConsoles(t *testing.T) {
 
 	bob := startConsole(t, bin, "bob", "--name", "Bob")
 	bob.typeLine(t, "/connect "+invite)
-	bob.err.wait(t, `^joined the session through the built-in VPN \(vpn 127\.0\.0\.1:`+vpnPort+`\)$`)
+	bob.err.wait(t, `^joined the session through the built-in VPN \(vpn 127\.0\.0\.1:`+vpnPort+`, direct(, \d+ ms)?\)$`)
 	alice.err.wait(t, `^Bob joined on port 2$`)
 	bob.typeLine(t, "hello through the tunnel")
 	alice.err.wait(t, `^<Bob> hello through the tunnel$`)

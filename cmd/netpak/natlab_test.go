@@ -269,6 +269,9 @@ func labHost(t *testing.T) {
 	if peers, err := h.Peers(); err == nil && len(peers) > 0 {
 		t.Logf("host sees the player on path %v (rtt %v)", peers[0].Path, peers[0].Path.RTT)
 	}
+	// Stay until the lab stops this role: the player may still be
+	// waiting for the last polls, and a closed host would lose them.
+	<-ctx.Done()
 }
 
 func labPlayer(t *testing.T, invite string) {
