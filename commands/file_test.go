@@ -180,7 +180,8 @@ func TestLoadFileMissingAndHuge(t *testing.T) {
 }
 
 func FuzzParseFile(f *testing.F) {
-	for _, s := range []string{"", "lag = 3", "ports = [1, 2]", "[x]\ny=1", "name = \"\\u0000\"", "drop_timeout = \"1s\"", "lag = 99999999999999999999"} {
+	for _, s := range []string{"", "lag = 3", "ports = [1, 2]", "[x]\ny=1", "name = \"\\u0000\"", "drop_timeout = \"1s\"", "lag = 99999999999999999999",
+		"[[cheat]]\nname = \"A\"\noption = \"B\"", "[[cheat]]\n[[cheat]]\nname = 1", "cheat = [1]", "stun = [\"a:1\"]\nport_mapping = false", "emulator = \"pj64-3\"\nhost_wins = true"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {

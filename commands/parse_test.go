@@ -102,7 +102,8 @@ func TestTableConsistent(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"", "hi", "/lag 4", "/connect [::1]:7000", "/connect a 1", "/name x", "/help lag", "/server 0", "//x", "/\xff", "/lag 99999999999999999999"} {
+	for _, s := range []string{"", "hi", "/lag 4", "/connect [::1]:7000", "/connect a 1", "/name x", "/help lag", "/server 0", "//x", "/\xff", "/lag 99999999999999999999",
+		"/check", "/sync", "/sync Bob", "/answer netpak-answer1AbC_d-9", "/answer netpak-answer1\u00e9"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
