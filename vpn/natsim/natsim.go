@@ -236,7 +236,10 @@ func (n *NAT) Inside() *LAN { return n.inner }
 func (n *NAT) Public() netip.Addr { return n.public }
 
 // Forward sends datagrams arriving at public port port to inside,
-// whoever sent them; replies from inside leave from port.
+// whoever sent them; replies from inside leave from port. A forward added
+// while the inside already talks keeps those flows on their ports, as a
+// router's connection tracking does; new flows and replies to datagrams
+// forwarded in use port.
 func (n *NAT) Forward(port uint16, inside netip.AddrPort) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -248,15 +251,17 @@ func (n *NAT) Forward(port uint16, inside netip.AddrPort) {
 
 func (n *NAT) outbound(src, dst netip.AddrPort, pkt []byte) {
 	n.mu.Lock()
-	key := flowKey{inside: src}
-	if _, fwd := n.forwards[n.portOfInsideLocked(src)]; n.mapping == AddressPortDependentMapping && !fwd {
-		key.remote = dst
-	}
-	b := n.byInside[key]
+	b := n.byInside[flowKey{inside: src, remote: dst}] // a flow already tracked
 	if b == nil {
-		b = &binding{inside: src, port: n.freePortLocked(src.Port()), permits: map[netip.AddrPort]bool{}, addrs: map[netip.Addr]bool{}}
-		n.byInside[key] = b
-		n.byPort[b.port] = b
+		key := flowKey{inside: src}
+		if _, fwd := n.forwards[n.portOfInsideLocked(src)]; n.mapping == AddressPortDependentMapping && !fwd {
+			key.remote = dst
+		}
+		if b = n.byInside[key]; b == nil {
+			b = &binding{inside: src, port: n.freePortLocked(src.Port()), permits: map[netip.AddrPort]bool{}, addrs: map[netip.Addr]bool{}}
+			n.byInside[key] = b
+			n.byPort[b.port] = b
+		}
 	}
 	b.permits[dst] = true
 	b.addrs[dst.Addr()] = true
@@ -296,6 +301,11 @@ func (n *NAT) deliver(src, dst netip.AddrPort, pkt []byte) {
 	var inside netip.AddrPort
 	if ok {
 		inside = b.inside
+	}
+	if ok && fwd {
+		// The forwarded flow is tracked: replies to src leave from the
+		// forwarded port, whatever port the inside used toward src before.
+		n.byInside[flowKey{inside: inside, remote: src}] = b
 	}
 	n.mu.Unlock()
 	if ok {
