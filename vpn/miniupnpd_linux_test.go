@@ -114,7 +114,12 @@ func (l *routerLab) links(t *testing.T) {
 		run(t, "ip", "-n", c.ns, "link", "set", "lo", "up")
 	}
 	run(t, "ip", "-n", l.host, "route", "add", "default", "via", labRouterLAN)
-	run(t, "ip", "netns", "exec", l.router, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+	// /proc/sys/net is the writing thread's namespace's.
+	inNetns(t, l.router, func() {
+		if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1\n"), 0o644); err != nil {
+			t.Fatalf("turn on forwarding in the router: %v", err)
+		}
+	})
 }
 
 // firewall makes the router a consumer router: MASQUERADE out of wan,
