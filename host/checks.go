@@ -5,42 +5,73 @@ package host
 const maxChecks = 256
 
 // checkTable compares the input checksums clients report per poll range.
-// The first report of a range is the reference; the first member to differ
-// from it is reported once.
+// The reference of a range is the host's own player's report when the
+// session has one (reports that arrive before it wait, up to one per
+// member), else the first report. Each member that differs is reported
+// once, for the first range where it does.
 type checkTable struct {
-	ranges   map[uint32]checkRecord
+	ranges   map[uint32]*checkRange
 	order    []uint32 // range starts, oldest first
 	reported map[uint16]bool
 }
 
-type checkRecord struct {
+type checkRange struct {
+	ref     *checkReport
+	pending []checkReport // waiting for the host's own report
+}
+
+type checkReport struct {
+	id    uint16
 	count uint32
 	hash  uint64
-	id    uint16 // who reported the reference
 }
 
 func (t *checkTable) init() {
-	t.ranges = make(map[uint32]checkRecord)
+	t.ranges = make(map[uint32]*checkRange)
 	t.reported = make(map[uint16]bool)
 }
 
-// compare records c from member id and reports whether it differs from the
-// reference for its range (the first time for that member), naming the
-// reference's reporter.
-func (t *checkTable) compare(id uint16, c checksumMsg) (ref uint16, differs bool) {
-	r, ok := t.ranges[c.From]
-	if !ok {
-		if len(t.order) >= maxChecks {
-			delete(t.ranges, t.order[0])
-			t.order = t.order[1:]
+// compare records member id's report c and returns the members now known
+// to differ (not reported before) and the reference's member. isRef says
+// the report is the host's own player's; waitRef says such a report is
+// expected for this session.
+func (t *checkTable) compare(id uint16, c checksumMsg, isRef, waitRef bool) (differ []uint16, ref uint16) {
+	r := t.rangeOf(c.From)
+	rep := checkReport{id: id, count: c.Count, hash: c.Hash}
+	switch {
+	case r.ref != nil:
+		return t.check(r.ref, rep, differ), r.ref.id
+	case isRef || !waitRef:
+		r.ref = &rep
+		for _, p := range r.pending {
+			differ = t.check(r.ref, p, differ)
 		}
-		t.ranges[c.From] = checkRecord{count: c.Count, hash: c.Hash, id: id}
-		t.order = append(t.order, c.From)
-		return 0, false
+		r.pending = nil
+		return differ, id
+	case len(r.pending) < maxMembers:
+		r.pending = append(r.pending, rep)
 	}
-	if (r.count == c.Count && r.hash == c.Hash) || t.reported[id] {
-		return r.id, false
+	return nil, 0
+}
+
+func (t *checkTable) check(ref *checkReport, p checkReport, differ []uint16) []uint16 {
+	if (p.count != ref.count || p.hash != ref.hash) && !t.reported[p.id] {
+		t.reported[p.id] = true
+		differ = append(differ, p.id)
 	}
-	t.reported[id] = true
-	return r.id, true
+	return differ
+}
+
+func (t *checkTable) rangeOf(from uint32) *checkRange {
+	if r, ok := t.ranges[from]; ok {
+		return r
+	}
+	if len(t.order) >= maxChecks {
+		delete(t.ranges, t.order[0])
+		t.order = t.order[1:]
+	}
+	r := &checkRange{}
+	t.ranges[from] = r
+	t.order = append(t.order, from)
+	return r
 }

@@ -203,6 +203,22 @@ func (c *Client) wake() {
 	}
 }
 
+// tcpAckEvery paces inputs frames that carry only acks over TCP.
+const tcpAckEvery = 100 * time.Millisecond
+
+// trySend queues a frame if there is room and reports whether it did; for
+// frames that a later one makes up for.
+func (c *Client) trySend(typ frameType, payload []byte) bool {
+	b := appendFrameHeader(make([]byte, 0, frameHeaderLen+len(payload)), typ, len(payload))
+	b = append(b, payload...)
+	select {
+	case c.out <- b:
+		return true
+	default:
+		return false
+	}
+}
+
 // send queues a frame for the host. A full queue means the host stopped
 // reading; the client then gives up on it.
 func (c *Client) send(typ frameType, payload []byte) error {

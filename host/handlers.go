@@ -145,11 +145,23 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 	if err != nil {
 		return err
 	}
-	ref, differs := s.checks.compare(m.id, c)
-	if differs {
-		c.ID = m.id
-		s.broadcastLocked(frameDesync, appendChecksum(nil, c), nil)
-		s.eventLocked(Event{Kind: EventDesync, Who: m.name, Poll: c.From, Count: c.Count, Text: s.nameOf(ref)})
+	differ, ref := s.checks.compare(m.id, c, m.isHost && m.ports != 0, s.hostPlayerLocked() != nil)
+	for _, id := range differ {
+		who := s.nameOf(id)
+		d := c
+		d.ID = id
+		s.broadcastLocked(frameDesync, appendChecksum(nil, d), nil)
+		s.eventLocked(Event{Kind: EventDesync, Who: who, Poll: c.From, Count: c.Count, Text: s.nameOf(ref)})
+	}
+	return nil
+}
+
+// hostPlayerLocked returns the host's own player, if it plays.
+func (s *session) hostPlayerLocked() *member {
+	for _, m := range s.members {
+		if m.isHost && m.ports != 0 {
+			return m
+		}
 	}
 	return nil
 }

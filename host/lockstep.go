@@ -24,10 +24,11 @@ type lockstep struct {
 	grant       uint32 // polls below this may be started
 	golfPending bool   // a golf press was sent and not yet answered
 
-	roster   []Member
-	rtt      time.Duration
-	udpSeen  time.Time // last datagram from the host
-	lastSend time.Time
+	roster     []Member
+	rtt        time.Duration
+	udpSeen    time.Time // last datagram from the host
+	lastSend   time.Time
+	lastTCPAck time.Time // last inputs frame over TCP
 
 	every   uint32 // checksum range
 	sum     uint64
@@ -226,6 +227,7 @@ func (ls *lockstep) sendInputsLocked(now time.Time) {
 	}
 	b, countAt := appendBatchHead(b, &bt)
 	runs := 0
+	sent := ls.tcpSent
 	for k := range NumPorts {
 		st := &ls.streams[k]
 		from := ls.hostHas[k]
@@ -250,7 +252,17 @@ func (ls *lockstep) sendInputsLocked(now time.Time) {
 		c.udp.Write(b)
 		return
 	}
-	c.send(frameInputs, b)
+	// Over TCP, acks alone matter little (the host sends everything once),
+	// so they go at most every tcpAckEvery; and a full queue just means
+	// these inputs go with a later frame.
+	if runs == 0 && now.Sub(ls.lastTCPAck) < tcpAckEvery {
+		return
+	}
+	if !c.trySend(frameInputs, b) {
+		ls.tcpSent = sent
+		return
+	}
+	ls.lastTCPAck = now
 }
 
 // unackedLocked reports whether the host lacks inputs this client published.

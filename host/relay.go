@@ -156,6 +156,11 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 		return // cores ask for their inputs
 	}
 	viaUDP := m.udpAddr.IsValid() && nowNanos()-m.udpSeen.Load() < int64(udpSilence)
+	if !viaUDP && len(m.out) > outQueueLen/2 {
+		// Its TCP queue is backed up: what is not sent now goes with a
+		// later batch (tcpSent stays), so nothing is lost by waiting.
+		return
+	}
 	var b []byte
 	if viaUDP {
 		b = appendDgramHeader(m.dgram[:0], dgramInputs, m.token)
