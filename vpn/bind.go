@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.zx2c4.com/wireguard/conn"
 )
@@ -48,6 +49,7 @@ type Bind struct {
 
 	control atomic.Pointer[Handler]
 	stun    atomic.Pointer[Handler]
+	alias   atomic.Pointer[alias] // a left path whose late WireGuard datagrams count as the new one
 	stats   struct{ wg, control, stun, other, dropped atomic.Uint64 }
 
 	mu   sync.Mutex
@@ -189,6 +191,9 @@ func (b *Bind) dispatch(d *datagram) {
 	switch classify(pkt) {
 	case kindWireGuard:
 		b.stats.wg.Add(1)
+		if a := b.alias.Load(); a != nil && a.old == d.from && time.Now().Before(a.until) {
+			d.from = a.now
+		}
 		b.toDevice(d)
 		return
 	case kindControl:
@@ -201,6 +206,22 @@ func (b *Bind) dispatch(d *datagram) {
 		b.stats.other.Add(1)
 	}
 	b.pool.Put(d)
+}
+
+// alias is an address left behind, the one that replaced it, and until
+// when datagrams from the old one are taken as from the new one.
+type alias struct {
+	old, now netip.AddrPort
+	until    time.Time
+}
+
+// Alias makes WireGuard datagrams from old look as if they came from now,
+// for d. A tunnel that moved off a relay does this: the host's packets
+// still in flight through the relay arrive and count, but WireGuard, which
+// follows the source of every authenticated packet, does not roam back to
+// the relay; the host roams to the direct path at the next packet it gets.
+func (b *Bind) Alias(old, now netip.AddrPort, d time.Duration) {
+	b.alias.Store(&alias{old: old, now: now, until: time.Now().Add(d)})
 }
 
 func (b *Bind) handle(h *Handler, pkt []byte, from netip.AddrPort) {

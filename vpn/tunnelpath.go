@@ -91,14 +91,20 @@ func (t *Tunnel) tryDirect() {
 	}
 }
 
+// aliasRelay is how long a tunnel that left a relay takes datagrams still
+// coming through it as from the new path.
+const aliasRelay = 5 * time.Second
+
 func (t *Tunnel) moveTo(w probeWin) {
 	if err := t.dev.IpcSet("public_key=" + t.hostKey.hex() + "\nupdate_only=true\nendpoint=" + w.addr.String() + "\n"); err != nil {
 		t.nat.logf("vpn: move to direct path %v: %v", w.addr, err)
 		return
 	}
 	t.mu.Lock()
+	old := t.endpoint
 	t.path = pathOf(w.addr, w.kind, w.rtt)
 	t.endpoint = w.addr
 	t.mu.Unlock()
+	t.bind.Alias(old, w.addr, aliasRelay)
 	t.nat.logf("vpn: tunnel moved to a direct path at %v", w.addr)
 }
