@@ -1,35 +1,21 @@
 package commands
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
+
+	"github.com/netpak/netpak/host"
 )
 
-// listenPair opens TCP and UDP on the same port of bind ("" for every
-// address). Port 0 picks a port free for both.
+// listenPair opens the session port on bind ("" for every address); port 0
+// picks one free for TCP and UDP alike.
 func listenPair(bind string, port int) (net.Listener, net.PacketConn, int, error) {
-	tries := 1
-	if port == 0 {
-		tries = 20
+	ln, pc, err := host.ListenPair(net.JoinHostPort(bind, strconv.Itoa(port)))
+	if err != nil {
+		return nil, nil, 0, err
 	}
-	var err error
-	for range tries {
-		var ln net.Listener
-		ln, err = net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(port)))
-		if err != nil {
-			return nil, nil, 0, fmt.Errorf("listen on TCP port %d: %w", port, err)
-		}
-		p := ln.Addr().(*net.TCPAddr).Port
-		var pc net.PacketConn
-		pc, err = net.ListenPacket("udp", net.JoinHostPort(bind, strconv.Itoa(p)))
-		if err == nil {
-			return ln, pc, p, nil
-		}
-		ln.Close()
-	}
-	return nil, nil, 0, fmt.Errorf("listen on UDP port %d: %w", port, err)
+	return ln, pc, ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // loopbackFor is the address the host's own player dials to reach a host

@@ -81,11 +81,12 @@ func newStream(name string, r io.Reader) *stream {
 }
 
 // wait returns the submatches of the first line matching re, failing
-// after 10 s.
+// after 30 s (a -race child process on a busy 2-core machine can take
+// several seconds to start).
 func (s *stream) wait(t *testing.T, re string) []string {
 	t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		s.mu.Lock()
 		for _, l := range s.lines {
