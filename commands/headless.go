@@ -9,6 +9,30 @@ import (
 	"github.com/netpak/netpak/host"
 )
 
+// serveHeadlessTunnel starts the tunnel host for a headless session and
+// serves the session inside it, printing how players get in.
+func serveHeadlessTunnel(ctx context.Context, h *host.Host, s Settings, tunnels Tunnels, served chan<- error, stamp func(string), logf func(string, ...any)) (TunnelHost, error) {
+	cfg, err := s.tunnelHostConfig(host.NumPorts+rejoinSlack, logf)
+	if err != nil {
+		return nil, err
+	}
+	vh, err := tunnels.Host(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, pc, err := vh.Listen(TunnelSessionPort)
+	if err != nil {
+		vh.Close()
+		return nil, fmt.Errorf("serve inside the tunnel: %w", err)
+	}
+	go func() { served <- h.Serve(ln, pc) }()
+	dctx, cancel := context.WithTimeout(ctx, discoverWait)
+	defer cancel()
+	stamp("reachability: " + vh.Discover(dctx))
+	stamp(fmt.Sprintf("serving the session inside the built-in VPN (UDP port %d); players join with: netpak join %s", vh.Port(), vh.Invite()))
+	return vh, nil
+}
+
 // eventQueue carries host events out of the host's callback, which runs
 // with the session lock held and must not block: a full queue drops and
 // counts.
@@ -29,30 +53,49 @@ func (q *eventQueue) push(e host.Event) {
 
 // RunHost serves a session without a console until ctx ends or the game
 // ends, printing each event with a time stamp through out. With AutoStart 0
-// nobody could start the game, so it refuses.
-func RunHost(ctx context.Context, s Settings, out func(line string), logf func(string, ...any)) error {
+// nobody could start the game, so it refuses. With s.VPN it also serves
+// the session inside the built-in VPN (tunnels must then be set) and
+// prints the invite.
+func RunHost(ctx context.Context, s Settings, tunnels Tunnels, out func(line string), logf func(string, ...any)) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if s.VPN {
-		return errors.New("netpak host does not run the built-in VPN yet; host it from a console: netpak --server --vpn")
+	if s.VPN && tunnels == nil {
+		return errors.New("this netpak has no built-in VPN")
 	}
 	if s.AutoStart == 0 {
 		return errors.New("a host without a console has nobody to type /start: set --autostart N (or autostart in the session file)")
-	}
-	ln, pc, port, err := listenPair(s.Bind, s.Port)
-	if err != nil {
-		return err
 	}
 	q := newEventQueue()
 	cfg := s.HostConfig()
 	cfg.Logf, cfg.OnEvent = logf, q.push
 	h := host.New(cfg)
-	served := make(chan error, 1)
-	go func() { served <- h.Serve(ln, pc) }()
+	served := make(chan error, 2)
+	serving := 0 // Serve calls running
 	stamp := func(line string) { out(time.Now().Format("15:04:05 ") + line) }
-	stamp(fmt.Sprintf("hosting on port %d (TCP and UDP): lag %d, golf %s, starts when %d players have joined",
-		port, s.Lag, onOff(s.Golf), s.AutoStart))
+	if !s.VPN || !s.VPNOnly {
+		ln, pc, port, err := listenPair(s.Bind, s.Port)
+		if err != nil {
+			h.Close()
+			return err
+		}
+		serving++
+		go func() { served <- h.Serve(ln, pc) }()
+		stamp(fmt.Sprintf("hosting on port %d (TCP and UDP): lag %d, golf %s, starts when %d players have joined",
+			port, s.Lag, onOff(s.Golf), s.AutoStart))
+	}
+	if s.VPN {
+		vh, err := serveHeadlessTunnel(ctx, h, s, tunnels, served, stamp, logf)
+		if err != nil {
+			h.Close()
+			for ; serving > 0; serving-- {
+				<-served
+			}
+			return err
+		}
+		serving++
+		defer vh.Close()
+	}
 	var result error
 loop:
 	for {
@@ -61,6 +104,7 @@ loop:
 			stamp("stopping")
 			break loop
 		case err := <-served:
+			serving--
 			result = fmt.Errorf("serve: %w", err)
 			break loop
 		case e := <-q.ch:
@@ -71,7 +115,7 @@ loop:
 		}
 	}
 	h.Close()
-	if result == nil {
+	for ; serving > 0; serving-- {
 		<-served
 	}
 	return result

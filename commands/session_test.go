@@ -216,18 +216,18 @@ func TestDemo(t *testing.T) {
 func TestRunHost(t *testing.T) {
 	s := Defaults()
 	s.Bind, s.Port = "127.0.0.1", 0
-	if err := RunHost(context.Background(), s, func(string) {}, nil); err == nil || !strings.Contains(err.Error(), "--autostart") {
+	if err := RunHost(context.Background(), s, nil, func(string) {}, nil); err == nil || !strings.Contains(err.Error(), "--autostart") {
 		t.Errorf("a headless host without autostart: %v", err)
 	}
 	s.AutoStart, s.VPN = 1, true
-	if err := RunHost(context.Background(), s, func(string) {}, nil); err == nil || !strings.Contains(err.Error(), "netpak --server --vpn") {
+	if err := RunHost(context.Background(), s, nil, func(string) {}, nil); err == nil || !strings.Contains(err.Error(), "no built-in VPN") {
 		t.Errorf("a headless host with the vpn: %v", err)
 	}
 	s.VPN = false
 	ctx, cancel := context.WithCancel(context.Background())
 	out := newLines()
 	done := make(chan error, 1)
-	go func() { done <- RunHost(ctx, s, out.add, t.Logf) }()
+	go func() { done <- RunHost(ctx, s, nil, out.add, t.Logf) }()
 	out.wait(t, "hosting on port")
 	cancel()
 	select {

@@ -34,15 +34,11 @@ var errNoVPN = errors.New("this session does not run through the built-in VPN: /
 // serveTunnel starts the tunnel host for l and serves l's session inside
 // it on TunnelSessionPort. Called with s.mu held.
 func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
-	ep, err := s.Settings.vpnEndpoint()
+	cfg, err := s.Settings.tunnelHostConfig(host.NumPorts-1+rejoinSlack, s.Logf)
 	if err != nil {
 		return err
 	}
-	vh, err := s.Tunnels.Host(TunnelHostConfig{
-		Bind: s.Settings.Bind, Port: s.Settings.VPNPort, Endpoint: ep,
-		MaxPeers: host.NumPorts - 1 + rejoinSlack, Rendezvous: s.Settings.Rendezvous,
-		STUN: s.Settings.STUN, NoPortMapping: !s.Settings.PortMapping, Logf: s.Logf,
-	})
+	vh, err := s.Tunnels.Host(cfg)
 	if err != nil {
 		return err
 	}
@@ -58,6 +54,19 @@ func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
 		l.addr += " and vpn " + strconv.Itoa(vh.Port())
 	}
 	return nil
+}
+
+// tunnelHostConfig is the tunnel host the settings describe, admitting
+// maxPeers players.
+func (s *Settings) tunnelHostConfig(maxPeers int, logf func(string, ...any)) (TunnelHostConfig, error) {
+	ep, err := s.vpnEndpoint()
+	if err != nil {
+		return TunnelHostConfig{}, err
+	}
+	return TunnelHostConfig{
+		Bind: s.Bind, Port: s.VPNPort, Endpoint: ep, MaxPeers: maxPeers,
+		Rendezvous: s.Rendezvous, STUN: s.STUN, NoPortMapping: !s.PortMapping, Logf: logf,
+	}, nil
 }
 
 // vpnEndpoint is the address invites name, from vpn_endpoint: an IP with

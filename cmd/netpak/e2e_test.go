@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/netpak/netpak/commands"
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/sim"
 )
 
 // netpakBin is the real binary TestMain built, or "" with why in
@@ -306,4 +311,55 @@ func TestHeadlessHost(t *testing.T) {
 	h.waitExit(t)
 	h.out.wait(t, `stopping$`)
 	bob.err.wait(t, `^lost the host`)
+}
+
+// TestHeadlessVPNHost runs `netpak host --vpn` as a real process and plays
+// a simulated game with two players who come in through its tunnel.
+func TestHeadlessVPNHost(t *testing.T) {
+	bin := buildNetpak(t)
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpnPort := fmt.Sprint(pc.LocalAddr().(*net.UDPAddr).Port) // free a moment ago
+	pc.Close()
+	h := startConsole(t, bin, "host", "host", "--bind", "127.0.0.1", "--vpn", "--vpn-only", "--vpn-port", vpnPort,
+		"--vpn-endpoint", "127.0.0.1", "--autostart", "2", "--lag", "3")
+	invite := h.out.wait(t, `players join with: netpak join (netpak1\S+)$`)[1]
+	var clients []*host.Client
+	for _, name := range []string{"Ann", "Ben"} {
+		ctx := testCtx(t, 30*time.Second)
+		tun, err := testTunnels(t).Join(ctx, invite, commands.TunnelJoinConfig{})
+		if err != nil {
+			t.Fatalf("%s joins the tunnel: %v", name, err)
+		}
+		t.Cleanup(func() { tun.Close() })
+		c, err := host.Dial(ctx, tun.HostAddress(commands.TunnelSessionPort), host.ClientConfig{Name: name, Dial: tun.DialContext})
+		if err != nil {
+			t.Fatalf("%s joins the session: %v", name, err)
+		}
+		t.Cleanup(func() { c.Close() })
+		clients = append(clients, c)
+	}
+	h.out.wait(t, `the game started at poll 0$`)
+	ctx := testCtx(t, 60*time.Second)
+	res := make([]sim.Result, len(clients))
+	errs := make([]error, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Go(func() { res[i], errs[i] = sim.Run(ctx, c, sim.Config{Polls: 600, Script: sim.Script{Seed: 9}}) })
+	}
+	wg.Wait()
+	for i := range clients {
+		if errs[i] != nil {
+			t.Fatalf("player %d: %v", i+1, errs[i])
+		}
+	}
+	if res[0].State != res[1].State || res[0].State.Polls != 600 {
+		t.Fatalf("states %v and %v", res[0].State, res[1].State)
+	}
+	if err := h.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	h.waitExit(t)
 }

@@ -32,5 +32,5 @@ func runHost(ctx context.Context, args []string) error {
 	if f.verbose {
 		logf = log.New(os.Stderr, "", log.LstdFlags).Printf
 	}
-	return commands.RunHost(ctx, s, func(line string) { fmt.Println(line) }, logf)
+	return commands.RunHost(ctx, s, tunnels{ascii: !utf8Locale()}, func(line string) { fmt.Println(line) }, logf)
 }
