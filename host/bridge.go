@@ -32,6 +32,7 @@ type bridgeCore struct {
 	desync        bool
 
 	registered PortMask            // ports a local core has claimed
+	count      uint32              // the furthest count the local core asked for, for Status
 	pending    [NumPorts]keyReport // keys for polls not granted yet
 	coreAddr   netip.AddrPort      // the local core's UDP address
 	events     []m64p.Event

@@ -38,7 +38,7 @@ func TestBridgedAndDirectCores(t *testing.T) {
 	sram[100] = 0x5a
 	var saves m64p.Saves
 	saves[m64p.SaveSRAM] = sram
-	_, core1 := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{0}, Settings: p1sets, Saves: saves})
+	alice, core1 := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{0}, Settings: p1sets, Saves: saves})
 	_, core2 := bridgedCore(t, ts, "bob", 1<<1, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
 	direct, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{2}, Logf: t.Logf})
 	if err != nil {
@@ -85,6 +85,9 @@ func TestBridgedAndDirectCores(t *testing.T) {
 	wg.Wait()
 	if t.Failed() {
 		return
+	}
+	if got := alice.Status().Poll; got < polls-1 {
+		t.Errorf("alice's status says poll %d; her emulator played %d", got, polls)
 	}
 	for n := range polls {
 		want := cores[0].History()[n]

@@ -88,6 +88,7 @@ func (ls *lockstep) bridgeReplyLocked(sock *udpSocket, d m64p.InputRequest, to n
 	if !ls.playing || !ls.active.Has(k) {
 		return
 	}
+	bc.count = max(bc.count, d.Count)
 	st := &ls.streams[k]
 	evs := appendCoreEvents(bc.events[:0], st, d.Count, ls.emptyFrom[k], bc.slots[k].Plugin)
 	lag := uint8(255)

@@ -27,7 +27,7 @@ type Status struct {
 	ID      uint16
 	Ports   PortMask
 	Playing bool
-	Poll    uint32 // the next poll to consume
+	Poll    uint32 // the next poll to consume (or the bridged emulator's)
 	Lag     uint8  // the session lag
 	Golf    bool
 	Seat    string // who holds the golf seat, if anyone
@@ -42,7 +42,7 @@ func (c *Client) Status() Status {
 	ls := &c.ls
 	e := ls.sched.last()
 	st := Status{
-		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: ls.next,
+		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: max(ls.next, ls.core.count),
 		Lag: e.Lag, Golf: e.Golf, RTT: ls.rtt, UDP: ls.udpWorks(time.Now()),
 		Members: append([]Member(nil), ls.roster...),
 	}
