@@ -86,7 +86,9 @@ func TestBridgedAndDirectCores(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	if got := alice.Status().Poll; got < polls-1 {
+	// The emulator asks for a poll only when the replies it holds run
+	// out, so the status may trail by the events of one reply.
+	if got := alice.Status().Poll; got+m64p.MaxEvents < polls {
 		t.Errorf("alice's status says poll %d; her emulator played %d", got, polls)
 	}
 	for n := range polls {
