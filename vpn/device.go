@@ -50,7 +50,7 @@ func startDevice(addr netip.Addr, bind *Bind, priv Key, logf Logf) (*device.Devi
 	if err != nil {
 		return nil, nil, fmt.Errorf("create network stack: %w", err)
 	}
-	dev := device.NewDevice(tdev, bind, &device.Logger{
+	dev := device.NewDevice(&quietTUN{Device: tdev}, bind, &device.Logger{
 		Verbosef: func(string, ...any) {},
 		Errorf:   func(f string, a ...any) { logf("wireguard: "+f, a...) },
 	})
