@@ -137,8 +137,22 @@ func findMapper(ctx context.Context, port uint16, logf Logf) (portMapper, Candid
 		}
 		errs = append(errs, r.err)
 	}
-	return nil, Candidate{}, fmt.Errorf("router mapped no port: %w", errors.Join(errs...))
+	return nil, Candidate{}, fmt.Errorf("router mapped no port: %w", oneLineErrors(errs))
 }
+
+// oneLineErrors joins errors like errors.Join, but on one line: the
+// reachability advice is printed as one console line.
+type oneLineErrors []error
+
+func (e oneLineErrors) Error() string {
+	s := make([]string, len(e))
+	for i, err := range e {
+		s[i] = err.Error()
+	}
+	return strings.Join(s, "; ")
+}
+
+func (e oneLineErrors) Unwrap() []error { return e }
 
 type mapResult struct {
 	m   portMapper
