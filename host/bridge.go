@@ -85,15 +85,8 @@ func (c *Client) bridgeAcceptLoop(ln net.Listener) {
 			continue
 		}
 		c.wg.Go(func() {
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := contextUntil(context.Background(), c.closing)
 			defer cancel()
-			go func() {
-				select {
-				case <-c.closing:
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
 			cc := &coreConn{conn: conn, backend: clientCores{c}, logf: c.logf}
 			serveCore(ctx, cc, newCoreReader(conn))
 		})
@@ -223,15 +216,8 @@ func (b clientCores) leave(cc *coreConn, why LeaveReason) {
 
 // waitBridge waits for ready, the client's end, or ctx.
 func (c *Client) waitBridge(ctx context.Context, ready <-chan struct{}, what string) error {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := contextUntil(ctx, c.closing)
 	defer cancel()
-	go func() {
-		select {
-		case <-c.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	return waitNoting(ctx, ready, c.logf, func() string { return "the emulator waits for " + what })
 }
 

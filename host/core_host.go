@@ -19,15 +19,8 @@ type hostCores struct{ h *Host }
 
 // serveCoreConn serves a direct core on the session port.
 func (h *Host) serveCoreConn(c net.Conn, br *bufio.Reader) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := contextUntil(context.Background(), h.closing)
 	defer cancel()
-	go func() {
-		select {
-		case <-h.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	cc := &coreConn{conn: c, backend: hostCores{h}, logf: h.logf}
 	serveCore(ctx, cc, br)
 }
