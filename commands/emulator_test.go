@@ -15,12 +15,8 @@ import (
 // writeTestROM builds netpak's homebrew test ROM into a temporary file.
 func writeTestROM(t *testing.T, polls int) string {
 	t.Helper()
-	rom, err := testrom.BuildWith(testrom.Options{Polls: polls})
+	path, err := testrom.WriteFile(t.TempDir(), testrom.Options{Polls: polls})
 	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "netpak-test.z64")
-	if err := os.WriteFile(path, rom, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

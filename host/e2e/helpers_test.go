@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -53,12 +52,8 @@ func skipIfMissing(t *testing.T, err error) {
 
 func writeROM(t *testing.T, polls int) string {
 	t.Helper()
-	rom, err := testrom.Build(polls)
+	path, err := testrom.WriteFile(t.TempDir(), testrom.Options{Polls: polls})
 	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "netpak-test.z64")
-	if err := os.WriteFile(path, rom, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

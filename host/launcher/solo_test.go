@@ -19,12 +19,8 @@ func writeROM(t *testing.T, polls int) string {
 
 func writeROMWith(t *testing.T, opts testrom.Options) string {
 	t.Helper()
-	rom, err := testrom.BuildWith(opts)
+	path, err := testrom.WriteFile(t.TempDir(), opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "netpak-test.z64")
-	if err := os.WriteFile(path, rom, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

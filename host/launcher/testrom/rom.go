@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 )
 
 // Physical RDRAM addresses of the ROM's results (see the package doc).
@@ -275,4 +277,18 @@ func foldPads(a *asm) {
 		a.mflo(s3)
 		a.nop() // no MULTU within two instructions of MFLO
 	}
+}
+
+// WriteFile builds the ROM opts describe into dir/netpak-test.z64 and
+// returns the file's path.
+func WriteFile(dir string, opts Options) (string, error) {
+	rom, err := BuildWith(opts)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "netpak-test.z64")
+	if err := os.WriteFile(path, rom, 0o644); err != nil {
+		return "", fmt.Errorf("write test rom: %w", err)
+	}
+	return path, nil
 }
