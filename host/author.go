@@ -13,20 +13,20 @@ type author struct {
 	last Input  // the input published at next-1
 }
 
-// publish records the press made at poll p under lag and calls emit for every
-// poll it publishes, in order. It returns the number of polls published; 0
-// means the press was surplus and dropped.
-func (a *author) publish(p uint32, lag uint8, in Input, emit func(poll uint32, in Input)) int {
+// publish records the press made at poll p under lag and adds every poll
+// it publishes to st, in order. It returns the number of polls published;
+// 0 means the press was surplus and dropped.
+func (a *author) publish(p uint32, lag uint8, in Input, st *stream) int {
 	target := p + uint32(lag)
 	if target < a.next {
 		return 0
 	}
 	n := 0
 	for ; a.next < target; a.next++ {
-		emit(a.next, a.last)
+		st.add(a.next, a.last)
 		n++
 	}
-	emit(target, in)
+	st.add(target, in)
 	a.last = in
 	a.next = target + 1
 	return n + 1

@@ -241,7 +241,7 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	}
 	lag := s.sched.at(d.Count).lagOf(m.id)
 	st := &s.streams[k]
-	n := m.core.authors[k].publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, func(i uint32, in Input) { st.add(i, in) })
+	n := m.core.authors[k].publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
 	if n == 0 {
 		return
 	}

@@ -141,7 +141,7 @@ func (ls *lockstep) publishPortLocked(k int, p uint32, in Input) {
 	c := ls.c
 	e := ls.sched.at(p)
 	st := &ls.streams[k]
-	ls.authors[k].publish(p, e.lagOf(c.id), in, func(i uint32, in Input) { st.add(i, in) })
+	ls.authors[k].publish(p, e.lagOf(c.id), in, st)
 	if e.Golf && e.Seat != c.id && !ls.golfPending && in.Keys&c.golfMask != 0 {
 		ls.golfPending = true
 		c.send(frameGolfPress, appendU32(nil, p))

@@ -146,24 +146,22 @@ func TestReadFrameBounds(t *testing.T) {
 
 func TestAuthorLag(t *testing.T) {
 	var a author
-	var got []Input
-	emit := func(i uint32, in Input) {
-		if int(i) != len(got) {
-			t.Fatalf("published poll %d after %d polls", i, len(got))
-		}
-		got = append(got, in)
-	}
+	var emit stream
 	press := func(p uint32) Input { return Input{Keys: p + 100} }
 	for p := range uint32(10) {
-		a.publish(p, 2, press(p), emit)
+		a.publish(p, 2, press(p), &emit)
 	}
 	for p := uint32(10); p < 12; p++ { // lower the lag to 0: two presses are surplus
-		if n := a.publish(p, 0, press(p), emit); n != 0 {
+		if n := a.publish(p, 0, press(p), &emit); n != 0 {
 			t.Fatalf("poll %d published %d, want surplus", p, n)
 		}
 	}
-	a.publish(12, 0, press(12), emit)
-	a.publish(13, 3, press(13), emit) // raise to 3: polls 13-15 repeat press 12
+	a.publish(12, 0, press(12), &emit)
+	a.publish(13, 3, press(13), &emit) // raise to 3: polls 13-15 repeat press 12
+	var got []Input
+	for i := range emit.have {
+		got = append(got, emit.at(i))
+	}
 	want := []Input{{}, {}}
 	for p := range uint32(10) {
 		want = append(want, press(p))
