@@ -27,7 +27,6 @@ type lockstep struct {
 	roster     []Member
 	rtt        time.Duration
 	udpSeen    time.Time // last datagram from the host
-	lastSend   time.Time
 	lastTCPAck time.Time // last inputs frame over TCP
 
 	every   uint32 // checksum range
@@ -215,7 +214,6 @@ func (ls *lockstep) sendInputsLocked(now time.Time) {
 	if !ls.playing {
 		return
 	}
-	ls.lastSend = now
 	viaUDP := ls.udpWorks(now)
 	var b []byte
 	if viaUDP {
