@@ -14,8 +14,8 @@ import (
 
 // Limits on what a line may hold; the host enforces the same.
 const (
-	MaxNameLen = 24  // bytes in a name
-	MaxChatLen = 400 // bytes in a chat line
+	MaxNameLen = host.MaxNameLen // bytes in a name
+	MaxChatLen = 400             // bytes in a chat line
 	maxLineLen = 4096
 )
 
@@ -95,20 +95,9 @@ func parseName(args []string) (Cmd, error) {
 	return Name{Name: args[0]}, nil
 }
 
-// CheckName reports why name cannot be a player's name, or nil.
-func CheckName(name string) error {
-	switch {
-	case name == "":
-		return fmt.Errorf("the name is empty")
-	case len(name) > MaxNameLen:
-		return fmt.Errorf("%q is longer than %d bytes", name, MaxNameLen)
-	case !printable(name) || strings.ContainsFunc(name, unicode.IsSpace):
-		return fmt.Errorf("%q holds spaces or control characters", name)
-	case strings.HasPrefix(name, "/"):
-		return fmt.Errorf("%q starts with /", name)
-	}
-	return nil
-}
+// CheckName reports why name cannot be a player's name, or nil: the
+// host's rule ([host.CheckName]).
+func CheckName(name string) error { return host.CheckName(name) }
 
 func parseServer(args []string) (Cmd, error) {
 	srv := Server{Port: host.DefaultPort}

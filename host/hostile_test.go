@@ -23,7 +23,9 @@ func TestJoinRefusals(t *testing.T) {
 		want string
 	}{
 		{"bob", host.ClientConfig{}, `the name "bob" is taken`},
-		{"", host.ClientConfig{}, "a name has 1 to 24 characters"},
+		{"", host.ClientConfig{}, "the name is empty"},
+		{"Bob Smith", host.ClientConfig{}, "holds spaces"},
+		{"/kick", host.ClientConfig{}, "starts with /"},
 		{"Carol", host.ClientConfig{Ports: 1 << 1}, "port 2 is taken by Bob"},
 		{"Dave", host.ClientConfig{NumPorts: 4}, "not enough free controller ports"},
 	} {
@@ -80,9 +82,9 @@ func TestSilentMembersDropped(t *testing.T) {
 	}
 	defer quiet.Close()
 	// Magic and a well-formed hello for "mute", then silence.
-	hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 26, 1, 0, 0, 1}
+	hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 28, host.ProtocolVersion, 0, 0, 1}
 	hello = append(hello, make([]byte, 16)...)
-	hello = append(hello, 0, 4, 'm', 'u', 't', 'e')
+	hello = append(hello, 0, 4, 'm', 'u', 't', 'e', 0, 0)
 	if _, err := quiet.Write(hello); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode"
 )
 
 // sessionState is where a session is in its life.
@@ -40,6 +39,8 @@ type session struct {
 	epoch     uint16 // schedule changes so far
 	grantSent uint32 // clients may start polls below this
 
+	autoWait string // why autostart last waited, said once
+
 	checks  checkTable
 	cores   coreState
 	touched []*udpSocket // sockets with queued relays; see relayLocked
@@ -72,25 +73,12 @@ func (s *session) nameOf(id uint16) string {
 	return "the host"
 }
 
-// validName checks a player name.
-func validName(name string) error {
-	if name == "" || len(name) > maxNameLen {
-		return fmt.Errorf("a name has 1 to %d characters", maxNameLen)
-	}
-	for _, r := range name {
-		if !unicode.IsPrint(r) || r == '/' {
-			return fmt.Errorf("a name may not contain %q", r)
-		}
-	}
-	return nil
-}
-
 // admitLocked decides whether hello may join and with which ports.
 func (s *session) admitLocked(hl hello) (PortMask, error) {
 	if hl.Version != ProtocolVersion {
 		return 0, fmt.Errorf("this host speaks netpak protocol %d, you speak %d: use the same netpak version", ProtocolVersion, hl.Version)
 	}
-	if err := validName(hl.Name); err != nil {
+	if err := CheckName(hl.Name); err != nil {
 		return 0, err
 	}
 	if s.nameTakenLocked(hl.Name) {
@@ -162,6 +150,11 @@ func (s *session) joinLocked(m *member) {
 	s.sendManifestsLocked(m)
 	info := s.memberInfo(m)
 	s.broadcastLocked(frameJoined, appendMember(nil, info), m)
+	if m.manifest != nil {
+		if b, err := m.manifest.m.MarshalBinary(); err == nil {
+			s.broadcastLocked(frameMemberManifest, appendMemberManifest(nil, m.id, false, b), m)
+		}
+	}
 	s.broadcastRosterLocked()
 	if m.core == nil {
 		s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: m.ports})
@@ -169,11 +162,19 @@ func (s *session) joinLocked(m *member) {
 	s.autoStartLocked()
 }
 
-// autoStartLocked starts the game once Config.AutoStart players joined.
+// autoStartLocked starts the game once Config.AutoStart players joined
+// and the start check passes; it says once why it waits, if it does.
 func (s *session) autoStartLocked() {
-	if n := s.h.cfg.AutoStart; n > 0 && s.state == stateLobby && s.playerCountLocked() >= n {
-		s.startLocked(nil)
+	n := s.h.cfg.AutoStart
+	if n <= 0 || s.state != stateLobby || s.playerCountLocked() < n {
+		return
 	}
+	err := s.startLocked(nil)
+	if err == nil || err.Error() == s.autoWait {
+		return
+	}
+	s.autoWait = err.Error()
+	s.eventLocked(Event{Kind: EventNotice, Text: "autostart waits: " + err.Error()})
 }
 
 func (s *session) nameTakenLocked(name string) bool {
@@ -206,7 +207,7 @@ func (s *session) memberInfo(m *member) Member {
 	if rtt > math.MaxUint16 {
 		rtt = math.MaxUint16
 	}
-	return Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, RTTMillis: uint16(rtt)}
+	return Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil, RTTMillis: uint16(rtt)}
 }
 
 func (s *session) rosterLocked() []Member {
