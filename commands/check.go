@@ -9,48 +9,50 @@ import (
 )
 
 // CheckText formats rows as /check prints them: one row per player with a
-// tick (ascii: "ok") or what differs from the host, then what to do.
+// tick (ascii: "ok") or what differs from the reference player (the
+// host's own, or the player on the lowest port), then what to do.
 func CheckText(rows []host.CheckRow, ascii bool) string {
 	tick := "✓"
 	if ascii {
 		tick = "ok"
 	}
-	hostKnown := false
-	for _, r := range rows {
-		if r.Member.Host {
-			hostKnown = r.Known
-		}
-	}
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tPORTS\tROM, SAVES AND CHEATS")
-	differ := 0
+	differ, waiting, refName, hostRef, simulated := 0, 0, "", false, 0
 	for _, r := range rows {
+		if r.NoROM {
+			simulated++
+		}
 		var what string
 		switch {
-		case r.Member.Host && hostKnown:
-			what = "the host's: the reference"
-		case r.Member.Host:
-			what = "the host's: no rom, nothing to compare"
-		case !hostKnown:
-			what = "-"
-		case r.Mismatch == nil:
-			what = tick
-		case r.Mismatch.Missing:
-			what, differ = "announced nothing (no rom in their session file?)", differ+1
-		default:
+		case r.Skipped:
+			what = "a mupen64plus core: gets player 1's saves, tells nothing else"
+		case r.Mismatch != nil && r.Mismatch.Missing:
+			what, waiting = "not announced yet", waiting+1
+		case r.Reference:
+			what, refName, hostRef = "the reference", r.Member.Name, r.Member.Host
+		case r.Mismatch != nil:
 			what, differ = diffText(r.Mismatch), differ+1
+		default:
+			what = tick
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Member.Name, r.Member.Ports, what)
 	}
 	tw.Flush()
 	switch {
-	case !hostKnown:
-		b.WriteString("the host plays netpak's simulated game: there is nothing to compare")
-	case differ > 0:
+	case differ > 0 && hostRef:
 		fmt.Fprintf(&b, "%d player%s differ%s from the host: /sync sends the host's saves and cheats", differ, plural(differ), verbS(differ))
+	case differ > 0:
+		fmt.Fprintf(&b, "%d player%s differ%s from %s: everyone must use the same ROM, saves and cheats", differ, plural(differ), verbS(differ), refName)
+	case waiting > 0:
+		fmt.Fprintf(&b, "waiting for %d player%s to announce their ROM, saves and cheats", waiting, plural(waiting))
+	case simulated == len(rows) && simulated > 0:
+		b.WriteString("everyone plays netpak's simulated game (no rom): nothing to compare")
+	case len(rows) == 0:
+		b.WriteString("nobody holds a controller port yet")
 	default:
-		b.WriteString("everyone matches the host: /start when ready")
+		b.WriteString("everyone matches: /start when ready")
 	}
 	return b.String()
 }

@@ -222,7 +222,7 @@ func TestConsole(t *testing.T) {
 			name:  "check and sync",
 			input: []string{"/sync", "/server 7000", "/check", "/sync", "/sync Bob", "/sync Anon", "/sync two words"},
 			calls: []string{"serve 7000", "check", "sync ", "sync Bob", "leave"},
-			out:   []string{"NAME  PORTS  ROM, SAVES AND CHEATS\n  Anon  1      the host's: the reference\n  Bob   2      ok\neveryone matches"},
+			out:   []string{"NAME  PORTS  ROM, SAVES AND CHEATS\n  Anon  1      the reference\n  Bob   2      ok\neveryone matches"},
 			errs:  []string{"you are in no session", "hosting on port 7000", "you are the host", "usage: /sync [PLAYER]"},
 		},
 		{
@@ -250,7 +250,7 @@ func TestConsole(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ui := &scriptUI{input: tc.input}
 			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail, rows: []host.CheckRow{
-				{Member: host.Member{ID: 1, Name: "Anon", Ports: 1, Host: true}, Known: true},
+				{Member: host.Member{ID: 1, Name: "Anon", Ports: 1, Host: true}, Known: true, Reference: true},
 				{Member: host.Member{ID: 2, Name: "Bob", Ports: 2}, Known: true},
 			}}
 			err := (&Console{UI: ui, Ctl: ctl, ASCII: true}).Run(context.Background())

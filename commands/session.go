@@ -202,15 +202,10 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 			s.mu.Unlock()
 		}
 	}
+	cfg.Manifest = mf
 	c, err := host.Dial(ctx, addr, cfg)
 	if err != nil {
 		return err
-	}
-	if l.game != nil {
-		if err := c.SetManifest(mf); err != nil {
-			c.Close()
-			return fmt.Errorf("announce your ROM, saves and cheats: %w", err)
-		}
 	}
 	l.c = c
 	s.cur = l

@@ -115,7 +115,7 @@ func TestSyncSession(t *testing.T) {
 	if !errors.Is(err, host.ErrSaveMismatch) {
 		t.Fatalf("start with differing players: %v", err)
 	}
-	for _, want := range []string{"Bob: SRAM differs", "Carol: cheats differs"} {
+	for _, want := range []string{"Bob: SRAM differs", "Carol: cheats differ"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("refusal %q does not say %q", err, want)
 		}

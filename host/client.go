@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netpak/netpak/saves"
 )
 
 // Client timing.
@@ -31,6 +33,10 @@ type ClientConfig struct {
 	NumPorts  int      // how many ports when Ports is 0; 0 means 1
 	Spectator bool
 	OwnerKey  [16]byte // Host.OwnerKey, for the host's own player
+	// Manifest is the ROM, save and cheat hashes announced with the join;
+	// the zero value says "no ROM: netpak's simulated game". The host
+	// starts a game only when every player's manifest is known and equal.
+	Manifest saves.Manifest
 
 	// Dial, if set, opens the TCP and UDP connections to the host (e.g.
 	// through a tunnel). It defaults to a net.Dialer.
@@ -108,6 +114,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 		c.logf("no UDP to %s (%v); inputs go over TCP", addr, err)
 	}
 	c.ls.init(c)
+	c.ls.manifests[c.id] = memberManifest{m: cfg.Manifest}
 	c.ls.core.turbo = c.turbo
 	c.wg.Go(c.writeLoop)
 	c.wg.Go(c.readLoop)
@@ -141,6 +148,10 @@ func (c *Client) handshake(ctx context.Context) error {
 	hl := hello{
 		Version: ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
 		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
+	}
+	var err error
+	if hl.Manifest, err = c.cfg.Manifest.MarshalBinary(); err != nil {
+		return fmt.Errorf("announce your ROM, saves and cheats: %w", err)
 	}
 	p := appendHello(nil, hl)
 	b := append(streamMagic[:], appendFrameHeader(nil, frameHello, len(p))...)

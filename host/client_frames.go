@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -17,6 +18,7 @@ func (c *Client) handleFrame(typ frameType, p []byte) error {
 		c.mu.Lock()
 		first := c.ls.roster == nil
 		c.ls.roster = ms
+		c.ls.forgetDepartedLocked()
 		c.mu.Unlock()
 		if first {
 			close(c.joined)
@@ -74,10 +76,9 @@ func (c *Client) handleFrame(typ frameType, p []byte) error {
 			return err
 		}
 		c.mu.Lock()
-		if c.ls.manifests == nil {
-			c.ls.manifests = make(map[uint16]memberManifest)
+		if _, known := c.ls.manifests[id]; known || len(c.ls.manifests) < 2*maxMembers {
+			c.ls.manifests[id] = mf
 		}
-		c.ls.manifests[id] = mf
 		c.mu.Unlock()
 	default:
 		return fmt.Errorf("unexpected %v frame", typ)
@@ -250,6 +251,16 @@ func (c *Client) udpHelloLoop() {
 		case <-c.closing:
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// forgetDepartedLocked drops the manifests of members no longer in the
+// roster, which bounds the table by the host's member limit.
+func (ls *lockstep) forgetDepartedLocked() {
+	for id := range ls.manifests {
+		if id != ls.c.id && !slices.ContainsFunc(ls.roster, func(m Member) bool { return m.ID == id }) {
+			delete(ls.manifests, id)
 		}
 	}
 }

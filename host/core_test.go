@@ -117,7 +117,7 @@ func TestMixedCoresAndClients(t *testing.T) {
 	c1 := ts.join("bob", host.ClientConfig{Ports: 1 << 1})
 	c3 := ts.join("eve", host.ClientConfig{Ports: 1 << 3})
 	ts.waitMembers(4)
-	if err := ts.h.Start(); err != nil {
+	if err := ts.start(); err != nil {
 		t.Fatal(err)
 	}
 	waitHandshakes(t, 2, done)

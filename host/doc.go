@@ -23,7 +23,7 @@
 // When a member leaves, its ports read as no input from the first poll the
 // host has no input for, which is the same for everyone.
 //
-// # Wire protocol, version 1
+// # Wire protocol, version 2
 //
 // TCP carries control and, when UDP does not get through, inputs. UDP
 // carries inputs. Both use the session port. All integers are big-endian.
@@ -38,7 +38,7 @@
 //
 // Frames (C = client, H = host; str = u16 length + UTF-8 bytes):
 //
-//	 1 hello     C→H  version u8 | flags u8 (1=spectator) | ports u8 | nports u8 | owner key [16] | name str (<=24)
+//	 1 hello     C→H  version u8 | flags u8 (1=spectator) | ports u8 | nports u8 | owner key [16] | name str (<=24) | manifest str (saves.Manifest, <=512; empty: not announced)
 //	 2 welcome   H→C  id u16 | token u64 | ports u8 | playing u8 | golf mask u32 | drop timeout ms u32 | turbo u8
 //	 3 reject    H→C  0 u16 | reason str
 //	 4 roster    H→C  n u8 | n × member
@@ -66,7 +66,7 @@
 //	27 sync-data both peer id u16 | kind u8 (0-6 save component, 7 cheats) | offset u32 | total u32 | bytes (<=8192)
 //	28 release   C→H  ports u8: my emulator stopped; they read empty from now on
 //
-//	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player) | rtt ms u16 | name str
+//	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | name str
 //
 // A datagram (at most 1200 bytes) is:
 //

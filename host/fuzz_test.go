@@ -9,7 +9,7 @@ import (
 // it parsed; none panics.
 
 func FuzzParseHello(f *testing.F) {
-	f.Add(appendHello(nil, hello{Version: 1, Ports: 3, Name: "Bob"}))
+	f.Add(appendHello(nil, hello{Version: ProtocolVersion, Ports: 3, Name: "Bob"}))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		h, err := parseHello(p)
 		if err == nil && !bytes.Equal(appendHello(nil, h), p) {

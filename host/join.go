@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"github.com/netpak/netpak/saves"
 )
 
 // tickInterval paces the host's housekeeping: dropping cores that went
@@ -39,15 +41,40 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 	}
 	buf := make([]byte, maxFramePayload)
 	typ, p, err := readFrame(r, buf)
-	if err != nil || typ != frameHello {
+	switch {
+	case err != nil:
 		c.Close()
-		return nil, fmt.Errorf("read hello: %v %w", typ, err)
+		return nil, fmt.Errorf("read hello: %w", err)
+	case typ != frameHello:
+		c.Close()
+		return nil, fmt.Errorf("read hello: got a %v frame", typ)
 	}
 	hl, err := parseHello(p)
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
+	var mf *memberManifest
+	if len(hl.Manifest) > 0 {
+		v, err := saves.ParseManifest(hl.Manifest)
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("hello of %q: %w", hl.Name, err)
+		}
+		mf = &memberManifest{m: v}
+	}
+	m, err := h.join(c, hl, mf)
+	if err != nil {
+		// Written outside the session lock: a peer that does not read
+		// holds up nobody but itself.
+		reject(c, err)
+		return nil, err
+	}
+	return m, nil
+}
+
+// join adds an admitted member to the session.
+func (h *Host) join(c net.Conn, hl hello, mf *memberManifest) (*member, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ports, err := h.s.admitLocked(hl)
@@ -55,12 +82,11 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 		err = ErrEnded
 	}
 	if err != nil {
-		reject(c, err)
 		return nil, err
 	}
 	m := &member{
 		name: hl.Name, ports: ports, spectator: hl.Spectator || ports == 0,
-		isHost: hl.OwnerKey == h.ownerKey, conn: c, out: make(chan []byte, outQueueLen),
+		isHost: hl.OwnerKey == h.ownerKey, conn: c, out: make(chan []byte, outQueueLen), manifest: mf,
 	}
 	h.s.joinLocked(m)
 	return m, nil

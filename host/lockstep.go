@@ -43,6 +43,7 @@ type lockstep struct {
 
 func (ls *lockstep) init(c *Client) {
 	ls.c = c
+	ls.manifests = make(map[uint16]memberManifest)
 	ls.core.init()
 	ls.sched.reset(schedEntry{})
 	for i := range ls.emptyFrom {

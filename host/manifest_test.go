@@ -41,14 +41,11 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 			}
 		}
 	}
-	alice := ts.join("alice", host.ClientConfig{OwnerKey: ts.h.OwnerKey()})
-	bob = ts.join("bob", host.ClientConfig{OnSync: onSync("bob")})
-	carol := ts.join("carol", host.ClientConfig{OnSync: onSync("carol")})
-	alice.SetManifest(manifestWith(hostSRAM, ""))
-	bob.SetManifest(manifestWith(otherSRAM, ""))
-	carol.SetManifest(manifestWith(hostSRAM, "extra-cheat-hash"))
-	ts.waitMembers(3)
-	waitUntil(t, func() bool { return len(alice.Check()) == 3 && alice.Check()[2].Known })
+	alice := ts.join("alice", host.ClientConfig{OwnerKey: ts.h.OwnerKey(), Manifest: manifestWith(hostSRAM, "")})
+	bob = ts.join("bob", host.ClientConfig{OnSync: onSync("bob"), Manifest: manifestWith(otherSRAM, "")})
+	carol := ts.join("carol", host.ClientConfig{OnSync: onSync("carol"), Manifest: manifestWith(hostSRAM, "extra-cheat-hash")})
+	// Each manifest came with its join; alice hears carol's with carol's.
+	waitUntil(t, func() bool { return len(alice.Check()) == 3 })
 
 	rows := alice.Check()
 	var lines []string
@@ -59,7 +56,7 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 	}
 	want := []string{
 		"bob: SRAM differs from the host's; /sync to send the host's data",
-		"carol: cheats differs from the host's; /sync to send the host's data",
+		"carol: cheats differ from the host's; /sync to send the host's data",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("/check says\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -14,6 +14,7 @@ type hello struct {
 	NumPorts  uint8    // how many ports to assign when Ports is 0
 	OwnerKey  [16]byte // proves the host's own player; zero otherwise
 	Name      string
+	Manifest  []byte // the client's encoded saves.Manifest; empty: not announced
 }
 
 func appendHello(b []byte, h hello) []byte {
@@ -23,7 +24,9 @@ func appendHello(b []byte, h hello) []byte {
 	}
 	b = append(b, h.Version, flags, byte(h.Ports), h.NumPorts)
 	b = append(b, h.OwnerKey[:]...)
-	return appendStr(b, h.Name)
+	b = appendStr(b, h.Name)
+	b = appendU16(b, uint16(len(h.Manifest)))
+	return append(b, h.Manifest...)
 }
 
 func parseHello(p []byte) (hello, error) {
@@ -35,6 +38,11 @@ func parseHello(p []byte) (hello, error) {
 	h.NumPorts = r.u8()
 	copy(h.OwnerKey[:], r.take(16))
 	h.Name = r.str(maxNameLen)
+	n := int(r.u16())
+	if r.err == nil && n > maxManifestLen {
+		r.err = errLong
+	}
+	h.Manifest = r.take(n)
 	if err := r.done(); err != nil {
 		return hello{}, fmt.Errorf("parse hello: %w", err)
 	}
@@ -118,12 +126,14 @@ type Member struct {
 	Ports     PortMask
 	Spectator bool
 	Host      bool   // the host's own player
+	Core      bool   // a mupen64plus core connected straight to the host
 	RTTMillis uint16 // last round trip to the host
 }
 
 const (
 	memberSpectator = 1 << iota
 	memberHost
+	memberCore
 )
 
 func appendMember(b []byte, m Member) []byte {
@@ -133,6 +143,9 @@ func appendMember(b []byte, m Member) []byte {
 	}
 	if m.Host {
 		flags |= memberHost
+	}
+	if m.Core {
+		flags |= memberCore
 	}
 	b = appendU16(b, m.ID)
 	b = append(b, byte(m.Ports), flags)
@@ -147,11 +160,12 @@ func (r *reader) member() Member {
 	flags := r.u8()
 	m.RTTMillis = r.u16()
 	m.Name = r.str(maxNameLen)
-	if r.err == nil && (flags&^(memberSpectator|memberHost) != 0 || m.Ports&^0x0f != 0) {
+	if r.err == nil && (flags&^(memberSpectator|memberHost|memberCore) != 0 || m.Ports&^0x0f != 0) {
 		r.err = errBadValue
 	}
 	m.Spectator = flags&memberSpectator != 0
 	m.Host = flags&memberHost != 0
+	m.Core = flags&memberCore != 0
 	return m
 }
 

@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -111,6 +112,18 @@ func (ts *testSession) waitMembers(n int) {
 
 // waitFor polls cond for up to 5 s, a bounded retry for state that has no
 // channel to wait on (the host's member list).
+// start starts the game once every player has announced its manifest (a
+// direct core announces its saves after it registered) and returns the
+// start's verdict.
+func (ts *testSession) start() error {
+	var err error
+	waitFor(func() bool {
+		err = ts.h.Start()
+		return !errors.Is(err, host.ErrNotAnnounced)
+	})
+	return err
+}
+
 func waitFor(cond func() bool) bool {
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {

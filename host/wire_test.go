@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/netpak/netpak/host/m64p"
@@ -29,10 +30,10 @@ func TestGolden(t *testing.T) {
 		parse func([]byte) (any, error)
 		want  any
 	}{
-		{"hello", appendHello(nil, hello{Version: 1, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob"}),
-			"0101050200000000000000000000000000000007" + "0003426f62",
+		{"hello", appendHello(nil, hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}),
+			"0201050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
 			func(p []byte) (any, error) { return parseHello(p) },
-			hello{Version: 1, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob"}},
+			hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}},
 		{"welcome", appendWelcome(nil, welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000, Turbo: true}),
 			"0002" + "0102030405060708" + "02" + "01" + "00000020" + "00000bb8" + "01",
 			func(p []byte) (any, error) { return parseWelcome(p) },
@@ -65,7 +66,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("parsed %+v, want %+v", got, tc.want)
 			}
 			for n := range len(tc.bytes) {
@@ -89,7 +90,7 @@ func TestGoldenBatch(t *testing.T) {
 	b, at := appendBatchHead(b, &bt)
 	b = appendRun(b, 1, 0, 2, &s)
 	b[at] = 1
-	want := "e4010300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
+	want := "e4020300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
 		"01" + "00000000" + "02" + "0000002001" + "ffff000000"
 	if !bytes.Equal(b, mustHex(t, want)) {
 		t.Fatalf("encoded %x\nwant    %s", b, want)

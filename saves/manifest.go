@@ -182,7 +182,7 @@ func Compare(want, got Manifest) []Difference {
 		out = append(out, Difference{ItemFamily, want.Family.String(), got.Family.String()})
 	}
 	if want.ROM != got.ROM {
-		out = append(out, Difference{ItemROM, short(want.ROM[:]), short(got.ROM[:])})
+		out = append(out, Difference{ItemROM, romDesc(want.ROM), romDesc(got.ROM)})
 	}
 	for k := range want.Saves {
 		if want.Saves[k] != got.Saves[k] {
@@ -197,6 +197,15 @@ func Compare(want, got Manifest) []Difference {
 }
 
 func short(h []byte) string { return hex.EncodeToString(h[:4]) }
+
+// romDesc describes a ROM hash; the zero hash is a player without a ROM,
+// who plays netpak's simulated game.
+func romDesc(h [32]byte) string {
+	if h == ([32]byte{}) {
+		return "none"
+	}
+	return short(h[:])
+}
 
 func saveDesc(k Kind, h [32]byte) string {
 	if h == AbsentHash(k) {
