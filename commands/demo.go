@@ -166,12 +166,15 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 		case <-done:
 			fmt.Fprintln(out, statusLine(d, ps, seats, h))
 			return
-		case e := <-q.ch:
-			if e.Kind == host.EventGolfSeat {
-				seats++
-				continue
+		case <-q.ready:
+			evs, _, _ := q.take()
+			for _, e := range evs {
+				if e.Kind == host.EventGolfSeat {
+					seats++
+					continue
+				}
+				fmt.Fprintln(out, e.String())
 			}
-			fmt.Fprintln(out, e.String())
 		case <-tick.C:
 			fmt.Fprintln(out, statusLine(d, ps, seats, h))
 		}

@@ -33,24 +33,6 @@ func serveHeadlessTunnel(ctx context.Context, h *host.Host, s Settings, tunnels 
 	return vh, nil
 }
 
-// eventQueue carries host events out of the host's callback, which runs
-// with the session lock held and must not block: a full queue drops and
-// counts.
-type eventQueue struct {
-	ch      chan host.Event
-	dropped int
-}
-
-func newEventQueue() *eventQueue { return &eventQueue{ch: make(chan host.Event, eventQueueLen)} }
-
-func (q *eventQueue) push(e host.Event) {
-	select {
-	case q.ch <- e:
-	default:
-		q.dropped++ // only the host's callback, serialized by its lock, pushes
-	}
-}
-
 // RunHost serves a session without a console until ctx ends or the game
 // ends, printing each event with a time stamp through out. With AutoStart 0
 // nobody could start the game, so it refuses. With s.VPN it also serves
@@ -107,9 +89,17 @@ loop:
 			serving--
 			result = fmt.Errorf("serve: %w", err)
 			break loop
-		case e := <-q.ch:
-			stamp(e.String())
-			if e.Kind == host.EventEnded {
+		case <-q.ready:
+			evs, dropped, _ := q.take()
+			if dropped > 0 {
+				stamp(fmt.Sprintf("(%d chat lines and notices not shown: too many at once)", dropped))
+			}
+			ended := false
+			for _, e := range evs {
+				stamp(e.String())
+				ended = ended || e.Kind == host.EventEnded
+			}
+			if ended {
 				break loop
 			}
 		}

@@ -14,10 +14,6 @@ import (
 	"github.com/netpak/netpak/saves"
 )
 
-// eventQueueLen bounds the events waiting to be printed; beyond it they
-// are counted and dropped, because a host callback must never block.
-const eventQueueLen = 256
-
 // Session is the Controller of a real console: it hosts with host.Host and
 // joins with host.Client. Set the fields before the first call; its methods
 // are safe for concurrent use.
@@ -45,7 +41,6 @@ type Session struct {
 	mu      sync.Mutex // guards cur and joining
 	cur     *live
 	joining bool // a tunnel join is under way, without the lock
-	lost    int  // events dropped because the queue was full
 }
 
 // live is one session this console is in.
@@ -59,7 +54,7 @@ type live struct {
 	stopping chan struct{}  // closed when the host stops
 	tun      Tunnel         // nil unless joined through the VPN
 	addr     string
-	ev       chan host.Event
+	ev       *eventQueue
 	printed  chan struct{} // closed when eventLoop has printed the last event
 	play     context.CancelFunc
 	played   chan struct{} // closed when the game goroutine ended
@@ -182,7 +177,7 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 			return err
 		}
 	}
-	l.ev = make(chan host.Event, eventQueueLen)
+	l.ev = newEventQueue()
 	l.syncIn = make(chan syncItem, syncQueueLen)
 	l.printed = make(chan struct{})
 	cfg.Logf = s.Logf
@@ -193,15 +188,7 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 			s.print(fmt.Sprintf("dropped %v from %s: too many transfers at once; ask for /sync again", kind, from))
 		}
 	}
-	cfg.OnEvent = func(e host.Event) {
-		select {
-		case l.ev <- e:
-		default:
-			s.mu.Lock()
-			s.lost++
-			s.mu.Unlock()
-		}
-	}
+	cfg.OnEvent = l.ev.push
 	cfg.Manifest = mf
 	c, err := host.Dial(ctx, addr, cfg)
 	if err != nil {
@@ -223,11 +210,17 @@ func (s *Session) eventLoop(l *live) {
 	defer close(l.printed)
 	for {
 		select {
-		case e, ok := <-l.ev:
-			if !ok {
+		case <-l.ev.ready:
+			evs, dropped, done := l.ev.take()
+			if dropped > 0 {
+				s.print(fmt.Sprintf("(%d chat lines and notices not shown: too many at once)", dropped))
+			}
+			for _, e := range evs {
+				s.event(l, e)
+			}
+			if done {
 				return
 			}
-			s.event(l, e)
 		case it := <-l.syncIn:
 			s.receiveSync(l, it)
 		}
@@ -307,7 +300,7 @@ func (s *Session) end(l *live) {
 		if l.h != nil {
 			l.stopHost()
 		}
-		close(l.ev)
+		l.ev.close()
 		<-l.printed
 		if err != nil && !errors.Is(err, host.ErrClosed) && !errors.Is(err, host.ErrHostGone) {
 			s.print(fmt.Sprintf("left the session: %v", err))

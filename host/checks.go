@@ -1,77 +1,139 @@
 package host
 
-// maxChecks bounds the desync table: ranges older than this many are
+// maxChecks bounds a verdict table: keys older than this many are
 // forgotten.
 const maxChecks = 256
 
-// checkTable compares the input checksums clients report per poll range.
-// The reference of a range is the host's own player's report when the
-// session has one (reports that arrive before it wait, up to one per
-// member), else the first report. Each member that differs is reported
-// once, for the first range where it does.
-type checkTable struct {
-	ranges   map[uint32]*checkRange
-	order    []uint32 // range starts, oldest first
+// judgeRole is how much a report counts in a verdict.
+type judgeRole uint8
+
+const (
+	roleSpectator judgeRole = iota // judged, never judges
+	rolePlayer                     // counts toward the majority
+	roleHost                       // the host's own player: the reference
+)
+
+// verdictTable compares what members report for the same key (a poll range
+// of consumed inputs, or a VI's CPU registers). The reference for a key is
+// the host's own player's report when the host plays, else the report
+// that a majority of the players agree on; spectators are compared with
+// the reference but never make it, and open no key of their own. When
+// every player reported and no majority exists, every player is reported.
+// Each member is reported once, for the first key where it differs. The
+// zero value is not ready: call init.
+type verdictTable struct {
+	keys     map[uint32]*verdict
+	order    []uint32 // keys, oldest first
 	reported map[uint16]bool
 }
 
-type checkRange struct {
-	ref     *checkReport
-	pending []checkReport // waiting for the host's own report
+type verdict struct {
+	decided bool
+	ref     report
+	pending []report // reports waiting for the reference, one per member
 }
 
-type checkReport struct {
-	id    uint16
-	count uint32
-	hash  uint64
+type report struct {
+	id     uint16
+	role   judgeRole
+	digest [32]byte
 }
 
-func (t *checkTable) init() {
-	t.ranges = make(map[uint32]*checkRange)
+func (t *verdictTable) init() {
+	t.keys = make(map[uint32]*verdict)
 	t.reported = make(map[uint16]bool)
 }
 
-// compare records member id's report c and returns the members now known
-// to differ (not reported before) and the reference's member. isRef says
-// the report is the host's own player's; waitRef says such a report is
-// expected for this session.
-func (t *checkTable) compare(id uint16, c checksumMsg, isRef, waitRef bool) (differ []uint16, ref uint16) {
-	r := t.rangeOf(c.From)
-	rep := checkReport{id: id, count: c.Count, hash: c.Hash}
-	switch {
-	case r.ref != nil:
-		return t.check(r.ref, rep, differ), r.ref.id
-	case isRef || !waitRef:
-		r.ref = &rep
-		for _, p := range r.pending {
-			differ = t.check(r.ref, p, differ)
+// judge records member id's digest for key and returns the members now
+// known to differ (each at most once in the table's life) and the
+// reference's member (0 when the players disagree with no majority).
+// players is the number of players whose reports are expected, and
+// hostPlays says whether the host's own player is one of them.
+func (t *verdictTable) judge(key uint32, r report, players int, hostPlays bool) (differ []uint16, ref uint16) {
+	v := t.keys[key]
+	if v == nil {
+		if r.role == roleSpectator {
+			return nil, 0
 		}
-		r.pending = nil
-		return differ, id
-	case len(r.pending) < maxMembers:
-		r.pending = append(r.pending, rep)
+		v = t.open(key)
 	}
-	return nil, 0
+	if v.decided {
+		return t.check(v.ref, r, nil), v.ref.id
+	}
+	for _, p := range v.pending {
+		if p.id == r.id {
+			return nil, 0 // one report per member and key
+		}
+	}
+	if len(v.pending) >= maxMembers {
+		return nil, 0
+	}
+	v.pending = append(v.pending, r)
+	r0, ok, tie := decide(v.pending, players, hostPlays)
+	switch {
+	case ok:
+		v.decided, v.ref = true, r0
+		for _, p := range v.pending {
+			differ = t.check(r0, p, differ)
+		}
+		v.pending = nil
+		return differ, r0.id
+	case tie:
+		v.decided, v.ref = true, report{digest: [32]byte{0xff}, role: roleSpectator}
+		for _, p := range v.pending {
+			differ = t.check(v.ref, p, differ)
+		}
+		v.pending = nil
+	}
+	return differ, 0
 }
 
-func (t *checkTable) check(ref *checkReport, p checkReport, differ []uint16) []uint16 {
-	if (p.count != ref.count || p.hash != ref.hash) && !t.reported[p.id] {
-		t.reported[p.id] = true
-		differ = append(differ, p.id)
+// decide picks the reference among reports: the host's own player's, or
+// (when the host does not play) a digest more than half of the players
+// reported. tie says every player reported and none has a majority.
+func decide(reports []report, players int, hostPlays bool) (ref report, ok, tie bool) {
+	if hostPlays {
+		for _, r := range reports {
+			if r.role == roleHost {
+				return r, true, false
+			}
+		}
+		return report{}, false, false
+	}
+	votes, voted := 0, 0
+	for _, r := range reports {
+		if r.role != rolePlayer {
+			continue
+		}
+		voted++
+		n := 0
+		for _, o := range reports {
+			if o.role == rolePlayer && o.digest == r.digest {
+				n++
+			}
+		}
+		if 2*n > players && n > votes {
+			ref, votes = r, n
+		}
+	}
+	return ref, votes > 0, votes == 0 && voted >= players
+}
+
+func (t *verdictTable) check(ref, r report, differ []uint16) []uint16 {
+	if r.digest != ref.digest && !t.reported[r.id] {
+		t.reported[r.id] = true
+		differ = append(differ, r.id)
 	}
 	return differ
 }
 
-func (t *checkTable) rangeOf(from uint32) *checkRange {
-	if r, ok := t.ranges[from]; ok {
-		return r
-	}
+func (t *verdictTable) open(key uint32) *verdict {
 	if len(t.order) >= maxChecks {
-		delete(t.ranges, t.order[0])
+		delete(t.keys, t.order[0])
 		t.order = t.order[1:]
 	}
-	r := &checkRange{}
-	t.ranges[from] = r
-	t.order = append(t.order, from)
-	return r
+	v := &verdict{}
+	t.keys[key] = v
+	t.order = append(t.order, key)
+	return v
 }

@@ -12,6 +12,9 @@ func (s *session) handleFrameLocked(m *member, typ frameType, p []byte) error {
 	if m.left {
 		return nil
 	}
+	if talks(typ) && !m.talk.allow(s.h.now(), talkRate, talkBurst) {
+		return s.refuseTalkLocked(m, typ)
+	}
 	switch typ {
 	case frameChat:
 		return s.handleChatLocked(m, p)
@@ -43,6 +46,32 @@ func (s *session) handleFrameLocked(m *member, typ frameType, p []byte) error {
 		return s.handleReleaseLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
+}
+
+// talks reports whether a frame of type typ makes the host send
+// something to every member.
+func talks(typ frameType) bool {
+	switch typ {
+	case frameChat, frameSetLag, frameGolf, frameManifest, frameStart:
+		return true
+	}
+	return false
+}
+
+// refuseTalkLocked refuses a frame beyond m's rate, telling m once per
+// run of refusals. A refused manifest makes m's files unknown, so the
+// start check waits for its next one instead of trusting an old one.
+func (s *session) refuseTalkLocked(m *member, typ frameType) error {
+	if typ == frameManifest && m.manifest != nil {
+		m.manifest = nil
+	}
+	if !m.talk.refused {
+		m.talk.refused = true
+		what := map[frameType]string{frameChat: "chat line", frameSetLag: "lag change", frameGolf: "golf change",
+			frameManifest: "announcement of your files", frameStart: "start"}[typ]
+		s.noticeLocked(m, fmt.Errorf("you are sending too fast: your %s was refused; wait a moment", what))
+	}
+	return nil
 }
 
 // noticeLocked tells m alone about a refused request.
@@ -145,15 +174,51 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 	if err != nil {
 		return err
 	}
-	differ, ref := s.checks.compare(m.id, c, m.isHost && m.ports != 0, s.hostPlayerLocked() != nil)
+	// A client reports only polls it consumed, all below the grant; a
+	// report beyond it is made up and ignored.
+	if s.state != statePlaying || c.Count == 0 || c.Count > streamCap || uint64(c.From)+uint64(c.Count) > uint64(s.grantSent) {
+		return nil
+	}
+	var digest [32]byte
+	copy(digest[:], appendChecksum(nil, checksumMsg{Count: c.Count, Hash: c.Hash}))
+	differ, ref := s.checks.judge(c.From, report{id: m.id, role: s.roleLocked(m), digest: digest}, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
 	for _, id := range differ {
-		who := s.nameOf(id)
 		d := c
 		d.ID = id
 		s.broadcastLocked(frameDesync, appendChecksum(nil, d), nil)
-		s.eventLocked(Event{Kind: EventDesync, Who: who, Poll: c.From, Count: c.Count, Text: s.nameOf(ref)})
+		s.eventLocked(Event{Kind: EventDesync, Who: s.nameOf(id), Poll: c.From, Count: c.Count, Text: s.refName(ref)})
 	}
 	return nil
+}
+
+// roleLocked is how much m's reports count in desync verdicts.
+func (s *session) roleLocked(m *member) judgeRole {
+	switch {
+	case m.ports == 0:
+		return roleSpectator
+	case m.isHost:
+		return roleHost
+	}
+	return rolePlayer
+}
+
+// activePlayersLocked counts the members that author a port of the game.
+func (s *session) activePlayersLocked() int {
+	n := 0
+	for _, m := range s.members {
+		if m.ports&s.active != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// refName names a verdict's reference for events.
+func (s *session) refName(id uint16) string {
+	if id == 0 {
+		return "the other players"
+	}
+	return s.nameOf(id)
 }
 
 // hostPlayerLocked returns the host's own player, if it plays.

@@ -52,6 +52,9 @@ type Config struct {
 	// For tests, never for play.
 	ScriptKeys func(port int, count uint32) uint32
 
+	// Now, if set, is the host's clock; it defaults to time.Now.
+	Now func() time.Time
+
 	// Logf, if set, receives diagnostics. Session events go to OnEvent.
 	Logf func(format string, args ...any)
 	// OnEvent, if set, receives session events as the host sees them. It is
@@ -200,6 +203,13 @@ func (h *Host) Close() error {
 		h.wg.Wait()
 	})
 	return err
+}
+
+func (h *Host) now() time.Time {
+	if h.cfg.Now != nil {
+		return h.cfg.Now()
+	}
+	return time.Now()
 }
 
 func (h *Host) logf(format string, args ...any) {

@@ -42,6 +42,7 @@ type member struct {
 	rtt       uint32 // microseconds, as the client measured it
 	coreWants uint8  // core-data kinds it waits for
 	manifest  *memberManifest
+	talk      bucket       // chat and requests that reach everyone
 	uploads   coreAssembly // player 1's data a bridge is uploading
 	dgram     [maxDatagram]byte
 

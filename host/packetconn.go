@@ -3,6 +3,7 @@ package host
 import (
 	"net"
 	"net/netip"
+	"time"
 
 	"golang.org/x/net/ipv4"
 )
@@ -16,9 +17,16 @@ type udpSocket struct {
 	udp *net.UDPConn // pc, when it is one
 
 	// Used only by the goroutine holding Host.mu.
-	batch  *ipv4.PacketConn // nil when batching is not possible
-	queued []ipv4.Message
+	batch    *ipv4.PacketConn // nil when batching is not possible
+	queued   []ipv4.Message
+	deadline time.Time // the write deadline set on pc, for sockets that are not *net.UDPConn
 }
+
+// udpWriteTimeout bounds a datagram write to a socket that is not a
+// kernel UDP socket (a tunnel's): those writes are made with a session
+// lock held, and a stuck network must not hold it. A kernel UDP socket
+// never waits for its receivers.
+const udpWriteTimeout = 20 * time.Millisecond
 
 // maxQueued bounds a relay's batch: one datagram per member at most.
 const maxQueued = maxMembers
@@ -80,6 +88,10 @@ func (s *udpSocket) writeTo(b []byte, to netip.AddrPort) error {
 	if s.udp != nil {
 		_, err := s.udp.WriteToUDPAddrPort(b, to)
 		return err
+	}
+	if now := time.Now(); s.deadline.Sub(now) < udpWriteTimeout/2 {
+		s.deadline = now.Add(udpWriteTimeout)
+		s.pc.SetWriteDeadline(s.deadline)
 	}
 	_, err := s.pc.WriteTo(b, net.UDPAddrFromAddrPort(to))
 	return err

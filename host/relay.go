@@ -15,6 +15,7 @@ const udpSilence = time.Second
 type Stats struct {
 	DroppedDatagrams uint64 // malformed, from strangers, or with a bad token
 	RelayedInputs    uint64 // inputs stored and offered to every other member
+	RefusedInputs    uint64 // inputs for polls further ahead than lockstep allows
 }
 
 // Stats returns the host's counters.
@@ -104,6 +105,7 @@ func (s *session) handleBatchLocked(m *member, bt *batch) {
 		return
 	}
 	added := false
+	limit := s.authorLimitLocked(m)
 	for i := range bt.NRuns {
 		r := &bt.Runs[i]
 		k := int(r.Port)
@@ -111,6 +113,10 @@ func (s *session) handleBatchLocked(m *member, bt *batch) {
 			continue
 		}
 		for j := range int(r.N) {
+			if r.First+uint32(j) >= limit {
+				s.stats.RefusedInputs++
+				break // not acknowledged: an honest author sends it again later
+			}
 			if s.streams[k].add(r.First+uint32(j), r.input(j)) {
 				added = true
 				s.stats.RelayedInputs++
@@ -128,6 +134,26 @@ func (s *session) handleBatchLocked(m *member, bt *batch) {
 	}
 	s.grantLocked()
 	s.relayLocked(m)
+}
+
+// authorLimitLocked is the first poll m may not publish input for yet. An
+// honest author at poll p holds the inputs below p of every other port and
+// has published at most p+lag+1, so it never reaches the lowest stream of
+// the others plus the largest lag in force plus the grant window. A member
+// that runs further ahead is ignored there, and costs only itself: the
+// others' streams never fall behind the host's memory of them. Alone, an
+// author is held to the grant.
+func (s *session) authorLimitLocked(m *member) uint32 {
+	low := uint32(notEmpty)
+	for i := range NumPorts {
+		if s.active.Has(i) && s.emptyFrom[i] == notEmpty && s.owner[i] != m {
+			low = min(low, s.streams[i].have)
+		}
+	}
+	if low == notEmpty {
+		low = s.grantSent
+	}
+	return low + uint32(s.sched.maxLag()) + grantWindow
 }
 
 // relayLocked sends every member what it lacks, at once, in one sendmmsg

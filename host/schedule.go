@@ -58,6 +58,15 @@ func (s *schedule) at(p uint32) schedEntry {
 	return s.entries[0]
 }
 
+// maxLag returns the largest lag of any entry.
+func (s *schedule) maxLag() uint8 {
+	var l uint8
+	for _, e := range s.entries {
+		l = max(l, e.Lag)
+	}
+	return l
+}
+
 // last returns the newest entry.
 func (s *schedule) last() schedEntry { return s.entries[len(s.entries)-1] }
 

@@ -41,7 +41,7 @@ type session struct {
 
 	autoWait string // why autostart last waited, said once
 
-	checks  checkTable
+	checks  verdictTable
 	cores   coreState
 	touched []*udpSocket // sockets with queued relays; see relayLocked
 	stats   Stats

@@ -79,6 +79,7 @@ type Result struct {
 	First  uint32        // the first poll consumed (late spectators start later)
 	Stalls int           // polls that waited noticeably for inputs
 	Waited time.Duration // total time spent waiting for inputs
+	Worst  time.Duration // the longest wait of one poll
 }
 
 // stallThreshold is the wait that counts as a stall.
@@ -114,6 +115,7 @@ func Run(ctx context.Context, c *host.Client, cfg Config) (Result, error) {
 		} else if w := time.Since(t0); w > stallThreshold {
 			res.Stalls++
 			res.Waited += w
+			res.Worst = max(res.Worst, w)
 		}
 		if p >= cfg.Polls {
 			return res, nil

@@ -1,0 +1,271 @@
+package host_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/sim"
+	"github.com/netpak/netpak/saves"
+)
+
+// Hostile participants against a real host on loopback, each with honest
+// players in the same session who must finish with identical state, never
+// dropped, and never held up for long. maxStall is the longest one poll
+// of theirs may wait while an attack runs; on a quiet machine they wait
+// well under 10 ms.
+const maxStall = 250 * time.Millisecond
+
+// playHonest plays polls on the honest clients and checks they agree and
+// were not held up.
+func playHonest(t *testing.T, cs []*host.Client, polls uint32, rate float64) []sim.Result {
+	t.Helper()
+	res := playAll(t, cs, sim.Config{Polls: polls, Rate: rate}, time.Minute)
+	requireSameState(t, res, polls)
+	for i, r := range res {
+		if r.Worst > maxStall {
+			t.Errorf("honest player %d waited %v for one poll (%d stalls), want under %v", i, r.Worst, r.Stalls, maxStall)
+		}
+	}
+	return res
+}
+
+// requireNotDropped fails if any of names left the session.
+func requireNotDropped(t *testing.T, ts *testSession, names ...string) {
+	t.Helper()
+	for _, e := range ts.eventsOf("host", host.EventLeft) {
+		for _, n := range names {
+			if e.Who == n {
+				t.Errorf("%s was dropped: %v", n, e)
+			}
+		}
+	}
+}
+
+// A player who publishes thousands of its own inputs at once is held to
+// what lockstep allows; the others are not dropped as "fell behind".
+func TestAuthorFloodHurtsOnlyItself(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 5}, nil)
+	cs := ts.joinPlayers(2, 0)
+	mallory := ts.join("mallory", host.ClientConfig{})
+	ts.waitMembers(3)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"mallory"}, host.EventStarted, 1)
+	for first := uint32(0); first < 4160; first += 64 {
+		if err := host.SendInputs(mallory, 2, first, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, func() bool { return ts.h.Stats().RefusedInputs > 0 })
+	mallory.Close() // its port reads empty from the last input the host took
+	playHonest(t, cs, 2000, 0)
+	requireNotDropped(t, ts, "p1", "p2")
+	if st := ts.h.Stats(); st.RelayedInputs > 2*2000+200 {
+		t.Errorf("host took %d inputs, want mallory's held to the lockstep window", st.RelayedInputs)
+	}
+}
+
+// A spectator's chat flood (5,000 lines of 400 bytes, written straight to
+// the socket) reaches the others only at the talk rate; the players play
+// on, and the flooder is told.
+func TestChatFloodHurtsOnlyTheSender(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	cs := ts.joinPlayers(2, 0)
+	spam, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spam.Close()
+	told := make(chan struct{})
+	go func() {
+		var got []byte
+		buf := make([]byte, 4096)
+		for {
+			n, err := spam.Read(buf)
+			if err != nil {
+				return
+			}
+			if got = append(got, buf[:n]...); strings.Contains(string(got), "sending too fast") {
+				close(told)
+				io.Copy(io.Discard, spam)
+				return
+			}
+		}
+	}()
+	spam.Write(host.RawHello("spam", true))
+	ts.waitMembers(3)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	line := host.RawChat(strings.Repeat("x", 400))
+	go func() {
+		for range 5000 {
+			if _, err := spam.Write(line); err != nil {
+				return
+			}
+		}
+	}()
+	t0 := time.Now()
+	playHonest(t, cs, 300, 120)
+	requireNotDropped(t, ts, "p1", "p2")
+	chats := len(ts.eventsOf("p1", host.EventChat))
+	if limit := 20 + int(4*time.Since(t0).Seconds()) + 4; chats > limit {
+		t.Errorf("p1 received %d chat lines in %v, want at most %d", chats, time.Since(t0), limit)
+	}
+	select {
+	case <-told:
+	case <-time.After(5 * time.Second):
+		t.Error("the flooder was not told it sends too fast")
+	}
+}
+
+// A member that stops reading (derp's TestSendFreeze) holds up nobody: the
+// host's writes to it are bounded, it is dropped, the players play on.
+func TestFrozenMemberStallsNobody(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	cs := ts.joinPlayers(2, 0)
+	ts.waitMembers(2)
+	frozen, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer frozen.Close()
+	frozen.(*net.TCPConn).SetReadBuffer(1024)
+	if _, err := frozen.Write(host.RawHello("frozen", true)); err != nil {
+		t.Fatal(err)
+	}
+	ts.waitMembers(3)
+	// It pings (so it is not silent) and never reads: every pong, roster
+	// and input frame for it piles up.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				if _, err := frozen.Write(host.RawPing()); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	playHonest(t, cs, 1500, 0)
+	requireNotDropped(t, ts, "p1", "p2")
+}
+
+// A spectator cannot frame honest players with made-up checksums, nor
+// hide a real desync that way, whether the host plays or not.
+func TestSpectatorCannotFrameDesync(t *testing.T) {
+	for _, hostPlays := range []bool{true, false} {
+		t.Run(fmt.Sprintf("host plays %v", hostPlays), func(t *testing.T) {
+			ts := startHost(t, host.Config{Lag: 2}, nil)
+			var cs []*host.Client
+			for i, name := range []string{"ann", "ben", "cat"} {
+				cfg := host.ClientConfig{}
+				if i == 0 && hostPlays {
+					cfg.OwnerKey = ts.h.OwnerKey()
+				}
+				cs = append(cs, ts.join(name, cfg))
+			}
+			liar := ts.join("liar", host.ClientConfig{Spectator: true})
+			ts.waitMembers(4)
+			if err := ts.start(); err != nil {
+				t.Fatal(err)
+			}
+			waitEvents(t, ts, []string{"liar"}, host.EventStarted, 1)
+			for from := uint32(0); from < 4096; from += host.DefaultChecksumEvery {
+				host.SendChecksum(liar, from, host.DefaultChecksumEvery, 0xbad)
+			}
+			playHonest(t, cs, 1024, 0)
+			for _, e := range ts.eventsOf("host", host.EventDesync) {
+				if e.Who != "liar" {
+					t.Errorf("honest player reported: %v", e)
+				}
+			}
+		})
+	}
+}
+
+// The start waits for every player's files and refuses while any differ;
+// a host without a player of its own compares the players with each other.
+func TestStartFailsClosed(t *testing.T) {
+	romA, romB := sha256.Sum256([]byte("a")), sha256.Sum256([]byte("b"))
+	var set saves.Set
+	mfA := saves.NewManifest(saves.FamilyMupen64Plus, romA, &set, "")
+	mfB := saves.NewManifest(saves.FamilyMupen64Plus, romB, &set, "")
+
+	t.Run("different ROMs, no host player", func(t *testing.T) {
+		ts := startHost(t, host.Config{AutoStart: 2}, nil)
+		ts.join("ann", host.ClientConfig{Manifest: mfA})
+		ts.join("ben", host.ClientConfig{Manifest: mfB})
+		ts.waitMembers(2)
+		err := ts.h.Start()
+		if !errors.Is(err, host.ErrSaveMismatch) || !strings.Contains(err.Error(), "ben: ROM differs from ann's") {
+			t.Fatalf("start: %v", err)
+		}
+		waitEvents(t, ts, []string{"host"}, host.EventNotice, 1)
+		if got := ts.eventsOf("host", host.EventNotice)[0].Text; !strings.HasPrefix(got, "autostart waits: ") {
+			t.Errorf("host event %q", got)
+		}
+		if n := len(ts.eventsOf("host", host.EventStarted)); n != 0 {
+			t.Errorf("autostart started a game with different ROMs")
+		}
+	})
+	t.Run("a player that announced nothing", func(t *testing.T) {
+		ts := startHost(t, host.Config{}, nil)
+		ts.join("ann", host.ClientConfig{OwnerKey: ts.h.OwnerKey(), Manifest: mfA})
+		mute, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mute.Close()
+		mute.Write(host.RawHello("mute", false))
+		ts.waitMembers(2)
+		if err := ts.h.Start(); !errors.Is(err, host.ErrNotAnnounced) || !strings.Contains(err.Error(), "mute") {
+			t.Fatalf("start: %v, want a wait for mute", err)
+		}
+	})
+	t.Run("same files start", func(t *testing.T) {
+		ts := startHost(t, host.Config{AutoStart: 2}, nil)
+		ts.join("ann", host.ClientConfig{Manifest: mfA})
+		ts.join("ben", host.ClientConfig{Manifest: mfA})
+		waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
+	})
+}
+
+// The tables a flood could grow stay bounded: after the attacks the host
+// holds no goroutine for a departed member.
+func TestNoGoroutinesLeftByHostileMembers(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		ts := startHost(t, host.Config{}, nil)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Go(func() {
+				c, err := host.Dial(context.Background(), ts.addr, host.ClientConfig{Name: fmt.Sprintf("x%d", i), Spectator: true})
+				if err == nil {
+					c.Close()
+				}
+			})
+		}
+		wg.Wait()
+		ts.h.Close()
+	}()
+	waitUntil(t, func() bool { return runtime.NumGoroutine() <= before+2 })
+}
