@@ -15,6 +15,12 @@ import (
 // maxFileSize bounds a session file; real ones are a few hundred bytes.
 const maxFileSize = 64 << 10
 
+// maxNesting bounds how deep arrays and tables nest in a session file. The
+// deepest real value is a table inside an array of tables, depth 2 or 3;
+// the TOML decoder needs time and memory growing fast with depth (10,000
+// nested inline tables in 60 KB took it 33 s and 4 GB).
+const maxNesting = 16
+
 // FileError is a problem in a session file, at a line (0 if unknown) and
 // key ("" for a syntax error outside any key).
 type FileError struct {
@@ -144,7 +150,15 @@ func LoadFile(path string, base Settings) (Settings, error) {
 }
 
 // ParseFile is LoadFile on the text of a file; name is for error messages.
+// Text larger than 64 KiB, or with arrays and tables nested deeper than 16,
+// is refused before it is decoded.
 func ParseFile(name, text string, base Settings) (Settings, error) {
+	if len(text) > maxFileSize {
+		return base, &FileError{File: name, Err: fmt.Errorf("larger than %d bytes", maxFileSize)}
+	}
+	if line, ok := checkNesting(text, maxNesting); !ok {
+		return base, &FileError{File: name, Line: line, Err: fmt.Errorf("arrays and tables nested deeper than %d", maxNesting)}
+	}
 	var raw map[string]any
 	md, err := toml.Decode(text, &raw)
 	if err != nil {
@@ -178,6 +192,91 @@ func ParseFile(name, text string, base Settings) (Settings, error) {
 		return base, &FileError{File: name, Err: err}
 	}
 	return s, nil
+}
+
+// checkNesting reports whether no array or table in the TOML text nests
+// deeper than limit, and if one does, the line where it goes too deep. It
+// counts the brackets and braces outside strings and comments, in one pass
+// and without allocating, so that a hostile file costs no more than its
+// length; the decoder reports every other mistake afterwards. Table headers
+// count too: "[[cheat]]" is depth 2.
+func checkNesting(text string, limit int) (line int, ok bool) {
+	depth := 0
+	line = 1
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; c {
+		case '\n':
+			line++
+		case '#':
+			for i+1 < len(text) && text[i+1] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			var n int
+			i, n = skipString(text, i)
+			line += n
+		case '[', '{':
+			depth++
+			if depth > limit {
+				return line, false
+			}
+		case ']', '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return 0, true
+}
+
+// skipString skips the TOML string that opens at text[i] (a quote) and
+// returns the index of its last byte and how many newlines it spans. Basic
+// strings, in double quotes, have backslash escapes; literal ones, in
+// single quotes, do not. Either kind is multi-line between three quotes.
+// One-line strings end at a newline, which the decoder reports as an error.
+func skipString(text string, i int) (end, lines int) {
+	q := text[i]
+	if triple(text, i, q) {
+		// Multi-line: up to two more quotes before the closing three belong
+		// to the string, so the string ends after the run of quotes.
+		for j := i + 3; j < len(text); j++ {
+			switch text[j] {
+			case '\n':
+				lines++
+			case '\\':
+				if q == '"' {
+					if j+1 < len(text) && text[j+1] == '\n' {
+						lines++
+					}
+					j++
+				}
+			case q:
+				if triple(text, j, q) {
+					for j+1 < len(text) && text[j+1] == q {
+						j++
+					}
+					return j, lines
+				}
+			}
+		}
+		return len(text) - 1, lines
+	}
+	for j := i + 1; j < len(text); j++ {
+		switch text[j] {
+		case '\n':
+			return j - 1, 0
+		case '\\':
+			if q == '"' && j+1 < len(text) && text[j+1] != '\n' {
+				j++
+			}
+		case q:
+			return j, 0
+		}
+	}
+	return len(text) - 1, 0
+}
+
+// triple reports whether text[i:] starts with three quotes q.
+func triple(text string, i int, q byte) bool {
+	return i+2 < len(text) && text[i] == q && text[i+1] == q && text[i+2] == q
 }
 
 func syntaxError(name string, err error) error {

@@ -179,7 +179,83 @@ func TestLoadFileMissingAndHuge(t *testing.T) {
 	}
 }
 
+// nestingBomb returns "a = {a = {a = ... 1 ... }}}" with depth inline
+// tables: at depth 10,000 (60 KB) it cost the TOML decoder 33 s and 4 GB.
+func nestingBomb(depth int) string {
+	return "a = " + strings.Repeat("{a = ", depth) + "1" + strings.Repeat("}", depth) + "\n"
+}
+
+// TestNestingBombRefused checks that the 60 KB bomb is refused by the
+// scanner that runs before the decoder, so the decoder never sees it.
+func TestNestingBombRefused(t *testing.T) {
+	bomb := nestingBomb(10000)
+	if line, ok := checkNesting(bomb, maxNesting); ok || line != 1 {
+		t.Errorf("checkNesting(bomb) = %d, %v; want line 1, refused", line, ok)
+	}
+	base := Defaults()
+	s, err := ParseFile("bomb.toml", "lag = 2\n# {{{{\n"+bomb, base)
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Line != 3 {
+		t.Fatalf("ParseFile(bomb) = %v; want a *FileError at line 3", err)
+	}
+	if want := "bomb.toml:3: arrays and tables nested deeper than 16"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	if !reflect.DeepEqual(s, base) {
+		t.Errorf("a refused file changed the settings: %+v", s)
+	}
+	big := strings.Repeat("# x\n", maxFileSize/4+1)
+	if _, err := ParseFile("big.toml", big, base); !errors.As(err, &fe) || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("ParseFile of %d bytes: %v", len(big), err)
+	}
+}
+
+func TestCheckNesting(t *testing.T) {
+	deep := func(n int) string { return "a = " + strings.Repeat("[", n) + strings.Repeat("]", n) }
+	open := strings.Repeat("[", 40) + strings.Repeat("{", 40)
+	for _, tc := range []struct {
+		name string
+		text string
+		line int // 0: accepted
+	}{
+		{"empty", "", 0},
+		{"session file", "ports = [1, 2]\n[[cheat]]\nname = \"A\"\n", 0},
+		{"at the limit", deep(maxNesting), 0},
+		{"over the limit", deep(maxNesting + 1), 1},
+		{"inline tables", "\n\n" + nestingBomb(maxNesting+1), 3},
+		{"sequential, not nested", strings.Repeat("a = [[[[]]]]\n", 100), 0},
+		{"closing more than opened", "a = ]]]]\n" + deep(maxNesting+1), 2},
+		{"basic string", `a = "` + open + `"`, 0},
+		{"escaped quote", `a = "\"` + open + `"`, 0},
+		{"escaped backslash ends the string", `a = "\\"` + deep(17), 1},
+		{"literal string", "a = '" + open + "'", 0},
+		{"literal backslash ends the string", `a = '\'` + deep(17), 1},
+		{"comment", "# " + open + "\nb = 1", 0},
+		{"comment ends at the line", "# \"\n" + deep(17), 2},
+		{"quote in a comment", "# '\n" + deep(17), 2},
+		{"multi-line basic", "a = \"\"\"\n" + open + "\n\"\"\"\n" + deep(17), 4},
+		{"multi-line basic with quotes", `a = """""` + open + `"""""` + "\n" + deep(17), 2},
+		{"multi-line escaped quotes", `a = """\"""` + open + `"""`, 0},
+		{"line continuation", "a = \"\"\"x\\\n" + open + "\"\"\"\n" + deep(17), 3},
+		{"multi-line literal", "a = '''\n" + open + "\\'''\n" + deep(17), 3},
+		{"unterminated string ends at the line", "a = \"" + open + "\n" + deep(17), 2},
+		{"unterminated multi-line", "a = '''" + open, 0},
+		{"table headers count", "[[" + strings.Repeat("[", 15) + "a", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			line, ok := checkNesting(tc.text, maxNesting)
+			if ok != (tc.line == 0) || line != tc.line {
+				t.Errorf("checkNesting(%q) = %d, %v; want line %d", tc.text, line, ok, tc.line)
+			}
+		})
+	}
+}
+
 func FuzzParseFile(f *testing.F) {
+	// Small bombs: the 10,000-deep one would make every mutation 60 KB.
+	f.Add(nestingBomb(maxNesting + 1))
+	f.Add(nestingBomb(maxNesting))
+	f.Add("a = \"\"\"\n[[\"\"\"\nb = '''{{'''\n# [\nc = '[' # ]")
 	for _, s := range []string{"", "lag = 3", "ports = [1, 2]", "[x]\ny=1", "name = \"\\u0000\"", "drop_timeout = \"1s\"", "lag = 99999999999999999999",
 		"[[cheat]]\nname = \"A\"\noption = \"B\"", "[[cheat]]\n[[cheat]]\nname = 1", "cheat = [1]", "stun = [\"a:1\"]\nport_mapping = false", "emulator = \"pj64-3\"\nhost_wins = true"} {
 		f.Add(s)
