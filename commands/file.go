@@ -21,6 +21,11 @@ const maxFileSize = 64 << 10
 // nested inline tables in 60 KB took it 33 s and 4 GB).
 const maxNesting = 16
 
+// maxFileErrors bounds the mistakes ParseFile reports. Finding the line of
+// each reads the whole text, so a file of nothing but unknown keys took
+// seconds and gave an error of 600 KB.
+const maxFileErrors = 20
+
 // FileError is a problem in a session file, at a line (0 if unknown) and
 // key ("" for a syntax error outside any key).
 type FileError struct {
@@ -132,7 +137,7 @@ var fileKeys = []fileKey{
 
 // LoadFile reads a session file over base (usually Defaults()). Unknown
 // keys, wrong types and out-of-range values are *FileError values naming
-// the file, line and key; all of them are reported, joined.
+// the file, line and key; the first 20 of them are reported, joined.
 func LoadFile(path string, base Settings) (Settings, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -170,6 +175,10 @@ func ParseFile(name, text string, base Settings) (Settings, error) {
 	for _, k := range md.Keys() {
 		if seen[k[0]] {
 			continue // a key inside a table reported with the table
+		}
+		if len(errs) == maxFileErrors {
+			errs = append(errs, &FileError{File: name, Err: errors.New("more mistakes not shown")})
+			break
 		}
 		seen[k[0]] = true
 		if err := setKey(&s, k[0], raw[k[0]]); err != nil {

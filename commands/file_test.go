@@ -3,6 +3,7 @@ package commands
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -273,4 +274,26 @@ func FuzzParseFile(f *testing.F) {
 			t.Fatalf("accepted settings fail Validate: %v", err)
 		}
 	})
+}
+
+// TestManyMistakesReportedBounded: a file of nothing but unknown keys gets
+// a bounded report; finding the line of each mistake reads the whole text.
+func TestManyMistakesReportedBounded(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < maxFileSize-20; i++ {
+		fmt.Fprintf(&b, "k%d = 1\n", i)
+	}
+	_, err := ParseFile("keys.toml", b.String(), Defaults())
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		t.Fatalf("ParseFile = %v, want joined errors", err)
+	}
+	errs := joined.Unwrap()
+	if len(errs) != maxFileErrors+1 || !strings.Contains(errs[maxFileErrors].Error(), "more mistakes not shown") {
+		t.Fatalf("%d errors, last %v; want %d and a note", len(errs), errs[len(errs)-1], maxFileErrors+1)
+	}
+	var fe *FileError
+	if !errors.As(errs[0], &fe) || fe.Line != 1 || fe.Key != "k0" {
+		t.Errorf("first error %v", errs[0])
+	}
 }
