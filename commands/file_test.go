@@ -187,11 +187,22 @@ func nestingBomb(depth int) string {
 }
 
 // TestNestingBombRefused checks that the 60 KB bomb is refused by the
-// scanner that runs before the decoder, so the decoder never sees it.
+// scanner that runs before the decoder, so the decoder never sees it; so
+// are 40 KB of dotted key, which took the decoder 83 s.
 func TestNestingBombRefused(t *testing.T) {
 	bomb := nestingBomb(10000)
 	if line, ok := checkNesting(bomb, maxNesting); ok || line != 1 {
 		t.Errorf("checkNesting(bomb) = %d, %v; want line 1, refused", line, ok)
+	}
+	for _, dotted := range []string{
+		strings.Repeat("a.", 20000) + "a = 1\n",
+		"[" + strings.Repeat("a.", 20000) + "a]\n",
+		"x = {" + strings.Repeat("a.", 20000) + "a = 1}\n",
+	} {
+		_, err := ParseFile("dots.toml", dotted, Defaults())
+		if want := "dots.toml:1: arrays, tables or dotted keys nested deeper than 16"; err == nil || err.Error() != want {
+			t.Errorf("ParseFile(%.20q...) = %v, want %q", dotted, err, want)
+		}
 	}
 	base := Defaults()
 	s, err := ParseFile("bomb.toml", "lag = 2\n# {{{{\n"+bomb, base)
@@ -199,7 +210,7 @@ func TestNestingBombRefused(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Line != 3 {
 		t.Fatalf("ParseFile(bomb) = %v; want a *FileError at line 3", err)
 	}
-	if want := "bomb.toml:3: arrays and tables nested deeper than 16"; err.Error() != want {
+	if want := "bomb.toml:3: arrays, tables or dotted keys nested deeper than 16"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
 	if !reflect.DeepEqual(s, base) {
@@ -242,6 +253,19 @@ func TestCheckNesting(t *testing.T) {
 		{"unterminated string ends at the line", "a = \"" + open + "\n" + deep(17), 2},
 		{"unterminated multi-line", "a = '''" + open, 0},
 		{"table headers count", "[[" + strings.Repeat("[", 15) + "a", 1},
+		{"dotted key", strings.Repeat("a.", maxNesting) + "a = 1", 0},
+		{"dotted key too deep", "\n" + strings.Repeat("a.", maxNesting+1) + "a = 1", 2},
+		{"dotted key bomb", strings.Repeat("a.", 20000) + "a = 1", 1},
+		{"dotted key opens the value", strings.Repeat("a.", maxNesting-1) + "a = [1]", 0},
+		{"dotted key opens the value too deep", strings.Repeat("a.", maxNesting) + "a = [1]", 1},
+		{"dotted key in an inline table", "x = {" + strings.Repeat("a.", maxNesting) + "a = 1}", 1},
+		{"dotted table header", "[" + strings.Repeat("a.", maxNesting) + "a]", 1},
+		{"dots end at a comma", "x = {" + strings.Repeat("a.b = 1, ", 100) + "c = 1}", 0},
+		{"dots end at the line", strings.Repeat("a.b.c.d = 1\n", 100), 0},
+		{"closing goes back to the key", "a.b.c = [[1], [2]]\n" + strings.Repeat("a.", 13) + "a = [[[1]]]", 0},
+		{"closing goes back to the key, too deep", "a.b.c = [[1], [2]]\n" + strings.Repeat("a.", 14) + "a = [[[1]]]", 2},
+		{"floats", "a = [" + strings.Repeat("1.5, ", 100) + "2.5]\nb = 1979-05-27T07:32:00.999Z", 0},
+		{"dots in strings and comments", `a = "` + strings.Repeat(".", 40) + `" # ` + strings.Repeat(".", 40) + "\nb.'c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r'.\"s.t.u.v.w.x.y.z.1.2.3\" = 1", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			line, ok := checkNesting(tc.text, maxNesting)
@@ -257,6 +281,7 @@ func FuzzParseFile(f *testing.F) {
 	f.Add(nestingBomb(maxNesting + 1))
 	f.Add(nestingBomb(maxNesting))
 	f.Add("a = \"\"\"\n[[\"\"\"\nb = '''{{'''\n# [\nc = '[' # ]")
+	f.Add(strings.Repeat("a.", maxNesting) + "a = 1.5")
 	for _, s := range []string{"", "lag = 3", "ports = [1, 2]", "[x]\ny=1", "name = \"\\u0000\"", "drop_timeout = \"1s\"", "lag = 99999999999999999999",
 		"[[cheat]]\nname = \"A\"\noption = \"B\"", "[[cheat]]\n[[cheat]]\nname = 1", "cheat = [1]", "stun = [\"a:1\"]\nport_mapping = false", "emulator = \"pj64-3\"\nhost_wins = true"} {
 		f.Add(s)
