@@ -15,6 +15,18 @@ import (
 // maxFileSize bounds a session file; real ones are a few hundred bytes.
 const maxFileSize = 64 << 10
 
+// maxNesting bounds how deep arrays and tables nest in a session file. The
+// deepest real value is a table inside an array of tables, depth 2 or 3;
+// the TOML decoder needs time and memory growing fast with depth: 10,000
+// nested inline tables in 60 KB took it 33 s and 4 GB, a dotted key of
+// 20,000 parts in 40 KB 83 s.
+const maxNesting = 16
+
+// maxFileErrors bounds the mistakes ParseFile reports. Finding the line of
+// each reads the whole text, so a file of nothing but unknown keys took
+// seconds and gave an error of 600 KB.
+const maxFileErrors = 20
+
 // FileError is a problem in a session file, at a line (0 if unknown) and
 // key ("" for a syntax error outside any key).
 type FileError struct {
@@ -126,7 +138,7 @@ var fileKeys = []fileKey{
 
 // LoadFile reads a session file over base (usually Defaults()). Unknown
 // keys, wrong types and out-of-range values are *FileError values naming
-// the file, line and key; all of them are reported, joined.
+// the file, line and key; the first 20 of them are reported, joined.
 func LoadFile(path string, base Settings) (Settings, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -144,7 +156,15 @@ func LoadFile(path string, base Settings) (Settings, error) {
 }
 
 // ParseFile is LoadFile on the text of a file; name is for error messages.
+// Text larger than 64 KiB, or with arrays, tables and dotted keys nested
+// deeper than 16, is refused before it is decoded.
 func ParseFile(name, text string, base Settings) (Settings, error) {
+	if len(text) > maxFileSize {
+		return base, &FileError{File: name, Err: fmt.Errorf("larger than %d bytes", maxFileSize)}
+	}
+	if line, ok := checkNesting(text, maxNesting); !ok {
+		return base, &FileError{File: name, Line: line, Err: fmt.Errorf("arrays, tables or dotted keys nested deeper than %d", maxNesting)}
+	}
 	var raw map[string]any
 	md, err := toml.Decode(text, &raw)
 	if err != nil {
@@ -156,6 +176,10 @@ func ParseFile(name, text string, base Settings) (Settings, error) {
 	for _, k := range md.Keys() {
 		if seen[k[0]] {
 			continue // a key inside a table reported with the table
+		}
+		if len(errs) == maxFileErrors {
+			errs = append(errs, &FileError{File: name, Err: errors.New("more mistakes not shown")})
+			break
 		}
 		seen[k[0]] = true
 		if err := setKey(&s, k[0], raw[k[0]]); err != nil {
@@ -178,6 +202,112 @@ func ParseFile(name, text string, base Settings) (Settings, error) {
 		return base, &FileError{File: name, Err: err}
 	}
 	return s, nil
+}
+
+// checkNesting reports whether no array or table in the TOML text nests
+// deeper than limit, and if one does, the line where it goes too deep. The
+// decoder needs time and memory growing fast with depth, so this runs
+// first, in one pass; the decoder reports every other mistake afterwards.
+//
+// Outside strings and comments, each bracket or brace opens a level, and
+// so does each dot of a key: "a.b.c = {d = 1}" is depth 2 at "c" (tables
+// a and b) and 3 inside the braces. A dot in a value, as in 1.5, counts as
+// well. Table headers count too: "[[cheat]]" is depth 2, "[a.b]" also.
+func checkNesting(text string, limit int) (line int, ok bool) {
+	// open holds the depth outside each open bracket: levels can be
+	// several deep at once ("a.b = [" opens 3), so closing one goes back
+	// to the depth it started from. It never holds more than limit.
+	open := make([]int, 0, limit)
+	depth := 0
+	dots := 0 // since the key started: "a.b = [" opens 3 levels
+	line = 1
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; c {
+		case '\n':
+			line++
+			dots = 0
+		case ',':
+			dots = 0
+		case '.':
+			dots++
+			if depth+dots > limit {
+				return line, false
+			}
+		case '#':
+			for i+1 < len(text) && text[i+1] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			var n int
+			i, n = skipString(text, i)
+			line += n
+		case '[', '{':
+			if depth+dots+1 > limit {
+				return line, false
+			}
+			open = append(open, depth)
+			depth, dots = depth+dots+1, 0
+		case ']', '}':
+			if len(open) > 0 {
+				depth = open[len(open)-1]
+				open = open[:len(open)-1]
+			}
+			dots = 0
+		}
+	}
+	return 0, true
+}
+
+// skipString skips the TOML string that opens at text[i] (a quote) and
+// returns the index of its last byte and how many newlines it spans. Basic
+// strings, in double quotes, have backslash escapes; literal ones, in
+// single quotes, do not. Either kind is multi-line between three quotes.
+// One-line strings end at a newline, which the decoder reports as an error.
+func skipString(text string, i int) (end, lines int) {
+	q := text[i]
+	if triple(text, i, q) {
+		// Multi-line: up to two more quotes before the closing three belong
+		// to the string, so the string ends after the run of quotes.
+		for j := i + 3; j < len(text); j++ {
+			switch text[j] {
+			case '\n':
+				lines++
+			case '\\':
+				if q == '"' {
+					if j+1 < len(text) && text[j+1] == '\n' {
+						lines++
+					}
+					j++
+				}
+			case q:
+				if triple(text, j, q) {
+					for j+1 < len(text) && text[j+1] == q {
+						j++
+					}
+					return j, lines
+				}
+			}
+		}
+		return len(text) - 1, lines
+	}
+	for j := i + 1; j < len(text); j++ {
+		switch text[j] {
+		case '\n':
+			return j - 1, 0
+		case '\\':
+			if q == '"' && j+1 < len(text) && text[j+1] != '\n' {
+				j++
+			}
+		case q:
+			return j, 0
+		}
+	}
+	return len(text) - 1, 0
+}
+
+// triple reports whether text[i:] starts with three quotes q.
+func triple(text string, i int, q byte) bool {
+	return i+2 < len(text) && text[i] == q && text[i+1] == q && text[i+2] == q
 }
 
 func syntaxError(name string, err error) error {

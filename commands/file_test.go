@@ -3,6 +3,7 @@ package commands
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -179,7 +180,108 @@ func TestLoadFileMissingAndHuge(t *testing.T) {
 	}
 }
 
+// nestingBomb returns "a = {a = {a = ... 1 ... }}}" with depth inline
+// tables: at depth 10,000 (60 KB) it cost the TOML decoder 33 s and 4 GB.
+func nestingBomb(depth int) string {
+	return "a = " + strings.Repeat("{a = ", depth) + "1" + strings.Repeat("}", depth) + "\n"
+}
+
+// TestNestingBombRefused checks that the 60 KB bomb is refused by the
+// scanner that runs before the decoder, so the decoder never sees it; so
+// are 40 KB of dotted key, which took the decoder 83 s.
+func TestNestingBombRefused(t *testing.T) {
+	bomb := nestingBomb(10000)
+	if line, ok := checkNesting(bomb, maxNesting); ok || line != 1 {
+		t.Errorf("checkNesting(bomb) = %d, %v; want line 1, refused", line, ok)
+	}
+	for _, dotted := range []string{
+		strings.Repeat("a.", 20000) + "a = 1\n",
+		"[" + strings.Repeat("a.", 20000) + "a]\n",
+		"x = {" + strings.Repeat("a.", 20000) + "a = 1}\n",
+	} {
+		_, err := ParseFile("dots.toml", dotted, Defaults())
+		if want := "dots.toml:1: arrays, tables or dotted keys nested deeper than 16"; err == nil || err.Error() != want {
+			t.Errorf("ParseFile(%.20q...) = %v, want %q", dotted, err, want)
+		}
+	}
+	base := Defaults()
+	s, err := ParseFile("bomb.toml", "lag = 2\n# {{{{\n"+bomb, base)
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Line != 3 {
+		t.Fatalf("ParseFile(bomb) = %v; want a *FileError at line 3", err)
+	}
+	if want := "bomb.toml:3: arrays, tables or dotted keys nested deeper than 16"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	if !reflect.DeepEqual(s, base) {
+		t.Errorf("a refused file changed the settings: %+v", s)
+	}
+	big := strings.Repeat("# x\n", maxFileSize/4+1)
+	if _, err := ParseFile("big.toml", big, base); !errors.As(err, &fe) || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("ParseFile of %d bytes: %v", len(big), err)
+	}
+}
+
+func TestCheckNesting(t *testing.T) {
+	deep := func(n int) string { return "a = " + strings.Repeat("[", n) + strings.Repeat("]", n) }
+	open := strings.Repeat("[", 40) + strings.Repeat("{", 40)
+	for _, tc := range []struct {
+		name string
+		text string
+		line int // 0: accepted
+	}{
+		{"empty", "", 0},
+		{"session file", "ports = [1, 2]\n[[cheat]]\nname = \"A\"\n", 0},
+		{"at the limit", deep(maxNesting), 0},
+		{"over the limit", deep(maxNesting + 1), 1},
+		{"inline tables", "\n\n" + nestingBomb(maxNesting+1), 3},
+		{"sequential, not nested", strings.Repeat("a = [[[[]]]]\n", 100), 0},
+		{"closing more than opened", "a = ]]]]\n" + deep(maxNesting+1), 2},
+		{"basic string", `a = "` + open + `"`, 0},
+		{"escaped quote", `a = "\"` + open + `"`, 0},
+		{"escaped backslash ends the string", `a = "\\"` + deep(17), 1},
+		{"literal string", "a = '" + open + "'", 0},
+		{"literal backslash ends the string", `a = '\'` + deep(17), 1},
+		{"comment", "# " + open + "\nb = 1", 0},
+		{"comment ends at the line", "# \"\n" + deep(17), 2},
+		{"quote in a comment", "# '\n" + deep(17), 2},
+		{"multi-line basic", "a = \"\"\"\n" + open + "\n\"\"\"\n" + deep(17), 4},
+		{"multi-line basic with quotes", `a = """""` + open + `"""""` + "\n" + deep(17), 2},
+		{"multi-line escaped quotes", `a = """\"""` + open + `"""`, 0},
+		{"line continuation", "a = \"\"\"x\\\n" + open + "\"\"\"\n" + deep(17), 3},
+		{"multi-line literal", "a = '''\n" + open + "\\'''\n" + deep(17), 3},
+		{"unterminated string ends at the line", "a = \"" + open + "\n" + deep(17), 2},
+		{"unterminated multi-line", "a = '''" + open, 0},
+		{"table headers count", "[[" + strings.Repeat("[", 15) + "a", 1},
+		{"dotted key", strings.Repeat("a.", maxNesting) + "a = 1", 0},
+		{"dotted key too deep", "\n" + strings.Repeat("a.", maxNesting+1) + "a = 1", 2},
+		{"dotted key bomb", strings.Repeat("a.", 20000) + "a = 1", 1},
+		{"dotted key opens the value", strings.Repeat("a.", maxNesting-1) + "a = [1]", 0},
+		{"dotted key opens the value too deep", strings.Repeat("a.", maxNesting) + "a = [1]", 1},
+		{"dotted key in an inline table", "x = {" + strings.Repeat("a.", maxNesting) + "a = 1}", 1},
+		{"dotted table header", "[" + strings.Repeat("a.", maxNesting) + "a]", 1},
+		{"dots end at a comma", "x = {" + strings.Repeat("a.b = 1, ", 100) + "c = 1}", 0},
+		{"dots end at the line", strings.Repeat("a.b.c.d = 1\n", 100), 0},
+		{"closing goes back to the key", "a.b.c = [[1], [2]]\n" + strings.Repeat("a.", 13) + "a = [[[1]]]", 0},
+		{"closing goes back to the key, too deep", "a.b.c = [[1], [2]]\n" + strings.Repeat("a.", 14) + "a = [[[1]]]", 2},
+		{"floats", "a = [" + strings.Repeat("1.5, ", 100) + "2.5]\nb = 1979-05-27T07:32:00.999Z", 0},
+		{"dots in strings and comments", `a = "` + strings.Repeat(".", 40) + `" # ` + strings.Repeat(".", 40) + "\nb.'c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r'.\"s.t.u.v.w.x.y.z.1.2.3\" = 1", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			line, ok := checkNesting(tc.text, maxNesting)
+			if ok != (tc.line == 0) || line != tc.line {
+				t.Errorf("checkNesting(%q) = %d, %v; want line %d", tc.text, line, ok, tc.line)
+			}
+		})
+	}
+}
+
 func FuzzParseFile(f *testing.F) {
+	// Small bombs: the 10,000-deep one would make every mutation 60 KB.
+	f.Add(nestingBomb(maxNesting + 1))
+	f.Add(nestingBomb(maxNesting))
+	f.Add("a = \"\"\"\n[[\"\"\"\nb = '''{{'''\n# [\nc = '[' # ]")
+	f.Add(strings.Repeat("a.", maxNesting) + "a = 1.5")
 	for _, s := range []string{"", "lag = 3", "ports = [1, 2]", "[x]\ny=1", "name = \"\\u0000\"", "drop_timeout = \"1s\"", "lag = 99999999999999999999",
 		"[[cheat]]\nname = \"A\"\noption = \"B\"", "[[cheat]]\n[[cheat]]\nname = 1", "cheat = [1]", "stun = [\"a:1\"]\nport_mapping = false", "emulator = \"pj64-3\"\nhost_wins = true"} {
 		f.Add(s)
@@ -197,4 +299,26 @@ func FuzzParseFile(f *testing.F) {
 			t.Fatalf("accepted settings fail Validate: %v", err)
 		}
 	})
+}
+
+// TestManyMistakesReportedBounded: a file of nothing but unknown keys gets
+// a bounded report; finding the line of each mistake reads the whole text.
+func TestManyMistakesReportedBounded(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < maxFileSize-20; i++ {
+		fmt.Fprintf(&b, "k%d = 1\n", i)
+	}
+	_, err := ParseFile("keys.toml", b.String(), Defaults())
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		t.Fatalf("ParseFile = %v, want joined errors", err)
+	}
+	errs := joined.Unwrap()
+	if len(errs) != maxFileErrors+1 || !strings.Contains(errs[maxFileErrors].Error(), "more mistakes not shown") {
+		t.Fatalf("%d errors, last %v; want %d and a note", len(errs), errs[len(errs)-1], maxFileErrors+1)
+	}
+	var fe *FileError
+	if !errors.As(errs[0], &fe) || fe.Line != 1 || fe.Key != "k0" {
+		t.Errorf("first error %v", errs[0])
+	}
 }

@@ -30,8 +30,9 @@
 // file is replaced atomically (temporary file in the same folder, fsync,
 // rename) after its previous contents got a second name
 // "<file>.<UTC time>.bak" beside it, so nothing is lost if netpak is
-// killed at any moment. Data received from other players is checked first
-// ([Component.Validate], [CheckFileName]).
+// killed at any moment. The oldest backup of a file and the [MaxBackups]
+// newest are kept, older ones removed. Data received from other players is
+// checked first ([Component.Validate], [CheckFileName]).
 //
 // # Manifest encoding
 //

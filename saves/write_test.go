@@ -285,3 +285,120 @@ func TestReplaceFileCreatesFolders(t *testing.T) {
 		t.Errorf("folder holds %v", names)
 	}
 }
+
+// TestWriteKeepsBoundedBackups: a host that pushes saves without end leaves
+// at most MaxBackups+1 backups per file. The oldest, the player's own save
+// from before any push, is never removed, whatever the clock does; the
+// newest previous versions are kept.
+func TestWriteKeepsBoundedBackups(t *testing.T) {
+	g := testGame(t, "SUPER TEST", "")
+	start := fixedNow()
+	for _, tc := range []struct {
+		name string
+		now  func(i int) time.Time
+	}{
+		{"same millisecond", func(int) time.Time { return start }},
+		{"clock runs", func(i int) time.Time { return start.Add(time.Duration(i) * time.Second) }},
+		{"clock runs back", func(i int) time.Time { return start.Add(-time.Duration(i) * time.Minute) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			i := 0
+			st := saves.Store{Dir: dir, Emulator: saves.PJ64v2, Game: g, Now: func() time.Time { return tc.now(i) }}
+			path := filepath.Join(dir, "SUPER TEST.eep")
+			own := randomBytes(1000, saves.EEPROM4KSize)
+			writeFile(t, path, own)
+			const writes = 300
+			versions := make([][]byte, writes)
+			for i = range writes {
+				versions[i] = randomBytes(uint64(i), saves.EEPROM4KSize)
+				ch, err := st.Write(saves.Component{Kind: saves.EEPROM, Data: versions[i]})
+				if err != nil {
+					t.Fatalf("write %d: %v", i, err)
+				}
+				if ch[0].Backup == "" {
+					t.Fatalf("write %d made no backup", i)
+				}
+			}
+			backups := backupFiles(t, dir)
+			if len(backups) != saves.MaxBackups+1 {
+				t.Fatalf("%d writes left %d backups, want %d: %v", writes, len(backups), saves.MaxBackups+1, backups)
+			}
+			if got := readFile(t, backups[0]); !bytes.Equal(got, own) {
+				t.Error("the oldest backup is not the player's own save")
+			}
+			for j, b := range backups[1:] {
+				want := versions[writes-1-saves.MaxBackups+j]
+				if got := readFile(t, b); !bytes.Equal(got, want) {
+					t.Errorf("backup %s does not hold version %d", filepath.Base(b), writes-1-saves.MaxBackups+j)
+				}
+			}
+			if got := readFile(t, path); !bytes.Equal(got, versions[writes-1]) {
+				t.Error("the save is not the last version written")
+			}
+			// Removing the save keeps it as a backup and prunes too.
+			i++
+			ch, err := st.Write(saves.Component{Kind: saves.EEPROM})
+			if err != nil || len(ch) != 1 || !ch[0].Removed {
+				t.Fatalf("remove: %+v, %v", ch, err)
+			}
+			backups = backupFiles(t, dir)
+			if len(backups) != saves.MaxBackups+1 || !bytes.Equal(readFile(t, backups[0]), own) {
+				t.Fatalf("after removal: %v", backups)
+			}
+			if last := backups[len(backups)-1]; last != ch[0].Backup || !bytes.Equal(readFile(t, last), versions[writes-1]) {
+				t.Errorf("removal backup %s, newest %s", ch[0].Backup, last)
+			}
+			if left := tempFiles(t, dir); len(left) != 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
+	}
+}
+
+// backupFiles returns the backups in dir in the order they were made: the
+// names sort by time, then try number.
+func backupFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*.bak"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(name string) string {
+		stamp, try, _ := strings.Cut(strings.TrimSuffix(filepath.Base(name), ".bak")[len("SUPER TEST.eep."):], "-")
+		return fmt.Sprintf("%s-%09s", stamp, try)
+	}
+	slices.SortFunc(m, func(a, b string) int { return strings.Compare(key(a), key(b)) })
+	return m
+}
+
+// TestBackupsOfOtherFilesStay: pruning one file's backups leaves the
+// backups of files whose names it starts with, and files that only look
+// like backups.
+func TestBackupsOfOtherFilesStay(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.eep")
+	others := []string{
+		"x.eep.x.20261121-103000.000.bak", // backup of "x.eep.x"
+		"x.eep.20261121-103000.000-01.bak",
+		"x.eep.2026112a-103000.000.bak",
+		"x.eep.20261121-103000.000.bak.txt",
+	}
+	for _, o := range others {
+		writeFile(t, filepath.Join(dir, o), []byte("keep"))
+	}
+	for i := range 3 * saves.MaxBackups {
+		if _, err := saves.ReplaceFile(path, []byte{byte(i)}, fixedNow()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, o := range others {
+		if got := readFile(t, filepath.Join(dir, o)); string(got) != "keep" {
+			t.Errorf("%s changed", o)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "x.eep.20261121-103000.000*.bak")); len(m) != saves.MaxBackups+2 {
+		t.Errorf("backups %v, want %d of x.eep and one other", m, saves.MaxBackups+1)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -295,5 +296,36 @@ func TestOpStrings(t *testing.T) {
 	}
 	if got := kindKeyInfoServerGratis.String(); got != "KEY_INFO_SERVER_GRATUITOUS" {
 		t.Errorf("String = %q", got)
+	}
+}
+
+// TestSendSaveAllocatesAsDataArrives: a SEND_SAVE header announcing a
+// 128 KiB FlashRAM save followed by few or no bytes and the end of the
+// stream (as a client that stops sending leaves the reader waiting) costs
+// memory for the bytes that came, not for the announced size.
+func TestSendSaveAllocatesAsDataArrives(t *testing.T) {
+	header := unhex(t, "01 666c61 00 00020000")
+	for _, sent := range []int{0, 1, 1000, 40000} {
+		stream := append(append([]byte(nil), header...), pattern(sent)...)
+		const runs = 100
+		readers := make([]*bufio.Reader, runs)
+		for i := range readers {
+			readers[i] = bufio.NewReaderSize(bytes.NewReader(stream), 16)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for _, r := range readers {
+			if _, err := ReadTCPMessage(r); !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("%d bytes of data: err = %v, want io.ErrUnexpectedEOF", sent, err)
+			}
+		}
+		runtime.ReadMemStats(&after)
+		perRead := int(after.TotalAlloc-before.TotalAlloc) / runs
+		t.Logf("header and %d bytes: %d bytes allocated per read", sent, perRead)
+		// The buffer doubles as data arrives, so every size it had adds up
+		// to at most 4 times what was sent; the error needs a few hundred.
+		if limit := 4*sent + minGrow + 1024; perRead > limit {
+			t.Errorf("header and %d bytes of a 128 KiB save: %d bytes allocated per read, want at most %d", sent, perRead, limit)
+		}
 	}
 }

@@ -11,10 +11,14 @@ import (
 // ReadTCPMessage reads one client-to-server message from r. It returns
 // io.EOF, unwrapped, only when r ends before the first byte; a stream that
 // ends inside a message gives an error wrapping io.ErrUnexpectedEOF. It
-// allocates at most the fixed size of the message's type (128 KiB for the
-// largest save) and rejects unknown opcodes, unknown save extensions, save
-// sizes other than the fixed ones and player numbers of 4 or more. After an
-// error the stream is out of step and should be dropped.
+// rejects unknown opcodes, unknown save extensions, save sizes other than
+// the fixed ones and player numbers of 4 or more. After an error the stream
+// is out of step and should be dropped.
+//
+// Memory follows the bytes that have arrived, not the sizes announced: a
+// save's buffer grows as its data comes, to at most the save's fixed size
+// (128 KiB for the largest), so a client that sends a SEND_SAVE header and
+// stops holds almost nothing while it waits.
 func ReadTCPMessage(r *bufio.Reader) (TCPMessage, error) {
 	first, err := r.ReadByte()
 	if err != nil {
@@ -68,11 +72,39 @@ func readSendSave(r *bufio.Reader) (TCPMessage, error) {
 	if n := be.Uint32(sz[:]); n != uint32(f.Size()) {
 		return nil, fmt.Errorf("save %s: size %d, want %d: %w", f, n, f.Size(), ErrSaveSize)
 	}
-	data := make([]byte, f.Size())
-	if err := readFull(r, data); err != nil {
+	data, err := readArriving(r, f.Size())
+	if err != nil {
 		return nil, fmt.Errorf("save %s data: %w", f, err)
 	}
 	return SendSave{File: f, Data: data}, nil
+}
+
+// minGrow is the smallest buffer readArriving allocates.
+const minGrow = 512
+
+// readArriving reads n bytes, allocating only for bytes already in r: it
+// waits for data before it grows the buffer, takes what r holds, and
+// doubles the buffer (from minGrow, up to n) when it is full. So the memory
+// held is at most twice what has arrived, or minGrow.
+func readArriving(r *bufio.Reader, n int) ([]byte, error) {
+	var data []byte
+	for len(data) < n {
+		if _, err := r.Peek(1); err != nil {
+			return nil, noEOF(err)
+		}
+		if len(data) == cap(data) {
+			grown := make([]byte, len(data), min(n, max(2*cap(data), minGrow)))
+			copy(grown, data)
+			data = grown
+		}
+		// r holds data, so Read copies from its buffer and does not block.
+		k, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+k]
+		if err != nil {
+			return nil, noEOF(err)
+		}
+	}
+	return data, nil
 }
 
 func readRegisterPlayer(r *bufio.Reader) (TCPMessage, error) {
