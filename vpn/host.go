@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"golang.zx2c4.com/wireguard/device"
-	"golang.zx2c4.com/wireguard/tun/netstack"
 )
 
 // DefaultMaxPeers is the peer limit when [HostConfig.MaxPeers] is zero: the
@@ -77,7 +76,7 @@ type Host struct {
 	logf       Logf
 	bind       *Bind
 	dev        *device.Device
-	tnet       *netstack.Net
+	tnet       *userStack
 	pub        Key
 	session    SessionID
 	mac1       []byte
@@ -211,7 +210,7 @@ func (h *Host) Bind() *Bind { return h.bind }
 
 // ListenTCP listens on TCP port inside the tunnel, at [HostAddr].
 func (h *Host) ListenTCP(port uint16) (net.Listener, error) {
-	ln, err := h.tnet.ListenTCPAddrPort(netip.AddrPortFrom(HostAddr, port))
+	ln, err := h.tnet.listenTCP(netip.AddrPortFrom(HostAddr, port))
 	if err != nil {
 		return nil, fmt.Errorf("listen tcp %v:%d in tunnel: %w", HostAddr, port, err)
 	}
@@ -220,7 +219,7 @@ func (h *Host) ListenTCP(port uint16) (net.Listener, error) {
 
 // ListenUDP listens on UDP port inside the tunnel, at [HostAddr].
 func (h *Host) ListenUDP(port uint16) (net.PacketConn, error) {
-	pc, err := h.tnet.ListenUDPAddrPort(netip.AddrPortFrom(HostAddr, port))
+	pc, err := h.tnet.listenUDP(netip.AddrPortFrom(HostAddr, port))
 	if err != nil {
 		return nil, fmt.Errorf("listen udp %v:%d in tunnel: %w", HostAddr, port, err)
 	}
