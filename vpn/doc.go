@@ -135,7 +135,12 @@
 // to [MaxEndpoints]), 5 rendezvous server ("host:port", up to
 // [MaxRendezvous]), 6 endpoint kinds (one [CandidateKind] byte per
 // endpoint, left out when all are local). Unknown tags are skipped, so
-// later versions can add fields without breaking older readers.
+// later versions can add fields without breaking older readers. An
+// endpoint must be one host's address: port 0, unspecified (0.0.0.0/8,
+// ::), broadcast (255.255.255.255, or a directed broadcast of a subnet the
+// player is on) and multicast (224.0.0.0/4, ff00::/8) endpoints are
+// refused with an error wrapping [ErrNotUnicast], so an invite cannot aim
+// players' datagrams at a whole network.
 //
 // # Keys
 //

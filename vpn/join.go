@@ -86,6 +86,16 @@ func Join(ctx context.Context, invite string, cfg JoinConfig) (*Tunnel, error) {
 
 // JoinInvite is [Join] with an already parsed invite.
 func JoinInvite(ctx context.Context, inv Invite, cfg JoinConfig) (*Tunnel, error) {
+	ifaddrs, _ := net.InterfaceAddrs()
+	for _, ep := range inv.Endpoints {
+		err := checkUnicast(ep)
+		if err == nil {
+			err = checkLocalBroadcast(ep, ifaddrs)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("join: %w: endpoint: %w", ErrBadInvite, err)
+		}
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultJoinTimeout)

@@ -129,7 +129,7 @@ func parseCands(b []byte) ([]Candidate, []byte, error) {
 	var cs []Candidate
 	for i := range n {
 		c := Candidate{Kind: CandidateKind(b[i*candLen]), Addr: parseAddr(b[i*candLen+1:])}
-		if c.Addr.Port() != 0 && !c.Addr.Addr().IsUnspecified() && !c.Addr.Addr().IsMulticast() {
+		if checkUnicast(c.Addr) == nil {
 			cs = append(cs, c)
 		}
 	}
