@@ -77,6 +77,7 @@ type Host struct {
 	bind       *Bind
 	dev        *device.Device
 	tnet       *userStack
+	priv       Key // seals registers at rendezvous servers
 	pub        Key
 	session    SessionID
 	mac1       []byte
@@ -183,7 +184,7 @@ func (h *Host) initSecrets(cfg *HostConfig) error {
 		}
 		cfg.Key = k
 	}
-	h.pub = cfg.Key.Public()
+	h.priv, h.pub = cfg.Key, cfg.Key.Public()
 	h.mac1 = mac1Key(h.pub)
 	if h.dir != "" {
 		var err error

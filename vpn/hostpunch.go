@@ -14,6 +14,8 @@ func (n *hostNAT) onControl(t msgType, pkt []byte, from netip.AddrPort) {
 	switch t {
 	case msgRegistered:
 		n.onRegistered(pkt, from, key[:])
+	case msgChallenge:
+		n.onChallenge(pkt, from, key, room)
 	case msgPeer:
 		if m, err := parsePairing(pkt, msgPeer, key[:]); err == nil && m.Room == room && n.isServer(from) {
 			n.startPunch([txLen]byte(m.Nonce[:txLen]), m.Cands, punchWindow)

@@ -71,7 +71,7 @@ type playerNAT struct {
 func newPlayerNAT(ctx context.Context, bind *Bind, inv Invite, cfg JoinConfig) *playerNAT {
 	rdvKey := rendezvousKey(inv.Secret)
 	p := &playerNAT{
-		bind: bind, inv: inv, rdvKey: rdvKey, room: roomOf(rdvKey), punch: punchKey(inv.Secret),
+		bind: bind, inv: inv, rdvKey: rdvKey, room: roomOf(inv.HostKey, rdvKey), punch: punchKey(inv.Secret),
 		servers: map[netip.AddrPort]string{}, logf: cfg.Logf.orDiscard(),
 		targets: map[netip.AddrPort]CandidateKind{}, sent: map[netip.AddrPort]time.Time{},
 		paired: map[netip.AddrPort]time.Time{}, refused: map[netip.AddrPort]string{},
