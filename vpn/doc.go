@@ -140,7 +140,7 @@
 // bound to it; a bound side moves only after 5 s of silence.
 //
 // Every table is bounded. A source prefix (one IPv4 address, or an IPv6
-// /64) is rate-limited as one sender and holds at most 16 rooms and 8
+// /64) is rate-limited as one sender and holds at most 8 rooms and 8
 // relays (as host or as player); a room holds at most 8 relays. Relays are
 // limited in packets and bytes per second and in datagram size, and
 // expire when idle. No answer to a request's sender, STUN included, is

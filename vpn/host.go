@@ -280,6 +280,7 @@ func (h *Host) RotateSecret() (Invite, error) {
 		}
 	}
 	h.secret = s
+	h.nat.registerSoon() // the new secret names a new room
 	return h.inviteLocked(), nil
 }
 

@@ -188,6 +188,15 @@ func (n *hostNAT) registerDue(now time.Time) {
 	}
 }
 
+// registerSoon makes the next tick register with every server.
+func (n *hostNAT) registerSoon() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, s := range n.rdv {
+		s.sent, s.attempts = time.Time{}, 0
+	}
+}
+
 // registerLocked sends a register to server ap, sealed with the key it
 // shares with the server and carrying the server's cookie for this
 // address; the first ones, without either, get a challenge back.

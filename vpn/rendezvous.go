@@ -24,7 +24,7 @@ const (
 	maxRelaysPerRoom = 8
 	// Per source prefix (see sourcePrefix): the rooms whose host is there,
 	// and the relays whose host or player is there.
-	maxRoomsPerPrefix  = 16
+	maxRoomsPerPrefix  = 8
 	maxRelaysPerPrefix = 8
 	cookieEpoch        = 2 * time.Minute  // a cookie is good for one to two epochs
 	roomTTL            = 60 * time.Second // hosts register every registerEvery
