@@ -19,7 +19,10 @@ type rdvLab struct {
 
 func newRdvLab(t *testing.T, cfg RendezvousConfig) *rdvLab {
 	t.Helper()
-	cfg.Listen, cfg.Logf = netip.MustParseAddrPort("127.0.0.1:0"), t.Logf
+	cfg.Listen = netip.MustParseAddrPort("127.0.0.1:0")
+	if cfg.Logf == nil {
+		cfg.Logf = t.Logf
+	}
 	r, err := ListenRendezvous(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -258,5 +261,76 @@ func TestRendezvousAmplifiesNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRendezvousPrefixFlood floods a real server with rooms and relays
+// from many addresses of one IPv6 /64 and many ports of one IPv4
+// address, each a room of its own key with a valid cookie (the attacker
+// owns those addresses, so it receives the cookies), and checks the
+// flood gets no more than the per-prefix bounds while the real host, on
+// another prefix, keeps its room and its player gets a relay.
+func TestRendezvousPrefixFlood(t *testing.T) {
+	l := newRdvLab(t, RendezvousConfig{Logf: func(string, ...any) {}}) // answers to the made-up addresses fail
+	before := l.r.Stats()
+	v6 := netip.MustParsePrefix("2001:db8:bad:1::/64")
+	v4 := netip.MustParseAddr("198.51.100.9")
+	var rooms []registerMsg
+	register := func(i int, from netip.AddrPort) {
+		priv := testKey(byte(i))
+		priv[1], priv[2] = byte(i>>8), 0xAA
+		k := rendezvousKey([secretLen]byte{byte(i), byte(i >> 8), 0xAA})
+		pkt := sealedRegister(t, l.r, priv, k, 1, from)
+		l.r.handle(pkt, from)
+		m, _ := parseRegister(pkt)
+		rooms = append(rooms, m)
+	}
+	for i := range 1000 {
+		a := v6.Addr().As16()
+		a[14], a[15] = byte(i>>8), byte(i)
+		register(i, netip.AddrPortFrom(netip.AddrFrom16(a), 4000))
+	}
+	st := l.r.Stats()
+	t.Logf("1000 registers from one /64: %d rooms, %d rate-limited", st.Rooms-before.Rooms, st.RateLimited-before.RateLimited)
+	if got := st.Rooms - before.Rooms; got > maxRoomsPerPrefix {
+		t.Fatalf("a /64 holds %d rooms, bound %d", got, maxRoomsPerPrefix)
+	}
+	for i := range controlBurst {
+		register(1000+i, netip.AddrPortFrom(v4, uint16(5000+i)))
+	}
+	st = l.r.Stats()
+	if got := st.Rooms - before.Rooms; got > 2*maxRoomsPerPrefix {
+		t.Fatalf("a /64 and an IPv4 address hold %d rooms, bound %d", got, 2*maxRoomsPerPrefix)
+	}
+	// Relays for the flood's rooms, asked for from one more address.
+	asker := netip.AddrPortFrom(netip.MustParseAddr("203.0.113.5"), 1)
+	for i, m := range rooms[:controlBurst] {
+		l.r.handle(appendAlloc(nil, msgAllocate, allocMsg{Room: m.Room, Nonce: [nonceLen]byte{byte(i)}}, m.Key[:]), asker)
+	}
+	st = l.r.Stats()
+	t.Logf("flood: %d rooms, %d relays", st.Rooms-before.Rooms, st.Relays)
+	if st.Relays > maxRelaysPerPrefix {
+		t.Fatalf("the flood holds %d relays, bound %d", st.Relays, maxRelaysPerPrefix)
+	}
+	// The real host still has its room, and its player a relay.
+	inv := l.h.Invite()
+	key := rendezvousKey(inv.Secret)
+	room := roomOf(inv.HostKey, key)
+	if got := l.roomHost(room); got != l.h.LocalAddr() {
+		t.Fatalf("the host's room is at %v, want %v", got, l.h.LocalAddr())
+	}
+	player := newUDPPeer(t, "127.0.0.4")
+	ans := player.exchange(appendAlloc(nil, msgAllocate, allocMsg{Room: room, Nonce: [nonceLen]byte{9}}, key[:]), l.r.Addr(), l.r.Addr())
+	if len(ans) != 1 {
+		t.Fatalf("%d answers to the player's allocate, want 1", len(ans))
+	}
+	m, err := parseAlloc(ans[0], msgAllocated, key[:])
+	if err != nil {
+		t.Fatalf("player's allocate: %v (answer %x)", err, ans[0])
+	}
+	m.Role = rolePlayer
+	relay := netip.AddrPortFrom(l.r.Addr().Addr(), m.Relay.Port())
+	if _, err := parseAlloc(player.receive(appendAlloc(nil, msgRelayBind, m, key[:]), relay), msgRelayBound, key[:]); err != nil {
+		t.Fatalf("player's relay bind: %v", err)
 	}
 }
