@@ -2,6 +2,9 @@ package vpn
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"net"
 	"net/netip"
 	"sync"
 	"testing"
@@ -15,9 +18,9 @@ import (
 // channel", and a data race under -race); userStack never closes a
 // channel another goroutine sends on, so this must neither panic nor race.
 func TestCloseUnderTraffic(t *testing.T) {
-	rounds := 12
+	rounds := 8
 	if testing.Short() {
-		rounds = 3
+		rounds = 2
 	}
 	for i := range rounds {
 		closeUnderTraffic(t, i%2 == 0)
@@ -25,6 +28,13 @@ func TestCloseUnderTraffic(t *testing.T) {
 }
 
 func closeUnderTraffic(t *testing.T, tunnelFirst bool) {
+	t.Run(fmt.Sprintf("tunnel first %v", tunnelFirst), func(t *testing.T) {
+		goroutineLeakCheck(t)
+		closeUnderTrafficOnce(t, tunnelFirst)
+	})
+}
+
+func closeUnderTrafficOnce(t *testing.T, tunnelFirst bool) {
 	h, err := NewHost(HostConfig{Listen: loopback, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +111,11 @@ func closeUnderTraffic(t *testing.T, tunnelFirst bool) {
 	}
 	if err := second(); err != nil {
 		t.Errorf("second Close: %v", err)
+	}
+	for _, c := range []func() error{tun.Close, h.Close} {
+		if err := c(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Close again = %v, want net.ErrClosed", err)
+		}
 	}
 	for _, c := range []interface{ Close() error }{tcp, udp, closedPort, hostPC} {
 		c.Close()

@@ -1,6 +1,7 @@
 package vpn
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -87,6 +88,8 @@ type Host struct {
 	dir        string           // where keys and invite state are kept; "" keeps nothing
 	joins      chan joinRequest // from the socket's reader to joinLoop
 	done       chan struct{}
+	ctx        context.Context // ends at Close, with done
+	stop       context.CancelFunc
 	loops      sync.WaitGroup
 
 	now func() time.Time // replaced by tests
@@ -131,6 +134,7 @@ func NewHost(cfg HostConfig) (*Host, error) {
 		limit: cfg.MaxPeers,
 		now:   time.Now,
 	}
+	h.ctx, h.stop = context.WithCancel(context.Background())
 	if h.limit == 0 {
 		h.limit = DefaultMaxPeers
 	}
@@ -407,17 +411,19 @@ func (h *Host) freeAddrLocked() netip.Addr {
 	panic("vpn: peer limit exceeds the tunnel prefix") // maxPeerLimit prevents this
 }
 
-// Close stops the device and closes the socket and every tunnel listener.
-// It is idempotent.
+// Close stops the device, closes the socket and every tunnel listener, and
+// waits for the host's goroutines. It is idempotent: calls after the first
+// return an error wrapping [net.ErrClosed].
 func (h *Host) Close() error {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
-		return nil
+		return fmt.Errorf("close host: %w", net.ErrClosed)
 	}
 	h.closed = true
 	h.mu.Unlock()
 	close(h.done)
+	h.stop()
 	h.dev.Close()
 	err := h.bind.Shutdown()
 	h.loops.Wait()

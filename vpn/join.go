@@ -280,9 +280,11 @@ func (t *Tunnel) ListenUDP(port uint16) (net.PacketConn, error) {
 	return pc, nil
 }
 
-// Close stops the device and closes the socket. It is idempotent.
+// Close stops the device, closes the socket and waits for the tunnel's
+// goroutines. It is idempotent: calls after the first return an error
+// wrapping [net.ErrClosed].
 func (t *Tunnel) Close() error {
-	var err error
+	err := fmt.Errorf("close tunnel: %w", net.ErrClosed)
 	t.close.Do(func() {
 		if t.done != nil {
 			close(t.done)

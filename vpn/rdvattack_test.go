@@ -19,6 +19,7 @@ type rdvLab struct {
 
 func newRdvLab(t *testing.T, cfg RendezvousConfig) *rdvLab {
 	t.Helper()
+	goroutineLeakCheck(t)
 	cfg.Listen = netip.MustParseAddrPort("127.0.0.1:0")
 	if cfg.Logf == nil {
 		cfg.Logf = t.Logf

@@ -213,9 +213,11 @@ func (r *Rendezvous) Stats() RendezvousStats {
 	}
 }
 
-// Close stops the server and every relay. It is idempotent.
+// Close stops the server and every relay and waits for their goroutines.
+// It is idempotent: calls after the first return an error wrapping
+// [net.ErrClosed].
 func (r *Rendezvous) Close() error {
-	var err error
+	err := fmt.Errorf("close rendezvous server: %w", net.ErrClosed)
 	r.closer.Do(func() {
 		close(r.done)
 		err = r.conn.Close()

@@ -138,13 +138,14 @@ func (s *userStack) Write(bufs [][]byte, offset int) (int, error) {
 	return len(bufs), nil
 }
 
-// Close ends Read, stops the stack and closes the endpoint, in that
-// order. It is idempotent.
+// Close ends Read, stops the stack and waits for its workers, then closes
+// the endpoint, in that order. It is idempotent.
 func (s *userStack) Close() error {
 	s.closer.Do(func() {
 		s.cancel()
 		s.stack.RemoveNIC(stackNIC)
 		s.stack.Close()
+		s.stack.Wait() // its workers, so none outlives the device
 		s.ep.Close()
 		close(s.events)
 	})
