@@ -3,6 +3,7 @@ package vpn
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"net"
 	"net/netip"
@@ -333,5 +334,12 @@ func TestRendezvousPrefixFlood(t *testing.T) {
 	relay := netip.AddrPortFrom(l.r.Addr().Addr(), m.Relay.Port())
 	if _, err := parseAlloc(player.receive(appendAlloc(nil, msgRelayBind, m, key[:]), relay), msgRelayBound, key[:]); err != nil {
 		t.Fatalf("player's relay bind: %v", err)
+	}
+	// Closing the server ends every relay; closing it again says so.
+	if err := l.r.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := l.r.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("second Close = %v, want net.ErrClosed", err)
 	}
 }
