@@ -141,7 +141,8 @@
 //
 // Every table is bounded. A source prefix (one IPv4 address, or an IPv6
 // /64) is rate-limited as one sender and holds at most 8 rooms and 8
-// relays (as host or as player); a room holds at most 8 relays. Relays are
+// relays (as host or as player); the network around it (an IPv4 /24, an
+// IPv6 /48) at most 32 of each; a room at most 8 relays. Relays are
 // limited in packets and bytes per second and in datagram size, and
 // expire when idle. No answer to a request's sender, STUN included, is
 // larger than the request, so the server amplifies nothing; netpak pads

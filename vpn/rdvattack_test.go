@@ -266,53 +266,76 @@ func TestRendezvousAmplifiesNothing(t *testing.T) {
 	}
 }
 
-// TestRendezvousPrefixFlood floods a real server with rooms and relays
-// from many addresses of one IPv6 /64 and many ports of one IPv4
-// address, each a room of its own key with a valid cookie (the attacker
-// owns those addresses, so it receives the cookies), and checks the
-// flood gets no more than the per-prefix bounds while the real host, on
-// another prefix, keeps its room and its player gets a relay.
+// TestRendezvousPrefixFlood floods a real server with rooms and relays:
+// from many addresses of one IPv6 /64, from many /64s of one /48, from
+// many ports of one IPv4 address and from many addresses of one /24, each
+// a room of its own key with a valid cookie (the attacker owns those
+// addresses, so it receives the cookies), then asks for every relay those
+// rooms may have, each from an address of its own. The tables are only a
+// little larger than the flood's bounds allow; the real host, elsewhere,
+// must keep its room and its player must get a relay.
 func TestRendezvousPrefixFlood(t *testing.T) {
-	l := newRdvLab(t, RendezvousConfig{Logf: func(string, ...any) {}}) // answers to the made-up addresses fail
+	const bound = 2 * maxRoomsPerNet // the flood's two networks
+	l := newRdvLab(t, RendezvousConfig{MaxRooms: bound + 1, MaxRelays: bound + 1,
+		Logf: func(string, ...any) {}}) // answers to the made-up addresses go nowhere
 	before := l.r.Stats()
-	v6 := netip.MustParsePrefix("2001:db8:bad:1::/64")
-	v4 := netip.MustParseAddr("198.51.100.9")
 	var rooms []registerMsg
-	register := func(i int, from netip.AddrPort) {
-		priv := testKey(byte(i))
-		priv[1], priv[2] = byte(i>>8), 0xAA
-		k := rendezvousKey([secretLen]byte{byte(i), byte(i >> 8), 0xAA})
+	n := 0
+	register := func(from netip.AddrPort) {
+		n++
+		priv := testKey(byte(n))
+		priv[1], priv[2] = byte(n>>8), 0xAA
+		k := rendezvousKey([secretLen]byte{byte(n), byte(n >> 8), 0xAA})
 		pkt := sealedRegister(t, l.r, priv, k, 1, from)
 		l.r.handle(pkt, from)
 		m, _ := parseRegister(pkt)
 		rooms = append(rooms, m)
 	}
-	for i := range 1000 {
-		a := v6.Addr().As16()
-		a[14], a[15] = byte(i>>8), byte(i)
-		register(i, netip.AddrPortFrom(netip.AddrFrom16(a), 4000))
+	flood := []struct {
+		name  string
+		count int
+		addr  func(i int) netip.AddrPort
+		max   int // rooms the flood may hold after this step
+	}{
+		{"addresses of one /64", 1000, func(i int) netip.AddrPort {
+			return netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad, 0, 1, 14: byte(i >> 8), 15: byte(i)}), 4000)
+		}, maxRoomsPerPrefix},
+		{"/64s of one /48", 300, func(i int) netip.AddrPort {
+			return netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad, byte(i >> 8), byte(i) + 2, 15: 1}), 4000)
+		}, maxRoomsPerNet},
+		{"ports of one IPv4 address", controlBurst, func(i int) netip.AddrPort {
+			return netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, 9}), uint16(5000+i))
+		}, maxRoomsPerNet + maxRoomsPerPrefix},
+		{"addresses of one /24", 100, func(i int) netip.AddrPort {
+			return netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 10)}), 5000)
+		}, bound},
+	}
+	for _, f := range flood {
+		for i := range f.count {
+			register(f.addr(i))
+		}
+		st := l.r.Stats()
+		t.Logf("%d registers from %s: the flood holds %d rooms, %d datagrams rate-limited so far",
+			f.count, f.name, st.Rooms-before.Rooms, st.RateLimited-before.RateLimited)
+		if got := st.Rooms - before.Rooms; got > f.max {
+			t.Fatalf("the flood holds %d rooms, bound %d", got, f.max)
+		}
+	}
+	asked := 0
+	for _, m := range rooms {
+		if !l.roomHost(m.Room).IsValid() {
+			continue // refused
+		}
+		for j := range maxRelaysPerRoom {
+			asked++
+			asker := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(asked >> 8), byte(asked), 1}), 1)
+			l.r.handle(appendAlloc(nil, msgAllocate, allocMsg{Room: m.Room, Nonce: [nonceLen]byte{byte(j)}}, m.Key[:]), asker)
+		}
 	}
 	st := l.r.Stats()
-	t.Logf("1000 registers from one /64: %d rooms, %d rate-limited", st.Rooms-before.Rooms, st.RateLimited-before.RateLimited)
-	if got := st.Rooms - before.Rooms; got > maxRoomsPerPrefix {
-		t.Fatalf("a /64 holds %d rooms, bound %d", got, maxRoomsPerPrefix)
-	}
-	for i := range controlBurst {
-		register(1000+i, netip.AddrPortFrom(v4, uint16(5000+i)))
-	}
-	st = l.r.Stats()
-	if got := st.Rooms - before.Rooms; got > 2*maxRoomsPerPrefix {
-		t.Fatalf("a /64 and an IPv4 address hold %d rooms, bound %d", got, 2*maxRoomsPerPrefix)
-	}
-	// Relays for the flood's rooms, asked for from one more address.
-	asker := netip.AddrPortFrom(netip.MustParseAddr("203.0.113.5"), 1)
-	for i, m := range rooms[:controlBurst] {
-		l.r.handle(appendAlloc(nil, msgAllocate, allocMsg{Room: m.Room, Nonce: [nonceLen]byte{byte(i)}}, m.Key[:]), asker)
-	}
-	st = l.r.Stats()
-	t.Logf("flood: %d rooms, %d relays", st.Rooms-before.Rooms, st.Relays)
-	if st.Relays > maxRelaysPerPrefix {
-		t.Fatalf("the flood holds %d relays, bound %d", st.Relays, maxRelaysPerPrefix)
+	t.Logf("%d allocations, each from a /24 of its own: the flood holds %d relays", asked, st.Relays)
+	if st.Relays > 2*maxRelaysPerNet {
+		t.Fatalf("the flood holds %d relays, bound %d", st.Relays, 2*maxRelaysPerNet)
 	}
 	// The real host still has its room, and its player a relay.
 	inv := l.h.Invite()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -17,8 +18,9 @@ type relay struct {
 	addr netip.AddrPort
 	id   relayID
 	key  [rdvKeyLen]byte
-	// owners are the source prefixes of the room's host and of the player
-	// that asked, which the relay counts against (see maxRelaysPerPrefix).
+	// owners are the source prefixes and networks of the room's host and
+	// of the player that asked, which the relay counts against (see
+	// sourcePrefixes).
 	owners []netip.Prefix
 
 	mu     sync.Mutex
@@ -81,9 +83,12 @@ func (r *Rendezvous) openRelay(id relayID, key [rdvKeyLen]byte, from netip.AddrP
 	if rm == nil {
 		return nil, errors.New("room expired")
 	}
-	owners := []netip.Prefix{sourcePrefix(rm.host.Addr())}
-	if p := sourcePrefix(from.Addr()); p != owners[0] {
-		owners = append(owners, p)
+	var owners []netip.Prefix
+	hp, fp := sourcePrefixes(rm.host.Addr()), sourcePrefixes(from.Addr())
+	for _, p := range append(hp[:], fp[:]...) {
+		if !slices.Contains(owners, p) {
+			owners = append(owners, p)
+		}
 	}
 	switch {
 	case len(r.relays) >= r.cfg.MaxRelays:
@@ -92,8 +97,8 @@ func (r *Rendezvous) openRelay(id relayID, key [rdvKeyLen]byte, from netip.AddrP
 		return nil, fmt.Errorf("room has %d relays already", rm.relays)
 	}
 	for _, p := range owners {
-		if u := r.perPfx[p]; u != nil && u.relays >= maxRelaysPerPrefix {
-			return nil, fmt.Errorf("%v holds %d relays already", p, u.relays)
+		if _, limit := prefixLimits(p); r.perPfx[p] != nil && r.perPfx[p].relays >= limit {
+			return nil, fmt.Errorf("%v holds %d relays already", p, limit)
 		}
 	}
 	c, err := r.listenRelayLocked()

@@ -22,10 +22,13 @@ const (
 	DefaultMaxRooms  = 4096
 	DefaultMaxRelays = 256
 	maxRelaysPerRoom = 8
-	// Per source prefix (see sourcePrefix): the rooms whose host is there,
-	// and the relays whose host or player is there.
+	// Per source prefix and per network around it (see sourcePrefixes):
+	// the rooms whose host is there, and the relays whose host or player
+	// is there.
 	maxRoomsPerPrefix  = 8
 	maxRelaysPerPrefix = 8
+	maxRoomsPerNet     = 32
+	maxRelaysPerNet    = 32
 	cookieEpoch        = 2 * time.Minute  // a cookie is good for one to two epochs
 	roomTTL            = 60 * time.Second // hosts register every registerEvery
 	relayIdle          = 90 * time.Second // longer than the player's keepalive
@@ -118,13 +121,29 @@ type prefixUse struct{ rooms, relays int }
 // address (a carrier-grade NAT puts many customers behind one, so a wider
 // prefix would lock out strangers) or one IPv6 /64 (the smallest subnet a
 // customer gets; its addresses cost an attacker nothing).
-func sourcePrefix(a netip.Addr) netip.Prefix {
+func sourcePrefix(a netip.Addr) netip.Prefix { return sourcePrefixes(a)[0] }
+
+// sourcePrefixes returns the source's prefix and the network around it,
+// an IPv4 /24 or an IPv6 /48 (what one site is often given), which bounds
+// an attacker who holds many prefixes of one network at a few times one
+// prefix's share.
+func sourcePrefixes(a netip.Addr) [2]netip.Prefix {
 	a = a.Unmap()
 	if a.Is4() {
-		return netip.PrefixFrom(a, 32)
+		n, _ := a.Prefix(24)
+		return [2]netip.Prefix{netip.PrefixFrom(a, 32), n}
 	}
 	p, _ := a.Prefix(64)
-	return p
+	n, _ := a.Prefix(48)
+	return [2]netip.Prefix{p, n}
+}
+
+// prefixLimits returns how many rooms and relays p may hold.
+func prefixLimits(p netip.Prefix) (rooms, relays int) {
+	if p.Bits() == 32 && p.Addr().Is4() || p.Bits() == 64 {
+		return maxRoomsPerPrefix, maxRelaysPerPrefix
+	}
+	return maxRoomsPerNet, maxRelaysPerNet
 }
 
 func (r *Rendezvous) useLocked(p netip.Prefix) *prefixUse {
@@ -270,7 +289,9 @@ func (r *Rendezvous) expire() {
 	for id, rm := range r.rooms {
 		if now.After(rm.expires) {
 			delete(r.rooms, id)
-			r.releaseLocked(sourcePrefix(rm.host.Addr()), 1, 0)
+			for _, p := range sourcePrefixes(rm.host.Addr()) {
+				r.releaseLocked(p, 1, 0)
+			}
 		}
 	}
 	for id, rl := range r.relays {
@@ -402,28 +423,39 @@ func (r *Rendezvous) handleRegister(pkt []byte, from netip.AddrPort) error {
 }
 
 // keepRoom creates or refreshes a room for a verified register, within
-// the table's and the source prefix's bounds.
+// the table's bound and those of the source's prefixes.
 func (r *Rendezvous) keepRoom(m registerMsg, regKey []byte, from netip.AddrPort) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	pfx := sourcePrefix(from.Addr())
 	rm := r.rooms[m.Room]
-	moves := rm == nil || sourcePrefix(rm.host.Addr()) != pfx
 	switch {
 	case rm != nil && m.Seq <= rm.seq:
 		return fmt.Errorf("%w: old register", errMalformed)
 	case rm == nil && len(r.rooms) >= r.cfg.MaxRooms:
 		return errors.New("room table full")
-	case moves && r.perPfx[pfx] != nil && r.perPfx[pfx].rooms >= maxRoomsPerPrefix:
-		return fmt.Errorf("%v holds %d rooms already", pfx, maxRoomsPerPrefix)
-	case rm == nil:
+	}
+	pfxs := sourcePrefixes(from.Addr())
+	var old [2]netip.Prefix // where the room is counted now
+	if rm != nil {
+		old = sourcePrefixes(rm.host.Addr())
+	}
+	for i, p := range pfxs {
+		limit, _ := prefixLimits(p)
+		if u := r.perPfx[p]; p != old[i] && u != nil && u.rooms >= limit {
+			return fmt.Errorf("%v holds %d rooms already", p, u.rooms)
+		}
+	}
+	if rm == nil {
 		rm = &room{key: m.Key, regKey: regKey}
 		r.rooms[m.Room] = rm
-	case moves:
-		r.releaseLocked(sourcePrefix(rm.host.Addr()), 1, 0)
 	}
-	if moves {
-		r.useLocked(pfx).rooms++
+	for i, p := range pfxs {
+		if p != old[i] {
+			if old[i].IsValid() {
+				r.releaseLocked(old[i], 1, 0)
+			}
+			r.useLocked(p).rooms++
+		}
 	}
 	rm.seq, rm.host, rm.cands, rm.expires = m.Seq, from, m.Cands, r.now().Add(roomTTL)
 	return nil
