@@ -59,7 +59,7 @@ func (r *Rendezvous) handleAllocate(pkt []byte, from netip.AddrPort) error {
 	}
 	rl, err := r.openRelay(relayID{m.Room, m.Nonce}, rm.key, from)
 	if err != nil {
-		r.logf("rendezvous: %v", err)
+		r.stats.limited.Add(1) // a limit is a counter, not a log line a flood would fill
 		r.answer(pkt, appendRefused(nil, m.Room, m.Nonce, refuseRelayBusy), from)
 		return nil
 	}
@@ -103,7 +103,9 @@ func (r *Rendezvous) openRelay(id relayID, key [rdvKeyLen]byte, from netip.AddrP
 	}
 	c, err := r.listenRelayLocked()
 	if err != nil {
-		return nil, fmt.Errorf("open relay: %w", err)
+		err = fmt.Errorf("open relay: %w", err)
+		r.logf("rendezvous: %v", err) // the operator's to fix, unlike a limit
+		return nil, err
 	}
 	now := r.now()
 	rl := &relay{conn: c, id: id, key: key, owners: owners, active: now}
