@@ -207,3 +207,17 @@ func TestInviteRefusesNonUnicast(t *testing.T) {
 		}
 	})
 }
+
+// TestUnicastHere checks that candidates a rendezvous server or an answer
+// code hands over cannot aim punching at a directed broadcast of a
+// network this machine is on.
+func TestUnicastHere(t *testing.T) {
+	cands := []Candidate{
+		{Addr: netip.MustParseAddrPort("127.255.255.255:6464"), Kind: CandPublic}, // lo is 127.0.0.1/8
+		{Addr: netip.MustParseAddrPort("127.0.0.1:6464"), Kind: CandLocal},
+	}
+	got := unicastHere(cands)
+	if len(got) != 1 || got[0] != cands[1] {
+		t.Fatalf("unicastHere = %v, want only %v", got, cands[1])
+	}
+}

@@ -100,6 +100,7 @@ func (n *hostNAT) onPong(tx [txLen]byte, from netip.AddrPort) {
 // ping or pong with tx) or the window closes. The host's pings open its
 // own NAT toward the player; the player's pings then get through.
 func (n *hostNAT) startPunch(tx [txLen]byte, cands []Candidate, window time.Duration) {
+	cands = unicastHere(cands)
 	n.mu.Lock()
 	_, running := n.punches[tx]
 	if running || len(n.punches) >= maxPunches || len(cands) == 0 {

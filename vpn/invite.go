@@ -296,6 +296,20 @@ func checkLocalBroadcast(ap netip.AddrPort, ifaddrs []net.Addr) error {
 	return nil
 }
 
+// unicastHere returns the candidates that are not a directed broadcast of
+// a network this machine is on. parseCands has dropped the other
+// broadcast and multicast addresses; these need the interfaces' masks.
+func unicastHere(cands []Candidate) []Candidate {
+	ifaddrs, _ := net.InterfaceAddrs()
+	out := cands[:0:0]
+	for _, c := range cands {
+		if checkLocalBroadcast(c.Addr, ifaddrs) == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // lastAddr returns the highest address of an IPv4 prefix.
 func lastAddr(p netip.Prefix) netip.Addr {
 	b := p.Masked().Addr().As4()

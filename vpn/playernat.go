@@ -184,12 +184,13 @@ func (p *playerNAT) onPeer(pkt []byte, from netip.AddrPort) {
 	if err != nil || m.Room != p.room || m.Nonce != p.nonce || !p.isServer(from) {
 		return
 	}
+	cands := unicastHere(m.Cands)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, ok := p.paired[from]; !ok {
 		p.paired[from] = time.Now()
 	}
-	for _, c := range m.Cands {
+	for _, c := range cands {
 		if _, ok := p.targets[c.Addr]; !ok && len(p.targets) < 4*maxCands {
 			p.targets[c.Addr] = c.Kind
 		}
