@@ -15,6 +15,12 @@
 // host's listeners. Tunnel addresses exist only inside netpak's process, so
 // they cannot clash with the user's networks.
 //
+// The TUN device between WireGuard and gVisor is the package's own, not
+// wireguard-go's tun/netstack: closing it stops the stack before anything
+// else and never closes a channel another goroutine may send on, so a
+// packet gVisor makes while a tunnel closes (an ICMP error, a TCP
+// retransmission) cannot panic or race.
+//
 // Only the player starts WireGuard handshakes; the host sets no keepalive
 // and no endpoint. When both sides initiate at once, each discards its own
 // handshake and the tunnel can stay down for good.
