@@ -26,7 +26,7 @@ var ErrBadAnswer = errors.New("bad answer code")
 // the punch key so that only someone with the invite can make one.
 func answerCode(nonce [nonceLen]byte, cands []Candidate, punch []byte) string {
 	b := append([]byte{}, nonce[:]...)
-	b = appendCands(b, cands)
+	b = appendCands(b, cands, false)
 	b = append(b, mac(punch, b)[:shortMAC]...)
 	return AnswerPrefix + inviteEncoding.EncodeToString(b)
 }

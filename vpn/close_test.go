@@ -1,7 +1,8 @@
 package vpn
 
 import (
-	"runtime"
+	"errors"
+	"net"
 	"testing"
 	"time"
 )
@@ -10,7 +11,7 @@ import (
 // blocked calls on what they handed out, as a session server relies on,
 // and leaves no goroutines behind.
 func TestCloseUnblocks(t *testing.T) {
-	before := runtime.NumGoroutine()
+	goroutineLeakCheck(t)
 	h, err := NewHost(HostConfig{Listen: loopback, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +42,11 @@ func TestCloseUnblocks(t *testing.T) {
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Close(); err != nil {
-		t.Fatalf("second Close = %v", err)
+	if err := h.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("second Close = %v, want net.ErrClosed", err)
+	}
+	if err := tun.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("second Close of the tunnel = %v, want net.ErrClosed", err)
 	}
 	for range 3 {
 		select {
@@ -57,5 +61,4 @@ func TestCloseUnblocks(t *testing.T) {
 	if _, err := h.ListenTCP(1); err == nil {
 		t.Error("ListenTCP works after Close")
 	}
-	waitFor(t, "goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }

@@ -64,7 +64,7 @@ func TestParseInviteErrors(t *testing.T) {
 		{"truncated field", withBody([]byte{tagHostKey, 32, 1}), "truncated"},
 		{"short key", withBody([]byte{tagHostKey, 1, 1}), "host key of 1 bytes"},
 		{"twice", withBody(append(appendField(nil, tagSession, seq(8, 0)), appendField(nil, tagSession, seq(8, 0))...)), "twice"},
-		{"port zero", withBody(appendField(nil, tagEndpoint, []byte{1, 2, 3, 4, 0, 0})), "not reachable"},
+		{"port zero", withBody(appendField(nil, tagEndpoint, []byte{1, 2, 3, 4, 0, 0})), "port 0"},
 		{"odd endpoint", withBody(appendField(nil, tagEndpoint, []byte{1, 2, 3})), "endpoint of 3 bytes"},
 	}
 	for _, tt := range tests {
@@ -156,5 +156,68 @@ func TestClassify(t *testing.T) {
 				t.Fatalf("classify = %d, want %d", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestInviteRefusesNonUnicast checks that an invite cannot aim players at
+// a broadcast or multicast address, or at no one: ParseInvite refuses it,
+// and so does JoinInvite, which also knows this machine's subnets and so
+// its directed broadcasts.
+func TestInviteRefusesNonUnicast(t *testing.T) {
+	for _, ep := range []string{
+		"255.255.255.255:6464",
+		"224.0.0.1:6464",
+		"239.255.255.250:1900",
+		"[ff02::1]:6464",
+		"[ff0e::1]:6464",
+		"0.0.0.0:6464",
+		"0.1.2.3:6464",
+		"[::]:6464",
+		"[::ffff:224.0.0.1]:6464",
+		"[::ffff:255.255.255.255]:6464",
+		"192.0.2.1:0",
+	} {
+		t.Run(ep, func(t *testing.T) {
+			inv := goldenInvite()
+			inv.Endpoints = []netip.AddrPort{netip.MustParseAddrPort(ep)}
+			_, err := ParseInvite(inv.String())
+			if !errors.Is(err, ErrBadInvite) || !errors.Is(err, ErrNotUnicast) {
+				t.Fatalf("ParseInvite = %v, want ErrBadInvite and ErrNotUnicast", err)
+			}
+			if _, err := JoinInvite(testContext(t), inv, JoinConfig{Listen: loopback}); !errors.Is(err, ErrNotUnicast) {
+				t.Fatalf("JoinInvite = %v, want ErrNotUnicast", err)
+			}
+		})
+	}
+	t.Run("directed broadcast", func(t *testing.T) {
+		inv := goldenInvite()
+		inv.Endpoints = []netip.AddrPort{netip.MustParseAddrPort("127.255.255.255:6464")} // lo is 127.0.0.1/8
+		if _, err := ParseInvite(inv.String()); err != nil {
+			t.Fatalf("ParseInvite = %v; only the local subnet tells a directed broadcast", err)
+		}
+		if _, err := JoinInvite(testContext(t), inv, JoinConfig{Listen: loopback}); !errors.Is(err, ErrNotUnicast) || !errors.Is(err, ErrBadInvite) {
+			t.Fatalf("JoinInvite = %v, want ErrBadInvite and ErrNotUnicast", err)
+		}
+	})
+	t.Run("unicast", func(t *testing.T) {
+		inv := goldenInvite()
+		inv.Endpoints = []netip.AddrPort{netip.MustParseAddrPort("192.0.2.255:6464"), netip.MustParseAddrPort("[2001:db8::ff]:6464")}
+		if _, err := ParseInvite(inv.String()); err != nil {
+			t.Fatalf("ParseInvite of unicast endpoints = %v", err)
+		}
+	})
+}
+
+// TestUnicastHere checks that candidates a rendezvous server or an answer
+// code hands over cannot aim punching at a directed broadcast of a
+// network this machine is on.
+func TestUnicastHere(t *testing.T) {
+	cands := []Candidate{
+		{Addr: netip.MustParseAddrPort("127.255.255.255:6464"), Kind: CandPublic}, // lo is 127.0.0.1/8
+		{Addr: netip.MustParseAddrPort("127.0.0.1:6464"), Kind: CandLocal},
+	}
+	got := unicastHere(cands)
+	if len(got) != 1 || got[0] != cands[1] {
+		t.Fatalf("unicastHere = %v, want only %v", got, cands[1])
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"golang.zx2c4.com/wireguard/device"
-	"golang.zx2c4.com/wireguard/tun/netstack"
 )
 
 // Tunnel addressing. The addresses exist only inside netpak's user-space
@@ -45,12 +44,12 @@ func (l Logf) orDiscard() Logf {
 
 // startDevice creates a user-space network stack at addr and a WireGuard
 // device on bind with private key priv, and brings it up.
-func startDevice(addr netip.Addr, bind *Bind, priv Key, logf Logf) (*device.Device, *netstack.Net, error) {
-	tdev, tnet, err := netstack.CreateNetTUN([]netip.Addr{addr}, nil, tunnelMTU)
+func startDevice(addr netip.Addr, bind *Bind, priv Key, logf Logf) (*device.Device, *userStack, error) {
+	us, err := newUserStack(addr, tunnelMTU)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create network stack: %w", err)
 	}
-	dev := device.NewDevice(&quietTUN{Device: tdev}, bind, &device.Logger{
+	dev := device.NewDevice(us, bind, &device.Logger{
 		Verbosef: func(string, ...any) {},
 		Errorf:   func(f string, a ...any) { logf("wireguard: "+f, a...) },
 	})
@@ -62,7 +61,7 @@ func startDevice(addr netip.Addr, bind *Bind, priv Key, logf Logf) (*device.Devi
 		dev.Close()
 		return nil, nil, fmt.Errorf("start device: %w", err)
 	}
-	return dev, tnet, nil
+	return dev, us, nil
 }
 
 // PeerStatus is what WireGuard knows about one peer.

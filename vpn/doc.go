@@ -15,6 +15,12 @@
 // host's listeners. Tunnel addresses exist only inside netpak's process, so
 // they cannot clash with the user's networks.
 //
+// The TUN device between WireGuard and gVisor is the package's own, not
+// wireguard-go's tun/netstack: closing it stops the stack before anything
+// else and never closes a channel another goroutine may send on, so a
+// packet gVisor makes while a tunnel closes (an ICMP error, a TCP
+// retransmission) cannot panic or race.
+//
 // Only the player starts WireGuard handshakes; the host sets no keepalive
 // and no endpoint. When both sides initiate at once, each discards its own
 // handshake and the tunnel can stay down for good.
@@ -99,33 +105,55 @@
 // [Host.AcceptAnswer] makes the host punch toward it.
 //
 // Keys derived from the join secret: rendezvous key =
-// HMAC-SHA256(secret, "netpak rendezvous v1"), room = SHA256(rendezvous
-// key)[:16], punch key = HMAC-SHA256(secret, "netpak punch v1"). The host
-// gives the rendezvous key to its servers, which authenticate the room's
-// players with it; it yields neither the secret nor the WireGuard keys.
+// HMAC-SHA256(secret, "netpak rendezvous v1"), room = SHA256("netpak room
+// v2" || host public key || rendezvous key)[:16], punch key =
+// HMAC-SHA256(secret, "netpak punch v1"). The host gives the rendezvous
+// key to its servers, which authenticate the room's players with it; it
+// yields neither the secret nor the WireGuard keys. Each server has an
+// X25519 key pair; the register key = HMAC-SHA256(X25519(host private
+// key, server public key), "netpak register v1"), which the server
+// computes from its private key and the host's public key, so only the
+// host can make it, not an invite holder.
 // Candidates are kind [1] (see [CandidateKind]), address [16]
 // (IPv4-mapped), port [2]; a list is count [1] then up to 8. "mac16" is
 // HMAC-SHA256 with the named key over everything before it, cut to 16.
 //
-//	4 register    host->server  room [16] rendezvous key [32] seq [8] candidates
+//	4 register    host->server  room [16] rendezvous key [32] host public key [32]
+//	                            cookie [16] seq [8] padded candidates mac16(register)
 //	5 registered  server->host  seq [8] public address [18] mac16(rdv)
-//	6 connect     player->server room [16] nonce [16] candidates mac16(rdv)
-//	7 peer        server->both  room [16] nonce [16] the other's candidates mac16(rdv)
-//	9 ping        peer<->peer   tx [12] kind [1] role [1] mac16(punch)
+//	16 challenge  server->host  room [16] cookie [16] server public key [32]
+//	6 connect     player->server room [16] nonce [16] padded candidates mac16(rdv)
+//	7 peer        server->both  room [16] nonce [16] the other's padded candidates mac16(rdv)
+//	9 ping        peer<->peer   tx [12] kind [1] role [1] zero [16] mac16(punch)
 //	10 pong       peer<->peer   tx [12] seen address [18] mac16(punch)
-//	11 allocate   player->server room [16] nonce [16] mac16(rdv)
+//	11 allocate   player->server room [16] nonce [16] zero [18] mac16(rdv)
 //	12 allocated  server->both  room [16] nonce [16] relay address [18] mac16(rdv)
 //	13 relay bind side->relay   room [16] nonce [16] role [1] mac16(rdv)
 //	14 relay bound relay->side  room [16] nonce [16] role [1] mac16(rdv)
 //	15 refused    server->sender room [16] nonce [16] reason [1]
 //
-// A register must carry a higher seq than the last, and a room's id is the
-// hash of its key, so neither a replay nor a stranger moves a room. A
-// relay forwards only between the two addresses bound to it; a bound side
-// moves only after 5 s of silence. Every table is bounded, sources are
-// rate-limited, relays are limited in packets and bytes per second and in
-// datagram size, and expire when idle. Answers are never larger than the
-// authenticated request that caused them, except STUN.
+// A padded candidate list always has 8 entries, the unused ones zero.
+//
+// Only the host registers its room. The room id commits to the host's
+// public key; a register must be sealed with the register key and carry
+// the cookie = HMAC-SHA256(server secret, epoch || sender address || host
+// public key)[:16] that the server gave the address it comes from (epochs
+// of 2 minutes, the last two accepted), and a higher seq than the last.
+// Anything else is answered with a challenge carrying that cookie and the
+// server's key, and the host registers again. So neither an invite holder
+// (old or current), a replay from elsewhere, nor a sender spoofing an
+// address moves a room. A relay forwards only between the two addresses
+// bound to it; a bound side moves only after 5 s of silence.
+//
+// Every table is bounded. A source prefix (one IPv4 address, or an IPv6
+// /64) is rate-limited as one sender and holds at most 8 rooms and 8
+// relays (as host or as player); the network around it (an IPv4 /24, an
+// IPv6 /48) at most 32 of each; a room at most 8 relays. Relays are
+// limited in packets and bytes per second and in datagram size, and
+// expire when idle. No answer to a request's sender, STUN included, is
+// larger than the request, so the server amplifies nothing; netpak pads
+// its STUN binding requests (a SOFTWARE attribute) to 48 bytes for that.
+// Messages to a room's host go to the address its cookie proved.
 //
 // # Invite encoding
 //
@@ -135,7 +163,12 @@
 // to [MaxEndpoints]), 5 rendezvous server ("host:port", up to
 // [MaxRendezvous]), 6 endpoint kinds (one [CandidateKind] byte per
 // endpoint, left out when all are local). Unknown tags are skipped, so
-// later versions can add fields without breaking older readers.
+// later versions can add fields without breaking older readers. An
+// endpoint must be one host's address: port 0, unspecified (0.0.0.0/8,
+// ::), broadcast (255.255.255.255, or a directed broadcast of a subnet the
+// player is on) and multicast (224.0.0.0/4, ff00::/8) endpoints are
+// refused with an error wrapping [ErrNotUnicast], so an invite cannot aim
+// players' datagrams at a whole network.
 //
 // # Keys
 //

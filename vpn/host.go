@@ -1,6 +1,7 @@
 package vpn
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"golang.zx2c4.com/wireguard/device"
-	"golang.zx2c4.com/wireguard/tun/netstack"
 )
 
 // DefaultMaxPeers is the peer limit when [HostConfig.MaxPeers] is zero: the
@@ -77,7 +77,8 @@ type Host struct {
 	logf       Logf
 	bind       *Bind
 	dev        *device.Device
-	tnet       *netstack.Net
+	tnet       *userStack
+	priv       Key // seals registers at rendezvous servers
 	pub        Key
 	session    SessionID
 	mac1       []byte
@@ -87,6 +88,8 @@ type Host struct {
 	dir        string           // where keys and invite state are kept; "" keeps nothing
 	joins      chan joinRequest // from the socket's reader to joinLoop
 	done       chan struct{}
+	ctx        context.Context // ends at Close, with done
+	stop       context.CancelFunc
 	loops      sync.WaitGroup
 
 	now func() time.Time // replaced by tests
@@ -131,6 +134,7 @@ func NewHost(cfg HostConfig) (*Host, error) {
 		limit: cfg.MaxPeers,
 		now:   time.Now,
 	}
+	h.ctx, h.stop = context.WithCancel(context.Background())
 	if h.limit == 0 {
 		h.limit = DefaultMaxPeers
 	}
@@ -184,7 +188,7 @@ func (h *Host) initSecrets(cfg *HostConfig) error {
 		}
 		cfg.Key = k
 	}
-	h.pub = cfg.Key.Public()
+	h.priv, h.pub = cfg.Key, cfg.Key.Public()
 	h.mac1 = mac1Key(h.pub)
 	if h.dir != "" {
 		var err error
@@ -211,7 +215,7 @@ func (h *Host) Bind() *Bind { return h.bind }
 
 // ListenTCP listens on TCP port inside the tunnel, at [HostAddr].
 func (h *Host) ListenTCP(port uint16) (net.Listener, error) {
-	ln, err := h.tnet.ListenTCPAddrPort(netip.AddrPortFrom(HostAddr, port))
+	ln, err := h.tnet.listenTCP(netip.AddrPortFrom(HostAddr, port))
 	if err != nil {
 		return nil, fmt.Errorf("listen tcp %v:%d in tunnel: %w", HostAddr, port, err)
 	}
@@ -220,7 +224,7 @@ func (h *Host) ListenTCP(port uint16) (net.Listener, error) {
 
 // ListenUDP listens on UDP port inside the tunnel, at [HostAddr].
 func (h *Host) ListenUDP(port uint16) (net.PacketConn, error) {
-	pc, err := h.tnet.ListenUDPAddrPort(netip.AddrPortFrom(HostAddr, port))
+	pc, err := h.tnet.listenUDP(netip.AddrPortFrom(HostAddr, port))
 	if err != nil {
 		return nil, fmt.Errorf("listen udp %v:%d in tunnel: %w", HostAddr, port, err)
 	}
@@ -280,6 +284,7 @@ func (h *Host) RotateSecret() (Invite, error) {
 		}
 	}
 	h.secret = s
+	h.nat.registerSoon() // the new secret names a new room
 	return h.inviteLocked(), nil
 }
 
@@ -406,17 +411,19 @@ func (h *Host) freeAddrLocked() netip.Addr {
 	panic("vpn: peer limit exceeds the tunnel prefix") // maxPeerLimit prevents this
 }
 
-// Close stops the device and closes the socket and every tunnel listener.
-// It is idempotent.
+// Close stops the device, closes the socket and every tunnel listener, and
+// waits for the host's goroutines. It is idempotent: calls after the first
+// return an error wrapping [net.ErrClosed].
 func (h *Host) Close() error {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
-		return nil
+		return fmt.Errorf("close host: %w", net.ErrClosed)
 	}
 	h.closed = true
 	h.mu.Unlock()
 	close(h.done)
+	h.stop()
 	h.dev.Close()
 	err := h.bind.Shutdown()
 	h.loops.Wait()

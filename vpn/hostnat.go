@@ -55,6 +55,9 @@ type hostNAT struct {
 
 type rdvServer struct {
 	name     string
+	server   Key    // the server's public key, from its challenge
+	regKey   []byte // seals registers to it; nil before a challenge
+	cookie   [cookieLen]byte
 	seq      uint64
 	sent     time.Time // last register
 	ok       time.Time // last answer
@@ -107,7 +110,7 @@ func (n *hostNAT) keys() (rdvKey [rdvKeyLen]byte, room [roomLen]byte, punch []by
 	secret := n.h.secret
 	n.h.mu.Unlock()
 	rdvKey = rendezvousKey(secret)
-	return rdvKey, roomOf(rdvKey), punchKey(secret)
+	return rdvKey, roomOf(n.h.pub, rdvKey), punchKey(secret)
 }
 
 func (n *hostNAT) run() {
@@ -180,11 +183,54 @@ func (n *hostNAT) registerDue(now time.Time) {
 		if now.Sub(s.sent) < wait {
 			continue
 		}
-		s.seq = max(s.seq+1, uint64(now.UnixNano()))
-		s.sent = now
 		s.attempts++
-		n.h.reply(appendRegister(nil, registerMsg{Room: room, Key: key, Seq: s.seq, Cands: cands}), ap)
+		n.registerLocked(ap, s, key, room, cands, now)
 	}
+}
+
+// registerSoon makes the next tick register with every server.
+func (n *hostNAT) registerSoon() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, s := range n.rdv {
+		s.sent, s.attempts = time.Time{}, 0
+	}
+}
+
+// registerLocked sends a register to server ap, sealed with the key it
+// shares with the server and carrying the server's cookie for this
+// address; the first ones, without either, get a challenge back.
+func (n *hostNAT) registerLocked(ap netip.AddrPort, s *rdvServer, key [rdvKeyLen]byte, room [roomLen]byte, cands []Candidate, now time.Time) {
+	s.seq = max(s.seq+1, uint64(now.UnixNano()))
+	s.sent = now
+	m := registerMsg{Room: room, Key: key, Host: n.h.pub, Cookie: s.cookie, Seq: s.seq, Cands: cands}
+	n.h.reply(appendRegister(nil, m, s.regKey), ap)
+}
+
+// onChallenge takes a server's cookie and key and registers again at once
+// if they are news, so an unchanged challenge cannot start a loop.
+func (n *hostNAT) onChallenge(pkt []byte, from netip.AddrPort, key [rdvKeyLen]byte, room [roomLen]byte) {
+	m, err := parseChallenge(pkt)
+	if err != nil || m.Room != room {
+		return
+	}
+	cands := n.candidates()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := n.rdv[from]
+	if s == nil || s.cookie == m.Cookie && s.server == m.Server && s.regKey != nil {
+		return
+	}
+	if s.server != m.Server || s.regKey == nil {
+		rk, err := registerKey(n.h.priv, m.Server)
+		if err != nil {
+			n.h.logf("vpn: rendezvous server %s: %v", s.name, err)
+			return
+		}
+		s.server, s.regKey = m.Server, rk
+	}
+	s.cookie = m.Cookie
+	n.registerLocked(from, s, key, room, cands, time.Now())
 }
 
 func (n *hostNAT) stunDue(now time.Time) {

@@ -14,6 +14,8 @@ func (n *hostNAT) onControl(t msgType, pkt []byte, from netip.AddrPort) {
 	switch t {
 	case msgRegistered:
 		n.onRegistered(pkt, from, key[:])
+	case msgChallenge:
+		n.onChallenge(pkt, from, key, room)
 	case msgPeer:
 		if m, err := parsePairing(pkt, msgPeer, key[:]); err == nil && m.Room == room && n.isServer(from) {
 			n.startPunch([txLen]byte(m.Nonce[:txLen]), m.Cands, punchWindow)
@@ -98,6 +100,7 @@ func (n *hostNAT) onPong(tx [txLen]byte, from netip.AddrPort) {
 // ping or pong with tx) or the window closes. The host's pings open its
 // own NAT toward the player; the player's pings then get through.
 func (n *hostNAT) startPunch(tx [txLen]byte, cands []Candidate, window time.Duration) {
+	cands = unicastHere(cands)
 	n.mu.Lock()
 	_, running := n.punches[tx]
 	if running || len(n.punches) >= maxPunches || len(cands) == 0 {

@@ -147,7 +147,7 @@ func ParseInvite(s string) (Invite, error) {
 	}
 	inv, err := parseInviteFields(body)
 	if err != nil {
-		return Invite{}, fmt.Errorf("%w: %v", ErrBadInvite, err)
+		return Invite{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
 	}
 	return inv, nil
 }
@@ -233,9 +233,87 @@ func parseEndpointField(v []byte) (netip.AddrPort, error) {
 		return netip.AddrPort{}, fmt.Errorf("endpoint of %d bytes, want 6 or 18", len(v))
 	}
 	a, _ := netip.AddrFromSlice(v[:len(v)-2])
-	port := binary.BigEndian.Uint16(v[len(v)-2:])
-	if port == 0 || a.IsUnspecified() {
-		return netip.AddrPort{}, fmt.Errorf("endpoint %v:%d is not reachable", a, port)
+	ep := netip.AddrPortFrom(a.Unmap(), binary.BigEndian.Uint16(v[len(v)-2:]))
+	if err := checkUnicast(ep); err != nil {
+		return netip.AddrPort{}, fmt.Errorf("endpoint: %w", err)
 	}
-	return netip.AddrPortFrom(a.Unmap(), port), nil
+	return ep, nil
+}
+
+// ErrNotUnicast wraps the reason an address was refused as a destination:
+// a player that sent to it would send to no one (port 0, an unspecified
+// address) or to many (a broadcast or multicast address), which an
+// invite's author could use to aim players' traffic at a whole network.
+var ErrNotUnicast = errors.New("not a unicast address")
+
+var (
+	thisNetwork   = netip.MustParsePrefix("0.0.0.0/8") // RFC 1122: source only
+	limitedBcast  = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	ipv4Multicast = netip.MustParsePrefix("224.0.0.0/4")
+	ipv6Multicast = netip.MustParsePrefix("ff00::/8")
+)
+
+// checkUnicast returns an error wrapping [ErrNotUnicast] unless ap is a
+// single host's address and a port. Directed broadcasts need the subnet's
+// mask to be told apart; see [checkLocalBroadcast].
+func checkUnicast(ap netip.AddrPort) error {
+	a := ap.Addr().Unmap()
+	var what string
+	switch {
+	case !a.IsValid():
+		what = "no address"
+	case ap.Port() == 0:
+		what = "port 0"
+	case a.IsUnspecified(), thisNetwork.Contains(a):
+		what = "an unspecified address"
+	case a == limitedBcast:
+		what = "the broadcast address"
+	case ipv4Multicast.Contains(a), ipv6Multicast.Contains(a):
+		what = "a multicast address"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%v is %s: %w", ap, what, ErrNotUnicast)
+}
+
+// checkLocalBroadcast returns an error wrapping [ErrNotUnicast] if ap is
+// the broadcast address of a network this machine is on (a directed
+// broadcast, which only the subnet's mask tells from a host).
+func checkLocalBroadcast(ap netip.AddrPort, ifaddrs []net.Addr) error {
+	a := ap.Addr().Unmap()
+	if !a.Is4() {
+		return nil
+	}
+	for _, ia := range ifaddrs {
+		p, err := netip.ParsePrefix(ia.String())
+		if err != nil || !p.Addr().Is4() || p.Bits() >= 31 {
+			continue
+		}
+		if a == lastAddr(p) {
+			return fmt.Errorf("%v is the broadcast address of %v: %w", ap, p.Masked(), ErrNotUnicast)
+		}
+	}
+	return nil
+}
+
+// unicastHere returns the candidates that are not a directed broadcast of
+// a network this machine is on. parseCands has dropped the other
+// broadcast and multicast addresses; these need the interfaces' masks.
+func unicastHere(cands []Candidate) []Candidate {
+	ifaddrs, _ := net.InterfaceAddrs()
+	out := cands[:0:0]
+	for _, c := range cands {
+		if checkLocalBroadcast(c.Addr, ifaddrs) == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// lastAddr returns the highest address of an IPv4 prefix.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().As4()
+	host := ^uint32(0) >> p.Bits()
+	v := binary.BigEndian.Uint32(b[:]) | host
+	return netip.AddrFrom4([4]byte(binary.BigEndian.AppendUint32(nil, v)))
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"golang.zx2c4.com/wireguard/device"
-	"golang.zx2c4.com/wireguard/tun/netstack"
 )
 
 // DefaultJoinTimeout bounds [Join] when its context has no deadline.
@@ -57,7 +56,7 @@ type JoinConfig struct {
 type Tunnel struct {
 	bind     *Bind
 	dev      *device.Device
-	tnet     *netstack.Net
+	tnet     *userStack
 	addr     netip.Addr
 	endpoint netip.AddrPort
 	hostKey  Key
@@ -87,6 +86,16 @@ func Join(ctx context.Context, invite string, cfg JoinConfig) (*Tunnel, error) {
 
 // JoinInvite is [Join] with an already parsed invite.
 func JoinInvite(ctx context.Context, inv Invite, cfg JoinConfig) (*Tunnel, error) {
+	ifaddrs, _ := net.InterfaceAddrs()
+	for _, ep := range inv.Endpoints {
+		err := checkUnicast(ep)
+		if err == nil {
+			err = checkLocalBroadcast(ep, ifaddrs)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("join: %w: endpoint: %w", ErrBadInvite, err)
+		}
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultJoinTimeout)
@@ -248,13 +257,13 @@ func (t *Tunnel) DialContext(ctx context.Context, network, addr string) (net.Con
 		return nil, fmt.Errorf("dial %s %s in tunnel: %w", network, addr, err)
 	}
 	if network[:3] == "udp" {
-		c, err := t.tnet.DialUDPAddrPort(netip.AddrPort{}, ap)
+		c, err := t.tnet.dialUDP(ap)
 		if err != nil {
 			return nil, fmt.Errorf("dial udp %v in tunnel: %w", ap, err)
 		}
 		return c, nil
 	}
-	c, err := t.tnet.DialContextTCPAddrPort(ctx, ap)
+	c, err := t.tnet.dialTCP(ctx, ap)
 	if err != nil {
 		return nil, fmt.Errorf("dial tcp %v in tunnel: %w", ap, err)
 	}
@@ -264,16 +273,18 @@ func (t *Tunnel) DialContext(ctx context.Context, network, addr string) (net.Con
 // ListenUDP opens a UDP socket at this player's tunnel address on port
 // (0 picks one), for traffic that needs an unconnected socket.
 func (t *Tunnel) ListenUDP(port uint16) (net.PacketConn, error) {
-	pc, err := t.tnet.ListenUDPAddrPort(netip.AddrPortFrom(t.addr, port))
+	pc, err := t.tnet.listenUDP(netip.AddrPortFrom(t.addr, port))
 	if err != nil {
 		return nil, fmt.Errorf("listen udp %v:%d in tunnel: %w", t.addr, port, err)
 	}
 	return pc, nil
 }
 
-// Close stops the device and closes the socket. It is idempotent.
+// Close stops the device, closes the socket and waits for the tunnel's
+// goroutines. It is idempotent: calls after the first return an error
+// wrapping [net.ErrClosed].
 func (t *Tunnel) Close() error {
-	var err error
+	err := fmt.Errorf("close tunnel: %w", net.ErrClosed)
 	t.close.Do(func() {
 		if t.done != nil {
 			close(t.done)

@@ -19,6 +19,7 @@ type natLab struct {
 
 func newNATLab(t *testing.T, relay bool) *natLab {
 	t.Helper()
+	goroutineLeakCheck(t)
 	inet := natsim.NewInternet()
 	m := inet.Machine()
 	c, err := m.Listen(DefaultRendezvousPort)

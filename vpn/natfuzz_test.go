@@ -12,8 +12,8 @@ import (
 func FuzzRendezvous(f *testing.F) {
 	secret := [secretLen]byte(seq(secretLen, 0xb0))
 	key := rendezvousKey(secret)
-	room := roomOf(key)
-	f.Add(appendRegister(nil, registerMsg{Room: room, Key: key, Seq: 20}), false)
+	room := roomOf(Key(seq(KeyLen, 0x70)), key)
+	f.Add(appendRegister(nil, registerMsg{Room: room, Key: key, Host: Key(seq(KeyLen, 0x70)), Seq: 20}, nil), false)
 	f.Add(appendPairing(nil, msgConnect, connectMsg{Room: room}, key[:]), false)
 	f.Add(appendAlloc(nil, msgAllocate, allocMsg{Room: room}, key[:]), false)
 	f.Add(appendAlloc(nil, msgRelayBind, allocMsg{Room: room, Nonce: [nonceLen]byte{7}, Role: rolePlayer}, key[:]), true)
@@ -21,6 +21,7 @@ func FuzzRendezvous(f *testing.F) {
 	f.Add([]byte{4, 0, 0, 0, 1}, true)
 	f.Fuzz(func(t *testing.T, pkt []byte, toRelay bool) {
 		fx := newRdvFixture(t, RendezvousConfig{MaxRooms: 2, MaxRelays: 1})
+		room := fx.room
 		fx.r.handle(appendAlloc(nil, msgAllocate, allocMsg{Room: room, Nonce: [nonceLen]byte{7}}, key[:]), fx.hostAP)
 		fx.r.mu.Lock()
 		var rl *relay
@@ -47,9 +48,11 @@ func FuzzNATMessages(f *testing.F) {
 	secret := [secretLen]byte(seq(secretLen, 0xb0))
 	key := rendezvousKey(secret)
 	punch := punchKey(secret)
-	room := roomOf(key)
+	host := Key(seq(KeyLen, 0x70))
+	room := roomOf(host, key)
 	cands := []Candidate{{Addr: netip.MustParseAddrPort("192.0.2.1:6464"), Kind: CandPublic}}
-	f.Add(appendRegister(nil, registerMsg{Room: room, Key: key, Seq: 1, Cands: cands}))
+	f.Add(appendRegister(nil, registerMsg{Room: room, Key: key, Host: host, Seq: 1, Cands: cands}, key[:]))
+	f.Add(appendChallenge(nil, challengeMsg{Room: room, Server: host}))
 	f.Add(appendRegistered(nil, 1, cands[0].Addr, key[:]))
 	f.Add(appendPairing(nil, msgPeer, connectMsg{Room: room, Cands: cands}, key[:]))
 	f.Add(appendPing(nil, pingMsg{Role: roleHost}, punch))
@@ -63,8 +66,11 @@ func FuzzNATMessages(f *testing.F) {
 				t.Fatalf("%s re-encodes %x as %x", what, pkt, b)
 			}
 		}
-		if m, err := parseRegister(pkt); err == nil && len(m.Cands) == int(pkt[headerLen+roomLen+rdvKeyLen+seqLen]) {
-			same("register", appendRegister(nil, m))
+		if m, err := parseRegister(pkt); err == nil && registerOpened(pkt, key[:]) && bytes.Equal(appendCands(nil, m.Cands, true), pkt[registerLen-shortMAC-1-maxCands*candLen:registerLen-shortMAC]) {
+			same("register", appendRegister(nil, m, key[:]))
+		}
+		if m, err := parseChallenge(pkt); err == nil {
+			same("challenge", appendChallenge(nil, m))
 		}
 		parseRegistered(pkt, key[:])
 		for _, typ := range []msgType{msgConnect, msgPeer} {

@@ -1,6 +1,7 @@
 package vpn
 
 import (
+	"crypto/ecdh"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -23,6 +24,7 @@ const (
 	msgRelayBind  msgType = 13 // host or player -> relay port: I am this side
 	msgRelayBound msgType = 14 // relay port -> side: bound
 	msgRefused    msgType = 15 // rendezvous -> sender: refused, with a reason
+	msgChallenge  msgType = 16 // rendezvous -> host: prove your key and address
 )
 
 // Field sizes.
@@ -35,6 +37,7 @@ const (
 	shortMAC  = 16
 	seqLen    = 8
 	rdvKeyLen = sha256.Size
+	cookieLen = 16
 )
 
 // CandidateKind says how an address of a netpak instance was learned, and
@@ -83,15 +86,42 @@ func (c Candidate) String() string { return c.Kind.String() + " " + c.Addr.Strin
 // Keys derived from the join secret. The rendezvous key goes to the
 // rendezvous server, which authenticates the room's players with it; it
 // cannot be turned back into the join secret, the preshared keys or the
-// punch key. The room id is its hash, so only a holder of the key can
-// register the room, and a server learns nothing it could join with.
+// punch key, so a server learns nothing it could join with.
 func rendezvousKey(secret [secretLen]byte) [rdvKeyLen]byte {
 	return [rdvKeyLen]byte(mac(secret[:], []byte("netpak rendezvous v1")))
 }
 
-func roomOf(rdvKey [rdvKeyLen]byte) [roomLen]byte {
-	h := sha256.Sum256(rdvKey[:])
-	return [roomLen]byte(h[:roomLen])
+// roomOf names a host's room: a hash of the host's public key and the
+// rendezvous key. Every invite holder can compute it, but registering it
+// takes the host's private key (see registerKey), so a player cannot
+// take over the room, and a rotated secret gives a new room.
+func roomOf(hostPub Key, rdvKey [rdvKeyLen]byte) [roomLen]byte {
+	h := sha256.New()
+	h.Write([]byte("netpak room v2"))
+	h.Write(hostPub[:])
+	h.Write(rdvKey[:])
+	return [roomLen]byte(h.Sum(nil))
+}
+
+// registerKey derives the key that seals a host's registers at one
+// server from their Diffie-Hellman secret: the host computes it from its
+// private key and the server's public key, the server from its private
+// key and the host's public key. Holding the host's public key, as every
+// invite holder does, is not enough.
+func registerKey(priv, peerPub Key) ([]byte, error) {
+	k, err := ecdh.X25519().NewPrivateKey(priv[:])
+	if err != nil {
+		return nil, err
+	}
+	p, err := ecdh.X25519().NewPublicKey(peerPub[:])
+	if err != nil {
+		return nil, err
+	}
+	shared, err := k.ECDH(p)
+	if err != nil {
+		return nil, err // a low-order public key
+	}
+	return mac(shared, []byte("netpak register v1")), nil
 }
 
 func punchKey(secret [secretLen]byte) []byte {
@@ -108,14 +138,21 @@ func parseAddr(b []byte) netip.AddrPort {
 	return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[:16])).Unmap(), binary.BigEndian.Uint16(b[16:18]))
 }
 
-func appendCands(b []byte, cs []Candidate) []byte {
+// appendCands appends a candidate list. A padded list always has
+// maxCands entries, the unused ones zero (port 0, which parseCands drops),
+// so the message has one size whatever it carries.
+func appendCands(b []byte, cs []Candidate, padded bool) []byte {
 	cs = cs[:min(len(cs), maxCands)]
-	b = append(b, byte(len(cs)))
+	n := len(cs)
+	if padded {
+		n = maxCands
+	}
+	b = append(b, byte(n))
 	for _, c := range cs {
 		b = append(b, byte(c.Kind))
 		b = appendAddr(b, c.Addr)
 	}
-	return b
+	return append(b, make([]byte, (n-len(cs))*candLen)...)
 }
 
 // parseCands decodes a candidate list and returns the bytes after it.
@@ -129,7 +166,7 @@ func parseCands(b []byte) ([]Candidate, []byte, error) {
 	var cs []Candidate
 	for i := range n {
 		c := Candidate{Kind: CandidateKind(b[i*candLen]), Addr: parseAddr(b[i*candLen+1:])}
-		if c.Addr.Port() != 0 && !c.Addr.Addr().IsUnspecified() && !c.Addr.Addr().IsMulticast() {
+		if checkUnicast(c.Addr) == nil {
 			cs = append(cs, c)
 		}
 	}
@@ -151,40 +188,93 @@ func opened(pkt, key []byte, n int) ([]byte, bool) {
 	return body, hmac.Equal(pkt[len(body):], mac(key, body)[:n])
 }
 
-// registerMsg keeps a host's room at a rendezvous server.
+// registerMsg keeps a host's room at a rendezvous server. It is sealed
+// with the registerKey of the host and the server, and carries the cookie
+// the server gave the host's address, so only the host registers its
+// room, and only from an address where it receives the server's answers.
 type registerMsg struct {
 	Room   [roomLen]byte
 	Key    [rdvKeyLen]byte
+	Host   Key // the host's WireGuard public key
+	Cookie [cookieLen]byte
 	Seq    uint64 // increases with every register, so a replay is refused
-	Public netip.AddrPort
 	Cands  []Candidate
 }
 
-func appendRegister(b []byte, m registerMsg) []byte {
+const registerLen = headerLen + roomLen + rdvKeyLen + KeyLen + cookieLen + seqLen + 1 + maxCands*candLen + shortMAC
+
+func appendRegister(b []byte, m registerMsg, regKey []byte) []byte {
+	start := len(b)
 	b = appendHeader(b, msgRegister)
 	b = append(b, m.Room[:]...)
 	b = append(b, m.Key[:]...)
+	b = append(b, m.Host[:]...)
+	b = append(b, m.Cookie[:]...)
 	b = binary.BigEndian.AppendUint64(b, m.Seq)
-	return appendCands(b, m.Cands)
+	b = appendCands(b, m.Cands, true)
+	return sealed(b, start, regKey, shortMAC)
 }
 
+// parseRegister decodes a register and checks its room is its host's and
+// key's, but not its seal: that needs the server's key (registerOpened).
 func parseRegister(pkt []byte) (registerMsg, error) {
 	var m registerMsg
-	p, err := body(pkt, msgRegister, roomLen+rdvKeyLen+seqLen+1)
+	if len(pkt) != registerLen {
+		return m, fmt.Errorf("%w: register of %d bytes, want %d", errMalformed, len(pkt), registerLen)
+	}
+	p, err := body(pkt, msgRegister, registerLen-headerLen)
 	if err != nil {
 		return m, err
 	}
 	p = p[copy(m.Room[:], p):]
 	p = p[copy(m.Key[:], p):]
+	p = p[copy(m.Host[:], p):]
+	p = p[copy(m.Cookie[:], p):]
 	m.Seq = binary.BigEndian.Uint64(p)
-	if roomOf(m.Key) != m.Room {
-		return m, fmt.Errorf("%w: room is not the hash of its key", errMalformed)
+	if roomOf(m.Host, m.Key) != m.Room {
+		return m, fmt.Errorf("%w: room is not its host's", errMalformed)
 	}
 	m.Cands, p, err = parseCands(p[seqLen:])
-	if err == nil && len(p) != 0 {
+	if err == nil && len(p) != shortMAC {
 		err = fmt.Errorf("%w: %d bytes after register", errMalformed, len(p))
 	}
 	return m, err
+}
+
+// registerOpened reports whether a register was sealed with regKey.
+func registerOpened(pkt, regKey []byte) bool {
+	_, ok := opened(pkt, regKey, shortMAC)
+	return ok
+}
+
+// challengeMsg answers a register that did not prove its key or address:
+// the cookie for the sender's address and the server's public key, with
+// which the host seals its next register.
+type challengeMsg struct {
+	Room   [roomLen]byte
+	Cookie [cookieLen]byte
+	Server Key
+}
+
+const challengeLen = headerLen + roomLen + cookieLen + KeyLen
+
+func appendChallenge(b []byte, m challengeMsg) []byte {
+	b = appendHeader(b, msgChallenge)
+	b = append(b, m.Room[:]...)
+	b = append(b, m.Cookie[:]...)
+	return append(b, m.Server[:]...)
+}
+
+func parseChallenge(pkt []byte) (challengeMsg, error) {
+	var m challengeMsg
+	p, err := body(pkt, msgChallenge, challengeLen-headerLen)
+	if err != nil || len(pkt) != challengeLen {
+		return m, fmt.Errorf("%w: challenge", errMalformed)
+	}
+	p = p[copy(m.Room[:], p):]
+	p = p[copy(m.Cookie[:], p):]
+	copy(m.Server[:], p)
+	return m, nil
 }
 
 // appendRegistered answers a register, telling the host its public address.
@@ -251,7 +341,7 @@ func appendPairing(b []byte, t msgType, m connectMsg, key []byte) []byte {
 	b = appendHeader(b, t)
 	b = append(b, m.Room[:]...)
 	b = append(b, m.Nonce[:]...)
-	b = appendCands(b, m.Cands)
+	b = appendCands(b, m.Cands, true)
 	return sealed(b, start, key, shortMAC)
 }
 
@@ -340,8 +430,10 @@ type pingMsg struct {
 	Role byte
 }
 
+// A ping carries padding so that the pong it asks for is no larger.
 const (
-	pingLen = headerLen + txLen + 2 + shortMAC
+	pingPad = addrLen - 2
+	pingLen = headerLen + txLen + 2 + pingPad + shortMAC
 	pongLen = headerLen + txLen + addrLen + shortMAC
 )
 
@@ -350,12 +442,13 @@ func appendPing(b []byte, m pingMsg, key []byte) []byte {
 	b = appendHeader(b, msgPing)
 	b = append(b, m.Tx[:]...)
 	b = append(b, byte(m.Kind), m.Role)
+	b = append(b, make([]byte, pingPad)...)
 	return sealed(b, start, key, shortMAC)
 }
 
 func parsePing(pkt, key []byte) (pingMsg, error) {
 	var m pingMsg
-	p, err := sealedBody(pkt, msgPing, txLen+2, key)
+	p, err := sealedBody(pkt, msgPing, txLen+2+pingPad, key)
 	if err != nil {
 		return m, err
 	}
@@ -393,9 +486,11 @@ type allocMsg struct {
 	Role  byte           // relay bind and bound only
 }
 
+// allocFieldsLen is the size of a message's fields. An allocate carries a
+// zero relay address so that the allocated it asks for is no larger.
 func allocFieldsLen(t msgType) int {
 	switch t {
-	case msgAllocated:
+	case msgAllocate, msgAllocated:
 		return roomLen + nonceLen + addrLen
 	case msgRelayBind, msgRelayBound:
 		return roomLen + nonceLen + 1
@@ -409,7 +504,7 @@ func appendAlloc(b []byte, t msgType, m allocMsg, key []byte) []byte {
 	b = append(b, m.Room[:]...)
 	b = append(b, m.Nonce[:]...)
 	switch t {
-	case msgAllocated:
+	case msgAllocate, msgAllocated:
 		b = appendAddr(b, m.Relay)
 	case msgRelayBind, msgRelayBound:
 		b = append(b, m.Role)

@@ -71,7 +71,7 @@ type playerNAT struct {
 func newPlayerNAT(ctx context.Context, bind *Bind, inv Invite, cfg JoinConfig) *playerNAT {
 	rdvKey := rendezvousKey(inv.Secret)
 	p := &playerNAT{
-		bind: bind, inv: inv, rdvKey: rdvKey, room: roomOf(rdvKey), punch: punchKey(inv.Secret),
+		bind: bind, inv: inv, rdvKey: rdvKey, room: roomOf(inv.HostKey, rdvKey), punch: punchKey(inv.Secret),
 		servers: map[netip.AddrPort]string{}, logf: cfg.Logf.orDiscard(),
 		targets: map[netip.AddrPort]CandidateKind{}, sent: map[netip.AddrPort]time.Time{},
 		paired: map[netip.AddrPort]time.Time{}, refused: map[netip.AddrPort]string{},
@@ -184,12 +184,13 @@ func (p *playerNAT) onPeer(pkt []byte, from netip.AddrPort) {
 	if err != nil || m.Room != p.room || m.Nonce != p.nonce || !p.isServer(from) {
 		return
 	}
+	cands := unicastHere(m.Cands)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, ok := p.paired[from]; !ok {
 		p.paired[from] = time.Now()
 	}
-	for _, c := range m.Cands {
+	for _, c := range cands {
 		if _, ok := p.targets[c.Addr]; !ok && len(p.targets) < 4*maxCands {
 			p.targets[c.Addr] = c.Kind
 		}

@@ -41,16 +41,8 @@ type portMapper interface {
 // socket's port until the host closes, then removes it.
 func (n *hostNAT) mapPort() {
 	defer n.h.loops.Done()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-n.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	m, c, err := findMapper(ctx, n.h.bind.LocalAddr().Port(), n.h.logf)
+	ctx := n.h.ctx // ends at Close
+	m, c, err := findMapper(ctx, n.h.bind.LocalAddr().Port(), &n.h.loops)
 	n.mu.Lock()
 	n.mapDone, n.mapping = true, c
 	if err != nil {
@@ -105,13 +97,14 @@ var discoverers = []discoverer{
 }
 
 // findMapper tries every kind of router at once and keeps the first that
-// maps port. The error says what each said.
-func findMapper(ctx context.Context, port uint16, logf Logf) (portMapper, Candidate, error) {
+// maps port. The error says what each said. Its goroutines, which may
+// outlive it to undo late mappings, are added to wg.
+func findMapper(ctx context.Context, port uint16, wg *sync.WaitGroup) (portMapper, Candidate, error) {
 	ctx, cancel := context.WithTimeout(ctx, mapTimeout)
 	defer cancel()
 	results := make(chan mapResult, len(discoverers))
 	for _, d := range discoverers {
-		go func() {
+		wg.Go(func() {
 			m, err := d(ctx, port)
 			if err != nil {
 				results <- mapResult{err: err}
@@ -119,7 +112,7 @@ func findMapper(ctx context.Context, port uint16, logf Logf) (portMapper, Candid
 			}
 			c, err := m.renew(ctx)
 			results <- mapResult{m, c, err}
-		}()
+		})
 	}
 	var errs []error
 	for i := range discoverers {
@@ -128,11 +121,11 @@ func findMapper(ctx context.Context, port uint16, logf Logf) (portMapper, Candid
 		case r = <-results:
 		case <-ctx.Done():
 			// NAT-PMP ignores ctx: a late mapping must not stay open.
-			go undoOthers(results, len(discoverers)-i)
+			wg.Go(func() { undoOthers(results, len(discoverers)-i) })
 			return nil, Candidate{}, fmt.Errorf("router mapped no port: %w", ctx.Err())
 		}
 		if r.err == nil {
-			go undoOthers(results, len(discoverers)-i-1)
+			wg.Go(func() { undoOthers(results, len(discoverers)-i-1) })
 			return r.m, r.c, nil
 		}
 		errs = append(errs, r.err)

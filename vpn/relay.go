@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -17,6 +18,10 @@ type relay struct {
 	addr netip.AddrPort
 	id   relayID
 	key  [rdvKeyLen]byte
+	// owners are the source prefixes and networks of the room's host and
+	// of the player that asked, which the relay counts against (see
+	// sourcePrefixes).
+	owners []netip.Prefix
 
 	mu     sync.Mutex
 	sides  [2]relaySide // host, player; guarded by mu
@@ -49,44 +54,64 @@ func (r *Rendezvous) handleAllocate(pkt []byte, from netip.AddrPort) error {
 		return err
 	}
 	if r.cfg.NoRelay {
-		r.send(appendRefused(nil, m.Room, m.Nonce, refuseNoRelay), from)
+		r.answer(pkt, appendRefused(nil, m.Room, m.Nonce, refuseNoRelay), from)
 		return nil
 	}
-	rl, err := r.openRelay(relayID{m.Room, m.Nonce}, rm.key)
+	rl, err := r.openRelay(relayID{m.Room, m.Nonce}, rm.key, from)
 	if err != nil {
-		r.logf("rendezvous: %v", err)
-		r.send(appendRefused(nil, m.Room, m.Nonce, refuseRelayBusy), from)
+		r.stats.limited.Add(1) // a limit is a counter, not a log line a flood would fill
+		r.answer(pkt, appendRefused(nil, m.Room, m.Nonce, refuseRelayBusy), from)
 		return nil
 	}
 	m.Relay = rl.addr
 	ans := appendAlloc(nil, msgAllocated, m, rm.key[:])
-	r.send(ans, from)
-	r.send(ans, rm.host)
+	r.answer(pkt, ans, from)
+	r.send(ans, rm.host) // the host proved its address with a cookie
 	return nil
 }
 
-// openRelay returns the relay for id, opening it if there is room.
-func (r *Rendezvous) openRelay(id relayID, key [rdvKeyLen]byte) (*relay, error) {
+// openRelay returns the relay for id, opening it for a player at from if
+// there is room: in the table, in the room, and for the source prefixes
+// of the room's host and of the player.
+func (r *Rendezvous) openRelay(id relayID, key [rdvKeyLen]byte, from netip.AddrPort) (*relay, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rl := r.relays[id]; rl != nil {
 		return rl, nil
 	}
 	rm := r.rooms[id.room]
-	switch {
-	case rm == nil:
+	if rm == nil {
 		return nil, errors.New("room expired")
+	}
+	var owners []netip.Prefix
+	hp, fp := sourcePrefixes(rm.host.Addr()), sourcePrefixes(from.Addr())
+	for _, p := range append(hp[:], fp[:]...) {
+		if !slices.Contains(owners, p) {
+			owners = append(owners, p)
+		}
+	}
+	switch {
 	case len(r.relays) >= r.cfg.MaxRelays:
 		return nil, fmt.Errorf("relay table full (%d)", r.cfg.MaxRelays)
 	case rm.relays >= maxRelaysPerRoom:
 		return nil, fmt.Errorf("room has %d relays already", rm.relays)
 	}
+	for _, p := range owners {
+		if _, limit := prefixLimits(p); r.perPfx[p] != nil && r.perPfx[p].relays >= limit {
+			return nil, fmt.Errorf("%v holds %d relays already", p, limit)
+		}
+	}
 	c, err := r.listenRelayLocked()
 	if err != nil {
-		return nil, fmt.Errorf("open relay: %w", err)
+		err = fmt.Errorf("open relay: %w", err)
+		r.logf("rendezvous: %v", err) // the operator's to fix, unlike a limit
+		return nil, err
 	}
 	now := r.now()
-	rl := &relay{conn: c, id: id, key: key, active: now}
+	rl := &relay{conn: c, id: id, key: key, owners: owners, active: now}
+	for _, p := range owners {
+		r.useLocked(p).relays++
+	}
 	rl.addr = addrPortOf(c.LocalAddr())
 	if rl.addr.Addr().IsUnspecified() {
 		// The player substitutes the address it reached this server at.

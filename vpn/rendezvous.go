@@ -1,6 +1,8 @@
 package vpn
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -20,15 +22,23 @@ const (
 	DefaultMaxRooms  = 4096
 	DefaultMaxRelays = 256
 	maxRelaysPerRoom = 8
-	roomTTL          = 60 * time.Second // hosts register every registerEvery
-	relayIdle        = 90 * time.Second // longer than the player's keepalive
-	relayRebindQuiet = 5 * time.Second  // a side's old address must be this quiet to be replaced
-	maxSources       = 8192             // rate-limited source addresses
-	controlRate      = 20               // control datagrams a second per source address
-	controlBurst     = 40
-	relayPacketRate  = 2000 // datagrams a second per relay allocation
-	relayByteRate    = 1 << 20
-	maxRelayDatagram = 1500
+	// Per source prefix and per network around it (see sourcePrefixes):
+	// the rooms whose host is there, and the relays whose host or player
+	// is there.
+	maxRoomsPerPrefix  = 8
+	maxRelaysPerPrefix = 8
+	maxRoomsPerNet     = 32
+	maxRelaysPerNet    = 32
+	cookieEpoch        = 2 * time.Minute  // a cookie is good for one to two epochs
+	roomTTL            = 60 * time.Second // hosts register every registerEvery
+	relayIdle          = 90 * time.Second // longer than the player's keepalive
+	relayRebindQuiet   = 5 * time.Second  // a side's old address must be this quiet to be replaced
+	maxSources         = 8192             // rate-limited source addresses
+	controlRate        = 20               // control datagrams a second per source address
+	controlBurst       = 40
+	relayPacketRate    = 2000 // datagrams a second per relay allocation
+	relayByteRate      = 1 << 20
+	maxRelayDatagram   = 1500
 )
 
 // RendezvousConfig configures [ListenRendezvous]. The zero value is a valid
@@ -80,22 +90,79 @@ type Rendezvous struct {
 	now    func() time.Time
 	closer sync.Once
 
+	priv   Key // the server's X25519 key; hosts seal registers with it
+	pub    Key
+	cookie [32]byte // secret for the cookies of hosts' addresses
+
 	stats struct{ registers, pairings, allocations, relayed, dropped, limited atomic.Uint64 }
 
 	mu       sync.Mutex
-	rooms    map[[roomLen]byte]*room // guarded by mu
-	relays   map[relayID]*relay      // guarded by mu
-	sources  *limiter                // guarded by mu
-	nextPort uint16                  // guarded by mu; next of RelayPorts to try
+	rooms    map[[roomLen]byte]*room     // guarded by mu
+	relays   map[relayID]*relay          // guarded by mu
+	sources  *limiter                    // guarded by mu
+	perPfx   map[netip.Prefix]*prefixUse // guarded by mu; entries are deleted at zero
+	nextPort uint16                      // guarded by mu; next of RelayPorts to try
 }
 
 type room struct {
 	key     [rdvKeyLen]byte
+	regKey  []byte // seals the host's registers
 	seq     uint64
 	host    netip.AddrPort
 	cands   []Candidate
 	expires time.Time
 	relays  int
+}
+
+// prefixUse counts what one source prefix holds.
+type prefixUse struct{ rooms, relays int }
+
+// sourcePrefix is the unit the server bounds and rate-limits: one IPv4
+// address (a carrier-grade NAT puts many customers behind one, so a wider
+// prefix would lock out strangers) or one IPv6 /64 (the smallest subnet a
+// customer gets; its addresses cost an attacker nothing).
+func sourcePrefix(a netip.Addr) netip.Prefix { return sourcePrefixes(a)[0] }
+
+// sourcePrefixes returns the source's prefix and the network around it,
+// an IPv4 /24 or an IPv6 /48 (what one site is often given), which bounds
+// an attacker who holds many prefixes of one network at a few times one
+// prefix's share.
+func sourcePrefixes(a netip.Addr) [2]netip.Prefix {
+	a = a.Unmap()
+	if a.Is4() {
+		n, _ := a.Prefix(24)
+		return [2]netip.Prefix{netip.PrefixFrom(a, 32), n}
+	}
+	p, _ := a.Prefix(64)
+	n, _ := a.Prefix(48)
+	return [2]netip.Prefix{p, n}
+}
+
+// prefixLimits returns how many rooms and relays p may hold.
+func prefixLimits(p netip.Prefix) (rooms, relays int) {
+	if p.Bits() == 32 && p.Addr().Is4() || p.Bits() == 64 {
+		return maxRoomsPerPrefix, maxRelaysPerPrefix
+	}
+	return maxRoomsPerNet, maxRelaysPerNet
+}
+
+func (r *Rendezvous) useLocked(p netip.Prefix) *prefixUse {
+	u := r.perPfx[p]
+	if u == nil {
+		u = &prefixUse{}
+		r.perPfx[p] = u
+	}
+	return u
+}
+
+func (r *Rendezvous) releaseLocked(p netip.Prefix, rooms, relays int) {
+	if u := r.perPfx[p]; u != nil {
+		u.rooms -= rooms
+		u.relays -= relays
+		if u.rooms <= 0 && u.relays <= 0 {
+			delete(r.perPfx, p)
+		}
+	}
 }
 
 type relayID struct {
@@ -120,6 +187,15 @@ func ListenRendezvous(cfg RendezvousConfig) (*Rendezvous, error) {
 		rooms:   map[[roomLen]byte]*room{},
 		relays:  map[relayID]*relay{},
 		sources: newLimiter(controlRate, controlBurst, maxSources),
+		perPfx:  map[netip.Prefix]*prefixUse{},
+	}
+	var err error
+	if r.priv, err = NewPrivateKey(); err != nil {
+		return nil, fmt.Errorf("rendezvous: %w", err)
+	}
+	r.pub = r.priv.Public()
+	if _, err := rand.Read(r.cookie[:]); err != nil {
+		return nil, fmt.Errorf("rendezvous: cookie secret: %w", err)
 	}
 	if r.conn == nil {
 		listen := cfg.Listen
@@ -156,9 +232,11 @@ func (r *Rendezvous) Stats() RendezvousStats {
 	}
 }
 
-// Close stops the server and every relay. It is idempotent.
+// Close stops the server and every relay and waits for their goroutines.
+// It is idempotent: calls after the first return an error wrapping
+// [net.ErrClosed].
 func (r *Rendezvous) Close() error {
-	var err error
+	err := fmt.Errorf("close rendezvous server: %w", net.ErrClosed)
 	r.closer.Do(func() {
 		close(r.done)
 		err = r.conn.Close()
@@ -211,6 +289,9 @@ func (r *Rendezvous) expire() {
 	for id, rm := range r.rooms {
 		if now.After(rm.expires) {
 			delete(r.rooms, id)
+			for _, p := range sourcePrefixes(rm.host.Addr()) {
+				r.releaseLocked(p, 1, 0)
+			}
 		}
 	}
 	for id, rl := range r.relays {
@@ -223,6 +304,9 @@ func (r *Rendezvous) expire() {
 func (r *Rendezvous) dropRelayLocked(id relayID, rl *relay) {
 	rl.conn.Close()
 	delete(r.relays, id)
+	for _, p := range rl.owners {
+		r.releaseLocked(p, 0, 1)
+	}
 	if rm := r.rooms[id.room]; rm != nil {
 		rm.relays--
 	}
@@ -231,14 +315,14 @@ func (r *Rendezvous) dropRelayLocked(id relayID, rl *relay) {
 // handle answers one datagram on the main socket.
 func (r *Rendezvous) handle(pkt []byte, from netip.AddrPort) {
 	r.mu.Lock()
-	ok := r.sources.allow(from.Addr(), r.now())
+	ok := r.sources.allow(sourcePrefix(from.Addr()).Addr(), r.now())
 	r.mu.Unlock()
 	if !ok {
 		r.stats.limited.Add(1)
 		return
 	}
 	if tx, ok := parseSTUNRequest(pkt); ok {
-		r.send(appendSTUNResponse(nil, tx, from), from)
+		r.answer(pkt, appendSTUNResponse(nil, tx, from), from)
 		return
 	}
 	t, err := controlType(pkt)
@@ -267,30 +351,113 @@ func (r *Rendezvous) send(pkt []byte, to netip.AddrPort) {
 	}
 }
 
-// handleRegister keeps a host's room. A register must be newer than the
-// last one, so a replayed datagram cannot move the room to its sender.
+// answer sends ans back to the sender of req, unless it is larger: the
+// sender's address is not proven, and a server that answered with more
+// than it got would amplify a flood aimed at a spoofed address.
+func (r *Rendezvous) answer(req, ans []byte, to netip.AddrPort) {
+	if len(ans) > len(req) {
+		r.stats.dropped.Add(1)
+		return
+	}
+	r.send(ans, to)
+}
+
+// cookieFor returns the cookie of a host's address in the epoch of t.
+func (r *Rendezvous) cookieFor(from netip.AddrPort, host Key, t time.Time) [cookieLen]byte {
+	var b []byte
+	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix()/int64(cookieEpoch/time.Second)))
+	b = appendAddr(b, from)
+	b = append(b, host[:]...)
+	return [cookieLen]byte(mac(r.cookie[:], b))
+}
+
+// cookieOK reports whether c is the cookie of from and host, in this
+// epoch or the last.
+func (r *Rendezvous) cookieOK(c [cookieLen]byte, from netip.AddrPort, host Key) bool {
+	now := r.now()
+	a, b := r.cookieFor(from, host, now), r.cookieFor(from, host, now.Add(-cookieEpoch))
+	return equalMAC(c[:], a[:]) || equalMAC(c[:], b[:])
+}
+
+// handleRegister keeps a host's room. Only the host registers it: the
+// room id commits to the host's public key, and the register must be
+// sealed with the key the host shares with this server and carry the
+// cookie of the address it came from. Otherwise the sender gets a
+// challenge with a fresh cookie and the server's public key, smaller than
+// the register. A register must also be newer than the last one.
 func (r *Rendezvous) handleRegister(pkt []byte, from netip.AddrPort) error {
 	m, err := parseRegister(pkt)
 	if err != nil {
 		return err
 	}
+	challenge := func(why string) error {
+		c := challengeMsg{Room: m.Room, Cookie: r.cookieFor(from, m.Host, r.now()), Server: r.pub}
+		r.answer(pkt, appendChallenge(nil, c), from)
+		return fmt.Errorf("register from %v: %s", from, why)
+	}
+	if !r.cookieOK(m.Cookie, from, m.Host) {
+		return challenge("no cookie for its address")
+	}
 	r.mu.Lock()
+	var regKey []byte
+	if rm := r.rooms[m.Room]; rm != nil {
+		regKey = rm.regKey // the room id commits to the host's key
+	}
+	r.mu.Unlock()
+	if regKey == nil {
+		// Only senders that proved their address get this far, at the
+		// source rate limit.
+		if regKey, err = registerKey(r.priv, m.Host); err != nil {
+			return fmt.Errorf("%w: host key: %w", errMalformed, err)
+		}
+	}
+	if !registerOpened(pkt, regKey) {
+		return challenge("not sealed with the host's key")
+	}
+	if err := r.keepRoom(m, regKey, from); err != nil {
+		return err
+	}
+	r.stats.registers.Add(1)
+	r.answer(pkt, appendRegistered(nil, m.Seq, from, m.Key[:]), from)
+	return nil
+}
+
+// keepRoom creates or refreshes a room for a verified register, within
+// the table's bound and those of the source's prefixes.
+func (r *Rendezvous) keepRoom(m registerMsg, regKey []byte, from netip.AddrPort) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	rm := r.rooms[m.Room]
 	switch {
 	case rm != nil && m.Seq <= rm.seq:
-		r.mu.Unlock()
 		return fmt.Errorf("%w: old register", errMalformed)
 	case rm == nil && len(r.rooms) >= r.cfg.MaxRooms:
-		r.mu.Unlock()
 		return errors.New("room table full")
-	case rm == nil:
-		rm = &room{key: m.Key}
+	}
+	pfxs := sourcePrefixes(from.Addr())
+	var old [2]netip.Prefix // where the room is counted now
+	if rm != nil {
+		old = sourcePrefixes(rm.host.Addr())
+	}
+	for i, p := range pfxs {
+		limit, _ := prefixLimits(p)
+		if u := r.perPfx[p]; p != old[i] && u != nil && u.rooms >= limit {
+			return fmt.Errorf("%v holds %d rooms already", p, u.rooms)
+		}
+	}
+	if rm == nil {
+		rm = &room{key: m.Key, regKey: regKey}
 		r.rooms[m.Room] = rm
 	}
+	for i, p := range pfxs {
+		if p != old[i] {
+			if old[i].IsValid() {
+				r.releaseLocked(old[i], 1, 0)
+			}
+			r.useLocked(p).rooms++
+		}
+	}
 	rm.seq, rm.host, rm.cands, rm.expires = m.Seq, from, m.Cands, r.now().Add(roomTTL)
-	r.mu.Unlock()
-	r.stats.registers.Add(1)
-	r.send(appendRegistered(nil, m.Seq, from, m.Key[:]), from)
 	return nil
 }
 
@@ -308,7 +475,7 @@ func (r *Rendezvous) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
 	}
 	r.mu.Unlock()
 	if rm == nil && len(pkt) >= headerLen+roomLen+nonceLen {
-		r.send(appendRefused(nil, id, [nonceLen]byte(pkt[headerLen+roomLen:]), refuseNoRoom), from)
+		r.answer(pkt, appendRefused(nil, id, [nonceLen]byte(pkt[headerLen+roomLen:]), refuseNoRoom), from)
 	}
 	return cp, rm != nil
 }
@@ -327,8 +494,9 @@ func (r *Rendezvous) handleConnect(pkt []byte, from netip.AddrPort) error {
 	r.stats.pairings.Add(1)
 	toPlayer := connectMsg{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(rm.host, rm.cands)}
 	toHost := connectMsg{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(from, m.Cands)}
+	// The host proved its address with a cookie; the player did not.
 	r.send(appendPairing(nil, msgPeer, toHost, rm.key[:]), rm.host)
-	r.send(appendPairing(nil, msgPeer, toPlayer, rm.key[:]), from)
+	r.answer(pkt, appendPairing(nil, msgPeer, toPlayer, rm.key[:]), from)
 	return nil
 }
 

@@ -3,7 +3,9 @@ package vpn
 import (
 	"bytes"
 	"encoding/hex"
+	"math"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/netpak/netpak/vpn/natsim"
@@ -13,6 +15,7 @@ import (
 // registered room, and a socket to receive its answers.
 type rdvFixture struct {
 	r      *Rendezvous
+	priv   Key // the host's
 	secret [secretLen]byte
 	key    [rdvKeyLen]byte
 	room   [roomLen]byte
@@ -35,13 +38,55 @@ func newRdvFixture(t *testing.T, cfg RendezvousConfig) *rdvFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	f := &rdvFixture{r: r, secret: [secretLen]byte(seq(secretLen, 0xb0))}
+	f := &rdvFixture{r: r, priv: Key(seq(KeyLen, 0x70)), secret: [secretLen]byte(seq(secretLen, 0xb0))}
+	f.priv.clamp()
 	f.key = rendezvousKey(f.secret)
-	f.room = roomOf(f.key)
+	f.room = roomOf(f.priv.Public(), f.key)
 	f.host, _ = inet.Machine().Listen(DefaultPort)
 	f.hostAP = netip.MustParseAddrPort(f.host.LocalAddr().String())
-	f.r.handle(appendRegister(nil, registerMsg{Room: f.room, Key: f.key, Seq: 10}), f.hostAP)
+	f.r.handle(sealedRegister(t, r, f.priv, f.key, 10, f.hostAP), f.hostAP)
+	if st := r.Stats(); st.Rooms != 1 {
+		t.Fatalf("fixture host did not register: %+v", st)
+	}
 	return f
+}
+
+// sealedRegister makes the register a host with private key priv sends
+// from from after the server's challenge: sealed with the key it shares
+// with r, and with the cookie r gives from (an attacker who owns from
+// receives that cookie too).
+func sealedRegister(t testing.TB, r *Rendezvous, priv Key, key [rdvKeyLen]byte, seq uint64, from netip.AddrPort) []byte {
+	t.Helper()
+	rk, err := registerKey(priv, r.pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := priv.Public()
+	m := registerMsg{Room: roomOf(pub, key), Key: key, Host: pub, Cookie: r.cookieFor(from, pub, r.now()), Seq: seq}
+	return appendRegister(nil, m, rk)
+}
+
+// inviteHolderRegister is what a player who holds an invite (so the
+// host's public key and the rendezvous key) sends to take the room over:
+// a register with the highest seq, a cookie for its own address, sealed
+// with the only private key it has, its own.
+func inviteHolderRegister(t testing.TB, f *rdvFixture, from netip.AddrPort) []byte {
+	t.Helper()
+	rk, err := registerKey(testKey(0x66), f.r.pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := f.priv.Public()
+	m := registerMsg{Room: f.room, Key: f.key, Host: pub, Cookie: f.r.cookieFor(from, pub, f.r.now()), Seq: math.MaxUint64,
+		Cands: []Candidate{{Addr: from, Kind: CandPublic}}}
+	return appendRegister(nil, m, rk)
+}
+
+// testKey returns a private key made from b.
+func testKey(b byte) Key {
+	k := Key(seq(KeyLen, b))
+	k.clamp()
+	return k
 }
 
 var spoofed = netip.MustParseAddrPort("198.51.100.7:4000")
@@ -58,9 +103,11 @@ func TestRendezvousHostile(t *testing.T) {
 		{"garbage", []byte("hello")},
 		{"connect without the key", appendPairing(nil, msgConnect, connectMsg{Room: f.room}, otherKey[:])},
 		{"allocate without the key", appendAlloc(nil, msgAllocate, allocMsg{Room: f.room}, otherKey[:])},
-		{"replayed register", appendRegister(nil, registerMsg{Room: f.room, Key: f.key, Seq: 10})},
-		{"register under a stolen room id", appendRegister(nil, registerMsg{Room: f.room, Key: otherKey, Seq: 99})},
-		{"truncated register", appendRegister(nil, registerMsg{Room: f.room, Key: f.key, Seq: 11})[:40]},
+		{"replayed register", sealedRegister(t, f.r, f.priv, f.key, 10, spoofed)},
+		{"host's register from another address", sealedRegister(t, f.r, f.priv, f.key, 11, f.hostAP)},
+		{"register by an invite holder", inviteHolderRegister(t, f, spoofed)},
+		{"register under a stolen room id", appendRegister(nil, registerMsg{Room: f.room, Key: otherKey, Host: f.priv.Public(), Seq: 99}, nil)},
+		{"truncated register", sealedRegister(t, f.r, f.priv, f.key, 11, spoofed)[:40]},
 		{"relay bind at the main port", appendAlloc(nil, msgRelayBind, allocMsg{Room: f.room, Role: roleHost}, f.key[:])},
 	}
 	for _, tc := range tests {
@@ -86,7 +133,7 @@ func TestRendezvousBounds(t *testing.T) {
 	for i := range 20 {
 		k := rendezvousKey([secretLen]byte{byte(i + 1)})
 		from := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), 1)
-		f.r.handle(appendRegister(nil, registerMsg{Room: roomOf(k), Key: k, Seq: 1}), from)
+		f.r.handle(sealedRegister(t, f.r, testKey(byte(i)), k, 1, from), from)
 	}
 	if st := f.r.Stats(); st.Rooms != 4 {
 		t.Fatalf("%d rooms, want the limit 4", st.Rooms)
@@ -173,16 +220,23 @@ func TestNATMessageGolden(t *testing.T) {
 	key := rendezvousKey([secretLen]byte(seq(secretLen, 0xb0)))
 	punch := punchKey([secretLen]byte(seq(secretLen, 0xb0)))
 	cands := []Candidate{{Addr: netip.MustParseAddrPort("192.0.2.1:6464"), Kind: CandUPnP}}
+	host := Key(seq(KeyLen, 0x70))
+	room := roomOf(host, key)
 	tests := []struct {
 		name string
 		pkt  []byte
 		want string
 	}{
 		{"ping", appendPing(nil, pingMsg{Tx: [txLen]byte(seq(txLen, 1)), Kind: CandPublic, Role: rolePlayer}, punch),
-			"fe4e504b0109" + "0102030405060708090a0b0c" + "0202"},
-		{"connect", appendPairing(nil, msgConnect, connectMsg{Room: roomOf(key), Nonce: [nonceLen]byte(seq(nonceLen, 0x10)), Cands: cands}, key[:]),
-			"fe4e504b0106" + hex.EncodeToString(func() []byte { r := roomOf(key); return r[:] }()) +
-				"101112131415161718191a1b1c1d1e1f" + "01" + "03" + "00000000000000000000ffffc0000201" + "1940"},
+			"fe4e504b0109" + "0102030405060708090a0b0c" + "0202" + strings.Repeat("00", pingPad)},
+		{"connect", appendPairing(nil, msgConnect, connectMsg{Room: room, Nonce: [nonceLen]byte(seq(nonceLen, 0x10)), Cands: cands}, key[:]),
+			"fe4e504b0106" + hex.EncodeToString(room[:]) +
+				"101112131415161718191a1b1c1d1e1f" + "08" + "03" + "00000000000000000000ffffc0000201" + "1940" +
+				strings.Repeat("00", (maxCands-1)*candLen)},
+		{"register", appendRegister(nil, registerMsg{Room: room, Key: key, Host: host, Cookie: [cookieLen]byte(seq(cookieLen, 0x20)), Seq: 0x0102, Cands: cands}, key[:]),
+			"fe4e504b0104" + hex.EncodeToString(room[:]) + hex.EncodeToString(key[:]) + hex.EncodeToString(host[:]) +
+				"202122232425262728292a2b2c2d2e2f" + "0000000000000102" + "08" + "03" + "00000000000000000000ffffc0000201" + "1940" +
+				strings.Repeat("00", (maxCands-1)*candLen)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,12 +21,27 @@ const (
 
 var errNotSTUN = errors.New("not a stun binding response")
 
+// stunSoftware names netpak in its binding requests (a SOFTWARE
+// attribute, which servers may ignore). It pads a request to
+// stunRequestLen, the size of the largest answer (an IPv6 address), since
+// netpak's server answers no request with more bytes than it got.
+const (
+	stunAttrSoftware = 0x8022
+	stunSoftware     = "netpak (pads to answer)"
+	stunRequestLen   = stunHeaderLen + 4 + len(stunSoftware) + 1
+	stunMaxResponse  = stunHeaderLen + 4 + 4 + 16
+)
+
 // appendSTUNRequest appends a binding request with transaction id tx.
 func appendSTUNRequest(b []byte, tx [txLen]byte) []byte {
 	b = binary.BigEndian.AppendUint16(b, stunBindingRequest)
-	b = binary.BigEndian.AppendUint16(b, 0)
+	b = binary.BigEndian.AppendUint16(b, uint16(stunRequestLen-stunHeaderLen))
 	b = binary.BigEndian.AppendUint32(b, stunCookie)
-	return append(b, tx[:]...)
+	b = append(b, tx[:]...)
+	b = binary.BigEndian.AppendUint16(b, stunAttrSoftware)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(stunSoftware)))
+	b = append(b, stunSoftware...)
+	return append(b, 0) // attributes are padded to 4 bytes
 }
 
 // parseSTUNRequest returns the transaction id of a binding request.

@@ -1,7 +1,6 @@
 package vpn
 
 import (
-	"context"
 	"crypto/rand"
 	"time"
 )
@@ -59,15 +58,8 @@ func (t *Tunnel) measure() {
 // (the host follows by roaming) and the relay lapses.
 func (t *Tunnel) tryDirect() {
 	n := t.nat
-	ctx, cancel := context.WithTimeout(context.Background(), upgradeWindow)
-	defer cancel()
-	go func() {
-		select {
-		case <-t.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	window := time.NewTimer(upgradeWindow)
+	defer window.Stop()
 	select {
 	case <-n.wins: // a late answer from an earlier round
 	default:
@@ -84,7 +76,9 @@ func (t *Tunnel) tryDirect() {
 			}
 			t.moveTo(w)
 			return
-		case <-ctx.Done():
+		case <-window.C:
+			return
+		case <-t.done:
 			return
 		case <-tick.C:
 		}
