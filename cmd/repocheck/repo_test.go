@@ -145,3 +145,13 @@ func TestNoStrayTopLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestModTidy checks that go.mod and go.sum say exactly what the code
+// needs: direct requirements marked direct, nothing stale.
+func TestModTidy(t *testing.T) {
+	cmd := exec.Command("go", "mod", "tidy", "-diff")
+	cmd.Dir = "../.."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("go mod tidy -diff: %v\n%s", err, out)
+	}
+}
