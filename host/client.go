@@ -254,7 +254,7 @@ func (c *Client) writeLoop() {
 		case b := <-c.out:
 			c.tcp.SetWriteDeadline(time.Now().Add(writeTimeout))
 			if _, err := c.tcp.Write(b); err != nil {
-				c.fail(fmt.Errorf("%w: %v", ErrHostGone, err))
+				c.fail(fmt.Errorf("%w: %w", ErrHostGone, err))
 				return
 			}
 			if frameType(b[0]) == frameBye {
@@ -291,7 +291,7 @@ func hostGoneError(err error) error {
 	case errors.As(err, &ne) && ne.Timeout():
 		return fmt.Errorf("%w: no word from the host", ErrHostGone)
 	}
-	return fmt.Errorf("%w: %v", ErrHostGone, err)
+	return fmt.Errorf("%w: %w", ErrHostGone, err)
 }
 
 func (c *Client) pingLoop() {
