@@ -107,14 +107,14 @@ func (p *iniParser) keyValue(n int, key, val string) error {
 // cheat parses `"name",code,code,…`.
 func (p *iniParser) cheat(n, i int, val string) error {
 	if p.byIndex[i] != nil {
-		return fmt.Errorf("Cheat%d defined twice: %w", i, ErrSyntax)
+		return fmt.Errorf("key Cheat%d defined twice: %w", i, ErrSyntax)
 	}
 	if !strings.HasPrefix(val, "\"") {
-		return fmt.Errorf("Cheat%d: name must be quoted: %w", i, ErrSyntax)
+		return fmt.Errorf("key Cheat%d: name must be quoted: %w", i, ErrSyntax)
 	}
 	name, codes, ok := strings.Cut(val[1:], "\"")
 	if !ok {
-		return fmt.Errorf("Cheat%d: unterminated name: %w", i, ErrSyntax)
+		return fmt.Errorf("key Cheat%d: unterminated name: %w", i, ErrSyntax)
 	}
 	name, err := checkName("cheat name", name)
 	if err != nil {

@@ -136,9 +136,6 @@ func swap32(b []byte) {
 	}
 }
 
-// eepromFile returns the bytes of an .eep file for canonical data.
-func eepromFile(c Component) []byte { return bytes.Clone(c.Data) }
-
 // wordsFile returns the bytes of an .sra or .fla file for canonical data.
 func wordsFile(c Component) []byte {
 	out := bytes.Clone(c.Data)
