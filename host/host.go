@@ -170,7 +170,7 @@ func (h *Host) serveConn(c net.Conn) {
 	case err != nil:
 		c.Close()
 	case IsNetpakStream(first[0]):
-		h.serveNetpak(c, br)
+		h.serveNetpak(c, br, func() {})
 	case m64p.IsM64PTCP(first[0]):
 		h.serveCoreConn(c, br)
 	default:
