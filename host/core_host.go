@@ -17,11 +17,20 @@ const coreBufferTarget = 2
 // hostCores is the host's coreBackend: direct cores are session members.
 type hostCores struct{ h *Host }
 
-// serveCoreConn serves a direct core on the session port.
-func (h *Host) serveCoreConn(c net.Conn, br *bufio.Reader) {
+// serveCoreConn serves a direct core on the session port. established is
+// called once the core holds a controller port or plays.
+func (h *Host) serveCoreConn(c net.Conn, br *bufio.Reader, established func()) {
 	ctx, cancel := contextUntil(context.Background(), h.closing)
 	defer cancel()
-	cc := &coreConn{conn: c, backend: hostCores{h}, logf: h.logf}
+	if tc, ok := c.(*net.TCPConn); ok {
+		// A core waiting in the lobby sends nothing for as long as the
+		// lobby lasts; keepalives tell a vanished machine from a patient one.
+		tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true,
+			Idle: coreKeepAliveIdle, Interval: coreKeepAliveInterval, Count: coreKeepAliveCount})
+	}
+	cc := &coreConn{conn: c, backend: hostCores{h}, logf: h.logf,
+		idleTimeout: h.limits.coreIdleTimeout, msgTimeout: h.limits.coreMessageTimeout,
+		established: established}
 	serveCore(ctx, cc, br)
 }
 
