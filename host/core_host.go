@@ -248,8 +248,17 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	if f := s.h.cfg.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
-	lag := s.sched.at(d.Count).lagOf(m.id)
 	st := &s.streams[k]
+	if d.Count > st.have {
+		// A core reaches count c only by consuming events 0..c-1 of its
+		// own port, which the host published: a count beyond the stream
+		// is one the host never let it reach. Refused here, it cannot make
+		// publish fill the stream up to it under the lock (O(count)); what
+		// is left costs at most lag+1 inputs.
+		s.stats.DroppedDatagrams++
+		return
+	}
+	lag := s.sched.at(d.Count).lagOf(m.id)
 	n := m.core.authors[k].publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
 	if n == 0 {
 		return

@@ -14,6 +14,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -427,5 +428,33 @@ func TestCoreSaveHeaderFlood(t *testing.T) {
 	}
 	if after.goroutines > before.goroutines+10 {
 		t.Errorf("%d goroutines before the flood, %d after", before.goroutines, after.goroutines)
+	}
+}
+
+// Far-future KEY_INFO: a direct core's keys for a count the host never let
+// it reach (10,000; 2^31; 4,000,000,000) are refused at once; the sender
+// plays on and nobody is dropped.
+func TestCoreFarFutureKeys(t *testing.T) {
+	g := startTrustGame(t, host.Config{}, true, 0)
+	dropped := g.ts.h.Stats().DroppedDatagrams
+	var sent int
+	g.play(t, 1500, func() {
+		for range 100 {
+			time.Sleep(5 * time.Millisecond)
+			for _, count := range []uint32{10_000, 1 << 31, 4_000_000_000, 0xffffffff} {
+				b, _ := m64p.KeyInfoClient{Player: 0, Count: count, Keys: 0xbad, Plugin: m64p.PluginNone}.AppendTo(nil)
+				if err := g.core.SendDatagram(b); err != nil {
+					t.Error(err)
+					return
+				}
+				sent++
+			}
+		}
+	})
+	if got := g.ts.h.Stats().DroppedDatagrams - dropped; got < uint64(sent) {
+		t.Errorf("%d datagrams dropped, want the %d far-future ones", got, sent)
+	}
+	if n := len(g.ts.h.Members()); n != 3 {
+		t.Errorf("%d members after the attack, want 3", n)
 	}
 }
