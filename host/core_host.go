@@ -189,7 +189,8 @@ func (b hostCores) leave(cc *coreConn, why LeaveReason) {
 }
 
 // handleCoreDatagram handles a datagram of a direct core. A datagram is
-// accepted only from the IP address of a core's TCP connection.
+// accepted only from the address the core's first datagram came from,
+// which must have the IP address of its TCP connection.
 func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort) {
 	d, err := m64p.ParseClientDatagram(p)
 	h.mu.Lock()
@@ -214,18 +215,32 @@ func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort
 	}
 }
 
-// bindCoreLocked accepts a datagram from m if it comes from m's IP, and
-// remembers the address it comes from.
-func (s *session) bindCoreLocked(m *member, sock *udpSocket, from netip.AddrPort) bool {
-	if m == nil || m.core == nil || m.left || from.Addr() != m.core.ip {
-		s.stats.DroppedDatagrams++
-		return false
+// bindCoreLocked accepts a datagram from m if it comes from m's UDP
+// address. That address is bound once, by m's first request: it names m
+// by its regid (or, for a spectator core, comes from the IP address of its
+// TCP connection, which is all a regid-0 request tells). Until then, keys
+// for m's ports are accepted from that IP without binding, since a core
+// may send its first keys before its first request and dropping them
+// would stall it for good. Afterwards datagrams from any other address,
+// even another port of the same IP, are dropped and counted, so nobody
+// else on that IP can speak for m or take its replies.
+func (s *session) bindCoreLocked(m *member, sock *udpSocket, from netip.AddrPort, bind bool) bool {
+	switch {
+	case m == nil || m.core == nil || m.left:
+	case m.udpAddr.IsValid():
+		if m.udpAddr == from && m.sock == sock {
+			m.udpSeen.Store(nowNanos())
+			return true
+		}
+	case from.Addr() == m.core.ip:
+		if bind {
+			m.udpAddr, m.sock = from, sock
+		}
+		m.udpSeen.Store(nowNanos())
+		return true
 	}
-	if m.udpAddr != from {
-		m.udpAddr, m.sock = from, sock
-	}
-	m.udpSeen.Store(nowNanos())
-	return true
+	s.stats.DroppedDatagrams++
+	return false
 }
 
 func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
@@ -242,7 +257,7 @@ func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
 func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from netip.AddrPort) {
 	k := int(d.Player)
 	m := s.owner[k]
-	if !s.bindCoreLocked(m, sock, from) || s.state != statePlaying || !s.active.Has(k) {
+	if !s.bindCoreLocked(m, sock, from, false) || s.state != statePlaying || !s.active.Has(k) {
 		return
 	}
 	if f := s.h.cfg.ScriptKeys; f != nil {
@@ -295,7 +310,7 @@ func (s *session) coreRequestLocked(sock *udpSocket, d m64p.InputRequest, from n
 	} else {
 		m = s.spectatorCoreLocked(from)
 	}
-	if !s.bindCoreLocked(m, sock, from) || s.state != statePlaying {
+	if !s.bindCoreLocked(m, sock, from, true) || s.state != statePlaying {
 		return
 	}
 	k := int(d.Player)

@@ -458,3 +458,59 @@ func TestCoreFarFutureKeys(t *testing.T) {
 		t.Errorf("%d members after the attack, want 3", n)
 	}
 }
+
+// Core UDP addresses: another port of a core's IP can neither send keys
+// for it nor take its replies with its regid, nor take a spectator core's
+// replies with regid 0. The host answers only the bound addresses.
+func TestCoreUDPAddressBound(t *testing.T) {
+	g := startTrustGame(t, host.Config{}, true, 1)
+	stranger, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Close()
+	to := net.UDPAddrFromAddrPort(netip.MustParseAddrPort(g.ts.addr))
+	answered := make(chan int, 1)
+	go func() {
+		n := 0
+		buf := make([]byte, 600)
+		for {
+			if _, _, err := stranger.ReadFrom(buf); err != nil {
+				answered <- n
+				return
+			}
+			n++
+		}
+	}()
+	dropped := g.ts.h.Stats().DroppedDatagrams
+	var sent int
+	runs := g.play(t, 1500, func() {
+		t0 := time.Now()
+		defer func() { t.Logf("the stranger sent %d datagrams in %v", sent, time.Since(t0)) }()
+		// Paced, as a core would send: the point is who may speak for a
+		// core, not how much the socket can take.
+		for round := range 300 {
+			c := uint32(round * 5)
+			req, _ := m64p.InputRequest{Player: uint8(round % 3), RegID: g.core.RegID(), Count: c}.AppendTo(nil)
+			spec, _ := m64p.InputRequest{Player: 1, Count: c, Spectator: true}.AppendTo(nil)
+			keys, _ := m64p.KeyInfoClient{Player: 0, Count: c, Keys: 0xbad, Plugin: m64p.PluginNone}.AppendTo(nil)
+			for _, b := range [][]byte{req, spec, keys} {
+				stranger.WriteTo(b, to)
+				sent++
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+	stranger.Close()
+	if n := <-answered; n != 0 {
+		t.Errorf("the host answered the stranger %d times", n)
+	}
+	if got := g.ts.h.Stats().DroppedDatagrams - dropped; got < uint64(sent) {
+		t.Errorf("%d datagrams dropped, want the stranger's %d", got, sent)
+	}
+	for n, keys := range runs[0].keys {
+		if keys[0] == 0xbad || (n >= trustLag && keys[0]>>24 != 1) {
+			t.Fatalf("poll %d: port 1 read %#x, which the core never sent", n, keys[0])
+		}
+	}
+}
