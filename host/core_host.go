@@ -264,12 +264,7 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 		d.Keys = f(k, d.Count)
 	}
 	st := &s.streams[k]
-	if d.Count > st.have {
-		// A core reaches count c only by consuming events 0..c-1 of its
-		// own port, which the host published: a count beyond the stream
-		// is one the host never let it reach. Refused here, it cannot make
-		// publish fill the stream up to it under the lock (O(count)); what
-		// is left costs at most lag+1 inputs.
+	if !s.coreMayReachLocked(k, d.Count) {
 		s.stats.DroppedDatagrams++
 		return
 	}
@@ -284,6 +279,32 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	if s.h.cfg.Gratuitous {
 		s.gratuitousLocked(k, m.core.authors[k].next-uint32(n))
 	}
+}
+
+// coreRunAhead is how far beyond the slowest other port a core's count may
+// be. An honest core is at most one poll beyond: every poll reads every
+// controller (libultra's controller read covers all channels), so it has
+// consumed count-1 of every port; the grant window is the margin.
+const coreRunAhead = grantWindow
+
+// coreMayReachLocked reports whether a core may send keys for count c of
+// port k. It reaches c only by consuming events 0..c-1 of its own port,
+// which the host published, so a count beyond the stream is one the host
+// never let it reach: refused at O(1), it cannot make publish fill the
+// stream up to it under the lock, and what is left costs at most lag+1
+// inputs. Nor may it run its port ahead of the others, one datagram after
+// another, until everyone else is behind by more than a stream holds: it
+// has consumed nearly as far in every port still played.
+func (s *session) coreMayReachLocked(k int, c uint32) bool {
+	if c > s.streams[k].have {
+		return false
+	}
+	for j := range NumPorts {
+		if j != k && s.active.Has(j) && s.emptyFrom[j] == notEmpty && c > s.streams[j].have+coreRunAhead {
+			return false
+		}
+	}
+	return true
 }
 
 // gratuitousLocked sends every direct core port k's events from first on,

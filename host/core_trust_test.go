@@ -459,6 +459,33 @@ func TestCoreFarFutureKeys(t *testing.T) {
 	}
 }
 
+// Runaway KEY_INFO: a direct core that sends keys for every count its
+// stream holds, as fast as it can, cannot run its port ahead of the others
+// until they are dropped as behind; it plays on, and so does everyone.
+func TestCoreRunawayKeys(t *testing.T) {
+	g := startTrustGame(t, host.Config{}, true, 0)
+	dropped := g.ts.h.Stats().DroppedDatagrams
+	var sent int
+	g.play(t, 1500, func() {
+		// Counts 0, 4, 8 …: with lag 3 each one the host takes publishes
+		// four polls, which lets the next one in.
+		for c := uint32(0); c < 40_000; c += trustLag + 1 {
+			b, _ := m64p.KeyInfoClient{Player: 0, Count: c, Keys: 0xbad, Plugin: m64p.PluginNone}.AppendTo(nil)
+			if err := g.core.SendDatagram(b); err != nil {
+				t.Error(err)
+				return
+			}
+			if sent++; sent%20 == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	})
+	t.Logf("%d datagrams sent, %d dropped", sent, g.ts.h.Stats().DroppedDatagrams-dropped)
+	if n := len(g.ts.h.Members()); n != 3 {
+		t.Errorf("%d members after the attack, want 3", n)
+	}
+}
+
 // Core UDP addresses: another port of a core's IP can neither send keys
 // for it nor take its replies with its regid, nor take a spectator core's
 // replies with regid 0. The host answers only the bound addresses.
