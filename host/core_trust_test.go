@@ -3,6 +3,7 @@ package host_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -42,48 +43,41 @@ type trustGame struct {
 
 func startTrustGame(t *testing.T, cfg host.Config, withCore bool, spectatorCores int) *trustGame {
 	t.Helper()
+	if !withCore && spectatorCores > 0 {
+		// Without a core on port 1, settings never come: cores wait for
+		// good, which is what the ghost attacks need, and spectators too.
+		t.Fatal("spectator cores need a core on port 1")
+	}
 	cfg.Lag = trustLag
 	g := &trustGame{ts: startHost(t, cfg, nil)}
-	ap := g.ts.addr
 	var done chan error
-	n := 0
 	if withCore {
 		var cores []*hosttest.FakeCore
-		cores, done = startCores(t, ap, []uint8{0})
+		cores, done = startCores(t, g.ts.addr, []uint8{0})
 		g.core = cores[0]
-		n++
 	}
 	for range spectatorCores {
-		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ap), Logf: t.Logf})
+		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(g.ts.addr), Logf: t.Logf})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
 		g.extra = append(g.extra, c)
-		if done == nil {
-			done = make(chan error, spectatorCores)
-		}
 		go func() { _, _, _, err := c.Handshake(t.Context()); done <- err }()
 	}
 	for k := range 3 {
 		if withCore && k == 0 {
 			continue
 		}
-		cfg := host.ClientConfig{Ports: 1 << k}
-		g.clients = append(g.clients, g.ts.join(playerName(k), cfg))
+		g.clients = append(g.clients, g.ts.join(playerName(k), host.ClientConfig{Ports: 1 << k}))
 		g.ports = append(g.ports, k)
-	}
-	if !withCore && spectatorCores > 0 {
-		// Without a core on port 1, settings never come: cores wait for
-		// good, which is what the ghost attacks need.
-		t.Fatal("spectator cores need a core on port 1")
 	}
 	g.ts.waitMembers(3 + spectatorCores)
 	if err := g.ts.h.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if done != nil {
-		waitHandshakes(t, n+spectatorCores, done)
+	if withCore {
+		waitHandshakes(t, 1+spectatorCores, done)
 	}
 	return g
 }
@@ -148,7 +142,7 @@ func (g *trustGame) play(t *testing.T, polls int, attack func()) []playerRun {
 		})
 	}
 	for i, c := range g.extra {
-		paced("spectator core "+string(rune('1'+i)), func(int) ([host.NumPorts]uint32, error) {
+		paced(fmt.Sprintf("spectator core %d", i+1), func(int) ([host.NumPorts]uint32, error) {
 			return c.Poll(ctx, nil)
 		})
 	}
