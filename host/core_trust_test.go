@@ -535,3 +535,42 @@ func TestCoreUDPAddressBound(t *testing.T) {
 		}
 	}
 }
+
+// Honest cores that wait in the lobby longer than the idle and message
+// timeouts (for /start, here) are kept: the deadlines bound silence and
+// half-sent messages, never a wait for the host.
+func TestCoreWaitOutlastsTimeouts(t *testing.T) {
+	cfg := host.WithLimits(host.Config{Lag: 2}, 0, 200*time.Millisecond, 200*time.Millisecond)
+	ts := startHost(t, cfg, nil)
+	players := [][]uint8{{0}, {1}}
+	cores, done := startCores(t, ts.addr, players...)
+	ts.waitMembers(2)
+	time.Sleep(time.Second) // five timeouts pass while both wait for /start
+	if n := len(ts.h.Members()); n != 2 {
+		t.Fatalf("%d members after a second in the lobby, want 2", n)
+	}
+	if err := ts.h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitHandshakes(t, 2, done)
+	var wg sync.WaitGroup
+	for i, c := range cores {
+		wg.Go(func() {
+			if err := pollCore(t.Context(), c, players[i], 300); err != nil {
+				t.Errorf("core %d: %v", i+1, err)
+			}
+		})
+	}
+	wg.Wait()
+	h0, h1 := cores[0].History(), cores[1].History()
+	for n := range 300 {
+		if h0[n] != h1[n] {
+			t.Fatalf("poll %d: core 1 consumed %+v, core 2 %+v", n, h0[n], h1[n])
+		}
+	}
+	// A playing core is silent on TCP for the whole game.
+	time.Sleep(500 * time.Millisecond)
+	if n := len(ts.h.Members()); n != 2 {
+		t.Errorf("%d members after the cores were silent on TCP in the game, want 2", n)
+	}
+}
