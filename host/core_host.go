@@ -17,11 +17,20 @@ const coreBufferTarget = 2
 // hostCores is the host's coreBackend: direct cores are session members.
 type hostCores struct{ h *Host }
 
-// serveCoreConn serves a direct core on the session port.
-func (h *Host) serveCoreConn(c net.Conn, br *bufio.Reader) {
+// serveCoreConn serves a direct core on the session port. established is
+// called once the core holds a controller port or plays.
+func (h *Host) serveCoreConn(c net.Conn, br *bufio.Reader, established func()) {
 	ctx, cancel := contextUntil(context.Background(), h.closing)
 	defer cancel()
-	cc := &coreConn{conn: c, backend: hostCores{h}, logf: h.logf}
+	if tc, ok := c.(*net.TCPConn); ok {
+		// A core waiting in the lobby sends nothing for as long as the
+		// lobby lasts; keepalives tell a vanished machine from a patient one.
+		tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true,
+			Idle: coreKeepAliveIdle, Interval: coreKeepAliveInterval, Count: coreKeepAliveCount})
+	}
+	cc := &coreConn{conn: c, backend: hostCores{h}, logf: h.logf,
+		idleTimeout: h.limits.coreIdleTimeout, msgTimeout: h.limits.coreMessageTimeout,
+		established: established}
 	serveCore(ctx, cc, br)
 }
 
@@ -180,7 +189,8 @@ func (b hostCores) leave(cc *coreConn, why LeaveReason) {
 }
 
 // handleCoreDatagram handles a datagram of a direct core. A datagram is
-// accepted only from the IP address of a core's TCP connection.
+// accepted only from the address the core's first datagram came from,
+// which must have the IP address of its TCP connection.
 func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort) {
 	d, err := m64p.ParseClientDatagram(p)
 	h.mu.Lock()
@@ -205,18 +215,32 @@ func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort
 	}
 }
 
-// bindCoreLocked accepts a datagram from m if it comes from m's IP, and
-// remembers the address it comes from.
-func (s *session) bindCoreLocked(m *member, sock *udpSocket, from netip.AddrPort) bool {
-	if m == nil || m.core == nil || m.left || from.Addr() != m.core.ip {
-		s.stats.DroppedDatagrams++
-		return false
+// bindCoreLocked accepts a datagram from m if it comes from m's UDP
+// address. That address is bound once, by m's first request: it names m
+// by its regid (or, for a spectator core, comes from the IP address of its
+// TCP connection, which is all a regid-0 request tells). Until then, keys
+// for m's ports are accepted from that IP without binding, since a core
+// may send its first keys before its first request and dropping them
+// would stall it for good. Afterwards datagrams from any other address,
+// even another port of the same IP, are dropped and counted, so nobody
+// else on that IP can speak for m or take its replies.
+func (s *session) bindCoreLocked(m *member, sock *udpSocket, from netip.AddrPort, bind bool) bool {
+	switch {
+	case m == nil || m.core == nil || m.left:
+	case m.udpAddr.IsValid():
+		if m.udpAddr == from && m.sock == sock {
+			m.udpSeen.Store(nowNanos())
+			return true
+		}
+	case from.Addr() == m.core.ip:
+		if bind {
+			m.udpAddr, m.sock = from, sock
+		}
+		m.udpSeen.Store(nowNanos())
+		return true
 	}
-	if m.udpAddr != from {
-		m.udpAddr, m.sock = from, sock
-	}
-	m.udpSeen.Store(nowNanos())
-	return true
+	s.stats.DroppedDatagrams++
+	return false
 }
 
 func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
@@ -233,14 +257,18 @@ func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
 func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from netip.AddrPort) {
 	k := int(d.Player)
 	m := s.owner[k]
-	if !s.bindCoreLocked(m, sock, from) || s.state != statePlaying || !s.active.Has(k) {
+	if !s.bindCoreLocked(m, sock, from, false) || s.state != statePlaying || !s.active.Has(k) {
 		return
 	}
 	if f := s.h.cfg.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
-	lag := s.sched.at(d.Count).lagOf(m.id)
 	st := &s.streams[k]
+	if !s.coreMayReachLocked(k, d.Count) {
+		s.stats.DroppedDatagrams++
+		return
+	}
+	lag := s.sched.at(d.Count).lagOf(m.id)
 	n := m.core.authors[k].publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
 	if n == 0 {
 		return
@@ -251,6 +279,32 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	if s.h.cfg.Gratuitous {
 		s.gratuitousLocked(k, m.core.authors[k].next-uint32(n))
 	}
+}
+
+// coreRunAhead is how far beyond the slowest other port a core's count may
+// be. An honest core is at most one poll beyond: every poll reads every
+// controller (libultra's controller read covers all channels), so it has
+// consumed count-1 of every port; the grant window is the margin.
+const coreRunAhead = grantWindow
+
+// coreMayReachLocked reports whether a core may send keys for count c of
+// port k. It reaches c only by consuming events 0..c-1 of its own port,
+// which the host published, so a count beyond the stream is one the host
+// never let it reach: refused at O(1), it cannot make publish fill the
+// stream up to it under the lock, and what is left costs at most lag+1
+// inputs. Nor may it run its port ahead of the others, one datagram after
+// another, until everyone else is behind by more than a stream holds: it
+// has consumed nearly as far in every port still played.
+func (s *session) coreMayReachLocked(k int, c uint32) bool {
+	if c > s.streams[k].have {
+		return false
+	}
+	for j := range NumPorts {
+		if j != k && s.active.Has(j) && s.emptyFrom[j] == notEmpty && c > s.streams[j].have+coreRunAhead {
+			return false
+		}
+	}
+	return true
 }
 
 // gratuitousLocked sends every direct core port k's events from first on,
@@ -277,7 +331,7 @@ func (s *session) coreRequestLocked(sock *udpSocket, d m64p.InputRequest, from n
 	} else {
 		m = s.spectatorCoreLocked(from)
 	}
-	if !s.bindCoreLocked(m, sock, from) || s.state != statePlaying {
+	if !s.bindCoreLocked(m, sock, from, true) || s.state != statePlaying {
 		return
 	}
 	k := int(d.Player)

@@ -60,6 +60,9 @@ type Config struct {
 	// OnEvent, if set, receives session events as the host sees them. It is
 	// called with the session lock held and must not block or call back.
 	OnEvent func(Event)
+
+	// limits are the admission limits; zero fields mean the defaults.
+	limits limits
 }
 
 func (c *Config) golfMask() uint32 {
@@ -82,6 +85,8 @@ func (c *Config) dropTimeout() time.Duration {
 type Host struct {
 	cfg      Config
 	ownerKey [16]byte
+	limits   limits       // cfg.limits with defaults
+	joining  *joinLimiter // connections that have not joined, per source
 
 	closing   chan struct{} // closed by Close
 	closeOnce sync.Once
@@ -101,7 +106,8 @@ type Host struct {
 
 // New returns a Host for one session.
 func New(cfg Config) *Host {
-	h := &Host{cfg: cfg, closing: make(chan struct{})}
+	h := &Host{cfg: cfg, closing: make(chan struct{}), limits: cfg.limits.withDefaults()}
+	h.joining = newJoinLimiter(h.limits.joiningPerIP)
 	if _, err := rand.Read(h.ownerKey[:]); err != nil {
 		panic(fmt.Sprintf("netpak: no randomness: %v", err))
 	}
@@ -160,12 +166,26 @@ func (h *Host) acceptLoop(ln net.Listener) error {
 			}
 			return fmt.Errorf("accept: %w", err)
 		}
-		h.wg.Go(func() { h.serveConn(c) })
+		// Refused here, before a goroutine or a buffer exists for it.
+		t, refused := h.joining.acquire(sourceKey(c.RemoteAddr()))
+		if t == nil {
+			c.Close()
+			if refused&(refused-1) == 0 { // 1, 2, 4, …: the log stays short
+				h.logf("refused a connection from %v: %d of its connections are still joining (%d refused so far)",
+					c.RemoteAddr(), h.limits.joiningPerIP, refused)
+			}
+			continue
+		}
+		h.wg.Go(func() {
+			defer t.done()
+			h.serveConn(c, t)
+		})
 	}
 }
 
-// serveConn tells netpak's protocol from others by the first byte.
-func (h *Host) serveConn(c net.Conn) {
+// serveConn tells netpak's protocol from others by the first byte. t
+// counts the connection against its source's limit until it has joined.
+func (h *Host) serveConn(c net.Conn, t *joinTicket) {
 	c.SetReadDeadline(time.Now().Add(helloTimeout))
 	br := bufio.NewReaderSize(c, 4096)
 	first, err := br.Peek(1)
@@ -173,9 +193,9 @@ func (h *Host) serveConn(c net.Conn) {
 	case err != nil:
 		c.Close()
 	case IsNetpakStream(first[0]):
-		h.serveNetpak(c, br)
+		h.serveNetpak(c, br, t.done)
 	case m64p.IsM64PTCP(first[0]):
-		h.serveCoreConn(c, br)
+		h.serveCoreConn(c, br, t.done)
 	default:
 		c.Close()
 	}

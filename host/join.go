@@ -18,12 +18,14 @@ const (
 )
 
 // serveNetpak runs one netpak client connection from hello to leaving.
-func (h *Host) serveNetpak(c net.Conn, br *bufio.Reader) {
+// admitted is called once the client is a member.
+func (h *Host) serveNetpak(c net.Conn, br *bufio.Reader, admitted func()) {
 	m, err := h.admit(c, br)
 	if err != nil {
 		h.logf("refused %v: %v", c.RemoteAddr(), err)
 		return
 	}
+	admitted()
 	h.wg.Go(m.writeLoop)
 	why := h.readLoop(m, br, h.cfg.dropTimeout())
 	h.mu.Lock()

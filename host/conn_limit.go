@@ -1,0 +1,117 @@
+package host
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// Admission limits of the session port. They bound what a peer can hold
+// without joining: descriptors, goroutines and buffers of connections
+// that never finish a hello or a registration.
+const (
+	// defaultJoiningPerIP is how many connections from one source address
+	// may be joining at once. Only connections that have not joined count:
+	// a netpak client stops counting once admitted, a core once it holds a
+	// controller port or plays. Joined members do not count because they
+	// are bounded already (four ports; netpak members are dropped after
+	// DropTimeout of silence), so this limit never stands in the way of a
+	// LAN party behind one NAT address or of tests that run four cores
+	// and clients on 127.0.0.1, which join one or a few at a time. A
+	// spectator core counts until the game starts: eight of them may wait
+	// in the lobby per address.
+	defaultJoiningPerIP = 8
+	// defaultCoreMessageTimeout bounds the read of one mupen64plus-core
+	// message once its first byte arrived: the largest, a 128 KiB save,
+	// needs 105 kbit/s to make it.
+	defaultCoreMessageTimeout = 10 * time.Second
+	// defaultCoreIdleTimeout bounds a core's silence before each handshake
+	// message. A real core sends the next one at once (its frontend calls
+	// M64CMD_EXECUTE right after NETPLAY_INIT and CONTROL_PLAYER); waits
+	// for the host's replies do not count.
+	defaultCoreIdleTimeout = time.Minute
+	// coreKeepAlive detects a waiting core whose machine vanished (a
+	// half-open connection) in about Idle+Interval*Count.
+	coreKeepAliveIdle     = 15 * time.Second
+	coreKeepAliveInterval = 5 * time.Second
+	coreKeepAliveCount    = 4
+)
+
+// limits are a Host's admission limits; zero fields take the defaults.
+// Tests shorten them through Config.limits.
+type limits struct {
+	joiningPerIP       int
+	coreMessageTimeout time.Duration
+	coreIdleTimeout    time.Duration
+}
+
+func (l limits) withDefaults() limits {
+	if l.joiningPerIP <= 0 {
+		l.joiningPerIP = defaultJoiningPerIP
+	}
+	if l.coreMessageTimeout <= 0 {
+		l.coreMessageTimeout = defaultCoreMessageTimeout
+	}
+	if l.coreIdleTimeout <= 0 {
+		l.coreIdleTimeout = defaultCoreIdleTimeout
+	}
+	return l
+}
+
+// joinLimiter counts joining connections per source. Its methods are safe
+// for concurrent use; it takes no other lock.
+type joinLimiter struct {
+	max int
+
+	mu      sync.Mutex
+	joining map[netip.Prefix]int
+	refused uint64
+}
+
+func newJoinLimiter(max int) *joinLimiter {
+	return &joinLimiter{max: max, joining: make(map[netip.Prefix]int)}
+}
+
+// sourceKey is what the limit counts by: an IPv4 address, or an IPv6 /64,
+// which one subscriber usually holds whole.
+func sourceKey(a net.Addr) netip.Prefix {
+	ip := addrPortOf(a).Addr().Unmap()
+	bits := 32
+	if ip.Is6() {
+		bits = 64
+	}
+	p, _ := ip.Prefix(bits)
+	return p
+}
+
+// acquire counts a new connection from key. It returns nil, and the number
+// of connections refused so far, when key is at the limit.
+func (l *joinLimiter) acquire(key netip.Prefix) (*joinTicket, uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.joining[key] >= l.max {
+		l.refused++
+		return nil, l.refused
+	}
+	l.joining[key]++
+	return &joinTicket{l: l, key: key}, 0
+}
+
+// joinTicket is one joining connection. done stops counting it; it may be
+// called more than once and from any goroutine.
+type joinTicket struct {
+	l    *joinLimiter
+	key  netip.Prefix
+	once sync.Once
+}
+
+func (t *joinTicket) done() {
+	t.once.Do(func() {
+		t.l.mu.Lock()
+		defer t.l.mu.Unlock()
+		if t.l.joining[t.key]--; t.l.joining[t.key] <= 0 {
+			delete(t.l.joining, t.key)
+		}
+	})
+}
