@@ -189,8 +189,8 @@ func (b hostCores) leave(cc *coreConn, why LeaveReason) {
 }
 
 // handleCoreDatagram handles a datagram of a direct core. A datagram is
-// accepted only from the address the core's first datagram came from,
-// which must have the IP address of its TCP connection.
+// accepted only from the address of the core's first request, which must
+// have the IP address of its TCP connection (see bindCoreLocked).
 func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort) {
 	d, err := m64p.ParseClientDatagram(p)
 	h.mu.Lock()
