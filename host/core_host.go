@@ -3,6 +3,7 @@ package host
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net"
 	"net/netip"
@@ -432,14 +433,14 @@ func speedLag(have, c uint32, lag uint8) uint8 {
 // compareCP0Locked compares a client's CP0 registers at a VI and announces
 // the first mismatch of each member.
 func (s *session) compareCP0Locked(m *member, d m64p.SyncData) {
-	ref, differs := s.cores.cp0.compare(m.id, d)
-	if !differs || s.checks.reported[m.id] {
-		return
+	b := d.AppendTo(nil)
+	r := report{id: m.id, role: s.roleLocked(m), digest: sha256.Sum256(b[5:])}
+	differ, ref := s.cores.cp0.judge(d.VI, r, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
+	for _, id := range differ {
+		s.cores.desync = true
+		s.broadcastLocked(frameDesync, appendChecksum(nil, checksumMsg{From: d.VI, ID: id}), nil)
+		s.eventLocked(Event{Kind: EventDesync, Who: s.nameOf(id), Poll: d.VI, Text: s.refName(ref)})
 	}
-	s.checks.reported[m.id] = true
-	s.cores.desync = true
-	s.broadcastLocked(frameDesync, appendChecksum(nil, checksumMsg{From: d.VI, ID: m.id}), nil)
-	s.eventLocked(Event{Kind: EventDesync, Who: m.name, Poll: d.VI, Text: s.nameOf(ref)})
 }
 
 // checkCoresLocked drops direct cores that stopped asking for input.

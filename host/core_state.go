@@ -1,7 +1,6 @@
 package host
 
 import (
-	"crypto/sha256"
 	"net/netip"
 
 	"github.com/netpak/netpak/host/m64p"
@@ -22,7 +21,7 @@ type coreState struct {
 	slots   [NumPorts]m64p.Slot // per port, as cores registered it
 	byRegID map[uint32]*member
 
-	cp0    cp0Table
+	cp0    verdictTable // CPU registers per VI
 	desync bool
 
 	events []m64p.Event // reply scratch
@@ -47,41 +46,6 @@ type coreMember struct {
 	ip       netip.Addr // its TCP peer; its datagrams must come from there
 	authors  [NumPorts]author
 	released bool // GET_REGISTRATION answered: it plays now
-}
-
-// maxCP0 bounds the CP0 table: VIs older than this many are forgotten.
-const maxCP0 = 512
-
-// cp0Table compares the CP0 registers clients report per VI: the first
-// report of a VI is the reference.
-type cp0Table struct {
-	vis   map[uint32]cp0Record
-	order []uint32
-}
-
-type cp0Record struct {
-	sum [32]byte
-	id  uint16
-}
-
-func (t *cp0Table) init() { t.vis = make(map[uint32]cp0Record) }
-
-// compare records member id's registers at vi and reports whether they
-// differ from the reference, and whose the reference is.
-func (t *cp0Table) compare(id uint16, d m64p.SyncData) (ref uint16, differs bool) {
-	b := d.AppendTo(nil)
-	sum := sha256.Sum256(b[5:])
-	r, ok := t.vis[d.VI]
-	if !ok {
-		if len(t.order) >= maxCP0 {
-			delete(t.vis, t.order[0])
-			t.order = t.order[1:]
-		}
-		t.vis[d.VI] = cp0Record{sum: sum, id: id}
-		t.order = append(t.order, d.VI)
-		return 0, false
-	}
-	return r.id, r.sum != sum
 }
 
 // slotsLocked is the registration every core receives: cores' own entries,

@@ -73,7 +73,7 @@ func startTrustGame(t *testing.T, cfg host.Config, withCore bool, spectatorCores
 		g.ports = append(g.ports, k)
 	}
 	g.ts.waitMembers(3 + spectatorCores)
-	if err := g.ts.h.Start(); err != nil {
+	if err := g.ts.start(); err != nil {
 		t.Fatal(err)
 	}
 	if withCore {
@@ -549,7 +549,7 @@ func TestCoreWaitOutlastsTimeouts(t *testing.T) {
 	if n := len(ts.h.Members()); n != 2 {
 		t.Fatalf("%d members after a second in the lobby, want 2", n)
 	}
-	if err := ts.h.Start(); err != nil {
+	if err := ts.start(); err != nil {
 		t.Fatal(err)
 	}
 	waitHandshakes(t, 2, done)
