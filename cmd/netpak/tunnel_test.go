@@ -154,7 +154,9 @@ func TestTunnelBridge(t *testing.T) {
 		}()
 	}
 	waitFor(t, func() bool { return portsTaken(ts.h.Members()) == 0b11 }, "both cores registered")
-	if err := ts.h.Start(); err != nil {
+	// Player 1's core announces its saves after it registered.
+	waitFor(t, func() bool { err = ts.h.Start(); return !errors.Is(err, host.ErrNotAnnounced) }, "player 1's saves")
+	if err != nil {
 		t.Fatal(err)
 	}
 	for range cores {
