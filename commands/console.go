@@ -66,6 +66,10 @@ type Controller interface {
 	State() State
 	// Leave leaves the session, closing it if this console hosts it.
 	Leave() error
+	// Spectate leaves the session this console joined and joins target
+	// (what Connect took) again as a spectator, who holds no controller
+	// port. It refuses in a session this console hosts.
+	Spectate(ctx context.Context, target string) error
 }
 
 // Phase is where a console is in a session's life.
@@ -123,6 +127,8 @@ type Console struct {
 	Ctl Controller
 	// ASCII draws tables with ASCII only, for terminals without UTF-8.
 	ASCII bool
+
+	target string // what the last /connect joined, for /spectate
 }
 
 // Run reads and carries out commands until /quit, the end of input, or

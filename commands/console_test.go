@@ -153,6 +153,15 @@ func (f *fakeController) ToggleGolf() error {
 func (f *fakeController) Chat(text string) error { return f.record("chat %s", text) }
 func (f *fakeController) State() State           { return f.st }
 
+func (f *fakeController) Spectate(_ context.Context, target string) error {
+	if err := f.record("spectate %s", target); err != nil {
+		return err
+	}
+	f.st.Members = []host.Member{{ID: 1, Name: "Host", Ports: 1, Host: true}, {ID: 3, Name: f.st.Name, Spectator: true}}
+	f.st.Self = 3
+	return nil
+}
+
 func (f *fakeController) Leave() error {
 	f.st = State{Name: f.st.Name, Lag: f.st.Lag}
 	return f.record("leave")
@@ -207,7 +216,7 @@ func TestConsole(t *testing.T) {
 			name:  "bad lines change nothing",
 			input: []string{"/lag 300", "/lga 3", "/name", "/server 99999", "/connect", "/who", "hello?", "/start"},
 			calls: []string{"leave"},
-			errs: []string{"usage: /lag N", "did you mean /lag?", "usage: /name NAME", "usage: /server [PORT]",
+			errs: []string{"usage: /lag [N]", "did you mean /lag?", "usage: /name NAME", "usage: /server [PORT]",
 				"usage: /connect HOST[:PORT]", "you are in no session", "nobody hears you", "you are in no session"},
 		},
 		{
@@ -231,6 +240,27 @@ func TestConsole(t *testing.T) {
 			calls: []string{"golf", "leave"},
 			out:   []string{"commands:", "usage: /golf"},
 			errs:  []string{"a session you host will start with golf mode on"},
+		},
+		{
+			name:  "show the lag",
+			input: []string{"/lag", "/golf", "/server", "/lag", "/lag 2 3"},
+			calls: []string{"golf", "serve 6400", "leave"},
+			out:   []string{"a session you host will start with lag 5, golf mode off", "lag 5, golf on"},
+			errs:  []string{"a session you host will start with golf mode on", "hosting on port 6400", "usage: /lag [N]"},
+		},
+		{
+			name:  "leave and stay",
+			input: []string{"/leave", "/server 7000", "/connect x", "/leave", "/connect 10.0.0.5", "/leave", "/who"},
+			calls: []string{"serve 7000", "leave", "connect 10.0.0.5:6400", "leave", "leave"},
+			errs: []string{"you are in no session", "hosting on port 7000", "already in the session at port 7000; /leave first",
+				"closed the session you hosted (port 7000)", "joined the session at 10.0.0.5:6400", "left the session at 10.0.0.5:6400", "you are in no session"},
+		},
+		{
+			name:  "spectate",
+			input: []string{"/spectate", "/connect 10.0.0.5:7000", "/spectate", "/spectate", "/leave", "/server", "/spectate"},
+			calls: []string{"connect 10.0.0.5:7000", "spectate 10.0.0.5:7000", "leave", "serve 6400", "leave"},
+			errs: []string{"you are in no session", "joined the session", "you now watch the session as a spectator",
+				"you already watch this session", "left the session", "hosting on port 6400", "you host this session"},
 		},
 		{
 			name:  "controller refusal is printed",

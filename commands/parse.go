@@ -268,7 +268,11 @@ func parseSync(args []string) (Cmd, error) {
 }
 
 func parseLag(args []string) (Cmd, error) {
-	if len(args) != 1 {
+	switch len(args) {
+	case 0:
+		return ShowLag{}, nil
+	case 1:
+	default:
 		return nil, fmt.Errorf("give one number")
 	}
 	n, err := strconv.Atoi(args[0])

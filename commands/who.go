@@ -10,13 +10,7 @@ import (
 // per member.
 func WhoText(st State) string {
 	var b strings.Builder
-	golf := "golf off"
-	if st.Golf {
-		golf = "golf on"
-		if st.Seat != "" {
-			golf += " (seat: " + st.Seat + ")"
-		}
-	}
+	golf := golfText(st)
 	where := st.Addr
 	if st.Hosting {
 		where = "hosting " + st.Addr
