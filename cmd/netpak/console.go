@@ -64,9 +64,10 @@ func runJoin(ctx context.Context, args []string) error {
 // console runs the interactive console, through readline on a terminal and
 // line by line otherwise, and starts the session the settings describe.
 func console(ctx context.Context, s commands.Settings, verbose bool) error {
+	sess := &commands.Session{Settings: s, Tunnels: tunnels{ascii: !utf8Locale()}}
 	var ui uiCloser
 	if interactive() {
-		rui, err := newReadlineUI()
+		rui, err := newReadlineUI(func() []string { return commands.OtherPlayers(sess.State()) })
 		if err != nil {
 			return err
 		}
@@ -77,7 +78,6 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	defer ui.Close()
 	stop := context.AfterFunc(ctx, func() { ui.Close() }) // SIGTERM ends a waiting ReadLine
 	defer stop()
-	sess := &commands.Session{Settings: s, Tunnels: tunnels{ascii: !utf8Locale()}}
 	sess.Events = func(line string) {
 		if r, ok := ui.(*readlineUI); ok {
 			r.setPrompt(commands.Prompt(sess.State())) // redrawn with the line

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/chzyer/readline"
 	"github.com/netpak/netpak/commands"
@@ -23,23 +24,21 @@ func interactive() bool {
 }
 
 // readlineUI is the console on a terminal: line editing, tab completion of
-// commands, persistent history, and output printed above the prompt so the
-// line being typed is not broken.
+// commands and their arguments, persistent history, and output printed
+// above the prompt so the line being typed is not broken.
 type readlineUI struct {
 	rl        *readline.Instance
 	mu        sync.Mutex // serializes output
 	closeOnce sync.Once
 }
 
-func newReadlineUI() (*readlineUI, error) {
-	var items []readline.PrefixCompleterInterface
-	for _, n := range commands.CommandNames() {
-		items = append(items, readline.PcItem(n))
-	}
+// newReadlineUI opens the terminal; players returns the names /kick and
+// /sync complete, and is called while the user types.
+func newReadlineUI(players func() []string) (*readlineUI, error) {
 	rl, err := readline.NewEx(&readline.Config{
 		HistoryFile:       historyFile(),
 		HistoryLimit:      1000,
-		AutoComplete:      readline.NewPrefixCompleter(items...),
+		AutoComplete:      completer{players: players},
 		InterruptPrompt:   "^C",
 		EOFPrompt:         "/quit",
 		HistorySearchFold: true,
@@ -48,6 +47,21 @@ func newReadlineUI() (*readlineUI, error) {
 		return nil, fmt.Errorf("open the terminal: %w", err)
 	}
 	return &readlineUI{rl: rl}, nil
+}
+
+// completer adapts [commands.Complete] to readline, which inserts the
+// rest of a candidate after the cursor: each candidate is returned as its
+// untyped rest and a space.
+type completer struct{ players func() []string }
+
+func (c completer) Do(line []rune, pos int) (rests [][]rune, typed int) {
+	pos = min(max(pos, 0), len(line))
+	before := string(line[:pos])
+	word, cands := commands.Complete(before, len(before), c.players())
+	for _, cand := range cands {
+		rests = append(rests, []rune(cand[len(word):]+" "))
+	}
+	return rests, utf8.RuneCountInString(word)
 }
 
 // historyFile is where the console keeps what you typed, or "" (no
