@@ -105,6 +105,9 @@ func (c *command) usage() string {
 	return "/" + c.name + " " + c.args
 }
 
+// spellings returns the command's name and then its aliases.
+func (c *command) spellings() []string { return append([]string{c.name}, c.aliases...) }
+
 // table lists every console command in the order /help shows them.
 var table = []*command{
 	{
