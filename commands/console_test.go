@@ -340,13 +340,31 @@ func TestWhoText(t *testing.T) {
   NAME   PORTS  PING   ROLE
   Alice  1      0 ms   host
   Bob    2,3    41 ms  player (you)
-  Carol  -      7 ms   spectator`
+  Carol  -      7 ms   spectator
+2 players, 1 spectator`
 	if got := WhoText(st); got != want {
 		t.Errorf("WhoText:\n%s\nwant:\n%s", got, want)
 	}
 }
 
 // TestWhoTextTunnel shows a joiner's tunnel path and a VPN host's peers.
+func TestMemberCount(t *testing.T) {
+	for _, tc := range []struct {
+		ms   []host.Member
+		want string
+	}{
+		{nil, "no players"},
+		{[]host.Member{{Host: true}}, "1 player"},
+		{[]host.Member{{Host: true}, {}}, "2 players"},
+		{[]host.Member{{Host: true}, {Spectator: true}}, "1 player, 1 spectator"},
+		{[]host.Member{{Spectator: true}, {Spectator: true}}, "no players, 2 spectators"},
+	} {
+		if got := memberCount(tc.ms); got != tc.want {
+			t.Errorf("memberCount(%+v) = %q, want %q", tc.ms, got, tc.want)
+		}
+	}
+}
+
 func TestWhoTextTunnel(t *testing.T) {
 	joiner := State{Phase: Lobby, Addr: "vpn 203.0.113.7:6464", Lag: 5, Self: 2, UDP: true, Path: TunnelPath{Name: "relayed via 198.51.100.1:6465", RTT: 61400 * time.Microsecond}.String(),
 		Members: []host.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2}}}
