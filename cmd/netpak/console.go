@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -91,10 +92,14 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	log.SetOutput(errWriter{ui})
 	con := &commands.Console{UI: ui, Ctl: sess, ASCII: !utf8Locale()}
 	ui.PrintErr(fmt.Sprintf("netpak console: you are %s. /help lists the commands.", s.PlayerName()))
-	if err := startFromSettings(ctx, con, s); err != nil {
-		return err
+	err := startFromSettings(ctx, con, s)
+	if err == nil {
+		err = con.Run(ctx)
 	}
-	return con.Run(ctx)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil // SIGINT or SIGTERM: Run has left the session, as /quit does
+	}
+	return err
 }
 
 // startFromSettings does what a session file says, as if typed.
