@@ -28,6 +28,7 @@ func interactive() bool {
 // above the prompt so the line being typed is not broken.
 type readlineUI struct {
 	rl        *readline.Instance
+	colour    bool       // paint PrintErr lines; see colourful
 	mu        sync.Mutex // serializes output
 	closeOnce sync.Once
 }
@@ -46,7 +47,50 @@ func newReadlineUI(players func() []string) (*readlineUI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the terminal: %w", err)
 	}
-	return &readlineUI{rl: rl}, nil
+	return &readlineUI{rl: rl, colour: colourful(os.Getenv)}, nil
+}
+
+// colourful reports whether the console may colour what it prints: it
+// runs on a terminal (the readline UI does), NO_COLOR is unset or empty
+// (no-color.org) and TERM is not dumb.
+func colourful(getenv func(string) string) bool {
+	return getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
+}
+
+// Select Graphic Rendition sequences.
+const (
+	sgrRed   = "\x1b[31m"
+	sgrBold  = "\x1b[1m"
+	sgrReset = "\x1b[0m"
+)
+
+// paint formats a PrintErr line with colour: an error in red, the name
+// that opens a chat line ("<Bob> hi") in bold. The text is the same as
+// without colour, which therefore carries no meaning of its own.
+func paint(args ...any) string {
+	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n") // as Fprintln spaces them
+	if len(args) == 1 {
+		if _, ok := args[0].(error); ok {
+			return sgrRed + line + sgrReset
+		}
+	}
+	if name, rest, ok := chatLine(line); ok {
+		return "<" + sgrBold + name + sgrReset + ">" + rest
+	}
+	return line
+}
+
+// chatLine splits an event line "<NAME> TEXT" into NAME and "> TEXT"'s
+// tail " TEXT", and reports whether line is one.
+func chatLine(line string) (name, rest string, ok bool) {
+	if !strings.HasPrefix(line, "<") {
+		return "", "", false
+	}
+	end := strings.Index(line, "> ")
+	if end < 0 || commands.CheckName(line[1:end]) != nil {
+		return "", "", false
+	}
+	return line[1:end], line[end+1:], true
 }
 
 // completer adapts [commands.Complete] to readline, which inserts the
@@ -101,6 +145,10 @@ func (u *readlineUI) Print(args ...any) {
 func (u *readlineUI) PrintErr(args ...any) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if u.colour {
+		fmt.Fprintln(u.rl.Stderr(), paint(args...))
+		return
+	}
 	fmt.Fprintln(u.rl.Stderr(), args...)
 }
 
