@@ -28,6 +28,7 @@ func interactive() bool {
 // above the prompt so the line being typed is not broken.
 type readlineUI struct {
 	rl        *readline.Instance
+	stdin     io.Closer  // the terminal's reader, closed before rl
 	colour    bool       // paint PrintErr lines; see colourful
 	mu        sync.Mutex // serializes output
 	closeOnce sync.Once
@@ -36,7 +37,9 @@ type readlineUI struct {
 // newReadlineUI opens the terminal; players returns the names /kick and
 // /sync complete, and is called while the user types.
 func newReadlineUI(players func() []string) (*readlineUI, error) {
+	stdin := readline.NewCancelableStdin(os.Stdin)
 	rl, err := readline.NewEx(&readline.Config{
+		Stdin:             stdin,
 		HistoryFile:       historyFile(),
 		HistoryLimit:      1000,
 		AutoComplete:      completer{players: players},
@@ -47,7 +50,7 @@ func newReadlineUI(players func() []string) (*readlineUI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the terminal: %w", err)
 	}
-	return &readlineUI{rl: rl, colour: colourful(os.Getenv)}, nil
+	return &readlineUI{rl: rl, stdin: stdin, colour: colourful(os.Getenv)}, nil
 }
 
 // colourful reports whether the console may colour what it prints: it
@@ -160,6 +163,12 @@ func (u *readlineUI) setPrompt(p string) { u.rl.SetPrompt(p) }
 // called more than once.
 func (u *readlineUI) Close() error {
 	var err error
-	u.closeOnce.Do(func() { err = u.rl.Close() })
+	u.closeOnce.Do(func() {
+		// readline's Close waits for its terminal reader but does not stop
+		// it (it wraps the reader we pass in another that does not pass
+		// Close on): stop it first, or a SIGTERM hangs the console.
+		u.stdin.Close()
+		err = u.rl.Close()
+	})
 	return err
 }
