@@ -175,7 +175,8 @@ func (c *Console) Exec(ctx context.Context, cmd Cmd) error {
 	return err
 }
 
-// Prompt is the console prompt for st: your name and the session state.
+// Prompt is the console prompt for st: your name and the session state,
+// and whether you only watch it.
 func Prompt(st State) string {
 	name := st.Name
 	if name == "" {
@@ -186,6 +187,8 @@ func Prompt(st State) string {
 		return fmt.Sprintf("%s [offline]> ", name)
 	case st.Hosting:
 		return fmt.Sprintf("%s [hosting %s, %s, lag %d]> ", name, st.Addr, st.Phase, st.Lag)
+	case selfSpectates(st):
+		return fmt.Sprintf("%s [%s, %s, spectating, lag %d]> ", name, st.Addr, st.Phase, st.Lag)
 	}
 	return fmt.Sprintf("%s [%s, %s, lag %d]> ", name, st.Addr, st.Phase, st.Lag)
 }

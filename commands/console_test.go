@@ -319,6 +319,8 @@ func TestPrompt(t *testing.T) {
 		{State{Name: "Alice"}, "Alice [offline]> "},
 		{State{Name: "Alice", Phase: Lobby, Hosting: true, Addr: "port 6400", Lag: 5}, "Alice [hosting port 6400, lobby, lag 5]> "},
 		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2}, "Bob [10.0.0.5:6400, playing, lag 2]> "},
+		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2, Self: 3, Members: []host.Member{{ID: 1, Name: "Alice", Host: true}, {ID: 3, Name: "Bob", Spectator: true}}},
+			"Bob [10.0.0.5:6400, playing, spectating, lag 2]> "},
 	} {
 		if got := Prompt(tc.st); got != tc.want {
 			t.Errorf("Prompt(%+v) = %q, want %q", tc.st, got, tc.want)
