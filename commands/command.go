@@ -6,8 +6,8 @@ import (
 )
 
 // Cmd is a parsed console line. Its concrete types are Name, Server,
-// Connect, Start, Check, Sync, Lag, Golf, Who, Invite, Answer, Kick, Help,
-// Quit and Say.
+// Connect, Start, Check, Sync, Lag, ShowLag, Golf, Who, Invite, Answer,
+// Kick, Spectate, Leave, Help, Quit and Say.
 type Cmd interface {
 	run(ctx context.Context, c *Console) error
 }
@@ -59,6 +59,9 @@ type Sync struct{ Player string }
 // Lag is "/lag N": everyone's lag, in polls.
 type Lag struct{ Frames uint8 }
 
+// ShowLag is "/lag" without a number: show the lag and golf mode.
+type ShowLag struct{}
+
 // Golf is "/golf": toggle golf mode.
 type Golf struct{}
 
@@ -67,6 +70,14 @@ type Who struct{}
 
 // Help is "/help [command]".
 type Help struct{ Topic string }
+
+// Spectate is "/spectate": leave the session you joined and join it again
+// as a spectator.
+type Spectate struct{}
+
+// Leave is "/leave": leave the session (closing it, if you host it) and
+// stay in the console.
+type Leave struct{}
 
 // Quit is "/quit": leave the session and the console.
 type Quit struct{}
@@ -93,6 +104,9 @@ func (c *command) usage() string {
 	}
 	return "/" + c.name + " " + c.args
 }
+
+// spellings returns the command's name and then its aliases.
+func (c *command) spellings() []string { return append([]string{c.name}, c.aliases...) }
 
 // table lists every console command in the order /help shows them.
 var table = []*command{
@@ -132,8 +146,8 @@ var table = []*command{
 			"A different ROM or emulator cannot be sent. host_wins = true in the host's session file does this at /start.",
 	},
 	{
-		name: "lag", args: "N", parse: parseLag,
-		help: "set everyone's lag to N polls (0-255, default 5)",
+		name: "lag", args: "[N]", parse: parseLag,
+		help: "set everyone's lag to N polls (0-255, default 5), or show the lag and golf mode",
 		more: "The change lands on the same poll on every machine and is announced to all. Before you host, it sets the lag your session starts with.",
 	},
 	{
@@ -163,6 +177,16 @@ var table = []*command{
 		name: "kick", args: "NAME", parse: parseKick,
 		help: "remove NAME from the session you host (and from its VPN tunnel)",
 		more: "Their controller port reads empty from then on. Someone kicked can come back with the same invite: /invite new first to keep them out.",
+	},
+	{
+		name: "spectate", parse: noArgs(Spectate{}),
+		help: "give up your controller port and watch the session you joined as a spectator",
+		more: "netpak leaves the session and joins the same address (or invite) again as a spectator, who never holds up the game. A started game takes spectators. The host cannot spectate its own session. To play again, /leave and /connect.",
+	},
+	{
+		name: "leave", parse: noArgs(Leave{}),
+		help: "leave the session (closing it, if you host it) and stay in the console",
+		more: "Then /server or /connect starts another session; /name works again.",
 	},
 	{
 		name: "help", args: "[COMMAND]", // parse: set in init, as it reads the table

@@ -66,6 +66,10 @@ type Controller interface {
 	State() State
 	// Leave leaves the session, closing it if this console hosts it.
 	Leave() error
+	// Spectate leaves the session this console joined and joins target
+	// (what Connect took) again as a spectator, who holds no controller
+	// port. It refuses in a session this console hosts.
+	Spectate(ctx context.Context, target string) error
 }
 
 // Phase is where a console is in a session's life.
@@ -123,6 +127,8 @@ type Console struct {
 	Ctl Controller
 	// ASCII draws tables with ASCII only, for terminals without UTF-8.
 	ASCII bool
+
+	target string // what the last /connect joined, for /spectate
 }
 
 // Run reads and carries out commands until /quit, the end of input, or
@@ -169,7 +175,8 @@ func (c *Console) Exec(ctx context.Context, cmd Cmd) error {
 	return err
 }
 
-// Prompt is the console prompt for st: your name and the session state.
+// Prompt is the console prompt for st: your name and the session state,
+// and whether you only watch it.
 func Prompt(st State) string {
 	name := st.Name
 	if name == "" {
@@ -180,6 +187,8 @@ func Prompt(st State) string {
 		return fmt.Sprintf("%s [offline]> ", name)
 	case st.Hosting:
 		return fmt.Sprintf("%s [hosting %s, %s, lag %d]> ", name, st.Addr, st.Phase, st.Lag)
+	case selfSpectates(st):
+		return fmt.Sprintf("%s [%s, %s, spectating, lag %d]> ", name, st.Addr, st.Phase, st.Lag)
 	}
 	return fmt.Sprintf("%s [%s, %s, lag %d]> ", name, st.Addr, st.Phase, st.Lag)
 }

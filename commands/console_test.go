@@ -153,6 +153,15 @@ func (f *fakeController) ToggleGolf() error {
 func (f *fakeController) Chat(text string) error { return f.record("chat %s", text) }
 func (f *fakeController) State() State           { return f.st }
 
+func (f *fakeController) Spectate(_ context.Context, target string) error {
+	if err := f.record("spectate %s", target); err != nil {
+		return err
+	}
+	f.st.Members = []host.Member{{ID: 1, Name: "Host", Ports: 1, Host: true}, {ID: 3, Name: f.st.Name, Spectator: true}}
+	f.st.Self = 3
+	return nil
+}
+
 func (f *fakeController) Leave() error {
 	f.st = State{Name: f.st.Name, Lag: f.st.Lag}
 	return f.record("leave")
@@ -207,7 +216,7 @@ func TestConsole(t *testing.T) {
 			name:  "bad lines change nothing",
 			input: []string{"/lag 300", "/lga 3", "/name", "/server 99999", "/connect", "/who", "hello?", "/start"},
 			calls: []string{"leave"},
-			errs: []string{"usage: /lag N", "did you mean /lag?", "usage: /name NAME", "usage: /server [PORT]",
+			errs: []string{"usage: /lag [N]", "did you mean /lag?", "usage: /name NAME", "usage: /server [PORT]",
 				"usage: /connect HOST[:PORT]", "you are in no session", "nobody hears you", "you are in no session"},
 		},
 		{
@@ -231,6 +240,27 @@ func TestConsole(t *testing.T) {
 			calls: []string{"golf", "leave"},
 			out:   []string{"commands:", "usage: /golf"},
 			errs:  []string{"a session you host will start with golf mode on"},
+		},
+		{
+			name:  "show the lag",
+			input: []string{"/lag", "/golf", "/server", "/lag", "/lag 2 3"},
+			calls: []string{"golf", "serve 6400", "leave"},
+			out:   []string{"a session you host will start with lag 5, golf mode off", "lag 5, golf on"},
+			errs:  []string{"a session you host will start with golf mode on", "hosting on port 6400", "usage: /lag [N]"},
+		},
+		{
+			name:  "leave and stay",
+			input: []string{"/leave", "/server 7000", "/connect x", "/leave", "/connect 10.0.0.5", "/leave", "/who"},
+			calls: []string{"serve 7000", "leave", "connect 10.0.0.5:6400", "leave", "leave"},
+			errs: []string{"you are in no session", "hosting on port 7000", "already in the session at port 7000; /leave first",
+				"closed the session you hosted (port 7000)", "joined the session at 10.0.0.5:6400", "left the session at 10.0.0.5:6400", "you are in no session"},
+		},
+		{
+			name:  "spectate",
+			input: []string{"/spectate", "/connect 10.0.0.5:7000", "/spectate", "/spectate", "/leave", "/server", "/spectate"},
+			calls: []string{"connect 10.0.0.5:7000", "spectate 10.0.0.5:7000", "leave", "serve 6400", "leave"},
+			errs: []string{"you are in no session", "joined the session", "you now watch the session as a spectator",
+				"you already watch this session", "left the session", "hosting on port 6400", "you host this session"},
 		},
 		{
 			name:  "controller refusal is printed",
@@ -289,6 +319,8 @@ func TestPrompt(t *testing.T) {
 		{State{Name: "Alice"}, "Alice [offline]> "},
 		{State{Name: "Alice", Phase: Lobby, Hosting: true, Addr: "port 6400", Lag: 5}, "Alice [hosting port 6400, lobby, lag 5]> "},
 		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2}, "Bob [10.0.0.5:6400, playing, lag 2]> "},
+		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2, Self: 3, Members: []host.Member{{ID: 1, Name: "Alice", Host: true}, {ID: 3, Name: "Bob", Spectator: true}}},
+			"Bob [10.0.0.5:6400, playing, spectating, lag 2]> "},
 	} {
 		if got := Prompt(tc.st); got != tc.want {
 			t.Errorf("Prompt(%+v) = %q, want %q", tc.st, got, tc.want)
@@ -310,13 +342,31 @@ func TestWhoText(t *testing.T) {
   NAME   PORTS  PING   ROLE
   Alice  1      0 ms   host
   Bob    2,3    41 ms  player (you)
-  Carol  -      7 ms   spectator`
+  Carol  -      7 ms   spectator
+2 players, 1 spectator`
 	if got := WhoText(st); got != want {
 		t.Errorf("WhoText:\n%s\nwant:\n%s", got, want)
 	}
 }
 
 // TestWhoTextTunnel shows a joiner's tunnel path and a VPN host's peers.
+func TestMemberCount(t *testing.T) {
+	for _, tc := range []struct {
+		ms   []host.Member
+		want string
+	}{
+		{nil, "no players"},
+		{[]host.Member{{Host: true}}, "1 player"},
+		{[]host.Member{{Host: true}, {}}, "2 players"},
+		{[]host.Member{{Host: true}, {Spectator: true}}, "1 player, 1 spectator"},
+		{[]host.Member{{Spectator: true}, {Spectator: true}}, "no players, 2 spectators"},
+	} {
+		if got := memberCount(tc.ms); got != tc.want {
+			t.Errorf("memberCount(%+v) = %q, want %q", tc.ms, got, tc.want)
+		}
+	}
+}
+
 func TestWhoTextTunnel(t *testing.T) {
 	joiner := State{Phase: Lobby, Addr: "vpn 203.0.113.7:6464", Lag: 5, Self: 2, UDP: true, Path: TunnelPath{Name: "relayed via 198.51.100.1:6465", RTT: 61400 * time.Microsecond}.String(),
 		Members: []host.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2}}}

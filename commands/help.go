@@ -48,12 +48,16 @@ func WriteMarkdown(w io.Writer) error {
 		if c.more != "" {
 			desc += " " + c.more
 		}
-		fmt.Fprintf(&b, "| `%s`%s | %s |\n", c.usage(), aliasNote(c), strings.ReplaceAll(desc, "|", "\\|"))
+		fmt.Fprintf(&b, "| `%s`%s | %s |\n", cell(c.usage()), aliasNote(c), cell(desc))
 	}
 	fmt.Fprintf(&b, "\n%s\n", chatHelp)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// cell escapes the pipes in a table cell; GitHub's Markdown unescapes
+// them inside code spans too.
+func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 
 func aliasNote(c *command) string {
 	if len(c.aliases) == 0 {

@@ -48,8 +48,8 @@ func Parse(line string) (Cmd, error) {
 }
 
 func unknownCommand(word string) error {
-	if s := suggest(strings.ToLower(strings.TrimPrefix(word, "/"))); s != "" {
-		return fmt.Errorf("unknown command %s: did you mean /%s? (/help lists the commands)", word, s)
+	if s := suggest(strings.ToLower(strings.TrimPrefix(word, "/"))); len(s) > 0 {
+		return fmt.Errorf("unknown command %s: did you mean /%s? (/help lists the commands)", word, strings.Join(s, " or /"))
 	}
 	return fmt.Errorf("unknown command %s (/help lists the commands)", word)
 }
@@ -268,7 +268,11 @@ func parseSync(args []string) (Cmd, error) {
 }
 
 func parseLag(args []string) (Cmd, error) {
-	if len(args) != 1 {
+	switch len(args) {
+	case 0:
+		return ShowLag{}, nil
+	case 1:
+	default:
 		return nil, fmt.Errorf("give one number")
 	}
 	n, err := strconv.Atoi(args[0])
@@ -292,21 +296,42 @@ func parseHelp(args []string) (Cmd, error) {
 	return nil, fmt.Errorf("too many arguments")
 }
 
-// suggest returns the command or alias closest to word, if any is close.
-func suggest(word string) string {
-	best, bestD := "", 3
-	for _, n := range CommandNames() {
-		n = n[1:]
-		d := distance(word, n)
-		if len(word) >= 2 && strings.HasPrefix(n, word) {
-			d = 1
-		}
-		if d < bestD {
-			best, bestD = n, d
+// suggest returns the commands closest to word, if any is close: the one
+// word starts (at least two letters, and no other command starts so), or
+// those within two edits (one, for words of up to three letters). Each
+// command is named once, by its spelling closest to word; ties are all
+// returned, in table order.
+func suggest(word string) []string {
+	var prefixed []string
+	for _, c := range table {
+		for _, n := range c.spellings() {
+			if len(word) >= 2 && strings.HasPrefix(n, word) {
+				prefixed = append(prefixed, n)
+				break
+			}
 		}
 	}
-	if bestD > 1 && len(word) <= 3 {
-		return ""
+	if len(prefixed) == 1 {
+		return prefixed
+	}
+	limit := 2
+	if len(word) <= 3 {
+		limit = 1
+	}
+	var best []string
+	for _, c := range table {
+		near, nearD := "", limit+1
+		for _, n := range c.spellings() {
+			if d := distance(word, n); d < nearD {
+				near, nearD = n, d
+			}
+		}
+		switch {
+		case nearD < limit:
+			limit, best = nearD, []string{near}
+		case nearD == limit:
+			best = append(best, near)
+		}
 	}
 	return best
 }

@@ -20,7 +20,7 @@ func (n Name) run(_ context.Context, c *Console) error {
 
 func (s Server) run(ctx context.Context, c *Console) error {
 	if st := c.Ctl.State(); st.Phase != Offline {
-		return fmt.Errorf("you are already in the session at %s; /quit first", st.Addr)
+		return fmt.Errorf("you are already in the session at %s; /leave first", st.Addr)
 	}
 	h, err := c.Ctl.Serve(ctx, s)
 	if err != nil {
@@ -46,11 +46,12 @@ func (s Server) run(ctx context.Context, c *Console) error {
 
 func (k Connect) run(ctx context.Context, c *Console) error {
 	if st := c.Ctl.State(); st.Phase != Offline {
-		return fmt.Errorf("you are already in the session at %s; /quit first", st.Addr)
+		return fmt.Errorf("you are already in the session at %s; /leave first", st.Addr)
 	}
 	if err := c.Ctl.Connect(ctx, k.Addr()); err != nil {
 		return err
 	}
+	c.target = k.Addr()
 	if k.Invite != "" {
 		st := c.Ctl.State()
 		where := st.Addr
@@ -116,7 +117,7 @@ func (k Kick) run(_ context.Context, c *Console) error {
 		return err
 	}
 	if strings.EqualFold(k.Name, c.Ctl.State().Name) {
-		return errors.New("you cannot kick yourself; /quit closes the session")
+		return errors.New("you cannot kick yourself; /leave closes the session")
 	}
 	return c.Ctl.Kick(k.Name)
 }
@@ -171,6 +172,47 @@ func (l Lag) run(_ context.Context, c *Console) error {
 	}
 	if c.Ctl.State().Phase == Offline {
 		c.UI.PrintErr(fmt.Sprintf("a session you host will start with lag %d", l.Frames))
+	}
+	return nil
+}
+
+func (ShowLag) run(_ context.Context, c *Console) error {
+	c.UI.Print(LagText(c.Ctl.State()))
+	return nil
+}
+
+// LagText is what "/lag" prints: the lag and golf mode, or outside a
+// session the ones a session you host starts with.
+func LagText(st State) string {
+	if st.Phase == Offline {
+		return fmt.Sprintf("a session you host will start with lag %d, golf mode %s", st.Lag, onOff(st.Golf))
+	}
+	return fmt.Sprintf("lag %d, %s", st.Lag, golfText(st))
+}
+
+// golfText says whether golf mode is on, and who holds the seat.
+func golfText(st State) string {
+	if !st.Golf {
+		return "golf off"
+	}
+	if st.Seat != "" {
+		return "golf on (seat: " + st.Seat + ")"
+	}
+	return "golf on"
+}
+
+func (Leave) run(_ context.Context, c *Console) error {
+	st := c.Ctl.State()
+	if st.Phase == Offline {
+		return errOffline
+	}
+	if err := c.Ctl.Leave(); err != nil {
+		return err
+	}
+	if st.Hosting {
+		c.UI.PrintErr("closed the session you hosted (" + st.Addr + "); /server or /connect starts another")
+	} else {
+		c.UI.PrintErr("left the session at " + st.Addr + "; /server or /connect starts another")
 	}
 	return nil
 }

@@ -4,19 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/netpak/netpak/host"
 )
 
-// WhoText formats st as /who prints it: the session line, then one row
-// per member.
+// WhoText formats st as /who prints it: the session line, one row per
+// member, how many play and watch, and a VPN host's tunnel peers.
 func WhoText(st State) string {
 	var b strings.Builder
-	golf := "golf off"
-	if st.Golf {
-		golf = "golf on"
-		if st.Seat != "" {
-			golf += " (seat: " + st.Seat + ")"
-		}
-	}
+	golf := golfText(st)
 	where := st.Addr
 	if st.Hosting {
 		where = "hosting " + st.Addr
@@ -46,6 +42,7 @@ func WhoText(st State) string {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, role(m.Host, m.Spectator, m.ID == st.Self))
 	}
 	tw.Flush()
+	b.WriteString(memberCount(st.Members) + "\n")
 	if len(st.Peers) > 0 {
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  TUNNEL PEER\tPATH")
@@ -71,4 +68,34 @@ func role(isHost, spectator, self bool) string {
 		r = append(r, "(you)")
 	}
 	return strings.Join(r, " ")
+}
+
+// memberCount says how many members play and how many watch, e.g.
+// "2 players, 1 spectator".
+func memberCount(ms []host.Member) string {
+	players, spectators := 0, 0
+	for _, m := range ms {
+		if m.Spectator {
+			spectators++
+		} else {
+			players++
+		}
+	}
+	s := count(players, "player")
+	if spectators > 0 {
+		s += ", " + count(spectators, "spectator")
+	}
+	return s
+}
+
+// count writes n and noun, in the plural unless n is 1: "no players",
+// "1 player", "2 players".
+func count(n int, noun string) string {
+	switch n {
+	case 0:
+		return "no " + noun + "s"
+	case 1:
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

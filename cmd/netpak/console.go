@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -64,9 +65,10 @@ func runJoin(ctx context.Context, args []string) error {
 // console runs the interactive console, through readline on a terminal and
 // line by line otherwise, and starts the session the settings describe.
 func console(ctx context.Context, s commands.Settings, verbose bool) error {
+	sess := &commands.Session{Settings: s, Tunnels: tunnels{ascii: !utf8Locale()}}
 	var ui uiCloser
 	if interactive() {
-		rui, err := newReadlineUI()
+		rui, err := newReadlineUI(func() []string { return commands.OtherPlayers(sess.State()) })
 		if err != nil {
 			return err
 		}
@@ -77,7 +79,6 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	defer ui.Close()
 	stop := context.AfterFunc(ctx, func() { ui.Close() }) // SIGTERM ends a waiting ReadLine
 	defer stop()
-	sess := &commands.Session{Settings: s, Tunnels: tunnels{ascii: !utf8Locale()}}
 	sess.Events = func(line string) {
 		if r, ok := ui.(*readlineUI); ok {
 			r.setPrompt(commands.Prompt(sess.State())) // redrawn with the line
@@ -91,10 +92,14 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	log.SetOutput(errWriter{ui})
 	con := &commands.Console{UI: ui, Ctl: sess, ASCII: !utf8Locale()}
 	ui.PrintErr(fmt.Sprintf("netpak console: you are %s. /help lists the commands.", s.PlayerName()))
-	if err := startFromSettings(ctx, con, s); err != nil {
-		return err
+	err := startFromSettings(ctx, con, s)
+	if err == nil {
+		err = con.Run(ctx)
 	}
-	return con.Run(ctx)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil // SIGINT or SIGTERM: Run has left the session, as /quit does
+	}
+	return err
 }
 
 // startFromSettings does what a session file says, as if typed.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/chzyer/readline"
 	"github.com/netpak/netpak/commands"
@@ -23,23 +24,25 @@ func interactive() bool {
 }
 
 // readlineUI is the console on a terminal: line editing, tab completion of
-// commands, persistent history, and output printed above the prompt so the
-// line being typed is not broken.
+// commands and their arguments, persistent history, and output printed
+// above the prompt so the line being typed is not broken.
 type readlineUI struct {
 	rl        *readline.Instance
+	stdin     io.Closer  // the terminal's reader, closed before rl
+	colour    bool       // paint PrintErr lines; see colourful
 	mu        sync.Mutex // serializes output
 	closeOnce sync.Once
 }
 
-func newReadlineUI() (*readlineUI, error) {
-	var items []readline.PrefixCompleterInterface
-	for _, n := range commands.CommandNames() {
-		items = append(items, readline.PcItem(n))
-	}
+// newReadlineUI opens the terminal; players returns the names /kick and
+// /sync complete, and is called while the user types.
+func newReadlineUI(players func() []string) (*readlineUI, error) {
+	stdin := readline.NewCancelableStdin(os.Stdin)
 	rl, err := readline.NewEx(&readline.Config{
+		Stdin:             stdin,
 		HistoryFile:       historyFile(),
 		HistoryLimit:      1000,
-		AutoComplete:      readline.NewPrefixCompleter(items...),
+		AutoComplete:      completer{players: players},
 		InterruptPrompt:   "^C",
 		EOFPrompt:         "/quit",
 		HistorySearchFold: true,
@@ -47,7 +50,65 @@ func newReadlineUI() (*readlineUI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the terminal: %w", err)
 	}
-	return &readlineUI{rl: rl}, nil
+	return &readlineUI{rl: rl, stdin: stdin, colour: colourful(os.Getenv)}, nil
+}
+
+// colourful reports whether the console may colour what it prints: it
+// runs on a terminal (the readline UI does), NO_COLOR is unset or empty
+// (no-color.org) and TERM is not dumb.
+func colourful(getenv func(string) string) bool {
+	return getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
+}
+
+// Select Graphic Rendition sequences.
+const (
+	sgrRed   = "\x1b[31m"
+	sgrBold  = "\x1b[1m"
+	sgrReset = "\x1b[0m"
+)
+
+// paint formats a PrintErr line with colour: an error in red, the name
+// that opens a chat line ("<Bob> hi") in bold. The text is the same as
+// without colour, which therefore carries no meaning of its own.
+func paint(args ...any) string {
+	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n") // as Fprintln spaces them
+	if len(args) == 1 {
+		if _, ok := args[0].(error); ok {
+			return sgrRed + line + sgrReset
+		}
+	}
+	if name, rest, ok := chatLine(line); ok {
+		return "<" + sgrBold + name + sgrReset + ">" + rest
+	}
+	return line
+}
+
+// chatLine splits an event line "<NAME> TEXT" into NAME and "> TEXT"'s
+// tail " TEXT", and reports whether line is one.
+func chatLine(line string) (name, rest string, ok bool) {
+	if !strings.HasPrefix(line, "<") {
+		return "", "", false
+	}
+	end := strings.Index(line, "> ")
+	if end < 0 || commands.CheckName(line[1:end]) != nil {
+		return "", "", false
+	}
+	return line[1:end], line[end+1:], true
+}
+
+// completer adapts [commands.Complete] to readline, which inserts the
+// rest of a candidate after the cursor: each candidate is returned as its
+// untyped rest and a space.
+type completer struct{ players func() []string }
+
+func (c completer) Do(line []rune, pos int) (rests [][]rune, typed int) {
+	pos = min(max(pos, 0), len(line))
+	before := string(line[:pos])
+	word, cands := commands.Complete(before, len(before), c.players())
+	for _, cand := range cands {
+		rests = append(rests, []rune(cand[len(word):]+" "))
+	}
+	return rests, utf8.RuneCountInString(word)
 }
 
 // historyFile is where the console keeps what you typed, or "" (no
@@ -87,6 +148,10 @@ func (u *readlineUI) Print(args ...any) {
 func (u *readlineUI) PrintErr(args ...any) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if u.colour {
+		fmt.Fprintln(u.rl.Stderr(), paint(args...))
+		return
+	}
 	fmt.Fprintln(u.rl.Stderr(), args...)
 }
 
@@ -98,6 +163,12 @@ func (u *readlineUI) setPrompt(p string) { u.rl.SetPrompt(p) }
 // called more than once.
 func (u *readlineUI) Close() error {
 	var err error
-	u.closeOnce.Do(func() { err = u.rl.Close() })
+	u.closeOnce.Do(func() {
+		// readline's Close waits for its terminal reader but does not stop
+		// it (it wraps the reader we pass in another that does not pass
+		// Close on): stop it first, or a SIGTERM hangs the console.
+		u.stdin.Close()
+		err = u.rl.Close()
+	})
 	return err
 }
