@@ -3,6 +3,7 @@ package host
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/netpak/netpak/host/lockstep"
 )
 
 // run is a contiguous sequence of inputs of one port, starting at poll
@@ -50,12 +51,12 @@ func appendBatchHead(b []byte, bt *batch) (out []byte, runCountAt int) {
 }
 
 // appendRun appends a run of inputs of port from s, polls [first, first+n).
-func appendRun(b []byte, port int, first uint32, n int, s *stream) []byte {
+func appendRun(b []byte, port int, first uint32, n int, s *lockstep.Stream) []byte {
 	b = append(b, byte(port))
 	b = appendU32(b, first)
 	b = append(b, byte(n))
 	for i := range n {
-		in := s.at(first + uint32(i))
+		in := s.At(first + uint32(i))
 		b = appendU32(b, in.Keys)
 		b = append(b, in.Pak)
 	}

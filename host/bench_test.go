@@ -1,6 +1,7 @@
 package host
 
 import (
+	"github.com/netpak/netpak/host/lockstep"
 	"net"
 	"net/netip"
 	"testing"
@@ -68,15 +69,15 @@ func BenchmarkRelay(b *testing.B) {
 	var pkts [NumPorts][]byte
 	var polls [NumPorts]uint32
 	var bt batch
-	var st stream
+	var st lockstep.Stream
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		k := i % NumPorts
 		m := bs.ms[k]
 		m.udpSeen.Store(nowNanos())
-		st.have = polls[k]
-		st.add(polls[k], Input{Keys: uint32(i)})
+		st.Have = polls[k]
+		st.Add(polls[k], Input{Keys: uint32(i)})
 		hb := batch{AckMask: 0x0f}
 		for j := range NumPorts {
 			hb.Acks[j] = polls[j]

@@ -48,7 +48,7 @@ func (c *Client) bridgeUDPLoop(sock *udpSocket) {
 // bridgeKeysLocked authors the local core's press for count c. A press for
 // a poll the host has not granted yet waits for the grant; only the latest
 // one is kept, as the core reports only its latest keys.
-func (ls *lockstep) bridgeKeysLocked(d m64p.KeyInfoClient) {
+func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 	k := int(d.Player)
 	if !ls.c.ports.Has(k) || !ls.core.registered.Has(k) || !ls.playing {
 		return
@@ -66,7 +66,7 @@ func (ls *lockstep) bridgeKeysLocked(d m64p.KeyInfoClient) {
 }
 
 // flushPendingLocked publishes presses that waited for a grant.
-func (ls *lockstep) flushPendingLocked() {
+func (ls *clientGame) flushPendingLocked() {
 	sent := false
 	for k := range NumPorts {
 		if r := ls.core.pending[k]; r.ok && r.count < ls.grant {
@@ -82,7 +82,7 @@ func (ls *lockstep) flushPendingLocked() {
 
 // bridgeReplyLocked answers the local core's request for a player's
 // events from the client's streams.
-func (ls *lockstep) bridgeReplyLocked(sock *udpSocket, d m64p.InputRequest, to netip.AddrPort) {
+func (ls *clientGame) bridgeReplyLocked(sock *udpSocket, d m64p.InputRequest, to netip.AddrPort) {
 	k := int(d.Player)
 	bc := &ls.core
 	if !ls.playing || !ls.active.Has(k) {
@@ -93,7 +93,7 @@ func (ls *lockstep) bridgeReplyLocked(sock *udpSocket, d m64p.InputRequest, to n
 	evs := appendCoreEvents(bc.events[:0], st, d.Count, ls.emptyFrom[k], bc.slots[k].Plugin)
 	lag := uint8(255)
 	if !bc.turbo {
-		lag = speedLag(st.have, d.Count, ls.sched.at(d.Count).lagOf(ls.authorOf(k)))
+		lag = speedLag(st.Have, d.Count, ls.sched.At(d.Count).LagOf(ls.authorOf(k)))
 	}
 	var status m64p.Status
 	if bc.desync {
@@ -112,7 +112,7 @@ func (ls *lockstep) bridgeReplyLocked(sock *udpSocket, d m64p.InputRequest, to n
 
 // authorOf returns the member id whose lag governs port k, for the speed
 // estimate: this client for its own ports, else nobody in particular.
-func (ls *lockstep) authorOf(k int) uint16 {
+func (ls *clientGame) authorOf(k int) uint16 {
 	if ls.c.ports.Has(k) {
 		return ls.c.id
 	}

@@ -85,7 +85,7 @@ type Client struct {
 	stopErr   atomic.Pointer[error] // why the client stopped; set once by fail
 
 	mu sync.Mutex // guards everything below
-	ls lockstep
+	ls clientGame
 }
 
 // Dial joins the session at addr ("host:port").

@@ -40,7 +40,7 @@ type Status struct {
 func (c *Client) Status() Status {
 	c.mu.Lock()
 	ls := &c.ls
-	e := ls.sched.last()
+	e := ls.sched.Last()
 	st := Status{
 		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: max(ls.next, ls.core.count),
 		Lag: e.Lag, Golf: e.Golf, RTT: ls.rtt, UDP: ls.udpWorks(time.Now()),

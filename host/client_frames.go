@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"github.com/netpak/netpak/host/lockstep"
 	"slices"
 	"time"
 )
@@ -112,19 +113,19 @@ func (c *Client) handleSched(p []byte) error {
 	c.mu.Lock()
 	ls := &c.ls
 	if m.Entry.From == 0 {
-		ls.sched.reset(m.Entry)
+		ls.sched.Reset(m.Entry)
 	} else {
 		if m.Entry.From < ls.next {
 			c.mu.Unlock()
 			return fmt.Errorf("schedule change at poll %d, already at %d: %w", m.Entry.From, ls.next, errBadValue)
 		}
-		ls.sched.add(m.Entry)
+		ls.sched.Add(m.Entry)
 	}
 	ls.epoch = m.Epoch
 	ls.golfPending = false
 	c.mu.Unlock()
 	c.wake()
-	if m.Entry.Cause != causeInitial {
+	if m.Entry.Cause != lockstep.CauseInitial {
 		c.emit(schedEvent(m.Entry, c.nameOf(m.Entry.Actor)))
 	}
 	return nil
@@ -146,7 +147,7 @@ func (c *Client) handleStarted(p []byte) error {
 	ls.core.slots = st.Slots
 	close(ls.core.started)
 	for k := range NumPorts {
-		ls.streams[k].have = max(ls.streams[k].have, st.First)
+		ls.streams[k].Have = max(ls.streams[k].Have, st.First)
 	}
 	c.mu.Unlock()
 	c.wake()
@@ -257,7 +258,7 @@ func (c *Client) udpHelloLoop() {
 
 // forgetDepartedLocked drops the manifests of members no longer in the
 // roster, which bounds the table by the host's member limit.
-func (ls *lockstep) forgetDepartedLocked() {
+func (ls *clientGame) forgetDepartedLocked() {
 	for id := range ls.manifests {
 		if id != ls.c.id && !slices.ContainsFunc(ls.roster, func(m Member) bool { return m.ID == id }) {
 			delete(ls.manifests, id)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"github.com/netpak/netpak/host/lockstep"
 	"net"
 	"net/netip"
 	"time"
@@ -269,8 +270,8 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 		s.stats.DroppedDatagrams++
 		return
 	}
-	lag := s.sched.at(d.Count).lagOf(m.id)
-	n := m.core.authors[k].publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
+	lag := s.sched.At(d.Count).LagOf(m.id)
+	n := m.core.authors[k].Publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
 	if n == 0 {
 		return
 	}
@@ -278,7 +279,7 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	s.grantLocked()
 	s.relayLocked(m)
 	if s.h.cfg.Gratuitous {
-		s.gratuitousLocked(k, m.core.authors[k].next-uint32(n))
+		s.gratuitousLocked(k, m.core.authors[k].Next-uint32(n))
 	}
 }
 
@@ -297,11 +298,11 @@ const coreRunAhead = grantWindow
 // another, until everyone else is behind by more than a stream holds: it
 // has consumed nearly as far in every port still played.
 func (s *session) coreMayReachLocked(k int, c uint32) bool {
-	if c > s.streams[k].have {
+	if c > s.streams[k].Have {
 		return false
 	}
 	for j := range NumPorts {
-		if j != k && s.active.Has(j) && s.emptyFrom[j] == notEmpty && c > s.streams[j].have+coreRunAhead {
+		if j != k && s.active.Has(j) && s.emptyFrom[j] == notEmpty && c > s.streams[j].Have+coreRunAhead {
 			return false
 		}
 	}
@@ -376,7 +377,7 @@ func (s *session) coreEventsLocked(k int, c uint32, evs []m64p.Event) []m64p.Eve
 // appendCoreEvents appends the events of a stream from count c: what it
 // holds, then nothing; from emptyFrom on, no input. An input without a pak
 // byte (from a netpak client) gets the port's registered plugin.
-func appendCoreEvents(evs []m64p.Event, st *stream, c, emptyFrom uint32, plugin m64p.Plugin) []m64p.Event {
+func appendCoreEvents(evs []m64p.Event, st *lockstep.Stream, c, emptyFrom uint32, plugin m64p.Plugin) []m64p.Event {
 	for i := c; len(evs) < m64p.MaxEvents; i++ {
 		switch {
 		case i >= emptyFrom:
@@ -384,8 +385,8 @@ func appendCoreEvents(evs []m64p.Event, st *stream, c, emptyFrom uint32, plugin 
 				return evs
 			}
 			evs = append(evs, m64p.Event{Count: i, Plugin: plugin})
-		case st.holds(i):
-			in := st.at(i)
+		case st.Holds(i):
+			in := st.At(i)
 			p := m64p.Plugin(in.Pak)
 			if p == 0 {
 				p = plugin
@@ -419,7 +420,7 @@ func (s *session) coreLagLocked(k int, c uint32) uint8 {
 	if s.h.cfg.Turbo {
 		return 255
 	}
-	return speedLag(s.streams[k].have, c, s.sched.at(c).Lag)
+	return speedLag(s.streams[k].Have, c, s.sched.At(c).Lag)
 }
 
 // speedLag estimates how far a consumer at count c is behind the author of
@@ -434,8 +435,8 @@ func speedLag(have, c uint32, lag uint8) uint8 {
 // the first mismatch of each member.
 func (s *session) compareCP0Locked(m *member, d m64p.SyncData) {
 	b := d.AppendTo(nil)
-	r := report{id: m.id, role: s.roleLocked(m), digest: sha256.Sum256(b[5:])}
-	differ, ref := s.cores.cp0.judge(d.VI, r, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
+	r := lockstep.Report{ID: m.id, Role: s.roleLocked(m), Digest: sha256.Sum256(b[5:])}
+	differ, ref := s.cores.cp0.Judge(d.VI, r, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
 	for _, id := range differ {
 		s.cores.desync = true
 		s.broadcastLocked(frameDesync, appendChecksum(nil, checksumMsg{From: d.VI, ID: id}), nil)

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"github.com/netpak/netpak/host/lockstep"
 	"net/netip"
 
 	"github.com/netpak/netpak/host/m64p"
@@ -21,7 +22,7 @@ type coreState struct {
 	slots   [NumPorts]m64p.Slot // per port, as cores registered it
 	byRegID map[uint32]*member
 
-	cp0    verdictTable // CPU registers per VI
+	cp0    lockstep.Verdicts // CPU registers per VI
 	desync bool
 
 	events []m64p.Event // reply scratch
@@ -35,7 +36,7 @@ func (cs *coreState) init() {
 	}
 	cs.started = make(chan struct{})
 	cs.byRegID = make(map[uint32]*member)
-	cs.cp0.init()
+	cs.cp0.Init()
 	cs.events = make([]m64p.Event, 0, m64p.MaxEvents)
 	cs.dgram = make([]byte, 0, m64p.MaxDatagram)
 }
@@ -44,7 +45,7 @@ func (cs *coreState) init() {
 type coreMember struct {
 	conn     *coreConn
 	ip       netip.Addr // its TCP peer; its datagrams must come from there
-	authors  [NumPorts]author
+	authors  [NumPorts]lockstep.Author
 	released bool // GET_REGISTRATION answered: it plays now
 }
 

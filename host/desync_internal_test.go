@@ -84,8 +84,9 @@ func corrupt(t *testing.T, c *Client, k int, poll uint32) {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		c.mu.Lock()
-		if c.ls.streams[k].holds(poll) {
-			c.ls.streams[k].ring[poll%streamCap].Keys ^= 0xdead
+		if in := c.ls.streams[k].At(poll); c.ls.streams[k].Holds(poll) {
+			in.Keys ^= 0xdead
+			c.ls.streams[k].Replace(poll, in)
 			c.mu.Unlock()
 			return
 		}

@@ -18,8 +18,6 @@ var (
 	ErrKicked = errors.New("netpak: the host removed you from the session")
 	// ErrEnded means the game ended (every player left).
 	ErrEnded = errors.New("netpak: the game ended")
-
-	errScheduleFull = errors.New("too many lag changes in flight; try again in a moment")
 )
 
 // LeaveReason says why a member left.

@@ -1,5 +1,7 @@
 package host
 
+import "github.com/netpak/netpak/host/lockstep"
+
 import "time"
 
 // SetRelayObserver lets the external load benchmark see the time each
@@ -9,10 +11,10 @@ func SetRelayObserver(h *Host, f func(time.Duration)) { h.relayObserver = f }
 // SendInputs makes c send its host n inputs (n <= 64) of port k from poll
 // first in one inputs frame, as a hostile author might.
 func SendInputs(c *Client, k int, first uint32, n int) error {
-	var st stream
-	st.have = first
+	var st lockstep.Stream
+	st.Have = first
 	for i := range n {
-		st.add(first+uint32(i), Input{Keys: 0xdead0000 | uint32(i)})
+		st.Add(first+uint32(i), Input{Keys: 0xdead0000 | uint32(i)})
 	}
 	b, at := appendBatchHead(nil, &batch{})
 	b = appendRun(b, k, first, n, &st)

@@ -2,6 +2,7 @@ package host
 
 import (
 	"bytes"
+	"github.com/netpak/netpak/host/lockstep"
 	"testing"
 )
 
@@ -40,7 +41,7 @@ func FuzzParseRoster(f *testing.F) {
 
 func FuzzParseSmallFrames(f *testing.F) {
 	f.Add(uint8(0), appendText(nil, textMsg{ID: 1, Text: "hi"}))
-	f.Add(uint8(1), appendSched(nil, schedMsg{Epoch: 1, Entry: schedEntry{From: 3}}))
+	f.Add(uint8(1), appendSched(nil, schedMsg{Epoch: 1, Entry: lockstep.SchedEntry{From: 3}}))
 	f.Add(uint8(2), appendLeft(nil, leftMsg{ID: 1, Ports: 1}))
 	f.Add(uint8(3), appendStarted(nil, started{Grant: 4}))
 	f.Add(uint8(4), appendChecksum(nil, checksumMsg{From: 1}))
@@ -87,8 +88,8 @@ func FuzzParseSmallFrames(f *testing.F) {
 }
 
 func FuzzParseDatagram(f *testing.F) {
-	var s stream
-	s.add(0, Input{Keys: 1})
+	var s lockstep.Stream
+	s.Add(0, Input{Keys: 1})
 	b := appendDgramHeader(nil, dgramInputs, 9)
 	b, at := appendBatchHead(b, &batch{AckMask: 1, Acks: [4]uint32{1}})
 	b = appendRun(b, 2, 0, 1, &s)

@@ -1,5 +1,7 @@
 package host
 
+import "github.com/netpak/netpak/host/lockstep"
+
 import "fmt"
 
 // startLocked starts the game for everyone. actor is the member who asked,
@@ -41,7 +43,7 @@ func (s *session) startLateLocked(m *member) {
 	first := uint32(notEmpty)
 	for i := range NumPorts {
 		if s.active.Has(i) {
-			first = min(first, s.streams[i].have)
+			first = min(first, s.streams[i].Have)
 		}
 	}
 	for i := range NumPorts {
@@ -59,14 +61,14 @@ func (s *session) startLateLocked(m *member) {
 // scheduleLocked adds a lag policy change. In the lobby it replaces the
 // initial policy; in a game it takes effect at the first poll nobody has
 // been allowed to start, so it lands on the same poll everywhere.
-func (s *session) scheduleLocked(e schedEntry) error {
+func (s *session) scheduleLocked(e lockstep.SchedEntry) error {
 	switch s.state {
 	case stateLobby:
-		s.sched.reset(e)
+		s.sched.Reset(e)
 	case statePlaying:
 		e.From = s.grantSent
-		s.sched.prune(s.minStartedLocked())
-		if err := s.sched.add(e); err != nil {
+		s.sched.Prune(s.minStartedLocked())
+		if err := s.sched.Add(e); err != nil {
 			return err
 		}
 	default:
@@ -84,7 +86,7 @@ func (s *session) minStartedLocked() uint32 {
 	low := uint32(notEmpty)
 	for i := range NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] == notEmpty {
-			low = min(low, s.streams[i].have)
+			low = min(low, s.streams[i].Have)
 		}
 	}
 	if low == notEmpty || low < 256 {
@@ -94,13 +96,13 @@ func (s *session) minStartedLocked() uint32 {
 }
 
 // schedEvent describes a schedule entry for consoles.
-func schedEvent(e schedEntry, actor string) Event {
+func schedEvent(e lockstep.SchedEntry, actor string) Event {
 	switch e.Cause {
-	case causeLag:
+	case lockstep.CauseLag:
 		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From}
-	case causeGolfOn, causeGolfOff:
+	case lockstep.CauseGolfOn, lockstep.CauseGolfOff:
 		return Event{Kind: EventGolf, Who: actor, On: e.Golf, Poll: e.From}
-	case causeGolfSeat:
+	case lockstep.CauseGolfSeat:
 		return Event{Kind: EventGolfSeat, Who: actor, Poll: e.From}
 	}
 	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
@@ -112,7 +114,7 @@ func (s *session) grantLocked() {
 	var newest uint32
 	for i := range NumPorts {
 		if s.active.Has(i) {
-			newest = max(newest, s.streams[i].have)
+			newest = max(newest, s.streams[i].Have)
 		}
 	}
 	if g := newest + grantWindow; g > s.grantSent {

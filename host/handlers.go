@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"github.com/netpak/netpak/host/lockstep"
 )
 
 // handleFrameLocked handles one frame from m. An error means m sent
@@ -95,8 +96,8 @@ func (s *session) handleSetLagLocked(m *member, p []byte) error {
 	if err != nil {
 		return fmt.Errorf("parse set-lag: %w", err)
 	}
-	e := s.sched.last()
-	e.Lag, e.Cause, e.Actor = lag, causeLag, m.id
+	e := s.sched.Last()
+	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseLag, m.id
 	return s.refuseIfLocked(m, s.requirePlayerLocked(m), s.scheduleLocked, e)
 }
 
@@ -104,19 +105,19 @@ func (s *session) handleGolfLocked(m *member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("golf frame with %d bytes: %w", len(p), errLong)
 	}
-	e := s.sched.last()
+	e := s.sched.Last()
 	e.Golf = !e.Golf
 	e.Seat, e.Actor = 0, m.id
-	e.Cause = causeGolfOff
+	e.Cause = lockstep.CauseGolfOff
 	if e.Golf {
-		e.Cause = causeGolfOn
+		e.Cause = lockstep.CauseGolfOn
 	}
 	return s.refuseIfLocked(m, s.requirePlayerLocked(m), s.scheduleLocked, e)
 }
 
 // refuseIfLocked runs do(e) unless pre failed, and turns either failure
 // into a notice to m.
-func (s *session) refuseIfLocked(m *member, pre error, do func(schedEntry) error, e schedEntry) error {
+func (s *session) refuseIfLocked(m *member, pre error, do func(lockstep.SchedEntry) error, e lockstep.SchedEntry) error {
 	if pre == nil {
 		pre = do(e)
 	}
@@ -148,12 +149,12 @@ func (s *session) handleGolfPressLocked(m *member, p []byte) error {
 	if _, err := parseU32(p); err != nil {
 		return fmt.Errorf("parse golf-press: %w", err)
 	}
-	e := s.sched.last()
+	e := s.sched.Last()
 	if s.state != statePlaying || !e.Golf || e.Seat == m.id || m.ports == 0 {
 		return nil
 	}
-	e.Seat, e.Actor, e.Cause = m.id, m.id, causeGolfSeat
-	if err := s.scheduleLocked(e); err != nil && !errors.Is(err, errScheduleFull) {
+	e.Seat, e.Actor, e.Cause = m.id, m.id, lockstep.CauseGolfSeat
+	if err := s.scheduleLocked(e); err != nil && !errors.Is(err, lockstep.ErrScheduleFull) {
 		return err
 	}
 	return nil
@@ -176,12 +177,12 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 	}
 	// A client reports only polls it consumed, all below the grant; a
 	// report beyond it is made up and ignored.
-	if s.state != statePlaying || c.Count == 0 || c.Count > streamCap || uint64(c.From)+uint64(c.Count) > uint64(s.grantSent) {
+	if s.state != statePlaying || c.Count == 0 || c.Count > lockstep.StreamCap || uint64(c.From)+uint64(c.Count) > uint64(s.grantSent) {
 		return nil
 	}
 	var digest [32]byte
 	copy(digest[:], appendChecksum(nil, checksumMsg{Count: c.Count, Hash: c.Hash}))
-	differ, ref := s.checks.judge(c.From, report{id: m.id, role: s.roleLocked(m), digest: digest}, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
+	differ, ref := s.checks.Judge(c.From, lockstep.Report{ID: m.id, Role: s.roleLocked(m), Digest: digest}, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
 	for _, id := range differ {
 		d := c
 		d.ID = id
@@ -192,14 +193,14 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 }
 
 // roleLocked is how much m's reports count in desync verdicts.
-func (s *session) roleLocked(m *member) judgeRole {
+func (s *session) roleLocked(m *member) lockstep.Role {
 	switch {
 	case m.ports == 0:
-		return roleSpectator
+		return lockstep.RoleSpectator
 	case m.isHost:
-		return roleHost
+		return lockstep.RoleHost
 	}
-	return rolePlayer
+	return lockstep.RolePlayer
 }
 
 // activePlayersLocked counts the members that author a port of the game.

@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"github.com/netpak/netpak/host/lockstep"
 
 	"github.com/netpak/netpak/host/m64p"
 )
@@ -240,7 +241,7 @@ func parseStarted(p []byte) (started, error) {
 // schedMsg carries one schedule entry and the epoch it creates.
 type schedMsg struct {
 	Epoch uint16
-	Entry schedEntry
+	Entry lockstep.SchedEntry
 }
 
 func appendSched(b []byte, m schedMsg) []byte {
@@ -261,12 +262,12 @@ func parseSched(p []byte) (schedMsg, error) {
 	m.Entry.Lag = r.u8()
 	golf := r.u8()
 	m.Entry.Seat = r.u16()
-	m.Entry.Cause = schedCause(r.u8())
+	m.Entry.Cause = lockstep.SchedCause(r.u8())
 	m.Entry.Actor = r.u16()
 	if err := r.done(); err != nil {
 		return schedMsg{}, fmt.Errorf("parse sched: %w", err)
 	}
-	if golf > 1 || m.Entry.Cause > causeGolfSeat {
+	if golf > 1 || m.Entry.Cause > lockstep.CauseGolfSeat {
 		return schedMsg{}, fmt.Errorf("parse sched: %w", errBadValue)
 	}
 	m.Entry.Golf = golf == 1

@@ -117,7 +117,7 @@ func (s *session) handleBatchLocked(m *member, bt *batch) {
 				s.stats.RefusedInputs++
 				break // not acknowledged: an honest author sends it again later
 			}
-			if s.streams[k].add(r.First+uint32(j), r.input(j)) {
+			if s.streams[k].Add(r.First+uint32(j), r.input(j)) {
 				added = true
 				s.stats.RelayedInputs++
 			}
@@ -125,7 +125,7 @@ func (s *session) handleBatchLocked(m *member, bt *batch) {
 	}
 	for k := range NumPorts {
 		if bt.AckMask.Has(k) && !m.ports.Has(k) {
-			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.streams[k].have))
+			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.streams[k].Have))
 		}
 	}
 	if !added {
@@ -147,13 +147,13 @@ func (s *session) authorLimitLocked(m *member) uint32 {
 	low := uint32(notEmpty)
 	for i := range NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] == notEmpty && s.owner[i] != m {
-			low = min(low, s.streams[i].have)
+			low = min(low, s.streams[i].Have)
 		}
 	}
 	if low == notEmpty {
 		low = s.grantSent
 	}
-	return low + uint32(s.sched.maxLag()) + grantWindow
+	return low + uint32(s.sched.MaxLag()) + grantWindow
 }
 
 // relayLocked sends every member what it lacks, at once, in one sendmmsg
@@ -222,7 +222,7 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
 	bt := batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports}
 	for k := range NumPorts {
-		bt.Acks[k] = s.streams[k].have
+		bt.Acks[k] = s.streams[k].Have
 	}
 	b, countAt := appendBatchHead(b, &bt)
 	budget := maxDatagram - len(b)
@@ -233,13 +233,13 @@ func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte
 		if !viaUDP {
 			from = max(from, m.tcpSent[k])
 		}
-		if m.ports.Has(k) || from >= st.have {
+		if m.ports.Has(k) || from >= st.Have {
 			continue
 		}
-		if !st.holds(from) {
+		if !st.Holds(from) {
 			return b, false
 		}
-		n := min(int(st.have-from), maxRunLen, (budget-6)/inputLen)
+		n := min(int(st.Have-from), maxRunLen, (budget-6)/inputLen)
 		if n <= 0 {
 			break
 		}

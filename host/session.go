@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"github.com/netpak/netpak/host/lockstep"
 	"math"
 	"strings"
 )
@@ -30,18 +31,18 @@ type session struct {
 	byToken map[uint64]*member
 	nextID  uint16
 
-	owner     [NumPorts]*member // author of each port
-	streams   [NumPorts]stream  // the host's copy of every stream
-	active    PortMask          // ports in the game
-	emptyFrom [NumPorts]uint32  // first poll a port reads empty; notEmpty if none
+	owner     [NumPorts]*member         // author of each port
+	streams   [NumPorts]lockstep.Stream // the host's copy of every stream
+	active    PortMask                  // ports in the game
+	emptyFrom [NumPorts]uint32          // first poll a port reads empty; notEmpty if none
 
-	sched     schedule
+	sched     lockstep.Schedule
 	epoch     uint16 // schedule changes so far
 	grantSent uint32 // clients may start polls below this
 
 	autoWait string // why autostart last waited, said once
 
-	checks  verdictTable
+	checks  lockstep.Verdicts
 	cores   coreState
 	touched []*udpSocket // sockets with queued relays; see relayLocked
 	stats   Stats
@@ -51,11 +52,11 @@ func (s *session) init(h *Host) {
 	s.h = h
 	s.members = make(map[uint16]*member)
 	s.byToken = make(map[uint64]*member)
-	s.sched.reset(schedEntry{Lag: h.cfg.Lag, Golf: h.cfg.Golf, Cause: causeInitial})
+	s.sched.Reset(lockstep.SchedEntry{Lag: h.cfg.Lag, Golf: h.cfg.Golf, Cause: lockstep.CauseInitial})
 	for i := range s.emptyFrom {
 		s.emptyFrom[i] = notEmpty
 	}
-	s.checks.init()
+	s.checks.Init()
 	s.cores.init()
 }
 
@@ -141,7 +142,7 @@ func (s *session) joinLocked(m *member) {
 		GolfMask: s.h.cfg.golfMask(), DropTimeout: uint32(s.h.cfg.dropTimeout().Milliseconds()),
 		Turbo: s.h.cfg.Turbo,
 	}))
-	for _, e := range s.sched.entries {
+	for _, e := range s.sched.Entries {
 		s.sendLocked(m, frameSched, appendSched(nil, schedMsg{Epoch: s.epoch, Entry: e}))
 	}
 	if s.state == statePlaying {
@@ -270,8 +271,8 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 		}
 		s.owner[i] = nil
 		if s.state == statePlaying && s.active.Has(i) && s.emptyFrom[i] == notEmpty {
-			s.emptyFrom[i] = s.streams[i].have
-			from = max(from, s.streams[i].have)
+			s.emptyFrom[i] = s.streams[i].Have
+			from = max(from, s.streams[i].Have)
 		}
 	}
 	s.broadcastLocked(frameLeft, appendLeft(nil, leftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"github.com/netpak/netpak/host/lockstep"
 	"reflect"
 	"testing"
 
@@ -46,10 +47,10 @@ func TestGolden(t *testing.T) {
 			"00000000" + "00000020" + "03" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
 			func(p []byte) (any, error) { return parseStarted(p) },
 			started{Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}},
-		{"sched", appendSched(nil, schedMsg{Epoch: 2, Entry: schedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: causeGolfSeat, Actor: 4}}),
+		{"sched", appendSched(nil, schedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}),
 			"0002" + "00000064" + "03" + "01" + "0004" + "04" + "0004",
 			func(p []byte) (any, error) { return parseSched(p) },
-			schedMsg{Epoch: 2, Entry: schedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: causeGolfSeat, Actor: 4}}},
+			schedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}},
 		{"left", appendLeft(nil, leftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}), "0005" + "01" + "08" + "0000004d",
 			func(p []byte) (any, error) { return parseLeft(p) }, leftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}},
 		{"checksum", appendChecksum(nil, checksumMsg{From: 256, Count: 256, Hash: 0xabcdef, ID: 0}), "00000100" + "00000100" + "0000000000abcdef" + "0000",
@@ -82,9 +83,9 @@ func TestGolden(t *testing.T) {
 }
 
 func TestGoldenBatch(t *testing.T) {
-	var s stream
-	s.add(0, Input{Keys: 0x20, Pak: 1})
-	s.add(1, Input{Keys: 0xffff0000})
+	var s lockstep.Stream
+	s.Add(0, Input{Keys: 0x20, Pak: 1})
+	s.Add(1, Input{Keys: 0xffff0000})
 	bt := batch{Grant: 40, Epoch: 1, AckMask: 0b0101, Acks: [4]uint32{7, 0, 9, 0}}
 	b := appendDgramHeader(nil, dgramInputs, 0x1122334455667788)
 	b, at := appendBatchHead(b, &bt)
@@ -107,7 +108,7 @@ func TestGoldenBatch(t *testing.T) {
 		t.Fatalf("parsed %+v", got)
 	}
 	r := got.Runs[0]
-	if r.Port != 1 || r.First != 0 || r.N != 2 || r.input(0) != (Input{0x20, 1}) || r.input(1) != (Input{Keys: 0xffff0000}) {
+	if r.Port != 1 || r.First != 0 || r.N != 2 || r.input(0) != (Input{Keys: 0x20, Pak: 1}) || r.input(1) != (Input{Keys: 0xffff0000}) {
 		t.Fatalf("run %+v", r)
 	}
 	for n := range len(body) {
@@ -146,22 +147,22 @@ func TestReadFrameBounds(t *testing.T) {
 }
 
 func TestAuthorLag(t *testing.T) {
-	var a author
-	var emit stream
+	var a lockstep.Author
+	var emit lockstep.Stream
 	press := func(p uint32) Input { return Input{Keys: p + 100} }
 	for p := range uint32(10) {
-		a.publish(p, 2, press(p), &emit)
+		a.Publish(p, 2, press(p), &emit)
 	}
 	for p := uint32(10); p < 12; p++ { // lower the lag to 0: two presses are surplus
-		if n := a.publish(p, 0, press(p), &emit); n != 0 {
+		if n := a.Publish(p, 0, press(p), &emit); n != 0 {
 			t.Fatalf("poll %d published %d, want surplus", p, n)
 		}
 	}
-	a.publish(12, 0, press(12), &emit)
-	a.publish(13, 3, press(13), &emit) // raise to 3: polls 13-15 repeat press 12
+	a.Publish(12, 0, press(12), &emit)
+	a.Publish(13, 3, press(13), &emit) // raise to 3: polls 13-15 repeat press 12
 	var got []Input
-	for i := range emit.have {
-		got = append(got, emit.at(i))
+	for i := range emit.Have {
+		got = append(got, emit.At(i))
 	}
 	want := []Input{{}, {}}
 	for p := range uint32(10) {
@@ -179,24 +180,24 @@ func TestAuthorLag(t *testing.T) {
 }
 
 func TestScheduleAt(t *testing.T) {
-	var s schedule
-	s.reset(schedEntry{Lag: 5})
-	s.add(schedEntry{From: 100, Lag: 2})
-	s.add(schedEntry{From: 200, Lag: 5, Golf: true, Seat: 3})
+	var s lockstep.Schedule
+	s.Reset(lockstep.SchedEntry{Lag: 5})
+	s.Add(lockstep.SchedEntry{From: 100, Lag: 2})
+	s.Add(lockstep.SchedEntry{From: 200, Lag: 5, Golf: true, Seat: 3})
 	for _, tc := range []struct {
 		p    uint32
 		id   uint16
 		want uint8
 	}{{0, 1, 5}, {99, 1, 5}, {100, 1, 2}, {199, 3, 2}, {200, 3, 0}, {200, 1, 5}} {
-		if got := s.at(tc.p).lagOf(tc.id); got != tc.want {
+		if got := s.At(tc.p).LagOf(tc.id); got != tc.want {
 			t.Errorf("lag of %d at poll %d: %d, want %d", tc.id, tc.p, got, tc.want)
 		}
 	}
-	if err := s.add(schedEntry{From: 150}); err == nil {
+	if err := s.Add(lockstep.SchedEntry{From: 150}); err == nil {
 		t.Error("entry before the newest: no error")
 	}
-	s.prune(250)
-	if len(s.entries) != 1 || s.at(0).Seat != 3 {
-		t.Errorf("after prune: %+v", s.entries)
+	s.Prune(250)
+	if len(s.Entries) != 1 || s.At(0).Seat != 3 {
+		t.Errorf("after prune: %+v", s.Entries)
 	}
 }

@@ -118,6 +118,33 @@ func TestImportFence(t *testing.T) {
 	}
 }
 
+// pure lists the packages that hold a pure core (no I/O of their own) and
+// the only netpak packages each may depend on.
+var pure = map[string][]string{
+	module + "/host/lockstep": nil,
+}
+
+// TestPureCores checks that the pure packages depend on nothing of netpak
+// beyond what pure allows them, so they stay free of sockets and clocks.
+func TestPureCores(t *testing.T) {
+	for _, p := range listPackages(t) {
+		allowed, ok := pure[p.ImportPath]
+		if !ok {
+			continue
+		}
+		for _, d := range p.Deps {
+			if strings.HasPrefix(d, module+"/") && !hasAnyPrefix(d, allowed) {
+				t.Errorf("%s depends on %s; it may depend only on %v", p.ImportPath, d, allowed)
+			}
+		}
+		for _, d := range p.Imports {
+			if d == "net" || d == "os" || d == "time" || strings.HasPrefix(d, "net/") {
+				t.Errorf("%s imports %s: a pure core does no I/O and reads no clock", p.ImportPath, d)
+			}
+		}
+	}
+}
+
 func hasAnyPrefix(s string, prefixes []string) bool {
 	for _, p := range prefixes {
 		if s == p || strings.HasPrefix(s, p+"/") {

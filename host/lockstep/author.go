@@ -1,6 +1,6 @@
-package host
+package lockstep
 
-// author publishes the stream of one port: the press made at poll p becomes
+// Author publishes the stream of one port: the press made at poll p becomes
 // the input for poll p+lag. It is the single writer of that stream, which is
 // what makes every machine see the same game.
 //
@@ -8,26 +8,26 @@ package host
 // falls, presses that would land on polls already published are dropped
 // (AQZ's semantics). At the start, polls before the first press are filled
 // with the zero input. The zero value is ready to use.
-type author struct {
-	next uint32 // polls [0, next) are published
-	last Input  // the input published at next-1
+type Author struct {
+	Next uint32 // polls [0, next) are published
+	Last Input  // the input published at next-1
 }
 
-// publish records the press made at poll p under lag and adds every poll
+// Publish records the press made at poll p under lag and adds every poll
 // it publishes to st, in order. It returns the number of polls published;
 // 0 means the press was surplus and dropped.
-func (a *author) publish(p uint32, lag uint8, in Input, st *stream) int {
+func (a *Author) Publish(p uint32, lag uint8, in Input, st *Stream) int {
 	target := p + uint32(lag)
-	if target < a.next {
+	if target < a.Next {
 		return 0
 	}
 	n := 0
-	for ; a.next < target; a.next++ {
-		st.add(a.next, a.last)
+	for ; a.Next < target; a.Next++ {
+		st.Add(a.Next, a.Last)
 		n++
 	}
-	st.add(target, in)
-	a.last = in
-	a.next = target + 1
+	st.Add(target, in)
+	a.Last = in
+	a.Next = target + 1
 	return n + 1
 }

@@ -2,24 +2,25 @@ package host
 
 import (
 	"context"
+	"github.com/netpak/netpak/host/lockstep"
 	"time"
 )
 
-// lockstep is a client's view of the game: every stream, the schedule, the
+// clientGame is a client's view of the game: every stream, the schedule, the
 // grant and the transport state. It is guarded by Client.mu.
-type lockstep struct {
+type clientGame struct {
 	c *Client
 
 	playing   bool
 	next      uint32 // the next poll Poll consumes
-	streams   [NumPorts]stream
+	streams   [NumPorts]lockstep.Stream
 	active    PortMask
 	emptyFrom [NumPorts]uint32
-	authors   [NumPorts]author
+	authors   [NumPorts]lockstep.Author
 	hostHas   [NumPorts]uint32 // the host holds my ports' inputs below this
 	tcpSent   [NumPorts]uint32 // my inputs sent over TCP below this
 
-	sched       schedule
+	sched       lockstep.Schedule
 	epoch       uint16
 	grant       uint32 // polls below this may be started
 	golfPending bool   // a golf press was sent and not yet answered
@@ -41,11 +42,11 @@ type lockstep struct {
 	resend    *time.Timer // resends unacknowledged inputs when nothing else does
 }
 
-func (ls *lockstep) init(c *Client) {
+func (ls *clientGame) init(c *Client) {
 	ls.c = c
 	ls.manifests = make(map[uint16]memberManifest)
 	ls.core.init()
-	ls.sched.reset(schedEntry{})
+	ls.sched.Reset(lockstep.SchedEntry{})
 	for i := range ls.emptyFrom {
 		ls.emptyFrom[i] = notEmpty
 	}
@@ -126,7 +127,7 @@ func (c *Client) flush(limit time.Duration) {
 }
 
 // publishLocked authors poll p's presses on the client's ports.
-func (ls *lockstep) publishLocked(p uint32, presses [NumPorts]Input) {
+func (ls *clientGame) publishLocked(p uint32, presses [NumPorts]Input) {
 	for k := range NumPorts {
 		if ls.c.ports.Has(k) && ls.active.Has(k) {
 			ls.publishPortLocked(k, p, presses[k])
@@ -137,24 +138,24 @@ func (ls *lockstep) publishLocked(p uint32, presses [NumPorts]Input) {
 // publishPortLocked authors the press made at poll p on port k under the
 // lag in force there, and asks for the golf seat when the golf button is
 // pressed.
-func (ls *lockstep) publishPortLocked(k int, p uint32, in Input) {
+func (ls *clientGame) publishPortLocked(k int, p uint32, in Input) {
 	c := ls.c
-	e := ls.sched.at(p)
+	e := ls.sched.At(p)
 	st := &ls.streams[k]
-	ls.authors[k].publish(p, e.lagOf(c.id), in, st)
+	ls.authors[k].Publish(p, e.LagOf(c.id), in, st)
 	if e.Golf && e.Seat != c.id && !ls.golfPending && in.Keys&c.golfMask != 0 {
 		ls.golfPending = true
 		c.send(frameGolfPress, appendU32(nil, p))
 	}
 	if p%64 == 0 {
-		ls.sched.prune(p)
+		ls.sched.Prune(p)
 	}
 }
 
 // readyLocked reports whether poll p can be consumed.
-func (ls *lockstep) readyLocked(p uint32) bool {
+func (ls *clientGame) readyLocked(p uint32) bool {
 	for k := range NumPorts {
-		if ls.active.Has(k) && p < ls.emptyFrom[k] && !ls.streams[k].holds(p) {
+		if ls.active.Has(k) && p < ls.emptyFrom[k] && !ls.streams[k].Holds(p) {
 			return false
 		}
 	}
@@ -163,11 +164,11 @@ func (ls *lockstep) readyLocked(p uint32) bool {
 
 // inputsLocked returns poll p's inputs; departed and unused ports read as
 // no input.
-func (ls *lockstep) inputsLocked(p uint32) [NumPorts]Input {
+func (ls *clientGame) inputsLocked(p uint32) [NumPorts]Input {
 	var in [NumPorts]Input
 	for k := range NumPorts {
 		if ls.active.Has(k) && p < ls.emptyFrom[k] {
-			in[k] = ls.streams[k].at(p)
+			in[k] = ls.streams[k].At(p)
 		}
 	}
 	return in
@@ -175,7 +176,7 @@ func (ls *lockstep) inputsLocked(p uint32) [NumPorts]Input {
 
 // consumedLocked folds poll p into the desync checksum and reports each
 // completed range to the host.
-func (ls *lockstep) consumedLocked(p uint32, in [NumPorts]Input) {
+func (ls *clientGame) consumedLocked(p uint32, in [NumPorts]Input) {
 	if p%ls.every == 0 {
 		ls.sum, ls.sumFrom, ls.summing = checksumSeed, p, true
 	}
@@ -204,13 +205,13 @@ func foldInputs(h uint64, in [NumPorts]Input) uint64 {
 }
 
 // udpWorks reports whether the host's datagrams are arriving.
-func (ls *lockstep) udpWorks(now time.Time) bool {
+func (ls *clientGame) udpWorks(now time.Time) bool {
 	return ls.c.udp != nil && now.Sub(ls.udpSeen) < udpSilence
 }
 
 // sendInputsLocked sends the host what it lacks of this client's streams and
 // what this client holds of the others, over UDP when it gets through.
-func (ls *lockstep) sendInputsLocked(now time.Time) {
+func (ls *clientGame) sendInputsLocked(now time.Time) {
 	c := ls.c
 	if !ls.playing {
 		return
@@ -222,7 +223,7 @@ func (ls *lockstep) sendInputsLocked(now time.Time) {
 	}
 	bt := batch{AckMask: 0x0f}
 	for k := range NumPorts {
-		bt.Acks[k] = ls.streams[k].have
+		bt.Acks[k] = ls.streams[k].Have
 	}
 	b, countAt := appendBatchHead(b, &bt)
 	runs := 0
@@ -233,10 +234,10 @@ func (ls *lockstep) sendInputsLocked(now time.Time) {
 		if !viaUDP {
 			from = max(from, ls.tcpSent[k])
 		}
-		if !c.ports.Has(k) || from >= st.have || !st.holds(from) {
+		if !c.ports.Has(k) || from >= st.Have || !st.Holds(from) {
 			continue
 		}
-		n := min(int(st.have-from), maxRunLen)
+		n := min(int(st.Have-from), maxRunLen)
 		b = appendRun(b, k, from, n, st)
 		runs++
 		if !viaUDP {
@@ -265,9 +266,9 @@ func (ls *lockstep) sendInputsLocked(now time.Time) {
 }
 
 // unackedLocked reports whether the host lacks inputs this client published.
-func (ls *lockstep) unackedLocked() bool {
+func (ls *clientGame) unackedLocked() bool {
 	for k := range NumPorts {
-		if ls.c.ports.Has(k) && ls.hostHas[k] < ls.streams[k].have {
+		if ls.c.ports.Has(k) && ls.hostHas[k] < ls.streams[k].Have {
 			return true
 		}
 	}
@@ -285,7 +286,7 @@ func (c *Client) resendUnacked() {
 }
 
 // handleBatchLocked takes in a batch from the host.
-func (ls *lockstep) handleBatchLocked(bt *batch) {
+func (ls *clientGame) handleBatchLocked(bt *batch) {
 	c := ls.c
 	woke := false
 	for i := range bt.NRuns {
@@ -295,12 +296,12 @@ func (ls *lockstep) handleBatchLocked(bt *batch) {
 			continue
 		}
 		for j := range int(r.N) {
-			woke = ls.streams[k].add(r.First+uint32(j), r.input(j)) || woke
+			woke = ls.streams[k].Add(r.First+uint32(j), r.input(j)) || woke
 		}
 	}
 	for k := range NumPorts {
 		if bt.AckMask.Has(k) && c.ports.Has(k) {
-			ls.hostHas[k] = max(ls.hostHas[k], min(bt.Acks[k], ls.streams[k].have))
+			ls.hostHas[k] = max(ls.hostHas[k], min(bt.Acks[k], ls.streams[k].Have))
 		}
 	}
 	// A grant is only good once this client holds every schedule change

@@ -1,19 +1,22 @@
-package host
+package lockstep
 
-// maxChecks bounds a verdict table: keys older than this many are
+// MaxVerdictKeys bounds a verdict table: keys older than this many are
 // forgotten.
-const maxChecks = 256
+const MaxVerdictKeys = 256
 
-// judgeRole is how much a report counts in a verdict.
-type judgeRole uint8
+// maxReports bounds the reports of one key that wait for a reference.
+const maxReports = 64
+
+// Role is how much a report counts in a verdict.
+type Role uint8
 
 const (
-	roleSpectator judgeRole = iota // judged, never judges
-	rolePlayer                     // counts toward the majority
-	roleHost                       // the host's own player: the reference
+	RoleSpectator Role = iota // judged, never judges
+	RolePlayer                // counts toward the majority
+	RoleHost                  // the host's own player: the reference
 )
 
-// verdictTable compares what members report for the same key (a poll range
+// Verdicts compares what members report for the same key (a poll range
 // of consumed inputs, or a VI's CPU registers). The reference for a key is
 // the host's own player's report when the host plays, else the report
 // that a majority of the players agree on; spectators are compared with
@@ -21,7 +24,7 @@ const (
 // every player reported and no majority exists, every player is reported.
 // Each member is reported once, for the first key where it differs. The
 // zero value is not ready: call init.
-type verdictTable struct {
+type Verdicts struct {
 	keys     map[uint32]*verdict
 	order    []uint32 // keys, oldest first
 	reported map[uint16]bool
@@ -29,43 +32,43 @@ type verdictTable struct {
 
 type verdict struct {
 	decided bool
-	ref     report
-	pending []report // reports waiting for the reference, one per member
+	ref     Report
+	pending []Report // reports waiting for the reference, one per member
 }
 
-type report struct {
-	id     uint16
-	role   judgeRole
-	digest [32]byte
+type Report struct {
+	ID     uint16
+	Role   Role
+	Digest [32]byte
 }
 
-func (t *verdictTable) init() {
+func (t *Verdicts) Init() {
 	t.keys = make(map[uint32]*verdict)
 	t.reported = make(map[uint16]bool)
 }
 
-// judge records member id's digest for key and returns the members now
+// Judge records member id's digest for key and returns the members now
 // known to differ (each at most once in the table's life) and the
 // reference's member (0 when the players disagree with no majority).
 // players is the number of players whose reports are expected, and
 // hostPlays says whether the host's own player is one of them.
-func (t *verdictTable) judge(key uint32, r report, players int, hostPlays bool) (differ []uint16, ref uint16) {
+func (t *Verdicts) Judge(key uint32, r Report, players int, hostPlays bool) (differ []uint16, ref uint16) {
 	v := t.keys[key]
 	if v == nil {
-		if r.role == roleSpectator {
+		if r.Role == RoleSpectator {
 			return nil, 0
 		}
 		v = t.open(key)
 	}
 	if v.decided {
-		return t.check(v.ref, r, nil), v.ref.id
+		return t.check(v.ref, r, nil), v.ref.ID
 	}
 	for _, p := range v.pending {
-		if p.id == r.id {
+		if p.ID == r.ID {
 			return nil, 0 // one report per member and key
 		}
 	}
-	if len(v.pending) >= maxMembers {
+	if len(v.pending) >= maxReports {
 		return nil, 0
 	}
 	v.pending = append(v.pending, r)
@@ -77,9 +80,9 @@ func (t *verdictTable) judge(key uint32, r report, players int, hostPlays bool) 
 			differ = t.check(r0, p, differ)
 		}
 		v.pending = nil
-		return differ, r0.id
+		return differ, r0.ID
 	case tie:
-		v.decided, v.ref = true, report{digest: [32]byte{0xff}, role: roleSpectator}
+		v.decided, v.ref = true, Report{Digest: [32]byte{0xff}, Role: RoleSpectator}
 		for _, p := range v.pending {
 			differ = t.check(v.ref, p, differ)
 		}
@@ -91,24 +94,24 @@ func (t *verdictTable) judge(key uint32, r report, players int, hostPlays bool) 
 // decide picks the reference among reports: the host's own player's, or
 // (when the host does not play) a digest more than half of the players
 // reported. tie says every player reported and none has a majority.
-func decide(reports []report, players int, hostPlays bool) (ref report, ok, tie bool) {
+func decide(reports []Report, players int, hostPlays bool) (ref Report, ok, tie bool) {
 	if hostPlays {
 		for _, r := range reports {
-			if r.role == roleHost {
+			if r.Role == RoleHost {
 				return r, true, false
 			}
 		}
-		return report{}, false, false
+		return Report{}, false, false
 	}
 	votes, voted := 0, 0
 	for _, r := range reports {
-		if r.role != rolePlayer {
+		if r.Role != RolePlayer {
 			continue
 		}
 		voted++
 		n := 0
 		for _, o := range reports {
-			if o.role == rolePlayer && o.digest == r.digest {
+			if o.Role == RolePlayer && o.Digest == r.Digest {
 				n++
 			}
 		}
@@ -119,16 +122,16 @@ func decide(reports []report, players int, hostPlays bool) (ref report, ok, tie 
 	return ref, votes > 0, votes == 0 && voted >= players
 }
 
-func (t *verdictTable) check(ref, r report, differ []uint16) []uint16 {
-	if r.digest != ref.digest && !t.reported[r.id] {
-		t.reported[r.id] = true
-		differ = append(differ, r.id)
+func (t *Verdicts) check(ref, r Report, differ []uint16) []uint16 {
+	if r.Digest != ref.Digest && !t.reported[r.ID] {
+		t.reported[r.ID] = true
+		differ = append(differ, r.ID)
 	}
 	return differ
 }
 
-func (t *verdictTable) open(key uint32) *verdict {
-	if len(t.order) >= maxChecks {
+func (t *Verdicts) open(key uint32) *verdict {
+	if len(t.order) >= MaxVerdictKeys {
 		delete(t.keys, t.order[0])
 		t.order = t.order[1:]
 	}
