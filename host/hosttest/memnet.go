@@ -304,15 +304,25 @@ type pipe struct {
 	buf     []byte
 	eof     bool          // the writer closed: the reader gets io.EOF after buf
 	broken  bool          // the reader closed: writes fail
-	changed chan struct{} // closed and replaced at every change
+	changed chan struct{} // closed at the next change; nil while nobody waits
 }
 
-func newPipe() *pipe { return &pipe{changed: make(chan struct{})} }
+func newPipe() *pipe { return &pipe{} }
 
 // notifyLocked wakes everyone waiting for a change.
 func (p *pipe) notifyLocked() {
-	close(p.changed)
-	p.changed = make(chan struct{})
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
+}
+
+// waitLocked returns a channel closed at the next change.
+func (p *pipe) waitLocked() <-chan struct{} {
+	if p.changed == nil {
+		p.changed = make(chan struct{})
+	}
+	return p.changed
 }
 
 // conn is one end of an in-memory stream.
@@ -370,7 +380,7 @@ func (c *conn) Read(b []byte) (int, error) {
 			p.mu.Unlock()
 			return 0, io.EOF
 		}
-		changed := p.changed
+		changed := p.waitLocked()
 		p.mu.Unlock()
 		if len(b) == 0 {
 			return 0, nil
@@ -409,7 +419,7 @@ func (c *conn) Write(b []byte) (int, error) {
 			p.mu.Unlock()
 			return written, nil
 		}
-		changed := p.changed
+		changed := p.waitLocked()
 		p.mu.Unlock()
 		select {
 		case <-changed:
