@@ -256,3 +256,77 @@ func TestMemNetworkClose(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent writers, readers, senders and Close, for -race.
+func TestMemConcurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := hosttest.NewNetwork()
+		defer n.Close()
+		c, s := dialAccept(t, n, n.NewDialer())
+		const writers, each = 4, 1000
+		for w := range writers {
+			go func() {
+				for range each {
+					c.Write([]byte{byte(w)})
+				}
+			}()
+		}
+		counts := make([]int, writers)
+		buf := make([]byte, 100)
+		for got := 0; got < writers*each; {
+			k, err := s.Read(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range buf[:k] {
+				counts[b]++
+			}
+			got += k
+		}
+		for w, k := range counts {
+			if k != each {
+				t.Errorf("writer %d: %d bytes arrived, want %d", w, k, each)
+			}
+		}
+
+		pc := n.PacketConn()
+		received := make(chan int)
+		go func() {
+			k := 0
+			for {
+				if _, _, err := pc.ReadFrom(buf); err != nil {
+					received <- k
+					return
+				}
+				k++
+			}
+		}()
+		done := make(chan bool)
+		for range writers {
+			go func() {
+				uc, err := n.Dial(context.Background(), "udp", n.Addr())
+				if err != nil {
+					t.Error(err)
+					done <- true
+					return
+				}
+				for range each {
+					uc.Write([]byte{1})
+					if _, err := pc.WriteTo([]byte{2}, uc.LocalAddr()); err != nil {
+						t.Error(err)
+					}
+				}
+				done <- true
+			}()
+		}
+		for range writers {
+			<-done
+		}
+		go c.Close()
+		go s.Close()
+		go n.Close()
+		if k := <-received; k == 0 || k > writers*each {
+			t.Errorf("the host received %d datagrams of %d", k, writers*each)
+		}
+	})
+}
