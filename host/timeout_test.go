@@ -5,18 +5,20 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/sim"
 )
 
-// The tests of this file wait out the real drop timeout, DefaultDropTimeout,
+// The tests of this file wait out the host's real timeouts and game time
 // inside a testing/synctest bubble over hosttest's in-memory network: the
-// bubble's clock jumps whenever every goroutine waits, so seconds of
-// timeouts take milliseconds, and the timings are exact.
+// bubble's clock jumps whenever every goroutine waits, so seconds take
+// milliseconds, and the timings are exact.
 
 // A member that says nothing after its hello is dropped exactly one drop
 // timeout later; a connection that never says hello is hung up on; the
@@ -137,6 +139,88 @@ func TestSilentHostReportedSynctest(t *testing.T) {
 		}
 		if d := time.Since(cutAt); d > host.DefaultDropTimeout {
 			t.Errorf("the host dropped p1 %v after the cut, want within %v", d, host.DefaultDropTimeout)
+		}
+	})
+	t.Logf("real time %v", time.Since(t0))
+}
+
+// A spectator that stops reading (and keeps pinging, so it is not silent)
+// fills its in-memory stream and its queue at the host; the players are
+// not held up and play on to the same state.
+func TestFrozenSpectatorSynctest(t *testing.T) {
+	t0 := time.Now()
+	synctest.Test(t, func(t *testing.T) {
+		tn := newTestNet(t, true)
+		ns := startNetSession(t, tn, host.Config{Lag: 3})
+		cs := []*host.Client{
+			ns.join("p1", host.ClientConfig{OwnerKey: ns.h.OwnerKey()}),
+			ns.join("p2", host.ClientConfig{}),
+		}
+		frozen := tn.dial(t, "tcp")
+		// Magic and a hello for spectator "frozen".
+		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 30, host.ProtocolVersion, 1, 0, 0}
+		hello = append(hello, make([]byte, 16)...)
+		hello = append(hello, 0, 6, 'f', 'r', 'o', 'z', 'e', 'n', 0, 0)
+		if _, err := frozen.Write(hello); err != nil {
+			t.Fatal(err)
+		}
+		ns.waitMemberCount(3)
+		stop := make(chan struct{})
+		pinged := make(chan struct{})
+		go func() {
+			defer close(pinged)
+			ping := []byte{14, 0, 12, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0}
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+					if _, err := frozen.Write(ping); err != nil {
+						return
+					}
+				}
+			}
+		}()
+		defer func() { close(stop); <-pinged }()
+		if err := cs[0].Start(); err != nil {
+			t.Fatal(err)
+		}
+		const polls = 3000
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		res := make([]sim.Result, len(cs))
+		errs := make([]error, len(cs))
+		var wg sync.WaitGroup
+		started := time.Now()
+		for i, c := range cs {
+			wg.Go(func() {
+				res[i], errs[i] = sim.Run(ctx, c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: 3}})
+			})
+		}
+		wg.Wait()
+		t.Logf("%d polls at 60 per second took %v on the bubble's clock", polls, time.Since(started))
+		for i, r := range res {
+			if errs[i] != nil {
+				t.Fatalf("player %d: %v", i+1, errs[i])
+			}
+			if r.State != res[0].State || r.State.Polls != polls {
+				t.Errorf("player %d ends in %v after %d polls, player 1 in %v; want %d polls", i+1, r.State, r.State.Polls, res[0].State, polls)
+			}
+		}
+		dropped := false
+		ns.mu.Lock()
+		for _, e := range ns.events["host"] {
+			if e.Kind != host.EventLeft {
+				continue
+			}
+			if e.Who != "frozen" || e.Reason != host.LeaveBehind {
+				t.Errorf("host: %v; want only frozen to fall behind", e)
+			}
+			dropped = true
+		}
+		ns.mu.Unlock()
+		if !dropped {
+			t.Error("the host kept a spectator that read nothing for the whole game")
 		}
 	})
 	t.Logf("real time %v", time.Since(t0))
