@@ -7,6 +7,8 @@
 // bookkeeping, over real TCP and UDP sockets. Tests use it where the real
 // core cannot run (no library installed, four players in one process,
 // hostile timings); the real-core tests of the launcher use the real thing.
+// Its [Network] is an in-memory TCP and UDP network for tests that run in a
+// testing/synctest bubble.
 //
 // This package is for tests only. It must not be imported by production
 // code and imports nothing of netpak but host/m64p.

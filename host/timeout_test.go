@@ -1,0 +1,227 @@
+package host_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/sim"
+)
+
+// The tests of this file wait out the host's real timeouts and game time
+// inside a testing/synctest bubble over hosttest's in-memory network: the
+// bubble's clock jumps whenever every goroutine waits, so seconds take
+// milliseconds, and the timings are exact.
+
+// A member that says nothing after its hello is dropped exactly one drop
+// timeout later; a connection that never says hello is hung up on; the
+// session goes on.
+func TestSilentMemberDroppedSynctest(t *testing.T) {
+	t0 := time.Now()
+	synctest.Test(t, func(t *testing.T) {
+		tn := newTestNet(t, true)
+		ns := startNetSession(t, tn, host.Config{})
+		quiet := tn.dial(t, "tcp")
+		// Magic and a well-formed hello for "mute", then silence.
+		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 28, host.ProtocolVersion, 0, 0, 1}
+		hello = append(hello, make([]byte, 16)...)
+		hello = append(hello, 0, 4, 'm', 'u', 't', 'e', 0, 0)
+		if _, err := quiet.Write(hello); err != nil {
+			t.Fatal(err)
+		}
+		said := time.Now()
+		ns.waitMemberCount(1)
+		e := ns.waitEvent("host", host.EventLeft)
+		if d := time.Since(said); d != host.DefaultDropTimeout {
+			t.Errorf("mute was dropped %v after its hello, want %v", d, host.DefaultDropTimeout)
+		}
+		if e.Who != "mute" || e.Reason != host.LeaveTimeout {
+			t.Errorf("host event %v, want mute timed out", e)
+		}
+
+		mute := tn.dial(t, "tcp")
+		dialed := time.Now()
+		mute.SetReadDeadline(dialed.Add(time.Minute))
+		if _, err := mute.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+			t.Errorf("read from a connection that never said hello: %v, want the host to hang up", err)
+		}
+		t.Logf("the host hung up on a connection without hello after %v", time.Since(dialed))
+		if n := len(ns.h.Members()); n != 0 {
+			t.Errorf("%d members left behind", n)
+		}
+	})
+	t.Logf("real time %v", time.Since(t0))
+}
+
+// cuttable is a connection whose cable can be cut: from then on what is
+// written is lost and what arrives is never read, and the peer never hears
+// of a Close.
+type cuttable struct {
+	net.Conn
+	cut *atomic.Bool
+}
+
+func (c cuttable) Read(b []byte) (int, error) {
+	for {
+		n, err := c.Conn.Read(b)
+		if err != nil || !c.cut.Load() {
+			return n, err
+		}
+	}
+}
+
+func (c cuttable) Write(b []byte) (int, error) {
+	if c.cut.Load() {
+		return len(b), nil
+	}
+	return c.Conn.Write(b)
+}
+
+func (c cuttable) Close() error {
+	if c.cut.Load() {
+		// The hang-up is lost with the cable; only this end's calls end.
+		// The network closes the connection when the test ends.
+		c.Conn.SetDeadline(time.Unix(1, 0))
+		return nil
+	}
+	return c.Conn.Close()
+}
+
+// A host that stops answering without closing (a cut cable) is reported by
+// its client within the drop timeout.
+func TestSilentHostReportedSynctest(t *testing.T) {
+	t0 := time.Now()
+	synctest.Test(t, func(t *testing.T) {
+		tn := newTestNet(t, true)
+		ns := startNetSession(t, tn, host.Config{})
+		var cut atomic.Bool
+		dial := tn.dialer()
+		c := ns.join("p1", host.ClientConfig{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dial(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return cuttable{conn, &cut}, nil
+		}})
+		// Play along for a while, so that pings and rosters flow.
+		time.Sleep(5 * time.Second)
+		if err := c.Err(); err != nil {
+			t.Fatalf("before the cut: %v", err)
+		}
+		cut.Store(true)
+		cutAt := time.Now()
+		select {
+		case <-c.Done():
+		case <-time.After(time.Minute):
+			t.Fatal("the client never noticed the silent host")
+		}
+		d := time.Since(cutAt)
+		if !errors.Is(c.Err(), host.ErrHostGone) {
+			t.Errorf("the client stopped with %v, want ErrHostGone", c.Err())
+		}
+		// The client's read deadline runs from the host's last frame, sent
+		// at most a ping interval before the cut.
+		if d > host.DefaultDropTimeout || d < host.DefaultDropTimeout-time.Second {
+			t.Errorf("the client reported the host gone %v after the cut, want within (%v, %v]", d, host.DefaultDropTimeout-time.Second, host.DefaultDropTimeout)
+		}
+		t.Logf("the client reported the host gone %v after the cut: %v", d, c.Err())
+		ns.waitEvent("p1", host.EventHostGone)
+		// The host, which hears nothing either, drops the client.
+		if e := ns.waitEvent("host", host.EventLeft); e.Who != "p1" || e.Reason != host.LeaveTimeout {
+			t.Errorf("host event %v, want p1 timed out", e)
+		}
+		if d := time.Since(cutAt); d > host.DefaultDropTimeout {
+			t.Errorf("the host dropped p1 %v after the cut, want within %v", d, host.DefaultDropTimeout)
+		}
+	})
+	t.Logf("real time %v", time.Since(t0))
+}
+
+// A spectator that stops reading (and keeps pinging, so it is not silent)
+// fills its in-memory stream and its queue at the host; the players are
+// not held up and play on to the same state.
+func TestFrozenSpectatorSynctest(t *testing.T) {
+	t0 := time.Now()
+	synctest.Test(t, func(t *testing.T) {
+		tn := newTestNet(t, true)
+		ns := startNetSession(t, tn, host.Config{Lag: 3})
+		cs := []*host.Client{
+			ns.join("p1", host.ClientConfig{OwnerKey: ns.h.OwnerKey()}),
+			ns.join("p2", host.ClientConfig{}),
+		}
+		frozen := tn.dial(t, "tcp")
+		// Magic and a hello for spectator "frozen".
+		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 30, host.ProtocolVersion, 1, 0, 0}
+		hello = append(hello, make([]byte, 16)...)
+		hello = append(hello, 0, 6, 'f', 'r', 'o', 'z', 'e', 'n', 0, 0)
+		if _, err := frozen.Write(hello); err != nil {
+			t.Fatal(err)
+		}
+		ns.waitMemberCount(3)
+		stop := make(chan struct{})
+		pinged := make(chan struct{})
+		go func() {
+			defer close(pinged)
+			ping := []byte{14, 0, 12, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0}
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+					if _, err := frozen.Write(ping); err != nil {
+						return
+					}
+				}
+			}
+		}()
+		defer func() { close(stop); <-pinged }()
+		if err := cs[0].Start(); err != nil {
+			t.Fatal(err)
+		}
+		const polls = 3000
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		res := make([]sim.Result, len(cs))
+		errs := make([]error, len(cs))
+		var wg sync.WaitGroup
+		started := time.Now()
+		for i, c := range cs {
+			wg.Go(func() {
+				res[i], errs[i] = sim.Run(ctx, c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: 3}})
+			})
+		}
+		wg.Wait()
+		t.Logf("%d polls at 60 per second took %v on the bubble's clock", polls, time.Since(started))
+		for i, r := range res {
+			if errs[i] != nil {
+				t.Fatalf("player %d: %v", i+1, errs[i])
+			}
+			if r.State != res[0].State || r.State.Polls != polls {
+				t.Errorf("player %d ends in %v after %d polls, player 1 in %v; want %d polls", i+1, r.State, r.State.Polls, res[0].State, polls)
+			}
+		}
+		dropped := false
+		ns.mu.Lock()
+		for _, e := range ns.events["host"] {
+			if e.Kind != host.EventLeft {
+				continue
+			}
+			if e.Who != "frozen" || e.Reason != host.LeaveBehind {
+				t.Errorf("host: %v; want only frozen to fall behind", e)
+			}
+			dropped = true
+		}
+		ns.mu.Unlock()
+		if !dropped {
+			t.Error("the host kept a spectator that read nothing for the whole game")
+		}
+	})
+	t.Logf("real time %v", time.Since(t0))
+}
