@@ -2,6 +2,7 @@ package host
 
 import (
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"testing"
@@ -68,7 +69,7 @@ func BenchmarkRelay(b *testing.B) {
 	bs := newBenchSession(b)
 	var pkts [NumPorts][]byte
 	var polls [NumPorts]uint32
-	var bt batch
+	var bt wire.Batch
 	var st lockstep.Stream
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -78,13 +79,13 @@ func BenchmarkRelay(b *testing.B) {
 		m.udpSeen.Store(nowNanos())
 		st.Have = polls[k]
 		st.Add(polls[k], Input{Keys: uint32(i)})
-		hb := batch{AckMask: 0x0f}
+		hb := wire.Batch{AckMask: 0x0f}
 		for j := range NumPorts {
 			hb.Acks[j] = polls[j]
 		}
-		p := appendDgramHeader(pkts[k][:0], dgramInputs, m.token)
-		p, at := appendBatchHead(p, &hb)
-		p = appendRun(p, k, polls[k], 1, &st)
+		p := wire.AppendDgramHeader(pkts[k][:0], wire.DgramInputs, m.token)
+		p, at := wire.AppendBatchHead(p, &hb)
+		p = wire.AppendRun(p, k, polls[k], 1, &st)
 		p[at] = 1
 		pkts[k] = p
 		bs.h.handleDatagram(bs.sock, p, bs.addrs[k], &bt)

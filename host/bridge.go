@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 
@@ -25,7 +26,7 @@ type bridgeCore struct {
 	hasSave       [4]bool
 	saveReady     [4]chan struct{}
 	wanted        uint8 // kinds asked of the host
-	downloads     coreAssembly
+	downloads     wire.CoreAssembly
 	started       chan struct{} // closed when the game starts
 	slots         m64p.Registration
 	turbo         bool
@@ -122,8 +123,8 @@ func (b clientCores) putSettings(cc *coreConn, st m64p.Settings) error {
 	if !cc.players.Has(0) {
 		return errors.New("settings from an emulator that is not player 1")
 	}
-	c.ls.core.storeLocked(coreKindSettings, st.AppendTo(nil))
-	coreChunks(coreKindSettings, st.AppendTo(nil), func(p []byte) { c.send(frameCoreData, p) })
+	c.ls.core.storeLocked(wire.CoreKindSettings, st.AppendTo(nil))
+	wire.CoreChunks(wire.CoreKindSettings, st.AppendTo(nil), func(p []byte) { c.send(wire.FrameCoreData, p) })
 	return nil
 }
 
@@ -135,13 +136,13 @@ func (b clientCores) putSave(cc *coreConn, f m64p.SaveFile, data []byte) error {
 		return fmt.Errorf("%s save from an emulator that is not player 1", f.Ext())
 	}
 	c.ls.core.storeLocked(uint8(f)+1, data)
-	coreChunks(uint8(f)+1, data, func(p []byte) { c.send(frameCoreData, p) })
+	wire.CoreChunks(uint8(f)+1, data, func(p []byte) { c.send(wire.FrameCoreData, p) })
 	return nil
 }
 
 // storeLocked keeps player 1's data for the local core.
 func (bc *bridgeCore) storeLocked(kind uint8, data []byte) {
-	if kind == coreKindSettings {
+	if kind == wire.CoreKindSettings {
 		if bc.hasSettings {
 			return
 		}
@@ -167,16 +168,16 @@ func (b clientCores) want(kind uint8) <-chan struct{} {
 	bc := &c.ls.core
 	if bc.wanted&(1<<kind) == 0 {
 		bc.wanted |= 1 << kind
-		c.send(frameCoreWant, []byte{kind})
+		c.send(wire.FrameCoreWant, []byte{kind})
 	}
-	if kind == coreKindSettings {
+	if kind == wire.CoreKindSettings {
 		return bc.settingsReady
 	}
 	return bc.saveReady[kind-1]
 }
 
 func (b clientCores) settings(ctx context.Context, cc *coreConn) (m64p.Settings, error) {
-	ready := b.want(coreKindSettings)
+	ready := b.want(wire.CoreKindSettings)
 	err := b.c.waitBridge(ctx, ready, "player 1's emulator settings")
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
@@ -210,7 +211,7 @@ func (b clientCores) leave(cc *coreConn, why LeaveReason) {
 	c.ls.core.registered &^= cc.players
 	c.logf("bridge: the emulator left (%v)", why)
 	if c.ls.playing && cc.players != 0 {
-		c.send(frameRelease, []byte{byte(cc.players)})
+		c.send(wire.FrameRelease, []byte{byte(cc.players)})
 	}
 }
 
@@ -223,18 +224,18 @@ func (c *Client) waitBridge(ctx context.Context, ready <-chan struct{}, what str
 
 // handleCoreData takes player 1's data from the host.
 func (c *Client) handleCoreData(p []byte) error {
-	d, err := parseCoreData(p)
+	d, err := wire.ParseCoreData(p)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	bc := &c.ls.core
-	whole, err := bc.downloads.add(d)
+	whole, err := bc.downloads.Add(d)
 	if err != nil || whole == nil {
 		return err
 	}
-	if d.Kind == coreKindSettings {
+	if d.Kind == wire.CoreKindSettings {
 		if _, err := m64p.ParseSettings(whole); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package host
 
 import (
 	"bufio"
+	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"time"
@@ -39,7 +40,7 @@ func (c *Client) bridgeUDPLoop(sock *udpSocket) {
 		case m64p.InputRequest:
 			c.ls.bridgeReplyLocked(sock, d, from)
 		case m64p.SyncData:
-			c.send(frameCoreSync, buf[:n:n])
+			c.send(wire.FrameCoreSync, buf[:n:n])
 		}
 		c.mu.Unlock()
 	}

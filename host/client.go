@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"sync"
@@ -145,7 +146,7 @@ func (c *Client) handshake(ctx context.Context) error {
 	dl, _ := ctx.Deadline()
 	c.tcp.SetDeadline(dl)
 	defer c.tcp.SetDeadline(time.Time{})
-	hl := hello{
+	hl := wire.Hello{
 		Version: ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
 		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
 	}
@@ -153,25 +154,25 @@ func (c *Client) handshake(ctx context.Context) error {
 	if hl.Manifest, err = c.cfg.Manifest.MarshalBinary(); err != nil {
 		return fmt.Errorf("announce your ROM, saves and cheats: %w", err)
 	}
-	p := appendHello(nil, hl)
-	b := append(streamMagic[:], appendFrameHeader(nil, frameHello, len(p))...)
+	p := wire.AppendHello(nil, hl)
+	b := append(wire.StreamMagic[:], wire.AppendFrameHeader(nil, wire.FrameHello, len(p))...)
 	if _, err := c.tcp.Write(append(b, p...)); err != nil {
 		return err
 	}
-	buf := make([]byte, maxFramePayload)
-	typ, p, err := readFrame(c.tcp, buf)
+	buf := make([]byte, wire.MaxFramePayload)
+	typ, p, err := wire.ReadFrame(c.tcp, buf)
 	if err != nil {
 		return fmt.Errorf("read welcome: %w", err)
 	}
 	switch typ {
-	case frameReject:
-		msg, err := parseText(p)
+	case wire.FrameReject:
+		msg, err := wire.ParseText(p)
 		if err != nil {
 			return err
 		}
 		return fmt.Errorf("%w: %s", ErrRejected, msg.Text)
-	case frameWelcome:
-		w, err := parseWelcome(p)
+	case wire.FrameWelcome:
+		w, err := wire.ParseWelcome(p)
 		if err != nil {
 			return err
 		}
@@ -219,8 +220,8 @@ const tcpAckEvery = 100 * time.Millisecond
 
 // trySend queues a frame if there is room and reports whether it did; for
 // frames that a later one makes up for.
-func (c *Client) trySend(typ frameType, payload []byte) bool {
-	b := appendFrameHeader(make([]byte, 0, frameHeaderLen+len(payload)), typ, len(payload))
+func (c *Client) trySend(typ wire.FrameType, payload []byte) bool {
+	b := wire.AppendFrameHeader(make([]byte, 0, wire.FrameHeaderLen+len(payload)), typ, len(payload))
 	b = append(b, payload...)
 	select {
 	case c.out <- b:
@@ -232,8 +233,8 @@ func (c *Client) trySend(typ frameType, payload []byte) bool {
 
 // send queues a frame for the host. A full queue means the host stopped
 // reading; the client then gives up on it.
-func (c *Client) send(typ frameType, payload []byte) error {
-	b := appendFrameHeader(make([]byte, 0, frameHeaderLen+len(payload)), typ, len(payload))
+func (c *Client) send(typ wire.FrameType, payload []byte) error {
+	b := wire.AppendFrameHeader(make([]byte, 0, wire.FrameHeaderLen+len(payload)), typ, len(payload))
 	b = append(b, payload...)
 	select {
 	case <-c.closing:
@@ -257,7 +258,7 @@ func (c *Client) writeLoop() {
 				c.fail(fmt.Errorf("%w: %w", ErrHostGone, err))
 				return
 			}
-			if frameType(b[0]) == frameBye {
+			if wire.FrameType(b[0]) == wire.FrameBye {
 				close(c.byeSent)
 				return
 			}
@@ -268,10 +269,10 @@ func (c *Client) writeLoop() {
 // readLoop handles the host's frames until the connection ends. Silence
 // longer than the drop timeout means the host is gone.
 func (c *Client) readLoop() {
-	buf := make([]byte, maxFramePayload)
+	buf := make([]byte, wire.MaxFramePayload)
 	for {
 		c.tcp.SetReadDeadline(time.Now().Add(c.dropTimeout))
-		typ, p, err := readFrame(c.tcp, buf)
+		typ, p, err := wire.ReadFrame(c.tcp, buf)
 		if err != nil {
 			c.fail(hostGoneError(err))
 			return
@@ -301,7 +302,7 @@ func (c *Client) pingLoop() {
 		c.mu.Lock()
 		rtt := c.ls.rtt
 		c.mu.Unlock()
-		c.send(framePing, appendPing(nil, ping{Clock: uint64(time.Now().UnixNano()), RTT: uint32(rtt.Microseconds())}))
+		c.send(wire.FramePing, wire.AppendPing(nil, wire.Ping{Clock: uint64(time.Now().UnixNano()), RTT: uint32(rtt.Microseconds())}))
 		select {
 		case <-c.closing:
 			return
@@ -352,7 +353,7 @@ func (c *Client) Close() error {
 	default:
 		c.flush(time.Second)
 		select {
-		case c.out <- appendFrameHeader(nil, frameBye, 0):
+		case c.out <- wire.AppendFrameHeader(nil, wire.FrameBye, 0):
 			select {
 			case <-c.byeSent:
 			case <-c.closing:

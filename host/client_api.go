@@ -2,25 +2,26 @@ package host
 
 import (
 	"fmt"
+	"github.com/netpak/netpak/host/wire"
 	"time"
 )
 
 // Chat says text to everyone in the session.
 func (c *Client) Chat(text string) error {
-	if len(text) > maxChatLen {
-		return fmt.Errorf("chat line longer than %d bytes", maxChatLen)
+	if len(text) > wire.MaxChatLen {
+		return fmt.Errorf("chat line longer than %d bytes", wire.MaxChatLen)
 	}
-	return c.send(frameChat, appendText(nil, textMsg{Text: text}))
+	return c.send(wire.FrameChat, wire.AppendText(nil, wire.TextMsg{Text: text}))
 }
 
 // SetLag asks the host to set everyone's lag. The host announces it.
-func (c *Client) SetLag(lag uint8) error { return c.send(frameSetLag, []byte{lag}) }
+func (c *Client) SetLag(lag uint8) error { return c.send(wire.FrameSetLag, []byte{lag}) }
 
 // ToggleGolf asks the host to turn golf mode on or off. The host announces it.
-func (c *Client) ToggleGolf() error { return c.send(frameGolf, nil) }
+func (c *Client) ToggleGolf() error { return c.send(wire.FrameGolf, nil) }
 
 // Start asks the host to start the game; only the host's own player may.
-func (c *Client) Start() error { return c.send(frameStart, nil) }
+func (c *Client) Start() error { return c.send(wire.FrameStart, nil) }
 
 // Status is a snapshot of a client's view of its session.
 type Status struct {

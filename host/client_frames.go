@@ -4,15 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 	"slices"
 	"time"
 )
 
 // handleFrame handles one frame from the host, from readLoop.
-func (c *Client) handleFrame(typ frameType, p []byte) error {
+func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 	switch typ {
-	case frameRoster:
-		ms, err := parseRoster(p)
+	case wire.FrameRoster:
+		ms, err := wire.ParseRoster(p)
 		if err != nil {
 			return err
 		}
@@ -24,42 +25,42 @@ func (c *Client) handleFrame(typ frameType, p []byte) error {
 		if first {
 			close(c.joined)
 		}
-	case frameJoined:
-		m, err := parseJoined(p)
+	case wire.FrameJoined:
+		m, err := wire.ParseJoined(p)
 		if err != nil {
 			return err
 		}
 		c.emit(Event{Kind: EventJoined, Who: m.Name, Ports: m.Ports})
-	case frameChat:
-		msg, err := parseText(p)
+	case wire.FrameChat:
+		msg, err := wire.ParseText(p)
 		if err != nil {
 			return err
 		}
 		c.emit(Event{Kind: EventChat, Who: c.nameOf(msg.ID), Text: msg.Text})
-	case frameNotice:
-		msg, err := parseText(p)
+	case wire.FrameNotice:
+		msg, err := wire.ParseText(p)
 		if err != nil {
 			return err
 		}
 		c.emit(Event{Kind: EventNotice, Text: msg.Text})
-	case frameSched:
+	case wire.FrameSched:
 		return c.handleSched(p)
-	case frameStarted:
+	case wire.FrameStarted:
 		return c.handleStarted(p)
-	case frameLeft:
+	case wire.FrameLeft:
 		return c.handleLeft(p)
-	case frameInputs:
-		var bt batch
-		if err := parseBatch(p, &bt); err != nil {
+	case wire.FrameInputs:
+		var bt wire.Batch
+		if err := wire.ParseBatch(p, &bt); err != nil {
 			return err
 		}
 		c.mu.Lock()
 		c.ls.handleBatchLocked(&bt)
 		c.mu.Unlock()
-	case framePong:
+	case wire.FramePong:
 		return c.handlePong(p)
-	case frameDesync:
-		d, err := parseChecksum(p)
+	case wire.FrameDesync:
+		d, err := wire.ParseChecksum(p)
 		if err != nil {
 			return err
 		}
@@ -67,17 +68,17 @@ func (c *Client) handleFrame(typ frameType, p []byte) error {
 		c.ls.core.desync = true
 		c.mu.Unlock()
 		c.emit(Event{Kind: EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
-	case frameCoreData:
+	case wire.FrameCoreData:
 		return c.handleCoreData(p)
-	case frameSyncData:
+	case wire.FrameSyncData:
 		return c.handleSyncData(p)
-	case frameMemberManifest:
+	case wire.FrameMemberManifest:
 		id, mf, err := parseMemberManifest(p)
 		if err != nil {
 			return err
 		}
 		c.mu.Lock()
-		if _, known := c.ls.manifests[id]; known || len(c.ls.manifests) < 2*maxMembers {
+		if _, known := c.ls.manifests[id]; known || len(c.ls.manifests) < 2*wire.MaxMembers {
 			c.ls.manifests[id] = mf
 		}
 		c.mu.Unlock()
@@ -106,7 +107,7 @@ func (c *Client) nameOf(id uint16) string {
 }
 
 func (c *Client) handleSched(p []byte) error {
-	m, err := parseSched(p)
+	m, err := wire.ParseSched(p)
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func (c *Client) handleSched(p []byte) error {
 	} else {
 		if m.Entry.From < ls.next {
 			c.mu.Unlock()
-			return fmt.Errorf("schedule change at poll %d, already at %d: %w", m.Entry.From, ls.next, errBadValue)
+			return fmt.Errorf("schedule change at poll %d, already at %d: %w", m.Entry.From, ls.next, wire.ErrBadValue)
 		}
 		ls.sched.Add(m.Entry)
 	}
@@ -132,7 +133,7 @@ func (c *Client) handleSched(p []byte) error {
 }
 
 func (c *Client) handleStarted(p []byte) error {
-	st, err := parseStarted(p)
+	st, err := wire.ParseStarted(p)
 	if err != nil {
 		return err
 	}
@@ -156,7 +157,7 @@ func (c *Client) handleStarted(p []byte) error {
 }
 
 func (c *Client) handleLeft(p []byte) error {
-	m, err := parseLeft(p)
+	m, err := wire.ParseLeft(p)
 	if err != nil {
 		return err
 	}
@@ -181,9 +182,9 @@ func (c *Client) handleLeft(p []byte) error {
 }
 
 func (c *Client) handlePong(p []byte) error {
-	r := reader{b: p}
-	sent := r.u64()
-	if err := r.done(); err != nil {
+	r := wire.Reader{B: p}
+	sent := r.U64()
+	if err := r.Done(); err != nil {
 		return err
 	}
 	rtt := time.Duration(time.Now().UnixNano() - int64(sent))
@@ -199,8 +200,8 @@ func (c *Client) handlePong(p []byte) error {
 // udpLoop reads the host's datagrams. Anything not from the host with this
 // client's token is ignored.
 func (c *Client) udpLoop() {
-	buf := make([]byte, maxDatagram+1)
-	var bt batch
+	buf := make([]byte, wire.MaxDatagram+1)
+	var bt wire.Batch
 	for {
 		n, err := c.udp.Read(buf)
 		if err != nil {
@@ -211,13 +212,13 @@ func (c *Client) udpLoop() {
 				continue // ICMP unreachable while the host is not listening yet
 			}
 		}
-		kind, token, body, err := parseDgramHeader(buf[:n])
+		kind, token, body, err := wire.ParseDgramHeader(buf[:n])
 		if err != nil || token != c.token {
 			continue
 		}
 		c.mu.Lock()
 		c.ls.udpSeen = time.Now()
-		if kind == dgramInputs && parseBatch(body, &bt) == nil {
+		if kind == wire.DgramInputs && wire.ParseBatch(body, &bt) == nil {
 			c.ls.handleBatchLocked(&bt)
 		}
 		c.mu.Unlock()
@@ -228,7 +229,7 @@ func (c *Client) udpLoop() {
 // it (and any NAT mapping) fresh. It says when UDP does not get through and
 // inputs go over TCP instead.
 func (c *Client) udpHelloLoop() {
-	hello := appendDgramHeader(nil, dgramHello, c.token)
+	hello := wire.AppendDgramHeader(nil, wire.DgramHello, c.token)
 	start := time.Now()
 	warned := false
 	t := time.NewTicker(udpHelloEvery)

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 	"time"
 )
 
@@ -38,7 +39,7 @@ type clientGame struct {
 	core      bridgeCore // the local emulator core, if the bridge serves one
 	syncIn    syncAssembly
 	manifests map[uint16]memberManifest
-	dgram     [maxDatagram]byte
+	dgram     [wire.MaxDatagram]byte
 	resend    *time.Timer // resends unacknowledged inputs when nothing else does
 }
 
@@ -145,7 +146,7 @@ func (ls *clientGame) publishPortLocked(k int, p uint32, in Input) {
 	ls.authors[k].Publish(p, e.LagOf(c.id), in, st)
 	if e.Golf && e.Seat != c.id && !ls.golfPending && in.Keys&c.golfMask != 0 {
 		ls.golfPending = true
-		c.send(frameGolfPress, appendU32(nil, p))
+		c.send(wire.FrameGolfPress, wire.AppendU32(nil, p))
 	}
 	if p%64 == 0 {
 		ls.sched.Prune(p)
@@ -185,7 +186,7 @@ func (ls *clientGame) consumedLocked(p uint32, in [NumPorts]Input) {
 	}
 	ls.sum = foldInputs(ls.sum, in)
 	if (p+1)%ls.every == 0 {
-		ls.c.send(frameChecksum, appendChecksum(nil, checksumMsg{From: ls.sumFrom, Count: ls.every, Hash: ls.sum}))
+		ls.c.send(wire.FrameChecksum, wire.AppendChecksum(nil, wire.ChecksumMsg{From: ls.sumFrom, Count: ls.every, Hash: ls.sum}))
 		ls.summing = false
 	}
 }
@@ -219,13 +220,13 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 	viaUDP := ls.udpWorks(now)
 	var b []byte
 	if viaUDP {
-		b = appendDgramHeader(ls.dgram[:0], dgramInputs, c.token)
+		b = wire.AppendDgramHeader(ls.dgram[:0], wire.DgramInputs, c.token)
 	}
-	bt := batch{AckMask: 0x0f}
+	bt := wire.Batch{AckMask: 0x0f}
 	for k := range NumPorts {
 		bt.Acks[k] = ls.streams[k].Have
 	}
-	b, countAt := appendBatchHead(b, &bt)
+	b, countAt := wire.AppendBatchHead(b, &bt)
 	runs := 0
 	sent := ls.tcpSent
 	for k := range NumPorts {
@@ -237,8 +238,8 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 		if !c.ports.Has(k) || from >= st.Have || !st.Holds(from) {
 			continue
 		}
-		n := min(int(st.Have-from), maxRunLen)
-		b = appendRun(b, k, from, n, st)
+		n := min(int(st.Have-from), wire.MaxRunLen)
+		b = wire.AppendRun(b, k, from, n, st)
 		runs++
 		if !viaUDP {
 			ls.tcpSent[k] = from + uint32(n)
@@ -258,7 +259,7 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 	if runs == 0 && now.Sub(ls.lastTCPAck) < tcpAckEvery {
 		return
 	}
-	if !c.trySend(frameInputs, b) {
+	if !c.trySend(wire.FrameInputs, b) {
 		ls.tcpSent = sent
 		return
 	}
@@ -286,7 +287,7 @@ func (c *Client) resendUnacked() {
 }
 
 // handleBatchLocked takes in a batch from the host.
-func (ls *clientGame) handleBatchLocked(bt *batch) {
+func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 	c := ls.c
 	woke := false
 	for i := range bt.NRuns {
@@ -296,7 +297,7 @@ func (ls *clientGame) handleBatchLocked(bt *batch) {
 			continue
 		}
 		for j := range int(r.N) {
-			woke = ls.streams[k].Add(r.First+uint32(j), r.input(j)) || woke
+			woke = ls.streams[k].Add(r.First+uint32(j), r.Input(j)) || woke
 		}
 	}
 	for k := range NumPorts {

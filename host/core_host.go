@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"time"
@@ -43,8 +44,8 @@ func (b hostCores) memberLocked(cc *coreConn, port int) (*member, error) {
 	if cc.member != nil {
 		return cc.member, nil
 	}
-	if len(s.members) >= maxMembers {
-		return nil, fmt.Errorf("the session is full (%d members)", maxMembers)
+	if len(s.members) >= wire.MaxMembers {
+		return nil, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
 	}
 	name := "core"
 	if port >= 0 {
@@ -115,7 +116,7 @@ func (s *session) putSettingsLocked(st m64p.Settings) {
 	}
 	s.cores.settings, s.cores.hasSettings = st, true
 	close(s.cores.settingsReady)
-	s.coreDataArrivedLocked(coreKindSettings)
+	s.coreDataArrivedLocked(wire.CoreKindSettings)
 }
 
 func (b hostCores) settings(ctx context.Context, cc *coreConn) (m64p.Settings, error) {
@@ -439,7 +440,7 @@ func (s *session) compareCP0Locked(m *member, d m64p.SyncData) {
 	differ, ref := s.cores.cp0.Judge(d.VI, r, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
 	for _, id := range differ {
 		s.cores.desync = true
-		s.broadcastLocked(frameDesync, appendChecksum(nil, checksumMsg{From: d.VI, ID: id}), nil)
+		s.broadcastLocked(wire.FrameDesync, wire.AppendChecksum(nil, wire.ChecksumMsg{From: d.VI, ID: id}), nil)
 		s.eventLocked(Event{Kind: EventDesync, Who: s.nameOf(id), Poll: d.VI, Text: s.refName(ref)})
 	}
 }

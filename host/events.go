@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // Sentinel errors callers branch on.
@@ -20,39 +21,19 @@ var (
 	ErrEnded = errors.New("netpak: the game ended")
 )
 
-// LeaveReason says why a member left.
-type LeaveReason uint8
+// LeaveReason says why a member left; see [wire.LeaveReason].
+type LeaveReason = wire.LeaveReason
 
+// Why members leave.
 const (
-	LeaveQuit     LeaveReason = iota // the player quit
-	LeaveTimeout                     // nothing heard for the drop timeout
-	LeaveBehind                      // fell too far behind or could not be written to
-	LeaveError                       // sent something malformed
-	LeaveLost                        // the connection broke
-	LeaveKicked                      // the host removed it
-	LeaveEmulator                    // its emulator stopped; it stays for chat
-	leaveMax      = LeaveEmulator
+	LeaveQuit     = wire.LeaveQuit
+	LeaveTimeout  = wire.LeaveTimeout
+	LeaveBehind   = wire.LeaveBehind
+	LeaveError    = wire.LeaveError
+	LeaveLost     = wire.LeaveLost
+	LeaveKicked   = wire.LeaveKicked
+	LeaveEmulator = wire.LeaveEmulator
 )
-
-func (r LeaveReason) String() string {
-	switch r {
-	case LeaveQuit:
-		return "quit"
-	case LeaveTimeout:
-		return "timed out"
-	case LeaveBehind:
-		return "fell behind"
-	case LeaveError:
-		return "protocol error"
-	case LeaveLost:
-		return "connection lost"
-	case LeaveKicked:
-		return "kicked"
-	case LeaveEmulator:
-		return "emulator stopped"
-	}
-	return fmt.Sprintf("reason %d", uint8(r))
-}
 
 // EventKind classifies an Event.
 type EventKind uint8

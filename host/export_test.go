@@ -1,5 +1,7 @@
 package host
 
+import "github.com/netpak/netpak/host/wire"
+
 import "github.com/netpak/netpak/host/lockstep"
 
 import "time"
@@ -16,33 +18,33 @@ func SendInputs(c *Client, k int, first uint32, n int) error {
 	for i := range n {
 		st.Add(first+uint32(i), Input{Keys: 0xdead0000 | uint32(i)})
 	}
-	b, at := appendBatchHead(nil, &batch{})
-	b = appendRun(b, k, first, n, &st)
+	b, at := wire.AppendBatchHead(nil, &wire.Batch{})
+	b = wire.AppendRun(b, k, first, n, &st)
 	b[at] = 1
-	return c.send(frameInputs, b)
+	return c.send(wire.FrameInputs, b)
 }
 
 // SendChecksum makes c report a checksum of polls [from, from+count).
 func SendChecksum(c *Client, from, count uint32, hash uint64) error {
-	return c.send(frameChecksum, appendChecksum(nil, checksumMsg{From: from, Count: count, Hash: hash}))
+	return c.send(wire.FrameChecksum, wire.AppendChecksum(nil, wire.ChecksumMsg{From: from, Count: count, Hash: hash}))
 }
 
 // RawHello is what a client writes first: the stream magic and a hello
 // frame for name, announcing no manifest.
 func RawHello(name string, spectator bool) []byte {
-	p := appendHello(nil, hello{Version: ProtocolVersion, Spectator: spectator, Name: name})
-	b := append(streamMagic[:], appendFrameHeader(nil, frameHello, len(p))...)
+	p := wire.AppendHello(nil, wire.Hello{Version: ProtocolVersion, Spectator: spectator, Name: name})
+	b := append(wire.StreamMagic[:], wire.AppendFrameHeader(nil, wire.FrameHello, len(p))...)
 	return append(b, p...)
 }
 
 // RawPing is a ping frame.
 func RawPing() []byte {
-	p := appendPing(nil, ping{Clock: 1})
-	return append(appendFrameHeader(nil, framePing, len(p)), p...)
+	p := wire.AppendPing(nil, wire.Ping{Clock: 1})
+	return append(wire.AppendFrameHeader(nil, wire.FramePing, len(p)), p...)
 }
 
 // RawChat is a chat frame saying text.
 func RawChat(text string) []byte {
-	p := appendText(nil, textMsg{Text: text})
-	return append(appendFrameHeader(nil, frameChat, len(p)), p...)
+	p := wire.AppendText(nil, wire.TextMsg{Text: text})
+	return append(wire.AppendFrameHeader(nil, wire.FrameChat, len(p)), p...)
 }

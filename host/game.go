@@ -1,5 +1,7 @@
 package host
 
+import "github.com/netpak/netpak/host/wire"
+
 import "github.com/netpak/netpak/host/lockstep"
 
 import "fmt"
@@ -31,8 +33,8 @@ func (s *session) startLocked(actor *member) error {
 	s.active = active
 	s.grantSent = grantWindow
 	close(s.cores.started)
-	st := appendStarted(nil, started{First: 0, Grant: s.grantSent, Active: active, Slots: s.slotsLocked()})
-	s.broadcastLocked(frameStarted, st, nil)
+	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: s.grantSent, Active: active, Slots: s.slotsLocked()})
+	s.broadcastLocked(wire.FrameStarted, st, nil)
 	s.eventLocked(Event{Kind: EventStarted})
 	return nil
 }
@@ -50,10 +52,10 @@ func (s *session) startLateLocked(m *member) {
 		m.acked[i] = first
 		m.tcpSent[i] = first
 	}
-	s.sendLocked(m, frameStarted, appendStarted(nil, started{First: first, Grant: max(s.grantSent, first), Active: s.active, Slots: s.slotsLocked()}))
+	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{First: first, Grant: max(s.grantSent, first), Active: s.active, Slots: s.slotsLocked()}))
 	for i := range NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] != notEmpty {
-			s.sendLocked(m, frameLeft, appendLeft(nil, leftMsg{Reason: LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))
+			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))
 		}
 	}
 }
@@ -75,7 +77,7 @@ func (s *session) scheduleLocked(e lockstep.SchedEntry) error {
 		return ErrEnded
 	}
 	s.epoch++
-	s.broadcastLocked(frameSched, appendSched(nil, schedMsg{Epoch: s.epoch, Entry: e}), nil)
+	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}), nil)
 	s.eventLocked(schedEvent(e, s.nameOf(e.Actor)))
 	return nil
 }

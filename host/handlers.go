@@ -4,12 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // handleFrameLocked handles one frame from m. An error means m sent
 // something malformed and is dropped; refusals of well-formed requests are
 // notices to m instead.
-func (s *session) handleFrameLocked(m *member, typ frameType, p []byte) error {
+func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) error {
 	if m.left {
 		return nil
 	}
@@ -17,33 +18,33 @@ func (s *session) handleFrameLocked(m *member, typ frameType, p []byte) error {
 		return s.refuseTalkLocked(m, typ)
 	}
 	switch typ {
-	case frameChat:
+	case wire.FrameChat:
 		return s.handleChatLocked(m, p)
-	case frameSetLag:
+	case wire.FrameSetLag:
 		return s.handleSetLagLocked(m, p)
-	case frameGolf:
+	case wire.FrameGolf:
 		return s.handleGolfLocked(m, p)
-	case frameStart:
+	case wire.FrameStart:
 		return s.handleStartLocked(m, p)
-	case frameGolfPress:
+	case wire.FrameGolfPress:
 		return s.handleGolfPressLocked(m, p)
-	case frameInputs:
+	case wire.FrameInputs:
 		return s.handleInputsFrameLocked(m, p)
-	case framePing:
+	case wire.FramePing:
 		return s.handlePingLocked(m, p)
-	case frameChecksum:
+	case wire.FrameChecksum:
 		return s.handleChecksumLocked(m, p)
-	case frameCoreWant:
+	case wire.FrameCoreWant:
 		return s.handleCoreWantLocked(m, p)
-	case frameCoreData:
+	case wire.FrameCoreData:
 		return s.handleCoreDataLocked(m, p)
-	case frameCoreSync:
+	case wire.FrameCoreSync:
 		return s.handleCoreSyncLocked(m, p)
-	case frameManifest:
+	case wire.FrameManifest:
 		return s.handleManifestLocked(m, p)
-	case frameSyncData:
+	case wire.FrameSyncData:
 		return s.handleSyncDataLocked(m, p)
-	case frameRelease:
+	case wire.FrameRelease:
 		return s.handleReleaseLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
@@ -51,9 +52,9 @@ func (s *session) handleFrameLocked(m *member, typ frameType, p []byte) error {
 
 // talks reports whether a frame of type typ makes the host send
 // something to every member.
-func talks(typ frameType) bool {
+func talks(typ wire.FrameType) bool {
 	switch typ {
-	case frameChat, frameSetLag, frameGolf, frameManifest, frameStart:
+	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart:
 		return true
 	}
 	return false
@@ -62,14 +63,14 @@ func talks(typ frameType) bool {
 // refuseTalkLocked refuses a frame beyond m's rate, telling m once per
 // run of refusals. A refused manifest makes m's files unknown, so the
 // start check waits for its next one instead of trusting an old one.
-func (s *session) refuseTalkLocked(m *member, typ frameType) error {
-	if typ == frameManifest && m.manifest != nil {
+func (s *session) refuseTalkLocked(m *member, typ wire.FrameType) error {
+	if typ == wire.FrameManifest && m.manifest != nil {
 		m.manifest = nil
 	}
 	if !m.talk.refused {
 		m.talk.refused = true
-		what := map[frameType]string{frameChat: "chat line", frameSetLag: "lag change", frameGolf: "golf change",
-			frameManifest: "announcement of your files", frameStart: "start"}[typ]
+		what := map[wire.FrameType]string{wire.FrameChat: "chat line", wire.FrameSetLag: "lag change", wire.FrameGolf: "golf change",
+			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start"}[typ]
 		s.noticeLocked(m, fmt.Errorf("you are sending too fast: your %s was refused; wait a moment", what))
 	}
 	return nil
@@ -77,22 +78,22 @@ func (s *session) refuseTalkLocked(m *member, typ frameType) error {
 
 // noticeLocked tells m alone about a refused request.
 func (s *session) noticeLocked(m *member, err error) {
-	s.sendLocked(m, frameNotice, appendText(nil, textMsg{Text: err.Error()}))
+	s.sendLocked(m, wire.FrameNotice, wire.AppendText(nil, wire.TextMsg{Text: err.Error()}))
 }
 
 func (s *session) handleChatLocked(m *member, p []byte) error {
-	msg, err := parseText(p)
+	msg, err := wire.ParseText(p)
 	if err != nil {
 		return err
 	}
 	msg.ID = m.id
-	s.broadcastLocked(frameChat, appendText(nil, msg), nil)
+	s.broadcastLocked(wire.FrameChat, wire.AppendText(nil, msg), nil)
 	s.eventLocked(Event{Kind: EventChat, Who: m.name, Text: msg.Text})
 	return nil
 }
 
 func (s *session) handleSetLagLocked(m *member, p []byte) error {
-	lag, err := parseU8(p)
+	lag, err := wire.ParseU8(p)
 	if err != nil {
 		return fmt.Errorf("parse set-lag: %w", err)
 	}
@@ -103,7 +104,7 @@ func (s *session) handleSetLagLocked(m *member, p []byte) error {
 
 func (s *session) handleGolfLocked(m *member, p []byte) error {
 	if len(p) != 0 {
-		return fmt.Errorf("golf frame with %d bytes: %w", len(p), errLong)
+		return fmt.Errorf("golf frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
 	e := s.sched.Last()
 	e.Golf = !e.Golf
@@ -136,7 +137,7 @@ func (s *session) requirePlayerLocked(m *member) error {
 
 func (s *session) handleStartLocked(m *member, p []byte) error {
 	if len(p) != 0 {
-		return fmt.Errorf("start frame with %d bytes: %w", len(p), errLong)
+		return fmt.Errorf("start frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
 	if err := s.startLocked(m); err != nil {
 		s.noticeLocked(m, err)
@@ -146,7 +147,7 @@ func (s *session) handleStartLocked(m *member, p []byte) error {
 
 // handleGolfPressLocked moves the golf seat to m when golf mode is on.
 func (s *session) handleGolfPressLocked(m *member, p []byte) error {
-	if _, err := parseU32(p); err != nil {
+	if _, err := wire.ParseU32(p); err != nil {
 		return fmt.Errorf("parse golf-press: %w", err)
 	}
 	e := s.sched.Last()
@@ -161,17 +162,17 @@ func (s *session) handleGolfPressLocked(m *member, p []byte) error {
 }
 
 func (s *session) handlePingLocked(m *member, p []byte) error {
-	pg, err := parsePing(p)
+	pg, err := wire.ParsePing(p)
 	if err != nil {
 		return fmt.Errorf("parse ping: %w", err)
 	}
 	m.rtt = pg.RTT
-	s.sendLocked(m, framePong, appendU64(nil, pg.Clock))
+	s.sendLocked(m, wire.FramePong, wire.AppendU64(nil, pg.Clock))
 	return nil
 }
 
 func (s *session) handleChecksumLocked(m *member, p []byte) error {
-	c, err := parseChecksum(p)
+	c, err := wire.ParseChecksum(p)
 	if err != nil {
 		return err
 	}
@@ -181,12 +182,12 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 		return nil
 	}
 	var digest [32]byte
-	copy(digest[:], appendChecksum(nil, checksumMsg{Count: c.Count, Hash: c.Hash}))
+	copy(digest[:], wire.AppendChecksum(nil, wire.ChecksumMsg{Count: c.Count, Hash: c.Hash}))
 	differ, ref := s.checks.Judge(c.From, lockstep.Report{ID: m.id, Role: s.roleLocked(m), Digest: digest}, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
 	for _, id := range differ {
 		d := c
 		d.ID = id
-		s.broadcastLocked(frameDesync, appendChecksum(nil, d), nil)
+		s.broadcastLocked(wire.FrameDesync, wire.AppendChecksum(nil, d), nil)
 		s.eventLocked(Event{Kind: EventDesync, Who: s.nameOf(id), Poll: c.From, Count: c.Count, Text: s.refName(ref)})
 	}
 	return nil

@@ -2,6 +2,7 @@ package host
 
 import (
 	"bufio"
+	"github.com/netpak/netpak/host/wire"
 
 	"crypto/rand"
 	"errors"
@@ -259,7 +260,7 @@ func (h *Host) Kick(name string) (netip.Addr, error) {
 			addr := addrPortOf(m.conn.RemoteAddr()).Addr()
 			// Tell the member itself first; its writeLoop sends what is
 			// queued, then hangs up.
-			h.s.sendLocked(m, frameLeft, appendLeft(nil, leftMsg{ID: m.id, Reason: LeaveKicked, Ports: m.ports}))
+			h.s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: LeaveKicked, Ports: m.ports}))
 			h.s.dropLocked(m, LeaveKicked)
 			if m.core != nil {
 				m.conn.Close()

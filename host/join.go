@@ -3,6 +3,7 @@ package host
 import (
 	"bufio"
 	"fmt"
+	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"time"
@@ -37,21 +38,21 @@ func (h *Host) serveNetpak(c net.Conn, br *bufio.Reader, admitted func()) {
 // and closes the connection.
 func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 	var magic [4]byte
-	if _, err := io.ReadFull(r, magic[:]); err != nil || magic != streamMagic {
+	if _, err := io.ReadFull(r, magic[:]); err != nil || magic != wire.StreamMagic {
 		c.Close()
 		return nil, fmt.Errorf("bad stream magic")
 	}
-	buf := make([]byte, maxFramePayload)
-	typ, p, err := readFrame(r, buf)
+	buf := make([]byte, wire.MaxFramePayload)
+	typ, p, err := wire.ReadFrame(r, buf)
 	switch {
 	case err != nil:
 		c.Close()
 		return nil, fmt.Errorf("read hello: %w", err)
-	case typ != frameHello:
+	case typ != wire.FrameHello:
 		c.Close()
 		return nil, fmt.Errorf("read hello: got a %v frame", typ)
 	}
-	hl, err := parseHello(p)
+	hl, err := wire.ParseHello(p)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -76,7 +77,7 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 }
 
 // join adds an admitted member to the session.
-func (h *Host) join(c net.Conn, hl hello, mf *memberManifest) (*member, error) {
+func (h *Host) join(c net.Conn, hl wire.Hello, mf *memberManifest) (*member, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ports, err := h.s.admitLocked(hl)
@@ -96,8 +97,8 @@ func (h *Host) join(c net.Conn, hl hello, mf *memberManifest) (*member, error) {
 
 // reject tells a refused client why, then closes the connection.
 func reject(c net.Conn, why error) {
-	p := appendText(nil, textMsg{Text: why.Error()})
-	b := appendFrameHeader(nil, frameReject, len(p))
+	p := wire.AppendText(nil, wire.TextMsg{Text: why.Error()})
+	b := wire.AppendFrameHeader(nil, wire.FrameReject, len(p))
 	c.SetWriteDeadline(time.Now().Add(writeTimeout))
 	c.Write(append(b, p...))
 	c.Close()

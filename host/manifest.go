@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"github.com/netpak/netpak/host/wire"
 	"slices"
 	"strings"
 
@@ -26,9 +27,6 @@ var ErrSaveMismatch = errors.New("players differ")
 // which ROM, saves and cheats it uses.
 var ErrNotAnnounced = errors.New("waiting for players to announce their ROM, saves and cheats")
 
-// maxManifestLen bounds a manifest frame.
-const maxManifestLen = 512
-
 // memberManifest is a member's manifest as the session knows it.
 type memberManifest struct {
 	m saves.Manifest
@@ -37,39 +35,26 @@ type memberManifest struct {
 }
 
 func (s *session) handleManifestLocked(m *member, p []byte) error {
-	if len(p) > maxManifestLen {
-		return fmt.Errorf("manifest of %d bytes: %w", len(p), errLong)
+	if len(p) > wire.MaxManifestLen {
+		return fmt.Errorf("manifest of %d bytes: %w", len(p), wire.ErrLong)
 	}
 	mf, err := saves.ParseManifest(p)
 	if err != nil {
 		return err
 	}
 	m.manifest = &memberManifest{m: mf}
-	s.broadcastLocked(frameMemberManifest, appendMemberManifest(nil, m.id, false, p), nil)
+	s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, false, p), nil)
 	s.autoStartLocked()
 	return nil
 }
 
-// appendMemberManifest appends id, a flag byte (1 = saves only) and the
-// manifest bytes.
 func appendMemberManifest(b []byte, id uint16, savesOnly bool, mf []byte) []byte {
-	b = appendU16(b, id)
-	b = append(b, boolByte(savesOnly))
-	return append(b, mf...)
+	return wire.AppendMemberManifest(b, id, savesOnly, mf)
 }
 
 func parseMemberManifest(p []byte) (uint16, memberManifest, error) {
-	r := reader{b: p}
-	id := r.u16()
-	flag := r.u8()
-	if r.err != nil || flag > 1 || len(r.b) > maxManifestLen {
-		return 0, memberManifest{}, fmt.Errorf("parse member-manifest: %w", errBadValue)
-	}
-	mf, err := saves.ParseManifest(r.b)
-	if err != nil {
-		return 0, memberManifest{}, err
-	}
-	return id, memberManifest{m: mf, savesOnly: flag == 1}, nil
+	id, savesOnly, mf, err := wire.ParseMemberManifest(p)
+	return id, memberManifest{m: mf, savesOnly: savesOnly}, err
 }
 
 // sendManifestsLocked gives a new member everyone's manifests.
@@ -80,7 +65,7 @@ func (s *session) sendManifestsLocked(to *member) {
 		}
 		b, err := m.manifest.m.MarshalBinary()
 		if err == nil {
-			s.sendLocked(to, frameMemberManifest, appendMemberManifest(nil, m.id, m.manifest.savesOnly, b))
+			s.sendLocked(to, wire.FrameMemberManifest, appendMemberManifest(nil, m.id, m.manifest.savesOnly, b))
 		}
 	}
 }
@@ -105,7 +90,7 @@ func (s *session) coreSavesManifestLocked(m *member) {
 	mf := saves.NewManifest(saves.FamilyMupen64Plus, [32]byte{}, &set, "")
 	m.manifest = &memberManifest{m: mf, savesOnly: true}
 	if b, err := mf.MarshalBinary(); err == nil {
-		s.broadcastLocked(frameMemberManifest, appendMemberManifest(nil, m.id, true, b), nil)
+		s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, true, b), nil)
 	}
 	s.autoStartLocked()
 }
@@ -281,7 +266,7 @@ func (c *Client) SetManifest(mf saves.Manifest) error {
 	c.mu.Lock()
 	c.ls.manifests[c.id] = memberManifest{m: mf}
 	c.mu.Unlock()
-	return c.send(frameManifest, b)
+	return c.send(wire.FrameManifest, b)
 }
 
 // CheckRow is one player's line in /check.

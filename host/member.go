@@ -2,6 +2,7 @@ package host
 
 import (
 	"errors"
+	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"net/netip"
@@ -42,9 +43,9 @@ type member struct {
 	rtt       uint32 // microseconds, as the client measured it
 	coreWants uint8  // core-data kinds it waits for
 	manifest  *memberManifest
-	talk      bucket       // chat and requests that reach everyone
-	uploads   coreAssembly // player 1's data a bridge is uploading
-	dgram     [maxDatagram]byte
+	talk      bucket            // chat and requests that reach everyone
+	uploads   wire.CoreAssembly // player 1's data a bridge is uploading
+	dgram     [wire.MaxDatagram]byte
 
 	udpSeen atomic.Int64 // unix nanos of the last valid datagram
 }
@@ -80,14 +81,14 @@ func (m *member) writeLoop() {
 // readLoop reads the member's frames until it leaves, handing each to the
 // session, and reports why it stopped.
 func (h *Host) readLoop(m *member, r io.Reader, timeout time.Duration) LeaveReason {
-	buf := make([]byte, maxFramePayload)
+	buf := make([]byte, wire.MaxFramePayload)
 	for {
 		m.conn.SetReadDeadline(time.Now().Add(timeout))
-		typ, p, err := readFrame(r, buf)
+		typ, p, err := wire.ReadFrame(r, buf)
 		if err != nil {
 			return leaveReasonOf(err)
 		}
-		if typ == frameBye {
+		if typ == wire.FrameBye {
 			return LeaveQuit
 		}
 		h.mu.Lock()
@@ -104,7 +105,7 @@ func leaveReasonOf(err error) LeaveReason {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return LeaveTimeout
-	case errors.Is(err, errLong):
+	case errors.Is(err, wire.ErrLong):
 		return LeaveError
 	case errors.Is(err, net.ErrClosed):
 		return LeaveQuit // the host is closing

@@ -7,11 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// MaxNameLen bounds a member's name, in bytes.
-const MaxNameLen = maxNameLen
-
 // CheckName reports why name cannot be a member's name, or nil. A name
-// has 1 to MaxNameLen bytes of printable UTF-8 without spaces and does not
+// has 1 to maxNameLen bytes of printable UTF-8 without spaces and does not
 // start with "/", so that every console command (/kick NAME, /sync NAME)
 // can address it. The host and the console apply this one rule.
 func CheckName(name string) error {

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"time"
@@ -29,7 +30,7 @@ type udpSocket struct {
 const udpWriteTimeout = 20 * time.Millisecond
 
 // maxQueued bounds a relay's batch: one datagram per member at most.
-const maxQueued = maxMembers
+const maxQueued = wire.MaxMembers
 
 func newUDPSocket(pc net.PacketConn) *udpSocket {
 	s := &udpSocket{pc: pc}

@@ -2,6 +2,7 @@ package host
 
 import (
 	"errors"
+	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"time"
@@ -27,8 +28,8 @@ func (h *Host) Stats() Stats {
 
 // udpLoop reads one socket's datagrams until it closes.
 func (h *Host) udpLoop(sock *udpSocket) {
-	buf := make([]byte, maxDatagram+1)
-	var bt batch
+	buf := make([]byte, wire.MaxDatagram+1)
+	var bt wire.Batch
 	for {
 		n, from, err := sock.readFrom(buf)
 		if err != nil {
@@ -59,8 +60,8 @@ func (h *Host) udpLoop(sock *udpSocket) {
 
 // handleDatagram handles one datagram. Anything that is not a well-formed
 // datagram from a member's registered address is dropped and counted.
-func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt *batch) {
-	kind, token, body, err := parseDgramHeader(p)
+func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt *wire.Batch) {
+	kind, token, body, err := wire.ParseDgramHeader(p)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := &h.s
@@ -70,15 +71,15 @@ func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt
 		return
 	}
 	switch kind {
-	case dgramHello:
+	case wire.DgramHello:
 		if m.udpAddr != from {
 			m.udpNet = net.UDPAddrFromAddrPort(from)
 		}
 		m.sock, m.udpAddr = sock, from
 		m.udpSeen.Store(nowNanos())
-		_ = sock.writeTo(appendDgramHeader(m.dgram[:0], dgramHelloAck, m.token), from)
-	case dgramInputs:
-		if m.udpAddr != from || m.sock != sock || parseBatch(body, bt) != nil {
+		_ = sock.writeTo(wire.AppendDgramHeader(m.dgram[:0], wire.DgramHelloAck, m.token), from)
+	case wire.DgramInputs:
+		if m.udpAddr != from || m.sock != sock || wire.ParseBatch(body, bt) != nil {
 			s.stats.DroppedDatagrams++
 			return
 		}
@@ -90,8 +91,8 @@ func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt
 }
 
 func (s *session) handleInputsFrameLocked(m *member, p []byte) error {
-	var bt batch
-	if err := parseBatch(p, &bt); err != nil {
+	var bt wire.Batch
+	if err := wire.ParseBatch(p, &bt); err != nil {
 		return err
 	}
 	s.handleBatchLocked(m, &bt)
@@ -100,7 +101,7 @@ func (s *session) handleInputsFrameLocked(m *member, p []byte) error {
 
 // handleBatchLocked stores m's inputs, notes what m holds, and relays at
 // once: every other member gets the new inputs, m gets its acks.
-func (s *session) handleBatchLocked(m *member, bt *batch) {
+func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 	if s.state != statePlaying {
 		return
 	}
@@ -117,7 +118,7 @@ func (s *session) handleBatchLocked(m *member, bt *batch) {
 				s.stats.RefusedInputs++
 				break // not acknowledged: an honest author sends it again later
 			}
-			if s.streams[k].Add(r.First+uint32(j), r.input(j)) {
+			if s.streams[k].Add(r.First+uint32(j), r.Input(j)) {
 				added = true
 				s.stats.RelayedInputs++
 			}
@@ -189,9 +190,9 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 	}
 	var b []byte
 	if viaUDP {
-		b = appendDgramHeader(m.dgram[:0], dgramInputs, m.token)
+		b = wire.AppendDgramHeader(m.dgram[:0], wire.DgramInputs, m.token)
 	} else {
-		b = appendFrameHeader(make([]byte, 0, 512), frameInputs, 0)
+		b = wire.AppendFrameHeader(make([]byte, 0, 512), wire.FrameInputs, 0)
 	}
 	start := len(b)
 	b, complete := s.appendBatchForLocked(b, m, viaUDP)
@@ -220,12 +221,12 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 // appendBatchForLocked appends the batch body for m. It reports false if m
 // lacks inputs the host no longer holds.
 func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
-	bt := batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports}
+	bt := wire.Batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports}
 	for k := range NumPorts {
 		bt.Acks[k] = s.streams[k].Have
 	}
-	b, countAt := appendBatchHead(b, &bt)
-	budget := maxDatagram - len(b)
+	b, countAt := wire.AppendBatchHead(b, &bt)
+	budget := wire.MaxDatagram - len(b)
 	runs := 0
 	for k := range NumPorts {
 		st := &s.streams[k]
@@ -239,12 +240,12 @@ func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte
 		if !st.Holds(from) {
 			return b, false
 		}
-		n := min(int(st.Have-from), maxRunLen, (budget-6)/inputLen)
+		n := min(int(st.Have-from), wire.MaxRunLen, (budget-6)/wire.InputLen)
 		if n <= 0 {
 			break
 		}
-		b = appendRun(b, k, from, n, st)
-		budget -= runLen(n)
+		b = wire.AppendRun(b, k, from, n, st)
+		budget -= wire.RunLen(n)
 		runs++
 		if !viaUDP {
 			m.tcpSent[k] = from + uint32(n)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 	"math"
 	"strings"
 )
@@ -75,7 +76,7 @@ func (s *session) nameOf(id uint16) string {
 }
 
 // admitLocked decides whether hello may join and with which ports.
-func (s *session) admitLocked(hl hello) (PortMask, error) {
+func (s *session) admitLocked(hl wire.Hello) (PortMask, error) {
 	if hl.Version != ProtocolVersion {
 		return 0, fmt.Errorf("this host speaks netpak protocol %d, you speak %d: use the same netpak version", ProtocolVersion, hl.Version)
 	}
@@ -85,8 +86,8 @@ func (s *session) admitLocked(hl hello) (PortMask, error) {
 	if s.nameTakenLocked(hl.Name) {
 		return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
 	}
-	if len(s.members) >= maxMembers {
-		return 0, fmt.Errorf("the session is full (%d members)", maxMembers)
+	if len(s.members) >= wire.MaxMembers {
+		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
 	}
 	if hl.Spectator {
 		return 0, nil
@@ -137,23 +138,23 @@ func (s *session) joinLocked(m *member) {
 			s.owner[i] = m
 		}
 	}
-	s.sendLocked(m, frameWelcome, appendWelcome(nil, welcome{
+	s.sendLocked(m, wire.FrameWelcome, wire.AppendWelcome(nil, wire.Welcome{
 		ID: m.id, Token: m.token, Ports: m.ports, Playing: s.state == statePlaying,
 		GolfMask: s.h.cfg.golfMask(), DropTimeout: uint32(s.h.cfg.dropTimeout().Milliseconds()),
 		Turbo: s.h.cfg.Turbo,
 	}))
 	for _, e := range s.sched.Entries {
-		s.sendLocked(m, frameSched, appendSched(nil, schedMsg{Epoch: s.epoch, Entry: e}))
+		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}))
 	}
 	if s.state == statePlaying {
 		s.startLateLocked(m)
 	}
 	s.sendManifestsLocked(m)
 	info := s.memberInfo(m)
-	s.broadcastLocked(frameJoined, appendMember(nil, info), m)
+	s.broadcastLocked(wire.FrameJoined, wire.AppendMember(nil, info), m)
 	if m.manifest != nil {
 		if b, err := m.manifest.m.MarshalBinary(); err == nil {
-			s.broadcastLocked(frameMemberManifest, appendMemberManifest(nil, m.id, false, b), m)
+			s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, false, b), m)
 		}
 	}
 	s.broadcastRosterLocked()
@@ -225,12 +226,12 @@ func (s *session) rosterLocked() []Member {
 }
 
 func (s *session) broadcastRosterLocked() {
-	s.broadcastLocked(frameRoster, appendRoster(nil, s.rosterLocked()), nil)
+	s.broadcastLocked(wire.FrameRoster, wire.AppendRoster(nil, s.rosterLocked()), nil)
 }
 
 // sendLocked queues one frame to m, dropping m if its queue is full.
-func (s *session) sendLocked(m *member, typ frameType, payload []byte) {
-	b := appendFrameHeader(make([]byte, 0, frameHeaderLen+len(payload)), typ, len(payload))
+func (s *session) sendLocked(m *member, typ wire.FrameType, payload []byte) {
+	b := wire.AppendFrameHeader(make([]byte, 0, wire.FrameHeaderLen+len(payload)), typ, len(payload))
 	b = append(b, payload...)
 	if !m.sendFrameLocked(b) {
 		s.dropLocked(m, LeaveBehind)
@@ -238,7 +239,7 @@ func (s *session) sendLocked(m *member, typ frameType, payload []byte) {
 }
 
 // broadcastLocked sends a frame to every member but except.
-func (s *session) broadcastLocked(typ frameType, payload []byte, except *member) {
+func (s *session) broadcastLocked(typ wire.FrameType, payload []byte, except *member) {
 	for _, m := range s.members {
 		if m != except {
 			s.sendLocked(m, typ, payload)
@@ -275,12 +276,12 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 			from = max(from, s.streams[i].Have)
 		}
 	}
-	s.broadcastLocked(frameLeft, appendLeft(nil, leftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
+	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()
 	s.eventLocked(Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from})
 	if s.state == statePlaying && s.authorsLeftLocked() == 0 {
 		s.state = stateEnded
-		s.broadcastLocked(frameNotice, appendText(nil, textMsg{Text: "every player has left; the game is over"}), nil)
+		s.broadcastLocked(wire.FrameNotice, wire.AppendText(nil, wire.TextMsg{Text: "every player has left; the game is over"}), nil)
 		s.eventLocked(Event{Kind: EventEnded})
 	}
 }
@@ -288,9 +289,9 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 // handleReleaseLocked empties the ports of a member whose emulator
 // stopped; the member stays in the session.
 func (s *session) handleReleaseLocked(m *member, p []byte) error {
-	v, err := parseU8(p)
+	v, err := wire.ParseU8(p)
 	if err != nil || PortMask(v)&^0x0f != 0 {
-		return fmt.Errorf("parse release: %w", errBadValue)
+		return fmt.Errorf("parse release: %w", wire.ErrBadValue)
 	}
 	ports := PortMask(v) & m.ports
 	if s.state != statePlaying || ports == 0 {

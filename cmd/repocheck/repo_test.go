@@ -122,6 +122,7 @@ func TestImportFence(t *testing.T) {
 // the only netpak packages each may depend on.
 var pure = map[string][]string{
 	module + "/host/lockstep": nil,
+	module + "/host/wire":     {module + "/host/lockstep", module + "/host/m64p", module + "/saves"},
 }
 
 // TestPureCores checks that the pure packages depend on nothing of netpak

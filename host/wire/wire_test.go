@@ -1,4 +1,4 @@
-package host
+package wire
 
 import (
 	"bytes"
@@ -31,32 +31,32 @@ func TestGolden(t *testing.T) {
 		parse func([]byte) (any, error)
 		want  any
 	}{
-		{"hello", appendHello(nil, hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}),
+		{"hello", AppendHello(nil, Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}),
 			"0201050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
-			func(p []byte) (any, error) { return parseHello(p) },
-			hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}},
-		{"welcome", appendWelcome(nil, welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000, Turbo: true}),
+			func(p []byte) (any, error) { return ParseHello(p) },
+			Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}},
+		{"welcome", AppendWelcome(nil, Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000, Turbo: true}),
 			"0002" + "0102030405060708" + "02" + "01" + "00000020" + "00000bb8" + "01",
-			func(p []byte) (any, error) { return parseWelcome(p) },
-			welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000, Turbo: true}},
-		{"chat", appendText(nil, textMsg{ID: 3, Text: "hi"}), "0003" + "00026869",
-			func(p []byte) (any, error) { return parseText(p) }, textMsg{ID: 3, Text: "hi"}},
-		{"joined", appendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "000141",
-			func(p []byte) (any, error) { return parseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}},
-		{"started", appendStarted(nil, started{First: 0, Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}),
+			func(p []byte) (any, error) { return ParseWelcome(p) },
+			Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000, Turbo: true}},
+		{"chat", AppendText(nil, TextMsg{ID: 3, Text: "hi"}), "0003" + "00026869",
+			func(p []byte) (any, error) { return ParseText(p) }, TextMsg{ID: 3, Text: "hi"}},
+		{"joined", AppendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "000141",
+			func(p []byte) (any, error) { return ParseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}},
+		{"started", AppendStarted(nil, Started{First: 0, Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}),
 			"00000000" + "00000020" + "03" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
-			func(p []byte) (any, error) { return parseStarted(p) },
-			started{Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}},
-		{"sched", appendSched(nil, schedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}),
+			func(p []byte) (any, error) { return ParseStarted(p) },
+			Started{Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}},
+		{"sched", AppendSched(nil, SchedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}),
 			"0002" + "00000064" + "03" + "01" + "0004" + "04" + "0004",
-			func(p []byte) (any, error) { return parseSched(p) },
-			schedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}},
-		{"left", appendLeft(nil, leftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}), "0005" + "01" + "08" + "0000004d",
-			func(p []byte) (any, error) { return parseLeft(p) }, leftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}},
-		{"checksum", appendChecksum(nil, checksumMsg{From: 256, Count: 256, Hash: 0xabcdef, ID: 0}), "00000100" + "00000100" + "0000000000abcdef" + "0000",
-			func(p []byte) (any, error) { return parseChecksum(p) }, checksumMsg{From: 256, Count: 256, Hash: 0xabcdef}},
-		{"ping", appendPing(nil, ping{Clock: 9, RTT: 250}), "0000000000000009" + "000000fa",
-			func(p []byte) (any, error) { return parsePing(p) }, ping{Clock: 9, RTT: 250}},
+			func(p []byte) (any, error) { return ParseSched(p) },
+			SchedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}},
+		{"left", AppendLeft(nil, LeftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}), "0005" + "01" + "08" + "0000004d",
+			func(p []byte) (any, error) { return ParseLeft(p) }, LeftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}},
+		{"checksum", AppendChecksum(nil, ChecksumMsg{From: 256, Count: 256, Hash: 0xabcdef, ID: 0}), "00000100" + "00000100" + "0000000000abcdef" + "0000",
+			func(p []byte) (any, error) { return ParseChecksum(p) }, ChecksumMsg{From: 256, Count: 256, Hash: 0xabcdef}},
+		{"ping", AppendPing(nil, Ping{Clock: 9, RTT: 250}), "0000000000000009" + "000000fa",
+			func(p []byte) (any, error) { return ParsePing(p) }, Ping{Clock: 9, RTT: 250}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,35 +84,35 @@ func TestGolden(t *testing.T) {
 
 func TestGoldenBatch(t *testing.T) {
 	var s lockstep.Stream
-	s.Add(0, Input{Keys: 0x20, Pak: 1})
-	s.Add(1, Input{Keys: 0xffff0000})
-	bt := batch{Grant: 40, Epoch: 1, AckMask: 0b0101, Acks: [4]uint32{7, 0, 9, 0}}
-	b := appendDgramHeader(nil, dgramInputs, 0x1122334455667788)
-	b, at := appendBatchHead(b, &bt)
-	b = appendRun(b, 1, 0, 2, &s)
+	s.Add(0, lockstep.Input{Keys: 0x20, Pak: 1})
+	s.Add(1, lockstep.Input{Keys: 0xffff0000})
+	bt := Batch{Grant: 40, Epoch: 1, AckMask: 0b0101, Acks: [4]uint32{7, 0, 9, 0}}
+	b := AppendDgramHeader(nil, DgramInputs, 0x1122334455667788)
+	b, at := AppendBatchHead(b, &bt)
+	b = AppendRun(b, 1, 0, 2, &s)
 	b[at] = 1
 	want := "e4020300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
 		"01" + "00000000" + "02" + "0000002001" + "ffff000000"
 	if !bytes.Equal(b, mustHex(t, want)) {
 		t.Fatalf("encoded %x\nwant    %s", b, want)
 	}
-	kind, token, body, err := parseDgramHeader(b)
-	if err != nil || kind != dgramInputs || token != 0x1122334455667788 {
+	kind, token, body, err := ParseDgramHeader(b)
+	if err != nil || kind != DgramInputs || token != 0x1122334455667788 {
 		t.Fatalf("header: %v %v %x", kind, err, token)
 	}
-	var got batch
-	if err := parseBatch(body, &got); err != nil {
+	var got Batch
+	if err := ParseBatch(body, &got); err != nil {
 		t.Fatal(err)
 	}
 	if got.Grant != 40 || got.Epoch != 1 || got.AckMask != 5 || got.Acks != bt.Acks || got.NRuns != 1 {
 		t.Fatalf("parsed %+v", got)
 	}
 	r := got.Runs[0]
-	if r.Port != 1 || r.First != 0 || r.N != 2 || r.input(0) != (Input{Keys: 0x20, Pak: 1}) || r.input(1) != (Input{Keys: 0xffff0000}) {
+	if r.Port != 1 || r.First != 0 || r.N != 2 || r.Input(0) != (lockstep.Input{Keys: 0x20, Pak: 1}) || r.Input(1) != (lockstep.Input{Keys: 0xffff0000}) {
 		t.Fatalf("run %+v", r)
 	}
 	for n := range len(body) {
-		if err := parseBatch(body[:n], &got); err == nil {
+		if err := ParseBatch(body[:n], &got); err == nil {
 			t.Errorf("batch truncated to %d bytes: no error", n)
 		}
 	}
@@ -127,21 +127,21 @@ func TestParseBatchRejects(t *testing.T) {
 		{"run of 65", "00000000" + "0000" + "00" + "01" + "00" + "00000000" + "41"},
 		{"same port twice", "00000000" + "0000" + "00" + "02" + "00" + "00000000" + "01" + "0000000000" + "00" + "00000001" + "01" + "0000000000"},
 	} {
-		var bt batch
-		if err := parseBatch(mustHex(t, tc.hex), &bt); err == nil {
+		var bt Batch
+		if err := ParseBatch(mustHex(t, tc.hex), &bt); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
 }
 
 func TestReadFrameBounds(t *testing.T) {
-	buf := make([]byte, maxFramePayload)
-	big := appendFrameHeader(nil, frameChat, maxFramePayload+1)
-	if _, _, err := readFrame(bytes.NewReader(big), buf); !errors.Is(err, errLong) {
+	buf := make([]byte, MaxFramePayload)
+	big := AppendFrameHeader(nil, FrameChat, MaxFramePayload+1)
+	if _, _, err := ReadFrame(bytes.NewReader(big), buf); !errors.Is(err, ErrLong) {
 		t.Errorf("oversized frame: %v", err)
 	}
-	short := append(appendFrameHeader(nil, frameChat, 10), 1, 2)
-	if _, _, err := readFrame(bytes.NewReader(short), buf); err == nil {
+	short := append(AppendFrameHeader(nil, FrameChat, 10), 1, 2)
+	if _, _, err := ReadFrame(bytes.NewReader(short), buf); err == nil {
 		t.Error("truncated frame: no error")
 	}
 }
@@ -149,7 +149,7 @@ func TestReadFrameBounds(t *testing.T) {
 func TestAuthorLag(t *testing.T) {
 	var a lockstep.Author
 	var emit lockstep.Stream
-	press := func(p uint32) Input { return Input{Keys: p + 100} }
+	press := func(p uint32) lockstep.Input { return lockstep.Input{Keys: p + 100} }
 	for p := range uint32(10) {
 		a.Publish(p, 2, press(p), &emit)
 	}
@@ -160,11 +160,11 @@ func TestAuthorLag(t *testing.T) {
 	}
 	a.Publish(12, 0, press(12), &emit)
 	a.Publish(13, 3, press(13), &emit) // raise to 3: polls 13-15 repeat press 12
-	var got []Input
+	var got []lockstep.Input
 	for i := range emit.Have {
 		got = append(got, emit.At(i))
 	}
-	want := []Input{{}, {}}
+	want := []lockstep.Input{{}, {}}
 	for p := range uint32(10) {
 		want = append(want, press(p))
 	}

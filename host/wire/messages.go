@@ -1,0 +1,357 @@
+package wire
+
+import (
+	"fmt"
+	"github.com/netpak/netpak/host/lockstep"
+
+	"github.com/netpak/netpak/host/m64p"
+)
+
+// MaxManifestLen bounds an encoded manifest (saves.Manifest) in a frame.
+const MaxManifestLen = 512
+
+// Hello is the first frame of a client.
+type Hello struct {
+	Version   uint8
+	Spectator bool
+	Ports     lockstep.PortMask // specific ports wanted; 0 means any free ones
+	NumPorts  uint8             // how many ports to assign when Ports is 0
+	OwnerKey  [16]byte          // proves the host's own player; zero otherwise
+	Name      string
+	Manifest  []byte // the client's encoded saves.Manifest; empty: not announced
+}
+
+func AppendHello(b []byte, h Hello) []byte {
+	var flags uint8
+	if h.Spectator {
+		flags |= 1
+	}
+	b = append(b, h.Version, flags, byte(h.Ports), h.NumPorts)
+	b = append(b, h.OwnerKey[:]...)
+	b = AppendStr(b, h.Name)
+	b = AppendU16(b, uint16(len(h.Manifest)))
+	return append(b, h.Manifest...)
+}
+
+func ParseHello(p []byte) (Hello, error) {
+	r := Reader{B: p}
+	var h Hello
+	h.Version = r.U8()
+	flags := r.U8()
+	h.Ports = lockstep.PortMask(r.U8())
+	h.NumPorts = r.U8()
+	copy(h.OwnerKey[:], r.Take(16))
+	h.Name = r.Str(MaxNameLen)
+	n := int(r.U16())
+	if r.Err == nil && n > MaxManifestLen {
+		r.Err = ErrLong
+	}
+	h.Manifest = r.Take(n)
+	if err := r.Done(); err != nil {
+		return Hello{}, fmt.Errorf("parse hello: %w", err)
+	}
+	if flags&^1 != 0 || h.Ports&^0x0f != 0 || h.NumPorts > lockstep.NumPorts {
+		return Hello{}, fmt.Errorf("parse hello: %w", ErrBadValue)
+	}
+	h.Spectator = flags&1 != 0
+	return h, nil
+}
+
+// Welcome accepts a client.
+type Welcome struct {
+	ID          uint16
+	Token       uint64
+	Ports       lockstep.PortMask
+	Playing     bool
+	GolfMask    uint32
+	DropTimeout uint32 // milliseconds
+	Turbo       bool   // bridges tell cores to run unthrottled (tests)
+}
+
+func AppendWelcome(b []byte, w Welcome) []byte {
+	b = AppendU16(b, w.ID)
+	b = AppendU64(b, w.Token)
+	b = append(b, byte(w.Ports), BoolByte(w.Playing))
+	b = AppendU32(b, w.GolfMask)
+	b = AppendU32(b, w.DropTimeout)
+	return append(b, BoolByte(w.Turbo))
+}
+
+func ParseWelcome(p []byte) (Welcome, error) {
+	r := Reader{B: p}
+	var w Welcome
+	w.ID = r.U16()
+	w.Token = r.U64()
+	w.Ports = lockstep.PortMask(r.U8())
+	playing := r.U8()
+	w.GolfMask = r.U32()
+	w.DropTimeout = r.U32()
+	turbo := r.U8()
+	if err := r.Done(); err != nil {
+		return Welcome{}, fmt.Errorf("parse welcome: %w", err)
+	}
+	if w.Ports&^0x0f != 0 || playing > 1 || turbo > 1 || w.ID == 0 {
+		return Welcome{}, fmt.Errorf("parse welcome: %w", ErrBadValue)
+	}
+	w.Playing, w.Turbo = playing == 1, turbo == 1
+	return w, nil
+}
+
+func BoolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// TextMsg is a frame carrying a member id and a text: chat, reject, notice.
+type TextMsg struct {
+	ID   uint16 // sender (chat), reason code (reject), 0 otherwise
+	Text string
+}
+
+func AppendText(b []byte, m TextMsg) []byte {
+	return AppendStr(AppendU16(b, m.ID), m.Text)
+}
+
+func ParseText(p []byte) (TextMsg, error) {
+	r := Reader{B: p}
+	m := TextMsg{ID: r.U16(), Text: r.Str(MaxChatLen)}
+	if err := r.Done(); err != nil {
+		return TextMsg{}, fmt.Errorf("parse text: %w", err)
+	}
+	return m, nil
+}
+
+// Member describes one participant of a session.
+type Member struct {
+	ID        uint16
+	Name      string
+	Ports     lockstep.PortMask
+	Spectator bool
+	Host      bool   // the host's own player
+	Core      bool   // a mupen64plus core connected straight to the host
+	RTTMillis uint16 // last round trip to the host
+}
+
+const (
+	memberSpectator = 1 << iota
+	memberHost
+	memberCore
+)
+
+func AppendMember(b []byte, m Member) []byte {
+	var flags uint8
+	if m.Spectator {
+		flags |= memberSpectator
+	}
+	if m.Host {
+		flags |= memberHost
+	}
+	if m.Core {
+		flags |= memberCore
+	}
+	b = AppendU16(b, m.ID)
+	b = append(b, byte(m.Ports), flags)
+	b = AppendU16(b, m.RTTMillis)
+	return AppendStr(b, m.Name)
+}
+
+func (r *Reader) Member() Member {
+	var m Member
+	m.ID = r.U16()
+	m.Ports = lockstep.PortMask(r.U8())
+	flags := r.U8()
+	m.RTTMillis = r.U16()
+	m.Name = r.Str(MaxNameLen)
+	if r.Err == nil && (flags&^(memberSpectator|memberHost|memberCore) != 0 || m.Ports&^0x0f != 0) {
+		r.Err = ErrBadValue
+	}
+	m.Spectator = flags&memberSpectator != 0
+	m.Host = flags&memberHost != 0
+	m.Core = flags&memberCore != 0
+	return m
+}
+
+func AppendRoster(b []byte, ms []Member) []byte {
+	b = append(b, byte(len(ms)))
+	for _, m := range ms {
+		b = AppendMember(b, m)
+	}
+	return b
+}
+
+func ParseRoster(p []byte) ([]Member, error) {
+	r := Reader{B: p}
+	n := int(r.U8())
+	if n > MaxMembers {
+		return nil, fmt.Errorf("parse roster: %d members: %w", n, ErrLong)
+	}
+	ms := make([]Member, 0, n)
+	for range n {
+		ms = append(ms, r.Member())
+	}
+	if err := r.Done(); err != nil {
+		return nil, fmt.Errorf("parse roster: %w", err)
+	}
+	return ms, nil
+}
+
+func ParseJoined(p []byte) (Member, error) {
+	r := Reader{B: p}
+	m := r.Member()
+	if err := r.Done(); err != nil {
+		return Member{}, fmt.Errorf("parse joined: %w", err)
+	}
+	return m, nil
+}
+
+// Started tells a client the game runs: it consumes from poll First and may
+// start polls below Grant.
+type Started struct {
+	First  uint32
+	Grant  uint32
+	Active lockstep.PortMask
+	Slots  m64p.Registration // what mupen64plus cores are told of each port
+}
+
+func AppendStarted(b []byte, s Started) []byte {
+	b = AppendU32(b, s.First)
+	b = AppendU32(b, s.Grant)
+	b = append(b, byte(s.Active))
+	return s.Slots.AppendTo(b)
+}
+
+func ParseStarted(p []byte) (Started, error) {
+	r := Reader{B: p}
+	s := Started{First: r.U32(), Grant: r.U32(), Active: lockstep.PortMask(r.U8())}
+	reg := r.Take(24)
+	if r.Err == nil {
+		var err error
+		if s.Slots, err = m64p.ParseRegistration(reg); err != nil {
+			return Started{}, fmt.Errorf("parse started: %w", err)
+		}
+	}
+	if err := r.Done(); err != nil {
+		return Started{}, fmt.Errorf("parse started: %w", err)
+	}
+	if s.Active&^0x0f != 0 || s.Grant < s.First {
+		return Started{}, fmt.Errorf("parse started: %w", ErrBadValue)
+	}
+	return s, nil
+}
+
+// SchedMsg carries one schedule entry and the epoch it creates.
+type SchedMsg struct {
+	Epoch uint16
+	Entry lockstep.SchedEntry
+}
+
+func AppendSched(b []byte, m SchedMsg) []byte {
+	e := m.Entry
+	b = AppendU16(b, m.Epoch)
+	b = AppendU32(b, e.From)
+	b = append(b, e.Lag, BoolByte(e.Golf))
+	b = AppendU16(b, e.Seat)
+	b = append(b, byte(e.Cause))
+	return AppendU16(b, e.Actor)
+}
+
+func ParseSched(p []byte) (SchedMsg, error) {
+	r := Reader{B: p}
+	var m SchedMsg
+	m.Epoch = r.U16()
+	m.Entry.From = r.U32()
+	m.Entry.Lag = r.U8()
+	golf := r.U8()
+	m.Entry.Seat = r.U16()
+	m.Entry.Cause = lockstep.SchedCause(r.U8())
+	m.Entry.Actor = r.U16()
+	if err := r.Done(); err != nil {
+		return SchedMsg{}, fmt.Errorf("parse sched: %w", err)
+	}
+	if golf > 1 || m.Entry.Cause > lockstep.CauseGolfSeat {
+		return SchedMsg{}, fmt.Errorf("parse sched: %w", ErrBadValue)
+	}
+	m.Entry.Golf = golf == 1
+	return m, nil
+}
+
+// LeftMsg says member ID left; its ports read as no input from poll From.
+type LeftMsg struct {
+	ID     uint16
+	Reason LeaveReason
+	Ports  lockstep.PortMask
+	From   uint32
+}
+
+func AppendLeft(b []byte, m LeftMsg) []byte {
+	b = AppendU16(b, m.ID)
+	b = append(b, byte(m.Reason), byte(m.Ports))
+	return AppendU32(b, m.From)
+}
+
+func ParseLeft(p []byte) (LeftMsg, error) {
+	r := Reader{B: p}
+	m := LeftMsg{ID: r.U16(), Reason: LeaveReason(r.U8()), Ports: lockstep.PortMask(r.U8()), From: r.U32()}
+	if err := r.Done(); err != nil {
+		return LeftMsg{}, fmt.Errorf("parse left: %w", err)
+	}
+	if m.Reason > leaveMax || m.Ports&^0x0f != 0 {
+		return LeftMsg{}, fmt.Errorf("parse left: %w", ErrBadValue)
+	}
+	return m, nil
+}
+
+// ChecksumMsg is a client's hash of the inputs it consumed in polls
+// [From, From+Count); desync messages reuse it with the differing member.
+type ChecksumMsg struct {
+	From  uint32
+	Count uint32
+	Hash  uint64
+	ID    uint16 // desync only: the member that differs
+}
+
+func AppendChecksum(b []byte, m ChecksumMsg) []byte {
+	b = AppendU32(b, m.From)
+	b = AppendU32(b, m.Count)
+	b = AppendU64(b, m.Hash)
+	return AppendU16(b, m.ID)
+}
+
+func ParseChecksum(p []byte) (ChecksumMsg, error) {
+	r := Reader{B: p}
+	m := ChecksumMsg{From: r.U32(), Count: r.U32(), Hash: r.U64(), ID: r.U16()}
+	if err := r.Done(); err != nil {
+		return ChecksumMsg{}, fmt.Errorf("parse checksum: %w", err)
+	}
+	return m, nil
+}
+
+// ParseU8, parseU32 and parseU64x2 decode the one-field frames: set-lag,
+// grant and golf-press, ping and pong.
+func ParseU8(p []byte) (uint8, error) {
+	r := Reader{B: p}
+	v := r.U8()
+	return v, r.Done()
+}
+
+func ParseU32(p []byte) (uint32, error) {
+	r := Reader{B: p}
+	v := r.U32()
+	return v, r.Done()
+}
+
+// Ping carries the client's clock and its last measured round trip.
+type Ping struct {
+	Clock uint64 // nanoseconds, the client's own clock, echoed in pong
+	RTT   uint32 // microseconds
+}
+
+func AppendPing(b []byte, p Ping) []byte { return AppendU32(AppendU64(b, p.Clock), p.RTT) }
+
+func ParsePing(p []byte) (Ping, error) {
+	r := Reader{B: p}
+	v := Ping{Clock: r.U64(), RTT: r.U32()}
+	return v, r.Done()
+}
