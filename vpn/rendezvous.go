@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // DefaultRendezvousPort is the UDP port `netpak rendezvous` listens on
@@ -97,15 +99,15 @@ type Rendezvous struct {
 	stats struct{ registers, pairings, allocations, relayed, dropped, limited atomic.Uint64 }
 
 	mu       sync.Mutex
-	rooms    map[[roomLen]byte]*room     // guarded by mu
-	relays   map[relayID]*relay          // guarded by mu
-	sources  *limiter                    // guarded by mu
-	perPfx   map[netip.Prefix]*prefixUse // guarded by mu; entries are deleted at zero
-	nextPort uint16                      // guarded by mu; next of RelayPorts to try
+	rooms    map[[natmsg.RoomLen]byte]*room // guarded by mu
+	relays   map[relayID]*relay             // guarded by mu
+	sources  *limiter                       // guarded by mu
+	perPfx   map[netip.Prefix]*prefixUse    // guarded by mu; entries are deleted at zero
+	nextPort uint16                         // guarded by mu; next of RelayPorts to try
 }
 
 type room struct {
-	key     [rdvKeyLen]byte
+	key     [natmsg.RendezvousKeyLen]byte
 	regKey  []byte // seals the host's registers
 	seq     uint64
 	host    netip.AddrPort
@@ -166,8 +168,8 @@ func (r *Rendezvous) releaseLocked(p netip.Prefix, rooms, relays int) {
 }
 
 type relayID struct {
-	room  [roomLen]byte
-	nonce [nonceLen]byte
+	room  [natmsg.RoomLen]byte
+	nonce [natmsg.NonceLen]byte
 }
 
 // ListenRendezvous starts a rendezvous server.
@@ -184,7 +186,7 @@ func ListenRendezvous(cfg RendezvousConfig) (*Rendezvous, error) {
 		conn:    cfg.Conn,
 		done:    make(chan struct{}),
 		now:     time.Now,
-		rooms:   map[[roomLen]byte]*room{},
+		rooms:   map[[natmsg.RoomLen]byte]*room{},
 		relays:  map[relayID]*relay{},
 		sources: newLimiter(controlRate, controlBurst, maxSources),
 		perPfx:  map[netip.Prefix]*prefixUse{},
@@ -321,24 +323,24 @@ func (r *Rendezvous) handle(pkt []byte, from netip.AddrPort) {
 		r.stats.limited.Add(1)
 		return
 	}
-	if tx, ok := parseSTUNRequest(pkt); ok {
-		r.answer(pkt, appendSTUNResponse(nil, tx, from), from)
+	if tx, ok := natmsg.ParseSTUNRequest(pkt); ok {
+		r.answer(pkt, natmsg.AppendSTUNResponse(nil, tx, from), from)
 		return
 	}
-	t, err := controlType(pkt)
+	t, err := natmsg.TypeOf(pkt)
 	if err != nil {
 		r.stats.dropped.Add(1)
 		return
 	}
 	switch t {
-	case msgRegister:
+	case natmsg.TypeRegister:
 		err = r.handleRegister(pkt, from)
-	case msgConnect:
+	case natmsg.TypeConnect:
 		err = r.handleConnect(pkt, from)
-	case msgAllocate:
+	case natmsg.TypeAllocate:
 		err = r.handleAllocate(pkt, from)
 	default:
-		err = fmt.Errorf("%w: type %d", errMalformed, t)
+		err = fmt.Errorf("%w: type %d", natmsg.ErrMalformed, t)
 	}
 	if err != nil {
 		r.stats.dropped.Add(1)
@@ -363,20 +365,20 @@ func (r *Rendezvous) answer(req, ans []byte, to netip.AddrPort) {
 }
 
 // cookieFor returns the cookie of a host's address in the epoch of t.
-func (r *Rendezvous) cookieFor(from netip.AddrPort, host Key, t time.Time) [cookieLen]byte {
+func (r *Rendezvous) cookieFor(from netip.AddrPort, host Key, t time.Time) [natmsg.CookieLen]byte {
 	var b []byte
 	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix()/int64(cookieEpoch/time.Second)))
-	b = appendAddr(b, from)
+	b = natmsg.AppendAddr(b, from)
 	b = append(b, host[:]...)
-	return [cookieLen]byte(mac(r.cookie[:], b))
+	return [natmsg.CookieLen]byte(natmsg.MAC(r.cookie[:], b))
 }
 
 // cookieOK reports whether c is the cookie of from and host, in this
 // epoch or the last.
-func (r *Rendezvous) cookieOK(c [cookieLen]byte, from netip.AddrPort, host Key) bool {
+func (r *Rendezvous) cookieOK(c [natmsg.CookieLen]byte, from netip.AddrPort, host Key) bool {
 	now := r.now()
 	a, b := r.cookieFor(from, host, now), r.cookieFor(from, host, now.Add(-cookieEpoch))
-	return equalMAC(c[:], a[:]) || equalMAC(c[:], b[:])
+	return natmsg.EqualMAC(c[:], a[:]) || natmsg.EqualMAC(c[:], b[:])
 }
 
 // handleRegister keeps a host's room. Only the host registers it: the
@@ -386,13 +388,13 @@ func (r *Rendezvous) cookieOK(c [cookieLen]byte, from netip.AddrPort, host Key) 
 // challenge with a fresh cookie and the server's public key, smaller than
 // the register. A register must also be newer than the last one.
 func (r *Rendezvous) handleRegister(pkt []byte, from netip.AddrPort) error {
-	m, err := parseRegister(pkt)
+	m, err := natmsg.ParseRegister(pkt)
 	if err != nil {
 		return err
 	}
 	challenge := func(why string) error {
-		c := challengeMsg{Room: m.Room, Cookie: r.cookieFor(from, m.Host, r.now()), Server: r.pub}
-		r.answer(pkt, appendChallenge(nil, c), from)
+		c := natmsg.Challenge{Room: m.Room, Cookie: r.cookieFor(from, m.Host, r.now()), Server: r.pub}
+		r.answer(pkt, natmsg.AppendChallenge(nil, c), from)
 		return fmt.Errorf("register from %v: %s", from, why)
 	}
 	if !r.cookieOK(m.Cookie, from, m.Host) {
@@ -407,30 +409,30 @@ func (r *Rendezvous) handleRegister(pkt []byte, from netip.AddrPort) error {
 	if regKey == nil {
 		// Only senders that proved their address get this far, at the
 		// source rate limit.
-		if regKey, err = registerKey(r.priv, m.Host); err != nil {
-			return fmt.Errorf("%w: host key: %w", errMalformed, err)
+		if regKey, err = natmsg.RegisterKey(r.priv, m.Host); err != nil {
+			return fmt.Errorf("%w: host key: %w", natmsg.ErrMalformed, err)
 		}
 	}
-	if !registerOpened(pkt, regKey) {
+	if !natmsg.RegisterOpened(pkt, regKey) {
 		return challenge("not sealed with the host's key")
 	}
 	if err := r.keepRoom(m, regKey, from); err != nil {
 		return err
 	}
 	r.stats.registers.Add(1)
-	r.answer(pkt, appendRegistered(nil, m.Seq, from, m.Key[:]), from)
+	r.answer(pkt, natmsg.AppendRegistered(nil, m.Seq, from, m.Key[:]), from)
 	return nil
 }
 
 // keepRoom creates or refreshes a room for a verified register, within
 // the table's bound and those of the source's prefixes.
-func (r *Rendezvous) keepRoom(m registerMsg, regKey []byte, from netip.AddrPort) error {
+func (r *Rendezvous) keepRoom(m natmsg.Register, regKey []byte, from netip.AddrPort) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rm := r.rooms[m.Room]
 	switch {
 	case rm != nil && m.Seq <= rm.seq:
-		return fmt.Errorf("%w: old register", errMalformed)
+		return fmt.Errorf("%w: old register", natmsg.ErrMalformed)
 	case rm == nil && len(r.rooms) >= r.cfg.MaxRooms:
 		return errors.New("room table full")
 	}
@@ -463,7 +465,7 @@ func (r *Rendezvous) keepRoom(m registerMsg, regKey []byte, from netip.AddrPort)
 
 // lookup returns the room of pkt and its key, or answers "no such room".
 func (r *Rendezvous) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
-	id, ok := parseRoom(pkt)
+	id, ok := natmsg.ParseRoom(pkt)
 	if !ok {
 		return room{}, false
 	}
@@ -474,8 +476,8 @@ func (r *Rendezvous) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
 		cp = *rm
 	}
 	r.mu.Unlock()
-	if rm == nil && len(pkt) >= headerLen+roomLen+nonceLen {
-		r.answer(pkt, appendRefused(nil, id, [nonceLen]byte(pkt[headerLen+roomLen:]), refuseNoRoom), from)
+	if rm == nil && len(pkt) >= natmsg.HeaderLen+natmsg.RoomLen+natmsg.NonceLen {
+		r.answer(pkt, natmsg.AppendRefused(nil, id, [natmsg.NonceLen]byte(pkt[natmsg.HeaderLen+natmsg.RoomLen:]), natmsg.RefuseNoRoom), from)
 	}
 	return cp, rm != nil
 }
@@ -487,16 +489,16 @@ func (r *Rendezvous) handleConnect(pkt []byte, from netip.AddrPort) error {
 	if !ok {
 		return errors.New("connect to unknown room")
 	}
-	m, err := parsePairing(pkt, msgConnect, rm.key[:])
+	m, err := natmsg.ParsePairing(pkt, natmsg.TypeConnect, rm.key[:])
 	if err != nil {
 		return err
 	}
 	r.stats.pairings.Add(1)
-	toPlayer := connectMsg{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(rm.host, rm.cands)}
-	toHost := connectMsg{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(from, m.Cands)}
+	toPlayer := natmsg.Pairing{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(rm.host, rm.cands)}
+	toHost := natmsg.Pairing{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(from, m.Cands)}
 	// The host proved its address with a cookie; the player did not.
-	r.send(appendPairing(nil, msgPeer, toHost, rm.key[:]), rm.host)
-	r.answer(pkt, appendPairing(nil, msgPeer, toPlayer, rm.key[:]), from)
+	r.send(natmsg.AppendPairing(nil, natmsg.TypePeer, toHost, rm.key[:]), rm.host)
+	r.answer(pkt, natmsg.AppendPairing(nil, natmsg.TypePeer, toPlayer, rm.key[:]), from)
 	return nil
 }
 
@@ -508,7 +510,7 @@ func withPublic(seen netip.AddrPort, cands []Candidate) []Candidate {
 		switch {
 		case c.Addr == seen:
 			out[0].Kind = c.Kind
-		case len(out) < maxCands:
+		case len(out) < natmsg.MaxCands:
 			out = append(out, c)
 		}
 	}
