@@ -1,6 +1,7 @@
-package vpn
+package rendezvous
 
 import (
+	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -14,11 +15,11 @@ import (
 	"github.com/netpak/netpak/vpn/natmsg"
 )
 
-// DefaultRendezvousPort is the UDP port `netpak rendezvous` listens on
+// DefaultPort is the UDP port `netpak rendezvous` listens on
 // unless told otherwise.
-const DefaultRendezvousPort = 6465
+const DefaultPort = 6465
 
-// Rendezvous server limits. Every table is bounded; a full table refuses
+// Server limits. Every table is bounded; a full table refuses
 // new entries rather than growing.
 const (
 	DefaultMaxRooms  = 4096
@@ -43,10 +44,10 @@ const (
 	maxRelayDatagram   = 1500
 )
 
-// RendezvousConfig configures [ListenRendezvous]. The zero value is a valid
-// default: every interface on [DefaultRendezvousPort], relaying on ports
+// Config configures [Listen]. The zero value is a valid
+// default: every interface on [DefaultPort], relaying on ports
 // the system picks.
-type RendezvousConfig struct {
+type Config struct {
 	// Listen is the UDP address for rendezvous and STUN.
 	Listen netip.AddrPort
 	// Conn, if set, is used instead of listening on Listen (tests).
@@ -63,11 +64,11 @@ type RendezvousConfig struct {
 	// MaxRooms and MaxRelays bound the tables; zero means the defaults.
 	MaxRooms, MaxRelays int
 	// Logf receives diagnostics; nil discards them.
-	Logf Logf
+	Logf func(format string, args ...any)
 }
 
-// RendezvousStats counts what a rendezvous server did.
-type RendezvousStats struct {
+// Stats counts what a rendezvous server did.
+type Stats struct {
 	Rooms, Relays        int    // current table sizes
 	Registers, Pairings  uint64 // accepted
 	Allocations          uint64 // relays opened
@@ -75,16 +76,16 @@ type RendezvousStats struct {
 	Dropped, RateLimited uint64 // malformed, unauthenticated, unknown, or over a limit
 }
 
-// Rendezvous is netpak's rendezvous and relay server. Hosts register their
+// Server is netpak's rendezvous and relay server. Hosts register their
 // room and candidates; players ask to be paired and both sides get the
 // other's candidates to punch with; when punching fails, the server opens
 // a relay port per player that forwards the WireGuard datagrams unchanged
 // (it never has the keys to read them). It also answers STUN binding
 // requests. Methods are safe for concurrent use.
-type Rendezvous struct {
-	// Immutable after ListenRendezvous.
-	cfg    RendezvousConfig
-	logf   Logf
+type Server struct {
+	// Immutable after Listen.
+	cfg    Config
+	logf   func(format string, args ...any)
 	conn   PacketConn
 	local  netip.AddrPort
 	done   chan struct{}
@@ -92,8 +93,8 @@ type Rendezvous struct {
 	now    func() time.Time
 	closer sync.Once
 
-	priv   Key // the server's X25519 key; hosts seal registers with it
-	pub    Key
+	priv   natmsg.Key // the server's X25519 key; hosts seal registers with it
+	pub    natmsg.Key
 	cookie [32]byte // secret for the cookies of hosts' addresses
 
 	stats struct{ registers, pairings, allocations, relayed, dropped, limited atomic.Uint64 }
@@ -111,7 +112,7 @@ type room struct {
 	regKey  []byte // seals the host's registers
 	seq     uint64
 	host    netip.AddrPort
-	cands   []Candidate
+	cands   []natmsg.Candidate
 	expires time.Time
 	relays  int
 }
@@ -148,7 +149,7 @@ func prefixLimits(p netip.Prefix) (rooms, relays int) {
 	return maxRoomsPerNet, maxRelaysPerNet
 }
 
-func (r *Rendezvous) useLocked(p netip.Prefix) *prefixUse {
+func (r *Server) useLocked(p netip.Prefix) *prefixUse {
 	u := r.perPfx[p]
 	if u == nil {
 		u = &prefixUse{}
@@ -157,7 +158,7 @@ func (r *Rendezvous) useLocked(p netip.Prefix) *prefixUse {
 	return u
 }
 
-func (r *Rendezvous) releaseLocked(p netip.Prefix, rooms, relays int) {
+func (r *Server) releaseLocked(p netip.Prefix, rooms, relays int) {
 	if u := r.perPfx[p]; u != nil {
 		u.rooms -= rooms
 		u.relays -= relays
@@ -172,17 +173,17 @@ type relayID struct {
 	nonce [natmsg.NonceLen]byte
 }
 
-// ListenRendezvous starts a rendezvous server.
-func ListenRendezvous(cfg RendezvousConfig) (*Rendezvous, error) {
+// Listen starts a rendezvous server.
+func Listen(cfg Config) (*Server, error) {
 	if cfg.MaxRooms <= 0 {
 		cfg.MaxRooms = DefaultMaxRooms
 	}
 	if cfg.MaxRelays <= 0 {
 		cfg.MaxRelays = DefaultMaxRelays
 	}
-	r := &Rendezvous{
+	r := &Server{
 		cfg:     cfg,
-		logf:    cfg.Logf.orDiscard(),
+		logf:    cfg.Logf,
 		conn:    cfg.Conn,
 		done:    make(chan struct{}),
 		now:     time.Now,
@@ -191,18 +192,21 @@ func ListenRendezvous(cfg RendezvousConfig) (*Rendezvous, error) {
 		sources: newLimiter(controlRate, controlBurst, maxSources),
 		perPfx:  map[netip.Prefix]*prefixUse{},
 	}
-	var err error
-	if r.priv, err = NewPrivateKey(); err != nil {
-		return nil, fmt.Errorf("rendezvous: %w", err)
+	if r.logf == nil {
+		r.logf = func(string, ...any) {}
 	}
-	r.pub = r.priv.Public()
+	k, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("rendezvous: server key: %w", err)
+	}
+	r.priv, r.pub = natmsg.Key(k.Bytes()), natmsg.Key(k.PublicKey().Bytes())
 	if _, err := rand.Read(r.cookie[:]); err != nil {
 		return nil, fmt.Errorf("rendezvous: cookie secret: %w", err)
 	}
 	if r.conn == nil {
 		listen := cfg.Listen
 		if !listen.IsValid() {
-			listen = netip.AddrPortFrom(netip.IPv6Unspecified(), DefaultRendezvousPort)
+			listen = netip.AddrPortFrom(netip.IPv6Unspecified(), DefaultPort)
 		}
 		c, err := net.ListenUDP("udp", udpAddr(listen))
 		if err != nil {
@@ -219,14 +223,14 @@ func ListenRendezvous(cfg RendezvousConfig) (*Rendezvous, error) {
 }
 
 // Addr returns the server's UDP address.
-func (r *Rendezvous) Addr() netip.AddrPort { return r.local }
+func (r *Server) Addr() netip.AddrPort { return r.local }
 
 // Stats returns the server's counters.
-func (r *Rendezvous) Stats() RendezvousStats {
+func (r *Server) Stats() Stats {
 	r.mu.Lock()
 	rooms, relays := len(r.rooms), len(r.relays)
 	r.mu.Unlock()
-	return RendezvousStats{
+	return Stats{
 		Rooms: rooms, Relays: relays,
 		Registers: r.stats.registers.Load(), Pairings: r.stats.pairings.Load(),
 		Allocations: r.stats.allocations.Load(), Relayed: r.stats.relayed.Load(),
@@ -237,7 +241,7 @@ func (r *Rendezvous) Stats() RendezvousStats {
 // Close stops the server and every relay and waits for their goroutines.
 // It is idempotent: calls after the first return an error wrapping
 // [net.ErrClosed].
-func (r *Rendezvous) Close() error {
+func (r *Server) Close() error {
 	err := fmt.Errorf("close rendezvous server: %w", net.ErrClosed)
 	r.closer.Do(func() {
 		close(r.done)
@@ -253,7 +257,7 @@ func (r *Rendezvous) Close() error {
 	return err
 }
 
-func (r *Rendezvous) readLoop() {
+func (r *Server) readLoop() {
 	defer r.loops.Done()
 	buf := make([]byte, maxDatagram)
 	for {
@@ -269,7 +273,7 @@ func (r *Rendezvous) readLoop() {
 	}
 }
 
-func (r *Rendezvous) expireLoop() {
+func (r *Server) expireLoop() {
 	defer r.loops.Done()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -284,7 +288,7 @@ func (r *Rendezvous) expireLoop() {
 }
 
 // expire drops rooms whose host stopped registering and idle relays.
-func (r *Rendezvous) expire() {
+func (r *Server) expire() {
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -303,7 +307,7 @@ func (r *Rendezvous) expire() {
 	}
 }
 
-func (r *Rendezvous) dropRelayLocked(id relayID, rl *relay) {
+func (r *Server) dropRelayLocked(id relayID, rl *relay) {
 	rl.conn.Close()
 	delete(r.relays, id)
 	for _, p := range rl.owners {
@@ -315,7 +319,7 @@ func (r *Rendezvous) dropRelayLocked(id relayID, rl *relay) {
 }
 
 // handle answers one datagram on the main socket.
-func (r *Rendezvous) handle(pkt []byte, from netip.AddrPort) {
+func (r *Server) handle(pkt []byte, from netip.AddrPort) {
 	r.mu.Lock()
 	ok := r.sources.allow(sourcePrefix(from.Addr()).Addr(), r.now())
 	r.mu.Unlock()
@@ -347,7 +351,7 @@ func (r *Rendezvous) handle(pkt []byte, from netip.AddrPort) {
 	}
 }
 
-func (r *Rendezvous) send(pkt []byte, to netip.AddrPort) {
+func (r *Server) send(pkt []byte, to netip.AddrPort) {
 	if _, err := r.conn.WriteToUDPAddrPort(pkt, to); err != nil {
 		r.logf("rendezvous: send to %v: %v", to, err)
 	}
@@ -356,7 +360,7 @@ func (r *Rendezvous) send(pkt []byte, to netip.AddrPort) {
 // answer sends ans back to the sender of req, unless it is larger: the
 // sender's address is not proven, and a server that answered with more
 // than it got would amplify a flood aimed at a spoofed address.
-func (r *Rendezvous) answer(req, ans []byte, to netip.AddrPort) {
+func (r *Server) answer(req, ans []byte, to netip.AddrPort) {
 	if len(ans) > len(req) {
 		r.stats.dropped.Add(1)
 		return
@@ -365,7 +369,7 @@ func (r *Rendezvous) answer(req, ans []byte, to netip.AddrPort) {
 }
 
 // cookieFor returns the cookie of a host's address in the epoch of t.
-func (r *Rendezvous) cookieFor(from netip.AddrPort, host Key, t time.Time) [natmsg.CookieLen]byte {
+func (r *Server) cookieFor(from netip.AddrPort, host natmsg.Key, t time.Time) [natmsg.CookieLen]byte {
 	var b []byte
 	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix()/int64(cookieEpoch/time.Second)))
 	b = natmsg.AppendAddr(b, from)
@@ -375,7 +379,7 @@ func (r *Rendezvous) cookieFor(from netip.AddrPort, host Key, t time.Time) [natm
 
 // cookieOK reports whether c is the cookie of from and host, in this
 // epoch or the last.
-func (r *Rendezvous) cookieOK(c [natmsg.CookieLen]byte, from netip.AddrPort, host Key) bool {
+func (r *Server) cookieOK(c [natmsg.CookieLen]byte, from netip.AddrPort, host natmsg.Key) bool {
 	now := r.now()
 	a, b := r.cookieFor(from, host, now), r.cookieFor(from, host, now.Add(-cookieEpoch))
 	return natmsg.EqualMAC(c[:], a[:]) || natmsg.EqualMAC(c[:], b[:])
@@ -387,7 +391,7 @@ func (r *Rendezvous) cookieOK(c [natmsg.CookieLen]byte, from netip.AddrPort, hos
 // cookie of the address it came from. Otherwise the sender gets a
 // challenge with a fresh cookie and the server's public key, smaller than
 // the register. A register must also be newer than the last one.
-func (r *Rendezvous) handleRegister(pkt []byte, from netip.AddrPort) error {
+func (r *Server) handleRegister(pkt []byte, from netip.AddrPort) error {
 	m, err := natmsg.ParseRegister(pkt)
 	if err != nil {
 		return err
@@ -426,7 +430,7 @@ func (r *Rendezvous) handleRegister(pkt []byte, from netip.AddrPort) error {
 
 // keepRoom creates or refreshes a room for a verified register, within
 // the table's bound and those of the source's prefixes.
-func (r *Rendezvous) keepRoom(m natmsg.Register, regKey []byte, from netip.AddrPort) error {
+func (r *Server) keepRoom(m natmsg.Register, regKey []byte, from netip.AddrPort) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rm := r.rooms[m.Room]
@@ -464,7 +468,7 @@ func (r *Rendezvous) keepRoom(m natmsg.Register, regKey []byte, from netip.AddrP
 }
 
 // lookup returns the room of pkt and its key, or answers "no such room".
-func (r *Rendezvous) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
+func (r *Server) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
 	id, ok := natmsg.ParseRoom(pkt)
 	if !ok {
 		return room{}, false
@@ -484,7 +488,7 @@ func (r *Rendezvous) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
 
 // handleConnect pairs a player with the room's host: each gets the other's
 // public address (as this server sees it) and candidates.
-func (r *Rendezvous) handleConnect(pkt []byte, from netip.AddrPort) error {
+func (r *Server) handleConnect(pkt []byte, from netip.AddrPort) error {
 	rm, ok := r.lookup(pkt, from)
 	if !ok {
 		return errors.New("connect to unknown room")
@@ -504,8 +508,8 @@ func (r *Rendezvous) handleConnect(pkt []byte, from netip.AddrPort) error {
 
 // withPublic puts the address a side was seen at first in its candidates,
 // keeping the side's own kind for it if it listed it (a port mapping).
-func withPublic(seen netip.AddrPort, cands []Candidate) []Candidate {
-	out := []Candidate{{Addr: seen, Kind: CandPublic}}
+func withPublic(seen netip.AddrPort, cands []natmsg.Candidate) []natmsg.Candidate {
+	out := []natmsg.Candidate{{Addr: seen, Kind: natmsg.CandPublic}}
 	for _, c := range cands {
 		switch {
 		case c.Addr == seen:

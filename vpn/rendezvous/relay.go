@@ -1,4 +1,4 @@
-package vpn
+package rendezvous
 
 import (
 	"errors"
@@ -46,7 +46,7 @@ func (rl *relay) lastActive() time.Time {
 // handleAllocate opens a relay for a player of a room, or repeats the
 // answer for one already open. Both the player and the host learn its
 // address.
-func (r *Rendezvous) handleAllocate(pkt []byte, from netip.AddrPort) error {
+func (r *Server) handleAllocate(pkt []byte, from netip.AddrPort) error {
 	rm, ok := r.lookup(pkt, from)
 	if !ok {
 		return errors.New("allocate in unknown room")
@@ -75,7 +75,7 @@ func (r *Rendezvous) handleAllocate(pkt []byte, from netip.AddrPort) error {
 // openRelay returns the relay for id, opening it for a player at from if
 // there is room: in the table, in the room, and for the source prefixes
 // of the room's host and of the player.
-func (r *Rendezvous) openRelay(id relayID, key [natmsg.RendezvousKeyLen]byte, from netip.AddrPort) (*relay, error) {
+func (r *Server) openRelay(id relayID, key [natmsg.RendezvousKeyLen]byte, from netip.AddrPort) (*relay, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rl := r.relays[id]; rl != nil {
@@ -129,7 +129,7 @@ func (r *Rendezvous) openRelay(id relayID, key [natmsg.RendezvousKeyLen]byte, fr
 	return rl, nil
 }
 
-func (r *Rendezvous) listenRelayLocked() (PacketConn, error) {
+func (r *Server) listenRelayLocked() (PacketConn, error) {
 	if r.cfg.ListenRelay != nil {
 		return r.cfg.ListenRelay()
 	}
@@ -153,7 +153,7 @@ func (r *Rendezvous) listenRelayLocked() (PacketConn, error) {
 	return nil, fmt.Errorf("no free port in %d-%d: %w", lo, hi, err)
 }
 
-func (r *Rendezvous) relayLoop(rl *relay) {
+func (r *Server) relayLoop(rl *relay) {
 	defer r.loops.Done()
 	buf := make([]byte, maxDatagram)
 	for {
@@ -176,7 +176,7 @@ func (r *Rendezvous) relayLoop(rl *relay) {
 // relayRoute decides what to do with one datagram at a relay port: a
 // relay bind registers its sender; anything else from one registered side
 // goes to the other, within the rate and size limits.
-func (r *Rendezvous) relayRoute(rl *relay, pkt []byte, from netip.AddrPort) (netip.AddrPort, bool) {
+func (r *Server) relayRoute(rl *relay, pkt []byte, from netip.AddrPort) (netip.AddrPort, bool) {
 	now := r.now()
 	if t, err := natmsg.TypeOf(pkt); err == nil && t == natmsg.TypeRelayBind {
 		r.relayBind(rl, pkt, from, now)
@@ -211,7 +211,7 @@ func (r *Rendezvous) relayRoute(rl *relay, pkt []byte, from netip.AddrPort) (net
 // side that is already bound moves only after its old address has been
 // quiet for a while (a NAT rebinding), so a replayed bind cannot take over
 // a relay in use.
-func (r *Rendezvous) relayBind(rl *relay, pkt []byte, from netip.AddrPort, now time.Time) {
+func (r *Server) relayBind(rl *relay, pkt []byte, from netip.AddrPort, now time.Time) {
 	m, err := natmsg.ParseAlloc(pkt, natmsg.TypeRelayBind, rl.key[:])
 	if err != nil || m.Room != rl.id.room || m.Nonce != rl.id.nonce {
 		r.stats.dropped.Add(1)

@@ -1,4 +1,4 @@
-package vpn
+package rendezvous
 
 import (
 	"math"
@@ -13,35 +13,34 @@ import (
 // rdvFixture is a rendezvous server on a simulated Internet with one
 // registered room, and a socket to receive its answers.
 type rdvFixture struct {
-	r      *Rendezvous
-	priv   Key // the host's
-	secret [secretLen]byte
+	r      *Server
+	priv   natmsg.Key // the host's
+	secret [natmsg.SecretLen]byte
 	key    [natmsg.RendezvousKeyLen]byte
 	room   [natmsg.RoomLen]byte
 	host   *natsim.Conn
 	hostAP netip.AddrPort
 }
 
-func newRdvFixture(t *testing.T, cfg RendezvousConfig) *rdvFixture {
+func newRdvFixture(t *testing.T, cfg Config) *rdvFixture {
 	t.Helper()
 	inet := natsim.NewInternet()
 	m := inet.Machine()
-	c, err := m.Listen(DefaultRendezvousPort)
+	c, err := m.Listen(DefaultPort)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Conn = c
 	cfg.ListenRelay = func() (PacketConn, error) { return m.Listen(0) }
-	r, err := ListenRendezvous(cfg)
+	r, err := Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	f := &rdvFixture{r: r, priv: Key(seq(KeyLen, 0x70)), secret: [secretLen]byte(seq(secretLen, 0xb0))}
-	f.priv.clamp()
+	f := &rdvFixture{r: r, priv: testKey(0x70), secret: [natmsg.SecretLen]byte(seq(natmsg.SecretLen, 0xb0))}
 	f.key = natmsg.RendezvousKey(f.secret)
-	f.room = natmsg.RoomOf(f.priv.Public(), f.key)
-	f.host, _ = inet.Machine().Listen(DefaultPort)
+	f.room = natmsg.RoomOf(public(f.priv), f.key)
+	f.host, _ = inet.Machine().Listen(hostPort)
 	f.hostAP = netip.MustParseAddrPort(f.host.LocalAddr().String())
 	f.r.handle(sealedRegister(t, r, f.priv, f.key, 10, f.hostAP), f.hostAP)
 	if st := r.Stats(); st.Rooms != 1 {
@@ -54,13 +53,13 @@ func newRdvFixture(t *testing.T, cfg RendezvousConfig) *rdvFixture {
 // from from after the server's challenge: sealed with the key it shares
 // with r, and with the cookie r gives from (an attacker who owns from
 // receives that cookie too).
-func sealedRegister(t testing.TB, r *Rendezvous, priv Key, key [natmsg.RendezvousKeyLen]byte, seq uint64, from netip.AddrPort) []byte {
+func sealedRegister(t testing.TB, r *Server, priv natmsg.Key, key [natmsg.RendezvousKeyLen]byte, seq uint64, from netip.AddrPort) []byte {
 	t.Helper()
 	rk, err := natmsg.RegisterKey(priv, r.pub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := priv.Public()
+	pub := public(priv)
 	m := natmsg.Register{Room: natmsg.RoomOf(pub, key), Key: key, Host: pub, Cookie: r.cookieFor(from, pub, r.now()), Seq: seq}
 	return natmsg.AppendRegister(nil, m, rk)
 }
@@ -75,17 +74,10 @@ func inviteHolderRegister(t testing.TB, f *rdvFixture, from netip.AddrPort) []by
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := f.priv.Public()
+	pub := public(f.priv)
 	m := natmsg.Register{Room: f.room, Key: f.key, Host: pub, Cookie: f.r.cookieFor(from, pub, f.r.now()), Seq: math.MaxUint64,
-		Cands: []Candidate{{Addr: from, Kind: CandPublic}}}
+		Cands: []natmsg.Candidate{{Addr: from, Kind: natmsg.CandPublic}}}
 	return natmsg.AppendRegister(nil, m, rk)
-}
-
-// testKey returns a private key made from b.
-func testKey(b byte) Key {
-	k := Key(seq(KeyLen, b))
-	k.clamp()
-	return k
 }
 
 var spoofed = netip.MustParseAddrPort("198.51.100.7:4000")
@@ -93,8 +85,8 @@ var spoofed = netip.MustParseAddrPort("198.51.100.7:4000")
 // TestRendezvousHostile sends what an attacker could, from addresses of
 // its choosing: none of it changes the server's tables beyond its limits.
 func TestRendezvousHostile(t *testing.T) {
-	f := newRdvFixture(t, RendezvousConfig{MaxRooms: 4, MaxRelays: 2})
-	otherKey := natmsg.RendezvousKey([secretLen]byte{1})
+	f := newRdvFixture(t, Config{MaxRooms: 4, MaxRelays: 2})
+	otherKey := natmsg.RendezvousKey([natmsg.SecretLen]byte{1})
 	tests := []struct {
 		name string
 		pkt  []byte
@@ -105,7 +97,7 @@ func TestRendezvousHostile(t *testing.T) {
 		{"replayed register", sealedRegister(t, f.r, f.priv, f.key, 10, spoofed)},
 		{"host's register from another address", sealedRegister(t, f.r, f.priv, f.key, 11, f.hostAP)},
 		{"register by an invite holder", inviteHolderRegister(t, f, spoofed)},
-		{"register under a stolen room id", natmsg.AppendRegister(nil, natmsg.Register{Room: f.room, Key: otherKey, Host: f.priv.Public(), Seq: 99}, nil)},
+		{"register under a stolen room id", natmsg.AppendRegister(nil, natmsg.Register{Room: f.room, Key: otherKey, Host: public(f.priv), Seq: 99}, nil)},
 		{"truncated register", sealedRegister(t, f.r, f.priv, f.key, 11, spoofed)[:40]},
 		{"relay bind at the main port", natmsg.AppendAlloc(nil, natmsg.TypeRelayBind, natmsg.Alloc{Room: f.room, Role: natmsg.RoleHost}, f.key[:])},
 	}
@@ -128,9 +120,9 @@ func TestRendezvousHostile(t *testing.T) {
 }
 
 func TestRendezvousBounds(t *testing.T) {
-	f := newRdvFixture(t, RendezvousConfig{MaxRooms: 4, MaxRelays: 2})
+	f := newRdvFixture(t, Config{MaxRooms: 4, MaxRelays: 2})
 	for i := range 20 {
-		k := natmsg.RendezvousKey([secretLen]byte{byte(i + 1)})
+		k := natmsg.RendezvousKey([natmsg.SecretLen]byte{byte(i + 1)})
 		from := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), 1)
 		f.r.handle(sealedRegister(t, f.r, testKey(byte(i)), k, 1, from), from)
 	}
@@ -171,7 +163,7 @@ func TestRendezvousBounds(t *testing.T) {
 // TestRelayForwardsOnlyBoundSides checks a relay forwards between the two
 // bound sides only, unchanged, and refuses spoofed binds and big datagrams.
 func TestRelayForwardsOnlyBoundSides(t *testing.T) {
-	f := newRdvFixture(t, RendezvousConfig{})
+	f := newRdvFixture(t, Config{})
 	m := natmsg.Alloc{Room: f.room, Nonce: [natmsg.NonceLen]byte{7}}
 	f.r.handle(natmsg.AppendAlloc(nil, natmsg.TypeAllocate, m, f.key[:]), f.hostAP)
 	f.r.mu.Lock()
@@ -201,7 +193,7 @@ func TestRelayForwardsOnlyBoundSides(t *testing.T) {
 	if to, ok := f.r.relayRoute(rl, wg, player); !ok || to != host {
 		t.Fatalf("player datagram goes to %v (%v), want the host", to, ok)
 	}
-	other := natmsg.RendezvousKey([secretLen]byte{9})
+	other := natmsg.RendezvousKey([natmsg.SecretLen]byte{9})
 	bind(natmsg.RolePlayer, other[:], spoofed) // wrong key
 	bind(natmsg.RolePlayer, f.key[:], spoofed) // right key, but the player is active
 	if to, _ := f.r.relayRoute(rl, wg, host); to != player {
