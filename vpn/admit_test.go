@@ -184,9 +184,6 @@ func TestInviteWG(t *testing.T) {
 	if err := cfg.WriteFile(path); !errors.Is(err, os.ErrExist) {
 		t.Fatalf("second WriteFile = %v, want ErrExist", err)
 	}
-	if lines, err := cfg.QRLines(); err != nil || len(lines) < 20 {
-		t.Fatalf("QRLines: %d lines, %v", len(lines), err)
-	}
 	if err := h.Kick(cfg.Addr); err != nil {
 		t.Fatalf("kick wg player: %v", err)
 	}

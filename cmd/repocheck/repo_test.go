@@ -86,6 +86,7 @@ var fence = []struct {
 	allowed []string
 }{
 	{"github.com/chzyer/readline", []string{module + "/cmd"}},
+	{"rsc.io/qr", []string{module + "/commands/qrtext", module + "/cmd"}},
 	{"golang.zx2c4.com/wireguard", []string{module + "/vpn", module + "/cmd"}},
 	{"gvisor.dev/gvisor", []string{module + "/vpn", module + "/cmd"}},
 	{module + "/vpn", []string{module + "/vpn", module + "/cmd"}},
