@@ -8,9 +8,8 @@
 // stops it. The datagrams it speaks are package
 // [github.com/netpak/netpak/vpn/natmsg]'s, shared with the hosts and
 // players of package vpn. It must not import vpn, WireGuard or gVisor: it
-// never holds a tunnel key, cannot read what it relays, and runs on a
-// machine that hosts no game. It decides nothing for a host or a player
-// beyond pairing, relaying and refusing.
+// never holds a tunnel key and cannot read what it relays. It decides
+// nothing for a host or a player beyond pairing, relaying and refusing.
 //
 // # Rules
 //
