@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // AnswerPrefix starts every answer code: a player's reply to an invite
@@ -24,30 +26,30 @@ var ErrBadAnswer = errors.New("bad answer code")
 
 // answerCode encodes a player's pairing nonce and candidates, sealed with
 // the punch key so that only someone with the invite can make one.
-func answerCode(nonce [nonceLen]byte, cands []Candidate, punch []byte) string {
+func answerCode(nonce [natmsg.NonceLen]byte, cands []Candidate, punch []byte) string {
 	b := append([]byte{}, nonce[:]...)
-	b = appendCands(b, cands, false)
-	b = append(b, mac(punch, b)[:shortMAC]...)
+	b = natmsg.AppendCands(b, cands, false)
+	b = append(b, natmsg.MAC(punch, b)[:natmsg.ShortMAC]...)
 	return AnswerPrefix + inviteEncoding.EncodeToString(b)
 }
 
-func parseAnswer(s string, punch []byte) ([nonceLen]byte, []Candidate, error) {
-	var nonce [nonceLen]byte
+func parseAnswer(s string, punch []byte) ([natmsg.NonceLen]byte, []Candidate, error) {
+	var nonce [natmsg.NonceLen]byte
 	s = strings.TrimSpace(s)
 	rest, ok := strings.CutPrefix(s, AnswerPrefix)
 	if !ok || len(s) > maxAnswerLen {
 		return nonce, nil, fmt.Errorf("%w: does not start with %q or is too long", ErrBadAnswer, AnswerPrefix)
 	}
 	b, err := inviteEncoding.DecodeString(rest)
-	if err != nil || len(b) < nonceLen+1+shortMAC {
+	if err != nil || len(b) < natmsg.NonceLen+1+natmsg.ShortMAC {
 		return nonce, nil, fmt.Errorf("%w: damaged (incomplete copy?)", ErrBadAnswer)
 	}
-	body := b[:len(b)-shortMAC]
-	if !equalMAC(b[len(body):], mac(punch, body)[:shortMAC]) {
+	body := b[:len(b)-natmsg.ShortMAC]
+	if !natmsg.EqualMAC(b[len(body):], natmsg.MAC(punch, body)[:natmsg.ShortMAC]) {
 		return nonce, nil, fmt.Errorf("%w: not made for this invite (old invite, or a damaged copy)", ErrBadAnswer)
 	}
 	copy(nonce[:], body)
-	cands, tail, err := parseCands(body[nonceLen:])
+	cands, tail, err := natmsg.ParseCands(body[natmsg.NonceLen:])
 	if err != nil || len(tail) != 0 || len(cands) == 0 {
 		return nonce, nil, fmt.Errorf("%w: no usable address in it", ErrBadAnswer)
 	}
@@ -62,6 +64,6 @@ func (h *Host) AcceptAnswer(code string) error {
 	if err != nil {
 		return err
 	}
-	h.nat.startPunch([txLen]byte(nonce[:txLen]), cands, answerWindow)
+	h.nat.startPunch([natmsg.TxLen]byte(nonce[:natmsg.TxLen]), cands, answerWindow)
 	return nil
 }

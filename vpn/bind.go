@@ -76,7 +76,7 @@ func ListenBind(addr netip.AddrPort) (*Bind, error) {
 	return NewBind(c), nil
 }
 
-// PacketConn is the datagram socket a [Bind] and a [Rendezvous] use:
+// PacketConn is the datagram socket a [Bind] uses:
 // *net.UDPConn, or a simulated socket in tests (see package vpn/natsim).
 type PacketConn interface {
 	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)

@@ -1,6 +1,6 @@
 package vpn
 
-import "encoding/binary"
+import "github.com/netpak/netpak/vpn/natmsg"
 
 // packetKind is what a datagram on the shared socket carries.
 type packetKind int
@@ -8,24 +8,17 @@ type packetKind int
 const (
 	kindOther     packetKind = iota // unknown; dropped
 	kindWireGuard                   // WireGuard message types 1..4
-	kindControl                     // netpak control message (controlMagic)
+	kindControl                     // netpak control message ([natmsg.Magic])
 	kindSTUN                        // RFC 5389 STUN
 )
-
-// controlMagic starts every netpak control message. 0xFE can begin neither
-// a WireGuard message (a little-endian type 1..4 then three zero bytes) nor
-// a STUN message (top two bits zero).
-var controlMagic = [4]byte{0xFE, 'N', 'P', 'K'}
-
-const stunCookie = 0x2112A442
 
 func classify(pkt []byte) packetKind {
 	switch {
 	case isWireGuard(pkt):
 		return kindWireGuard
-	case len(pkt) >= len(controlMagic) && [4]byte(pkt[:4]) == controlMagic:
+	case natmsg.IsControl(pkt):
 		return kindControl
-	case isSTUN(pkt):
+	case natmsg.IsSTUN(pkt):
 		return kindSTUN
 	}
 	return kindOther
@@ -33,8 +26,4 @@ func classify(pkt []byte) packetKind {
 
 func isWireGuard(pkt []byte) bool {
 	return len(pkt) >= 4 && pkt[0] >= 1 && pkt[0] <= 4 && pkt[1] == 0 && pkt[2] == 0 && pkt[3] == 0
-}
-
-func isSTUN(pkt []byte) bool {
-	return len(pkt) >= 20 && pkt[0]&0xC0 == 0 && binary.BigEndian.Uint32(pkt[4:8]) == stunCookie
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 func seq(n int, start byte) []byte {
@@ -90,7 +92,7 @@ func TestInviteSkipsUnknownFields(t *testing.T) {
 func TestControlMessagesGolden(t *testing.T) {
 	secret := [secretLen]byte(seq(secretLen, 0xb0))
 	hostPub := Key(seq(KeyLen, 1))
-	join := joinMsg{Session: SessionID(seq(sessionLen, 0xa0)), Player: Key(seq(KeyLen, 0x40)), Nonce: [nonceLen]byte(seq(nonceLen, 0x80))}
+	join := joinMsg{Session: SessionID(seq(sessionLen, 0xa0)), Player: Key(seq(KeyLen, 0x40)), Nonce: [natmsg.NonceLen]byte(seq(natmsg.NonceLen, 0x80))}
 	acc := acceptMsg{Session: join.Session, Nonce: join.Nonce, Addr: netip.MustParseAddr("10.64.0.2"), Host: HostAddr}
 	rej := rejectMsg{Session: join.Session, Nonce: join.Nonce, Reason: rejectFull}
 	tests := []struct {
@@ -99,11 +101,11 @@ func TestControlMessagesGolden(t *testing.T) {
 		want string
 	}{
 		{"join", appendJoin(nil, join, secret, hostPub), "fe4e504b0101" + "a0a1a2a3a4a5a6a7" +
-			hex.EncodeToString(seq(KeyLen, 0x40)) + hex.EncodeToString(seq(nonceLen, 0x80)) +
+			hex.EncodeToString(seq(KeyLen, 0x40)) + hex.EncodeToString(seq(natmsg.NonceLen, 0x80)) +
 			"0f4d50b92bd2efb6acb49c1f5da1692aefa66aa865dd034aee060246a5b66374" + "f9ce6c3b3cf8a2f4c6d18b6aeb73572d"},
-		{"accept", appendAccept(nil, acc, secret), "fe4e504b0102" + "a0a1a2a3a4a5a6a7" + hex.EncodeToString(seq(nonceLen, 0x80)) +
+		{"accept", appendAccept(nil, acc, secret), "fe4e504b0102" + "a0a1a2a3a4a5a6a7" + hex.EncodeToString(seq(natmsg.NonceLen, 0x80)) +
 			"0a4000020a400001" + "6e3f8f544bcffe7f15c1645afc1ffad503e624d8d1a3484f6f805b09d60da79b"},
-		{"reject", appendReject(nil, rej), "fe4e504b0103" + "a0a1a2a3a4a5a6a7" + hex.EncodeToString(seq(nonceLen, 0x80)) + "02"},
+		{"reject", appendReject(nil, rej), "fe4e504b0103" + "a0a1a2a3a4a5a6a7" + hex.EncodeToString(seq(natmsg.NonceLen, 0x80)) + "02"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,7 +150,7 @@ func TestClassify(t *testing.T) {
 		{"stun", stun, kindSTUN},
 		{"empty", nil, kindOther},
 		{"type 5", []byte{5, 0, 0, 0}, kindOther},
-		{"short magic", controlMagic[:3], kindOther},
+		{"short magic", natmsg.Magic[:3], kindOther},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -52,12 +52,10 @@
 //
 // # Control messages
 //
-// All integers are big-endian. Every control message starts with the same
-// six bytes and has a fixed size:
-//
-//	magic    [4]  FE 4E 50 4B ("\xFENPK": 0xFE starts neither WireGuard nor STUN)
-//	version  [1]  1
-//	type     [1]  1 join, 2 accept, 3 reject
+// All integers are big-endian. Every control message starts with the
+// six-byte header of package [github.com/netpak/netpak/vpn/natmsg]
+// (magic, version, type: here 1 join, 2 accept, 3 reject) and has a fixed
+// size.
 //
 // join (player -> host), 110 bytes:
 //
@@ -94,7 +92,7 @@
 // shared socket: (1) the invite's addresses: LAN, IPv6, a port mapping the
 // host made on its router with UPnP-IGD or NAT-PMP (removed when the host
 // closes), and its public address from a STUN or rendezvous server;
-// (2) simultaneous punching: a [Rendezvous] server pairs host and player,
+// (2) simultaneous punching: a rendezvous server pairs host and player,
 // both ping the other's candidates every 50 ms, and the first answered
 // ping wins; (3) after 1.5 s without an answer, a relay port on the
 // rendezvous server that forwards the WireGuard datagrams unchanged; a
@@ -104,56 +102,10 @@
 // player's [JoinConfig].Answer gets an answer code to send back by hand;
 // [Host.AcceptAnswer] makes the host punch toward it.
 //
-// Keys derived from the join secret: rendezvous key =
-// HMAC-SHA256(secret, "netpak rendezvous v1"), room = SHA256("netpak room
-// v2" || host public key || rendezvous key)[:16], punch key =
-// HMAC-SHA256(secret, "netpak punch v1"). The host gives the rendezvous
-// key to its servers, which authenticate the room's players with it; it
-// yields neither the secret nor the WireGuard keys. Each server has an
-// X25519 key pair; the register key = HMAC-SHA256(X25519(host private
-// key, server public key), "netpak register v1"), which the server
-// computes from its private key and the host's public key, so only the
-// host can make it, not an invite holder.
-// Candidates are kind [1] (see [CandidateKind]), address [16]
-// (IPv4-mapped), port [2]; a list is count [1] then up to 8. "mac16" is
-// HMAC-SHA256 with the named key over everything before it, cut to 16.
-//
-//	4 register    host->server  room [16] rendezvous key [32] host public key [32]
-//	                            cookie [16] seq [8] padded candidates mac16(register)
-//	5 registered  server->host  seq [8] public address [18] mac16(rdv)
-//	16 challenge  server->host  room [16] cookie [16] server public key [32]
-//	6 connect     player->server room [16] nonce [16] padded candidates mac16(rdv)
-//	7 peer        server->both  room [16] nonce [16] the other's padded candidates mac16(rdv)
-//	9 ping        peer<->peer   tx [12] kind [1] role [1] zero [16] mac16(punch)
-//	10 pong       peer<->peer   tx [12] seen address [18] mac16(punch)
-//	11 allocate   player->server room [16] nonce [16] zero [18] mac16(rdv)
-//	12 allocated  server->both  room [16] nonce [16] relay address [18] mac16(rdv)
-//	13 relay bind side->relay   room [16] nonce [16] role [1] mac16(rdv)
-//	14 relay bound relay->side  room [16] nonce [16] role [1] mac16(rdv)
-//	15 refused    server->sender room [16] nonce [16] reason [1]
-//
-// A padded candidate list always has 8 entries, the unused ones zero.
-//
-// Only the host registers its room. The room id commits to the host's
-// public key; a register must be sealed with the register key and carry
-// the cookie = HMAC-SHA256(server secret, epoch || sender address || host
-// public key)[:16] that the server gave the address it comes from (epochs
-// of 2 minutes, the last two accepted), and a higher seq than the last.
-// Anything else is answered with a challenge carrying that cookie and the
-// server's key, and the host registers again. So neither an invite holder
-// (old or current), a replay from elsewhere, nor a sender spoofing an
-// address moves a room. A relay forwards only between the two addresses
-// bound to it; a bound side moves only after 5 s of silence.
-//
-// Every table is bounded. A source prefix (one IPv4 address, or an IPv6
-// /64) is rate-limited as one sender and holds at most 8 rooms and 8
-// relays (as host or as player); the network around it (an IPv4 /24, an
-// IPv6 /48) at most 32 of each; a room at most 8 relays. Relays are
-// limited in packets and bytes per second and in datagram size, and
-// expire when idle. No answer to a request's sender, STUN included, is
-// larger than the request, so the server amplifies nothing; netpak pads
-// its STUN binding requests (a SOFTWARE attribute) to 48 bytes for that.
-// Messages to a room's host go to the address its cookie proved.
+// The datagrams of this ladder and the keys that seal them belong to
+// package [github.com/netpak/netpak/vpn/natmsg]. The rendezvous and relay
+// server is package [github.com/netpak/netpak/vpn/rendezvous], a separate
+// program (`netpak rendezvous`) that never imports this package.
 //
 // # Invite encoding
 //

@@ -3,6 +3,8 @@ package vpn
 import (
 	"errors"
 	"net/netip"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // onControl runs on the socket's reader goroutine. It drops, without an
@@ -11,11 +13,11 @@ import (
 // joins go to joinLoop; when it is behind, they are dropped and the player
 // retries.
 func (h *Host) onControl(pkt []byte, from netip.AddrPort) {
-	t, err := controlType(pkt)
+	t, err := natmsg.TypeOf(pkt)
 	if err != nil {
 		return
 	}
-	if t != msgJoin {
+	if t != natmsg.TypeJoin {
 		if h.nat != nil {
 			h.nat.onControl(t, pkt, from)
 		}

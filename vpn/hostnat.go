@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // Host-side NAT traversal timing.
@@ -45,11 +47,11 @@ type hostNAT struct {
 	mapping  Candidate                     // guarded by mu; zero without one
 	mapNote  string                        // guarded by mu; why there is no mapping
 	mapDone  bool                          // guarded by mu
-	punches  map[[txLen]byte]bool          // guarded by mu; true once answered
+	punches  map[[natmsg.TxLen]byte]bool   // guarded by mu; true once answered
 	relays   map[netip.AddrPort]*hostRelay // guarded by mu
 	reached  map[netip.AddrPort]CandidateKind
 	rtt      map[netip.AddrPort]time.Duration
-	rttPings map[[txLen]byte]sentPing
+	rttPings map[[natmsg.TxLen]byte]sentPing
 	rttRound time.Time
 }
 
@@ -57,7 +59,7 @@ type rdvServer struct {
 	name     string
 	server   Key    // the server's public key, from its challenge
 	regKey   []byte // seals registers to it; nil before a challenge
-	cookie   [cookieLen]byte
+	cookie   [natmsg.CookieLen]byte
 	seq      uint64
 	sent     time.Time // last register
 	ok       time.Time // last answer
@@ -67,7 +69,7 @@ type rdvServer struct {
 
 type stunQuery struct {
 	name     string
-	tx       [txLen]byte
+	tx       [natmsg.TxLen]byte
 	sent     time.Time
 	public   netip.AddrPort
 	attempts int
@@ -75,7 +77,7 @@ type stunQuery struct {
 
 type hostRelay struct {
 	rdv   netip.AddrPort
-	msg   allocMsg
+	msg   natmsg.Alloc
 	bound time.Time // last relay-bound answer
 	sent  time.Time // last bind
 	used  time.Time // last time a peer's endpoint was this relay
@@ -96,21 +98,21 @@ func newHostNAT(h *Host, cfg HostConfig) *hostNAT {
 		found:    make(chan struct{}),
 		rdv:      map[netip.AddrPort]*rdvServer{},
 		stun:     map[netip.AddrPort]*stunQuery{},
-		punches:  map[[txLen]byte]bool{},
+		punches:  map[[natmsg.TxLen]byte]bool{},
 		relays:   map[netip.AddrPort]*hostRelay{},
 		reached:  map[netip.AddrPort]CandidateKind{},
 		rtt:      map[netip.AddrPort]time.Duration{},
-		rttPings: map[[txLen]byte]sentPing{},
+		rttPings: map[[natmsg.TxLen]byte]sentPing{},
 	}
 }
 
 // keys returns the keys derived from the current join secret.
-func (n *hostNAT) keys() (rdvKey [rdvKeyLen]byte, room [roomLen]byte, punch []byte) {
+func (n *hostNAT) keys() (rdvKey [natmsg.RendezvousKeyLen]byte, room [natmsg.RoomLen]byte, punch []byte) {
 	n.h.mu.Lock()
 	secret := n.h.secret
 	n.h.mu.Unlock()
-	rdvKey = rendezvousKey(secret)
-	return rdvKey, roomOf(n.h.pub, rdvKey), punchKey(secret)
+	rdvKey = natmsg.RendezvousKey(secret)
+	return rdvKey, natmsg.RoomOf(n.h.pub, rdvKey), natmsg.PunchKey(secret)
 }
 
 func (n *hostNAT) run() {
@@ -200,17 +202,17 @@ func (n *hostNAT) registerSoon() {
 // registerLocked sends a register to server ap, sealed with the key it
 // shares with the server and carrying the server's cookie for this
 // address; the first ones, without either, get a challenge back.
-func (n *hostNAT) registerLocked(ap netip.AddrPort, s *rdvServer, key [rdvKeyLen]byte, room [roomLen]byte, cands []Candidate, now time.Time) {
+func (n *hostNAT) registerLocked(ap netip.AddrPort, s *rdvServer, key [natmsg.RendezvousKeyLen]byte, room [natmsg.RoomLen]byte, cands []Candidate, now time.Time) {
 	s.seq = max(s.seq+1, uint64(now.UnixNano()))
 	s.sent = now
-	m := registerMsg{Room: room, Key: key, Host: n.h.pub, Cookie: s.cookie, Seq: s.seq, Cands: cands}
-	n.h.reply(appendRegister(nil, m, s.regKey), ap)
+	m := natmsg.Register{Room: room, Key: key, Host: n.h.pub, Cookie: s.cookie, Seq: s.seq, Cands: cands}
+	n.h.reply(natmsg.AppendRegister(nil, m, s.regKey), ap)
 }
 
 // onChallenge takes a server's cookie and key and registers again at once
 // if they are news, so an unchanged challenge cannot start a loop.
-func (n *hostNAT) onChallenge(pkt []byte, from netip.AddrPort, key [rdvKeyLen]byte, room [roomLen]byte) {
-	m, err := parseChallenge(pkt)
+func (n *hostNAT) onChallenge(pkt []byte, from netip.AddrPort, key [natmsg.RendezvousKeyLen]byte, room [natmsg.RoomLen]byte) {
+	m, err := natmsg.ParseChallenge(pkt)
 	if err != nil || m.Room != room {
 		return
 	}
@@ -222,7 +224,7 @@ func (n *hostNAT) onChallenge(pkt []byte, from netip.AddrPort, key [rdvKeyLen]by
 		return
 	}
 	if s.server != m.Server || s.regKey == nil {
-		rk, err := registerKey(n.h.priv, m.Server)
+		rk, err := natmsg.RegisterKey(n.h.priv, m.Server)
 		if err != nil {
 			n.h.logf("vpn: rendezvous server %s: %v", s.name, err)
 			return
@@ -243,13 +245,13 @@ func (n *hostNAT) stunDue(now time.Time) {
 		rand.Read(q.tx[:])
 		q.sent = now
 		q.attempts++
-		n.h.reply(appendSTUNRequest(nil, q.tx), ap)
+		n.h.reply(natmsg.AppendSTUNRequest(nil, q.tx), ap)
 	}
 }
 
 // onSTUN takes a binding response on the shared socket.
 func (n *hostNAT) onSTUN(pkt []byte, from netip.AddrPort) {
-	tx, public, err := parseSTUNResponse(pkt)
+	tx, public, err := natmsg.ParseSTUNResponse(pkt)
 	if err != nil {
 		return
 	}
@@ -286,7 +288,7 @@ func (n *hostNAT) checkFound(late bool) {
 func (n *hostNAT) candidates() []Candidate {
 	var cs []Candidate
 	add := func(c Candidate) {
-		if !c.Addr.IsValid() || len(cs) == maxCands {
+		if !c.Addr.IsValid() || len(cs) == natmsg.MaxCands {
 			return
 		}
 		for _, o := range cs {

@@ -4,44 +4,46 @@ import (
 	"crypto/rand"
 	"net/netip"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // onControl takes the NAT-traversal messages addressed to the host. It
 // runs on the socket's reader goroutine; anything unauthenticated is
 // dropped without an answer.
-func (n *hostNAT) onControl(t msgType, pkt []byte, from netip.AddrPort) {
+func (n *hostNAT) onControl(t natmsg.Type, pkt []byte, from netip.AddrPort) {
 	key, room, punch := n.keys()
 	switch t {
-	case msgRegistered:
+	case natmsg.TypeRegistered:
 		n.onRegistered(pkt, from, key[:])
-	case msgChallenge:
+	case natmsg.TypeChallenge:
 		n.onChallenge(pkt, from, key, room)
-	case msgPeer:
-		if m, err := parsePairing(pkt, msgPeer, key[:]); err == nil && m.Room == room && n.isServer(from) {
-			n.startPunch([txLen]byte(m.Nonce[:txLen]), m.Cands, punchWindow)
+	case natmsg.TypePeer:
+		if m, err := natmsg.ParsePairing(pkt, natmsg.TypePeer, key[:]); err == nil && m.Room == room && n.isServer(from) {
+			n.startPunch([natmsg.TxLen]byte(m.Nonce[:natmsg.TxLen]), m.Cands, punchWindow)
 		}
-	case msgAllocated:
-		if m, err := parseAlloc(pkt, msgAllocated, key[:]); err == nil && m.Room == room && n.isServer(from) {
+	case natmsg.TypeAllocated:
+		if m, err := natmsg.ParseAlloc(pkt, natmsg.TypeAllocated, key[:]); err == nil && m.Room == room && n.isServer(from) {
 			n.onAllocated(m, from)
 		}
-	case msgRelayBound:
-		if m, err := parseAlloc(pkt, msgRelayBound, key[:]); err == nil && m.Room == room && m.Role == roleHost {
+	case natmsg.TypeRelayBound:
+		if m, err := natmsg.ParseAlloc(pkt, natmsg.TypeRelayBound, key[:]); err == nil && m.Room == room && m.Role == natmsg.RoleHost {
 			n.mu.Lock()
 			if r := n.relays[from]; r != nil && r.msg.Nonce == m.Nonce {
 				r.bound = time.Now()
 			}
 			n.mu.Unlock()
 		}
-	case msgPing:
-		if m, err := parsePing(pkt, punch); err == nil && m.Role == rolePlayer {
-			n.h.reply(appendPong(nil, m.Tx, from, punch), from)
+	case natmsg.TypePing:
+		if m, err := natmsg.ParsePing(pkt, punch); err == nil && m.Role == natmsg.RolePlayer {
+			n.h.reply(natmsg.AppendPong(nil, m.Tx, from, punch), from)
 			n.mu.Lock()
 			n.answeredLocked(m.Tx)
 			n.rememberLocked(n.reached, from, m.Kind)
 			n.mu.Unlock()
 		}
-	case msgPong:
-		if tx, _, err := parsePong(pkt, punch); err == nil {
+	case natmsg.TypePong:
+		if tx, _, err := natmsg.ParsePong(pkt, punch); err == nil {
 			n.onPong(tx, from)
 		}
 	}
@@ -54,7 +56,7 @@ func (n *hostNAT) isServer(from netip.AddrPort) bool {
 }
 
 func (n *hostNAT) onRegistered(pkt []byte, from netip.AddrPort, key []byte) {
-	seq, public, err := parseRegistered(pkt, key)
+	seq, public, err := natmsg.ParseRegistered(pkt, key)
 	if err != nil {
 		return
 	}
@@ -80,13 +82,13 @@ func (n *hostNAT) rememberLocked(m map[netip.AddrPort]CandidateKind, a netip.Add
 	rememberLocked(m, a, k)
 }
 
-func (n *hostNAT) answeredLocked(tx [txLen]byte) {
+func (n *hostNAT) answeredLocked(tx [natmsg.TxLen]byte) {
 	if _, ok := n.punches[tx]; ok {
 		n.punches[tx] = true
 	}
 }
 
-func (n *hostNAT) onPong(tx [txLen]byte, from netip.AddrPort) {
+func (n *hostNAT) onPong(tx [natmsg.TxLen]byte, from netip.AddrPort) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.answeredLocked(tx)
@@ -99,7 +101,7 @@ func (n *hostNAT) onPong(tx [txLen]byte, from netip.AddrPort) {
 // startPunch pings cands every punchEvery until one of them answers (a
 // ping or pong with tx) or the window closes. The host's pings open its
 // own NAT toward the player; the player's pings then get through.
-func (n *hostNAT) startPunch(tx [txLen]byte, cands []Candidate, window time.Duration) {
+func (n *hostNAT) startPunch(tx [natmsg.TxLen]byte, cands []Candidate, window time.Duration) {
 	cands = unicastHere(cands)
 	n.mu.Lock()
 	_, running := n.punches[tx]
@@ -113,7 +115,7 @@ func (n *hostNAT) startPunch(tx [txLen]byte, cands []Candidate, window time.Dura
 	go n.punchLoop(tx, cands, window)
 }
 
-func (n *hostNAT) punchLoop(tx [txLen]byte, cands []Candidate, window time.Duration) {
+func (n *hostNAT) punchLoop(tx [natmsg.TxLen]byte, cands []Candidate, window time.Duration) {
 	defer n.h.loops.Done()
 	defer func() {
 		n.mu.Lock()
@@ -133,7 +135,7 @@ func (n *hostNAT) punchLoop(tx [txLen]byte, cands []Candidate, window time.Durat
 			return
 		}
 		for _, c := range cands {
-			n.h.reply(appendPing(nil, pingMsg{Tx: tx, Kind: c.Kind, Role: roleHost}, punch), c.Addr)
+			n.h.reply(natmsg.AppendPing(nil, natmsg.Ping{Tx: tx, Kind: c.Kind, Role: natmsg.RoleHost}, punch), c.Addr)
 		}
 		select {
 		case <-n.done:
@@ -146,7 +148,7 @@ func (n *hostNAT) punchLoop(tx [txLen]byte, cands []Candidate, window time.Durat
 }
 
 // onAllocated binds the host to a relay opened for one of its players.
-func (n *hostNAT) onAllocated(m allocMsg, from netip.AddrPort) {
+func (n *hostNAT) onAllocated(m natmsg.Alloc, from netip.AddrPort) {
 	relay := m.Relay
 	if relay.Addr().IsUnspecified() {
 		relay = netip.AddrPortFrom(from.Addr(), relay.Port())
@@ -166,9 +168,9 @@ func (n *hostNAT) onAllocated(m allocMsg, from netip.AddrPort) {
 func (n *hostNAT) bindRelay(addr netip.AddrPort, r *hostRelay, now time.Time) {
 	key, _, _ := n.keys()
 	m := r.msg
-	m.Role = roleHost
+	m.Role = natmsg.RoleHost
 	r.sent = now
-	n.h.reply(appendAlloc(nil, msgRelayBind, m, key[:]), addr)
+	n.h.reply(natmsg.AppendAlloc(nil, natmsg.TypeRelayBind, m, key[:]), addr)
 }
 
 // relaysDue keeps the host bound at its relays: quickly until a relay
@@ -219,10 +221,10 @@ func (n *hostNAT) rttDue(now time.Time) {
 		if !p.Endpoint.IsValid() {
 			continue
 		}
-		var tx [txLen]byte
+		var tx [natmsg.TxLen]byte
 		rand.Read(tx[:])
 		n.rttPings[tx] = sentPing{to: p.Endpoint, at: now}
-		n.h.reply(appendPing(nil, pingMsg{Tx: tx, Role: roleHost}, punch), p.Endpoint)
+		n.h.reply(natmsg.AppendPing(nil, natmsg.Ping{Tx: tx, Role: natmsg.RoleHost}, punch), p.Endpoint)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // InvitePrefix starts every invite; the digit is the invite format version.
@@ -234,47 +236,15 @@ func parseEndpointField(v []byte) (netip.AddrPort, error) {
 	}
 	a, _ := netip.AddrFromSlice(v[:len(v)-2])
 	ep := netip.AddrPortFrom(a.Unmap(), binary.BigEndian.Uint16(v[len(v)-2:]))
-	if err := checkUnicast(ep); err != nil {
+	if err := natmsg.CheckUnicast(ep); err != nil {
 		return netip.AddrPort{}, fmt.Errorf("endpoint: %w", err)
 	}
 	return ep, nil
 }
 
-// ErrNotUnicast wraps the reason an address was refused as a destination:
-// a player that sent to it would send to no one (port 0, an unspecified
-// address) or to many (a broadcast or multicast address), which an
-// invite's author could use to aim players' traffic at a whole network.
-var ErrNotUnicast = errors.New("not a unicast address")
-
-var (
-	thisNetwork   = netip.MustParsePrefix("0.0.0.0/8") // RFC 1122: source only
-	limitedBcast  = netip.AddrFrom4([4]byte{255, 255, 255, 255})
-	ipv4Multicast = netip.MustParsePrefix("224.0.0.0/4")
-	ipv6Multicast = netip.MustParsePrefix("ff00::/8")
-)
-
-// checkUnicast returns an error wrapping [ErrNotUnicast] unless ap is a
-// single host's address and a port. Directed broadcasts need the subnet's
-// mask to be told apart; see [checkLocalBroadcast].
-func checkUnicast(ap netip.AddrPort) error {
-	a := ap.Addr().Unmap()
-	var what string
-	switch {
-	case !a.IsValid():
-		what = "no address"
-	case ap.Port() == 0:
-		what = "port 0"
-	case a.IsUnspecified(), thisNetwork.Contains(a):
-		what = "an unspecified address"
-	case a == limitedBcast:
-		what = "the broadcast address"
-	case ipv4Multicast.Contains(a), ipv6Multicast.Contains(a):
-		what = "a multicast address"
-	default:
-		return nil
-	}
-	return fmt.Errorf("%v is %s: %w", ap, what, ErrNotUnicast)
-}
+// ErrNotUnicast wraps the reason an address was refused as a destination;
+// see [natmsg.ErrNotUnicast].
+var ErrNotUnicast = natmsg.ErrNotUnicast
 
 // checkLocalBroadcast returns an error wrapping [ErrNotUnicast] if ap is
 // the broadcast address of a network this machine is on (a directed
@@ -297,7 +267,7 @@ func checkLocalBroadcast(ap netip.AddrPort, ifaddrs []net.Addr) error {
 }
 
 // unicastHere returns the candidates that are not a directed broadcast of
-// a network this machine is on. parseCands has dropped the other
+// a network this machine is on. natmsg.ParseCands has dropped the other
 // broadcast and multicast addresses; these need the interfaces' masks.
 func unicastHere(cands []Candidate) []Candidate {
 	ifaddrs, _ := net.InterfaceAddrs()

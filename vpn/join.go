@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.zx2c4.com/wireguard/device"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // DefaultJoinTimeout bounds [Join] when its context has no deadline.
@@ -88,7 +90,7 @@ func Join(ctx context.Context, invite string, cfg JoinConfig) (*Tunnel, error) {
 func JoinInvite(ctx context.Context, inv Invite, cfg JoinConfig) (*Tunnel, error) {
 	ifaddrs, _ := net.InterfaceAddrs()
 	for _, ep := range inv.Endpoints {
-		err := checkUnicast(ep)
+		err := natmsg.CheckUnicast(ep)
 		if err == nil {
 			err = checkLocalBroadcast(ep, ifaddrs)
 		}
@@ -172,19 +174,19 @@ type answer struct {
 // with the secret, are ignored.
 func joinAnswerHandler(m joinMsg, secret [secretLen]byte, answers chan<- answer) Handler {
 	return func(pkt []byte, from netip.AddrPort) {
-		t, err := controlType(pkt)
+		t, err := natmsg.TypeOf(pkt)
 		if err != nil {
 			return
 		}
 		var a answer
 		switch t {
-		case msgAccept:
+		case natmsg.TypeAccept:
 			acc, err := parseAccept(pkt, secret)
 			if err != nil || acc.Nonce != m.Nonce || acc.Session != m.Session {
 				return
 			}
 			a = answer{acc: acc, from: from}
-		case msgReject:
+		case natmsg.TypeReject:
 			rej, err := parseReject(pkt)
 			if err != nil || rej.Nonce != m.Nonce || rej.Session != m.Session {
 				return

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"rsc.io/qr"
 )
 
 func TestLoadOrCreateHostKey(t *testing.T) {
@@ -65,26 +63,6 @@ func TestKeyEncoding(t *testing.T) {
 		if _, err := ParseKey(bad); err == nil {
 			t.Errorf("ParseKey(%q) succeeded", bad)
 		}
-	}
-}
-
-func TestQRLines(t *testing.T) {
-	lines, err := QRLines(goldenInviteText)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := qr.Encode(goldenInviteText, qr.M)
-	if want := (code.Size + 2*qrQuiet + 1) / 2; len(lines) != want {
-		t.Fatalf("%d lines, want %d", len(lines), want)
-	}
-	for i, l := range lines {
-		if n := len([]rune(l)); n != code.Size+2*qrQuiet {
-			t.Fatalf("line %d has %d cells, want %d", i, n, code.Size+2*qrQuiet)
-		}
-	}
-	// Top-left finder pattern: a dark module at (0,0) under light quiet zone.
-	if r := []rune(lines[1])[qrQuiet]; r != ' ' {
-		t.Fatalf("finder corner drawn as %q, want dark (space)", r)
 	}
 }
 

@@ -6,31 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // Control message layouts; the package doc draws them. Every message is a
 // fixed size, so a parser checks one length and never allocates.
 const (
-	controlVersion = 1
-	headerLen      = 6 // magic, version, type
-	sessionLen     = 8
-	secretLen      = 16
-	nonceLen       = 16
-	authLen        = sha256.Size
-	mac1Len        = 16
+	sessionLen = 8
+	secretLen  = natmsg.SecretLen
+	authLen    = sha256.Size
+	mac1Len    = 16
 
-	joinLen   = headerLen + sessionLen + KeyLen + nonceLen + authLen + mac1Len
-	acceptLen = headerLen + sessionLen + nonceLen + 4 + 4 + authLen
-	rejectLen = headerLen + sessionLen + nonceLen + 1
-)
-
-// msgType is the sixth byte of a control message.
-type msgType byte
-
-const (
-	msgJoin   msgType = 1 // player -> host: admit my public key
-	msgAccept msgType = 2 // host -> player: admitted, with tunnel addresses
-	msgReject msgType = 3 // host -> player: refused, with a reason
+	joinLen   = natmsg.HeaderLen + sessionLen + KeyLen + natmsg.NonceLen + authLen + mac1Len
+	acceptLen = natmsg.HeaderLen + sessionLen + natmsg.NonceLen + 4 + 4 + authLen
+	rejectLen = natmsg.HeaderLen + sessionLen + natmsg.NonceLen + 1
 )
 
 // rejectReason says why the host refused a join.
@@ -69,41 +59,22 @@ type SessionID [sessionLen]byte
 type joinMsg struct {
 	Session SessionID
 	Player  Key // the player's public key
-	Nonce   [nonceLen]byte
+	Nonce   [natmsg.NonceLen]byte
 }
 
 // acceptMsg admits a player.
 type acceptMsg struct {
 	Session SessionID
-	Nonce   [nonceLen]byte // echoed from the join
-	Addr    netip.Addr     // the player's tunnel address
-	Host    netip.Addr     // the host's tunnel address
+	Nonce   [natmsg.NonceLen]byte // echoed from the join
+	Addr    netip.Addr            // the player's tunnel address
+	Host    netip.Addr            // the host's tunnel address
 }
 
 // rejectMsg refuses a join.
 type rejectMsg struct {
 	Session SessionID
-	Nonce   [nonceLen]byte
+	Nonce   [natmsg.NonceLen]byte
 	Reason  rejectReason
-}
-
-var errMalformed = errors.New("malformed control message")
-
-func appendHeader(b []byte, t msgType) []byte {
-	b = append(b, controlMagic[:]...)
-	return append(b, controlVersion, byte(t))
-}
-
-// controlType returns the type of a control message after checking its
-// magic and version.
-func controlType(pkt []byte) (msgType, error) {
-	if len(pkt) < headerLen || [4]byte(pkt[:4]) != controlMagic {
-		return 0, fmt.Errorf("%w: no control header", errMalformed)
-	}
-	if pkt[4] != controlVersion {
-		return 0, fmt.Errorf("%w: version %d, want %d", errMalformed, pkt[4], controlVersion)
-	}
-	return msgType(pkt[5]), nil
 }
 
 // mac1Key derives the key that proves a join's sender knows the host's
@@ -115,34 +86,28 @@ func mac1Key(hostPub Key) []byte {
 	return h.Sum(nil)
 }
 
-func mac(key, msg []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write(msg)
-	return m.Sum(nil)
-}
-
 // appendJoin appends a join authenticated with the join secret (auth) and
 // the host's public key (mac1).
 func appendJoin(b []byte, m joinMsg, secret [secretLen]byte, hostPub Key) []byte {
 	start := len(b)
-	b = appendHeader(b, msgJoin)
+	b = natmsg.AppendHeader(b, natmsg.TypeJoin)
 	b = append(b, m.Session[:]...)
 	b = append(b, m.Player[:]...)
 	b = append(b, m.Nonce[:]...)
-	b = append(b, mac(secret[:], b[start:])...)
-	return append(b, mac(mac1Key(hostPub), b[start:])[:mac1Len]...)
+	b = append(b, natmsg.MAC(secret[:], b[start:])...)
+	return append(b, natmsg.MAC(mac1Key(hostPub), b[start:])[:mac1Len]...)
 }
 
 // parseJoin decodes a join without checking its MACs.
 func parseJoin(pkt []byte) (joinMsg, error) {
 	var m joinMsg
 	if len(pkt) != joinLen {
-		return m, fmt.Errorf("%w: join of %d bytes, want %d", errMalformed, len(pkt), joinLen)
+		return m, fmt.Errorf("%w: join of %d bytes, want %d", natmsg.ErrMalformed, len(pkt), joinLen)
 	}
-	if t, err := controlType(pkt); err != nil || t != msgJoin {
-		return m, fmt.Errorf("%w: not a join", errMalformed)
+	if t, err := natmsg.TypeOf(pkt); err != nil || t != natmsg.TypeJoin {
+		return m, fmt.Errorf("%w: not a join", natmsg.ErrMalformed)
 	}
-	p := pkt[headerLen:]
+	p := pkt[natmsg.HeaderLen:]
 	p = p[copy(m.Session[:], p):]
 	p = p[copy(m.Player[:], p):]
 	copy(m.Nonce[:], p)
@@ -152,46 +117,46 @@ func parseJoin(pkt []byte) (joinMsg, error) {
 // joinMAC1OK reports whether a join's mac1 was made with key (see mac1Key).
 func joinMAC1OK(pkt, key []byte) bool {
 	body := pkt[:joinLen-mac1Len]
-	return hmac.Equal(pkt[joinLen-mac1Len:], mac(key, body)[:mac1Len])
+	return hmac.Equal(pkt[joinLen-mac1Len:], natmsg.MAC(key, body)[:mac1Len])
 }
 
 // joinAuthOK reports whether a join was made with the join secret.
 func joinAuthOK(pkt []byte, secret [secretLen]byte) bool {
 	end := joinLen - mac1Len
-	return hmac.Equal(pkt[end-authLen:end], mac(secret[:], pkt[:end-authLen]))
+	return hmac.Equal(pkt[end-authLen:end], natmsg.MAC(secret[:], pkt[:end-authLen]))
 }
 
 // appendAccept appends an accept authenticated with the join secret.
 func appendAccept(b []byte, m acceptMsg, secret [secretLen]byte) []byte {
 	start := len(b)
-	b = appendHeader(b, msgAccept)
+	b = natmsg.AppendHeader(b, natmsg.TypeAccept)
 	b = append(b, m.Session[:]...)
 	b = append(b, m.Nonce[:]...)
 	a, h := m.Addr.As4(), m.Host.As4()
 	b = append(b, a[:]...)
 	b = append(b, h[:]...)
-	return append(b, mac(secret[:], b[start:])...)
+	return append(b, natmsg.MAC(secret[:], b[start:])...)
 }
 
 // parseAccept decodes an accept and checks it was made with secret.
 func parseAccept(pkt []byte, secret [secretLen]byte) (acceptMsg, error) {
 	var m acceptMsg
 	if len(pkt) != acceptLen {
-		return m, fmt.Errorf("%w: accept of %d bytes, want %d", errMalformed, len(pkt), acceptLen)
+		return m, fmt.Errorf("%w: accept of %d bytes, want %d", natmsg.ErrMalformed, len(pkt), acceptLen)
 	}
-	if t, err := controlType(pkt); err != nil || t != msgAccept {
-		return m, fmt.Errorf("%w: not an accept", errMalformed)
+	if t, err := natmsg.TypeOf(pkt); err != nil || t != natmsg.TypeAccept {
+		return m, fmt.Errorf("%w: not an accept", natmsg.ErrMalformed)
 	}
-	if !hmac.Equal(pkt[acceptLen-authLen:], mac(secret[:], pkt[:acceptLen-authLen])) {
-		return m, fmt.Errorf("%w: accept not made with the join secret", errMalformed)
+	if !hmac.Equal(pkt[acceptLen-authLen:], natmsg.MAC(secret[:], pkt[:acceptLen-authLen])) {
+		return m, fmt.Errorf("%w: accept not made with the join secret", natmsg.ErrMalformed)
 	}
-	p := pkt[headerLen:]
+	p := pkt[natmsg.HeaderLen:]
 	p = p[copy(m.Session[:], p):]
 	p = p[copy(m.Nonce[:], p):]
 	m.Addr = netip.AddrFrom4([4]byte(p[0:4]))
 	m.Host = netip.AddrFrom4([4]byte(p[4:8]))
 	if !tunnelPrefix.Contains(m.Addr) || !tunnelPrefix.Contains(m.Host) || m.Addr == m.Host {
-		return m, fmt.Errorf("%w: tunnel addresses %v and %v", errMalformed, m.Addr, m.Host)
+		return m, fmt.Errorf("%w: tunnel addresses %v and %v", natmsg.ErrMalformed, m.Addr, m.Host)
 	}
 	return m, nil
 }
@@ -200,7 +165,7 @@ func parseAccept(pkt []byte, secret [secretLen]byte) (acceptMsg, error) {
 // share the secret, and forging one only achieves what dropping the join
 // would. The echoed nonce keeps off-path senders from forging it.
 func appendReject(b []byte, m rejectMsg) []byte {
-	b = appendHeader(b, msgReject)
+	b = natmsg.AppendHeader(b, natmsg.TypeReject)
 	b = append(b, m.Session[:]...)
 	b = append(b, m.Nonce[:]...)
 	return append(b, byte(m.Reason))
@@ -209,12 +174,12 @@ func appendReject(b []byte, m rejectMsg) []byte {
 func parseReject(pkt []byte) (rejectMsg, error) {
 	var m rejectMsg
 	if len(pkt) != rejectLen {
-		return m, fmt.Errorf("%w: reject of %d bytes, want %d", errMalformed, len(pkt), rejectLen)
+		return m, fmt.Errorf("%w: reject of %d bytes, want %d", natmsg.ErrMalformed, len(pkt), rejectLen)
 	}
-	if t, err := controlType(pkt); err != nil || t != msgReject {
-		return m, fmt.Errorf("%w: not a reject", errMalformed)
+	if t, err := natmsg.TypeOf(pkt); err != nil || t != natmsg.TypeReject {
+		return m, fmt.Errorf("%w: not a reject", natmsg.ErrMalformed)
 	}
-	p := pkt[headerLen:]
+	p := pkt[natmsg.HeaderLen:]
 	p = p[copy(m.Session[:], p):]
 	p = p[copy(m.Nonce[:], p):]
 	m.Reason = rejectReason(p[0])
@@ -224,5 +189,5 @@ func parseReject(pkt []byte) (rejectMsg, error) {
 // presharedKey derives the WireGuard preshared key for a player from the
 // join secret it joined with; both sides compute it.
 func presharedKey(secret [secretLen]byte, player Key) Key {
-	return Key(mac(secret[:], append([]byte("netpak psk v1"), player[:]...)))
+	return Key(natmsg.MAC(secret[:], append([]byte("netpak psk v1"), player[:]...)))
 }

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/vpn/natsim"
+	"github.com/netpak/netpak/vpn/rendezvous"
 )
 
 // natLab is an in-process Internet with a rendezvous server on it.
 type natLab struct {
 	inet *natsim.LAN
-	rdv  *Rendezvous
+	rdv  *rendezvous.Server
 }
 
 func newNATLab(t *testing.T, relay bool) *natLab {
@@ -22,12 +23,12 @@ func newNATLab(t *testing.T, relay bool) *natLab {
 	goroutineLeakCheck(t)
 	inet := natsim.NewInternet()
 	m := inet.Machine()
-	c, err := m.Listen(DefaultRendezvousPort)
+	c, err := m.Listen(rendezvous.DefaultPort)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := ListenRendezvous(RendezvousConfig{Conn: c, NoRelay: !relay, Logf: t.Logf,
-		ListenRelay: func() (PacketConn, error) { return m.Listen(0) }})
+	r, err := rendezvous.Listen(rendezvous.Config{Conn: c, NoRelay: !relay, Logf: t.Logf,
+		ListenRelay: func() (rendezvous.PacketConn, error) { return m.Listen(0) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,10 +70,10 @@ func (l *natLab) socket(t *testing.T, s site, port uint16) *natsim.Conn {
 	return c
 }
 
-func (l *natLab) host(t *testing.T, s site, rendezvous bool) *Host {
+func (l *natLab) host(t *testing.T, s site, withRdv bool) *Host {
 	t.Helper()
 	cfg := HostConfig{Conn: l.socket(t, s, DefaultPort), NoPortMapping: true, Logf: t.Logf}
-	if rendezvous {
+	if withRdv {
 		cfg.Rendezvous = []string{l.rdv.Addr().String()}
 	}
 	h, err := NewHost(cfg)
@@ -201,7 +202,7 @@ func TestSymmetricHostAdvice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := ListenRendezvous(RendezvousConfig{Conn: c2, NoRelay: true})
+	r2, err := rendezvous.Listen(rendezvous.Config{Conn: c2, NoRelay: true})
 	if err != nil {
 		t.Fatal(err)
 	}

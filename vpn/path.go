@@ -47,7 +47,7 @@ func pathOf(addr netip.AddrPort, kind CandidateKind, rtt time.Duration) Path {
 	switch {
 	case kind == candRelay:
 		return Path{Kind: PathRelayed, Addr: addr, RTT: rtt}
-	case kind.mapped():
+	case kind.Mapped():
 		return Path{Kind: PathMapped, Addr: addr, Method: kind, RTT: rtt}
 	}
 	return Path{Kind: PathDirect, Addr: addr, RTT: rtt}

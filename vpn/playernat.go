@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // Player-side timing.
@@ -41,10 +43,10 @@ type playerNAT struct {
 	// Immutable after newPlayerNAT.
 	bind    *Bind
 	inv     Invite
-	rdvKey  [rdvKeyLen]byte
-	room    [roomLen]byte
+	rdvKey  [natmsg.RendezvousKeyLen]byte
+	room    [natmsg.RoomLen]byte
 	punch   []byte
-	nonce   [nonceLen]byte
+	nonce   [natmsg.NonceLen]byte
 	servers map[netip.AddrPort]string
 	logf    Logf
 	join    sync.Mutex // serialises joinHandler
@@ -59,23 +61,23 @@ type playerNAT struct {
 	relayRdv   netip.AddrPort                   // guarded by mu; the server that allocated it
 	bound      bool                             // guarded by mu
 	public     netip.AddrPort                   // guarded by mu; as a STUN server saw us
-	stunTx     [txLen]byte                      // guarded by mu
+	stunTx     [natmsg.TxLen]byte               // guarded by mu
 	stunServer netip.AddrPort                   // immutable
 	stunSent   time.Time                        // guarded by mu
 	stunTries  int                              // guarded by mu
-	rtts       map[[txLen]byte]sentPing         // guarded by mu; RTT pings in flight
+	rtts       map[[natmsg.TxLen]byte]sentPing  // guarded by mu; RTT pings in flight
 	rtt        time.Duration                    // guarded by mu; last measured
 	wins       chan probeWin
 }
 
 func newPlayerNAT(ctx context.Context, bind *Bind, inv Invite, cfg JoinConfig) *playerNAT {
-	rdvKey := rendezvousKey(inv.Secret)
+	rdvKey := natmsg.RendezvousKey(inv.Secret)
 	p := &playerNAT{
-		bind: bind, inv: inv, rdvKey: rdvKey, room: roomOf(inv.HostKey, rdvKey), punch: punchKey(inv.Secret),
+		bind: bind, inv: inv, rdvKey: rdvKey, room: natmsg.RoomOf(inv.HostKey, rdvKey), punch: natmsg.PunchKey(inv.Secret),
 		servers: map[netip.AddrPort]string{}, logf: cfg.Logf.orDiscard(),
 		targets: map[netip.AddrPort]CandidateKind{}, sent: map[netip.AddrPort]time.Time{},
 		paired: map[netip.AddrPort]time.Time{}, refused: map[netip.AddrPort]string{},
-		rtts: map[[txLen]byte]sentPing{}, wins: make(chan probeWin, 1),
+		rtts: map[[natmsg.TxLen]byte]sentPing{}, wins: make(chan probeWin, 1),
 	}
 	rand.Read(p.nonce[:])
 	for _, c := range inv.candidates() {
@@ -114,11 +116,11 @@ func (p *playerNAT) askSTUN(now time.Time) {
 	}
 	p.mu.Unlock()
 	if due {
-		p.bind.WriteTo(appendSTUNRequest(nil, p.stunTx), p.stunServer)
+		p.bind.WriteTo(natmsg.AppendSTUNRequest(nil, p.stunTx), p.stunServer)
 	}
 }
 
-func (p *playerNAT) tx() [txLen]byte { return [txLen]byte(p.nonce[:txLen]) }
+func (p *playerNAT) tx() [natmsg.TxLen]byte { return [natmsg.TxLen]byte(p.nonce[:natmsg.TxLen]) }
 
 // setJoinHandler routes join answers (accept, reject) to h.
 func (p *playerNAT) setJoinHandler(h Handler) {
@@ -128,7 +130,7 @@ func (p *playerNAT) setJoinHandler(h Handler) {
 }
 
 func (p *playerNAT) onSTUN(pkt []byte, from netip.AddrPort) {
-	tx, public, err := parseSTUNResponse(pkt)
+	tx, public, err := natmsg.ParseSTUNResponse(pkt)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err == nil && tx == p.stunTx {
@@ -137,29 +139,29 @@ func (p *playerNAT) onSTUN(pkt []byte, from netip.AddrPort) {
 }
 
 func (p *playerNAT) onControl(pkt []byte, from netip.AddrPort) {
-	t, err := controlType(pkt)
+	t, err := natmsg.TypeOf(pkt)
 	if err != nil {
 		return
 	}
 	switch t {
-	case msgAccept, msgReject:
+	case natmsg.TypeAccept, natmsg.TypeReject:
 		p.join.Lock()
 		if p.joinH != nil {
 			p.joinH(pkt, from)
 		}
 		p.join.Unlock()
-	case msgPeer:
+	case natmsg.TypePeer:
 		p.onPeer(pkt, from)
-	case msgRefused:
-		if room, nonce, r, err := parseRefused(pkt); err == nil && room == p.room && nonce == p.nonce && p.isServer(from) {
+	case natmsg.TypeRefused:
+		if room, nonce, r, err := natmsg.ParseRefused(pkt); err == nil && room == p.room && nonce == p.nonce && p.isServer(from) {
 			p.mu.Lock()
 			p.refused[from] = r.String()
 			p.mu.Unlock()
 		}
-	case msgAllocated:
+	case natmsg.TypeAllocated:
 		p.onAllocated(pkt, from)
-	case msgRelayBound:
-		if m, err := parseAlloc(pkt, msgRelayBound, p.rdvKey[:]); err == nil && m.Nonce == p.nonce && m.Role == rolePlayer {
+	case natmsg.TypeRelayBound:
+		if m, err := natmsg.ParseAlloc(pkt, natmsg.TypeRelayBound, p.rdvKey[:]); err == nil && m.Nonce == p.nonce && m.Role == natmsg.RolePlayer {
 			p.mu.Lock()
 			if from == p.relay {
 				p.bound = true
@@ -167,9 +169,9 @@ func (p *playerNAT) onControl(pkt []byte, from netip.AddrPort) {
 			}
 			p.mu.Unlock()
 		}
-	case msgPing:
+	case natmsg.TypePing:
 		p.onPing(pkt, from)
-	case msgPong:
+	case natmsg.TypePong:
 		p.onPong(pkt, from)
 	}
 }
@@ -180,7 +182,7 @@ func (p *playerNAT) isServer(from netip.AddrPort) bool {
 }
 
 func (p *playerNAT) onPeer(pkt []byte, from netip.AddrPort) {
-	m, err := parsePairing(pkt, msgPeer, p.rdvKey[:])
+	m, err := natmsg.ParsePairing(pkt, natmsg.TypePeer, p.rdvKey[:])
 	if err != nil || m.Room != p.room || m.Nonce != p.nonce || !p.isServer(from) {
 		return
 	}
@@ -191,14 +193,14 @@ func (p *playerNAT) onPeer(pkt []byte, from netip.AddrPort) {
 		p.paired[from] = time.Now()
 	}
 	for _, c := range cands {
-		if _, ok := p.targets[c.Addr]; !ok && len(p.targets) < 4*maxCands {
+		if _, ok := p.targets[c.Addr]; !ok && len(p.targets) < 4*natmsg.MaxCands {
 			p.targets[c.Addr] = c.Kind
 		}
 	}
 }
 
 func (p *playerNAT) onAllocated(pkt []byte, from netip.AddrPort) {
-	m, err := parseAlloc(pkt, msgAllocated, p.rdvKey[:])
+	m, err := natmsg.ParseAlloc(pkt, natmsg.TypeAllocated, p.rdvKey[:])
 	if err != nil || m.Room != p.room || m.Nonce != p.nonce || !p.isServer(from) {
 		return
 	}
@@ -217,17 +219,17 @@ func (p *playerNAT) onAllocated(pkt []byte, from netip.AddrPort) {
 // its source a target: a host behind a symmetric NAT reaches us from a
 // port no server saw.
 func (p *playerNAT) onPing(pkt []byte, from netip.AddrPort) {
-	m, err := parsePing(pkt, p.punch)
-	if err != nil || m.Role != roleHost {
+	m, err := natmsg.ParsePing(pkt, p.punch)
+	if err != nil || m.Role != natmsg.RoleHost {
 		return
 	}
-	p.bind.WriteTo(appendPong(nil, m.Tx, from, p.punch), from)
+	p.bind.WriteTo(natmsg.AppendPong(nil, m.Tx, from, p.punch), from)
 	if m.Tx != p.tx() {
 		return
 	}
 	p.mu.Lock()
 	_, known := p.targets[from]
-	if !known && len(p.targets) < 4*maxCands {
+	if !known && len(p.targets) < 4*natmsg.MaxCands {
 		p.targets[from] = CandPublic
 	}
 	p.mu.Unlock()
@@ -237,7 +239,7 @@ func (p *playerNAT) onPing(pkt []byte, from netip.AddrPort) {
 }
 
 func (p *playerNAT) onPong(pkt []byte, from netip.AddrPort) {
-	tx, _, err := parsePong(pkt, p.punch)
+	tx, _, err := natmsg.ParsePong(pkt, p.punch)
 	if err != nil {
 		return
 	}
@@ -263,7 +265,7 @@ func (p *playerNAT) ping(to netip.AddrPort, kind CandidateKind, now time.Time) {
 	p.mu.Lock()
 	p.sent[to] = now
 	p.mu.Unlock()
-	p.bind.WriteTo(appendPing(nil, pingMsg{Tx: p.tx(), Kind: kind, Role: rolePlayer}, p.punch), to)
+	p.bind.WriteTo(natmsg.AppendPing(nil, natmsg.Ping{Tx: p.tx(), Kind: kind, Role: natmsg.RolePlayer}, p.punch), to)
 }
 
 // probeAll pings every target, except relays when direct is set.
@@ -392,8 +394,8 @@ func (p *playerNAT) pairAndRelay(now time.Time, lastConnect, lastAlloc, lastBind
 		p.allocate()
 	case relay.IsValid() && !bound && now.Sub(*lastBind) >= natTick:
 		*lastBind = now
-		m := allocMsg{Room: p.room, Nonce: p.nonce, Role: rolePlayer}
-		p.bind.WriteTo(appendAlloc(nil, msgRelayBind, m, p.rdvKey[:]), relay)
+		m := natmsg.Alloc{Room: p.room, Nonce: p.nonce, Role: natmsg.RolePlayer}
+		p.bind.WriteTo(natmsg.AppendAlloc(nil, natmsg.TypeRelayBind, m, p.rdvKey[:]), relay)
 	}
 }
 
@@ -409,8 +411,8 @@ func (p *playerNAT) firstPairing() (time.Time, bool) {
 }
 
 func (p *playerNAT) connect() {
-	m := connectMsg{Room: p.room, Nonce: p.nonce, Cands: p.localCands()}
-	pkt := appendPairing(nil, msgConnect, m, p.rdvKey[:])
+	m := natmsg.Pairing{Room: p.room, Nonce: p.nonce, Cands: p.localCands()}
+	pkt := natmsg.AppendPairing(nil, natmsg.TypeConnect, m, p.rdvKey[:])
 	for ap := range p.servers {
 		p.bind.WriteTo(pkt, ap)
 	}
@@ -418,7 +420,7 @@ func (p *playerNAT) connect() {
 
 // allocate asks the servers that paired us for a relay.
 func (p *playerNAT) allocate() {
-	pkt := appendAlloc(nil, msgAllocate, allocMsg{Room: p.room, Nonce: p.nonce}, p.rdvKey[:])
+	pkt := natmsg.AppendAlloc(nil, natmsg.TypeAllocate, natmsg.Alloc{Room: p.room, Nonce: p.nonce}, p.rdvKey[:])
 	p.mu.Lock()
 	var to []netip.AddrPort
 	for ap := range p.paired {

@@ -3,29 +3,32 @@ package vpn
 import (
 	"bytes"
 	"context"
-	"errors"
 	"math"
 	"net"
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
+	"github.com/netpak/netpak/vpn/rendezvous"
 )
 
 // rdvLab is a rendezvous server and a host registered with it, on real
 // sockets on the loopback interface.
 type rdvLab struct {
-	r *Rendezvous
-	h *Host
+	r      *rendezvous.Server
+	h      *Host
+	probes int // loopback addresses handed to roomHost's probes
 }
 
-func newRdvLab(t *testing.T, cfg RendezvousConfig) *rdvLab {
+func newRdvLab(t *testing.T, cfg rendezvous.Config) *rdvLab {
 	t.Helper()
 	goroutineLeakCheck(t)
 	cfg.Listen = netip.MustParseAddrPort("127.0.0.1:0")
 	if cfg.Logf == nil {
 		cfg.Logf = t.Logf
 	}
-	r, err := ListenRendezvous(cfg)
+	r, err := rendezvous.Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,12 +41,22 @@ func newRdvLab(t *testing.T, cfg RendezvousConfig) *rdvLab {
 	return &rdvLab{r: r, h: h}
 }
 
-// roomHost returns the address the server pairs the room's players with.
-func (l *rdvLab) roomHost(room [roomLen]byte) netip.AddrPort {
-	l.r.mu.Lock()
-	defer l.r.mu.Unlock()
-	if rm := l.r.rooms[room]; rm != nil {
-		return rm.host
+// roomHost returns the address the server pairs the players of inv's
+// room with, as a player learns it: the first candidate of the server's
+// answer to a connect, sent from a loopback address of its own. It
+// returns the zero AddrPort if the server knows no such room.
+func (l *rdvLab) roomHost(t *testing.T, inv Invite) netip.AddrPort {
+	t.Helper()
+	l.probes++
+	p := newUDPPeer(t, netip.AddrFrom4([4]byte{127, 0, 2 + byte(l.probes>>8), byte(l.probes)}).String())
+	defer p.c.Close()
+	key := natmsg.RendezvousKey(inv.Secret)
+	room := natmsg.RoomOf(inv.HostKey, key)
+	req := natmsg.AppendPairing(nil, natmsg.TypeConnect, natmsg.Pairing{Room: room, Nonce: [natmsg.NonceLen]byte{0xFF}}, key[:])
+	for _, a := range p.exchange(req, l.r.Addr(), l.r.Addr()) {
+		if m, err := natmsg.ParsePairing(a, natmsg.TypePeer, key[:]); err == nil && len(m.Cands) > 0 {
+			return m.Cands[0].Addr
+		}
 	}
 	return netip.AddrPort{}
 }
@@ -80,8 +93,8 @@ func (p *udpPeer) send(pkt []byte, to netip.AddrPort) {
 func (p *udpPeer) exchange(req []byte, to, server netip.AddrPort) [][]byte {
 	p.t.Helper()
 	p.send(req, to)
-	tx := [txLen]byte{0xEE, byte(time.Now().UnixNano())}
-	p.send(appendSTUNRequest(nil, tx), server)
+	tx := [natmsg.TxLen]byte{0xEE, byte(time.Now().UnixNano())}
+	p.send(natmsg.AppendSTUNRequest(nil, tx), server)
 	var got [][]byte
 	buf := make([]byte, maxDatagram)
 	p.c.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -90,7 +103,7 @@ func (p *udpPeer) exchange(req []byte, to, server netip.AddrPort) [][]byte {
 		if err != nil {
 			p.t.Fatalf("no answer to the marker: %v", err)
 		}
-		if gotTx, _, err := parseSTUNResponse(buf[:n]); err == nil && gotTx == tx {
+		if gotTx, _, err := natmsg.ParseSTUNResponse(buf[:n]); err == nil && gotTx == tx {
 			return got
 		}
 		if from == to { // not, say, a host punching toward a player
@@ -122,59 +135,61 @@ func (p *udpPeer) receive(req []byte, to netip.AddrPort) []byte {
 // to be paired with the host's players. The server must keep pairing
 // them with the host.
 func TestRendezvousRoomHijack(t *testing.T) {
-	l := newRdvLab(t, RendezvousConfig{})
+	l := newRdvLab(t, rendezvous.Config{})
 	old := l.h.Invite()
+	registered := l.r.Stats().Registers
 	cur, err := l.h.RotateSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
-	curRoom := roomOf(cur.HostKey, rendezvousKey(cur.Secret))
-	waitFor(t, "the host to register its new room", func() bool { return l.roomHost(curRoom) == l.h.LocalAddr() })
+	curRoom := natmsg.RoomOf(cur.HostKey, natmsg.RendezvousKey(cur.Secret))
+	waitFor(t, "the host to register its new room", func() bool { return l.r.Stats().Registers > registered })
+	waitFor(t, "the server to pair players with the host", func() bool { return l.roomHost(t, cur) == l.h.LocalAddr() })
 	attacker := newUDPPeer(t, "127.0.0.2")
 	attackerKey := testKey(0x66)
 	for _, inv := range []Invite{cur, old} {
-		key := rendezvousKey(inv.Secret)
-		room := roomOf(inv.HostKey, key)
-		m := registerMsg{Room: room, Key: key, Host: inv.HostKey, Seq: math.MaxUint64,
+		key := natmsg.RendezvousKey(inv.Secret)
+		room := natmsg.RoomOf(inv.HostKey, key)
+		m := natmsg.Register{Room: room, Key: key, Host: inv.HostKey, Seq: math.MaxUint64,
 			Cands: []Candidate{{Addr: attacker.addr(), Kind: CandPublic}}}
 		// The first register gets a challenge, as a host's does.
-		ans := attacker.exchange(appendRegister(nil, m, nil), l.r.Addr(), l.r.Addr())
+		ans := attacker.exchange(natmsg.AppendRegister(nil, m, nil), l.r.Addr(), l.r.Addr())
 		if len(ans) != 1 {
 			t.Fatalf("%d answers to a first register, want a challenge", len(ans))
 		}
-		ch, err := parseChallenge(ans[0])
+		ch, err := natmsg.ParseChallenge(ans[0])
 		if err != nil {
 			t.Fatalf("answer to a first register: %v", err)
 		}
 		// With the cookie, sealed with the only private key it has.
 		m.Cookie = ch.Cookie
-		rk, err := registerKey(attackerKey, ch.Server)
+		rk, err := natmsg.RegisterKey(attackerKey, ch.Server)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, a := range attacker.exchange(appendRegister(nil, m, rk), l.r.Addr(), l.r.Addr()) {
-			if _, _, err := parseRegistered(a, key[:]); err == nil {
+		for _, a := range attacker.exchange(natmsg.AppendRegister(nil, m, rk), l.r.Addr(), l.r.Addr()) {
+			if _, _, err := natmsg.ParseRegistered(a, key[:]); err == nil {
 				t.Fatal("the server accepted the invite holder's register")
 			}
 		}
 	}
-	if got := l.roomHost(curRoom); got != l.h.LocalAddr() {
+	if got := l.roomHost(t, cur); got != l.h.LocalAddr() {
 		t.Fatalf("room is at %v, want the host at %v", got, l.h.LocalAddr())
 	}
 	// The replaced room lapses unless the host registers it, and only the
 	// host can.
-	if got := l.roomHost(roomOf(old.HostKey, rendezvousKey(old.Secret))); got.IsValid() && got != l.h.LocalAddr() {
+	if got := l.roomHost(t, old); got.IsValid() && got != l.h.LocalAddr() {
 		t.Fatalf("the replaced invite's room is held by %v", got)
 	}
 	// A player is still paired with the host.
 	player := newUDPPeer(t, "127.0.0.3")
-	key := rendezvousKey(cur.Secret)
-	req := appendPairing(nil, msgConnect, connectMsg{Room: curRoom, Nonce: [nonceLen]byte{1}}, key[:])
+	key := natmsg.RendezvousKey(cur.Secret)
+	req := natmsg.AppendPairing(nil, natmsg.TypeConnect, natmsg.Pairing{Room: curRoom, Nonce: [natmsg.NonceLen]byte{1}}, key[:])
 	ans := player.exchange(req, l.r.Addr(), l.r.Addr())
 	if len(ans) != 1 {
 		t.Fatalf("%d answers to a connect, want 1", len(ans))
 	}
-	peer, err := parsePairing(ans[0], msgPeer, key[:])
+	peer, err := natmsg.ParsePairing(ans[0], natmsg.TypePeer, key[:])
 	if err != nil || len(peer.Cands) == 0 || peer.Cands[0].Addr != l.h.LocalAddr() {
 		t.Fatalf("player paired with %+v (%v), want the host at %v", peer.Cands, err, l.h.LocalAddr())
 	}
@@ -187,14 +202,21 @@ func TestRendezvousRoomHijack(t *testing.T) {
 // would be), and checks every answer is no larger than its request. The
 // sender even holds the invite, so it gets the authenticated answers.
 func TestRendezvousAmplifiesNothing(t *testing.T) {
-	l := newRdvLab(t, RendezvousConfig{})
+	l := newRdvLab(t, rendezvous.Config{})
 	inv := l.h.Invite()
-	key := rendezvousKey(inv.Secret)
-	room := roomOf(inv.HostKey, key)
-	noRoom := roomOf(inv.HostKey, rendezvousKey([secretLen]byte{1}))
+	key := natmsg.RendezvousKey(inv.Secret)
+	room := natmsg.RoomOf(inv.HostKey, key)
+	noRoom := natmsg.RoomOf(inv.HostKey, natmsg.RendezvousKey([secretLen]byte{1}))
 	srv, host := l.r.Addr(), l.h.LocalAddr()
-	reg := registerMsg{Room: room, Key: key, Host: inv.HostKey, Seq: 1}
-	stun := appendSTUNRequest(nil, [txLen]byte{1})
+	reg := natmsg.Register{Room: room, Key: key, Host: inv.HostKey, Seq: 1}
+	stun := natmsg.AppendSTUNRequest(nil, [natmsg.TxLen]byte{1})
+	// The cookie the server gives another address for this host key.
+	other := newUDPPeer(t, "127.0.1.200")
+	ch, err := natmsg.ParseChallenge(other.receive(natmsg.AppendRegister(nil, reg, nil), srv))
+	if err != nil {
+		t.Fatalf("answer to a first register: %v", err)
+	}
+	otherCookie := ch.Cookie
 	var relayAddr netip.AddrPort
 	tests := []struct {
 		name   string
@@ -204,30 +226,34 @@ func TestRendezvousAmplifiesNothing(t *testing.T) {
 		async  bool // answered by another goroutine or socket: wait for one answer
 	}{
 		{"stun, netpak's padded request", srv, func() []byte { return stun }, true, false},
-		{"stun, bare 20-byte request", srv, func() []byte { return stun[:stunHeaderLen] }, false, false},
-		{"register without cookie", srv, func() []byte { return appendRegister(nil, reg, nil) }, true, false},
+		{"stun, bare 20-byte request", srv, func() []byte { return stun[:natmsg.STUNHeaderLen] }, false, false},
+		{"register without cookie", srv, func() []byte { return natmsg.AppendRegister(nil, reg, nil) }, true, false},
 		{"register, cookie of another address", srv, func() []byte {
 			m := reg
-			m.Cookie = l.r.cookieFor(host, inv.HostKey, time.Now())
-			return appendRegister(nil, m, nil)
+			m.Cookie = otherCookie
+			return natmsg.AppendRegister(nil, m, nil)
 		}, true, false},
-		{"connect to no room", srv, func() []byte { return appendPairing(nil, msgConnect, connectMsg{Room: noRoom}, key[:]) }, true, false},
+		{"connect to no room", srv, func() []byte {
+			return natmsg.AppendPairing(nil, natmsg.TypeConnect, natmsg.Pairing{Room: noRoom}, key[:])
+		}, true, false},
 		{"connect to no room, cut short", srv, func() []byte {
-			return appendPairing(nil, msgConnect, connectMsg{Room: noRoom}, key[:])[:headerLen+roomLen+nonceLen]
+			return natmsg.AppendPairing(nil, natmsg.TypeConnect, natmsg.Pairing{Room: noRoom}, key[:])[:natmsg.HeaderLen+natmsg.RoomLen+natmsg.NonceLen]
 		}, false, false},
-		{"connect without the key", srv, func() []byte { return appendPairing(nil, msgConnect, connectMsg{Room: room}, noRoom[:]) }, false, false},
+		{"connect without the key", srv, func() []byte {
+			return natmsg.AppendPairing(nil, natmsg.TypeConnect, natmsg.Pairing{Room: room}, noRoom[:])
+		}, false, false},
 		{"connect", srv, func() []byte {
-			return appendPairing(nil, msgConnect, connectMsg{Room: room, Nonce: [nonceLen]byte{2}}, key[:])
+			return natmsg.AppendPairing(nil, natmsg.TypeConnect, natmsg.Pairing{Room: room, Nonce: [natmsg.NonceLen]byte{2}}, key[:])
 		}, true, false},
-		{"allocate in no room", srv, func() []byte { return appendAlloc(nil, msgAllocate, allocMsg{Room: noRoom}, key[:]) }, true, false},
+		{"allocate in no room", srv, func() []byte { return natmsg.AppendAlloc(nil, natmsg.TypeAllocate, natmsg.Alloc{Room: noRoom}, key[:]) }, true, false},
 		{"allocate", srv, func() []byte {
-			return appendAlloc(nil, msgAllocate, allocMsg{Room: room, Nonce: [nonceLen]byte{3}}, key[:])
+			return natmsg.AppendAlloc(nil, natmsg.TypeAllocate, natmsg.Alloc{Room: room, Nonce: [natmsg.NonceLen]byte{3}}, key[:])
 		}, true, false},
 		{"relay bind", netip.AddrPort{}, func() []byte {
-			return appendAlloc(nil, msgRelayBind, allocMsg{Room: room, Nonce: [nonceLen]byte{3}, Role: rolePlayer}, key[:])
+			return natmsg.AppendAlloc(nil, natmsg.TypeRelayBind, natmsg.Alloc{Room: room, Nonce: [natmsg.NonceLen]byte{3}, Role: natmsg.RolePlayer}, key[:])
 		}, true, true},
 		{"ping the host", host, func() []byte {
-			return appendPing(nil, pingMsg{Tx: [txLen]byte{4}, Role: rolePlayer}, punchKey(inv.Secret))
+			return natmsg.AppendPing(nil, natmsg.Ping{Tx: [natmsg.TxLen]byte{4}, Role: natmsg.RolePlayer}, natmsg.PunchKey(inv.Secret))
 		}, true, true},
 		{"join the host", host, func() []byte {
 			return appendJoin(nil, joinMsg{Session: inv.Session, Player: testKey(5).Public()}, inv.Secret, inv.HostKey)
@@ -258,7 +284,7 @@ func TestRendezvousAmplifiesNothing(t *testing.T) {
 				if len(a) > len(req) {
 					t.Errorf("answer of %d bytes to a request of %d", len(a), len(req))
 				}
-				if m, err := parseAlloc(a, msgAllocated, key[:]); err == nil {
+				if m, err := natmsg.ParseAlloc(a, natmsg.TypeAllocated, key[:]); err == nil {
 					relayAddr = netip.AddrPortFrom(srv.Addr(), m.Relay.Port())
 				}
 			}
@@ -266,103 +292,9 @@ func TestRendezvousAmplifiesNothing(t *testing.T) {
 	}
 }
 
-// TestRendezvousPrefixFlood floods a real server with rooms and relays:
-// from many addresses of one IPv6 /64, from many /64s of one /48, from
-// many ports of one IPv4 address and from many addresses of one /24, each
-// a room of its own key with a valid cookie (the attacker owns those
-// addresses, so it receives the cookies), then asks for every relay those
-// rooms may have, each from an address of its own. The tables are only a
-// little larger than the flood's bounds allow; the real host, elsewhere,
-// must keep its room and its player must get a relay.
-func TestRendezvousPrefixFlood(t *testing.T) {
-	const bound = 2 * maxRoomsPerNet // the flood's two networks
-	l := newRdvLab(t, RendezvousConfig{MaxRooms: bound + 1, MaxRelays: bound + 1,
-		Logf: func(string, ...any) {}}) // answers to the made-up addresses go nowhere
-	before := l.r.Stats()
-	var rooms []registerMsg
-	n := 0
-	register := func(from netip.AddrPort) {
-		n++
-		priv := testKey(byte(n))
-		priv[1], priv[2] = byte(n>>8), 0xAA
-		k := rendezvousKey([secretLen]byte{byte(n), byte(n >> 8), 0xAA})
-		pkt := sealedRegister(t, l.r, priv, k, 1, from)
-		l.r.handle(pkt, from)
-		m, _ := parseRegister(pkt)
-		rooms = append(rooms, m)
-	}
-	flood := []struct {
-		name  string
-		count int
-		addr  func(i int) netip.AddrPort
-		max   int // rooms the flood may hold after this step
-	}{
-		{"addresses of one /64", 1000, func(i int) netip.AddrPort {
-			return netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad, 0, 1, 14: byte(i >> 8), 15: byte(i)}), 4000)
-		}, maxRoomsPerPrefix},
-		{"/64s of one /48", 300, func(i int) netip.AddrPort {
-			return netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad, byte(i >> 8), byte(i) + 2, 15: 1}), 4000)
-		}, maxRoomsPerNet},
-		{"ports of one IPv4 address", controlBurst, func(i int) netip.AddrPort {
-			return netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, 9}), uint16(5000+i))
-		}, maxRoomsPerNet + maxRoomsPerPrefix},
-		{"addresses of one /24", 100, func(i int) netip.AddrPort {
-			return netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 10)}), 5000)
-		}, bound},
-	}
-	for _, f := range flood {
-		for i := range f.count {
-			register(f.addr(i))
-		}
-		st := l.r.Stats()
-		t.Logf("%d registers from %s: the flood holds %d rooms, %d datagrams rate-limited so far",
-			f.count, f.name, st.Rooms-before.Rooms, st.RateLimited-before.RateLimited)
-		if got := st.Rooms - before.Rooms; got > f.max {
-			t.Fatalf("the flood holds %d rooms, bound %d", got, f.max)
-		}
-	}
-	asked := 0
-	for _, m := range rooms {
-		if !l.roomHost(m.Room).IsValid() {
-			continue // refused
-		}
-		for j := range maxRelaysPerRoom {
-			asked++
-			asker := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(asked >> 8), byte(asked), 1}), 1)
-			l.r.handle(appendAlloc(nil, msgAllocate, allocMsg{Room: m.Room, Nonce: [nonceLen]byte{byte(j)}}, m.Key[:]), asker)
-		}
-	}
-	st := l.r.Stats()
-	t.Logf("%d allocations, each from a /24 of its own: the flood holds %d relays", asked, st.Relays)
-	if st.Relays > 2*maxRelaysPerNet {
-		t.Fatalf("the flood holds %d relays, bound %d", st.Relays, 2*maxRelaysPerNet)
-	}
-	// The real host still has its room, and its player a relay.
-	inv := l.h.Invite()
-	key := rendezvousKey(inv.Secret)
-	room := roomOf(inv.HostKey, key)
-	if got := l.roomHost(room); got != l.h.LocalAddr() {
-		t.Fatalf("the host's room is at %v, want %v", got, l.h.LocalAddr())
-	}
-	player := newUDPPeer(t, "127.0.0.4")
-	ans := player.exchange(appendAlloc(nil, msgAllocate, allocMsg{Room: room, Nonce: [nonceLen]byte{9}}, key[:]), l.r.Addr(), l.r.Addr())
-	if len(ans) != 1 {
-		t.Fatalf("%d answers to the player's allocate, want 1", len(ans))
-	}
-	m, err := parseAlloc(ans[0], msgAllocated, key[:])
-	if err != nil {
-		t.Fatalf("player's allocate: %v (answer %x)", err, ans[0])
-	}
-	m.Role = rolePlayer
-	relay := netip.AddrPortFrom(l.r.Addr().Addr(), m.Relay.Port())
-	if _, err := parseAlloc(player.receive(appendAlloc(nil, msgRelayBind, m, key[:]), relay), msgRelayBound, key[:]); err != nil {
-		t.Fatalf("player's relay bind: %v", err)
-	}
-	// Closing the server ends every relay; closing it again says so.
-	if err := l.r.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	if err := l.r.Close(); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("second Close = %v, want net.ErrClosed", err)
-	}
+// testKey returns a private key made from b.
+func testKey(b byte) Key {
+	k := Key(seq(KeyLen, b))
+	k.clamp()
+	return k
 }

@@ -3,6 +3,8 @@ package vpn
 import (
 	"crypto/rand"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // Path returns how the tunnel reaches the host, with the last measured
@@ -43,14 +45,14 @@ func (t *Tunnel) pathLoop() {
 
 func (t *Tunnel) measure() {
 	p := t.Path()
-	var tx [txLen]byte
+	var tx [natmsg.TxLen]byte
 	rand.Read(tx[:])
 	n := t.nat
 	n.mu.Lock()
 	clear(n.rtts)
 	n.rtts[tx] = sentPing{to: p.Addr, at: time.Now()}
 	n.mu.Unlock()
-	t.bind.WriteTo(appendPing(nil, pingMsg{Tx: tx, Role: rolePlayer}, n.punch), p.Addr)
+	t.bind.WriteTo(natmsg.AppendPing(nil, natmsg.Ping{Tx: tx, Role: natmsg.RolePlayer}, n.punch), p.Addr)
 }
 
 // tryDirect asks the rendezvous to pair the two again and probes the

@@ -46,10 +46,6 @@ func (h *Host) InviteWG(endpoint netip.AddrPort) (WGConfig, error) {
 	return WGConfig{Addr: addr, PublicKey: pub, Text: b.String()}, nil
 }
 
-// QRLines renders the configuration as a QR code that the WireGuard mobile
-// apps can scan (see [QRLines]).
-func (c WGConfig) QRLines() ([]string, error) { return QRLines(c.Text) }
-
 // WriteFile writes the configuration to path (owner-only permissions,
 // atomically). It refuses to replace an existing file.
 func (c WGConfig) WriteFile(path string) error {

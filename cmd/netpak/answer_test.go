@@ -9,6 +9,7 @@ import (
 
 	"github.com/netpak/netpak/commands"
 	"github.com/netpak/netpak/vpn"
+	rdvserver "github.com/netpak/netpak/vpn/rendezvous"
 )
 
 // natSession is a console Session on loopback with the real tunnel whose
@@ -69,7 +70,7 @@ func TestSessionAnswerCode(t *testing.T) {
 // TestSessionSTUN: a STUN server from the session file tells the host its
 // public address, which the advice then names the copy-paste way for.
 func TestSessionSTUN(t *testing.T) {
-	rdv, err := vpn.ListenRendezvous(vpn.RendezvousConfig{Listen: netip.MustParseAddrPort("127.0.0.1:0"), NoRelay: true, Logf: t.Logf})
+	rdv, err := rdvserver.Listen(rdvserver.Config{Listen: netip.MustParseAddrPort("127.0.0.1:0"), NoRelay: true, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

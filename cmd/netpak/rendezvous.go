@@ -11,7 +11,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/netpak/netpak/vpn"
+	rdvserver "github.com/netpak/netpak/vpn/rendezvous"
 )
 
 // runRendezvous runs `netpak rendezvous`: the rendezvous, relay and STUN
@@ -21,11 +21,11 @@ import (
 func runRendezvous(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("rendezvous", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", fmt.Sprintf(":%d", vpn.DefaultRendezvousPort), "UDP `address` for rendezvous and STUN")
+	listen := fs.String("listen", fmt.Sprintf(":%d", rdvserver.DefaultPort), "UDP `address` for rendezvous and STUN")
 	noRelay := fs.Bool("no-relay", false, "only pair and answer STUN; relay nothing")
 	ports := fs.String("relay-ports", "", "inclusive UDP port `range` for relays, e.g. 40000-40999 (default: any free port)")
-	maxRooms := fs.Int("max-rooms", vpn.DefaultMaxRooms, "most hosts registered at once")
-	maxRelays := fs.Int("max-relays", vpn.DefaultMaxRelays, "most relays open at once")
+	maxRooms := fs.Int("max-rooms", rdvserver.DefaultMaxRooms, "most hosts registered at once")
+	maxRelays := fs.Int("max-relays", rdvserver.DefaultMaxRelays, "most relays open at once")
 	verbose := fs.Bool("v", false, "log diagnostics to stderr")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: netpak rendezvous [flags]")
@@ -56,8 +56,8 @@ func runRendezvous(args []string, stdout, stderr io.Writer) int {
 	return serveRendezvous(cfg, stdout, stderr)
 }
 
-func rendezvousConfig(listen, ports string) (vpn.RendezvousConfig, error) {
-	var cfg vpn.RendezvousConfig
+func rendezvousConfig(listen, ports string) (rdvserver.Config, error) {
+	var cfg rdvserver.Config
 	host, port, ok := strings.Cut(listen, ":")
 	if i := strings.LastIndex(listen, ":"); i >= 0 {
 		host, port, ok = listen[:i], listen[i+1:], true
@@ -88,11 +88,11 @@ func rendezvousConfig(listen, ports string) (vpn.RendezvousConfig, error) {
 	return cfg, nil
 }
 
-func serveRendezvous(cfg vpn.RendezvousConfig, stdout, stderr io.Writer) int {
+func serveRendezvous(cfg rdvserver.Config, stdout, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	r, err := vpn.ListenRendezvous(cfg)
+	r, err := rdvserver.Listen(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "netpak rendezvous:", err)
 		return 1

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/commands"
+	"github.com/netpak/netpak/commands/qrtext"
 	"github.com/netpak/netpak/vpn"
 )
 
@@ -92,7 +93,7 @@ func joinAdvice(err error) error {
 }
 
 func (t tunnels) QRLines(text string) ([]string, error) {
-	lines, err := vpn.QRLines(text)
+	lines, err := qrtext.Lines(text)
 	if err != nil || !t.ascii {
 		return lines, err
 	}

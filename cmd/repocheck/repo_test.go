@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -85,12 +86,29 @@ var fence = []struct {
 	allowed []string
 }{
 	{"github.com/chzyer/readline", []string{module + "/cmd"}},
+	{"rsc.io/qr", []string{module + "/commands/qrtext", module + "/cmd"}},
 	{"golang.zx2c4.com/wireguard", []string{module + "/vpn", module + "/cmd"}},
 	{"gvisor.dev/gvisor", []string{module + "/vpn", module + "/cmd"}},
 	{module + "/vpn", []string{module + "/vpn", module + "/cmd"}},
+	{module + "/vpn/rendezvous", []string{module + "/vpn/rendezvous", module + "/cmd"}},
 	{module + "/commands", []string{module + "/commands", module + "/cmd"}},
 	{module + "/host", []string{module + "/host", module + "/commands", module + "/cmd"}},
 }
+
+// pure lists packages that must depend on neither WireGuard, gVisor nor
+// any netpak package but the few named, even where the fence above would
+// allow it: the rendezvous server and the codec it shares with vpn stay
+// free of the tunnel.
+var pure = []struct {
+	pkg    string
+	except []string // netpak packages it may import
+}{
+	{module + "/vpn/natmsg", nil},
+	{module + "/vpn/rendezvous", []string{module + "/vpn/natmsg"}},
+}
+
+// notInPure are the dependency prefixes the packages in pure must avoid.
+var notInPure = []string{"golang.zx2c4.com/wireguard", "gvisor.dev/gvisor", module}
 
 func TestImportFence(t *testing.T) {
 	cmd := exec.Command("go", "list", "-json", module+"/...")
@@ -106,6 +124,11 @@ func TestImportFence(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, d := range p.Deps {
+			for _, q := range pure {
+				if p.ImportPath == q.pkg && hasAnyPrefix(d, notInPure) && !slices.Contains(q.except, d) {
+					t.Errorf("%s depends on %s; it may depend on no netpak package but %v, nor on WireGuard or gVisor", p.ImportPath, d, q.except)
+				}
+			}
 			for _, f := range fence {
 				if d != f.dep && !strings.HasPrefix(d, f.dep+"/") {
 					continue

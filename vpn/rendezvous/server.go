@@ -1,6 +1,7 @@
-package vpn
+package rendezvous
 
 import (
+	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -10,13 +11,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
-// DefaultRendezvousPort is the UDP port `netpak rendezvous` listens on
+// DefaultPort is the UDP port `netpak rendezvous` listens on
 // unless told otherwise.
-const DefaultRendezvousPort = 6465
+const DefaultPort = 6465
 
-// Rendezvous server limits. Every table is bounded; a full table refuses
+// Server limits. Every table is bounded; a full table refuses
 // new entries rather than growing.
 const (
 	DefaultMaxRooms  = 4096
@@ -41,10 +44,10 @@ const (
 	maxRelayDatagram   = 1500
 )
 
-// RendezvousConfig configures [ListenRendezvous]. The zero value is a valid
-// default: every interface on [DefaultRendezvousPort], relaying on ports
+// Config configures [Listen]. The zero value is a valid
+// default: every interface on [DefaultPort], relaying on ports
 // the system picks.
-type RendezvousConfig struct {
+type Config struct {
 	// Listen is the UDP address for rendezvous and STUN.
 	Listen netip.AddrPort
 	// Conn, if set, is used instead of listening on Listen (tests).
@@ -61,11 +64,11 @@ type RendezvousConfig struct {
 	// MaxRooms and MaxRelays bound the tables; zero means the defaults.
 	MaxRooms, MaxRelays int
 	// Logf receives diagnostics; nil discards them.
-	Logf Logf
+	Logf func(format string, args ...any)
 }
 
-// RendezvousStats counts what a rendezvous server did.
-type RendezvousStats struct {
+// Stats counts what a rendezvous server did.
+type Stats struct {
 	Rooms, Relays        int    // current table sizes
 	Registers, Pairings  uint64 // accepted
 	Allocations          uint64 // relays opened
@@ -73,16 +76,16 @@ type RendezvousStats struct {
 	Dropped, RateLimited uint64 // malformed, unauthenticated, unknown, or over a limit
 }
 
-// Rendezvous is netpak's rendezvous and relay server. Hosts register their
+// Server is netpak's rendezvous and relay server. Hosts register their
 // room and candidates; players ask to be paired and both sides get the
 // other's candidates to punch with; when punching fails, the server opens
 // a relay port per player that forwards the WireGuard datagrams unchanged
 // (it never has the keys to read them). It also answers STUN binding
 // requests. Methods are safe for concurrent use.
-type Rendezvous struct {
-	// Immutable after ListenRendezvous.
-	cfg    RendezvousConfig
-	logf   Logf
+type Server struct {
+	// Immutable after Listen.
+	cfg    Config
+	logf   func(format string, args ...any)
 	conn   PacketConn
 	local  netip.AddrPort
 	done   chan struct{}
@@ -90,26 +93,26 @@ type Rendezvous struct {
 	now    func() time.Time
 	closer sync.Once
 
-	priv   Key // the server's X25519 key; hosts seal registers with it
-	pub    Key
+	priv   natmsg.Key // the server's X25519 key; hosts seal registers with it
+	pub    natmsg.Key
 	cookie [32]byte // secret for the cookies of hosts' addresses
 
 	stats struct{ registers, pairings, allocations, relayed, dropped, limited atomic.Uint64 }
 
 	mu       sync.Mutex
-	rooms    map[[roomLen]byte]*room     // guarded by mu
-	relays   map[relayID]*relay          // guarded by mu
-	sources  *limiter                    // guarded by mu
-	perPfx   map[netip.Prefix]*prefixUse // guarded by mu; entries are deleted at zero
-	nextPort uint16                      // guarded by mu; next of RelayPorts to try
+	rooms    map[[natmsg.RoomLen]byte]*room // guarded by mu
+	relays   map[relayID]*relay             // guarded by mu
+	sources  *limiter                       // guarded by mu
+	perPfx   map[netip.Prefix]*prefixUse    // guarded by mu; entries are deleted at zero
+	nextPort uint16                         // guarded by mu; next of RelayPorts to try
 }
 
 type room struct {
-	key     [rdvKeyLen]byte
+	key     [natmsg.RendezvousKeyLen]byte
 	regKey  []byte // seals the host's registers
 	seq     uint64
 	host    netip.AddrPort
-	cands   []Candidate
+	cands   []natmsg.Candidate
 	expires time.Time
 	relays  int
 }
@@ -146,7 +149,7 @@ func prefixLimits(p netip.Prefix) (rooms, relays int) {
 	return maxRoomsPerNet, maxRelaysPerNet
 }
 
-func (r *Rendezvous) useLocked(p netip.Prefix) *prefixUse {
+func (r *Server) useLocked(p netip.Prefix) *prefixUse {
 	u := r.perPfx[p]
 	if u == nil {
 		u = &prefixUse{}
@@ -155,7 +158,7 @@ func (r *Rendezvous) useLocked(p netip.Prefix) *prefixUse {
 	return u
 }
 
-func (r *Rendezvous) releaseLocked(p netip.Prefix, rooms, relays int) {
+func (r *Server) releaseLocked(p netip.Prefix, rooms, relays int) {
 	if u := r.perPfx[p]; u != nil {
 		u.rooms -= rooms
 		u.relays -= relays
@@ -166,41 +169,44 @@ func (r *Rendezvous) releaseLocked(p netip.Prefix, rooms, relays int) {
 }
 
 type relayID struct {
-	room  [roomLen]byte
-	nonce [nonceLen]byte
+	room  [natmsg.RoomLen]byte
+	nonce [natmsg.NonceLen]byte
 }
 
-// ListenRendezvous starts a rendezvous server.
-func ListenRendezvous(cfg RendezvousConfig) (*Rendezvous, error) {
+// Listen starts a rendezvous server.
+func Listen(cfg Config) (*Server, error) {
 	if cfg.MaxRooms <= 0 {
 		cfg.MaxRooms = DefaultMaxRooms
 	}
 	if cfg.MaxRelays <= 0 {
 		cfg.MaxRelays = DefaultMaxRelays
 	}
-	r := &Rendezvous{
+	r := &Server{
 		cfg:     cfg,
-		logf:    cfg.Logf.orDiscard(),
+		logf:    cfg.Logf,
 		conn:    cfg.Conn,
 		done:    make(chan struct{}),
 		now:     time.Now,
-		rooms:   map[[roomLen]byte]*room{},
+		rooms:   map[[natmsg.RoomLen]byte]*room{},
 		relays:  map[relayID]*relay{},
 		sources: newLimiter(controlRate, controlBurst, maxSources),
 		perPfx:  map[netip.Prefix]*prefixUse{},
 	}
-	var err error
-	if r.priv, err = NewPrivateKey(); err != nil {
-		return nil, fmt.Errorf("rendezvous: %w", err)
+	if r.logf == nil {
+		r.logf = func(string, ...any) {}
 	}
-	r.pub = r.priv.Public()
+	k, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("rendezvous: server key: %w", err)
+	}
+	r.priv, r.pub = natmsg.Key(k.Bytes()), natmsg.Key(k.PublicKey().Bytes())
 	if _, err := rand.Read(r.cookie[:]); err != nil {
 		return nil, fmt.Errorf("rendezvous: cookie secret: %w", err)
 	}
 	if r.conn == nil {
 		listen := cfg.Listen
 		if !listen.IsValid() {
-			listen = netip.AddrPortFrom(netip.IPv6Unspecified(), DefaultRendezvousPort)
+			listen = netip.AddrPortFrom(netip.IPv6Unspecified(), DefaultPort)
 		}
 		c, err := net.ListenUDP("udp", udpAddr(listen))
 		if err != nil {
@@ -217,14 +223,14 @@ func ListenRendezvous(cfg RendezvousConfig) (*Rendezvous, error) {
 }
 
 // Addr returns the server's UDP address.
-func (r *Rendezvous) Addr() netip.AddrPort { return r.local }
+func (r *Server) Addr() netip.AddrPort { return r.local }
 
 // Stats returns the server's counters.
-func (r *Rendezvous) Stats() RendezvousStats {
+func (r *Server) Stats() Stats {
 	r.mu.Lock()
 	rooms, relays := len(r.rooms), len(r.relays)
 	r.mu.Unlock()
-	return RendezvousStats{
+	return Stats{
 		Rooms: rooms, Relays: relays,
 		Registers: r.stats.registers.Load(), Pairings: r.stats.pairings.Load(),
 		Allocations: r.stats.allocations.Load(), Relayed: r.stats.relayed.Load(),
@@ -235,7 +241,7 @@ func (r *Rendezvous) Stats() RendezvousStats {
 // Close stops the server and every relay and waits for their goroutines.
 // It is idempotent: calls after the first return an error wrapping
 // [net.ErrClosed].
-func (r *Rendezvous) Close() error {
+func (r *Server) Close() error {
 	err := fmt.Errorf("close rendezvous server: %w", net.ErrClosed)
 	r.closer.Do(func() {
 		close(r.done)
@@ -251,7 +257,7 @@ func (r *Rendezvous) Close() error {
 	return err
 }
 
-func (r *Rendezvous) readLoop() {
+func (r *Server) readLoop() {
 	defer r.loops.Done()
 	buf := make([]byte, maxDatagram)
 	for {
@@ -267,7 +273,7 @@ func (r *Rendezvous) readLoop() {
 	}
 }
 
-func (r *Rendezvous) expireLoop() {
+func (r *Server) expireLoop() {
 	defer r.loops.Done()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -282,7 +288,7 @@ func (r *Rendezvous) expireLoop() {
 }
 
 // expire drops rooms whose host stopped registering and idle relays.
-func (r *Rendezvous) expire() {
+func (r *Server) expire() {
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -301,7 +307,7 @@ func (r *Rendezvous) expire() {
 	}
 }
 
-func (r *Rendezvous) dropRelayLocked(id relayID, rl *relay) {
+func (r *Server) dropRelayLocked(id relayID, rl *relay) {
 	rl.conn.Close()
 	delete(r.relays, id)
 	for _, p := range rl.owners {
@@ -313,7 +319,7 @@ func (r *Rendezvous) dropRelayLocked(id relayID, rl *relay) {
 }
 
 // handle answers one datagram on the main socket.
-func (r *Rendezvous) handle(pkt []byte, from netip.AddrPort) {
+func (r *Server) handle(pkt []byte, from netip.AddrPort) {
 	r.mu.Lock()
 	ok := r.sources.allow(sourcePrefix(from.Addr()).Addr(), r.now())
 	r.mu.Unlock()
@@ -321,31 +327,31 @@ func (r *Rendezvous) handle(pkt []byte, from netip.AddrPort) {
 		r.stats.limited.Add(1)
 		return
 	}
-	if tx, ok := parseSTUNRequest(pkt); ok {
-		r.answer(pkt, appendSTUNResponse(nil, tx, from), from)
+	if tx, ok := natmsg.ParseSTUNRequest(pkt); ok {
+		r.answer(pkt, natmsg.AppendSTUNResponse(nil, tx, from), from)
 		return
 	}
-	t, err := controlType(pkt)
+	t, err := natmsg.TypeOf(pkt)
 	if err != nil {
 		r.stats.dropped.Add(1)
 		return
 	}
 	switch t {
-	case msgRegister:
+	case natmsg.TypeRegister:
 		err = r.handleRegister(pkt, from)
-	case msgConnect:
+	case natmsg.TypeConnect:
 		err = r.handleConnect(pkt, from)
-	case msgAllocate:
+	case natmsg.TypeAllocate:
 		err = r.handleAllocate(pkt, from)
 	default:
-		err = fmt.Errorf("%w: type %d", errMalformed, t)
+		err = fmt.Errorf("%w: type %d", natmsg.ErrMalformed, t)
 	}
 	if err != nil {
 		r.stats.dropped.Add(1)
 	}
 }
 
-func (r *Rendezvous) send(pkt []byte, to netip.AddrPort) {
+func (r *Server) send(pkt []byte, to netip.AddrPort) {
 	if _, err := r.conn.WriteToUDPAddrPort(pkt, to); err != nil {
 		r.logf("rendezvous: send to %v: %v", to, err)
 	}
@@ -354,7 +360,7 @@ func (r *Rendezvous) send(pkt []byte, to netip.AddrPort) {
 // answer sends ans back to the sender of req, unless it is larger: the
 // sender's address is not proven, and a server that answered with more
 // than it got would amplify a flood aimed at a spoofed address.
-func (r *Rendezvous) answer(req, ans []byte, to netip.AddrPort) {
+func (r *Server) answer(req, ans []byte, to netip.AddrPort) {
 	if len(ans) > len(req) {
 		r.stats.dropped.Add(1)
 		return
@@ -363,20 +369,20 @@ func (r *Rendezvous) answer(req, ans []byte, to netip.AddrPort) {
 }
 
 // cookieFor returns the cookie of a host's address in the epoch of t.
-func (r *Rendezvous) cookieFor(from netip.AddrPort, host Key, t time.Time) [cookieLen]byte {
+func (r *Server) cookieFor(from netip.AddrPort, host natmsg.Key, t time.Time) [natmsg.CookieLen]byte {
 	var b []byte
 	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix()/int64(cookieEpoch/time.Second)))
-	b = appendAddr(b, from)
+	b = natmsg.AppendAddr(b, from)
 	b = append(b, host[:]...)
-	return [cookieLen]byte(mac(r.cookie[:], b))
+	return [natmsg.CookieLen]byte(natmsg.MAC(r.cookie[:], b))
 }
 
 // cookieOK reports whether c is the cookie of from and host, in this
 // epoch or the last.
-func (r *Rendezvous) cookieOK(c [cookieLen]byte, from netip.AddrPort, host Key) bool {
+func (r *Server) cookieOK(c [natmsg.CookieLen]byte, from netip.AddrPort, host natmsg.Key) bool {
 	now := r.now()
 	a, b := r.cookieFor(from, host, now), r.cookieFor(from, host, now.Add(-cookieEpoch))
-	return equalMAC(c[:], a[:]) || equalMAC(c[:], b[:])
+	return natmsg.EqualMAC(c[:], a[:]) || natmsg.EqualMAC(c[:], b[:])
 }
 
 // handleRegister keeps a host's room. Only the host registers it: the
@@ -385,14 +391,14 @@ func (r *Rendezvous) cookieOK(c [cookieLen]byte, from netip.AddrPort, host Key) 
 // cookie of the address it came from. Otherwise the sender gets a
 // challenge with a fresh cookie and the server's public key, smaller than
 // the register. A register must also be newer than the last one.
-func (r *Rendezvous) handleRegister(pkt []byte, from netip.AddrPort) error {
-	m, err := parseRegister(pkt)
+func (r *Server) handleRegister(pkt []byte, from netip.AddrPort) error {
+	m, err := natmsg.ParseRegister(pkt)
 	if err != nil {
 		return err
 	}
 	challenge := func(why string) error {
-		c := challengeMsg{Room: m.Room, Cookie: r.cookieFor(from, m.Host, r.now()), Server: r.pub}
-		r.answer(pkt, appendChallenge(nil, c), from)
+		c := natmsg.Challenge{Room: m.Room, Cookie: r.cookieFor(from, m.Host, r.now()), Server: r.pub}
+		r.answer(pkt, natmsg.AppendChallenge(nil, c), from)
 		return fmt.Errorf("register from %v: %s", from, why)
 	}
 	if !r.cookieOK(m.Cookie, from, m.Host) {
@@ -407,30 +413,30 @@ func (r *Rendezvous) handleRegister(pkt []byte, from netip.AddrPort) error {
 	if regKey == nil {
 		// Only senders that proved their address get this far, at the
 		// source rate limit.
-		if regKey, err = registerKey(r.priv, m.Host); err != nil {
-			return fmt.Errorf("%w: host key: %w", errMalformed, err)
+		if regKey, err = natmsg.RegisterKey(r.priv, m.Host); err != nil {
+			return fmt.Errorf("%w: host key: %w", natmsg.ErrMalformed, err)
 		}
 	}
-	if !registerOpened(pkt, regKey) {
+	if !natmsg.RegisterOpened(pkt, regKey) {
 		return challenge("not sealed with the host's key")
 	}
 	if err := r.keepRoom(m, regKey, from); err != nil {
 		return err
 	}
 	r.stats.registers.Add(1)
-	r.answer(pkt, appendRegistered(nil, m.Seq, from, m.Key[:]), from)
+	r.answer(pkt, natmsg.AppendRegistered(nil, m.Seq, from, m.Key[:]), from)
 	return nil
 }
 
 // keepRoom creates or refreshes a room for a verified register, within
 // the table's bound and those of the source's prefixes.
-func (r *Rendezvous) keepRoom(m registerMsg, regKey []byte, from netip.AddrPort) error {
+func (r *Server) keepRoom(m natmsg.Register, regKey []byte, from netip.AddrPort) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rm := r.rooms[m.Room]
 	switch {
 	case rm != nil && m.Seq <= rm.seq:
-		return fmt.Errorf("%w: old register", errMalformed)
+		return fmt.Errorf("%w: old register", natmsg.ErrMalformed)
 	case rm == nil && len(r.rooms) >= r.cfg.MaxRooms:
 		return errors.New("room table full")
 	}
@@ -462,8 +468,8 @@ func (r *Rendezvous) keepRoom(m registerMsg, regKey []byte, from netip.AddrPort)
 }
 
 // lookup returns the room of pkt and its key, or answers "no such room".
-func (r *Rendezvous) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
-	id, ok := parseRoom(pkt)
+func (r *Server) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
+	id, ok := natmsg.ParseRoom(pkt)
 	if !ok {
 		return room{}, false
 	}
@@ -474,41 +480,41 @@ func (r *Rendezvous) lookup(pkt []byte, from netip.AddrPort) (room, bool) {
 		cp = *rm
 	}
 	r.mu.Unlock()
-	if rm == nil && len(pkt) >= headerLen+roomLen+nonceLen {
-		r.answer(pkt, appendRefused(nil, id, [nonceLen]byte(pkt[headerLen+roomLen:]), refuseNoRoom), from)
+	if rm == nil && len(pkt) >= natmsg.HeaderLen+natmsg.RoomLen+natmsg.NonceLen {
+		r.answer(pkt, natmsg.AppendRefused(nil, id, [natmsg.NonceLen]byte(pkt[natmsg.HeaderLen+natmsg.RoomLen:]), natmsg.RefuseNoRoom), from)
 	}
 	return cp, rm != nil
 }
 
 // handleConnect pairs a player with the room's host: each gets the other's
 // public address (as this server sees it) and candidates.
-func (r *Rendezvous) handleConnect(pkt []byte, from netip.AddrPort) error {
+func (r *Server) handleConnect(pkt []byte, from netip.AddrPort) error {
 	rm, ok := r.lookup(pkt, from)
 	if !ok {
 		return errors.New("connect to unknown room")
 	}
-	m, err := parsePairing(pkt, msgConnect, rm.key[:])
+	m, err := natmsg.ParsePairing(pkt, natmsg.TypeConnect, rm.key[:])
 	if err != nil {
 		return err
 	}
 	r.stats.pairings.Add(1)
-	toPlayer := connectMsg{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(rm.host, rm.cands)}
-	toHost := connectMsg{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(from, m.Cands)}
+	toPlayer := natmsg.Pairing{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(rm.host, rm.cands)}
+	toHost := natmsg.Pairing{Room: m.Room, Nonce: m.Nonce, Cands: withPublic(from, m.Cands)}
 	// The host proved its address with a cookie; the player did not.
-	r.send(appendPairing(nil, msgPeer, toHost, rm.key[:]), rm.host)
-	r.answer(pkt, appendPairing(nil, msgPeer, toPlayer, rm.key[:]), from)
+	r.send(natmsg.AppendPairing(nil, natmsg.TypePeer, toHost, rm.key[:]), rm.host)
+	r.answer(pkt, natmsg.AppendPairing(nil, natmsg.TypePeer, toPlayer, rm.key[:]), from)
 	return nil
 }
 
 // withPublic puts the address a side was seen at first in its candidates,
 // keeping the side's own kind for it if it listed it (a port mapping).
-func withPublic(seen netip.AddrPort, cands []Candidate) []Candidate {
-	out := []Candidate{{Addr: seen, Kind: CandPublic}}
+func withPublic(seen netip.AddrPort, cands []natmsg.Candidate) []natmsg.Candidate {
+	out := []natmsg.Candidate{{Addr: seen, Kind: natmsg.CandPublic}}
 	for _, c := range cands {
 		switch {
 		case c.Addr == seen:
 			out[0].Kind = c.Kind
-		case len(out) < maxCands:
+		case len(out) < natmsg.MaxCands:
 			out = append(out, c)
 		}
 	}

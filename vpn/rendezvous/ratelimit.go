@@ -1,4 +1,4 @@
-package vpn
+package rendezvous
 
 import (
 	"net/netip"

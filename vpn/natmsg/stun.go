@@ -1,4 +1,4 @@
-package vpn
+package natmsg
 
 import (
 	"encoding/binary"
@@ -12,31 +12,33 @@ import (
 // MAPPED-ADDRESS). Any public STUN server answers these; so does netpak's
 // own rendezvous server.
 const (
-	stunHeaderLen       = 20
+	STUNCookie          = 0x2112A442 // RFC 5389 magic cookie
+	STUNHeaderLen       = 20
 	stunBindingRequest  = 0x0001
 	stunBindingResponse = 0x0101
 	stunAttrMapped      = 0x0001
 	stunAttrXORMapped   = 0x0020
 )
 
-var errNotSTUN = errors.New("not a stun binding response")
+// ErrNotSTUN wraps every reason [ParseSTUNResponse] refuses a datagram.
+var ErrNotSTUN = errors.New("not a stun binding response")
 
 // stunSoftware names netpak in its binding requests (a SOFTWARE
 // attribute, which servers may ignore). It pads a request to
-// stunRequestLen, the size of the largest answer (an IPv6 address), since
+// STUNRequestLen, the size of the largest answer (an IPv6 address), since
 // netpak's server answers no request with more bytes than it got.
 const (
 	stunAttrSoftware = 0x8022
 	stunSoftware     = "netpak (pads to answer)"
-	stunRequestLen   = stunHeaderLen + 4 + len(stunSoftware) + 1
-	stunMaxResponse  = stunHeaderLen + 4 + 4 + 16
+	STUNRequestLen   = STUNHeaderLen + 4 + len(stunSoftware) + 1
+	stunMaxResponse  = STUNHeaderLen + 4 + 4 + 16
 )
 
-// appendSTUNRequest appends a binding request with transaction id tx.
-func appendSTUNRequest(b []byte, tx [txLen]byte) []byte {
+// AppendSTUNRequest appends a binding request with transaction id tx.
+func AppendSTUNRequest(b []byte, tx [TxLen]byte) []byte {
 	b = binary.BigEndian.AppendUint16(b, stunBindingRequest)
-	b = binary.BigEndian.AppendUint16(b, uint16(stunRequestLen-stunHeaderLen))
-	b = binary.BigEndian.AppendUint32(b, stunCookie)
+	b = binary.BigEndian.AppendUint16(b, uint16(STUNRequestLen-STUNHeaderLen))
+	b = binary.BigEndian.AppendUint32(b, STUNCookie)
 	b = append(b, tx[:]...)
 	b = binary.BigEndian.AppendUint16(b, stunAttrSoftware)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(stunSoftware)))
@@ -44,17 +46,17 @@ func appendSTUNRequest(b []byte, tx [txLen]byte) []byte {
 	return append(b, 0) // attributes are padded to 4 bytes
 }
 
-// parseSTUNRequest returns the transaction id of a binding request.
-func parseSTUNRequest(pkt []byte) ([txLen]byte, bool) {
-	if len(pkt) < stunHeaderLen || !isSTUN(pkt) || binary.BigEndian.Uint16(pkt) != stunBindingRequest {
-		return [txLen]byte{}, false
+// ParseSTUNRequest returns the transaction id of a binding request.
+func ParseSTUNRequest(pkt []byte) ([TxLen]byte, bool) {
+	if len(pkt) < STUNHeaderLen || !IsSTUN(pkt) || binary.BigEndian.Uint16(pkt) != stunBindingRequest {
+		return [TxLen]byte{}, false
 	}
-	return [txLen]byte(pkt[8:20]), true
+	return [TxLen]byte(pkt[8:20]), true
 }
 
-// appendSTUNResponse appends a binding response telling the requester the
+// AppendSTUNResponse appends a binding response telling the requester the
 // address it came from.
-func appendSTUNResponse(b []byte, tx [txLen]byte, from netip.AddrPort) []byte {
+func AppendSTUNResponse(b []byte, tx [TxLen]byte, from netip.AddrPort) []byte {
 	ip := from.Addr().Unmap()
 	alen := 4
 	family := byte(1)
@@ -63,20 +65,20 @@ func appendSTUNResponse(b []byte, tx [txLen]byte, from netip.AddrPort) []byte {
 	}
 	b = binary.BigEndian.AppendUint16(b, stunBindingResponse)
 	b = binary.BigEndian.AppendUint16(b, uint16(4+4+alen))
-	b = binary.BigEndian.AppendUint32(b, stunCookie)
+	b = binary.BigEndian.AppendUint32(b, STUNCookie)
 	b = append(b, tx[:]...)
 	b = binary.BigEndian.AppendUint16(b, stunAttrXORMapped)
 	b = binary.BigEndian.AppendUint16(b, uint16(4+alen))
 	b = append(b, 0, family)
-	b = binary.BigEndian.AppendUint16(b, from.Port()^uint16(stunCookie>>16))
+	b = binary.BigEndian.AppendUint16(b, from.Port()^uint16(STUNCookie>>16))
 	return append(b, xorAddr(ip.AsSlice(), tx)...)
 }
 
 // xorAddr XORs an address with the cookie and transaction id (RFC 5389
 // §15.2); it is its own inverse.
-func xorAddr(a []byte, tx [txLen]byte) []byte {
+func xorAddr(a []byte, tx [TxLen]byte) []byte {
 	var key [16]byte
-	binary.BigEndian.PutUint32(key[:], stunCookie)
+	binary.BigEndian.PutUint32(key[:], STUNCookie)
 	copy(key[4:], tx[:])
 	out := make([]byte, len(a))
 	for i := range a {
@@ -85,22 +87,22 @@ func xorAddr(a []byte, tx [txLen]byte) []byte {
 	return out
 }
 
-// parseSTUNResponse returns the transaction id and mapped address of a
+// ParseSTUNResponse returns the transaction id and mapped address of a
 // binding response. XOR-MAPPED-ADDRESS wins over MAPPED-ADDRESS.
-func parseSTUNResponse(pkt []byte) ([txLen]byte, netip.AddrPort, error) {
-	if len(pkt) < stunHeaderLen || !isSTUN(pkt) || binary.BigEndian.Uint16(pkt) != stunBindingResponse {
-		return [txLen]byte{}, netip.AddrPort{}, errNotSTUN
+func ParseSTUNResponse(pkt []byte) ([TxLen]byte, netip.AddrPort, error) {
+	if len(pkt) < STUNHeaderLen || !IsSTUN(pkt) || binary.BigEndian.Uint16(pkt) != stunBindingResponse {
+		return [TxLen]byte{}, netip.AddrPort{}, ErrNotSTUN
 	}
-	tx := [txLen]byte(pkt[8:20])
+	tx := [TxLen]byte(pkt[8:20])
 	n := int(binary.BigEndian.Uint16(pkt[2:]))
-	if n > len(pkt)-stunHeaderLen {
-		return tx, netip.AddrPort{}, fmt.Errorf("%w: attributes cut off", errNotSTUN)
+	if n > len(pkt)-STUNHeaderLen {
+		return tx, netip.AddrPort{}, fmt.Errorf("%w: attributes cut off", ErrNotSTUN)
 	}
 	var mapped netip.AddrPort
-	for a := pkt[stunHeaderLen : stunHeaderLen+n]; len(a) >= 4; {
+	for a := pkt[STUNHeaderLen : STUNHeaderLen+n]; len(a) >= 4; {
 		typ, alen := binary.BigEndian.Uint16(a), int(binary.BigEndian.Uint16(a[2:]))
 		if alen > len(a)-4 {
-			return tx, netip.AddrPort{}, fmt.Errorf("%w: attribute cut off", errNotSTUN)
+			return tx, netip.AddrPort{}, fmt.Errorf("%w: attribute cut off", ErrNotSTUN)
 		}
 		v := a[4 : 4+alen]
 		switch typ {
@@ -120,19 +122,19 @@ func parseSTUNResponse(pkt []byte) ([txLen]byte, netip.AddrPort, error) {
 		a = a[skip:]
 	}
 	if !mapped.IsValid() {
-		return tx, mapped, fmt.Errorf("%w: no mapped address", errNotSTUN)
+		return tx, mapped, fmt.Errorf("%w: no mapped address", ErrNotSTUN)
 	}
 	return tx, mapped, nil
 }
 
-func stunAddr(v []byte, xor bool, tx [txLen]byte) (netip.AddrPort, bool) {
+func stunAddr(v []byte, xor bool, tx [TxLen]byte) (netip.AddrPort, bool) {
 	if len(v) != 8 && len(v) != 20 {
 		return netip.AddrPort{}, false
 	}
 	port := binary.BigEndian.Uint16(v[2:])
 	a := v[4:]
 	if xor {
-		port ^= uint16(stunCookie >> 16)
+		port ^= uint16(STUNCookie >> 16)
 		a = xorAddr(a, tx)
 	}
 	ip, _ := netip.AddrFromSlice(a)

@@ -1,4 +1,4 @@
-package vpn
+package rendezvous
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // relay is one allocation: a UDP port that forwards datagrams between the
@@ -17,7 +19,7 @@ type relay struct {
 	conn PacketConn
 	addr netip.AddrPort
 	id   relayID
-	key  [rdvKeyLen]byte
+	key  [natmsg.RendezvousKeyLen]byte
 	// owners are the source prefixes and networks of the room's host and
 	// of the player that asked, which the relay counts against (see
 	// sourcePrefixes).
@@ -44,27 +46,27 @@ func (rl *relay) lastActive() time.Time {
 // handleAllocate opens a relay for a player of a room, or repeats the
 // answer for one already open. Both the player and the host learn its
 // address.
-func (r *Rendezvous) handleAllocate(pkt []byte, from netip.AddrPort) error {
+func (r *Server) handleAllocate(pkt []byte, from netip.AddrPort) error {
 	rm, ok := r.lookup(pkt, from)
 	if !ok {
 		return errors.New("allocate in unknown room")
 	}
-	m, err := parseAlloc(pkt, msgAllocate, rm.key[:])
+	m, err := natmsg.ParseAlloc(pkt, natmsg.TypeAllocate, rm.key[:])
 	if err != nil {
 		return err
 	}
 	if r.cfg.NoRelay {
-		r.answer(pkt, appendRefused(nil, m.Room, m.Nonce, refuseNoRelay), from)
+		r.answer(pkt, natmsg.AppendRefused(nil, m.Room, m.Nonce, natmsg.RefuseNoRelay), from)
 		return nil
 	}
 	rl, err := r.openRelay(relayID{m.Room, m.Nonce}, rm.key, from)
 	if err != nil {
 		r.stats.limited.Add(1) // a limit is a counter, not a log line a flood would fill
-		r.answer(pkt, appendRefused(nil, m.Room, m.Nonce, refuseRelayBusy), from)
+		r.answer(pkt, natmsg.AppendRefused(nil, m.Room, m.Nonce, natmsg.RefuseRelayBusy), from)
 		return nil
 	}
 	m.Relay = rl.addr
-	ans := appendAlloc(nil, msgAllocated, m, rm.key[:])
+	ans := natmsg.AppendAlloc(nil, natmsg.TypeAllocated, m, rm.key[:])
 	r.answer(pkt, ans, from)
 	r.send(ans, rm.host) // the host proved its address with a cookie
 	return nil
@@ -73,7 +75,7 @@ func (r *Rendezvous) handleAllocate(pkt []byte, from netip.AddrPort) error {
 // openRelay returns the relay for id, opening it for a player at from if
 // there is room: in the table, in the room, and for the source prefixes
 // of the room's host and of the player.
-func (r *Rendezvous) openRelay(id relayID, key [rdvKeyLen]byte, from netip.AddrPort) (*relay, error) {
+func (r *Server) openRelay(id relayID, key [natmsg.RendezvousKeyLen]byte, from netip.AddrPort) (*relay, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rl := r.relays[id]; rl != nil {
@@ -127,7 +129,7 @@ func (r *Rendezvous) openRelay(id relayID, key [rdvKeyLen]byte, from netip.AddrP
 	return rl, nil
 }
 
-func (r *Rendezvous) listenRelayLocked() (PacketConn, error) {
+func (r *Server) listenRelayLocked() (PacketConn, error) {
 	if r.cfg.ListenRelay != nil {
 		return r.cfg.ListenRelay()
 	}
@@ -151,7 +153,7 @@ func (r *Rendezvous) listenRelayLocked() (PacketConn, error) {
 	return nil, fmt.Errorf("no free port in %d-%d: %w", lo, hi, err)
 }
 
-func (r *Rendezvous) relayLoop(rl *relay) {
+func (r *Server) relayLoop(rl *relay) {
 	defer r.loops.Done()
 	buf := make([]byte, maxDatagram)
 	for {
@@ -174,9 +176,9 @@ func (r *Rendezvous) relayLoop(rl *relay) {
 // relayRoute decides what to do with one datagram at a relay port: a
 // relay bind registers its sender; anything else from one registered side
 // goes to the other, within the rate and size limits.
-func (r *Rendezvous) relayRoute(rl *relay, pkt []byte, from netip.AddrPort) (netip.AddrPort, bool) {
+func (r *Server) relayRoute(rl *relay, pkt []byte, from netip.AddrPort) (netip.AddrPort, bool) {
 	now := r.now()
-	if t, err := controlType(pkt); err == nil && t == msgRelayBind {
+	if t, err := natmsg.TypeOf(pkt); err == nil && t == natmsg.TypeRelayBind {
 		r.relayBind(rl, pkt, from, now)
 		return netip.AddrPort{}, false
 	}
@@ -209,8 +211,8 @@ func (r *Rendezvous) relayRoute(rl *relay, pkt []byte, from netip.AddrPort) (net
 // side that is already bound moves only after its old address has been
 // quiet for a while (a NAT rebinding), so a replayed bind cannot take over
 // a relay in use.
-func (r *Rendezvous) relayBind(rl *relay, pkt []byte, from netip.AddrPort, now time.Time) {
-	m, err := parseAlloc(pkt, msgRelayBind, rl.key[:])
+func (r *Server) relayBind(rl *relay, pkt []byte, from netip.AddrPort, now time.Time) {
+	m, err := natmsg.ParseAlloc(pkt, natmsg.TypeRelayBind, rl.key[:])
 	if err != nil || m.Room != rl.id.room || m.Nonce != rl.id.nonce {
 		r.stats.dropped.Add(1)
 		return
@@ -226,7 +228,7 @@ func (r *Rendezvous) relayBind(rl *relay, pkt []byte, from netip.AddrPort, now t
 	s.addr, s.seen, rl.active = from, now, now
 	rl.mu.Unlock()
 	m.Relay = netip.AddrPort{}
-	if _, err := rl.conn.WriteToUDPAddrPort(appendAlloc(nil, msgRelayBound, m, rl.key[:]), from); err != nil {
+	if _, err := rl.conn.WriteToUDPAddrPort(natmsg.AppendAlloc(nil, natmsg.TypeRelayBound, m, rl.key[:]), from); err != nil {
 		r.logf("rendezvous: relay %v: %v", rl.addr, err)
 	}
 }

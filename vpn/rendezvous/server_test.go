@@ -1,48 +1,46 @@
-package vpn
+package rendezvous
 
 import (
-	"bytes"
-	"encoding/hex"
 	"math"
 	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/netpak/netpak/vpn/natsim"
+
+	"github.com/netpak/netpak/vpn/natmsg"
 )
 
 // rdvFixture is a rendezvous server on a simulated Internet with one
 // registered room, and a socket to receive its answers.
 type rdvFixture struct {
-	r      *Rendezvous
-	priv   Key // the host's
-	secret [secretLen]byte
-	key    [rdvKeyLen]byte
-	room   [roomLen]byte
+	r      *Server
+	priv   natmsg.Key // the host's
+	secret [natmsg.SecretLen]byte
+	key    [natmsg.RendezvousKeyLen]byte
+	room   [natmsg.RoomLen]byte
 	host   *natsim.Conn
 	hostAP netip.AddrPort
 }
 
-func newRdvFixture(t *testing.T, cfg RendezvousConfig) *rdvFixture {
+func newRdvFixture(t *testing.T, cfg Config) *rdvFixture {
 	t.Helper()
 	inet := natsim.NewInternet()
 	m := inet.Machine()
-	c, err := m.Listen(DefaultRendezvousPort)
+	c, err := m.Listen(DefaultPort)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Conn = c
 	cfg.ListenRelay = func() (PacketConn, error) { return m.Listen(0) }
-	r, err := ListenRendezvous(cfg)
+	r, err := Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	f := &rdvFixture{r: r, priv: Key(seq(KeyLen, 0x70)), secret: [secretLen]byte(seq(secretLen, 0xb0))}
-	f.priv.clamp()
-	f.key = rendezvousKey(f.secret)
-	f.room = roomOf(f.priv.Public(), f.key)
-	f.host, _ = inet.Machine().Listen(DefaultPort)
+	f := &rdvFixture{r: r, priv: testKey(0x70), secret: [natmsg.SecretLen]byte(seq(natmsg.SecretLen, 0xb0))}
+	f.key = natmsg.RendezvousKey(f.secret)
+	f.room = natmsg.RoomOf(public(f.priv), f.key)
+	f.host, _ = inet.Machine().Listen(hostPort)
 	f.hostAP = netip.MustParseAddrPort(f.host.LocalAddr().String())
 	f.r.handle(sealedRegister(t, r, f.priv, f.key, 10, f.hostAP), f.hostAP)
 	if st := r.Stats(); st.Rooms != 1 {
@@ -55,15 +53,15 @@ func newRdvFixture(t *testing.T, cfg RendezvousConfig) *rdvFixture {
 // from from after the server's challenge: sealed with the key it shares
 // with r, and with the cookie r gives from (an attacker who owns from
 // receives that cookie too).
-func sealedRegister(t testing.TB, r *Rendezvous, priv Key, key [rdvKeyLen]byte, seq uint64, from netip.AddrPort) []byte {
+func sealedRegister(t testing.TB, r *Server, priv natmsg.Key, key [natmsg.RendezvousKeyLen]byte, seq uint64, from netip.AddrPort) []byte {
 	t.Helper()
-	rk, err := registerKey(priv, r.pub)
+	rk, err := natmsg.RegisterKey(priv, r.pub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := priv.Public()
-	m := registerMsg{Room: roomOf(pub, key), Key: key, Host: pub, Cookie: r.cookieFor(from, pub, r.now()), Seq: seq}
-	return appendRegister(nil, m, rk)
+	pub := public(priv)
+	m := natmsg.Register{Room: natmsg.RoomOf(pub, key), Key: key, Host: pub, Cookie: r.cookieFor(from, pub, r.now()), Seq: seq}
+	return natmsg.AppendRegister(nil, m, rk)
 }
 
 // inviteHolderRegister is what a player who holds an invite (so the
@@ -72,21 +70,14 @@ func sealedRegister(t testing.TB, r *Rendezvous, priv Key, key [rdvKeyLen]byte, 
 // with the only private key it has, its own.
 func inviteHolderRegister(t testing.TB, f *rdvFixture, from netip.AddrPort) []byte {
 	t.Helper()
-	rk, err := registerKey(testKey(0x66), f.r.pub)
+	rk, err := natmsg.RegisterKey(testKey(0x66), f.r.pub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := f.priv.Public()
-	m := registerMsg{Room: f.room, Key: f.key, Host: pub, Cookie: f.r.cookieFor(from, pub, f.r.now()), Seq: math.MaxUint64,
-		Cands: []Candidate{{Addr: from, Kind: CandPublic}}}
-	return appendRegister(nil, m, rk)
-}
-
-// testKey returns a private key made from b.
-func testKey(b byte) Key {
-	k := Key(seq(KeyLen, b))
-	k.clamp()
-	return k
+	pub := public(f.priv)
+	m := natmsg.Register{Room: f.room, Key: f.key, Host: pub, Cookie: f.r.cookieFor(from, pub, f.r.now()), Seq: math.MaxUint64,
+		Cands: []natmsg.Candidate{{Addr: from, Kind: natmsg.CandPublic}}}
+	return natmsg.AppendRegister(nil, m, rk)
 }
 
 var spoofed = netip.MustParseAddrPort("198.51.100.7:4000")
@@ -94,21 +85,21 @@ var spoofed = netip.MustParseAddrPort("198.51.100.7:4000")
 // TestRendezvousHostile sends what an attacker could, from addresses of
 // its choosing: none of it changes the server's tables beyond its limits.
 func TestRendezvousHostile(t *testing.T) {
-	f := newRdvFixture(t, RendezvousConfig{MaxRooms: 4, MaxRelays: 2})
-	otherKey := rendezvousKey([secretLen]byte{1})
+	f := newRdvFixture(t, Config{MaxRooms: 4, MaxRelays: 2})
+	otherKey := natmsg.RendezvousKey([natmsg.SecretLen]byte{1})
 	tests := []struct {
 		name string
 		pkt  []byte
 	}{
 		{"garbage", []byte("hello")},
-		{"connect without the key", appendPairing(nil, msgConnect, connectMsg{Room: f.room}, otherKey[:])},
-		{"allocate without the key", appendAlloc(nil, msgAllocate, allocMsg{Room: f.room}, otherKey[:])},
+		{"connect without the key", natmsg.AppendPairing(nil, natmsg.TypeConnect, natmsg.Pairing{Room: f.room}, otherKey[:])},
+		{"allocate without the key", natmsg.AppendAlloc(nil, natmsg.TypeAllocate, natmsg.Alloc{Room: f.room}, otherKey[:])},
 		{"replayed register", sealedRegister(t, f.r, f.priv, f.key, 10, spoofed)},
 		{"host's register from another address", sealedRegister(t, f.r, f.priv, f.key, 11, f.hostAP)},
 		{"register by an invite holder", inviteHolderRegister(t, f, spoofed)},
-		{"register under a stolen room id", appendRegister(nil, registerMsg{Room: f.room, Key: otherKey, Host: f.priv.Public(), Seq: 99}, nil)},
+		{"register under a stolen room id", natmsg.AppendRegister(nil, natmsg.Register{Room: f.room, Key: otherKey, Host: public(f.priv), Seq: 99}, nil)},
 		{"truncated register", sealedRegister(t, f.r, f.priv, f.key, 11, spoofed)[:40]},
-		{"relay bind at the main port", appendAlloc(nil, msgRelayBind, allocMsg{Room: f.room, Role: roleHost}, f.key[:])},
+		{"relay bind at the main port", natmsg.AppendAlloc(nil, natmsg.TypeRelayBind, natmsg.Alloc{Room: f.room, Role: natmsg.RoleHost}, f.key[:])},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,9 +120,9 @@ func TestRendezvousHostile(t *testing.T) {
 }
 
 func TestRendezvousBounds(t *testing.T) {
-	f := newRdvFixture(t, RendezvousConfig{MaxRooms: 4, MaxRelays: 2})
+	f := newRdvFixture(t, Config{MaxRooms: 4, MaxRelays: 2})
 	for i := range 20 {
-		k := rendezvousKey([secretLen]byte{byte(i + 1)})
+		k := natmsg.RendezvousKey([natmsg.SecretLen]byte{byte(i + 1)})
 		from := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), 1)
 		f.r.handle(sealedRegister(t, f.r, testKey(byte(i)), k, 1, from), from)
 	}
@@ -139,9 +130,9 @@ func TestRendezvousBounds(t *testing.T) {
 		t.Fatalf("%d rooms, want the limit 4", st.Rooms)
 	}
 	for i := range 10 {
-		m := allocMsg{Room: f.room, Nonce: [nonceLen]byte{byte(i)}}
+		m := natmsg.Alloc{Room: f.room, Nonce: [natmsg.NonceLen]byte{byte(i)}}
 		from := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 101, byte(i)}), 1)
-		f.r.handle(appendAlloc(nil, msgAllocate, m, f.key[:]), from)
+		f.r.handle(natmsg.AppendAlloc(nil, natmsg.TypeAllocate, m, f.key[:]), from)
 	}
 	if st := f.r.Stats(); st.Relays != 2 || st.Allocations != 2 {
 		t.Fatalf("stats %+v, want the relay limit 2", st)
@@ -172,9 +163,9 @@ func TestRendezvousBounds(t *testing.T) {
 // TestRelayForwardsOnlyBoundSides checks a relay forwards between the two
 // bound sides only, unchanged, and refuses spoofed binds and big datagrams.
 func TestRelayForwardsOnlyBoundSides(t *testing.T) {
-	f := newRdvFixture(t, RendezvousConfig{})
-	m := allocMsg{Room: f.room, Nonce: [nonceLen]byte{7}}
-	f.r.handle(appendAlloc(nil, msgAllocate, m, f.key[:]), f.hostAP)
+	f := newRdvFixture(t, Config{})
+	m := natmsg.Alloc{Room: f.room, Nonce: [natmsg.NonceLen]byte{7}}
+	f.r.handle(natmsg.AppendAlloc(nil, natmsg.TypeAllocate, m, f.key[:]), f.hostAP)
 	f.r.mu.Lock()
 	var rl *relay
 	for _, r := range f.r.relays {
@@ -188,23 +179,23 @@ func TestRelayForwardsOnlyBoundSides(t *testing.T) {
 	bind := func(role byte, key []byte, from netip.AddrPort) {
 		m := m
 		m.Role = role
-		f.r.relayRoute(rl, appendAlloc(nil, msgRelayBind, m, key), from)
+		f.r.relayRoute(rl, natmsg.AppendAlloc(nil, natmsg.TypeRelayBind, m, key), from)
 	}
 	wg := []byte{4, 0, 0, 0, 1, 2, 3}
 	if _, ok := f.r.relayRoute(rl, wg, host); ok {
 		t.Fatal("relay forwarded before any side was bound")
 	}
-	bind(roleHost, f.key[:], host)
-	bind(rolePlayer, f.key[:], player)
+	bind(natmsg.RoleHost, f.key[:], host)
+	bind(natmsg.RolePlayer, f.key[:], player)
 	if to, ok := f.r.relayRoute(rl, wg, host); !ok || to != player {
 		t.Fatalf("host datagram goes to %v (%v), want the player", to, ok)
 	}
 	if to, ok := f.r.relayRoute(rl, wg, player); !ok || to != host {
 		t.Fatalf("player datagram goes to %v (%v), want the host", to, ok)
 	}
-	other := rendezvousKey([secretLen]byte{9})
-	bind(rolePlayer, other[:], spoofed) // wrong key
-	bind(rolePlayer, f.key[:], spoofed) // right key, but the player is active
+	other := natmsg.RendezvousKey([natmsg.SecretLen]byte{9})
+	bind(natmsg.RolePlayer, other[:], spoofed) // wrong key
+	bind(natmsg.RolePlayer, f.key[:], spoofed) // right key, but the player is active
 	if to, _ := f.r.relayRoute(rl, wg, host); to != player {
 		t.Fatalf("a spoofed bind moved the player to %v", to)
 	}
@@ -213,43 +204,5 @@ func TestRelayForwardsOnlyBoundSides(t *testing.T) {
 	}
 	if _, ok := f.r.relayRoute(rl, make([]byte, maxRelayDatagram+1), host); ok {
 		t.Fatal("relay forwarded an oversized datagram")
-	}
-}
-
-func TestNATMessageGolden(t *testing.T) {
-	key := rendezvousKey([secretLen]byte(seq(secretLen, 0xb0)))
-	punch := punchKey([secretLen]byte(seq(secretLen, 0xb0)))
-	cands := []Candidate{{Addr: netip.MustParseAddrPort("192.0.2.1:6464"), Kind: CandUPnP}}
-	host := Key(seq(KeyLen, 0x70))
-	room := roomOf(host, key)
-	tests := []struct {
-		name string
-		pkt  []byte
-		want string
-	}{
-		{"ping", appendPing(nil, pingMsg{Tx: [txLen]byte(seq(txLen, 1)), Kind: CandPublic, Role: rolePlayer}, punch),
-			"fe4e504b0109" + "0102030405060708090a0b0c" + "0202" + strings.Repeat("00", pingPad)},
-		{"connect", appendPairing(nil, msgConnect, connectMsg{Room: room, Nonce: [nonceLen]byte(seq(nonceLen, 0x10)), Cands: cands}, key[:]),
-			"fe4e504b0106" + hex.EncodeToString(room[:]) +
-				"101112131415161718191a1b1c1d1e1f" + "08" + "03" + "00000000000000000000ffffc0000201" + "1940" +
-				strings.Repeat("00", (maxCands-1)*candLen)},
-		{"register", appendRegister(nil, registerMsg{Room: room, Key: key, Host: host, Cookie: [cookieLen]byte(seq(cookieLen, 0x20)), Seq: 0x0102, Cands: cands}, key[:]),
-			"fe4e504b0104" + hex.EncodeToString(room[:]) + hex.EncodeToString(key[:]) + hex.EncodeToString(host[:]) +
-				"202122232425262728292a2b2c2d2e2f" + "0000000000000102" + "08" + "03" + "00000000000000000000ffffc0000201" + "1940" +
-				strings.Repeat("00", (maxCands-1)*candLen)},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := hex.EncodeToString(tc.pkt)
-			if !bytes.HasPrefix([]byte(got), []byte(tc.want)) || len(tc.pkt) != len(tc.want)/2+shortMAC {
-				t.Fatalf("encoded\n%s\nwant prefix\n%s and a %d-byte mac", got, tc.want, shortMAC)
-			}
-		})
-	}
-	if m, err := parsePing(tests[0].pkt, punch); err != nil || m.Tx != [txLen]byte(seq(txLen, 1)) {
-		t.Fatalf("parsePing = %+v, %v", m, err)
-	}
-	if m, err := parsePairing(tests[1].pkt, msgConnect, key[:]); err != nil || len(m.Cands) != 1 || m.Cands[0] != cands[0] {
-		t.Fatalf("parsePairing = %+v, %v", m, err)
 	}
 }

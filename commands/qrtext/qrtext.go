@@ -1,4 +1,4 @@
-package vpn
+package qrtext
 
 import (
 	"fmt"
@@ -7,14 +7,14 @@ import (
 	"rsc.io/qr"
 )
 
-// qrQuiet is the light border, in modules, that scanners need around a code.
-const qrQuiet = 2
+// quiet is the light border, in modules, that scanners need around a code.
+const quiet = 2
 
-// QRLines renders text as a QR code for a terminal, two modules per
+// Lines renders text as a QR code for a terminal, two modules per
 // character cell using Unicode half blocks. Light modules are drawn as
 // blocks, so the code reads correctly on the usual light-on-dark terminal
 // (the convention of qrencode -t UTF8).
-func QRLines(text string) ([]string, error) {
+func Lines(text string) ([]string, error) {
 	code, err := qr.Encode(text, qr.M)
 	if err != nil {
 		return nil, fmt.Errorf("make qr code: %w", err)
@@ -24,9 +24,9 @@ func QRLines(text string) ([]string, error) {
 		return !in || !code.Black(x, y)
 	}
 	var lines []string
-	for y := -qrQuiet; y < code.Size+qrQuiet; y += 2 {
+	for y := -quiet; y < code.Size+quiet; y += 2 {
 		var sb strings.Builder
-		for x := -qrQuiet; x < code.Size+qrQuiet; x++ {
+		for x := -quiet; x < code.Size+quiet; x++ {
 			sb.WriteString(halfBlock(light(x, y), light(x, y+1)))
 		}
 		lines = append(lines, sb.String())
