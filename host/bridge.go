@@ -86,10 +86,8 @@ func (c *Client) bridgeAcceptLoop(ln net.Listener) {
 			continue
 		}
 		c.wg.Go(func() {
-			ctx, cancel := contextUntil(context.Background(), c.closing)
-			defer cancel()
 			cc := &coreConn{conn: conn, backend: clientCores{c}, logf: c.logf}
-			serveCore(ctx, cc, newCoreReader(conn))
+			serveCore(c.ctx, cc, newCoreReader(conn))
 		})
 	}
 }
@@ -215,10 +213,9 @@ func (b clientCores) leave(cc *coreConn, why LeaveReason) {
 	}
 }
 
-// waitBridge waits for ready, the client's end, or ctx.
+// waitBridge waits for ready or ctx, which ends when the client does (it
+// derives from the client's context).
 func (c *Client) waitBridge(ctx context.Context, ready <-chan struct{}, what string) error {
-	ctx, cancel := contextUntil(ctx, c.closing)
-	defer cancel()
 	return waitNoting(ctx, ready, c.logf, func() string { return "the emulator waits for " + what })
 }
 

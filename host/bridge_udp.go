@@ -96,15 +96,7 @@ func (ls *clientGame) bridgeReplyLocked(sock *udpSocket, d m64p.InputRequest, to
 	if !bc.turbo {
 		lag = speedLag(st.Have, d.Count, ls.sched.At(d.Count).LagOf(ls.authorOf(k)))
 	}
-	var status m64p.Status
-	if bc.desync {
-		status |= m64p.StatusDesync
-	}
-	for i := range NumPorts {
-		if ls.active.Has(i) && ls.emptyFrom[i] != notEmpty {
-			status |= m64p.PlayerGone(uint8(i))
-		}
-	}
+	status := coreStatus(bc.desync, ls.active, &ls.emptyFrom)
 	b, err := m64p.KeyInfoServer{Player: d.Player, Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
 	if err == nil {
 		sock.writeTo(b, to)

@@ -75,8 +75,11 @@ type Client struct {
 	turbo       bool
 	dropTimeout time.Duration
 
-	out       chan []byte   // frames for writeLoop
-	closing   chan struct{} // closed when the client stops
+	out       chan []byte        // frames for writeLoop
+	closing   chan struct{}      // closed when the client stops
+	closed    atomic.Bool        // Close was called
+	ctx       context.Context    // ends when the client stops
+	cancel    context.CancelFunc // ends ctx
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 	notify    chan struct{}         // wakes the goroutine in Poll
@@ -107,6 +110,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 		closing: make(chan struct{}), notify: make(chan struct{}, 1), byeSent: make(chan struct{}),
 		joined: make(chan struct{}),
 	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if err := c.handshake(ctx); err != nil {
 		tcp.Close()
 		return nil, fmt.Errorf("join %s: %w", addr, err)
@@ -317,6 +321,7 @@ func (c *Client) fail(err error) {
 	c.closeOnce.Do(func() {
 		c.stopErr.Store(&err)
 		close(c.closing)
+		c.cancel()
 		c.tcp.Close()
 		if c.udp != nil {
 			c.udp.Close()
@@ -347,7 +352,11 @@ func (c *Client) Done() <-chan struct{} { return c.closing }
 
 // Close leaves the session: it flushes unacknowledged inputs briefly, says
 // goodbye, closes the connections and waits for the client's goroutines.
+// A second Close returns an error wrapping net.ErrClosed, as Host.Close does.
 func (c *Client) Close() error {
+	if c.closed.Swap(true) {
+		return fmt.Errorf("close client: %w", net.ErrClosed)
+	}
 	select {
 	case <-c.closing:
 	default:

@@ -60,20 +60,6 @@ type coreConn struct {
 	member  *member // host side: the session member it is
 }
 
-// contextUntil returns a context that ends when done closes, or when its
-// cancel is called: a core's wait ends when the host or client stops.
-func contextUntil(parent context.Context, done <-chan struct{}) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(parent)
-	go func() {
-		select {
-		case <-done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, cancel
-}
-
 // coreWaitNote is how often a core's blocked request is explained in the
 // log while it waits (for player 1's data, or for /start).
 const coreWaitNote = 10 * time.Second

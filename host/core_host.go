@@ -23,8 +23,7 @@ type hostCores struct{ h *Host }
 // serveCoreConn serves a direct core on the session port. established is
 // called once the core holds a controller port or plays.
 func (h *Host) serveCoreConn(c net.Conn, br *bufio.Reader, established func()) {
-	ctx, cancel := contextUntil(context.Background(), h.closing)
-	defer cancel()
+	ctx := h.ctx
 	if tc, ok := c.(*net.TCPConn); ok {
 		// A core waiting in the lobby sends nothing for as long as the
 		// lobby lasts; keepalives tell a vanished machine from a patient one.
@@ -401,12 +400,18 @@ func appendCoreEvents(evs []m64p.Event, st *lockstep.Stream, c, emptyFrom uint32
 }
 
 func (s *session) coreStatusLocked() m64p.Status {
+	return coreStatus(s.cores.desync, s.active, &s.emptyFrom)
+}
+
+// coreStatus is the status byte cores are sent, direct or bridged: a
+// desync was seen, and which active ports lost their player.
+func coreStatus(desync bool, active PortMask, emptyFrom *[NumPorts]uint32) m64p.Status {
 	var st m64p.Status
-	if s.cores.desync {
+	if desync {
 		st |= m64p.StatusDesync
 	}
 	for k := range NumPorts {
-		if s.active.Has(k) && s.emptyFrom[k] != notEmpty {
+		if active.Has(k) && emptyFrom[k] != notEmpty {
 			st |= m64p.PlayerGone(uint8(k))
 		}
 	}

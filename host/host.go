@@ -2,6 +2,7 @@ package host
 
 import (
 	"bufio"
+	"context"
 	"github.com/netpak/netpak/host/wire"
 
 	"crypto/rand"
@@ -89,7 +90,9 @@ type Host struct {
 	limits   limits       // cfg.limits with defaults
 	joining  *joinLimiter // connections that have not joined, per source
 
-	closing   chan struct{} // closed by Close
+	closing   chan struct{}      // closed by Close
+	ctx       context.Context    // ends at Close: every wait of the host's goroutines derives from it
+	cancel    context.CancelFunc // ends ctx
 	closeOnce sync.Once
 	wg        sync.WaitGroup // every goroutine the host started
 
@@ -108,6 +111,7 @@ type Host struct {
 // New returns a Host for one session.
 func New(cfg Config) *Host {
 	h := &Host{cfg: cfg, closing: make(chan struct{}), limits: cfg.limits.withDefaults()}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.joining = newJoinLimiter(h.limits.joiningPerIP)
 	if _, err := rand.Read(h.ownerKey[:]); err != nil {
 		panic(fmt.Sprintf("netpak: no randomness: %v", err))
@@ -140,11 +144,13 @@ func (h *Host) Serve(ln net.Listener, pc net.PacketConn) error {
 	if ln != nil {
 		h.listeners = append(h.listeners, ln)
 	}
-	h.lnMu.Unlock()
-
 	if sock != nil {
+		// Under lnMu, so that Close, which closes the sockets under it
+		// before it waits, never waits while a goroutine is being added.
 		h.wg.Go(func() { h.udpLoop(sock) })
 	}
+	h.lnMu.Unlock()
+
 	if ln == nil {
 		<-h.closing
 		return ErrClosed
@@ -177,10 +183,20 @@ func (h *Host) acceptLoop(ln net.Listener) error {
 			}
 			continue
 		}
+		h.lnMu.Lock()
+		select {
+		case <-h.closing: // Close is waiting for the goroutines it knows
+			h.lnMu.Unlock()
+			t.done()
+			c.Close()
+			return ErrClosed
+		default:
+		}
 		h.wg.Go(func() {
 			defer t.done()
 			h.serveConn(c, t)
 		})
+		h.lnMu.Unlock()
 	}
 }
 
@@ -211,6 +227,7 @@ func (h *Host) Close() error {
 		err = nil
 		h.lnMu.Lock()
 		close(h.closing)
+		h.cancel()
 		for _, ln := range h.listeners {
 			ln.Close()
 		}
