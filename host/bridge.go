@@ -36,6 +36,8 @@ type bridgeCore struct {
 	count      uint32              // the furthest count the local core asked for, for Status
 	pending    [NumPorts]keyReport // keys for polls not granted yet
 	coreAddr   netip.AddrPort      // the local core's UDP address
+	sock       *udpSocket          // the bridge's UDP socket
+	waits      coreWaits           // what the local core waits for
 	events     []m64p.Event
 	dgram      []byte
 }
@@ -66,7 +68,11 @@ func (c *Client) ListenBridge(addr string) (netip.AddrPort, error) {
 		return netip.AddrPort{}, fmt.Errorf("bridge: %w", err)
 	}
 	c.wg.Go(func() { c.bridgeAcceptLoop(ln) })
-	c.wg.Go(func() { c.bridgeUDPLoop(newUDPSocket(pc)) })
+	sock := newUDPSocket(pc)
+	c.mu.Lock()
+	c.ls.core.sock = sock
+	c.mu.Unlock()
+	c.wg.Go(func() { c.bridgeUDPLoop(sock) })
 	c.wg.Go(func() {
 		<-c.closing
 		ln.Close()

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"github.com/netpak/netpak/host/wire"
 	"net"
-	"net/netip"
 	"time"
 
 	"github.com/netpak/netpak/host/m64p"
@@ -38,7 +37,8 @@ func (c *Client) bridgeUDPLoop(sock *udpSocket) {
 		case m64p.KeyInfoClient:
 			c.ls.bridgeKeysLocked(d)
 		case m64p.InputRequest:
-			c.ls.bridgeReplyLocked(sock, d, from)
+			c.ls.core.count = max(c.ls.core.count, d.Count)
+			c.ls.answerCoreLocked(int(d.Player), d.Count)
 		case m64p.SyncData:
 			c.send(wire.FrameCoreSync, buf[:n:n])
 		}
@@ -64,6 +64,7 @@ func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 	}
 	ls.publishPortLocked(k, d.Count, in)
 	ls.sendInputsLocked(time.Now())
+	ls.pushCoreLocked()
 }
 
 // flushPendingLocked publishes presses that waited for a grant.
@@ -78,28 +79,39 @@ func (ls *clientGame) flushPendingLocked() {
 	}
 	if sent {
 		ls.sendInputsLocked(time.Now())
+		ls.pushCoreLocked()
 	}
 }
 
-// bridgeReplyLocked answers the local core's request for a player's
-// events from the client's streams.
-func (ls *clientGame) bridgeReplyLocked(sock *udpSocket, d m64p.InputRequest, to netip.AddrPort) {
-	k := int(d.Player)
+// answerCoreLocked sends the local core the events of port k from count
+// on, and notes whether it now waits for that count.
+func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 	bc := &ls.core
-	if !ls.playing || !ls.active.Has(k) {
+	if !ls.playing || !ls.active.Has(k) || bc.sock == nil || !bc.coreAddr.IsValid() {
 		return
 	}
-	bc.count = max(bc.count, d.Count)
 	st := &ls.streams[k]
-	evs := appendCoreEvents(bc.events[:0], st, d.Count, ls.emptyFrom[k], bc.slots[k].Plugin)
+	evs := appendCoreEvents(bc.events[:0], st, count, ls.emptyFrom[k], bc.slots[k].Plugin)
+	bc.waits.note(k, count, len(evs))
 	lag := uint8(255)
 	if !bc.turbo {
-		lag = speedLag(st.Have, d.Count, ls.sched.At(d.Count).LagOf(ls.authorOf(k)))
+		lag = speedLag(st.Have, count, ls.sched.At(count).LagOf(ls.authorOf(k)))
 	}
 	status := coreStatus(bc.desync, ls.active, &ls.emptyFrom)
-	b, err := m64p.KeyInfoServer{Player: d.Player, Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
+	b, err := m64p.KeyInfoServer{Player: uint8(k), Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
 	if err == nil {
-		sock.writeTo(b, to)
+		bc.sock.writeTo(b, bc.coreAddr)
+	}
+}
+
+// pushCoreLocked answers, unasked, the local core's requests that an input
+// which arrived or was published now satisfies: the core takes unsolicited
+// key-info datagrams, so no input waits for its next re-request.
+func (ls *clientGame) pushCoreLocked() {
+	for k := range NumPorts {
+		if c, ok := ls.core.waits.due(k, &ls.streams[k], ls.emptyFrom[k]); ok {
+			ls.answerCoreLocked(k, c)
+		}
 	}
 }
 

@@ -173,6 +173,7 @@ func (c *Client) handleLeft(p []byte) error {
 			c.ls.emptyFrom[k] = min(c.ls.emptyFrom[k], m.From)
 		}
 	}
+	c.ls.pushCoreLocked()
 	c.mu.Unlock()
 	c.wake()
 	if m.ID != 0 {

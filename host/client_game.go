@@ -313,6 +313,7 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 		ls.flushPendingLocked()
 	}
 	if woke {
+		ls.pushCoreLocked()
 		c.wake()
 	}
 }

@@ -336,14 +336,36 @@ func (s *session) coreRequestLocked(sock *udpSocket, d m64p.InputRequest, from n
 	if !s.bindCoreLocked(m, sock, from, true) || s.state != statePlaying {
 		return
 	}
-	k := int(d.Player)
-	events := s.coreEventsLocked(k, d.Count, s.cores.events[:0])
+	s.answerCoreLocked(m, int(d.Player), d.Count)
+}
+
+// answerCoreLocked sends core m the events of port k from count on, and
+// notes whether it now waits for that count.
+func (s *session) answerCoreLocked(m *member, k int, count uint32) {
+	events := s.coreEventsLocked(k, count, s.cores.events[:0])
+	m.core.waits.note(k, count, len(events))
 	reply := m64p.KeyInfoServer{
-		Player: d.Player, Status: s.coreStatusLocked(), Lag: s.coreLagLocked(k, d.Count), Events: events,
+		Player: uint8(k), Status: s.coreStatusLocked(), Lag: s.coreLagLocked(k, count), Events: events,
 	}
 	b, err := reply.AppendTo(s.cores.dgram[:0])
 	if err == nil {
-		sock.writeTo(b, from)
+		m.sock.writeTo(b, m.udpAddr)
+	}
+}
+
+// pushCoresLocked answers, unasked, every direct core waiting for an input
+// that now exists (the core takes unsolicited key-info datagrams), so
+// inputs reach cores the moment they reach the host.
+func (s *session) pushCoresLocked() {
+	for _, m := range s.members {
+		if m.core == nil || !m.udpAddr.IsValid() {
+			continue
+		}
+		for k := range NumPorts {
+			if c, ok := m.core.waits.due(k, &s.streams[k], s.emptyFrom[k]); ok {
+				s.answerCoreLocked(m, k, c)
+			}
+		}
 	}
 }
 

@@ -47,6 +47,33 @@ type coreMember struct {
 	ip       netip.Addr // its TCP peer; its datagrams must come from there
 	authors  [NumPorts]lockstep.Author
 	released bool // GET_REGISTRATION answered: it plays now
+	waits    coreWaits
+}
+
+// coreWaits is, per port, the count a core asked for and was not given:
+// the input it waits for. Whoever serves the core sends that input the
+// moment it exists, so the core's 5 ms re-request cadence never adds to
+// the lag. The zero value waits for nothing.
+type coreWaits [NumPorts]struct {
+	count   uint32
+	waiting bool
+}
+
+// note records the answer to a request of port k at count: waiting if the
+// answer held no event.
+func (w *coreWaits) note(k int, count uint32, events int) {
+	w[k].count, w[k].waiting = count, events == 0
+}
+
+// due reports whether port k's awaited count can now be answered: the
+// stream holds it, or the port reads empty from there on.
+func (w *coreWaits) due(k int, st *lockstep.Stream, emptyFrom uint32) (uint32, bool) {
+	c := w[k].count
+	if !w[k].waiting || (!st.Holds(c) && c < emptyFrom) {
+		return 0, false
+	}
+	w[k].waiting = false
+	return c, true
 }
 
 // slotsLocked is the registration every core receives: cores' own entries,

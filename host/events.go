@@ -10,15 +10,15 @@ import (
 var (
 	// ErrClosed is returned by Serve after Close, and by client calls after
 	// the client closed.
-	ErrClosed = errors.New("netpak: session closed")
+	ErrClosed = errors.New("session closed")
 	// ErrHostGone means the client lost its host.
-	ErrHostGone = errors.New("netpak: lost the host")
+	ErrHostGone = errors.New("lost the host")
 	// ErrRejected wraps the reason a host refused a client.
-	ErrRejected = errors.New("netpak: the host refused to join")
+	ErrRejected = errors.New("the host refused to join")
 	// ErrKicked means the host removed this client from the session.
-	ErrKicked = errors.New("netpak: the host removed you from the session")
+	ErrKicked = errors.New("the host removed you from the session")
 	// ErrEnded means the game ended (every player left).
-	ErrEnded = errors.New("netpak: the game ended")
+	ErrEnded = errors.New("the game ended")
 )
 
 // LeaveReason says why a member left; see [wire.LeaveReason].

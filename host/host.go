@@ -264,7 +264,7 @@ func (h *Host) Members() []Member {
 }
 
 // ErrNoMember is returned by Kick for a name nobody in the session has.
-var ErrNoMember = errors.New("netpak: no such member")
+var ErrNoMember = errors.New("no such member")
 
 // Kick removes the member called name (case-insensitively) from the
 // session and returns the address its connection came from, so that a

@@ -173,6 +173,7 @@ func (s *session) relayLocked(author *member) {
 		sock.flush()
 	}
 	s.touched = s.touched[:0]
+	s.pushCoresLocked()
 }
 
 // sendBatchLocked sends m the inputs it lacks and the acks of its own

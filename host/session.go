@@ -276,6 +276,7 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 			from = max(from, s.streams[i].Have)
 		}
 	}
+	s.pushCoresLocked() // a waiting core reads the empty port at once
 	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()
 	s.eventLocked(Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from})
