@@ -72,41 +72,6 @@ func TestStartedGameTakesOnlySpectators(t *testing.T) {
 	}
 }
 
-// A connection that says nothing after its hello, and one that says
-// nothing at all, are dropped; the session goes on.
-func TestSilentMembersDropped(t *testing.T) {
-	ts := startHost(t, host.Config{DropTimeout: 300 * time.Millisecond}, nil)
-	quiet, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer quiet.Close()
-	// Magic and a well-formed hello for "mute", then silence.
-	hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 28, host.ProtocolVersion, 0, 0, 1}
-	hello = append(hello, make([]byte, 16)...)
-	hello = append(hello, 0, 4, 'm', 'u', 't', 'e', 0, 0)
-	if _, err := quiet.Write(hello); err != nil {
-		t.Fatal(err)
-	}
-	ts.waitMembers(1)
-	waitEvents(t, ts, []string{"host"}, host.EventLeft, 1)
-	if e := ts.eventsOf("host", host.EventLeft)[0]; e.Who != "mute" || e.Reason != host.LeaveTimeout {
-		t.Errorf("host event %v, want mute timed out", e)
-	}
-	mute, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mute.Close()
-	mute.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := mute.Read(make([]byte, 1)); err == nil {
-		t.Error("the host answered a connection that never said hello")
-	}
-	if n := len(ts.h.Members()); n != 0 {
-		t.Errorf("%d members left behind", n)
-	}
-}
-
 // Datagrams from strangers and garbage on both sockets change nothing.
 func TestHostileTraffic(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 3}, nil)

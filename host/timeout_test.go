@@ -23,7 +23,7 @@ import (
 // A member that says nothing after its hello is dropped exactly one drop
 // timeout later; a connection that never says hello is hung up on; the
 // session goes on.
-func TestSilentMemberDroppedSynctest(t *testing.T) {
+func TestSilentMembersDropped(t *testing.T) {
 	t0 := time.Now()
 	synctest.Test(t, func(t *testing.T) {
 		tn := newTestNet(t, true)
@@ -96,7 +96,7 @@ func (c cuttable) Close() error {
 
 // A host that stops answering without closing (a cut cable) is reported by
 // its client within the drop timeout.
-func TestSilentHostReportedSynctest(t *testing.T) {
+func TestSilentHostReported(t *testing.T) {
 	t0 := time.Now()
 	synctest.Test(t, func(t *testing.T) {
 		tn := newTestNet(t, true)
@@ -147,7 +147,7 @@ func TestSilentHostReportedSynctest(t *testing.T) {
 // A spectator that stops reading (and keeps pinging, so it is not silent)
 // fills its in-memory stream and its queue at the host; the players are
 // not held up and play on to the same state.
-func TestFrozenSpectatorSynctest(t *testing.T) {
+func TestFrozenSpectator(t *testing.T) {
 	t0 := time.Now()
 	synctest.Test(t, func(t *testing.T) {
 		tn := newTestNet(t, true)
