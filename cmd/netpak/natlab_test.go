@@ -47,18 +47,23 @@ func TestNATLab(t *testing.T) {
 	if os.Getenv(labRoleEnv) != "" {
 		t.Skip("running as a lab role")
 	}
-	for _, tc := range []labCase{
+	for i, tc := range []labCase{
 		{"port-restricted to port-restricted", "pr", false, "pr", "direct"},
 		{"symmetric to port-restricted", "sym", false, "pr", "relayed via " + labRendezvous[:len("203.0.113.10")]},
 		{"forwarded to symmetric", "fwd", false, "sym", "direct"},
 		{"double NAT to port-restricted", "pr", true, "pr", "direct"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { runLabCase(t, tc) })
+		// Each case has namespaces of its own, so the cases run at once:
+		// most of a case is waiting for discovery and punching.
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			runLabCase(t, tc, i)
+		})
 	}
 }
 
-func runLabCase(t *testing.T, tc labCase) {
-	ns := buildLab(t, tc)
+func runLabCase(t *testing.T, tc labCase, i int) {
+	ns := buildLab(t, tc, i)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +89,7 @@ func runLabCase(t *testing.T, tc labCase) {
 type labNamespaces struct{ inet, host, player string }
 
 // buildLab makes the namespaces and links for tc, or skips saying why.
-func buildLab(t *testing.T, tc labCase) labNamespaces {
+func buildLab(t *testing.T, tc labCase, i int) labNamespaces {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("the NAT lab needs root for network namespaces")
@@ -94,7 +99,7 @@ func buildLab(t *testing.T, tc labCase) labNamespaces {
 			t.Skipf("%s not installed (Debian: iproute2, iptables)", tool)
 		}
 	}
-	p := fmt.Sprintf("nl%d", os.Getpid()%10000)
+	p := fmt.Sprintf("nl%d%d", os.Getpid()%10000, i)
 	n := func(s string) string { return p + s }
 	if out, err := exec.Command("ip", "netns", "add", n("i")).CombinedOutput(); err != nil {
 		t.Skipf("this machine does not allow network namespaces: %v: %s", err, out)
