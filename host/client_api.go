@@ -23,6 +23,11 @@ func (c *Client) ToggleGolf() error { return c.send(wire.FrameGolf, nil) }
 // Start asks the host to start the game; only the host's own player may.
 func (c *Client) Start() error { return c.send(wire.FrameStart, nil) }
 
+// Stop asks the host to end the running game for everyone and return the
+// session to the lobby; only the host's own player may. The host
+// announces it.
+func (c *Client) Stop() error { return c.send(wire.FrameStop, nil) }
+
 // Status is a snapshot of a client's view of its session.
 type Status struct {
 	ID      uint16

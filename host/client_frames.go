@@ -68,6 +68,8 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		c.ls.core.desync = true
 		c.mu.Unlock()
 		c.emit(Event{Kind: EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
+	case wire.FrameGameOver:
+		return c.handleGameOver(p)
 	case wire.FrameCoreData:
 		return c.handleCoreData(p)
 	case wire.FrameSyncData:
@@ -266,4 +268,24 @@ func (ls *clientGame) forgetDepartedLocked() {
 			delete(ls.manifests, id)
 		}
 	}
+}
+
+// handleGameOver returns the client to the lobby: a Poll waiting in the
+// ended game returns ErrEnded.
+func (c *Client) handleGameOver(p []byte) error {
+	g, err := wire.ParseGameOver(p)
+	if err != nil {
+		return err
+	}
+	who := ""
+	if g.Why == wire.GameStopped {
+		who = c.nameOf(g.Actor)
+	}
+	c.mu.Lock()
+	c.ls.resetGameLocked()
+	games := c.ls.games
+	c.mu.Unlock()
+	c.wake()
+	c.emit(Event{Kind: EventEnded, Who: who, Count: games})
+	return nil
 }

@@ -13,6 +13,7 @@ type clientGame struct {
 	c *Client
 
 	playing   bool
+	games     uint32 // games ended so far
 	next      uint32 // the next poll Poll consumes
 	streams   [NumPorts]lockstep.Stream
 	active    PortMask
@@ -67,23 +68,54 @@ func (ls *clientGame) init(c *Client) {
 func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [NumPorts]Input, error) {
 	ls := &c.ls
 	var got [NumPorts]Input
-	if err := c.waitFor(ctx, func() bool { return ls.playing && ls.next < ls.grant }); err != nil {
+	c.mu.Lock()
+	game := ls.games
+	c.mu.Unlock()
+	over := func() bool { return ls.games != game }
+	if err := c.waitFor(ctx, func() bool { return over() || (ls.playing && ls.next < ls.grant) }); err != nil {
 		return 0, got, err
 	}
 	c.mu.Lock()
+	if over() {
+		c.mu.Unlock()
+		return 0, got, ErrEnded
+	}
 	p := ls.next
 	ls.publishLocked(p, presses)
 	ls.sendInputsLocked(time.Now())
 	c.mu.Unlock()
-	if err := c.waitFor(ctx, func() bool { return ls.readyLocked(p) }); err != nil {
+	if err := c.waitFor(ctx, func() bool { return over() || ls.readyLocked(p) }); err != nil {
 		return p, got, err
 	}
 	c.mu.Lock()
+	if over() {
+		c.mu.Unlock()
+		return p, got, ErrEnded
+	}
 	got = ls.inputsLocked(p)
 	ls.consumedLocked(p, got)
 	ls.next++
 	c.mu.Unlock()
 	return p, got, nil
+}
+
+// resetGameLocked forgets the game that ended: the client is back in the
+// lobby, ready for the next game from poll 0. Its bridge keeps its
+// sockets; the emulator of the next game connects anew.
+func (ls *clientGame) resetGameLocked() {
+	ls.games++
+	ls.playing, ls.next, ls.active, ls.grant = false, 0, 0, 0
+	ls.streams = [NumPorts]lockstep.Stream{}
+	ls.authors = [NumPorts]lockstep.Author{}
+	ls.hostHas, ls.tcpSent = [NumPorts]uint32{}, [NumPorts]uint32{}
+	for i := range ls.emptyFrom {
+		ls.emptyFrom[i] = notEmpty
+	}
+	ls.golfPending, ls.summing = false, false
+	ls.resend.Stop()
+	sock, turbo := ls.core.sock, ls.core.turbo
+	ls.core = bridgeCore{sock: sock, turbo: turbo}
+	ls.core.init()
 }
 
 // waitFor waits until cond (called with c.mu held) is true, resending

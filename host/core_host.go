@@ -94,6 +94,7 @@ func (b hostCores) register(cc *coreConn, r m64p.RegisterPlayer) (bool, uint8) {
 	s.cores.slots[k] = m64p.Slot{RegID: r.RegID, Plugin: r.Plugin, RawData: r.RawData}
 	s.broadcastRosterLocked()
 	s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: 1 << k})
+	s.autoArmed = true
 	s.autoStartLocked()
 	return true, target
 }

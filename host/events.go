@@ -49,7 +49,7 @@ const (
 	EventDesync                         // Who's inputs differed in polls [Poll, Poll+Count); Count 0: Who's emulator state at VI Poll
 	EventNotice                         // a message from the host: Text
 	EventHostGone                       // the host went away: Err
-	EventEnded                          // the game ended
+	EventEnded                          // the game ended (Who stopped it, or every player left); the session is back in the lobby
 	EventTransport                      // the path to the host changed: Text
 	EventSync                           // a /sync transfer from Who: Text
 )
@@ -101,7 +101,10 @@ func (e Event) String() string {
 	case EventHostGone:
 		return fmt.Sprintf("lost the host: %v", e.Err)
 	case EventEnded:
-		return "the game ended"
+		if e.Who != "" {
+			return fmt.Sprintf("%s stopped the game; back in the lobby: /start plays the next one", e.Who)
+		}
+		return "the game is over: every player has left it; back in the lobby: /start plays the next one"
 	case EventTransport, EventSync:
 		return e.Text
 	}

@@ -44,6 +44,8 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 		return s.handleManifestLocked(m, p)
 	case wire.FrameSyncData:
 		return s.handleSyncDataLocked(m, p)
+	case wire.FrameStop:
+		return s.handleStopLocked(m, p)
 	case wire.FrameRelease:
 		return s.handleReleaseLocked(m, p)
 	}

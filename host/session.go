@@ -41,7 +41,9 @@ type session struct {
 	epoch     uint16 // schedule changes so far
 	grantSent uint32 // clients may start polls below this
 
-	autoWait string // why autostart last waited, said once
+	autoWait  string // why autostart last waited, said once
+	autoArmed bool   // autostart may start a game: someone joined since the last one
+	games     uint32 // games ended so far
 
 	checks  lockstep.Verdicts
 	cores   coreState
@@ -59,6 +61,7 @@ func (s *session) init(h *Host) {
 	}
 	s.checks.Init()
 	s.cores.init()
+	s.autoArmed = true
 }
 
 func (s *session) eventLocked(e Event) {
@@ -161,6 +164,7 @@ func (s *session) joinLocked(m *member) {
 	if m.core == nil {
 		s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: m.ports})
 	}
+	s.autoArmed = true
 	s.autoStartLocked()
 }
 
@@ -168,7 +172,7 @@ func (s *session) joinLocked(m *member) {
 // and the start check passes; it says once why it waits, if it does.
 func (s *session) autoStartLocked() {
 	n := s.h.cfg.AutoStart
-	if n <= 0 || s.state != stateLobby || s.playerCountLocked() < n {
+	if n <= 0 || !s.autoArmed || s.state != stateLobby || s.playerCountLocked() < n {
 		return
 	}
 	err := s.startLocked(nil)
@@ -281,9 +285,7 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 	s.broadcastRosterLocked()
 	s.eventLocked(Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from})
 	if s.state == statePlaying && s.authorsLeftLocked() == 0 {
-		s.state = stateEnded
-		s.broadcastLocked(wire.FrameNotice, wire.AppendText(nil, wire.TextMsg{Text: "every player has left; the game is over"}), nil)
-		s.eventLocked(Event{Kind: EventEnded})
+		s.endGameLocked(wire.GameOver{Why: wire.GameAllLeft})
 	}
 }
 
@@ -299,6 +301,7 @@ func (s *session) handleReleaseLocked(m *member, p []byte) error {
 		return nil
 	}
 	m.ports &^= ports
+	m.lent |= ports
 	s.emptyPortsLocked(m, ports, LeaveEmulator)
 	return nil
 }

@@ -46,6 +46,8 @@
 //	26 member-manifest H→C member id u16 | saves-only u8 | saves.Manifest binary
 //	27 sync-data both peer id u16 | kind u8 (0-6 save component, 7 cheats) | offset u32 | total u32 | bytes (<=8192)
 //	28 release   C→H  ports u8: my emulator stopped; they read empty from now on
+//	29 stop      C→H  (empty) end the game for everyone; the host's own player only
+//	30 game-over H→C  why u8 (0 = every player left, 1 = stopped) | actor id u16: back to the lobby
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | name str
 //

@@ -46,10 +46,11 @@ func FuzzParseSmallFrames(f *testing.F) {
 	f.Add(uint8(3), AppendStarted(nil, Started{Grant: 4}))
 	f.Add(uint8(4), AppendChecksum(nil, ChecksumMsg{From: 1}))
 	f.Add(uint8(5), AppendPing(nil, Ping{Clock: 1}))
+	f.Add(uint8(6), AppendGameOver(nil, GameOver{Why: GameStopped, Actor: 2}))
 	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
 		var out []byte
 		var err error
-		switch which % 6 {
+		switch which % 7 {
 		case 0:
 			var v TextMsg
 			if v, err = ParseText(p); err == nil {
@@ -79,6 +80,11 @@ func FuzzParseSmallFrames(f *testing.F) {
 			var v Ping
 			if v, err = ParsePing(p); err == nil {
 				out = AppendPing(nil, v)
+			}
+		case 6:
+			var v GameOver
+			if v, err = ParseGameOver(p); err == nil {
+				out = AppendGameOver(nil, v)
 			}
 		}
 		if err == nil && !bytes.Equal(out, p) {

@@ -277,6 +277,38 @@ func ParseSched(p []byte) (SchedMsg, error) {
 	return m, nil
 }
 
+// GameOver ends a game: the session is back in the lobby.
+type GameOver struct {
+	Why   GameOverReason
+	Actor uint16 // who stopped it, for GameStopped
+}
+
+// GameOverReason says why a game ended.
+type GameOverReason uint8
+
+const (
+	GameAllLeft GameOverReason = iota // every player left or stopped their emulator
+	GameStopped                       // the host's player typed /stop
+)
+
+// AppendGameOver appends a game-over frame's payload.
+func AppendGameOver(b []byte, g GameOver) []byte {
+	return AppendU16(append(b, byte(g.Why)), g.Actor)
+}
+
+// ParseGameOver decodes a game-over frame's payload.
+func ParseGameOver(p []byte) (GameOver, error) {
+	r := Reader{B: p}
+	g := GameOver{Why: GameOverReason(r.U8()), Actor: r.U16()}
+	if err := r.Done(); err != nil {
+		return GameOver{}, fmt.Errorf("parse game-over: %w", err)
+	}
+	if g.Why > GameStopped {
+		return GameOver{}, fmt.Errorf("parse game-over: %w", ErrBadValue)
+	}
+	return g, nil
+}
+
 // LeftMsg says member ID left; its ports read as no input from poll From.
 type LeftMsg struct {
 	ID     uint16

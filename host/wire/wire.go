@@ -64,6 +64,8 @@ const (
 	FrameMemberManifest FrameType = 26 // H→C: a member's manifest
 	FrameSyncData       FrameType = 27 // both: a chunk of the host's save or cheats for a player
 	FrameRelease        FrameType = 28 // C→H: my emulator stopped; my ports read empty from now on
+	FrameStop           FrameType = 29 // C→H: end the game for everyone (host's player only)
+	FrameGameOver       FrameType = 30 // H→C: the game is over; the session is back in the lobby
 )
 
 var frameNames = [...]string{
@@ -74,6 +76,7 @@ var frameNames = [...]string{
 	FrameChecksum: "checksum", FrameDesync: "desync", FrameBye: "bye", FrameNotice: "notice",
 	FrameJoined: "joined", FrameCoreWant: "core-want", FrameCoreData: "core-data", FrameCoreSync: "core-sync",
 	FrameManifest: "manifest", FrameMemberManifest: "member-manifest", FrameSyncData: "sync-data", FrameRelease: "release",
+	FrameStop: "stop", FrameGameOver: "game-over",
 }
 
 func (t FrameType) String() string {

@@ -39,6 +39,8 @@ func TestGolden(t *testing.T) {
 			"0002" + "0102030405060708" + "02" + "01" + "00000020" + "00000bb8" + "01",
 			func(p []byte) (any, error) { return ParseWelcome(p) },
 			Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000, Turbo: true}},
+		{"game-over", AppendGameOver(nil, GameOver{Why: GameStopped, Actor: 2}), "01" + "0002",
+			func(p []byte) (any, error) { return ParseGameOver(p) }, GameOver{Why: GameStopped, Actor: 2}},
 		{"chat", AppendText(nil, TextMsg{ID: 3, Text: "hi"}), "0003" + "00026869",
 			func(p []byte) (any, error) { return ParseText(p) }, TextMsg{ID: 3, Text: "hi"}},
 		{"joined", AppendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "000141",

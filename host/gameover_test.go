@@ -1,0 +1,88 @@
+package host_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/sim"
+)
+
+// A session plays game after game: the host's player stops the first, the
+// session is back in the lobby with everyone in it, and the next game
+// starts from poll 0 and ends the same on every machine.
+func TestGameAfterGame(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	cs := ts.joinPlayers(3, 1)
+	ts.waitMembers(4)
+	for game := 1; game <= 2; game++ {
+		if err := ts.start(); err != nil {
+			t.Fatalf("game %d: %v", game, err)
+		}
+		res := playAll(t, cs, sim.Config{Polls: 500}, time.Minute)
+		requireSameState(t, res, 500)
+		if game == 2 && res[0].First != 0 {
+			t.Errorf("the second game started at poll %d, want 0", res[0].First)
+		}
+		// The players keep polling into the stop: every Poll returns
+		// ErrEnded, none hangs.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs := make(chan error, len(cs))
+		for _, c := range cs {
+			go func() {
+				_, err := sim.Run(ctx, c, sim.Config{Polls: 1 << 30})
+				errs <- err
+			}()
+		}
+		if err := cs[0].Stop(); err != nil {
+			t.Fatal(err)
+		}
+		for range cs {
+			if err := <-errs; !errors.Is(err, host.ErrEnded) {
+				t.Errorf("game %d: a poll into the stop returned %v, want ErrEnded", game, err)
+			}
+		}
+		cancel()
+		waitEvents(t, ts, []string{"host", "p1", "p2", "p3", "spec1"}, host.EventEnded, game)
+		if e := ts.eventsOf("p2", host.EventEnded)[game-1]; e.Who != "p1" {
+			t.Errorf("p2 heard %q", e.String())
+		}
+		for _, c := range cs {
+			if st := c.Status(); st.Playing || st.Poll != 0 {
+				t.Errorf("%d after the stop: playing %v at poll %d", c.ID(), st.Playing, st.Poll)
+			}
+		}
+		if n := len(ts.h.Members()); n != 4 {
+			t.Fatalf("%d members after game %d, want all 4", n, game)
+		}
+	}
+	// Only the host's player stops a game, and only a running one.
+	if err := cs[1].Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"p2"}, host.EventNotice, 1)
+}
+
+// A game every player left ends by itself; the players' ports come back
+// for the next game, and a headless host's autostart waits for a join.
+func TestGameOverWhenEveryoneLeft(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2, AutoStart: 2}, nil)
+	ann := ts.join("ann", host.ClientConfig{})
+	ben := ts.join("ben", host.ClientConfig{})
+	waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
+	res := playAll(t, []*host.Client{ann, ben}, sim.Config{Polls: 200}, time.Minute)
+	requireSameState(t, res, 200)
+	ann.Close()
+	ben.Close()
+	waitEvents(t, ts, []string{"host"}, host.EventEnded, 1)
+	if e := ts.eventsOf("host", host.EventEnded)[0]; e.Who != "" {
+		t.Errorf("host event %q", e.String())
+	}
+	cal := ts.join("cal", host.ClientConfig{})
+	dee := ts.join("dee", host.ClientConfig{})
+	waitEvents(t, ts, []string{"host"}, host.EventStarted, 2)
+	res = playAll(t, []*host.Client{cal, dee}, sim.Config{Polls: 200}, time.Minute)
+	requireSameState(t, res, 200)
+}
