@@ -48,6 +48,10 @@ type Kick struct{ Name string }
 // Start is "/start": the host starts the game for everyone.
 type Start struct{}
 
+// Stop is "/stop": the host ends the game for everyone; the session goes
+// back to the lobby.
+type Stop struct{}
+
 // Check is "/check": every player's ROM, saves and cheats against the
 // host's.
 type Check struct{}
@@ -131,7 +135,12 @@ var table = []*command{
 	{
 		name: "start", parse: noArgs(Start{}),
 		help: "start the game for everyone (the host only)",
-		more: "Every player begins at poll 0 together. Players cannot join a started game; spectators can.",
+		more: "Every player begins at poll 0 together. Players cannot join a started game; spectators can. /stop ends it for everyone, and /start again plays the next game.",
+	},
+	{
+		name: "stop", parse: noArgs(Stop{}),
+		help: "end the game for everyone and go back to the lobby (the host only)",
+		more: "Everyone's emulator stops; players keep their ports and the lag stays. /check runs again, and /start plays the next game (the same ROM or another) from poll 0. A game also ends by itself when every player has left it or stopped their emulator.",
 	},
 	{
 		name: "check", parse: noArgs(Check{}),

@@ -18,7 +18,7 @@ func TestComplete(t *testing.T) {
 	}{
 		{"empty line", "", -1, "", CommandNames()},
 		{"command", "/ki", -1, "/ki", []string{"/kick"}},
-		{"command several", "/s", -1, "/s", []string{"/server", "/start", "/sync", "/spectate"}},
+		{"command several", "/s", -1, "/s", []string{"/server", "/start", "/stop", "/sync", "/spectate"}},
 		{"alias", "/jo", -1, "/jo", []string{"/join"}},
 		{"no command", "/xy", -1, "/xy", nil},
 		{"chat", "hello B", -1, "", nil},

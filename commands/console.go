@@ -49,6 +49,9 @@ type Controller interface {
 	// Start starts the game (the host only), unless players differ from
 	// the host (an error wrapping host.ErrSaveMismatch).
 	Start() error
+	// Stop ends the running game for everyone (the host only); the
+	// session returns to the lobby.
+	Stop() error
 	// Check compares every player's ROM, saves and cheats with the host's.
 	Check() ([]host.CheckRow, error)
 	// Sync sends the host's saves and cheats to the players who differ,

@@ -33,9 +33,11 @@ func serveHeadlessTunnel(ctx context.Context, h *host.Host, s Settings, tunnels 
 	return vh, nil
 }
 
-// RunHost serves a session without a console until ctx ends or the game
-// ends, printing each event with a time stamp through out. With AutoStart 0
-// nobody could start the game, so it refuses. With s.VPN it also serves
+// RunHost serves a session without a console until ctx ends, game after
+// game, printing each event with a time stamp through out: autostart
+// starts the first game when AutoStart players have joined, and each next
+// one when someone joins after a game ended. With AutoStart 0 nobody could
+// start a game, so it refuses. With s.VPN it also serves
 // the session inside the built-in VPN (tunnels must then be set) and
 // prints the invite.
 func RunHost(ctx context.Context, s Settings, tunnels Tunnels, out func(line string), logf func(string, ...any)) error {
@@ -94,13 +96,8 @@ loop:
 			if dropped > 0 {
 				stamp(fmt.Sprintf("(%d chat lines and notices not shown: too many at once)", dropped))
 			}
-			ended := false
 			for _, e := range evs {
 				stamp(e.String())
-				ended = ended || e.Kind == host.EventEnded
-			}
-			if ended {
-				break loop
 			}
 		}
 	}

@@ -147,6 +147,19 @@ func (Start) run(_ context.Context, c *Console) error {
 	return c.Ctl.Start()
 }
 
+func (Stop) run(_ context.Context, c *Console) error {
+	st := c.Ctl.State()
+	switch {
+	case st.Phase == Offline:
+		return errOffline
+	case !st.Hosting:
+		return errors.New("only the host can stop the game")
+	case st.Phase != Playing:
+		return errors.New("no game is running: /start plays one")
+	}
+	return c.Ctl.Stop()
+}
+
 func (Check) run(_ context.Context, c *Console) error {
 	rows, err := c.Ctl.Check()
 	if err != nil {

@@ -231,6 +231,8 @@ func (s *Session) event(l *live, e host.Event) {
 	switch {
 	case e.Kind == host.EventStarted:
 		s.startPlay(l)
+	case e.Kind == host.EventEnded:
+		s.stopPlay(l)
 	case e.Kind == host.EventLeft && !l.c.Status().Playing:
 		e.Ports = 0 // in the lobby no port "reads empty from poll 0"
 	}
@@ -263,10 +265,23 @@ func (s *Session) startPlay(l *live) {
 	}
 	go func() {
 		defer close(l.played)
-		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, host.ErrClosed) {
+		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, host.ErrClosed) && !errors.Is(err, host.ErrEnded) {
 			s.print(err.Error())
 		}
 	}()
+}
+
+// stopPlay ends this console's part of a game that is over: the emulator
+// or the simulated game stops, and the next EventStarted plays again.
+func (s *Session) stopPlay(l *live) {
+	s.mu.Lock()
+	stop, played := l.play, l.played
+	l.play = nil
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-played
+	}
 }
 
 // playSimulated plays netpak's simulated game, standing in for an emulator
@@ -288,10 +303,7 @@ func (s *Session) end(l *live) {
 			s.cur = nil
 		}
 		s.mu.Unlock()
-		if l.play != nil {
-			l.play()
-			<-l.played
-		}
+		s.stopPlay(l)
 		err := l.c.Err()
 		l.c.Close()
 		if l.tun != nil {

@@ -86,6 +86,21 @@ func (s *Session) Check() ([]host.CheckRow, error) {
 	return l.c.Check(), nil
 }
 
+// Stop ends the running game for everyone: the session this console hosts
+// returns to the lobby.
+func (s *Session) Stop() error {
+	s.mu.Lock()
+	l := s.cur
+	s.mu.Unlock()
+	switch {
+	case l == nil:
+		return errOffline
+	case l.h == nil:
+		return errors.New("only the host can stop the game")
+	}
+	return l.c.Stop()
+}
+
 // Start asks the host to start the game. The host's own console refuses
 // first while players differ from it, naming them, or with host_wins
 // sends them its saves and cheats and then starts.
