@@ -3,6 +3,7 @@ package host_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,4 +86,37 @@ func TestGameOverWhenEveryoneLeft(t *testing.T) {
 	waitEvents(t, ts, []string{"host"}, host.EventStarted, 2)
 	res = playAll(t, []*host.Client{cal, dee}, sim.Config{Polls: 200}, time.Minute)
 	requireSameState(t, res, 200)
+}
+
+// A headless host with autostart serves game after game to mupen64plus
+// cores that connect straight to it: when both cores of a game have
+// disconnected, the session is back in the lobby, and the next pair's
+// joins start the next game.
+func TestAutostartPlaysGameAfterGame(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2, AutoStart: 2}, nil)
+	for game := 1; game <= 3; game++ {
+		cores, done := startCores(t, ts.addr, []uint8{0}, []uint8{1})
+		waitHandshakes(t, 2, done)
+		var wg sync.WaitGroup
+		for i, c := range cores {
+			wg.Go(func() {
+				if err := pollCore(t.Context(), c, []uint8{uint8(i)}, 200); err != nil {
+					t.Errorf("game %d core %d: %v", game, i, err)
+				}
+			})
+		}
+		wg.Wait()
+		for n := range 200 {
+			if a, b := cores[0].History()[n], cores[1].History()[n]; a.Keys != b.Keys {
+				t.Fatalf("game %d poll %d: cores consumed %x and %x", game, n, a.Keys, b.Keys)
+			}
+		}
+		for _, c := range cores {
+			c.Close()
+		}
+		waitEvents(t, ts, []string{"host"}, host.EventEnded, game)
+	}
+	if n := len(ts.eventsOf("host", host.EventStarted)); n != 3 {
+		t.Errorf("%d games started, want 3", n)
+	}
 }
