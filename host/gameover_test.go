@@ -31,12 +31,17 @@ func TestGameAfterGame(t *testing.T) {
 		// ErrEnded, none hangs.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs := make(chan error, len(cs))
+		var polling sync.WaitGroup
 		for _, c := range cs {
+			polling.Add(1)
+			var once sync.Once
 			go func() {
-				_, err := sim.Run(ctx, c, sim.Config{Polls: 1 << 30})
+				_, err := sim.Run(ctx, c, sim.Config{Polls: 1 << 30, OnPoll: func(uint32, [host.NumPorts]host.Input) { once.Do(polling.Done) }})
+				once.Do(polling.Done)
 				errs <- err
 			}()
 		}
+		polling.Wait() // every player is in the game when it stops
 		if err := cs[0].Stop(); err != nil {
 			t.Fatal(err)
 		}
