@@ -85,7 +85,8 @@ func (s *Session) playEmulator(ctx context.Context, c *host.Client) error {
 	}
 	p, err := launcher.Start(ctx, exe, cfg)
 	if err != nil {
-		return err
+		c.Release()
+		return fmt.Errorf("%w; your port reads empty for the others from now on, and the session stays open for chat", err)
 	}
 	s.print(fmt.Sprintf("starting mupen64plus with %s (its log: %s)", filepath.Base(cfg.ROM), cfg.LogPath))
 	select {
@@ -93,7 +94,11 @@ func (s *Session) playEmulator(ctx context.Context, c *host.Client) error {
 		s.print("the emulator is running")
 	case <-p.Exited():
 	}
-	return emulatorEnded(p.Wait(), ctx)
+	err = emulatorEnded(p.Wait(), ctx)
+	if err != nil {
+		c.Release() // the others play on without this player's inputs
+	}
+	return err
 }
 
 // emulatorConfig is the launcher's Config for c: the session's emulator
@@ -139,9 +144,9 @@ func emulatorEnded(err error, ctx context.Context) error {
 	case ctx.Err() != nil:
 		return nil
 	case errors.As(err, &miss):
-		return fmt.Errorf("cannot run the game: %w; the session stays open for chat, and the others wait for your inputs until you /quit", miss)
+		return fmt.Errorf("cannot run the game: %w; your port reads empty for the others from now on, and the session stays open for chat", miss)
 	case err != nil:
 		return fmt.Errorf("the emulator failed: %w (see its log)", err)
 	}
-	return errors.New("the emulator was closed; the others wait for your inputs until you /quit")
+	return errors.New("the emulator was closed; your port reads empty for the others from now on, and the session stays open for chat")
 }

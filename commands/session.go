@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/sim"
@@ -49,10 +50,11 @@ type live struct {
 	h        *host.Host // nil unless hosting
 	served   chan error // one value per Serve goroutine
 	serves   int
-	vh       TunnelHost     // nil unless hosting through the VPN
-	pending  sync.WaitGroup // delayed tunnel kicks
-	stopping chan struct{}  // closed when the host stops
-	tun      Tunnel         // nil unless joined through the VPN
+	vh       TunnelHost                    // nil unless hosting through the VPN
+	vhReady  atomic.Pointer[tunnelHostRef] // vh, for the host's event callback
+	pending  sync.WaitGroup                // delayed tunnel kicks
+	stopping chan struct{}                 // closed when the host stops
+	tun      Tunnel                        // nil unless joined through the VPN
 	addr     string
 	ev       *eventQueue
 	printed  chan struct{} // closed when eventLoop has printed the last event
@@ -105,7 +107,9 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	}
 	hcfg := s.Settings.HostConfig()
 	hcfg.Logf = s.Logf
-	l := &live{h: host.New(hcfg), served: make(chan error, 2), stopping: make(chan struct{}), addr: "port " + strconv.Itoa(port), game: g}
+	l := &live{served: make(chan error, 2), stopping: make(chan struct{}), addr: "port " + strconv.Itoa(port), game: g}
+	hcfg.OnEvent = l.freeTunnelPeer
+	l.h = host.New(hcfg)
 	l.serve(ln, pc)
 	hosted := Hosted{Port: port, VPNOnly: vpnOnly}
 	if srv.VPN {

@@ -29,7 +29,7 @@ const discoverWait = 5 * time.Second
 const maxWGFiles = 100
 
 // errNoVPN refuses tunnel commands in a session hosted without the VPN.
-var errNoVPN = errors.New("this session does not run through the built-in VPN: /quit, then /server PORT vpn")
+var errNoVPN = errors.New("this session does not run through the built-in VPN: /leave, then /server PORT vpn")
 
 // serveTunnel starts the tunnel host for l and serves l's session inside
 // it on TunnelSessionPort. Called with s.mu held.
@@ -43,6 +43,7 @@ func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
 		return err
 	}
 	l.vh = vh
+	l.vhReady.Store(&tunnelHostRef{vh})
 	ln, pc, err := vh.Listen(TunnelSessionPort)
 	if err != nil {
 		return fmt.Errorf("serve inside the tunnel: %w", err)
@@ -131,6 +132,27 @@ func (s *Session) AcceptAnswer(code string) error {
 		return errNoVPN
 	}
 	return l.vh.AcceptAnswer(code)
+}
+
+// tunnelHostRef holds a TunnelHost for an atomic.Pointer.
+type tunnelHostRef struct{ TunnelHost }
+
+// freeTunnelPeer is the host's event callback of a session served through
+// the VPN: a member who left the session leaves its tunnel too, after
+// kickGrace, so that its place is free for the next player at once. It
+// runs with the host's session lock held, so it only starts the kick.
+func (l *live) freeTunnelPeer(e host.Event) {
+	ref := l.vhReady.Load()
+	if e.Kind != host.EventLeft || ref == nil || !e.Addr.IsValid() {
+		return
+	}
+	l.pending.Go(func() {
+		select {
+		case <-time.After(kickGrace):
+		case <-l.stopping:
+		}
+		ref.Kick(e.Addr) // not a tunnel peer (a loopback member): nothing to do
+	})
 }
 
 // syncPeers keeps the tunnel's peer limit in step with the session: the

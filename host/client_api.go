@@ -23,6 +23,22 @@ func (c *Client) ToggleGolf() error { return c.send(wire.FrameGolf, nil) }
 // Start asks the host to start the game; only the host's own player may.
 func (c *Client) Start() error { return c.send(wire.FrameStart, nil) }
 
+// Release gives up this client's controller ports for the rest of the
+// running game: they read as no input for everyone from the first poll
+// the host has no input for, and the others play on instead of waiting.
+// The client stays in the session (for chat and the next game, where its
+// ports are its own again). Call it when the player's emulator failed or
+// was closed.
+func (c *Client) Release() error {
+	c.mu.Lock()
+	playing := c.ls.playing
+	c.mu.Unlock()
+	if !playing || c.ports == 0 {
+		return nil
+	}
+	return c.send(wire.FrameRelease, []byte{byte(c.ports)})
+}
+
 // Stop asks the host to end the running game for everyone and return the
 // session to the lobby; only the host's own player may. The host
 // announces it.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/netpak/netpak/host/wire"
+	"net/netip"
 )
 
 // Sentinel errors callers branch on.
@@ -66,6 +67,10 @@ type Event struct {
 	Ports  PortMask
 	Reason LeaveReason
 	Err    error
+	// Addr is where a member who left the session connected from (host
+	// events only; zero when it stays, as when its emulator stopped), so
+	// that a tunnel can free that peer's place.
+	Addr netip.Addr
 }
 
 // String returns the line a console prints for e.

@@ -125,3 +125,31 @@ func TestAutostartPlaysGameAfterGame(t *testing.T) {
 		t.Errorf("%d games started, want 3", n)
 	}
 }
+
+// A player whose emulator failed releases its port: the others play on
+// without waiting for it, and in the next game the port is its own again.
+func TestReleasedPortComesBack(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2}, nil)
+	cs := ts.joinPlayers(3, 0)
+	ts.waitMembers(3)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"p3"}, host.EventStarted, 1)
+	if err := cs[2].Release(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"p1"}, host.EventLeft, 1)
+	res := playAll(t, cs[:2], sim.Config{Polls: 300}, time.Minute)
+	requireSameState(t, res, 300)
+	if err := cs[0].Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"host"}, host.EventEnded, 1)
+	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b111 })
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	res = playAll(t, cs, sim.Config{Polls: 300}, time.Minute)
+	requireSameState(t, res, 300)
+}

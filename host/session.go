@@ -283,7 +283,11 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 	s.pushCoresLocked() // a waiting core reads the empty port at once
 	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()
-	s.eventLocked(Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from})
+	e := Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from}
+	if why != LeaveEmulator && m.conn != nil {
+		e.Addr = addrPortOf(m.conn.RemoteAddr()).Addr()
+	}
+	s.eventLocked(e)
 	if s.state == statePlaying && s.authorsLeftLocked() == 0 {
 		s.endGameLocked(wire.GameOver{Why: wire.GameAllLeft})
 	}
