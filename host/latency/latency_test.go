@@ -261,7 +261,9 @@ func TestDatagramsReorderWithJitter(t *testing.T) {
 }
 
 func TestQueueLimitDrops(t *testing.T) {
-	l := New(Config{Out: Shape{Delay: 100 * time.Millisecond}, QueueLimit: 10})
+	// The delay outlasts any stall of this loop on a busy machine, so
+	// nothing leaves before all 50 are written.
+	l := New(Config{Out: Shape{Delay: 500 * time.Millisecond}, QueueLimit: 10})
 	w := l.WrapPacketConn(listenUDP(t))
 	defer w.Close()
 	raw := listenUDP(t)
@@ -276,7 +278,7 @@ func TestQueueLimitDrops(t *testing.T) {
 	buf := make([]byte, 8)
 	n := 0
 	for {
-		raw.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		raw.SetReadDeadline(time.Now().Add(time.Second))
 		if _, _, err := raw.ReadFrom(buf); err != nil {
 			break
 		}
