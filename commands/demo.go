@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -24,7 +26,12 @@ type DemoConfig struct {
 	Golf       bool    // golf mode on; every player presses Z now and then
 	Loss       float64 // share of the host's datagrams dropped, duplicated and reordered, 0-0.9
 	Rate       float64 // polls per second; 0 runs as fast as lockstep allows
-	Seed       uint64  // for the script and the loss
+	Seed       uint64  // for the script, the loss and the jitter
+	// Delay is the one-way delay of each participant's link to the host,
+	// in each direction; Jitter adds ±Jitter at random to each datagram
+	// and TCP chunk. Between two players inputs take twice as long: one
+	// leg in, one leg out (2×Delay ± 2×Jitter).
+	Delay, Jitter time.Duration
 	// StatusEvery is how often a status line is printed; 0 means 500 ms.
 	StatusEvery time.Duration
 }
@@ -50,9 +57,16 @@ func (d DemoConfig) Validate() error {
 		return fmt.Errorf("loss: %v is not from 0 to 0.9", d.Loss)
 	case d.Rate < 0 || d.Rate > 10000:
 		return fmt.Errorf("rate: %v is not from 0 to 10000 polls per second", d.Rate)
+	case d.Delay < 0 || d.Delay > maxDemoDelay:
+		return fmt.Errorf("delay: %v is not from 0 to %v", d.Delay, maxDemoDelay)
+	case d.Jitter < 0 || d.Jitter > maxDemoDelay:
+		return fmt.Errorf("jitter: %v is not from 0 to %v", d.Jitter, maxDemoDelay)
 	}
 	return nil
 }
+
+// maxDemoDelay bounds the demo's delay and jitter.
+const maxDemoDelay = 2 * time.Second
 
 var demoNames = []string{"Mario", "Luigi", "Peach", "Yoshi"}
 
@@ -90,6 +104,9 @@ func RunDemo(ctx context.Context, d DemoConfig, out io.Writer) error {
 
 	fmt.Fprintf(out, "netpak demo: %d players, %d spectators (watchers), %d polls at %v polls/s, lag %d, golf %s, loss %.0f%% on port %d\n",
 		d.Players, d.Spectators, d.Polls, d.Rate, d.Lag, onOff(d.Golf), d.Loss*100, port)
+	if d.delayed() {
+		fmt.Fprintln(out, delayLine(d))
+	}
 	ps, err := joinDemo(ctx, h, fmt.Sprintf("127.0.0.1:%d", port), d)
 	defer func() {
 		for _, p := range ps {
@@ -116,6 +133,10 @@ func joinDemo(ctx context.Context, h *host.Host, addr string, d DemoConfig) ([]*
 		}
 		if i == 0 {
 			cfg.OwnerKey = h.OwnerKey()
+		}
+		if d.delayed() {
+			s := latency.Shape{Delay: d.Delay, Jitter: d.Jitter}
+			cfg.Dial = latency.New(latency.Config{Out: s, In: s, Seed: d.Seed + uint64(i)}).Dial(nil)
 		}
 		cfg.Name = p.name
 		c, err := host.Dial(ctx, addr, cfg)
@@ -161,10 +182,11 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	seats := 0
+	pace := paceMeter{at: time.Now()}
 	for {
 		select {
 		case <-done:
-			fmt.Fprintln(out, statusLine(d, ps, seats, h))
+			fmt.Fprintln(out, statusLine(d, ps, seats, h, &pace))
 			return
 		case <-q.ready:
 			evs, _, _ := q.take()
@@ -176,7 +198,7 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 				fmt.Fprintln(out, e.String())
 			}
 		case <-tick.C:
-			fmt.Fprintln(out, statusLine(d, ps, seats, h))
+			fmt.Fprintln(out, statusLine(d, ps, seats, h, &pace))
 		}
 	}
 }
@@ -193,13 +215,61 @@ func slowGap(rate float64) time.Duration {
 }
 
 func demoTimeout(d DemoConfig) time.Duration {
-	if d.Rate == 0 {
+	rate := d.Rate
+	if d.delayed() {
+		if rate == 0 || rate > d.bound() {
+			rate = d.bound()
+		}
+	}
+	if rate == 0 {
 		return 10 * time.Minute
 	}
-	return time.Duration(float64(d.Polls)/d.Rate*2*float64(time.Second)) + 30*time.Second
+	return time.Duration(float64(d.Polls)/rate*2*float64(time.Second)) + 30*time.Second
 }
 
-func statusLine(d DemoConfig, ps []*demoPlayer, seats int, h *host.Host) string {
+func (d DemoConfig) delayed() bool { return d.Delay > 0 || d.Jitter > 0 }
+
+// worst is the longest an input can take from one player to another: two
+// legs, each as slow as its jitter allows.
+func (d DemoConfig) worst() time.Duration { return 2 * (d.Delay + d.Jitter) }
+
+// bound is the fastest pace the network allows at the demo's lag, in polls
+// per second: the input for poll p+lag leaves at poll p and must arrive
+// before poll p+lag, so lag+1 polls take at least worst().
+func (d DemoConfig) bound() float64 {
+	return float64(d.Lag+1) / d.worst().Seconds()
+}
+
+// delayLine explains the demo's delay and what it means for the lag.
+func delayLine(d DemoConfig) string {
+	line := fmt.Sprintf("delay %v ± %v each way between each player and the host: inputs take %v ± %v from player to player; lag %d allows at most %.1f polls/s",
+		d.Delay, d.Jitter, 2*d.Delay, 2*d.Jitter, d.Lag, d.bound())
+	if d.Rate > 0 {
+		need := max(0, int(math.Ceil(d.worst().Seconds()*d.Rate))-1)
+		line += fmt.Sprintf(", %v polls/s needs lag %d or more", d.Rate, need)
+	}
+	return line
+}
+
+// paceMeter turns the lowest poll into polls per second since the last
+// status line.
+type paceMeter struct {
+	at   time.Time
+	poll uint32
+}
+
+func (m *paceMeter) update(poll uint32) float64 {
+	now := time.Now()
+	dt := now.Sub(m.at).Seconds()
+	rate := 0.0
+	if dt > 0 {
+		rate = float64(poll-m.poll) / dt
+	}
+	m.at, m.poll = now, poll
+	return rate
+}
+
+func statusLine(d DemoConfig, ps []*demoPlayer, seats int, h *host.Host, pace *paceMeter) string {
 	low, high := d.Polls, uint32(0)
 	var slow int64
 	for _, p := range ps {
@@ -216,8 +286,8 @@ func statusLine(d DemoConfig, ps []*demoPlayer, seats int, h *host.Host) string 
 	if st.Golf {
 		golf = fmt.Sprintf("golf seat %s (%d moves)", orDash(st.Seat), seats)
 	}
-	return fmt.Sprintf("poll %d/%d (ahead %d) | lag %d | %s | stalls %d | inputs via %s | bad datagrams %d",
-		low, d.Polls, high-low, st.Lag, golf, slow, path, h.Stats().DroppedDatagrams)
+	return fmt.Sprintf("poll %d/%d (ahead %d) | %.1f polls/s | lag %d | %s | stalls %d | inputs via %s | bad datagrams %d",
+		low, d.Polls, high-low, pace.update(low), st.Lag, golf, slow, path, h.Stats().DroppedDatagrams)
 }
 
 func orDash(s string) string {

@@ -22,8 +22,10 @@ func runDemo(ctx context.Context, args []string) error {
 	lag := fs.Uint("lag", uint(d.Lag), "the session lag in `polls`, 0-255")
 	fs.BoolVar(&d.Golf, "golf", d.Golf, "golf mode on; every player presses Z now and then")
 	fs.Float64Var(&d.Loss, "loss", d.Loss, "`share` of the host's datagrams dropped, duplicated and reordered (0-0.9)")
+	fs.DurationVar(&d.Delay, "delay", d.Delay, "one-way `delay` of each player's link to the host, in each direction; inputs take twice this from player to player (e.g. 40ms)")
+	fs.DurationVar(&d.Jitter, "jitter", d.Jitter, "random ± `jitter` added to the delay of each datagram and TCP chunk on each link (e.g. 5ms)")
 	fs.Float64Var(&d.Rate, "rate", d.Rate, "polls per `second` (0: as fast as the lockstep allows)")
-	fs.Uint64Var(&d.Seed, "seed", d.Seed, "`seed` for the players' presses and the loss")
+	fs.Uint64Var(&d.Seed, "seed", d.Seed, "`seed` for the players' presses, the loss and the jitter")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -71,6 +71,9 @@ type Config struct {
 	Script Script
 	// OnPoll, if set, is called after every poll with the inputs consumed.
 	OnPoll func(poll uint32, in [host.NumPorts]host.Input)
+	// OnPress, if set, is called as each poll's presses are made, just
+	// before they go to the client (which publishes them for poll+lag).
+	OnPress func(poll uint32)
 }
 
 // Result is how a simulated player's game ended.
@@ -104,6 +107,9 @@ func Run(ctx context.Context, c *host.Client, cfg Config) (Result, error) {
 		var presses [host.NumPorts]host.Input
 		for k := range host.NumPorts {
 			presses[k] = cfg.Script.Press(k, next)
+		}
+		if cfg.OnPress != nil {
+			cfg.OnPress(next)
 		}
 		t0 := time.Now()
 		p, in, err := c.Poll(ctx, presses)

@@ -1,0 +1,50 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDemoThroughLatencyLab(t *testing.T) {
+	d := DemoConfig{Players: 2, Spectators: 1, Polls: 120, Lag: 3, Seed: 5,
+		Delay: 5 * time.Millisecond, Jitter: 2 * time.Millisecond, StatusEvery: 100 * time.Millisecond}
+	var out bytes.Buffer
+	if err := RunDemo(context.Background(), d, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"delay 5ms ± 2ms each way", "inputs take 10ms ± 4ms", "polls/s", "the lockstep held"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestDemoDelayBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    DemoConfig
+	}{
+		{"negative delay", DemoConfig{Delay: -time.Millisecond}},
+		{"huge delay", DemoConfig{Delay: time.Minute}},
+		{"negative jitter", DemoConfig{Jitter: -time.Millisecond}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := DefaultDemo()
+			d.Delay, d.Jitter = tc.d.Delay, tc.d.Jitter
+			if err := d.Validate(); err == nil {
+				t.Errorf("Validate accepted delay %v jitter %v", d.Delay, d.Jitter)
+			}
+		})
+	}
+}
+
+func TestDelayLine(t *testing.T) {
+	d := DemoConfig{Lag: 5, Rate: 60, Delay: 40 * time.Millisecond, Jitter: 5 * time.Millisecond}
+	want := "delay 40ms ± 5ms each way between each player and the host: inputs take 80ms ± 10ms from player to player; lag 5 allows at most 66.7 polls/s, 60 polls/s needs lag 5 or more"
+	if got := delayLine(d); got != want {
+		t.Errorf("delayLine =\n%s\nwant\n%s", got, want)
+	}
+}
