@@ -43,7 +43,7 @@ type member struct {
 	rtt       uint32 // microseconds, as the client measured it
 	coreWants uint8  // core-data kinds it waits for
 	manifest  *memberManifest
-	lent      PortMask // ports its emulator released in this game; its again in the next
+	lent      PortMask          // ports its emulator released in this game; its again in the next
 	talk      bucket            // chat and requests that reach everyone
 	uploads   wire.CoreAssembly // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte
