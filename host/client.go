@@ -80,7 +80,7 @@ type Client struct {
 	closed    atomic.Bool        // Close was called
 	ctx       context.Context    // ends when the client stops
 	cancel    context.CancelFunc // ends ctx
-	closeOnce sync.Once
+	failed    atomic.Bool // fail ran
 	wg        sync.WaitGroup
 	notify    chan struct{}         // wakes the goroutine in Poll
 	byeSent   chan struct{}         // closed by writeLoop after the goodbye
@@ -316,17 +316,20 @@ func (c *Client) pingLoop() {
 }
 
 // fail stops the client because of err, once; the first error sticks. It
-// takes no lock, so it may be called with Client.mu held.
+// takes no lock, and a second call returns at once even while the first
+// is still closing the connections (a tunnel's Close may take a moment),
+// so it may be called with Client.mu held.
 func (c *Client) fail(err error) {
-	c.closeOnce.Do(func() {
-		c.stopErr.Store(&err)
-		close(c.closing)
-		c.cancel()
-		c.tcp.Close()
-		if c.udp != nil {
-			c.udp.Close()
-		}
-	})
+	if !c.failed.CompareAndSwap(false, true) {
+		return
+	}
+	c.stopErr.Store(&err)
+	close(c.closing)
+	c.cancel()
+	c.tcp.Close()
+	if c.udp != nil {
+		c.udp.Close()
+	}
 }
 
 // goneLoop reports a lost host once the client stops; it runs on its own

@@ -39,6 +39,12 @@ func (c *Client) Release() error {
 	return c.send(wire.FrameRelease, []byte{byte(c.ports)})
 }
 
+// SetAutoLag asks the host to follow the network with the lag (on) or to
+// keep the lag players set (off). The host announces it.
+func (c *Client) SetAutoLag(on bool) error {
+	return c.send(wire.FrameAutoLag, []byte{wire.BoolByte(on)})
+}
+
 // Stop asks the host to end the running game for everyone and return the
 // session to the lobby; only the host's own player may. The host
 // announces it.

@@ -89,6 +89,9 @@ func (e Event) String() string {
 	case EventChat:
 		return fmt.Sprintf("<%s> %s", e.Who, e.Text)
 	case EventLag:
+		if e.Text == autoLagText {
+			return fmt.Sprintf("autolag: lag %d%s, the least that holds full speed (furthest from the others: %s)", e.Lag, fromPoll(e.Poll), e.Who)
+		}
 		return fmt.Sprintf("%s set the lag to %d%s", e.Who, e.Lag, fromPoll(e.Poll))
 	case EventGolf:
 		return fmt.Sprintf("%s turned golf mode %s%s", e.Who, onOff(e.On), fromPoll(e.Poll))
@@ -115,6 +118,10 @@ func (e Event) String() string {
 	}
 	return fmt.Sprintf("event %d", e.Kind)
 }
+
+// autoLagText marks an EventLag that autolag made; Who is then the player
+// furthest from the others.
+const autoLagText = "autolag"
 
 func fromPoll(p uint32) string {
 	if p == 0 {

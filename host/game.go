@@ -106,6 +106,8 @@ func schedEvent(e lockstep.SchedEntry, actor string) Event {
 		return Event{Kind: EventGolf, Who: actor, On: e.Golf, Poll: e.From}
 	case lockstep.CauseGolfSeat:
 		return Event{Kind: EventGolfSeat, Who: actor, Poll: e.From}
+	case lockstep.CauseAutoLag:
+		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From, Text: autoLagText}
 	}
 	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
 }

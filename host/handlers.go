@@ -44,6 +44,8 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 		return s.handleManifestLocked(m, p)
 	case wire.FrameSyncData:
 		return s.handleSyncDataLocked(m, p)
+	case wire.FrameAutoLag:
+		return s.handleAutoLagLocked(m, p)
 	case wire.FrameStop:
 		return s.handleStopLocked(m, p)
 	case wire.FrameRelease:
@@ -56,7 +58,7 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 // something to every member.
 func talks(typ wire.FrameType) bool {
 	switch typ {
-	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart:
+	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag:
 		return true
 	}
 	return false
@@ -101,7 +103,19 @@ func (s *session) handleSetLagLocked(m *member, p []byte) error {
 	}
 	e := s.sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseLag, m.id
-	return s.refuseIfLocked(m, s.requirePlayerLocked(m), s.scheduleLocked, e)
+	return s.refuseIfLocked(m, s.requirePlayerLocked(m), s.setLagLocked, e)
+}
+
+// setLagLocked applies a player's /lag N, which turns autolag off.
+func (s *session) setLagLocked(e lockstep.SchedEntry) error {
+	if err := s.scheduleLocked(e); err != nil {
+		return err
+	}
+	if s.autoLagOn {
+		s.autoLagOn = false
+		s.noticeAllLocked(fmt.Sprintf("autolag is off: %s chose the lag; /autolag turns it on again", s.nameOf(e.Actor)))
+	}
+	return nil
 }
 
 func (s *session) handleGolfLocked(m *member, p []byte) error {
@@ -168,7 +182,7 @@ func (s *session) handlePingLocked(m *member, p []byte) error {
 	if err != nil {
 		return fmt.Errorf("parse ping: %w", err)
 	}
-	m.rtt = pg.RTT
+	m.observeRTT(pg.RTT)
 	s.sendLocked(m, wire.FramePong, wire.AppendU64(nil, pg.Clock))
 	return nil
 }

@@ -41,6 +41,11 @@ type Config struct {
 	GolfMask    uint32        // buttons that take the golf seat; 0 means DefaultGolfMask
 	DropTimeout time.Duration // silence before a member is dropped; 0 means DefaultDropTimeout
 	AutoStart   int           // start when this many players joined; 0 waits for /start
+	// AutoLag makes the host follow the network with the lag: the
+	// smallest lag that holds full speed for every pair of players, from
+	// their measured round trips and jitter (see lockstep.WorstPair). A
+	// player's /lag N turns it off; /autolag turns it on again.
+	AutoLag bool
 
 	// Turbo makes mupen64plus cores run unthrottled: every input reply
 	// says they are far behind. For tests and CI, never for play.

@@ -115,6 +115,7 @@ func (h *Host) tickLoop() {
 		case <-t.C:
 			h.mu.Lock()
 			h.s.checkCoresLocked(nowNanos(), h.cfg.dropTimeout())
+			h.s.autoLagLocked()
 			if i%rosterEvery == 0 && len(h.s.members) > 0 {
 				h.s.broadcastRosterLocked()
 			}

@@ -2,6 +2,7 @@ package host
 
 import (
 	"errors"
+	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
@@ -40,8 +41,10 @@ type member struct {
 	udpNet    *net.UDPAddr   // udpAddr for sendmmsg, made once per address
 	acked     [NumPorts]uint32
 	tcpSent   [NumPorts]uint32
-	rtt       uint32 // microseconds, as the client measured it
-	coreWants uint8  // core-data kinds it waits for
+	rtt       uint32 // microseconds, as the client measured it, smoothed
+	rttDev    uint32 // median deviation of rtt, microseconds
+	rtts      lockstep.RTTSamples
+	coreWants uint8 // core-data kinds it waits for
 	manifest  *memberManifest
 	lent      PortMask          // ports its emulator released in this game; its again in the next
 	talk      bucket            // chat and requests that reach everyone

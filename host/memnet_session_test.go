@@ -224,3 +224,16 @@ func TestFourPlayersAndSpectatorOverTransports(t *testing.T) {
 		}
 	})
 }
+
+// eventsOf returns the events of kind who saw.
+func (ns *netSession) eventsOf(who string, kind host.EventKind) []host.Event {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	var out []host.Event
+	for _, e := range ns.events[who] {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -41,9 +41,11 @@ type session struct {
 	epoch     uint16 // schedule changes so far
 	grantSent uint32 // clients may start polls below this
 
-	autoWait  string // why autostart last waited, said once
-	autoArmed bool   // autostart may start a game: someone joined since the last one
-	games     uint32 // games ended so far
+	autoLagOn bool             // the host follows the network with the lag
+	autoLag   lockstep.AutoLag // its hysteresis
+	autoWait  string           // why autostart last waited, said once
+	autoArmed bool             // autostart may start a game: someone joined since the last one
+	games     uint32           // games ended so far
 
 	checks  lockstep.Verdicts
 	cores   coreState
@@ -62,6 +64,8 @@ func (s *session) init(h *Host) {
 	s.checks.Init()
 	s.cores.init()
 	s.autoArmed = true
+	s.autoLagOn = h.cfg.AutoLag
+	s.autoLag.Lag = h.cfg.Lag
 }
 
 func (s *session) eventLocked(e Event) {
@@ -209,11 +213,9 @@ func (s *session) playerCountLocked() int {
 }
 
 func (s *session) memberInfo(m *member) Member {
-	rtt := m.rtt / 1000
-	if rtt > math.MaxUint16 {
-		rtt = math.MaxUint16
-	}
-	return Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil, RTTMillis: uint16(rtt)}
+	ms := func(us uint32) uint16 { return uint16(min(us/1000, math.MaxUint16)) }
+	return Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil,
+		RTTMillis: ms(m.rtt), JitterMillis: ms(m.rttDev)}
 }
 
 func (s *session) rosterLocked() []Member {

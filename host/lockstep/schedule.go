@@ -29,6 +29,8 @@ const (
 	CauseGolfOn                     // /golf turned golf mode on
 	CauseGolfOff                    // /golf turned golf mode off
 	CauseGolfSeat                   // a golf-button press moved the seat
+	CauseAutoLag                    // autolag followed the network; Actor is the furthest player
+	MaxCause      = CauseAutoLag
 )
 
 // LagOf returns the lag of member id's ports under e.

@@ -48,8 +48,9 @@
 //	28 release   C→H  ports u8: my emulator stopped; they read empty from now on
 //	29 stop      C→H  (empty) end the game for everyone; the host's own player only
 //	30 game-over H→C  why u8 (0 = every player left, 1 = stopped) | actor id u16: back to the lobby
+//	31 autolag   C→H  on u8: the host follows the network's delay with the lag (1) or not (0)
 //
-//	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | name str
+//	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | jitter ms u16 | name str
 //
 // A datagram (at most 1200 bytes) is:
 //

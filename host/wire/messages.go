@@ -131,7 +131,9 @@ type Member struct {
 	Spectator bool
 	Host      bool   // the host's own player
 	Core      bool   // a mupen64plus core connected straight to the host
-	RTTMillis uint16 // last round trip to the host
+	RTTMillis uint16 // round trip to the host, smoothed
+	// JitterMillis is the mean deviation of that round trip.
+	JitterMillis uint16
 }
 
 const (
@@ -154,6 +156,7 @@ func AppendMember(b []byte, m Member) []byte {
 	b = AppendU16(b, m.ID)
 	b = append(b, byte(m.Ports), flags)
 	b = AppendU16(b, m.RTTMillis)
+	b = AppendU16(b, m.JitterMillis)
 	return AppendStr(b, m.Name)
 }
 
@@ -163,6 +166,7 @@ func (r *Reader) Member() Member {
 	m.Ports = lockstep.PortMask(r.U8())
 	flags := r.U8()
 	m.RTTMillis = r.U16()
+	m.JitterMillis = r.U16()
 	m.Name = r.Str(MaxNameLen)
 	if r.Err == nil && (flags&^(memberSpectator|memberHost|memberCore) != 0 || m.Ports&^0x0f != 0) {
 		r.Err = ErrBadValue
@@ -270,7 +274,7 @@ func ParseSched(p []byte) (SchedMsg, error) {
 	if err := r.Done(); err != nil {
 		return SchedMsg{}, fmt.Errorf("parse sched: %w", err)
 	}
-	if golf > 1 || m.Entry.Cause > lockstep.CauseGolfSeat {
+	if golf > 1 || m.Entry.Cause > lockstep.MaxCause {
 		return SchedMsg{}, fmt.Errorf("parse sched: %w", ErrBadValue)
 	}
 	m.Entry.Golf = golf == 1

@@ -66,6 +66,7 @@ const (
 	FrameRelease        FrameType = 28 // C→H: my emulator stopped; my ports read empty from now on
 	FrameStop           FrameType = 29 // C→H: end the game for everyone (host's player only)
 	FrameGameOver       FrameType = 30 // H→C: the game is over; the session is back in the lobby
+	FrameAutoLag        FrameType = 31 // C→H: on u8: autolag on (1) or off (0)
 )
 
 var frameNames = [...]string{
@@ -76,7 +77,7 @@ var frameNames = [...]string{
 	FrameChecksum: "checksum", FrameDesync: "desync", FrameBye: "bye", FrameNotice: "notice",
 	FrameJoined: "joined", FrameCoreWant: "core-want", FrameCoreData: "core-data", FrameCoreSync: "core-sync",
 	FrameManifest: "manifest", FrameMemberManifest: "member-manifest", FrameSyncData: "sync-data", FrameRelease: "release",
-	FrameStop: "stop", FrameGameOver: "game-over",
+	FrameStop: "stop", FrameGameOver: "game-over", FrameAutoLag: "autolag",
 }
 
 func (t FrameType) String() string {

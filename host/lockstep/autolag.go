@@ -1,0 +1,146 @@
+package lockstep
+
+import "slices"
+
+// PollMicros is a poll period at full speed (60 polls/s), in microseconds.
+const PollMicros = 16667
+
+// NeededLag is the smallest lag at which an input that takes delay
+// microseconds (plus jitter) to go from the pressing machine to the using
+// one arrives in time at full speed: with lag L an input has L+1 poll
+// periods, so L = ceil((delay+jitter)/poll) - 1.
+func NeededLag(delay, jitter uint32) uint8 {
+	d := uint64(delay) + uint64(jitter)
+	l := (d + PollMicros - 1) / PollMicros
+	if l == 0 {
+		return 0
+	}
+	return uint8(min(l-1, 255))
+}
+
+// Path is one player's measured path to the host: half its round trip is
+// the one-way delay, and its jitter the spread of that.
+type Path struct {
+	ID     uint16 // the member
+	RTT    uint32 // round trip to the host, microseconds; 0: not measured yet
+	Jitter uint32 // mean deviation of the round trip, microseconds
+}
+
+// autoLagMargin covers what the network's delay does not: the host's
+// relay and the scheduling of both machines (measured at 1.6–2.3 ms).
+const autoLagMargin = 2500
+
+// WorstPair is the lag every pair of players needs, the largest of them,
+// and the player farthest from the host on that pair. An input goes from
+// its author through the host to the other player: half of each round
+// trip, plus both jitters.
+func WorstPair(paths []Path) (lag uint8, furthest uint16) {
+	for i, a := range paths {
+		for j, b := range paths {
+			if i == j || a.RTT == 0 || b.RTT == 0 {
+				continue
+			}
+			if l := PairLag(a, b); l > lag || furthest == 0 {
+				lag = max(lag, l)
+				furthest = a.ID
+				if b.RTT > a.RTT {
+					furthest = b.ID
+				}
+			}
+		}
+	}
+	return lag, furthest
+}
+
+// PairLag is the lag at which a's inputs reach b in time.
+func PairLag(a, b Path) uint8 {
+	return NeededLag(a.RTT/2+b.RTT/2+autoLagMargin, a.Jitter+b.Jitter)
+}
+
+// AutoLag follows the lag the network needs with hysteresis, so it never
+// oscillates: it raises the lag once autoRaiseAfter measurements in a row
+// need more, and lowers it only after autoLowerAfter measurements in a
+// row need less, to the most any of them needed. The zero value starts at
+// lag 0.
+type AutoLag struct {
+	Lag      uint8
+	up, down int
+	peak     uint8 // the most the measurements of the current run needed
+}
+
+// Raise and lower thresholds, in measurements (the host measures twice a
+// second: a rise is followed within a second, a fall after five).
+const (
+	autoRaiseAfter = 2
+	autoLowerAfter = 10
+)
+
+// Observe takes one measurement of the lag needed now and reports the lag
+// to set, if it changes.
+func (a *AutoLag) Observe(need uint8) (uint8, bool) {
+	switch {
+	case need > a.Lag:
+		if a.up == 0 {
+			a.peak = need
+		}
+		a.down, a.up, a.peak = 0, a.up+1, min(a.peak, need)
+		if a.up >= autoRaiseAfter {
+			a.up, a.Lag = 0, a.peak
+			return a.Lag, true
+		}
+	case need < a.Lag:
+		if a.down == 0 {
+			a.peak = need
+		}
+		a.up, a.down, a.peak = 0, a.down+1, max(a.peak, need)
+		if a.down >= autoLowerAfter {
+			a.down, a.Lag = 0, a.peak
+			return a.Lag, true
+		}
+	default:
+		a.up, a.down = 0, 0
+	}
+	return a.Lag, false
+}
+
+// RTTWindow is how many round-trip samples a path estimate looks at: four
+// seconds of pings.
+const RTTWindow = 8
+
+// RTTSamples keeps a path's last RTTWindow round trips. Its estimate is
+// the median and the median deviation from it, which a lone late ping or
+// a change of route half-way through the window do not move. The zero
+// value holds no sample.
+type RTTSamples struct {
+	ring [RTTWindow]uint32
+	n    int
+}
+
+// Add records a round trip.
+func (r *RTTSamples) Add(rtt uint32) {
+	r.ring[r.n%RTTWindow] = rtt
+	r.n++
+}
+
+// Estimate returns the median round trip and the median deviation from
+// it; zeros without samples.
+func (r *RTTSamples) Estimate() (rtt, jitter uint32) {
+	n := min(r.n, RTTWindow)
+	if n == 0 {
+		return 0, 0
+	}
+	var s, d [RTTWindow]uint32
+	copy(s[:n], r.ring[:n])
+	rtt = median(s[:n])
+	for i, v := range s[:n] {
+		d[i] = max(v, rtt) - min(v, rtt)
+	}
+	return rtt, median(d[:n])
+}
+
+// median sorts v in place and returns its middle value (the lower one of
+// the middle two).
+func median(v []uint32) uint32 {
+	slices.Sort(v)
+	return v[(len(v)-1)/2]
+}
