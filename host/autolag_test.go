@@ -39,7 +39,9 @@ func TestAutoLagFollowsTheNetwork(t *testing.T) {
 		var wg sync.WaitGroup
 		const polls = 60 * 60
 		for i, c := range cs {
-			wg.Go(func() { res[i], _ = sim.Run(ctx, c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i)}}) })
+			wg.Go(func() {
+				res[i], _ = sim.Run(ctx, c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i)}})
+			})
 		}
 		lagAt := func(at time.Duration) uint8 {
 			time.Sleep(at)
