@@ -66,6 +66,14 @@ type Lag struct{ Frames uint8 }
 // ShowLag is "/lag" without a number: show the lag and golf mode.
 type ShowLag struct{}
 
+// AutoLag is "/autolag [on|off]": the host follows the network with the
+// lag (the default, and what /autolag alone asks), or not.
+type AutoLag struct{ On bool }
+
+// LagStat is "/lagstat": every player's ping and jitter, and the lag each
+// pair of players needs.
+type LagStat struct{}
+
 // Golf is "/golf": toggle golf mode.
 type Golf struct{}
 
@@ -158,6 +166,15 @@ var table = []*command{
 		name: "lag", args: "[N]", parse: parseLag,
 		help: "set everyone's lag to N polls (0-255, default 5), or show the lag and golf mode",
 		more: "The change lands on the same poll on every machine and is announced to all. Before you host, it sets the lag your session starts with.",
+	},
+	{
+		name: "autolag", args: "[on|off]", parse: parseAutoLag,
+		help: "let the host follow the network with the lag: the smallest lag that holds full speed for everyone",
+		more: "On by default. Twice a second the host measures every player's round trip and jitter, takes the lag the worst pair of players needs (an input has lag+1 polls of 16.7 ms to travel), raises the lag at once when the network slows and lowers it after five steady seconds, and announces each change, which lands on the same poll for everyone. /lag N turns it off; /lagstat shows the measurements.",
+	},
+	{
+		name: "lagstat", parse: noArgs(LagStat{}),
+		help: "show every player's ping and jitter, and the lag each pair of players needs",
 	},
 	{
 		name: "golf", parse: noArgs(Golf{}),

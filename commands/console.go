@@ -63,6 +63,9 @@ type Controller interface {
 	// ToggleGolf toggles golf mode, or outside a session whether to host
 	// with it.
 	ToggleGolf() error
+	// SetAutoLag turns autolag on or off, or outside a session whether to
+	// host with it.
+	SetAutoLag(on bool) error
 	// Chat says text to the session.
 	Chat(text string) error
 	// State returns a snapshot for the prompt and /who.

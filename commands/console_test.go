@@ -128,6 +128,9 @@ func (f *fakeController) Connect(_ context.Context, addr string) error {
 
 func (f *fakeController) Start() error { return f.record("start") }
 func (f *fakeController) Stop() error  { return f.record("stop") }
+func (f *fakeController) SetAutoLag(on bool) error {
+	return f.record("autolag %s", onOff(on))
+}
 
 func (f *fakeController) Check() ([]host.CheckRow, error) {
 	return f.rows, f.record("check")

@@ -78,6 +78,8 @@ var fileKeys = []fileKey{
 		setString(func(s *Settings) *string { return &s.Connect }), quoteString(func(s *Settings) string { return s.Connect })},
 	{"lag", "Everyone's lag in polls, 0-255 (like /lag).",
 		setInt(func(s *Settings) *int { return &s.Lag }), showInt(func(s *Settings) int { return s.Lag })},
+	{"autolag", "The host follows the network with the lag: the smallest lag that holds full speed for every pair of players, measured twice a second and announced (like /autolag). lag is then only where it starts; a player's /lag N turns it off.",
+		setBool(func(s *Settings) *bool { return &s.AutoLag }), showBool(func(s *Settings) bool { return s.AutoLag })},
 	{"golf", "Golf mode on from the start (like /golf).",
 		setBool(func(s *Settings) *bool { return &s.Golf }), showBool(func(s *Settings) bool { return s.Golf })},
 	{"golf_button", "The button that takes the golf seat: A, B, Z, L, R, Start, DUp, DDown, DLeft, DRight, CUp, CDown, CLeft or CRight.",

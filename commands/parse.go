@@ -254,6 +254,16 @@ func parseKick(args []string) (Cmd, error) {
 	return Kick{Name: args[0]}, nil
 }
 
+func parseAutoLag(args []string) (Cmd, error) {
+	switch {
+	case len(args) == 0 || len(args) == 1 && strings.EqualFold(args[0], "on"):
+		return AutoLag{On: true}, nil
+	case len(args) == 1 && strings.EqualFold(args[0], "off"):
+		return AutoLag{}, nil
+	}
+	return nil, fmt.Errorf("say on or off, or nothing for on")
+}
+
 func parseSync(args []string) (Cmd, error) {
 	switch len(args) {
 	case 0:

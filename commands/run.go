@@ -240,6 +240,25 @@ func (Golf) run(_ context.Context, c *Console) error {
 	return nil
 }
 
+func (a AutoLag) run(_ context.Context, c *Console) error {
+	if err := c.Ctl.SetAutoLag(a.On); err != nil {
+		return err
+	}
+	if st := c.Ctl.State(); st.Phase == Offline {
+		c.UI.PrintErr("a session you host will start with autolag " + onOff(a.On))
+	}
+	return nil
+}
+
+func (LagStat) run(_ context.Context, c *Console) error {
+	st := c.Ctl.State()
+	if st.Phase == Offline {
+		return errOffline
+	}
+	c.UI.Print(LagStatText(st.Members, st.Lag))
+	return nil
+}
+
 func (Who) run(_ context.Context, c *Console) error {
 	st := c.Ctl.State()
 	if st.Phase == Offline {

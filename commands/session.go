@@ -371,6 +371,20 @@ func (s *Session) ToggleGolf() error {
 	return c.ToggleGolf()
 }
 
+// SetAutoLag turns autolag on or off in the session, or outside one sets
+// whether a session hosted here starts with it.
+func (s *Session) SetAutoLag(on bool) error {
+	s.mu.Lock()
+	if s.cur == nil {
+		s.Settings.AutoLag = on
+		s.mu.Unlock()
+		return nil
+	}
+	c := s.cur.c
+	s.mu.Unlock()
+	return c.SetAutoLag(on)
+}
+
 // Chat says text to the session.
 func (s *Session) Chat(text string) error {
 	c, err := s.client()

@@ -23,6 +23,7 @@ type Settings struct {
 	Connect     string        // join this session, like /connect
 	Lag         int           // the session lag in polls, 0-255
 	Golf        bool          // golf mode on from the start
+	AutoLag     bool          // the host follows the network with the lag, like /autolag
 	GolfButton  string        // the button that takes the golf seat
 	AutoStart   int           // start when this many players joined (0: wait for /start)
 	DropTimeout time.Duration // silence before a member is dropped
@@ -84,6 +85,7 @@ func Defaults() Settings {
 	return Settings{
 		Port:        host.DefaultPort,
 		Lag:         host.DefaultLag,
+		AutoLag:     true,
 		GolfButton:  "Z",
 		DropTimeout: host.DefaultDropTimeout,
 		VPNPort:     defaultVPNPort,
@@ -254,7 +256,7 @@ func (s *Settings) HostConfig() host.Config {
 	mask, _ := ButtonMask(s.GolfButton)
 	return host.Config{
 		Lag: uint8(s.Lag), Golf: s.Golf, GolfMask: mask,
-		DropTimeout: s.DropTimeout, AutoStart: s.AutoStart,
+		DropTimeout: s.DropTimeout, AutoStart: s.AutoStart, AutoLag: s.AutoLag,
 	}
 }
 

@@ -24,6 +24,7 @@ func newSettingsFlags(fs *flag.FlagSet) *settingsFlags {
 	fs.StringVar(&f.s.Bind, "bind", "", "the `address` to host on (default every address)")
 	fs.IntVar(&f.s.Lag, "lag", d.Lag, "everyone's lag in `polls`, 0-255")
 	fs.BoolVar(&f.s.Golf, "golf", false, "golf mode on from the start")
+	fs.BoolVar(&f.s.AutoLag, "autolag", d.AutoLag, "follow the network with the lag (--autolag=false keeps --lag)")
 	fs.StringVar(&f.s.GolfButton, "golf-button", d.GolfButton, "the `button` that takes the golf seat")
 	fs.IntVar(&f.s.AutoStart, "autostart", 0, "start when `N` players have joined (0 waits for /start)")
 	fs.DurationVar(&f.s.DropTimeout, "drop-timeout", d.DropTimeout, "drop a member silent this `long`")
@@ -59,6 +60,8 @@ func (f *settingsFlags) settings() (commands.Settings, error) {
 			s.Lag = f.s.Lag
 		case "golf":
 			s.Golf = f.s.Golf
+		case "autolag":
+			s.AutoLag = f.s.AutoLag
 		case "golf-button":
 			s.GolfButton = f.s.GolfButton
 		case "autostart":

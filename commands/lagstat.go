@@ -1,0 +1,51 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/lockstep"
+)
+
+// LagStatText formats /lagstat: every player's round trip to the host and
+// its jitter, then the lag each pair of players needs (an input goes from
+// its author through the host to the other: half of each round trip, plus
+// both jitters), the worst of them, and the session's lag.
+func LagStatText(members []host.Member, lag uint8) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tJITTER")
+	var paths []lockstep.Path
+	names := map[uint16]string{}
+	for _, m := range members {
+		if m.Ports == 0 {
+			continue
+		}
+		ping, jitter := fmt.Sprintf("%d ms", m.RTTMillis), fmt.Sprintf("%d ms", m.JitterMillis)
+		if m.Core || m.RTTMillis == 0 {
+			ping, jitter = "-", "-" // a direct core, or the host's own player on loopback
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, jitter)
+		if !m.Core {
+			paths = append(paths, lockstep.Path{ID: m.ID, RTT: max(uint32(m.RTTMillis)*1000, 1), Jitter: uint32(m.JitterMillis) * 1000})
+			names[m.ID] = m.Name
+		}
+	}
+	tw.Flush()
+	for i, a := range paths {
+		for _, p := range paths[i+1:] {
+			fmt.Fprintf(&b, "  %s and %s need lag %d\n", names[a.ID], names[p.ID], max(lockstep.PairLag(a, p), lockstep.PairLag(p, a)))
+		}
+	}
+	worst, _ := lockstep.WorstPair(paths)
+	fmt.Fprintf(&b, "the worst pair needs lag %d; the session plays at lag %d", worst, lag)
+	switch {
+	case len(paths) < 2:
+		b.WriteString(" (one player: nothing to wait for)")
+	case lag < worst:
+		b.WriteString(": expect the game to wait for inputs (/autolag follows the network)")
+	}
+	return b.String()
+}
