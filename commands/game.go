@@ -53,7 +53,7 @@ func (e *Emulator) loadGame() (*game, error) {
 			return nil, fmt.Errorf("save directory: %w", err)
 		}
 	}
-	db, err := loadROMDB(e.DataDir)
+	db, err := loadROMDB(e.CoreLib, e.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -71,12 +71,11 @@ func (e *Emulator) loadGame() (*game, error) {
 	return g, nil
 }
 
-// loadROMDB reads mupen64plus.ini from the data directory, which names
-// the game's save files; a missing one is an empty database.
-func loadROMDB(dataDir string) (*saves.ROMDB, error) {
-	if dataDir == "" {
-		dataDir = launcher.DefaultDataDir
-	}
+// loadROMDB reads mupen64plus.ini from the data directory the emulator
+// will use, which names the game's save files; a missing one is an empty
+// database.
+func loadROMDB(coreLib, dataDir string) (*saves.ROMDB, error) {
+	dataDir = launcher.Locate(launcher.Config{CoreLib: coreLib, DataDir: dataDir}).DataDir
 	path := filepath.Join(dataDir, "mupen64plus.ini")
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
