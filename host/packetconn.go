@@ -3,6 +3,7 @@ package host
 import (
 	"net"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"golang.org/x/net/ipv4"
@@ -11,7 +12,8 @@ import (
 // udpSocket adapts a net.PacketConn to netip.AddrPort addressing, using the
 // allocation-free methods of *net.UDPConn when that is what it is. Tunnel
 // and test sockets take the generic path. On an IPv4 *net.UDPConn the
-// datagrams of one relay go out in one sendmmsg call (queue, then flush).
+// datagrams of one relay go out in one sendmmsg call (queue, then flush)
+// on Linux, the only system with sendmmsg.
 type udpSocket struct {
 	pc  net.PacketConn
 	udp *net.UDPConn // pc, when it is one
@@ -34,7 +36,7 @@ const maxQueued = maxMembers
 func newUDPSocket(pc net.PacketConn) *udpSocket {
 	s := &udpSocket{pc: pc}
 	s.udp, _ = pc.(*net.UDPConn)
-	if s.udp != nil {
+	if s.udp != nil && runtime.GOOS == "linux" { // elsewhere WriteBatch is sendmsg, and Windows has none
 		if la, ok := s.udp.LocalAddr().(*net.UDPAddr); ok && la.IP.To4() != nil {
 			s.batch = ipv4.NewPacketConn(s.udp)
 			s.queued = make([]ipv4.Message, 0, maxQueued)
