@@ -1,9 +1,11 @@
 package host
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"runtime"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/ipv4"
@@ -74,9 +76,16 @@ func (s *udpSocket) flush() {
 	s.queued = s.queued[:0]
 }
 
+// wsaeMsgSize is Windows' WSAEMSGSIZE: a datagram larger than the buffer
+// is an error there instead of being cut short.
+const wsaeMsgSize syscall.Errno = 10040
+
 func (s *udpSocket) readFrom(b []byte) (int, netip.AddrPort, error) {
 	if s.udp != nil {
 		n, ap, err := s.udp.ReadFromUDPAddrPort(b)
+		if errors.Is(err, wsaeMsgSize) {
+			n, err = len(b), nil // cut short, as elsewhere; callers drop it as too long
+		}
 		return n, unmapAddrPort(ap), err
 	}
 	n, addr, err := s.pc.ReadFrom(b)
