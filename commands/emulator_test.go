@@ -84,8 +84,11 @@ func TestStartWithoutCore(t *testing.T) {
 	}
 	line := ev.wait(t, "cannot run the game")
 	advice := "libmupen64plus2"
-	if runtime.GOOS == "windows" {
-		advice = "mupen64plus release" // no packages: where to get it
+	switch runtime.GOOS { // no packages: where to get it
+	case "windows":
+		advice = "mupen64plus release"
+	case "darwin":
+		advice = "mupen64plus.app"
 	}
 	if !strings.Contains(line, advice) || !strings.Contains(line, "stays open for chat") {
 		t.Errorf("missing core reported as %q", line)

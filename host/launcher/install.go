@@ -45,6 +45,22 @@ func installOf(core string) install {
 	return install{core: core, plugins: dir, data: dir}
 }
 
+// unixInstallOf returns the install a core library belongs to on macOS:
+// an app bundle keeps plugins beside the core in Contents/MacOS and the
+// data in Contents/Resources; a prefix keeps them in lib/mupen64plus and
+// share/mupen64plus; anything else is one folder.
+func unixInstallOf(core string) install {
+	dir := filepath.Dir(core)
+	parent := filepath.Dir(dir)
+	switch {
+	case filepath.Base(dir) == "MacOS" && filepath.Base(parent) == "Contents":
+		return install{core: core, plugins: dir, data: filepath.Join(parent, "Resources")}
+	case filepath.Base(dir) == "lib":
+		return install{core: core, plugins: filepath.Join(dir, "mupen64plus"), data: filepath.Join(parent, "share", "mupen64plus")}
+	}
+	return install{core: core, plugins: dir, data: dir}
+}
+
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil

@@ -42,3 +42,22 @@ func TestInstallOfCoreFolder(t *testing.T) {
 		t.Errorf("installOf = %+v, want %+v", got, want)
 	}
 }
+
+func TestUnixInstallOf(t *testing.T) {
+	j := filepath.Join
+	app := j("/", "Applications", "mupen64plus.app", "Contents")
+	tests := []struct {
+		core string
+		want install
+	}{
+		{j(app, "MacOS", "libmupen64plus.dylib"), install{j(app, "MacOS", "libmupen64plus.dylib"), j(app, "MacOS"), j(app, "Resources")}},
+		{j("/", "opt", "homebrew", "lib", "libmupen64plus.dylib"), install{j("/", "opt", "homebrew", "lib", "libmupen64plus.dylib"),
+			j("/", "opt", "homebrew", "lib", "mupen64plus"), j("/", "opt", "homebrew", "share", "mupen64plus")}},
+		{j("/", "games", "m64p", "libmupen64plus.dylib"), install{j("/", "games", "m64p", "libmupen64plus.dylib"), j("/", "games", "m64p"), j("/", "games", "m64p")}},
+	}
+	for _, tt := range tests {
+		if got := unixInstallOf(tt.core); got != tt.want {
+			t.Errorf("unixInstallOf(%q) = %+v, want %+v", tt.core, got, tt.want)
+		}
+	}
+}
