@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -100,10 +101,11 @@ func (e *Emulator) resolveCheats(key cheats.GameKey) (*cheats.CodeSet, error) {
 	}
 	files := e.CheatFiles
 	if len(files) == 0 {
-		if _, err := os.Stat(debianCheats); err != nil {
-			return nil, fmt.Errorf("cheat: no cheat_files, and Debian's %s is not installed (mupen64plus-data)", debianCheats)
+		def, err := e.defaultCheatFile()
+		if err != nil {
+			return nil, err
 		}
-		files = []string{debianCheats}
+		files = []string{def}
 	}
 	var dbs []*cheats.Database
 	for _, f := range files {
@@ -284,4 +286,21 @@ func (g *game) receiveCheats(from string, data []byte) (string, error) {
 		names[i] = c.Name
 	}
 	return fmt.Sprintf("cheats from %s for this session: %s", from, strings.Join(names, ", ")), nil
+}
+
+// defaultCheatFile is Debian's mupencheat.txt on Linux, and elsewhere the
+// one beside the core's mupen64plus.ini (a release folder, RMG's Data).
+func (e *Emulator) defaultCheatFile() (string, error) {
+	if runtime.GOOS == "linux" {
+		if _, err := os.Stat(debianCheats); err != nil {
+			return "", fmt.Errorf("cheat: no cheat_files, and Debian's %s is not installed (mupen64plus-data)", debianCheats)
+		}
+		return debianCheats, nil
+	}
+	dir := launcher.Locate(launcher.Config{CoreLib: e.CoreLib, DataDir: e.DataDir}).DataDir
+	path := filepath.Join(dir, "mupencheat.txt")
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("cheat: no cheat_files, and no mupencheat.txt beside the core (%s): set cheat_files", path)
+	}
+	return path, nil
 }
