@@ -36,7 +36,7 @@
 // # Missing pieces
 //
 // A missing core library or plugin is a [*MissingError] naming the Debian
-// package to install (on Windows, where to get it); it matches
+// package to install (on Windows and macOS, where to get it); it matches
 // [ErrMissing] with errors.Is, and nothing panics.
 //
 // # Platforms
@@ -48,5 +48,8 @@
 // in a mupen64plus release folder or an RMG install (Core, Plugin\<kind>,
 // Data) in netpak.exe's folder, the current folder,
 // %LOCALAPPDATA%\Programs\RMG and \mupen64plus, and %ProgramFiles%\RMG
-// and \mupen64plus, in that order. Elsewhere [ErrUnsupported] is returned.
+// and \mupen64plus, in that order. On macOS (libmupen64plus.dylib) it
+// looks in netpak's folder, the current folder, the mupen64plus.app bundle
+// in /Applications, /opt/homebrew/lib and /usr/local/lib. On other systems
+// [ErrUnsupported] is returned.
 package launcher
