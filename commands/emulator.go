@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 
 	"github.com/netpak/netpak/host"
@@ -49,8 +50,12 @@ func netpakDir(base string, err error) (string, error) {
 }
 
 // dataDir is where netpak keeps the game's saves unless save_dir says
-// otherwise: $XDG_DATA_HOME/netpak or ~/.local/share/netpak.
+// otherwise: $XDG_DATA_HOME/netpak or ~/.local/share/netpak, and
+// %LOCALAPPDATA%\netpak on Windows (which os.UserCacheDir returns there).
 func dataDir() (string, error) {
+	if runtime.GOOS == "windows" {
+		return netpakDir(os.UserCacheDir())
+	}
 	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
 		return netpakDir(d, nil)
 	}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,10 +14,19 @@ import (
 // The session-file keys of the game's identity: save convention, cheat
 // databases and enabled cheats.
 
+// defaultSaves is the save convention of the core the launcher runs by
+// default: Debian's libmupen64plus2 on Linux, a mupen64plus 2.6 release or
+// RMG elsewhere.
+var defaultSaves = defaultSaveConvention()
+
+func defaultSaveConvention() string {
+	if runtime.GOOS == "linux" {
+		return "mupen64plus-debian"
+	}
+	return "mupen64plus"
+}
+
 const (
-	// defaultSaves is the save convention of the core the launcher runs by
-	// default, Debian's libmupen64plus2.
-	defaultSaves = "mupen64plus-debian"
 	// debianCheats is where Debian's mupen64plus-data installs the cheat
 	// database.
 	debianCheats = "/usr/share/games/mupen64plus/mupencheat.txt"

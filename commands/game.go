@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -53,7 +54,7 @@ func (e *Emulator) loadGame() (*game, error) {
 			return nil, fmt.Errorf("save directory: %w", err)
 		}
 	}
-	db, err := loadROMDB(e.DataDir)
+	db, err := loadROMDB(e.CoreLib, e.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -71,12 +72,11 @@ func (e *Emulator) loadGame() (*game, error) {
 	return g, nil
 }
 
-// loadROMDB reads mupen64plus.ini from the data directory, which names
-// the game's save files; a missing one is an empty database.
-func loadROMDB(dataDir string) (*saves.ROMDB, error) {
-	if dataDir == "" {
-		dataDir = launcher.DefaultDataDir
-	}
+// loadROMDB reads mupen64plus.ini from the data directory the emulator
+// will use, which names the game's save files; a missing one is an empty
+// database.
+func loadROMDB(coreLib, dataDir string) (*saves.ROMDB, error) {
+	dataDir = launcher.Locate(launcher.Config{CoreLib: coreLib, DataDir: dataDir}).DataDir
 	path := filepath.Join(dataDir, "mupen64plus.ini")
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -101,10 +101,11 @@ func (e *Emulator) resolveCheats(key cheats.GameKey) (*cheats.CodeSet, error) {
 	}
 	files := e.CheatFiles
 	if len(files) == 0 {
-		if _, err := os.Stat(debianCheats); err != nil {
-			return nil, fmt.Errorf("cheat: no cheat_files, and Debian's %s is not installed (mupen64plus-data)", debianCheats)
+		def, err := e.defaultCheatFile()
+		if err != nil {
+			return nil, err
 		}
-		files = []string{debianCheats}
+		files = []string{def}
 	}
 	var dbs []*cheats.Database
 	for _, f := range files {
@@ -285,4 +286,21 @@ func (g *game) receiveCheats(from string, data []byte) (string, error) {
 		names[i] = c.Name
 	}
 	return fmt.Sprintf("cheats from %s for this session: %s", from, strings.Join(names, ", ")), nil
+}
+
+// defaultCheatFile is Debian's mupencheat.txt on Linux, and elsewhere the
+// one beside the core's mupen64plus.ini (a release folder, RMG's Data).
+func (e *Emulator) defaultCheatFile() (string, error) {
+	if runtime.GOOS == "linux" {
+		if _, err := os.Stat(debianCheats); err != nil {
+			return "", fmt.Errorf("cheat: no cheat_files, and Debian's %s is not installed (mupen64plus-data)", debianCheats)
+		}
+		return debianCheats, nil
+	}
+	dir := launcher.Locate(launcher.Config{CoreLib: e.CoreLib, DataDir: e.DataDir}).DataDir
+	path := filepath.Join(dir, "mupencheat.txt")
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("cheat: no cheat_files, and no mupencheat.txt beside the core (%s): set cheat_files", path)
+	}
+	return path, nil
 }

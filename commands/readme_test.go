@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -13,6 +14,9 @@ var update = flag.Bool("update", false, "rewrite the generated parts of README.m
 // TestREADME checks that the README's command and session-file references
 // are what the tables generate, and that it shows CI's test command.
 func TestREADME(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("README.md documents the Linux defaults of core_lib, data_dir and the plugins")
+	}
 	const path = "../README.md"
 	b, err := os.ReadFile(path)
 	if err != nil {

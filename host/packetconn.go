@@ -1,9 +1,12 @@
 package host
 
 import (
+	"errors"
 	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
+	"runtime"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/ipv4"
@@ -12,7 +15,8 @@ import (
 // udpSocket adapts a net.PacketConn to netip.AddrPort addressing, using the
 // allocation-free methods of *net.UDPConn when that is what it is. Tunnel
 // and test sockets take the generic path. On an IPv4 *net.UDPConn the
-// datagrams of one relay go out in one sendmmsg call (queue, then flush).
+// datagrams of one relay go out in one sendmmsg call (queue, then flush)
+// on Linux, the only system with sendmmsg.
 type udpSocket struct {
 	pc  net.PacketConn
 	udp *net.UDPConn // pc, when it is one
@@ -35,7 +39,7 @@ const maxQueued = wire.MaxMembers
 func newUDPSocket(pc net.PacketConn) *udpSocket {
 	s := &udpSocket{pc: pc}
 	s.udp, _ = pc.(*net.UDPConn)
-	if s.udp != nil {
+	if s.udp != nil && runtime.GOOS == "linux" { // elsewhere WriteBatch is sendmsg, and Windows has none
 		if la, ok := s.udp.LocalAddr().(*net.UDPAddr); ok && la.IP.To4() != nil {
 			s.batch = ipv4.NewPacketConn(s.udp)
 			s.queued = make([]ipv4.Message, 0, maxQueued)
@@ -73,9 +77,16 @@ func (s *udpSocket) flush() {
 	s.queued = s.queued[:0]
 }
 
+// wsaeMsgSize is Windows' WSAEMSGSIZE: a datagram larger than the buffer
+// is an error there instead of being cut short.
+const wsaeMsgSize syscall.Errno = 10040
+
 func (s *udpSocket) readFrom(b []byte) (int, netip.AddrPort, error) {
 	if s.udp != nil {
 		n, ap, err := s.udp.ReadFromUDPAddrPort(b)
+		if errors.Is(err, wsaeMsgSize) {
+			n, err = len(b), nil // cut short, as elsewhere; callers drop it as too long
+		}
 		return n, unmapAddrPort(ap), err
 	}
 	n, addr, err := s.pc.ReadFrom(b)

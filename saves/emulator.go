@@ -99,8 +99,10 @@ func (e Emulator) Family() Family {
 }
 
 // DefaultDir returns the save folder emulator e uses when its configuration
-// does not name one. Project64 keeps saves under its install folder, which
-// only the player knows: that gives [ErrNoDefaultDir].
+// does not name one. Project64 keeps saves under its install folder: on
+// Windows the Save folder of the first installed version of e's convention
+// under Program Files; elsewhere, or when none is installed, only the
+// player knows it, which gives [ErrNoDefaultDir].
 func DefaultDir(e Emulator) (string, error) {
 	switch e.Family() {
 	case FamilyMupen64Plus:
@@ -108,6 +110,13 @@ func DefaultDir(e Emulator) (string, error) {
 	case FamilyRetroArch:
 		return retroarchDefaultDir()
 	case FamilyProject64:
+		if runtime.GOOS == "windows" {
+			for _, d := range pj64Dirs(e, os.Getenv) {
+				if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+					return d, nil
+				}
+			}
+		}
 		return "", fmt.Errorf("%v keeps saves in <install folder>/Save: %w", e, ErrNoDefaultDir)
 	}
 	return "", fmt.Errorf("default save folder: %w", ErrUnknownEmulator)
@@ -132,11 +141,41 @@ func mupenDefaultDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "mupen64plus", "save"), nil
 }
 
-// RMGDefaultDir returns RMG's save folder on Linux, ~/.local/share/RMG/Save/Game
+// pj64Versions are the folders Project64's installers create under
+// Program Files, newest first, for each save convention. Not checked on a
+// Windows machine: the installers' usual defaults.
+var pj64Versions = map[Emulator][]string{
+	PJ64v1: {"Project64 1.7", "Project64 1.6"},
+	PJ64v2: {"Project64 2.4", "Project64 2.3", "Project64 2.2", "Project64 2.1"},
+	PJ64v3: {"Project64 4.0", "Project64 3.0"},
+}
+
+// pj64Dirs lists where an installed Project64 of convention e keeps its
+// saves on Windows: <install folder>\Save, under Program Files (x86) first,
+// since Project64 is a 32-bit program.
+func pj64Dirs(e Emulator, getenv func(string) string) []string {
+	var dirs []string
+	for _, env := range []string{"ProgramFiles(x86)", "ProgramFiles"} {
+		root := getenv(env)
+		if root == "" {
+			continue
+		}
+		for _, v := range pj64Versions[e] {
+			dirs = append(dirs, filepath.Join(root, v, "Save"))
+		}
+	}
+	return dirs
+}
+
+// RMGDefaultDir returns RMG's save folder: ~/.local/share/RMG/Save/Game on
+// Linux, %APPDATA%\RMG\Save\Game on Windows unless RMG runs portable
 // (Rosalie241/RMG Directories.cpp). RMG uses mupen64plus-core's file names.
 func RMGDefaultDir() (string, error) {
 	if runtime.GOOS == "windows" {
-		return "", fmt.Errorf("rmg on windows keeps saves beside its portable folder: %w", ErrNoDefaultDir)
+		if d := os.Getenv("APPDATA"); d != "" {
+			return filepath.Join(d, "RMG", "Save", "Game"), nil
+		}
+		return "", fmt.Errorf("rmg: APPDATA not set: %w", ErrNoDefaultDir)
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {

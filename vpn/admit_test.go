@@ -178,7 +178,7 @@ func TestInviteWG(t *testing.T) {
 	if err := cfg.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(path); err != nil || !ownerOnly(fi) {
 		t.Fatalf("config file: %v, %v; want mode 0600", fi.Mode(), err)
 	}
 	if err := cfg.WriteFile(path); !errors.Is(err, os.ErrExist) {

@@ -16,7 +16,7 @@ func TestLoadOrCreateHostKey(t *testing.T) {
 	}
 	path := filepath.Join(dir, HostKeyFile)
 	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().Perm() != 0o600 {
+	if err != nil || !ownerOnly(fi) {
 		t.Fatalf("key file mode %v (%v), want 0600", fi.Mode(), err)
 	}
 	again, err := LoadOrCreateHostKey(dir)
@@ -92,7 +92,7 @@ func TestInvitesSurviveRestart(t *testing.T) {
 		t.Fatalf("join with the invite from before the rotation = %v, want ErrBadSecret", err)
 	}
 	checkUDPEcho(t, mustJoin(t, third.Invite()))
-	if fi, err := os.Stat(filepath.Join(dir, InviteStateFile)); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(filepath.Join(dir, InviteStateFile)); err != nil || !ownerOnly(fi) {
 		t.Fatalf("invite state file: %v, %v; want mode 0600", fi.Mode(), err)
 	}
 }

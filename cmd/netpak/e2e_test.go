@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,12 +25,20 @@ import (
 // buildErr.
 var netpakBin, buildErr = "", ""
 
+// binEnv names a netpak binary built beforehand, for systems without a go
+// command: .ci/wine/run builds netpak.exe and runs these tests under Wine.
+const binEnv = "NETPAK_E2E_BIN"
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "netpak-e2e")
 	if err != nil {
 		panic(err)
 	}
-	netpakBin, buildErr = build(dir)
+	if bin := os.Getenv(binEnv); bin != "" {
+		netpakBin = bin
+	} else {
+		netpakBin, buildErr = build(dir)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -304,6 +313,11 @@ func TestHeadlessHost(t *testing.T) {
 	h.out.wait(t, `^\d\d:\d\d:\d\d Bob joined on port 1$`)
 	bob.typeLine(t, "/who")
 	bob.out.wait(t, `lobby, lag 4, golf off`)
+	if runtime.GOOS == "windows" {
+		h.cmd.Process.Kill()
+		bob.err.wait(t, `^lost the host`)
+		t.Skip("Windows has no SIGTERM: the clean stop is not tested (a killed host was)")
+	}
 	if err := h.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -356,6 +370,9 @@ func TestHeadlessVPNHost(t *testing.T) {
 	}
 	if res[0].State != res[1].State || res[0].State.Polls != 600 {
 		t.Fatalf("states %v and %v", res[0].State, res[1].State)
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no SIGTERM: the clean stop is not tested (the game through the tunnel was)")
 	}
 	if err := h.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

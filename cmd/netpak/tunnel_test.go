@@ -291,7 +291,7 @@ func TestInviteWGFile(t *testing.T) {
 	if err != nil || string(b) != wg.Text || !strings.Contains(wg.Text, "[Peer]") || wg.HostAddr != vpn.HostAddr.String() {
 		t.Fatalf("wg file %q (%v), invite %+v", b, err, wg)
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(path); err != nil || !ownerOnly(fi) {
 		t.Errorf("wg file mode %v, %v; want 0600", fi.Mode(), err)
 	}
 	if _, err := ts.th.InviteWG(path); err == nil {

@@ -1,4 +1,4 @@
-//go:build (darwin || freebsd || linux || netbsd) && !android
+//go:build ((darwin || freebsd || linux || netbsd) && !android) || windows
 
 package launcher
 
@@ -31,52 +31,58 @@ func makeCallbacks() {
 	})
 }
 
+// The callbacks return a uintptr the core ignores: Windows callbacks
+// (syscall.NewCallback) must return one word, and elsewhere it is harmless.
+
 // onDebug receives log lines from the core and plugins, on whatever
 // thread they run.
-func onDebug(ctx, level uintptr, msg *byte) {
+func onDebug(ctx, level uintptr, msg *byte) uintptr {
 	s := current.Load()
 	if s == nil {
-		return
+		return 0
 	}
 	src := "plugin"
 	if ctx < uintptr(len(sourceNames)) {
 		src = sourceNames[ctx]
 	}
 	s.logf("%s %s: %s", src, levelName(int(int32(level))), goString(msg))
+	return 0
 }
 
 // onState notes the emulator's state changes; it runs on the EXECUTE
 // thread.
-func onState(_, param, value uintptr) {
+func onState(_, param, value uintptr) uintptr {
 	s := current.Load()
 	if s != nil && int32(param) == coreEmuState && int32(value) == emuRunning {
 		s.runningOnce.Do(func() { close(s.running) })
 	}
+	return 0
 }
 
 // onFrame runs on the EXECUTE thread after each gfx task. With the dummy
 // video plugin it raises MI_INTR_DP as a real one would: new_frame runs
 // before do_SP_Task checks the bit, so the interrupt is scheduled exactly
 // where a real plugin would cause it.
-func onFrame(uintptr) {
+func onFrame(uintptr) uintptr {
 	s := current.Load()
 	if s == nil {
-		return
+		return 0
 	}
 	s.frames.Add(1)
 	if !s.fakeDP {
-		return
+		return 0
 	}
 	pi := s.c.memPointer(dbgPtrPIReg)
 	if pi == nil {
-		return
+		return 0
 	}
 	mi := *(*unsafe.Pointer)(unsafe.Add(pi, piToMI))
 	if mi == nil {
-		return
+		return 0
 	}
 	intr := (*uint32)(unsafe.Add(mi, 8)) // regs[MI_INTR_REG]
 	*intr |= miIntrDP
+	return 0
 }
 
 // maxMessage bounds a C string read from the core.

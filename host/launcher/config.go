@@ -11,16 +11,6 @@ import (
 // (NULL attach). It is valid for video, audio and input, not for the RSP.
 const Dummy = "dummy"
 
-// Defaults: Debian's library, plugins and data directory.
-const (
-	DefaultCoreLib = "libmupen64plus.so.2"
-	DefaultVideo   = "mupen64plus-video-glide64mk2.so"
-	DefaultAudio   = "mupen64plus-audio-sdl.so"
-	DefaultInput   = "mupen64plus-input-sdl.so"
-	DefaultRSP     = "mupen64plus-rsp-hle.so"
-	DefaultDataDir = "/usr/share/games/mupen64plus"
-)
-
 // Bounds on what a Config may carry, so the child protocol stays small.
 const (
 	maxCheats     = 256
@@ -58,13 +48,17 @@ type Config struct {
 	ROM string
 
 	// CoreLib is the core library, a path or a name for the dynamic
-	// loader. Empty means [DefaultCoreLib].
+	// loader. Empty means [DefaultCoreLib]; on Windows that name is looked
+	// for in the usual install places first (see [Locate]).
 	CoreLib string
-	// PluginDir holds the plugins named without a slash. Empty means the
-	// first of Debian's and the usual install directories that exists.
+	// PluginDir holds the plugins named without a path; a plugin may also
+	// sit in a subfolder named after its kind (GFX, Audio, Input, RSP), as
+	// in an RMG install. Empty means the first of Debian's and the usual
+	// install directories that exists, or the folder of the install the
+	// core was found in on Windows.
 	PluginDir string
 	// DataDir holds mupen64plus.ini and mupencheat.txt. Empty means
-	// [DefaultDataDir].
+	// [DefaultDataDir], or the install's data folder on Windows.
 	DataDir string
 	// ConfigDir is the core's private config directory. Empty means a
 	// temporary directory removed when the emulator ends.
@@ -284,6 +278,22 @@ func (s Setting) parse() (settingValue, error) {
 	return bad(fmt.Errorf("unknown type %q", s.Type))
 }
 
+// Locate returns c with the core library and data directory filled in as
+// the emulator will use them: on Windows from the first install found in
+// the usual places (netpak.exe's folder, the current folder,
+// %LOCALAPPDATA%\Programs\RMG and \mupen64plus, %ProgramFiles%\RMG and
+// \mupen64plus), else from [DefaultCoreLib] and [DefaultDataDir].
+func Locate(c Config) Config {
+	c = locate(c)
+	if c.CoreLib == "" {
+		c.CoreLib = DefaultCoreLib
+	}
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	return c
+}
+
 // withDefaults returns c with every empty field set to its default.
 func (c Config) withDefaults() Config {
 	def := func(s *string, d string) {
@@ -291,8 +301,7 @@ func (c Config) withDefaults() Config {
 			*s = d
 		}
 	}
-	def(&c.CoreLib, DefaultCoreLib)
-	def(&c.DataDir, DefaultDataDir)
+	c = Locate(c)
 	def(&c.Video, DefaultVideo)
 	def(&c.Audio, DefaultAudio)
 	def(&c.Input, DefaultInput)

@@ -2,6 +2,9 @@ package launcher
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -103,11 +106,26 @@ func TestDebianPackage(t *testing.T) {
 }
 
 func TestResolvePlugin(t *testing.T) {
-	if got := resolvePlugin("/x", "/abs/p.so"); got != "/abs/p.so" {
+	abs := filepath.Join(string(filepath.Separator)+"abs", "p.so")
+	if got := resolvePlugin("/x", abs); got != abs {
 		t.Errorf("path kept: got %q", got)
 	}
-	if got := resolvePlugin("/x", "p.so"); got != "/x/p.so" {
+	if got := resolvePlugin("/x", "p.so"); got != filepath.Join("/x", "p.so") {
 		t.Errorf("plugin dir: got %q", got)
+	}
+	dir := t.TempDir()
+	rsp := filepath.Join(dir, "RSP", "p.so")
+	if err := os.MkdirAll(filepath.Dir(rsp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rsp, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := resolvePlugin(dir, "p.so"); got != rsp {
+		t.Errorf("kind subfolder: got %q, want %q", got, rsp)
+	}
+	if runtime.GOOS == "windows" {
+		return // no Debian search
 	}
 	if got := resolvePlugin("", "no-such-plugin.so"); !strings.HasSuffix(got, "/mupen64plus/no-such-plugin.so") {
 		t.Errorf("search: got %q", got)

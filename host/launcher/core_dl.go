@@ -1,4 +1,4 @@
-//go:build (darwin || freebsd || linux || netbsd) && !android
+//go:build ((darwin || freebsd || linux || netbsd) && !android) || windows
 
 package launcher
 
@@ -35,11 +35,11 @@ type plugin struct {
 }
 
 // loadCore opens the core library; a failure to open it is a
-// [*MissingError] naming libmupen64plus2.
+// [*MissingError] saying where to get it.
 func loadCore(path string) (*core, error) {
-	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+	h, err := openLibrary(path, true)
 	if err != nil {
-		return nil, &MissingError{What: "core library", Path: path, Package: debianPackage(path), Detail: err.Error()}
+		return nil, &MissingError{What: "core library", Path: path, Package: packageFor(path), Detail: err.Error()}
 	}
 	c := &core{handle: h}
 	syms := []struct {
@@ -67,11 +67,11 @@ func loadCore(path string) (*core, error) {
 }
 
 // loadPlugin opens a plugin library; a failure to open it is a
-// [*MissingError] naming the plugin's Debian package.
+// [*MissingError] saying where to get it.
 func loadPlugin(what, path string) (*plugin, error) {
-	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
+	h, err := openLibrary(path, false)
 	if err != nil {
-		return nil, &MissingError{What: what, Path: path, Package: debianPackage(path), Detail: err.Error()}
+		return nil, &MissingError{What: what, Path: path, Package: packageFor(path), Detail: err.Error()}
 	}
 	p := &plugin{handle: h}
 	if err := bind(&p.startup, h, "PluginStartup"); err != nil {
@@ -85,7 +85,7 @@ func loadPlugin(what, path string) (*plugin, error) {
 
 // bind looks name up first, because purego panics on a missing symbol.
 func bind(fn any, h uintptr, name string) error {
-	addr, err := purego.Dlsym(h, name)
+	addr, err := lookup(h, name)
 	if err != nil {
 		return err
 	}

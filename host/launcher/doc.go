@@ -1,5 +1,6 @@
 // Package launcher owns running the real mupen64plus core for a netpak
-// session: it loads libmupen64plus at run time with purego (no cgo), opens
+// session: it loads libmupen64plus (mupen64plus.dll on Windows) at run
+// time with purego (no cgo), opens
 // the ROM, attaches the plugins, applies the agreed cheats, points the
 // core's netplay at a netpak bridge, runs the game, and shuts it all down
 // cleanly. It must not know about sessions, lag or the console; the caller
@@ -35,6 +36,20 @@
 // # Missing pieces
 //
 // A missing core library or plugin is a [*MissingError] naming the Debian
-// package to install; it matches [ErrMissing] with errors.Is, and nothing
-// panics.
+// package to install (on Windows and macOS, where to get it); it matches
+// [ErrMissing] with errors.Is, and nothing panics.
+//
+// # Platforms
+//
+// The *_dl.go files drive the core the same way everywhere it can be
+// loaded; dl_unix.go (dlopen) and dl_windows.go (LoadLibraryEx) open the
+// libraries, defaults_*.go name the files and folders of each platform.
+// On Windows, with no core_lib given, [Locate] looks for mupen64plus.dll
+// in a mupen64plus release folder or an RMG install (Core, Plugin\<kind>,
+// Data) in netpak.exe's folder, the current folder,
+// %LOCALAPPDATA%\Programs\RMG and \mupen64plus, and %ProgramFiles%\RMG
+// and \mupen64plus, in that order. On macOS (libmupen64plus.dylib) it
+// looks in netpak's folder, the current folder, the mupen64plus.app bundle
+// in /Applications, /opt/homebrew/lib and /usr/local/lib. On other systems
+// [ErrUnsupported] is returned.
 package launcher

@@ -28,13 +28,18 @@ var ErrChild = errors.New("launcher: emulator process failed")
 type MissingError struct {
 	What    string `json:"what"`    // "core library", "RSP plugin", ...
 	Path    string `json:"path"`    // what was looked for
-	Package string `json:"package"` // the Debian package to install
+	Package string `json:"package"` // the Debian package to install; "" on Windows
 	Detail  string `json:"detail"`  // the loader's message
 }
 
-// Error says what is missing and which package to install.
+// Error says what is missing and which package to install, or where to
+// get it where there are no packages.
 func (e *MissingError) Error() string {
-	msg := fmt.Sprintf("%s %s not found: install the Debian package %s", e.What, e.Path, e.Package)
+	advice := installAdvice
+	if e.Package != "" {
+		advice = "install the Debian package " + e.Package
+	}
+	msg := fmt.Sprintf("%s %s not found: %s", e.What, e.Path, advice)
 	if e.Detail != "" {
 		msg += " (" + e.Detail + ")"
 	}

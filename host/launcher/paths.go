@@ -5,51 +5,46 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 )
 
-// debianTriplets maps GOARCH to Debian's multiarch library directory.
-var debianTriplets = map[string]string{
-	"amd64":   "x86_64-linux-gnu",
-	"arm64":   "aarch64-linux-gnu",
-	"386":     "i386-linux-gnu",
-	"arm":     "arm-linux-gnueabihf",
-	"riscv64": "riscv64-linux-gnu",
-	"ppc64le": "powerpc64le-linux-gnu",
-	"s390x":   "s390x-linux-gnu",
-	"loong64": "loongarch64-linux-gnu",
-}
-
-// pluginDirs lists where plugins are looked for when Config.PluginDir is
-// empty: Debian's multiarch directory first, then the usual prefixes.
-func pluginDirs() []string {
-	var dirs []string
-	if t, ok := debianTriplets[runtime.GOARCH]; ok {
-		dirs = append(dirs, filepath.Join("/usr/lib", t, "mupen64plus"))
-	}
-	return append(dirs, "/usr/lib/mupen64plus", "/usr/lib64/mupen64plus", "/usr/local/lib/mupen64plus")
-}
+// pluginSubdirs are the folders tried inside a plugin directory: the
+// directory itself, then RMG's one folder per plugin kind.
+var pluginSubdirs = []string{"", "GFX", "Audio", "Input", "RSP"}
 
 // resolvePlugin turns a plugin name into the path to open. A name with a
-// slash is a path already; otherwise the first directory that has it wins,
-// and a plugin found nowhere resolves into the first directory so the
-// error names a sensible path.
+// path separator is a path already; otherwise the first directory (or
+// kind subfolder) that has it wins, then a platform's alternate for a
+// default plugin, and a plugin found nowhere resolves into the first
+// directory so the error names a sensible path.
 func resolvePlugin(dir, name string) string {
-	if strings.ContainsRune(name, '/') {
+	if strings.ContainsAny(name, `/`+string(filepath.Separator)) {
 		return name
 	}
-	if dir != "" {
-		return filepath.Join(dir, name)
+	dirs := []string{dir}
+	if dir == "" {
+		dirs = pluginDirs()
 	}
-	dirs := pluginDirs()
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if _, err := os.Stat(p); err == nil {
+	if p, ok := findPlugin(dirs, name); ok {
+		return p
+	}
+	for _, alt := range pluginAlternates[name] {
+		if p, ok := findPlugin(dirs, alt); ok {
 			return p
 		}
 	}
 	return filepath.Join(dirs[0], name)
+}
+
+func findPlugin(dirs []string, name string) (string, bool) {
+	for _, d := range dirs {
+		for _, sub := range pluginSubdirs {
+			if p := filepath.Join(d, sub, name); fileExists(p) {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 // ROM size bounds: the header and boot code, and the largest cartridge.

@@ -1,4 +1,4 @@
-//go:build (darwin || freebsd || linux || netbsd) && !android
+//go:build ((darwin || freebsd || linux || netbsd) && !android) || windows
 
 package launcher
 
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -91,8 +92,8 @@ func (s *session) startup() error {
 	if s.cfg.SaveDir == "" {
 		s.cfg.SaveDir = dir
 	}
-	if _, err := os.Stat(s.cfg.DataDir + "/mupen64plus.ini"); err != nil {
-		s.logf("launcher warning: no ROM database in %s (install mupen64plus-data): %v", s.cfg.DataDir, err)
+	if _, err := os.Stat(filepath.Join(s.cfg.DataDir, "mupen64plus.ini")); err != nil {
+		s.logf("launcher warning: no ROM database in %s (%s): %v", s.cfg.DataDir, dataAdvice, err)
 	}
 	if err := s.c.check("CoreStartup", s.c.startup(frontendAPIVersion, dir, s.cfg.DataDir, 0, debugCB, 0, stateCB)); err != nil {
 		return err
