@@ -55,7 +55,7 @@ func (b hostCores) memberLocked(cc *coreConn, port int) (*member, error) {
 		name = fmt.Sprintf("%s-%d", base, i)
 	}
 	ip := addrPortOf(cc.conn.RemoteAddr()).Addr()
-	m := &member{name: name, spectator: port < 0, conn: cc.conn, core: &coreMember{conn: cc, ip: ip}}
+	m := &member{name: name, spectator: port < 0, conn: cc.conn, from: ip, core: &coreMember{conn: cc, ip: ip}}
 	cc.member = m
 	s.joinLocked(m)
 	return m, nil

@@ -279,7 +279,7 @@ func (h *Host) Kick(name string) (netip.Addr, error) {
 	defer h.mu.Unlock()
 	for _, m := range h.s.members {
 		if strings.EqualFold(m.name, name) {
-			addr := addrPortOf(m.conn.RemoteAddr()).Addr()
+			addr := m.from
 			// Tell the member itself first; its writeLoop sends what is
 			// queued, then hangs up.
 			h.s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: LeaveKicked, Ports: m.ports}))

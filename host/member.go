@@ -31,6 +31,7 @@ type member struct {
 	isHost    bool
 	token     uint64
 	conn      net.Conn
+	from      netip.Addr  // where conn came from, kept while conn can still tell
 	out       chan []byte // frames for writeLoop; closed when it leaves; nil for a core
 	core      *coreMember // set for a direct mupen64plus core
 

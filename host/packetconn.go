@@ -109,9 +109,13 @@ func (s *udpSocket) writeTo(b []byte, to netip.AddrPort) error {
 	return err
 }
 
-// addrPortOf converts a net.Addr from a PacketConn; unknown types give the
-// zero AddrPort, which matches no member.
+// addrPortOf converts a net.Addr from a PacketConn; unknown types and nil
+// (a closed tunnel connection has no remote address) give the zero
+// AddrPort, which matches no member.
 func addrPortOf(a net.Addr) netip.AddrPort {
+	if a == nil {
+		return netip.AddrPort{}
+	}
 	switch a := a.(type) {
 	case *net.UDPAddr:
 		return unmapAddrPort(a.AddrPort())

@@ -286,8 +286,8 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()
 	e := Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from}
-	if why != LeaveEmulator && m.conn != nil {
-		e.Addr = addrPortOf(m.conn.RemoteAddr()).Addr()
+	if why != LeaveEmulator {
+		e.Addr = m.from
 	}
 	s.eventLocked(e)
 	if s.state == statePlaying && s.authorsLeftLocked() == 0 {
