@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"runtime"
 	"syscall"
 	"testing"
 )
@@ -10,6 +11,7 @@ import (
 // manager or a closing terminal would: it leaves the session cleanly, so
 // the joiner hears the host go, and exits with status 0.
 func TestConsoleSIGTERM(t *testing.T) {
+	skipWithoutSIGTERM(t)
 	bin := buildNetpak(t)
 	alice := startConsole(t, bin, "alice", "--name", "Alice", "--bind", "127.0.0.1", "--port", "0", "--server")
 	port := alice.err.wait(t, `hosting on port (\d+) \(TCP and UDP\)`)[1]
@@ -33,6 +35,7 @@ func TestConsoleSIGTERM(t *testing.T) {
 // TestConsoleSIGTERMWhileJoining stops a console with SIGTERM while
 // /connect waits for a host that never answers: it exits with status 0.
 func TestConsoleSIGTERMWhileJoining(t *testing.T) {
+	skipWithoutSIGTERM(t)
 	bin := buildNetpak(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -55,4 +58,12 @@ func TestConsoleSIGTERMWhileJoining(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob.waitExit(t)
+}
+
+// skipWithoutSIGTERM skips on Windows, which cannot send a process
+// SIGTERM.
+func skipWithoutSIGTERM(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no SIGTERM to send a console")
+	}
 }
