@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -18,6 +19,12 @@ import (
 // channel", and a data race under -race); userStack never closes a
 // channel another goroutine sends on, so this must neither panic nor race.
 func TestCloseUnderTraffic(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		// Under Wine, datagrams toward closed ports stall the stress
+		// for minutes; the race it looks for is in the user-space stack,
+		// the same code on every system, and runs on Linux.
+		t.Skip("too slow under Wine; the same user-space stack is stressed on Linux")
+	}
 	rounds := 8
 	if testing.Short() {
 		rounds = 2
