@@ -138,19 +138,16 @@ func (s *Session) AcceptAnswer(code string) error {
 type tunnelHostRef struct{ TunnelHost }
 
 // freeTunnelPeer is the host's event callback of a session served through
-// the VPN: a member who left the session leaves its tunnel too, after
-// kickGrace, so that its place is free for the next player at once. It
-// runs with the host's session lock held, so it only starts the kick.
+// the VPN: a member who left the session leaves its tunnel too, so that
+// its place is free for the next player at once. (A kicked member's peer
+// goes after kickGrace, in Kick.) It runs with the host's session lock
+// held, so it only starts the kick.
 func (l *live) freeTunnelPeer(e host.Event) {
 	ref := l.vhReady.Load()
-	if e.Kind != host.EventLeft || ref == nil || !e.Addr.IsValid() {
+	if e.Kind != host.EventLeft || e.Reason == host.LeaveKicked || ref == nil || !e.Addr.IsValid() {
 		return
 	}
 	l.pending.Go(func() {
-		select {
-		case <-time.After(kickGrace):
-		case <-l.stopping:
-		}
 		ref.Kick(e.Addr) // not a tunnel peer (a loopback member): nothing to do
 	})
 }

@@ -37,7 +37,7 @@ func TestTunnelPlacesFreedOnLeave(t *testing.T) {
 		if err := p.Leave(); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, func() bool { return members() == 1 }, "the player gone")
+		waitFor(t, func() bool { return members() == 1 && len(alice.State().Peers) == 0 }, "the player gone, from the session and the tunnel")
 	}
 	watcher := newSession("watcher", true)
 	if err := watcher.Connect(ctx, hosted.Invite); err != nil {
