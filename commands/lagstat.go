@@ -23,9 +23,9 @@ func LagStatText(members []host.Member, lag uint8) string {
 		if m.Ports == 0 {
 			continue
 		}
-		ping, jitter := fmt.Sprintf("%d ms", m.RTTMillis), fmt.Sprintf("%d ms", m.JitterMillis)
-		if m.Core || m.RTTMillis == 0 {
-			ping, jitter = "-", "-" // a direct core, or the host's own player on loopback
+		ping, jitter := millis(m.RTTMillis), millis(m.JitterMillis)
+		if m.Core {
+			ping, jitter = "-", "-" // a direct core does not report its round trip
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, jitter)
 		if !m.Core {
@@ -48,4 +48,12 @@ func LagStatText(members []host.Member, lag uint8) string {
 		b.WriteString(": expect the game to wait for inputs (/autolag follows the network)")
 	}
 	return b.String()
+}
+
+// millis formats a duration in whole milliseconds; loopback is "<1 ms".
+func millis(ms uint16) string {
+	if ms == 0 {
+		return "<1 ms"
+	}
+	return fmt.Sprintf("%d ms", ms)
 }

@@ -277,6 +277,10 @@ func (c *Client) readLoop() {
 	for {
 		c.tcp.SetReadDeadline(time.Now().Add(c.dropTimeout))
 		typ, p, err := wire.ReadFrame(c.tcp, buf)
+		if err != nil && c.closed.Load() {
+			c.fail(ErrClosed) // we said goodbye: the host hanging up is the answer
+			return
+		}
 		if err != nil {
 			c.fail(hostGoneError(err))
 			return

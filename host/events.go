@@ -107,6 +107,9 @@ func (e Event) String() string {
 	case EventNotice:
 		return e.Text
 	case EventHostGone:
+		if errors.Is(e.Err, ErrHostGone) {
+			return e.Err.Error() // "lost the host: why"
+		}
 		return fmt.Sprintf("lost the host: %v", e.Err)
 	case EventEnded:
 		if e.Who != "" {
