@@ -57,6 +57,7 @@ func (b hostCores) memberLocked(cc *coreConn, port int) (*member, error) {
 	ip := addrPortOf(cc.conn.RemoteAddr()).Addr()
 	m := &member{name: name, spectator: port < 0, conn: cc.conn, from: ip, core: &coreMember{conn: cc, ip: ip}}
 	cc.member = m
+	s.cores.members++
 	s.joinLocked(m)
 	return m, nil
 }
@@ -267,7 +268,7 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 		d.Keys = f(k, d.Count)
 	}
 	st := &s.streams[k]
-	if !s.coreMayReachLocked(k, d.Count) {
+	if !s.coreMayReachLocked(m, k, d.Count) {
 		s.stats.DroppedDatagrams++
 		return
 	}
@@ -284,30 +285,16 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 	}
 }
 
-// coreRunAhead is how far beyond the slowest other port a core's count may
-// be. An honest core is at most one poll beyond: every poll reads every
-// controller (libultra's controller read covers all channels), so it has
-// consumed count-1 of every port; the grant window is the margin.
-const coreRunAhead = grantWindow
-
 // coreMayReachLocked reports whether a core may send keys for count c of
 // port k. It reaches c only by consuming events 0..c-1 of its own port,
 // which the host published, so a count beyond the stream is one the host
 // never let it reach: refused at O(1), it cannot make publish fill the
 // stream up to it under the lock, and what is left costs at most lag+1
 // inputs. Nor may it run its port ahead of the others, one datagram after
-// another, until everyone else is behind by more than a stream holds: it
-// has consumed nearly as far in every port still played.
-func (s *session) coreMayReachLocked(k int, c uint32) bool {
-	if c > s.streams[k].Have {
-		return false
-	}
-	for j := range NumPorts {
-		if j != k && s.active.Has(j) && s.emptyFrom[j] == notEmpty && c > s.streams[j].Have+coreRunAhead {
-			return false
-		}
-	}
-	return true
+// another: the input it would publish is held to the lockstep window every
+// author is held to (authorLimitLocked).
+func (s *session) coreMayReachLocked(m *member, k int, c uint32) bool {
+	return c <= s.streams[k].Have && c < s.authorLimitLocked(m)
 }
 
 // gratuitousLocked sends every direct core port k's events from first on,
@@ -358,6 +345,9 @@ func (s *session) answerCoreLocked(m *member, k int, count uint32) {
 // that now exists (the core takes unsolicited key-info datagrams), so
 // inputs reach cores the moment they reach the host.
 func (s *session) pushCoresLocked() {
+	if s.cores.members == 0 {
+		return // the relay's usual case: nothing to push to
+	}
 	for _, m := range s.members {
 		if m.core == nil || !m.udpAddr.IsValid() {
 			continue
