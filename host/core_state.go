@@ -22,8 +22,9 @@ type coreState struct {
 	slots   [NumPorts]m64p.Slot // per port, as cores registered it
 	byRegID map[uint32]*member
 
-	cp0    lockstep.Verdicts // CPU registers per VI
-	desync bool
+	cp0     lockstep.Verdicts // CPU registers per VI
+	members int               // session members that are direct cores
+	desync  bool
 
 	events []m64p.Event // reply scratch
 	dgram  []byte

@@ -263,6 +263,9 @@ func (s *session) dropLocked(m *member, why LeaveReason) {
 	if m.out != nil {
 		close(m.out)
 	}
+	if m.core != nil {
+		s.cores.members--
+	}
 	delete(s.members, m.id)
 	delete(s.byToken, m.token)
 	s.emptyPortsLocked(m, m.ports, why)
