@@ -59,14 +59,7 @@ func locate(c Config) Config {
 	default:
 		return c
 	}
-	c.CoreLib = in.core
-	if c.PluginDir == "" {
-		c.PluginDir = in.plugins
-	}
-	if c.DataDir == "" {
-		c.DataDir = in.data
-	}
-	return c
+	return c.withInstall(in)
 }
 
 func firstExisting(dirs []string, name string) (string, bool) {

@@ -49,14 +49,7 @@ func locate(c Config) Config {
 	default:
 		return c
 	}
-	c.CoreLib = in.core
-	if c.PluginDir == "" {
-		c.PluginDir = in.plugins
-	}
-	if c.DataDir == "" {
-		c.DataDir = in.data
-	}
-	return c
+	return c.withInstall(in)
 }
 
 // installBases lists the folders searched for a mupen64plus install, in
