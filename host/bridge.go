@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
+
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/host/m64p"
 )
@@ -36,7 +38,7 @@ type bridgeCore struct {
 	count      uint32              // the furthest count the local core asked for, for Status
 	pending    [NumPorts]keyReport // keys for polls not granted yet
 	coreAddr   netip.AddrPort      // the local core's UDP address
-	sock       *udpSocket          // the bridge's UDP socket
+	sock       *udpsock.Socket     // the bridge's UDP socket
 	waits      coreWaits           // what the local core waits for
 	events     []m64p.Event
 	dgram      []byte
@@ -68,7 +70,7 @@ func (c *Client) ListenBridge(addr string) (netip.AddrPort, error) {
 		return netip.AddrPort{}, fmt.Errorf("bridge: %w", err)
 	}
 	c.wg.Go(func() { c.bridgeAcceptLoop(ln) })
-	sock := newUDPSocket(pc)
+	sock := udpsock.New(pc)
 	c.mu.Lock()
 	c.ls.core.sock = sock
 	c.mu.Unlock()
@@ -78,7 +80,7 @@ func (c *Client) ListenBridge(addr string) (netip.AddrPort, error) {
 		ln.Close()
 		pc.Close()
 	})
-	return addrPortOf(ln.Addr()), nil
+	return udpsock.AddrPortOf(ln.Addr()), nil
 }
 
 func (c *Client) bridgeAcceptLoop(ln net.Listener) {
@@ -87,7 +89,7 @@ func (c *Client) bridgeAcceptLoop(ln net.Listener) {
 		if err != nil {
 			return
 		}
-		if !addrPortOf(conn.RemoteAddr()).Addr().IsLoopback() {
+		if !udpsock.AddrPortOf(conn.RemoteAddr()).Addr().IsLoopback() {
 			conn.Close()
 			continue
 		}

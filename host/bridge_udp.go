@@ -2,9 +2,11 @@ package host
 
 import (
 	"bufio"
-	"github.com/netpak/netpak/host/wire"
 	"net"
 	"time"
+
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/host/m64p"
 )
@@ -12,10 +14,10 @@ import (
 func newCoreReader(c net.Conn) *bufio.Reader { return bufio.NewReaderSize(c, 4096) }
 
 // bridgeUDPLoop serves the local core's datagrams until the client closes.
-func (c *Client) bridgeUDPLoop(sock *udpSocket) {
+func (c *Client) bridgeUDPLoop(sock *udpsock.Socket) {
 	buf := make([]byte, 2048)
 	for {
-		n, from, err := sock.readFrom(buf)
+		n, from, err := sock.ReadFrom(buf)
 		if err != nil {
 			select {
 			case <-c.closing:
@@ -100,7 +102,7 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 	status := coreStatus(bc.desync, ls.active, &ls.emptyFrom)
 	b, err := m64p.KeyInfoServer{Player: uint8(k), Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
 	if err == nil {
-		bc.sock.writeTo(b, bc.coreAddr)
+		bc.sock.WriteTo(b, bc.coreAddr)
 	}
 }
 

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/saves"
 )

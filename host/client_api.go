@@ -2,8 +2,9 @@ package host
 
 import (
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"time"
+
+	"github.com/netpak/netpak/host/wire"
 )
 
 // Chat says text to everyone in the session.

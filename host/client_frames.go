@@ -3,10 +3,11 @@ package host
 import (
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"slices"
 	"time"
+
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // handleFrame handles one frame from the host, from readLoop.

@@ -2,9 +2,10 @@ package host
 
 import (
 	"context"
+	"time"
+
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
-	"time"
 )
 
 // clientGame is a client's view of the game: every stream, the schedule, the

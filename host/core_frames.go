@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+
 	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/host/m64p"

@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/host/m64p"
 )
@@ -54,7 +56,7 @@ func (b hostCores) memberLocked(cc *coreConn, port int) (*member, error) {
 	for i := 2; s.nameTakenLocked(name); i++ {
 		name = fmt.Sprintf("%s-%d", base, i)
 	}
-	ip := addrPortOf(cc.conn.RemoteAddr()).Addr()
+	ip := udpsock.AddrPortOf(cc.conn.RemoteAddr()).Addr()
 	m := &member{name: name, spectator: port < 0, conn: cc.conn, from: ip, core: &coreMember{conn: cc, ip: ip}}
 	cc.member = m
 	s.cores.members++
@@ -195,7 +197,7 @@ func (b hostCores) leave(cc *coreConn, why LeaveReason) {
 // handleCoreDatagram handles a datagram of a direct core. A datagram is
 // accepted only from the address of the core's first request, which must
 // have the IP address of its TCP connection (see bindCoreLocked).
-func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort) {
+func (h *Host) handleCoreDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPort) {
 	d, err := m64p.ParseClientDatagram(p)
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -228,7 +230,7 @@ func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort
 // would stall it for good. Afterwards datagrams from any other address,
 // even another port of the same IP, are dropped and counted, so nobody
 // else on that IP can speak for m or take its replies.
-func (s *session) bindCoreLocked(m *member, sock *udpSocket, from netip.AddrPort, bind bool) bool {
+func (s *session) bindCoreLocked(m *member, sock *udpsock.Socket, from netip.AddrPort, bind bool) bool {
 	switch {
 	case m == nil || m.core == nil || m.left:
 	case m.udpAddr.IsValid():
@@ -258,7 +260,7 @@ func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
 
 // coreKeysLocked authors a direct core's stream: keys reported for count c
 // become the input for poll c+lag.
-func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from netip.AddrPort) {
+func (s *session) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, from netip.AddrPort) {
 	k := int(d.Player)
 	m := s.owner[k]
 	if !s.bindCoreLocked(m, sock, from, false) || s.state != statePlaying || !s.active.Has(k) {
@@ -308,13 +310,13 @@ func (s *session) gratuitousLocked(k int, first uint32) {
 	}
 	for _, o := range s.members {
 		if o.core != nil && o.core.released && o.udpAddr.IsValid() {
-			o.sock.writeTo(b, o.udpAddr)
+			o.sock.WriteTo(b, o.udpAddr)
 		}
 	}
 }
 
 // coreRequestLocked answers a core's request for a player's events.
-func (s *session) coreRequestLocked(sock *udpSocket, d m64p.InputRequest, from netip.AddrPort) {
+func (s *session) coreRequestLocked(sock *udpsock.Socket, d m64p.InputRequest, from netip.AddrPort) {
 	var m *member
 	if d.RegID != 0 {
 		m = s.cores.byRegID[d.RegID]
@@ -337,7 +339,7 @@ func (s *session) answerCoreLocked(m *member, k int, count uint32) {
 	}
 	b, err := reply.AppendTo(s.cores.dgram[:0])
 	if err == nil {
-		m.sock.writeTo(b, m.udpAddr)
+		m.sock.WriteTo(b, m.udpAddr)
 	}
 }
 

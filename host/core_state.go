@@ -1,8 +1,9 @@
 package host
 
 import (
-	"github.com/netpak/netpak/host/lockstep"
 	"net/netip"
+
+	"github.com/netpak/netpak/host/lockstep"
 
 	"github.com/netpak/netpak/host/m64p"
 )

@@ -3,8 +3,9 @@ package host
 import (
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"net/netip"
+
+	"github.com/netpak/netpak/host/wire"
 )
 
 // Sentinel errors callers branch on.

@@ -1,10 +1,11 @@
 package host
 
-import "github.com/netpak/netpak/host/wire"
+import (
+	"time"
 
-import "github.com/netpak/netpak/host/lockstep"
-
-import "time"
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
+)
 
 // SetRelayObserver lets the external load benchmark see the time each
 // inputs datagram spends in the host. Test builds only.

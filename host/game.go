@@ -1,10 +1,11 @@
 package host
 
-import "github.com/netpak/netpak/host/wire"
+import (
+	"fmt"
 
-import "github.com/netpak/netpak/host/lockstep"
-
-import "fmt"
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
+)
 
 // startLocked starts the game for everyone. actor is the member who asked,
 // or nil for the host itself.

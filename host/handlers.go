@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
 )

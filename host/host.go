@@ -3,17 +3,20 @@ package host
 import (
 	"bufio"
 	"context"
+
+	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/m64p"
 	"net"
 	"net/netip"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/host/m64p"
 )
 
 // DefaultPort is the session port, TCP and UDP, as in AQZ.
@@ -103,7 +106,7 @@ type Host struct {
 
 	lnMu      sync.Mutex
 	listeners []net.Listener
-	sockets   []*udpSocket
+	sockets   []*udpsock.Socket
 
 	mu sync.Mutex // guards sess
 	s  session
@@ -141,9 +144,9 @@ func (h *Host) Serve(ln net.Listener, pc net.PacketConn) error {
 		return ErrClosed
 	default:
 	}
-	var sock *udpSocket
+	var sock *udpsock.Socket
 	if pc != nil {
-		sock = newUDPSocket(pc)
+		sock = udpsock.New(pc)
 		h.sockets = append(h.sockets, sock)
 	}
 	if ln != nil {
@@ -237,7 +240,7 @@ func (h *Host) Close() error {
 			ln.Close()
 		}
 		for _, s := range h.sockets {
-			s.pc.Close()
+			s.Close()
 		}
 		h.lnMu.Unlock()
 		h.mu.Lock()

@@ -3,10 +3,12 @@ package host
 import (
 	"bufio"
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"time"
+
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/saves"
 )
@@ -89,7 +91,7 @@ func (h *Host) join(c net.Conn, hl wire.Hello, mf *memberManifest) (*member, err
 	}
 	m := &member{
 		name: hl.Name, ports: ports, spectator: hl.Spectator || ports == 0,
-		isHost: hl.OwnerKey == h.ownerKey, conn: c, from: addrPortOf(c.RemoteAddr()).Addr(), out: make(chan []byte, outQueueLen), manifest: mf,
+		isHost: hl.OwnerKey == h.ownerKey, conn: c, from: udpsock.AddrPortOf(c.RemoteAddr()).Addr(), out: make(chan []byte, outQueueLen), manifest: mf,
 	}
 	h.s.joinLocked(m)
 	return m, nil

@@ -3,9 +3,10 @@ package host
 import (
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"slices"
 	"strings"
+
+	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/saves"

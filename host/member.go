@@ -2,14 +2,16 @@ package host
 
 import (
 	"errors"
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"net/netip"
 	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // outQueueLen bounds a member's TCP send queue. A member whose queue fills
@@ -37,9 +39,9 @@ type member struct {
 
 	// Guarded by Host.mu.
 	left      bool
-	sock      *udpSocket     // socket its datagrams arrive on
-	udpAddr   netip.AddrPort // where its datagrams come from; zero until hello
-	udpNet    *net.UDPAddr   // udpAddr for sendmmsg, made once per address
+	sock      *udpsock.Socket // socket its datagrams arrive on
+	udpAddr   netip.AddrPort  // where its datagrams come from; zero until hello
+	udpNet    *net.UDPAddr    // udpAddr for sendmmsg, made once per address
 	acked     [NumPorts]uint32
 	tcpSent   [NumPorts]uint32
 	rtt       uint32 // microseconds, as the client measured it, smoothed

@@ -2,10 +2,12 @@ package host
 
 import (
 	"errors"
-	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // udpSilence is how long a member's datagrams may stay away before the
@@ -27,11 +29,11 @@ func (h *Host) Stats() Stats {
 }
 
 // udpLoop reads one socket's datagrams until it closes.
-func (h *Host) udpLoop(sock *udpSocket) {
+func (h *Host) udpLoop(sock *udpsock.Socket) {
 	buf := make([]byte, wire.MaxDatagram+1)
 	var bt wire.Batch
 	for {
-		n, from, err := sock.readFrom(buf)
+		n, from, err := sock.ReadFrom(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -60,7 +62,7 @@ func (h *Host) udpLoop(sock *udpSocket) {
 
 // handleDatagram handles one datagram. Anything that is not a well-formed
 // datagram from a member's registered address is dropped and counted.
-func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt *wire.Batch) {
+func (h *Host) handleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPort, bt *wire.Batch) {
 	kind, token, body, err := wire.ParseDgramHeader(p)
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -77,7 +79,7 @@ func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt
 		}
 		m.sock, m.udpAddr = sock, from
 		m.udpSeen.Store(nowNanos())
-		_ = sock.writeTo(wire.AppendDgramHeader(m.dgram[:0], wire.DgramHelloAck, m.token), from)
+		_ = sock.WriteTo(wire.AppendDgramHeader(m.dgram[:0], wire.DgramHelloAck, m.token), from)
 	case wire.DgramInputs:
 		if m.udpAddr != from || m.sock != sock || wire.ParseBatch(body, bt) != nil {
 			s.stats.DroppedDatagrams++
@@ -170,7 +172,7 @@ func (s *session) relayLocked(author *member) {
 		}
 	}
 	for _, sock := range s.touched {
-		sock.flush()
+		sock.Flush()
 	}
 	s.touched = s.touched[:0]
 	s.pushCoresLocked()
@@ -203,13 +205,13 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 	}
 	switch {
 	case viaUDP && queue && m.udpNet != nil:
-		if len(m.sock.queued) == 0 {
+		if !m.sock.Pending() {
 			s.touched = append(s.touched, m.sock)
 		}
-		m.sock.queue(b, m.udpAddr, m.udpNet)
+		m.sock.Queue(b, m.udpAddr, m.udpNet)
 		return
 	case viaUDP:
-		_ = m.sock.writeTo(b, m.udpAddr)
+		_ = m.sock.WriteTo(b, m.udpAddr)
 		return
 	}
 	n := len(b) - start

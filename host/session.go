@@ -4,10 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"math"
 	"strings"
+
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // sessionState is where a session is in its life.
@@ -49,7 +51,7 @@ type session struct {
 
 	checks  lockstep.Verdicts
 	cores   coreState
-	touched []*udpSocket // sockets with queued relays; see relayLocked
+	touched []*udpsock.Socket // sockets with queued relays; see relayLocked
 	stats   Stats
 }
 
