@@ -2,11 +2,11 @@ package host
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 
+	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 
@@ -21,25 +21,20 @@ import (
 
 // bridgeCore is what a client keeps for its bridge. Guarded by Client.mu.
 type bridgeCore struct {
-	settings      m64p.Settings
-	hasSettings   bool
-	settingsReady chan struct{}
-	saves         [4][]byte
-	hasSave       [4]bool
-	saveReady     [4]chan struct{}
-	wanted        uint8 // kinds asked of the host
-	downloads     wire.CoreAssembly
-	started       chan struct{} // closed when the game starts
-	slots         m64p.Registration
-	turbo         bool
-	desync        bool
+	store     coreserve.Store // player 1's settings and saves
+	wanted    uint8           // kinds asked of the host
+	downloads wire.CoreAssembly
+	started   chan struct{} // closed when the game starts
+	slots     m64p.Registration
+	turbo     bool
+	desync    bool
 
 	registered PortMask            // ports a local core has claimed
 	count      uint32              // the furthest count the local core asked for, for Status
 	pending    [NumPorts]keyReport // keys for polls not granted yet
 	coreAddr   netip.AddrPort      // the local core's UDP address
 	sock       *udpsock.Socket     // the bridge's UDP socket
-	waits      coreWaits           // what the local core waits for
+	waits      coreserve.Waits     // what the local core waits for
 	events     []m64p.Event
 	dgram      []byte
 }
@@ -52,10 +47,7 @@ type keyReport struct {
 }
 
 func (bc *bridgeCore) init() {
-	bc.settingsReady = make(chan struct{})
-	for i := range bc.saveReady {
-		bc.saveReady[i] = make(chan struct{})
-	}
+	bc.store.Init()
 	bc.started = make(chan struct{})
 	bc.events = make([]m64p.Event, 0, m64p.MaxEvents)
 	bc.dgram = make([]byte, 0, m64p.MaxDatagram)
@@ -94,137 +86,120 @@ func (c *Client) bridgeAcceptLoop(ln net.Listener) {
 			continue
 		}
 		c.wg.Go(func() {
-			cc := &coreConn{conn: conn, backend: clientCores{c}, logf: c.logf}
-			serveCore(c.ctx, cc, newCoreReader(conn))
+			cc := &coreserve.Conn{Conn: conn, Backend: &bridgeLink{c: c}, Logf: c.logf}
+			coreserve.Serve(c.ctx, cc, coreserve.NewReader(conn))
 		})
 	}
 }
 
-// clientCores is the bridge's coreBackend.
-type clientCores struct{ c *Client }
+// bridgeLink is the bridge's coreserve.Backend for one connection of
+// the local emulator.
+type bridgeLink struct {
+	c *Client
 
-func (b clientCores) register(cc *coreConn, r m64p.RegisterPlayer) (bool, uint8) {
-	c := b.c
+	// Under c.mu.
+	regID   uint32
+	players PortMask
+}
+
+func (l *bridgeLink) Register(r m64p.RegisterPlayer) (bool, uint8) {
+	c := l.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	bc := &c.ls.core
-	target := uint8(coreBufferTarget)
+	target := uint8(coreserve.BufferTarget)
 	if bc.turbo {
 		target = 0
 	}
 	k := int(r.Player)
-	if !c.ports.Has(k) || bc.registered.Has(k) || (cc.regID != 0 && cc.regID != r.RegID) {
+	if !c.ports.Has(k) || bc.registered.Has(k) || (l.regID != 0 && l.regID != r.RegID) {
 		c.logf("bridge: the emulator asked for player %d, which this client does not hold: refused", k+1)
 		return false, target
 	}
 	bc.registered |= 1 << k
-	cc.regID, cc.players = r.RegID, cc.players|1<<k
+	l.regID, l.players = r.RegID, l.players|1<<k
 	return true, target
 }
 
-func (b clientCores) putSettings(cc *coreConn, st m64p.Settings) error {
-	c := b.c
+func (l *bridgeLink) PutSettings(st m64p.Settings) error {
+	return l.upload(wire.CoreKindSettings, st.AppendTo(nil), "settings")
+}
+
+func (l *bridgeLink) PutSave(f m64p.SaveFile, data []byte) error {
+	return l.upload(coreserve.SaveKind(f), data, f.Ext()+" save")
+}
+
+// upload keeps player 1's data for the local core and sends it to the
+// host for everyone else's.
+func (l *bridgeLink) upload(kind uint8, data []byte, what string) error {
+	c := l.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !cc.players.Has(0) {
-		return errors.New("settings from an emulator that is not player 1")
+	if !l.players.Has(0) {
+		return fmt.Errorf("%s from an emulator that is not player 1", what)
 	}
-	c.ls.core.storeLocked(wire.CoreKindSettings, st.AppendTo(nil))
-	wire.CoreChunks(wire.CoreKindSettings, st.AppendTo(nil), func(p []byte) { c.send(wire.FrameCoreData, p) })
+	c.ls.core.store.Put(kind, data)
+	wire.CoreChunks(kind, data, func(p []byte) { c.send(wire.FrameCoreData, p) })
 	return nil
 }
 
-func (b clientCores) putSave(cc *coreConn, f m64p.SaveFile, data []byte) error {
-	c := b.c
+// download asks the host for kind (once), waits for it and returns it.
+func (l *bridgeLink) download(ctx context.Context, kind uint8, what string) ([]byte, error) {
+	c := l.c
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !cc.players.Has(0) {
-		return fmt.Errorf("%s save from an emulator that is not player 1", f.Ext())
-	}
-	c.ls.core.storeLocked(uint8(f)+1, data)
-	wire.CoreChunks(uint8(f)+1, data, func(p []byte) { c.send(wire.FrameCoreData, p) })
-	return nil
-}
-
-// storeLocked keeps player 1's data for the local core.
-func (bc *bridgeCore) storeLocked(kind uint8, data []byte) {
-	if kind == wire.CoreKindSettings {
-		if bc.hasSettings {
-			return
-		}
-		bc.settings, _ = m64p.ParseSettings(data)
-		bc.hasSettings = true
-		close(bc.settingsReady)
-		return
-	}
-	f := kind - 1
-	if bc.hasSave[f] {
-		return
-	}
-	bc.saves[f], bc.hasSave[f] = data, true
-	close(bc.saveReady[f])
-}
-
-// want asks the host for kind (once) and returns the channel closed when
-// it is there.
-func (b clientCores) want(kind uint8) <-chan struct{} {
-	c := b.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	bc := &c.ls.core
 	if bc.wanted&(1<<kind) == 0 {
 		bc.wanted |= 1 << kind
 		c.send(wire.FrameCoreWant, []byte{kind})
 	}
-	if kind == wire.CoreKindSettings {
-		return bc.settingsReady
-	}
-	return bc.saveReady[kind-1]
-}
-
-func (b clientCores) settings(ctx context.Context, cc *coreConn) (m64p.Settings, error) {
-	ready := b.want(wire.CoreKindSettings)
-	err := b.c.waitBridge(ctx, ready, "player 1's emulator settings")
-	b.c.mu.Lock()
-	defer b.c.mu.Unlock()
-	return b.c.ls.core.settings, err
-}
-
-func (b clientCores) save(ctx context.Context, cc *coreConn, f m64p.SaveFile) ([]byte, error) {
-	ready := b.want(uint8(f) + 1)
-	err := b.c.waitBridge(ctx, ready, fmt.Sprintf("player 1's %s save", f.Ext()))
-	b.c.mu.Lock()
-	defer b.c.mu.Unlock()
-	return b.c.ls.core.saves[f], err
-}
-
-func (b clientCores) registration(ctx context.Context, cc *coreConn) (m64p.Registration, error) {
-	b.c.mu.Lock()
-	started := b.c.ls.core.started
-	b.c.mu.Unlock()
-	err := b.c.waitBridge(ctx, started, "/start")
-	b.c.mu.Lock()
-	defer b.c.mu.Unlock()
-	return b.c.ls.core.slots, err
-}
-
-// leave releases the emulator's ports when it stops during a game, so the
-// others go on without it instead of waiting for input nobody makes.
-func (b clientCores) leave(cc *coreConn, why LeaveReason) {
-	c := b.c
+	ready := bc.store.Ready(kind)
+	c.mu.Unlock()
+	err := c.waitBridge(ctx, ready, "player 1's "+what)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ls.core.registered &^= cc.players
+	data, _ := bc.store.Get(kind)
+	return data, err
+}
+
+func (l *bridgeLink) Settings(ctx context.Context) (m64p.Settings, error) {
+	_, err := l.download(ctx, wire.CoreKindSettings, "emulator settings")
+	l.c.mu.Lock()
+	defer l.c.mu.Unlock()
+	return l.c.ls.core.store.Settings(), err
+}
+
+func (l *bridgeLink) Save(ctx context.Context, f m64p.SaveFile) ([]byte, error) {
+	return l.download(ctx, coreserve.SaveKind(f), f.Ext()+" save")
+}
+
+func (l *bridgeLink) Registration(ctx context.Context) (m64p.Registration, error) {
+	c := l.c
+	c.mu.Lock()
+	started := c.ls.core.started
+	c.mu.Unlock()
+	err := c.waitBridge(ctx, started, "/start")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ls.core.slots, err
+}
+
+// Leave releases the emulator's ports when it stops during a game, so the
+// others go on without it instead of waiting for input nobody makes.
+func (l *bridgeLink) Leave(why LeaveReason) {
+	c := l.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ls.core.registered &^= l.players
 	c.logf("bridge: the emulator left (%v)", why)
-	if c.ls.playing && cc.players != 0 {
-		c.send(wire.FrameRelease, []byte{byte(cc.players)})
+	if c.ls.playing && l.players != 0 {
+		c.send(wire.FrameRelease, []byte{byte(l.players)})
 	}
 }
 
 // waitBridge waits for ready or ctx, which ends when the client does (it
 // derives from the client's context).
 func (c *Client) waitBridge(ctx context.Context, ready <-chan struct{}, what string) error {
-	return waitNoting(ctx, ready, c.logf, func() string { return "the emulator waits for " + what })
+	return coreserve.WaitNoting(ctx, ready, c.logf, func() string { return "the emulator waits for " + what })
 }
 
 // handleCoreData takes player 1's data from the host.
@@ -245,6 +220,6 @@ func (c *Client) handleCoreData(p []byte) error {
 			return err
 		}
 	}
-	bc.storeLocked(d.Kind, whole)
+	bc.store.Put(d.Kind, whole)
 	return nil
 }

@@ -1,17 +1,14 @@
 package host
 
 import (
-	"bufio"
-	"net"
 	"time"
 
+	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/host/m64p"
 )
-
-func newCoreReader(c net.Conn) *bufio.Reader { return bufio.NewReaderSize(c, 4096) }
 
 // bridgeUDPLoop serves the local core's datagrams until the client closes.
 func (c *Client) bridgeUDPLoop(sock *udpsock.Socket) {
@@ -93,13 +90,13 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 		return
 	}
 	st := &ls.streams[k]
-	evs := appendCoreEvents(bc.events[:0], st, count, ls.emptyFrom[k], bc.slots[k].Plugin)
-	bc.waits.note(k, count, len(evs))
+	evs := coreserve.AppendEvents(bc.events[:0], st, count, ls.emptyFrom[k], bc.slots[k].Plugin)
+	bc.waits.Note(k, count, len(evs))
 	lag := uint8(255)
 	if !bc.turbo {
-		lag = speedLag(st.Have, count, ls.sched.At(count).LagOf(ls.authorOf(k)))
+		lag = coreserve.SpeedLag(st.Have, count, ls.sched.At(count).LagOf(ls.authorOf(k)))
 	}
-	status := coreStatus(bc.desync, ls.active, &ls.emptyFrom)
+	status := coreserve.Status(bc.desync, ls.active, &ls.emptyFrom)
 	b, err := m64p.KeyInfoServer{Player: uint8(k), Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
 	if err == nil {
 		bc.sock.WriteTo(b, bc.coreAddr)
@@ -111,7 +108,7 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 // key-info datagrams, so no input waits for its next re-request.
 func (ls *clientGame) pushCoreLocked() {
 	for k := range NumPorts {
-		if c, ok := ls.core.waits.due(k, &ls.streams[k], ls.emptyFrom[k]); ok {
+		if c, ok := ls.core.waits.Due(k, &ls.streams[k], ls.emptyFrom[k]); ok {
 			ls.answerCoreLocked(k, c)
 		}
 	}

@@ -51,7 +51,7 @@ func (ls *clientGame) init(c *Client) {
 	ls.core.init()
 	ls.sched.Reset(lockstep.SchedEntry{})
 	for i := range ls.emptyFrom {
-		ls.emptyFrom[i] = notEmpty
+		ls.emptyFrom[i] = lockstep.NotEmpty
 	}
 	ls.resend = time.AfterFunc(time.Hour, c.resendUnacked)
 	ls.resend.Stop()
@@ -110,7 +110,7 @@ func (ls *clientGame) resetGameLocked() {
 	ls.authors = [NumPorts]lockstep.Author{}
 	ls.hostHas, ls.tcpSent = [NumPorts]uint32{}, [NumPorts]uint32{}
 	for i := range ls.emptyFrom {
-		ls.emptyFrom[i] = notEmpty
+		ls.emptyFrom[i] = lockstep.NotEmpty
 	}
 	ls.golfPending, ls.summing = false, false
 	ls.resend.Stop()

@@ -8,25 +8,13 @@ import (
 	"github.com/netpak/netpak/host/m64p"
 )
 
-// coreDataOfLocked returns kind's data if the session has it.
-func (s *session) coreDataOfLocked(kind uint8) ([]byte, bool) {
-	if kind == wire.CoreKindSettings {
-		if !s.cores.hasSettings {
-			return nil, false
-		}
-		return s.cores.settings.AppendTo(nil), true
-	}
-	f := kind - 1
-	return s.cores.saves[f], s.cores.hasSave[f]
-}
-
 // handleCoreWantLocked sends m the data now, or when it arrives.
 func (s *session) handleCoreWantLocked(m *member, p []byte) error {
 	kind, err := wire.ParseU8(p)
 	if err != nil || kind >= wire.CoreKinds {
 		return fmt.Errorf("parse core-want: %w", wire.ErrBadValue)
 	}
-	if data, ok := s.coreDataOfLocked(kind); ok {
+	if data, ok := s.cores.store.Get(kind); ok {
 		s.sendCoreDataLocked(m, kind, data)
 		return nil
 	}
@@ -40,7 +28,7 @@ func (s *session) sendCoreDataLocked(m *member, kind uint8, data []byte) {
 
 // coreDataArrivedLocked serves the members waiting for kind.
 func (s *session) coreDataArrivedLocked(kind uint8) {
-	data, _ := s.coreDataOfLocked(kind)
+	data, _ := s.cores.store.Get(kind)
 	for _, m := range s.members {
 		if m.coreWants&(1<<kind) != 0 {
 			m.coreWants &^= 1 << kind

@@ -43,7 +43,7 @@ func (s *session) startLocked(actor *member) error {
 // startLateLocked lets a spectator who joined a running game watch from
 // the oldest poll every stream still holds in full.
 func (s *session) startLateLocked(m *member) {
-	first := uint32(notEmpty)
+	first := uint32(lockstep.NotEmpty)
 	for i := range NumPorts {
 		if s.active.Has(i) {
 			first = min(first, s.streams[i].Have)
@@ -55,7 +55,7 @@ func (s *session) startLateLocked(m *member) {
 	}
 	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{First: first, Grant: max(s.grantSent, first), Active: s.active, Slots: s.slotsLocked()}))
 	for i := range NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] != notEmpty {
+		if s.active.Has(i) && s.emptyFrom[i] != lockstep.NotEmpty {
 			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))
 		}
 	}
@@ -86,13 +86,13 @@ func (s *session) scheduleLocked(e lockstep.SchedEntry) error {
 // minStartedLocked is a poll every author has reached: the lowest count of
 // inputs of an active port, less the largest lag.
 func (s *session) minStartedLocked() uint32 {
-	low := uint32(notEmpty)
+	low := uint32(lockstep.NotEmpty)
 	for i := range NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == notEmpty {
+		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			low = min(low, s.streams[i].Have)
 		}
 	}
-	if low == notEmpty || low < 256 {
+	if low == lockstep.NotEmpty || low < 256 {
 		return 0
 	}
 	return low - 256

@@ -56,7 +56,7 @@ func (s *session) endGameLocked(g wire.GameOver) {
 	s.grantSent = 0
 	for i := range s.streams {
 		s.streams[i] = lockstep.Stream{}
-		s.emptyFrom[i] = notEmpty
+		s.emptyFrom[i] = lockstep.NotEmpty
 	}
 	last := s.sched.Last()
 	s.sched.Reset(lockstep.SchedEntry{Lag: last.Lag, Golf: last.Golf, Cause: lockstep.CauseInitial})

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/host/m64p"
@@ -74,13 +75,15 @@ func (s *session) sendManifestsLocked(to *member) {
 // coreSavesManifestLocked builds the manifest of a direct core that is
 // player 1 from the saves it uploaded: only its saves are known.
 func (s *session) coreSavesManifestLocked(m *member) {
-	for _, ok := range s.cores.hasSave {
+	var up [4][]byte
+	for f := range up {
+		data, ok := s.cores.store.Get(coreserve.SaveKind(m64p.SaveFile(f)))
 		if !ok {
 			return
 		}
+		up[f] = data
 	}
 	var set saves.Set
-	up := s.cores.saves
 	set[saves.EEPROM] = saves.EEPROMFromFile(up[m64p.SaveEEPROM], 0)
 	set[saves.SRAM] = saves.WordsFromFile(saves.SRAM, up[m64p.SaveSRAM])
 	set[saves.FlashRAM] = saves.WordsFromFile(saves.FlashRAM, up[m64p.SaveFlashRAM])

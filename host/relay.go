@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -147,13 +148,13 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 // others' streams never fall behind the host's memory of them. Alone, an
 // author is held to the grant.
 func (s *session) authorLimitLocked(m *member) uint32 {
-	low := uint32(notEmpty)
+	low := uint32(lockstep.NotEmpty)
 	for i := range NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == notEmpty && s.owner[i] != m {
+		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty && s.owner[i] != m {
 			low = min(low, s.streams[i].Have)
 		}
 	}
-	if low == notEmpty {
+	if low == lockstep.NotEmpty {
 		low = s.grantSent
 	}
 	return low + uint32(s.sched.MaxLag()) + grantWindow

@@ -21,9 +21,6 @@ const (
 	stateEnded
 )
 
-// notEmpty marks a port that still has its author.
-const notEmpty = math.MaxUint32
-
 // session is the state of the one game a Host serves. All of it is guarded
 // by Host.mu; methods named …Locked expect it held.
 type session struct {
@@ -37,7 +34,7 @@ type session struct {
 	owner     [NumPorts]*member         // author of each port
 	streams   [NumPorts]lockstep.Stream // the host's copy of every stream
 	active    PortMask                  // ports in the game
-	emptyFrom [NumPorts]uint32          // first poll a port reads empty; notEmpty if none
+	emptyFrom [NumPorts]uint32          // first poll a port reads empty; lockstep.NotEmpty if none
 
 	sched     lockstep.Schedule
 	epoch     uint16 // schedule changes so far
@@ -61,7 +58,7 @@ func (s *session) init(h *Host) {
 	s.byToken = make(map[uint64]*member)
 	s.sched.Reset(lockstep.SchedEntry{Lag: h.cfg.Lag, Golf: h.cfg.Golf, Cause: lockstep.CauseInitial})
 	for i := range s.emptyFrom {
-		s.emptyFrom[i] = notEmpty
+		s.emptyFrom[i] = lockstep.NotEmpty
 	}
 	s.checks.Init()
 	s.cores.init()
@@ -282,7 +279,7 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 			continue
 		}
 		s.owner[i] = nil
-		if s.state == statePlaying && s.active.Has(i) && s.emptyFrom[i] == notEmpty {
+		if s.state == statePlaying && s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			s.emptyFrom[i] = s.streams[i].Have
 			from = max(from, s.streams[i].Have)
 		}
@@ -321,7 +318,7 @@ func (s *session) handleReleaseLocked(m *member, p []byte) error {
 func (s *session) authorsLeftLocked() int {
 	n := 0
 	for i := range NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == notEmpty {
+		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			n++
 		}
 	}

@@ -49,3 +49,7 @@ func (m PortMask) String() string {
 	}
 	return string(b)
 }
+
+// NotEmpty is the first empty poll of a port whose player is still there:
+// its stream never reads as no input.
+const NotEmpty = ^uint32(0)
