@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/saves"
@@ -120,7 +121,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 		c.logf("no UDP to %s (%v); inputs go over TCP", addr, err)
 	}
 	c.ls.init(c)
-	c.ls.manifests[c.id] = memberManifest{m: cfg.Manifest}
+	c.ls.manifests[c.id] = check.Manifest{M: cfg.Manifest}
 	c.ls.core.turbo = c.turbo
 	c.wg.Go(c.writeLoop)
 	c.wg.Go(c.readLoop)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -40,14 +41,14 @@ type clientGame struct {
 
 	core      bridgeCore // the local emulator core, if the bridge serves one
 	syncIn    syncAssembly
-	manifests map[uint16]memberManifest
+	manifests map[uint16]check.Manifest
 	dgram     [wire.MaxDatagram]byte
 	resend    *time.Timer // resends unacknowledged inputs when nothing else does
 }
 
 func (ls *clientGame) init(c *Client) {
 	ls.c = c
-	ls.manifests = make(map[uint16]memberManifest)
+	ls.manifests = make(map[uint16]check.Manifest)
 	ls.core.init()
 	ls.sched.Reset(lockstep.SchedEntry{})
 	for i := range ls.emptyFrom {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 
@@ -59,14 +60,14 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 		c.Close()
 		return nil, err
 	}
-	var mf *memberManifest
+	var mf *check.Manifest
 	if len(hl.Manifest) > 0 {
 		v, err := saves.ParseManifest(hl.Manifest)
 		if err != nil {
 			c.Close()
 			return nil, fmt.Errorf("hello of %q: %w", hl.Name, err)
 		}
-		mf = &memberManifest{m: v}
+		mf = &check.Manifest{M: v}
 	}
 	m, err := h.join(c, hl, mf)
 	if err != nil {
@@ -79,7 +80,7 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 }
 
 // join adds an admitted member to the session.
-func (h *Host) join(c net.Conn, hl wire.Hello, mf *memberManifest) (*member, error) {
+func (h *Host) join(c net.Conn, hl wire.Hello, mf *check.Manifest) (*member, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ports, err := h.s.admitLocked(hl)

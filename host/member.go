@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
@@ -48,7 +49,7 @@ type member struct {
 	rttDev    uint32 // median deviation of rtt, microseconds
 	rtts      lockstep.RTTSamples
 	coreWants uint8 // core-data kinds it waits for
-	manifest  *memberManifest
+	manifest  *check.Manifest
 	lent      PortMask          // ports its emulator released in this game; its again in the next
 	talk      bucket            // chat and requests that reach everyone
 	uploads   wire.CoreAssembly // player 1's data a bridge is uploading

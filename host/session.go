@@ -159,7 +159,7 @@ func (s *session) joinLocked(m *member) {
 	info := s.memberInfo(m)
 	s.broadcastLocked(wire.FrameJoined, wire.AppendMember(nil, info), m)
 	if m.manifest != nil {
-		if b, err := m.manifest.m.MarshalBinary(); err == nil {
+		if b, err := m.manifest.M.MarshalBinary(); err == nil {
 			s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, false, b), m)
 		}
 	}
