@@ -131,4 +131,3 @@ func Diff(want, got *Manifest) []saves.Difference {
 
 // NoROM reports whether m is the zero manifest of a player without a ROM.
 func NoROM(m saves.Manifest) bool { return m == (saves.Manifest{}) }
-
