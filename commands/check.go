@@ -5,13 +5,14 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/client"
 )
 
 // CheckText formats rows as /check prints them: one row per player with a
 // tick (ascii: "ok") or what differs from the reference player (the
 // host's own, or the player on the lowest port), then what to do.
-func CheckText(rows []host.CheckRow, ascii bool) string {
+func CheckText(rows []client.CheckRow, ascii bool) string {
 	tick := "✓"
 	if ascii {
 		tick = "ok"
@@ -57,7 +58,7 @@ func CheckText(rows []host.CheckRow, ascii bool) string {
 	return b.String()
 }
 
-func diffText(mm *host.Mismatch) string {
+func diffText(mm *check.Mismatch) string {
 	parts := make([]string, len(mm.Diffs))
 	for i, d := range mm.Diffs {
 		parts[i] = d.String()

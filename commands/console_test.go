@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 )
 
 // scriptUI is a UI that reads a fixed script and records what is printed.
@@ -60,8 +61,8 @@ type fakeController struct {
 	st    State
 	vpn   bool
 	calls []string
-	fail  error           // returned by the next call, once
-	rows  []host.CheckRow // what Check returns
+	fail  error             // returned by the next call, once
+	rows  []client.CheckRow // what Check returns
 }
 
 func (f *fakeController) record(format string, args ...any) error {
@@ -132,7 +133,7 @@ func (f *fakeController) SetAutoLag(on bool) error {
 	return f.record("autolag %s", onOff(on))
 }
 
-func (f *fakeController) Check() ([]host.CheckRow, error) {
+func (f *fakeController) Check() ([]client.CheckRow, error) {
 	return f.rows, f.record("check")
 }
 
@@ -283,7 +284,7 @@ func TestConsole(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ui := &scriptUI{input: tc.input}
-			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail, rows: []host.CheckRow{
+			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail, rows: []client.CheckRow{
 				{Member: host.Member{ID: 1, Name: "Anon", Ports: 1, Host: true}, Known: true, Reference: true},
 				{Member: host.Member{ID: 2, Name: "Bob", Ports: 2}, Known: true},
 			}}

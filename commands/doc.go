@@ -8,7 +8,7 @@
 //
 // Parsing is pure: Parse has no side effects, so a bad line changes nothing.
 // Acting is a separate step through Controller, which Session implements on
-// top of host.Host and host.Client and which tests fake.
+// top of host.Host and client.Client and which tests fake.
 //
 // The package never imports readline; cmd/netpak adapts a terminal to UI.
 package commands

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher"
 )
 
@@ -77,7 +78,7 @@ func emulatorLog() (string, error) {
 // loopback and starts the core, pointed at it, in a child process. The
 // core drives c's lockstep through the bridge. It returns when the
 // emulator ends, or stops it when ctx ends.
-func (s *Session) playEmulator(ctx context.Context, c *host.Client) error {
+func (s *Session) playEmulator(ctx context.Context, c *client.Client) error {
 	cfg, err := s.emulatorConfig(c)
 	if err != nil {
 		return err
@@ -108,7 +109,7 @@ func (s *Session) playEmulator(ctx context.Context, c *host.Client) error {
 
 // emulatorConfig is the launcher's Config for c: the session's emulator
 // settings, c's bridge, and c's controller ports.
-func (s *Session) emulatorConfig(c *host.Client) (launcher.Config, error) {
+func (s *Session) emulatorConfig(c *client.Client) (launcher.Config, error) {
 	s.mu.Lock()
 	cfg := s.Settings.Emulator.launcherConfig()
 	if s.cur != nil && s.cur.c == c {

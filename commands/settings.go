@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher"
 )
 
@@ -261,10 +262,10 @@ func (s *Settings) HostConfig() host.Config {
 }
 
 // ClientConfig returns the client configuration these settings describe.
-func (s *Settings) ClientConfig() host.ClientConfig {
+func (s *Settings) ClientConfig() client.Config {
 	var ports host.PortMask
 	for _, p := range s.Ports {
 		ports |= 1 << (p - 1)
 	}
-	return host.ClientConfig{Name: s.PlayerName(), Ports: ports, Spectator: s.Spectator}
+	return client.Config{Name: s.PlayerName(), Ports: ports, Spectator: s.Spectator}
 }

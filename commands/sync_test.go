@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/saves"
 	"github.com/netpak/netpak/saves/rom"
@@ -70,7 +71,7 @@ func newGamePlayer(t *testing.T, name string, sram []byte, choices ...CheatChoic
 		}
 	}
 	var once sync.Once
-	s.Play = func(ctx context.Context, c *host.Client) error {
+	s.Play = func(ctx context.Context, c *client.Client) error {
 		cfg, err := s.emulatorConfig(c)
 		if err != nil {
 			return err

@@ -3,9 +3,8 @@ package host
 import (
 	"fmt"
 
-	"github.com/netpak/netpak/host/wire"
-
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // handleCoreWantLocked sends m the data now, or when it arrives.

@@ -11,10 +11,9 @@ import (
 
 	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
-
-	"github.com/netpak/netpak/host/m64p"
 )
 
 // coreLink is the host's coreserve.Backend for one direct core's

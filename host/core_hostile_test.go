@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/m64p"
 )
 
@@ -70,7 +71,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 		ts := startHost(t, host.Config{Lag: 2, AutoStart: 3}, nil)
 		players := [][]uint8{{0}, {1}}
 		cores, done := startCores(t, ts.addr, players...)
-		c := ts.join("carol", host.ClientConfig{Ports: 1 << 2})
+		c := ts.join("carol", client.Config{Ports: 1 << 2})
 		waitHandshakes(t, 2, done)
 		errs := make(chan error, 2)
 		for i, core := range cores {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/lockstep"
-
 	"github.com/netpak/netpak/host/m64p"
 )
 

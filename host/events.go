@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
 )
 
@@ -139,4 +140,20 @@ func onOff(on bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// SchedEvent is the event that tells consoles of a schedule entry: a lag
+// or golf change made by actor.
+func SchedEvent(e lockstep.SchedEntry, actor string) Event {
+	switch e.Cause {
+	case lockstep.CauseLag:
+		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From}
+	case lockstep.CauseGolfOn, lockstep.CauseGolfOff:
+		return Event{Kind: EventGolf, Who: actor, On: e.Golf, Poll: e.From}
+	case lockstep.CauseGolfSeat:
+		return Event{Kind: EventGolfSeat, Who: actor, Poll: e.From}
+	case lockstep.CauseAutoLag:
+		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From, Text: autoLagText}
+	}
+	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
 }

@@ -79,7 +79,7 @@ func (s *session) scheduleLocked(e lockstep.SchedEntry) error {
 	}
 	s.epoch++
 	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}), nil)
-	s.eventLocked(schedEvent(e, s.nameOf(e.Actor)))
+	s.eventLocked(SchedEvent(e, s.nameOf(e.Actor)))
 	return nil
 }
 
@@ -96,21 +96,6 @@ func (s *session) minStartedLocked() uint32 {
 		return 0
 	}
 	return low - 256
-}
-
-// schedEvent describes a schedule entry for consoles.
-func schedEvent(e lockstep.SchedEntry, actor string) Event {
-	switch e.Cause {
-	case lockstep.CauseLag:
-		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From}
-	case lockstep.CauseGolfOn, lockstep.CauseGolfOff:
-		return Event{Kind: EventGolf, Who: actor, On: e.Golf, Poll: e.From}
-	case lockstep.CauseGolfSeat:
-		return Event{Kind: EventGolfSeat, Who: actor, Poll: e.From}
-	case lockstep.CauseAutoLag:
-		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From, Text: autoLagText}
-	}
-	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
 }
 
 // grantLocked raises the grant as inputs arrive: clients may run

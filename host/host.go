@@ -3,10 +3,6 @@ package host
 import (
 	"bufio"
 	"context"
-
-	"github.com/netpak/netpak/host/udpsock"
-	"github.com/netpak/netpak/host/wire"
-
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -17,6 +13,8 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // DefaultPort is the session port, TCP and UDP, as in AQZ.

@@ -10,7 +10,6 @@ import (
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
-
 	"github.com/netpak/netpak/saves"
 )
 

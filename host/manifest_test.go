@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -30,7 +31,7 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 
 	var mu sync.Mutex
 	got := map[string][]byte{}
-	var bob *host.Client
+	var bob *client.Client
 	onSync := func(who string) func(string, host.SyncKind, []byte) {
 		return func(from string, k host.SyncKind, data []byte) {
 			mu.Lock()
@@ -41,9 +42,9 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 			}
 		}
 	}
-	alice := ts.join("alice", host.ClientConfig{OwnerKey: ts.h.OwnerKey(), Manifest: manifestWith(hostSRAM, "")})
-	bob = ts.join("bob", host.ClientConfig{OnSync: onSync("bob"), Manifest: manifestWith(otherSRAM, "")})
-	carol := ts.join("carol", host.ClientConfig{OnSync: onSync("carol"), Manifest: manifestWith(hostSRAM, "extra-cheat-hash")})
+	alice := ts.join("alice", client.Config{OwnerKey: ts.h.OwnerKey(), Manifest: manifestWith(hostSRAM, "")})
+	bob = ts.join("bob", client.Config{OnSync: onSync("bob"), Manifest: manifestWith(otherSRAM, "")})
+	carol := ts.join("carol", client.Config{OnSync: onSync("carol"), Manifest: manifestWith(hostSRAM, "extra-cheat-hash")})
 	// Each manifest came with its join; alice hears carol's with carol's.
 	waitUntil(t, func() bool { return len(alice.Check()) == 3 })
 

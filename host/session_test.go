@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -74,11 +75,11 @@ func (ts *testSession) eventsOf(who string, kind host.EventKind) []host.Event {
 	return out
 }
 
-func (ts *testSession) join(name string, cfg host.ClientConfig) *host.Client {
+func (ts *testSession) join(name string, cfg client.Config) *client.Client {
 	ts.t.Helper()
 	cfg.Name = name
 	cfg.OnEvent = func(e host.Event) { ts.record(name, e) }
-	c, err := host.Dial(context.Background(), ts.addr, cfg)
+	c, err := client.Dial(context.Background(), ts.addr, cfg)
 	if err != nil {
 		ts.t.Fatalf("%s joins: %v", name, err)
 	}
@@ -87,17 +88,17 @@ func (ts *testSession) join(name string, cfg host.ClientConfig) *host.Client {
 }
 
 // joinPlayers joins the host's own player and n-1 others, plus spectators.
-func (ts *testSession) joinPlayers(n, spectators int) []*host.Client {
-	var cs []*host.Client
+func (ts *testSession) joinPlayers(n, spectators int) []*client.Client {
+	var cs []*client.Client
 	for i := range n {
-		cfg := host.ClientConfig{}
+		cfg := client.Config{}
 		if i == 0 {
 			cfg.OwnerKey = ts.h.OwnerKey()
 		}
 		cs = append(cs, ts.join("p"+strconv.Itoa(i+1), cfg))
 	}
 	for i := range spectators {
-		cs = append(cs, ts.join("spec"+strconv.Itoa(i+1), host.ClientConfig{Spectator: true}))
+		cs = append(cs, ts.join("spec"+strconv.Itoa(i+1), client.Config{Spectator: true}))
 	}
 	return cs
 }
@@ -143,7 +144,7 @@ func waitUntil(t testing.TB, cond func() bool) {
 }
 
 // playAll runs the simulated game on every client and returns the results.
-func playAll(t testing.TB, cs []*host.Client, cfg sim.Config, timeout time.Duration) []sim.Result {
+func playAll(t testing.TB, cs []*client.Client, cfg sim.Config, timeout time.Duration) []sim.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

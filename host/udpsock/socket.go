@@ -2,13 +2,13 @@ package udpsock
 
 import (
 	"errors"
-	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"runtime"
 	"syscall"
 	"time"
 
+	"github.com/netpak/netpak/host/wire"
 	"golang.org/x/net/ipv4"
 )
 

@@ -1,9 +1,10 @@
-package host
+package client
 
 import (
 	"context"
 	"time"
 
+	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
@@ -17,19 +18,19 @@ type clientGame struct {
 	playing   bool
 	games     uint32 // games ended so far
 	next      uint32 // the next poll Poll consumes
-	streams   [NumPorts]lockstep.Stream
-	active    PortMask
-	emptyFrom [NumPorts]uint32
-	authors   [NumPorts]lockstep.Author
-	hostHas   [NumPorts]uint32 // the host holds my ports' inputs below this
-	tcpSent   [NumPorts]uint32 // my inputs sent over TCP below this
+	streams   [host.NumPorts]lockstep.Stream
+	active    host.PortMask
+	emptyFrom [host.NumPorts]uint32
+	authors   [host.NumPorts]lockstep.Author
+	hostHas   [host.NumPorts]uint32 // the host holds my ports' inputs below this
+	tcpSent   [host.NumPorts]uint32 // my inputs sent over TCP below this
 
 	sched       lockstep.Schedule
 	epoch       uint16
 	grant       uint32 // polls below this may be started
 	golfPending bool   // a golf press was sent and not yet answered
 
-	roster     []Member
+	roster     []host.Member
 	rtt        time.Duration
 	udpSeen    time.Time // last datagram from the host
 	lastTCPAck time.Time // last inputs frame over TCP
@@ -67,9 +68,9 @@ func (ls *clientGame) init(c *Client) {
 // input of every active port. It returns the poll number and the inputs.
 // Poll waits, never guesses: missing input means waiting, bounded by ctx
 // and by the host's liveness.
-func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [NumPorts]Input, error) {
+func (c *Client) Poll(ctx context.Context, presses [host.NumPorts]host.Input) (uint32, [host.NumPorts]host.Input, error) {
 	ls := &c.ls
-	var got [NumPorts]Input
+	var got [host.NumPorts]host.Input
 	c.mu.Lock()
 	game := ls.games
 	c.mu.Unlock()
@@ -80,7 +81,7 @@ func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [Nu
 	c.mu.Lock()
 	if over() {
 		c.mu.Unlock()
-		return 0, got, ErrEnded
+		return 0, got, host.ErrEnded
 	}
 	p := ls.next
 	ls.publishLocked(p, presses)
@@ -92,7 +93,7 @@ func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [Nu
 	c.mu.Lock()
 	if over() {
 		c.mu.Unlock()
-		return p, got, ErrEnded
+		return p, got, host.ErrEnded
 	}
 	got = ls.inputsLocked(p)
 	ls.consumedLocked(p, got)
@@ -107,9 +108,9 @@ func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [Nu
 func (ls *clientGame) resetGameLocked() {
 	ls.games++
 	ls.playing, ls.next, ls.active, ls.grant = false, 0, 0, 0
-	ls.streams = [NumPorts]lockstep.Stream{}
-	ls.authors = [NumPorts]lockstep.Author{}
-	ls.hostHas, ls.tcpSent = [NumPorts]uint32{}, [NumPorts]uint32{}
+	ls.streams = [host.NumPorts]lockstep.Stream{}
+	ls.authors = [host.NumPorts]lockstep.Author{}
+	ls.hostHas, ls.tcpSent = [host.NumPorts]uint32{}, [host.NumPorts]uint32{}
 	for i := range ls.emptyFrom {
 		ls.emptyFrom[i] = lockstep.NotEmpty
 	}
@@ -162,8 +163,8 @@ func (c *Client) flush(limit time.Duration) {
 }
 
 // publishLocked authors poll p's presses on the client's ports.
-func (ls *clientGame) publishLocked(p uint32, presses [NumPorts]Input) {
-	for k := range NumPorts {
+func (ls *clientGame) publishLocked(p uint32, presses [host.NumPorts]host.Input) {
+	for k := range host.NumPorts {
 		if ls.c.ports.Has(k) && ls.active.Has(k) {
 			ls.publishPortLocked(k, p, presses[k])
 		}
@@ -173,7 +174,7 @@ func (ls *clientGame) publishLocked(p uint32, presses [NumPorts]Input) {
 // publishPortLocked authors the press made at poll p on port k under the
 // lag in force there, and asks for the golf seat when the golf button is
 // pressed.
-func (ls *clientGame) publishPortLocked(k int, p uint32, in Input) {
+func (ls *clientGame) publishPortLocked(k int, p uint32, in host.Input) {
 	c := ls.c
 	e := ls.sched.At(p)
 	st := &ls.streams[k]
@@ -189,7 +190,7 @@ func (ls *clientGame) publishPortLocked(k int, p uint32, in Input) {
 
 // readyLocked reports whether poll p can be consumed.
 func (ls *clientGame) readyLocked(p uint32) bool {
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		if ls.active.Has(k) && p < ls.emptyFrom[k] && !ls.streams[k].Holds(p) {
 			return false
 		}
@@ -199,9 +200,9 @@ func (ls *clientGame) readyLocked(p uint32) bool {
 
 // inputsLocked returns poll p's inputs; departed and unused ports read as
 // no input.
-func (ls *clientGame) inputsLocked(p uint32) [NumPorts]Input {
-	var in [NumPorts]Input
-	for k := range NumPorts {
+func (ls *clientGame) inputsLocked(p uint32) [host.NumPorts]host.Input {
+	var in [host.NumPorts]host.Input
+	for k := range host.NumPorts {
 		if ls.active.Has(k) && p < ls.emptyFrom[k] {
 			in[k] = ls.streams[k].At(p)
 		}
@@ -211,7 +212,7 @@ func (ls *clientGame) inputsLocked(p uint32) [NumPorts]Input {
 
 // consumedLocked folds poll p into the desync checksum and reports each
 // completed range to the host.
-func (ls *clientGame) consumedLocked(p uint32, in [NumPorts]Input) {
+func (ls *clientGame) consumedLocked(p uint32, in [host.NumPorts]host.Input) {
 	if p%ls.every == 0 {
 		ls.sum, ls.sumFrom, ls.summing = checksumSeed, p, true
 	}
@@ -229,7 +230,7 @@ func (ls *clientGame) consumedLocked(p uint32, in [NumPorts]Input) {
 // over every port's keys and pak, poll by poll.
 const checksumSeed = 14695981039346656037
 
-func foldInputs(h uint64, in [NumPorts]Input) uint64 {
+func foldInputs(h uint64, in [host.NumPorts]host.Input) uint64 {
 	for _, x := range in {
 		for _, b := range [5]byte{byte(x.Keys >> 24), byte(x.Keys >> 16), byte(x.Keys >> 8), byte(x.Keys), x.Pak} {
 			h ^= uint64(b)
@@ -257,13 +258,13 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 		b = wire.AppendDgramHeader(ls.dgram[:0], wire.DgramInputs, c.token)
 	}
 	bt := wire.Batch{AckMask: 0x0f}
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		bt.Acks[k] = ls.streams[k].Have
 	}
 	b, countAt := wire.AppendBatchHead(b, &bt)
 	runs := 0
 	sent := ls.tcpSent
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		st := &ls.streams[k]
 		from := ls.hostHas[k]
 		if !viaUDP {
@@ -302,7 +303,7 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 
 // unackedLocked reports whether the host lacks inputs this client published.
 func (ls *clientGame) unackedLocked() bool {
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		if ls.c.ports.Has(k) && ls.hostHas[k] < ls.streams[k].Have {
 			return true
 		}
@@ -334,7 +335,7 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 			woke = ls.streams[k].Add(r.First+uint32(j), r.Input(j)) || woke
 		}
 	}
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		if bt.AckMask.Has(k) && c.ports.Has(k) {
 			ls.hostHas[k] = max(ls.hostHas[k], min(bt.Acks[k], ls.streams[k].Have))
 		}
