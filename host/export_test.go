@@ -35,10 +35,20 @@ func RawChecksum(from, count uint32, hash uint64) []byte {
 }
 
 // RawHello is what a client writes first: the stream magic and a hello
-// frame for name, announcing no ROM (the simulated game).
+// frame for name, announcing no manifest.
 func RawHello(name string, spectator bool) []byte {
+	return rawHello(wire.Hello{Version: ProtocolVersion, Spectator: spectator, Name: name})
+}
+
+// RawHelloNoROM is RawHello for a player that announces no ROM (the
+// simulated game), as netpak's clients without a ROM do.
+func RawHelloNoROM(name string) []byte {
 	noROM, _ := saves.Manifest{}.MarshalBinary()
-	p := wire.AppendHello(nil, wire.Hello{Version: ProtocolVersion, Spectator: spectator, Name: name, Manifest: noROM})
+	return rawHello(wire.Hello{Version: ProtocolVersion, Name: name, Manifest: noROM})
+}
+
+func rawHello(hl wire.Hello) []byte {
+	p := wire.AppendHello(nil, hl)
 	b := append(wire.StreamMagic[:], wire.AppendFrameHeader(nil, wire.FrameHello, len(p))...)
 	return append(b, p...)
 }

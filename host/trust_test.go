@@ -72,17 +72,17 @@ func watchScheduler() func() time.Duration {
 	}
 }
 
-// rawJoin joins ts as name over a bare TCP connection that writes what
+// rawJoin joins ts with hello over a bare TCP connection that writes what
 // the test writes and reads (and drops) everything the host sends, so the
 // host never finds it behind.
-func rawJoin(t *testing.T, ts *testSession, name string, spectator bool) net.Conn {
+func rawJoin(t *testing.T, ts *testSession, hello []byte) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", ts.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	if _, err := c.Write(host.RawHello(name, spectator)); err != nil {
+	if _, err := c.Write(hello); err != nil {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, c)
@@ -106,7 +106,7 @@ func requireNotDropped(t *testing.T, ts *testSession, names ...string) {
 func TestAuthorFloodHurtsOnlyItself(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 5}, nil)
 	cs := ts.joinPlayers(2, 0)
-	mallory := rawJoin(t, ts, "mallory", false)
+	mallory := rawJoin(t, ts, host.RawHelloNoROM("mallory"))
 	ts.waitMembers(3)
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func TestSpectatorCannotFrameDesync(t *testing.T) {
 				}
 				cs = append(cs, ts.join(name, cfg))
 			}
-			liar := rawJoin(t, ts, "liar", true)
+			liar := rawJoin(t, ts, host.RawHello("liar", true))
 			ts.waitMembers(4)
 			if err := ts.start(); err != nil {
 				t.Fatal(err)
