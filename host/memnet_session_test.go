@@ -200,7 +200,7 @@ func TestFourPlayersAndSpectatorOverTransports(t *testing.T) {
 		if err := cs[0].Start(); err != nil {
 			t.Fatal(err)
 		}
-		const polls = 5000
+		const polls = 2000
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		res := make([]sim.Result, len(cs))

@@ -192,7 +192,7 @@ func TestFourPlayersAndSpectator(t *testing.T) {
 			if err := cs[0].Start(); err != nil {
 				t.Fatal(err)
 			}
-			const polls = 10000
+			const polls = 3000
 			t0 := time.Now()
 			res := playAll(t, cs, sim.Config{Polls: polls, Script: sim.Script{Seed: 7}}, 2*time.Minute)
 			t.Logf("%d polls in %v; state %v; stalls %d", polls, time.Since(t0), res[0].State, res[1].Stalls)
