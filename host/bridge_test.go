@@ -8,6 +8,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/m64p"
 )
 
@@ -130,8 +131,8 @@ func TestBridgedGolfer(t *testing.T) {
 		}
 		return k
 	}
-	_, alice := bridgedCore(t, ts, "alice", 1<<0, client.Config{ScriptKeys: script}, hosttest.FakeCoreConfig{Players: []uint8{0}})
-	_, bob := bridgedCore(t, ts, "bob", 1<<1, client.Config{ScriptKeys: script}, hosttest.FakeCoreConfig{Players: []uint8{1}})
+	_, alice := bridgedCore(t, ts, "alice", 1<<0, client.WithTestHooks(client.Config{}, testhook.Hooks{ScriptKeys: script}), hosttest.FakeCoreConfig{Players: []uint8{0}})
+	_, bob := bridgedCore(t, ts, "bob", 1<<1, client.WithTestHooks(client.Config{}, testhook.Hooks{ScriptKeys: script}), hosttest.FakeCoreConfig{Players: []uint8{1}})
 	cores := []*hosttest.FakeCore{alice, bob}
 	var wg sync.WaitGroup
 	errs := make([]error, 2)

@@ -69,7 +69,7 @@ func (l *coreLink) memberLocked(port int) (*member, error) {
 }
 
 func (l *coreLink) bufferTarget() uint8 {
-	if l.h.cfg.Turbo {
+	if l.h.cfg.hooks.Turbo {
 		return 0
 	}
 	return coreserve.BufferTarget
@@ -273,7 +273,7 @@ func (s *session) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, fro
 	if !s.bindCoreLocked(m, sock, from, false) || s.state != statePlaying || !s.active.Has(k) {
 		return
 	}
-	if f := s.h.cfg.ScriptKeys; f != nil {
+	if f := s.h.cfg.hooks.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
 	st := &s.streams[k]
@@ -401,7 +401,7 @@ func (s *session) coreStatusLocked() m64p.Status {
 // core that fell behind run unthrottled until it caught up. With Turbo it
 // is always 255, so cores never wait for the clock (tests).
 func (s *session) coreLagLocked(k int, c uint32) uint8 {
-	if s.h.cfg.Turbo {
+	if s.h.cfg.hooks.Turbo {
 		return 255
 	}
 	return coreserve.SpeedLag(s.streams[k].Have, c, s.sched.At(c).Lag)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
@@ -48,18 +49,10 @@ type Config struct {
 	// player's /lag N turns it off; /autolag turns it on again.
 	AutoLag bool
 
-	// Turbo makes mupen64plus cores run unthrottled: every input reply
-	// says they are far behind. For tests and CI, never for play.
-	Turbo bool
 	// Gratuitous sends direct cores each new input unasked (UDP type 3),
 	// as mupen64plus-core master understands. Off by default: Debian's
 	// core (2.5.9) drops type 3 as unknown.
 	Gratuitous bool
-	// ScriptKeys, if set, replaces the keys direct cores report with
-	// ScriptKeys(port, count): headless test cores have no input to give.
-	// For tests, never for play.
-	ScriptKeys func(port int, count uint32) uint32
-
 	// Now, if set, is the host's clock; it defaults to time.Now.
 	Now func() time.Time
 
@@ -71,6 +64,14 @@ type Config struct {
 
 	// limits are the admission limits; zero fields mean the defaults.
 	limits limits
+	hooks  testhook.Hooks
+}
+
+// WithTestHooks returns cfg with test-only behaviours; only tests under
+// host/ can name them.
+func WithTestHooks(cfg Config, h testhook.Hooks) Config {
+	cfg.hooks = h
+	return cfg
 }
 
 func (c *Config) golfMask() uint32 {

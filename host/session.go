@@ -147,7 +147,6 @@ func (s *session) joinLocked(m *member) {
 	s.sendLocked(m, wire.FrameWelcome, wire.AppendWelcome(nil, wire.Welcome{
 		ID: m.id, Token: m.token, Ports: m.ports, Playing: s.state == statePlaying,
 		GolfMask: s.h.cfg.golfMask(), DropTimeout: uint32(s.h.cfg.dropTimeout().Milliseconds()),
-		Turbo: s.h.cfg.Turbo,
 	}))
 	for _, e := range s.sched.Entries {
 		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}))

@@ -53,7 +53,7 @@ func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 	if !ls.c.ports.Has(k) || !ls.core.registered.Has(k) || !ls.playing {
 		return
 	}
-	if f := ls.c.cfg.ScriptKeys; f != nil {
+	if f := ls.c.cfg.hooks.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
 	in := host.Input{Keys: d.Keys, Pak: uint8(d.Plugin)}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
@@ -66,10 +67,15 @@ type Config struct {
 	// /sync: a save component (data nil: no save) or the cheat set. It is
 	// called from the client's reader; writing files there is fine.
 	OnSync func(from string, kind host.SyncKind, data []byte)
-	// ScriptKeys, if set, replaces the keys the bridged core reports with
-	// ScriptKeys(port, count): headless test cores have no input to give.
-	// For tests, never for play.
-	ScriptKeys func(port int, count uint32) uint32
+
+	hooks testhook.Hooks
+}
+
+// WithTestHooks returns cfg with test-only behaviours for its bridged
+// core; only tests under host/ can name them.
+func WithTestHooks(cfg Config, h testhook.Hooks) Config {
+	cfg.hooks = h
+	return cfg
 }
 
 // Client is one participant of a netpak session. Dial creates it; Poll
@@ -84,7 +90,6 @@ type Client struct {
 	token       uint64
 	ports       host.PortMask
 	golfMask    uint32
-	turbo       bool
 	dropTimeout time.Duration
 
 	out     chan []byte        // frames for writeLoop
@@ -132,7 +137,7 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Client, error) {
 	}
 	c.ls.init(c)
 	c.ls.manifests[c.id] = check.Manifest{M: cfg.Manifest}
-	c.ls.core.turbo = c.turbo
+	c.ls.core.turbo = cfg.hooks.Turbo
 	c.wg.Go(c.writeLoop)
 	c.wg.Go(c.readLoop)
 	c.wg.Go(c.pingLoop)
@@ -193,7 +198,6 @@ func (c *Client) handshake(ctx context.Context) error {
 			return err
 		}
 		c.id, c.token, c.ports, c.golfMask = w.ID, w.Token, w.Ports, w.GolfMask
-		c.turbo = w.Turbo
 		c.dropTimeout = time.Duration(w.DropTimeout) * time.Millisecond
 		if c.dropTimeout <= 0 {
 			c.dropTimeout = host.DefaultDropTimeout

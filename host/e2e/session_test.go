@@ -13,6 +13,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
@@ -84,14 +85,17 @@ func startGame(t *testing.T, spec gameSpec) *game {
 	return g
 }
 
+// testCores makes the headless cores run unthrottled and gives them the
+// scripted keys they cannot read from a controller.
+var testCores = testhook.Hooks{Turbo: true, ScriptKeys: scriptKeys}
+
 func (g *game) startHost() {
 	t := g.t
 	ln, pc, addr := listenPair(t)
 	g.addr = addr
-	g.h = host.New(host.Config{
-		Lag: g.spec.lag, AutoStart: g.active.Count(), Turbo: true, ScriptKeys: scriptKeys,
-		Logf: t.Logf, OnEvent: g.events.add,
-	})
+	g.h = host.New(host.WithTestHooks(host.Config{
+		Lag: g.spec.lag, AutoStart: g.active.Count(), Logf: t.Logf, OnEvent: g.events.add,
+	}, testCores))
 	served := make(chan error, 1)
 	go func() { served <- g.h.Serve(ln, pc) }()
 	t.Cleanup(func() {
@@ -156,7 +160,7 @@ func (g *game) joinBridge(i int, name string, ports []int) netip.AddrPort {
 		mask |= 1 << (p - 1)
 	}
 	g.severs[i] = &severer{}
-	cc := client.Config{Ports: mask, ScriptKeys: scriptKeys, Dial: g.severs[i].dial}
+	cc := client.WithTestHooks(client.Config{Ports: mask, Dial: g.severs[i].dial}, testCores)
 	if g.owner == nil {
 		cc.OwnerKey = g.h.OwnerKey()
 	}

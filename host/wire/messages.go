@@ -65,7 +65,6 @@ type Welcome struct {
 	Playing     bool
 	GolfMask    uint32
 	DropTimeout uint32 // milliseconds
-	Turbo       bool   // bridges tell cores to run unthrottled (tests)
 }
 
 func AppendWelcome(b []byte, w Welcome) []byte {
@@ -73,8 +72,7 @@ func AppendWelcome(b []byte, w Welcome) []byte {
 	b = AppendU64(b, w.Token)
 	b = append(b, byte(w.Ports), BoolByte(w.Playing))
 	b = AppendU32(b, w.GolfMask)
-	b = AppendU32(b, w.DropTimeout)
-	return append(b, BoolByte(w.Turbo))
+	return AppendU32(b, w.DropTimeout)
 }
 
 func ParseWelcome(p []byte) (Welcome, error) {
@@ -86,14 +84,13 @@ func ParseWelcome(p []byte) (Welcome, error) {
 	playing := r.U8()
 	w.GolfMask = r.U32()
 	w.DropTimeout = r.U32()
-	turbo := r.U8()
 	if err := r.Done(); err != nil {
 		return Welcome{}, fmt.Errorf("parse welcome: %w", err)
 	}
-	if w.Ports&^0x0f != 0 || playing > 1 || turbo > 1 || w.ID == 0 {
+	if w.Ports&^0x0f != 0 || playing > 1 || w.ID == 0 {
 		return Welcome{}, fmt.Errorf("parse welcome: %w", ErrBadValue)
 	}
-	w.Playing, w.Turbo = playing == 1, turbo == 1
+	w.Playing = playing == 1
 	return w, nil
 }
 
