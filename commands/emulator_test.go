@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
@@ -54,7 +55,7 @@ func TestStartRunsEmulator(t *testing.T) {
 	// The bridge, not Client.Poll, consumes the polls, so the client's
 	// status does not count them; the host's relay does.
 	h := alice.cur.h
-	waitFor(t, func() bool { return h.Stats().RelayedInputs > 30 }, "the core to poll through the bridge")
+	hosttest.WaitFor(t, "the core to poll through the bridge", func() bool { return h.Stats().RelayedInputs > 30 })
 	if err := alice.Chat("still here"); err != nil {
 		t.Error(err)
 	}

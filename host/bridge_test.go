@@ -63,7 +63,7 @@ func TestBridgedAndDirectCores(t *testing.T) {
 			results[i] = hs{set, saves, err}
 		})
 	}
-	waitUntil(t, func() bool { return len(ts.h.Members()) == 3 && allPorts(ts.h.Members()) == 0b111 })
+	hosttest.WaitFor(t, "the condition", func() bool { return len(ts.h.Members()) == 3 && allPorts(ts.h.Members()) == 0b111 })
 	if err := ts.h.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestBridgedGolfer(t *testing.T) {
 	for i, c := range cores {
 		wg.Go(func() { _, _, _, errs[i] = c.Handshake(t.Context()) })
 	}
-	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b11 })
+	hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b11 })
 	if err := ts.h.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestBridgedEmulatorStops(t *testing.T) {
 	for i, c := range cores {
 		wg.Go(func() { _, _, _, errs[i] = c.Handshake(t.Context()) })
 	}
-	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b11 })
+	hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b11 })
 	ts.h.Start()
 	wg.Wait()
 	wg.Go(func() { errs[0] = pollCore(t.Context(), alice, []uint8{0}, 1000) })

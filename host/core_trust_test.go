@@ -291,7 +291,7 @@ func TestCoreGhostMembers(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if !waitFor(func() bool { return len(g.ts.h.Members()) == 3 }) {
+		if !hosttest.Eventually(func() bool { return len(g.ts.h.Members()) == 3 }) {
 			t.Errorf("%d members after 64 ghosts hung up, want 3", len(g.ts.h.Members()))
 			return
 		}
@@ -329,7 +329,7 @@ func TestCoreGhostMembers(t *testing.T) {
 		for _, c := range stay {
 			c.Close()
 		}
-		if !waitFor(func() bool { return len(g.ts.h.Members()) == 3 }) {
+		if !hosttest.Eventually(func() bool { return len(g.ts.h.Members()) == 3 }) {
 			t.Errorf("%d members after the waiting ghosts hung up, want 3", len(g.ts.h.Members()))
 		}
 		// A message cut short, and a connection idle after one message, are
@@ -355,7 +355,7 @@ func TestCoreGhostMembers(t *testing.T) {
 			t.Error("the host kept a core idle in the handshake")
 		}
 		// A new player's connection is served again.
-		if !waitFor(func() bool {
+		if !hosttest.Eventually(func() bool {
 			c, err := client.Dial(t.Context(), g.ts.addr, client.Config{Name: "later", Spectator: true})
 			if err == nil {
 				c.Close()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -147,7 +148,7 @@ func TestReleasedPortComesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvents(t, ts, []string{"host"}, host.EventEnded, 1)
-	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b111 })
+	hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b111 })
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
 	}

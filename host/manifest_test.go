@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -46,7 +47,7 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 	bob = ts.join("bob", client.Config{OnSync: onSync("bob"), Manifest: manifestWith(otherSRAM, "")})
 	carol := ts.join("carol", client.Config{OnSync: onSync("carol"), Manifest: manifestWith(hostSRAM, "extra-cheat-hash")})
 	// Each manifest came with its join; alice hears carol's with carol's.
-	waitUntil(t, func() bool { return len(alice.Check()) == 3 })
+	hosttest.WaitFor(t, "the condition", func() bool { return len(alice.Check()) == 3 })
 
 	rows := alice.Check()
 	var lines []string
@@ -74,7 +75,7 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 	if err := alice.SendSync(carol.ID(), host.SyncCheats, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, func() bool {
+	hosttest.WaitFor(t, "the condition", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		_, ok := got["carol/cheats"]
@@ -84,7 +85,7 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 		t.Errorf("carol got cheats %x, want none", got["carol/cheats"])
 	}
 	carol.SetManifest(manifestWith(hostSRAM, ""))
-	waitUntil(t, func() bool { return ts.h.Start() == nil })
+	hosttest.WaitFor(t, "the condition", func() bool { return ts.h.Start() == nil })
 	// Refused after the start: no sync during a game.
 	if err := bob.SendSync(alice.ID(), host.SyncSave(saves.SRAM), hostSRAM); err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func TestInputsPushedToWaitingCores(t *testing.T) {
 					}
 				})
 			}
-			waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b111 })
+			hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b111 })
 			if err := ts.start(); err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -106,7 +107,7 @@ func (ts *testSession) joinPlayers(n, spectators int) []*client.Client {
 // waitMembers waits until the host has n members.
 func (ts *testSession) waitMembers(n int) {
 	ts.t.Helper()
-	if !waitFor(func() bool { return len(ts.h.Members()) == n }) {
+	if !hosttest.Eventually(func() bool { return len(ts.h.Members()) == n }) {
 		ts.t.Fatalf("host has %d members, want %d", len(ts.h.Members()), n)
 	}
 }
@@ -118,29 +119,11 @@ func (ts *testSession) waitMembers(n int) {
 // start's verdict.
 func (ts *testSession) start() error {
 	var err error
-	waitFor(func() bool {
+	hosttest.Eventually(func() bool {
 		err = ts.h.Start()
 		return !errors.Is(err, host.ErrNotAnnounced)
 	})
 	return err
-}
-
-func waitFor(cond func() bool) bool {
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return true
-}
-
-func waitUntil(t testing.TB, cond func() bool) {
-	t.Helper()
-	if !waitFor(cond) {
-		t.Fatal("condition not met within 5s")
-	}
 }
 
 // playAll runs the simulated game on every client and returns the results.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/saves"
 )
@@ -117,7 +118,7 @@ func TestAuthorFloodHurtsOnlyItself(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitUntil(t, func() bool { return ts.h.Stats().RefusedInputs > 0 })
+	hosttest.WaitFor(t, "the condition", func() bool { return ts.h.Stats().RefusedInputs > 0 })
 	mallory.Close() // its port reads empty from the last input the host took
 	playHonest(t, cs, 2000, 0)
 	requireNotDropped(t, ts, "p1", "p2")
@@ -317,5 +318,5 @@ func TestNoGoroutinesLeftByHostileMembers(t *testing.T) {
 		wg.Wait()
 		ts.h.Close()
 	}()
-	waitUntil(t, func() bool { return runtime.NumGoroutine() <= before+2 })
+	hosttest.WaitFor(t, "the condition", func() bool { return runtime.NumGoroutine() <= before+2 })
 }

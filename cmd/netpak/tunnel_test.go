@@ -154,9 +154,9 @@ func TestTunnelBridge(t *testing.T) {
 			done <- err
 		}()
 	}
-	waitFor(t, func() bool { return portsTaken(ts.h.Members()) == 0b11 }, "both cores registered")
+	hosttest.WaitFor(t, "both cores registered", func() bool { return portsTaken(ts.h.Members()) == 0b11 })
 	// Player 1's core announces its saves after it registered.
-	waitFor(t, func() bool { err = ts.h.Start(); return !errors.Is(err, host.ErrNotAnnounced) }, "player 1's saves")
+	hosttest.WaitFor(t, "player 1's saves", func() bool { err = ts.h.Start(); return !errors.Is(err, host.ErrNotAnnounced) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,18 +211,6 @@ func portsTaken(ms []host.Member) host.PortMask {
 		m |= x.Ports
 	}
 	return m
-}
-
-// waitFor polls cond for up to 10 s: the host has no change channel.
-func waitFor(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // TestTunnelJoinErrors checks what a player reads when a join fails.
