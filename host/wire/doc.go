@@ -4,7 +4,7 @@
 // one frame from an io.Reader, holds no state, and never panics on input:
 // every decoder is length-bounded and fuzzed.
 //
-// # Wire protocol, version 2
+// # Wire protocol, version 3
 //
 // TCP carries control and, when UDP does not get through, inputs. UDP
 // carries inputs. Both use the session port. All integers are big-endian.
