@@ -45,8 +45,8 @@ func (s *session) handleCoreDataLocked(m *member, p []byte) error {
 	if !m.ports.Has(0) {
 		return fmt.Errorf("core-data from a member that is not player 1: %w", wire.ErrBadValue)
 	}
-	whole, err := m.uploads.Add(d)
-	if err != nil || whole == nil {
+	whole, done, err := m.uploads.Add(d)
+	if err != nil || !done {
 		return err
 	}
 	if d.Kind == wire.CoreKindSettings {

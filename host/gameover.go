@@ -66,7 +66,7 @@ func (s *session) endGameLocked(g wire.GameOver) {
 	s.autoArmed = false // the next game starts when someone joins, or by /start
 	for _, m := range s.members {
 		m.acked, m.tcpSent = [NumPorts]uint32{}, [NumPorts]uint32{}
-		m.coreWants, m.uploads = 0, wire.CoreAssembly{}
+		m.coreWants, m.uploads = 0, wire.Assembly{}
 		for i := range NumPorts {
 			if m.lent.Has(i) && s.owner[i] == nil {
 				s.owner[i], m.ports = m, m.ports|1<<i

@@ -52,7 +52,7 @@ type member struct {
 	manifest  *check.Manifest
 	lent      PortMask          // ports its emulator released in this game; its again in the next
 	talk      bucket            // chat and requests that reach everyone
-	uploads   wire.CoreAssembly // player 1's data a bridge is uploading
+	uploads   wire.Assembly // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte
 
 	udpSeen atomic.Int64 // unix nanos of the last valid datagram

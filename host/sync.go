@@ -23,7 +23,7 @@ func (s *session) handleSyncDataLocked(m *member, p []byte) error {
 	case s.state != stateLobby:
 		s.noticeLocked(m, fmt.Errorf("/sync works only before /start"))
 	case to == nil || to.core != nil:
-		s.noticeLocked(m, fmt.Errorf("nobody to send %v to (member %d left?)", d.Kind, d.Peer))
+		s.noticeLocked(m, fmt.Errorf("nobody to send %v to (member %d left?)", d.Item(), d.Peer))
 	default:
 		d.Peer = m.id
 		s.sendLocked(to, wire.FrameSyncData, wire.AppendSyncData(nil, d))

@@ -23,7 +23,7 @@ import (
 type bridgeCore struct {
 	store     coreserve.Store // player 1's settings and saves
 	wanted    uint8           // kinds asked of the host
-	downloads wire.CoreAssembly
+	downloads wire.Assembly
 	started   chan struct{} // closed when the game starts
 	slots     m64p.Registration
 	turbo     bool
@@ -211,8 +211,8 @@ func (c *Client) handleCoreData(p []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	bc := &c.ls.core
-	whole, err := bc.downloads.Add(d)
-	if err != nil || whole == nil {
+	whole, done, err := bc.downloads.Add(d)
+	if err != nil || !done {
 		return err
 	}
 	if d.Kind == wire.CoreKindSettings {

@@ -41,7 +41,7 @@ type clientGame struct {
 	summing bool
 
 	core      bridgeCore // the local emulator core, if the bridge serves one
-	syncIn    syncAssembly
+	syncIn    wire.Assembly
 	manifests map[uint16]check.Manifest
 	dgram     [wire.MaxDatagram]byte
 	resend    *time.Timer // resends unacknowledged inputs when nothing else does

@@ -14,22 +14,13 @@ func (c *Client) SendSync(to uint16, kind host.SyncKind, data []byte) error {
 	if kind > host.SyncCheats || len(data) > kind.MaxSize() {
 		return fmt.Errorf("sync %v: %d bytes: %w", kind, len(data), wire.ErrLong)
 	}
-	total := uint32(len(data))
-	for off := 0; ; off += wire.SyncChunk {
-		end := min(off+wire.SyncChunk, len(data))
-		err := c.send(wire.FrameSyncData, wire.AppendSyncData(nil, wire.SyncData{Peer: to, Kind: kind, Offset: uint32(off), Total: total, Data: data[off:end]}))
-		if err != nil {
-			return err
+	var err error
+	wire.Chunks(uint8(kind), data, func(ch wire.Chunk) {
+		if err == nil {
+			err = c.send(wire.FrameSyncData, wire.AppendSyncData(nil, wire.SyncData{Peer: to, Chunk: ch}))
 		}
-		if end == len(data) {
-			return nil
-		}
-	}
-}
-
-// syncAssembly collects incoming sync chunks, one item at a time per kind.
-type syncAssembly struct {
-	buf [host.SyncCheats + 1][]byte
+	})
+	return err
 }
 
 // handleSyncData assembles a chunk and hands complete items to OnSync.
@@ -39,30 +30,20 @@ func (c *Client) handleSyncData(p []byte) error {
 		return err
 	}
 	c.mu.Lock()
-	a := &c.ls.syncIn
-	if int(d.Offset) != len(a.buf[d.Kind]) {
-		c.mu.Unlock()
-		return fmt.Errorf("sync-data chunk at %d, expected %d: %w", d.Offset, len(a.buf[d.Kind]), wire.ErrBadValue)
-	}
-	a.buf[d.Kind] = append(a.buf[d.Kind], d.Data...)
-	done := len(a.buf[d.Kind]) == int(d.Total)
-	var whole []byte
-	if done {
-		whole, a.buf[d.Kind] = a.buf[d.Kind], nil
-	}
+	whole, done, err := c.ls.syncIn.Add(d.Chunk)
 	c.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("sync-data: %w", err)
+	}
 	from := c.nameOf(d.Peer)
 	if d.Offset == 0 {
-		c.emit(host.Event{Kind: host.EventSync, Who: from, Text: fmt.Sprintf("receiving %v from %s (%d bytes)", d.Kind, from, d.Total)})
+		c.emit(host.Event{Kind: host.EventSync, Who: from, Text: fmt.Sprintf("receiving %v from %s (%d bytes)", d.Item(), from, d.Total)})
 	}
 	if done && c.cfg.OnSync != nil {
-		if whole == nil {
-			whole = []byte{}
-		}
 		if d.Total == 0 {
-			whole = nil
+			whole = nil // no save: the receiver removes its file
 		}
-		c.cfg.OnSync(from, d.Kind, whole)
+		c.cfg.OnSync(from, d.Item(), whole)
 	}
 	return nil
 }

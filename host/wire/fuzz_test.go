@@ -136,8 +136,8 @@ func FuzzReadFrame(f *testing.F) {
 }
 
 func FuzzParseTransfers(f *testing.F) {
-	f.Add(uint8(0), AppendCoreData(nil, CoreData{Kind: 0, Total: 24, Data: make([]byte, 24)}))
-	f.Add(uint8(1), AppendSyncData(nil, SyncData{Peer: 2, Kind: 1, Total: 4, Data: []byte{1, 2, 3, 4}}))
+	f.Add(uint8(0), AppendCoreData(nil, Chunk{Kind: 0, Total: 24, Data: make([]byte, 24)}))
+	f.Add(uint8(1), AppendSyncData(nil, SyncData{Peer: 2, Chunk: Chunk{Kind: 1, Total: 4, Data: []byte{1, 2, 3, 4}}}))
 	f.Add(uint8(2), AppendMemberManifest(nil, 3, true, nil))
 	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
 		switch which % 3 {
@@ -148,7 +148,7 @@ func FuzzParseTransfers(f *testing.F) {
 			}
 		case 1:
 			d, err := ParseSyncData(p)
-			if err == nil && (!bytes.Equal(AppendSyncData(nil, d), p) || int(d.Total) > d.Kind.MaxSize()) {
+			if err == nil && (!bytes.Equal(AppendSyncData(nil, d), p) || int(d.Total) > d.Item().MaxSize()) {
 				t.Fatalf("sync-data %x", p)
 			}
 		case 2:
