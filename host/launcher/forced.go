@@ -19,8 +19,9 @@ type forcedSetting struct {
 // memory size, SI DMA timing and compiled-jump choice to every other
 // player over netplay (research/m64p-netplay.md §1.4); netpak sets them
 // for everyone, so the game is the same machine whoever is player 1 and
-// in a solo run too. The save folder is the one /check compares and
-// /sync writes.
+// in a solo run too. The debugger stays off: a core paused in it stalls
+// the lockstep. The save folder is the one /check compares and /sync
+// writes.
 func (c Config) forcedSettings() []forcedSetting {
 	set := func(name, typ, value, why string) forcedSetting {
 		return forcedSetting{Setting{"Core", name, typ, value}, why}
@@ -32,6 +33,7 @@ func (c Config) forcedSettings() []forcedSetting {
 		set("DisableExtraMem", "bool", "false", "memory size from the ROM database, as netplay syncs it"),
 		set("SiDmaDuration", "int", "-1", "SI DMA timing from the ROM database, as netplay syncs it"),
 		set("NoCompiledJump", "bool", "false", "as netplay syncs it"),
+		set("EnableDebugger", "bool", "false", "a core waiting for its debugger would hold up every player"),
 	}
 	if c.SaveDir != "" {
 		fs = append(fs, set("SaveSRAMPath", "string", c.SaveDir+string(os.PathSeparator), "the save files /check compares (save_dir)"))

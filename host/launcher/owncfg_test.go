@@ -40,7 +40,7 @@ func TestUserConfigReachesCore(t *testing.T) {
 		{"Input-SDL-Control1", "name"}, {"Input-SDL-Control1", "device"}, {"Input-SDL-Control1", "A Button"},
 		{"Input-SDL-Control1", "Z Trig"}, {"Video-General", "ScreenWidth"}, {"Video-General", "ScreenHeight"},
 		{"Video-General", "Fullscreen"}, {"Core", "ScreenshotPath"},
-		{"Core", "R4300Emulator"}, {"Core", "CountPerOp"}, {"Core", "OnScreenDisplay"}, {"Core", "NoSuchKey"},
+		{"Core", "R4300Emulator"}, {"Core", "CountPerOp"}, {"Core", "EnableDebugger"}, {"Core", "OnScreenDisplay"}, {"Core", "NoSuchKey"},
 	}
 	got, err := p.ConfigValues(ctx, keys)
 	if err != nil {
@@ -48,7 +48,7 @@ func TestUserConfigReachesCore(t *testing.T) {
 	}
 	want := []string{
 		`"8BitDo Pro 2"`, "3", `"button(1)"`, `"axis(2+)"`, "1280", "960", "True", `"/home/alice/Pictures/n64"`,
-		"2", "0", // forced: dynarec, the ROM database's counter factor
+		"2", "0", "False", // forced: dynarec, the ROM database's counter factor, no debugger
 		"True", // the player's own, not netpak's quiet default
 		"",
 	}

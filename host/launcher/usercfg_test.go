@@ -21,6 +21,7 @@ OnScreenDisplay = True
 R4300Emulator = 1
 CountPerOp = 3
 DisableExtraMem = False
+EnableDebugger = True
 SaveSRAMPath = ""
 ScreenshotPath = "/home/alice/Pictures/n64"
 
@@ -147,7 +148,7 @@ func TestOverrides(t *testing.T) {
 	}
 	// DisableExtraMem agrees; the empty save path is mupen64plus' default
 	// place, not a choice; the screenshot path is not forced.
-	want := []string{"Core/R4300Emulator 1 -> 2", "Core/CountPerOp 3 -> 0"}
+	want := []string{"Core/R4300Emulator 1 -> 2", "Core/CountPerOp 3 -> 0", "Core/EnableDebugger True -> False"}
 	if strings.Join(lines, "; ") != strings.Join(want, "; ") {
 		t.Errorf("overrides %q, want %q", lines, want)
 	}
@@ -156,7 +157,7 @@ func TestOverrides(t *testing.T) {
 	}
 
 	c.R4300Emulator = EmuCachedInterpreter
-	if got, _ := c.Overrides(); len(got) != 1 || got[0].Name != "CountPerOp" {
+	if got, _ := c.Overrides(); len(got) != 2 || got[0].Name != "CountPerOp" {
 		t.Errorf("with the player's own CPU emulator, overrides %v", got)
 	}
 	saves := writeUserCfg(t, "[Core]\nSaveSRAMPath = \"/home/alice/saves/\"\n")
