@@ -147,17 +147,18 @@ func startLog(path, name string, cfg launcher.Config) error {
 // emulator ends, or stops it when ctx ends.
 func (s *Session) playEmulator(ctx context.Context, c *host.Client) error {
 	cfg, err := s.emulatorConfig(c)
-	if err != nil {
-		return err
+	var exe string
+	if err == nil {
+		exe, err = s.executable()
 	}
-	exe, err := s.executable()
 	if err != nil {
-		return err
+		c.Release()
+		return fmt.Errorf("cannot run the game: %w; %s", err, portEmpty)
 	}
 	p, err := launcher.Start(ctx, exe, cfg)
 	if err != nil {
 		c.Release()
-		return fmt.Errorf("%w; your port reads empty for the others from now on, and the session stays open for chat", err)
+		return fmt.Errorf("%w; %s", err, portEmpty)
 	}
 	s.print(fmt.Sprintf("starting mupen64plus with %s (its log: %s)", filepath.Base(cfg.ROM), cfg.LogPath))
 	select {
@@ -267,9 +268,14 @@ func emulatorEnded(err error, ctx context.Context) error {
 	case ctx.Err() != nil:
 		return nil
 	case errors.As(err, &miss):
-		return fmt.Errorf("cannot run the game: %w; your port reads empty for the others from now on, and the session stays open for chat", miss)
+		return fmt.Errorf("cannot run the game: %w; %s", miss, portEmpty)
+	case errors.Is(err, launcher.ErrUserConfig):
+		return fmt.Errorf("cannot run the game: %w; %s", err, portEmpty)
 	case err != nil:
 		return fmt.Errorf("the emulator failed: %w (see its log)", err)
 	}
-	return errors.New("the emulator was closed; your port reads empty for the others from now on, and the session stays open for chat")
+	return errors.New("the emulator was closed; " + portEmpty)
 }
+
+// portEmpty says what a player's emulator failing means for the session.
+const portEmpty = "your port reads empty for the others from now on, and the session stays open for chat"

@@ -215,6 +215,38 @@ func TestStartWithoutCore(t *testing.T) {
 	ev.wait(t, "<Alice> anyone?")
 }
 
+// TestStartWithDamagedConfig: a mupen64plus.cfg netpak cannot read is
+// refused with its line, left as it is, and the session stays usable.
+func TestStartWithDamagedConfig(t *testing.T) {
+	const damaged = "[Core]\nR4300Emulator = fast\n"
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, launcher.CfgFile)
+	if err := os.WriteFile(cfgPath, []byte(damaged), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	alice, ev := emulatorSession(t, "Alice", func(e *Emulator) { e.ConfigDir = dir })
+	if _, err := alice.Serve(context.Background(), Server{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := ev.waitAny(t, 20*time.Second, "cannot run the game", "the emulator is running")
+	if strings.Contains(line, "core library") {
+		t.Skipf("real core not usable here: %s", line)
+	}
+	if !strings.Contains(line, cfgPath+": line 2: R4300Emulator") || !strings.Contains(line, "stays open for chat") {
+		t.Errorf("damaged config reported as %q", line)
+	}
+	if b, err := os.ReadFile(cfgPath); err != nil || string(b) != damaged {
+		t.Errorf("the damaged file changed (%v): %q", err, b)
+	}
+	if err := alice.Chat("anyone?"); err != nil {
+		t.Error(err)
+	}
+	ev.wait(t, "<Alice> anyone?")
+}
+
 // TestServeWithoutROMFile: a ROM that is not there stops hosting, before
 // the players are told anything about it.
 func TestServeWithoutROMFile(t *testing.T) {
