@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // forcedSetting is a core parameter the game runs with whatever the
@@ -12,6 +11,9 @@ import (
 type forcedSetting struct {
 	Setting
 	why string
+	// folder: the value is a folder, and the player's file leaving it
+	// empty means mupen64plus' default place, not a choice to report.
+	folder bool
 }
 
 // forcedSettings are the parameters every player's emulator must agree
@@ -24,7 +26,7 @@ type forcedSetting struct {
 // writes.
 func (c Config) forcedSettings() []forcedSetting {
 	set := func(name, typ, value, why string) forcedSetting {
-		return forcedSetting{Setting{"Core", name, typ, value}, why}
+		return forcedSetting{Setting: Setting{"Core", name, typ, value}, why: why}
 	}
 	fs := []forcedSetting{
 		set("R4300Emulator", "int", fmt.Sprint(emulatorModes[c.R4300Emulator]), "the CPU emulator every player shares (r4300_emulator)"),
@@ -36,7 +38,9 @@ func (c Config) forcedSettings() []forcedSetting {
 		set("EnableDebugger", "bool", "false", "a core waiting for its debugger would hold up every player"),
 	}
 	if c.SaveDir != "" {
-		fs = append(fs, set("SaveSRAMPath", "string", c.SaveDir+string(os.PathSeparator), "the save files /check compares (save_dir)"))
+		save := set("SaveSRAMPath", "string", c.SaveDir+string(os.PathSeparator), "the save files /check compares (save_dir)")
+		save.folder = true
+		fs = append(fs, save)
 	}
 	return fs
 }
@@ -111,8 +115,7 @@ func (c Config) overrides(user *cfgFile) []Override {
 		if err != nil || v.equal(want) {
 			continue
 		}
-		if f.Type == "string" && strings.HasSuffix(f.Name, "Path") &&
-			(v.s == "" || filepath.Clean(v.s) == filepath.Clean(want.s)) {
+		if f.folder && (v.s == "" || filepath.Clean(v.s) == filepath.Clean(want.s)) {
 			continue
 		}
 		out = append(out, Override{Section: f.Section, Name: f.Name, Yours: v.raw, Game: cfgText(want), Why: f.why})
