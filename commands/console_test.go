@@ -241,7 +241,7 @@ func TestConsole(t *testing.T) {
 			calls: []string{"serve 7000", "check", "sync ", "sync Bob", "leave"},
 			out: []string{"NAME  PORTS  ROM, SAVES AND CHEATS\n  Anon  1      the reference\n  Bob   2      ok\neveryone matches",
 				"your emulator can start mk64.z64, with your mupen64plus settings from /home/anon/.config/mupen64plus/mupen64plus.cfg\n" +
-					"netplay changes 1 of your settings for the game (your file stays as it is):\n  Core/CountPerOp 3 -> 0 (as netplay syncs it)"},
+					"netplay changes 1 of your settings for the game (your file stays as it is):\n  Core/CountPerOp 3 -> 0: as netplay syncs it"},
 			errs: []string{"you are in no session", "hosting on port 7000", "you are the host", "usage: /sync [PLAYER]"},
 		},
 		{

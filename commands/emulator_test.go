@@ -142,7 +142,7 @@ func TestCheckEmulator(t *testing.T) {
 	text := EmulatorCheckText(ec)
 	for _, want := range []string{
 		"your emulator can start netpak-test.z64, with your mupen64plus settings from " + cfgPath,
-		"netplay changes 1 of your settings for the game (your file stays as it is):\n  Core/R4300Emulator 1 -> 2 (",
+		"netplay changes 1 of your settings for the game (your file stays as it is):\n  Core/R4300Emulator 1 -> 2: the CPU emulator",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("/check says:\n%s\nwant %q", text, want)

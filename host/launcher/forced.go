@@ -29,7 +29,7 @@ func (c Config) forcedSettings() []forcedSetting {
 		return forcedSetting{Setting: Setting{"Core", name, typ, value}, why: why}
 	}
 	fs := []forcedSetting{
-		set("R4300Emulator", "int", fmt.Sprint(emulatorModes[c.R4300Emulator]), "the CPU emulator every player shares (r4300_emulator)"),
+		set("R4300Emulator", "int", fmt.Sprint(emulatorModes[c.R4300Emulator]), "the CPU emulator every player shares, r4300_emulator"),
 		set("CountPerOp", "int", "0", "cycles per instruction from the ROM database, as netplay syncs it"),
 		set("CountPerOpDenomPot", "int", "0", "no overclock, as netplay syncs it"),
 		set("DisableExtraMem", "bool", "false", "memory size from the ROM database, as netplay syncs it"),
@@ -38,7 +38,7 @@ func (c Config) forcedSettings() []forcedSetting {
 		set("EnableDebugger", "bool", "false", "a core waiting for its debugger would hold up every player"),
 	}
 	if c.SaveDir != "" {
-		save := set("SaveSRAMPath", "string", c.SaveDir+string(os.PathSeparator), "the save files /check compares (save_dir)")
+		save := set("SaveSRAMPath", "string", c.SaveDir+string(os.PathSeparator), "the save files /check compares, save_dir")
 		save.folder = true
 		fs = append(fs, save)
 	}
@@ -69,10 +69,10 @@ type Override struct {
 	Why           string
 }
 
-// String says what the game changes, e.g. "Core/R4300Emulator 1 -> 2 (the
-// CPU emulator every player shares (r4300_emulator))".
+// String says what the game changes, e.g. "Core/R4300Emulator 1 -> 2: the
+// CPU emulator every player shares, r4300_emulator".
 func (o Override) String() string {
-	return fmt.Sprintf("%s/%s %s -> %s (%s)", o.Section, o.Name, o.Yours, o.Game, o.Why)
+	return fmt.Sprintf("%s/%s %s -> %s: %s", o.Section, o.Name, o.Yours, o.Game, o.Why)
 }
 
 // UserConfigFile returns the path of the player's mupen64plus.cfg the game
