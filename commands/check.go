@@ -110,7 +110,7 @@ func EmulatorCheckText(ec EmulatorCheck) string {
 	case ec.ConfigFile != "":
 		fmt.Fprintf(&b, "your emulator can start %s, with your mupen64plus settings from %s", ec.ROM, ec.ConfigFile)
 	case ec.ConfigDir != "":
-		fmt.Fprintf(&b, "your emulator can start %s, with mupen64plus' default settings (no %s in %s; config_dir names another folder)", ec.ROM, launcher.CfgFile, ec.ConfigDir)
+		fmt.Fprintf(&b, "your emulator can start %s, with mupen64plus' default settings (no %s in %s; config_dir can name another folder)", ec.ROM, launcher.CfgFile, ec.ConfigDir)
 	default:
 		fmt.Fprintf(&b, "your emulator can start %s, with mupen64plus' default settings", ec.ROM)
 	}

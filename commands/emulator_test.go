@@ -256,3 +256,22 @@ func TestServeWithoutROMFile(t *testing.T) {
 		t.Errorf("serve without the rom file: %v", err)
 	}
 }
+
+func TestEmulatorCheckText(t *testing.T) {
+	tests := []struct {
+		ec   EmulatorCheck
+		want string
+	}{
+		{EmulatorCheck{}, ""},
+		{EmulatorCheck{ROM: "mk64.z64", ConfigDir: "/home/a/.config/mupen64plus"},
+			"your emulator can start mk64.z64, with mupen64plus' default settings (no mupen64plus.cfg in /home/a/.config/mupen64plus; config_dir can name another folder)"},
+		{EmulatorCheck{ROM: "mk64.z64"}, "your emulator can start mk64.z64, with mupen64plus' default settings"},
+		{EmulatorCheck{ROM: "mk64.z64", Err: errors.New("RSP plugin x not found")},
+			"your emulator cannot start mk64.z64: RSP plugin x not found\nfix this before /start, or your port reads empty for the others"},
+	}
+	for _, tt := range tests {
+		if got := EmulatorCheckText(tt.ec); got != tt.want {
+			t.Errorf("EmulatorCheckText(%+v) =\n%s\nwant\n%s", tt.ec, got, tt.want)
+		}
+	}
+}
