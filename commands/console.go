@@ -55,6 +55,10 @@ type Controller interface {
 	Stop() error
 	// Check compares every player's ROM, saves and cheats with the host's.
 	Check() ([]client.CheckRow, error)
+	// CheckEmulator says whether this player's emulator can start the
+	// game and which of the player's own mupen64plus settings the game
+	// changes, without starting a game.
+	CheckEmulator(ctx context.Context) EmulatorCheck
 	// Sync sends the host's saves and cheats to the players who differ,
 	// or only to the one called name (the host only), and waits until
 	// they match.

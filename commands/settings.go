@@ -53,6 +53,10 @@ type Emulator struct {
 	CoreLib   string // libmupen64plus, a path or a name for the loader
 	PluginDir string // "" finds Debian's plugin directory
 	DataDir   string // mupen64plus.ini and friends
+	// ConfigDir is the player's own mupen64plus configuration folder; the
+	// game starts from a copy of its mupen64plus.cfg. "" is mupen64plus'
+	// usual one (launcher.DefaultUserConfigDir).
+	ConfigDir string
 	SaveDir   string // the game's save files; "" is netpak's data directory
 	Video     string // plugins: a file in PluginDir, a path, or "dummy"
 	Audio     string

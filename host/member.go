@@ -50,8 +50,8 @@ type member struct {
 	rtts      lockstep.RTTSamples
 	coreWants uint8 // core-data kinds it waits for
 	manifest  *check.Manifest
-	lent      PortMask          // ports its emulator released in this game; its again in the next
-	talk      bucket            // chat and requests that reach everyone
+	lent      PortMask      // ports its emulator released in this game; its again in the next
+	talk      bucket        // chat and requests that reach everyone
 	uploads   wire.Assembly // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte
 
