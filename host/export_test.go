@@ -16,7 +16,7 @@ func SetRelayObserver(h *Host, f func(time.Duration)) { h.relayObserver = f }
 // poll first, as a hostile author might send them.
 func RawInputs(k int, first uint32, n int) []byte {
 	var st lockstep.Stream
-	st.Have = first
+	st.Skip(first)
 	for i := range n {
 		st.Add(first+uint32(i), Input{Keys: 0xdead0000 | uint32(i)})
 	}

@@ -195,7 +195,7 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 	}
 	// A client reports only polls it consumed, all below the grant; a
 	// report beyond it is made up and ignored.
-	if s.state != statePlaying || c.Count == 0 || c.Count > lockstep.StreamCap || uint64(c.From)+uint64(c.Count) > uint64(s.grantSent) {
+	if s.state != statePlaying || c.Count == 0 || c.Count > lockstep.History || uint64(c.From)+uint64(c.Count) > uint64(s.grantSent) {
 		return nil
 	}
 	var digest [32]byte

@@ -154,7 +154,7 @@ func (c *Client) handleStarted(p []byte) error {
 	ls.core.slots = st.Slots
 	close(ls.core.started)
 	for k := range host.NumPorts {
-		ls.streams[k].Have = max(ls.streams[k].Have, st.First)
+		ls.streams[k].Skip(st.First)
 	}
 	c.mu.Unlock()
 	c.wake()
