@@ -287,6 +287,7 @@ func (s *session) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, fro
 		return
 	}
 	s.stats.RelayedInputs += uint64(n)
+	s.fillVacantLocked()
 	s.grantLocked()
 	s.relayLocked(m)
 	if s.h.cfg.Gratuitous {

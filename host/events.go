@@ -79,15 +79,18 @@ type Event struct {
 func (e Event) String() string {
 	switch e.Kind {
 	case EventJoined:
-		if e.Ports == 0 {
+		switch {
+		case e.Ports == 0:
 			return fmt.Sprintf("%s joined as a spectator", e.Who)
+		case e.Text == rejoinedText:
+			return fmt.Sprintf("%s rejoined on port %s: it replays the game to catch up; its port plays no input until then (from poll %s)", e.Who, e.Ports, thousands(e.Poll))
 		}
 		return fmt.Sprintf("%s joined on port %s", e.Who, e.Ports)
 	case EventLeft:
 		if e.Ports == 0 || e.Poll == 0 {
 			return fmt.Sprintf("%s left (%s)", e.Who, e.Reason)
 		}
-		return fmt.Sprintf("%s left (%s); port %s reads empty from poll %d", e.Who, e.Reason, e.Ports, e.Poll)
+		return fmt.Sprintf("%s left (%s); port %s reads empty from poll %s", e.Who, e.Reason, e.Ports, thousands(e.Poll))
 	case EventChat:
 		return fmt.Sprintf("<%s> %s", e.Who, e.Text)
 	case EventLag:

@@ -49,11 +49,16 @@ func (s *session) startLateLocked(m *member) {
 			first = min(first, s.streams[i].Have)
 		}
 	}
+	catchUp := m.ports & s.vacant
+	if catchUp != 0 {
+		first = 0 // a rejoined player replays the game
+	}
 	for i := range NumPorts {
 		m.acked[i] = first
 		m.tcpSent[i] = first
 	}
-	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{First: first, Grant: max(s.grantSent, first), Active: s.active, Slots: s.slotsLocked()}))
+	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{
+		First: first, Grant: max(s.grantSent, first), Active: s.active, CatchUp: catchUp != 0, Slots: s.slotsLocked()}))
 	for i := range NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] != lockstep.NotEmpty {
 			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))

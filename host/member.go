@@ -51,6 +51,7 @@ type member struct {
 	coreWants uint8 // core-data kinds it waits for
 	manifest  *check.Manifest
 	lent      PortMask      // ports its emulator released in this game; its again in the next
+	caughtUp  uint32        // a rejoined player's progress, as last told to everyone
 	talk      bucket        // chat and requests that reach everyone
 	uploads   wire.Assembly // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte

@@ -113,7 +113,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 	for i := range bt.NRuns {
 		r := &bt.Runs[i]
 		k := int(r.Port)
-		if s.owner[k] != m || !s.active.Has(k) {
+		if s.owner[k] != m || !s.active.Has(k) || s.vacant.Has(k) {
 			continue
 		}
 		for j := range int(r.N) {
@@ -128,7 +128,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 		}
 	}
 	for k := range NumPorts {
-		if bt.AckMask.Has(k) && !m.ports.Has(k) {
+		if bt.AckMask.Has(k) && (!m.ports.Has(k) || s.vacant.Has(k)) {
 			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.streams[k].Have))
 		}
 	}
@@ -136,6 +136,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 		s.sendBatchLocked(m, false)
 		return
 	}
+	s.fillVacantLocked()
 	s.grantLocked()
 	s.relayLocked(m)
 }
@@ -225,7 +226,7 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 // appendBatchForLocked appends the batch body for m. It reports false if m
 // lacks inputs the host no longer holds.
 func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
-	bt := wire.Batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports}
+	bt := wire.Batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports &^ s.vacant}
 	for k := range NumPorts {
 		bt.Acks[k] = s.streams[k].Have
 	}
@@ -238,7 +239,7 @@ func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte
 		if !viaUDP {
 			from = max(from, m.tcpSent[k])
 		}
-		if m.ports.Has(k) || from >= st.Have {
+		if (m.ports.Has(k) && !s.vacant.Has(k)) || from >= st.Have {
 			continue
 		}
 		if !st.Holds(from) {

@@ -46,6 +46,9 @@ type session struct {
 	autoArmed bool             // autostart may start a game: someone joined since the last one
 	games     uint32           // games ended so far
 
+	held   [NumPorts]string // in a game: the name of the player who left a port and may take it back
+	vacant PortMask         // ports the host authors while their rejoined player catches up
+
 	checks  lockstep.Verdicts
 	cores   coreState
 	touched []*udpsock.Socket // sockets with queued relays; see relayLocked
@@ -99,7 +102,7 @@ func (s *session) admitLocked(hl wire.Hello) (PortMask, error) {
 		return 0, nil
 	}
 	if s.state != stateLobby {
-		return 0, fmt.Errorf("the game has already started; join as a spectator")
+		return s.rejoinPortsLocked(hl.Name)
 	}
 	return s.assignPortsLocked(hl.Ports, int(hl.NumPorts))
 }
@@ -151,7 +154,11 @@ func (s *session) joinLocked(m *member) {
 	for _, e := range s.sched.Entries {
 		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}))
 	}
+	joined := Event{Kind: EventJoined, Who: m.name, Ports: m.ports}
 	if s.state == statePlaying {
+		if m.ports != 0 {
+			joined.Poll, joined.Text = s.reviveLocked(m), rejoinedText
+		}
 		s.startLateLocked(m)
 	}
 	s.sendManifestsLocked(m)
@@ -164,7 +171,7 @@ func (s *session) joinLocked(m *member) {
 	}
 	s.broadcastRosterLocked()
 	if m.core == nil {
-		s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: m.ports})
+		s.eventLocked(joined)
 	}
 	s.autoArmed = true
 	s.autoStartLocked()
@@ -278,11 +285,13 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 			continue
 		}
 		s.owner[i] = nil
+		s.vacant &^= 1 << i
 		if s.state == statePlaying && s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			s.emptyFrom[i] = s.streams[i].Have
 			from = max(from, s.streams[i].Have)
 		}
 	}
+	s.holdPortsLocked(m, ports, why)
 	s.pushCoresLocked() // a waiting core reads the empty port at once
 	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()

@@ -112,8 +112,6 @@ func (ts *testSession) waitMembers(n int) {
 	}
 }
 
-// waitFor polls cond for up to 5 s, a bounded retry for state that has no
-// channel to wait on (the host's member list).
 // start starts the game once every player has announced its manifest (a
 // direct core announces its saves after it registered) and returns the
 // start's verdict.

@@ -37,6 +37,7 @@ func (c *Client) bridgeUDPLoop(sock *udpsock.Socket) {
 			c.ls.bridgeKeysLocked(d)
 		case m64p.InputRequest:
 			c.ls.core.count = max(c.ls.core.count, d.Count)
+			c.ls.catchUpLocked(c.ls.core.count, time.Now())
 			c.ls.answerCoreLocked(int(d.Player), d.Count)
 		case m64p.SyncData:
 			c.send(wire.FrameCoreSync, buf[:n:n])

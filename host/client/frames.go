@@ -73,6 +73,10 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		c.emit(host.Event{Kind: host.EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
 	case wire.FrameGameOver:
 		return c.handleGameOver(p)
+	case wire.FrameHandover:
+		return c.handleHandover(p)
+	case wire.FrameRevive:
+		return c.handleRevive(p)
 	case wire.FrameCoreData:
 		return c.handleCoreData(p)
 	case wire.FrameSyncData:
@@ -150,6 +154,9 @@ func (c *Client) handleStarted(p []byte) error {
 		return errors.New("started twice")
 	}
 	ls.playing, ls.active, ls.next = true, st.Active, st.First
+	if st.CatchUp {
+		ls.catchUp = c.ports & st.Active
+	}
 	ls.grant = max(ls.grant, st.Grant)
 	ls.core.slots = st.Slots
 	close(ls.core.started)

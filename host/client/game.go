@@ -23,6 +23,9 @@ type clientGame struct {
 	emptyFrom [host.NumPorts]uint32
 	authors   [host.NumPorts]lockstep.Author
 	hostHas   [host.NumPorts]uint32 // the host holds my ports' inputs below this
+	catchUp   host.PortMask         // my ports the host authors while I replay the game I rejoined
+	catchUpAt time.Time             // when I last told the host how far I replayed
+	caughtUp  bool                  // I told the host I am close to the live game
 	tcpSent   [host.NumPorts]uint32 // my inputs sent over TCP below this
 
 	sched       lockstep.Schedule
@@ -98,6 +101,7 @@ func (c *Client) Poll(ctx context.Context, presses [host.NumPorts]host.Input) (u
 	got = ls.inputsLocked(p)
 	ls.consumedLocked(p, got)
 	ls.next++
+	ls.catchUpLocked(ls.next, time.Now())
 	c.mu.Unlock()
 	return p, got, nil
 }
@@ -111,6 +115,7 @@ func (ls *clientGame) resetGameLocked() {
 	ls.streams = [host.NumPorts]lockstep.Stream{}
 	ls.authors = [host.NumPorts]lockstep.Author{}
 	ls.hostHas, ls.tcpSent = [host.NumPorts]uint32{}, [host.NumPorts]uint32{}
+	ls.catchUp, ls.caughtUp = 0, false
 	for i := range ls.emptyFrom {
 		ls.emptyFrom[i] = lockstep.NotEmpty
 	}
@@ -176,6 +181,9 @@ func (ls *clientGame) publishLocked(p uint32, presses [host.NumPorts]host.Input)
 // pressed.
 func (ls *clientGame) publishPortLocked(k int, p uint32, in host.Input) {
 	c := ls.c
+	if ls.catchUp.Has(k) {
+		return // the host authors it until I caught up
+	}
 	e := ls.sched.At(p)
 	st := &ls.streams[k]
 	ls.authors[k].Publish(p, e.LagOf(c.id), in, st)
@@ -270,7 +278,7 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 		if !viaUDP {
 			from = max(from, ls.tcpSent[k])
 		}
-		if !c.ports.Has(k) || from >= st.Have || !st.Holds(from) {
+		if !c.ports.Has(k) || ls.catchUp.Has(k) || from >= st.Have || !st.Holds(from) {
 			continue
 		}
 		n := min(int(st.Have-from), wire.MaxRunLen)
@@ -304,7 +312,7 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 // unackedLocked reports whether the host lacks inputs this client published.
 func (ls *clientGame) unackedLocked() bool {
 	for k := range host.NumPorts {
-		if ls.c.ports.Has(k) && ls.hostHas[k] < ls.streams[k].Have {
+		if ls.c.ports.Has(k) && !ls.catchUp.Has(k) && ls.hostHas[k] < ls.streams[k].Have {
 			return true
 		}
 	}
@@ -328,7 +336,7 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 	for i := range bt.NRuns {
 		r := &bt.Runs[i]
 		k := int(r.Port)
-		if c.ports.Has(k) {
+		if c.ports.Has(k) && !ls.catchUp.Has(k) {
 			continue
 		}
 		for j := range int(r.N) {
@@ -336,7 +344,7 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 		}
 	}
 	for k := range host.NumPorts {
-		if bt.AckMask.Has(k) && c.ports.Has(k) {
+		if bt.AckMask.Has(k) && c.ports.Has(k) && !ls.catchUp.Has(k) {
 			ls.hostHas[k] = max(ls.hostHas[k], min(bt.Acks[k], ls.streams[k].Have))
 		}
 	}
@@ -351,4 +359,79 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 		ls.pushCoreLocked()
 		c.wake()
 	}
+}
+
+// catchUpEvery is how often a rejoined player tells the host how far its
+// replay got; catchUpMargin, how close to its ports' newest input (beyond
+// the lag) it must be to take them back.
+const (
+	catchUpEvery  = time.Second
+	catchUpMargin = 8
+)
+
+// catchUpLocked tells the host, while this client replays a game it
+// rejoined, how far it got (every catchUpEvery), and that it is close to
+// the live game (then again every catchUpEvery until the handover, in
+// case the report was lost or refused).
+func (ls *clientGame) catchUpLocked(progress uint32, now time.Time) {
+	if ls.catchUp == 0 {
+		return
+	}
+	lag := uint32(ls.sched.At(progress).LagOf(ls.c.id))
+	done := true
+	for k := range host.NumPorts {
+		if ls.catchUp.Has(k) && ls.streams[k].Have > progress+lag+catchUpMargin {
+			done = false
+		}
+	}
+	if now.Sub(ls.catchUpAt) < catchUpEvery && (!done || ls.caughtUp) {
+		return
+	}
+	ls.catchUpAt, ls.caughtUp = now, done
+	ls.c.send(wire.FrameCatchUp, wire.AppendCatchUp(nil, wire.CatchUp{Poll: progress, Done: done}))
+}
+
+// handleHandover takes back ports the host authored while this client
+// replayed: the host's inputs were all the zero input, up to From.
+func (c *Client) handleHandover(p []byte) error {
+	h, err := wire.ParseHandover(p)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ls := &c.ls
+	ports := h.Ports & ls.catchUp
+	for k := range host.NumPorts {
+		if !ports.Has(k) {
+			continue
+		}
+		st := &ls.streams[k]
+		for st.Have < h.From {
+			st.Add(st.Have, host.Input{})
+		}
+		ls.authors[k] = lockstep.Author{Next: h.From}
+		ls.hostHas[k], ls.tcpSent[k] = h.From, h.From
+	}
+	ls.catchUp &^= ports
+	ls.flushPendingLocked()
+	return nil
+}
+
+// handleRevive makes ports whose player rejoined read input again from
+// From on (below it, the host filled in what they read: no input).
+func (c *Client) handleRevive(p []byte) error {
+	h, err := wire.ParseHandover(p)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	for k := range host.NumPorts {
+		if h.Ports.Has(k) && c.ls.playing && c.ls.active.Has(k) {
+			c.ls.emptyFrom[k] = lockstep.NotEmpty
+		}
+	}
+	c.mu.Unlock()
+	c.wake()
+	return nil
 }

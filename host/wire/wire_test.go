@@ -46,7 +46,7 @@ func TestGolden(t *testing.T) {
 		{"joined", AppendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "0000" + "000141",
 			func(p []byte) (any, error) { return ParseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}},
 		{"started", AppendStarted(nil, Started{First: 0, Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}),
-			"00000000" + "00000020" + "03" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
+			"00000000" + "00000020" + "03" + "00" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
 			func(p []byte) (any, error) { return ParseStarted(p) },
 			Started{Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}},
 		{"sched", AppendSched(nil, SchedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}),
@@ -59,6 +59,10 @@ func TestGolden(t *testing.T) {
 			func(p []byte) (any, error) { return ParseChecksum(p) }, ChecksumMsg{From: 256, Count: 256, Hash: 0xabcdef}},
 		{"ping", AppendPing(nil, Ping{Clock: 9, RTT: 250}), "0000000000000009" + "000000fa",
 			func(p []byte) (any, error) { return ParsePing(p) }, Ping{Clock: 9, RTT: 250}},
+		{"catch-up", AppendCatchUp(nil, CatchUp{Poll: 4200, Done: true}), "00001068" + "01",
+			func(p []byte) (any, error) { return ParseCatchUp(p) }, CatchUp{Poll: 4200, Done: true}},
+		{"handover", AppendHandover(nil, Handover{Ports: 2, From: 9000}), "02" + "00002328",
+			func(p []byte) (any, error) { return ParseHandover(p) }, Handover{Ports: 2, From: 9000}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
