@@ -61,7 +61,7 @@ func (s *session) endGameLocked(g wire.GameOver) {
 	last := s.sched.Last()
 	s.sched.Reset(lockstep.SchedEntry{Lag: last.Lag, Golf: last.Golf, Cause: lockstep.CauseInitial})
 	s.checks.Init()
-	s.held, s.vacant = [NumPorts]string{}, 0
+	s.held, s.vacant, s.zeroFrom = [NumPorts]string{}, 0, [NumPorts]uint32{}
 	s.cores = coreState{}
 	s.cores.init()
 	s.autoArmed = false // the next game starts when someone joins, or by /start

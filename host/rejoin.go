@@ -96,13 +96,15 @@ func (s *session) reviveLocked(m *member) uint32 {
 		}
 		s.held[k] = ""
 		st := &s.streams[k]
+		s.zeroFrom[k] = st.Have
 		for st.Have < at {
 			st.Add(st.Have, Input{}) // what the port read while empty
 		}
 		s.emptyFrom[k] = lockstep.NotEmpty
 	}
 	s.vacant |= m.ports
-	s.broadcastLocked(wire.FrameRevive, wire.AppendHandover(nil, wire.Handover{Ports: m.ports, From: at}), m)
+	s.epoch++ // nobody takes a grant beyond at before it knows the ports are back
+	s.broadcastLocked(wire.FrameRevive, wire.AppendRevive(nil, wire.Revive{Ports: m.ports, From: at, Epoch: s.epoch}), m)
 	return at
 }
 
@@ -128,8 +130,13 @@ func (s *session) fillVacantLocked() {
 }
 
 // catchUpNoteEvery is how many polls of progress a catching-up player
-// makes between the notices that tell everyone.
-const catchUpNoteEvery = 3600
+// makes between the notices that tell everyone; handoverWithin, how close
+// (beyond the largest lag) to its ports' newest input it must be for the
+// handover, so that the others barely wait for it after.
+const (
+	catchUpNoteEvery = 3600
+	handoverWithin   = 16
+)
 
 // handleCatchUpLocked notes a rejoined player's progress, and hands its
 // ports over when it is close to the live game.
@@ -148,7 +155,7 @@ func (s *session) handleCatchUpLocked(m *member, p []byte) error {
 			live = max(live, s.streams[k].Have)
 		}
 	}
-	if !c.Done {
+	if !c.Done || !s.mayHandOverLocked(m, ports, c.Poll, live) {
 		if c.Poll >= m.caughtUp+catchUpNoteEvery && c.Poll <= live {
 			m.caughtUp = c.Poll
 			s.noticeAllLocked(fmt.Sprintf("%s is catching up (poll %s of %s)", m.name, thousands(c.Poll), thousands(live)))
@@ -165,6 +172,22 @@ func (s *session) handleCatchUpLocked(m *member, p []byte) error {
 	s.noticeAllLocked(fmt.Sprintf("%s caught up and plays again from poll %s", m.name, thousands(live)))
 	s.relayLocked(m)
 	return nil
+}
+
+// mayHandOverLocked reports whether m, which replayed the polls below
+// poll, may take back ports: it is close to their newest input, live, and
+// holds every input of them that is not the host's zero input, so that it
+// can fill in the rest itself (see client's handover).
+func (s *session) mayHandOverLocked(m *member, ports PortMask, poll, live uint32) bool {
+	if uint64(poll)+uint64(s.sched.MaxLag())+handoverWithin < uint64(live) {
+		return false
+	}
+	for k := range NumPorts {
+		if ports.Has(k) && m.acked[k] < s.zeroFrom[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // thousands writes n with commas between thousands, as players read it.

@@ -48,6 +48,9 @@ type session struct {
 
 	held   [NumPorts]string // in a game: the name of the player who left a port and may take it back
 	vacant PortMask         // ports the host authors while their rejoined player catches up
+	// zeroFrom is, per vacant port, where the host's inputs begin: every
+	// input from there is the zero input.
+	zeroFrom [NumPorts]uint32
 
 	checks  lockstep.Verdicts
 	cores   coreState
@@ -154,14 +157,14 @@ func (s *session) joinLocked(m *member) {
 	// The roster first: what follows names members, and the newcomer
 	// should read names, not ids.
 	s.sendLocked(m, wire.FrameRoster, wire.AppendRoster(nil, s.rosterLocked()))
+	joined := Event{Kind: EventJoined, Who: m.name, Ports: m.ports}
+	if s.state == statePlaying && m.ports != 0 {
+		joined = Rejoined(m.name, m.ports, s.reviveLocked(m)) // before the schedule: it opens an epoch
+	}
 	for _, e := range s.sched.Entries {
 		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}))
 	}
-	joined := Event{Kind: EventJoined, Who: m.name, Ports: m.ports}
 	if s.state == statePlaying {
-		if m.ports != 0 {
-			joined = Rejoined(m.name, m.ports, s.reviveLocked(m))
-		}
 		s.startLateLocked(m)
 	}
 	s.sendManifestsLocked(m)

@@ -393,7 +393,9 @@ func (ls *clientGame) catchUpLocked(progress uint32, now time.Time) {
 }
 
 // handleHandover takes back ports the host authored while this client
-// replayed: the host's inputs were all the zero input, up to From.
+// replayed. The host hands over only once this client holds every input
+// of them that is not the host's zero input, so it fills in the rest up to
+// From itself.
 func (c *Client) handleHandover(p []byte) error {
 	h, err := wire.ParseHandover(p)
 	if err != nil {
@@ -415,6 +417,16 @@ func (c *Client) handleHandover(p []byte) error {
 		ls.hostHas[k], ls.tcpSent[k] = h.From, h.From
 	}
 	ls.catchUp &^= ports
+	// The press for the poll this client (or its emulator) is at now was
+	// dropped while the host authored the ports; publish no input in its
+	// place, or that poll would wait for an input nobody makes.
+	at := max(ls.next, ls.core.count)
+	for k := range host.NumPorts {
+		if ports.Has(k) {
+			ls.publishPortLocked(k, at, host.Input{})
+		}
+	}
+	ls.sendInputsLocked(time.Now())
 	ls.flushPendingLocked()
 	return nil
 }
@@ -422,17 +434,18 @@ func (c *Client) handleHandover(p []byte) error {
 // handleRevive makes ports whose player rejoined read input again from
 // From on (below it, the host filled in what they read: no input).
 func (c *Client) handleRevive(p []byte) error {
-	h, err := wire.ParseHandover(p)
+	r, err := wire.ParseRevive(p)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	for k := range host.NumPorts {
-		if h.Ports.Has(k) && c.ls.playing && c.ls.active.Has(k) {
+		if r.Ports.Has(k) && c.ls.playing && c.ls.active.Has(k) {
 			c.ls.emptyFrom[k] = lockstep.NotEmpty
 		}
 	}
-	c.ls.revived = h
+	c.ls.epoch = r.Epoch
+	c.ls.revived = wire.Handover{Ports: r.Ports, From: r.From}
 	c.mu.Unlock()
 	c.wake()
 	return nil

@@ -51,7 +51,7 @@
 //	31 autolag   C→H  on u8: the host follows the network's delay with the lag (1) or not (0)
 //	32 catch-up  C→H  poll u32 | done u8: a rejoined player's replay consumed the polls below poll; done: near the live game
 //	33 handover  H→C  ports u8 | from poll u32: author these ports again from this poll; the host authored those below
-//	34 revive    H→C  ports u8 | from poll u32: these ports, empty since their player left, hold input again (zero below from)
+//	34 revive    H→C  ports u8 | from poll u32 | epoch u16: these ports, empty since their player left, hold input again (zero below from); grants of this epoch need it
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | jitter ms u16 | name str
 //

@@ -49,10 +49,11 @@ func FuzzParseSmallFrames(f *testing.F) {
 	f.Add(uint8(6), AppendGameOver(nil, GameOver{Why: GameStopped, Actor: 2}))
 	f.Add(uint8(7), AppendCatchUp(nil, CatchUp{Poll: 9, Done: true}))
 	f.Add(uint8(8), AppendHandover(nil, Handover{Ports: 1, From: 9}))
+	f.Add(uint8(9), AppendRevive(nil, Revive{Ports: 1, From: 9, Epoch: 2}))
 	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
 		var out []byte
 		var err error
-		switch which % 9 {
+		switch which % 10 {
 		case 0:
 			var v TextMsg
 			if v, err = ParseText(p); err == nil {
@@ -97,6 +98,11 @@ func FuzzParseSmallFrames(f *testing.F) {
 			var v Handover
 			if v, err = ParseHandover(p); err == nil {
 				out = AppendHandover(nil, v)
+			}
+		case 9:
+			var v Revive
+			if v, err = ParseRevive(p); err == nil {
+				out = AppendRevive(nil, v)
 			}
 		}
 		if err == nil && !bytes.Equal(out, p) {

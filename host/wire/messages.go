@@ -276,6 +276,32 @@ type Handover struct {
 	From  uint32
 }
 
+// Revive tells everyone that ports whose player rejoined hold input again
+// from poll From (the host filled in the polls they read empty). It opens
+// epoch Epoch: a client takes no grant of that epoch before it has the
+// revive, so it never reads such a port as empty beyond From.
+type Revive struct {
+	Ports lockstep.PortMask
+	From  uint32
+	Epoch uint16
+}
+
+func AppendRevive(b []byte, r Revive) []byte {
+	return AppendU16(AppendHandover(b, Handover{Ports: r.Ports, From: r.From}), r.Epoch)
+}
+
+func ParseRevive(p []byte) (Revive, error) {
+	if len(p) < 2 {
+		return Revive{}, fmt.Errorf("parse revive: %w", ErrBadValue)
+	}
+	h, err := ParseHandover(p[:len(p)-2])
+	if err != nil {
+		return Revive{}, fmt.Errorf("parse revive: %w", ErrBadValue)
+	}
+	r := Reader{B: p[len(p)-2:]}
+	return Revive{Ports: h.Ports, From: h.From, Epoch: r.U16()}, nil
+}
+
 func AppendHandover(b []byte, h Handover) []byte {
 	return AppendU32(append(b, byte(h.Ports)), h.From)
 }
