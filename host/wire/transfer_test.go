@@ -239,6 +239,38 @@ func TestAssemblyEmptyItem(t *testing.T) {
 	addAll(t, &a, data, cs[1])
 }
 
+// TestAssemblyOverlongChunk: a chunk with more bytes than its item has
+// left is not a piece of that item. The parsers refuse one (readChunk);
+// Assembly.Add, which says it takes a chunk, must too, or it returns an
+// item longer than its Total.
+func TestAssemblyOverlongChunk(t *testing.T) {
+	tests := []struct {
+		name  string
+		first []Chunk
+		c     Chunk
+	}{
+		{"one chunk", nil, Chunk{Kind: 0, Total: 24, Data: make([]byte, 25)}},
+		{"empty item", nil, Chunk{Kind: 0, Total: 0, Data: []byte{1}}},
+		{"last chunk", []Chunk{{Kind: 2, Total: ChunkSize + 1, Data: make([]byte, ChunkSize)}},
+			Chunk{Kind: 2, Offset: ChunkSize, Total: ChunkSize + 1, Data: make([]byte, 2)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var a Assembly
+			for _, c := range tt.first {
+				if _, _, err := a.Add(c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			whole, done, err := a.Add(tt.c)
+			if err == nil {
+				t.Errorf("Add took %d bytes at %d of an item of %d: done %v with %d bytes",
+					len(tt.c.Data), tt.c.Offset, tt.c.Total, done, len(whole))
+			}
+		})
+	}
+}
+
 func TestParseSyncDataKinds(t *testing.T) {
 	frame := func(kind uint8, total uint32, n int) []byte {
 		return AppendSyncData(nil, SyncData{Peer: 1, Chunk: Chunk{Kind: kind, Total: total, Data: make([]byte, n)}})
