@@ -239,6 +239,22 @@ func TestAssemblyEmptyItem(t *testing.T) {
 	addAll(t, &a, data, cs[1])
 }
 
+// TestAssemblyItemIsTheCallers: an item Add returned is the caller's; the
+// items that follow do not write into it.
+func TestAssemblyItemIsTheCallers(t *testing.T) {
+	x, y := pattern(ChunkSize+3, 1), pattern(ChunkSize+3, 2)
+	var a Assembly
+	var got []byte
+	for _, c := range chunksOf(4, x) {
+		got, _, _ = a.Add(c)
+	}
+	kept := bytes.Clone(got)
+	addAll(t, &a, y, chunksOf(4, y)...)
+	if !bytes.Equal(got, kept) {
+		t.Fatal("the next item of the kind overwrote the one returned before")
+	}
+}
+
 // TestAssemblyOverlongChunk: a chunk with more bytes than its item has
 // left is not a piece of that item. The parsers refuse one (readChunk);
 // Assembly.Add, which says it takes a chunk, must too, or it returns an
