@@ -20,10 +20,10 @@ func full(rom, eeprom byte, cheats string) *check.Manifest {
 	return &check.Manifest{M: m}
 }
 
-// savesOnly is what a direct core's uploads tell: its saves.
+// savesOnly is what a direct core's uploads tell, as the host builds it:
+// mupen64plus, no ROM hash, its saves.
 func savesOnly(eeprom byte) *check.Manifest {
 	mf := full(0, eeprom, "")
-	mf.M.Family, mf.M.ROM = saves.FamilyUnknown, [32]byte{}
 	mf.SavesOnly = true
 	return mf
 }
