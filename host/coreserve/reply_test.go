@@ -12,9 +12,14 @@ import (
 
 // streamOf returns a stream holding n inputs: input i has keys i+1 and
 // the mempak, except input 2, which has no pak byte (a netpak client's).
-func streamOf(n uint32) *lockstep.Stream {
+func streamOf(n uint32) *lockstep.Stream { return streamFrom(0, n) }
+
+// streamFrom is streamOf of a stream that starts at poll from, as a
+// player's who joined a running game.
+func streamFrom(from, n uint32) *lockstep.Stream {
 	var st lockstep.Stream
-	for i := range n {
+	st.Skip(from)
+	for i := from; i < n; i++ {
 		in := lockstep.Input{Keys: i + 1, Pak: uint8(m64p.PluginMempak)}
 		if i == 2 {
 			in.Pak = 0
@@ -51,29 +56,30 @@ func TestAppendEvents(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
+		from      uint32 // the stream's first poll
 		have      uint32
 		c         uint32
 		emptyFrom uint32
 		want      []m64p.Event
 	}{
-		{"all it holds", 5, 0, lockstep.NotEmpty, heldRange(0, 5)},
-		{"from the middle", 5, 3, lockstep.NotEmpty, heldRange(3, 5)},
-		{"nothing yet", 5, 5, lockstep.NotEmpty, nil},
-		{"beyond", 5, 9, lockstep.NotEmpty, nil},
-		{"empty stream", 0, 0, lockstep.NotEmpty, nil},
-		{"held then empty within the window", 5, 0, 3, append(heldRange(0, 3), empty(3, 8)...)},
-		{"held then empty from the middle", 5, 2, 3, append(heldRange(2, 3), empty(3, 10)...)},
-		{"left before the count", 5, 100, 0, empty(100, 108)},
-		{"left at the count", 5, 4, 4, empty(4, 12)},
-		{"left later than held", 5, 0, 7, heldRange(0, 5)},
-		{"cap", 100, 0, lockstep.NotEmpty, heldRange(0, m64p.MaxEvents)},
-		{"cap from 40", 200, 40, lockstep.NotEmpty, heldRange(40, 40+m64p.MaxEvents)},
-		{"evicted", lockstep.StreamCap + 10, 0, lockstep.NotEmpty, nil},
-		{"oldest retained", lockstep.StreamCap + 10, 10, lockstep.NotEmpty, heldRange(10, 10+m64p.MaxEvents)},
+		{"all it holds", 0, 5, 0, lockstep.NotEmpty, heldRange(0, 5)},
+		{"from the middle", 0, 5, 3, lockstep.NotEmpty, heldRange(3, 5)},
+		{"nothing yet", 0, 5, 5, lockstep.NotEmpty, nil},
+		{"beyond", 0, 5, 9, lockstep.NotEmpty, nil},
+		{"empty stream", 0, 0, 0, lockstep.NotEmpty, nil},
+		{"held then empty within the window", 0, 5, 0, 3, append(heldRange(0, 3), empty(3, 8)...)},
+		{"held then empty from the middle", 0, 5, 2, 3, append(heldRange(2, 3), empty(3, 10)...)},
+		{"left before the count", 0, 5, 100, 0, empty(100, 108)},
+		{"left at the count", 0, 5, 4, 4, empty(4, 12)},
+		{"left later than held", 0, 5, 0, 7, heldRange(0, 5)},
+		{"cap", 0, 100, 0, lockstep.NotEmpty, heldRange(0, m64p.MaxEvents)},
+		{"cap from 40", 0, 200, 40, lockstep.NotEmpty, heldRange(40, 40+m64p.MaxEvents)},
+		{"before a joiner's first", 100, 200, 99, lockstep.NotEmpty, nil},
+		{"a joiner's first", 100, 200, 100, lockstep.NotEmpty, heldRange(100, 100+m64p.MaxEvents)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := coreserve.AppendEvents(nil, streamOf(tt.have), tt.c, tt.emptyFrom, plug)
+			got := coreserve.AppendEvents(nil, streamFrom(tt.from, tt.have), tt.c, tt.emptyFrom, plug)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("AppendEvents(have %d, c %d, emptyFrom %d)\n got %v\nwant %v", tt.have, tt.c, tt.emptyFrom, got, tt.want)
 			}
