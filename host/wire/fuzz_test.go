@@ -2,8 +2,11 @@ package wire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"github.com/netpak/netpak/host/lockstep"
 	"testing"
+
+	"github.com/netpak/netpak/host/m64p"
 )
 
 // Every decoder either fails or returns a value that encodes back to what
@@ -171,6 +174,134 @@ func FuzzParseTransfers(f *testing.F) {
 			}
 		case 2:
 			ParseMemberManifest(p)
+		}
+	})
+}
+
+// FuzzAssembly feeds chunks to Assemblies the way a peer's stream does:
+// each operation of the input becomes a sync-data or core-data frame,
+// and what its parser accepts goes to Add. Whatever the frames, nothing
+// panics; an Assembly never holds more than its kinds' largest items;
+// Add takes exactly the chunks that continue their item in order; and a
+// completed item is Total bytes, those of the chunks taken, and comes back
+// whole from a correct sender's chunks.
+//
+// An operation is 13 bytes: flags (bit 0 core-data, bit 1 offset = where
+// the item stands, bit 2 total = the item's), kind, u32 offset, u32
+// total, u16 data length, data seed. An input runs at most maxOps of
+// them: enough for two of the largest saves, few enough to keep each run
+// fast.
+func FuzzAssembly(f *testing.F) {
+	const maxOps = 2*MaxSyncSave/ChunkSize + 16
+	pat := make([]byte, ChunkSize+2+256)
+	for i := range pat {
+		pat[i] = byte(i) ^ byte(i>>8)
+	}
+	op := func(b []byte, flags, kind uint8, off, total uint32, n int, seed byte) []byte {
+		b = append(b, flags, kind)
+		b = AppendU32(b, off)
+		b = AppendU32(b, total)
+		b = AppendU16(b, uint16(n))
+		return append(b, seed)
+	}
+	var seq []byte
+	const n = 2*ChunkSize + 5
+	Chunks(uint8(SyncCheats), make([]byte, n), func(c Chunk) {
+		seq = op(seq, 0, c.Kind, c.Offset, c.Total, len(c.Data), 1)
+	})
+	f.Add(seq)
+	f.Add(op(op(nil, 0, 3, 0, n, ChunkSize, 2), 6, 3, 0, 0, ChunkSize, 3))
+	f.Add(op(op(nil, 0, 3, 0, n, ChunkSize, 2), 0, 3, 2*ChunkSize, n, 5, 3)) // out of order
+	f.Add(op(op(nil, 0, 3, 0, n, ChunkSize, 2), 2, 3, 0, n+1, ChunkSize, 3)) // total disagrees
+	f.Add(op(op(nil, 1, CoreKindSettings, 0, 24, 24, 4), 0, uint8(SyncCheats)+1, 0, 0, 0, 5))
+	f.Add(op(nil, 1, 3, 0, uint32(m64p.SaveFlashRAM.Size()), ChunkSize, 6))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		type item struct {
+			buf   []byte
+			total uint32
+		}
+		var frame []byte
+		var given [][2][]byte // items Add returned, and copies
+		var asm [2]Assembly   // sync-data, core-data
+		var model [2][maxChunkKinds]item
+		maxSize := [2]func(uint8) int{
+			func(k uint8) int { return SyncKind(k).MaxSize() },
+			CoreKindSize,
+		}
+		ops = ops[:min(len(ops), 13*maxOps)]
+		for ; len(ops) >= 13; ops = ops[13:] {
+			flags, kind := ops[0], ops[1]
+			off, total := binary.BigEndian.Uint32(ops[2:]), binary.BigEndian.Uint32(ops[6:])
+			size, seed := int(binary.BigEndian.Uint16(ops[10:]))%(ChunkSize+2), ops[12]
+			w := int(flags & 1)
+			if kind < maxChunkKinds && flags&2 != 0 {
+				off = uint32(len(model[w][kind].buf))
+			}
+			if kind < maxChunkKinds && flags&4 != 0 {
+				total = model[w][kind].total
+			}
+			data := pat[seed : int(seed)+size]
+			sent := Chunk{Kind: kind, Offset: off, Total: total, Data: data}
+			var c Chunk
+			var err error
+			if w == 1 {
+				frame = AppendCoreData(frame[:0], sent)
+				c, err = ParseCoreData(frame)
+			} else {
+				var d SyncData
+				frame = AppendSyncData(frame[:0], SyncData{Peer: 1, Chunk: sent})
+				d, err = ParseSyncData(frame)
+				c = d.Chunk
+			}
+			if err != nil {
+				continue
+			}
+
+			m := &model[w][c.Kind]
+			if c.Offset == 0 {
+				m.buf, m.total = m.buf[:0], c.Total
+			}
+			take := int(c.Offset) == len(m.buf) && c.Total == m.total
+			whole, done, err := asm[w].Add(c)
+			if take != (err == nil) {
+				t.Fatalf("Add(kind %d, %d bytes at %d of %d) with %d of %d held: %v",
+					c.Kind, len(c.Data), c.Offset, c.Total, len(m.buf), m.total, err)
+			}
+			if err == nil {
+				m.buf = append(m.buf, c.Data...)
+				if done != (len(m.buf) == int(m.total)) {
+					t.Fatalf("kind %d: done %v with %d of %d", c.Kind, done, len(m.buf), m.total)
+				}
+			}
+			if done {
+				if whole == nil || len(whole) != int(c.Total) || !bytes.Equal(whole, m.buf) {
+					t.Fatalf("kind %d: completed %d bytes of %d, not those taken", c.Kind, len(whole), c.Total)
+				}
+				var again Assembly
+				var got []byte
+				Chunks(c.Kind, whole, func(c Chunk) {
+					if w, done, err := again.Add(c); err != nil {
+						t.Fatalf("a correct sender's chunk: %v", err)
+					} else if done {
+						got = w
+					}
+				})
+				if !bytes.Equal(got, whole) {
+					t.Fatalf("kind %d: a correct sender's chunks gave %d bytes of %d", c.Kind, len(got), len(whole))
+				}
+				m.buf = nil
+				given = append(given, [2][]byte{whole, bytes.Clone(whole)})
+			}
+			for k := range uint8(maxChunkKinds) {
+				if b, lim := asm[w].buf[k], maxSize[w](k); len(b) > lim || cap(b) > 2*lim+64 {
+					t.Fatalf("kind %d holds %d bytes (cap %d); its largest item has %d", k, len(b), cap(b), lim)
+				}
+			}
+		}
+		for i, g := range given {
+			if !bytes.Equal(g[0], g[1]) {
+				t.Fatalf("item %d changed after Add returned it", i)
+			}
 		}
 	})
 }
