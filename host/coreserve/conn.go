@@ -44,8 +44,9 @@ type Conn struct {
 	// to the game: a playing core says nothing on TCP until it leaves.
 	IdleTimeout time.Duration
 	MsgTimeout  time.Duration
-	// Established, if set, is called once the core holds a controller port
-	// or plays: the host stops counting it as a connection still joining.
+	// Established, if set, is called when the core holds a controller port
+	// and again when it plays (it may be called more than once): the host
+	// stops counting it as a connection still joining.
 	Established func()
 
 	// Owned by Serve's goroutine.
@@ -127,7 +128,7 @@ func deadline(d time.Duration, apply bool) time.Time {
 
 func leaveReason(err error) wire.LeaveReason {
 	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), errors.Is(err, context.Canceled):
 		return wire.LeaveLost
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return wire.LeaveLost

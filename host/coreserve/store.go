@@ -75,5 +75,11 @@ func (s *Store) Has(kind uint8) bool { return kind < wire.CoreKinds && s.has[kin
 // Settings returns player 1's settings (zero until they arrived).
 func (s *Store) Settings() m64p.Settings { return s.settings }
 
-// Ready returns a channel closed when kind arrives.
-func (s *Store) Ready(kind uint8) <-chan struct{} { return s.ready[kind] }
+// Ready returns a channel closed when kind arrives; nil (never ready) for
+// no kind.
+func (s *Store) Ready(kind uint8) <-chan struct{} {
+	if kind >= wire.CoreKinds {
+		return nil
+	}
+	return s.ready[kind]
+}

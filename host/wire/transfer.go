@@ -80,7 +80,7 @@ func (a *Assembly) Add(c Chunk) (whole []byte, done bool, err error) {
 	if c.Offset == 0 {
 		a.buf[k], a.total[k] = a.buf[k][:0], c.Total
 	}
-	if int(c.Offset) != len(a.buf[k]) || c.Total != a.total[k] {
+	if int(c.Offset) != len(a.buf[k]) || c.Total != a.total[k] || uint64(c.Offset)+uint64(len(c.Data)) > uint64(c.Total) {
 		return nil, false, fmt.Errorf("chunk at %d of %d, expected %d of %d: %w", c.Offset, c.Total, len(a.buf[k]), a.total[k], ErrBadValue)
 	}
 	a.buf[k] = append(a.buf[k], c.Data...)
