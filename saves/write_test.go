@@ -309,7 +309,10 @@ func TestWriteKeepsBoundedBackups(t *testing.T) {
 			path := filepath.Join(dir, "SUPER TEST.eep")
 			own := randomBytes(1000, saves.EEPROM4KSize)
 			writeFile(t, path, own)
-			const writes = 300
+			// Enough writes that the backups' try numbers (same
+			// millisecond, clock runs back) go from one digit to three,
+			// where a string sort would put -100 before -99.
+			const writes = 110
 			versions := make([][]byte, writes)
 			for i = range writes {
 				versions[i] = randomBytes(uint64(i), saves.EEPROM4KSize)

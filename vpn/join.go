@@ -50,6 +50,10 @@ type JoinConfig struct {
 	UpgradeEvery time.Duration
 	// Logf receives diagnostics; nil discards them.
 	Logf Logf
+
+	// relayAfter, if set, replaces the package's relayAfter: tests
+	// that need the relay request without the production wait set it.
+	relayAfter time.Duration
 }
 
 // Tunnel is a player's side of the tunnel: a WireGuard device with one

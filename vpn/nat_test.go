@@ -21,6 +21,13 @@ type natLab struct {
 func newNATLab(t *testing.T, relay bool) *natLab {
 	t.Helper()
 	goroutineLeakCheck(t)
+	return startNATLab(t, relay)
+}
+
+// startNATLab is newNATLab without the leak check, for parallel subtests
+// whose parent checks for leaks once they all have ended.
+func startNATLab(t *testing.T, relay bool) *natLab {
+	t.Helper()
 	inet := natsim.NewInternet()
 	m := inet.Machine()
 	c, err := m.Listen(rendezvous.DefaultPort)
@@ -100,8 +107,11 @@ func (l *natLab) join(t *testing.T, s site, inv Invite, cfg JoinConfig) (*Tunnel
 
 // TestNATLadder runs the real traversal code between simulated NATs: the
 // pairs hole punching beats go direct, the others through the relay, and
-// every tunnel carries TCP and UDP.
+// every tunnel carries TCP and UDP. Each pair has a lab of its own, so
+// the pairs run at once; the player keeps the production relayAfter, so
+// punching still has to win its race against the relay request.
 func TestNATLadder(t *testing.T) {
+	goroutineLeakCheck(t)
 	tests := []struct {
 		host, player site
 		want         PathKind
@@ -115,7 +125,8 @@ func TestNATLadder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.host.name+"/"+tc.player.name, func(t *testing.T) {
-			lab := newNATLab(t, true)
+			t.Parallel()
+			lab := startNATLab(t, true)
 			h := lab.host(t, tc.host, true)
 			start := time.Now()
 			tun, err := lab.join(t, tc.player, h.Invite(), JoinConfig{})
@@ -137,12 +148,14 @@ func TestNATLadder(t *testing.T) {
 }
 
 // TestNATNoRelay checks the failure names what was tried and what to do.
+// The player asks for a relay 100 ms after pairing instead of 1.5 s, so
+// the refusal is in well before the deadline.
 func TestNATNoRelay(t *testing.T) {
 	lab := newNATLab(t, false)
 	h := lab.host(t, symmetric, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	cfg := JoinConfig{Conn: lab.socket(t, portRestricted, 0), Logf: t.Logf}
+	cfg := JoinConfig{Conn: lab.socket(t, portRestricted, 0), Logf: t.Logf, relayAfter: 100 * time.Millisecond}
 	_, err := JoinInvite(ctx, h.Invite(), cfg)
 	if !errors.Is(err, ErrNoPath) {
 		t.Fatalf("Join = %v, want ErrNoPath", err)

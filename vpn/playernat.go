@@ -1,6 +1,7 @@
 package vpn
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -49,8 +50,9 @@ type playerNAT struct {
 	nonce   [natmsg.NonceLen]byte
 	servers map[netip.AddrPort]string
 	logf    Logf
-	join    sync.Mutex // serialises joinHandler
-	joinH   Handler    // guarded by join
+	relayAt time.Duration // punching this long without an answer asks for a relay
+	join    sync.Mutex    // serialises joinHandler
+	joinH   Handler       // guarded by join
 
 	mu         sync.Mutex
 	targets    map[netip.AddrPort]CandidateKind // guarded by mu
@@ -74,7 +76,7 @@ func newPlayerNAT(ctx context.Context, bind *Bind, inv Invite, cfg JoinConfig) *
 	rdvKey := natmsg.RendezvousKey(inv.Secret)
 	p := &playerNAT{
 		bind: bind, inv: inv, rdvKey: rdvKey, room: natmsg.RoomOf(inv.HostKey, rdvKey), punch: natmsg.PunchKey(inv.Secret),
-		servers: map[netip.AddrPort]string{}, logf: cfg.Logf.orDiscard(),
+		servers: map[netip.AddrPort]string{}, logf: cfg.Logf.orDiscard(), relayAt: cmp.Or(cfg.relayAfter, relayAfter),
 		targets: map[netip.AddrPort]CandidateKind{}, sent: map[netip.AddrPort]time.Time{},
 		paired: map[netip.AddrPort]time.Time{}, refused: map[netip.AddrPort]string{},
 		rtts: map[[natmsg.TxLen]byte]sentPing{}, wins: make(chan probeWin, 1),
@@ -389,7 +391,7 @@ func (p *playerNAT) pairAndRelay(now time.Time, lastConnect, lastAlloc, lastBind
 	relay, bound := p.relay, p.bound
 	p.mu.Unlock()
 	switch {
-	case paired && !relay.IsValid() && now.Sub(pairedAt) >= relayAfter && now.Sub(*lastAlloc) >= connectEvery:
+	case paired && !relay.IsValid() && now.Sub(pairedAt) >= p.relayAt && now.Sub(*lastAlloc) >= connectEvery:
 		*lastAlloc = now
 		p.allocate()
 	case relay.IsValid() && !bound && now.Sub(*lastBind) >= natTick:

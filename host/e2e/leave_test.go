@@ -33,7 +33,7 @@ func TestKilledPlayer(t *testing.T) {
 }
 
 func playAndKill(t *testing.T, victim int) {
-	const polls, killAt, lag = 2000, 600, 8
+	const polls, killAt, lag = 900, 300, 8
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	g := startGame(t, gameSpec{polls: polls, lag: lag, seats: []seat{

@@ -20,11 +20,11 @@ func TestRealCoresLockstep(t *testing.T) {
 		spec   gameSpec
 		newLag uint8
 	}{
-		{"2 players, lag 8 then 14", gameSpec{polls: 3000, lag: 8, seats: []seat{
+		{"2 players, lag 8 then 14", gameSpec{polls: 1200, lag: 8, seats: []seat{
 			{ports: []int{1}, bridged: true},
 			{ports: []int{2}},
 		}}, 14},
-		{"4 players, lag 16 then 10", gameSpec{polls: 3000, lag: 16, seats: []seat{
+		{"4 players, lag 16 then 10", gameSpec{polls: 1200, lag: 16, seats: []seat{
 			{ports: []int{1}},
 			{ports: []int{2}, bridged: true},
 			{ports: []int{3}, bridged: true},
