@@ -1,0 +1,139 @@
+package lobby_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/netpak/netpak/host/lobby"
+)
+
+// Two players meet in the lobby as RMG's dialogs make them, and their
+// cores play the room's game with identical inputs.
+func TestLobbyPlaysAGame(t *testing.T) {
+	srv, url := startServer(t, lobby.Config{Lag: 2, MOTD: "<b>welcome</b>"})
+	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
+
+	port := createRoom(t, alice, "Friday Room", "s3cret")
+	if m := mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeMOTD})); m.Message != "<b>welcome</b>" {
+		t.Errorf("motd %q", m.Message)
+	}
+
+	rooms := mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms})).Rooms
+	if len(rooms) != 1 || rooms[0].Port != port || !rooms[0].Protected || rooms[0].Password != "" ||
+		rooms[0].RoomName != "Friday Room" || rooms[0].Features["gfx_plugin"] != "GFX" {
+		t.Fatalf("rooms %+v, want Friday Room on port %d, protected, without its password", rooms, port)
+	}
+
+	if r := join(bob, port, "guess"); r.Accept != lobby.BadPassword {
+		t.Fatalf("a wrong password: %v %q, want bad password", r.Accept, r.Message)
+	}
+	r := mustAccept(t, join(bob, port, "s3cret"))
+	if r.Room.Port != port || r.PlayerName != "bob" {
+		t.Fatalf("reply_join_room %+v", r)
+	}
+	pl := alice.expect("reply_players")
+	if *pl.PlayerNames != [4]string{"alice", "bob"} {
+		t.Fatalf("players %q", *pl.PlayerNames)
+	}
+
+	bob.send(lobby.Request{Type: lobby.TypeChat, Message: "hi all", Room: &lobby.Room{Port: port}})
+	for _, c := range []*client{alice, bob} {
+		if m := c.expect("reply_chat_message"); m.Message != "bob: hi all" {
+			t.Fatalf("%s got chat %q", c.name, m.Message)
+		}
+	}
+
+	if r := bob.do(lobby.Request{Type: lobby.TypeBeginGame, Room: &lobby.Room{Port: port}}); r.Accept != lobby.BadPlayer {
+		t.Fatalf("bob began the game: %v", r.Accept)
+	}
+	alice.send(lobby.Request{Type: lobby.TypeBeginGame, Room: &lobby.Room{Port: port}})
+	for _, c := range []*client{alice, bob} {
+		mustAccept(t, c.expect("reply_begin_game"))
+	}
+	if rooms := bob.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms; len(rooms) != 0 {
+		t.Errorf("a running room is listed: %+v", rooms)
+	}
+
+	sameGame(t, playCores(t, port, 2, 300))
+
+	// RMG closes its lobby socket when the emulator stops; the room goes.
+	alice.c.CloseNow()
+	bob.c.CloseNow()
+	carol := dial(t, url, "carol")
+	waitFor(t, "the room to close", func() bool {
+		return len(carol.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms) == 0 && srv.Stats().RoomsCreated == 1
+	})
+}
+
+// Three rooms play at once, each its own game.
+func TestThreeRooms(t *testing.T) {
+	_, url := startServer(t, lobby.Config{Lag: 1, MaxSocketsPerSource: 16})
+	for i := range 3 {
+		t.Run(fmt.Sprintf("room%d", i), func(t *testing.T) {
+			t.Parallel()
+			players := i + 2
+			cls := make([]*client, players)
+			for p := range players {
+				cls[p] = dial(t, url, fmt.Sprintf("p%dr%d", p, i))
+			}
+			port := createRoom(t, cls[0], fmt.Sprintf("Room %d", i), "")
+			for _, c := range cls[1:] {
+				mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+				mustAccept(t, join(c, port, ""))
+			}
+			mustAccept(t, cls[0].do(lobby.Request{Type: lobby.TypeBeginGame}))
+			sameGame(t, playCores(t, port, players, 200))
+		})
+	}
+}
+
+// Every refusal of a join has its accept code and a message.
+func TestJoinRefusals(t *testing.T) {
+	_, url := startServer(t, lobby.Config{})
+	host := dial(t, url, "host")
+	port := createRoom(t, host, "Refusals", "")
+	cases := []struct {
+		name string
+		req  lobby.Request
+		want lobby.Accept
+	}{
+		{"no such room", lobby.Request{Room: &lobby.Room{Port: 1, MD5: testROM}}, lobby.RoomDeleted},
+		{"another build", lobby.Request{ClientSHA: "RMG 0.1", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.MismatchVersion},
+		{"another ROM", lobby.Request{Room: &lobby.Room{Port: port, MD5: strings.Repeat("0", 32)}}, lobby.MismatchVersion},
+		{"another API", lobby.Request{NetplayVersion: 16, Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.MismatchVersion},
+		{"a taken name", lobby.Request{PlayerName: "HOST", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.DuplicateName},
+		{"another emulator", lobby.Request{Emulator: "simple64", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.RoomDeleted},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, url, "guest")
+			mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+			tc.req.Type = lobby.TypeJoinRoom
+			r := c.do(tc.req)
+			if r.Accept != tc.want || r.Message == "" {
+				t.Fatalf("got %v %q, want %v with a message", r.Accept, r.Message, tc.want)
+			}
+		})
+	}
+	t.Run("full", func(t *testing.T) {
+		for i := range 3 {
+			c := dial(t, url, fmt.Sprintf("g%d", i))
+			mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+			mustAccept(t, join(c, port, ""))
+		}
+		c := dial(t, url, "fifth")
+		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		if r := join(c, port, ""); r.Accept != lobby.RoomFull {
+			t.Fatalf("a fifth player: %v, want room full", r.Accept)
+		}
+	})
+	t.Run("running", func(t *testing.T) {
+		mustAccept(t, host.do(lobby.Request{Type: lobby.TypeBeginGame}))
+		c := dial(t, url, "late")
+		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		if r := join(c, port, ""); r.Accept != lobby.RoomFull && r.Accept != lobby.BadGameState {
+			t.Fatalf("joining a running room: %v", r.Accept)
+		}
+	})
+}
