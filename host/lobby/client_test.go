@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -60,17 +61,32 @@ type client struct {
 
 func dial(t testing.TB, url, name string) *client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, url, nil)
+	cl, err := dialFrom(t, url, name, "")
 	if err != nil {
 		t.Fatalf("dial %s: %v", url, err)
+	}
+	return cl
+}
+
+// dialFrom connects from the local address from (another loopback
+// address is another source to the server's limits), or any if "".
+func dialFrom(t testing.TB, url, name, from string) (*client, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	var opts websocket.DialOptions
+	if from != "" {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		opts.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	}
+	c, _, err := websocket.Dial(ctx, url, &opts)
+	if err != nil {
+		return nil, err
 	}
 	c.SetReadLimit(1 << 20)
 	cl := &client{t: t, c: c, name: name, replies: make(chan lobby.Reply, 256), closed: make(chan struct{})}
 	go cl.readLoop()
 	t.Cleanup(func() { c.CloseNow() })
-	return cl
+	return cl, nil
 }
 
 func (cl *client) readLoop() {
@@ -115,8 +131,12 @@ func (cl *client) send(req lobby.Request) {
 	cl.sendRaw(lobby.Encode(req))
 }
 
+func contextWithLimit() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), waitLimit)
+}
+
 func (cl *client) sendRaw(b []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	ctx, cancel := contextWithLimit()
 	defer cancel()
 	return cl.c.Write(ctx, websocket.MessageText, b)
 }
@@ -191,6 +211,15 @@ func coreKeys(p, c int) uint32 { return uint32(p+1)<<24 | uint32(c*7+p)&0xffff }
 // core's history. Every core must consume the same inputs.
 func playCores(t testing.TB, port int, players, polls int) [][]hosttest.PollRecord {
 	t.Helper()
+	hist, err := runCores(port, players, polls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hist
+}
+
+// runCores is playCores for any goroutine: it returns what went wrong.
+func runCores(port int, players, polls int) ([][]hosttest.PollRecord, error) {
 	ap := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
 	hist := make([][]hosttest.PollRecord, players)
 	errs := make([]error, players)
@@ -200,7 +229,7 @@ func playCores(t testing.TB, port int, players, polls int) [][]hosttest.PollReco
 	for p := range players {
 		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: ap, Players: []uint8{uint8(p)}})
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		wg.Go(func() {
 			defer c.Close()
@@ -220,10 +249,10 @@ func playCores(t testing.TB, port int, players, polls int) [][]hosttest.PollReco
 	wg.Wait()
 	for p, err := range errs {
 		if err != nil {
-			t.Fatalf("core of player %d: %v", p+1, err)
+			return nil, fmt.Errorf("core of player %d: %w", p+1, err)
 		}
 	}
-	return hist
+	return hist, nil
 }
 
 // sameGame fails unless every core consumed the same inputs, and the

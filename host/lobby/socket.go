@@ -81,7 +81,7 @@ func (sk *socket) readLoop() error {
 	for {
 		typ, b, err := sk.c.Read(sk.ctx)
 		if err != nil {
-			if websocket.CloseStatus(err) == websocket.StatusMessageTooBig {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
 				sk.srv.count(func(st *Stats) { st.Malformed++ })
 			}
 			return err
