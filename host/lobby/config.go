@@ -32,6 +32,9 @@ type Config struct {
 	// MaxSocketsPerSource bounds them per source; 0 means 8.
 	MaxSocketsPerSource int
 
+	// Name is the server's name in the server list it serves at
+	// /servers.json; "" means "netpak".
+	Name string
 	// MOTD is the message of the day; RMG shows it as HTML.
 	MOTD string
 	// CreateKey, if set, is needed to create rooms: the player's server
@@ -115,6 +118,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logf == nil {
 		c.Logf = func(string, ...any) {}
+	}
+	if c.Name == "" {
+		c.Name = "netpak"
 	}
 	if c.Version == "" {
 		c.Version = "netpak"

@@ -1,7 +1,9 @@
 package lobby_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -136,4 +138,26 @@ func TestJoinRefusals(t *testing.T) {
 			t.Fatalf("joining a running room: %v", r.Accept)
 		}
 	})
+}
+
+// Plain HTTP at /servers.json is the server list RMG's Server URL reads:
+// this lobby, at the address the player used.
+func TestServerList(t *testing.T) {
+	_, url := startServer(t, lobby.Config{Name: "friday"})
+	hp := strings.TrimPrefix(url, "ws://")
+	resp, err := http.Get("http://" + hp + lobby.ServerListPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list["friday"] != url {
+		t.Fatalf("server list %v, want friday: %s", list, url)
+	}
+	if r, err := http.Get("http://" + hp + "/other"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Fatalf("another path: %v %v", r, err)
+	}
 }

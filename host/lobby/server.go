@@ -2,6 +2,7 @@ package lobby
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 
 	"github.com/coder/websocket"
@@ -97,6 +99,10 @@ func (s *Server) Serve(ln net.Listener) error {
 // it closes. Any path is accepted; with Config.CreateKey the path decides
 // whether the connection may create rooms.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		s.serveList(w, r)
+		return
+	}
 	// Frontends are not browsers: they send no cookies a forged page
 	// could ride on, and some send an Origin of their own, so the origin
 	// check would only refuse honest clients.
@@ -119,6 +125,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.wg.Done()
 	sk.run()
 	s.leave(sk)
+}
+
+// ServerListPath is where the server answers plain HTTP with the server
+// list RMG reads (its Settings > Netplay > Server URL): one entry, this
+// lobby at the address the player reached it by.
+const ServerListPath = "/servers.json"
+
+func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet || r.URL.Path != ServerListPath {
+		http.Error(w, "this is a netpak lobby: connect with ws://HOST:PORT, or read "+ServerListPath, http.StatusNotFound)
+		return
+	}
+	if _, _, err := net.SplitHostPort(r.Host); err != nil || len(r.Host) > 261 {
+		http.Error(w, "no host:port in the request", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	b, _ := json.Marshal(map[string]string{s.cfg.Name: "ws://" + r.Host})
+	w.Write(b)
 }
 
 // Close stops the server: it closes the listeners, every lobby connection
