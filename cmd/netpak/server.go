@@ -188,7 +188,8 @@ func (f *serverFile) lobbyConfig(logf func(string, ...any)) (lobby.Config, error
 	if f.Auth {
 		cfg.AuthSecrets = f.AuthSecrets
 		if cfg.AuthSecrets == nil {
-			cfg.AuthSecrets = map[string]string{"RMG": "RMG"} // the secret RMG sends
+			// The secrets RMG and gopher64 (up to 1.1.22) hash into auth.
+			cfg.AuthSecrets = map[string]string{"RMG": "RMG", "gopher64": "gopher64"}
 		}
 	}
 	return cfg, cfg.Validate()

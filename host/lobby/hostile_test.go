@@ -77,7 +77,7 @@ func malformed(t *testing.T, srv *lobby.Server, url string) {
 		"oversized": func(c *client) error {
 			return c.sendRaw([]byte(`{"type":"request_chat_message","message":"` + strings.Repeat("x", lobby.MaxMessage) + `"}`))
 		},
-		"binary": func(c *client) error {
+		"binary garbage": func(c *client) error {
 			ctx, cancel := contextWithLimit()
 			defer cancel()
 			return c.c.Write(ctx, websocket.MessageBinary, []byte{1, 2, 3})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/lobby"
 )
 
@@ -159,5 +160,29 @@ func TestServerList(t *testing.T) {
 	}
 	if r, err := http.Get("http://" + hp + "/other"); err != nil || r.StatusCode != http.StatusNotFound {
 		t.Fatalf("another path: %v %v", r, err)
+	}
+}
+
+// gopher64 sends its JSON in binary frames, with nulls; its rooms are
+// listed to gopher64 players only.
+func TestGopher64Client(t *testing.T) {
+	_, url := startServer(t, lobby.Config{})
+	gus, rmg := dial(t, url, "gus"), dial(t, url, "rosa")
+	ctx, cancel := contextWithLimit()
+	defer cancel()
+	if err := gus.c.Write(ctx, websocket.MessageBinary, []byte(gopherCreate)); err != nil {
+		t.Fatal(err)
+	}
+	r := mustAccept(t, gus.expect("reply_create_room"))
+	if r.Room.RoomName != "G room" || r.Room.Protected {
+		t.Fatalf("created %+v", r.Room)
+	}
+	if rooms := mustAccept(t, rmg.do(lobby.Request{Type: lobby.TypeGetRooms})).Rooms; len(rooms) != 0 {
+		t.Fatalf("an RMG player sees gopher64 rooms: %+v", rooms)
+	}
+	other := dial(t, url, "gil")
+	rooms := mustAccept(t, other.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "gopher64"})).Rooms
+	if len(rooms) != 1 || rooms[0].Port != r.Room.Port {
+		t.Fatalf("a gopher64 player sees %+v", rooms)
 	}
 }

@@ -88,7 +88,7 @@ type Room struct {
 }
 
 // Request is any client message. The zero value of a field means the
-// client did not send it.
+// client did not send it, or sent null.
 type Request struct {
 	Type           string   `json:"type"`
 	PlayerName     string   `json:"player_name,omitempty"`
@@ -116,9 +116,13 @@ type Reply struct {
 // digits. RMG sends it as a JSON string, others as a number; both decode.
 type AuthTime string
 
-// UnmarshalJSON accepts a string or a number of at most 20 digits.
+// UnmarshalJSON accepts a string or a number of at most 20 digits, or
+// null (gopher64 writes every absent field as null).
 func (t *AuthTime) UnmarshalJSON(b []byte) error {
 	s := string(b)
+	if s == "null" {
+		return nil
+	}
 	if len(b) > 0 && b[0] == '"' {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err

@@ -144,3 +144,25 @@ func TestCheckAuth(t *testing.T) {
 		}
 	}
 }
+
+// gopherCreate is request_create_room as gopher64 1.1.22 writes it:
+// every absent field null, no client_sha in its room list request.
+const gopherCreate = `{"type":"request_create_room","player_name":"gus","client_sha":"v1.1.22","netplay_version":17,` +
+	`"emulator":"gopher64","room":{"room_name":"G room","password":null,"protected":null,"MD5":"0123456789ABCDEF0123456789ABCDEF",` +
+	`"game_name":"Test","port":null,"features":{"overclock":"false"},"buffer_target":null},"accept":null,"message":null,` +
+	`"auth":"ab","player_names":null,"authTime":"1764880000000","rooms":null}`
+
+func TestDecodeGopher64Request(t *testing.T) {
+	r, err := lobby.DecodeRequest([]byte(gopherCreate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Emulator != "gopher64" || r.Room == nil || r.Room.RoomName != "G room" || r.Room.Password != "" ||
+		r.Room.Features["overclock"] != "false" || r.AuthTime != "1764880000000" {
+		t.Fatalf("decoded %+v room %+v", r, r.Room)
+	}
+	n, err := lobby.DecodeRequest([]byte(`{"type":"request_get_rooms","client_sha":null,"authTime":null}`))
+	if err != nil || n.ClientSHA != "" || n.AuthTime != "" {
+		t.Fatalf("nulls: %+v, %v", n, err)
+	}
+}

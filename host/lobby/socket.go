@@ -79,7 +79,9 @@ func (e closeErr) Error() string { return e.reason }
 
 func (sk *socket) readLoop() error {
 	for {
-		typ, b, err := sk.c.Read(sk.ctx)
+		// Text or binary: RMG sends text frames, gopher64 binary ones,
+		// both holding the same JSON.
+		_, b, err := sk.c.Read(sk.ctx)
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				sk.srv.count(func(st *Stats) { st.Malformed++ })
@@ -89,10 +91,6 @@ func (sk *socket) readLoop() error {
 		if !sk.rate.allow(sk.srv.cfg.Now(), requestRate, requestBurst) {
 			sk.srv.count(func(st *Stats) { st.RateLimited++ })
 			return closeErr{websocket.StatusPolicyViolation, "too many requests"}
-		}
-		if typ != websocket.MessageText {
-			sk.srv.count(func(st *Stats) { st.Malformed++ })
-			return closeErr{websocket.StatusUnsupportedData, "lobby messages are JSON text"}
 		}
 		req, err := DecodeRequest(b)
 		if err != nil {
