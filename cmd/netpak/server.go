@@ -30,6 +30,7 @@ type serverFile struct {
 	MOTD         string            `toml:"motd"`
 	CreateKey    string            `toml:"create_key"`
 	Auth         bool              `toml:"auth"`
+	VerifyIP     bool              `toml:"verify_ip"`
 	AuthSecrets  map[string]string `toml:"auth_secrets"`
 	Lag          int               `toml:"lag"`
 	AutoLag      bool              `toml:"autolag"`
@@ -59,6 +60,7 @@ func serverDefaults() serverFile {
 		GamePorts:    fmt.Sprintf("%d-%d", lobby.DefaultPort+1, lobby.DefaultPort+10),
 		Name:         "netpak",
 		Lag:          host.DefaultLag,
+		VerifyIP:     true,
 		BeginTimeout: duration{time.Minute},
 	}
 }
@@ -73,6 +75,7 @@ func serverFlags(fs *flag.FlagSet, f *serverFile, file *string) {
 	fs.StringVar(&f.MOTD, "motd", "", "the message of the day (`HTML`)")
 	fs.StringVar(&f.CreateKey, "create-key", "", "only players whose entry ends in /`KEY` may create rooms")
 	fs.BoolVar(&f.Auth, "auth", false, "check the emulators' auth field, as the simple64 servers can")
+	fs.BoolVar(&f.VerifyIP, "verify-ip", f.VerifyIP, "game ports take connections only from their lobby players' addresses")
 	fs.IntVar(&f.Lag, "lag", f.Lag, "every room's lag in `polls`, 0-255")
 	fs.BoolVar(&f.AutoLag, "autolag", false, "rooms follow netpak players' network with the lag (cores do not measure it)")
 	fs.BoolVar(&f.Golf, "golf", false, "golf mode on in every room")
@@ -129,6 +132,8 @@ func copyServerFlag(dst, src *serverFile, name string) {
 		dst.CreateKey = src.CreateKey
 	case "auth":
 		dst.Auth = src.Auth
+	case "verify-ip":
+		dst.VerifyIP = src.VerifyIP
 	case "lag":
 		dst.Lag = src.Lag
 	case "autolag":
@@ -182,7 +187,7 @@ func (f *serverFile) lobbyConfig(logf func(string, ...any)) (lobby.Config, error
 		GameHost: gameHost, GamePortFirst: first, GamePortLast: last, Name: f.Name,
 		MaxRooms: f.Limits.Rooms, MaxRoomsPerSource: f.Limits.RoomsPerAddress,
 		MaxSockets: f.Limits.Sockets, MaxSocketsPerSource: f.Limits.SocketsPerAddress,
-		MOTD: f.MOTD, CreateKey: f.CreateKey, Lag: uint8(f.Lag), AutoLag: f.AutoLag, Golf: f.Golf,
+		MOTD: f.MOTD, CreateKey: f.CreateKey, AnyGameIP: !f.VerifyIP, Lag: uint8(f.Lag), AutoLag: f.AutoLag, Golf: f.Golf,
 		BeginTimeout: f.BeginTimeout.Duration, Version: "netpak " + buildVersion(), Logf: logf,
 	}
 	if f.Auth {

@@ -35,6 +35,11 @@ type Config struct {
 	// Name is the server's name in the server list it serves at
 	// /servers.json; "" means "netpak".
 	Name string
+	// AnyGameIP lets game connections come from any address. By default
+	// a room's game port takes them only from the addresses its lobby
+	// players connected from (clients connect their cores to the lobby's
+	// IP, so the addresses agree unless a proxy stands between).
+	AnyGameIP bool
 	// MOTD is the message of the day; RMG shows it as HTML.
 	MOTD string
 	// CreateKey, if set, is needed to create rooms: the player's server

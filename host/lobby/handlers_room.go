@@ -27,7 +27,7 @@ func (s *Server) handleCreateLocked(sk *socket, req *Request) {
 	}
 	s.stats.RoomsCreated++
 	s.rooms[r.port] = r
-	r.seats[0] = &seat{name: req.PlayerName, sk: sk}
+	r.seats[0] = &seat{name: req.PlayerName, sk: sk, from: sk.from}
 	sk.room, sk.seat, sk.authed = r, 0, true
 	s.logf("room %q (port %d) created by %s from %v: %s [%s]%s", r.name, r.port, req.PlayerName, sk.from,
 		r.game, r.md5, map[bool]string{true: ", with a password"}[r.password != ""])
@@ -98,7 +98,7 @@ func (s *Server) handleJoinLocked(sk *socket, req *Request) {
 		return
 	}
 	i := slices.Index(r.seats[:], nil)
-	r.seats[i] = &seat{name: req.PlayerName, sk: sk}
+	r.seats[i] = &seat{name: req.PlayerName, sk: sk, from: sk.from}
 	sk.room, sk.seat = r, i
 	s.logf("room %q: %s joined from %v as player %d", r.name, req.PlayerName, sk.from, i+1)
 	v := r.view()

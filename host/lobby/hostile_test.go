@@ -1,9 +1,13 @@
 package lobby_test
 
 import (
+	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/hosttest"
@@ -178,4 +182,27 @@ func requestFlood(t *testing.T, srv *lobby.Server, url string) {
 	if srv.Stats().RateLimited == 0 {
 		t.Fatal("no socket was rate-limited")
 	}
+}
+
+// A room's game port takes connections only from its lobby players'
+// addresses: a stranger cannot take a controller port.
+func TestGamePortRefusesStrangers(t *testing.T) {
+	_, url := startServer(t, lobby.Config{})
+	alice := dial(t, url, "alice")
+	port := createRoom(t, alice, "Mine", "")
+	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(attackerIP)}, Timeout: waitLimit}
+	c, err := d.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Skipf("cannot connect from %s: %v", attackerIP, err)
+	}
+	defer c.Close()
+	c.Write([]byte{5, 0, 1, 0, 0, 0, 0, 9}) // REGISTER_PLAYER 1
+	c.SetReadDeadline(time.Now().Add(waitLimit))
+	if n, err := c.Read(make([]byte, 2)); err == nil {
+		t.Fatalf("a stranger's core got a %d-byte reply", n)
+	} else if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatal("the stranger's connection stayed open")
+	}
+	sameGame(t, playCores(t, port, 1, 100)) // alice's own core plays
 }

@@ -41,6 +41,7 @@ type room struct {
 type seat struct {
 	name string
 	sk   *socket
+	from netip.Addr // where its lobby connection came from
 }
 
 // openRoom opens a game port and the session that serves it.
@@ -69,6 +70,9 @@ func (s *Server) openRoom(sk *socket, req *Request, busy map[int]bool) (*room, e
 			}
 		},
 	})
+	if !s.cfg.AnyGameIP {
+		ln = &roomListener{Listener: ln, s: s, r: r}
+	}
 	r.wg.Go(func() { r.h.Serve(ln, pc) })
 	r.wg.Go(func() { s.watchLoop(r) })
 	return r, nil
@@ -233,4 +237,44 @@ func (r *room) count() int {
 func (r *room) view() Room {
 	return Room{RoomName: r.name, GameName: r.game, MD5: r.md5, Port: r.port,
 		Protected: r.password != "", Features: maps.Clone(r.features)}
+}
+
+// roomListener accepts game connections only from the addresses of the
+// room's lobby players, as the simple64 servers do: nobody else can take
+// a controller port. Datagrams need no filter: the session takes a core's
+// datagrams only from the address of its TCP connection.
+type roomListener struct {
+	net.Listener
+	s       *Server
+	r       *room
+	refused atomic.Uint64
+}
+
+func (l *roomListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		ip := addrOf(c.RemoteAddr())
+		if l.s.seatedAt(l.r, ip) {
+			return c, nil
+		}
+		c.Close()
+		if n := l.refused.Add(1); n&(n-1) == 0 { // 1, 2, 4, …: the log stays short
+			l.s.logf("room %q: refused a game connection from %v, which is not in the room's lobby (%d so far)", l.r.name, ip, n)
+		}
+	}
+}
+
+// seatedAt reports whether a player of r joined the lobby from ip.
+func (s *Server) seatedAt(r *room, ip netip.Addr) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range r.seats {
+		if st != nil && st.from == ip {
+			return true
+		}
+	}
+	return false
 }
