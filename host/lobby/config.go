@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/netpak/netpak/host"
 )
 
 // DefaultPort is the lobby's port, as the mupen64plus frontends expect
@@ -77,6 +79,10 @@ type Config struct {
 	Now func() time.Time
 	// Logf, if set, receives the log: rooms, players, games.
 	Logf func(format string, args ...any)
+
+	// roomConfig, if set, adjusts every room's session config (tests:
+	// Turbo and scripted keys for headless cores).
+	roomConfig func(*host.Config)
 }
 
 // Validate reports what is wrong with c, or nil.

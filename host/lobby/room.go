@@ -55,7 +55,7 @@ func (s *Server) openRoom(sk *socket, req *Request, busy map[int]bool) (*room, e
 		done: make(chan struct{}), name: rm.RoomName, game: rm.GameName, md5: rm.MD5,
 		password: rm.Password, clientSHA: req.ClientSHA, features: maps.Clone(rm.Features)}
 	logPrefix := fmt.Sprintf("room %q (port %d): ", r.name, port)
-	r.h = host.New(host.Config{
+	hc := host.Config{
 		Lag: s.cfg.Lag, AutoLag: s.cfg.AutoLag, Golf: s.cfg.Golf,
 		Logf: func(format string, args ...any) { s.logf(logPrefix+format, args...) },
 		// Called with the session's lock held: log, note, never block.
@@ -69,7 +69,11 @@ func (s *Server) openRoom(sk *socket, req *Request, busy map[int]bool) (*room, e
 			default:
 			}
 		},
-	})
+	}
+	if s.cfg.roomConfig != nil {
+		s.cfg.roomConfig(&hc)
+	}
+	r.h = host.New(hc)
 	if !s.cfg.AnyGameIP {
 		ln = &roomListener{Listener: ln, s: s, r: r}
 	}
