@@ -66,6 +66,10 @@ type Config struct {
 	// PingEvery is how often the server pings each lobby connection; one
 	// that does not answer within WriteTimeout is closed. 0 means 30 s.
 	PingEvery time.Duration
+	// StatusEvery is how often each room with players logs its status:
+	// who plays, and how many inputs it relayed or that it stalled. 0
+	// means 30 s.
+	StatusEvery time.Duration
 	// WriteTimeout bounds each write and ping; 0 means 10 s.
 	WriteTimeout time.Duration
 	// HandshakeTimeout bounds the HTTP upgrade of a new connection; 0
@@ -123,6 +127,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.BeginTimeout, time.Minute)
 	setDefault(&c.PingEvery, 30*time.Second)
 	setDefault(&c.WriteTimeout, 10*time.Second)
+	setDefault(&c.StatusEvery, 30*time.Second)
 	setDefault(&c.HandshakeTimeout, 10*time.Second)
 	if c.Now == nil {
 		c.Now = time.Now

@@ -159,7 +159,8 @@ func (l *connLimiter) counts() (open int, refused uint64) {
 // bounds: they are closed before a goroutine or a buffer exists for them.
 type limitListener struct {
 	net.Listener
-	lim *connLimiter
+	lim    *connLimiter
+	banned func(netip.Prefix) bool
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
@@ -169,7 +170,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		src := sourceOf(addrOf(c.RemoteAddr()))
-		if !l.lim.acquire(src) {
+		if l.banned(src) || !l.lim.acquire(src) {
 			c.Close()
 			continue
 		}

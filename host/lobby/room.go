@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +19,7 @@ import (
 type room struct {
 	// Immutable after openRoom.
 	port     int
+	name     string // unique among rooms, case aside; edits keep it
 	h        *host.Host
 	emulator string // only clients of this emulator see the room
 	creator  netip.Prefix
@@ -28,12 +30,12 @@ type room struct {
 	closeOne sync.Once
 
 	// Guarded by Server.mu.
-	name, game, md5, password, clientSHA string
-	features                             map[string]string
-	seats                                [4]*seat // by controller port
-	running                              bool
-	beginAt                              time.Time // when the game was begun
-	beginTimer                           *time.Timer
+	game, md5, password, clientSHA string
+	features                       map[string]string
+	seats                          [4]*seat // by controller port
+	running                        bool
+	beginAt                        time.Time // when the game was begun
+	beginTimer                     *time.Timer
 }
 
 // seat is a lobby player. Its socket is nil once the socket closed during
@@ -118,14 +120,42 @@ func (r *room) close() {
 // watchLoop follows the session: when a game ends the room is open to
 // joins again, and when nobody is left in it the room closes.
 func (s *Server) watchLoop(r *room) {
+	t := time.NewTicker(s.cfg.StatusEvery)
+	defer t.Stop()
+	var relayed uint64
 	for {
 		select {
 		case <-r.done:
 			return
 		case <-r.kick:
 			s.roomChanged(r)
+		case <-t.C:
+			relayed = s.logStatus(r, relayed)
 		}
 	}
+}
+
+// logStatus logs a playing room's players and how many inputs it relayed
+// since the last status, calling a room that relayed none stalled. It
+// returns the session's count of relayed inputs.
+func (s *Server) logStatus(r *room, before uint64) uint64 {
+	st := r.h.Stats()
+	var players []string
+	for _, m := range r.h.Members() {
+		if m.Ports != 0 {
+			players = append(players, fmt.Sprintf("%s on port %s", m.Name, m.Ports))
+		}
+	}
+	if len(players) == 0 {
+		return st.RelayedInputs
+	}
+	n := st.RelayedInputs - before
+	state := fmt.Sprintf("%d inputs relayed in %v", n, s.cfg.StatusEvery)
+	if n == 0 {
+		state = fmt.Sprintf("STALLED: no input relayed in %v", s.cfg.StatusEvery)
+	}
+	s.logf("room %q (port %d): %s; %s", r.name, r.port, strings.Join(players, ", "), state)
+	return st.RelayedInputs
 }
 
 // roomChanged brings the room up to date with its session.

@@ -38,6 +38,7 @@ type Server struct {
 	https   []*http.Server
 	sockets map[*socket]struct{}
 	rooms   map[int]*room // by game port
+	bans    map[netip.Prefix]bool
 	stats   Stats
 }
 
@@ -65,6 +66,7 @@ func New(cfg Config) (*Server, error) {
 		wrongPWs: newAddrBuckets(passwordRate, passwordBurst),
 		sockets:  make(map[*socket]struct{}),
 		rooms:    make(map[int]*room),
+		bans:     make(map[netip.Prefix]bool),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
@@ -88,7 +90,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.https = append(s.https, hs)
 	s.mu.Unlock()
-	err := hs.Serve(&limitListener{Listener: ln, lim: s.conns})
+	err := hs.Serve(&limitListener{Listener: ln, lim: s.conns, banned: s.banned})
 	if errors.Is(err, http.ErrServerClosed) {
 		return ErrClosed
 	}
