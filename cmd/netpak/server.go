@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/netip"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -233,8 +235,10 @@ func runServer(ctx context.Context, args []string) error {
 		return fmt.Errorf("lobby: %w", err)
 	}
 	printServerEntry(os.Stdout, &f, ln.Addr().(*net.TCPAddr).Port)
+	fmt.Println("\nType /help for the operator's commands.")
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	go operatorLoop(srv, os.Stdin, os.Stdout) // ends with stdin, or with the process
 	select {
 	case <-ctx.Done():
 		logger.Printf("stopping: closing every room")
@@ -299,4 +303,82 @@ func buildVersion() string {
 		}
 	}
 	return bi.Main.Version
+}
+
+// operatorHelp is the console's /help.
+const operatorHelp = `/rooms              list the rooms, their lobby players and session members
+/kick PORT NAME     remove NAME (a lobby player, or a member such as core-p2) from the room on PORT
+/ban ADDRESS        refuse ADDRESS (its IPv4 address or IPv6 /64) and take its players out of the rooms
+/unban ADDRESS      lift a ban
+/help               this list`
+
+// operatorLoop reads operator commands from r until it ends, answering
+// on w. A server without a terminal (a service) simply has no console.
+func operatorLoop(srv *lobby.Server, r io.Reader, w io.Writer) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if err := operatorCommand(srv, sc.Text(), w); err != nil {
+			fmt.Fprintln(w, "error:", err)
+		}
+	}
+}
+
+// operatorCommand runs one console line.
+func operatorCommand(srv *lobby.Server, line string, w io.Writer) error {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return nil
+	}
+	switch {
+	case f[0] == "/rooms" && len(f) == 1:
+		printRooms(w, srv.Rooms())
+	case f[0] == "/kick" && len(f) == 3:
+		port, err := strconv.Atoi(f[1])
+		if err != nil {
+			return fmt.Errorf("/kick PORT NAME: %q is not a port number (see /rooms)", f[1])
+		}
+		return srv.Kick(port, f[2])
+	case (f[0] == "/ban" || f[0] == "/unban") && len(f) == 2:
+		addr, err := netip.ParseAddr(f[1])
+		if err != nil {
+			return fmt.Errorf("%s ADDRESS: %w", f[0], err)
+		}
+		if f[0] == "/unban" {
+			srv.Unban(addr)
+			return nil
+		}
+		return srv.Ban(addr)
+	case f[0] == "/help":
+		fmt.Fprintln(w, operatorHelp)
+	default:
+		return fmt.Errorf("unknown command %q; /help lists them", line)
+	}
+	return nil
+}
+
+// printRooms writes the /rooms table.
+func printRooms(w io.Writer, rooms []lobby.RoomInfo) {
+	if len(rooms) == 0 {
+		fmt.Fprintln(w, "no rooms")
+		return
+	}
+	for _, r := range rooms {
+		state := "lobby"
+		if r.Running {
+			state = "playing"
+		}
+		lock := ""
+		if r.Protected {
+			lock = ", password"
+		}
+		fmt.Fprintf(w, "port %d  %q  %s [%s]  %s%s, %d inputs relayed\n", r.Port, r.Name, r.Game, r.MD5, state, lock, r.Stats.RelayedInputs)
+		for i, p := range r.Players {
+			if p != "" {
+				fmt.Fprintf(w, "    player %d: %s\n", i+1, p)
+			}
+		}
+		for _, m := range r.Members {
+			fmt.Fprintf(w, "    member %s on port %s, rtt %d ms\n", m.Name, m.Ports, m.RTTMillis)
+		}
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netpak/netpak/host/lobby"
 )
 
 func writeFile(t *testing.T, text string) string {
@@ -107,5 +109,33 @@ func TestReadmeServerFile(t *testing.T) {
 	}
 	if err != nil {
 		t.Fatalf("the README's operator file: %v", err)
+	}
+}
+
+func TestOperatorCommands(t *testing.T) {
+	srv, err := lobby.New(lobby.Config{Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, tc := range []struct{ line, out, err string }{
+		{"/rooms", "no rooms", ""},
+		{"/help", "/kick PORT NAME", ""},
+		{"/ban 192.0.2.7", "", ""},
+		{"/unban 192.0.2.7", "", ""},
+		{"/ban nowhere", "", "/ban ADDRESS"},
+		{"/kick x bob", "", "not a port number"},
+		{"/kick 45001 bob", "", "no such room"},
+		{"/frob", "", "unknown command"},
+		{"", "", ""},
+	} {
+		var b bytes.Buffer
+		err := operatorCommand(srv, tc.line, &b)
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%q: error %v, want %q", tc.line, err, tc.err)
+		}
+		if !strings.Contains(b.String(), tc.out) {
+			t.Errorf("%q printed %q, want %q", tc.line, b.String(), tc.out)
+		}
 	}
 }
