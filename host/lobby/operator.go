@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host"
 )
 
@@ -77,7 +78,7 @@ func (s *Server) Kick(port int, name string) error {
 func (s *Server) unseatLocked(r *room, i int) {
 	if sk := r.seats[i].sk; sk != nil {
 		sk.room = nil
-		sk.stop()
+		sk.close(websocket.StatusPolicyViolation, "the server's operator removed you")
 	}
 	r.seats[i] = nil
 }
@@ -109,7 +110,7 @@ func (s *Server) Ban(addr netip.Addr) error {
 	s.bans[src] = true
 	for sk := range s.sockets {
 		if sk.src == src {
-			sk.stop()
+			sk.close(websocket.StatusPolicyViolation, "the server's operator banned your address")
 		}
 	}
 	for _, r := range s.rooms {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 )
@@ -62,7 +63,9 @@ func TestOperatorKickAndBan(t *testing.T) {
 	if err := srv.Kick(port, "BOB"); err != nil {
 		t.Fatal(err)
 	}
-	bob.waitClosed()
+	if err := bob.waitClosed(); websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+		t.Errorf("bob's socket closed with %v", err)
+	}
 	waitFor(t, "bob to leave the room", func() bool { return srv.Rooms()[0].Players == [4]string{"alice"} })
 
 	eve := attacker(t, url, attackerIP)

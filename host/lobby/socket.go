@@ -34,11 +34,13 @@ type socket struct {
 	seat   int   // its index in room.seats
 }
 
-// outMsg is a message to send, or, with ping set, a request_ping to
-// answer after measuring the round trip.
+// outMsg is a message to send; or, with ping set, a request_ping to
+// answer after measuring the round trip; or, with bye set, the close
+// frame that ends the socket.
 type outMsg struct {
 	b    []byte
 	ping bool
+	bye  *closeErr
 }
 
 func newSocket(s *Server, c *websocket.Conn, from netip.Addr, path string) *socket {
@@ -116,6 +118,11 @@ func (sk *socket) writeLoop() {
 		case <-sk.ctx.Done():
 			return
 		case m := <-sk.out:
+			if m.bye != nil {
+				sk.c.Close(m.bye.code, m.bye.reason) // ends the reader too
+				sk.stop()
+				return
+			}
 			if m.ping {
 				m.b, err = sk.pingReply()
 			}
@@ -159,6 +166,16 @@ func (sk *socket) send(m outMsg) {
 	case sk.out <- m:
 	default:
 		sk.srv.stats.SlowSockets++ // callers hold srv.mu
+		sk.stop()
+	}
+}
+
+// close ends the socket with a close frame that says why, sent after the
+// replies already queued; a socket whose queue is full is cut at once.
+func (sk *socket) close(code websocket.StatusCode, reason string) {
+	select {
+	case sk.out <- outMsg{bye: &closeErr{code, reason}}:
+	default:
 		sk.stop()
 	}
 }
