@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -220,39 +218,11 @@ func playCores(t testing.TB, port int, players, polls int) [][]hosttest.PollReco
 
 // runCores is playCores for any goroutine: it returns what went wrong.
 func runCores(port int, players, polls int) ([][]hosttest.PollRecord, error) {
-	ap := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
-	hist := make([][]hosttest.PollRecord, players)
-	errs := make([]error, players)
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
-	defer cancel()
-	for p := range players {
-		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: ap, Players: []uint8{uint8(p)}})
-		if err != nil {
-			return nil, err
-		}
-		wg.Go(func() {
-			defer c.Close()
-			if _, _, _, err := c.Handshake(ctx); err != nil {
-				errs[p] = fmt.Errorf("handshake: %w", err)
-				return
-			}
-			for i := range polls {
-				if _, err := c.Poll(ctx, map[int]uint32{p: coreKeys(p, i)}); err != nil {
-					errs[p] = err
-					return
-				}
-			}
-			hist[p] = c.History()
-		})
+	ps := make([]uint8, players)
+	for p := range ps {
+		ps[p] = uint8(p)
 	}
-	wg.Wait()
-	for p, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("core of player %d: %w", p+1, err)
-		}
-	}
-	return hist, nil
+	return runCoresOn(port, ps, polls)
 }
 
 // sameGame fails unless every core consumed the same inputs, and the
