@@ -33,6 +33,7 @@ type serverFile struct {
 	CreateKey    string            `toml:"create_key"`
 	Auth         bool              `toml:"auth"`
 	VerifyIP     bool              `toml:"verify_ip"`
+	Discovery    bool              `toml:"discovery"`
 	AuthSecrets  map[string]string `toml:"auth_secrets"`
 	Lag          int               `toml:"lag"`
 	AutoLag      bool              `toml:"autolag"`
@@ -63,6 +64,7 @@ func serverDefaults() serverFile {
 		Name:         "netpak",
 		Lag:          host.DefaultLag,
 		VerifyIP:     true,
+		Discovery:    true,
 		BeginTimeout: duration{time.Minute},
 	}
 }
@@ -78,6 +80,7 @@ func serverFlags(fs *flag.FlagSet, f *serverFile, file *string) {
 	fs.StringVar(&f.CreateKey, "create-key", "", "only players whose entry ends in /`KEY` may create rooms")
 	fs.BoolVar(&f.Auth, "auth", false, "check the emulators' auth field, as the simple64 servers can")
 	fs.BoolVar(&f.VerifyIP, "verify-ip", f.VerifyIP, "game ports take connections only from their lobby players' addresses")
+	fs.BoolVar(&f.Discovery, "discovery", f.Discovery, "answer RMG's LAN search on UDP port 45000")
 	fs.IntVar(&f.Lag, "lag", f.Lag, "every room's lag in `polls`, 0-255")
 	fs.BoolVar(&f.AutoLag, "autolag", false, "rooms follow netpak players' network with the lag (cores do not measure it)")
 	fs.BoolVar(&f.Golf, "golf", false, "golf mode on in every room")
@@ -136,6 +139,8 @@ func copyServerFlag(dst, src *serverFile, name string) {
 		dst.Auth = src.Auth
 	case "verify-ip":
 		dst.VerifyIP = src.VerifyIP
+	case "discovery":
+		dst.Discovery = src.Discovery
 	case "lag":
 		dst.Lag = src.Lag
 	case "autolag":
@@ -239,6 +244,10 @@ func runServer(ctx context.Context, args []string) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	go operatorLoop(srv, os.Stdin, os.Stdout) // ends with stdin, or with the process
+	if f.Discovery {
+		stopDiscovery := serveDiscovery(srv, ln.Addr().(*net.TCPAddr).Port, logger)
+		defer stopDiscovery()
+	}
 	select {
 	case <-ctx.Done():
 		logger.Printf("stopping: closing every room")
@@ -381,4 +390,17 @@ func printRooms(w io.Writer, rooms []lobby.RoomInfo) {
 			fmt.Fprintf(w, "    member %s on port %s, rtt %d ms\n", m.Name, m.Ports, m.RTTMillis)
 		}
 	}
+}
+
+// serveDiscovery answers RMG's LAN search, if UDP port 45000 is free, and
+// returns what stops it. It listens on every address whatever the
+// lobby's: a socket bound to one address hears no broadcasts.
+func serveDiscovery(srv *lobby.Server, port int, logger *log.Logger) func() {
+	pc, err := net.ListenPacket("udp4", ":"+strconv.Itoa(lobby.DiscoveryPort))
+	if err != nil {
+		logger.Printf("no LAN discovery: %v", err)
+		return func() {}
+	}
+	go srv.ServeDiscovery(pc, port)
+	return func() { pc.Close() }
 }

@@ -3,9 +3,11 @@ package lobby_test
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/lobby"
@@ -184,5 +186,34 @@ func TestGopher64Client(t *testing.T) {
 	rooms := mustAccept(t, other.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "gopher64"})).Rooms
 	if len(rooms) != 1 || rooms[0].Port != r.Room.Port {
 		t.Fatalf("a gopher64 player sees %+v", rooms)
+	}
+}
+
+// A LAN broadcast of one byte, as RMG sends to UDP 45000, is answered
+// with this lobby's URL; other datagrams are not.
+func TestDiscovery(t *testing.T) {
+	srv, _ := startServer(t, lobby.Config{Name: "lan"})
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.ServeDiscovery(pc, 45123)
+	t.Cleanup(func() { pc.Close() })
+	c, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte{2}) // not a discovery: no answer
+	c.Write([]byte{1})
+	c.SetReadDeadline(time.Now().Add(waitLimit))
+	buf := make([]byte, 512)
+	n, err := c.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list map[string]string
+	if err := json.Unmarshal(buf[:n], &list); err != nil || list["lan"] != "ws://127.0.0.1:45123" {
+		t.Fatalf("discovery reply %q (%v)", buf[:n], err)
 	}
 }
