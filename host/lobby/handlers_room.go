@@ -35,6 +35,15 @@ func (s *Server) handleCreateLocked(sk *socket, req *Request) {
 	sk.reply(Reply{Type: ReplyType(req.Type), PlayerName: req.PlayerName, Room: &v})
 }
 
+// unplayable names the emulators whose game netpak's sessions cannot
+// serve yet, and why: a room they created could never start.
+var unplayable = map[string]string{
+	// gopher64 up to 1.1.22 asks for the registration before player 1
+	// uploads its saves, sends saves of its own sizes and names (img,
+	// rom), and uses TCP requests 8, 64/128 (RTC) and 65/129 (RNG).
+	"gopher64": "this server cannot play gopher64's netplay yet; RMG and simple64 players can join it",
+}
+
 // checkCreateLocked says why req may not create a room, or Accepted.
 func (s *Server) checkCreateLocked(sk *socket, req *Request) (Accept, string) {
 	if code, msg := s.checkClient(req); code != Accepted {
@@ -42,6 +51,8 @@ func (s *Server) checkCreateLocked(sk *socket, req *Request) (Accept, string) {
 	}
 	rm := req.Room
 	switch {
+	case unplayable[req.Emulator] != "":
+		return BadEmulator, unplayable[req.Emulator]
 	case s.cfg.CreateKey != "" && !samePassword(sk.path, "/"+s.cfg.CreateKey):
 		return BadAuth, "only players with this server's room key may create rooms: ask its operator for the server entry with the key"
 	case rm == nil:
