@@ -27,13 +27,15 @@ const (
 
 // Check reports whether every field r carries has an allowed shape: sizes
 // within bounds, names and messages printable, an MD5 of 32 hex digits, a
-// port number. Fields a request must carry are checked where it is served.
+// port number. A request that fails it is hostile or broken, and its
+// socket is closed. What an honest player may get wrong (an empty or
+// taken name) is judged where the request is served, with an accept code.
 func (r *Request) Check() error {
 	if err := checkType(r.Type); err != nil {
 		return err
 	}
 	checks := []error{
-		checkText("player_name", r.PlayerName, MaxPlayerName, false),
+		checkText("player_name", r.PlayerName, MaxPlayerName, true),
 		checkChat(r.Message),
 		checkText("client_sha", r.ClientSHA, MaxClientSHA, true),
 		checkText("emulator", r.Emulator, MaxEmulator, true),
@@ -61,7 +63,7 @@ func (rm *Room) check() error {
 	checks := []error{
 		checkText("room_name", rm.RoomName, MaxRoomName, true),
 		checkText("game_name", rm.GameName, MaxGameName, true),
-		checkText("password", rm.Password, MaxPassword, false),
+		checkText("password", rm.Password, MaxPassword, true),
 		checkMD5(rm.MD5),
 		checkFeatures(rm.Features),
 	}

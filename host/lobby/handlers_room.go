@@ -59,7 +59,7 @@ func (s *Server) checkCreateLocked(sk *socket, req *Request) (Accept, string) {
 		return Other, "the request names no room"
 	case strings.TrimSpace(rm.RoomName) == "":
 		return BadRoomName, "the room needs a name"
-	case req.PlayerName == "":
+	case strings.TrimSpace(req.PlayerName) == "":
 		return BadName, "you need a nickname"
 	case rm.MD5 == "":
 		return Other, "the request names no ROM (MD5)"
@@ -145,7 +145,7 @@ func (s *Server) checkJoinLocked(sk *socket, req *Request) (*room, Accept, strin
 		return nil, RoomFull, "the room is full (4 players)"
 	case r.running:
 		return nil, BadGameState, "the game has already begun"
-	case req.PlayerName == "":
+	case strings.TrimSpace(req.PlayerName) == "":
 		return nil, BadName, "you need a nickname"
 	}
 	for _, st := range r.seats {

@@ -2,9 +2,11 @@ package lobby_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +110,7 @@ func TestJoinRefusals(t *testing.T) {
 		{"another ROM", lobby.Request{Room: &lobby.Room{Port: port, MD5: strings.Repeat("0", 32)}}, lobby.MismatchVersion},
 		{"another API", lobby.Request{NetplayVersion: 16, Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.MismatchVersion},
 		{"a taken name", lobby.Request{PlayerName: "HOST", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.DuplicateName},
+		{"a blank name", lobby.Request{PlayerName: "  ", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.BadName},
 		{"another emulator", lobby.Request{Emulator: "simple64", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.RoomDeleted},
 	}
 	for _, tc := range cases {
@@ -213,4 +216,44 @@ func TestDiscovery(t *testing.T) {
 	if err := json.Unmarshal(buf[:n], &list); err != nil || list["lan"] != "ws://127.0.0.1:45123" {
 		t.Fatalf("discovery reply %q (%v)", buf[:n], err)
 	}
+}
+
+// Close ends every socket, room and goroutine of the server, and a second
+// Close says it is closed.
+func TestCloseLeavesNothing(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s, err := lobby.New(lobby.Config{Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	url := "ws://" + ln.Addr().String()
+	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
+	port := createRoom(t, alice, "Closing", "")
+	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, join(bob, port, ""))
+	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; err != lobby.ErrClosed {
+		t.Fatalf("Serve returned %v", err)
+	}
+	if err := alice.waitClosed(); websocket.CloseStatus(err) != websocket.StatusGoingAway && websocket.CloseStatus(err) != -1 {
+		t.Errorf("alice's socket closed with %v", err)
+	}
+	bob.waitClosed()
+	if err := s.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second Close: %v", err)
+	}
+	if open, _ := s.Sockets(); open != 0 {
+		t.Errorf("%d sockets open after Close", open)
+	}
+	waitFor(t, "the goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }

@@ -91,7 +91,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"no type", `{"player_name":"x"}`, lobby.ErrMalformed},
 		{"a reply type", `{"type":"reply_motd"}`, lobby.ErrMalformed},
 		{"bad MD5", `{"type":"request_join_room","room":{"MD5":"xyz"}}`, lobby.ErrMalformed},
-		{"a name with a space", `{"type":"request_join_room","player_name":"a b"}`, lobby.ErrMalformed},
+		{"a name with a tab", `{"type":"request_join_room","player_name":"a\tb"}`, lobby.ErrMalformed},
 		{"a long name", `{"type":"request_join_room","player_name":"` + long(129) + `"}`, lobby.ErrMalformed},
 		{"a control character", `{"type":"request_create_room","room":{"room_name":"a\u0007"}}`, lobby.ErrMalformed},
 		{"a long chat", `{"type":"request_chat_message","message":"` + long(257) + `"}`, lobby.ErrMalformed},
