@@ -340,6 +340,10 @@ func operatorCommand(srv *lobby.Server, line string, w io.Writer) error {
 	}
 	switch {
 	case f[0] == "/rooms" && len(f) == 1:
+		open, refused := srv.Sockets()
+		st := srv.Stats()
+		fmt.Fprintf(w, "lobby: %d connections open, %d refused at the limits; %d rooms created; refused: %d requests, %d malformed, %d floods, %d slow, %d wrong passwords\n",
+			open, refused, st.RoomsCreated, st.Refused, st.Malformed, st.RateLimited, st.SlowSockets, st.WrongPasswds)
 		printRooms(w, srv.Rooms())
 	case f[0] == "/kick" && len(f) == 3:
 		port, err := strconv.Atoi(f[1])
