@@ -271,9 +271,9 @@ func printServerEntry(w io.Writer, f *serverFile, port int) {
 	for _, a := range addrs {
 		hp := net.JoinHostPort(a, strconv.Itoa(port))
 		fmt.Fprintf(w, "\nPlayers who reach this machine at %s:\n", a)
-		fmt.Fprintf(w, "  RMG: Settings > Netplay > Server URL:   http://%s/servers.json\n", hp)
-		fmt.Fprintf(w, "       (or a file holding:                {\"%s\": \"ws://%s\"})\n", f.Name, hp)
-		fmt.Fprintf(w, "  simple64 and others, custom server:     ws://%s\n", hp)
+		fmt.Fprintf(w, "  RMG, Settings > Interface > Netplay > Server list URL:  http://%s/servers.json\n", hp)
+		fmt.Fprintf(w, "       (or the path of a file holding:  {\"%s\": \"ws://%s\"})\n", f.Name, hp)
+		fmt.Fprintf(w, "  simple64 and others, custom server:   ws://%s\n", hp)
 		if f.CreateKey != "" {
 			fmt.Fprintf(w, "  to create rooms too (give it to friends only): ws://%s/%s\n", hp, f.CreateKey)
 		}

@@ -130,7 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // ServerListPath is where the server answers plain HTTP with the server
-// list RMG reads (its Settings > Netplay > Server URL): one entry, this
+// list RMG reads (its Settings > Interface > Netplay > Server list URL): one entry, this
 // lobby at the address the player reached it by.
 const ServerListPath = "/servers.json"
 
