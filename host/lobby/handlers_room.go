@@ -29,8 +29,11 @@ func (s *Server) handleCreateLocked(sk *socket, req *Request) {
 	s.rooms[r.port] = r
 	r.seats[0] = &seat{name: req.PlayerName, sk: sk, from: sk.from}
 	sk.room, sk.seat, sk.authed = r, 0, true
-	s.logf("room %q (port %d) created by %s from %v: %s [%s]%s", r.name, r.port, req.PlayerName, sk.from,
-		r.game, r.md5, map[bool]string{true: ", with a password"}[r.password != ""])
+	locked := ""
+	if r.password != "" {
+		locked = ", with a password"
+	}
+	s.logf("room %q (port %d) created by %s from %v: %s [%s]%s", r.name, r.port, req.PlayerName, sk.from, r.game, r.md5, locked)
 	v := r.view()
 	sk.reply(Reply{Type: ReplyType(req.Type), PlayerName: req.PlayerName, Room: &v})
 }

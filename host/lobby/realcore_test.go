@@ -29,19 +29,33 @@ func realKeys(port int, count uint32) uint32 {
 	return uint32(port+1)<<28 | (count*2654435761)>>8&0x0fffffff
 }
 
-// Two real mupen64plus cores (Debian's libmupen64plus2) meet through the
-// lobby as RMG's players do and play netpak's test ROM in the room; both
+// Real mupen64plus cores (Debian's libmupen64plus2) meet through the
+// lobby as RMG's players do and play netpak's test ROM in the room; all
 // fold the same inputs into the same hash. It skips without the core.
 func TestRealCoresThroughLobby(t *testing.T) {
+	for _, players := range []int{2, 4} {
+		t.Run(fmt.Sprintf("players=%d", players), func(t *testing.T) {
+			t.Parallel()
+			playRealCores(t, players)
+		})
+	}
+}
+
+func playRealCores(t *testing.T, players int) {
 	const polls, lag = 600, 2
 	cfg := lobby.Config{Lag: lag}
 	lobby.SetRoomConfig(&cfg, func(c *host.Config) { c.Turbo, c.ScriptKeys = true, realKeys })
 	_, url := startServer(t, cfg)
-	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
-	port := createRoom(t, alice, "Real", "")
-	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms}))
-	mustAccept(t, join(bob, port, ""))
-	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	cls := make([]*client, players)
+	for p := range cls {
+		cls[p] = dial(t, url, fmt.Sprintf("p%d", p+1))
+	}
+	port := createRoom(t, cls[0], "Real", "")
+	for _, c := range cls[1:] {
+		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		mustAccept(t, join(c, port, ""))
+	}
+	mustAccept(t, cls[0].do(lobby.Request{Type: lobby.TypeBeginGame}))
 
 	exe, err := os.Executable()
 	if err != nil {
@@ -55,7 +69,7 @@ func TestRealCoresThroughLobby(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var procs []*launcher.Process
-	for p := 1; p <= 2; p++ { // player index+1, as RMG passes it
+	for p := 1; p <= players; p++ { // player index+1, as RMG passes it
 		logPath := filepath.Join(t.TempDir(), fmt.Sprintf("core%d.log", p))
 		proc, err := launcher.Start(context.Background(), exe, launcher.Config{
 			ROM: rom, Headless: true, LogPath: logPath, Logf: t.Logf,
@@ -83,7 +97,7 @@ func TestRealCoresThroughLobby(t *testing.T) {
 			t.Fatalf("core %d not done in time", i+1)
 		}
 	}
-	want := []uint32{1, polls, romHash(polls, lag), testrom.Magic}
+	want := []uint32{1, polls, romHash(polls, lag, players), testrom.Magic}
 	for i, w := range words {
 		if fmt.Sprint(w) != fmt.Sprint(want) {
 			t.Errorf("core %d reported done, counter, hash, magic = %x, want %x", i+1, w, want)
@@ -91,12 +105,12 @@ func TestRealCoresThroughLobby(t *testing.T) {
 	}
 }
 
-// romHash is the hash the test ROM folds from the inputs of two players
+// romHash is the hash the test ROM folds from the inputs of the players
 // whose keys for poll c arrive lag polls later.
-func romHash(polls, lag int) uint32 {
+func romHash(polls, lag, players int) uint32 {
 	in := make([]testrom.Poll, polls)
 	for n := range in {
-		for k := range 2 {
+		for k := range players {
 			in[n][k].Present = true
 			if n >= lag {
 				in[n][k].Keys = realKeys(k, uint32(n-lag))
