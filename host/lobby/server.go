@@ -78,6 +78,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: s.cfg.HandshakeTimeout,
+		IdleTimeout:       s.cfg.HandshakeTimeout, // a kept-alive HTTP connection holds a socket place
 		// No ReadTimeout: net/http would leave it on the hijacked socket.
 		MaxHeaderBytes: 8 << 10,
 		ErrorLog:       log.New(io.Discard, "", 0), // a bad upgrade request is the peer's business
