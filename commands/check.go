@@ -5,13 +5,15 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/launcher"
 )
 
 // CheckText formats rows as /check prints them: one row per player with a
 // tick (ascii: "ok") or what differs from the reference player (the
 // host's own, or the player on the lowest port), then what to do.
-func CheckText(rows []host.CheckRow, ascii bool) string {
+func CheckText(rows []client.CheckRow, ascii bool) string {
 	tick := "✓"
 	if ascii {
 		tick = "ok"
@@ -57,7 +59,7 @@ func CheckText(rows []host.CheckRow, ascii bool) string {
 	return b.String()
 }
 
-func diffText(mm *host.Mismatch) string {
+func diffText(mm *check.Mismatch) string {
 	parts := make([]string, len(mm.Diffs))
 	for i, d := range mm.Diffs {
 		parts[i] = d.String()
@@ -77,4 +79,47 @@ func verbS(n int) string {
 		return "s"
 	}
 	return ""
+}
+
+// EmulatorCheck is what /check says about this player's own emulator.
+type EmulatorCheck struct {
+	// ROM is the ROM's file name; "" when no emulator runs here (the
+	// simulated game) or a game runs already.
+	ROM string
+	// Err says why the emulator cannot start; nil when it can.
+	Err error
+	// ConfigFile is the player's mupen64plus.cfg the game starts from, a
+	// copy of it; "" for none (the core's defaults), and ConfigDir is the
+	// folder it was looked for in.
+	ConfigFile, ConfigDir string
+	// Overrides are the player's settings the game runs with changed,
+	// because every player must agree on them.
+	Overrides []launcher.Override
+}
+
+// EmulatorCheckText formats ec as /check prints it below the players; ""
+// when there is nothing to say.
+func EmulatorCheckText(ec EmulatorCheck) string {
+	if ec.ROM == "" {
+		return ""
+	}
+	if ec.Err != nil {
+		return fmt.Sprintf("your emulator cannot start %s: %v\nfix this before /start, or your port reads empty for the others", ec.ROM, ec.Err)
+	}
+	var b strings.Builder
+	switch {
+	case ec.ConfigFile != "":
+		fmt.Fprintf(&b, "your emulator can start %s, with your mupen64plus settings from %s", ec.ROM, ec.ConfigFile)
+	case ec.ConfigDir != "":
+		fmt.Fprintf(&b, "your emulator can start %s, with mupen64plus' default settings (no %s in %s; config_dir can name another folder)", ec.ROM, launcher.CfgFile, ec.ConfigDir)
+	default:
+		fmt.Fprintf(&b, "your emulator can start %s, with mupen64plus' default settings", ec.ROM)
+	}
+	if n := len(ec.Overrides); n > 0 {
+		fmt.Fprintf(&b, "\nnetplay changes %d of your settings for the game (your file stays as it is):", n)
+		for _, o := range ec.Overrides {
+			b.WriteString("\n  " + o.String())
+		}
+	}
+	return b.String()
 }

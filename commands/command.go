@@ -154,7 +154,9 @@ var table = []*command{
 		name: "check", parse: noArgs(Check{}),
 		help: "compare every player's ROM, saves and cheats with the host's: a tick or what differs",
 		more: "Every player announces the SHA-256 of its ROM, a hash of each save component (EEPROM, SRAM, FlashRAM, four Controller Paks) and of its enabled cheats when it joins and after a /sync. " +
-			"/start refuses while anyone differs. Players without a rom in their session file announce nothing.",
+			"/start refuses while anyone differs. Players without a rom in their session file announce nothing. " +
+			"Then it tries your own emulator without starting a game (the core, the plugins, your mupen64plus.cfg, the ROM) and says what would keep it from starting, " +
+			"and which of your mupen64plus settings netplay changes for the game.",
 	},
 	{
 		name: "sync", args: "[PLAYER]", parse: parseSync,

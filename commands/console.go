@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 )
 
 // UI is how the console talks to its user. ReadLine returns io.EOF when
@@ -53,7 +54,11 @@ type Controller interface {
 	// session returns to the lobby.
 	Stop() error
 	// Check compares every player's ROM, saves and cheats with the host's.
-	Check() ([]host.CheckRow, error)
+	Check() ([]client.CheckRow, error)
+	// CheckEmulator says whether this player's emulator can start the
+	// game and which of the player's own mupen64plus settings the game
+	// changes, without starting a game.
+	CheckEmulator(ctx context.Context) EmulatorCheck
 	// Sync sends the host's saves and cheats to the players who differ,
 	// or only to the one called name (the host only), and waits until
 	// they match.

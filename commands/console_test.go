@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/launcher"
 )
 
 // scriptUI is a UI that reads a fixed script and records what is printed.
@@ -60,8 +62,9 @@ type fakeController struct {
 	st    State
 	vpn   bool
 	calls []string
-	fail  error           // returned by the next call, once
-	rows  []host.CheckRow // what Check returns
+	fail  error             // returned by the next call, once
+	rows  []client.CheckRow // what Check returns
+	emu   EmulatorCheck     // what CheckEmulator returns
 }
 
 func (f *fakeController) record(format string, args ...any) error {
@@ -132,9 +135,11 @@ func (f *fakeController) SetAutoLag(on bool) error {
 	return f.record("autolag %s", onOff(on))
 }
 
-func (f *fakeController) Check() ([]host.CheckRow, error) {
+func (f *fakeController) Check() ([]client.CheckRow, error) {
 	return f.rows, f.record("check")
 }
+
+func (f *fakeController) CheckEmulator(context.Context) EmulatorCheck { return f.emu }
 
 func (f *fakeController) Sync(_ context.Context, name string) error { return f.record("sync %s", name) }
 
@@ -235,8 +240,10 @@ func TestConsole(t *testing.T) {
 			name:  "check and sync",
 			input: []string{"/sync", "/server 7000", "/check", "/sync", "/sync Bob", "/sync Anon", "/sync two words"},
 			calls: []string{"serve 7000", "check", "sync ", "sync Bob", "leave"},
-			out:   []string{"NAME  PORTS  ROM, SAVES AND CHEATS\n  Anon  1      the reference\n  Bob   2      ok\neveryone matches"},
-			errs:  []string{"you are in no session", "hosting on port 7000", "you are the host", "usage: /sync [PLAYER]"},
+			out: []string{"NAME  PORTS  ROM, SAVES AND CHEATS\n  Anon  1      the reference\n  Bob   2      ok\neveryone matches",
+				"your emulator can start mk64.z64, with your mupen64plus settings from /home/anon/.config/mupen64plus/mupen64plus.cfg\n" +
+					"netplay changes 1 of your settings for the game (your file stays as it is):\n  Core/CountPerOp 3 -> 0: as netplay syncs it"},
+			errs: []string{"you are in no session", "hosting on port 7000", "you are the host", "usage: /sync [PLAYER]"},
 		},
 		{
 			name:  "offline golf and help",
@@ -283,10 +290,11 @@ func TestConsole(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ui := &scriptUI{input: tc.input}
-			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail, rows: []host.CheckRow{
+			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail, rows: []client.CheckRow{
 				{Member: host.Member{ID: 1, Name: "Anon", Ports: 1, Host: true}, Known: true, Reference: true},
 				{Member: host.Member{ID: 2, Name: "Bob", Ports: 2}, Known: true},
-			}}
+			}, emu: EmulatorCheck{ROM: "mk64.z64", ConfigFile: "/home/anon/.config/mupen64plus/mupen64plus.cfg",
+				Overrides: []launcher.Override{{Section: "Core", Name: "CountPerOp", Yours: "3", Game: "0", Why: "as netplay syncs it"}}}}
 			err := (&Console{UI: ui, Ctl: ctl, ASCII: true}).Run(context.Background())
 			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 				t.Fatalf("Run: %v, want error %q", err, tc.err)

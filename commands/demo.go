@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/sim"
@@ -73,7 +74,7 @@ var demoNames = []string{"Mario", "Luigi", "Peach", "Yoshi"}
 // demoPlayer is one simulated participant.
 type demoPlayer struct {
 	name  string
-	c     *host.Client
+	c     *client.Client
 	poll  atomic.Uint32
 	slow  atomic.Int64
 	res   sim.Result
@@ -127,7 +128,7 @@ func joinDemo(ctx context.Context, h *host.Host, addr string, d DemoConfig) ([]*
 	var ps []*demoPlayer
 	for i := range d.Players + d.Spectators {
 		p := &demoPlayer{name: fmt.Sprintf("watcher%d", i-d.Players+1), spect: i >= d.Players}
-		cfg := host.ClientConfig{Spectator: p.spect}
+		cfg := client.Config{Spectator: p.spect}
 		if !p.spect {
 			p.name = demoNames[i]
 		}
@@ -139,7 +140,7 @@ func joinDemo(ctx context.Context, h *host.Host, addr string, d DemoConfig) ([]*
 			cfg.Dial = latency.New(latency.Config{Out: s, In: s, Seed: d.Seed + uint64(i)}).Dial(nil)
 		}
 		cfg.Name = p.name
-		c, err := host.Dial(ctx, addr, cfg)
+		c, err := client.Dial(ctx, addr, cfg)
 		if err != nil {
 			return ps, fmt.Errorf("%s joins: %w", p.name, err)
 		}

@@ -8,7 +8,10 @@
 //
 // Parsing is pure: Parse has no side effects, so a bad line changes nothing.
 // Acting is a separate step through Controller, which Session implements on
-// top of host.Host and host.Client and which tests fake.
+// top of host.Host and client.Client and which tests fake. Session runs the
+// player's emulator at /start through host/launcher, from a copy of the
+// player's own mupen64plus configuration, logging to emulator-NAME.log in
+// netpak's cache folder; /check tries that emulator first.
 //
 // The package never imports readline; cmd/netpak adapts a terminal to UI.
 package commands

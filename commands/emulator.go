@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"time"
+	"unicode"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher"
 )
 
@@ -27,13 +30,35 @@ func (e *Emulator) validate() error {
 }
 
 // launcherConfig returns the emulator settings as the launcher takes
-// them, without the netplay part.
+// them, without the netplay part and the folders only this machine knows.
 func (e *Emulator) launcherConfig() launcher.Config {
 	return launcher.Config{
 		ROM: e.ROM, CoreLib: e.CoreLib, PluginDir: e.PluginDir, DataDir: e.DataDir, SaveDir: e.SaveDir,
-		Video: e.Video, Audio: e.Audio, Input: e.Input, RSP: e.RSP,
+		UserConfigDir: e.ConfigDir,
+		Video:         e.Video, Audio: e.Audio, Input: e.Input, RSP: e.RSP,
 		Headless: e.Headless, R4300Emulator: e.R4300,
 	}
+}
+
+// localConfig returns e's launcher Config with this machine's folders
+// filled in: the save directory and the player's mupen64plus config
+// folder. A config_dir that is not a folder is an error; mupen64plus'
+// usual one may be missing (the game then starts from the core's
+// defaults, as mupen64plus would).
+func (e *Emulator) localConfig() (launcher.Config, error) {
+	cfg := e.launcherConfig()
+	var err error
+	if cfg.SaveDir == "" {
+		if cfg.SaveDir, err = dataDir(); err != nil {
+			return cfg, fmt.Errorf("save directory: %w", err)
+		}
+	}
+	if cfg.UserConfigDir == "" {
+		cfg.UserConfigDir = launcher.DefaultUserConfigDir()
+	} else if fi, err := os.Stat(cfg.UserConfigDir); err != nil || !fi.IsDir() {
+		return cfg, fmt.Errorf("config_dir: %s is not a folder (it should hold your mupen64plus.cfg)", cfg.UserConfigDir)
+	}
+	return cfg, nil
 }
 
 // netpakDir returns base/netpak, created owner-only, for a base directory
@@ -63,35 +88,78 @@ func dataDir() (string, error) {
 	return netpakDir(filepath.Join(home, ".local", "share"), err)
 }
 
-// emulatorLog is the file the emulator's own output goes to, so it never
-// reaches the console: emulator.log in the user's cache directory.
-func emulatorLog() (string, error) {
+// maxLogSize is the size beyond which an emulator log is moved aside to
+// NAME.old when the next game starts, so an evening's logs stay, and a
+// year's do not pile up.
+const maxLogSize = 8 << 20
+
+// emulatorLog is the file the emulator of the player called name writes,
+// so its output never reaches the console: emulator-NAME.log in netpak's
+// folder of the user's cache directory, beside the console history. Each
+// game adds to it, after a line saying which game starts.
+func emulatorLog(name string) (string, error) {
 	dir, err := netpakDir(os.UserCacheDir())
 	if err != nil {
 		return "", fmt.Errorf("emulator log: %w", err)
 	}
-	return filepath.Join(dir, "emulator.log"), nil
+	path := filepath.Join(dir, "emulator-"+fileSafe(name)+".log")
+	if fi, err := os.Stat(path); err == nil && fi.Size() > maxLogSize {
+		os.Rename(path, path+".old") // a failure leaves one long log
+	}
+	return path, nil
+}
+
+// fileSafe turns a player's name into a file-name part every system
+// accepts: letters, digits, '-' and '_' stay, anything else becomes '_'.
+func fileSafe(name string) string {
+	safe := []rune{}
+	for _, r := range name {
+		if r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) {
+			safe = append(safe, r)
+		} else {
+			safe = append(safe, '_')
+		}
+	}
+	if len(safe) == 0 {
+		return "player"
+	}
+	return string(safe)
+}
+
+// startLog appends the line that opens one game's part of the log.
+func startLog(path, name string, cfg launcher.Config) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("emulator log: %w", err)
+	}
+	defer f.Close()
+	cfgFile := cfg.UserConfigFile()
+	if cfgFile == "" {
+		cfgFile = "none, the core's defaults"
+	}
+	_, err = fmt.Fprintf(f, "\n==== %s: %s's emulator starts %s, ports %v, configuration %s\n",
+		time.Now().Format("2006-01-02 15:04:05"), name, filepath.Base(cfg.ROM), cfg.Ports, cfgFile)
+	return err
 }
 
 // playEmulator runs the game in mupen64plus: it opens c's bridge on
 // loopback and starts the core, pointed at it, in a child process. The
 // core drives c's lockstep through the bridge. It returns when the
 // emulator ends, or stops it when ctx ends.
-func (s *Session) playEmulator(ctx context.Context, c *host.Client) error {
+func (s *Session) playEmulator(ctx context.Context, c *client.Client) error {
 	cfg, err := s.emulatorConfig(c)
-	if err != nil {
-		return err
+	var exe string
+	if err == nil {
+		exe, err = s.executable()
 	}
-	exe := s.Executable
-	if exe == "" {
-		if exe, err = os.Executable(); err != nil {
-			return fmt.Errorf("find netpak's own executable to run the emulator: %w", err)
-		}
+	if err != nil {
+		c.Release()
+		return fmt.Errorf("cannot run the game: %w; %s", err, portEmpty)
 	}
 	p, err := launcher.Start(ctx, exe, cfg)
 	if err != nil {
 		c.Release()
-		return fmt.Errorf("%w; your port reads empty for the others from now on, and the session stays open for chat", err)
+		return fmt.Errorf("%w; %s", err, portEmpty)
 	}
 	s.print(fmt.Sprintf("starting mupen64plus with %s (its log: %s)", filepath.Base(cfg.ROM), cfg.LogPath))
 	select {
@@ -106,25 +174,82 @@ func (s *Session) playEmulator(ctx context.Context, c *host.Client) error {
 	return err
 }
 
+// executable is the program run as the emulator child.
+func (s *Session) executable() (string, error) {
+	if s.Executable != "" {
+		return s.Executable, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find netpak's own executable to run the emulator: %w", err)
+	}
+	return exe, nil
+}
+
+// checkTimeout bounds the emulator check of /check; it takes a fraction
+// of a second.
+const checkTimeout = 15 * time.Second
+
+// CheckEmulator says whether this player's emulator can start the game,
+// and which of the player's own settings the game changes: it reads the
+// player's mupen64plus.cfg and runs an emulator child that loads the core
+// and plugins and opens the ROM, but runs no game. It says nothing while
+// a game runs, or when the session plays no ROM here.
+func (s *Session) CheckEmulator(ctx context.Context) EmulatorCheck {
+	s.mu.Lock()
+	emu, l, play := s.Settings.Emulator, s.cur, s.Play
+	s.mu.Unlock()
+	if emu.ROM == "" || play != nil || (l != nil && l.c.Status().Playing) {
+		return EmulatorCheck{}
+	}
+	ec := EmulatorCheck{ROM: filepath.Base(emu.ROM)}
+	cfg, err := emu.localConfig()
+	if err != nil {
+		ec.Err = err
+		return ec
+	}
+	ec.ConfigFile, ec.ConfigDir = cfg.UserConfigFile(), cfg.UserConfigDir
+	if ec.Overrides, ec.Err = cfg.Overrides(); ec.Err != nil {
+		return ec
+	}
+	exe, err := s.executable()
+	if err != nil {
+		ec.Err = err
+		return ec
+	}
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	ec.Err = launcher.Check(ctx, exe, cfg)
+	return ec
+}
+
 // emulatorConfig is the launcher's Config for c: the session's emulator
 // settings, c's bridge, and c's controller ports.
-func (s *Session) emulatorConfig(c *host.Client) (launcher.Config, error) {
+func (s *Session) emulatorConfig(c *client.Client) (launcher.Config, error) {
 	s.mu.Lock()
-	cfg := s.Settings.Emulator.launcherConfig()
+	emu, name := s.Settings.Emulator, s.Settings.PlayerName()
+	var cheats []launcher.Cheat
 	if s.cur != nil && s.cur.c == c {
-		cfg.Cheats = s.cur.game.launcherCheats() // the set every player agreed on
+		cheats = s.cur.game.launcherCheats() // the set every player agreed on
 	}
 	s.mu.Unlock()
+	cfg, err := emu.localConfig()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Cheats = cheats
 	if _, err := os.Stat(cfg.ROM); err != nil {
 		return cfg, fmt.Errorf("rom: %w", err)
 	}
-	var err error
-	if cfg.SaveDir == "" {
-		if cfg.SaveDir, err = dataDir(); err != nil {
-			return cfg, fmt.Errorf("save directory: %w", err)
+	if cfg.LogPath, err = emulatorLog(name); err != nil {
+		return cfg, err
+	}
+	for i := range host.NumPorts {
+		if c.Ports().Has(i) {
+			cfg.Ports = append(cfg.Ports, i+1) // the launcher counts players from 1
 		}
 	}
-	if cfg.LogPath, err = emulatorLog(); err != nil {
+	if err := startLog(cfg.LogPath, name, cfg); err != nil {
 		return cfg, err
 	}
 	bridge, err := c.ListenBridge("127.0.0.1:0")
@@ -132,11 +257,6 @@ func (s *Session) emulatorConfig(c *host.Client) (launcher.Config, error) {
 		return cfg, err
 	}
 	cfg.NetplayHost, cfg.NetplayPort = bridge.Addr().String(), int(bridge.Port())
-	for i := range host.NumPorts {
-		if c.Ports().Has(i) {
-			cfg.Ports = append(cfg.Ports, i+1) // the launcher counts players from 1
-		}
-	}
 	cfg.Logf = s.Logf
 	return cfg, nil
 }
@@ -149,9 +269,14 @@ func emulatorEnded(err error, ctx context.Context) error {
 	case ctx.Err() != nil:
 		return nil
 	case errors.As(err, &miss):
-		return fmt.Errorf("cannot run the game: %w; your port reads empty for the others from now on, and the session stays open for chat", miss)
+		return fmt.Errorf("cannot run the game: %w; %s", miss, portEmpty)
+	case errors.Is(err, launcher.ErrUserConfig):
+		return fmt.Errorf("cannot run the game: %w; %s", err, portEmpty)
 	case err != nil:
 		return fmt.Errorf("the emulator failed: %w (see its log)", err)
 	}
-	return errors.New("the emulator was closed; your port reads empty for the others from now on, and the session stays open for chat")
+	return errors.New("the emulator was closed; " + portEmpty)
 }
+
+// portEmpty says what a player's emulator failing means for the session.
+const portEmpty = "your port reads empty for the others from now on, and the session stays open for chat"

@@ -114,6 +114,8 @@ var fileKeys = []fileKey{
 		setString(func(s *Settings) *string { return &s.Emulator.PluginDir }), quoteString(func(s *Settings) string { return s.Emulator.PluginDir })},
 	{"data_dir", "mupen64plus' data directory, with mupen64plus.ini (Debian: mupen64plus-data).",
 		setString(func(s *Settings) *string { return &s.Emulator.DataDir }), quoteString(func(s *Settings) string { return s.Emulator.DataDir })},
+	{"config_dir", "Your mupen64plus configuration folder: the game starts from a copy of its mupen64plus.cfg (controller mappings, resolution, fullscreen), with only what netplay needs every player to agree on changed (/check lists it); your file is never written. Empty is mupen64plus' usual one (~/.config/mupen64plus, %APPDATA%\\Mupen64Plus on Windows).",
+		setString(func(s *Settings) *string { return &s.Emulator.ConfigDir }), quoteString(func(s *Settings) string { return s.Emulator.ConfigDir })},
 	{"save_dir", "Where the game's save files are kept; empty is netpak's data directory (~/.local/share/netpak).",
 		setString(func(s *Settings) *string { return &s.Emulator.SaveDir }), quoteString(func(s *Settings) string { return s.Emulator.SaveDir })},
 	{"emulator", "The save-file convention of save_dir: " + strings.Join(saveConventions(), ", ") + ". /check compares saves in it and /sync writes them in it.",

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netpak/netpak/host/hosttest"
 )
 
 // count waits until sub is in n lines and returns how many are.
@@ -62,7 +64,7 @@ func TestTwoGamesInOneSession(t *testing.T) {
 		for _, ev := range []*lines{aliceEv, bobEv, carolEv} {
 			ev.count(t, "the game started at poll 0", game)
 		}
-		waitFor(t, func() bool { return carol.State().Poll > 30 }, "carol playing")
+		hosttest.WaitFor(t, "carol playing", func() bool { return carol.State().Poll > 30 })
 		if err := alice.Stop(); err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +72,7 @@ func TestTwoGamesInOneSession(t *testing.T) {
 			ev.count(t, "Alice stopped the game; back in the lobby", game)
 		}
 		for _, s := range []*Session{alice, bob, carol} {
-			waitFor(t, func() bool { return s.State().Phase == Lobby }, "back in the lobby")
+			hosttest.WaitFor(t, "back in the lobby", func() bool { return s.State().Phase == Lobby })
 			if st := s.State(); len(st.Members) != 3 {
 				t.Errorf("%s after game %d: %d members", st.Name, game, len(st.Members))
 			}

@@ -160,12 +160,15 @@ func (Stop) run(_ context.Context, c *Console) error {
 	return c.Ctl.Stop()
 }
 
-func (Check) run(_ context.Context, c *Console) error {
+func (Check) run(ctx context.Context, c *Console) error {
 	rows, err := c.Ctl.Check()
 	if err != nil {
 		return err
 	}
 	c.UI.Print(CheckText(rows, c.ASCII))
+	if text := EmulatorCheckText(c.Ctl.CheckEmulator(ctx)); text != "" {
+		c.UI.Print(text)
+	}
 	return nil
 }
 

@@ -11,12 +11,13 @@ import (
 	"sync/atomic"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/saves"
 )
 
 // Session is the Controller of a real console: it hosts with host.Host and
-// joins with host.Client. Set the fields before the first call; its methods
+// joins with client.Client. Set the fields before the first call; its methods
 // are safe for concurrent use.
 type Session struct {
 	// Settings are the session's settings; /name, /lag and /golf outside a
@@ -31,7 +32,7 @@ type Session struct {
 	// Play runs the game once it starts, until ctx ends. Nil runs the
 	// emulator when Settings.Emulator names a ROM, and otherwise plays the
 	// simulated game at 60 polls/s.
-	Play func(ctx context.Context, c *host.Client) error
+	Play func(ctx context.Context, c *client.Client) error
 	// Tunnels is the built-in VPN; nil means /server vpn and invites are
 	// refused.
 	Tunnels Tunnels
@@ -46,7 +47,7 @@ type Session struct {
 
 // live is one session this console is in.
 type live struct {
-	c        *host.Client
+	c        *client.Client
 	h        *host.Host // nil unless hosting
 	served   chan error // one value per Serve goroutine
 	serves   int
@@ -173,7 +174,7 @@ func (s *Session) Connect(ctx context.Context, target string) error {
 	return s.joinLocked(ctx, &live{addr: target, game: g}, target, s.Settings.ClientConfig())
 }
 
-func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host.ClientConfig) error {
+func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg client.Config) error {
 	var mf saves.Manifest
 	if l.game != nil {
 		var err error
@@ -194,7 +195,7 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg host
 	}
 	cfg.OnEvent = l.ev.push
 	cfg.Manifest = mf
-	c, err := host.Dial(ctx, addr, cfg)
+	c, err := client.Dial(ctx, addr, cfg)
 	if err != nil {
 		return err
 	}
@@ -290,7 +291,7 @@ func (s *Session) stopPlay(l *live) {
 
 // playSimulated plays netpak's simulated game, standing in for an emulator
 // when no ROM is configured.
-func playSimulated(ctx context.Context, c *host.Client) error {
+func playSimulated(ctx context.Context, c *client.Client) error {
 	_, err := sim.Run(ctx, c, sim.Config{Polls: math.MaxUint32, Rate: 60, Script: sim.Script{Seed: uint64(c.ID())}})
 	if err != nil {
 		return fmt.Errorf("the game stopped: %w", err)
@@ -335,7 +336,7 @@ func (s *Session) Leave() error {
 	return nil
 }
 
-func (s *Session) client() (*host.Client, error) {
+func (s *Session) client() (*client.Client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur == nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/hosttest"
 )
 
 // lines collects printed lines and lets a test wait for one.
@@ -125,7 +126,7 @@ func TestSessionOnLoopback(t *testing.T) {
 	bobEv.wait(t, "only the host can start the game")
 	alice.Start()
 	bobEv.wait(t, "the game started at poll 0")
-	waitFor(t, func() bool { return bob.State().Phase == Playing && bob.State().Poll > 10 }, "bob playing")
+	hosttest.WaitFor(t, "bob playing", func() bool { return bob.State().Phase == Playing && bob.State().Poll > 10 })
 
 	bob.Leave()
 	aliceEv.wait(t, "Bob left (quit); port 2 reads empty from poll")
@@ -151,7 +152,7 @@ func TestSessionHostGone(t *testing.T) {
 	}
 	alice.Leave()
 	bobEv.wait(t, "lost the host")
-	waitFor(t, func() bool { return bob.State().Phase == Offline }, "bob offline")
+	hosttest.WaitFor(t, "bob offline", func() bool { return bob.State().Phase == Offline })
 }
 
 func TestSessionRefusals(t *testing.T) {
@@ -174,18 +175,6 @@ func TestSessionRefusals(t *testing.T) {
 	}
 	if twin.State().Phase != Offline {
 		t.Error("failed joins left a session behind")
-	}
-}
-
-// waitFor polls cond for up to 5 s: session state has no change channel.
-func waitFor(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher"
 )
 
@@ -52,6 +53,10 @@ type Emulator struct {
 	CoreLib   string // libmupen64plus, a path or a name for the loader
 	PluginDir string // "" finds Debian's plugin directory
 	DataDir   string // mupen64plus.ini and friends
+	// ConfigDir is the player's own mupen64plus configuration folder; the
+	// game starts from a copy of its mupen64plus.cfg. "" is mupen64plus'
+	// usual one (launcher.DefaultUserConfigDir).
+	ConfigDir string
 	SaveDir   string // the game's save files; "" is netpak's data directory
 	Video     string // plugins: a file in PluginDir, a path, or "dummy"
 	Audio     string
@@ -261,10 +266,10 @@ func (s *Settings) HostConfig() host.Config {
 }
 
 // ClientConfig returns the client configuration these settings describe.
-func (s *Settings) ClientConfig() host.ClientConfig {
+func (s *Settings) ClientConfig() client.Config {
 	var ports host.PortMask
 	for _, p := range s.Ports {
 		ports |= 1 << (p - 1)
 	}
-	return host.ClientConfig{Name: s.PlayerName(), Ports: ports, Spectator: s.Spectator}
+	return client.Config{Name: s.PlayerName(), Ports: ports, Spectator: s.Spectator}
 }

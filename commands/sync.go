@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -71,7 +72,7 @@ func (s *Session) announce(l *live) error {
 // Check compares every player's ROM, saves and cheats with the host's.
 // It announces this player's files first, as they are now: an emulator
 // may have written them since the join.
-func (s *Session) Check() ([]host.CheckRow, error) {
+func (s *Session) Check() ([]client.CheckRow, error) {
 	s.mu.Lock()
 	l := s.cur
 	s.mu.Unlock()
@@ -130,7 +131,7 @@ func (s *Session) Start() error {
 	return l.c.Start()
 }
 
-func mismatchError(mm []host.CheckRow) error {
+func mismatchError(mm []client.CheckRow) error {
 	lines := make([]string, len(mm))
 	for i, r := range mm {
 		lines[i] = r.Mismatch.String()
@@ -140,8 +141,8 @@ func mismatchError(mm []host.CheckRow) error {
 
 // mismatches returns the rows of players who differ from the host, only
 // the one called name if name is set.
-func mismatches(rows []host.CheckRow, name string) []host.CheckRow {
-	var out []host.CheckRow
+func mismatches(rows []client.CheckRow, name string) []client.CheckRow {
+	var out []client.CheckRow
 	for _, r := range rows {
 		if r.Mismatch != nil && (name == "" || strings.EqualFold(r.Member.Name, name)) {
 			out = append(out, r)
@@ -169,7 +170,7 @@ func (s *Session) Sync(ctx context.Context, name string) error {
 	return s.syncPlayers(ctx, l, name)
 }
 
-func hasPlayer(rows []host.CheckRow, name string) bool {
+func hasPlayer(rows []client.CheckRow, name string) bool {
 	for _, r := range rows {
 		if !r.Member.Host && strings.EqualFold(r.Member.Name, name) {
 			return true
@@ -209,7 +210,7 @@ func (s *Session) syncPlayers(ctx context.Context, l *live, name string) error {
 
 // syncOne sends one player the host's version of every item that differs.
 // It returns what a sync cannot send (a ROM, an emulator).
-func (s *Session) syncOne(l *live, r host.CheckRow, set *saves.Set) ([]string, error) {
+func (s *Session) syncOne(l *live, r client.CheckRow, set *saves.Set) ([]string, error) {
 	who := r.Member.Name
 	if r.Mismatch.Missing {
 		return []string{who + " announced no ROM, saves or cheats: they need rom in their session file"}, nil

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/saves"
 	"github.com/netpak/netpak/saves/rom"
@@ -70,7 +72,7 @@ func newGamePlayer(t *testing.T, name string, sram []byte, choices ...CheatChoic
 		}
 	}
 	var once sync.Once
-	s.Play = func(ctx context.Context, c *host.Client) error {
+	s.Play = func(ctx context.Context, c *client.Client) error {
 		cfg, err := s.emulatorConfig(c)
 		if err != nil {
 			return err
@@ -109,7 +111,7 @@ func TestSyncSession(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, func() bool { return allKnown(alice.Session, 3) }, "three manifests at the host")
+	hosttest.WaitFor(t, "three manifests at the host", func() bool { return allKnown(alice.Session, 3) })
 
 	err = alice.Start()
 	if !errors.Is(err, host.ErrSaveMismatch) {
@@ -175,7 +177,7 @@ func TestHostWins(t *testing.T) {
 	if err := bob.Connect(ctx, loopbackFor("127.0.0.1", hosted.Port)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return allKnown(alice.Session, 2) }, "two manifests at the host")
+	hosttest.WaitFor(t, "two manifests at the host", func() bool { return allKnown(alice.Session, 2) })
 	if err := alice.Start(); err != nil {
 		t.Fatalf("host_wins start: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -23,11 +24,11 @@ func TestAutoLagFollowsTheNetwork(t *testing.T) {
 		tn := newTestNet(t, true)
 		ns := startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})
 		var links []*latency.Link
-		var cs []*host.Client
+		var cs []*client.Client
 		for i, name := range []string{"ann", "ben"} {
 			l := latency.New(latency.Config{Out: latency.Shape{Delay: 5 * time.Millisecond}, In: latency.Shape{Delay: 5 * time.Millisecond}, Seed: uint64(i + 1)})
 			links = append(links, l)
-			cs = append(cs, ns.join(name, host.ClientConfig{Dial: l.Dial(latency.DialFunc(tn.dialer()))}))
+			cs = append(cs, ns.join(name, client.Config{Dial: l.Dial(latency.DialFunc(tn.dialer()))}))
 		}
 		ns.waitMemberCount(2)
 		if err := ns.h.Start(); err != nil {

@@ -1,18 +1,20 @@
 package host
 
 import (
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"testing"
+
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // benchSession is a started 4-player session whose members' UDP addresses
 // are real loopback sockets nobody reads (the kernel drops what overflows).
 type benchSession struct {
 	h     *Host
-	sock  *udpSocket
+	sock  *udpsock.Socket
 	peers []net.PacketConn
 	ms    []*member
 	addrs []netip.AddrPort
@@ -24,7 +26,7 @@ func newBenchSession(b *testing.B) *benchSession {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bs := &benchSession{h: New(Config{Lag: 2}), sock: newUDPSocket(pc)}
+	bs := &benchSession{h: New(Config{Lag: 2}), sock: udpsock.New(pc)}
 	b.Cleanup(func() {
 		bs.h.Close()
 		pc.Close()

@@ -6,13 +6,15 @@ import (
 	"testing"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/m64p"
 )
 
 // bridgedCore joins the session as a netpak client holding ports and
 // connects a fake core to its bridge.
-func bridgedCore(t *testing.T, ts *testSession, name string, ports host.PortMask, cfg host.ClientConfig, fc hosttest.FakeCoreConfig) (*host.Client, *hosttest.FakeCore) {
+func bridgedCore(t *testing.T, ts *testSession, name string, ports host.PortMask, cfg client.Config, fc hosttest.FakeCoreConfig) (*client.Client, *hosttest.FakeCore) {
 	t.Helper()
 	cfg.Ports = ports
 	c := ts.join(name, cfg)
@@ -38,8 +40,8 @@ func TestBridgedAndDirectCores(t *testing.T) {
 	sram[100] = 0x5a
 	var saves m64p.Saves
 	saves[m64p.SaveSRAM] = sram
-	alice, core1 := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{0}, Settings: p1sets, Saves: saves})
-	_, core2 := bridgedCore(t, ts, "bob", 1<<1, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
+	alice, core1 := bridgedCore(t, ts, "alice", 1<<0, client.Config{}, hosttest.FakeCoreConfig{Players: []uint8{0}, Settings: p1sets, Saves: saves})
+	_, core2 := bridgedCore(t, ts, "bob", 1<<1, client.Config{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
 	direct, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{2}, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +63,7 @@ func TestBridgedAndDirectCores(t *testing.T) {
 			results[i] = hs{set, saves, err}
 		})
 	}
-	waitUntil(t, func() bool { return len(ts.h.Members()) == 3 && allPorts(ts.h.Members()) == 0b111 })
+	hosttest.WaitFor(t, "the condition", func() bool { return len(ts.h.Members()) == 3 && allPorts(ts.h.Members()) == 0b111 })
 	if err := ts.h.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -129,15 +131,15 @@ func TestBridgedGolfer(t *testing.T) {
 		}
 		return k
 	}
-	_, alice := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{ScriptKeys: script}, hosttest.FakeCoreConfig{Players: []uint8{0}})
-	_, bob := bridgedCore(t, ts, "bob", 1<<1, host.ClientConfig{ScriptKeys: script}, hosttest.FakeCoreConfig{Players: []uint8{1}})
+	_, alice := bridgedCore(t, ts, "alice", 1<<0, client.WithTestHooks(client.Config{}, testhook.Hooks{ScriptKeys: script}), hosttest.FakeCoreConfig{Players: []uint8{0}})
+	_, bob := bridgedCore(t, ts, "bob", 1<<1, client.WithTestHooks(client.Config{}, testhook.Hooks{ScriptKeys: script}), hosttest.FakeCoreConfig{Players: []uint8{1}})
 	cores := []*hosttest.FakeCore{alice, bob}
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, c := range cores {
 		wg.Go(func() { _, _, _, errs[i] = c.Handshake(t.Context()) })
 	}
-	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b11 })
+	hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b11 })
 	if err := ts.h.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -173,15 +175,15 @@ func TestBridgedGolfer(t *testing.T) {
 // stays, its port reads empty and the others go on.
 func TestBridgedEmulatorStops(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 3}, nil)
-	_, alice := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{0}})
-	bobClient, bob := bridgedCore(t, ts, "bob", 1<<1, host.ClientConfig{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
+	_, alice := bridgedCore(t, ts, "alice", 1<<0, client.Config{}, hosttest.FakeCoreConfig{Players: []uint8{0}})
+	bobClient, bob := bridgedCore(t, ts, "bob", 1<<1, client.Config{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
 	cores := []*hosttest.FakeCore{alice, bob}
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, c := range cores {
 		wg.Go(func() { _, _, _, errs[i] = c.Handshake(t.Context()) })
 	}
-	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b11 })
+	hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b11 })
 	ts.h.Start()
 	wg.Wait()
 	wg.Go(func() { errs[0] = pollCore(t.Context(), alice, []uint8{0}, 1000) })

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/host/udpsock"
 )
 
 // Admission limits of the session port. They bound what a peer can hold
@@ -76,7 +78,7 @@ func newJoinLimiter(max int) *joinLimiter {
 // sourceKey is what the limit counts by: an IPv4 address, or an IPv6 /64,
 // which one subscriber usually holds whole.
 func sourceKey(a net.Addr) netip.Prefix {
-	ip := addrPortOf(a).Addr().Unmap()
+	ip := udpsock.AddrPortOf(a).Addr().Unmap()
 	bits := 32
 	if ip.Is6() {
 		bits = 64

@@ -2,22 +2,10 @@ package host
 
 import (
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/wire"
 )
-
-// coreDataOfLocked returns kind's data if the session has it.
-func (s *session) coreDataOfLocked(kind uint8) ([]byte, bool) {
-	if kind == wire.CoreKindSettings {
-		if !s.cores.hasSettings {
-			return nil, false
-		}
-		return s.cores.settings.AppendTo(nil), true
-	}
-	f := kind - 1
-	return s.cores.saves[f], s.cores.hasSave[f]
-}
 
 // handleCoreWantLocked sends m the data now, or when it arrives.
 func (s *session) handleCoreWantLocked(m *member, p []byte) error {
@@ -25,7 +13,7 @@ func (s *session) handleCoreWantLocked(m *member, p []byte) error {
 	if err != nil || kind >= wire.CoreKinds {
 		return fmt.Errorf("parse core-want: %w", wire.ErrBadValue)
 	}
-	if data, ok := s.coreDataOfLocked(kind); ok {
+	if data, ok := s.cores.store.Get(kind); ok {
 		s.sendCoreDataLocked(m, kind, data)
 		return nil
 	}
@@ -39,7 +27,7 @@ func (s *session) sendCoreDataLocked(m *member, kind uint8, data []byte) {
 
 // coreDataArrivedLocked serves the members waiting for kind.
 func (s *session) coreDataArrivedLocked(kind uint8) {
-	data, _ := s.coreDataOfLocked(kind)
+	data, _ := s.cores.store.Get(kind)
 	for _, m := range s.members {
 		if m.coreWants&(1<<kind) != 0 {
 			m.coreWants &^= 1 << kind
@@ -57,8 +45,8 @@ func (s *session) handleCoreDataLocked(m *member, p []byte) error {
 	if !m.ports.Has(0) {
 		return fmt.Errorf("core-data from a member that is not player 1: %w", wire.ErrBadValue)
 	}
-	whole, err := m.uploads.Add(d)
-	if err != nil || whole == nil {
+	whole, done, err := m.uploads.Add(d)
+	if err != nil || !done {
 		return err
 	}
 	if d.Kind == wire.CoreKindSettings {

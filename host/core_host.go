@@ -5,43 +5,49 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"time"
 
+	"github.com/netpak/netpak/host/coreserve"
+	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
-// coreBufferTarget is the fast-forward threshold given to direct cores.
-const coreBufferTarget = 2
+// coreLink is the host's coreserve.Backend for one direct core's
+// connection: the core is a session member.
+type coreLink struct {
+	h    *Host
+	conn net.Conn
 
-// hostCores is the host's coreBackend: direct cores are session members.
-type hostCores struct{ h *Host }
+	// Under h.mu.
+	regID  uint32
+	member *member // nil until the core registers or asks for data
+}
 
 // serveCoreConn serves a direct core on the session port. established is
 // called once the core holds a controller port or plays.
 func (h *Host) serveCoreConn(c net.Conn, br *bufio.Reader, established func()) {
-	ctx := h.ctx
 	if tc, ok := c.(*net.TCPConn); ok {
 		// A core waiting in the lobby sends nothing for as long as the
 		// lobby lasts; keepalives tell a vanished machine from a patient one.
 		tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true,
 			Idle: coreKeepAliveIdle, Interval: coreKeepAliveInterval, Count: coreKeepAliveCount})
 	}
-	cc := &coreConn{conn: c, backend: hostCores{h}, logf: h.logf,
-		idleTimeout: h.limits.coreIdleTimeout, msgTimeout: h.limits.coreMessageTimeout,
-		established: established}
-	serveCore(ctx, cc, br)
+	cc := &coreserve.Conn{Conn: c, Backend: &coreLink{h: h, conn: c}, Logf: h.logf,
+		IdleTimeout: h.limits.coreIdleTimeout, MsgTimeout: h.limits.coreMessageTimeout,
+		Established: established}
+	coreserve.Serve(h.ctx, cc, br)
 }
 
-// memberLocked returns the member for cc, adding it (as a spectator until
+// memberLocked returns the core's member, adding it (as a spectator until
 // it registers a player) the first time.
-func (b hostCores) memberLocked(cc *coreConn, port int) (*member, error) {
-	s := &b.h.s
-	if cc.member != nil {
-		return cc.member, nil
+func (l *coreLink) memberLocked(port int) (*member, error) {
+	s := &l.h.s
+	if l.member != nil {
+		return l.member, nil
 	}
 	if len(s.members) >= wire.MaxMembers {
 		return nil, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
@@ -54,40 +60,44 @@ func (b hostCores) memberLocked(cc *coreConn, port int) (*member, error) {
 	for i := 2; s.nameTakenLocked(name); i++ {
 		name = fmt.Sprintf("%s-%d", base, i)
 	}
-	ip := addrPortOf(cc.conn.RemoteAddr()).Addr()
-	m := &member{name: name, spectator: port < 0, conn: cc.conn, from: ip, core: &coreMember{conn: cc, ip: ip}}
-	cc.member = m
+	ip := udpsock.AddrPortOf(l.conn.RemoteAddr()).Addr()
+	m := &member{name: name, spectator: port < 0, conn: l.conn, from: ip, core: &coreMember{ip: ip}}
+	l.member = m
 	s.cores.members++
 	s.joinLocked(m)
 	return m, nil
 }
 
-func (b hostCores) register(cc *coreConn, r m64p.RegisterPlayer) (bool, uint8) {
-	h := b.h
+func (l *coreLink) bufferTarget() uint8 {
+	if l.h.cfg.hooks.Turbo {
+		return 0
+	}
+	return coreserve.BufferTarget
+}
+
+func (l *coreLink) Register(r m64p.RegisterPlayer) (bool, uint8) {
+	h := l.h
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := &h.s
 	k := int(r.Player)
-	target := uint8(coreBufferTarget)
-	if h.cfg.Turbo {
-		target = 0
-	}
+	target := l.bufferTarget()
 	switch {
 	case s.state != stateLobby:
-		h.logf("core %v asked for player %d after the start: refused", cc.conn.RemoteAddr(), k+1)
+		h.logf("core %v asked for player %d after the start: refused", l.conn.RemoteAddr(), k+1)
 		return false, target
-	case cc.regID != 0 && cc.regID != r.RegID, s.cores.byRegID[r.RegID] != nil && s.cores.byRegID[r.RegID] != cc.member:
-		h.logf("core %v: regid %#x clashes: refused", cc.conn.RemoteAddr(), r.RegID)
+	case l.regID != 0 && l.regID != r.RegID, s.cores.byRegID[r.RegID] != nil && s.cores.byRegID[r.RegID] != l.member:
+		h.logf("core %v: regid %#x clashes: refused", l.conn.RemoteAddr(), r.RegID)
 		return false, target
 	case s.owner[k] != nil:
 		return false, target
 	}
-	m, err := b.memberLocked(cc, k)
+	m, err := l.memberLocked(k)
 	if err != nil {
-		h.logf("core %v: %v", cc.conn.RemoteAddr(), err)
+		h.logf("core %v: %v", l.conn.RemoteAddr(), err)
 		return false, target
 	}
-	cc.regID = r.RegID
+	l.regID = r.RegID
 	s.cores.byRegID[r.RegID] = m
 	m.ports |= 1 << k
 	m.spectator = false
@@ -100,82 +110,81 @@ func (b hostCores) register(cc *coreConn, r m64p.RegisterPlayer) (bool, uint8) {
 	return true, target
 }
 
-func (b hostCores) putSettings(cc *coreConn, st m64p.Settings) error {
-	b.h.mu.Lock()
-	defer b.h.mu.Unlock()
-	s := &b.h.s
-	if cc.member == nil || !cc.member.ports.Has(0) {
+// isPlayer1Locked reports whether the core holds port 1, whose settings
+// and saves every other core receives.
+func (l *coreLink) isPlayer1Locked() bool { return l.member != nil && l.member.ports.Has(0) }
+
+func (l *coreLink) PutSettings(st m64p.Settings) error {
+	l.h.mu.Lock()
+	defer l.h.mu.Unlock()
+	if !l.isPlayer1Locked() {
 		return fmt.Errorf("settings from a core that is not player 1")
 	}
-	s.putSettingsLocked(st)
+	l.h.s.putSettingsLocked(st)
 	return nil
 }
 
 func (s *session) putSettingsLocked(st m64p.Settings) {
-	if s.cores.hasSettings {
-		return
+	if s.cores.store.PutSettings(st) {
+		s.coreDataArrivedLocked(wire.CoreKindSettings)
 	}
-	s.cores.settings, s.cores.hasSettings = st, true
-	close(s.cores.settingsReady)
-	s.coreDataArrivedLocked(wire.CoreKindSettings)
 }
 
-func (b hostCores) settings(ctx context.Context, cc *coreConn) (m64p.Settings, error) {
-	h := b.h
-	h.mu.Lock()
-	b.memberLocked(cc, -1)
-	ready := h.s.cores.settingsReady
-	h.mu.Unlock()
-	err := waitNoting(ctx, ready, h.logf, func() string { return "a core waits for player 1's emulator settings" })
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.s.cores.settings, err
-}
-
-func (b hostCores) putSave(cc *coreConn, f m64p.SaveFile, data []byte) error {
-	b.h.mu.Lock()
-	defer b.h.mu.Unlock()
-	if cc.member == nil || !cc.member.ports.Has(0) {
+func (l *coreLink) PutSave(f m64p.SaveFile, data []byte) error {
+	l.h.mu.Lock()
+	defer l.h.mu.Unlock()
+	if !l.isPlayer1Locked() {
 		return fmt.Errorf("%s save from a core that is not player 1", f.Ext())
 	}
-	b.h.s.putSaveLocked(f, data)
+	l.h.s.putSaveLocked(f, data)
 	return nil
 }
 
 func (s *session) putSaveLocked(f m64p.SaveFile, data []byte) {
-	if s.cores.hasSave[f] {
+	if !s.cores.store.Put(coreserve.SaveKind(f), data) {
 		return
 	}
-	s.cores.saves[f], s.cores.hasSave[f] = data, true
-	close(s.cores.saveReady[f])
 	if p1 := s.owner[0]; p1 != nil && p1.core != nil {
 		s.coreSavesManifestLocked(p1)
 	}
-	s.coreDataArrivedLocked(uint8(f) + 1)
+	s.coreDataArrivedLocked(coreserve.SaveKind(f))
 }
 
-func (b hostCores) save(ctx context.Context, cc *coreConn, f m64p.SaveFile) ([]byte, error) {
-	h := b.h
+// awaitData waits for player 1's data of kind, which what names.
+func (l *coreLink) awaitData(ctx context.Context, kind uint8, what string) ([]byte, error) {
+	h := l.h
 	h.mu.Lock()
-	b.memberLocked(cc, -1)
-	ready := h.s.cores.saveReady[f]
+	l.memberLocked(-1)
+	ready := h.s.cores.store.Ready(kind)
 	h.mu.Unlock()
-	err := waitNoting(ctx, ready, h.logf, func() string { return fmt.Sprintf("a core waits for player 1's %s save", f.Ext()) })
+	err := coreserve.WaitNoting(ctx, ready, h.logf, func() string { return "a core waits for player 1's " + what })
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.s.cores.saves[f], err
+	data, _ := h.s.cores.store.Get(kind)
+	return data, err
 }
 
-func (b hostCores) registration(ctx context.Context, cc *coreConn) (m64p.Registration, error) {
-	h := b.h
+func (l *coreLink) Settings(ctx context.Context) (m64p.Settings, error) {
+	_, err := l.awaitData(ctx, wire.CoreKindSettings, "emulator settings")
+	l.h.mu.Lock()
+	defer l.h.mu.Unlock()
+	return l.h.s.cores.store.Settings(), err
+}
+
+func (l *coreLink) Save(ctx context.Context, f m64p.SaveFile) ([]byte, error) {
+	return l.awaitData(ctx, coreserve.SaveKind(f), f.Ext()+" save")
+}
+
+func (l *coreLink) Registration(ctx context.Context) (m64p.Registration, error) {
+	h := l.h
 	h.mu.Lock()
-	m, err := b.memberLocked(cc, -1)
+	m, err := l.memberLocked(-1)
 	started := h.s.cores.started
 	h.mu.Unlock()
 	if err != nil {
 		return m64p.Registration{}, err
 	}
-	err = waitNoting(ctx, started, h.logf, func() string { return fmt.Sprintf("%s waits for /start", m.name) })
+	err = coreserve.WaitNoting(ctx, started, h.logf, func() string { return fmt.Sprintf("%s waits for /start", m.name) })
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	m.core.released = true
@@ -183,19 +192,19 @@ func (b hostCores) registration(ctx context.Context, cc *coreConn) (m64p.Registr
 	return h.s.slotsLocked(), err
 }
 
-func (b hostCores) leave(cc *coreConn, why LeaveReason) {
-	b.h.mu.Lock()
-	defer b.h.mu.Unlock()
-	if m := cc.member; m != nil {
-		delete(b.h.s.cores.byRegID, cc.regID)
-		b.h.s.dropLocked(m, why)
+func (l *coreLink) Leave(why LeaveReason) {
+	l.h.mu.Lock()
+	defer l.h.mu.Unlock()
+	if m := l.member; m != nil {
+		delete(l.h.s.cores.byRegID, l.regID)
+		l.h.s.dropLocked(m, why)
 	}
 }
 
 // handleCoreDatagram handles a datagram of a direct core. A datagram is
 // accepted only from the address of the core's first request, which must
 // have the IP address of its TCP connection (see bindCoreLocked).
-func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort) {
+func (h *Host) handleCoreDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPort) {
 	d, err := m64p.ParseClientDatagram(p)
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -228,7 +237,7 @@ func (h *Host) handleCoreDatagram(sock *udpSocket, p []byte, from netip.AddrPort
 // would stall it for good. Afterwards datagrams from any other address,
 // even another port of the same IP, are dropped and counted, so nobody
 // else on that IP can speak for m or take its replies.
-func (s *session) bindCoreLocked(m *member, sock *udpSocket, from netip.AddrPort, bind bool) bool {
+func (s *session) bindCoreLocked(m *member, sock *udpsock.Socket, from netip.AddrPort, bind bool) bool {
 	switch {
 	case m == nil || m.core == nil || m.left:
 	case m.udpAddr.IsValid():
@@ -258,13 +267,13 @@ func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
 
 // coreKeysLocked authors a direct core's stream: keys reported for count c
 // become the input for poll c+lag.
-func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from netip.AddrPort) {
+func (s *session) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, from netip.AddrPort) {
 	k := int(d.Player)
 	m := s.owner[k]
 	if !s.bindCoreLocked(m, sock, from, false) || s.state != statePlaying || !s.active.Has(k) {
 		return
 	}
-	if f := s.h.cfg.ScriptKeys; f != nil {
+	if f := s.h.cfg.hooks.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
 	st := &s.streams[k]
@@ -278,6 +287,7 @@ func (s *session) coreKeysLocked(sock *udpSocket, d m64p.KeyInfoClient, from net
 		return
 	}
 	s.stats.RelayedInputs += uint64(n)
+	s.fillVacantLocked()
 	s.grantLocked()
 	s.relayLocked(m)
 	if s.h.cfg.Gratuitous {
@@ -308,13 +318,13 @@ func (s *session) gratuitousLocked(k int, first uint32) {
 	}
 	for _, o := range s.members {
 		if o.core != nil && o.core.released && o.udpAddr.IsValid() {
-			o.sock.writeTo(b, o.udpAddr)
+			o.sock.WriteTo(b, o.udpAddr)
 		}
 	}
 }
 
 // coreRequestLocked answers a core's request for a player's events.
-func (s *session) coreRequestLocked(sock *udpSocket, d m64p.InputRequest, from netip.AddrPort) {
+func (s *session) coreRequestLocked(sock *udpsock.Socket, d m64p.InputRequest, from netip.AddrPort) {
 	var m *member
 	if d.RegID != 0 {
 		m = s.cores.byRegID[d.RegID]
@@ -331,13 +341,13 @@ func (s *session) coreRequestLocked(sock *udpSocket, d m64p.InputRequest, from n
 // notes whether it now waits for that count.
 func (s *session) answerCoreLocked(m *member, k int, count uint32) {
 	events := s.coreEventsLocked(k, count, s.cores.events[:0])
-	m.core.waits.note(k, count, len(events))
+	m.core.waits.Note(k, count, len(events))
 	reply := m64p.KeyInfoServer{
 		Player: uint8(k), Status: s.coreStatusLocked(), Lag: s.coreLagLocked(k, count), Events: events,
 	}
 	b, err := reply.AppendTo(s.cores.dgram[:0])
 	if err == nil {
-		m.sock.writeTo(b, m.udpAddr)
+		m.sock.WriteTo(b, m.udpAddr)
 	}
 }
 
@@ -353,7 +363,7 @@ func (s *session) pushCoresLocked() {
 			continue
 		}
 		for k := range NumPorts {
-			if c, ok := m.core.waits.due(k, &s.streams[k], s.emptyFrom[k]); ok {
+			if c, ok := m.core.waits.Due(k, &s.streams[k], s.emptyFrom[k]); ok {
 				s.answerCoreLocked(m, k, c)
 			}
 		}
@@ -374,61 +384,17 @@ func (s *session) spectatorCoreLocked(from netip.AddrPort) *member {
 	return nil
 }
 
-// coreIdleWindow is how many empty-port events a request may get beyond
-// the count asked for.
-const coreIdleWindow = 8
-
 // coreEventsLocked appends the events of port k from count c that the
 // session holds; a departed player's port reads as no input.
 func (s *session) coreEventsLocked(k int, c uint32, evs []m64p.Event) []m64p.Event {
 	if !s.active.Has(k) {
 		return evs
 	}
-	return appendCoreEvents(evs, &s.streams[k], c, s.emptyFrom[k], s.slotsLocked()[k].Plugin)
-}
-
-// appendCoreEvents appends the events of a stream from count c: what it
-// holds, then nothing; from emptyFrom on, no input. An input without a pak
-// byte (from a netpak client) gets the port's registered plugin.
-func appendCoreEvents(evs []m64p.Event, st *lockstep.Stream, c, emptyFrom uint32, plugin m64p.Plugin) []m64p.Event {
-	for i := c; len(evs) < m64p.MaxEvents; i++ {
-		switch {
-		case i >= emptyFrom:
-			if i >= c+coreIdleWindow {
-				return evs
-			}
-			evs = append(evs, m64p.Event{Count: i, Plugin: plugin})
-		case st.Holds(i):
-			in := st.At(i)
-			p := m64p.Plugin(in.Pak)
-			if p == 0 {
-				p = plugin
-			}
-			evs = append(evs, m64p.Event{Count: i, Keys: in.Keys, Plugin: p})
-		default:
-			return evs
-		}
-	}
-	return evs
+	return coreserve.AppendEvents(evs, &s.streams[k], c, s.emptyFrom[k], s.slotsLocked()[k].Plugin)
 }
 
 func (s *session) coreStatusLocked() m64p.Status {
-	return coreStatus(s.cores.desync, s.active, &s.emptyFrom)
-}
-
-// coreStatus is the status byte cores are sent, direct or bridged: a
-// desync was seen, and which active ports lost their player.
-func coreStatus(desync bool, active PortMask, emptyFrom *[NumPorts]uint32) m64p.Status {
-	var st m64p.Status
-	if desync {
-		st |= m64p.StatusDesync
-	}
-	for k := range NumPorts {
-		if active.Has(k) && emptyFrom[k] != notEmpty {
-			st |= m64p.PlayerGone(uint8(k))
-		}
-	}
-	return st
+	return coreserve.Status(s.cores.desync, s.active, &s.emptyFrom)
 }
 
 // coreLagLocked is the lag byte for a request of port k at count c: how
@@ -436,18 +402,10 @@ func coreStatus(desync bool, active PortMask, emptyFrom *[NumPorts]uint32) m64p.
 // core that fell behind run unthrottled until it caught up. With Turbo it
 // is always 255, so cores never wait for the clock (tests).
 func (s *session) coreLagLocked(k int, c uint32) uint8 {
-	if s.h.cfg.Turbo {
+	if s.h.cfg.hooks.Turbo {
 		return 255
 	}
-	return speedLag(s.streams[k].Have, c, s.sched.At(c).Lag)
-}
-
-// speedLag estimates how far a consumer at count c is behind the author of
-// a stream holding have inputs under lag.
-func speedLag(have, c uint32, lag uint8) uint8 {
-	lead := int64(have) - int64(lag) - 1
-	behind := lead - int64(c)
-	return uint8(min(max(behind, 0), 255))
+	return coreserve.SpeedLag(s.streams[k].Have, c, s.sched.At(c).Lag)
 }
 
 // compareCP0Locked compares a client's CP0 registers at a VI and announces

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
 )
 
@@ -44,7 +46,7 @@ func TestHostileCoreTraffic(t *testing.T) {
 		for _, d := range [][]byte{req, keys, {2, 0, 0}, make([]byte, 133)} {
 			u.Write(d)
 		}
-		waitUntil(t, func() bool { return ts.h.Stats().DroppedDatagrams >= 4 })
+		hosttest.WaitFor(t, "the condition", func() bool { return ts.h.Stats().DroppedDatagrams >= 4 })
 		u.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 		if _, err := u.Read(make([]byte, 600)); err == nil {
 			t.Error("the host answered a stranger's request")
@@ -70,7 +72,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 		ts := startHost(t, host.Config{Lag: 2, AutoStart: 3}, nil)
 		players := [][]uint8{{0}, {1}}
 		cores, done := startCores(t, ts.addr, players...)
-		c := ts.join("carol", host.ClientConfig{Ports: 1 << 2})
+		c := ts.join("carol", client.Config{Ports: 1 << 2})
 		waitHandshakes(t, 2, done)
 		errs := make(chan error, 2)
 		for i, core := range cores {
@@ -90,7 +92,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 			}
 		}
 	})
-	if !waitFor(func() bool { return runtime.NumGoroutine() <= before }) {
+	if !hosttest.Eventually(func() bool { return runtime.NumGoroutine() <= before }) {
 		buf := make([]byte, 1<<16)
 		t.Fatalf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
 	}

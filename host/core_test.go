@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/sim"
@@ -114,8 +115,8 @@ func TestMixedCoresAndClients(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 4}, nil)
 	players := [][]uint8{{0}, {2}}
 	cores, done := startCores(t, ts.addr, players...)
-	c1 := ts.join("bob", host.ClientConfig{Ports: 1 << 1})
-	c3 := ts.join("eve", host.ClientConfig{Ports: 1 << 3})
+	c1 := ts.join("bob", client.Config{Ports: 1 << 1})
+	c3 := ts.join("eve", client.Config{Ports: 1 << 3})
 	ts.waitMembers(4)
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
@@ -132,7 +133,7 @@ func TestMixedCoresAndClients(t *testing.T) {
 			}
 		})
 	}
-	for name, c := range map[string]*host.Client{"bob": c1, "eve": c3} {
+	for name, c := range map[string]*client.Client{"bob": c1, "eve": c3} {
 		wg.Go(func() {
 			var rec [][host.NumPorts]host.Input
 			_, err := sim.Run(t.Context(), c, sim.Config{Polls: polls, Script: sim.Script{Seed: 3},

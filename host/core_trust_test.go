@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/sim"
@@ -36,7 +37,7 @@ const (
 type trustGame struct {
 	ts      *testSession
 	core    *hosttest.FakeCore // nil without a core
-	clients []*host.Client
+	clients []*client.Client
 	ports   []int // the port each client plays
 	extra   []*hosttest.FakeCore
 }
@@ -69,7 +70,7 @@ func startTrustGame(t *testing.T, cfg host.Config, withCore bool, spectatorCores
 		if withCore && k == 0 {
 			continue
 		}
-		g.clients = append(g.clients, g.ts.join(playerName(k), host.ClientConfig{Ports: 1 << k}))
+		g.clients = append(g.clients, g.ts.join(playerName(k), client.Config{Ports: 1 << k}))
 		g.ports = append(g.ports, k)
 	}
 	g.ts.waitMembers(3 + spectatorCores)
@@ -290,7 +291,7 @@ func TestCoreGhostMembers(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if !waitFor(func() bool { return len(g.ts.h.Members()) == 3 }) {
+		if !hosttest.Eventually(func() bool { return len(g.ts.h.Members()) == 3 }) {
 			t.Errorf("%d members after 64 ghosts hung up, want 3", len(g.ts.h.Members()))
 			return
 		}
@@ -319,7 +320,7 @@ func TestCoreGhostMembers(t *testing.T) {
 			t.Errorf("%d ghosts are members and %d were refused, want at most %d members", waiting, refused, host.DefaultJoiningPerIP)
 		}
 		// Another source still joins meanwhile.
-		late, err := host.Dial(t.Context(), g.ts.addr, host.ClientConfig{Name: "late", Spectator: true, Dial: dialFrom("127.0.0.2")})
+		late, err := client.Dial(t.Context(), g.ts.addr, client.Config{Name: "late", Spectator: true, Dial: dialFrom("127.0.0.2")})
 		if err != nil {
 			t.Errorf("a spectator from another address, while ghosts wait: %v", err)
 		} else {
@@ -328,7 +329,7 @@ func TestCoreGhostMembers(t *testing.T) {
 		for _, c := range stay {
 			c.Close()
 		}
-		if !waitFor(func() bool { return len(g.ts.h.Members()) == 3 }) {
+		if !hosttest.Eventually(func() bool { return len(g.ts.h.Members()) == 3 }) {
 			t.Errorf("%d members after the waiting ghosts hung up, want 3", len(g.ts.h.Members()))
 		}
 		// A message cut short, and a connection idle after one message, are
@@ -354,8 +355,8 @@ func TestCoreGhostMembers(t *testing.T) {
 			t.Error("the host kept a core idle in the handshake")
 		}
 		// A new player's connection is served again.
-		if !waitFor(func() bool {
-			c, err := host.Dial(t.Context(), g.ts.addr, host.ClientConfig{Name: "later", Spectator: true})
+		if !hosttest.Eventually(func() bool {
+			c, err := client.Dial(t.Context(), g.ts.addr, client.Config{Name: "later", Spectator: true})
 			if err == nil {
 				c.Close()
 			}

@@ -1,8 +1,11 @@
-// Package host owns netpak sessions: the star-topology lockstep host
-// ([Host]), its participants ([Client]), input streams with frame-exact lag
-// and golf mode, the relay, and netpak's own wire protocol. It never
+// Package host owns a netpak session's server: the star-topology lockstep
+// host ([Host]) that admits members, relays every input the moment it
+// arrives, schedules lag and golf changes, runs the start check and judges
+// desyncs, and serves unmodified mupen64plus cores that connect to it
+// directly. It also names what every side of a session speaks of: events
+// ([Event]), members ([Member]), leave reasons and errors. It never
 // imports vpn or commands: it serves whatever [net.Listener] and
-// [net.PacketConn] it is given and dials through [ClientConfig.Dial].
+// [net.PacketConn] it is given.
 //
 // # The model
 //
@@ -14,11 +17,12 @@
 // only when it holds input p of every active port: it waits, it never
 // predicts, skips or invents input.
 //
-// Lag changes (/lag, /golf, a golf-button press) take effect at the same
-// poll on every machine: the host grants clients the right to start polls
-// below a bound ("grant") that runs grantWindow polls ahead of the newest
-// input, and schedules every change at the first poll it has not granted.
-// Raising the lag repeats the last input; lowering it drops the surplus.
+// Lag changes (/lag, /golf, a golf-button press, autolag) take effect at
+// the same poll on every machine: the host grants clients the right to
+// start polls below a bound ("grant") that runs grantWindow polls ahead of
+// the newest input, and schedules every change at the first poll it has
+// not granted. Raising the lag repeats the last input; lowering it drops
+// the surplus.
 //
 // When a member leaves, its ports read as no input from the first poll the
 // host has no input for, which is the same for everyone.
@@ -27,9 +31,12 @@
 //
 // The protocol's encoding is package [github.com/netpak/netpak/host/wire]
 // (its doc has every frame and datagram); the pure model of a game (inputs,
-// streams, lag and golf scheduling, desync verdicts) is package
-// [github.com/netpak/netpak/host/lockstep]. This package holds the server
-// ([Host]), the client ([Client]) with its bridge for the player's own
-// emulator, and the serving of mupen64plus cores. README.md's "How the code
-// is laid out" follows one input from emulator to emulator.
+// streams, lag and golf scheduling, desync verdicts) is
+// [github.com/netpak/netpak/host/lockstep]; the start check is
+// [github.com/netpak/netpak/host/check]. A session's participant, with its
+// bridge for the player's own emulator, is
+// [github.com/netpak/netpak/host/client]; what serving a mupen64plus core
+// takes, for the host and the bridge alike, is
+// [github.com/netpak/netpak/host/coreserve]. README.md's "How the code is
+// laid out" follows one input from emulator to emulator.
 package host

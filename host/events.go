@@ -3,8 +3,10 @@ package host
 import (
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"net/netip"
+
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // Sentinel errors callers branch on.
@@ -77,15 +79,18 @@ type Event struct {
 func (e Event) String() string {
 	switch e.Kind {
 	case EventJoined:
-		if e.Ports == 0 {
+		switch {
+		case e.Ports == 0:
 			return fmt.Sprintf("%s joined as a spectator", e.Who)
+		case e.Text == rejoinedText:
+			return fmt.Sprintf("%s rejoined on port %s: it replays the game to catch up; its port plays no input until then (from poll %s)", e.Who, e.Ports, thousands(e.Poll))
 		}
 		return fmt.Sprintf("%s joined on port %s", e.Who, e.Ports)
 	case EventLeft:
 		if e.Ports == 0 || e.Poll == 0 {
 			return fmt.Sprintf("%s left (%s)", e.Who, e.Reason)
 		}
-		return fmt.Sprintf("%s left (%s); port %s reads empty from poll %d", e.Who, e.Reason, e.Ports, e.Poll)
+		return fmt.Sprintf("%s left (%s); port %s reads empty from poll %s", e.Who, e.Reason, e.Ports, thousands(e.Poll))
 	case EventChat:
 		return fmt.Sprintf("<%s> %s", e.Who, e.Text)
 	case EventLag:
@@ -138,4 +143,20 @@ func onOff(on bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// SchedEvent is the event that tells consoles of a schedule entry: a lag
+// or golf change made by actor.
+func SchedEvent(e lockstep.SchedEntry, actor string) Event {
+	switch e.Cause {
+	case lockstep.CauseLag:
+		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From}
+	case lockstep.CauseGolfOn, lockstep.CauseGolfOff:
+		return Event{Kind: EventGolf, Who: actor, On: e.Golf, Poll: e.From}
+	case lockstep.CauseGolfSeat:
+		return Event{Kind: EventGolfSeat, Who: actor, Poll: e.From}
+	case lockstep.CauseAutoLag:
+		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From, Text: autoLagText}
+	}
+	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
 }

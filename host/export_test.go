@@ -1,38 +1,54 @@
 package host
 
-import "github.com/netpak/netpak/host/wire"
+import (
+	"time"
 
-import "github.com/netpak/netpak/host/lockstep"
-
-import "time"
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
+	"github.com/netpak/netpak/saves"
+)
 
 // SetRelayObserver lets the external load benchmark see the time each
 // inputs datagram spends in the host. Test builds only.
 func SetRelayObserver(h *Host, f func(time.Duration)) { h.relayObserver = f }
 
-// SendInputs makes c send its host n inputs (n <= 64) of port k from poll
-// first in one inputs frame, as a hostile author might.
-func SendInputs(c *Client, k int, first uint32, n int) error {
+// RawInputs is an inputs frame carrying n (n <= 64) inputs of port k from
+// poll first, as a hostile author might send them.
+func RawInputs(k int, first uint32, n int) []byte {
 	var st lockstep.Stream
-	st.Have = first
+	st.Skip(first)
 	for i := range n {
 		st.Add(first+uint32(i), Input{Keys: 0xdead0000 | uint32(i)})
 	}
-	b, at := wire.AppendBatchHead(nil, &wire.Batch{})
+	b, at := wire.AppendBatchHead(wire.AppendFrameHeader(nil, wire.FrameInputs, 0), &wire.Batch{})
 	b = wire.AppendRun(b, k, first, n, &st)
 	b[at] = 1
-	return c.send(wire.FrameInputs, b)
+	n = len(b) - wire.FrameHeaderLen
+	b[1], b[2] = byte(n>>8), byte(n)
+	return b
 }
 
-// SendChecksum makes c report a checksum of polls [from, from+count).
-func SendChecksum(c *Client, from, count uint32, hash uint64) error {
-	return c.send(wire.FrameChecksum, wire.AppendChecksum(nil, wire.ChecksumMsg{From: from, Count: count, Hash: hash}))
+// RawChecksum is a checksum frame for polls [from, from+count).
+func RawChecksum(from, count uint32, hash uint64) []byte {
+	p := wire.AppendChecksum(nil, wire.ChecksumMsg{From: from, Count: count, Hash: hash})
+	return append(wire.AppendFrameHeader(nil, wire.FrameChecksum, len(p)), p...)
 }
 
 // RawHello is what a client writes first: the stream magic and a hello
 // frame for name, announcing no manifest.
 func RawHello(name string, spectator bool) []byte {
-	p := wire.AppendHello(nil, wire.Hello{Version: ProtocolVersion, Spectator: spectator, Name: name})
+	return rawHello(wire.Hello{Version: ProtocolVersion, Spectator: spectator, Name: name})
+}
+
+// RawHelloNoROM is RawHello for a player that announces no ROM (the
+// simulated game), as netpak's clients without a ROM do.
+func RawHelloNoROM(name string) []byte {
+	noROM, _ := saves.Manifest{}.MarshalBinary()
+	return rawHello(wire.Hello{Version: ProtocolVersion, Name: name, Manifest: noROM})
+}
+
+func rawHello(hl wire.Hello) []byte {
+	p := wire.AppendHello(nil, hl)
 	b := append(wire.StreamMagic[:], wire.AppendFrameHeader(nil, wire.FrameHello, len(p))...)
 	return append(b, p...)
 }

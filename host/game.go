@@ -1,10 +1,11 @@
 package host
 
-import "github.com/netpak/netpak/host/wire"
+import (
+	"fmt"
 
-import "github.com/netpak/netpak/host/lockstep"
-
-import "fmt"
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
+)
 
 // startLocked starts the game for everyone. actor is the member who asked,
 // or nil for the host itself.
@@ -42,19 +43,24 @@ func (s *session) startLocked(actor *member) error {
 // startLateLocked lets a spectator who joined a running game watch from
 // the oldest poll every stream still holds in full.
 func (s *session) startLateLocked(m *member) {
-	first := uint32(notEmpty)
+	first := uint32(lockstep.NotEmpty)
 	for i := range NumPorts {
 		if s.active.Has(i) {
 			first = min(first, s.streams[i].Have)
 		}
 	}
+	catchUp := m.ports & s.vacant
+	if catchUp != 0 {
+		first = 0 // a rejoined player replays the game
+	}
 	for i := range NumPorts {
 		m.acked[i] = first
 		m.tcpSent[i] = first
 	}
-	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{First: first, Grant: max(s.grantSent, first), Active: s.active, Slots: s.slotsLocked()}))
+	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{
+		First: first, Grant: max(s.grantSent, first), Active: s.active, CatchUp: catchUp != 0, Slots: s.slotsLocked()}))
 	for i := range NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] != notEmpty {
+		if s.active.Has(i) && s.emptyFrom[i] != lockstep.NotEmpty {
 			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))
 		}
 	}
@@ -78,38 +84,23 @@ func (s *session) scheduleLocked(e lockstep.SchedEntry) error {
 	}
 	s.epoch++
 	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}), nil)
-	s.eventLocked(schedEvent(e, s.nameOf(e.Actor)))
+	s.eventLocked(SchedEvent(e, s.nameOf(e.Actor)))
 	return nil
 }
 
 // minStartedLocked is a poll every author has reached: the lowest count of
 // inputs of an active port, less the largest lag.
 func (s *session) minStartedLocked() uint32 {
-	low := uint32(notEmpty)
+	low := uint32(lockstep.NotEmpty)
 	for i := range NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == notEmpty {
+		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			low = min(low, s.streams[i].Have)
 		}
 	}
-	if low == notEmpty || low < 256 {
+	if low == lockstep.NotEmpty || low < 256 {
 		return 0
 	}
 	return low - 256
-}
-
-// schedEvent describes a schedule entry for consoles.
-func schedEvent(e lockstep.SchedEntry, actor string) Event {
-	switch e.Cause {
-	case lockstep.CauseLag:
-		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From}
-	case lockstep.CauseGolfOn, lockstep.CauseGolfOff:
-		return Event{Kind: EventGolf, Who: actor, On: e.Golf, Poll: e.From}
-	case lockstep.CauseGolfSeat:
-		return Event{Kind: EventGolfSeat, Who: actor, Poll: e.From}
-	case lockstep.CauseAutoLag:
-		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From, Text: autoLagText}
-	}
-	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
 }
 
 // grantLocked raises the grant as inputs arrive: clients may run

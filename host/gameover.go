@@ -56,17 +56,18 @@ func (s *session) endGameLocked(g wire.GameOver) {
 	s.grantSent = 0
 	for i := range s.streams {
 		s.streams[i] = lockstep.Stream{}
-		s.emptyFrom[i] = notEmpty
+		s.emptyFrom[i] = lockstep.NotEmpty
 	}
 	last := s.sched.Last()
 	s.sched.Reset(lockstep.SchedEntry{Lag: last.Lag, Golf: last.Golf, Cause: lockstep.CauseInitial})
 	s.checks.Init()
+	s.held, s.vacant = [NumPorts]string{}, 0
 	s.cores = coreState{}
 	s.cores.init()
 	s.autoArmed = false // the next game starts when someone joins, or by /start
 	for _, m := range s.members {
 		m.acked, m.tcpSent = [NumPorts]uint32{}, [NumPorts]uint32{}
-		m.coreWants, m.uploads = 0, wire.CoreAssembly{}
+		m.coreWants, m.uploads = 0, wire.Assembly{}
 		for i := range NumPorts {
 			if m.lent.Has(i) && s.owner[i] == nil {
 				s.owner[i], m.ports = m, m.ports|1<<i

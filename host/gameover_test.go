@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -75,10 +77,10 @@ func TestGameAfterGame(t *testing.T) {
 // for the next game, and a headless host's autostart waits for a join.
 func TestGameOverWhenEveryoneLeft(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 2, AutoStart: 2}, nil)
-	ann := ts.join("ann", host.ClientConfig{})
-	ben := ts.join("ben", host.ClientConfig{})
+	ann := ts.join("ann", client.Config{})
+	ben := ts.join("ben", client.Config{})
 	waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
-	res := playAll(t, []*host.Client{ann, ben}, sim.Config{Polls: 200}, time.Minute)
+	res := playAll(t, []*client.Client{ann, ben}, sim.Config{Polls: 200}, time.Minute)
 	requireSameState(t, res, 200)
 	ann.Close()
 	ben.Close()
@@ -86,10 +88,10 @@ func TestGameOverWhenEveryoneLeft(t *testing.T) {
 	if e := ts.eventsOf("host", host.EventEnded)[0]; e.Who != "" {
 		t.Errorf("host event %q", e.String())
 	}
-	cal := ts.join("cal", host.ClientConfig{})
-	dee := ts.join("dee", host.ClientConfig{})
+	cal := ts.join("cal", client.Config{})
+	dee := ts.join("dee", client.Config{})
 	waitEvents(t, ts, []string{"host"}, host.EventStarted, 2)
-	res = playAll(t, []*host.Client{cal, dee}, sim.Config{Polls: 200}, time.Minute)
+	res = playAll(t, []*client.Client{cal, dee}, sim.Config{Polls: 200}, time.Minute)
 	requireSameState(t, res, 200)
 }
 
@@ -146,7 +148,7 @@ func TestReleasedPortComesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvents(t, ts, []string{"host"}, host.EventEnded, 1)
-	waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b111 })
+	hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b111 })
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
 	}

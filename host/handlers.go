@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -50,6 +51,8 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 		return s.handleStopLocked(m, p)
 	case wire.FrameRelease:
 		return s.handleReleaseLocked(m, p)
+	case wire.FrameCatchUp:
+		return s.handleCatchUpLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
 }
@@ -58,7 +61,7 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 // something to every member.
 func talks(typ wire.FrameType) bool {
 	switch typ {
-	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag:
+	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag, wire.FrameCatchUp:
 		return true
 	}
 	return false
@@ -74,7 +77,7 @@ func (s *session) refuseTalkLocked(m *member, typ wire.FrameType) error {
 	if !m.talk.refused {
 		m.talk.refused = true
 		what := map[wire.FrameType]string{wire.FrameChat: "chat line", wire.FrameSetLag: "lag change", wire.FrameGolf: "golf change",
-			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start"}[typ]
+			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start", wire.FrameCatchUp: "catch-up report"}[typ]
 		s.noticeLocked(m, fmt.Errorf("you are sending too fast: your %s was refused; wait a moment", what))
 	}
 	return nil
@@ -194,7 +197,7 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 	}
 	// A client reports only polls it consumed, all below the grant; a
 	// report beyond it is made up and ignored.
-	if s.state != statePlaying || c.Count == 0 || c.Count > lockstep.StreamCap || uint64(c.From)+uint64(c.Count) > uint64(s.grantSent) {
+	if s.state != statePlaying || c.Count == 0 || c.Count > lockstep.History || uint64(c.From)+uint64(c.Count) > uint64(s.grantSent) {
 		return nil
 	}
 	var digest [32]byte
@@ -212,7 +215,7 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 // roleLocked is how much m's reports count in desync verdicts.
 func (s *session) roleLocked(m *member) lockstep.Role {
 	switch {
-	case m.ports == 0:
+	case m.ports == 0, m.ports&s.vacant != 0: // a rejoined player is judged, as it replays, but does not judge
 		return lockstep.RoleSpectator
 	case m.isHost:
 		return lockstep.RoleHost

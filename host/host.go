@@ -3,17 +3,19 @@ package host
 import (
 	"bufio"
 	"context"
-	"github.com/netpak/netpak/host/wire"
-
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/m64p"
 	"net"
 	"net/netip"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/host/internal/testhook"
+	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // DefaultPort is the session port, TCP and UDP, as in AQZ.
@@ -47,18 +49,10 @@ type Config struct {
 	// player's /lag N turns it off; /autolag turns it on again.
 	AutoLag bool
 
-	// Turbo makes mupen64plus cores run unthrottled: every input reply
-	// says they are far behind. For tests and CI, never for play.
-	Turbo bool
 	// Gratuitous sends direct cores each new input unasked (UDP type 3),
 	// as mupen64plus-core master understands. Off by default: Debian's
 	// core (2.5.9) drops type 3 as unknown.
 	Gratuitous bool
-	// ScriptKeys, if set, replaces the keys direct cores report with
-	// ScriptKeys(port, count): headless test cores have no input to give.
-	// For tests, never for play.
-	ScriptKeys func(port int, count uint32) uint32
-
 	// Now, if set, is the host's clock; it defaults to time.Now.
 	Now func() time.Time
 
@@ -70,6 +64,14 @@ type Config struct {
 
 	// limits are the admission limits; zero fields mean the defaults.
 	limits limits
+	hooks  testhook.Hooks
+}
+
+// WithTestHooks returns cfg with test-only behaviours; only tests under
+// host/ can name them.
+func WithTestHooks(cfg Config, h testhook.Hooks) Config {
+	cfg.hooks = h
+	return cfg
 }
 
 func (c *Config) golfMask() uint32 {
@@ -103,7 +105,7 @@ type Host struct {
 
 	lnMu      sync.Mutex
 	listeners []net.Listener
-	sockets   []*udpSocket
+	sockets   []*udpsock.Socket
 
 	mu sync.Mutex // guards sess
 	s  session
@@ -141,9 +143,9 @@ func (h *Host) Serve(ln net.Listener, pc net.PacketConn) error {
 		return ErrClosed
 	default:
 	}
-	var sock *udpSocket
+	var sock *udpsock.Socket
 	if pc != nil {
-		sock = newUDPSocket(pc)
+		sock = udpsock.New(pc)
 		h.sockets = append(h.sockets, sock)
 	}
 	if ln != nil {
@@ -237,7 +239,7 @@ func (h *Host) Close() error {
 			ln.Close()
 		}
 		for _, s := range h.sockets {
-			s.pc.Close()
+			s.Close()
 		}
 		h.lnMu.Unlock()
 		h.mu.Lock()

@@ -10,27 +10,28 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/sim"
 )
 
 func TestJoinRefusals(t *testing.T) {
 	ts := startHost(t, host.Config{}, nil)
-	ts.join("Bob", host.ClientConfig{Ports: 1 << 1})
+	ts.join("Bob", client.Config{Ports: 1 << 1})
 	for _, tc := range []struct {
 		name string
-		cfg  host.ClientConfig
+		cfg  client.Config
 		want string
 	}{
-		{"bob", host.ClientConfig{}, `the name "bob" is taken`},
-		{"", host.ClientConfig{}, "the name is empty"},
-		{"Bob Smith", host.ClientConfig{}, "holds spaces"},
-		{"/kick", host.ClientConfig{}, "starts with /"},
-		{"Carol", host.ClientConfig{Ports: 1 << 1}, "port 2 is taken by Bob"},
-		{"Dave", host.ClientConfig{NumPorts: 4}, "not enough free controller ports"},
+		{"bob", client.Config{}, `the name "bob" is taken`},
+		{"", client.Config{}, "the name is empty"},
+		{"Bob Smith", client.Config{}, "holds spaces"},
+		{"/kick", client.Config{}, "starts with /"},
+		{"Carol", client.Config{Ports: 1 << 1}, "port 2 is taken by Bob"},
+		{"Dave", client.Config{NumPorts: 4}, "not enough free controller ports"},
 	} {
 		tc.cfg.Name = tc.name
-		_, err := host.Dial(context.Background(), ts.addr, tc.cfg)
+		_, err := client.Dial(context.Background(), ts.addr, tc.cfg)
 		if !errors.Is(err, host.ErrRejected) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("join %q: %v, want refusal %q", tc.name, err, tc.want)
 		}
@@ -58,11 +59,11 @@ func TestStartedGameTakesOnlySpectators(t *testing.T) {
 		go sim.Run(ctx, c, sim.Config{Polls: 1000, Rate: 1000})
 	}
 	waitEvents(t, ts, []string{"p1"}, host.EventStarted, 1)
-	_, err := host.Dial(ctx, ts.addr, host.ClientConfig{Name: "late"})
+	_, err := client.Dial(ctx, ts.addr, client.Config{Name: "late"})
 	if !errors.Is(err, host.ErrRejected) || !strings.Contains(err.Error(), "already started; join as a spectator") {
 		t.Fatalf("late player: %v", err)
 	}
-	spec := ts.join("watcher", host.ClientConfig{Spectator: true})
+	spec := ts.join("watcher", client.Config{Spectator: true})
 	res, err := sim.Run(ctx, spec, sim.Config{Polls: 1000})
 	if err != nil {
 		t.Fatal(err)

@@ -3,11 +3,13 @@ package host
 import (
 	"bufio"
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"time"
 
+	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -57,14 +59,14 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 		c.Close()
 		return nil, err
 	}
-	var mf *memberManifest
+	var mf *check.Manifest
 	if len(hl.Manifest) > 0 {
 		v, err := saves.ParseManifest(hl.Manifest)
 		if err != nil {
 			c.Close()
 			return nil, fmt.Errorf("hello of %q: %w", hl.Name, err)
 		}
-		mf = &memberManifest{m: v}
+		mf = &check.Manifest{M: v}
 	}
 	m, err := h.join(c, hl, mf)
 	if err != nil {
@@ -77,7 +79,7 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 }
 
 // join adds an admitted member to the session.
-func (h *Host) join(c net.Conn, hl wire.Hello, mf *memberManifest) (*member, error) {
+func (h *Host) join(c net.Conn, hl wire.Hello, mf *check.Manifest) (*member, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ports, err := h.s.admitLocked(hl)
@@ -89,7 +91,7 @@ func (h *Host) join(c net.Conn, hl wire.Hello, mf *memberManifest) (*member, err
 	}
 	m := &member{
 		name: hl.Name, ports: ports, spectator: hl.Spectator || ports == 0,
-		isHost: hl.OwnerKey == h.ownerKey, conn: c, from: addrPortOf(c.RemoteAddr()).Addr(), out: make(chan []byte, outQueueLen), manifest: mf,
+		isHost: hl.OwnerKey == h.ownerKey, conn: c, from: udpsock.AddrPortOf(c.RemoteAddr()).Addr(), out: make(chan []byte, outQueueLen), manifest: mf,
 	}
 	h.s.joinLocked(m)
 	return m, nil

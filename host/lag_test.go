@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -20,7 +21,7 @@ func (r *recorder) onPoll(p uint32, in [host.NumPorts]host.Input) {
 
 // playRecorded runs the game on every client, recording client 0's inputs
 // and calling during(poll) from client 1's game after each of its polls.
-func playRecorded(t *testing.T, cs []*host.Client, cfg sim.Config, during func(uint32)) ([]sim.Result, *recorder) {
+func playRecorded(t *testing.T, cs []*client.Client, cfg sim.Config, during func(uint32)) ([]sim.Result, *recorder) {
 	t.Helper()
 	rec := &recorder{}
 	cfgs := make([]sim.Config, len(cs))

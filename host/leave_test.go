@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 }
 
 func childPlayer(addr string) int {
-	c, err := host.Dial(context.Background(), addr, host.ClientConfig{Name: "child"})
+	c, err := client.Dial(context.Background(), addr, client.Config{Name: "child"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -125,7 +126,7 @@ func TestKilledHostReported(t *testing.T) {
 	var key [16]byte
 	hex.Decode(key[:], []byte(f[2]))
 	ts := &testSession{t: t, addr: f[1], events: map[string][]host.Event{}}
-	cs := []*host.Client{ts.join("p1", host.ClientConfig{OwnerKey: key}), ts.join("p2", host.ClientConfig{})}
+	cs := []*client.Client{ts.join("p1", client.Config{OwnerKey: key}), ts.join("p2", client.Config{})}
 	time.Sleep(50 * time.Millisecond) // both joined before start; start is refused otherwise
 	cs[0].Start()
 

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 )
 
 // Host and Client close the same way: the first Close stops everything and
 // returns nil, every later one says it was closed already.
 func TestCloseTwice(t *testing.T) {
 	ts := startHost(t, host.Config{}, nil)
-	c := ts.join("ann", host.ClientConfig{})
+	c := ts.join("ann", client.Config{})
 	if err := c.Close(); err != nil {
 		t.Errorf("client's first Close: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -58,16 +59,16 @@ func BenchmarkLoad(b *testing.B) {
 
 func runLoad(b *testing.B, sessions int, play time.Duration) {
 	var hist latencyHist
-	var clients []*host.Client
+	var clients []*client.Client
 	for range sessions {
 		ts := startHost(b, host.Config{Lag: 5}, nil)
 		host.SetRelayObserver(ts.h, hist.add)
 		for i := range 4 {
-			cfg := host.ClientConfig{Name: fmt.Sprint("p", i)}
+			cfg := client.Config{Name: fmt.Sprint("p", i)}
 			if i == 0 {
 				cfg.OwnerKey = ts.h.OwnerKey()
 			}
-			c, err := host.Dial(context.Background(), ts.addr, cfg)
+			c, err := client.Dial(context.Background(), ts.addr, cfg)
 			if err != nil {
 				b.Fatal(err)
 			}

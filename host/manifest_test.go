@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -30,7 +32,7 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 
 	var mu sync.Mutex
 	got := map[string][]byte{}
-	var bob *host.Client
+	var bob *client.Client
 	onSync := func(who string) func(string, host.SyncKind, []byte) {
 		return func(from string, k host.SyncKind, data []byte) {
 			mu.Lock()
@@ -41,11 +43,11 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 			}
 		}
 	}
-	alice := ts.join("alice", host.ClientConfig{OwnerKey: ts.h.OwnerKey(), Manifest: manifestWith(hostSRAM, "")})
-	bob = ts.join("bob", host.ClientConfig{OnSync: onSync("bob"), Manifest: manifestWith(otherSRAM, "")})
-	carol := ts.join("carol", host.ClientConfig{OnSync: onSync("carol"), Manifest: manifestWith(hostSRAM, "extra-cheat-hash")})
+	alice := ts.join("alice", client.Config{OwnerKey: ts.h.OwnerKey(), Manifest: manifestWith(hostSRAM, "")})
+	bob = ts.join("bob", client.Config{OnSync: onSync("bob"), Manifest: manifestWith(otherSRAM, "")})
+	carol := ts.join("carol", client.Config{OnSync: onSync("carol"), Manifest: manifestWith(hostSRAM, "extra-cheat-hash")})
 	// Each manifest came with its join; alice hears carol's with carol's.
-	waitUntil(t, func() bool { return len(alice.Check()) == 3 })
+	hosttest.WaitFor(t, "the condition", func() bool { return len(alice.Check()) == 3 })
 
 	rows := alice.Check()
 	var lines []string
@@ -73,7 +75,7 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 	if err := alice.SendSync(carol.ID(), host.SyncCheats, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, func() bool {
+	hosttest.WaitFor(t, "the condition", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		_, ok := got["carol/cheats"]
@@ -83,7 +85,7 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 		t.Errorf("carol got cheats %x, want none", got["carol/cheats"])
 	}
 	carol.SetManifest(manifestWith(hostSRAM, ""))
-	waitUntil(t, func() bool { return ts.h.Start() == nil })
+	hosttest.WaitFor(t, "the condition", func() bool { return ts.h.Start() == nil })
 	// Refused after the start: no sync during a game.
 	if err := bob.SendSync(alice.ID(), host.SyncSave(saves.SRAM), hostSRAM); err != nil {
 		t.Fatal(err)

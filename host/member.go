@@ -2,14 +2,17 @@ package host
 
 import (
 	"errors"
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"net/netip"
 	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // outQueueLen bounds a member's TCP send queue. A member whose queue fills
@@ -37,19 +40,20 @@ type member struct {
 
 	// Guarded by Host.mu.
 	left      bool
-	sock      *udpSocket     // socket its datagrams arrive on
-	udpAddr   netip.AddrPort // where its datagrams come from; zero until hello
-	udpNet    *net.UDPAddr   // udpAddr for sendmmsg, made once per address
+	sock      *udpsock.Socket // socket its datagrams arrive on
+	udpAddr   netip.AddrPort  // where its datagrams come from; zero until hello
+	udpNet    *net.UDPAddr    // udpAddr for sendmmsg, made once per address
 	acked     [NumPorts]uint32
 	tcpSent   [NumPorts]uint32
 	rtt       uint32 // microseconds, as the client measured it, smoothed
 	rttDev    uint32 // median deviation of rtt, microseconds
 	rtts      lockstep.RTTSamples
 	coreWants uint8 // core-data kinds it waits for
-	manifest  *memberManifest
-	lent      PortMask          // ports its emulator released in this game; its again in the next
-	talk      bucket            // chat and requests that reach everyone
-	uploads   wire.CoreAssembly // player 1's data a bridge is uploading
+	manifest  *check.Manifest
+	lent      PortMask      // ports its emulator released in this game; its again in the next
+	caughtUp  uint32        // a rejoined player's progress, as last told to everyone
+	talk      bucket        // chat and requests that reach everyone
+	uploads   wire.Assembly // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte
 
 	udpSeen atomic.Int64 // unix nanos of the last valid datagram

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -19,7 +20,7 @@ import (
 // testing/synctest bubble, where time is fake and a timeout of seconds
 // takes microseconds. It uses only host's exported API.
 
-// dialFunc is the signature of host.ClientConfig.Dial.
+// dialFunc is the signature of client.Config.Dial.
 type dialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
 
 // transports are the networks the tests of this file run over.
@@ -154,14 +155,14 @@ func (ns *netSession) waitEvent(who string, kind host.EventKind) host.Event {
 }
 
 // join joins a client called name from a machine of its own.
-func (ns *netSession) join(name string, cfg host.ClientConfig) *host.Client {
+func (ns *netSession) join(name string, cfg client.Config) *client.Client {
 	ns.t.Helper()
 	cfg.Name = name
 	cfg.OnEvent = func(e host.Event) { ns.record(name, e) }
 	if cfg.Dial == nil {
 		cfg.Dial = ns.tn.dialer()
 	}
-	c, err := host.Dial(context.Background(), ns.tn.addr, cfg)
+	c, err := client.Dial(context.Background(), ns.tn.addr, cfg)
 	if err != nil {
 		ns.t.Fatalf("%s joins: %v", name, err)
 	}
@@ -186,20 +187,20 @@ func (ns *netSession) waitMemberCount(n int) {
 func TestFourPlayersAndSpectatorOverTransports(t *testing.T) {
 	runOverTransports(t, func(t *testing.T, tn *testNet) {
 		ns := startNetSession(t, tn, host.Config{Lag: 5})
-		var cs []*host.Client
+		var cs []*client.Client
 		for i := range 4 {
-			cfg := host.ClientConfig{}
+			cfg := client.Config{}
 			if i == 0 {
 				cfg.OwnerKey = ns.h.OwnerKey()
 			}
 			cs = append(cs, ns.join("p"+strconv.Itoa(i+1), cfg))
 		}
-		cs = append(cs, ns.join("spec1", host.ClientConfig{Spectator: true}))
+		cs = append(cs, ns.join("spec1", client.Config{Spectator: true}))
 		ns.waitMemberCount(5)
 		if err := cs[0].Start(); err != nil {
 			t.Fatal(err)
 		}
-		const polls = 5000
+		const polls = 2000
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		res := make([]sim.Result, len(cs))

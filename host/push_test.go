@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 )
 
@@ -22,8 +23,8 @@ func TestInputsPushedToWaitingCores(t *testing.T) {
 			slow := hosttest.FakeCoreConfig{RequestEvery: 10 * time.Second, InputTimeout: time.Minute}
 			cfg1, cfg2 := slow, slow
 			cfg1.Players, cfg2.Players = []uint8{0}, []uint8{1}
-			_, core1 := bridgedCore(t, ts, "alice", 1<<0, host.ClientConfig{OwnerKey: ts.h.OwnerKey()}, cfg1)
-			_, core2 := bridgedCore(t, ts, "bob", 1<<1, host.ClientConfig{}, cfg2)
+			_, core1 := bridgedCore(t, ts, "alice", 1<<0, client.Config{OwnerKey: ts.h.OwnerKey()}, cfg1)
+			_, core2 := bridgedCore(t, ts, "bob", 1<<1, client.Config{}, cfg2)
 			cfg3 := slow
 			cfg3.Host, cfg3.Players, cfg3.Logf = netip.MustParseAddrPort(ts.addr), []uint8{2}, t.Logf
 			direct, err := hosttest.NewFakeCore(cfg3)
@@ -40,7 +41,7 @@ func TestInputsPushedToWaitingCores(t *testing.T) {
 					}
 				})
 			}
-			waitUntil(t, func() bool { return allPorts(ts.h.Members()) == 0b111 })
+			hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b111 })
 			if err := ts.start(); err != nil {
 				t.Fatal(err)
 			}

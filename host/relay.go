@@ -2,10 +2,13 @@ package host
 
 import (
 	"errors"
-	"github.com/netpak/netpak/host/wire"
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // udpSilence is how long a member's datagrams may stay away before the
@@ -27,11 +30,11 @@ func (h *Host) Stats() Stats {
 }
 
 // udpLoop reads one socket's datagrams until it closes.
-func (h *Host) udpLoop(sock *udpSocket) {
+func (h *Host) udpLoop(sock *udpsock.Socket) {
 	buf := make([]byte, wire.MaxDatagram+1)
 	var bt wire.Batch
 	for {
-		n, from, err := sock.readFrom(buf)
+		n, from, err := sock.ReadFrom(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -60,7 +63,7 @@ func (h *Host) udpLoop(sock *udpSocket) {
 
 // handleDatagram handles one datagram. Anything that is not a well-formed
 // datagram from a member's registered address is dropped and counted.
-func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt *wire.Batch) {
+func (h *Host) handleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPort, bt *wire.Batch) {
 	kind, token, body, err := wire.ParseDgramHeader(p)
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -77,7 +80,7 @@ func (h *Host) handleDatagram(sock *udpSocket, p []byte, from netip.AddrPort, bt
 		}
 		m.sock, m.udpAddr = sock, from
 		m.udpSeen.Store(nowNanos())
-		_ = sock.writeTo(wire.AppendDgramHeader(m.dgram[:0], wire.DgramHelloAck, m.token), from)
+		_ = sock.WriteTo(wire.AppendDgramHeader(m.dgram[:0], wire.DgramHelloAck, m.token), from)
 	case wire.DgramInputs:
 		if m.udpAddr != from || m.sock != sock || wire.ParseBatch(body, bt) != nil {
 			s.stats.DroppedDatagrams++
@@ -110,7 +113,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 	for i := range bt.NRuns {
 		r := &bt.Runs[i]
 		k := int(r.Port)
-		if s.owner[k] != m || !s.active.Has(k) {
+		if s.owner[k] != m || !s.active.Has(k) || s.vacant.Has(k) {
 			continue
 		}
 		for j := range int(r.N) {
@@ -125,7 +128,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 		}
 	}
 	for k := range NumPorts {
-		if bt.AckMask.Has(k) && !m.ports.Has(k) {
+		if bt.AckMask.Has(k) && (!m.ports.Has(k) || s.vacant.Has(k)) {
 			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.streams[k].Have))
 		}
 	}
@@ -133,6 +136,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 		s.sendBatchLocked(m, false)
 		return
 	}
+	s.fillVacantLocked()
 	s.grantLocked()
 	s.relayLocked(m)
 }
@@ -145,13 +149,13 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 // others' streams never fall behind the host's memory of them. Alone, an
 // author is held to the grant.
 func (s *session) authorLimitLocked(m *member) uint32 {
-	low := uint32(notEmpty)
+	low := uint32(lockstep.NotEmpty)
 	for i := range NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == notEmpty && s.owner[i] != m {
+		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty && s.owner[i] != m {
 			low = min(low, s.streams[i].Have)
 		}
 	}
-	if low == notEmpty {
+	if low == lockstep.NotEmpty {
 		low = s.grantSent
 	}
 	return low + uint32(s.sched.MaxLag()) + grantWindow
@@ -170,7 +174,7 @@ func (s *session) relayLocked(author *member) {
 		}
 	}
 	for _, sock := range s.touched {
-		sock.flush()
+		sock.Flush()
 	}
 	s.touched = s.touched[:0]
 	s.pushCoresLocked()
@@ -203,13 +207,13 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 	}
 	switch {
 	case viaUDP && queue && m.udpNet != nil:
-		if len(m.sock.queued) == 0 {
+		if !m.sock.Pending() {
 			s.touched = append(s.touched, m.sock)
 		}
-		m.sock.queue(b, m.udpAddr, m.udpNet)
+		m.sock.Queue(b, m.udpAddr, m.udpNet)
 		return
 	case viaUDP:
-		_ = m.sock.writeTo(b, m.udpAddr)
+		_ = m.sock.WriteTo(b, m.udpAddr)
 		return
 	}
 	n := len(b) - start
@@ -222,7 +226,7 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 // appendBatchForLocked appends the batch body for m. It reports false if m
 // lacks inputs the host no longer holds.
 func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
-	bt := wire.Batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports}
+	bt := wire.Batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports &^ s.vacant}
 	for k := range NumPorts {
 		bt.Acks[k] = s.streams[k].Have
 	}
@@ -235,7 +239,7 @@ func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte
 		if !viaUDP {
 			from = max(from, m.tcpSent[k])
 		}
-		if m.ports.Has(k) || from >= st.Have {
+		if (m.ports.Has(k) && !s.vacant.Has(k)) || from >= st.Have {
 			continue
 		}
 		if !st.Holds(from) {

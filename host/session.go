@@ -4,10 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"math"
 	"strings"
+
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // sessionState is where a session is in its life.
@@ -18,9 +20,6 @@ const (
 	statePlaying
 	stateEnded
 )
-
-// notEmpty marks a port that still has its author.
-const notEmpty = math.MaxUint32
 
 // session is the state of the one game a Host serves. All of it is guarded
 // by Host.mu; methods named …Locked expect it held.
@@ -35,7 +34,7 @@ type session struct {
 	owner     [NumPorts]*member         // author of each port
 	streams   [NumPorts]lockstep.Stream // the host's copy of every stream
 	active    PortMask                  // ports in the game
-	emptyFrom [NumPorts]uint32          // first poll a port reads empty; notEmpty if none
+	emptyFrom [NumPorts]uint32          // first poll a port reads empty; lockstep.NotEmpty if none
 
 	sched     lockstep.Schedule
 	epoch     uint16 // schedule changes so far
@@ -47,9 +46,12 @@ type session struct {
 	autoArmed bool             // autostart may start a game: someone joined since the last one
 	games     uint32           // games ended so far
 
+	held   [NumPorts]string // in a game: the name of the player who left a port and may take it back
+	vacant PortMask         // ports the host authors while their rejoined player catches up
+
 	checks  lockstep.Verdicts
 	cores   coreState
-	touched []*udpSocket // sockets with queued relays; see relayLocked
+	touched []*udpsock.Socket // sockets with queued relays; see relayLocked
 	stats   Stats
 }
 
@@ -59,7 +61,7 @@ func (s *session) init(h *Host) {
 	s.byToken = make(map[uint64]*member)
 	s.sched.Reset(lockstep.SchedEntry{Lag: h.cfg.Lag, Golf: h.cfg.Golf, Cause: lockstep.CauseInitial})
 	for i := range s.emptyFrom {
-		s.emptyFrom[i] = notEmpty
+		s.emptyFrom[i] = lockstep.NotEmpty
 	}
 	s.checks.Init()
 	s.cores.init()
@@ -100,7 +102,7 @@ func (s *session) admitLocked(hl wire.Hello) (PortMask, error) {
 		return 0, nil
 	}
 	if s.state != stateLobby {
-		return 0, fmt.Errorf("the game has already started; join as a spectator")
+		return s.rejoinPortsLocked(hl.Name)
 	}
 	return s.assignPortsLocked(hl.Ports, int(hl.NumPorts))
 }
@@ -148,25 +150,28 @@ func (s *session) joinLocked(m *member) {
 	s.sendLocked(m, wire.FrameWelcome, wire.AppendWelcome(nil, wire.Welcome{
 		ID: m.id, Token: m.token, Ports: m.ports, Playing: s.state == statePlaying,
 		GolfMask: s.h.cfg.golfMask(), DropTimeout: uint32(s.h.cfg.dropTimeout().Milliseconds()),
-		Turbo: s.h.cfg.Turbo,
 	}))
 	for _, e := range s.sched.Entries {
 		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}))
 	}
+	joined := Event{Kind: EventJoined, Who: m.name, Ports: m.ports}
 	if s.state == statePlaying {
+		if m.ports != 0 {
+			joined.Poll, joined.Text = s.reviveLocked(m), rejoinedText
+		}
 		s.startLateLocked(m)
 	}
 	s.sendManifestsLocked(m)
 	info := s.memberInfo(m)
 	s.broadcastLocked(wire.FrameJoined, wire.AppendMember(nil, info), m)
 	if m.manifest != nil {
-		if b, err := m.manifest.m.MarshalBinary(); err == nil {
+		if b, err := m.manifest.M.MarshalBinary(); err == nil {
 			s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, false, b), m)
 		}
 	}
 	s.broadcastRosterLocked()
 	if m.core == nil {
-		s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: m.ports})
+		s.eventLocked(joined)
 	}
 	s.autoArmed = true
 	s.autoStartLocked()
@@ -280,11 +285,13 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 			continue
 		}
 		s.owner[i] = nil
-		if s.state == statePlaying && s.active.Has(i) && s.emptyFrom[i] == notEmpty {
+		s.vacant &^= 1 << i
+		if s.state == statePlaying && s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			s.emptyFrom[i] = s.streams[i].Have
 			from = max(from, s.streams[i].Have)
 		}
 	}
+	s.holdPortsLocked(m, ports, why)
 	s.pushCoresLocked() // a waiting core reads the empty port at once
 	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()
@@ -319,7 +326,7 @@ func (s *session) handleReleaseLocked(m *member, p []byte) error {
 func (s *session) authorsLeftLocked() int {
 	n := 0
 	for i := range NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == notEmpty {
+		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			n++
 		}
 	}

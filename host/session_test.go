@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -74,11 +76,11 @@ func (ts *testSession) eventsOf(who string, kind host.EventKind) []host.Event {
 	return out
 }
 
-func (ts *testSession) join(name string, cfg host.ClientConfig) *host.Client {
+func (ts *testSession) join(name string, cfg client.Config) *client.Client {
 	ts.t.Helper()
 	cfg.Name = name
 	cfg.OnEvent = func(e host.Event) { ts.record(name, e) }
-	c, err := host.Dial(context.Background(), ts.addr, cfg)
+	c, err := client.Dial(context.Background(), ts.addr, cfg)
 	if err != nil {
 		ts.t.Fatalf("%s joins: %v", name, err)
 	}
@@ -87,17 +89,17 @@ func (ts *testSession) join(name string, cfg host.ClientConfig) *host.Client {
 }
 
 // joinPlayers joins the host's own player and n-1 others, plus spectators.
-func (ts *testSession) joinPlayers(n, spectators int) []*host.Client {
-	var cs []*host.Client
+func (ts *testSession) joinPlayers(n, spectators int) []*client.Client {
+	var cs []*client.Client
 	for i := range n {
-		cfg := host.ClientConfig{}
+		cfg := client.Config{}
 		if i == 0 {
 			cfg.OwnerKey = ts.h.OwnerKey()
 		}
 		cs = append(cs, ts.join("p"+strconv.Itoa(i+1), cfg))
 	}
 	for i := range spectators {
-		cs = append(cs, ts.join("spec"+strconv.Itoa(i+1), host.ClientConfig{Spectator: true}))
+		cs = append(cs, ts.join("spec"+strconv.Itoa(i+1), client.Config{Spectator: true}))
 	}
 	return cs
 }
@@ -105,45 +107,25 @@ func (ts *testSession) joinPlayers(n, spectators int) []*host.Client {
 // waitMembers waits until the host has n members.
 func (ts *testSession) waitMembers(n int) {
 	ts.t.Helper()
-	if !waitFor(func() bool { return len(ts.h.Members()) == n }) {
+	if !hosttest.Eventually(func() bool { return len(ts.h.Members()) == n }) {
 		ts.t.Fatalf("host has %d members, want %d", len(ts.h.Members()), n)
 	}
 }
 
-// waitFor polls cond for up to 5 s, a bounded retry for state that has no
-// channel to wait on (the host's member list).
 // start starts the game once every player has announced its manifest (a
 // direct core announces its saves after it registered) and returns the
 // start's verdict.
 func (ts *testSession) start() error {
 	var err error
-	waitFor(func() bool {
+	hosttest.Eventually(func() bool {
 		err = ts.h.Start()
 		return !errors.Is(err, host.ErrNotAnnounced)
 	})
 	return err
 }
 
-func waitFor(cond func() bool) bool {
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return true
-}
-
-func waitUntil(t testing.TB, cond func() bool) {
-	t.Helper()
-	if !waitFor(cond) {
-		t.Fatal("condition not met within 5s")
-	}
-}
-
 // playAll runs the simulated game on every client and returns the results.
-func playAll(t testing.TB, cs []*host.Client, cfg sim.Config, timeout time.Duration) []sim.Result {
+func playAll(t testing.TB, cs []*client.Client, cfg sim.Config, timeout time.Duration) []sim.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -191,7 +173,7 @@ func TestFourPlayersAndSpectator(t *testing.T) {
 			if err := cs[0].Start(); err != nil {
 				t.Fatal(err)
 			}
-			const polls = 10000
+			const polls = 3000
 			t0 := time.Now()
 			res := playAll(t, cs, sim.Config{Polls: polls, Script: sim.Script{Seed: 7}}, 2*time.Minute)
 			t.Logf("%d polls in %v; state %v; stalls %d", polls, time.Since(t0), res[0].State, res[1].Stalls)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -103,7 +104,7 @@ func TestSilentHostReported(t *testing.T) {
 		ns := startNetSession(t, tn, host.Config{})
 		var cut atomic.Bool
 		dial := tn.dialer()
-		c := ns.join("p1", host.ClientConfig{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c := ns.join("p1", client.Config{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := dial(ctx, network, addr)
 			if err != nil {
 				return nil, err
@@ -152,9 +153,9 @@ func TestFrozenSpectator(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tn := newTestNet(t, true)
 		ns := startNetSession(t, tn, host.Config{Lag: 3})
-		cs := []*host.Client{
-			ns.join("p1", host.ClientConfig{OwnerKey: ns.h.OwnerKey()}),
-			ns.join("p2", host.ClientConfig{}),
+		cs := []*client.Client{
+			ns.join("p1", client.Config{OwnerKey: ns.h.OwnerKey()}),
+			ns.join("p2", client.Config{}),
 		}
 		frozen := tn.dial(t, "tcp")
 		// Magic and a hello for spectator "frozen".

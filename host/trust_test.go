@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/saves"
 )
@@ -28,7 +30,7 @@ const maxStall = 250 * time.Millisecond
 
 // playHonest plays polls on the honest clients and checks they agree and
 // were not held up.
-func playHonest(t *testing.T, cs []*host.Client, polls uint32, rate float64) []sim.Result {
+func playHonest(t *testing.T, cs []*client.Client, polls uint32, rate float64) []sim.Result {
 	t.Helper()
 	late := watchScheduler()
 	res := playAll(t, cs, sim.Config{Polls: polls, Rate: rate}, time.Minute)
@@ -71,6 +73,23 @@ func watchScheduler() func() time.Duration {
 	}
 }
 
+// rawJoin joins ts with hello over a bare TCP connection that writes what
+// the test writes and reads (and drops) everything the host sends, so the
+// host never finds it behind.
+func rawJoin(t *testing.T, ts *testSession, hello []byte) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := c.Write(hello); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, c)
+	return c
+}
+
 // requireNotDropped fails if any of names left the session.
 func requireNotDropped(t *testing.T, ts *testSession, names ...string) {
 	t.Helper()
@@ -88,18 +107,18 @@ func requireNotDropped(t *testing.T, ts *testSession, names ...string) {
 func TestAuthorFloodHurtsOnlyItself(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 5}, nil)
 	cs := ts.joinPlayers(2, 0)
-	mallory := ts.join("mallory", host.ClientConfig{})
+	mallory := rawJoin(t, ts, host.RawHelloNoROM("mallory"))
 	ts.waitMembers(3)
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"mallory"}, host.EventStarted, 1)
+	waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
 	for first := uint32(0); first < 4160; first += 64 {
-		if err := host.SendInputs(mallory, 2, first, 64); err != nil {
+		if _, err := mallory.Write(host.RawInputs(2, first, 64)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	waitUntil(t, func() bool { return ts.h.Stats().RefusedInputs > 0 })
+	hosttest.WaitFor(t, "the condition", func() bool { return ts.h.Stats().RefusedInputs > 0 })
 	mallory.Close() // its port reads empty from the last input the host took
 	playHonest(t, cs, 2000, 0)
 	requireNotDropped(t, ts, "p1", "p2")
@@ -207,22 +226,22 @@ func TestSpectatorCannotFrameDesync(t *testing.T) {
 	for _, hostPlays := range []bool{true, false} {
 		t.Run(fmt.Sprintf("host plays %v", hostPlays), func(t *testing.T) {
 			ts := startHost(t, host.Config{Lag: 2}, nil)
-			var cs []*host.Client
+			var cs []*client.Client
 			for i, name := range []string{"ann", "ben", "cat"} {
-				cfg := host.ClientConfig{}
+				cfg := client.Config{}
 				if i == 0 && hostPlays {
 					cfg.OwnerKey = ts.h.OwnerKey()
 				}
 				cs = append(cs, ts.join(name, cfg))
 			}
-			liar := ts.join("liar", host.ClientConfig{Spectator: true})
+			liar := rawJoin(t, ts, host.RawHello("liar", true))
 			ts.waitMembers(4)
 			if err := ts.start(); err != nil {
 				t.Fatal(err)
 			}
-			waitEvents(t, ts, []string{"liar"}, host.EventStarted, 1)
-			for from := uint32(0); from < 4096; from += host.DefaultChecksumEvery {
-				host.SendChecksum(liar, from, host.DefaultChecksumEvery, 0xbad)
+			waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
+			for from := uint32(0); from < 4096; from += client.DefaultChecksumEvery {
+				liar.Write(host.RawChecksum(from, client.DefaultChecksumEvery, 0xbad))
 			}
 			playHonest(t, cs, 1024, 0)
 			for _, e := range ts.eventsOf("host", host.EventDesync) {
@@ -244,8 +263,8 @@ func TestStartFailsClosed(t *testing.T) {
 
 	t.Run("different ROMs, no host player", func(t *testing.T) {
 		ts := startHost(t, host.Config{AutoStart: 2}, nil)
-		ts.join("ann", host.ClientConfig{Manifest: mfA})
-		ts.join("ben", host.ClientConfig{Manifest: mfB})
+		ts.join("ann", client.Config{Manifest: mfA})
+		ts.join("ben", client.Config{Manifest: mfB})
 		ts.waitMembers(2)
 		err := ts.h.Start()
 		if !errors.Is(err, host.ErrSaveMismatch) || !strings.Contains(err.Error(), "ben: ROM differs from ann's") {
@@ -261,7 +280,7 @@ func TestStartFailsClosed(t *testing.T) {
 	})
 	t.Run("a player that announced nothing", func(t *testing.T) {
 		ts := startHost(t, host.Config{}, nil)
-		ts.join("ann", host.ClientConfig{OwnerKey: ts.h.OwnerKey(), Manifest: mfA})
+		ts.join("ann", client.Config{OwnerKey: ts.h.OwnerKey(), Manifest: mfA})
 		mute, err := net.Dial("tcp", ts.addr)
 		if err != nil {
 			t.Fatal(err)
@@ -275,8 +294,8 @@ func TestStartFailsClosed(t *testing.T) {
 	})
 	t.Run("same files start", func(t *testing.T) {
 		ts := startHost(t, host.Config{AutoStart: 2}, nil)
-		ts.join("ann", host.ClientConfig{Manifest: mfA})
-		ts.join("ben", host.ClientConfig{Manifest: mfA})
+		ts.join("ann", client.Config{Manifest: mfA})
+		ts.join("ben", client.Config{Manifest: mfA})
 		waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
 	})
 }
@@ -290,7 +309,7 @@ func TestNoGoroutinesLeftByHostileMembers(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 20 {
 			wg.Go(func() {
-				c, err := host.Dial(context.Background(), ts.addr, host.ClientConfig{Name: fmt.Sprintf("x%d", i), Spectator: true})
+				c, err := client.Dial(context.Background(), ts.addr, client.Config{Name: fmt.Sprintf("x%d", i), Spectator: true})
 				if err == nil {
 					c.Close()
 				}
@@ -299,5 +318,5 @@ func TestNoGoroutinesLeftByHostileMembers(t *testing.T) {
 		wg.Wait()
 		ts.h.Close()
 	}()
-	waitUntil(t, func() bool { return runtime.NumGoroutine() <= before+2 })
+	hosttest.WaitFor(t, "the condition", func() bool { return runtime.NumGoroutine() <= before+2 })
 }

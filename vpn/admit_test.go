@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/vpn/natmsg"
 )
 
@@ -120,7 +121,7 @@ func TestSilentWithoutHostKey(t *testing.T) {
 	if n, err := raw.Read(buf); err == nil {
 		t.Fatalf("host answered a probe: %x", buf[:n])
 	}
-	waitFor(t, "host to receive the stranger's handshake", func() bool { return h.Bind().Stats().WireGuard >= 1 })
+	hosttest.WaitFor(t, "host to receive the stranger's handshake", func() bool { return h.Bind().Stats().WireGuard >= 1 })
 	if got := stranger.Stats(); got.WireGuard+got.Control+got.Other+got.STUN != 0 {
 		t.Fatalf("stranger device got answers: %+v", got)
 	}
@@ -147,20 +148,6 @@ func startStrangerDevice(t *testing.T, hostEP netip.AddrPort) *Bind {
 		t.Fatal(err)
 	}
 	return bind
-}
-
-// waitFor polls cond until it holds, failing the test after 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
 }
 
 func TestInviteWG(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/vpn/natmsg"
 	"github.com/netpak/netpak/vpn/rendezvous"
 )
@@ -37,7 +38,7 @@ func newRdvLab(t *testing.T, cfg rendezvous.Config) *rdvLab {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	h.WaitDiscovery(ctx)
-	waitFor(t, "the host to register", func() bool { return r.Stats().Registers > 0 })
+	hosttest.WaitFor(t, "the host to register", func() bool { return r.Stats().Registers > 0 })
 	return &rdvLab{r: r, h: h}
 }
 
@@ -143,8 +144,8 @@ func TestRendezvousRoomHijack(t *testing.T) {
 		t.Fatal(err)
 	}
 	curRoom := natmsg.RoomOf(cur.HostKey, natmsg.RendezvousKey(cur.Secret))
-	waitFor(t, "the host to register its new room", func() bool { return l.r.Stats().Registers > registered })
-	waitFor(t, "the server to pair players with the host", func() bool { return l.roomHost(t, cur) == l.h.LocalAddr() })
+	hosttest.WaitFor(t, "the host to register its new room", func() bool { return l.r.Stats().Registers > registered })
+	hosttest.WaitFor(t, "the server to pair players with the host", func() bool { return l.roomHost(t, cur) == l.h.LocalAddr() })
 	attacker := newUDPPeer(t, "127.0.0.2")
 	attackerKey := testKey(0x66)
 	for _, inv := range []Invite{cur, old} {

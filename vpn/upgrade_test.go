@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/vpn/natsim"
 )
 
@@ -50,7 +51,7 @@ func TestRelayUpgradesToDirect(t *testing.T) {
 
 	start := time.Now()
 	router.Forward(DefaultPort, netip.MustParseAddrPort(c.LocalAddr().String()))
-	waitFor(t, "the tunnel to move to the direct path", func() bool { return tun.Path().Kind == PathDirect })
+	hosttest.WaitFor(t, "the tunnel to move to the direct path", func() bool { return tun.Path().Kind == PathDirect })
 	took := time.Since(start)
 	t.Logf("moved from relay %v to %v after %v", relay, tun.Path(), took)
 	if limit := every + upgradeWindow; took > limit {
@@ -59,7 +60,7 @@ func TestRelayUpgradesToDirect(t *testing.T) {
 	if got := tun.Path().Addr; got != forwarded {
 		t.Fatalf("direct path goes to %v, want the forwarded port %v", got, forwarded)
 	}
-	waitFor(t, "the host to see its peer directly", func() bool {
+	hosttest.WaitFor(t, "the host to see its peer directly", func() bool {
 		peers, err := h.Peers()
 		if stream.broken() {
 			t.Fatalf("traffic: %v", stream.stop())
@@ -130,7 +131,7 @@ func startEchoStream(t *testing.T, tun *Tunnel) *echoStream {
 // stream broke.
 func (s *echoStream) waitFor(t *testing.T, n int64) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%d round trips", n), func() bool { return s.done.Load() >= n || s.broken() })
+	hosttest.WaitFor(t, fmt.Sprintf("%d round trips", n), func() bool { return s.done.Load() >= n || s.broken() })
 	if s.broken() {
 		t.Fatalf("traffic: %v", s.stop())
 	}

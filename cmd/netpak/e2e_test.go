@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/commands"
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -339,7 +339,7 @@ func TestHeadlessVPNHost(t *testing.T) {
 	h := startConsole(t, bin, "host", "host", "--bind", "127.0.0.1", "--vpn", "--vpn-only", "--vpn-port", vpnPort,
 		"--vpn-endpoint", "127.0.0.1", "--autostart", "2", "--lag", "3")
 	invite := h.out.wait(t, `players join with: netpak join (netpak1\S+)$`)[1]
-	var clients []*host.Client
+	var clients []*client.Client
 	for _, name := range []string{"Ann", "Ben"} {
 		ctx := testCtx(t, 30*time.Second)
 		tun, err := testTunnels(t).Join(ctx, invite, commands.TunnelJoinConfig{})
@@ -347,7 +347,7 @@ func TestHeadlessVPNHost(t *testing.T) {
 			t.Fatalf("%s joins the tunnel: %v", name, err)
 		}
 		t.Cleanup(func() { tun.Close() })
-		c, err := host.Dial(ctx, tun.HostAddress(commands.TunnelSessionPort), host.ClientConfig{Name: name, Dial: tun.DialContext})
+		c, err := client.Dial(ctx, tun.HostAddress(commands.TunnelSessionPort), client.Config{Name: name, Dial: tun.DialContext})
 		if err != nil {
 			t.Fatalf("%s joins the session: %v", name, err)
 		}

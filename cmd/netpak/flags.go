@@ -35,6 +35,7 @@ func newSettingsFlags(fs *flag.FlagSet) *settingsFlags {
 	fs.BoolVar(&f.s.VPNOnly, "vpn-only", false, "with --vpn, serve the session only through the VPN")
 	fs.StringVar(&f.s.VPNEndpoint, "vpn-endpoint", "", "the `IP[:PORT]` invites name (default this machine's addresses)")
 	fs.StringVar(&f.s.Emulator.ROM, "rom", "", "the ROM `file` /start runs in mupen64plus (default the simulated game)")
+	fs.StringVar(&f.s.Emulator.ConfigDir, "config-dir", "", "your mupen64plus configuration `folder` (default mupen64plus' usual one)")
 	return f
 }
 
@@ -85,6 +86,8 @@ func (f *settingsFlags) settings() (commands.Settings, error) {
 			s.VPNEndpoint = f.s.VPNEndpoint
 		case "rom":
 			s.Emulator.ROM = f.s.Emulator.ROM
+		case "config-dir":
+			s.Emulator.ConfigDir = f.s.Emulator.ConfigDir
 		}
 	})
 	return s, s.Validate()

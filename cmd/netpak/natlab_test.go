@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/vpn"
 )
@@ -265,7 +266,7 @@ func labHost(t *testing.T) {
 	}
 	go s.Serve(lln, lpc)
 	fmt.Printf("invite: %s\n", h.Invite())
-	c, err := host.Dial(ctx, lln.Addr().String(), host.ClientConfig{Name: "host", OwnerKey: s.OwnerKey(), Logf: t.Logf})
+	c, err := client.Dial(ctx, lln.Addr().String(), client.Config{Name: "host", OwnerKey: s.OwnerKey(), Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +291,7 @@ func labPlayer(t *testing.T, invite string) {
 	up := time.Since(start)
 	defer tun.Close()
 	fmt.Printf("path: %v up-ms: %d\n", tun.Path(), up.Milliseconds())
-	c, err := host.Dial(ctx, vpn.HostAddress(labGamePort), host.ClientConfig{Name: "player", Dial: tun.DialContext, Logf: t.Logf})
+	c, err := client.Dial(ctx, vpn.HostAddress(labGamePort), client.Config{Name: "player", Dial: tun.DialContext, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +299,7 @@ func labPlayer(t *testing.T, invite string) {
 	playAndPrint(t, ctx, c)
 }
 
-func playAndPrint(t *testing.T, ctx context.Context, c *host.Client) {
+func playAndPrint(t *testing.T, ctx context.Context, c *client.Client) {
 	r, err := sim.Run(ctx, c, sim.Config{Polls: labPolls, Script: sim.Script{Seed: 7}})
 	if err != nil {
 		t.Fatalf("sim.Run: %v", err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/netpak/netpak/commands"
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/vpn"
@@ -72,7 +73,7 @@ func startTunnelSession(t *testing.T, cfg host.Config) *tunnelSession {
 }
 
 // joinTunnel joins the session through the tunnel as a netpak player.
-func (ts *tunnelSession) joinTunnel(t *testing.T, name string, cfg host.ClientConfig) *host.Client {
+func (ts *tunnelSession) joinTunnel(t *testing.T, name string, cfg client.Config) *client.Client {
 	t.Helper()
 	ctx := testCtx(t, 20*time.Second)
 	tun, err := testTunnels(t).Join(ctx, ts.th.Invite(), commands.TunnelJoinConfig{})
@@ -81,7 +82,7 @@ func (ts *tunnelSession) joinTunnel(t *testing.T, name string, cfg host.ClientCo
 	}
 	t.Cleanup(func() { tun.Close() })
 	cfg.Name, cfg.Dial = name, tun.DialContext
-	c, err := host.Dial(ctx, tun.HostAddress(commands.TunnelSessionPort), cfg)
+	c, err := client.Dial(ctx, tun.HostAddress(commands.TunnelSessionPort), cfg)
 	if err != nil {
 		t.Fatalf("%s joins the session through the tunnel: %v", name, err)
 	}
@@ -93,16 +94,16 @@ func (ts *tunnelSession) joinTunnel(t *testing.T, name string, cfg host.ClientCo
 // own player and three players who all come through the tunnel.
 func TestTunnelSimulatedSession(t *testing.T) {
 	ts := startTunnelSession(t, host.Config{Lag: 3, DropTimeout: 10 * time.Second}) // -race on a busy 2-core machine
-	clients := []*host.Client{}
+	clients := []*client.Client{}
 	for _, name := range []string{"p2", "p3", "p4"} {
-		clients = append(clients, ts.joinTunnel(t, name, host.ClientConfig{}))
+		clients = append(clients, ts.joinTunnel(t, name, client.Config{}))
 	}
-	own, err := host.Dial(testCtx(t, 10*time.Second), ts.addr, host.ClientConfig{Name: "p1", OwnerKey: ts.h.OwnerKey()})
+	own, err := client.Dial(testCtx(t, 10*time.Second), ts.addr, client.Config{Name: "p1", OwnerKey: ts.h.OwnerKey()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { own.Close() })
-	clients = append([]*host.Client{own}, clients...)
+	clients = append([]*client.Client{own}, clients...)
 	if err := own.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestTunnelSimulatedSession(t *testing.T) {
 // connects to the host directly. Both consume the same inputs.
 func TestTunnelBridge(t *testing.T) {
 	ts := startTunnelSession(t, host.Config{Lag: 2})
-	remote := ts.joinTunnel(t, "remote", host.ClientConfig{Ports: 1 << 1})
+	remote := ts.joinTunnel(t, "remote", client.Config{Ports: 1 << 1})
 	bridge, err := remote.ListenBridge("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -153,9 +154,9 @@ func TestTunnelBridge(t *testing.T) {
 			done <- err
 		}()
 	}
-	waitFor(t, func() bool { return portsTaken(ts.h.Members()) == 0b11 }, "both cores registered")
+	hosttest.WaitFor(t, "both cores registered", func() bool { return portsTaken(ts.h.Members()) == 0b11 })
 	// Player 1's core announces its saves after it registered.
-	waitFor(t, func() bool { err = ts.h.Start(); return !errors.Is(err, host.ErrNotAnnounced) }, "player 1's saves")
+	hosttest.WaitFor(t, "player 1's saves", func() bool { err = ts.h.Start(); return !errors.Is(err, host.ErrNotAnnounced) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,18 +211,6 @@ func portsTaken(ms []host.Member) host.PortMask {
 		m |= x.Ports
 	}
 	return m
-}
-
-// waitFor polls cond for up to 10 s: the host has no change channel.
-func waitFor(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // TestTunnelJoinErrors checks what a player reads when a join fails.

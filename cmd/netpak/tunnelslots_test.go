@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/commands"
+	"github.com/netpak/netpak/host/hosttest"
 )
 
 // Players who join through the VPN and leave free their tunnel places at
@@ -33,15 +34,15 @@ func TestTunnelPlacesFreedOnLeave(t *testing.T) {
 			t.Fatalf("player %d of 6: %v", i+1, err)
 		}
 		t.Logf("player %d joined in %v", i+1, time.Since(t0).Round(time.Millisecond))
-		waitFor(t, func() bool { return members() == 2 }, "the player in the session")
+		hosttest.WaitFor(t, "the player in the session", func() bool { return members() == 2 })
 		if err := p.Leave(); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, func() bool { return members() == 1 && len(alice.State().Peers) == 0 }, "the player gone, from the session and the tunnel")
+		hosttest.WaitFor(t, "the player gone, from the session and the tunnel", func() bool { return members() == 1 && len(alice.State().Peers) == 0 })
 	}
 	watcher := newSession("watcher", true)
 	if err := watcher.Connect(ctx, hosted.Invite); err != nil {
 		t.Fatalf("spectator: %v", err)
 	}
-	waitFor(t, func() bool { return members() == 2 }, "the spectator in the session")
+	hosttest.WaitFor(t, "the spectator in the session", func() bool { return members() == 2 })
 }

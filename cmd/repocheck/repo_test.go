@@ -112,6 +112,9 @@ var pure = []struct {
 	{module + "/vpn/rendezvous", []string{module + "/vpn/natmsg"}, false},
 	{module + "/host/lockstep", nil, true},
 	{module + "/host/wire", []string{module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, true},
+	{module + "/host/check", []string{module + "/saves", module + "/saves/rom"}, true},
+	{module + "/host/udpsock", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
+	{module + "/host/coreserve", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 }
 
 // notInPure are the dependency prefixes the packages in pure must avoid.

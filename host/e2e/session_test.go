@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
@@ -39,10 +41,10 @@ type game struct {
 	h       *host.Host
 	addr    string
 	events  *eventLog
-	rec     *host.Client   // spectator recording the streams
-	owner   *host.Client   // the host's own player: the first bridged seat
-	clients []*host.Client // per seat; nil for a direct core
-	severs  []*severer     // per seat; nil for a direct core
+	rec     *client.Client   // spectator recording the streams
+	owner   *client.Client   // the host's own player: the first bridged seat
+	clients []*client.Client // per seat; nil for a direct core
+	severs  []*severer       // per seat; nil for a direct core
 	procs   []*launcher.Process
 	logs    []string // per seat: the core's log file
 	names   []string // per seat: its member name in the session
@@ -62,14 +64,14 @@ func startGame(t *testing.T, spec gameSpec) *game {
 		t.Fatal(err)
 	}
 	g := &game{t: t, spec: spec, events: newEventLog(),
-		clients: make([]*host.Client, len(spec.seats)), severs: make([]*severer, len(spec.seats))}
+		clients: make([]*client.Client, len(spec.seats)), severs: make([]*severer, len(spec.seats))}
 	for _, s := range spec.seats {
 		for _, p := range s.ports {
 			g.active |= 1 << (p - 1)
 		}
 	}
 	g.startHost()
-	g.rec = g.dial("rec", host.ClientConfig{Spectator: true})
+	g.rec = g.dial("rec", client.Config{Spectator: true})
 	rom := writeROM(t, spec.polls)
 	for i, s := range spec.seats {
 		cfg := g.coreConfig(i, s, rom)
@@ -83,14 +85,17 @@ func startGame(t *testing.T, spec gameSpec) *game {
 	return g
 }
 
+// testCores makes the headless cores run unthrottled and gives them the
+// scripted keys they cannot read from a controller.
+var testCores = testhook.Hooks{Turbo: true, ScriptKeys: scriptKeys}
+
 func (g *game) startHost() {
 	t := g.t
 	ln, pc, addr := listenPair(t)
 	g.addr = addr
-	g.h = host.New(host.Config{
-		Lag: g.spec.lag, AutoStart: g.active.Count(), Turbo: true, ScriptKeys: scriptKeys,
-		Logf: t.Logf, OnEvent: g.events.add,
-	})
+	g.h = host.New(host.WithTestHooks(host.Config{
+		Lag: g.spec.lag, AutoStart: g.active.Count(), Logf: t.Logf, OnEvent: g.events.add,
+	}, testCores))
 	served := make(chan error, 1)
 	go func() { served <- g.h.Serve(ln, pc) }()
 	t.Cleanup(func() {
@@ -101,12 +106,12 @@ func (g *game) startHost() {
 	})
 }
 
-func (g *game) dial(name string, cfg host.ClientConfig) *host.Client {
+func (g *game) dial(name string, cfg client.Config) *client.Client {
 	g.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	cfg.Name, cfg.Logf = name, g.t.Logf
-	c, err := host.Dial(ctx, g.addr, cfg)
+	c, err := client.Dial(ctx, g.addr, cfg)
 	if err != nil {
 		g.t.Fatalf("%s joins: %v", name, err)
 	}
@@ -155,7 +160,7 @@ func (g *game) joinBridge(i int, name string, ports []int) netip.AddrPort {
 		mask |= 1 << (p - 1)
 	}
 	g.severs[i] = &severer{}
-	cc := host.ClientConfig{Ports: mask, ScriptKeys: scriptKeys, Dial: g.severs[i].dial}
+	cc := client.WithTestHooks(client.Config{Ports: mask, Dial: g.severs[i].dial}, testCores)
 	if g.owner == nil {
 		cc.OwnerKey = g.h.OwnerKey()
 	}

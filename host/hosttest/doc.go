@@ -8,7 +8,8 @@
 // core cannot run (no library installed, four players in one process,
 // hostile timings); the real-core tests of the launcher use the real thing.
 // Its [Network] is an in-memory TCP and UDP network for tests that run in a
-// testing/synctest bubble.
+// testing/synctest bubble. [WaitFor] and [Eventually] are the one way
+// netpak's tests wait for a state that has no channel to wait on.
 //
 // This package is for tests only. It must not be imported by production
 // code and imports nothing of netpak but host/m64p.

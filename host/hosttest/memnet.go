@@ -68,7 +68,7 @@ func NewNetwork() *Network {
 	return n
 }
 
-// Addr returns the host's address as "ip:port", for host.Dial.
+// Addr returns the host's address as "ip:port", for client.Dial.
 func (n *Network) Addr() string { return HostAddr.String() }
 
 // Listener returns the host's stream listener, for host.Host.Serve. Its
@@ -135,7 +135,7 @@ func (d *Dialer) Addr() netip.Addr { return d.ip }
 // DialContext connects to addr, which must be the network's host address:
 // "tcp" to its listener, "udp" to its packet conn (a connected datagram
 // socket, as net.Dial("udp", …) returns). Its signature is that of
-// host.ClientConfig.Dial.
+// client.Config.Dial.
 func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -15,7 +16,7 @@ import (
 // startLab hosts a session on loopback with lag and joins one player per
 // link, each reaching the host through its own link; it starts the game.
 // Everything is closed when tb ends.
-func startLab(tb testing.TB, ctx context.Context, lag int, links []*latency.Link) []*host.Client {
+func startLab(tb testing.TB, ctx context.Context, lag int, links []*latency.Link) []*client.Client {
 	tb.Helper()
 	ln, pc, err := host.ListenPair("127.0.0.1:0")
 	if err != nil {
@@ -24,7 +25,7 @@ func startLab(tb testing.TB, ctx context.Context, lag int, links []*latency.Link
 	h := host.New(host.Config{Lag: uint8(lag)})
 	served := make(chan error, 1)
 	go func() { served <- h.Serve(ln, pc) }()
-	var cs []*host.Client
+	var cs []*client.Client
 	tb.Cleanup(func() {
 		for _, c := range cs {
 			c.Close()
@@ -33,11 +34,11 @@ func startLab(tb testing.TB, ctx context.Context, lag int, links []*latency.Link
 		<-served
 	})
 	for i, l := range links {
-		cfg := host.ClientConfig{Name: fmt.Sprint("p", i+1), Dial: l.Dial(nil)}
+		cfg := client.Config{Name: fmt.Sprint("p", i+1), Dial: l.Dial(nil)}
 		if i == 0 {
 			cfg.OwnerKey = h.OwnerKey()
 		}
-		c, err := host.Dial(ctx, ln.Addr().String(), cfg)
+		c, err := client.Dial(ctx, ln.Addr().String(), cfg)
 		if err != nil {
 			tb.Fatalf("player %d joins: %v", i+1, err)
 		}

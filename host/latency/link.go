@@ -129,7 +129,7 @@ type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
 // Dial returns a dial function that dials with dial (a [net.Dialer] if
 // nil) and wraps what it opens with [Link.WrapConn]. It fits
-// host.ClientConfig.Dial, so a client's TCP and UDP both cross the link.
+// client.Config.Dial, so a client's TCP and UDP both cross the link.
 func (l *Link) Dial(dial DialFunc) DialFunc {
 	if dial == nil {
 		var d net.Dialer

@@ -3,6 +3,7 @@ package launcher
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -60,9 +61,18 @@ type Config struct {
 	// DataDir holds mupen64plus.ini and mupencheat.txt. Empty means
 	// [DefaultDataDir], or the install's data folder on Windows.
 	DataDir string
-	// ConfigDir is the core's private config directory. Empty means a
-	// temporary directory removed when the emulator ends.
+	// ConfigDir is the core's private config directory, which the core
+	// may write. Empty means a temporary directory removed when the
+	// emulator ends.
 	ConfigDir string
+	// UserConfigDir is the player's own mupen64plus config directory, as
+	// [DefaultUserConfigDir] names it. Its mupen64plus.cfg (controller
+	// mappings, resolution, fullscreen and the rest) is copied into
+	// ConfigDir and the game starts from the copy, with only the settings
+	// netplay forces changed (see [Config.Overrides]); the player's file
+	// is never written. A folder without the file, or empty, starts from
+	// the core's defaults. It must not be ConfigDir.
+	UserConfigDir string
 	// SaveDir receives the game's save files. Empty means ConfigDir.
 	SaveDir string
 	// LogPath receives the core's and plugins' log lines and anything they
@@ -106,6 +116,11 @@ type Config struct {
 	// StopWhenDone stops the emulator after that report.
 	StopWhenDone bool
 
+	// CheckOnly only checks that the game can start: the child loads the
+	// core, reads the player's configuration, opens the ROM, loads each
+	// plugin's library, and ends without running anything. See [Check].
+	CheckOnly bool
+
 	// Logf receives the parent's diagnostics; nil discards them. It is not
 	// sent to the child.
 	Logf func(format string, args ...any) `json:"-"`
@@ -145,11 +160,14 @@ func (c *Config) validate() error {
 	if c.ROM == "" {
 		return errors.New("no ROM path")
 	}
-	for _, s := range []string{c.ROM, c.CoreLib, c.PluginDir, c.DataDir, c.ConfigDir,
+	for _, s := range []string{c.ROM, c.CoreLib, c.PluginDir, c.DataDir, c.ConfigDir, c.UserConfigDir,
 		c.SaveDir, c.LogPath, c.Video, c.Audio, c.Input, c.RSP, c.NetplayHost} {
 		if len(s) > maxString || strings.ContainsRune(s, 0) {
 			return fmt.Errorf("bad path or name %.40q", s)
 		}
+	}
+	if c.UserConfigDir != "" && c.ConfigDir != "" && filepath.Clean(c.UserConfigDir) == filepath.Clean(c.ConfigDir) {
+		return errors.New("the player's own config dir cannot be the core's private one: the core writes it")
 	}
 	if c.RSP == Dummy {
 		return errors.New("the RSP plugin cannot be the dummy")

@@ -23,6 +23,8 @@ type core struct {
 	errorMessage func(code int32) string
 	openSection  func(name string, handle *uintptr) int32
 	setParameter func(section uintptr, name string, typ int32, value unsafe.Pointer) int32
+	paramType    func(section uintptr, name string, typ *int32) int32
+	getParameter func(section uintptr, name string, typ int32, value unsafe.Pointer, size int32) int32
 	addCheat     func(name string, codes unsafe.Pointer, n int32) int32
 	memPointer   func(kind int32) unsafe.Pointer
 }
@@ -55,6 +57,8 @@ func loadCore(path string) (*core, error) {
 		{&c.errorMessage, "CoreErrorMessage"},
 		{&c.openSection, "ConfigOpenSection"},
 		{&c.setParameter, "ConfigSetParameter"},
+		{&c.paramType, "ConfigGetParameterType"},
+		{&c.getParameter, "ConfigGetParameter"},
 		{&c.addCheat, "CoreAddCheat"},
 		{&c.memPointer, "DebugMemGetPointer"},
 	}

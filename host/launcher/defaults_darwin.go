@@ -79,3 +79,8 @@ func pluginDirs() []string {
 
 // packageFor names no package: macOS has none to install.
 func packageFor(string) string { return "" }
+
+// DefaultUserConfigDir is where mupen64plus keeps a player's configuration
+// (mupen64plus.cfg) on macOS, as on Linux: $XDG_CONFIG_HOME/mupen64plus,
+// or ~/.config/mupen64plus; "" when there is no home folder.
+func DefaultUserConfigDir() string { return xdgConfigDir() }

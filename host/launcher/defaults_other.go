@@ -54,3 +54,8 @@ func pluginDirs() []string {
 	}
 	return append(dirs, "/usr/lib/mupen64plus", "/usr/lib64/mupen64plus", "/usr/local/lib/mupen64plus")
 }
+
+// DefaultUserConfigDir is where mupen64plus keeps a player's configuration
+// (mupen64plus.cfg): $XDG_CONFIG_HOME/mupen64plus, or
+// ~/.config/mupen64plus; "" when there is no home folder.
+func DefaultUserConfigDir() string { return xdgConfigDir() }

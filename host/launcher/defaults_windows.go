@@ -89,3 +89,13 @@ func pluginDirs() []string {
 
 // packageFor names no package: Windows has none to install.
 func packageFor(string) string { return "" }
+
+// DefaultUserConfigDir is where mupen64plus keeps a player's configuration
+// (mupen64plus.cfg) on Windows: %APPDATA%\Mupen64Plus; "" when APPDATA is
+// not set.
+func DefaultUserConfigDir() string {
+	if d := os.Getenv("APPDATA"); d != "" {
+		return filepath.Join(d, "Mupen64Plus")
+	}
+	return ""
+}

@@ -22,22 +22,42 @@
 // end the session with an error.
 //
 //	parent -> child   first line: the Config
-//	                  then {"op":"read","id":N,"addrs":[...]} or {"op":"stop"}
+//	                  then {"op":"read","id":N,"addrs":[...]},
+//	                  {"op":"config","id":N,"keys":[{"section":S,"name":P},...]}
+//	                  or {"op":"stop"}
 //	child -> parent   {"kind":"running"}            the emulator is executing
 //	                  {"kind":"words","id":N,"words":[...]}  reply to read
+//	                  {"kind":"values","id":N,"values":[...]} reply to config
 //	                  {"kind":"done","words":[...]} the done word became non-zero
 //	                  {"kind":"error","err":"...","missing":{...}}
 //	                  {"kind":"exit"}               clean end, last line
 //
 // Closing the child's stdin (netpak quit or died) stops the emulator.
 // Addresses are physical RDRAM addresses; each word is the big-endian MIPS
-// word at that address.
+// word at that address. Config values are written as mupen64plus.cfg
+// writes them ("text", True, 1280), "" for a parameter the core lacks.
+// With [Config.CheckOnly] the child ends after its checks with "exit" or
+// "error" and serves no requests.
+//
+// # The player's own configuration
+//
+// A game starts from a copy of the player's mupen64plus.cfg
+// ([Config.UserConfigDir], usually [DefaultUserConfigDir]) in a private
+// config dir the core may write; the player's file is only read. netpak
+// sets the parameters netplay needs every player to agree on (the CPU
+// emulator, the counter factor and the rest the core syncs from player 1,
+// and the save folder), listed by [Config.Overrides] where the player's
+// file says otherwise, and leaves everything else (controller mappings,
+// resolution, fullscreen) as the player set it. A damaged file is refused
+// with an error naming its line, before anything runs.
 //
 // # Missing pieces
 //
 // A missing core library or plugin is a [*MissingError] naming the Debian
 // package to install (on Windows and macOS, where to get it); it matches
-// [ErrMissing] with errors.Is, and nothing panics.
+// [ErrMissing] with errors.Is, and nothing panics. [Check] finds it, a ROM
+// the core refuses and a damaged configuration before any game, in a child
+// that runs nothing.
 //
 // # Platforms
 //

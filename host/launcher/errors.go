@@ -83,6 +83,7 @@ var errorCodes = map[string]error{
 	"core":        ErrCore,
 	"unsupported": ErrUnsupported,
 	"child":       ErrChild,
+	"usercfg":     ErrUserConfig,
 }
 
 // errorCode is the protocol code of err, the inverse of errorCodes.

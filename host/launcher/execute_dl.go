@@ -3,6 +3,7 @@
 package launcher
 
 import (
+	"bytes"
 	"runtime"
 	"time"
 	"unsafe"
@@ -50,6 +51,10 @@ func (s *session) execute(reqs <-chan request) error {
 				if isRunning {
 					s.stop()
 				}
+				continue
+			}
+			if req.Op == opConfig {
+				s.out.send(message{Kind: kindValues, ID: req.ID, Values: s.configValues(req.Keys)})
 				continue
 			}
 			s.serveRead(req, isRunning)
@@ -113,4 +118,49 @@ func (s *session) words(addrs []uint32) []uint32 {
 		out[i] = s.word(a)
 	}
 	return out
+}
+
+// maxConfigString bounds a string parameter read back from the core.
+const maxConfigString = 4096
+
+// configValues reads parameters from the core's configuration, written as
+// mupen64plus.cfg writes them; "" for one the core does not have.
+func (s *session) configValues(keys []ConfigKey) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = s.configValue(k)
+	}
+	return out
+}
+
+func (s *session) configValue(k ConfigKey) string {
+	var section uintptr
+	if s.c.openSection(k.Section, &section) != 0 {
+		return ""
+	}
+	var typ int32
+	if s.c.paramType(section, k.Name, &typ) != 0 {
+		return ""
+	}
+	var v settingValue
+	v.typ = int(typ)
+	var rc int32
+	switch typ {
+	case typeInt, typeBool:
+		rc = s.c.getParameter(section, k.Name, typ, unsafe.Pointer(&v.i), 4)
+	case typeFloat:
+		rc = s.c.getParameter(section, k.Name, typ, unsafe.Pointer(&v.f), 4)
+	case typeString:
+		buf := make([]byte, maxConfigString)
+		rc = s.c.getParameter(section, k.Name, typ, unsafe.Pointer(&buf[0]), int32(len(buf)))
+		if i := bytes.IndexByte(buf, 0); i >= 0 {
+			v.s = string(buf[:i])
+		}
+	default:
+		return ""
+	}
+	if rc != 0 {
+		return ""
+	}
+	return cfgText(v)
 }

@@ -170,41 +170,69 @@ func (p *Process) ReadWords(ctx context.Context, addrs []uint32) ([]uint32, erro
 	if err := validateAddrs(addrs); err != nil {
 		return nil, fmt.Errorf("launcher: read: %w", err)
 	}
+	m, err := p.ask(ctx, request{Op: opRead, Addrs: addrs})
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Words) != len(addrs) {
+		return nil, fmt.Errorf("%w: %d words for %d addresses", ErrChild, len(m.Words), len(addrs))
+	}
+	return m.Words, nil
+}
+
+// ConfigValues returns the values of the core's configuration parameters
+// as the running emulator holds them, written as mupen64plus.cfg writes
+// them ("text" in quotes, True or False, numbers); "" for a parameter the
+// core does not have. It works from the moment the child starts serving
+// requests, which is before [Process.Running] is closed.
+func (p *Process) ConfigValues(ctx context.Context, keys []ConfigKey) ([]string, error) {
+	if err := validateKeys(keys); err != nil {
+		return nil, fmt.Errorf("launcher: %w", err)
+	}
+	m, err := p.ask(ctx, request{Op: opConfig, Keys: keys})
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Values) != len(keys) {
+		return nil, fmt.Errorf("%w: %d values for %d keys", ErrChild, len(m.Values), len(keys))
+	}
+	return m.Values, nil
+}
+
+// ask sends req with a fresh id and waits for the reply with that id.
+func (p *Process) ask(ctx context.Context, req request) (message, error) {
 	select {
 	case <-p.exited:
-		return nil, fmt.Errorf("%w: emulator exited", ErrNotRunning)
+		return message{}, fmt.Errorf("%w: emulator exited", ErrNotRunning)
 	default:
 	}
 	reply := make(chan message, 1)
 	p.mu.Lock()
 	p.nextID++
-	id := p.nextID
-	p.pending[id] = reply
+	req.ID = p.nextID
+	p.pending[req.ID] = reply
 	p.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
-		delete(p.pending, id)
+		delete(p.pending, req.ID)
 		p.mu.Unlock()
 	}()
-	if err := p.send(request{Op: opRead, ID: id, Addrs: addrs}); err != nil {
+	if err := p.send(req); err != nil {
 		if errors.Is(err, os.ErrClosed) {
-			return nil, fmt.Errorf("%w: emulator stopping", ErrNotRunning)
+			return message{}, fmt.Errorf("%w: emulator stopping", ErrNotRunning)
 		}
-		return nil, fmt.Errorf("%w: send read: %w", ErrChild, err)
+		return message{}, fmt.Errorf("%w: send %s: %w", ErrChild, req.Op, err)
 	}
 	select {
 	case m := <-reply:
 		if m.Err != "" {
-			return nil, fmt.Errorf("%w: %s", ErrNotRunning, m.Err)
+			return message{}, fmt.Errorf("%w: %s", ErrNotRunning, m.Err)
 		}
-		if len(m.Words) != len(addrs) {
-			return nil, fmt.Errorf("%w: %d words for %d addresses", ErrChild, len(m.Words), len(addrs))
-		}
-		return m.Words, nil
+		return m, nil
 	case <-p.exited:
-		return nil, fmt.Errorf("%w: emulator exited", ErrNotRunning)
+		return message{}, fmt.Errorf("%w: emulator exited", ErrNotRunning)
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return message{}, ctx.Err()
 	}
 }
 
@@ -276,7 +304,7 @@ func (p *Process) handle(m message) {
 	switch m.Kind {
 	case kindRunning:
 		closeOnce(p.running)
-	case kindWords:
+	case kindWords, kindValues:
 		if reply, ok := p.pending[m.ID]; ok {
 			reply <- m
 			delete(p.pending, m.ID)

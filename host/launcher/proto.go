@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -18,14 +19,16 @@ const maxReadAddrs = 1024
 
 // Request ops, parent to child.
 const (
-	opRead = "read"
-	opStop = "stop"
+	opRead   = "read"
+	opConfig = "config"
+	opStop   = "stop"
 )
 
 // Message kinds, child to parent.
 const (
 	kindRunning = "running"
 	kindWords   = "words"
+	kindValues  = "values"
 	kindDone    = "done"
 	kindError   = "error"
 	kindExit    = "exit"
@@ -33,9 +36,10 @@ const (
 
 // request is one parent-to-child line after the config.
 type request struct {
-	Op    string   `json:"op"`
-	ID    uint32   `json:"id,omitempty"`
-	Addrs []uint32 `json:"addrs,omitempty"`
+	Op    string      `json:"op"`
+	ID    uint32      `json:"id,omitempty"`
+	Addrs []uint32    `json:"addrs,omitempty"`
+	Keys  []ConfigKey `json:"keys,omitempty"`
 }
 
 // message is one child-to-parent line.
@@ -43,6 +47,7 @@ type message struct {
 	Kind    string        `json:"kind"`
 	ID      uint32        `json:"id,omitempty"`
 	Words   []uint32      `json:"words,omitempty"`
+	Values  []string      `json:"values,omitempty"`
 	Err     string        `json:"err,omitempty"`
 	Code    string        `json:"code,omitempty"`
 	Missing *MissingError `json:"missing,omitempty"`
@@ -104,6 +109,11 @@ func parseRequest(line []byte) (request, error) {
 			return request{}, err
 		}
 		return req, nil
+	case opConfig:
+		if err := validateKeys(req.Keys); err != nil {
+			return request{}, err
+		}
+		return req, nil
 	}
 	return request{}, fmt.Errorf("unknown op %q", req.Op)
 }
@@ -119,6 +129,10 @@ func parseMessage(line []byte) (message, error) {
 	case kindWords, kindDone:
 		if len(m.Words) > maxReadAddrs {
 			return message{}, fmt.Errorf("%d words, at most %d", len(m.Words), maxReadAddrs)
+		}
+	case kindValues:
+		if len(m.Values) > maxSettings {
+			return message{}, fmt.Errorf("%d values, at most %d", len(m.Values), maxSettings)
 		}
 	case kindError:
 		if m.Err == "" {
@@ -178,4 +192,24 @@ func messageError(m message) error {
 		return m.Missing
 	}
 	return &childError{msg: m.Err, code: m.Code}
+}
+
+// ConfigKey names one core configuration parameter.
+type ConfigKey struct {
+	Section string `json:"section"`
+	Name    string `json:"name"`
+}
+
+// validateKeys checks the keys of one config request.
+func validateKeys(keys []ConfigKey) error {
+	if len(keys) == 0 || len(keys) > maxSettings {
+		return fmt.Errorf("config read of %d keys, want 1 to %d", len(keys), maxSettings)
+	}
+	for _, k := range keys {
+		if k.Section == "" || k.Name == "" || len(k.Section)+len(k.Name) > maxString ||
+			strings.ContainsRune(k.Section+k.Name, 0) {
+			return fmt.Errorf("config key %.40q/%.40q: bad name", k.Section, k.Name)
+		}
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ func TestMessageGolden(t *testing.T) {
 		{message{Kind: kindError, Err: "x", Code: "core"}, `{"kind":"error","err":"x","code":"core"}`},
 		{message{Kind: kindError, Err: "gone", Missing: &MissingError{What: "RSP plugin", Path: "/p", Package: "mupen64plus-rsp-hle"}},
 			`{"kind":"error","err":"gone","missing":{"what":"RSP plugin","path":"/p","package":"mupen64plus-rsp-hle","detail":""}}`},
+		{message{Kind: kindValues, ID: 9, Values: []string{"1280", `"button(1)"`, ""}}, `{"kind":"values","id":9,"values":["1280","\"button(1)\"",""]}`},
 		{message{Kind: kindExit}, `{"kind":"exit"}`},
 	}
 	for _, tt := range tests {
@@ -47,6 +48,7 @@ func TestRequestGolden(t *testing.T) {
 	}{
 		{request{Op: opStop}, `{"op":"stop"}`},
 		{request{Op: opRead, ID: 3, Addrs: []uint32{0x100000, 0x100004}}, `{"op":"read","id":3,"addrs":[1048576,1048580]}`},
+		{request{Op: opConfig, ID: 4, Keys: []ConfigKey{{"Video-General", "ScreenWidth"}}}, `{"op":"config","id":4,"keys":[{"section":"Video-General","name":"ScreenWidth"}]}`},
 	}
 	for _, tt := range tests {
 		b, err := json.Marshal(tt.req)
@@ -65,6 +67,8 @@ func TestParseRejects(t *testing.T) {
 		``, `{`, `[]`, `{"op":"dance"}`, `{"op":"read"}`, `{"op":"read","addrs":[1]}`,
 		`{"op":"read","addrs":[8388608]}`, `{"op":"stop","extra":1}`, `{"op":"stop"} {"op":"stop"}`,
 		`{"op":"read","addrs":[` + strings.Repeat("0,", maxReadAddrs) + `0]}`,
+		`{"op":"config"}`, `{"op":"config","keys":[{"section":"","name":"x"}]}`, `{"op":"config","keys":[{"section":"a","name":"b\u0000"}]}`,
+		`{"op":"config","keys":[` + strings.Repeat(`{"section":"a","name":"b"},`, maxSettings) + `{"section":"a","name":"b"}]}`,
 	}
 	for _, r := range requests {
 		if _, err := parseRequest([]byte(r)); err == nil {
@@ -133,7 +137,8 @@ func TestReadLine(t *testing.T) {
 }
 
 func FuzzParseRequest(f *testing.F) {
-	for _, s := range []string{`{"op":"stop"}`, `{"op":"read","id":3,"addrs":[1048576]}`, `{"op":"read","addrs":[3]}`, `{`} {
+	for _, s := range []string{`{"op":"stop"}`, `{"op":"read","id":3,"addrs":[1048576]}`, `{"op":"read","addrs":[3]}`, `{`,
+		`{"op":"config","id":4,"keys":[{"section":"Core","name":"R4300Emulator"}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -143,6 +148,9 @@ func FuzzParseRequest(f *testing.F) {
 		}
 		if req.Op == opRead && (len(req.Addrs) == 0 || validateAddrs(req.Addrs) != nil) {
 			t.Errorf("accepted a bad read %+v", req)
+		}
+		if req.Op == opConfig && validateKeys(req.Keys) != nil {
+			t.Errorf("accepted a bad config read %+v", req)
 		}
 	})
 }

@@ -22,6 +22,7 @@ type session struct {
 	out    *lineWriter
 	logf   func(format string, args ...any)
 	fakeDP bool
+	user   *cfgFile // the player's own configuration; nil: none
 
 	// running is closed by the state callback once the emulator runs.
 	running     chan struct{}
@@ -48,10 +49,36 @@ func runSession(cfg Config, out *lineWriter, logf func(string, ...any), reqs <-c
 	current.Store(s)
 	defer current.Store(nil)
 	defer s.runCleanup()
+	if cfg.CheckOnly {
+		return s.check()
+	}
 	if err := s.prepare(); err != nil {
 		return err
 	}
 	return s.execute(reqs)
+}
+
+// check does what prepare does up to the plugins, whose libraries it only
+// loads: everything that can fail before a game, without running one.
+func (s *session) check() error {
+	for _, step := range []func() error{s.startup, s.applySettings, s.openROM} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	for _, p := range []struct{ what, name string }{
+		{"video plugin", s.cfg.Video}, {"audio plugin", s.cfg.Audio},
+		{"input plugin", s.cfg.Input}, {"RSP plugin", s.cfg.RSP},
+	} {
+		if p.name == Dummy {
+			continue
+		}
+		if _, err := loadPlugin(p.what, resolvePlugin(s.cfg.PluginDir, p.name)); err != nil {
+			return err
+		}
+	}
+	s.logf("launcher: check passed: the game can start")
+	return nil
 }
 
 func (s *session) onCleanup(f func()) { s.cleanup = append(s.cleanup, f) }
@@ -92,6 +119,9 @@ func (s *session) startup() error {
 	if s.cfg.SaveDir == "" {
 		s.cfg.SaveDir = dir
 	}
+	if err := s.copyUserConfig(dir); err != nil {
+		return err
+	}
 	if _, err := os.Stat(filepath.Join(s.cfg.DataDir, "mupen64plus.ini")); err != nil {
 		s.logf("launcher warning: no ROM database in %s (%s): %v", s.cfg.DataDir, dataAdvice, err)
 	}
@@ -102,19 +132,59 @@ func (s *session) startup() error {
 	return nil
 }
 
-// applySettings sets the core parameters netpak relies on, then the
-// session's own.
-func (s *session) applySettings() error {
-	save := s.cfg.SaveDir + string(os.PathSeparator)
-	base := []Setting{
-		{"Core", "R4300Emulator", "int", fmt.Sprint(emulatorModes[s.cfg.R4300Emulator])},
-		{"Core", "GbCameraVideoCaptureBackend1", "string", "dummy"}, // else OpenCV probes cameras
-		{"Core", "OnScreenDisplay", "bool", "false"},
-		{"Core", "SaveSRAMPath", "string", save},
-		{"Core", "SaveStatePath", "string", save},
-		{"Core", "ScreenshotPath", "string", save},
+// copyUserConfig copies the player's own mupen64plus.cfg into the core's
+// private config dir, after checking that netpak understands it: the core
+// may write its config dir, and the player's file must stay as it is.
+func (s *session) copyUserConfig(dir string) error {
+	if s.cfg.UserConfigDir == "" {
+		s.logf("launcher: no player configuration given: the core's defaults")
+		return nil
 	}
-	for _, set := range append(base, s.cfg.Settings...) {
+	if sameDir(s.cfg.UserConfigDir, dir) {
+		return fmt.Errorf("%w: the player's own config dir %s cannot be the core's private one", ErrConfig, dir)
+	}
+	user, text, err := readUserConfig(s.cfg.UserConfigDir)
+	if err != nil {
+		return err
+	}
+	if user == nil {
+		s.logf("launcher: no %s in %s: the core's defaults", CfgFile, s.cfg.UserConfigDir)
+		return nil
+	}
+	if err := os.WriteFile(filepath.Join(dir, CfgFile), text, 0o600); err != nil {
+		return fmt.Errorf("copy your %s: %w", CfgFile, err)
+	}
+	s.user = user
+	s.logf("launcher: starting from a copy of %s (the file itself is not changed)", filepath.Join(s.cfg.UserConfigDir, CfgFile))
+	for _, o := range s.cfg.overrides(user) {
+		s.logf("launcher: netplay changes %s", o)
+	}
+	return nil
+}
+
+// sameDir reports whether a and b are the same existing folder.
+func sameDir(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+// applySettings sets the parameters netplay forces, the quiet defaults
+// the player's configuration does not set, then the session's own.
+func (s *session) applySettings() error {
+	var sets []Setting
+	for _, f := range s.cfg.forcedSettings() {
+		sets = append(sets, f.Setting)
+	}
+	for _, d := range s.cfg.quietDefaults() {
+		if s.user != nil {
+			if _, ok := s.user.lookup(d.Section, d.Name); ok {
+				continue
+			}
+		}
+		sets = append(sets, d)
+	}
+	for _, set := range append(sets, s.cfg.Settings...) {
 		if err := s.setParameter(set); err != nil {
 			return err
 		}

@@ -49,3 +49,17 @@ func (m PortMask) String() string {
 	}
 	return string(b)
 }
+
+// NotEmpty is the first empty poll of a port whose player is still there:
+// its stream never reads as no input.
+const NotEmpty = ^uint32(0)
+
+// Lowest returns the first port in m, or NumPorts for none.
+func (m PortMask) Lowest() int {
+	for i := range NumPorts {
+		if m.Has(i) {
+			return i
+		}
+	}
+	return NumPorts
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 )
 
 // State is the simulated game's state: how many polls it ran and the hash
@@ -90,7 +91,7 @@ const stallThreshold = 2 * time.Millisecond
 
 // Run plays the game on c until poll cfg.Polls, or until ctx ends or the
 // client stops.
-func Run(ctx context.Context, c *host.Client, cfg Config) (Result, error) {
+func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 	var res Result
 	res.State = NewState()
 	var tick *time.Ticker

@@ -4,7 +4,7 @@
 // one frame from an io.Reader, holds no state, and never panics on input:
 // every decoder is length-bounded and fuzzed.
 //
-// # Wire protocol, version 2
+// # Wire protocol, version 3
 //
 // TCP carries control and, when UDP does not get through, inputs. UDP
 // carries inputs. Both use the session port. All integers are big-endian.
@@ -20,14 +20,14 @@
 // Frames (C = client, H = host; str = u16 length + UTF-8 bytes):
 //
 //	 1 hello     C→H  version u8 | flags u8 (1=spectator) | ports u8 | nports u8 | owner key [16] | name str (<=24) | manifest str (saves.Manifest, <=512; empty: not announced)
-//	 2 welcome   H→C  id u16 | token u64 | ports u8 | playing u8 | golf mask u32 | drop timeout ms u32 | turbo u8
+//	 2 welcome   H→C  id u16 | token u64 | ports u8 | playing u8 | golf mask u32 | drop timeout ms u32
 //	 3 reject    H→C  0 u16 | reason str
 //	 4 roster    H→C  n u8 | n × member
 //	 5 chat      C→H  0 u16 | text str (<=400);  H→C  sender id u16 | text str
 //	 6 set-lag   C→H  lag u8
 //	 7 golf      C→H  (empty) toggles golf mode
 //	 8 start     C→H  (empty) the host's own player only
-//	 9 started   H→C  first poll u32 | grant u32 | active ports u8 | 4 × (regid u32 | plugin u8 | raw u8)
+//	 9 started   H→C  first poll u32 | grant u32 | active ports u8 | catch-up u8 (1: a rejoin, replaying) | 4 × (regid u32 | plugin u8 | raw u8)
 //	10 sched     H→C  epoch u16 | from poll u32 | lag u8 | golf u8 | seat id u16 | cause u8 | actor id u16
 //	12 golf-press C→H poll u32
 //	13 inputs    both batch (below)
@@ -49,6 +49,9 @@
 //	29 stop      C→H  (empty) end the game for everyone; the host's own player only
 //	30 game-over H→C  why u8 (0 = every player left, 1 = stopped) | actor id u16: back to the lobby
 //	31 autolag   C→H  on u8: the host follows the network's delay with the lag (1) or not (0)
+//	32 catch-up  C→H  poll u32 | done u8: a rejoined player's replay consumed the polls below poll; done: near the live game
+//	33 handover  H→C  ports u8 | from poll u32: author these ports again from this poll; the host authored those below
+//	34 revive    H→C  ports u8 | from poll u32: these ports, empty since their player left, hold input again (zero below from)
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | jitter ms u16 | name str
 //

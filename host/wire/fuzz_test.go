@@ -47,10 +47,12 @@ func FuzzParseSmallFrames(f *testing.F) {
 	f.Add(uint8(4), AppendChecksum(nil, ChecksumMsg{From: 1}))
 	f.Add(uint8(5), AppendPing(nil, Ping{Clock: 1}))
 	f.Add(uint8(6), AppendGameOver(nil, GameOver{Why: GameStopped, Actor: 2}))
+	f.Add(uint8(7), AppendCatchUp(nil, CatchUp{Poll: 9, Done: true}))
+	f.Add(uint8(8), AppendHandover(nil, Handover{Ports: 1, From: 9}))
 	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
 		var out []byte
 		var err error
-		switch which % 7 {
+		switch which % 9 {
 		case 0:
 			var v TextMsg
 			if v, err = ParseText(p); err == nil {
@@ -85,6 +87,16 @@ func FuzzParseSmallFrames(f *testing.F) {
 			var v GameOver
 			if v, err = ParseGameOver(p); err == nil {
 				out = AppendGameOver(nil, v)
+			}
+		case 7:
+			var v CatchUp
+			if v, err = ParseCatchUp(p); err == nil {
+				out = AppendCatchUp(nil, v)
+			}
+		case 8:
+			var v Handover
+			if v, err = ParseHandover(p); err == nil {
+				out = AppendHandover(nil, v)
 			}
 		}
 		if err == nil && !bytes.Equal(out, p) {
@@ -136,8 +148,8 @@ func FuzzReadFrame(f *testing.F) {
 }
 
 func FuzzParseTransfers(f *testing.F) {
-	f.Add(uint8(0), AppendCoreData(nil, CoreData{Kind: 0, Total: 24, Data: make([]byte, 24)}))
-	f.Add(uint8(1), AppendSyncData(nil, SyncData{Peer: 2, Kind: 1, Total: 4, Data: []byte{1, 2, 3, 4}}))
+	f.Add(uint8(0), AppendCoreData(nil, Chunk{Kind: 0, Total: 24, Data: make([]byte, 24)}))
+	f.Add(uint8(1), AppendSyncData(nil, SyncData{Peer: 2, Chunk: Chunk{Kind: 1, Total: 4, Data: []byte{1, 2, 3, 4}}}))
 	f.Add(uint8(2), AppendMemberManifest(nil, 3, true, nil))
 	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
 		switch which % 3 {
@@ -148,7 +160,7 @@ func FuzzParseTransfers(f *testing.F) {
 			}
 		case 1:
 			d, err := ParseSyncData(p)
-			if err == nil && (!bytes.Equal(AppendSyncData(nil, d), p) || int(d.Total) > d.Kind.MaxSize()) {
+			if err == nil && (!bytes.Equal(AppendSyncData(nil, d), p) || int(d.Total) > d.Item().MaxSize()) {
 				t.Fatalf("sync-data %x", p)
 			}
 		case 2:

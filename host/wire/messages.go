@@ -65,7 +65,6 @@ type Welcome struct {
 	Playing     bool
 	GolfMask    uint32
 	DropTimeout uint32 // milliseconds
-	Turbo       bool   // bridges tell cores to run unthrottled (tests)
 }
 
 func AppendWelcome(b []byte, w Welcome) []byte {
@@ -73,8 +72,7 @@ func AppendWelcome(b []byte, w Welcome) []byte {
 	b = AppendU64(b, w.Token)
 	b = append(b, byte(w.Ports), BoolByte(w.Playing))
 	b = AppendU32(b, w.GolfMask)
-	b = AppendU32(b, w.DropTimeout)
-	return append(b, BoolByte(w.Turbo))
+	return AppendU32(b, w.DropTimeout)
 }
 
 func ParseWelcome(p []byte) (Welcome, error) {
@@ -86,14 +84,13 @@ func ParseWelcome(p []byte) (Welcome, error) {
 	playing := r.U8()
 	w.GolfMask = r.U32()
 	w.DropTimeout = r.U32()
-	turbo := r.U8()
 	if err := r.Done(); err != nil {
 		return Welcome{}, fmt.Errorf("parse welcome: %w", err)
 	}
-	if w.Ports&^0x0f != 0 || playing > 1 || turbo > 1 || w.ID == 0 {
+	if w.Ports&^0x0f != 0 || playing > 1 || w.ID == 0 {
 		return Welcome{}, fmt.Errorf("parse welcome: %w", ErrBadValue)
 	}
-	w.Playing, w.Turbo = playing == 1, turbo == 1
+	w.Playing = playing == 1
 	return w, nil
 }
 
@@ -216,19 +213,24 @@ type Started struct {
 	First  uint32
 	Grant  uint32
 	Active lockstep.PortMask
-	Slots  m64p.Registration // what mupen64plus cores are told of each port
+	// CatchUp: the receiver rejoins a running game. It replays from First
+	// while the host authors its ports, until a handover.
+	CatchUp bool
+	Slots   m64p.Registration // what mupen64plus cores are told of each port
 }
 
 func AppendStarted(b []byte, s Started) []byte {
 	b = AppendU32(b, s.First)
 	b = AppendU32(b, s.Grant)
-	b = append(b, byte(s.Active))
+	b = append(b, byte(s.Active), BoolByte(s.CatchUp))
 	return s.Slots.AppendTo(b)
 }
 
 func ParseStarted(p []byte) (Started, error) {
 	r := Reader{B: p}
 	s := Started{First: r.U32(), Grant: r.U32(), Active: lockstep.PortMask(r.U8())}
+	catchUp := r.U8()
+	s.CatchUp = catchUp == 1
 	reg := r.Take(24)
 	if r.Err == nil {
 		var err error
@@ -239,10 +241,52 @@ func ParseStarted(p []byte) (Started, error) {
 	if err := r.Done(); err != nil {
 		return Started{}, fmt.Errorf("parse started: %w", err)
 	}
-	if s.Active&^0x0f != 0 || s.Grant < s.First {
+	if s.Active&^0x0f != 0 || s.Grant < s.First || catchUp > 1 {
 		return Started{}, fmt.Errorf("parse started: %w", ErrBadValue)
 	}
 	return s, nil
+}
+
+// CatchUp is a rejoined player's progress: its replay consumed the polls
+// below Poll; Done, it is close enough to the live game to play.
+type CatchUp struct {
+	Poll uint32
+	Done bool
+}
+
+func AppendCatchUp(b []byte, c CatchUp) []byte {
+	return append(AppendU32(b, c.Poll), BoolByte(c.Done))
+}
+
+func ParseCatchUp(p []byte) (CatchUp, error) {
+	r := Reader{B: p}
+	c := CatchUp{Poll: r.U32()}
+	done := r.U8()
+	if err := r.Done(); err != nil || done > 1 {
+		return CatchUp{}, fmt.Errorf("parse catch-up: %w", ErrBadValue)
+	}
+	c.Done = done == 1
+	return c, nil
+}
+
+// Handover gives a rejoined player its ports back: it authors them from
+// poll From on; the host authored every poll below.
+type Handover struct {
+	Ports lockstep.PortMask
+	From  uint32
+}
+
+func AppendHandover(b []byte, h Handover) []byte {
+	return AppendU32(append(b, byte(h.Ports)), h.From)
+}
+
+func ParseHandover(p []byte) (Handover, error) {
+	r := Reader{B: p}
+	h := Handover{Ports: lockstep.PortMask(r.U8()), From: r.U32()}
+	if err := r.Done(); err != nil || h.Ports&^0x0f != 0 || h.Ports == 0 {
+		return Handover{}, fmt.Errorf("parse handover: %w", ErrBadValue)
+	}
+	return h, nil
 }
 
 // SchedMsg carries one schedule entry and the epoch it creates.

@@ -7,81 +7,132 @@ import (
 	"github.com/netpak/netpak/saves"
 )
 
-// Player 1's emulator settings and saves travel between the host and
-// bridges as core-data frames. Kind 0 is the settings, kind 1+f save f.
+// Items larger than a frame travel as chunks, in order: player 1's
+// emulator settings and saves (core-data frames, between the host and
+// bridges) and the host's saves and cheats for /sync (sync-data frames).
+// Both are the same chunk; a sync-data frame puts the peer's id before it.
 
-const (
-	CoreKindSettings = 0
-	CoreKinds        = 5
-	CoreChunk        = 8192 // bytes of data per core-data frame
-)
-
-// CoreKindSize is the exact size of each kind's data.
-func CoreKindSize(kind uint8) int {
-	if kind == CoreKindSettings {
-		return 24
-	}
-	return m64p.SaveFile(kind - 1).Size()
-}
-
-// CoreData is one chunk.
-type CoreData struct {
+// Chunk is one piece of an item of some kind: its bytes [Offset,
+// Offset+len(Data)) of Total.
+type Chunk struct {
 	Kind   uint8
 	Offset uint32
 	Total  uint32
 	Data   []byte // a view into the frame
 }
 
-func AppendCoreData(b []byte, d CoreData) []byte {
-	b = append(b, d.Kind)
-	b = AppendU32(b, d.Offset)
-	b = AppendU32(b, d.Total)
-	return append(b, d.Data...)
+// ChunkSize is the most data one chunk carries.
+const ChunkSize = 8192
+
+// maxChunkKinds bounds the kinds one Assembly collects at once.
+const maxChunkKinds = 16
+
+func appendChunk(b []byte, c Chunk) []byte {
+	b = append(b, c.Kind)
+	b = AppendU32(b, c.Offset)
+	b = AppendU32(b, c.Total)
+	return append(b, c.Data...)
 }
 
-func ParseCoreData(p []byte) (CoreData, error) {
-	r := Reader{B: p}
-	d := CoreData{Kind: r.U8(), Offset: r.U32(), Total: r.U32()}
+// readChunk reads the rest of r as a chunk no larger than max(kind) in
+// total.
+func readChunk(r *Reader, max func(kind uint8) int, what string) (Chunk, error) {
+	c := Chunk{Kind: r.U8(), Offset: r.U32(), Total: r.U32()}
 	if r.Err != nil {
-		return CoreData{}, fmt.Errorf("parse core-data: %w", r.Err)
+		return Chunk{}, fmt.Errorf("parse %s: %w", what, r.Err)
 	}
-	d.Data = r.B
-	if d.Kind >= CoreKinds || int(d.Total) != CoreKindSize(d.Kind) ||
-		uint64(d.Offset)+uint64(len(d.Data)) > uint64(d.Total) || len(d.Data) > CoreChunk {
-		return CoreData{}, fmt.Errorf("parse core-data: %w", ErrBadValue)
+	c.Data = r.B
+	if c.Kind >= maxChunkKinds || int64(c.Total) > int64(max(c.Kind)) || len(c.Data) > ChunkSize ||
+		uint64(c.Offset)+uint64(len(c.Data)) > uint64(c.Total) {
+		return Chunk{}, fmt.Errorf("parse %s: %w", what, ErrBadValue)
 	}
-	return d, nil
+	return c, nil
 }
 
-// CoreChunks calls send for each chunk of kind's data.
+// Chunks calls send for each chunk of an item of kind; an empty item is
+// one empty chunk.
+func Chunks(kind uint8, data []byte, send func(Chunk)) {
+	total := uint32(len(data))
+	for off := 0; ; off += ChunkSize {
+		end := min(off+ChunkSize, len(data))
+		send(Chunk{Kind: kind, Offset: uint32(off), Total: total, Data: data[off:end]})
+		if end == len(data) {
+			return
+		}
+	}
+}
+
+// Assembly collects chunks, in order, into whole items: one item at a time
+// per kind.
+type Assembly struct {
+	buf   [maxChunkKinds][]byte
+	total [maxChunkKinds]uint32
+}
+
+// Add takes a chunk. When it completes its item, Add returns the item
+// (never nil, even when empty) and done. A chunk out of order, or whose
+// total disagrees with its item's first chunk, is an error.
+func (a *Assembly) Add(c Chunk) (whole []byte, done bool, err error) {
+	k := c.Kind
+	if k >= maxChunkKinds {
+		return nil, false, fmt.Errorf("chunk of kind %d: %w", k, ErrBadValue)
+	}
+	if c.Offset == 0 {
+		a.buf[k], a.total[k] = a.buf[k][:0], c.Total
+	}
+	if int(c.Offset) != len(a.buf[k]) || c.Total != a.total[k] {
+		return nil, false, fmt.Errorf("chunk at %d of %d, expected %d of %d: %w", c.Offset, c.Total, len(a.buf[k]), a.total[k], ErrBadValue)
+	}
+	a.buf[k] = append(a.buf[k], c.Data...)
+	if len(a.buf[k]) < int(c.Total) {
+		return nil, false, nil
+	}
+	whole, a.buf[k] = a.buf[k], nil
+	if whole == nil {
+		whole = []byte{}
+	}
+	return whole, true, nil
+}
+
+// Player 1's data: kind 0 is the settings, kind 1+f save f, each of an
+// exact size.
+const (
+	CoreKindSettings = 0
+	CoreKinds        = 5
+)
+
+// CoreKindSize is the exact size of each kind's data.
+func CoreKindSize(kind uint8) int {
+	switch {
+	case kind == CoreKindSettings:
+		return 24
+	case kind < CoreKinds:
+		return m64p.SaveFile(kind - 1).Size()
+	}
+	return 0
+}
+
+// AppendCoreData appends a core-data frame's payload.
+func AppendCoreData(b []byte, c Chunk) []byte { return appendChunk(b, c) }
+
+// ParseCoreData decodes a core-data frame: a chunk of one of player 1's
+// items, whose total must be that item's exact size.
+func ParseCoreData(p []byte) (Chunk, error) {
+	r := Reader{B: p}
+	c, err := readChunk(&r, CoreKindSize, "core-data")
+	if err == nil && (c.Kind >= CoreKinds || int(c.Total) != CoreKindSize(c.Kind)) {
+		return Chunk{}, fmt.Errorf("parse core-data: %w", ErrBadValue)
+	}
+	return c, err
+}
+
+// CoreChunks calls send for each core-data payload of kind's data; nil
+// data is all zeros.
 func CoreChunks(kind uint8, data []byte, send func(payload []byte)) {
-	total := CoreKindSize(kind)
 	if data == nil {
-		data = make([]byte, total)
+		data = make([]byte, CoreKindSize(kind))
 	}
-	for off := 0; off < total; off += CoreChunk {
-		end := min(off+CoreChunk, total)
-		send(AppendCoreData(nil, CoreData{Kind: kind, Offset: uint32(off), Total: uint32(total), Data: data[off:end]}))
-	}
-}
-
-// CoreAssembly collects one kind's chunks in order.
-type CoreAssembly struct {
-	buf [CoreKinds][]byte
-}
-
-// Add takes a chunk and returns the whole data once the last chunk came.
-func (a *CoreAssembly) Add(d CoreData) ([]byte, error) {
-	if int(d.Offset) != len(a.buf[d.Kind]) {
-		return nil, fmt.Errorf("core-data chunk at %d, expected %d: %w", d.Offset, len(a.buf[d.Kind]), ErrBadValue)
-	}
-	a.buf[d.Kind] = append(a.buf[d.Kind], d.Data...)
-	if len(a.buf[d.Kind]) < int(d.Total) {
-		return nil, nil
-	}
-	whole := a.buf[d.Kind]
-	a.buf[d.Kind] = nil
-	return whole, nil
+	Chunks(kind, data, func(c Chunk) { send(AppendCoreData(nil, c)) })
 }
 
 // SyncKind names what a sync transfer carries: a save component (its
@@ -102,48 +153,48 @@ func (k SyncKind) String() string {
 }
 
 const (
-	SyncChunk     = 8192
 	MaxSyncSave   = 128 << 10 // the largest save component
 	MaxSyncCheats = 1 << 20   // above any cheat set the cheats package encodes
 )
 
+// MaxSize is the largest item of kind k; 0 for no kind.
 func (k SyncKind) MaxSize() int {
-	if k == SyncCheats {
+	switch {
+	case k == SyncCheats:
 		return MaxSyncCheats
+	case k < SyncCheats:
+		return MaxSyncSave
 	}
-	return MaxSyncSave
+	return 0
 }
 
-// SyncData is one chunk: Peer is the target (client to host) or the sender
-// (host to client).
+// SyncData is one chunk of a /sync item; Chunk.Kind is its SyncKind.
+// Peer is the target (client to host) or the sender (host to client).
 type SyncData struct {
-	Peer   uint16
-	Kind   SyncKind
-	Offset uint32
-	Total  uint32
-	Data   []byte
+	Peer uint16
+	Chunk
 }
 
+// Item is what the chunk is a piece of.
+func (d SyncData) Item() SyncKind { return SyncKind(d.Kind) }
+
+// AppendSyncData appends a sync-data frame's payload.
 func AppendSyncData(b []byte, d SyncData) []byte {
-	b = AppendU16(b, d.Peer)
-	b = append(b, byte(d.Kind))
-	b = AppendU32(b, d.Offset)
-	b = AppendU32(b, d.Total)
-	return append(b, d.Data...)
+	return appendChunk(AppendU16(b, d.Peer), d.Chunk)
 }
 
+// ParseSyncData decodes a sync-data frame.
 func ParseSyncData(p []byte) (SyncData, error) {
 	r := Reader{B: p}
-	d := SyncData{Peer: r.U16(), Kind: SyncKind(r.U8()), Offset: r.U32(), Total: r.U32()}
-	if r.Err != nil {
-		return SyncData{}, fmt.Errorf("parse sync-data: %w", r.Err)
+	peer := r.U16()
+	c, err := readChunk(&r, func(k uint8) int { return SyncKind(k).MaxSize() }, "sync-data")
+	if err != nil {
+		return SyncData{}, err
 	}
-	d.Data = r.B
-	if d.Kind > SyncCheats || int64(d.Total) > int64(d.Kind.MaxSize()) || len(d.Data) > SyncChunk ||
-		uint64(d.Offset)+uint64(len(d.Data)) > uint64(d.Total) {
+	if SyncKind(c.Kind) > SyncCheats {
 		return SyncData{}, fmt.Errorf("parse sync-data: %w", ErrBadValue)
 	}
-	return d, nil
+	return SyncData{Peer: peer, Chunk: c}, nil
 }
 
 // AppendMemberManifest appends a member-manifest frame: the member's id,

@@ -17,7 +17,7 @@ const (
 
 	// ProtocolVersion is the version of netpak's wire protocol. A host
 	// refuses clients of another version with a message saying so.
-	ProtocolVersion = 2
+	ProtocolVersion = 3
 
 	FrameHeaderLen  = 3     // type u8, length u16
 	MaxFramePayload = 16384 // bounds every TCP message
@@ -67,6 +67,9 @@ const (
 	FrameStop           FrameType = 29 // C→H: end the game for everyone (host's player only)
 	FrameGameOver       FrameType = 30 // H→C: the game is over; the session is back in the lobby
 	FrameAutoLag        FrameType = 31 // C→H: on u8: autolag on (1) or off (0)
+	FrameCatchUp        FrameType = 32 // C→H: a rejoined player's replay reached a poll; done: near the live game
+	FrameHandover       FrameType = 33 // H→C: author your ports again from a poll
+	FrameRevive         FrameType = 34 // H→C: ports read input again from a poll: their player rejoined
 )
 
 var frameNames = [...]string{
@@ -78,6 +81,7 @@ var frameNames = [...]string{
 	FrameJoined: "joined", FrameCoreWant: "core-want", FrameCoreData: "core-data", FrameCoreSync: "core-sync",
 	FrameManifest: "manifest", FrameMemberManifest: "member-manifest", FrameSyncData: "sync-data", FrameRelease: "release",
 	FrameStop: "stop", FrameGameOver: "game-over", FrameAutoLag: "autolag",
+	FrameCatchUp: "catch-up", FrameHandover: "handover", FrameRevive: "revive",
 }
 
 func (t FrameType) String() string {

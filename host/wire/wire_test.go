@@ -32,13 +32,13 @@ func TestGolden(t *testing.T) {
 		want  any
 	}{
 		{"hello", AppendHello(nil, Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}),
-			"0201050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
+			"0301050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
 			func(p []byte) (any, error) { return ParseHello(p) },
 			Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}},
-		{"welcome", AppendWelcome(nil, Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000, Turbo: true}),
-			"0002" + "0102030405060708" + "02" + "01" + "00000020" + "00000bb8" + "01",
+		{"welcome", AppendWelcome(nil, Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000}),
+			"0002" + "0102030405060708" + "02" + "01" + "00000020" + "00000bb8",
 			func(p []byte) (any, error) { return ParseWelcome(p) },
-			Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000, Turbo: true}},
+			Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000}},
 		{"game-over", AppendGameOver(nil, GameOver{Why: GameStopped, Actor: 2}), "01" + "0002",
 			func(p []byte) (any, error) { return ParseGameOver(p) }, GameOver{Why: GameStopped, Actor: 2}},
 		{"chat", AppendText(nil, TextMsg{ID: 3, Text: "hi"}), "0003" + "00026869",
@@ -46,7 +46,7 @@ func TestGolden(t *testing.T) {
 		{"joined", AppendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "0000" + "000141",
 			func(p []byte) (any, error) { return ParseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}},
 		{"started", AppendStarted(nil, Started{First: 0, Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}),
-			"00000000" + "00000020" + "03" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
+			"00000000" + "00000020" + "03" + "00" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
 			func(p []byte) (any, error) { return ParseStarted(p) },
 			Started{Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}},
 		{"sched", AppendSched(nil, SchedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}),
@@ -59,6 +59,10 @@ func TestGolden(t *testing.T) {
 			func(p []byte) (any, error) { return ParseChecksum(p) }, ChecksumMsg{From: 256, Count: 256, Hash: 0xabcdef}},
 		{"ping", AppendPing(nil, Ping{Clock: 9, RTT: 250}), "0000000000000009" + "000000fa",
 			func(p []byte) (any, error) { return ParsePing(p) }, Ping{Clock: 9, RTT: 250}},
+		{"catch-up", AppendCatchUp(nil, CatchUp{Poll: 4200, Done: true}), "00001068" + "01",
+			func(p []byte) (any, error) { return ParseCatchUp(p) }, CatchUp{Poll: 4200, Done: true}},
+		{"handover", AppendHandover(nil, Handover{Ports: 2, From: 9000}), "02" + "00002328",
+			func(p []byte) (any, error) { return ParseHandover(p) }, Handover{Ports: 2, From: 9000}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +97,7 @@ func TestGoldenBatch(t *testing.T) {
 	b, at := AppendBatchHead(b, &bt)
 	b = AppendRun(b, 1, 0, 2, &s)
 	b[at] = 1
-	want := "e4020300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
+	want := "e4030300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
 		"01" + "00000000" + "02" + "0000002001" + "ffff000000"
 	if !bytes.Equal(b, mustHex(t, want)) {
 		t.Fatalf("encoded %x\nwant    %s", b, want)

@@ -44,7 +44,7 @@ enum {
 	CMD_SET_FRAME_CALLBACK = 15, CMD_CORE_STATE_SET = 17, CMD_NETPLAY_INIT = 22,
 	CMD_NETPLAY_CONTROL_PLAYER = 23, CMD_NETPLAY_GET_VERSION = 24, CMD_NETPLAY_CLOSE = 25,
 };
-enum { ERR_SUCCESS = 0, ERR_NOT_INIT = 1, ERR_INCOMPATIBLE = 3, ERR_INPUT_INVALID = 5, ERR_INTERNAL = 8 };
+enum { ERR_SUCCESS = 0, ERR_NOT_INIT = 1, ERR_INCOMPATIBLE = 3, ERR_INPUT_INVALID = 5, ERR_INPUT_NOT_FOUND = 6, ERR_INTERNAL = 8 };
 enum { CORE_EMU_STATE = 1, EMU_STOPPED = 1, EMU_RUNNING = 2 };
 enum { TYPE_INT = 1, TYPE_FLOAT = 2, TYPE_BOOL = 3, TYPE_STRING = 4 };
 
@@ -151,6 +151,18 @@ EXPORT int ConfigSetParameter(void *section, const char *name, int type, const v
 		return ERR_INPUT_INVALID;
 	}
 	return ERR_SUCCESS;
+}
+
+/* The stand-in keeps no configuration: every parameter read back is
+   unknown. */
+EXPORT int ConfigGetParameterType(void *section, const char *name, int *type) {
+	(void)section; (void)name; (void)type;
+	return ERR_INPUT_NOT_FOUND;
+}
+
+EXPORT int ConfigGetParameter(void *section, const char *name, int type, void *value, int size) {
+	(void)section; (void)name; (void)type; (void)value; (void)size;
+	return ERR_INPUT_NOT_FOUND;
 }
 
 EXPORT int CoreAddCheat(const char *name, cheat_code *codes, int n) {

@@ -1,21 +1,20 @@
-package host
+package client
 
 import (
-	"bufio"
-	"github.com/netpak/netpak/host/wire"
-	"net"
 	"time"
 
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
 )
 
-func newCoreReader(c net.Conn) *bufio.Reader { return bufio.NewReaderSize(c, 4096) }
-
 // bridgeUDPLoop serves the local core's datagrams until the client closes.
-func (c *Client) bridgeUDPLoop(sock *udpSocket) {
+func (c *Client) bridgeUDPLoop(sock *udpsock.Socket) {
 	buf := make([]byte, 2048)
 	for {
-		n, from, err := sock.readFrom(buf)
+		n, from, err := sock.ReadFrom(buf)
 		if err != nil {
 			select {
 			case <-c.closing:
@@ -38,6 +37,7 @@ func (c *Client) bridgeUDPLoop(sock *udpSocket) {
 			c.ls.bridgeKeysLocked(d)
 		case m64p.InputRequest:
 			c.ls.core.count = max(c.ls.core.count, d.Count)
+			c.ls.catchUpLocked(c.ls.core.count, time.Now())
 			c.ls.answerCoreLocked(int(d.Player), d.Count)
 		case m64p.SyncData:
 			c.send(wire.FrameCoreSync, buf[:n:n])
@@ -54,10 +54,10 @@ func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 	if !ls.c.ports.Has(k) || !ls.core.registered.Has(k) || !ls.playing {
 		return
 	}
-	if f := ls.c.cfg.ScriptKeys; f != nil {
+	if f := ls.c.cfg.hooks.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
-	in := Input{Keys: d.Keys, Pak: uint8(d.Plugin)}
+	in := host.Input{Keys: d.Keys, Pak: uint8(d.Plugin)}
 	if d.Count >= ls.grant {
 		ls.core.pending[k] = keyReport{ok: true, count: d.Count, in: in}
 		return
@@ -70,7 +70,7 @@ func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 // flushPendingLocked publishes presses that waited for a grant.
 func (ls *clientGame) flushPendingLocked() {
 	sent := false
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		if r := ls.core.pending[k]; r.ok && r.count < ls.grant {
 			ls.core.pending[k].ok = false
 			ls.publishPortLocked(k, r.count, r.in)
@@ -91,16 +91,16 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 		return
 	}
 	st := &ls.streams[k]
-	evs := appendCoreEvents(bc.events[:0], st, count, ls.emptyFrom[k], bc.slots[k].Plugin)
-	bc.waits.note(k, count, len(evs))
+	evs := coreserve.AppendEvents(bc.events[:0], st, count, ls.emptyFrom[k], bc.slots[k].Plugin)
+	bc.waits.Note(k, count, len(evs))
 	lag := uint8(255)
 	if !bc.turbo {
-		lag = speedLag(st.Have, count, ls.sched.At(count).LagOf(ls.authorOf(k)))
+		lag = coreserve.SpeedLag(st.Have, count, ls.sched.At(count).LagOf(ls.authorOf(k)))
 	}
-	status := coreStatus(bc.desync, ls.active, &ls.emptyFrom)
+	status := coreserve.Status(bc.desync, ls.active, &ls.emptyFrom)
 	b, err := m64p.KeyInfoServer{Player: uint8(k), Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
 	if err == nil {
-		bc.sock.writeTo(b, bc.coreAddr)
+		bc.sock.WriteTo(b, bc.coreAddr)
 	}
 }
 
@@ -108,8 +108,8 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 // which arrived or was published now satisfies: the core takes unsolicited
 // key-info datagrams, so no input waits for its next re-request.
 func (ls *clientGame) pushCoreLocked() {
-	for k := range NumPorts {
-		if c, ok := ls.core.waits.due(k, &ls.streams[k], ls.emptyFrom[k]); ok {
+	for k := range host.NumPorts {
+		if c, ok := ls.core.waits.Due(k, &ls.streams[k], ls.emptyFrom[k]); ok {
 			ls.answerCoreLocked(k, c)
 		}
 	}

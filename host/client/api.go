@@ -1,9 +1,11 @@
-package host
+package client
 
 import (
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // Chat says text to everyone in the session.
@@ -53,7 +55,7 @@ func (c *Client) Stop() error { return c.send(wire.FrameStop, nil) }
 // Status is a snapshot of a client's view of its session.
 type Status struct {
 	ID      uint16
-	Ports   PortMask
+	Ports   host.PortMask
 	Playing bool
 	Poll    uint32 // the next poll to consume (or the bridged emulator's)
 	Lag     uint8  // the session lag
@@ -61,7 +63,7 @@ type Status struct {
 	Seat    string // who holds the golf seat, if anyone
 	RTT     time.Duration
 	UDP     bool // inputs travel over UDP (else TCP)
-	Members []Member
+	Members []host.Member
 }
 
 // Status returns the client's view of the session.
@@ -72,7 +74,7 @@ func (c *Client) Status() Status {
 	st := Status{
 		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: max(ls.next, ls.core.count),
 		Lag: e.Lag, Golf: e.Golf, RTT: ls.rtt, UDP: ls.udpWorks(time.Now()),
-		Members: append([]Member(nil), ls.roster...),
+		Members: append([]host.Member(nil), ls.roster...),
 	}
 	c.mu.Unlock()
 	if e.Golf && e.Seat != 0 {

@@ -1,16 +1,19 @@
-package host
+package client
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/wire"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/internal/testhook"
+	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -26,12 +29,22 @@ const (
 // DefaultChecksumEvery is the poll range a client hashes for desync checks.
 const DefaultChecksumEvery = 256
 
-// ClientConfig configures a client. The zero value joins as a player on
+// outQueueLen bounds the frames waiting to be written to the host.
+const outQueueLen = 512
+
+// writeTimeout bounds each TCP write to the host.
+const writeTimeout = 5 * time.Second
+
+// udpSilence is how long the host's datagrams may stay away before the
+// client sends inputs over TCP; the host follows the same rule.
+const udpSilence = time.Second
+
+// Config configures a client. The zero value joins as a player on
 // one free port with an empty name, which the host refuses: set Name.
-type ClientConfig struct {
+type Config struct {
 	Name      string
-	Ports     PortMask // specific ports wanted; 0 means any
-	NumPorts  int      // how many ports when Ports is 0; 0 means 1
+	Ports     host.PortMask // specific ports wanted; 0 means any
+	NumPorts  int           // how many ports when Ports is 0; 0 means 1
 	Spectator bool
 	OwnerKey  [16]byte // Host.OwnerKey, for the host's own player
 	// Manifest is the ROM, save and cheat hashes announced with the join;
@@ -44,7 +57,7 @@ type ClientConfig struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// OnEvent, if set, receives session events, one at a time. It must not
 	// block or call the client.
-	OnEvent func(Event)
+	OnEvent func(host.Event)
 	// Logf, if set, receives diagnostics.
 	Logf func(format string, args ...any)
 	// ChecksumEvery is the poll range hashed for desync detection; 0 means
@@ -53,11 +66,16 @@ type ClientConfig struct {
 	// OnSync, if set, receives each item the host's player sends with
 	// /sync: a save component (data nil: no save) or the cheat set. It is
 	// called from the client's reader; writing files there is fine.
-	OnSync func(from string, kind SyncKind, data []byte)
-	// ScriptKeys, if set, replaces the keys the bridged core reports with
-	// ScriptKeys(port, count): headless test cores have no input to give.
-	// For tests, never for play.
-	ScriptKeys func(port int, count uint32) uint32
+	OnSync func(from string, kind host.SyncKind, data []byte)
+
+	hooks testhook.Hooks
+}
+
+// WithTestHooks returns cfg with test-only behaviours for its bridged
+// core; only tests under host/ can name them.
+func WithTestHooks(cfg Config, h testhook.Hooks) Config {
+	cfg.hooks = h
+	return cfg
 }
 
 // Client is one participant of a netpak session. Dial creates it; Poll
@@ -65,14 +83,13 @@ type ClientConfig struct {
 // methods are safe for concurrent use.
 type Client struct {
 	// Immutable after Dial.
-	cfg         ClientConfig
+	cfg         Config
 	tcp         net.Conn
 	udp         net.Conn
 	id          uint16
 	token       uint64
-	ports       PortMask
+	ports       host.PortMask
 	golfMask    uint32
-	turbo       bool
 	dropTimeout time.Duration
 
 	out     chan []byte        // frames for writeLoop
@@ -93,7 +110,7 @@ type Client struct {
 }
 
 // Dial joins the session at addr ("host:port").
-func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
+func Dial(ctx context.Context, addr string, cfg Config) (*Client, error) {
 	dial := cfg.Dial
 	if dial == nil {
 		var d net.Dialer
@@ -119,8 +136,8 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 		c.logf("no UDP to %s (%v); inputs go over TCP", addr, err)
 	}
 	c.ls.init(c)
-	c.ls.manifests[c.id] = memberManifest{m: cfg.Manifest}
-	c.ls.core.turbo = c.turbo
+	c.ls.manifests[c.id] = check.Manifest{M: cfg.Manifest}
+	c.ls.core.turbo = cfg.hooks.Turbo
 	c.wg.Go(c.writeLoop)
 	c.wg.Go(c.readLoop)
 	c.wg.Go(c.pingLoop)
@@ -151,8 +168,8 @@ func (c *Client) handshake(ctx context.Context) error {
 	c.tcp.SetDeadline(dl)
 	defer c.tcp.SetDeadline(time.Time{})
 	hl := wire.Hello{
-		Version: ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
-		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
+		Version: host.ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
+		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), host.NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
 	}
 	var err error
 	if hl.Manifest, err = c.cfg.Manifest.MarshalBinary(); err != nil {
@@ -174,17 +191,16 @@ func (c *Client) handshake(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("%w: %s", ErrRejected, msg.Text)
+		return fmt.Errorf("%w: %s", host.ErrRejected, msg.Text)
 	case wire.FrameWelcome:
 		w, err := wire.ParseWelcome(p)
 		if err != nil {
 			return err
 		}
 		c.id, c.token, c.ports, c.golfMask = w.ID, w.Token, w.Ports, w.GolfMask
-		c.turbo = w.Turbo
 		c.dropTimeout = time.Duration(w.DropTimeout) * time.Millisecond
 		if c.dropTimeout <= 0 {
-			c.dropTimeout = DefaultDropTimeout
+			c.dropTimeout = host.DefaultDropTimeout
 		}
 		return nil
 	}
@@ -195,7 +211,7 @@ func (c *Client) handshake(ctx context.Context) error {
 func (c *Client) ID() uint16 { return c.id }
 
 // Ports returns the controller ports the client owns.
-func (c *Client) Ports() PortMask { return c.ports }
+func (c *Client) Ports() host.PortMask { return c.ports }
 
 func (c *Client) logf(format string, args ...any) {
 	if c.cfg.Logf != nil {
@@ -203,7 +219,7 @@ func (c *Client) logf(format string, args ...any) {
 	}
 }
 
-func (c *Client) emit(e Event) {
+func (c *Client) emit(e host.Event) {
 	if c.cfg.OnEvent == nil {
 		return
 	}
@@ -246,7 +262,7 @@ func (c *Client) send(typ wire.FrameType, payload []byte) error {
 	case c.out <- b:
 		return nil
 	default:
-		c.fail(fmt.Errorf("%w: it stopped reading", ErrHostGone))
+		c.fail(fmt.Errorf("%w: it stopped reading", host.ErrHostGone))
 		return c.Err()
 	}
 }
@@ -259,7 +275,7 @@ func (c *Client) writeLoop() {
 		case b := <-c.out:
 			c.tcp.SetWriteDeadline(time.Now().Add(writeTimeout))
 			if _, err := c.tcp.Write(b); err != nil {
-				c.fail(fmt.Errorf("%w: %w", ErrHostGone, err))
+				c.fail(fmt.Errorf("%w: %w", host.ErrHostGone, err))
 				return
 			}
 			if wire.FrameType(b[0]) == wire.FrameBye {
@@ -278,7 +294,7 @@ func (c *Client) readLoop() {
 		c.tcp.SetReadDeadline(time.Now().Add(c.dropTimeout))
 		typ, p, err := wire.ReadFrame(c.tcp, buf)
 		if err != nil && c.closed.Load() {
-			c.fail(ErrClosed) // we said goodbye: the host hanging up is the answer
+			c.fail(host.ErrClosed) // we said goodbye: the host hanging up is the answer
 			return
 		}
 		if err != nil {
@@ -286,7 +302,7 @@ func (c *Client) readLoop() {
 			return
 		}
 		if err := c.handleFrame(typ, p); err != nil {
-			c.fail(fmt.Errorf("%w: bad %v frame: %v", ErrHostGone, typ, err))
+			c.fail(fmt.Errorf("%w: bad %v frame: %v", host.ErrHostGone, typ, err))
 			return
 		}
 	}
@@ -296,11 +312,11 @@ func hostGoneError(err error) error {
 	var ne net.Error
 	switch {
 	case errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: the host closed the connection", ErrHostGone)
+		return fmt.Errorf("%w: the host closed the connection", host.ErrHostGone)
 	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("%w: no word from the host", ErrHostGone)
+		return fmt.Errorf("%w: no word from the host", host.ErrHostGone)
 	}
-	return fmt.Errorf("%w: %w", ErrHostGone, err)
+	return fmt.Errorf("%w: %w", host.ErrHostGone, err)
 }
 
 func (c *Client) pingLoop() {
@@ -340,8 +356,8 @@ func (c *Client) fail(err error) {
 // goroutine so that fail never calls OnEvent with a lock held.
 func (c *Client) goneLoop() {
 	<-c.closing
-	if err := c.Err(); errors.Is(err, ErrHostGone) {
-		c.emit(Event{Kind: EventHostGone, Err: err})
+	if err := c.Err(); errors.Is(err, host.ErrHostGone) {
+		c.emit(host.Event{Kind: host.EventHostGone, Err: err})
 	}
 }
 
@@ -378,7 +394,7 @@ func (c *Client) Close() error {
 		default:
 		}
 	}
-	c.fail(ErrClosed)
+	c.fail(host.ErrClosed)
 	c.wg.Wait()
 	c.mu.Lock()
 	c.ls.resend.Stop()

@@ -1,10 +1,13 @@
-package host
+package client
 
 import (
 	"context"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
-	"time"
 )
 
 // clientGame is a client's view of the game: every stream, the schedule, the
@@ -15,19 +18,22 @@ type clientGame struct {
 	playing   bool
 	games     uint32 // games ended so far
 	next      uint32 // the next poll Poll consumes
-	streams   [NumPorts]lockstep.Stream
-	active    PortMask
-	emptyFrom [NumPorts]uint32
-	authors   [NumPorts]lockstep.Author
-	hostHas   [NumPorts]uint32 // the host holds my ports' inputs below this
-	tcpSent   [NumPorts]uint32 // my inputs sent over TCP below this
+	streams   [host.NumPorts]lockstep.Stream
+	active    host.PortMask
+	emptyFrom [host.NumPorts]uint32
+	authors   [host.NumPorts]lockstep.Author
+	hostHas   [host.NumPorts]uint32 // the host holds my ports' inputs below this
+	catchUp   host.PortMask         // my ports the host authors while I replay the game I rejoined
+	catchUpAt time.Time             // when I last told the host how far I replayed
+	caughtUp  bool                  // I told the host I am close to the live game
+	tcpSent   [host.NumPorts]uint32 // my inputs sent over TCP below this
 
 	sched       lockstep.Schedule
 	epoch       uint16
 	grant       uint32 // polls below this may be started
 	golfPending bool   // a golf press was sent and not yet answered
 
-	roster     []Member
+	roster     []host.Member
 	rtt        time.Duration
 	udpSeen    time.Time // last datagram from the host
 	lastTCPAck time.Time // last inputs frame over TCP
@@ -38,19 +44,19 @@ type clientGame struct {
 	summing bool
 
 	core      bridgeCore // the local emulator core, if the bridge serves one
-	syncIn    syncAssembly
-	manifests map[uint16]memberManifest
+	syncIn    wire.Assembly
+	manifests map[uint16]check.Manifest
 	dgram     [wire.MaxDatagram]byte
 	resend    *time.Timer // resends unacknowledged inputs when nothing else does
 }
 
 func (ls *clientGame) init(c *Client) {
 	ls.c = c
-	ls.manifests = make(map[uint16]memberManifest)
+	ls.manifests = make(map[uint16]check.Manifest)
 	ls.core.init()
 	ls.sched.Reset(lockstep.SchedEntry{})
 	for i := range ls.emptyFrom {
-		ls.emptyFrom[i] = notEmpty
+		ls.emptyFrom[i] = lockstep.NotEmpty
 	}
 	ls.resend = time.AfterFunc(time.Hour, c.resendUnacked)
 	ls.resend.Stop()
@@ -65,9 +71,9 @@ func (ls *clientGame) init(c *Client) {
 // input of every active port. It returns the poll number and the inputs.
 // Poll waits, never guesses: missing input means waiting, bounded by ctx
 // and by the host's liveness.
-func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [NumPorts]Input, error) {
+func (c *Client) Poll(ctx context.Context, presses [host.NumPorts]host.Input) (uint32, [host.NumPorts]host.Input, error) {
 	ls := &c.ls
-	var got [NumPorts]Input
+	var got [host.NumPorts]host.Input
 	c.mu.Lock()
 	game := ls.games
 	c.mu.Unlock()
@@ -78,7 +84,7 @@ func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [Nu
 	c.mu.Lock()
 	if over() {
 		c.mu.Unlock()
-		return 0, got, ErrEnded
+		return 0, got, host.ErrEnded
 	}
 	p := ls.next
 	ls.publishLocked(p, presses)
@@ -90,11 +96,12 @@ func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [Nu
 	c.mu.Lock()
 	if over() {
 		c.mu.Unlock()
-		return p, got, ErrEnded
+		return p, got, host.ErrEnded
 	}
 	got = ls.inputsLocked(p)
 	ls.consumedLocked(p, got)
 	ls.next++
+	ls.catchUpLocked(ls.next, time.Now())
 	c.mu.Unlock()
 	return p, got, nil
 }
@@ -105,11 +112,12 @@ func (c *Client) Poll(ctx context.Context, presses [NumPorts]Input) (uint32, [Nu
 func (ls *clientGame) resetGameLocked() {
 	ls.games++
 	ls.playing, ls.next, ls.active, ls.grant = false, 0, 0, 0
-	ls.streams = [NumPorts]lockstep.Stream{}
-	ls.authors = [NumPorts]lockstep.Author{}
-	ls.hostHas, ls.tcpSent = [NumPorts]uint32{}, [NumPorts]uint32{}
+	ls.streams = [host.NumPorts]lockstep.Stream{}
+	ls.authors = [host.NumPorts]lockstep.Author{}
+	ls.hostHas, ls.tcpSent = [host.NumPorts]uint32{}, [host.NumPorts]uint32{}
+	ls.catchUp, ls.caughtUp = 0, false
 	for i := range ls.emptyFrom {
-		ls.emptyFrom[i] = notEmpty
+		ls.emptyFrom[i] = lockstep.NotEmpty
 	}
 	ls.golfPending, ls.summing = false, false
 	ls.resend.Stop()
@@ -160,8 +168,8 @@ func (c *Client) flush(limit time.Duration) {
 }
 
 // publishLocked authors poll p's presses on the client's ports.
-func (ls *clientGame) publishLocked(p uint32, presses [NumPorts]Input) {
-	for k := range NumPorts {
+func (ls *clientGame) publishLocked(p uint32, presses [host.NumPorts]host.Input) {
+	for k := range host.NumPorts {
 		if ls.c.ports.Has(k) && ls.active.Has(k) {
 			ls.publishPortLocked(k, p, presses[k])
 		}
@@ -171,8 +179,11 @@ func (ls *clientGame) publishLocked(p uint32, presses [NumPorts]Input) {
 // publishPortLocked authors the press made at poll p on port k under the
 // lag in force there, and asks for the golf seat when the golf button is
 // pressed.
-func (ls *clientGame) publishPortLocked(k int, p uint32, in Input) {
+func (ls *clientGame) publishPortLocked(k int, p uint32, in host.Input) {
 	c := ls.c
+	if ls.catchUp.Has(k) {
+		return // the host authors it until I caught up
+	}
 	e := ls.sched.At(p)
 	st := &ls.streams[k]
 	ls.authors[k].Publish(p, e.LagOf(c.id), in, st)
@@ -187,7 +198,7 @@ func (ls *clientGame) publishPortLocked(k int, p uint32, in Input) {
 
 // readyLocked reports whether poll p can be consumed.
 func (ls *clientGame) readyLocked(p uint32) bool {
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		if ls.active.Has(k) && p < ls.emptyFrom[k] && !ls.streams[k].Holds(p) {
 			return false
 		}
@@ -197,9 +208,9 @@ func (ls *clientGame) readyLocked(p uint32) bool {
 
 // inputsLocked returns poll p's inputs; departed and unused ports read as
 // no input.
-func (ls *clientGame) inputsLocked(p uint32) [NumPorts]Input {
-	var in [NumPorts]Input
-	for k := range NumPorts {
+func (ls *clientGame) inputsLocked(p uint32) [host.NumPorts]host.Input {
+	var in [host.NumPorts]host.Input
+	for k := range host.NumPorts {
 		if ls.active.Has(k) && p < ls.emptyFrom[k] {
 			in[k] = ls.streams[k].At(p)
 		}
@@ -209,7 +220,7 @@ func (ls *clientGame) inputsLocked(p uint32) [NumPorts]Input {
 
 // consumedLocked folds poll p into the desync checksum and reports each
 // completed range to the host.
-func (ls *clientGame) consumedLocked(p uint32, in [NumPorts]Input) {
+func (ls *clientGame) consumedLocked(p uint32, in [host.NumPorts]host.Input) {
 	if p%ls.every == 0 {
 		ls.sum, ls.sumFrom, ls.summing = checksumSeed, p, true
 	}
@@ -227,7 +238,7 @@ func (ls *clientGame) consumedLocked(p uint32, in [NumPorts]Input) {
 // over every port's keys and pak, poll by poll.
 const checksumSeed = 14695981039346656037
 
-func foldInputs(h uint64, in [NumPorts]Input) uint64 {
+func foldInputs(h uint64, in [host.NumPorts]host.Input) uint64 {
 	for _, x := range in {
 		for _, b := range [5]byte{byte(x.Keys >> 24), byte(x.Keys >> 16), byte(x.Keys >> 8), byte(x.Keys), x.Pak} {
 			h ^= uint64(b)
@@ -255,19 +266,19 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 		b = wire.AppendDgramHeader(ls.dgram[:0], wire.DgramInputs, c.token)
 	}
 	bt := wire.Batch{AckMask: 0x0f}
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		bt.Acks[k] = ls.streams[k].Have
 	}
 	b, countAt := wire.AppendBatchHead(b, &bt)
 	runs := 0
 	sent := ls.tcpSent
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		st := &ls.streams[k]
 		from := ls.hostHas[k]
 		if !viaUDP {
 			from = max(from, ls.tcpSent[k])
 		}
-		if !c.ports.Has(k) || from >= st.Have || !st.Holds(from) {
+		if !c.ports.Has(k) || ls.catchUp.Has(k) || from >= st.Have || !st.Holds(from) {
 			continue
 		}
 		n := min(int(st.Have-from), wire.MaxRunLen)
@@ -300,8 +311,8 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 
 // unackedLocked reports whether the host lacks inputs this client published.
 func (ls *clientGame) unackedLocked() bool {
-	for k := range NumPorts {
-		if ls.c.ports.Has(k) && ls.hostHas[k] < ls.streams[k].Have {
+	for k := range host.NumPorts {
+		if ls.c.ports.Has(k) && !ls.catchUp.Has(k) && ls.hostHas[k] < ls.streams[k].Have {
 			return true
 		}
 	}
@@ -325,15 +336,15 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 	for i := range bt.NRuns {
 		r := &bt.Runs[i]
 		k := int(r.Port)
-		if c.ports.Has(k) {
+		if c.ports.Has(k) && !ls.catchUp.Has(k) {
 			continue
 		}
 		for j := range int(r.N) {
 			woke = ls.streams[k].Add(r.First+uint32(j), r.Input(j)) || woke
 		}
 	}
-	for k := range NumPorts {
-		if bt.AckMask.Has(k) && c.ports.Has(k) {
+	for k := range host.NumPorts {
+		if bt.AckMask.Has(k) && c.ports.Has(k) && !ls.catchUp.Has(k) {
 			ls.hostHas[k] = max(ls.hostHas[k], min(bt.Acks[k], ls.streams[k].Have))
 		}
 	}
@@ -348,4 +359,79 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 		ls.pushCoreLocked()
 		c.wake()
 	}
+}
+
+// catchUpEvery is how often a rejoined player tells the host how far its
+// replay got; catchUpMargin, how close to its ports' newest input (beyond
+// the lag) it must be to take them back.
+const (
+	catchUpEvery  = time.Second
+	catchUpMargin = 8
+)
+
+// catchUpLocked tells the host, while this client replays a game it
+// rejoined, how far it got (every catchUpEvery), and that it is close to
+// the live game (then again every catchUpEvery until the handover, in
+// case the report was lost or refused).
+func (ls *clientGame) catchUpLocked(progress uint32, now time.Time) {
+	if ls.catchUp == 0 {
+		return
+	}
+	lag := uint32(ls.sched.At(progress).LagOf(ls.c.id))
+	done := true
+	for k := range host.NumPorts {
+		if ls.catchUp.Has(k) && ls.streams[k].Have > progress+lag+catchUpMargin {
+			done = false
+		}
+	}
+	if now.Sub(ls.catchUpAt) < catchUpEvery && (!done || ls.caughtUp) {
+		return
+	}
+	ls.catchUpAt, ls.caughtUp = now, done
+	ls.c.send(wire.FrameCatchUp, wire.AppendCatchUp(nil, wire.CatchUp{Poll: progress, Done: done}))
+}
+
+// handleHandover takes back ports the host authored while this client
+// replayed: the host's inputs were all the zero input, up to From.
+func (c *Client) handleHandover(p []byte) error {
+	h, err := wire.ParseHandover(p)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ls := &c.ls
+	ports := h.Ports & ls.catchUp
+	for k := range host.NumPorts {
+		if !ports.Has(k) {
+			continue
+		}
+		st := &ls.streams[k]
+		for st.Have < h.From {
+			st.Add(st.Have, host.Input{})
+		}
+		ls.authors[k] = lockstep.Author{Next: h.From}
+		ls.hostHas[k], ls.tcpSent[k] = h.From, h.From
+	}
+	ls.catchUp &^= ports
+	ls.flushPendingLocked()
+	return nil
+}
+
+// handleRevive makes ports whose player rejoined read input again from
+// From on (below it, the host filled in what they read: no input).
+func (c *Client) handleRevive(p []byte) error {
+	h, err := wire.ParseHandover(p)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	for k := range host.NumPorts {
+		if h.Ports.Has(k) && c.ls.playing && c.ls.active.Has(k) {
+			c.ls.emptyFrom[k] = lockstep.NotEmpty
+		}
+	}
+	c.mu.Unlock()
+	c.wake()
+	return nil
 }

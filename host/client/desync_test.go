@@ -1,32 +1,34 @@
-package host
+package client
 
 import (
 	"context"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/netpak/netpak/host"
 )
 
 // A client that consumes different inputs (here: one input corrupted in
 // its copy of a stream, as a bug or a bad network path could) is reported
 // to everyone with the first poll range where it differs.
 func TestDesyncReported(t *testing.T) {
-	ln, pc, err := ListenPair("127.0.0.1:0")
+	ln, pc, err := host.ListenPair("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	var hostEvents []Event
-	h := New(Config{Lag: 3, OnEvent: func(e Event) { mu.Lock(); hostEvents = append(hostEvents, e); mu.Unlock() }})
+	var hostEvents []host.Event
+	h := host.New(host.Config{Lag: 3, OnEvent: func(e host.Event) { mu.Lock(); hostEvents = append(hostEvents, e); mu.Unlock() }})
 	go h.Serve(ln, pc)
 	defer h.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	seen := make(chan Event, 8)
+	seen := make(chan host.Event, 8)
 	var cs []*Client
 	for i, name := range []string{"ann", "ben", "cat"} {
-		cfg := ClientConfig{Name: name, OnEvent: func(e Event) {
-			if e.Kind == EventDesync {
+		cfg := Config{Name: name, OnEvent: func(e host.Event) {
+			if e.Kind == host.EventDesync {
 				seen <- e
 			}
 		}}
@@ -48,7 +50,7 @@ func TestDesyncReported(t *testing.T) {
 				if i == 2 && p == 300 {
 					corrupt(t, c, 0, 300)
 				}
-				if _, _, err := c.Poll(ctx, [NumPorts]Input{{Keys: p}, {Keys: p}, {Keys: p}}); err != nil {
+				if _, _, err := c.Poll(ctx, [host.NumPorts]host.Input{{Keys: p}, {Keys: p}, {Keys: p}}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -70,7 +72,7 @@ func TestDesyncReported(t *testing.T) {
 	defer mu.Unlock()
 	n := 0
 	for _, e := range hostEvents {
-		if e.Kind == EventDesync {
+		if e.Kind == host.EventDesync {
 			n++
 		}
 	}

@@ -1,12 +1,15 @@
-package host
+package client
 
 import (
 	"errors"
 	"fmt"
-	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
 	"slices"
 	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // handleFrame handles one frame from the host, from readLoop.
@@ -30,19 +33,19 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		if err != nil {
 			return err
 		}
-		c.emit(Event{Kind: EventJoined, Who: m.Name, Ports: m.Ports})
+		c.emit(host.Event{Kind: host.EventJoined, Who: m.Name, Ports: m.Ports})
 	case wire.FrameChat:
 		msg, err := wire.ParseText(p)
 		if err != nil {
 			return err
 		}
-		c.emit(Event{Kind: EventChat, Who: c.nameOf(msg.ID), Text: msg.Text})
+		c.emit(host.Event{Kind: host.EventChat, Who: c.nameOf(msg.ID), Text: msg.Text})
 	case wire.FrameNotice:
 		msg, err := wire.ParseText(p)
 		if err != nil {
 			return err
 		}
-		c.emit(Event{Kind: EventNotice, Text: msg.Text})
+		c.emit(host.Event{Kind: host.EventNotice, Text: msg.Text})
 	case wire.FrameSched:
 		return c.handleSched(p)
 	case wire.FrameStarted:
@@ -67,18 +70,23 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		c.mu.Lock()
 		c.ls.core.desync = true
 		c.mu.Unlock()
-		c.emit(Event{Kind: EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
+		c.emit(host.Event{Kind: host.EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
 	case wire.FrameGameOver:
 		return c.handleGameOver(p)
+	case wire.FrameHandover:
+		return c.handleHandover(p)
+	case wire.FrameRevive:
+		return c.handleRevive(p)
 	case wire.FrameCoreData:
 		return c.handleCoreData(p)
 	case wire.FrameSyncData:
 		return c.handleSyncData(p)
 	case wire.FrameMemberManifest:
-		id, mf, err := parseMemberManifest(p)
+		id, savesOnly, m, err := wire.ParseMemberManifest(p)
 		if err != nil {
 			return err
 		}
+		mf := check.Manifest{M: m, SavesOnly: savesOnly}
 		c.mu.Lock()
 		if _, known := c.ls.manifests[id]; known || len(c.ls.manifests) < 2*wire.MaxMembers {
 			c.ls.manifests[id] = mf
@@ -129,7 +137,7 @@ func (c *Client) handleSched(p []byte) error {
 	c.mu.Unlock()
 	c.wake()
 	if m.Entry.Cause != lockstep.CauseInitial {
-		c.emit(schedEvent(m.Entry, c.nameOf(m.Entry.Actor)))
+		c.emit(host.SchedEvent(m.Entry, c.nameOf(m.Entry.Actor)))
 	}
 	return nil
 }
@@ -146,15 +154,18 @@ func (c *Client) handleStarted(p []byte) error {
 		return errors.New("started twice")
 	}
 	ls.playing, ls.active, ls.next = true, st.Active, st.First
+	if st.CatchUp {
+		ls.catchUp = c.ports & st.Active
+	}
 	ls.grant = max(ls.grant, st.Grant)
 	ls.core.slots = st.Slots
 	close(ls.core.started)
-	for k := range NumPorts {
-		ls.streams[k].Have = max(ls.streams[k].Have, st.First)
+	for k := range host.NumPorts {
+		ls.streams[k].Skip(st.First)
 	}
 	c.mu.Unlock()
 	c.wake()
-	c.emit(Event{Kind: EventStarted, Poll: st.First})
+	c.emit(host.Event{Kind: host.EventStarted, Poll: st.First})
 	return nil
 }
 
@@ -163,14 +174,14 @@ func (c *Client) handleLeft(p []byte) error {
 	if err != nil {
 		return err
 	}
-	if m.ID == c.id && m.Reason == LeaveKicked {
-		c.emit(Event{Kind: EventNotice, Text: fmt.Sprintf("the host removed you from the session (%v)", m.Reason)})
-		c.fail(ErrKicked)
+	if m.ID == c.id && m.Reason == host.LeaveKicked {
+		c.emit(host.Event{Kind: host.EventNotice, Text: fmt.Sprintf("the host removed you from the session (%v)", m.Reason)})
+		c.fail(host.ErrKicked)
 		return nil
 	}
 	name := c.nameOf(m.ID)
 	c.mu.Lock()
-	for k := range NumPorts {
+	for k := range host.NumPorts {
 		if m.Ports.Has(k) && c.ls.playing && c.ls.active.Has(k) {
 			c.ls.emptyFrom[k] = min(c.ls.emptyFrom[k], m.From)
 		}
@@ -179,7 +190,7 @@ func (c *Client) handleLeft(p []byte) error {
 	c.mu.Unlock()
 	c.wake()
 	if m.ID != 0 {
-		c.emit(Event{Kind: EventLeft, Who: name, Reason: m.Reason, Ports: m.Ports, Poll: m.From})
+		c.emit(host.Event{Kind: host.EventLeft, Who: name, Reason: m.Reason, Ports: m.Ports, Poll: m.From})
 	}
 	return nil
 }
@@ -244,10 +255,10 @@ func (c *Client) udpHelloLoop() {
 		switch {
 		case !works && !warned && time.Since(start) > udpGiveUp:
 			warned = true
-			c.emit(Event{Kind: EventTransport, Text: "UDP to the host does not get through; inputs go over TCP"})
+			c.emit(host.Event{Kind: host.EventTransport, Text: "UDP to the host does not get through; inputs go over TCP"})
 		case works && warned:
 			warned = false
-			c.emit(Event{Kind: EventTransport, Text: "UDP to the host works again"})
+			c.emit(host.Event{Kind: host.EventTransport, Text: "UDP to the host works again"})
 		}
 		if !works || i%3 == 0 {
 			c.udp.Write(hello)
@@ -264,7 +275,7 @@ func (c *Client) udpHelloLoop() {
 // roster, which bounds the table by the host's member limit.
 func (ls *clientGame) forgetDepartedLocked() {
 	for id := range ls.manifests {
-		if id != ls.c.id && !slices.ContainsFunc(ls.roster, func(m Member) bool { return m.ID == id }) {
+		if id != ls.c.id && !slices.ContainsFunc(ls.roster, func(m host.Member) bool { return m.ID == id }) {
 			delete(ls.manifests, id)
 		}
 	}
@@ -286,6 +297,6 @@ func (c *Client) handleGameOver(p []byte) error {
 	games := c.ls.games
 	c.mu.Unlock()
 	c.wake()
-	c.emit(Event{Kind: EventEnded, Who: who, Count: games})
+	c.emit(host.Event{Kind: host.EventEnded, Who: who, Count: games})
 	return nil
 }

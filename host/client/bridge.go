@@ -1,0 +1,225 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/coreserve"
+	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/wire"
+)
+
+// The bridge offers a client's session to the player's own emulator core
+// on 127.0.0.1 with the mupen64plus-core protocol. It authors the local
+// player's stream itself (keys reported for count c are the input for poll
+// c+lag), so golf mode gives a remote golfer real zero delay; everything
+// else travels to the host over netpak's protocol.
+
+// bridgeCore is what a client keeps for its bridge. Guarded by Client.mu.
+type bridgeCore struct {
+	store     coreserve.Store // player 1's settings and saves
+	wanted    uint8           // kinds asked of the host
+	downloads wire.Assembly
+	started   chan struct{} // closed when the game starts
+	slots     m64p.Registration
+	turbo     bool
+	desync    bool
+
+	registered host.PortMask            // ports a local core has claimed
+	count      uint32                   // the furthest count the local core asked for, for Status
+	pending    [host.NumPorts]keyReport // keys for polls not granted yet
+	coreAddr   netip.AddrPort           // the local core's UDP address
+	sock       *udpsock.Socket          // the bridge's UDP socket
+	waits      coreserve.Waits          // what the local core waits for
+	events     []m64p.Event
+	dgram      []byte
+}
+
+// keyReport is a core's latest keys for a count.
+type keyReport struct {
+	ok    bool
+	count uint32
+	in    host.Input
+}
+
+func (bc *bridgeCore) init() {
+	bc.store.Init()
+	bc.started = make(chan struct{})
+	bc.events = make([]m64p.Event, 0, m64p.MaxEvents)
+	bc.dgram = make([]byte, 0, m64p.MaxDatagram)
+}
+
+// ListenBridge opens the bridge on a loopback address ("127.0.0.1:0" picks
+// a port), TCP and UDP on the same port number, and serves it until the
+// client closes. Point the emulator core's netplay at the returned address.
+func (c *Client) ListenBridge(addr string) (netip.AddrPort, error) {
+	ln, pc, err := host.ListenPair(addr)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("bridge: %w", err)
+	}
+	c.wg.Go(func() { c.bridgeAcceptLoop(ln) })
+	sock := udpsock.New(pc)
+	c.mu.Lock()
+	c.ls.core.sock = sock
+	c.mu.Unlock()
+	c.wg.Go(func() { c.bridgeUDPLoop(sock) })
+	c.wg.Go(func() {
+		<-c.closing
+		ln.Close()
+		pc.Close()
+	})
+	return udpsock.AddrPortOf(ln.Addr()), nil
+}
+
+func (c *Client) bridgeAcceptLoop(ln net.Listener) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		if !udpsock.AddrPortOf(conn.RemoteAddr()).Addr().IsLoopback() {
+			conn.Close()
+			continue
+		}
+		c.wg.Go(func() {
+			cc := &coreserve.Conn{Conn: conn, Backend: &bridgeLink{c: c}, Logf: c.logf}
+			coreserve.Serve(c.ctx, cc, coreserve.NewReader(conn))
+		})
+	}
+}
+
+// bridgeLink is the bridge's coreserve.Backend for one connection of
+// the local emulator.
+type bridgeLink struct {
+	c *Client
+
+	// Under c.mu.
+	regID   uint32
+	players host.PortMask
+}
+
+func (l *bridgeLink) Register(r m64p.RegisterPlayer) (bool, uint8) {
+	c := l.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	bc := &c.ls.core
+	target := uint8(coreserve.BufferTarget)
+	if bc.turbo {
+		target = 0
+	}
+	k := int(r.Player)
+	if !c.ports.Has(k) || bc.registered.Has(k) || (l.regID != 0 && l.regID != r.RegID) {
+		c.logf("bridge: the emulator asked for player %d, which this client does not hold: refused", k+1)
+		return false, target
+	}
+	bc.registered |= 1 << k
+	l.regID, l.players = r.RegID, l.players|1<<k
+	return true, target
+}
+
+func (l *bridgeLink) PutSettings(st m64p.Settings) error {
+	return l.upload(wire.CoreKindSettings, st.AppendTo(nil), "settings")
+}
+
+func (l *bridgeLink) PutSave(f m64p.SaveFile, data []byte) error {
+	return l.upload(coreserve.SaveKind(f), data, f.Ext()+" save")
+}
+
+// upload keeps player 1's data for the local core and sends it to the
+// host for everyone else's.
+func (l *bridgeLink) upload(kind uint8, data []byte, what string) error {
+	c := l.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !l.players.Has(0) {
+		return fmt.Errorf("%s from an emulator that is not player 1", what)
+	}
+	c.ls.core.store.Put(kind, data)
+	wire.CoreChunks(kind, data, func(p []byte) { c.send(wire.FrameCoreData, p) })
+	return nil
+}
+
+// download asks the host for kind (once), waits for it and returns it.
+func (l *bridgeLink) download(ctx context.Context, kind uint8, what string) ([]byte, error) {
+	c := l.c
+	c.mu.Lock()
+	bc := &c.ls.core
+	if bc.wanted&(1<<kind) == 0 {
+		bc.wanted |= 1 << kind
+		c.send(wire.FrameCoreWant, []byte{kind})
+	}
+	ready := bc.store.Ready(kind)
+	c.mu.Unlock()
+	err := c.waitBridge(ctx, ready, "player 1's "+what)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	data, _ := bc.store.Get(kind)
+	return data, err
+}
+
+func (l *bridgeLink) Settings(ctx context.Context) (m64p.Settings, error) {
+	_, err := l.download(ctx, wire.CoreKindSettings, "emulator settings")
+	l.c.mu.Lock()
+	defer l.c.mu.Unlock()
+	return l.c.ls.core.store.Settings(), err
+}
+
+func (l *bridgeLink) Save(ctx context.Context, f m64p.SaveFile) ([]byte, error) {
+	return l.download(ctx, coreserve.SaveKind(f), f.Ext()+" save")
+}
+
+func (l *bridgeLink) Registration(ctx context.Context) (m64p.Registration, error) {
+	c := l.c
+	c.mu.Lock()
+	started := c.ls.core.started
+	c.mu.Unlock()
+	err := c.waitBridge(ctx, started, "/start")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ls.core.slots, err
+}
+
+// Leave releases the emulator's ports when it stops during a game, so the
+// others go on without it instead of waiting for input nobody makes.
+func (l *bridgeLink) Leave(why host.LeaveReason) {
+	c := l.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ls.core.registered &^= l.players
+	c.logf("bridge: the emulator left (%v)", why)
+	if c.ls.playing && l.players != 0 {
+		c.send(wire.FrameRelease, []byte{byte(l.players)})
+	}
+}
+
+// waitBridge waits for ready or ctx, which ends when the client does (it
+// derives from the client's context).
+func (c *Client) waitBridge(ctx context.Context, ready <-chan struct{}, what string) error {
+	return coreserve.WaitNoting(ctx, ready, c.logf, func() string { return "the emulator waits for " + what })
+}
+
+// handleCoreData takes player 1's data from the host.
+func (c *Client) handleCoreData(p []byte) error {
+	d, err := wire.ParseCoreData(p)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	bc := &c.ls.core
+	whole, done, err := bc.downloads.Add(d)
+	if err != nil || !done {
+		return err
+	}
+	if d.Kind == wire.CoreKindSettings {
+		if _, err := m64p.ParseSettings(whole); err != nil {
+			return err
+		}
+	}
+	bc.store.Put(d.Kind, whole)
+	return nil
+}

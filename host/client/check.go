@@ -1,0 +1,70 @@
+package client
+
+import (
+	"slices"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/wire"
+	"github.com/netpak/netpak/saves"
+)
+
+// SetManifest announces this client's ROM, save and cheat hashes again;
+// call it whenever they change (after a /sync, for one). The first
+// announcement is [Config.Manifest], sent with the join.
+func (c *Client) SetManifest(mf saves.Manifest) error {
+	b, err := mf.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.ls.manifests[c.id] = check.Manifest{M: mf}
+	c.mu.Unlock()
+	return c.send(wire.FrameManifest, b)
+}
+
+// CheckRow is one player's line in /check.
+type CheckRow struct {
+	Member host.Member
+	Known  bool // announced a manifest
+	// Reference: this player's files are the ones the others must match.
+	Reference bool
+	// Skipped: a direct mupen64plus core that is not player 1; it is sent
+	// player 1's saves and tells nothing else.
+	Skipped bool
+	// NoROM: the player announced no ROM; it plays netpak's simulated
+	// game.
+	NoROM    bool
+	Mismatch *check.Mismatch
+}
+
+// Check compares every player's manifest with the reference player's, as
+// this client last heard them, in port order.
+func (c *Client) Check() []CheckRow {
+	st := c.Status()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var ps []check.Player
+	byID := make(map[uint16]host.Member)
+	for _, m := range st.Members {
+		if m.Ports == 0 {
+			continue
+		}
+		byID[m.ID] = m
+		cp := check.Player{ID: m.ID, Name: m.Name, IsHost: m.Host, Port: m.Ports.Lowest(), Skip: m.Core && !m.Ports.Has(0)}
+		if mf, ok := c.ls.manifests[m.ID]; ok {
+			cp.MF = &mf
+		}
+		ps = append(ps, cp)
+	}
+	slices.SortFunc(ps, func(a, b check.Player) int { return a.Port - b.Port })
+	res := check.Players(ps)
+	rows := make([]CheckRow, 0, len(ps))
+	for _, p := range ps {
+		rows = append(rows, CheckRow{
+			Member: byID[p.ID], Known: p.MF != nil, Reference: res.Ref != nil && res.Ref.ID == p.ID,
+			Skipped: p.Skip, NoROM: p.MF != nil && check.NoROM(p.MF.M), Mismatch: res.Mismatches[p.ID],
+		})
+	}
+	return rows
+}

@@ -1,0 +1,70 @@
+package host_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/sim"
+)
+
+// A player who leaves a running game rejoins with the same name, gets its
+// port back, replays the game from poll 0 while the others play on, takes
+// its port back near the live game, and ends in the same state as them.
+func TestRejoinReplays(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	cs := ts.joinPlayers(3, 0)
+	ts.waitMembers(3)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const polls = 1200
+	cfg := sim.Config{Polls: polls, Rate: 400, Script: sim.Script{Seed: 5}}
+	res := make([]sim.Result, 3)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { res[i], errs[i] = sim.Run(ctx, cs[i], cfg) })
+	}
+
+	// p3 plays a while, then quits without a word to anyone.
+	first := cfg
+	first.Polls = 300
+	if _, err := sim.Run(ctx, cs[2], first); err != nil {
+		t.Fatal(err)
+	}
+	cs[2].Close()
+	waitEvents(t, ts, []string{"host"}, host.EventLeft, 1)
+
+	again := ts.join("p3", client.Config{})
+	if got := again.Ports(); got != 1<<2 {
+		t.Fatalf("p3 rejoined with ports %v, want its port 3 back", got)
+	}
+	res[2], errs[2] = sim.Run(ctx, again, cfg)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("player %d: %v", i+1, err)
+		}
+	}
+	requireSameState(t, res, polls)
+
+	joined := ts.eventsOf("host", host.EventJoined)
+	last := joined[len(joined)-1]
+	if last.Who != "p3" || last.Ports != 1<<2 || last.Poll == 0 {
+		t.Errorf("last join %v, want p3 rejoining port 3 at a poll of the game", last)
+	}
+	handedOver := false
+	for _, e := range ts.eventsOf("host", host.EventNotice) {
+		handedOver = handedOver || strings.Contains(e.Text, "p3 caught up")
+	}
+	if !handedOver {
+		t.Error("the host never said p3 caught up")
+	}
+}
