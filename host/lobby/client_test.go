@@ -243,15 +243,3 @@ func sameGame(t testing.TB, hist [][]hosttest.PollRecord) {
 		}
 	}
 }
-
-// waitFor polls cond until it holds or waitLimit passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 )
 
@@ -68,7 +69,7 @@ func TestLobbyPlaysAGame(t *testing.T) {
 	alice.c.CloseNow()
 	bob.c.CloseNow()
 	carol := dial(t, url, "carol")
-	waitFor(t, "the room to close", func() bool {
+	hosttest.WaitFor(t, "the room to close", func() bool {
 		return len(carol.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms) == 0 && srv.Stats().RoomsCreated == 1
 	})
 }
@@ -255,5 +256,5 @@ func TestCloseLeavesNothing(t *testing.T) {
 	if open, _ := s.Sockets(); open != 0 {
 		t.Errorf("%d sockets open after Close", open)
 	}
-	waitFor(t, "the goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
+	hosttest.WaitFor(t, "the goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }

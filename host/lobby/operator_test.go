@@ -66,7 +66,7 @@ func TestOperatorKickAndBan(t *testing.T) {
 	if err := bob.waitClosed(); websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
 		t.Errorf("bob's socket closed with %v", err)
 	}
-	waitFor(t, "bob to leave the room", func() bool { return srv.Rooms()[0].Players == [4]string{"alice"} })
+	hosttest.WaitFor(t, "bob to leave the room", func() bool { return srv.Rooms()[0].Players == [4]string{"alice"} })
 
 	eve := attacker(t, url, attackerIP)
 	mustAccept(t, eve.do(lobby.Request{Type: lobby.TypeGetRooms}))
@@ -114,6 +114,6 @@ func TestStatusLogsStall(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "a status line with inputs", func() bool { return logs.has("inputs relayed in") })
-	waitFor(t, "a stall in the log", func() bool { return logs.has("STALLED") })
+	hosttest.WaitFor(t, "a status line with inputs", func() bool { return logs.has("inputs relayed in") })
+	hosttest.WaitFor(t, "a stall in the log", func() bool { return logs.has("STALLED") })
 }

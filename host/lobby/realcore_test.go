@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
 	"github.com/netpak/netpak/host/lobby"
@@ -44,7 +45,9 @@ func TestRealCoresThroughLobby(t *testing.T) {
 func playRealCores(t *testing.T, players int) {
 	const polls, lag = 600, 2
 	cfg := lobby.Config{Lag: lag}
-	lobby.SetRoomConfig(&cfg, func(c *host.Config) { c.Turbo, c.ScriptKeys = true, realKeys })
+	lobby.SetRoomConfig(&cfg, func(c *host.Config) {
+		*c = host.WithTestHooks(*c, testhook.Hooks{Turbo: true, ScriptKeys: realKeys})
+	})
 	_, url := startServer(t, cfg)
 	cls := make([]*client, players)
 	for p := range cls {

@@ -52,7 +52,7 @@ func TestRoomLifecycle(t *testing.T) {
 	sameGame(t, hist)
 
 	// The game ended with its last core: the room is open again.
-	waitFor(t, "the room to be listed again", func() bool {
+	hosttest.WaitFor(t, "the room to be listed again", func() bool {
 		return len(carol.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms) == 1
 	})
 	// A second game, both cores there at the begin.
@@ -63,7 +63,7 @@ func TestRoomLifecycle(t *testing.T) {
 		hist2, err = runCoresOn(port, []uint8{0, 2}, 100)
 		done <- err
 	}()
-	waitFor(t, "both cores to wait", func() bool { return len(srv.Rooms()[0].Members) == 2 })
+	hosttest.WaitFor(t, "both cores to wait", func() bool { return len(srv.Rooms()[0].Members) == 2 })
 	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeBeginGame}))
 	if err := <-done; err != nil {
 		t.Fatal(err)
