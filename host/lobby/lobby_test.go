@@ -245,3 +245,28 @@ func TestCloseLeavesNothing(t *testing.T) {
 	}
 	hosttest.WaitFor(t, "the goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }
+
+// With auth on, a request must prove its emulator's secret; with a
+// create key, only connections that name it may create rooms.
+func TestAuthAndCreateKey(t *testing.T) {
+	_, url := startServer(t, lobby.Config{AuthSecrets: map[string]string{"RMG": "RMG"}, CreateKey: "friends", Version: "netpak test"})
+	c := dial(t, url, "alice")
+	if r := c.do(lobby.Request{Type: lobby.TypeVersion}); r.Message != "netpak test. api: 17" {
+		t.Errorf("version %q", r.Message)
+	}
+	mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	if r := c.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "other"}); r.Accept != lobby.BadEmulator {
+		t.Errorf("an emulator without a secret: %v", r.Accept)
+	}
+	forged := lobby.Request{Type: lobby.TypeGetRooms, ClientSHA: "x", Emulator: "RMG", NetplayVersion: 17,
+		AuthTime: lobby.AuthTime(fmt.Sprint(time.Now().UnixMilli())), Auth: strings.Repeat("0", 64)}
+	c.sendRaw(lobby.Encode(forged))
+	if r := c.expect("reply_get_rooms"); r.Accept != lobby.BadAuth {
+		t.Errorf("a forged auth: %v", r.Accept)
+	}
+	if r := c.do(lobby.Request{Type: lobby.TypeCreateRoom, Room: &lobby.Room{RoomName: "R", MD5: testROM}}); r.Accept != lobby.BadAuth {
+		t.Errorf("a create without the key: %v %q", r.Accept, r.Message)
+	}
+	friend := dial(t, url+"/friends", "bob")
+	createRoom(t, friend, "Friends only", "")
+}
