@@ -69,22 +69,34 @@ func dial(t testing.TB, url, name string) *client {
 // dialFrom connects from the local address from (another loopback
 // address is another source to the server's limits), or any if "".
 func dialFrom(t testing.TB, url, name, from string) (*client, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
 	var opts websocket.DialOptions
 	if from != "" {
 		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
 		opts.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 	}
-	c, _, err := websocket.Dial(ctx, url, &opts)
+	c, err := dialWith(url, &opts)
 	if err != nil {
 		return nil, err
 	}
+	return newClient(t, c, name, true), nil
+}
+
+func dialWith(url string, opts *websocket.DialOptions) (*websocket.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, opts)
+	return c, err
+}
+
+// newClient wraps c; with read set, a goroutine collects its replies.
+func newClient(t testing.TB, c *websocket.Conn, name string, read bool) *client {
 	c.SetReadLimit(1 << 20)
 	cl := &client{t: t, c: c, name: name, replies: make(chan lobby.Reply, 256), closed: make(chan struct{})}
-	go cl.readLoop()
+	if read {
+		go cl.readLoop()
+	}
 	t.Cleanup(func() { c.CloseNow() })
-	return cl, nil
+	return cl
 }
 
 func (cl *client) readLoop() {
