@@ -109,4 +109,3 @@ func readOne(t *testing.T, c *websocket.Conn) {
 		t.Fatal(err)
 	}
 }
-

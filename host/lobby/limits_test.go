@@ -45,11 +45,15 @@ func TestAddrBucketsBounded(t *testing.T) {
 func TestConnLimiter(t *testing.T) {
 	l := newConnLimiter(3, 2)
 	a, b := netip.MustParsePrefix("192.0.2.1/32"), netip.MustParsePrefix("192.0.2.2/32")
-	if !l.acquire(a) || !l.acquire(a) || l.acquire(a) {
-		t.Fatal("the per-source limit of 2 does not hold")
+	for i, want := range []bool{true, true, false} {
+		if got := l.acquire(a); got != want {
+			t.Fatalf("connection %d of a source: %v, want %v (per-source limit 2)", i+1, got, want)
+		}
 	}
-	if !l.acquire(b) || l.acquire(b) {
-		t.Fatal("the total limit of 3 does not hold")
+	for i, want := range []bool{true, false} {
+		if got := l.acquire(b); got != want {
+			t.Fatalf("connection %d of another source: %v, want %v (total limit 3)", i+1, got, want)
+		}
 	}
 	l.release(a)
 	if !l.acquire(b) {
