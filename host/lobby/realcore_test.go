@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,6 +73,13 @@ func playRealCores(t *testing.T, players int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var procs []*launcher.Process
+	t.Cleanup(func() { // at once: each takes a moment to shut down
+		var wg sync.WaitGroup
+		for _, p := range procs {
+			wg.Go(func() { p.Stop() })
+		}
+		wg.Wait()
+	})
 	for p := 1; p <= players; p++ { // player index+1, as RMG passes it
 		logPath := filepath.Join(t.TempDir(), fmt.Sprintf("core%d.log", p))
 		proc, err := launcher.Start(context.Background(), exe, launcher.Config{
@@ -82,7 +90,6 @@ func playRealCores(t *testing.T, players int) {
 		if err != nil {
 			t.Fatalf("start core %d: %v", p, err)
 		}
-		t.Cleanup(func() { proc.Stop() })
 		procs = append(procs, proc)
 	}
 	var words [][]uint32
