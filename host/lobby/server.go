@@ -33,6 +33,7 @@ type Server struct {
 
 	wg sync.WaitGroup // every goroutine the server started
 
+	// Guarded by mu, with the room and socket fields marked so.
 	mu      sync.Mutex
 	closed  bool
 	https   []*http.Server
@@ -42,8 +43,7 @@ type Server struct {
 	stats   Stats
 }
 
-// Stats counts what the server refused; tests and the operator's log
-// read it.
+// Stats counts what the server refused; the operator's /rooms shows it.
 type Stats struct {
 	Malformed    uint64 // messages that did not decode
 	RateLimited  uint64 // sockets closed for too many requests
