@@ -76,7 +76,7 @@ func ReplyType(t string) string {
 // request names matter; in replies Password is never set.
 type Room struct {
 	RoomName  string            `json:"room_name,omitempty"`
-	GameName  string            `json:"game_name,omitempty"`
+	GameName  string            `json:"game_name"` // always: gopher64 unwraps it
 	MD5       string            `json:"MD5,omitempty"`
 	Port      int               `json:"port,omitempty"`
 	Protected bool              `json:"protected"`

@@ -62,6 +62,8 @@ func TestEncodeReply(t *testing.T) {
 	}{
 		{lobby.Reply{Type: "reply_get_rooms", Rooms: []lobby.Room{{RoomName: "R", GameName: "G", MD5: testROM, Port: 45001, Protected: true}}},
 			`{"type":"reply_get_rooms","accept":0,"rooms":[{"room_name":"R","game_name":"G","MD5":"` + testROM + `","port":45001,"protected":true}]}`},
+		{lobby.Reply{Type: "reply_create_room", Room: &lobby.Room{RoomName: "R", Port: 1}},
+			`{"type":"reply_create_room","accept":0,"room":{"room_name":"R","game_name":"","port":1,"protected":false}}`},
 		{lobby.Reply{Type: "reply_players", PlayerNames: &names},
 			`{"type":"reply_players","accept":0,"player_names":["alice","bob","",""]}`},
 		{lobby.Reply{Type: "reply_join_room", Accept: lobby.BadPassword, Message: "wrong password"},
