@@ -44,7 +44,7 @@ func TestRealCoresThroughLobby(t *testing.T) {
 }
 
 func playRealCores(t *testing.T, players int) {
-	const polls, lag = 600, 2
+	const polls, lag = 300, 2
 	cfg := lobby.Config{Lag: lag}
 	lobby.SetRoomConfig(&cfg, func(c *host.Config) {
 		*c = host.WithTestHooks(*c, testhook.Hooks{Turbo: true, ScriptKeys: realKeys})
