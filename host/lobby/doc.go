@@ -36,4 +36,11 @@
 // address at the room's port and plays as player index+1. The room's host
 // starts the game when every lobby player's core holds its controller
 // port, or, after [Config.BeginTimeout], with those that came.
+//
+// # Around the protocol
+//
+// The lobby port also answers plain HTTP at [ServerListPath] with the
+// server list RMG reads, and [Server.ServeDiscovery] answers RMG's LAN
+// search on UDP port [DiscoveryPort]. An operator lists rooms, kicks and
+// bans through [Server.Rooms], [Server.Kick] and [Server.Ban].
 package lobby

@@ -62,9 +62,12 @@ func (s *Server) openRoom(sk *socket, req *Request, busy map[int]bool) (*room, e
 		Logf: func(format string, args ...any) { s.logf(logPrefix+format, args...) },
 		// Called with the session's lock held: log, note, never block.
 		OnEvent: func(e host.Event) {
-			s.logf("%s%s", logPrefix, e)
 			if e.Kind == host.EventEnded {
+				// Not the session's own line, which tells a netpak host to /start.
+				s.logf("%sthe game is over; the room is open again", logPrefix)
 				r.ended.Store(true)
+			} else {
+				s.logf("%s%s", logPrefix, e)
 			}
 			select {
 			case r.kick <- struct{}{}:
