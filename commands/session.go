@@ -40,9 +40,10 @@ type Session struct {
 	// process's own executable (see launcher.Start).
 	Executable string
 
-	mu      sync.Mutex // guards cur and joining
-	cur     *live
-	joining bool // a tunnel join is under way, without the lock
+	mu         sync.Mutex // guards cur, joining and stopRejoin
+	cur        *live
+	joining    bool               // a tunnel join is under way, without the lock
+	stopRejoin context.CancelFunc // ends a rejoin under way; nil when none is
 }
 
 // live is one session this console is in.
@@ -57,6 +58,7 @@ type live struct {
 	stopping chan struct{}                 // closed when the host stops
 	tun      Tunnel                        // nil unless joined through the VPN
 	addr     string
+	target   string // what Connect was given: an address or an invite; "" when hosting
 	ev       *eventQueue
 	printed  chan struct{} // closed when eventLoop has printed the last event
 	play     context.CancelFunc
@@ -171,7 +173,7 @@ func (s *Session) Connect(ctx context.Context, target string) error {
 		return s.connectTunnel(ctx, target, g)
 	}
 	defer s.mu.Unlock()
-	return s.joinLocked(ctx, &live{addr: target, game: g}, target, s.Settings.ClientConfig())
+	return s.joinLocked(ctx, &live{addr: target, target: target, game: g}, target, s.Settings.ClientConfig())
 }
 
 func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg client.Config) error {
@@ -205,6 +207,7 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg clie
 	go func() {
 		<-c.Done()
 		s.end(l)
+		s.rejoin(l)
 	}()
 	return nil
 }
@@ -270,7 +273,7 @@ func (s *Session) startPlay(l *live) {
 	}
 	go func() {
 		defer close(l.played)
-		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, host.ErrClosed) && !errors.Is(err, host.ErrEnded) {
+		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, host.ErrClosed) && !errors.Is(err, host.ErrEnded) && !errors.Is(err, host.ErrHostGone) {
 			s.print(err.Error())
 		}
 	}()
@@ -325,10 +328,14 @@ func (s *Session) end(l *live) {
 	})
 }
 
-// Leave leaves the session, closing it if this console hosts it.
+// Leave leaves the session, closing it if this console hosts it, or stops
+// trying to rejoin one.
 func (s *Session) Leave() error {
 	s.mu.Lock()
 	l := s.cur
+	if s.stopRejoin != nil {
+		s.stopRejoin()
+	}
 	s.mu.Unlock()
 	if l != nil {
 		s.end(l)

@@ -106,7 +106,7 @@ func (s *Session) connectTunnel(ctx context.Context, invite string, g *game) err
 	}
 	cfg := s.Settings.ClientConfig()
 	cfg.Dial = tun.DialContext
-	l := &live{tun: tun, addr: "vpn " + tun.Endpoint(), game: g}
+	l := &live{tun: tun, addr: "vpn " + tun.Endpoint(), target: invite, game: g}
 	if err := s.joinLocked(ctx, l, tun.HostAddress(TunnelSessionPort), cfg); err != nil {
 		tun.Close()
 		return fmt.Errorf("the tunnel is up, but the session inside did not answer: %w", err)

@@ -83,7 +83,7 @@ func (e Event) String() string {
 		case e.Ports == 0:
 			return fmt.Sprintf("%s joined as a spectator", e.Who)
 		case e.Text == rejoinedText:
-			return fmt.Sprintf("%s rejoined on port %s: it replays the game to catch up; its port plays no input until then (from poll %s)", e.Who, e.Ports, thousands(e.Poll))
+			return fmt.Sprintf("%s rejoined on port %s at poll %s: catching up by replaying the game; port %s plays no input until then", e.Who, e.Ports, thousands(e.Poll), e.Ports)
 		}
 		return fmt.Sprintf("%s joined on port %s", e.Who, e.Ports)
 	case EventLeft:
@@ -103,6 +103,9 @@ func (e Event) String() string {
 	case EventGolfSeat:
 		return fmt.Sprintf("%s takes the golf seat: lag 0%s", e.Who, fromPoll(e.Poll))
 	case EventStarted:
+		if e.Text == CatchUpText {
+			return "you rejoined the running game: replaying it from poll 0 to catch up; your port plays no input until then"
+		}
 		return fmt.Sprintf("the game started at poll %d", e.Poll)
 	case EventDesync:
 		if e.Count == 0 {

@@ -73,7 +73,7 @@ func requireSameEvents(t *testing.T, ts *testSession, names []string, kind host.
 }
 
 // waitEvents waits until every client saw n events of kind.
-func waitEvents(t *testing.T, ts *testSession, names []string, kind host.EventKind, n int) {
+func waitEvents(t testing.TB, ts *testSession, names []string, kind host.EventKind, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for _, name := range names {

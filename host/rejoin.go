@@ -28,6 +28,16 @@ import (
 // rejoinedText marks the EventJoined of a player who rejoined a game.
 const rejoinedText = "rejoined"
 
+// CatchUpText marks the EventStarted of a client that rejoined a running
+// game and replays it.
+const CatchUpText = "catch-up"
+
+// Rejoined is the event of a player who rejoined a running game on ports,
+// which hold input again from poll at.
+func Rejoined(who string, ports PortMask, at uint32) Event {
+	return Event{Kind: EventJoined, Who: who, Ports: ports, Poll: at, Text: rejoinedText}
+}
+
 // holdPortsLocked keeps m's ports for m's name, if m may rejoin.
 func (s *session) holdPortsLocked(m *member, ports PortMask, why LeaveReason) {
 	if s.state != statePlaying || m.core != nil || why == LeaveKicked || why == LeaveEmulator {

@@ -68,3 +68,43 @@ func TestRejoinReplays(t *testing.T) {
 		t.Error("the host never said p3 caught up")
 	}
 }
+
+// BenchmarkCatchUp measures how long a rejoined player takes to replay an
+// hour of two-player play (216,000 polls at 60 a second) on loopback: the
+// host sends it the recorded inputs and it consumes them, as a simulated
+// game does (an emulator's replay runs at its own unthrottled speed). It
+// reports seconds per hour of play.
+func BenchmarkCatchUp(b *testing.B) {
+	const hour = 216000
+	for range b.N {
+		b.StopTimer()
+		ts := startHost(b, host.Config{Lag: 2}, nil)
+		cs := ts.joinPlayers(2, 0)
+		ts.waitMembers(2)
+		if err := ts.start(); err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		cfg := sim.Config{Polls: hour, Script: sim.Script{Seed: 9}}
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if _, err := sim.Run(ctx, cs[0], cfg); err != nil {
+				b.Error(err)
+			}
+		})
+		if _, err := sim.Run(ctx, cs[1], cfg); err != nil {
+			b.Fatal(err)
+		}
+		wg.Wait()
+		cs[1].Close()
+		waitEvents(b, ts, []string{"host"}, host.EventLeft, 1)
+		b.StartTimer()
+		t0 := time.Now()
+		again := ts.join("p2", client.Config{})
+		if _, err := sim.Run(ctx, again, cfg); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "s/hour-of-play")
+		cancel()
+	}
+}

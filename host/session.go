@@ -151,13 +151,16 @@ func (s *session) joinLocked(m *member) {
 		ID: m.id, Token: m.token, Ports: m.ports, Playing: s.state == statePlaying,
 		GolfMask: s.h.cfg.golfMask(), DropTimeout: uint32(s.h.cfg.dropTimeout().Milliseconds()),
 	}))
+	// The roster first: what follows names members, and the newcomer
+	// should read names, not ids.
+	s.sendLocked(m, wire.FrameRoster, wire.AppendRoster(nil, s.rosterLocked()))
 	for _, e := range s.sched.Entries {
 		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}))
 	}
 	joined := Event{Kind: EventJoined, Who: m.name, Ports: m.ports}
 	if s.state == statePlaying {
 		if m.ports != 0 {
-			joined.Poll, joined.Text = s.reviveLocked(m), rejoinedText
+			joined = Rejoined(m.name, m.ports, s.reviveLocked(m))
 		}
 		s.startLateLocked(m)
 	}

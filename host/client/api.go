@@ -66,6 +66,15 @@ type Status struct {
 	Members []host.Member
 }
 
+// CatchingUp reports whether the client replays a game it rejoined: the
+// host authors its ports until it is close to the live game, so it should
+// play as fast as it can (an emulator is told so; see speed lag).
+func (c *Client) CatchingUp() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ls.catchUp != 0
+}
+
 // Status returns the client's view of the session.
 func (c *Client) Status() Status {
 	c.mu.Lock()

@@ -33,6 +33,16 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		if err != nil {
 			return err
 		}
+		c.mu.Lock()
+		rv := c.ls.revived
+		if m.Ports != 0 && m.Ports&rv.Ports == m.Ports {
+			c.ls.revived = wire.Handover{}
+		}
+		c.mu.Unlock()
+		if m.Ports != 0 && m.Ports&rv.Ports == m.Ports {
+			c.emit(host.Rejoined(m.Name, m.Ports, rv.From))
+			return nil
+		}
 		c.emit(host.Event{Kind: host.EventJoined, Who: m.Name, Ports: m.Ports})
 	case wire.FrameChat:
 		msg, err := wire.ParseText(p)
@@ -165,6 +175,10 @@ func (c *Client) handleStarted(p []byte) error {
 	}
 	c.mu.Unlock()
 	c.wake()
+	if st.CatchUp {
+		c.emit(host.Event{Kind: host.EventStarted, Poll: st.First, Text: host.CatchUpText})
+		return nil
+	}
 	c.emit(host.Event{Kind: host.EventStarted, Poll: st.First})
 	return nil
 }
@@ -253,7 +267,7 @@ func (c *Client) udpHelloLoop() {
 		works := c.ls.udpWorks(time.Now())
 		c.mu.Unlock()
 		switch {
-		case !works && !warned && time.Since(start) > udpGiveUp:
+		case !works && !warned && time.Since(start) > udpGiveUp && c.Err() == nil:
 			warned = true
 			c.emit(host.Event{Kind: host.EventTransport, Text: "UDP to the host does not get through; inputs go over TCP"})
 		case works && warned:

@@ -26,6 +26,7 @@ type clientGame struct {
 	catchUp   host.PortMask         // my ports the host authors while I replay the game I rejoined
 	catchUpAt time.Time             // when I last told the host how far I replayed
 	caughtUp  bool                  // I told the host I am close to the live game
+	revived   wire.Handover         // ports whose player rejoins, until its join arrives
 	tcpSent   [host.NumPorts]uint32 // my inputs sent over TCP below this
 
 	sched       lockstep.Schedule
@@ -431,6 +432,7 @@ func (c *Client) handleRevive(p []byte) error {
 			c.ls.emptyFrom[k] = lockstep.NotEmpty
 		}
 	}
+	c.ls.revived = h
 	c.mu.Unlock()
 	c.wake()
 	return nil

@@ -49,6 +49,7 @@ type game struct {
 	logs    []string // per seat: the core's log file
 	names   []string // per seat: its member name in the session
 	active  host.PortMask
+	rom     string // the ROM file every core runs
 }
 
 // resultAddrs are the ROM's words every core reports once it is done.
@@ -63,8 +64,9 @@ func startGame(t *testing.T, spec gameSpec) *game {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &game{t: t, spec: spec, events: newEventLog(),
-		clients: make([]*client.Client, len(spec.seats)), severs: make([]*severer, len(spec.seats))}
+	n := len(spec.seats)
+	g := &game{t: t, spec: spec, events: newEventLog(), clients: make([]*client.Client, n), severs: make([]*severer, n),
+		procs: make([]*launcher.Process, n), logs: make([]string, n), names: make([]string, n)}
 	for _, s := range spec.seats {
 		for _, p := range s.ports {
 			g.active |= 1 << (p - 1)
@@ -72,17 +74,23 @@ func startGame(t *testing.T, spec gameSpec) *game {
 	}
 	g.startHost()
 	g.rec = g.dial("rec", client.Config{Spectator: true})
-	rom := writeROM(t, spec.polls)
-	for i, s := range spec.seats {
-		cfg := g.coreConfig(i, s, rom)
-		p, err := launcher.Start(context.Background(), exe, cfg)
-		if err != nil {
-			t.Fatalf("start core %d: %v", i, err)
-		}
-		g.procs = append(g.procs, p)
+	g.rom = writeROM(t, spec.polls)
+	for i := range spec.seats {
+		g.startSeat(exe, i)
 	}
 	t.Cleanup(g.stopCores)
 	return g
+}
+
+// startSeat joins seat i's bridge client if it has one and starts its
+// emulator.
+func (g *game) startSeat(exe string, i int) {
+	cfg := g.coreConfig(i, g.spec.seats[i], g.rom)
+	p, err := launcher.Start(context.Background(), exe, cfg)
+	if err != nil {
+		g.t.Fatalf("start core %d: %v", i, err)
+	}
+	g.procs[i] = p
 }
 
 // testCores makes the headless cores run unthrottled and gives them the
@@ -124,7 +132,7 @@ func (g *game) dial(name string, cfg client.Config) *client.Client {
 func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
 	t := g.t
 	logPath := filepath.Join(t.TempDir(), fmt.Sprintf("core%d.log", i))
-	g.logs = append(g.logs, logPath)
+	g.logs[i] = logPath
 	cfg := launcher.Config{
 		ROM: rom, Headless: true, LogPath: logPath, Logf: t.Logf,
 		NetplayHost: "127.0.0.1", Ports: s.ports,
@@ -139,7 +147,7 @@ func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
 		name = fmt.Sprintf("p%d", s.ports[0])
 		target = g.joinBridge(i, name, s.ports)
 	}
-	g.names = append(g.names, name)
+	g.names[i] = name
 	cfg.NetplayPort = int(target.Port())
 	if s.tweak != nil {
 		s.tweak(&cfg)
@@ -181,7 +189,9 @@ func (g *game) joinBridge(i int, name string, ports []int) netip.AddrPort {
 func (g *game) stopCores() {
 	var wg sync.WaitGroup
 	for _, p := range g.procs {
-		wg.Go(func() { p.Stop() })
+		if p != nil {
+			wg.Go(func() { p.Stop() })
+		}
 	}
 	wg.Wait()
 }

@@ -68,7 +68,7 @@ func splitmix(x uint64) uint64 {
 // Config says how long and how fast a simulated player plays.
 type Config struct {
 	Polls  uint32  // the game ends after this poll
-	Rate   float64 // polls per second; 0 runs as fast as lockstep allows
+	Rate   float64 // polls per second (a rejoined player's replay runs unpaced); 0 runs as fast as lockstep allows
 	Script Script
 	// OnPoll, if set, is called after every poll with the inputs consumed.
 	OnPoll func(poll uint32, in [host.NumPorts]host.Input)
@@ -131,7 +131,7 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 		if cfg.OnPoll != nil {
 			cfg.OnPoll(p, in)
 		}
-		if tick != nil {
+		if tick != nil && !c.CatchingUp() {
 			select {
 			case <-tick.C:
 			case <-ctx.Done():

@@ -1,0 +1,68 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/netpak/netpak/host"
+)
+
+// A player whose connection to the host breaks (a hiccup longer than the
+// host's drop timeout, a network change, a frozen machine) joins again at
+// once and by itself: in a running game the host kept its ports for its
+// name, and it replays the game to catch up. Only leaving, a kick or a
+// host that is gone for good ends the session.
+
+// rejoinFor is how long a console keeps trying to rejoin; rejoinEvery,
+// how long it waits between tries.
+const (
+	rejoinFor   = 30 * time.Second
+	rejoinEvery = time.Second
+)
+
+// rejoin joins l's session again if l ended because the connection to its
+// host broke. It gives up after rejoinFor, when nothing listens at the
+// host's address any more, or when the player leaves.
+func (s *Session) rejoin(l *live) {
+	err := l.c.Err()
+	if l.h != nil || l.target == "" || !errors.Is(err, host.ErrHostGone) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), rejoinFor)
+	defer cancel()
+	s.mu.Lock()
+	if s.cur != nil || s.stopRejoin != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.stopRejoin = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.stopRejoin = nil
+		s.mu.Unlock()
+	}()
+	s.print(fmt.Sprintf("rejoining %s (for up to %v; /leave stops)", l.addr, rejoinFor))
+	for {
+		err = s.Connect(ctx, l.target)
+		switch {
+		case err == nil:
+			s.print("rejoined")
+			return
+		case errors.Is(err, syscall.ECONNREFUSED):
+			s.print(fmt.Sprintf("could not rejoin: nothing listens at %s any more; the host closed the session", l.addr))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				s.print(fmt.Sprintf("could not rejoin in %v: %v", rejoinFor, err))
+			}
+			return
+		case <-time.After(rejoinEvery):
+		}
+	}
+}
