@@ -66,6 +66,10 @@ type Config struct {
 	// PingEvery is how often the server pings each lobby connection; one
 	// that does not answer within WriteTimeout is closed. 0 means 30 s.
 	PingEvery time.Duration
+	// IdleTimeout closes a lobby connection that is in no room and sends
+	// nothing for this long (a browsing player refreshes the list by
+	// reconnecting); 0 means 15 minutes.
+	IdleTimeout time.Duration
 	// StatusEvery is how often each room with players logs its status:
 	// who plays, and how many inputs it relayed or that it stalled. 0
 	// means 30 s.
@@ -128,6 +132,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.PingEvery, 30*time.Second)
 	setDefault(&c.WriteTimeout, 10*time.Second)
 	setDefault(&c.StatusEvery, 30*time.Second)
+	setDefault(&c.IdleTimeout, 15*time.Minute)
 	setDefault(&c.HandshakeTimeout, 10*time.Second)
 	if c.Now == nil {
 		c.Now = time.Now

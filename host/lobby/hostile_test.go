@@ -206,3 +206,17 @@ func TestGamePortRefusesStrangers(t *testing.T) {
 	}
 	sameGame(t, playCores(t, port, 1, 100)) // alice's own core plays
 }
+
+// A socket in no room that stays silent is closed after IdleTimeout; a
+// player in a room may stay silent.
+func TestIdleSocketsClose(t *testing.T) {
+	_, url := startServer(t, lobby.Config{IdleTimeout: 100 * time.Millisecond})
+	alice, idler := dial(t, url, "alice"), dial(t, url, "idler")
+	createRoom(t, alice, "Quiet", "")
+	mustAccept(t, idler.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	if err := idler.waitClosed(); websocket.CloseStatus(err) != websocket.StatusPolicyViolation && websocket.CloseStatus(err) != -1 {
+		t.Fatalf("the idle socket closed with %v", err)
+	}
+	time.Sleep(200 * time.Millisecond) // longer than IdleTimeout: alice, in a room, stays
+	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeMOTD}))
+}

@@ -83,7 +83,7 @@ func (sk *socket) readLoop() error {
 	for {
 		// Text or binary: RMG sends text frames, gopher64 binary ones,
 		// both holding the same JSON.
-		_, b, err := sk.c.Read(sk.ctx)
+		_, b, err := sk.read()
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				sk.srv.count(func(st *Stats) { st.Malformed++ })
@@ -104,6 +104,25 @@ func (sk *socket) readLoop() error {
 			return sk.ctx.Err() // closed while serving: the queue filled
 		}
 	}
+}
+
+// read reads the next message. A socket in no room may stay silent for
+// IdleTimeout only: it holds a place of the socket limits and plays no
+// game. In a room, a player may say nothing for a whole game.
+func (sk *socket) read() (websocket.MessageType, []byte, error) {
+	sk.srv.mu.Lock()
+	inRoom := sk.room != nil
+	sk.srv.mu.Unlock()
+	if inRoom {
+		return sk.c.Read(sk.ctx)
+	}
+	ctx, cancel := context.WithTimeout(sk.ctx, sk.srv.cfg.IdleTimeout)
+	defer cancel()
+	typ, b, err := sk.c.Read(ctx)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = closeErr{websocket.StatusPolicyViolation, "idle for too long"}
+	}
+	return typ, b, err
 }
 
 // writeLoop sends queued messages and pings the peer every PingEvery; a
