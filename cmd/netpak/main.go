@@ -29,6 +29,7 @@ var subcommands = []subcommand{
 	{name: "join", args: "HOST[:PORT] | INVITE [flags]", summary: "open the console and join the session at HOST, or through the built-in VPN", run: runJoin},
 	{name: "host", args: "[flags]", summary: "host a session without a console, printing its events (stop with Ctrl-C)", run: runHost},
 	{name: "demo", args: "[flags]", summary: "play a session of simulated players on this machine and check they agree", run: runDemo},
+	{name: "server", args: "[flags]", summary: "serve a lobby with rooms for RMG, simple64 and gopher64 players (stop with Ctrl-C)", run: runServer},
 	{name: "rendezvous", args: "[flags]", summary: "run a rendezvous, relay and STUN server for hosts without an open port", run: rendezvous},
 	{name: "init", args: "[FILE]", summary: "write an example session file with every key and its default (default netpak.toml)", run: runInit},
 	{name: "help", summary: "show this help"}, // dispatch handles it: usage reads this table

@@ -93,6 +93,10 @@ var fence = []struct {
 	{module + "/vpn/rendezvous", []string{module + "/vpn/rendezvous", module + "/cmd"}},
 	{module + "/commands", []string{module + "/commands", module + "/cmd"}},
 	{module + "/host", []string{module + "/host", module + "/commands", module + "/cmd"}},
+	// The WebSocket library serves the lobby and nothing else; the lobby's
+	// rooms are sessions of host, and only the wiring above starts them.
+	{"github.com/coder/websocket", []string{module + "/host/lobby", module + "/cmd"}},
+	{module + "/host/lobby", []string{module + "/host/lobby", module + "/commands", module + "/cmd"}},
 }
 
 // pure lists packages that must depend on neither WireGuard, gVisor nor

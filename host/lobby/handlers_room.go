@@ -1,0 +1,303 @@
+package lobby
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+func (s *Server) handleCreateLocked(sk *socket, req *Request) {
+	code, msg := s.checkCreateLocked(sk, req)
+	if code != Accepted {
+		s.refuseLocked(sk, req, code, msg)
+		return
+	}
+	busy := make(map[int]bool, len(s.rooms))
+	for p := range s.rooms {
+		busy[p] = true
+	}
+	r, err := s.openRoom(sk, req, busy)
+	if err != nil {
+		s.logf("create room %q: %v", req.Room.RoomName, err)
+		s.refuseLocked(sk, req, Other, "the server could not open a game port; try again later")
+		return
+	}
+	s.stats.RoomsCreated++
+	s.rooms[r.port] = r
+	r.seats[0] = &seat{name: req.PlayerName, sk: sk, from: sk.from}
+	sk.room, sk.seat, sk.authed = r, 0, true
+	locked := ""
+	if r.password != "" {
+		locked = ", with a password"
+	}
+	s.logf("room %q (port %d) created by %s from %v: %s [%s]%s", r.name, r.port, req.PlayerName, sk.from, r.game, r.md5, locked)
+	v := r.view()
+	sk.reply(Reply{Type: ReplyType(req.Type), PlayerName: req.PlayerName, Room: &v})
+}
+
+// unplayable names the emulators whose game netpak's sessions cannot
+// serve yet, and why: a room they created could never start.
+var unplayable = map[string]string{
+	// gopher64 up to 1.1.22 asks for the registration before player 1
+	// uploads its saves, sends saves of its own sizes and names (img,
+	// rom), and uses TCP requests 8, 64/128 (RTC) and 65/129 (RNG).
+	"gopher64": "this server cannot play gopher64's netplay yet; RMG and simple64 players can join it",
+}
+
+// checkCreateLocked says why req may not create a room, or Accepted.
+func (s *Server) checkCreateLocked(sk *socket, req *Request) (Accept, string) {
+	if code, msg := s.checkClient(req); code != Accepted {
+		return code, msg
+	}
+	rm := req.Room
+	switch {
+	case unplayable[req.Emulator] != "":
+		return BadEmulator, unplayable[req.Emulator]
+	case s.cfg.CreateKey != "" && !samePassword(sk.path, "/"+s.cfg.CreateKey):
+		return BadAuth, "only players with this server's room key may create rooms: ask its operator for the server entry with the key"
+	case rm == nil:
+		return Other, "the request names no room"
+	case strings.TrimSpace(rm.RoomName) == "":
+		return BadRoomName, "the room needs a name"
+	case strings.TrimSpace(req.PlayerName) == "":
+		return BadName, "you need a nickname"
+	case rm.MD5 == "":
+		return Other, "the request names no ROM (MD5)"
+	case sk.room != nil:
+		return Other, fmt.Sprintf("you are already in the room %q", sk.room.name)
+	case s.roomNamedLocked(rm.RoomName) != nil:
+		return DuplicateName, fmt.Sprintf("a room called %q exists: pick another name", rm.RoomName)
+	case len(s.rooms) >= s.cfg.MaxRooms:
+		return Other, fmt.Sprintf("the server is full (%d rooms): try again later", s.cfg.MaxRooms)
+	case s.roomsFromLocked(sk) >= s.cfg.MaxRoomsPerSource:
+		return Other, fmt.Sprintf("your address has %d rooms open already", s.cfg.MaxRoomsPerSource)
+	case !s.creates.allow(sk.src, s.cfg.Now()):
+		return Other, "your address creates rooms too fast: wait a few seconds"
+	}
+	return Accepted, ""
+}
+
+func (s *Server) roomNamedLocked(name string) *room {
+	for _, r := range s.rooms {
+		if strings.EqualFold(r.name, name) {
+			return r
+		}
+	}
+	return nil
+}
+
+func (s *Server) roomsFromLocked(sk *socket) int {
+	n := 0
+	for _, r := range s.rooms {
+		if r.creator == sk.src {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) sortedRoomsLocked() []*room {
+	rs := slices.Collect(maps.Values(s.rooms))
+	slices.SortFunc(rs, func(a, b *room) int { return cmp.Compare(a.port, b.port) })
+	return rs
+}
+
+func (s *Server) handleJoinLocked(sk *socket, req *Request) {
+	r, code, msg := s.checkJoinLocked(sk, req)
+	if code != Accepted {
+		s.refuseLocked(sk, req, code, msg)
+		return
+	}
+	i := slices.Index(r.seats[:], nil)
+	r.seats[i] = &seat{name: req.PlayerName, sk: sk, from: sk.from}
+	sk.room, sk.seat = r, i
+	s.logf("room %q: %s joined from %v as player %d", r.name, req.PlayerName, sk.from, i+1)
+	v := r.view()
+	sk.reply(Reply{Type: ReplyType(req.Type), PlayerName: req.PlayerName, Room: &v})
+	s.sendPlayersLocked(r)
+}
+
+// checkJoinLocked finds the room req joins and says why it may not, in
+// the order the simple64 servers check.
+func (s *Server) checkJoinLocked(sk *socket, req *Request) (*room, Accept, string) {
+	if code, msg := s.checkClient(req); code != Accepted {
+		return nil, code, msg
+	}
+	if req.Room == nil {
+		return nil, Other, "the request names no room"
+	}
+	if sk.room != nil {
+		return nil, Other, fmt.Sprintf("you are already in the room %q", sk.room.name)
+	}
+	r := s.rooms[req.Room.Port]
+	if r == nil || r.emulator != req.Emulator {
+		return nil, RoomDeleted, "the room is gone: refresh the list"
+	}
+	if code, msg := s.checkPasswordLocked(sk, r, req.Room.Password); code != Accepted {
+		return nil, code, msg
+	}
+	switch {
+	case req.ClientSHA != r.clientSHA:
+		return nil, MismatchVersion, fmt.Sprintf("client versions do not match: yours is %q, the room's %q", req.ClientSHA, r.clientSHA)
+	case !sameMD5(req.Room.MD5, r.md5):
+		return nil, MismatchVersion, fmt.Sprintf("your ROM (MD5 %s) does not match the room's (%s)", req.Room.MD5, r.md5)
+	case r.count() >= len(r.seats):
+		return nil, RoomFull, "the room is full (4 players)"
+	case r.running:
+		return nil, BadGameState, "the game has already begun"
+	case strings.TrimSpace(req.PlayerName) == "":
+		return nil, BadName, "you need a nickname"
+	}
+	for _, st := range r.seats {
+		if st != nil && strings.EqualFold(st.name, req.PlayerName) {
+			return nil, DuplicateName, fmt.Sprintf("%q is taken in this room: pick another nickname", req.PlayerName)
+		}
+	}
+	return r, Accepted, ""
+}
+
+// checkPasswordLocked checks a join's password. Wrong passwords are
+// counted per source; beyond the budget every attempt from that source
+// is refused unheard for a while, so guessing costs the guesser.
+func (s *Server) checkPasswordLocked(sk *socket, r *room, pw string) (Accept, string) {
+	if r.password == "" {
+		return Accepted, ""
+	}
+	now := s.cfg.Now()
+	if !s.wrongPWs.peek(sk.src, now) {
+		return BadPassword, "too many wrong passwords from your address: wait a minute"
+	}
+	if samePassword(pw, r.password) {
+		return Accepted, ""
+	}
+	s.wrongPWs.allow(sk.src, now)
+	s.stats.WrongPasswds++
+	if s.stats.WrongPasswds&(s.stats.WrongPasswds-1) == 0 { // 1, 2, 4, …: the log stays short
+		s.logf("room %q: wrong password from %v (%d so far on the server)", r.name, sk.from, s.stats.WrongPasswds)
+	}
+	return BadPassword, "wrong password"
+}
+
+func (s *Server) handleEditLocked(sk *socket, req *Request) {
+	r := s.roomOfLocked(sk, req)
+	switch {
+	case r == nil:
+		return
+	case sk.seat != 0:
+		s.refuseLocked(sk, req, BadPlayer, "only the room's creator can edit it")
+		return
+	case r.running:
+		s.refuseLocked(sk, req, BadGameState, "the game has already begun")
+		return
+	case req.Room == nil || req.Room.RoomName != r.name:
+		s.refuseLocked(sk, req, BadRoomName, "the room's name cannot change")
+		return
+	}
+	if req.Room.MD5 != "" {
+		r.md5 = req.Room.MD5
+	}
+	if req.Room.GameName != "" {
+		r.game = req.Room.GameName
+	}
+	r.features = maps.Clone(req.Room.Features)
+	v := r.view()
+	s.broadcastLocked(r, Reply{Type: ReplyType(req.Type), Room: &v})
+}
+
+func (s *Server) handleBeginLocked(sk *socket, req *Request) {
+	r := s.roomOfLocked(sk, req)
+	switch {
+	case r == nil:
+		return
+	case sk.seat != 0:
+		s.refuseLocked(sk, req, BadPlayer, "only the room's creator can begin the game")
+		return
+	case r.running:
+		s.refuseLocked(sk, req, BadGameState, "the game has already begun")
+		return
+	}
+	r.running, r.beginAt = true, s.cfg.Now()
+	n := r.count()
+	// The players' cores connect after this reply; the session starts
+	// the moment all n hold their ports and player 1's data is in.
+	r.h.SetAutoStart(n)
+	r.beginTimer = time.AfterFunc(s.cfg.BeginTimeout, func() { s.beginDeadline(r) })
+	s.logf("room %q: %s began the game with %d players: %s", r.name, r.seats[0].name, n, strings.Join(r.nameList(), ", "))
+	v := r.view()
+	s.broadcastLocked(r, Reply{Type: ReplyType(req.Type), Room: &v})
+}
+
+// beginDeadline runs BeginTimeout after a begin: if some players' cores
+// never came, the game starts with those that did; if none came, the
+// room returns to the lobby.
+func (s *Server) beginDeadline(r *room) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rooms[r.port] != r || !r.running || r.beginTimer == nil {
+		return
+	}
+	r.beginTimer = nil
+	players := 0
+	for _, m := range r.h.Members() {
+		if m.Ports != 0 {
+			players++
+		}
+	}
+	switch {
+	case players == 0:
+		r.running = false
+		r.h.SetAutoStart(0)
+		s.logf("room %q: no core connected within %v of the begin", r.name, s.cfg.BeginTimeout)
+		s.broadcastLocked(r, Reply{Type: ReplyType(TypeChat),
+			Message: fmt.Sprintf("server: no emulator connected within %v; begin again", s.cfg.BeginTimeout)})
+		for i, st := range r.seats {
+			if st != nil && st.sk == nil {
+				r.seats[i] = nil
+			}
+		}
+		r.promoteLocked()
+	case players < r.count():
+		s.logf("room %q: %d of %d cores connected within %v: the game starts with them", r.name, players, r.count(), s.cfg.BeginTimeout)
+		r.h.SetAutoStart(players)
+	}
+	s.reapLaterLocked(r)
+}
+
+func (r *room) nameList() []string {
+	var names []string
+	for _, st := range r.seats {
+		if st != nil {
+			names = append(names, st.name)
+		}
+	}
+	return names
+}
+
+// leave takes a closed socket out of the server and its room. In a game
+// the player keeps its seat: its core may still be playing.
+func (s *Server) leave(sk *socket) {
+	s.mu.Lock()
+	delete(s.sockets, sk)
+	r := sk.room
+	sk.room = nil
+	if r == nil || s.rooms[r.port] != r {
+		s.mu.Unlock()
+		return
+	}
+	if r.running {
+		r.seats[sk.seat].sk = nil
+	} else {
+		s.logf("room %q: %s left", r.name, r.seats[sk.seat].name)
+		r.seats[sk.seat] = nil
+		r.promoteLocked()
+		s.sendPlayersLocked(r)
+	}
+	gone := s.reapLocked(r)
+	s.mu.Unlock()
+	if gone {
+		r.close()
+	}
+}

@@ -1,0 +1,272 @@
+package lobby_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/lobby"
+)
+
+// Two players meet in the lobby as RMG's dialogs make them, and their
+// cores play the room's game with identical inputs.
+func TestLobbyPlaysAGame(t *testing.T) {
+	srv, url := startServer(t, lobby.Config{Lag: 2, MOTD: "<b>welcome</b>"})
+	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
+
+	port := createRoom(t, alice, "Friday Room", "s3cret")
+	if m := mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeMOTD})); m.Message != "<b>welcome</b>" {
+		t.Errorf("motd %q", m.Message)
+	}
+
+	rooms := mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms})).Rooms
+	if len(rooms) != 1 || rooms[0].Port != port || !rooms[0].Protected || rooms[0].Password != "" ||
+		rooms[0].RoomName != "Friday Room" || rooms[0].Features["gfx_plugin"] != "GFX" {
+		t.Fatalf("rooms %+v, want Friday Room on port %d, protected, without its password", rooms, port)
+	}
+
+	if r := join(bob, port, "guess"); r.Accept != lobby.BadPassword {
+		t.Fatalf("a wrong password: %v %q, want bad password", r.Accept, r.Message)
+	}
+	r := mustAccept(t, join(bob, port, "s3cret"))
+	if r.Room.Port != port || r.PlayerName != "bob" {
+		t.Fatalf("reply_join_room %+v", r)
+	}
+	pl := alice.expect("reply_players")
+	if *pl.PlayerNames != [4]string{"alice", "bob"} {
+		t.Fatalf("players %q", *pl.PlayerNames)
+	}
+
+	bob.send(lobby.Request{Type: lobby.TypeChat, Message: "hi all", Room: &lobby.Room{Port: port}})
+	for _, c := range []*client{alice, bob} {
+		if m := c.expect("reply_chat_message"); m.Message != "bob: hi all" {
+			t.Fatalf("%s got chat %q", c.name, m.Message)
+		}
+	}
+
+	if r := bob.do(lobby.Request{Type: lobby.TypeBeginGame, Room: &lobby.Room{Port: port}}); r.Accept != lobby.BadPlayer {
+		t.Fatalf("bob began the game: %v", r.Accept)
+	}
+	alice.send(lobby.Request{Type: lobby.TypeBeginGame, Room: &lobby.Room{Port: port}})
+	for _, c := range []*client{alice, bob} {
+		mustAccept(t, c.expect("reply_begin_game"))
+	}
+	if rooms := bob.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms; len(rooms) != 0 {
+		t.Errorf("a running room is listed: %+v", rooms)
+	}
+
+	sameGame(t, playCores(t, port, 2, 300))
+
+	// RMG closes its lobby socket when the emulator stops; the room goes.
+	alice.c.CloseNow()
+	bob.c.CloseNow()
+	carol := dial(t, url, "carol")
+	hosttest.WaitFor(t, "the room to close", func() bool {
+		return len(carol.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms) == 0 && srv.Stats().RoomsCreated == 1
+	})
+}
+
+// Three rooms play at once, each its own game.
+func TestThreeRooms(t *testing.T) {
+	_, url := startServer(t, lobby.Config{Lag: 1, MaxSocketsPerSource: 16})
+	for i := range 3 {
+		t.Run(fmt.Sprintf("room%d", i), func(t *testing.T) {
+			t.Parallel()
+			players := i + 2
+			cls := make([]*client, players)
+			for p := range players {
+				cls[p] = dial(t, url, fmt.Sprintf("p%dr%d", p, i))
+			}
+			port := createRoom(t, cls[0], fmt.Sprintf("Room %d", i), "")
+			for _, c := range cls[1:] {
+				mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+				mustAccept(t, join(c, port, ""))
+			}
+			mustAccept(t, cls[0].do(lobby.Request{Type: lobby.TypeBeginGame}))
+			sameGame(t, playCores(t, port, players, 200))
+		})
+	}
+}
+
+// Every refusal of a join has its accept code and a message.
+func TestJoinRefusals(t *testing.T) {
+	_, url := startServer(t, lobby.Config{})
+	host := dial(t, url, "host")
+	port := createRoom(t, host, "Refusals", "")
+	cases := []struct {
+		name string
+		req  lobby.Request
+		want lobby.Accept
+	}{
+		{"no such room", lobby.Request{Room: &lobby.Room{Port: 1, MD5: testROM}}, lobby.RoomDeleted},
+		{"another build", lobby.Request{ClientSHA: "RMG 0.1", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.MismatchVersion},
+		{"another ROM", lobby.Request{Room: &lobby.Room{Port: port, MD5: strings.Repeat("0", 32)}}, lobby.MismatchVersion},
+		{"another API", lobby.Request{NetplayVersion: 16, Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.MismatchVersion},
+		{"a taken name", lobby.Request{PlayerName: "HOST", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.DuplicateName},
+		{"a blank name", lobby.Request{PlayerName: "  ", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.BadName},
+		{"another emulator", lobby.Request{Emulator: "simple64", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.RoomDeleted},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, url, "guest")
+			mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+			tc.req.Type = lobby.TypeJoinRoom
+			r := c.do(tc.req)
+			if r.Accept != tc.want || r.Message == "" {
+				t.Fatalf("got %v %q, want %v with a message", r.Accept, r.Message, tc.want)
+			}
+		})
+	}
+	t.Run("full", func(t *testing.T) {
+		for i := range 3 {
+			c := dial(t, url, fmt.Sprintf("g%d", i))
+			mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+			mustAccept(t, join(c, port, ""))
+		}
+		c := dial(t, url, "fifth")
+		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		if r := join(c, port, ""); r.Accept != lobby.RoomFull {
+			t.Fatalf("a fifth player: %v, want room full", r.Accept)
+		}
+	})
+	t.Run("running", func(t *testing.T) {
+		mustAccept(t, host.do(lobby.Request{Type: lobby.TypeBeginGame}))
+		c := dial(t, url, "late")
+		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		if r := join(c, port, ""); r.Accept != lobby.RoomFull && r.Accept != lobby.BadGameState {
+			t.Fatalf("joining a running room: %v", r.Accept)
+		}
+	})
+}
+
+// Plain HTTP at /servers.json is the server list RMG's Server URL reads:
+// this lobby, at the address the player used.
+func TestServerList(t *testing.T) {
+	_, url := startServer(t, lobby.Config{Name: "friday"})
+	hp := strings.TrimPrefix(url, "ws://")
+	resp, err := http.Get("http://" + hp + lobby.ServerListPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list["friday"] != url {
+		t.Fatalf("server list %v, want friday: %s", list, url)
+	}
+	if r, err := http.Get("http://" + hp + "/other"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Fatalf("another path: %v %v", r, err)
+	}
+}
+
+// gopher64 sends its JSON in binary frames, with nulls. Its game cannot
+// be served yet, so it may list rooms but not create one, and is told why.
+func TestGopher64Client(t *testing.T) {
+	_, url := startServer(t, lobby.Config{})
+	gus := dial(t, url, "gus")
+	ctx, cancel := contextWithLimit()
+	defer cancel()
+	if err := gus.c.Write(ctx, websocket.MessageBinary, []byte(gopherCreate)); err != nil {
+		t.Fatal(err)
+	}
+	if r := gus.expect("reply_create_room"); r.Accept != lobby.BadEmulator || !strings.Contains(r.Message, "gopher64") {
+		t.Fatalf("a gopher64 room: %v %q", r.Accept, r.Message)
+	}
+	rosa := dial(t, url, "rosa")
+	createRoom(t, rosa, "RMG only", "")
+	rooms := mustAccept(t, gus.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "gopher64"})).Rooms
+	if len(rooms) != 0 {
+		t.Fatalf("a gopher64 player sees RMG rooms: %+v", rooms)
+	}
+}
+
+// A LAN broadcast of one byte, as RMG sends to UDP 45000, is answered
+// with this lobby's URL; other datagrams are not.
+func TestDiscovery(t *testing.T) {
+	srv, _ := startServer(t, lobby.Config{Name: "lan"})
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.ServeDiscovery(pc, 45123)
+	t.Cleanup(func() { pc.Close() })
+	c, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte{2}) // not a discovery: no answer
+	c.Write([]byte{1})
+	c.SetReadDeadline(time.Now().Add(waitLimit))
+	buf := make([]byte, 512)
+	n, err := c.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list map[string]string
+	if err := json.Unmarshal(buf[:n], &list); err != nil || list["lan"] != "ws://127.0.0.1:45123" {
+		t.Fatalf("discovery reply %q (%v)", buf[:n], err)
+	}
+}
+
+// Close ends every socket, room and goroutine of the server, and a second
+// Close says it is closed.
+func TestCloseLeavesNothing(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s, url := startServer(t, lobby.Config{}) // its cleanup checks Serve's ErrClosed
+	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
+	port := createRoom(t, alice, "Closing", "")
+	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, join(bob, port, ""))
+	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.waitClosed(); websocket.CloseStatus(err) != websocket.StatusGoingAway && websocket.CloseStatus(err) != -1 {
+		t.Errorf("alice's socket closed with %v", err)
+	}
+	bob.waitClosed()
+	if err := s.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second Close: %v", err)
+	}
+	if open, _ := s.Sockets(); open != 0 {
+		t.Errorf("%d sockets open after Close", open)
+	}
+	hosttest.WaitFor(t, "the goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
+}
+
+// With auth on, a request must prove its emulator's secret; with a
+// create key, only connections that name it may create rooms.
+func TestAuthAndCreateKey(t *testing.T) {
+	_, url := startServer(t, lobby.Config{AuthSecrets: map[string]string{"RMG": "RMG"}, CreateKey: "friends", Version: "netpak test"})
+	c := dial(t, url, "alice")
+	if r := c.do(lobby.Request{Type: lobby.TypeVersion}); r.Message != "netpak test. api: 17" {
+		t.Errorf("version %q", r.Message)
+	}
+	mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	if r := c.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "other"}); r.Accept != lobby.BadEmulator {
+		t.Errorf("an emulator without a secret: %v", r.Accept)
+	}
+	forged := lobby.Request{Type: lobby.TypeGetRooms, ClientSHA: "x", Emulator: "RMG", NetplayVersion: 17,
+		AuthTime: lobby.AuthTime(fmt.Sprint(time.Now().UnixMilli())), Auth: strings.Repeat("0", 64)}
+	c.sendRaw(lobby.Encode(forged))
+	if r := c.expect("reply_get_rooms"); r.Accept != lobby.BadAuth {
+		t.Errorf("a forged auth: %v", r.Accept)
+	}
+	if r := c.do(lobby.Request{Type: lobby.TypeCreateRoom, Room: &lobby.Room{RoomName: "R", MD5: testROM}}); r.Accept != lobby.BadAuth {
+		t.Errorf("a create without the key: %v %q", r.Accept, r.Message)
+	}
+	friend := dial(t, url+"/friends", "bob")
+	createRoom(t, friend, "Friends only", "")
+}

@@ -1,0 +1,218 @@
+package lobby
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// APIVersion is the lobby's netplay_version, as RMG and simple64 send it.
+const APIVersion = 17
+
+// MaxMessage bounds one lobby message, checked before any decoding. A
+// real request is a few hundred bytes, except request_edit_room, whose
+// features carry the room's cheats as a JSON string (RMG): 16 KiB holds
+// about a hundred codes.
+const MaxMessage = 16 << 10
+
+// Accept is the "accept" code of every reply.
+type Accept int
+
+// The accept codes of API version 17, in the servers' order.
+const (
+	Accepted        Accept = 0
+	BadPassword     Accept = 1
+	MismatchVersion Accept = 2
+	RoomFull        Accept = 3
+	DuplicateName   Accept = 4
+	RoomDeleted     Accept = 5
+	BadName         Accept = 6
+	BadEmulator     Accept = 7
+	BadAuth         Accept = 8
+	BadPlayer       Accept = 9
+	BadRoomName     Accept = 10
+	BadGameState    Accept = 11
+	Other           Accept = 12
+)
+
+var acceptNames = [...]string{"accepted", "bad password", "version mismatch", "room full",
+	"duplicate name", "room deleted", "bad name", "bad emulator", "bad auth", "bad player",
+	"bad room name", "bad game state", "other"}
+
+func (a Accept) String() string {
+	if a >= 0 && int(a) < len(acceptNames) {
+		return acceptNames[a]
+	}
+	return fmt.Sprintf("accept(%d)", int(a))
+}
+
+// Request and reply types.
+const (
+	TypeCreateRoom = "request_create_room"
+	TypeGetRooms   = "request_get_rooms"
+	TypeJoinRoom   = "request_join_room"
+	TypePlayers    = "request_players"
+	TypeChat       = "request_chat_message"
+	TypeEditRoom   = "request_edit_room"
+	TypeBeginGame  = "request_begin_game"
+	TypeMOTD       = "request_motd"
+	TypeVersion    = "request_version"
+	TypePing       = "request_ping"
+)
+
+// ReplyType returns the reply type of request type t: "reply_" in place
+// of "request_".
+func ReplyType(t string) string {
+	if len(t) > len("request_") && t[:len("request_")] == "request_" {
+		return "reply_" + t[len("request_"):]
+	}
+	return t
+}
+
+// Room is a room as the lobby carries it. In requests only the fields the
+// request names matter; in replies Password is never set.
+type Room struct {
+	RoomName  string            `json:"room_name,omitempty"`
+	GameName  string            `json:"game_name"` // always: gopher64 unwraps it
+	MD5       string            `json:"MD5,omitempty"`
+	Port      int               `json:"port,omitempty"`
+	Protected bool              `json:"protected"`
+	Password  string            `json:"password,omitempty"`
+	Features  map[string]string `json:"features,omitempty"`
+	// BufferTarget is what simple64's clients may send; it is accepted
+	// and ignored: the room's lag is netpak's.
+	BufferTarget int `json:"buffer_target,omitempty"`
+}
+
+// Request is any client message. The zero value of a field means the
+// client did not send it, or sent null.
+type Request struct {
+	Type           string   `json:"type"`
+	PlayerName     string   `json:"player_name,omitempty"`
+	Message        string   `json:"message,omitempty"`
+	Room           *Room    `json:"room,omitempty"`
+	ClientSHA      string   `json:"client_sha,omitempty"`
+	Emulator       string   `json:"emulator,omitempty"`
+	AuthTime       AuthTime `json:"authTime,omitempty"`
+	Auth           string   `json:"auth,omitempty"`
+	NetplayVersion int      `json:"netplay_version,omitempty"`
+}
+
+// Reply is any server message.
+type Reply struct {
+	Type        string     `json:"type"`
+	Accept      Accept     `json:"accept"`
+	Message     string     `json:"message,omitempty"`
+	PlayerName  string     `json:"player_name,omitempty"`
+	PlayerNames *[4]string `json:"player_names,omitempty"`
+	Room        *Room      `json:"room,omitempty"`
+	Rooms       []Room     `json:"rooms,omitempty"`
+}
+
+// AuthTime is the authTime field: milliseconds since 1970 as decimal
+// digits. RMG sends it as a JSON string, others as a number; both decode.
+type AuthTime string
+
+// UnmarshalJSON accepts a string or a number of at most 20 digits, or
+// null (gopher64 writes every absent field as null).
+func (t *AuthTime) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	if len(s) > 20 || s != "" && !isDigits(s) {
+		return fmt.Errorf("authTime %.24q: %w", s, ErrMalformed)
+	}
+	*t = AuthTime(s)
+	return nil
+}
+
+// MarshalJSON writes the string form, as RMG does.
+func (t AuthTime) MarshalJSON() ([]byte, error) { return json.Marshal(string(t)) }
+
+// Millis returns the time in milliseconds, or false if it is not set or
+// out of range.
+func (t AuthTime) Millis() (int64, bool) {
+	v, err := strconv.ParseInt(string(t), 10, 64)
+	return v, err == nil
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Errors of the decoders; callers branch on them with errors.Is.
+var (
+	// ErrTooLong means a message longer than MaxMessage.
+	ErrTooLong = errors.New("message too long")
+	// ErrMalformed means a message that is not one JSON object of the
+	// lobby's fields, or a field with a value the protocol does not allow.
+	ErrMalformed = errors.New("malformed message")
+)
+
+// DecodeRequest decodes one client message. It checks the size before
+// anything else and the shape of every field (see [Request.Check]); it
+// never panics.
+func DecodeRequest(b []byte) (Request, error) {
+	var r Request
+	if err := decode(b, &r); err != nil {
+		return Request{}, err
+	}
+	if err := r.Check(); err != nil {
+		return Request{}, err
+	}
+	return r, nil
+}
+
+// DecodeReply decodes one server message, for lobby clients (netpak's
+// console, tests). It bounds the size and the room list as DecodeRequest
+// does.
+func DecodeReply(b []byte) (Reply, error) {
+	var r Reply
+	if err := decode(b, &r); err != nil {
+		return Reply{}, err
+	}
+	if err := r.check(); err != nil {
+		return Reply{}, err
+	}
+	return r, nil
+}
+
+// decode reads exactly one JSON object of at most MaxMessage bytes into v.
+func decode(b []byte, v any) error {
+	if len(b) > MaxMessage {
+		return fmt.Errorf("%d bytes, at most %d: %w", len(b), MaxMessage, ErrTooLong)
+	}
+	if !utf8.Valid(b) {
+		return fmt.Errorf("not UTF-8: %w", ErrMalformed)
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if d.More() {
+		return fmt.Errorf("more than one JSON value: %w", ErrMalformed)
+	}
+	return nil
+}
+
+// Encode returns the JSON of a reply or request.
+func Encode(v any) []byte {
+	// Strings, numbers, bools and string maps always marshal: the error
+	// is nil for every type of this package.
+	b, _ := json.Marshal(v)
+	return b
+}

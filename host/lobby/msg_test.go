@@ -1,0 +1,170 @@
+package lobby_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/netpak/netpak/host/lobby"
+)
+
+// rmgCreate is request_create_room as RMG writes it: QJsonDocument's
+// indented form, authTime as a string.
+const rmgCreate = `{
+    "auth": "9f2c",
+    "authTime": "1764880000000",
+    "client_sha": "v0.8.3",
+    "emulator": "RMG",
+    "netplay_version": 17,
+    "player_name": "alice",
+    "room": {
+        "MD5": "0123456789ABCDEF0123456789ABCDEF",
+        "features": {
+            "gfx_plugin": "GLideN64",
+            "rsp_plugin": "Hacktarux/Azimer High-Level Emulation RSP Plugin"
+        },
+        "game_name": "Test Game (U)",
+        "password": "",
+        "room_name": "Friday Room"
+    },
+    "type": "request_create_room"
+}
+`
+
+func TestDecodeRMGRequest(t *testing.T) {
+	r, err := lobby.DecodeRequest([]byte(rmgCreate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := lobby.Request{Type: lobby.TypeCreateRoom, PlayerName: "alice", ClientSHA: "v0.8.3", Emulator: "RMG",
+		AuthTime: "1764880000000", Auth: "9f2c", NetplayVersion: 17, Room: &lobby.Room{
+			RoomName: "Friday Room", GameName: "Test Game (U)", MD5: testROM,
+			Features: map[string]string{"gfx_plugin": "GLideN64", "rsp_plugin": "Hacktarux/Azimer High-Level Emulation RSP Plugin"}}}
+	if !reflect.DeepEqual(r, want) {
+		t.Fatalf("decoded\n%+v\nwant\n%+v", r, want)
+	}
+	if ms, ok := r.AuthTime.Millis(); !ok || ms != 1764880000000 {
+		t.Errorf("authTime %d %v", ms, ok)
+	}
+	n, err := lobby.DecodeRequest([]byte(`{"type":"request_get_rooms","authTime":1764880000000}`))
+	if err != nil || n.AuthTime != "1764880000000" {
+		t.Errorf("authTime as a number: %q, %v", n.AuthTime, err)
+	}
+}
+
+// Replies are the JSON clients read; the password never leaves.
+func TestEncodeReply(t *testing.T) {
+	names := [4]string{"alice", "bob"}
+	cases := []struct {
+		r    lobby.Reply
+		want string
+	}{
+		{lobby.Reply{Type: "reply_get_rooms", Rooms: []lobby.Room{{RoomName: "R", GameName: "G", MD5: testROM, Port: 45001, Protected: true}}},
+			`{"type":"reply_get_rooms","accept":0,"rooms":[{"room_name":"R","game_name":"G","MD5":"` + testROM + `","port":45001,"protected":true}]}`},
+		{lobby.Reply{Type: "reply_create_room", Room: &lobby.Room{RoomName: "R", Port: 1}},
+			`{"type":"reply_create_room","accept":0,"room":{"room_name":"R","game_name":"","port":1,"protected":false}}`},
+		{lobby.Reply{Type: "reply_players", PlayerNames: &names},
+			`{"type":"reply_players","accept":0,"player_names":["alice","bob","",""]}`},
+		{lobby.Reply{Type: "reply_join_room", Accept: lobby.BadPassword, Message: "wrong password"},
+			`{"type":"reply_join_room","accept":1,"message":"wrong password"}`},
+	}
+	for _, tc := range cases {
+		if got := string(lobby.Encode(tc.r)); got != tc.want {
+			t.Errorf("encoded\n%s\nwant\n%s", got, tc.want)
+		}
+		back, err := lobby.DecodeReply([]byte(tc.want))
+		if err != nil || !reflect.DeepEqual(back, tc.r) {
+			t.Errorf("decoded back %+v, %v", back, err)
+		}
+	}
+}
+
+func TestDecodeRefuses(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("a", n) }
+	cases := []struct {
+		name, in string
+		want     error
+	}{
+		{"oversized", `{"type":"request_chat_message","message":"` + long(lobby.MaxMessage) + `"}`, lobby.ErrTooLong},
+		{"not JSON", `{"type":`, lobby.ErrMalformed},
+		{"two values", `{"type":"request_motd"}{}`, lobby.ErrMalformed},
+		{"an array", `["request_motd"]`, lobby.ErrMalformed},
+		{"no type", `{"player_name":"x"}`, lobby.ErrMalformed},
+		{"a reply type", `{"type":"reply_motd"}`, lobby.ErrMalformed},
+		{"bad MD5", `{"type":"request_join_room","room":{"MD5":"xyz"}}`, lobby.ErrMalformed},
+		{"a name with a tab", `{"type":"request_join_room","player_name":"a\tb"}`, lobby.ErrMalformed},
+		{"a long name", `{"type":"request_join_room","player_name":"` + long(129) + `"}`, lobby.ErrMalformed},
+		{"a control character", `{"type":"request_create_room","room":{"room_name":"a\u0007"}}`, lobby.ErrMalformed},
+		{"a long chat", `{"type":"request_chat_message","message":"` + long(257) + `"}`, lobby.ErrMalformed},
+		{"a port out of range", `{"type":"request_join_room","room":{"port":70000}}`, lobby.ErrMalformed},
+		{"a port of the wrong type", `{"type":"request_join_room","room":{"port":"1"}}`, lobby.ErrMalformed},
+		{"letters in authTime", `{"type":"request_get_rooms","authTime":"12ab"}`, lobby.ErrMalformed},
+		{"not UTF-8", "{\"type\":\"request_motd\",\"message\":\"\xff\"}", lobby.ErrMalformed},
+		{"too many features", `{"type":"request_edit_room","room":{"features":{` + manyFeatures(17) + `}}}`, lobby.ErrMalformed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := lobby.DecodeRequest([]byte(tc.in))
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func manyFeatures(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"k` + strings.Repeat("x", i) + `":"v"`)
+	}
+	return b.String()
+}
+
+func TestCheckAuth(t *testing.T) {
+	const now = 1764880000000
+	ok := lobby.Request{AuthTime: "1764880000000"}
+	ok.Auth = lobby.AuthHash(ok.AuthTime, "RMG")
+	if err := lobby.CheckAuth(&ok, "RMG", now+60_000); err != nil {
+		t.Fatalf("RMG's auth refused: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		r      lobby.Request
+		secret string
+		now    int64
+	}{
+		"wrong secret": {ok, "simple64", now},
+		"stale":        {ok, "RMG", now + lobby.AuthWindow + 1},
+		"no time":      {lobby.Request{Auth: ok.Auth}, "RMG", now},
+		"wrong hash":   {lobby.Request{AuthTime: ok.AuthTime, Auth: strings.Repeat("0", 64)}, "RMG", now},
+	} {
+		if err := lobby.CheckAuth(&tc.r, tc.secret, tc.now); !errors.Is(err, lobby.ErrAuth) {
+			t.Errorf("%s: %v, want ErrAuth", name, err)
+		}
+	}
+}
+
+// gopherCreate is request_create_room as gopher64 1.1.22 writes it:
+// every absent field null, no client_sha in its room list request.
+const gopherCreate = `{"type":"request_create_room","player_name":"gus","client_sha":"v1.1.22","netplay_version":17,` +
+	`"emulator":"gopher64","room":{"room_name":"G room","password":null,"protected":null,"MD5":"0123456789ABCDEF0123456789ABCDEF",` +
+	`"game_name":"Test","port":null,"features":{"overclock":"false"},"buffer_target":null},"accept":null,"message":null,` +
+	`"auth":"ab","player_names":null,"authTime":"1764880000000","rooms":null}`
+
+func TestDecodeGopher64Request(t *testing.T) {
+	r, err := lobby.DecodeRequest([]byte(gopherCreate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Emulator != "gopher64" || r.Room == nil || r.Room.RoomName != "G room" || r.Room.Password != "" ||
+		r.Room.Features["overclock"] != "false" || r.AuthTime != "1764880000000" {
+		t.Fatalf("decoded %+v room %+v", r, r.Room)
+	}
+	n, err := lobby.DecodeRequest([]byte(`{"type":"request_get_rooms","client_sha":null,"authTime":null}`))
+	if err != nil || n.ClientSHA != "" || n.AuthTime != "" {
+		t.Fatalf("nulls: %+v, %v", n, err)
+	}
+}
