@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +25,14 @@ func TestTunnelPlacesFreedOnLeave(t *testing.T) {
 		return s
 	}
 	alice := newSession("Alice", false)
+	var mu sync.Mutex
+	var lines []string
+	alice.Events = func(line string) { mu.Lock(); lines = append(lines, line); mu.Unlock() }
+	saidQuit := func(name string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Contains(lines, name+" left (quit)")
+	}
 	hosted, err := alice.Serve(ctx, commands.Server{VPN: true})
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +50,11 @@ func TestTunnelPlacesFreedOnLeave(t *testing.T) {
 			t.Fatal(err)
 		}
 		hosttest.WaitFor(t, "the player gone, from the session and the tunnel", func() bool { return members() == 1 && len(alice.State().Peers) == 0 })
+		// Its goodbye got through the tunnel: it quit, it did not time out.
+		if name := fmt.Sprintf("p%d", i+2); !saidQuit(name) {
+			mu.Lock()
+			t.Fatalf("the host did not hear %s quit; it printed:\n%s", name, strings.Join(lines, "\n"))
+		}
 	}
 	watcher := newSession("watcher", true)
 	if err := watcher.Connect(ctx, hosted.Invite); err != nil {

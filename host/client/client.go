@@ -167,6 +167,10 @@ func (c *Client) handshake(ctx context.Context) error {
 	dl, _ := ctx.Deadline()
 	c.tcp.SetDeadline(dl)
 	defer c.tcp.SetDeadline(time.Time{})
+	// A cancelled join (SIGTERM, /leave) ends the wait for the welcome at
+	// once, not at the deadline.
+	stop := context.AfterFunc(ctx, func() { c.tcp.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
 	hl := wire.Hello{
 		Version: host.ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
 		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), host.NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
@@ -183,6 +187,9 @@ func (c *Client) handshake(ctx context.Context) error {
 	buf := make([]byte, wire.MaxFramePayload)
 	typ, p, err := wire.ReadFrame(c.tcp, buf)
 	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return fmt.Errorf("read welcome: %w", err)
 	}
 	switch typ {
@@ -388,6 +395,13 @@ func (c *Client) Close() error {
 		case c.out <- wire.AppendFrameHeader(nil, wire.FrameBye, 0):
 			select {
 			case <-c.byeSent:
+				// Wait for the host to hang up, its answer: over a tunnel a
+				// write returns once the goodbye is queued, and closing the
+				// tunnel at once would lose it.
+				select {
+				case <-c.closing:
+				case <-time.After(time.Second):
+				}
 			case <-c.closing:
 			case <-time.After(time.Second):
 			}
