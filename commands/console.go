@@ -109,6 +109,9 @@ type Hosted struct {
 	VPNPort int    // the tunnel's UDP port; 0 without the VPN
 	Invite  string // the tunnel's invite; "" without the VPN
 	Reach   string // how players can reach the tunnel, one line; "" without the VPN
+	// Addrs are the addresses others on this machine's networks can join
+	// at (without the port); empty when none is known.
+	Addrs []string
 }
 
 // State is a snapshot of a console's session.

@@ -1,9 +1,12 @@
 package commands
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
+	"syscall"
 
 	"github.com/netpak/netpak/host"
 )
@@ -16,6 +19,39 @@ func listenPair(bind string, port int) (net.Listener, net.PacketConn, int, error
 		return nil, nil, 0, err
 	}
 	return ln, pc, ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// LANAddrs returns the addresses others can reach a port bound to bind
+// at: bind itself when it names one address, else this machine's IPv4
+// addresses but loopback (mupen64plus cores speak IPv4 only), at most four.
+func LANAddrs(bind string) []string {
+	if ip := net.ParseIP(bind); ip != nil && !ip.IsUnspecified() {
+		return []string{bind}
+	}
+	var out []string
+	ifs, _ := net.InterfaceAddrs()
+	for _, a := range ifs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && len(out) < 4 {
+			out = append(out, n.IP.String())
+		}
+	}
+	return out
+}
+
+// listenError says what to do when the session port cannot be opened.
+func listenError(port int, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("port %d is taken on this machine (another netpak or program uses it): /server 0 picks a free one", port)
+	}
+	return err
+}
+
+// dialError says what to do when a session cannot be reached.
+func dialError(addr string, err error) error {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("nothing listens on %s: is the host running /server? Check the address and port", addr)
+	}
+	return err
 }
 
 // loopbackFor is the address the host's own player dials to reach a host

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +20,18 @@ func (n Name) run(_ context.Context, c *Console) error {
 	return nil
 }
 
+// joinLine says how others on this machine's networks join h.
+func joinLine(h Hosted) string {
+	if len(h.Addrs) == 0 {
+		return fmt.Sprintf("others join with /connect YOUR-ADDRESS:%d", h.Port)
+	}
+	var at []string
+	for _, a := range h.Addrs {
+		at = append(at, "/connect "+net.JoinHostPort(a, strconv.Itoa(h.Port)))
+	}
+	return "others on your network join with " + strings.Join(at, " or ")
+}
+
 func (s Server) run(ctx context.Context, c *Console) error {
 	if st := c.Ctl.State(); st.Phase != Offline {
 		return fmt.Errorf("you are already in the session at %s; /leave first", st.Addr)
@@ -26,13 +40,14 @@ func (s Server) run(ctx context.Context, c *Console) error {
 	if err != nil {
 		return err
 	}
+	join := joinLine(h)
 	switch {
 	case h.VPNPort == 0:
-		c.UI.PrintErr(fmt.Sprintf("hosting on port %d (TCP and UDP); others join with /connect YOUR-ADDRESS:%d", h.Port, h.Port))
+		c.UI.PrintErr(fmt.Sprintf("hosting on port %d (TCP and UDP); %s; from the internet, forward port %d (TCP and UDP) or use /server %d vpn", h.Port, join, h.Port, h.Port))
 	case h.VPNOnly:
 		c.UI.PrintErr(fmt.Sprintf("hosting through the built-in VPN on UDP port %d only; others join with /connect and the invite:", h.VPNPort))
 	default:
-		c.UI.PrintErr(fmt.Sprintf("hosting on port %d (TCP and UDP) and through the built-in VPN on UDP port %d; others join with /connect YOUR-ADDRESS:%d, or with /connect and the invite:", h.Port, h.VPNPort, h.Port))
+		c.UI.PrintErr(fmt.Sprintf("hosting on port %d (TCP and UDP) and through the built-in VPN on UDP port %d; %s, or with /connect and the invite:", h.Port, h.VPNPort, join))
 	}
 	if h.Reach != "" {
 		c.UI.PrintErr("reachability: " + h.Reach)

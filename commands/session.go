@@ -106,7 +106,7 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	}
 	ln, pc, port, err := listenPair(bind, srv.Port)
 	if err != nil {
-		return Hosted{}, err
+		return Hosted{}, listenError(srv.Port, err)
 	}
 	hcfg := s.Settings.HostConfig()
 	hcfg.Logf = s.Logf
@@ -115,6 +115,9 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	l.h = host.New(hcfg)
 	l.serve(ln, pc)
 	hosted := Hosted{Port: port, VPNOnly: vpnOnly}
+	if !vpnOnly {
+		hosted.Addrs = LANAddrs(bind)
+	}
 	if srv.VPN {
 		if err := s.serveTunnel(l, vpnOnly); err != nil {
 			l.stopHost()
@@ -199,7 +202,7 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg clie
 	cfg.Manifest = mf
 	c, err := client.Dial(ctx, addr, cfg)
 	if err != nil {
-		return err
+		return dialError(addr, err)
 	}
 	l.c = c
 	s.cur = l

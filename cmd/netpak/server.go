@@ -18,6 +18,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/netpak/netpak/commands"
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/lobby"
 )
@@ -289,14 +290,7 @@ func entryAddrs(lobbyAddr string) []string {
 	if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() {
 		return []string{h}
 	}
-	var out []string
-	ifs, _ := net.InterfaceAddrs()
-	for _, a := range ifs {
-		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
-			out = append(out, n.IP.String())
-		}
-	}
-	return append(out, "127.0.0.1")
+	return append(commands.LANAddrs(h), "127.0.0.1")
 }
 
 // buildVersion is the VCS revision netpak was built from, for
