@@ -282,10 +282,12 @@ func (s *session) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, fro
 		return
 	}
 	lag := s.sched.At(d.Count).LagOf(m.id)
+	before := st.Have
 	n := m.core.authors[k].Publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
 	if n == 0 {
 		return
 	}
+	s.arrivedLocked(k, before, m)
 	s.stats.RelayedInputs += uint64(n)
 	s.fillVacantLocked()
 	s.grantLocked()

@@ -61,12 +61,13 @@ func (s *session) endGameLocked(g wire.GameOver) {
 	last := s.sched.Last()
 	s.sched.Reset(lockstep.SchedEntry{Lag: last.Lag, Golf: last.Golf, Cause: lockstep.CauseInitial})
 	s.checks.Init()
+	s.arrivals = [NumPorts][arrivalRing]arrival{}
 	s.held, s.vacant, s.zeroFrom = [NumPorts]string{}, 0, [NumPorts]uint32{}
 	s.cores = coreState{}
 	s.cores.init()
 	s.autoArmed = false // the next game starts when someone joins, or by /start
 	for _, m := range s.members {
-		m.acked, m.tcpSent = [NumPorts]uint32{}, [NumPorts]uint32{}
+		m.acked, m.tcpSent, m.waited = [NumPorts]uint32{}, [NumPorts]uint32{}, 0
 		m.coreWants, m.uploads = 0, wire.Assembly{}
 		for i := range NumPorts {
 			if m.lent.Has(i) && s.owner[i] == nil {

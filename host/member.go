@@ -52,6 +52,7 @@ type member struct {
 	manifest  *check.Manifest
 	lent      PortMask      // ports its emulator released in this game; its again in the next
 	caughtUp  uint32        // a rejoined player's progress, as last told to everyone
+	waited    int64         // ns the others waited for its inputs in this game; see arrivedLocked
 	talk      bucket        // chat and requests that reach everyone
 	uploads   wire.Assembly // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte

@@ -122,9 +122,11 @@ func (s *session) fillVacantLocked() {
 	}
 	for k := range NumPorts {
 		if st := &s.streams[k]; s.vacant.Has(k) {
+			from := st.Have
 			for st.Have < newest {
 				st.Add(st.Have, Input{})
 			}
+			s.arrivedLocked(k, from, nil)
 		}
 	}
 }

@@ -20,13 +20,20 @@ type Stats struct {
 	DroppedDatagrams uint64 // malformed, from strangers, or with a bad token
 	RelayedInputs    uint64 // inputs stored and offered to every other member
 	RefusedInputs    uint64 // inputs for polls further ahead than lockstep allows
+	// Poll is how far the running game has come: the first poll some
+	// player's input has not reached the host for (0 in the lobby).
+	Poll uint32
 }
 
 // Stats returns the host's counters.
 func (h *Host) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.s.stats
+	st := h.s.stats
+	if h.s.state == statePlaying {
+		st.Poll = h.s.pollLocked()
+	}
+	return st
 }
 
 // udpLoop reads one socket's datagrams until it closes.
@@ -116,6 +123,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 		if s.owner[k] != m || !s.active.Has(k) || s.vacant.Has(k) {
 			continue
 		}
+		before := s.streams[k].Have
 		for j := range int(r.N) {
 			if r.First+uint32(j) >= limit {
 				s.stats.RefusedInputs++
@@ -126,6 +134,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 				s.stats.RelayedInputs++
 			}
 		}
+		s.arrivedLocked(k, before, m)
 	}
 	for k := range NumPorts {
 		if bt.AckMask.Has(k) && (!m.ports.Has(k) || s.vacant.Has(k)) {

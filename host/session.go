@@ -52,6 +52,8 @@ type session struct {
 	// input from there is the zero input.
 	zeroFrom [NumPorts]uint32
 
+	arrivals [NumPorts][arrivalRing]arrival // when recent inputs arrived; see arrivedLocked
+
 	checks  lockstep.Verdicts
 	cores   coreState
 	touched []*udpsock.Socket // sockets with queued relays; see relayLocked
@@ -226,7 +228,7 @@ func (s *session) playerCountLocked() int {
 func (s *session) memberInfo(m *member) Member {
 	ms := func(us uint32) uint16 { return uint16(min(us/1000, math.MaxUint16)) }
 	return Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil,
-		RTTMillis: ms(m.rtt), JitterMillis: ms(m.rttDev)}
+		RTTMillis: ms(m.rtt), JitterMillis: ms(m.rttDev), WaitedMillis: uint32(min(m.waited/1e6, math.MaxUint32))}
 }
 
 func (s *session) rosterLocked() []Member {

@@ -53,7 +53,7 @@
 //	33 handover  H→C  ports u8 | from poll u32: author these ports again from this poll; the host authored those below
 //	34 revive    H→C  ports u8 | from poll u32 | epoch u16: these ports, empty since their player left, hold input again (zero below from); grants of this epoch need it
 //
-//	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | jitter ms u16 | name str
+//	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | jitter ms u16 | others waited on it ms u32 | name str
 //
 // A datagram (at most 1200 bytes) is:
 //

@@ -131,6 +131,9 @@ type Member struct {
 	RTTMillis uint16 // round trip to the host, smoothed
 	// JitterMillis is the mean deviation of that round trip.
 	JitterMillis uint16
+	// WaitedMillis is how long, in this game so far, the others waited for
+	// this player's inputs: the polls its input came last, and by how much.
+	WaitedMillis uint32
 }
 
 const (
@@ -154,6 +157,7 @@ func AppendMember(b []byte, m Member) []byte {
 	b = append(b, byte(m.Ports), flags)
 	b = AppendU16(b, m.RTTMillis)
 	b = AppendU16(b, m.JitterMillis)
+	b = AppendU32(b, m.WaitedMillis)
 	return AppendStr(b, m.Name)
 }
 
@@ -164,6 +168,7 @@ func (r *Reader) Member() Member {
 	flags := r.U8()
 	m.RTTMillis = r.U16()
 	m.JitterMillis = r.U16()
+	m.WaitedMillis = r.U32()
 	m.Name = r.Str(MaxNameLen)
 	if r.Err == nil && (flags&^(memberSpectator|memberHost|memberCore) != 0 || m.Ports&^0x0f != 0) {
 		r.Err = ErrBadValue

@@ -43,7 +43,7 @@ func TestGolden(t *testing.T) {
 			func(p []byte) (any, error) { return ParseGameOver(p) }, GameOver{Why: GameStopped, Actor: 2}},
 		{"chat", AppendText(nil, TextMsg{ID: 3, Text: "hi"}), "0003" + "00026869",
 			func(p []byte) (any, error) { return ParseText(p) }, TextMsg{ID: 3, Text: "hi"}},
-		{"joined", AppendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "0000" + "000141",
+		{"joined", AppendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "0000" + "00000000" + "000141",
 			func(p []byte) (any, error) { return ParseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}},
 		{"started", AppendStarted(nil, Started{First: 0, Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}),
 			"00000000" + "00000020" + "03" + "00" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
