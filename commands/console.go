@@ -125,9 +125,10 @@ type State struct {
 	Peers   []TunnelPeer // a VPN host's tunnel peers
 	Lag     uint8        // the session lag (offline: the lag to host with)
 	Golf    bool
-	Seat    string // who holds the golf seat
-	Poll    uint32 // the next poll
-	Self    uint16 // our member id
+	Seat    string  // who holds the golf seat
+	Poll    uint32  // the next poll
+	Pace    float64 // polls per second
+	Self    uint16  // our member id
 	RTT     time.Duration
 	UDP     bool
 	Members []host.Member

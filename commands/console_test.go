@@ -342,7 +342,7 @@ func TestPrompt(t *testing.T) {
 
 func TestWhoText(t *testing.T) {
 	st := State{
-		Phase: Playing, Hosting: false, Addr: "10.0.0.5:6400", Lag: 3, Golf: true, Seat: "Bob", Poll: 1200,
+		Phase: Playing, Hosting: false, Addr: "10.0.0.5:6400", Lag: 3, Golf: true, Seat: "Bob", Poll: 1200, Pace: 59.9,
 		Self: 2, RTT: 41e6, UDP: true,
 		Members: []host.Member{
 			{ID: 1, Name: "Alice", Ports: 1, Host: true, RTTMillis: 0},
@@ -350,7 +350,7 @@ func TestWhoText(t *testing.T) {
 			{ID: 3, Name: "Carol", Spectator: true, RTTMillis: 7},
 		},
 	}
-	want := `session 10.0.0.5:6400, playing, lag 3, golf on (seat: Bob), poll 1200; inputs over UDP
+	want := `session 10.0.0.5:6400, playing, lag 3, golf on (seat: Bob), poll 1,200 at 59.9 polls/s; inputs over UDP
   NAME   PORTS  PING   ROLE
   Alice  1      0 ms   host
   Bob    2,3    41 ms  player (you)

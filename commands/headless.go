@@ -1,9 +1,12 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/netpak/netpak/host"
@@ -31,6 +34,38 @@ func serveHeadlessTunnel(ctx context.Context, h *host.Host, s Settings, tunnels 
 	stamp("reachability: " + vh.Discover(dctx))
 	stamp(fmt.Sprintf("serving the session inside the built-in VPN (UDP port %d); players join with: netpak join %s", vh.Port(), vh.Invite()))
 	return vh, nil
+}
+
+// statusEvery is how often a headless host says how the game goes.
+const statusEvery = 10 * time.Second
+
+// StatusLine says how a game went over the last interval: how far it has
+// come, at what pace, at which lag, and whom the players waited on, the
+// longest waited on first; "" when no game runs.
+func StatusLine(prev, cur host.Stats, interval time.Duration, members []host.Member) string {
+	if cur.Poll == 0 {
+		return ""
+	}
+	pace := 0.0
+	if cur.Poll > prev.Poll && interval > 0 {
+		pace = float64(cur.Poll-prev.Poll) / interval.Seconds()
+	}
+	line := fmt.Sprintf("playing: poll %s, %.1f polls/s, lag %d", host.Thousands(cur.Poll), pace, cur.Lag)
+	var waits []host.Member
+	for _, m := range members {
+		if m.Ports != 0 && m.WaitedMillis > 0 {
+			waits = append(waits, m)
+		}
+	}
+	if len(waits) == 0 {
+		return line + "; nobody was waited on"
+	}
+	slices.SortFunc(waits, func(a, b host.Member) int { return cmp.Compare(b.WaitedMillis, a.WaitedMillis) })
+	var who []string
+	for _, m := range waits {
+		who = append(who, fmt.Sprintf("%s %s", m.Name, waited(m.WaitedMillis)))
+	}
+	return line + "; this game the others waited on " + strings.Join(who, ", ")
 }
 
 // RunHost serves a session without a console until ctx ends, game after
@@ -81,9 +116,18 @@ func RunHost(ctx context.Context, s Settings, tunnels Tunnels, out func(line str
 		defer vh.Close()
 	}
 	var result error
+	tick := time.NewTicker(statusEvery)
+	defer tick.Stop()
+	last, lastAt := h.Stats(), time.Now()
 loop:
 	for {
 		select {
+		case <-tick.C:
+			cur, now := h.Stats(), time.Now()
+			if line := StatusLine(last, cur, now.Sub(lastAt), h.Members()); line != "" {
+				stamp(line)
+			}
+			last, lastAt = cur, now
 		case <-ctx.Done():
 			stamp("stopping")
 			break loop

@@ -9,14 +9,15 @@ import (
 	"github.com/netpak/netpak/host/lockstep"
 )
 
-// LagStatText formats /lagstat: every player's round trip to the host and
-// its jitter, then the lag each pair of players needs (an input goes from
+// LagStatText formats /lagstat: every player's round trip to the host, its
+// jitter and how long the others waited for its inputs in this game, then
+// the lag each pair of players needs (an input goes from
 // its author through the host to the other: half of each round trip, plus
 // both jitters), the worst of them, and the session's lag.
 func LagStatText(members []host.Member, lag uint8) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tJITTER")
+	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tJITTER\tOTHERS WAITED")
 	var paths []lockstep.Path
 	names := map[uint16]string{}
 	for _, m := range members {
@@ -27,7 +28,7 @@ func LagStatText(members []host.Member, lag uint8) string {
 		if m.Core {
 			ping, jitter = "-", "-" // a direct core does not report its round trip
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, jitter)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, jitter, waited(m.WaitedMillis))
 		if !m.Core {
 			paths = append(paths, lockstep.Path{ID: m.ID, RTT: max(uint32(m.RTTMillis)*1000, 1), Jitter: uint32(m.JitterMillis) * 1000})
 			names[m.ID] = m.Name
@@ -48,6 +49,14 @@ func LagStatText(members []host.Member, lag uint8) string {
 		b.WriteString(": expect the game to wait for inputs (/autolag follows the network)")
 	}
 	return b.String()
+}
+
+// waited formats how long the others waited on a player in this game.
+func waited(ms uint32) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%d ms", ms)
+	}
+	return fmt.Sprintf("%.1f s", float64(ms)/1000)
 }
 
 // millis formats a duration in whole milliseconds; loopback is "<1 ms".

@@ -19,7 +19,7 @@ func WhoText(st State) string {
 	}
 	fmt.Fprintf(&b, "session %s, %s, lag %d, %s", where, st.Phase, st.Lag, golf)
 	if st.Phase == Playing {
-		fmt.Fprintf(&b, ", poll %d", st.Poll)
+		fmt.Fprintf(&b, ", poll %s at %.1f polls/s", host.Thousands(st.Poll), st.Pace)
 	}
 	if st.Self != 0 {
 		path := "inputs over TCP"

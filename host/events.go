@@ -83,14 +83,14 @@ func (e Event) String() string {
 		case e.Ports == 0:
 			return fmt.Sprintf("%s joined as a spectator", e.Who)
 		case e.Text == rejoinedText:
-			return fmt.Sprintf("%s rejoined on port %s at poll %s: catching up by replaying the game; port %s plays no input until then", e.Who, e.Ports, thousands(e.Poll), e.Ports)
+			return fmt.Sprintf("%s rejoined on port %s at poll %s: catching up by replaying the game; port %s plays no input until then", e.Who, e.Ports, Thousands(e.Poll), e.Ports)
 		}
 		return fmt.Sprintf("%s joined on port %s", e.Who, e.Ports)
 	case EventLeft:
 		if e.Ports == 0 || e.Poll == 0 {
 			return fmt.Sprintf("%s left (%s)", e.Who, e.Reason)
 		}
-		return fmt.Sprintf("%s left (%s); port %s reads empty from poll %s", e.Who, e.Reason, e.Ports, thousands(e.Poll))
+		return fmt.Sprintf("%s left (%s); port %s reads empty from poll %s", e.Who, e.Reason, e.Ports, Thousands(e.Poll))
 	case EventChat:
 		return fmt.Sprintf("<%s> %s", e.Who, e.Text)
 	case EventLag:

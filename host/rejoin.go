@@ -160,7 +160,7 @@ func (s *session) handleCatchUpLocked(m *member, p []byte) error {
 	if !c.Done || !s.mayHandOverLocked(m, ports, c.Poll, live) {
 		if c.Poll >= m.caughtUp+catchUpNoteEvery && c.Poll <= live {
 			m.caughtUp = c.Poll
-			s.noticeAllLocked(fmt.Sprintf("%s is catching up (poll %s of %s)", m.name, thousands(c.Poll), thousands(live)))
+			s.noticeAllLocked(fmt.Sprintf("%s is catching up (poll %s of %s)", m.name, Thousands(c.Poll), Thousands(live)))
 		}
 		return nil
 	}
@@ -171,7 +171,7 @@ func (s *session) handleCatchUpLocked(m *member, p []byte) error {
 	}
 	s.vacant &^= ports
 	s.sendLocked(m, wire.FrameHandover, wire.AppendHandover(nil, wire.Handover{Ports: ports, From: live}))
-	s.noticeAllLocked(fmt.Sprintf("%s caught up and plays again from poll %s", m.name, thousands(live)))
+	s.noticeAllLocked(fmt.Sprintf("%s caught up and plays again from poll %s", m.name, Thousands(live)))
 	s.relayLocked(m)
 	return nil
 }
@@ -192,8 +192,9 @@ func (s *session) mayHandOverLocked(m *member, ports PortMask, poll, live uint32
 	return true
 }
 
-// thousands writes n with commas between thousands, as players read it.
-func thousands(n uint32) string {
+// Thousands writes n with commas between thousands, as consoles print
+// poll numbers.
+func Thousands(n uint32) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -23,6 +23,7 @@ type Stats struct {
 	// Poll is how far the running game has come: the first poll some
 	// player's input has not reached the host for (0 in the lobby).
 	Poll uint32
+	Lag  uint8 // the lag in force at Poll
 }
 
 // Stats returns the host's counters.
@@ -32,6 +33,7 @@ func (h *Host) Stats() Stats {
 	st := h.s.stats
 	if h.s.state == statePlaying {
 		st.Poll = h.s.pollLocked()
+		st.Lag = h.s.sched.At(st.Poll).Lag
 	}
 	return st
 }

@@ -57,8 +57,9 @@ type Status struct {
 	ID      uint16
 	Ports   host.PortMask
 	Playing bool
-	Poll    uint32 // the next poll to consume (or the bridged emulator's)
-	Lag     uint8  // the session lag
+	Poll    uint32  // the next poll to consume (or the bridged emulator's)
+	Pace    float64 // polls per second, measured over the last second
+	Lag     uint8   // the session lag
 	Golf    bool
 	Seat    string // who holds the golf seat, if anyone
 	RTT     time.Duration
@@ -81,7 +82,7 @@ func (c *Client) Status() Status {
 	ls := &c.ls
 	e := ls.sched.Last()
 	st := Status{
-		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: max(ls.next, ls.core.count),
+		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: max(ls.next, ls.core.count), Pace: ls.pace,
 		Lag: e.Lag, Golf: e.Golf, RTT: ls.rtt, UDP: ls.udpWorks(time.Now()),
 		Members: append([]host.Member(nil), ls.roster...),
 	}

@@ -37,7 +37,9 @@ func (c *Client) bridgeUDPLoop(sock *udpsock.Socket) {
 			c.ls.bridgeKeysLocked(d)
 		case m64p.InputRequest:
 			c.ls.core.count = max(c.ls.core.count, d.Count)
-			c.ls.catchUpLocked(c.ls.core.count, time.Now())
+			now := time.Now()
+			c.ls.catchUpLocked(c.ls.core.count, now)
+			c.ls.notePaceLocked(c.ls.core.count, now)
 			c.ls.answerCoreLocked(int(d.Player), d.Count)
 		case m64p.SyncData:
 			c.send(wire.FrameCoreSync, buf[:n:n])

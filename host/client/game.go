@@ -27,6 +27,9 @@ type clientGame struct {
 	catchUpAt time.Time             // when I last told the host how far I replayed
 	caughtUp  bool                  // I told the host I am close to the live game
 	revived   wire.Handover         // ports whose player rejoins, until its join arrives
+	pace      float64               // polls per second over the last second or so
+	paceAt    time.Time             // when pacePoll was reached
+	pacePoll  uint32
 	tcpSent   [host.NumPorts]uint32 // my inputs sent over TCP below this
 
 	sched       lockstep.Schedule
@@ -102,7 +105,9 @@ func (c *Client) Poll(ctx context.Context, presses [host.NumPorts]host.Input) (u
 	got = ls.inputsLocked(p)
 	ls.consumedLocked(p, got)
 	ls.next++
-	ls.catchUpLocked(ls.next, time.Now())
+	now := time.Now()
+	ls.catchUpLocked(ls.next, now)
+	ls.notePaceLocked(ls.next, now)
 	c.mu.Unlock()
 	return p, got, nil
 }
@@ -359,6 +364,18 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 	if woke {
 		ls.pushCoreLocked()
 		c.wake()
+	}
+}
+
+// notePaceLocked measures the game's pace: polls per second, over a
+// second at a time.
+func (ls *clientGame) notePaceLocked(progress uint32, now time.Time) {
+	switch d := now.Sub(ls.paceAt); {
+	case ls.paceAt.IsZero() || progress < ls.pacePoll:
+		ls.paceAt, ls.pacePoll = now, progress
+	case d >= time.Second:
+		ls.pace = float64(progress-ls.pacePoll) / d.Seconds()
+		ls.paceAt, ls.pacePoll = now, progress
 	}
 }
 
