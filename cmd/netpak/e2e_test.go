@@ -110,6 +110,32 @@ func newStream(name string, r io.Reader) *stream {
 	return s
 }
 
+// waitN waits until n lines match re.
+func (s *stream) waitN(t *testing.T, re string, n int) {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.After(30 * time.Second)
+	for {
+		s.mu.Lock()
+		seen := 0
+		for _, l := range s.lines {
+			if rx.MatchString(l) {
+				seen++
+			}
+		}
+		all := strings.Join(s.lines, "\n")
+		s.mu.Unlock()
+		if seen >= n {
+			return
+		}
+		select {
+		case <-s.added:
+		case <-deadline:
+			t.Fatalf("%s printed %d lines matching %q, want %d; it printed:\n%s", s.name, seen, re, n, all)
+		}
+	}
+}
+
 // wait returns the submatches of the first line matching re, failing
 // after 30 s (a -race child process on a busy 2-core machine can take
 // several seconds to start).
@@ -232,6 +258,16 @@ func TestThreeConsoles(t *testing.T) {
 	carol.typeLine(t, "/who")
 	carol.out.wait(t, `^session 127\.0\.0\.1:`+port+`, playing, lag 3, golf on, poll \d+`)
 	carol.out.wait(t, `^  Carol +3 +\d+ ms +player \(you\)$`)
+
+	// A second game in the same session: /stop, then /start, nobody reconnects.
+	alice.typeLine(t, "/stop")
+	for _, c := range []*consoleProc{alice, bob, carol} {
+		c.err.wait(t, `^Alice stopped the game; back in the lobby: /start plays the next one$`)
+	}
+	alice.typeLine(t, "/start")
+	for _, c := range []*consoleProc{alice, bob, carol} {
+		c.err.waitN(t, `^the game started at poll 0$`, 2)
+	}
 
 	carol.typeLine(t, "/quit")
 	carol.waitExit(t)
