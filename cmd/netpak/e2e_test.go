@@ -432,3 +432,30 @@ func TestHeadlessVPNHost(t *testing.T) {
 	}
 	h.waitExit(t)
 }
+
+// TestHeadlessHostGameAfterGame: `netpak host --autostart 2` serves three
+// games in a row without a restart: two players join, play, leave (the
+// game is over when every player left), and join again for the next.
+func TestHeadlessHostGameAfterGame(t *testing.T) {
+	bin := buildNetpak(t)
+	h := startConsole(t, bin, "host", "host", "--bind", "127.0.0.1", "--port", "0", "--autostart", "2")
+	port := h.out.wait(t, `hosting on port (\d+) \(TCP and UDP\)`)[1]
+	bob := startConsole(t, bin, "bob", "--name", "Bob")
+	carol := startConsole(t, bin, "carol", "--name", "Carol")
+	for game := 1; game <= 3; game++ {
+		for _, c := range []*consoleProc{bob, carol} {
+			c.typeLine(t, "/connect 127.0.0.1 "+port)
+			c.err.waitN(t, `^joined the session at`, game)
+		}
+		for _, c := range []*consoleProc{bob, carol} {
+			c.err.waitN(t, `^the game started at poll 0$`, game)
+		}
+		h.out.waitN(t, `^\d\d:\d\d:\d\d the game started at poll 0$`, game)
+		bob.typeLine(t, "/who")
+		bob.out.waitN(t, `, playing, lag \d+`, game)
+		for _, c := range []*consoleProc{bob, carol} {
+			c.typeLine(t, "/leave")
+		}
+		h.out.waitN(t, `the game is over: every player has left it`, game)
+	}
+}
