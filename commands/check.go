@@ -22,6 +22,7 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tPORTS\tROM, SAVES AND CHEATS")
 	differ, waiting, refName, hostRef, simulated := 0, 0, "", false, 0
+	var broken []string // players whose emulator cannot start
 	for _, r := range rows {
 		if r.NoROM {
 			simulated++
@@ -39,9 +40,16 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 		default:
 			what = tick
 		}
+		if e := r.Emulator; e != nil && !e.OK {
+			what += "; emulator " + e.Text
+			broken = append(broken, r.Member.Name)
+		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Member.Name, r.Member.Ports, what)
 	}
 	tw.Flush()
+	if len(broken) > 0 {
+		fmt.Fprintf(&b, "the emulator of %s cannot start the game: /start waits until it is fixed (and /check run again) or the player /spectates\n", check.JoinAnd(broken))
+	}
 	switch {
 	case differ > 0 && hostRef:
 		fmt.Fprintf(&b, "%d player%s differ%s from the host: /sync sends the host's saves and cheats", differ, plural(differ), verbS(differ))
@@ -95,6 +103,14 @@ type EmulatorCheck struct {
 	// Overrides are the player's settings the game runs with changed,
 	// because every player must agree on them.
 	Overrides []launcher.Override
+}
+
+// short says in a few words what ec found, for the other players' /check.
+func (ec EmulatorCheck) short() string {
+	if ec.Err != nil {
+		return strings.ReplaceAll(fmt.Sprintf("cannot start %s: %v", ec.ROM, ec.Err), "\n", " ")
+	}
+	return "can start " + ec.ROM
 }
 
 // EmulatorCheckText formats ec as /check prints it below the players; ""

@@ -203,24 +203,30 @@ func (s *Session) CheckEmulator(ctx context.Context) EmulatorCheck {
 		return EmulatorCheck{}
 	}
 	ec := EmulatorCheck{ROM: filepath.Base(emu.ROM)}
+	report := func() EmulatorCheck {
+		if l != nil {
+			l.c.SetEmulator(ec.Err == nil, ec.short())
+		}
+		return ec
+	}
 	cfg, err := emu.localConfig()
 	if err != nil {
 		ec.Err = err
-		return ec
+		return report()
 	}
 	ec.ConfigFile, ec.ConfigDir = cfg.UserConfigFile(), cfg.UserConfigDir
 	if ec.Overrides, ec.Err = cfg.Overrides(); ec.Err != nil {
-		return ec
+		return report()
 	}
 	exe, err := s.executable()
 	if err != nil {
 		ec.Err = err
-		return ec
+		return report()
 	}
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	ec.Err = launcher.Check(ctx, exe, cfg)
-	return ec
+	return report()
 }
 
 // emulatorConfig is the launcher's Config for c: the session's emulator

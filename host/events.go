@@ -20,6 +20,9 @@ var (
 	ErrRejected = errors.New("the host refused to join")
 	// ErrKicked means the host removed this client from the session.
 	ErrKicked = errors.New("the host removed you from the session")
+	// ErrEmulator is the start refusal while a player's emulator said it
+	// cannot start the game.
+	ErrEmulator = errors.New("a player's emulator cannot start the game")
 	// ErrEnded means the game ended (every player left).
 	ErrEnded = errors.New("the game ended")
 )

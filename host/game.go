@@ -30,6 +30,9 @@ func (s *session) startLocked(actor *member) error {
 	if err := s.startCheckLocked(); err != nil {
 		return err
 	}
+	if err := s.emulatorCheckLocked(); err != nil {
+		return err
+	}
 	s.state = statePlaying
 	s.active = active
 	s.grantSent = grantWindow

@@ -53,6 +53,8 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 		return s.handleReleaseLocked(m, p)
 	case wire.FrameCatchUp:
 		return s.handleCatchUpLocked(m, p)
+	case wire.FrameEmulator:
+		return s.handleEmulatorLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
 }
@@ -61,7 +63,7 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 // something to every member.
 func talks(typ wire.FrameType) bool {
 	switch typ {
-	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag, wire.FrameCatchUp:
+	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag, wire.FrameCatchUp, wire.FrameEmulator:
 		return true
 	}
 	return false
@@ -77,7 +79,7 @@ func (s *session) refuseTalkLocked(m *member, typ wire.FrameType) error {
 	if !m.talk.refused {
 		m.talk.refused = true
 		what := map[wire.FrameType]string{wire.FrameChat: "chat line", wire.FrameSetLag: "lag change", wire.FrameGolf: "golf change",
-			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start", wire.FrameCatchUp: "catch-up report"}[typ]
+			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start", wire.FrameCatchUp: "catch-up report", wire.FrameEmulator: "emulator report"}[typ]
 		s.noticeLocked(m, fmt.Errorf("you are sending too fast: your %s was refused; wait a moment", what))
 	}
 	return nil

@@ -170,6 +170,7 @@ func (s *session) joinLocked(m *member) {
 		s.startLateLocked(m)
 	}
 	s.sendManifestsLocked(m)
+	s.sendEmulatorsLocked(m)
 	info := s.memberInfo(m)
 	s.broadcastLocked(wire.FrameJoined, wire.AppendMember(nil, info), m)
 	if m.manifest != nil {

@@ -2,6 +2,7 @@ package client
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/check"
@@ -36,6 +37,9 @@ type CheckRow struct {
 	// game.
 	NoROM    bool
 	Mismatch *check.Mismatch
+	// Emulator is whether the player's emulator can start the game, as it
+	// last said (it tries at /check); nil when it did not say.
+	Emulator *wire.Emulator
 }
 
 // Check compares every player's manifest with the reference player's, as
@@ -61,10 +65,31 @@ func (c *Client) Check() []CheckRow {
 	res := check.Players(ps)
 	rows := make([]CheckRow, 0, len(ps))
 	for _, p := range ps {
+		var emu *wire.Emulator
+		if e, ok := c.ls.emulators[p.ID]; ok {
+			emu = &e
+		}
 		rows = append(rows, CheckRow{
-			Member: byID[p.ID], Known: p.MF != nil, Reference: res.Ref != nil && res.Ref.ID == p.ID,
+			Emulator: emu,
+			Member:   byID[p.ID], Known: p.MF != nil, Reference: res.Ref != nil && res.Ref.ID == p.ID,
 			Skipped: p.Skip, NoROM: p.MF != nil && check.NoROM(p.MF.M), Mismatch: res.Mismatches[p.ID],
 		})
 	}
 	return rows
+}
+
+// SetEmulator tells the session whether this player's emulator can start
+// the game (ok) and text, a few words naming the ROM and, if it cannot,
+// why ("cannot start mk64.z64: RSP plugin ... not found"). The host
+// refuses /start while a player's emulator cannot.
+func (c *Client) SetEmulator(ok bool, text string) error {
+	if len(text) > wire.MaxEmulatorText {
+		text = text[:wire.MaxEmulatorText]
+	}
+	e := wire.Emulator{OK: ok, Text: strings.ToValidUTF8(text, "?")}
+	c.mu.Lock()
+	e.ID = c.id
+	c.ls.emulators[c.id] = e
+	c.mu.Unlock()
+	return c.send(wire.FrameEmulator, wire.AppendEmulator(nil, wire.Emulator{OK: ok, Text: e.Text}))
 }

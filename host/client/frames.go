@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -85,6 +86,16 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		return c.handleGameOver(p)
 	case wire.FrameHandover:
 		return c.handleHandover(p)
+	case wire.FrameMemberEmulator:
+		e, err := wire.ParseEmulator(p)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		if _, known := c.ls.emulators[e.ID]; known || len(c.ls.emulators) < 2*wire.MaxMembers {
+			c.ls.emulators[e.ID] = e
+		}
+		c.mu.Unlock()
 	case wire.FrameRevive:
 		return c.handleRevive(p)
 	case wire.FrameCoreData:
@@ -285,14 +296,15 @@ func (c *Client) udpHelloLoop() {
 	}
 }
 
-// forgetDepartedLocked drops the manifests of members no longer in the
-// roster, which bounds the table by the host's member limit.
+// forgetDepartedLocked drops the manifests and emulator statuses of
+// members no longer in the roster, which bounds the tables by the host's
+// member limit.
 func (ls *clientGame) forgetDepartedLocked() {
-	for id := range ls.manifests {
-		if id != ls.c.id && !slices.ContainsFunc(ls.roster, func(m host.Member) bool { return m.ID == id }) {
-			delete(ls.manifests, id)
-		}
+	gone := func(id uint16) bool {
+		return id != ls.c.id && !slices.ContainsFunc(ls.roster, func(m host.Member) bool { return m.ID == id })
 	}
+	maps.DeleteFunc(ls.manifests, func(id uint16, _ check.Manifest) bool { return gone(id) })
+	maps.DeleteFunc(ls.emulators, func(id uint16, _ wire.Emulator) bool { return gone(id) })
 }
 
 // handleGameOver returns the client to the lobby: a Poll waiting in the

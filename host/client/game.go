@@ -50,6 +50,7 @@ type clientGame struct {
 	core      bridgeCore // the local emulator core, if the bridge serves one
 	syncIn    wire.Assembly
 	manifests map[uint16]check.Manifest
+	emulators map[uint16]wire.Emulator // members' emulator status, as they said
 	dgram     [wire.MaxDatagram]byte
 	resend    *time.Timer // resends unacknowledged inputs when nothing else does
 }
@@ -57,6 +58,7 @@ type clientGame struct {
 func (ls *clientGame) init(c *Client) {
 	ls.c = c
 	ls.manifests = make(map[uint16]check.Manifest)
+	ls.emulators = make(map[uint16]wire.Emulator)
 	ls.core.init()
 	ls.sched.Reset(lockstep.SchedEntry{})
 	for i := range ls.emptyFrom {

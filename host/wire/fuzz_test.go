@@ -53,10 +53,11 @@ func FuzzParseSmallFrames(f *testing.F) {
 	f.Add(uint8(7), AppendCatchUp(nil, CatchUp{Poll: 9, Done: true}))
 	f.Add(uint8(8), AppendHandover(nil, Handover{Ports: 1, From: 9}))
 	f.Add(uint8(9), AppendRevive(nil, Revive{Ports: 1, From: 9, Epoch: 2}))
+	f.Add(uint8(10), AppendEmulator(nil, Emulator{ID: 1, OK: true, Text: "can start"}))
 	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
 		var out []byte
 		var err error
-		switch which % 10 {
+		switch which % 11 {
 		case 0:
 			var v TextMsg
 			if v, err = ParseText(p); err == nil {
@@ -106,6 +107,11 @@ func FuzzParseSmallFrames(f *testing.F) {
 			var v Revive
 			if v, err = ParseRevive(p); err == nil {
 				out = AppendRevive(nil, v)
+			}
+		case 10:
+			var v Emulator
+			if v, err = ParseEmulator(p); err == nil {
+				out = AppendEmulator(nil, v)
 			}
 		}
 		if err == nil && !bytes.Equal(out, p) {

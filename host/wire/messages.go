@@ -120,6 +120,34 @@ func ParseText(p []byte) (TextMsg, error) {
 	return m, nil
 }
 
+// Emulator is whether a player's emulator can start the game (it tried
+// at /check, without a game): Text names the ROM and, if it cannot, why.
+// ID is the member it describes (0 from the member itself).
+type Emulator struct {
+	ID   uint16
+	OK   bool
+	Text string
+}
+
+// MaxEmulatorText bounds an emulator status's text.
+const MaxEmulatorText = 200
+
+func AppendEmulator(b []byte, e Emulator) []byte {
+	return AppendStr(append(AppendU16(b, e.ID), BoolByte(e.OK)), e.Text)
+}
+
+func ParseEmulator(p []byte) (Emulator, error) {
+	r := Reader{B: p}
+	e := Emulator{ID: r.U16()}
+	ok := r.U8()
+	e.Text = r.Str(MaxEmulatorText)
+	if err := r.Done(); err != nil || ok > 1 {
+		return Emulator{}, fmt.Errorf("parse emulator: %w", ErrBadValue)
+	}
+	e.OK = ok == 1
+	return e, nil
+}
+
 // Member describes one participant of a session.
 type Member struct {
 	ID        uint16

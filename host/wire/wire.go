@@ -70,6 +70,8 @@ const (
 	FrameCatchUp        FrameType = 32 // C→H: a rejoined player's replay reached a poll; done: near the live game
 	FrameHandover       FrameType = 33 // H→C: author your ports again from a poll
 	FrameRevive         FrameType = 34 // H→C: ports read input again from a poll: their player rejoined
+	FrameEmulator       FrameType = 35 // C→H: whether my emulator can start the game, and why not
+	FrameMemberEmulator FrameType = 36 // H→C: a member's emulator status
 )
 
 var frameNames = [...]string{
@@ -82,6 +84,7 @@ var frameNames = [...]string{
 	FrameManifest: "manifest", FrameMemberManifest: "member-manifest", FrameSyncData: "sync-data", FrameRelease: "release",
 	FrameStop: "stop", FrameGameOver: "game-over", FrameAutoLag: "autolag",
 	FrameCatchUp: "catch-up", FrameHandover: "handover", FrameRevive: "revive",
+	FrameEmulator: "emulator", FrameMemberEmulator: "member-emulator",
 }
 
 func (t FrameType) String() string {

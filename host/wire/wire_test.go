@@ -63,6 +63,8 @@ func TestGolden(t *testing.T) {
 			func(p []byte) (any, error) { return ParseCatchUp(p) }, CatchUp{Poll: 4200, Done: true}},
 		{"handover", AppendHandover(nil, Handover{Ports: 2, From: 9000}), "02" + "00002328",
 			func(p []byte) (any, error) { return ParseHandover(p) }, Handover{Ports: 2, From: 9000}},
+		{"emulator", AppendEmulator(nil, Emulator{ID: 2, OK: false, Text: "no"}), "0002" + "00" + "0002" + "6e6f",
+			func(p []byte) (any, error) { return ParseEmulator(p) }, Emulator{ID: 2, Text: "no"}},
 		{"revive", AppendRevive(nil, Revive{Ports: 4, From: 300, Epoch: 7}), "04" + "0000012c" + "0007",
 			func(p []byte) (any, error) { return ParseRevive(p) }, Revive{Ports: 4, From: 300, Epoch: 7}},
 	}

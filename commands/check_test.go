@@ -1,0 +1,32 @@
+package commands
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/wire"
+)
+
+// /check names a player whose emulator cannot start, in its row and in
+// what to do.
+func TestCheckTextEmulator(t *testing.T) {
+	rows := []client.CheckRow{
+		{Member: host.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true, Emulator: &wire.Emulator{OK: true, Text: "can start mk64.z64"}},
+		{Member: host.Member{Name: "Bob", Ports: 2}, Known: true, Emulator: &wire.Emulator{Text: "cannot start mk64.z64: RSP plugin not found"}},
+		{Member: host.Member{Name: "Carol", Ports: 4}, Known: true},
+	}
+	text := CheckText(rows, true)
+	for _, want := range []string{
+		"Bob    2      ok; emulator cannot start mk64.z64: RSP plugin not found",
+		"the emulator of Bob cannot start the game: /start waits",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/check says\n%s\nwant it to say %q", text, want)
+		}
+	}
+	if strings.Contains(text, "Alice  1      the reference;") {
+		t.Errorf("/check speaks of an emulator that can start:\n%s", text)
+	}
+}

@@ -1,0 +1,46 @@
+package host
+
+import (
+	"fmt"
+
+	"github.com/netpak/netpak/host/wire"
+)
+
+// A player's netpak tries its emulator (core, plugins, configuration and
+// ROM) without a game when it joins and at /check, and says what it found.
+// The host tells everyone, so /check shows whose emulator cannot start,
+// and refuses /start while one of the players' cannot: its port would
+// read empty for the whole game. A player that never said is not held
+// against: trying is the player's netpak's job, not a promise.
+
+// handleEmulatorLocked takes m's emulator status and tells everyone.
+func (s *session) handleEmulatorLocked(m *member, p []byte) error {
+	e, err := wire.ParseEmulator(p)
+	if err != nil {
+		return err
+	}
+	e.ID = m.id
+	m.emulator = &e
+	s.broadcastLocked(wire.FrameMemberEmulator, wire.AppendEmulator(nil, e), nil)
+	return nil
+}
+
+// sendEmulatorsLocked gives a new member everyone's emulator status.
+func (s *session) sendEmulatorsLocked(to *member) {
+	for _, m := range s.members {
+		if m.emulator != nil && m != to {
+			s.sendLocked(to, wire.FrameMemberEmulator, wire.AppendEmulator(nil, *m.emulator))
+		}
+	}
+}
+
+// emulatorCheckLocked refuses the start while a player's emulator said it
+// cannot start the game.
+func (s *session) emulatorCheckLocked() error {
+	for _, m := range s.members {
+		if m.ports != 0 && m.emulator != nil && !m.emulator.OK {
+			return fmt.Errorf("%w (%s: %s); %s can fix it and /check again, or /spectate", ErrEmulator, m.name, m.emulator.Text, m.name)
+		}
+	}
+	return nil
+}
