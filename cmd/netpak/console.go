@@ -102,17 +102,24 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	return err
 }
 
-// startFromSettings does what a session file says, as if typed.
+// startFromSettings does what a session file says, as if typed. The
+// console has printed why it failed, if it did.
 func startFromSettings(ctx context.Context, con *commands.Console, s commands.Settings) error {
+	var cmd commands.Cmd
 	switch {
 	case s.Server:
-		return con.Exec(ctx, commands.Server{Port: s.Port, VPN: s.VPN})
+		cmd = commands.Server{Port: s.Port, VPN: s.VPN}
 	case s.Connect != "":
 		c, err := commands.ParseTarget(s.Connect)
 		if err != nil {
 			return err
 		}
-		return con.Exec(ctx, c)
+		cmd = c
+	default:
+		return nil
+	}
+	if err := con.Exec(ctx, cmd); err != nil {
+		return errReported
 	}
 	return nil
 }
