@@ -43,14 +43,14 @@ func (s *severer) sever() {
 }
 
 // skipIfMissing skips the test when the real core cannot run here.
-func skipIfMissing(t *testing.T, err error) {
+func skipIfMissing(t testing.TB, err error) {
 	t.Helper()
 	if errors.Is(err, launcher.ErrMissing) || errors.Is(err, launcher.ErrUnsupported) {
 		t.Skipf("real mupen64plus core not usable here: %v", err)
 	}
 }
 
-func writeROM(t *testing.T, polls int) string {
+func writeROM(t testing.TB, polls int) string {
 	t.Helper()
 	path, err := testrom.WriteFile(t.TempDir(), testrom.Options{Polls: polls})
 	if err != nil {
@@ -60,7 +60,7 @@ func writeROM(t *testing.T, polls int) string {
 }
 
 // listenPair opens TCP and UDP on the same loopback port.
-func listenPair(t *testing.T) (net.Listener, net.PacketConn, string) {
+func listenPair(t testing.TB) (net.Listener, net.PacketConn, string) {
 	t.Helper()
 	ln, pc, err := host.ListenPair("127.0.0.1:0")
 	if err != nil {

@@ -31,12 +31,15 @@ type gameSpec struct {
 	polls int   // the ROM's N
 	lag   uint8 // the session lag at the start
 	seats []seat
+	// paced keeps the cores' speed limiter: they play at 60 frames a
+	// second instead of as fast as they can (benchmarks).
+	paced bool
 }
 
 // game is a running session: the host, a spectator that records every
 // stream, the bridges' clients and the emulator processes.
 type game struct {
-	t       *testing.T
+	t       testing.TB
 	spec    gameSpec
 	h       *host.Host
 	addr    string
@@ -58,7 +61,7 @@ var resultAddrs = []uint32{testrom.AddrDone, testrom.AddrCounter, testrom.AddrHa
 // startGame starts a turbo host that starts by itself once every port of
 // spec is taken, a recording spectator, a bridge per bridged seat, and one
 // emulator process per seat.
-func startGame(t *testing.T, spec gameSpec) *game {
+func startGame(t testing.TB, spec gameSpec) *game {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -97,13 +100,20 @@ func (g *game) startSeat(exe string, i int) {
 // scripted keys they cannot read from a controller.
 var testCores = testhook.Hooks{Turbo: true, ScriptKeys: scriptKeys}
 
+// hooks are the test behaviours of the game's host and bridges.
+func (g *game) hooks() testhook.Hooks {
+	h := testCores
+	h.Turbo = !g.spec.paced
+	return h
+}
+
 func (g *game) startHost() {
 	t := g.t
 	ln, pc, addr := listenPair(t)
 	g.addr = addr
 	g.h = host.New(host.WithTestHooks(host.Config{
 		Lag: g.spec.lag, AutoStart: g.active.Count(), Logf: t.Logf, OnEvent: g.events.add,
-	}, testCores))
+	}, g.hooks()))
 	served := make(chan error, 1)
 	go func() { served <- g.h.Serve(ln, pc) }()
 	t.Cleanup(func() {
@@ -168,7 +178,7 @@ func (g *game) joinBridge(i int, name string, ports []int) netip.AddrPort {
 		mask |= 1 << (p - 1)
 	}
 	g.severs[i] = &severer{}
-	cc := client.WithTestHooks(client.Config{Ports: mask, Dial: g.severs[i].dial}, testCores)
+	cc := client.WithTestHooks(client.Config{Ports: mask, Dial: g.severs[i].dial}, g.hooks())
 	if g.owner == nil {
 		cc.OwnerKey = g.h.OwnerKey()
 	}

@@ -1,0 +1,153 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/testrom"
+)
+
+// fpsWarmup is how long a game plays before its pace is measured (the
+// cores start one after another, and the first frames wait for all of
+// them); fpsWindow, how long it is measured.
+const (
+	fpsWarmup = 2 * time.Second
+	fpsWindow = 5 * time.Second
+)
+
+// BenchmarkCoreFPS plays netpak's test ROM on real Debian mupen64plus cores
+// with their speed limiter on, as players would, and reports the frames
+// per second the game holds (every core's, the slowest first), with 2 and
+// 4 players, bridged through netpak clients or direct on the session
+// port, at lags 0 to 5, on an idle machine and with a busy loop on every
+// CPU at normal priority. "solo" is the same core without netplay under
+// the same load, the most any game can reach:
+//
+//	go test -run '^$' -bench CoreFPS -benchtime 1x ./host/e2e
+func BenchmarkCoreFPS(b *testing.B) {
+	for _, load := range []string{"idle", "busy"} {
+		b.Run("load="+load+"/solo", func(b *testing.B) {
+			stopLoad := startLoad(b, load)
+			defer stopLoad()
+			b.ReportMetric(soloFPS(b), "fps")
+		})
+		for _, players := range []int{2, 4} {
+			for _, bridged := range []bool{true, false} {
+				for _, lag := range []uint8{0, 1, 2, 3, 5} {
+					mode := "direct"
+					if bridged {
+						mode = "bridged"
+					}
+					b.Run(fmt.Sprintf("load=%s/players=%d/%s/lag=%d", load, players, mode, lag), func(b *testing.B) {
+						stopLoad := startLoad(b, load)
+						defer stopLoad()
+						b.ReportMetric(gameFPS(b, players, bridged, lag), "fps")
+					})
+				}
+			}
+		}
+	}
+}
+
+// startLoad starts a busy loop per CPU when load is "busy".
+func startLoad(b *testing.B, load string) func() {
+	if load != "busy" {
+		return func() {}
+	}
+	var cmds []*exec.Cmd
+	for range runtime.NumCPU() {
+		c := exec.Command("sh", "-c", "while :; do :; done")
+		if err := c.Start(); err != nil {
+			b.Fatal(err)
+		}
+		cmds = append(cmds, c)
+	}
+	return func() {
+		for _, c := range cmds {
+			c.Process.Kill()
+			c.Wait()
+		}
+	}
+}
+
+// gameFPS plays a game and returns the pace of its slowest core.
+func gameFPS(b *testing.B, players int, bridged bool, lag uint8) float64 {
+	var seats []seat
+	for p := 1; p <= players; p++ {
+		seats = append(seats, seat{ports: []int{p}, bridged: bridged})
+	}
+	g := startGame(b, gameSpec{polls: 1 << 20, lag: lag, seats: seats, paced: true})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i := range g.procs {
+		select {
+		case <-g.procs[i].Running():
+		case <-g.procs[i].Exited():
+			skipIfMissing(b, g.procs[i].Wait())
+			b.Fatalf("core %d ended before running", i)
+		case <-ctx.Done():
+			b.Fatalf("core %d not running in time", i)
+		}
+	}
+	if _, err := g.events.wait(ctx, isKind(host.EventStarted)); err != nil {
+		b.Fatal("the game never started")
+	}
+	return slowest(b, ctx, g.procs)
+}
+
+// slowest measures every process's frame counter over fpsWindow, after
+// fpsWarmup, and returns the lowest rate.
+func slowest(b *testing.B, ctx context.Context, procs []*launcher.Process) float64 {
+	time.Sleep(fpsWarmup)
+	counters := func() ([]uint32, time.Time) {
+		out := make([]uint32, len(procs))
+		for i, p := range procs {
+			w, err := p.ReadWords(ctx, []uint32{testrom.AddrCounter})
+			if err != nil {
+				b.Fatalf("core %d: %v", i, err)
+			}
+			out[i] = w[0]
+		}
+		return out, time.Now()
+	}
+	c0, t0 := counters()
+	time.Sleep(fpsWindow)
+	c1, t1 := counters()
+	low := 1e9
+	for i := range procs {
+		low = min(low, float64(c1[i]-c0[i])/t1.Sub(t0).Seconds())
+	}
+	return low
+}
+
+// soloFPS plays the test ROM on one core without netplay, speed limiter
+// on, and returns its pace.
+func soloFPS(b *testing.B) float64 {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := launcher.Config{ROM: writeROM(b, 1<<20), Headless: true, LogPath: filepath.Join(b.TempDir(), "solo.log"), Logf: b.Logf}
+	p, err := launcher.Start(ctx, exe, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Stop()
+	select {
+	case <-p.Running():
+	case <-p.Exited():
+		skipIfMissing(b, p.Wait())
+		b.Fatal("the core ended before running")
+	}
+	return slowest(b, ctx, []*launcher.Process{p})
+}
