@@ -31,10 +31,12 @@ func TestRejoinedCoreReplays(t *testing.T) {
 		err error
 	}
 	recorded := make(chan recording, 1)
+	vanished := make(chan struct{})
 	go func() {
 		in, err := g.record(ctx, func(p uint32) {
 			if p == killAt {
 				g.vanish(victim)
+				close(vanished)
 			}
 		})
 		recorded <- recording{in, err}
@@ -45,6 +47,7 @@ func TestRejoinedCoreReplays(t *testing.T) {
 	if _, err := g.events.wait(ctx, isKind(host.EventLeft)); err != nil {
 		t.Fatal("the host never said the vanished player left")
 	}
+	<-vanished // the seat is the test's again
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
