@@ -1,12 +1,10 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
-	"syscall"
 
 	"github.com/netpak/netpak/host"
 )
@@ -40,7 +38,7 @@ func LANAddrs(bind string) []string {
 
 // listenError says what to do when the session port cannot be opened.
 func listenError(port int, err error) error {
-	if errors.Is(err, syscall.EADDRINUSE) {
+	if inUse(err) {
 		return fmt.Errorf("port %d is taken on this machine (another netpak or program uses it): /server 0 picks a free one", port)
 	}
 	return err
@@ -48,7 +46,7 @@ func listenError(port int, err error) error {
 
 // dialError says what to do when a session cannot be reached.
 func dialError(addr string, err error) error {
-	if errors.Is(err, syscall.ECONNREFUSED) {
+	if refused(err) {
 		return fmt.Errorf("nothing listens on %s: is the host running /server? Check the address and port", addr)
 	}
 	return err

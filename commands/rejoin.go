@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 
 	"github.com/netpak/netpak/host"
@@ -52,7 +51,7 @@ func (s *Session) rejoin(l *live) {
 		case err == nil:
 			s.print("rejoined")
 			return
-		case errors.Is(err, syscall.ECONNREFUSED):
+		case refused(err):
 			s.print(fmt.Sprintf("could not rejoin: nothing listens at %s any more; the host closed the session", l.addr))
 			return
 		}
