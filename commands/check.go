@@ -2,12 +2,14 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/saves"
 )
 
 // CheckText formats rows as /check prints them: one row per player with a
@@ -22,7 +24,8 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tPORTS\tROM, SAVES AND CHEATS")
 	differ, waiting, refName, hostRef, simulated := 0, 0, "", false, 0
-	var broken []string // players whose emulator cannot start
+	var broken []string      // players whose emulator cannot start
+	others, otherROM := 0, 0 // players compared with the reference; those whose ROM differs
 	for _, r := range rows {
 		if r.NoROM {
 			simulated++
@@ -37,8 +40,14 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 			what, refName, hostRef = "the reference", r.Member.Name, r.Member.Host
 		case r.Mismatch != nil:
 			what, differ = diffText(r.Mismatch), differ+1
+			if romDiffers(r.Mismatch) {
+				otherROM++
+			}
 		default:
 			what = tick
+		}
+		if !r.Skipped && !r.Reference && (r.Mismatch == nil || !r.Mismatch.Missing) {
+			others++
 		}
 		if e := r.Emulator; e != nil && !e.OK {
 			what += "; emulator " + e.Text
@@ -47,6 +56,9 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Member.Name, r.Member.Ports, what)
 	}
 	tw.Flush()
+	if others > 1 && otherROM == others {
+		fmt.Fprintf(&b, "nobody has %s's ROM: %s may have loaded another game, or another version or region of it\n", refName, refName)
+	}
 	if len(broken) > 0 {
 		fmt.Fprintf(&b, "the emulator of %s cannot start the game: /start waits until it is fixed (and /check run again) or the player /spectates\n", check.JoinAnd(broken))
 	}
@@ -73,6 +85,11 @@ func diffText(mm *check.Mismatch) string {
 		parts[i] = d.String()
 	}
 	return strings.Join(parts, "; ")
+}
+
+// romDiffers reports whether mm says the ROM differs.
+func romDiffers(mm *check.Mismatch) bool {
+	return slices.ContainsFunc(mm.Diffs, func(d saves.Difference) bool { return d.Item == saves.ItemROM })
 }
 
 func plural(n int) string {

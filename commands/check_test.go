@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/wire"
+	"github.com/netpak/netpak/saves"
 )
 
 // /check names a player whose emulator cannot start, in its row and in
@@ -28,5 +30,22 @@ func TestCheckTextEmulator(t *testing.T) {
 	}
 	if strings.Contains(text, "Alice  1      the reference;") {
 		t.Errorf("/check speaks of an emulator that can start:\n%s", text)
+	}
+}
+
+// A host whose ROM nobody else has is told it may be the odd one out.
+func TestCheckTextHostROMAlone(t *testing.T) {
+	rom := &check.Mismatch{Diffs: []saves.Difference{{Item: saves.ItemROM}}}
+	rows := []client.CheckRow{
+		{Member: host.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true},
+		{Member: host.Member{Name: "Bob", Ports: 2}, Known: true, Mismatch: rom},
+		{Member: host.Member{Name: "Carol", Ports: 4}, Known: true, Mismatch: rom},
+	}
+	if text := CheckText(rows, true); !strings.Contains(text, "nobody has Alice's ROM: Alice may have loaded another game") {
+		t.Errorf("/check says\n%s\nwant it to tell Alice nobody has her ROM", text)
+	}
+	rows[2].Mismatch = nil
+	if text := CheckText(rows, true); strings.Contains(text, "nobody has") {
+		t.Errorf("/check says nobody has the ROM when Carol has it:\n%s", text)
 	}
 }

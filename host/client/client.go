@@ -334,6 +334,12 @@ func (c *Client) pingLoop() {
 		rtt := c.ls.rtt
 		c.mu.Unlock()
 		c.send(wire.FramePing, wire.AppendPing(nil, wire.Ping{Clock: uint64(time.Now().UnixNano()), RTT: uint32(rtt.Microseconds())}))
+		c.mu.Lock()
+		notice := c.ls.stallLocked(time.Now())
+		c.mu.Unlock()
+		if notice != "" {
+			c.emit(host.Event{Kind: host.EventNotice, Text: notice})
+		}
 		select {
 		case <-c.closing:
 			return

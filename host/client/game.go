@@ -27,6 +27,7 @@ type clientGame struct {
 	catchUpAt time.Time             // when I last told the host how far I replayed
 	caughtUp  bool                  // I told the host I am close to the live game
 	revived   wire.Handover         // ports whose player rejoins, until its join arrives
+	stall     stall                 // whom the game waits for, when it stands still
 	pace      float64               // polls per second over the last second or so
 	paceAt    time.Time             // when pacePoll was reached
 	pacePoll  uint32
