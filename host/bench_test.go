@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
@@ -43,7 +44,8 @@ func newBenchSession(b *testing.B) *benchSession {
 			b.Fatal(err)
 		}
 		bs.peers = append(bs.peers, peer)
-		m := &member{name: string(rune('a' + i)), ports: 1 << i, conn: nopConn{}, out: make(chan []byte, outQueueLen)}
+		m := &member{name: string(rune('a' + i)), ports: 1 << i, conn: nopConn{}, out: make(chan []byte, outQueueLen),
+			manifest: &check.Manifest{}} // the simulated game, as every player
 		s.joinLocked(m)
 		for len(m.out) > 0 {
 			<-m.out
@@ -72,22 +74,21 @@ func BenchmarkRelay(b *testing.B) {
 	var pkts [NumPorts][]byte
 	var polls [NumPorts]uint32
 	var bt wire.Batch
-	var st lockstep.Stream
+	var st [NumPorts]lockstep.Stream
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		k := i % NumPorts
 		m := bs.ms[k]
 		m.udpSeen.Store(nowNanos())
-		st.Have = polls[k]
-		st.Add(polls[k], Input{Keys: uint32(i)})
+		st[k].Add(polls[k], Input{Keys: uint32(i)})
 		hb := wire.Batch{AckMask: 0x0f}
 		for j := range NumPorts {
 			hb.Acks[j] = polls[j]
 		}
 		p := wire.AppendDgramHeader(pkts[k][:0], wire.DgramInputs, m.token)
 		p, at := wire.AppendBatchHead(p, &hb)
-		p = wire.AppendRun(p, k, polls[k], 1, &st)
+		p = wire.AppendRun(p, k, polls[k], 1, &st[k])
 		p[at] = 1
 		pkts[k] = p
 		bs.h.handleDatagram(bs.sock, p, bs.addrs[k], &bt)

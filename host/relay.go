@@ -198,40 +198,74 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 	if m.left || m.core != nil {
 		return // cores ask for their inputs
 	}
-	viaUDP := m.udpAddr.IsValid() && nowNanos()-m.udpSeen.Load() < int64(udpSilence)
-	if !viaUDP && len(m.out) > outQueueLen/2 {
-		// Its TCP queue is backed up: what is not sent now goes with a
-		// later batch (tcpSent stays), so nothing is lost by waiting.
+	far := s.farBehindLocked(m)
+	if m.udpAddr.IsValid() && nowNanos()-m.udpSeen.Load() < int64(udpSilence) && !far {
+		s.sendDatagramLocked(m, queue)
 		return
 	}
-	var b []byte
-	if viaUDP {
-		b = wire.AppendDgramHeader(m.dgram[:0], wire.DgramInputs, m.token)
-	} else {
-		b = wire.AppendFrameHeader(make([]byte, 0, 512), wire.FrameInputs, 0)
+	for range catchUpFrames {
+		if len(m.out) > outQueueLen/2 {
+			// Its TCP queue is backed up: what is not sent now goes with a
+			// later batch (tcpSent stays), so nothing is lost by waiting.
+			return
+		}
+		b := wire.AppendFrameHeader(make([]byte, 0, 512), wire.FrameInputs, 0)
+		b, complete := s.appendBatchForLocked(b, m, false)
+		if !complete {
+			s.dropLocked(m, LeaveBehind)
+			return
+		}
+		n := len(b) - wire.FrameHeaderLen
+		b[1], b[2] = byte(n>>8), byte(n)
+		if !m.sendFrameLocked(b) {
+			s.dropLocked(m, LeaveBehind)
+			return
+		}
+		if !far || !s.farBehindLocked(m) {
+			return
+		}
 	}
-	start := len(b)
-	b, complete := s.appendBatchForLocked(b, m, viaUDP)
-	if !complete {
-		s.dropLocked(m, LeaveBehind)
-		return
-	}
+}
+
+// sendDatagramLocked sends m its batch in one datagram. With queue, it
+// waits in its socket's batch for relayLocked to flush.
+func (s *session) sendDatagramLocked(m *member, queue bool) {
+	b := wire.AppendDgramHeader(m.dgram[:0], wire.DgramInputs, m.token)
+	b, complete := s.appendBatchForLocked(b, m, true)
 	switch {
-	case viaUDP && queue && m.udpNet != nil:
+	case !complete:
+		s.dropLocked(m, LeaveBehind)
+	case queue && m.udpNet != nil:
 		if !m.sock.Pending() {
 			s.touched = append(s.touched, m.sock)
 		}
 		m.sock.Queue(b, m.udpAddr, m.udpNet)
-		return
-	case viaUDP:
+	default:
 		_ = m.sock.WriteTo(b, m.udpAddr)
-		return
 	}
-	n := len(b) - start
-	b[1], b[2] = byte(n>>8), byte(n)
-	if !m.sendFrameLocked(b) {
-		s.dropLocked(m, LeaveBehind)
+}
+
+// farBehind is how many inputs of a port a member may lack before the
+// host streams them over TCP, frame after frame, rather than a datagram a
+// relay: a rejoined player replaying the game, or a spectator who joined
+// a running one. Lockstep keeps players far closer than that.
+const farBehind = 4 * wire.MaxRunLen
+
+// catchUpFrames bounds the frames one relay sends a member far behind.
+const catchUpFrames = 32
+
+// farBehindLocked reports whether m lacks more than farBehind inputs of a
+// port it does not author.
+func (s *session) farBehindLocked(m *member) bool {
+	for k := range NumPorts {
+		if m.ports.Has(k) && !s.vacant.Has(k) {
+			continue
+		}
+		if s.streams[k].Have > max(m.acked[k], m.tcpSent[k])+farBehind {
+			return true
+		}
 	}
+	return false
 }
 
 // appendBatchForLocked appends the batch body for m. It reports false if m
