@@ -3,6 +3,7 @@ package host_test
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"net/netip"
@@ -178,5 +179,133 @@ func TestGopher64Hostile(t *testing.T) {
 	}
 	if n := len(ts.h.Members()); n != 2 {
 		t.Fatalf("%d members, want the 2 honest cores", n)
+	}
+}
+
+// rawPlayer1 is gopher64's player 1 written by hand, to pace its uploads.
+type rawPlayer1 struct {
+	t *testing.T
+	c net.Conn
+}
+
+func dialPlayer1(t *testing.T, addr string) *rawPlayer1 {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	p := &rawPlayer1{t: t, c: c}
+	p.send(m64p.RegisterPlayer{Player: 0, RegID: 1})
+	p.recv(m64p.RegisterReplySize)
+	p.send(m64p.GetRegistration{})
+	return p
+}
+
+func (p *rawPlayer1) send(m m64p.TCPMessage) {
+	p.t.Helper()
+	b, err := m.AppendTo(nil)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.write(b)
+}
+
+func (p *rawPlayer1) write(b []byte) {
+	p.t.Helper()
+	p.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if _, err := p.c.Write(b); err != nil {
+		p.t.Fatalf("player 1 write: %v", err)
+	}
+}
+
+func (p *rawPlayer1) recv(n int) {
+	p.t.Helper()
+	p.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(p.c, make([]byte, n)); err != nil {
+		p.t.Fatalf("player 1 read of %d bytes: %v", n, err)
+	}
+}
+
+// TestGopher64SlowUpload: gopher64's players upload and download player
+// 1's data after the start, saying nothing on UDP meanwhile. A slow upload
+// of many times the drop timeout drops neither core.
+func TestGopher64SlowUpload(t *testing.T) {
+	const drop = 150 * time.Millisecond
+	ts := startHost(t, host.Config{Lag: gopherLag, AutoStart: 2, DropTimeout: drop}, nil)
+	p1 := dialPlayer1(t, ts.addr)
+	cores, done := startGophers(t, ts.addr, 1)
+	p1.recv(m64p.RegistrationSize) // the game started
+	p1.send(m64p.SendCustom{Slot: m64p.CustomRNG, Data: make([]byte, 8)})
+	p1.send(m64p.SendCustom{Slot: m64p.CustomRTC, Data: make([]byte, 8)})
+	img := bytes.Repeat([]byte("slow"), 2500)
+	for _, f := range m64p.SizedSaveFiles {
+		if f != m64p.SaveImage {
+			p1.send(m64p.SendSave{File: f, Data: []byte{}})
+			continue
+		}
+		b, _ := m64p.SendSave{File: f, Data: img}.AppendTo(nil)
+		for len(b) > 0 { // a slow uplink: the upload takes 5 drop timeouts
+			n := min(len(b), 1000)
+			p1.write(b[:n])
+			b = b[n:]
+			time.Sleep(drop / 2)
+		}
+	}
+	waitHandshakes(t, 1, done)
+	if got := cores[0].Gopher64Data().Saves[m64p.SaveImage]; !bytes.Equal(got, img) {
+		t.Fatalf("player 2 got %d bytes of img, want %d", len(got), len(img))
+	}
+	if n := len(ts.h.Members()); n != 2 {
+		t.Fatalf("%d members after the upload, want both cores", n)
+	}
+}
+
+// TestGopher64Player1Leaves: when player 1 leaves the game before it sent
+// its data, player 2's request ends instead of waiting for ever.
+func TestGopher64Player1Leaves(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: gopherLag, AutoStart: 2}, nil)
+	p1 := dialPlayer1(t, ts.addr)
+	_, done := startGophers(t, ts.addr, 1)
+	p1.recv(m64p.RegistrationSize)
+	p1.c.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, hosttest.ErrServerClosed) {
+			t.Fatalf("player 2's handshake: %v, want the host to end it", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("player 2 still waits for the data of a player 1 that left")
+	}
+}
+
+// TestGopher64NextGame: player 1's data is the game's; the next game's
+// player 2 gets the next game's player 1's.
+func TestGopher64NextGame(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: gopherLag, AutoStart: 2}, nil)
+	for game := range 2 {
+		ap := netip.MustParseAddrPort(ts.addr)
+		var cores []*hosttest.FakeCore
+		done := make(chan error, 2)
+		for p := range uint8(2) {
+			cfg := hosttest.FakeCoreConfig{Host: ap, Players: []uint8{p}, Gopher64: true, Logf: t.Logf, RNG: uint64(game + 10)}
+			cfg.SizedSaves[m64p.SaveROM] = bytes.Repeat([]byte{byte(game)}, 100*(game+1))
+			c, err := hosttest.NewFakeCore(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cores = append(cores, c)
+			go func() { _, _, _, err := c.Handshake(t.Context()); done <- err }()
+		}
+		waitHandshakes(t, 2, done)
+		got := cores[1].Gopher64Data()
+		if binary.BigEndian.Uint64(got.RNG[:]) != uint64(game+10) || len(got.Saves[m64p.SaveROM]) != 100*(game+1) {
+			t.Fatalf("game %d: player 2 got RNG %x and %d bytes of rom", game+1, got.RNG, len(got.Saves[m64p.SaveROM]))
+		}
+		playGophers(t, cores, 100)
+		for _, c := range cores {
+			c.Close()
+		}
+		hosttest.WaitFor(t, "the game to end", func() bool { return len(ts.h.Members()) == 0 })
 	}
 }
