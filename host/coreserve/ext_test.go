@@ -6,8 +6,10 @@ import (
 	"encoding/binary"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/netpak/netpak/host/coreserve"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -166,4 +168,28 @@ func TestServeGopher64Refused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeLargeUploadTime: an upload beyond 128 KiB is given time in
+// proportion to its size, so a gopher64 archive is not cut off by the
+// message timeout meant for a mupen64plus save.
+func TestServeLargeUploadTime(t *testing.T) {
+	const msg = time.Second
+	var dc *deadlineConn
+	k := serveCore(t, newBackend(newShared()), func(cc *coreserve.Conn) {
+		dc = &deadlineConn{Conn: cc.Conn}
+		cc.Conn = dc
+		cc.MsgTimeout = msg
+		cc.Established = dc.established
+	})
+	k.register(0)
+	k.write([]byte{1, 'r', 'o', 'm', 0, 1, 0, 0, 0, 1, 2, 3}) // 16 MiB announced
+	// (16 MiB - 128 KiB) at 32 KiB/s is 508 s.
+	least := time.Now().Add(400 * time.Second)
+	hosttest.WaitFor(t, "the upload's deadline", func() bool {
+		ds := dc.after(0)
+		return len(ds) > 0 && ds[len(ds)-1].After(least)
+	})
+	k.c.Close()
+	k.left(wire.LeaveLost)
 }
