@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -23,8 +24,10 @@ type coreLink struct {
 	conn net.Conn
 
 	// Under h.mu.
-	regID  uint32
-	member *member // nil until the core registers or asks for data
+	regID    uint32
+	member   *member // nil until the core registers or asks for data
+	p1       bool    // it registered player 1
+	uploaded bool    // it sent player 1's data: settings, a save or a custom slot
 }
 
 // serveCoreConn serves a direct core on the session port. established is
@@ -98,6 +101,7 @@ func (l *coreLink) Register(r m64p.RegisterPlayer) (bool, uint8) {
 		return false, target
 	}
 	l.regID = r.RegID
+	l.p1 = l.p1 || k == 0
 	s.cores.byRegID[r.RegID] = m
 	m.ports |= 1 << k
 	m.spectator = false
@@ -120,6 +124,7 @@ func (l *coreLink) PutSettings(st m64p.Settings) error {
 	if !l.isPlayer1Locked() {
 		return fmt.Errorf("settings from a core that is not player 1")
 	}
+	l.uploaded = true
 	l.h.s.putSettingsLocked(st)
 	return nil
 }
@@ -136,6 +141,7 @@ func (l *coreLink) PutSave(f m64p.SaveFile, data []byte) error {
 	if !l.isPlayer1Locked() {
 		return fmt.Errorf("%s save from a core that is not player 1", f.Ext())
 	}
+	l.uploaded = true
 	l.h.s.putSaveLocked(f, data)
 	return nil
 }
@@ -144,7 +150,7 @@ func (s *session) putSaveLocked(f m64p.SaveFile, data []byte) {
 	if !s.cores.store.Put(coreserve.SaveKind(f), data) {
 		return
 	}
-	if p1 := s.owner[0]; p1 != nil && p1.core != nil {
+	if p1 := s.owner[0]; p1 != nil && p1.core != nil && !p1.core.lateData {
 		s.coreSavesManifestLocked(p1)
 	}
 	s.coreDataArrivedLocked(coreserve.SaveKind(f))
@@ -180,6 +186,12 @@ func (l *coreLink) Registration(ctx context.Context) (m64p.Registration, error) 
 	h.mu.Lock()
 	m, err := l.memberLocked(-1)
 	started := h.s.cores.started
+	if err == nil && l.isPlayer1Locked() && !l.uploaded && !m.core.lateData {
+		// gopher64 (up to 1.1.22): player 1 sends its data once the game
+		// started, so the start cannot wait for its saves.
+		m.core.lateData = true
+		h.s.autoStartLocked()
+	}
 	h.mu.Unlock()
 	if err != nil {
 		return m64p.Registration{}, err
@@ -195,9 +207,108 @@ func (l *coreLink) Registration(ctx context.Context) (m64p.Registration, error) 
 func (l *coreLink) Leave(why LeaveReason) {
 	l.h.mu.Lock()
 	defer l.h.mu.Unlock()
+	if l.p1 && l.h.s.state == statePlaying && l.member != nil && l.member.core.lateData {
+		l.h.s.cores.p1LeftLocked()
+	}
 	if m := l.member; m != nil {
 		delete(l.h.s.cores.byRegID, l.regID)
 		l.h.s.dropLocked(m, why)
+	}
+}
+
+// PutSizedSave keeps gopher64's player 1's save file f, of its own size.
+func (l *coreLink) PutSizedSave(f m64p.SaveFile, data []byte) error {
+	l.h.mu.Lock()
+	defer l.h.mu.Unlock()
+	if !l.isPlayer1Locked() {
+		return fmt.Errorf("%s save from a core that is not player 1", f.Ext())
+	}
+	l.uploaded = true
+	l.h.s.cores.store.PutSized(f, data)
+	return nil
+}
+
+// PutCustom keeps gopher64's player 1's custom slot k (its clock, its
+// random seed).
+func (l *coreLink) PutCustom(k uint8, data []byte) error {
+	l.h.mu.Lock()
+	defer l.h.mu.Unlock()
+	if !l.isPlayer1Locked() {
+		return fmt.Errorf("custom slot %d from a core that is not player 1", k)
+	}
+	l.uploaded = true
+	l.h.s.cores.store.PutCustom(k, data)
+	return nil
+}
+
+// SizedSave waits for player 1's save file f as gopher64 sent it.
+func (l *coreLink) SizedSave(ctx context.Context, f m64p.SaveFile) ([]byte, error) {
+	return l.awaitExt(ctx, f.Ext()+" save", func(st *coreserve.Store) (<-chan struct{}, func() ([]byte, bool)) {
+		return st.SizedReady(f), func() ([]byte, bool) { return st.Sized(f) }
+	})
+}
+
+// Custom waits for player 1's custom slot k.
+func (l *coreLink) Custom(ctx context.Context, k uint8) ([]byte, error) {
+	what := fmt.Sprintf("custom data %d", k)
+	switch k {
+	case m64p.CustomRTC:
+		what = "clock"
+	case m64p.CustomRNG:
+		what = "random seed"
+	}
+	return l.awaitExt(ctx, what, func(st *coreserve.Store) (<-chan struct{}, func() ([]byte, bool)) {
+		return st.CustomReady(k), func() ([]byte, bool) { return st.Custom(k) }
+	})
+}
+
+// errPlayer1Left ends a wait for player 1's data that can no longer come:
+// its core left the running game.
+var errPlayer1Left = errors.New("player 1 left before it sent that")
+
+// awaitExt waits for player 1's data of gopher64 that pick names in the
+// game's store (what says what in the log), or until player 1's core
+// leaves the game without having sent it.
+func (l *coreLink) awaitExt(ctx context.Context, what string, pick func(*coreserve.Store) (<-chan struct{}, func() ([]byte, bool))) ([]byte, error) {
+	h := l.h
+	h.mu.Lock()
+	l.memberLocked(-1)
+	st := &h.s.cores.store
+	ready, get := pick(st)
+	gone := h.s.cores.p1Left
+	h.mu.Unlock()
+	either := make(chan struct{})
+	go func() {
+		select {
+		case <-ready:
+		case <-gone:
+		case <-ctx.Done():
+			return
+		}
+		close(either)
+	}()
+	err := coreserve.WaitNoting(ctx, either, h.logf, func() string { return "a core waits for player 1's " + what })
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	data, ok := get()
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", what, errPlayer1Left)
+	}
+	return data, nil
+}
+
+// Busy keeps a playing core that is busy on TCP (gopher64 sends and
+// receives player 1's data after the start) from being dropped for its
+// silence on UDP, and restarts that clock when it is done.
+func (l *coreLink) Busy(busy bool) {
+	l.h.mu.Lock()
+	defer l.h.mu.Unlock()
+	if m := l.member; m != nil && m.core != nil {
+		m.core.busy = busy
+		m.udpSeen.Store(nowNanos())
 	}
 }
 
@@ -429,7 +540,7 @@ func (s *session) checkCoresLocked(now int64, timeout time.Duration) {
 		return
 	}
 	for _, m := range s.members {
-		if m.core != nil && m.core.released && now-m.udpSeen.Load() > int64(timeout) {
+		if m.core != nil && m.core.released && !m.core.busy && now-m.udpSeen.Load() > int64(timeout) {
 			s.h.logf("%s stopped asking for input: dropped", m.name)
 			s.dropLocked(m, LeaveTimeout)
 		}

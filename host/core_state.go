@@ -14,6 +14,7 @@ import (
 type coreState struct {
 	store   coreserve.Store // player 1's settings and saves
 	started chan struct{}   // closed when the game starts
+	p1Left  chan struct{}   // closed when gopher64's player 1 left the game (its data will not come)
 
 	slots   [NumPorts]m64p.Slot // per port, as cores registered it
 	byRegID map[uint32]*member
@@ -29,6 +30,7 @@ type coreState struct {
 func (cs *coreState) init() {
 	cs.store.Init()
 	cs.started = make(chan struct{})
+	cs.p1Left = make(chan struct{})
 	cs.byRegID = make(map[uint32]*member)
 	cs.cp0.Init()
 	cs.events = make([]m64p.Event, 0, m64p.MaxEvents)
@@ -41,6 +43,20 @@ type coreMember struct {
 	authors  [NumPorts]lockstep.Author
 	released bool // GET_REGISTRATION answered: it plays now
 	waits    coreserve.Waits
+	// lateData: it holds player 1 and asked for the registration before
+	// it sent any data (gopher64 up to 1.1.22, which uploads once the game
+	// started): the start check does not wait for its saves.
+	lateData bool
+	busy     bool // a TCP exchange is under way: its UDP silence does not count
+}
+
+// p1LeftLocked ends every wait for player 1's data: its core left.
+func (cs *coreState) p1LeftLocked() {
+	select {
+	case <-cs.p1Left:
+	default:
+		close(cs.p1Left)
+	}
 }
 
 // slotsLocked is the registration every core receives: cores' own entries,

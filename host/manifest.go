@@ -97,7 +97,9 @@ func (s *session) checkPlayersLocked() []check.Player {
 		}
 		ps = append(ps, check.Player{
 			ID: m.id, Name: m.name, IsHost: m.isHost, Port: m.ports.Lowest(), MF: m.manifest,
-			Skip: m.core != nil && !m.ports.Has(0),
+			// A direct core is sent player 1's data; gopher64's player 1
+			// sends its own only after the start.
+			Skip: m.core != nil && (!m.ports.Has(0) || m.core.lateData),
 		})
 	}
 	slices.SortFunc(ps, func(a, b check.Player) int { return a.Port - b.Port })

@@ -31,6 +31,30 @@ type Backend interface {
 	Leave(why wire.LeaveReason)
 }
 
+// ExtBackend is what a [Backend] adds to serve gopher64's netplay (up to
+// 1.1.22): player 1's save files of their own sizes (img and rom
+// included) and its custom slots, which it uploads after its
+// GET_REGISTRATION was answered, and which players 2-4 then ask for with
+// RECEIVE_SAVE_WITH_SIZE and RECEIVE_CUSTOM. Every method that waits
+// returns when ctx ends. A Backend without it refuses these requests: the
+// core's connection ends.
+type ExtBackend interface {
+	// PutSizedSave keeps player 1's save file f (any of the six) of any
+	// size up to f.MaxSize().
+	PutSizedSave(f m64p.SaveFile, data []byte) error
+	// SizedSave waits for player 1's save file f and returns it.
+	SizedSave(ctx context.Context, f m64p.SaveFile) ([]byte, error)
+	// PutCustom keeps player 1's custom slot k.
+	PutCustom(k uint8, data []byte) error
+	// Custom waits for player 1's custom slot k and returns it.
+	Custom(ctx context.Context, k uint8) ([]byte, error)
+	// Busy is told when a core that plays begins (true) and ends (false)
+	// a TCP exchange: an upload being read, or a request and its reply.
+	// Meanwhile the core sends no input, and is not to be taken for one
+	// that stopped.
+	Busy(busy bool)
+}
+
 // Conn is one core's TCP connection and how it is served.
 type Conn struct {
 	Conn    net.Conn
@@ -52,7 +76,14 @@ type Conn struct {
 	// Owned by Serve's goroutine.
 	r       *bufio.Reader
 	playing bool // GET_REGISTRATION answered
+	p1      bool // player 1 was granted: the core may upload
+	busy    bool // Busy(true) was told
 }
+
+// minUploadRate is the slowest upload a large save (beyond
+// m64p.MaxSaveSize, which MsgTimeout covers) is given time for: 16 MiB in
+// about 9 minutes.
+const minUploadRate = 32 << 10
 
 // replyTimeout bounds the write of one reply: a core that stops reading
 // ends its own connection and nobody else's.
@@ -90,7 +121,9 @@ func Serve(ctx context.Context, cc *Conn, br *bufio.Reader) {
 		if isDisconnect(msg) {
 			break
 		}
-		if err := cc.handle(ctx, msg); err != nil {
+		err = cc.handle(ctx, msg)
+		cc.setBusy(false)
+		if err != nil {
 			why = leaveReason(err)
 			switch {
 			case errors.Is(err, errCoreQuit):
@@ -106,7 +139,10 @@ func Serve(ctx context.Context, cc *Conn, br *bufio.Reader) {
 
 // readMessage reads the next message: it waits up to IdleTimeout for its
 // first byte (in the handshake; a playing core is silent on TCP), then up
-// to MsgTimeout for the rest.
+// to MsgTimeout for the rest, and for an upload larger than
+// m64p.MaxSaveSize one more second per minUploadRate bytes beyond it. An
+// upload from a core that is not player 1 is refused before its data is
+// read.
 func (cc *Conn) readMessage() (m64p.TCPMessage, error) {
 	if cc.r.Buffered() == 0 {
 		cc.Conn.SetReadDeadline(deadline(cc.IdleTimeout, !cc.playing))
@@ -114,8 +150,51 @@ func (cc *Conn) readMessage() (m64p.TCPMessage, error) {
 			return nil, err
 		}
 	}
+	if cc.playing {
+		cc.setBusy(true)
+	}
+	first, _ := cc.r.Peek(1)
+	if m64p.IsUpload(first[0]) && !cc.p1 {
+		return nil, fmt.Errorf("message type %d: %w", first[0], errNotPlayer1)
+	}
 	cc.Conn.SetReadDeadline(deadline(cc.MsgTimeout, true))
+	n, err := m64p.UploadSize(cc.r)
+	if err != nil {
+		return nil, noEOF(err)
+	}
+	if extra := n - m64p.MaxSaveSize; extra > 0 && cc.MsgTimeout > 0 {
+		cc.Conn.SetReadDeadline(time.Now().Add(cc.MsgTimeout + time.Duration(extra)*time.Second/minUploadRate))
+	}
 	return m64p.ReadTCPMessage(cc.r)
+}
+
+// errNotPlayer1 refuses an upload from a core that does not hold player 1.
+var errNotPlayer1 = errors.New("an upload from a core that is not player 1")
+
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// ext returns the backend's ExtBackend, or an error for a core's gopher64
+// request the backend cannot serve.
+func (cc *Conn) ext(msg m64p.TCPMessage) (ExtBackend, error) {
+	if x, ok := cc.Backend.(ExtBackend); ok {
+		return x, nil
+	}
+	return nil, fmt.Errorf("unsupported %T", msg)
+}
+
+func (cc *Conn) setBusy(b bool) {
+	if cc.busy == b {
+		return
+	}
+	if x, ok := cc.Backend.(ExtBackend); ok {
+		cc.busy = b
+		x.Busy(b)
+	}
 }
 
 // deadline is now+d, or no deadline if d is zero or !apply.
@@ -151,6 +230,7 @@ func (cc *Conn) handle(ctx context.Context, msg m64p.TCPMessage) error {
 		if ok && cc.Established != nil {
 			cc.Established()
 		}
+		cc.p1 = cc.p1 || (ok && m.Player == 0)
 		return cc.reply(m64p.RegisterReply{Accepted: ok, BufferTarget: target}.AppendTo(nil))
 	case m64p.SendSettings:
 		return cc.Backend.PutSettings(m.Settings)
@@ -165,7 +245,22 @@ func (cc *Conn) handle(ctx context.Context, msg m64p.TCPMessage) error {
 		}
 		return cc.reply(s.AppendTo(nil))
 	case m64p.SendSave:
-		return cc.Backend.PutSave(m.File, m.Data)
+		if m.Fixed() {
+			return cc.Backend.PutSave(m.File, m.Data)
+		}
+		x, err := cc.ext(msg)
+		if err != nil {
+			return err
+		}
+		return x.PutSizedSave(m.File, m.Data)
+	case m64p.SendCustom:
+		x, err := cc.ext(msg)
+		if err != nil {
+			return err
+		}
+		return x.PutCustom(m.Slot, m.Data)
+	case m64p.ReceiveSizedSave, m64p.ReceiveCustom:
+		return cc.receiveExt(ctx, msg)
 	case m64p.ReceiveSave:
 		var data []byte
 		err := cc.watched(ctx, func(ctx context.Context) (err error) {
@@ -175,14 +270,50 @@ func (cc *Conn) handle(ctx context.Context, msg m64p.TCPMessage) error {
 		if err != nil {
 			return fmt.Errorf("receive %s: %w", m.File.Ext(), err)
 		}
-		if data == nil {
-			data = make([]byte, m.File.Size())
-		}
-		return cc.reply(data)
+		return cc.reply(fit(data, m.File.Size()))
 	case m64p.GetRegistration:
 		return cc.registration(ctx)
 	}
 	return fmt.Errorf("unexpected %T", msg)
+}
+
+// receiveExt answers gopher64's requests for player 1's data: a sized
+// save, with its size first, or a custom slot, raw.
+func (cc *Conn) receiveExt(ctx context.Context, msg m64p.TCPMessage) error {
+	x, err := cc.ext(msg)
+	if err != nil {
+		return err
+	}
+	var data []byte
+	what := ""
+	err = cc.watched(ctx, func(ctx context.Context) (err error) {
+		switch m := msg.(type) {
+		case m64p.ReceiveSizedSave:
+			what = "receive sized " + m.File.Ext()
+			data, err = x.SizedSave(ctx, m.File)
+			data = m64p.AppendSizedSave(nil, data)
+		case m64p.ReceiveCustom:
+			what = fmt.Sprintf("receive custom slot %d", m.Slot)
+			data, err = x.Custom(ctx, m.Slot)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return cc.reply(data)
+}
+
+// fit returns data as exactly n bytes: nil ("no file") as zeros; from
+// gopher64's player 1, a file of another size cut or padded, since a
+// mupen64plus core reads exactly n.
+func fit(data []byte, n int) []byte {
+	if len(data) == n {
+		return data
+	}
+	out := make([]byte, n)
+	copy(out, data)
+	return out
 }
 
 func (cc *Conn) registration(ctx context.Context) error {

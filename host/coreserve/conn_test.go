@@ -330,8 +330,9 @@ func TestServeHandshake(t *testing.T) {
 	p2.send(m64p.DisconnectNotice{RegID: 0x1001})
 	p2.left(wire.LeaveQuit)
 
-	want1 := []string{"register", "put settings", "put mpk", "put eep", "put sra", "registration"}
-	want2 := []string{"register", "settings", "mpk", "eep", "sra", "registration"}
+	// A playing core is busy on TCP from its DISCONNECT_NOTICE's first byte.
+	want1 := []string{"register", "put settings", "put mpk", "put eep", "put sra", "registration", "busy"}
+	want2 := []string{"register", "settings", "mpk", "eep", "sra", "registration", "busy"}
 	if got := p1b.Calls(); !slices.Equal(got, want1) {
 		t.Errorf("player 1's backend calls %q, want %q", got, want1)
 	}
@@ -425,13 +426,19 @@ func TestServeWhileWaiting(t *testing.T) {
 func TestServeMsgTimeout(t *testing.T) {
 	tests := []struct {
 		name    string
+		p1      bool // player 1 registers first: only it uploads
 		partial []byte
 	}{
-		{"register player", []byte{5, 1}},
-		{"send save header", []byte{1, 'e', 'e', 'p', 0, 0, 0, 8}},
-		{"send save data", append([]byte{1, 'e', 'e', 'p', 0, 0, 0, 8, 0}, make([]byte, 100)...)},
-		{"send settings", []byte{3, 0, 0, 0}},
-		{"save extension", []byte{2, 'm', 'p'}},
+		{"register player", false, []byte{5, 1}},
+		{"send save header", true, []byte{1, 'e', 'e', 'p', 0, 0, 0, 8}},
+		{"send save data", true, append([]byte{1, 'e', 'e', 'p', 0, 0, 0, 8, 0}, make([]byte, 100)...)},
+		{"send settings", true, []byte{3, 0, 0, 0}},
+		{"save extension", false, []byte{2, 'm', 'p'}},
+		{"sized save name", false, []byte{8, 'i', 'm'}},
+		{"custom size", true, []byte{65, 0, 0}},
+		{"custom data", true, []byte{65, 0, 0, 0, 8, 1, 2, 3}},
+		// 100 ms is 3 KiB at the slowest rate a large upload is given.
+		{"rom data", true, append([]byte{1, 'r', 'o', 'm', 0, 0, 2, 0, 0}, make([]byte, 100)...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -441,9 +448,14 @@ func TestServeMsgTimeout(t *testing.T) {
 				cc.IdleTimeout = limit
 				cc.MsgTimeout = 50 * time.Millisecond
 			})
+			var want []string
+			if tt.p1 {
+				k.register(0)
+				want = []string{"register"}
+			}
 			k.write(tt.partial)
 			k.left(wire.LeaveTimeout)
-			if calls := b.Calls(); len(calls) != 0 {
+			if calls := b.Calls(); !slices.Equal(calls, want) {
 				t.Errorf("backend called for an incomplete message: %q", calls)
 			}
 		})

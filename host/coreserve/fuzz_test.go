@@ -32,11 +32,31 @@ func FuzzServe(f *testing.F) {
 	f.Add(p1)
 	f.Add([]byte{3, 0, 0, 0, 1})
 	f.Add([]byte{0xe4, 1, 2})
+	var g64 []byte // gopher64's player 2, then player 1's uploads
+	for _, m := range []m64p.TCPMessage{
+		m64p.RegisterPlayer{Player: 1, RegID: 2},
+		m64p.GetRegistration{},
+		m64p.ReceiveCustom{Slot: m64p.CustomRNG},
+		m64p.ReceiveCustom{Slot: m64p.CustomRTC},
+		m64p.ReceiveSizedSave{File: m64p.SaveImage},
+		m64p.RegisterPlayer{Player: 0, RegID: 2},
+		m64p.SendCustom{Slot: m64p.CustomRNG, Data: make([]byte, 8)},
+		m64p.SendSave{File: m64p.SaveROM, Data: []byte{1, 2, 3}},
+		m64p.SendSave{File: m64p.SaveEEPROM, Data: make([]byte, 512)},
+	} {
+		g64, _ = m.AppendTo(g64)
+	}
+	f.Add(g64)
+	f.Add([]byte{5, 0, 0, 0, 0, 0, 0, 1, 1, 'r', 'o', 'm', 0, 0xff, 0, 0, 0})
 	sh := newShared()
 	sh.st.PutSettings(m64p.Settings{EmuMode: 2})
 	for _, file := range m64p.SaveFiles {
 		sh.st.Put(coreserve.SaveKind(file), nil)
 	}
+	sh.st.PutSized(m64p.SaveImage, []byte{1})
+	sh.st.PutSized(m64p.SaveROM, nil)
+	sh.st.PutCustom(m64p.CustomRNG, make([]byte, 8))
+	sh.st.PutCustom(m64p.CustomRTC, make([]byte, 8))
 	close(sh.started)
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		c, sc := net.Pipe()

@@ -166,3 +166,47 @@ func TestStorePutRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestStoreSized: gopher64's files and custom slots are kept once, the
+// first copy wins, their channels close on arrival, and a mupen64plus save
+// is kept as a sized file too.
+func TestStoreSized(t *testing.T) {
+	var s coreserve.Store
+	s.Init()
+	ready := s.SizedReady(m64p.SaveImage)
+	if _, ok := s.Sized(m64p.SaveImage); ok {
+		t.Fatal("an empty store has img")
+	}
+	if !s.PutSized(m64p.SaveImage, []byte{1, 2}) || s.PutSized(m64p.SaveImage, []byte{3}) {
+		t.Fatal("PutSized kept other than the first img")
+	}
+	<-ready
+	if d, ok := s.Sized(m64p.SaveImage); !ok || !bytes.Equal(d, []byte{1, 2}) {
+		t.Fatalf("img %x %v", d, ok)
+	}
+	if !s.PutSized(m64p.SaveROM, nil) {
+		t.Fatal("PutSized refused an empty rom")
+	}
+	if d, ok := s.Sized(m64p.SaveROM); !ok || d == nil || len(d) != 0 {
+		t.Fatalf("rom %x %v: want no bytes", d, ok)
+	}
+	eep := bytes.Repeat([]byte{7}, m64p.SaveEEPROM.Size())
+	s.Put(coreserve.SaveKind(m64p.SaveEEPROM), eep)
+	if d, ok := s.Sized(m64p.SaveEEPROM); !ok || !bytes.Equal(d, eep) {
+		t.Fatal("a mupen64plus eep is not kept as a sized one")
+	}
+	if s.PutSized(m64p.SaveFile(6), nil) || s.SizedReady(6) != nil || s.PutCustom(64, nil) || s.CustomReady(64) != nil {
+		t.Fatal("the store takes a file or slot out of range")
+	}
+	rng := s.CustomReady(m64p.CustomRNG)
+	if !s.PutCustom(m64p.CustomRNG, []byte{9}) || s.PutCustom(m64p.CustomRNG, []byte{8}) {
+		t.Fatal("PutCustom kept other than the first RNG")
+	}
+	<-rng
+	if d, ok := s.Custom(m64p.CustomRNG); !ok || !bytes.Equal(d, []byte{9}) {
+		t.Fatalf("RNG %x %v", d, ok)
+	}
+	if _, ok := s.Custom(m64p.CustomRTC); ok {
+		t.Fatal("the store has an RTC nobody sent")
+	}
+}

@@ -71,6 +71,27 @@ type FakeCoreConfig struct {
 	HandshakeTimeout time.Duration
 	// Logf receives what the core would log; nil discards it.
 	Logf func(format string, args ...any)
+
+	// Gopher64 makes the core speak gopher64 1.1.22's netplay: it
+	// registers with plugin 0 and regid player+1 and asks for the
+	// registration at once; then, as player 1, it sends RNG, RTC and
+	// SizedSaves (never settings), and as player 2-4 asks for them. See
+	// [FakeCore.Gopher64Data]. Plugin, RawData, RegID, Settings and Saves
+	// are not used.
+	Gopher64 bool
+	// RNG and RTC are gopher64's player 1's random seed and clock (unix
+	// seconds).
+	RNG uint64
+	RTC int64
+	// SizedSaves are gopher64's player 1's files, by m64p.SaveFile, each
+	// of its own size; nil travels as size 0, "no file".
+	SizedSaves [m64p.NumSaveFiles][]byte
+}
+
+// Gopher64Data is player 1's data as a gopher64 core sent or received it.
+type Gopher64Data struct {
+	RNG, RTC [8]byte
+	Saves    [m64p.NumSaveFiles][]byte // by m64p.SaveFile; size 0 is an empty slice
 }
 
 // PollRecord is what one [FakeCore.Poll] consumed, per player; absent
@@ -142,6 +163,7 @@ type FakeCore struct {
 	lost         bool
 	stats        Stats
 	history      []PollRecord
+	g64          Gopher64Data
 }
 
 // stage is how far the handshake got; each step requires the one before.
@@ -172,6 +194,17 @@ func NewFakeCore(cfg FakeCoreConfig) (*FakeCore, error) {
 		c.local[p] = true
 	}
 	c.p1 = c.local[0]
+	if cfg.Gopher64 {
+		if len(cfg.Players) != 1 {
+			return nil, errors.New("fake core: gopher64 controls exactly one player")
+		}
+		c.regID = uint32(cfg.Players[0]) + 1
+	}
+	for f, d := range cfg.SizedSaves {
+		if len(d) > m64p.SaveFile(f).MaxSize() {
+			return nil, fmt.Errorf("fake core: sized save %s of %d bytes: %w", m64p.SaveFile(f), len(d), m64p.ErrSaveSize)
+		}
+	}
 	if c.regID == 0 && len(cfg.Players) > 0 {
 		c.regID = rand.Uint32()&^7 | uint32(cfg.Players[0]+1)
 	}
@@ -184,7 +217,7 @@ func NewFakeCore(cfg FakeCoreConfig) (*FakeCore, error) {
 
 func (c *FakeCore) setDefaults() {
 	d := &c.cfg
-	if d.Plugin == 0 {
+	if d.Plugin == 0 && !d.Gopher64 {
 		d.Plugin = m64p.PluginNone
 	}
 	if d.SyncEvery == 0 {

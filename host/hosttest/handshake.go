@@ -2,6 +2,7 @@ package hosttest
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -16,12 +17,24 @@ import (
 // (M64CMD_NETPLAY_INIT and CONTROL_PLAYER), then, inside M64CMD_EXECUTE,
 // SyncSettings, SyncSaves and ReadRegistration. It returns once the server
 // answers GET_REGISTRATION, which a host does at /start.
+//
+// A Gopher64 core asks for the registration right after registering, and
+// then sends or receives player 1's data (see [FakeCore.Gopher64Data]);
+// it returns no settings or saves.
 func (c *FakeCore) Handshake(ctx context.Context) (m64p.Registration, m64p.Settings, m64p.Saves, error) {
 	if err := c.Dial(ctx); err != nil {
 		return m64p.Registration{}, m64p.Settings{}, m64p.Saves{}, err
 	}
 	if err := c.Register(ctx); err != nil {
 		return m64p.Registration{}, m64p.Settings{}, m64p.Saves{}, err
+	}
+	if c.cfg.Gopher64 {
+		c.stage = stageSaves // gopher64 skips settings and saves here
+		reg, err := c.ReadRegistration(ctx)
+		if err != nil {
+			return reg, m64p.Settings{}, m64p.Saves{}, err
+		}
+		return reg, m64p.Settings{}, m64p.Saves{}, c.syncGopher64(ctx)
 	}
 	set, err := c.SyncSettings(ctx)
 	if err != nil {
@@ -34,6 +47,8 @@ func (c *FakeCore) Handshake(ctx context.Context) (m64p.Registration, m64p.Setti
 	reg, err := c.ReadRegistration(ctx)
 	return reg, set, saves, err
 }
+
+var be = binary.BigEndian
 
 // Dial opens the UDP socket on an ephemeral port and the TCP connection to
 // the host, as NETPLAY_INIT does, and starts the UDP reader.
@@ -211,4 +226,69 @@ func (c *FakeCore) withDeadline(ctx context.Context, fn func() error) error {
 	}
 	c.tcp.SetDeadline(time.Time{})
 	return err
+}
+
+// Gopher64Data returns what a Gopher64 core sent (player 1) or received
+// (players 2-4) of player 1's data, valid after Handshake.
+func (c *FakeCore) Gopher64Data() Gopher64Data { return c.g64 }
+
+// syncGopher64 is gopher64's exchange after its registration was
+// answered: player 1 sends its RNG seed, its clock and six files of their
+// own sizes, expecting no reply; players 2-4 ask for each, in turn.
+func (c *FakeCore) syncGopher64(ctx context.Context) error {
+	d := &c.g64
+	if c.p1 {
+		be.PutUint64(d.RNG[:], c.cfg.RNG)
+		be.PutUint64(d.RTC[:], uint64(c.cfg.RTC))
+		for _, m := range []m64p.SendCustom{{Slot: m64p.CustomRNG, Data: d.RNG[:]}, {Slot: m64p.CustomRTC, Data: d.RTC[:]}} {
+			if err := c.exchange(ctx, "send custom", m, nil); err != nil {
+				return err
+			}
+		}
+		for _, f := range m64p.SizedSaveFiles {
+			data := append([]byte{}, c.cfg.SizedSaves[f]...)
+			if err := c.exchange(ctx, "send save "+f.Ext(), m64p.SendSave{File: f, Data: data}, nil); err != nil {
+				return err
+			}
+			d.Saves[f] = data
+		}
+		return nil
+	}
+	if err := c.exchange(ctx, "receive rng", m64p.ReceiveCustom{Slot: m64p.CustomRNG}, d.RNG[:]); err != nil {
+		return err
+	}
+	if err := c.exchange(ctx, "receive rtc", m64p.ReceiveCustom{Slot: m64p.CustomRTC}, d.RTC[:]); err != nil {
+		return err
+	}
+	for _, f := range m64p.SizedSaveFiles {
+		data, err := c.receiveSized(ctx, f)
+		if err != nil {
+			return err
+		}
+		d.Saves[f] = data
+	}
+	return nil
+}
+
+// receiveSized asks for save file f with its size, and reads the size and
+// then the bytes, refusing a size beyond f's bound.
+func (c *FakeCore) receiveSized(ctx context.Context, f m64p.SaveFile) ([]byte, error) {
+	what := "receive sized save " + f.Ext()
+	var size [4]byte
+	if err := c.exchange(ctx, what, m64p.ReceiveSizedSave{File: f}, size[:]); err != nil {
+		return nil, err
+	}
+	n := be.Uint32(size[:])
+	if n > uint32(f.MaxSize()) {
+		return nil, fmt.Errorf("%s: size %d: %w", what, n, m64p.ErrSaveSize)
+	}
+	data := make([]byte, n)
+	err := c.withDeadline(ctx, func() error {
+		_, err := io.ReadFull(c.tcp, data)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return data, nil
 }

@@ -39,13 +39,10 @@ func (s *Server) handleCreateLocked(sk *socket, req *Request) {
 }
 
 // unplayable names the emulators whose game netpak's sessions cannot
-// serve yet, and why: a room they created could never start.
-var unplayable = map[string]string{
-	// gopher64 up to 1.1.22 asks for the registration before player 1
-	// uploads its saves, sends saves of its own sizes and names (img,
-	// rom), and uses TCP requests 8, 64/128 (RTC) and 65/129 (RNG).
-	"gopher64": "this server cannot play gopher64's netplay yet; RMG and simple64 players can join it",
-}
+// serve yet, and why: a room they created could never start. None now:
+// gopher64 up to 1.1.22, which asks for the registration before player 1
+// uploads its data, is served since host/coreserve's ExtBackend.
+var unplayable = map[string]string{}
 
 // checkCreateLocked says why req may not create a room, or Accepted.
 func (s *Server) checkCreateLocked(sk *socket, req *Request) (Accept, string) {

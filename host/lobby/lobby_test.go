@@ -1,11 +1,14 @@
 package lobby_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
+	"github.com/netpak/netpak/host/m64p"
 )
 
 // Two players meet in the lobby as RMG's dialogs make them, and their
@@ -169,25 +173,87 @@ func TestServerList(t *testing.T) {
 	}
 }
 
-// gopher64 sends its JSON in binary frames, with nulls. Its game cannot
-// be served yet, so it may list rooms but not create one, and is told why.
+// gopher64 sends its JSON in binary frames, with nulls. Two gopher64
+// players create, join and begin a room, and their cores (gopher64
+// 1.1.22's netplay: player 1's data after the registration) play it with
+// identical inputs. Rooms of other emulators stay apart.
 func TestGopher64Client(t *testing.T) {
-	_, url := startServer(t, lobby.Config{})
+	_, url := startServer(t, lobby.Config{Lag: 2})
 	gus := dial(t, url, "gus")
 	ctx, cancel := contextWithLimit()
 	defer cancel()
 	if err := gus.c.Write(ctx, websocket.MessageBinary, []byte(gopherCreate)); err != nil {
 		t.Fatal(err)
 	}
-	if r := gus.expect("reply_create_room"); r.Accept != lobby.BadEmulator || !strings.Contains(r.Message, "gopher64") {
-		t.Fatalf("a gopher64 room: %v %q", r.Accept, r.Message)
+	r := mustAccept(t, gus.expect("reply_create_room"))
+	if r.Room == nil || r.Room.Port == 0 {
+		t.Fatalf("reply_create_room without a port: %+v", r)
 	}
+	port := r.Room.Port
 	rosa := dial(t, url, "rosa")
 	createRoom(t, rosa, "RMG only", "")
 	rooms := mustAccept(t, gus.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "gopher64"})).Rooms
-	if len(rooms) != 0 {
-		t.Fatalf("a gopher64 player sees RMG rooms: %+v", rooms)
+	if len(rooms) != 1 || rooms[0].Port != port {
+		t.Fatalf("a gopher64 player sees rooms %+v, want only G room", rooms)
 	}
+	gina := dial(t, url, "gina")
+	mustAccept(t, gina.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "gopher64", ClientSHA: "v1.1.22"}))
+	mustAccept(t, gina.do(lobby.Request{Type: lobby.TypeJoinRoom, Emulator: "gopher64", ClientSHA: "v1.1.22",
+		Room: &lobby.Room{Port: port, MD5: "0123456789ABCDEF0123456789ABCDEF"}}))
+	gus.send(lobby.Request{Type: lobby.TypeBeginGame, Emulator: "gopher64", ClientSHA: "v1.1.22", Room: &lobby.Room{Port: port}})
+	for _, c := range []*client{gus, gina} {
+		mustAccept(t, c.expect("reply_begin_game"))
+	}
+	hist, err := runGophersOn(port, 2, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameGame(t, hist)
+}
+
+// runGophersOn plays gopher64 fake cores, one per player, on port and
+// checks that player 2 got player 1's data.
+func runGophersOn(port, players, polls int) ([][]hosttest.PollRecord, error) {
+	ap := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
+	defer cancel()
+	hist := make([][]hosttest.PollRecord, players)
+	data := make([]hosttest.Gopher64Data, players)
+	errs := make(chan error, players)
+	for p := range players {
+		cfg := hosttest.FakeCoreConfig{Host: ap, Players: []uint8{uint8(p)}, Gopher64: true, RNG: 42, RTC: 1_796_083_200}
+		cfg.SizedSaves[m64p.SaveEEPROM] = bytes.Repeat([]byte{7}, 512)
+		c, err := hosttest.NewFakeCore(cfg)
+		if err != nil {
+			return nil, err
+		}
+		go func() {
+			defer c.Close()
+			if _, _, _, err := c.Handshake(ctx); err != nil {
+				errs <- err
+				return
+			}
+			for n := range polls {
+				if _, err := c.Poll(ctx, map[int]uint32{p: coreKeys(p, n)}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			hist[p], data[p] = c.History(), c.Gopher64Data()
+			errs <- nil
+		}()
+	}
+	for range players {
+		if err := <-errs; err != nil {
+			return nil, err
+		}
+	}
+	for p := 1; p < players; p++ {
+		if data[p].RNG != data[0].RNG || data[p].RTC != data[0].RTC || !bytes.Equal(data[p].Saves[m64p.SaveEEPROM], data[0].Saves[m64p.SaveEEPROM]) {
+			return nil, fmt.Errorf("player %d got other data than player 1 sent", p+1)
+		}
+	}
+	return hist, nil
 }
 
 // A LAN broadcast of one byte, as RMG sends to UDP 45000, is answered

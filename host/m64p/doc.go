@@ -1,7 +1,8 @@
 // Package m64p owns the wire codec of mupen64plus-core's built-in netplay
 // protocol: the seven TCP messages and five UDP packets that unmodified
 // emulator cores (mupen64plus, RMG, simple64, Debian's libmupen64plus2)
-// exchange with a netplay server. It only encodes and decodes; it opens no
+// exchange with a netplay server, and the three TCP requests gopher64 (up
+// to 1.1.22) adds. It only encodes and decodes; it opens no
 // sockets, keeps no session state and must not import the rest of host.
 // [ReadTCPMessage] is the one function that reads, from a caller's
 // bufio.Reader, so that a stream is never trusted for a length.
@@ -28,8 +29,10 @@
 //	+----+-----------------+----+-----------+----------------+
 //	| 01 | ext "mpk" ASCII | 00 | u32 size  | size bytes     |
 //	+----+-----------------+----+-----------+----------------+
-//	ext and size are fixed pairs: mpk 131072, eep 2048, fla 131072,
-//	sra 32768. Anything else is rejected.
+//	mupen64plus-core sends fixed pairs: mpk 131072, eep 2048, fla 131072,
+//	sra 32768. gopher64 sends each file's real size (0: no file), and
+//	also img and rom (zip archives). Sizes are bounded: at most 128 KiB
+//	for mpk, eep, fla, sra, 16 MiB for img and rom.
 //
 //	2 RECEIVE_SAVE (players 2-4)         reply: exactly size raw bytes
 //	+----+-----------------+----+
@@ -60,6 +63,22 @@
 //	+----+-----------+
 //	| 07 | u32 regid |
 //	+----+-----------+
+//
+//	8 RECEIVE_SAVE_WITH_SIZE (gopher64's players 2-4)
+//	+----+-----------------+----+        reply: [u32 size][size bytes]
+//	| 08 | ext ASCII       | 00 |        (any of the six extensions)
+//	+----+-----------------+----+
+//
+//	64+k SEND_CUSTOM, k = 0..63 (player 1; no reply)
+//	+------+-----------+------------+
+//	| 40+k | u32 size  | size bytes |   size at most 64 KiB; gopher64's
+//	+------+-----------+------------+   RTC (k=0, i64 unix seconds) and
+//	                                    RNG (k=1, u64 seed) are exactly 8
+//
+//	128+k RECEIVE_CUSTOM, k = 0..63 (players 2-4)
+//	+------+                            reply: slot k's bytes, raw
+//	| 80+k |
+//	+------+
 //
 // # TCP, server to client (replies)
 //

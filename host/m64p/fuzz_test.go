@@ -35,6 +35,14 @@ func addTCPSeeds(f *testing.F) {
 	f.Add([]byte{2, 'x', 'y', 'z', 0}, uint32(0))
 	f.Add([]byte{5, 4, 1, 0, 0, 0, 0, 1}, uint32(0))
 	f.Add([]byte{0xE4}, uint32(0))
+	// gopher64's: sized saves, img and rom, custom slots.
+	f.Add(unhex(f, "01 696d67 00 01000000"), uint32(100)) // a 16 MiB header, then little
+	f.Add(unhex(f, "01 726f6d 00 00000000"), uint32(0))
+	f.Add(unhex(f, "08 696d67 00"), uint32(0))
+	f.Add(unhex(f, "41 00000008"), uint32(8))
+	f.Add(unhex(f, "40 00000009"), uint32(9))
+	f.Add(unhex(f, "7f 00010000"), uint32(1<<16))
+	f.Add([]byte{0x80, 0x81, 0xbf, 0xc0}, uint32(0))
 }
 
 // FuzzParseTCPMessage checks that no input panics and that whatever
@@ -71,7 +79,26 @@ func FuzzReadTCPMessage(f *testing.F) {
 			if n > len(b) {
 				t.Fatalf("%d messages from %d bytes", n, len(b))
 			}
-			_, err := ReadTCPMessage(r)
+			size, serr := UploadSize(r)
+			m, err := ReadTCPMessage(r)
+			if err == nil && serr != nil {
+				t.Fatalf("UploadSize failed (%v) on a message that reads: %+v", serr, m)
+			}
+			switch m := m.(type) {
+			case SendSave:
+				if size != len(m.Data) {
+					t.Fatalf("UploadSize %d, the save has %d bytes", size, len(m.Data))
+				}
+			case SendCustom:
+				if size != len(m.Data) {
+					t.Fatalf("UploadSize %d, the slot has %d bytes", size, len(m.Data))
+				}
+			case nil:
+			default:
+				if size != 0 {
+					t.Fatalf("UploadSize %d for %T", size, m)
+				}
+			}
 			if err == io.EOF {
 				return
 			}

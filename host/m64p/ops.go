@@ -16,6 +16,11 @@ const (
 	opRegisterPlayer   tcpOp = 5 // [5][player][plugin][rawdata][u32 regid]; reply: [accepted][buffer_target]
 	opGetRegistration  tcpOp = 6 // [6]; reply: 4 x [u32 regid][plugin][rawdata]
 	opDisconnectNotice tcpOp = 7 // [7][u32 regid]
+	// gopher64 (up to 1.1.22) and simple64 add:
+	opReceiveSizedSave tcpOp = 8   // [8][name NUL]; reply: [u32 size][size bytes]
+	opSendCustom       tcpOp = 64  // 64+k: [64+k][u32 size][size bytes], slot k = 0..63
+	opReceiveCustom    tcpOp = 128 // 128+k: [128+k]; reply: slot k's bytes, raw
+	opCustomEnd        tcpOp = 192 // the first byte after the receive slots
 )
 
 func (op tcpOp) String() string {
@@ -34,6 +39,14 @@ func (op tcpOp) String() string {
 		return "GET_REGISTRATION"
 	case opDisconnectNotice:
 		return "DISCONNECT_NOTICE"
+	case opReceiveSizedSave:
+		return "RECEIVE_SAVE_WITH_SIZE"
+	}
+	switch {
+	case op >= opSendCustom && op < opReceiveCustom:
+		return fmt.Sprintf("SEND_CUSTOM(%d)", byte(op-opSendCustom))
+	case op >= opReceiveCustom && op < opCustomEnd:
+		return fmt.Sprintf("RECEIVE_CUSTOM(%d)", byte(op-opReceiveCustom))
 	}
 	return fmt.Sprintf("tcpOp(%d)", byte(op))
 }
@@ -93,8 +106,22 @@ const (
 	// MaxEvents is the most events one KEY_INFO_SERVER can carry within
 	// MaxDatagram bytes.
 	MaxEvents = (MaxDatagram - keyInfoHeader) / eventSize
-	// MaxSaveSize is the largest save component (mpk and fla).
+	// MaxSaveSize is the largest save component (mpk and fla), and the
+	// most bytes a SEND_SAVE of mpk, eep, fla or sra may carry.
 	MaxSaveSize = 128 << 10
+	// MaxImageSize is the most bytes a SEND_SAVE of gopher64's img or rom
+	// (zip archives) may carry.
+	MaxImageSize = 16 << 20
+	// CustomSlots is the number of custom data slots (TCP 64+k, 128+k).
+	CustomSlots = 64
+	// MaxCustomSize is the most bytes one custom slot may carry.
+	MaxCustomSize = 64 << 10
+	// CustomRTC and CustomRNG are the slots where gopher64's player 1
+	// sends its clock (i64 unix seconds) and its random seed (u64).
+	CustomRTC = 0
+	CustomRNG = 1
+	// GopherCustomSize is the exact size of CustomRTC and CustomRNG.
+	GopherCustomSize = 8
 	// maxExtLen bounds the extension read from a stream, NUL excluded.
 	maxExtLen = 8
 )
@@ -104,10 +131,14 @@ const (
 var (
 	// ErrUnknownOp means the first byte is no known TCP opcode or UDP kind.
 	ErrUnknownOp = errors.New("unknown message type")
-	// ErrUnknownSave means a save extension other than mpk, eep, fla, sra.
+	// ErrUnknownSave means a save extension other than mpk, eep, fla, sra
+	// (and, where gopher64 may send them, img and rom).
 	ErrUnknownSave = errors.New("unknown save extension")
-	// ErrSaveSize means a save size other than the fixed one for its extension.
+	// ErrSaveSize means a save size larger than its component allows.
 	ErrSaveSize = errors.New("wrong save size")
+	// ErrCustomSize means custom data larger than MaxCustomSize, or a
+	// CustomRTC or CustomRNG slot of other than GopherCustomSize bytes.
+	ErrCustomSize = errors.New("wrong custom data size")
 	// ErrPlayer means a player number of 4 or more.
 	ErrPlayer = errors.New("player number out of range")
 	// ErrLength means a message that is truncated or longer than its type allows.

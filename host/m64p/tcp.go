@@ -9,7 +9,8 @@ var be = binary.BigEndian
 
 // TCPMessage is one client-to-server TCP message: one of [SendSave],
 // [ReceiveSave], [SendSettings], [ReceiveSettings], [RegisterPlayer],
-// [GetRegistration] or [DisconnectNotice]. The set is closed.
+// [GetRegistration] or [DisconnectNotice], or one of gopher64's
+// [ReceiveSizedSave], [SendCustom] and [ReceiveCustom]. The set is closed.
 type TCPMessage interface {
 	// AppendTo appends the message's wire form to b. It fails, leaving b
 	// as it was, if a field is out of range.
@@ -20,8 +21,36 @@ type TCPMessage interface {
 // SendSave is TCP 1: player 1 uploads one save component.
 type SendSave struct {
 	File SaveFile
-	// Data has exactly File.Size() bytes.
+	// Data has exactly File.Size() bytes from mupen64plus-core (see
+	// [SendSave.Fixed]); gopher64 sends the file's real size, 0 for no
+	// file, up to File.MaxSize().
 	Data []byte
+}
+
+// Fixed reports whether m is mupen64plus-core's form: one of its four
+// components at its fixed size.
+func (m SendSave) Fixed() bool { return m.File.valid() == nil && len(m.Data) == m.File.Size() }
+
+// ReceiveSizedSave is TCP 8 (RECEIVE_SAVE_WITH_SIZE), which gopher64's
+// players 2-4 send: the server replies with [AppendSizedSave] of what
+// player 1 sent of File, any of the six components.
+type ReceiveSizedSave struct {
+	File SaveFile
+}
+
+// SendCustom is TCP 64+Slot: player 1 uploads custom data. gopher64
+// sends its clock in [CustomRTC] and its random seed in [CustomRNG].
+type SendCustom struct {
+	Slot uint8 // below CustomSlots
+	// Data has at most MaxCustomSize bytes, exactly GopherCustomSize in
+	// CustomRTC and CustomRNG.
+	Data []byte
+}
+
+// ReceiveCustom is TCP 128+Slot: players 2-4 ask for a custom slot. The
+// server replies with the slot's bytes, raw: the client knows their size.
+type ReceiveCustom struct {
+	Slot uint8 // below CustomSlots
 }
 
 // ReceiveSave is TCP 2: players 2-4 ask for one save component. The
@@ -64,14 +93,17 @@ func (ReceiveSettings) op() tcpOp  { return opReceiveSettings }
 func (RegisterPlayer) op() tcpOp   { return opRegisterPlayer }
 func (GetRegistration) op() tcpOp  { return opGetRegistration }
 func (DisconnectNotice) op() tcpOp { return opDisconnectNotice }
+func (ReceiveSizedSave) op() tcpOp { return opReceiveSizedSave }
+func (m SendCustom) op() tcpOp     { return opSendCustom + tcpOp(m.Slot) }
+func (m ReceiveCustom) op() tcpOp  { return opReceiveCustom + tcpOp(m.Slot) }
 
 // AppendTo implements [TCPMessage].
 func (m SendSave) AppendTo(b []byte) ([]byte, error) {
-	if err := m.File.valid(); err != nil {
+	if err := m.File.validSized(); err != nil {
 		return b, err
 	}
-	if len(m.Data) != m.File.Size() {
-		return b, fmt.Errorf("save %s: %d bytes, want %d: %w", m.File, len(m.Data), m.File.Size(), ErrSaveSize)
+	if err := checkSaveSize(m.File, uint32(min(len(m.Data), MaxImageSize+1))); err != nil {
+		return b, err
 	}
 	b = appendExt(append(b, byte(opSendSave)), m.File)
 	b = be.AppendUint32(b, uint32(len(m.Data)))
@@ -84,6 +116,66 @@ func (m ReceiveSave) AppendTo(b []byte) ([]byte, error) {
 		return b, err
 	}
 	return appendExt(append(b, byte(opReceiveSave)), m.File), nil
+}
+
+// AppendTo implements [TCPMessage].
+func (m ReceiveSizedSave) AppendTo(b []byte) ([]byte, error) {
+	if err := m.File.validSized(); err != nil {
+		return b, err
+	}
+	return appendExt(append(b, byte(opReceiveSizedSave)), m.File), nil
+}
+
+// AppendTo implements [TCPMessage].
+func (m SendCustom) AppendTo(b []byte) ([]byte, error) {
+	if err := checkSlot(m.Slot); err != nil {
+		return b, err
+	}
+	if err := checkCustomSize(m.Slot, uint32(min(len(m.Data), MaxCustomSize+1))); err != nil {
+		return b, err
+	}
+	b = be.AppendUint32(append(b, byte(m.op())), uint32(len(m.Data)))
+	return append(b, m.Data...), nil
+}
+
+// AppendTo implements [TCPMessage].
+func (m ReceiveCustom) AppendTo(b []byte) ([]byte, error) {
+	if err := checkSlot(m.Slot); err != nil {
+		return b, err
+	}
+	return append(b, byte(m.op())), nil
+}
+
+// AppendSizedSave appends the reply to [ReceiveSizedSave]: the size of
+// data, then data.
+func AppendSizedSave(b, data []byte) []byte {
+	return append(be.AppendUint32(b, uint32(len(data))), data...)
+}
+
+// checkSaveSize reports an error if n bytes are more than f may carry.
+func checkSaveSize(f SaveFile, n uint32) error {
+	if n > uint32(f.MaxSize()) {
+		return fmt.Errorf("save %s: size %d, at most %d: %w", f, n, f.MaxSize(), ErrSaveSize)
+	}
+	return nil
+}
+
+func checkSlot(k uint8) error {
+	if k >= CustomSlots {
+		return fmt.Errorf("custom slot %d, want below %d: %w", k, CustomSlots, ErrMalformed)
+	}
+	return nil
+}
+
+// checkCustomSize reports an error if n bytes may not fill slot k.
+func checkCustomSize(k uint8, n uint32) error {
+	switch {
+	case (k == CustomRTC || k == CustomRNG) && n != GopherCustomSize:
+		return fmt.Errorf("custom slot %d: size %d, want %d: %w", k, n, GopherCustomSize, ErrCustomSize)
+	case n > MaxCustomSize:
+		return fmt.Errorf("custom slot %d: size %d, at most %d: %w", k, n, MaxCustomSize, ErrCustomSize)
+	}
+	return nil
 }
 
 // AppendTo implements [TCPMessage].

@@ -57,6 +57,20 @@ var tcpGolden = []struct {
 	{"send fla", SendSave{File: SaveFlashRAM, Data: pattern(131072)}, "01 666c61 00 00020000", pattern(131072)},
 	{"send sra", SendSave{File: SaveSRAM, Data: make([]byte, 32768)}, "01 737261 00 00008000", make([]byte, 32768)},
 	{"get registration", GetRegistration{}, "06", nil},
+	// gopher64 1.1.22: saves of their real sizes, img and rom, custom slots.
+	{"send eep 512", SendSave{File: SaveEEPROM, Data: pattern(512)}, "01 656570 00 00000200", pattern(512)},
+	{"send fla none", SendSave{File: SaveFlashRAM, Data: []byte{}}, "01 666c61 00 00000000", nil},
+	{"send img", SendSave{File: SaveImage, Data: pattern(1000)}, "01 696d67 00 000003e8", pattern(1000)},
+	{"send rom none", SendSave{File: SaveROM, Data: []byte{}}, "01 726f6d 00 00000000", nil},
+	{"receive sized eep", ReceiveSizedSave{File: SaveEEPROM}, "08 656570 00", nil},
+	{"receive sized rom", ReceiveSizedSave{File: SaveROM}, "08 726f6d 00", nil},
+	{"send rng", SendCustom{Slot: CustomRNG, Data: pattern(8)}, "41 00000008", pattern(8)},
+	{"send rtc", SendCustom{Slot: CustomRTC, Data: pattern(8)}, "40 00000008", pattern(8)},
+	{"send custom 63", SendCustom{Slot: 63, Data: pattern(300)}, "7f 0000012c", pattern(300)},
+	{"send custom 2 empty", SendCustom{Slot: 2, Data: []byte{}}, "42 00000000", nil},
+	{"receive rtc", ReceiveCustom{Slot: CustomRTC}, "80", nil},
+	{"receive rng", ReceiveCustom{Slot: CustomRNG}, "81", nil},
+	{"receive custom 63", ReceiveCustom{Slot: 63}, "bf", nil},
 	{"disconnect", DisconnectNotice{RegID: 0x2002}, "07 00002002", nil},
 }
 
@@ -114,8 +128,23 @@ func TestTCPRejects(t *testing.T) {
 	}{
 		{"empty", "", ErrLength},
 		{"opcode 0", "00", ErrUnknownOp},
-		{"opcode 8 (simple64 extension)", "08 6d706b00", ErrUnknownOp},
-		{"custom slot opcode", "40 00000001 00", ErrUnknownOp},
+		{"opcode 9", "09", ErrUnknownOp},
+		{"opcode 63", "3f", ErrUnknownOp},
+		{"opcode 192", "c0", ErrUnknownOp},
+		{"rtc of 1 byte", "40 00000001 00", ErrCustomSize},
+		{"rng of 9 bytes", "41 00000009" + strings.Repeat("00", 9), ErrCustomSize},
+		{"rng huge", "41 ffffffff", ErrCustomSize},
+		{"custom over 64 KiB", "42 00010001", ErrCustomSize},
+		{"custom truncated", "42 00000004 0102", ErrLength},
+		{"custom size truncated", "42 0000", ErrLength},
+		{"custom trailing", "81 00", ErrLength},
+		{"receive sized unknown", "08 78797a 00", ErrUnknownSave},
+		{"receive sized no nul", "08 696d67", ErrLength},
+		{"receive sized too long", "08 " + strings.Repeat("61", 20) + " 00", ErrUnknownSave},
+		{"receive img without size", "02 696d67 00", ErrUnknownSave},
+		{"send img over 16 MiB", "01 696d67 00 01000001", ErrSaveSize},
+		{"send rom huge", "01 726f6d 00 ffffffff", ErrSaveSize},
+		{"send img truncated", "01 696d67 00 00000010 0102", ErrLength},
 		{"netpak magic", "e4 00 00", ErrUnknownOp},
 		{"register player 4", "05 04 01 00 00000001", ErrPlayer},
 		{"register player 255", "05 ff 01 00 00000001", ErrPlayer},
@@ -128,9 +157,8 @@ func TestTCPRejects(t *testing.T) {
 		{"receive empty ext", "02 00", ErrUnknownSave},
 		{"receive no nul", "02 6d706b", ErrLength},
 		{"receive ext too long", "02 " + strings.Repeat("61", 20) + " 00", ErrUnknownSave},
-		{"send eep 512", "01 656570 00 00000200", ErrSaveSize},
 		{"send eep huge", "01 656570 00 ffffffff", ErrSaveSize},
-		{"send sra as mpk size", "01 737261 00 00020000", ErrSaveSize},
+		{"send sra over 128 KiB", "01 737261 00 00020001", ErrSaveSize},
 		{"send eep truncated data", "01 656570 00 00000800 0102030405", ErrLength},
 		{"send eep truncated size", "01 656570 00 0000", ErrLength},
 		{"send unknown ext", "01 6d7063 00 00000800", ErrUnknownSave},
@@ -177,10 +205,16 @@ func TestTCPEncodeRejects(t *testing.T) {
 	}{
 		{"register player 4", RegisterPlayer{Player: 4, RegID: 1}, ErrPlayer},
 		{"register regid 0", RegisterPlayer{Player: 0}, ErrMalformed},
-		{"send save short", SendSave{File: SaveEEPROM, Data: make([]byte, 512)}, ErrSaveSize},
-		{"send save nil", SendSave{File: SaveSRAM}, ErrSaveSize},
-		{"send save bad file", SendSave{File: 4, Data: nil}, ErrUnknownSave},
+		{"send save over 128 KiB", SendSave{File: SaveSRAM, Data: make([]byte, MaxSaveSize+1)}, ErrSaveSize},
+		{"send img over 16 MiB", SendSave{File: SaveImage, Data: make([]byte, MaxImageSize+1)}, ErrSaveSize},
+		{"send save bad file", SendSave{File: 6, Data: nil}, ErrUnknownSave},
 		{"receive save bad file", ReceiveSave{File: 9}, ErrUnknownSave},
+		{"receive save img", ReceiveSave{File: SaveImage}, ErrUnknownSave},
+		{"receive sized bad file", ReceiveSizedSave{File: 6}, ErrUnknownSave},
+		{"send rng short", SendCustom{Slot: CustomRNG, Data: make([]byte, 7)}, ErrCustomSize},
+		{"send custom over 64 KiB", SendCustom{Slot: 5, Data: make([]byte, MaxCustomSize+1)}, ErrCustomSize},
+		{"send custom slot 64", SendCustom{Slot: 64}, ErrMalformed},
+		{"receive custom slot 64", ReceiveCustom{Slot: 64}, ErrMalformed},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := tt.msg.AppendTo([]byte{1, 2})
@@ -291,7 +325,13 @@ func TestOpStrings(t *testing.T) {
 	if got := opGetRegistration.String(); got != "GET_REGISTRATION" {
 		t.Errorf("String = %q", got)
 	}
-	if got := tcpOp(99).String(); got != "tcpOp(99)" {
+	if got := tcpOp(65).String(); got != "SEND_CUSTOM(1)" {
+		t.Errorf("String = %q", got)
+	}
+	if got := tcpOp(128).String(); got != "RECEIVE_CUSTOM(0)" {
+		t.Errorf("String = %q", got)
+	}
+	if got := tcpOp(99 + 100).String(); got != "tcpOp(199)" {
 		t.Errorf("String = %q", got)
 	}
 	if got := kindKeyInfoServerGratis.String(); got != "KEY_INFO_SERVER_GRATUITOUS" {
@@ -304,7 +344,16 @@ func TestOpStrings(t *testing.T) {
 // stream (as a client that stops sending leaves the reader waiting) costs
 // memory for the bytes that came, not for the announced size.
 func TestSendSaveAllocatesAsDataArrives(t *testing.T) {
-	header := unhex(t, "01 666c61 00 00020000")
+	for _, header := range []string{
+		"01 666c61 00 00020000", // fla, 128 KiB
+		"01 726f6d 00 01000000", // gopher64's rom, 16 MiB
+		"42 00010000",           // custom slot 2, 64 KiB
+	} {
+		allocatesAsDataArrives(t, unhex(t, header))
+	}
+}
+
+func allocatesAsDataArrives(t *testing.T, header []byte) {
 	for _, sent := range []int{0, 1, 1000, 40000} {
 		stream := append(append([]byte(nil), header...), pattern(sent)...)
 		const runs = 100
@@ -321,11 +370,63 @@ func TestSendSaveAllocatesAsDataArrives(t *testing.T) {
 		}
 		runtime.ReadMemStats(&after)
 		perRead := int(after.TotalAlloc-before.TotalAlloc) / runs
-		t.Logf("header and %d bytes: %d bytes allocated per read", sent, perRead)
+		t.Logf("header %x and %d bytes: %d bytes allocated per read", header, sent, perRead)
 		// The buffer doubles as data arrives, so every size it had adds up
 		// to at most 4 times what was sent; the error needs a few hundred.
 		if limit := 4*sent + minGrow + 1024; perRead > limit {
-			t.Errorf("header and %d bytes of a 128 KiB save: %d bytes allocated per read, want at most %d", sent, perRead, limit)
+			t.Errorf("header %x and %d bytes: %d bytes allocated per read, want at most %d", header, sent, perRead, limit)
+		}
+	}
+}
+
+// TestUploadSize: the size an upload's header announces, read without
+// consuming it, and 0 for other messages.
+func TestUploadSize(t *testing.T) {
+	for _, tt := range []struct {
+		hex  string
+		want int
+	}{
+		{"01 656570 00 00000800", 2048},
+		{"01 726f6d 00 00a00000", 10 << 20},
+		{"01 726f6d 00 ffffffff", MaxImageSize}, // rejected by the reader
+		{"41 00000008", 8},
+		{"7f ffffffff", MaxCustomSize},
+		{"01 " + strings.Repeat("61", 12) + " 00 00000008", 0}, // no extension: the reader rejects it
+		{"06", 0},
+		{"81", 0},
+		{"05 00 01 00 00000001", 0},
+	} {
+		b := unhex(t, tt.hex)
+		r := bufio.NewReaderSize(bytes.NewReader(b), 64)
+		got, err := UploadSize(r)
+		if err != nil || got != tt.want {
+			t.Errorf("UploadSize(%s) = %d, %v; want %d", tt.hex, got, err, tt.want)
+		}
+		if r.Buffered() != len(b) {
+			t.Errorf("UploadSize(%s) consumed bytes", tt.hex)
+		}
+	}
+	r := bufio.NewReader(bytes.NewReader(unhex(t, "01 656570 00 0000")))
+	if _, err := UploadSize(r); !errors.Is(err, io.EOF) {
+		t.Errorf("UploadSize of a cut header: err = %v, want io.EOF", err)
+	}
+	for b, want := range map[byte]bool{1: true, 3: true, 64: true, 127: true, 2: false, 5: false, 8: false, 128: false, 0xe4: false} {
+		if IsUpload(b) != want {
+			t.Errorf("IsUpload(%d) = %v", b, !want)
+		}
+	}
+}
+
+func TestAppendSizedSave(t *testing.T) {
+	if got := AppendSizedSave([]byte{9}, []byte{1, 2, 3}); !bytes.Equal(got, unhex(t, "09 00000003 010203")) {
+		t.Errorf("AppendSizedSave = %x", got)
+	}
+	if got := AppendSizedSave(nil, nil); !bytes.Equal(got, unhex(t, "00000000")) {
+		t.Errorf("AppendSizedSave of no file = %x", got)
+	}
+	for _, f := range SizedSaveFiles {
+		if f.MaxSize() < f.Size() || f.MaxSize() == 0 {
+			t.Errorf("%s: MaxSize %d, Size %d", f, f.MaxSize(), f.Size())
 		}
 	}
 }
