@@ -62,7 +62,7 @@ type Player struct {
 	Name   string
 	IsHost bool      // the host's own player
 	Port   int       // its lowest controller port
-	Skip   bool      // a direct core that is not player 1: it is sent player 1's saves and tells nothing
+	Skip   bool      // a direct core that is not player 1 (or gopher64's player 1, which uploads after the start): it tells nothing to compare
 	MF     *Manifest // nil: not announced yet
 }
 
