@@ -156,7 +156,7 @@ var table = []*command{
 		more: "Every player announces the SHA-256 of its ROM, a hash of each save component (EEPROM, SRAM, FlashRAM, four Controller Paks) and of its enabled cheats when it joins and after a /sync. " +
 			"/start refuses while anyone differs. Players without a rom in their session file announce nothing. " +
 			"Then it tries your own emulator without starting a game (the core, the plugins, your mupen64plus.cfg, the ROM) and says what would keep it from starting, " +
-			"and which of your mupen64plus settings netplay changes for the game.",
+			"and which of your mupen64plus settings netplay changes for the game; the others' /check shows it too, and /start waits while a player's emulator cannot start.",
 	},
 	{
 		name: "sync", args: "[PLAYER]", parse: parseSync,
@@ -176,7 +176,7 @@ var table = []*command{
 	},
 	{
 		name: "lagstat", parse: noArgs(LagStat{}),
-		help: "show every player's ping and jitter, and the lag each pair of players needs",
+		help: "show every player's ping and jitter, how long the others waited for its inputs in this game, and the lag each pair of players needs",
 	},
 	{
 		name: "golf", parse: noArgs(Golf{}),
@@ -185,7 +185,7 @@ var table = []*command{
 	},
 	{
 		name: "who", parse: noArgs(Who{}),
-		help: "list the players, their ports and pings, the lag, and who is host",
+		help: "list the players, their ports and pings, the lag, who is host and, in a game, its poll and pace (polls/s)",
 	},
 	{
 		name: "invite", args: "[new | wg [FILE]]", parse: parseInvite,
