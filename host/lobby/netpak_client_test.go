@@ -46,7 +46,7 @@ func TestNetpakClientJoins(t *testing.T) {
 		byName[r.RoomName] = r
 	}
 	if len(rooms) != 3 || byName["Open House"].Port != open || byName["Friday"].Port != locked || byName["Running"].Port != run ||
-		!byName["Friday"].Protected || byName["Open House"].Protected {
+		!byName["Friday"].Protected || byName["Open House"].Protected || byName["Friday"].Players != 1 {
 		t.Fatalf("rooms %+v, want Open House, a protected Friday, and Running", rooms)
 	}
 	if r, err := lobby.FindRoom(rooms, "friday"); err != nil || r.Port != locked {

@@ -278,7 +278,7 @@ func (r *room) count() int {
 // view is the room as replies carry it: never the password.
 func (r *room) view() Room {
 	return Room{RoomName: r.name, GameName: r.game, MD5: r.md5, Port: r.port,
-		Protected: r.password != "", Features: maps.Clone(r.features)}
+		Protected: r.password != "", Features: maps.Clone(r.features), Players: r.count()}
 }
 
 // roomListener accepts game connections only from the addresses of the
