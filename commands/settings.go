@@ -17,23 +17,24 @@ import (
 // you would type at the console. Defaults returns the defaults; the zero
 // value is not the default (its lag is 0 and it has no port).
 type Settings struct {
-	Name    string // the name others see; "" means your login name
-	Server  bool   // host a session, like /server
-	Port    int    // the port to host on (0: a free one)
-	Bind    string // the address to host on; "" means every address
-	Connect string // join this session, like /connect
-	// Room, with Connect the address of a netpak server's lobby, joins
-	// the room of that name, like /connect HOST room NAME.
-	Room         string
-	RoomPassword string        // the room's password, one word
-	Lag          int           // the session lag in polls, 0-255
-	Golf         bool          // golf mode on from the start
-	AutoLag      bool          // the host follows the network with the lag, like /autolag
-	GolfButton   string        // the button that takes the golf seat
-	AutoStart    int           // start when this many players joined (0: wait for /start)
-	DropTimeout  time.Duration // silence before a member is dropped
-	Spectator    bool          // join as a spectator
-	Ports        []int         // controller ports wanted, 1-4; empty means the next free one
+	Name        string        // the name others see; "" means your login name
+	Server      bool          // host a session, like /server
+	Port        int           // the port to host on (0: a free one)
+	Bind        string        // the address to host on; "" means every address
+	Connect     string        // join this session, like /connect
+	Lag         int           // the session lag in polls, 0-255
+	Golf        bool          // golf mode on from the start
+	AutoLag     bool          // the host follows the network with the lag, like /autolag
+	GolfButton  string        // the button that takes the golf seat
+	AutoStart   int           // start when this many players joined (0: wait for /start)
+	DropTimeout time.Duration // silence before a member is dropped
+	Spectator   bool          // join as a spectator
+	Ports       []int         // controller ports wanted, 1-4; empty means the next free one
+
+	// Room, with Connect the address of a netpak server's lobby, joins its
+	// room of that name, like /connect HOST room NAME; RoomPassword is the
+	// room's password, one word.
+	Room, RoomPassword string
 
 	VPN         bool     // host through the built-in VPN too, like /server PORT vpn
 	VPNPort     int      // the tunnel's UDP port (0: a free one)
