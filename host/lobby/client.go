@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/coder/websocket"
 )
@@ -113,7 +114,20 @@ func (e *RefusedError) Error() string {
 	if e.Message == "" || strings.EqualFold(e.Message, base) {
 		return "the lobby refused: " + base
 	}
-	return fmt.Sprintf("the lobby refused: %s (%s)", base, truncate(e.Message, 200))
+	return fmt.Sprintf("the lobby refused: %s (%s)", base, Printable(e.Message, 200))
+}
+
+// Printable returns at most max bytes of s with every character that is
+// not printable (escape sequences, line breaks) replaced by a space: what
+// a lobby says may be shown on a terminal.
+func Printable(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+	return truncate(s, max)
 }
 
 // Is matches the sentinel of e's accept code.
@@ -306,7 +320,7 @@ func (cl *Client) lost(err error) error {
 		if st := websocket.CloseStatus(why); st != -1 {
 			var ce websocket.CloseError
 			if errors.As(why, &ce) && ce.Reason != "" {
-				return fmt.Errorf("the lobby closed the connection: %s", ce.Reason)
+				return fmt.Errorf("the lobby closed the connection: %s", Printable(ce.Reason, 200))
 			}
 		}
 		return fmt.Errorf("the lobby connection ended: %w", why)

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 )
 
@@ -142,4 +146,66 @@ func TestLobbyURL(t *testing.T) {
 			t.Errorf("LobbyURL(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// A seat whose controller port a session member already holds is not
+// given to a joiner; and when a room's creator leaves before the game, a
+// netpak console keeps its seat (its session port cannot move) while an
+// RMG player takes the creator's.
+func TestSeatsFollowSessionPorts(t *testing.T) {
+	_, url := startServer(t, lobby.Config{})
+	rosa := dial(t, url, "rosa")
+	port := createRoom(t, rosa, "Seats", "")
+
+	// An emulator takes port 2 before anybody sits there (a netpak console
+	// holds its port from its join on, just so).
+	core, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), Players: []uint8{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { core.Close() })
+	ctx, cancel := contextWithLimit()
+	defer cancel()
+	if err := core.Dial(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := core.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	nina := dialNetpak(t, url, lobby.ClientConfig{})
+	if _, err := nina.Rooms(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j, err := nina.Join(ctx, "nina", port, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Seat != 2 {
+		t.Fatalf("nina got seat %d; port 2 is held, want seat 2 (port 3)", j.Seat)
+	}
+	bob := dial(t, url, "bob")
+	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, join(bob, port, ""))
+	if got := bob.expect("reply_players"); *got.PlayerNames != [4]string{"rosa", "", "nina", "bob"} {
+		t.Fatalf("players %q", *got.PlayerNames)
+	}
+
+	rosa.c.CloseNow()
+	hosttest.WaitFor(t, "bob to take the creator's seat", func() bool {
+		return nina.Players() == [4]string{"bob", "", "nina", ""}
+	})
+}
+
+// FuzzPrintable: what a lobby says is shown without control characters,
+// within its bound.
+func FuzzPrintable(f *testing.F) {
+	f.Add("wrong password\x1b[2J\n", 10)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		max = max&0xff + 1
+		p := lobby.Printable(s, max)
+		if len(p) > max || !utf8.ValidString(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) {
+			t.Fatalf("Printable(%q, %d) = %q", s, max, p)
+		}
+	})
 }
