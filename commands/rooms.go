@@ -133,7 +133,7 @@ func (s *Session) JoinRoom(ctx context.Context, j ConnectRoom) (RoomJoined, erro
 	if err != nil {
 		return RoomJoined{}, err
 	}
-	cl, err := lobby.DialClient(ctx, j.Lobby.Addr(), lobby.ClientConfig{})
+	cl, err := lobby.DialClient(ctx, j.Lobby.Addr(), lobby.ClientConfig{OnMessage: s.lobbyMessage})
 	if err != nil {
 		return RoomJoined{}, err
 	}
@@ -234,4 +234,32 @@ func (s *Session) holdSeat(cl *lobby.Client, l *live, room string) {
 	}
 	s.print(fmt.Sprintf("lost the lobby of room %q (%v): leaving its session, whose seat is gone", room, why))
 	s.end(l)
+}
+
+// lobbyMessage prints what the room's lobby says unasked: its chat, who
+// sits in it (RMG players are in the lobby only until the game begins,
+// so /who does not list them before), and the begin of the game.
+func (s *Session) lobbyMessage(r lobby.Reply) {
+	const max = 400
+	switch r.Type {
+	case lobby.ReplyType(lobby.TypeChat):
+		s.print("[room] " + lobby.Printable(r.Message, max))
+	case "reply_players":
+		if r.PlayerNames == nil {
+			return
+		}
+		var who []string
+		for i, n := range r.PlayerNames {
+			if n != "" {
+				who = append(who, fmt.Sprintf("%d %s", i+1, lobby.Printable(n, lobby.MaxPlayerName)))
+			}
+		}
+		s.print("[room] players: " + strings.Join(who, ", "))
+	case lobby.ReplyType(lobby.TypeBeginGame):
+		s.print("[room] the game begins: it starts when every player's emulator has joined")
+	case lobby.ReplyType(lobby.TypeEditRoom):
+		if r.Room != nil {
+			s.print("[room] the room now plays " + lobby.Printable(r.Room.GameName, max))
+		}
+	}
 }

@@ -205,6 +205,7 @@ func TestConsolesPlayALobbyRoom(t *testing.T) {
 		t.Fatalf("the creator sees players %q", got)
 	}
 	aliceEv.wait(t, "Bob joined on port 3")
+	aliceEv.wait(t, "[room] players: 1 rosa, 2 Alice, 3 Bob")
 	if st := alice.State(); st.Addr != net.JoinHostPort("127.0.0.1", strconv.Itoa(room.Port)) || len(st.Members) != 2 {
 		t.Fatalf("alice's session %+v, want the room's on port %d", st, room.Port)
 	}
@@ -223,6 +224,7 @@ func TestConsolesPlayALobbyRoom(t *testing.T) {
 	if err := rosa.Begin(ctx); err != nil {
 		t.Fatal(err)
 	}
+	aliceEv.wait(t, "[room] the game begins")
 	core, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(room.Port)), Players: []uint8{0}, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
