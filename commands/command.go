@@ -148,16 +148,17 @@ var table = []*command{
 			"Inside the tunnel the session is always on port 6400. vpn_only = true in a session file serves the session only in the tunnel (and on loopback for you).",
 	},
 	{
-		name: "connect", aliases: []string{"join"}, args: "HOST[:PORT] | INVITE | HOST[:PORT] room NAME [password PASS]", parse: parseConnect,
-		help: "join the session at HOST (default port 6400), through the built-in VPN with an invite (netpak1...), or the room NAME of the netpak server at HOST (lobby port 45000); \"/connect HOST PORT\" works too",
+		name: "connect", aliases: []string{"join"}, args: "HOST[:PORT] | INVITE | HOST room NAME", parse: parseConnect,
+		help: "join the session at HOST (default port 6400), through the built-in VPN with an invite (netpak1...), or the room NAME of a netpak server (add password PASS for a locked one)",
 		more: "You join as a player on the next free controller port, or as a spectator if your session file says so. A game that has started takes spectators only. " +
 			"An invite is the one line the host's /invite printed; the tunnel runs inside netpak, needs no administrator rights, and closes when you leave the session. " +
-			"With room, netpak joins the room in the server's lobby as RMG and simple64 players do (/rooms lists them; NAME may have spaces, case does not matter, the password is one word), then joins the room's session on its game port as a player on your lobby seat's controller port, with your name: lag, golf, /check and /who work as in any session. " +
+			"\"/connect HOST PORT\" works too. " +
+			"With room (/connect HOST[:PORT] room NAME [password PASS], lobby port 45000 by default), netpak joins the room in the server's lobby as RMG and simple64 players do (/rooms lists them; NAME may have spaces, case does not matter, the password is one word), then joins the room's session on its game port as a player on your lobby seat's controller port, with your name: lag, golf, /check and /who work as in any session. " +
 			"You hold the seat until you /leave; the room's creator starts the game.",
 	},
 	{
 		name: "rooms", args: "HOST[:PORT]", parse: parseRooms,
-		help: "list the rooms waiting for players in the lobby of the netpak server at HOST (default port 45000)",
+		help: "list the rooms waiting for players at the netpak server HOST (lobby port 45000); join one with /connect HOST room NAME [password PASS]",
 		more: "Each room shows its name, game, players and whether it needs a password; /connect HOST room NAME joins one. Rooms whose game has begun are not listed.",
 	},
 	{

@@ -143,7 +143,7 @@ func (s *Session) JoinRoom(ctx context.Context, j ConnectRoom) (RoomJoined, erro
 		return RoomJoined{}, err
 	}
 	got.Addr = net.JoinHostPort(j.Lobby.Host, strconv.Itoa(got.Room.Port))
-	l, err := s.connectSeat(ctx, got.Addr, got.Seat)
+	l, err := s.connectSeat(ctx, got.Addr, fmt.Sprintf("%s (room %q)", got.Addr, lobby.Printable(got.Room.RoomName, lobby.MaxRoomName)), got.Seat)
 	if err != nil {
 		cl.Close()
 		return RoomJoined{}, fmt.Errorf("room %q: join its session at %s: %w", got.Room.RoomName, got.Addr, err)
@@ -190,8 +190,9 @@ func romMD5(path string) (string, error) {
 
 // connectSeat joins the session at addr as Connect does, as the player of
 // controller port seat: the lobby seats a room's players by port, and its
-// other players' emulators take the ports of their own seats.
-func (s *Session) connectSeat(ctx context.Context, addr string, seat int) (*live, error) {
+// other players' emulators take the ports of their own seats. where is
+// what the prompt and /who call the session.
+func (s *Session) connectSeat(ctx context.Context, addr, where string, seat int) (*live, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur != nil || s.joining {
@@ -203,7 +204,7 @@ func (s *Session) connectSeat(ctx context.Context, addr string, seat int) (*live
 	}
 	cfg := s.Settings.ClientConfig()
 	cfg.Ports, cfg.NumPorts, cfg.Spectator = 1<<seat, 0, false
-	l := &live{addr: addr, target: addr, game: g}
+	l := &live{addr: where, target: addr, game: g}
 	if err := s.joinLocked(ctx, l, addr, cfg); err != nil {
 		return nil, err
 	}

@@ -80,7 +80,7 @@ func TestCompleteRooms(t *testing.T) {
 
 func TestHelpListsRooms(t *testing.T) {
 	all := HelpText("")
-	for _, want := range []string{"/rooms HOST[:PORT]", "HOST[:PORT] room NAME [password PASS]"} {
+	for _, want := range []string{"/rooms HOST[:PORT]", "/connect HOST[:PORT] | INVITE | HOST room NAME", "/connect HOST room NAME [password PASS]"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("/help lacks %q:\n%s", want, all)
 		}
@@ -206,7 +206,7 @@ func TestConsolesPlayALobbyRoom(t *testing.T) {
 	}
 	aliceEv.wait(t, "Bob joined on port 3")
 	aliceEv.wait(t, "[room] players: 1 rosa, 2 Alice, 3 Bob")
-	if st := alice.State(); st.Addr != net.JoinHostPort("127.0.0.1", strconv.Itoa(room.Port)) || len(st.Members) != 2 {
+	if st := alice.State(); st.Addr != net.JoinHostPort("127.0.0.1", strconv.Itoa(room.Port))+` (room "Friday Night")` || len(st.Members) != 2 {
 		t.Fatalf("alice's session %+v, want the room's on port %d", st, room.Port)
 	}
 
