@@ -329,8 +329,9 @@ func (cl *Client) lost(err error) error {
 	}
 }
 
-// Rooms returns the rooms waiting for players that this client's
-// emulator may join, in the server's order.
+// Rooms returns the rooms this client's emulator may see, in the server's
+// order: the rooms waiting for players, and for EmulatorNetpak the running
+// ones too, marked Running.
 func (cl *Client) Rooms(ctx context.Context) ([]Room, error) {
 	r, err := cl.do(ctx, Request{Type: TypeGetRooms})
 	if err != nil {

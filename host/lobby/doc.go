@@ -41,9 +41,10 @@
 //
 // [Client] is the lobby's client side, for netpak's console (/rooms,
 // /connect HOST room NAME). It names the emulator [EmulatorNetpak]: a
-// netpak console lists and joins the waiting rooms of every emulator,
-// without the client_sha check (the session's start check compares ROMs)
-// and, without a ROM, without an MD5. It holds its lobby connection while
+// netpak console lists the rooms of every emulator, running ones marked
+// as such, and joins the waiting ones without the client_sha check (the
+// session's start check compares ROMs) and, without a ROM, without an
+// MD5. It holds its lobby connection while
 // it plays in the room's session, where it holds its seat's controller
 // port from its join on; so a seat whose port a session member holds is
 // never given to a joiner, and a netpak console's seat does not move to

@@ -89,9 +89,12 @@ func (s *Server) handleGetRoomsLocked(sk *socket, req *Request) {
 	}
 	sk.authed = true
 	rep := Reply{Type: ReplyType(req.Type)}
+	netpak := req.Emulator == EmulatorNetpak // it is told which rooms play, and sees them
 	for _, r := range s.sortedRoomsLocked() {
-		if !r.running && sameEmulator(req.Emulator, r) {
-			rep.Rooms = append(rep.Rooms, r.view())
+		if (!r.running || netpak) && sameEmulator(req.Emulator, r) {
+			v := r.view()
+			v.Running = r.running && netpak
+			rep.Rooms = append(rep.Rooms, v)
 		}
 	}
 	sk.reply(rep)

@@ -88,6 +88,9 @@ type Room struct {
 	// Players is how many players sit in the room, 0-4: netpak's own
 	// field, which other clients ignore. Requests need not set it.
 	Players int `json:"players,omitempty"`
+	// Running says the room's game has begun: netpak's own field, set in
+	// the lists netpak consoles get, which alone hold running rooms.
+	Running bool `json:"running,omitempty"`
 }
 
 // Request is any client message. The zero value of a field means the

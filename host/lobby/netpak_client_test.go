@@ -83,6 +83,13 @@ func TestNetpakClientJoins(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustAccept(t, rita.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	rooms, err = cl2.Rooms(ctx)
+	if r, _ := lobby.FindRoom(rooms, "Running"); err != nil || !r.Running || r.Port != run {
+		t.Fatalf("a netpak console's list after the begin: %+v, %v", rooms, err)
+	}
+	if rooms := mustAccept(t, rosa.do(lobby.Request{Type: lobby.TypeGetRooms})).Rooms; len(rooms) != 2 {
+		t.Fatalf("an RMG player sees a running room: %+v", rooms)
+	}
 	if _, err := cl2.Join(ctx, "nils", run, "", ""); !errors.Is(err, lobby.ErrGameStarted) || !strings.Contains(err.Error(), "started") {
 		t.Fatalf("joining a running room: %v", err)
 	}
