@@ -159,7 +159,7 @@ var table = []*command{
 	{
 		name: "rooms", args: "HOST[:PORT]", parse: parseRooms,
 		help: "list the rooms waiting for players at the netpak server HOST (lobby port 45000); join one with /connect HOST room NAME [password PASS]",
-		more: "Each room shows its name, game, players and whether it needs a password; /connect HOST room NAME joins one. Rooms whose game has begun are not listed.",
+		more: "Each room shows its name, game, players and whether it needs a password; /connect HOST room NAME joins one. Rooms whose game has begun are only counted: they take no players until their game is over.",
 	},
 	{
 		name: "start", parse: noArgs(Start{}),

@@ -46,17 +46,35 @@ func (r Rooms) run(ctx context.Context, c *Console) error {
 	if !ok {
 		return errNoRooms
 	}
-	rooms, err := rc.ListRooms(ctx, r.Lobby.Addr())
+	all, err := rc.ListRooms(ctx, r.Lobby.Addr())
 	if err != nil {
 		return err
 	}
+	var rooms []lobby.Room
+	for _, rm := range all {
+		if !rm.Running {
+			rooms = append(rooms, rm)
+		}
+	}
 	if len(rooms) == 0 {
-		c.UI.PrintErr(fmt.Sprintf("no room of %s waits for players", r.Lobby.Addr()))
+		c.UI.PrintErr(fmt.Sprintf("no room of %s waits for players%s", r.Lobby.Addr(), playing(len(all))))
 		return nil
 	}
 	c.UI.Print(RoomsText(rooms))
-	c.UI.PrintErr(fmt.Sprintf("join one with /connect %s room NAME (and password PASS if it has one)", r.Lobby.Addr()))
+	c.UI.PrintErr(fmt.Sprintf("join one with /connect %s room NAME (and password PASS if it has one)%s",
+		r.Lobby.Addr(), playing(len(all)-len(rooms))))
 	return nil
+}
+
+// playing says how many rooms play a game already, if any.
+func playing(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "; 1 room plays a game already"
+	}
+	return fmt.Sprintf("; %d rooms play a game already", n)
 }
 
 // RoomsText formats rooms as /rooms prints them: one row each with its
@@ -160,12 +178,12 @@ func joinLobbyRoom(ctx context.Context, cl *lobby.Client, j ConnectRoom, name, m
 		return RoomJoined{}, err
 	}
 	room, err := lobby.FindRoom(rooms, j.Room)
-	if err != nil {
-		// The list holds waiting rooms only; say so for a room whose
-		// game began rather than "no such room".
-		return RoomJoined{}, fmt.Errorf("%w (a room whose game has started is not listed; /rooms %s shows the others)", err, j.Lobby.Addr())
-	}
-	if room.Protected && j.Password == "" {
+	switch {
+	case err != nil:
+		return RoomJoined{}, fmt.Errorf("%w (/rooms %s lists them)", err, j.Lobby.Addr())
+	case room.Running:
+		return RoomJoined{}, fmt.Errorf("room %q: %w: join it when the game is over, when /rooms %s lists it again", room.RoomName, lobby.ErrGameStarted, j.Lobby.Addr())
+	case room.Protected && j.Password == "":
 		return RoomJoined{}, fmt.Errorf("room %q needs a password: /connect %s room %s password PASS", room.RoomName, j.Lobby.Addr(), j.Room)
 	}
 	joined, err := cl.Join(ctx, name, room.Port, j.Password, md5)

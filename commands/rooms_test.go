@@ -295,12 +295,12 @@ func TestConnectRoomStarted(t *testing.T) {
 	ui := &scriptUI{}
 	con := &Console{UI: ui, Ctl: alice}
 	err := con.Line(t.Context(), "/connect "+addr+" room Late")
-	if !errors.Is(err, lobby.ErrNoRoom) || len(ui.errs) != 1 || !strings.Contains(ui.errs[0], "a room whose game has started is not listed") {
+	if !errors.Is(err, lobby.ErrGameStarted) || len(ui.errs) != 1 || !strings.Contains(ui.errs[0], `room "Late": the game in that room has started: join it when the game is over`) {
 		t.Fatalf("joining a begun room: %v, printed %q", err, ui.errs)
 	}
 	ui.errs = nil
 	con.Line(t.Context(), "/rooms "+addr)
-	if len(ui.errs) != 1 || !strings.Contains(ui.errs[0], "no room of "+addr+" waits for players") {
+	if len(ui.errs) != 1 || !strings.Contains(ui.errs[0], "no room of "+addr+" waits for players; 1 room plays a game already") {
 		t.Fatalf("/rooms printed %q %q", ui.out, ui.errs)
 	}
 }
