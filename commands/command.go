@@ -6,7 +6,7 @@ import (
 )
 
 // Cmd is a parsed console line. Its concrete types are Name, Server,
-// Connect, Start, Check, Sync, Lag, ShowLag, Golf, Who, Invite, Answer,
+// Connect, Rooms, ConnectRoom, Start, Check, Sync, Lag, ShowLag, Golf, Who, Invite, Answer,
 // Kick, Spectate, Leave, Help, Quit and Say.
 type Cmd interface {
 	run(ctx context.Context, c *Console) error
@@ -28,6 +28,19 @@ type Connect struct {
 	Host   string
 	Port   int
 	Invite string // set for an invite; Host and Port are then empty
+}
+
+// Rooms is "/rooms HOST[:PORT]": list the waiting rooms of the lobby of
+// a netpak server (default port 45000).
+type Rooms struct{ Lobby Connect }
+
+// ConnectRoom is "/connect HOST[:PORT] room NAME [password PASS]": join
+// the room called Room in the lobby at Lobby (default port 45000), then
+// the room's session on its game port.
+type ConnectRoom struct {
+	Lobby    Connect
+	Room     string // words joined by single spaces
+	Password string // "" for a room without one
 }
 
 // Invite is "/invite [new | wg [FILE]]": show the VPN invite, replace it,
@@ -135,10 +148,18 @@ var table = []*command{
 			"Inside the tunnel the session is always on port 6400. vpn_only = true in a session file serves the session only in the tunnel (and on loopback for you).",
 	},
 	{
-		name: "connect", aliases: []string{"join"}, args: "HOST[:PORT] | INVITE", parse: parseConnect,
-		help: "join the session at HOST (default port 6400), or through the built-in VPN with an invite (netpak1...); \"/connect HOST PORT\" works too",
+		name: "connect", aliases: []string{"join"}, args: "HOST[:PORT] | INVITE | HOST room NAME", parse: parseConnect,
+		help: "join the session at HOST (default port 6400), through the built-in VPN with an invite (netpak1...), or the room NAME of a netpak server (add password PASS for a locked one)",
 		more: "You join as a player on the next free controller port, or as a spectator if your session file says so. A game that has started takes spectators only. " +
-			"An invite is the one line the host's /invite printed; the tunnel runs inside netpak, needs no administrator rights, and closes when you leave the session.",
+			"An invite is the one line the host's /invite printed; the tunnel runs inside netpak, needs no administrator rights, and closes when you leave the session. " +
+			"\"/connect HOST PORT\" works too. " +
+			"With room (/connect HOST[:PORT] room NAME [password PASS], lobby port 45000 by default), netpak joins the room in the server's lobby as RMG and simple64 players do (/rooms lists them; NAME may have spaces, case does not matter, the password is one word), then joins the room's session on its game port as a player on your lobby seat's controller port, with your name: lag, golf, /check and /who work as in any session. " +
+			"You hold the seat until you /leave; the room's creator starts the game.",
+	},
+	{
+		name: "rooms", args: "HOST[:PORT]", parse: parseRooms,
+		help: "list the rooms waiting for players at the netpak server HOST (lobby port 45000); join one with /connect HOST room NAME [password PASS]",
+		more: "Each room shows its name, game, players and whether it needs a password; /connect HOST room NAME joins one. Rooms whose game has begun are only counted: they take no players until their game is over.",
 	},
 	{
 		name: "start", parse: noArgs(Start{}),

@@ -8,7 +8,8 @@ import (
 // Complete returns the words that could finish the one the cursor is in,
 // for tab completion: a command name, or an argument of the command the
 // line starts with (a player's name for /kick and /sync, a command for
-// /help, vpn for /server, new or wg for /invite). Only line[:pos] counts;
+// /help, vpn for /server, new or wg for /invite, room after /connect's
+// host and password after its room's name). Only line[:pos] counts;
 // pos is a byte offset. word is the part of the word typed so far, and
 // every candidate is a whole word that starts with it. players are the
 // names /kick and /sync offer. Chat lines complete nothing.
@@ -58,6 +59,10 @@ func argWords(name string, args []string, word string, players []string) []strin
 		return []string{"vpn"}
 	case name == "invite" && len(args) == 0:
 		return []string{"new", "wg"}
+	case name == "connect" && len(args) == 1 && !isInvite(args[0]):
+		return []string{"room"}
+	case name == "connect" && len(args) >= 3 && strings.EqualFold(args[1], "room") && lastFold(args[2:], "password") < 0:
+		return []string{"password"}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/lobby"
 )
 
 // Limits on what a line may hold; the host enforces the same.
@@ -132,6 +133,9 @@ func parsePort(s string, zeroOK bool) (int, error) {
 }
 
 func parseConnect(args []string) (Cmd, error) {
+	if len(args) >= 2 && strings.EqualFold(args[1], "room") {
+		return parseConnectRoom(args)
+	}
 	switch len(args) {
 	case 1:
 		return ParseTarget(args[0])
@@ -148,6 +152,81 @@ func parseConnect(args []string) (Cmd, error) {
 		return Connect{Host: h, Port: p}, err
 	case 0:
 		return nil, fmt.Errorf("whose session? give the host's address")
+	}
+	return nil, fmt.Errorf("too many arguments")
+}
+
+// maxRoomWords bounds the words of a room name; the lobby bounds its bytes.
+const maxRoomWords = 32
+
+// parseConnectRoom reads "HOST[:PORT] room NAME [password PASS]".
+func parseConnectRoom(args []string) (Cmd, error) {
+	lob, err := parseLobby(args[0])
+	if err != nil {
+		return nil, err
+	}
+	words := args[2:]
+	var pw string
+	if i := lastFold(words, "password"); i >= 0 {
+		switch len(words) - i {
+		case 1:
+			return nil, fmt.Errorf("give the password after \"password\"")
+		case 2:
+			pw, words = words[i+1], words[:i]
+		default:
+			return nil, fmt.Errorf("the password is one word, at the end of the line")
+		}
+	}
+	name := strings.Join(words, " ")
+	switch {
+	case len(words) == 0:
+		return nil, fmt.Errorf("which room? give its name after \"room\" (/rooms %s lists them)", args[0])
+	case len(words) > maxRoomWords || len(name) > lobby.MaxRoomName:
+		return nil, fmt.Errorf("a room name is at most %d bytes", lobby.MaxRoomName)
+	case !printable(name) || !printable(pw):
+		return nil, fmt.Errorf("the room name or password holds control characters")
+	case len(pw) > lobby.MaxPassword:
+		return nil, fmt.Errorf("a password is at most %d bytes", lobby.MaxPassword)
+	}
+	return ConnectRoom{Lobby: lob, Room: name, Password: pw}, nil
+}
+
+// lastFold returns the index of the last of words equal to w, case
+// aside, or -1.
+func lastFold(words []string, w string) int {
+	for i := len(words) - 1; i >= 0; i-- {
+		if strings.EqualFold(words[i], w) {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseLobby reads a lobby's "HOST[:PORT]"; the port defaults to 45000.
+func parseLobby(s string) (Connect, error) {
+	if isInvite(s) {
+		return Connect{}, fmt.Errorf("rooms are in a netpak server's lobby: give its address, not an invite")
+	}
+	c, err := ParseAddr(s)
+	if err != nil {
+		return Connect{}, err
+	}
+	if isIPv6(s) || !strings.Contains(s, ":") {
+		c.Port = lobby.DefaultPort
+	}
+	return c, nil
+}
+
+func parseRooms(args []string) (Cmd, error) {
+	switch len(args) {
+	case 0:
+		return nil, fmt.Errorf("whose rooms? give the netpak server's address")
+	case 1:
+		lob, err := parseLobby(args[0])
+		if err != nil {
+			return nil, err
+		}
+		return Rooms{Lobby: lob}, nil
 	}
 	return nil, fmt.Errorf("too many arguments")
 }

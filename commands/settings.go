@@ -31,6 +31,11 @@ type Settings struct {
 	Spectator   bool          // join as a spectator
 	Ports       []int         // controller ports wanted, 1-4; empty means the next free one
 
+	// Room, with Connect the address of a netpak server's lobby, joins its
+	// room of that name, like /connect HOST room NAME; RoomPassword is the
+	// room's password, one word.
+	Room, RoomPassword string
+
 	VPN         bool     // host through the built-in VPN too, like /server PORT vpn
 	VPNPort     int      // the tunnel's UDP port (0: a free one)
 	VPNOnly     bool     // with VPN: serve the session on loopback and in the tunnel only
@@ -153,10 +158,13 @@ func (s *Settings) Validate() error {
 	if _, err := ButtonMask(s.GolfButton); err != nil {
 		return &SettingError{Key: "golf_button", Err: err}
 	}
-	if s.Connect != "" {
+	if s.Connect != "" && s.Room == "" {
 		if _, err := ParseTarget(s.Connect); err != nil {
 			return &SettingError{Key: "connect", Err: err}
 		}
+	}
+	if err := s.validateRoom(); err != nil {
+		return err
 	}
 	if s.VPNEndpoint != "" {
 		if _, err := s.vpnEndpoint(); err != nil {
@@ -196,6 +204,55 @@ func validateServers(key string, servers []string) error {
 		}
 	}
 	return nil
+}
+
+// validateRoom checks room and room_password as /connect HOST room NAME
+// password PASS would.
+func (s *Settings) validateRoom() error {
+	switch {
+	case s.Room == "" && s.RoomPassword != "":
+		return bad("room_password", "needs a room")
+	case s.Room == "":
+		return nil
+	case s.Connect == "":
+		return bad("room", "needs connect, the address of the netpak server")
+	case s.Spectator:
+		return bad("room", "a room's lobby seats players only; spectator must be false")
+	}
+	_, err := s.ConnectCmd()
+	return err
+}
+
+// ConnectCmd returns the command that joins what the settings' connect
+// (and room) name: a Connect, or a ConnectRoom with room; nil without
+// connect.
+func (s *Settings) ConnectCmd() (Cmd, error) {
+	if s.Connect == "" {
+		return nil, nil
+	}
+	if s.Room == "" {
+		c, err := ParseTarget(s.Connect)
+		if err != nil {
+			return nil, &SettingError{Key: "connect", Err: err}
+		}
+		return c, nil
+	}
+	if len(strings.Fields(s.RoomPassword)) > 1 {
+		return nil, bad("room_password", "the password is one word")
+	}
+	args := append([]string{s.Connect, "room"}, strings.Fields(s.Room)...)
+	if s.RoomPassword != "" {
+		args = append(args, "password", s.RoomPassword)
+	}
+	cmd, err := parseConnectRoom(args)
+	if err != nil {
+		key := "room"
+		if strings.Contains(err.Error(), "password") {
+			key = "room_password"
+		}
+		return nil, &SettingError{Key: key, Err: err}
+	}
+	return cmd, nil
 }
 
 func (s *Settings) validatePorts() error {

@@ -110,7 +110,7 @@ func startFromSettings(ctx context.Context, con *commands.Console, s commands.Se
 	case s.Server:
 		cmd = commands.Server{Port: s.Port, VPN: s.VPN}
 	case s.Connect != "":
-		c, err := commands.ParseTarget(s.Connect)
+		c, err := s.ConnectCmd()
 		if err != nil {
 			return err
 		}

@@ -95,7 +95,7 @@ var fence = []struct {
 	{module + "/host", []string{module + "/host", module + "/commands", module + "/cmd"}},
 	// The WebSocket library serves the lobby and nothing else; the lobby's
 	// rooms are sessions of host, and only the wiring above starts them.
-	{"github.com/coder/websocket", []string{module + "/host/lobby", module + "/cmd"}},
+	{"github.com/coder/websocket", []string{module + "/host/lobby", module + "/commands", module + "/cmd"}},
 	{module + "/host/lobby", []string{module + "/host/lobby", module + "/commands", module + "/cmd"}},
 }
 

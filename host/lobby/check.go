@@ -70,6 +70,9 @@ func (rm *Room) check() error {
 	if rm.Port < 0 || rm.Port > 65535 {
 		checks = append(checks, fmt.Errorf("port %d: %w", rm.Port, ErrMalformed))
 	}
+	if rm.Players < 0 || rm.Players > 4 {
+		checks = append(checks, fmt.Errorf("%d players: %w", rm.Players, ErrMalformed))
+	}
 	for _, err := range checks {
 		if err != nil {
 			return err

@@ -37,6 +37,20 @@
 // starts the game when every lobby player's core holds its controller
 // port, or, after [Config.BeginTimeout], with those that came.
 //
+// # netpak consoles
+//
+// [Client] is the lobby's client side, for netpak's console (/rooms,
+// /connect HOST room NAME). It names the emulator [EmulatorNetpak]: a
+// netpak console lists the rooms of every emulator, running ones marked
+// as such, and joins the waiting ones without the client_sha check (the
+// session's start check compares ROMs) and, without a ROM, without an
+// MD5. It holds its lobby connection while
+// it plays in the room's session, where it holds its seat's controller
+// port from its join on; so a seat whose port a session member holds is
+// never given to a joiner, and a netpak console's seat does not move to
+// seat 0 when the creator leaves. With [Config.AuthSecrets] netpak proves
+// [NetpakSecret] unless the map names a secret of its own.
+//
 // # Around the protocol
 //
 // The lobby port also answers plain HTTP at [ServerListPath] with the

@@ -70,6 +70,9 @@ func (s *Server) checkClient(req *Request) (Accept, string) {
 		return Accepted, ""
 	}
 	secret, ok := s.cfg.AuthSecrets[req.Emulator]
+	if !ok && req.Emulator == EmulatorNetpak {
+		secret, ok = NetpakSecret, true
+	}
 	if !ok {
 		return BadEmulator, fmt.Sprintf("this server does not serve %s", req.Emulator)
 	}
@@ -86,9 +89,12 @@ func (s *Server) handleGetRoomsLocked(sk *socket, req *Request) {
 	}
 	sk.authed = true
 	rep := Reply{Type: ReplyType(req.Type)}
+	netpak := req.Emulator == EmulatorNetpak // it is told which rooms play, and sees them
 	for _, r := range s.sortedRoomsLocked() {
-		if !r.running && r.emulator == req.Emulator {
-			rep.Rooms = append(rep.Rooms, r.view())
+		if (!r.running || netpak) && sameEmulator(req.Emulator, r) {
+			v := r.view()
+			v.Running = r.running && netpak
+			rep.Rooms = append(rep.Rooms, v)
 		}
 	}
 	sk.reply(rep)
@@ -161,4 +167,10 @@ func (s *Server) broadcastLocked(r *room, rep Reply) {
 // samePassword compares in constant time, so that timing tells nothing.
 func samePassword(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// sameEmulator reports whether a client of emulator may see and join r:
+// one of r's emulator, or a netpak console, whose session joins any room.
+func sameEmulator(emulator string, r *room) bool {
+	return emulator == r.emulator || emulator == EmulatorNetpak
 }

@@ -108,8 +108,8 @@ func (s *Server) handleJoinLocked(sk *socket, req *Request) {
 		s.refuseLocked(sk, req, code, msg)
 		return
 	}
-	i := slices.Index(r.seats[:], nil)
-	r.seats[i] = &seat{name: req.PlayerName, sk: sk, from: sk.from}
+	i := r.freeSeatLocked()
+	r.seats[i] = &seat{name: req.PlayerName, sk: sk, from: sk.from, netpak: req.Emulator == EmulatorNetpak}
 	sk.room, sk.seat = r, i
 	s.logf("room %q: %s joined from %v as player %d", r.name, req.PlayerName, sk.from, i+1)
 	v := r.view()
@@ -130,18 +130,19 @@ func (s *Server) checkJoinLocked(sk *socket, req *Request) (*room, Accept, strin
 		return nil, Other, fmt.Sprintf("you are already in the room %q", sk.room.name)
 	}
 	r := s.rooms[req.Room.Port]
-	if r == nil || r.emulator != req.Emulator {
+	if r == nil || !sameEmulator(req.Emulator, r) {
 		return nil, RoomDeleted, "the room is gone: refresh the list"
 	}
 	if code, msg := s.checkPasswordLocked(sk, r, req.Room.Password); code != Accepted {
 		return nil, code, msg
 	}
+	netpak := req.Emulator == EmulatorNetpak // its session checks its ROM itself
 	switch {
-	case req.ClientSHA != r.clientSHA:
+	case !netpak && req.ClientSHA != r.clientSHA:
 		return nil, MismatchVersion, fmt.Sprintf("client versions do not match: yours is %q, the room's %q", req.ClientSHA, r.clientSHA)
-	case !sameMD5(req.Room.MD5, r.md5):
+	case !sameMD5(req.Room.MD5, r.md5) && !(netpak && req.Room.MD5 == ""):
 		return nil, MismatchVersion, fmt.Sprintf("your ROM (MD5 %s) does not match the room's (%s)", req.Room.MD5, r.md5)
-	case r.count() >= len(r.seats):
+	case r.freeSeatLocked() < 0:
 		return nil, RoomFull, "the room is full (4 players)"
 	case r.running:
 		return nil, BadGameState, "the game has already begun"
@@ -261,6 +262,22 @@ func (s *Server) beginDeadline(r *room) {
 		r.h.SetAutoStart(players)
 	}
 	s.reapLaterLocked(r)
+}
+
+// freeSeatLocked returns the first seat that is free in the lobby and
+// whose controller port no session member holds (a netpak console holds
+// its port from its join on), or -1.
+func (r *room) freeSeatLocked() int {
+	var held uint8
+	for _, m := range r.h.Members() {
+		held |= uint8(m.Ports)
+	}
+	for i, st := range r.seats {
+		if st == nil && held&(1<<i) == 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 func (r *room) nameList() []string {

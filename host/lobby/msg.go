@@ -85,6 +85,12 @@ type Room struct {
 	// BufferTarget is what simple64's clients may send; it is accepted
 	// and ignored: the room's lag is netpak's.
 	BufferTarget int `json:"buffer_target,omitempty"`
+	// Players is how many players sit in the room, 0-4: netpak's own
+	// field, which other clients ignore. Requests need not set it.
+	Players int `json:"players,omitempty"`
+	// Running says the room's game has begun: netpak's own field, set in
+	// the lists netpak consoles get, which alone hold running rooms.
+	Running bool `json:"running,omitempty"`
 }
 
 // Request is any client message. The zero value of a field means the

@@ -44,6 +44,10 @@ type seat struct {
 	name string
 	sk   *socket
 	from netip.Addr // where its lobby connection came from
+	// netpak marks a netpak console: it holds its seat's controller port
+	// in the session from its join on, so its seat never moves, and it
+	// cannot begin the game.
+	netpak bool
 }
 
 // openRoom opens a game port and the session that serves it.
@@ -233,13 +237,14 @@ func (r *room) stopBeginTimer() {
 }
 
 // promoteLocked gives seat 0, the creator's, to the lowest other player
-// when its player left before the game: RMG lets only player 1 start.
+// when its player left before the game: RMG lets only player 1 start. A
+// netpak console keeps its seat: its session port cannot move.
 func (r *room) promoteLocked() {
 	if r.running || r.seats[0] != nil {
 		return
 	}
 	for i := 1; i < len(r.seats); i++ {
-		if r.seats[i] != nil {
+		if r.seats[i] != nil && !r.seats[i].netpak {
 			r.seats[0], r.seats[i] = r.seats[i], nil
 			if sk := r.seats[0].sk; sk != nil {
 				sk.seat = 0
@@ -273,7 +278,7 @@ func (r *room) count() int {
 // view is the room as replies carry it: never the password.
 func (r *room) view() Room {
 	return Room{RoomName: r.name, GameName: r.game, MD5: r.md5, Port: r.port,
-		Protected: r.password != "", Features: maps.Clone(r.features)}
+		Protected: r.password != "", Features: maps.Clone(r.features), Players: r.count()}
 }
 
 // roomListener accepts game connections only from the addresses of the
