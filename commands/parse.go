@@ -9,6 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/lobby"
 )
@@ -181,12 +183,12 @@ func parseConnectRoom(args []string) (Cmd, error) {
 	switch {
 	case len(words) == 0:
 		return nil, fmt.Errorf("which room? give its name after \"room\" (/rooms %s lists them)", args[0])
-	case len(words) > maxRoomWords || len(name) > lobby.MaxRoomName:
-		return nil, fmt.Errorf("a room name is at most %d bytes", lobby.MaxRoomName)
+	case len(words) > maxRoomWords || len(name) > lobbymsg.MaxRoomName:
+		return nil, fmt.Errorf("a room name is at most %d bytes", lobbymsg.MaxRoomName)
 	case !printable(name) || !printable(pw):
 		return nil, fmt.Errorf("the room name or password holds control characters")
-	case len(pw) > lobby.MaxPassword:
-		return nil, fmt.Errorf("a password is at most %d bytes", lobby.MaxPassword)
+	case len(pw) > lobbymsg.MaxPassword:
+		return nil, fmt.Errorf("a password is at most %d bytes", lobbymsg.MaxPassword)
 	}
 	return ConnectRoom{Lobby: lob, Room: name, Password: pw}, nil
 }

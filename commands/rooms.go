@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host/lobby"
 	"github.com/netpak/netpak/saves/rom"
 )
@@ -25,7 +27,7 @@ import (
 type RoomController interface {
 	// ListRooms returns the rooms waiting for players in the lobby at
 	// addr ("host:port").
-	ListRooms(ctx context.Context, addr string) ([]lobby.Room, error)
+	ListRooms(ctx context.Context, addr string) ([]lobbymsg.Room, error)
 	// JoinRoom joins the room j names in its lobby, then the room's
 	// session on its game port as the player of the lobby seat's
 	// controller port, and holds the seat until the session ends.
@@ -34,7 +36,7 @@ type RoomController interface {
 
 // RoomJoined says which room a JoinRoom joined.
 type RoomJoined struct {
-	Room lobby.Room
+	Room lobbymsg.Room
 	Seat int    // the controller port, 0-3
 	Addr string // the session's address, "host:port"
 }
@@ -50,7 +52,7 @@ func (r Rooms) run(ctx context.Context, c *Console) error {
 	if err != nil {
 		return err
 	}
-	var rooms []lobby.Room
+	var rooms []lobbymsg.Room
 	for _, rm := range all {
 		if !rm.Running {
 			rooms = append(rooms, rm)
@@ -79,7 +81,7 @@ func playing(n int) string {
 
 // RoomsText formats rooms as /rooms prints them: one row each with its
 // name, game, players and whether it needs a password.
-func RoomsText(rooms []lobby.Room) string {
+func RoomsText(rooms []lobbymsg.Room) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  ROOM\tGAME\tPLAYERS\tPASSWORD")
@@ -128,7 +130,7 @@ func (j ConnectRoom) run(ctx context.Context, c *Console) error {
 }
 
 // ListRooms returns the rooms waiting for players in the lobby at addr.
-func (s *Session) ListRooms(ctx context.Context, addr string) ([]lobby.Room, error) {
+func (s *Session) ListRooms(ctx context.Context, addr string) ([]lobbymsg.Room, error) {
 	cl, err := lobby.DialClient(ctx, addr, lobby.ClientConfig{})
 	if err != nil {
 		return nil, err
@@ -161,7 +163,7 @@ func (s *Session) JoinRoom(ctx context.Context, j ConnectRoom) (RoomJoined, erro
 		return RoomJoined{}, err
 	}
 	got.Addr = net.JoinHostPort(j.Lobby.Host, strconv.Itoa(got.Room.Port))
-	l, err := s.connectSeat(ctx, got.Addr, fmt.Sprintf("%s (room %q)", got.Addr, lobby.Printable(got.Room.RoomName, lobby.MaxRoomName)), got.Seat)
+	l, err := s.connectSeat(ctx, got.Addr, fmt.Sprintf("%s (room %q)", got.Addr, lobby.Printable(got.Room.RoomName, lobbymsg.MaxRoomName)), got.Seat)
 	if err != nil {
 		cl.Close()
 		return RoomJoined{}, fmt.Errorf("room %q: join its session at %s: %w", got.Room.RoomName, got.Addr, err)
@@ -258,10 +260,10 @@ func (s *Session) holdSeat(cl *lobby.Client, l *live, room string) {
 // lobbyMessage prints what the room's lobby says unasked: its chat, who
 // sits in it (RMG players are in the lobby only until the game begins,
 // so /who does not list them before), and the begin of the game.
-func (s *Session) lobbyMessage(r lobby.Reply) {
+func (s *Session) lobbyMessage(r lobbymsg.Reply) {
 	const max = 400
 	switch r.Type {
-	case lobby.ReplyType(lobby.TypeChat):
+	case lobbymsg.ReplyType(lobbymsg.TypeChat):
 		s.print("[room] " + lobby.Printable(r.Message, max))
 	case "reply_players":
 		if r.PlayerNames == nil {
@@ -270,13 +272,13 @@ func (s *Session) lobbyMessage(r lobby.Reply) {
 		var who []string
 		for i, n := range r.PlayerNames {
 			if n != "" {
-				who = append(who, fmt.Sprintf("%d %s", i+1, lobby.Printable(n, lobby.MaxPlayerName)))
+				who = append(who, fmt.Sprintf("%d %s", i+1, lobby.Printable(n, lobbymsg.MaxPlayerName)))
 			}
 		}
 		s.print("[room] players: " + strings.Join(who, ", "))
-	case lobby.ReplyType(lobby.TypeBeginGame):
+	case lobbymsg.ReplyType(lobbymsg.TypeBeginGame):
 		s.print("[room] the game begins: it starts when every player's emulator has joined")
-	case lobby.ReplyType(lobby.TypeEditRoom):
+	case lobbymsg.ReplyType(lobbymsg.TypeEditRoom):
 		if r.Room != nil {
 			s.print("[room] the room now plays " + lobby.Printable(r.Room.GameName, max))
 		}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
@@ -158,12 +160,12 @@ func TestConsolesPlayALobbyRoom(t *testing.T) {
 	addr := startLobby(t, lobby.Config{Lag: 2})
 	rosa := rmgPlayer(t, addr)
 	ctx := t.Context()
-	room, err := rosa.Create(ctx, "rosa", lobby.Room{RoomName: "Friday Night", Password: "s3cret", MD5: testROM, GameName: "Mario Kart 64"})
+	room, err := rosa.Create(ctx, "rosa", lobbymsg.Room{RoomName: "Friday Night", Password: "s3cret", MD5: testROM, GameName: "Mario Kart 64"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	otto := rmgPlayer(t, addr)
-	if _, err := otto.Create(ctx, "otto", lobby.Room{RoomName: "Open", MD5: testROM, GameName: "Smash"}); err != nil {
+	if _, err := otto.Create(ctx, "otto", lobbymsg.Room{RoomName: "Open", MD5: testROM, GameName: "Smash"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -285,7 +287,7 @@ func waitGame(t *testing.T, ch <-chan simResult) simResult {
 func TestConnectRoomStarted(t *testing.T) {
 	addr := startLobby(t, lobby.Config{})
 	rosa := rmgPlayer(t, addr)
-	if _, err := rosa.Create(t.Context(), "rosa", lobby.Room{RoomName: "Late", MD5: testROM, GameName: "G"}); err != nil {
+	if _, err := rosa.Create(t.Context(), "rosa", lobbymsg.Room{RoomName: "Late", MD5: testROM, GameName: "G"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := rosa.Begin(t.Context()); err != nil {
@@ -311,7 +313,7 @@ func FuzzRoomsText(f *testing.F) {
 	f.Add([]byte(`{"type":"reply_get_rooms","rooms":[{"room_name":"R","game_name":"G","port":1,"protected":true,"players":2}]}`))
 	f.Add([]byte(`{"type":"reply_get_rooms","rooms":[{"room_name":"a\tb","game_name":""}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := lobby.DecodeReply(b)
+		r, err := lobbymsg.DecodeReply(b)
 		if err != nil || len(r.Rooms) == 0 {
 			return
 		}
@@ -335,7 +337,7 @@ func FuzzParseRoomLine(f *testing.F) {
 		if !ok {
 			t.Fatalf("parsed as %#v", cmd)
 		}
-		if j.Room == "" || len(j.Room) > lobby.MaxRoomName || len(j.Password) > lobby.MaxPassword || strings.Contains(j.Room, "  ") {
+		if j.Room == "" || len(j.Room) > lobbymsg.MaxRoomName || len(j.Password) > lobbymsg.MaxPassword || strings.Contains(j.Room, "  ") {
 			t.Fatalf("parsed %#v", j)
 		}
 	})

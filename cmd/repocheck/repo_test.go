@@ -113,6 +113,7 @@ var pure = []struct {
 	{module + "/host/lockstep", nil, true},
 	{module + "/host/wire", []string{module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, true},
 	{module + "/host/check", []string{module + "/saves", module + "/saves/rom"}, true},
+	{module + "/host/lobby/lobbymsg", nil, true},
 	{module + "/host/udpsock", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/coreserve", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 }

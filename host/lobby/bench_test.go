@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 )
@@ -75,10 +77,10 @@ func openBenchRoom(b *testing.B, url string, i int) []*hosttest.FakeCore {
 	}
 	port := createRoom(b, cls[0], fmt.Sprintf("Bench %d", i), "")
 	for _, c := range cls[1:] {
-		mustAccept(b, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		mustAccept(b, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 		mustAccept(b, join(c, port, ""))
 	}
-	mustAccept(b, cls[0].do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(b, cls[0].do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 	ap := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
 	cores := make([]*hosttest.FakeCore, 4)
 	for p := range cores {

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/coder/websocket"
 )
 
@@ -50,7 +52,7 @@ type ClientConfig struct {
 	// OnMessage, if set, receives the messages the server sends unasked:
 	// chat, player lists, edits, the begin of the game. It is called from
 	// the client's reader and must not block.
-	OnMessage func(Reply)
+	OnMessage func(lobbymsg.Reply)
 	// Now, if set, is the clock of authTime; it defaults to time.Now.
 	Now func() time.Time
 }
@@ -70,9 +72,9 @@ type Client struct {
 	reqMu sync.Mutex // one request at a time
 
 	mu      sync.Mutex
-	waiting string     // the reply type a request waits for
-	replyCh chan Reply // its reply; buffered 1
-	players *[4]string // the last reply_players
+	waiting string              // the reply type a request waits for
+	replyCh chan lobbymsg.Reply // its reply; buffered 1
+	players *[4]string          // the last reply_players
 	playCh  chan struct{}
 	closing bool  // Close was called
 	err     error // why readLoop ended
@@ -95,17 +97,17 @@ var (
 	ErrRefused       = errors.New("refused")
 )
 
-var refusals = map[Accept]error{
-	BadPassword: ErrWrongPassword, MismatchVersion: ErrVersion, RoomFull: ErrRoomFull,
-	DuplicateName: ErrNameTaken, RoomDeleted: ErrRoomGone, BadName: ErrBadName,
-	BadEmulator: ErrBadEmulator, BadAuth: ErrBadAuth, BadPlayer: ErrNotCreator,
-	BadRoomName: ErrBadRoomName, BadGameState: ErrGameStarted,
+var refusals = map[lobbymsg.Accept]error{
+	lobbymsg.BadPassword: ErrWrongPassword, lobbymsg.MismatchVersion: ErrVersion, lobbymsg.RoomFull: ErrRoomFull,
+	lobbymsg.DuplicateName: ErrNameTaken, lobbymsg.RoomDeleted: ErrRoomGone, lobbymsg.BadName: ErrBadName,
+	lobbymsg.BadEmulator: ErrBadEmulator, lobbymsg.BadAuth: ErrBadAuth, lobbymsg.BadPlayer: ErrNotCreator,
+	lobbymsg.BadRoomName: ErrBadRoomName, lobbymsg.BadGameState: ErrGameStarted,
 }
 
 // RefusedError is a reply whose accept code refused the request.
 type RefusedError struct {
 	Type    string // the reply's type
-	Code    Accept
+	Code    lobbymsg.Accept
 	Message string // the server's words, if any
 }
 
@@ -141,8 +143,8 @@ func (e *RefusedError) kind() error {
 }
 
 // Refusal returns the error of a reply: nil if r was accepted.
-func Refusal(r Reply) error {
-	if r.Accept == Accepted {
+func Refusal(r lobbymsg.Reply) error {
+	if r.Accept == lobbymsg.Accepted {
 		return nil
 	}
 	return &RefusedError{Type: r.Type, Code: r.Accept, Message: r.Message}
@@ -187,7 +189,7 @@ func DialClient(ctx context.Context, addr string, cfg ClientConfig) (*Client, er
 	if err != nil {
 		return nil, fmt.Errorf("connect to the lobby at %s: %w", url, err)
 	}
-	c.SetReadLimit(MaxMessage)
+	c.SetReadLimit(lobbymsg.MaxMessage)
 	cl := &Client{cfg: cfg, c: c, done: make(chan struct{}), playCh: make(chan struct{}, 1)}
 	cl.ctx, cl.stop = context.WithCancel(context.Background())
 	go cl.readLoop()
@@ -215,8 +217,8 @@ func (cl *Client) readLoop() {
 			cl.mu.Unlock()
 			return
 		}
-		var r Reply
-		if r, err = DecodeReply(b); err != nil {
+		var r lobbymsg.Reply
+		if r, err = lobbymsg.DecodeReply(b); err != nil {
 			err = fmt.Errorf("the lobby sent a bad message: %w", err)
 			return
 		}
@@ -225,7 +227,7 @@ func (cl *Client) readLoop() {
 }
 
 // dispatch hands r to the request waiting for it, or to OnMessage.
-func (cl *Client) dispatch(r Reply) {
+func (cl *Client) dispatch(r lobbymsg.Reply) {
 	cl.mu.Lock()
 	if r.Type == "reply_players" && r.PlayerNames != nil {
 		names := *r.PlayerNames
@@ -278,19 +280,19 @@ func (cl *Client) Close() error {
 
 // do sends req with the common fields and waits for its reply, at most
 // the client's Timeout.
-func (cl *Client) do(ctx context.Context, req Request) (Reply, error) {
+func (cl *Client) do(ctx context.Context, req lobbymsg.Request) (lobbymsg.Reply, error) {
 	cl.reqMu.Lock()
 	defer cl.reqMu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, cl.cfg.Timeout)
 	defer cancel()
-	req.ClientSHA, req.Emulator, req.NetplayVersion = cl.cfg.ClientSHA, cl.cfg.Emulator, APIVersion
-	req.AuthTime = AuthTime(strconv.FormatInt(cl.cfg.Now().UnixMilli(), 10))
-	req.Auth = AuthHash(req.AuthTime, cl.cfg.Secret)
+	req.ClientSHA, req.Emulator, req.NetplayVersion = cl.cfg.ClientSHA, cl.cfg.Emulator, lobbymsg.APIVersion
+	req.AuthTime = lobbymsg.AuthTime(strconv.FormatInt(cl.cfg.Now().UnixMilli(), 10))
+	req.Auth = lobbymsg.AuthHash(req.AuthTime, cl.cfg.Secret)
 	if err := req.Check(); err != nil {
-		return Reply{}, err
+		return lobbymsg.Reply{}, err
 	}
-	want := ReplyType(req.Type)
-	ch := make(chan Reply, 1)
+	want := lobbymsg.ReplyType(req.Type)
+	ch := make(chan lobbymsg.Reply, 1)
 	cl.mu.Lock()
 	cl.waiting, cl.replyCh = want, ch
 	cl.mu.Unlock()
@@ -299,16 +301,16 @@ func (cl *Client) do(ctx context.Context, req Request) (Reply, error) {
 		cl.waiting = ""
 		cl.mu.Unlock()
 	}()
-	if err := cl.c.Write(ctx, websocket.MessageText, Encode(req)); err != nil {
-		return Reply{}, cl.lost(fmt.Errorf("send %s: %w", req.Type, err))
+	if err := cl.c.Write(ctx, websocket.MessageText, lobbymsg.Encode(req)); err != nil {
+		return lobbymsg.Reply{}, cl.lost(fmt.Errorf("send %s: %w", req.Type, err))
 	}
 	select {
 	case r := <-ch:
 		return r, Refusal(r)
 	case <-cl.done:
-		return Reply{}, cl.lost(nil)
+		return lobbymsg.Reply{}, cl.lost(nil)
 	case <-ctx.Done():
-		return Reply{}, fmt.Errorf("no %s from the lobby: %w", want, ctx.Err())
+		return lobbymsg.Reply{}, fmt.Errorf("no %s from the lobby: %w", want, ctx.Err())
 	}
 }
 
@@ -332,8 +334,8 @@ func (cl *Client) lost(err error) error {
 // Rooms returns the rooms this client's emulator may see, in the server's
 // order: the rooms waiting for players, and for EmulatorNetpak the running
 // ones too, marked Running.
-func (cl *Client) Rooms(ctx context.Context) ([]Room, error) {
-	r, err := cl.do(ctx, Request{Type: TypeGetRooms})
+func (cl *Client) Rooms(ctx context.Context) ([]lobbymsg.Room, error) {
+	r, err := cl.do(ctx, lobbymsg.Request{Type: lobbymsg.TypeGetRooms})
 	if err != nil {
 		return nil, fmt.Errorf("list rooms: %w", err)
 	}
@@ -342,7 +344,7 @@ func (cl *Client) Rooms(ctx context.Context) ([]Room, error) {
 
 // Joined is a room the client sits in.
 type Joined struct {
-	Room Room
+	Room lobbymsg.Room
 	Seat int // the lobby's index of the player: its controller port, 0-3
 }
 
@@ -352,13 +354,13 @@ func (cl *Client) Join(ctx context.Context, name string, port int, password, md5
 	cl.mu.Lock()
 	cl.players = nil
 	cl.mu.Unlock()
-	r, err := cl.do(ctx, Request{Type: TypeJoinRoom, PlayerName: name,
-		Room: &Room{Port: port, Password: password, MD5: md5}})
+	r, err := cl.do(ctx, lobbymsg.Request{Type: lobbymsg.TypeJoinRoom, PlayerName: name,
+		Room: &lobbymsg.Room{Port: port, Password: password, MD5: md5}})
 	if err != nil {
 		return Joined{}, fmt.Errorf("join the room on port %d: %w", port, err)
 	}
 	if r.Room == nil || r.Room.Port != port {
-		return Joined{}, fmt.Errorf("join the room on port %d: the lobby's reply names no such room: %w", port, ErrMalformed)
+		return Joined{}, fmt.Errorf("join the room on port %d: the lobby's reply names no such room: %w", port, lobbymsg.ErrMalformed)
 	}
 	seat, err := cl.seat(ctx, name)
 	if err != nil {
@@ -402,20 +404,20 @@ func (cl *Client) Players() [4]string {
 }
 
 // Create creates a room as name and sits in it as its creator.
-func (cl *Client) Create(ctx context.Context, name string, room Room) (Room, error) {
-	r, err := cl.do(ctx, Request{Type: TypeCreateRoom, PlayerName: name, Room: &room})
+func (cl *Client) Create(ctx context.Context, name string, room lobbymsg.Room) (lobbymsg.Room, error) {
+	r, err := cl.do(ctx, lobbymsg.Request{Type: lobbymsg.TypeCreateRoom, PlayerName: name, Room: &room})
 	if err != nil {
-		return Room{}, fmt.Errorf("create room %q: %w", room.RoomName, err)
+		return lobbymsg.Room{}, fmt.Errorf("create room %q: %w", room.RoomName, err)
 	}
 	if r.Room == nil || r.Room.Port == 0 {
-		return Room{}, fmt.Errorf("create room %q: the reply names no port: %w", room.RoomName, ErrMalformed)
+		return lobbymsg.Room{}, fmt.Errorf("create room %q: the reply names no port: %w", room.RoomName, lobbymsg.ErrMalformed)
 	}
 	return *r.Room, nil
 }
 
 // Begin begins the game of the room the client created.
 func (cl *Client) Begin(ctx context.Context) error {
-	if _, err := cl.do(ctx, Request{Type: TypeBeginGame}); err != nil {
+	if _, err := cl.do(ctx, lobbymsg.Request{Type: lobbymsg.TypeBeginGame}); err != nil {
 		return fmt.Errorf("begin the game: %w", err)
 	}
 	return nil
@@ -423,18 +425,18 @@ func (cl *Client) Begin(ctx context.Context) error {
 
 // FindRoom returns the room called name among rooms, case aside, or an
 // error wrapping ErrNoRoom that lists some of the names there are.
-func FindRoom(rooms []Room, name string) (Room, error) {
+func FindRoom(rooms []lobbymsg.Room, name string) (lobbymsg.Room, error) {
 	for _, r := range rooms {
 		if strings.EqualFold(r.RoomName, name) {
 			return r, nil
 		}
 	}
 	if len(rooms) == 0 {
-		return Room{}, fmt.Errorf("room %q: %w: the lobby has no waiting rooms", name, ErrNoRoom)
+		return lobbymsg.Room{}, fmt.Errorf("room %q: %w: the lobby has no waiting rooms", name, ErrNoRoom)
 	}
 	names := make([]string, 0, min(len(rooms), 10))
 	for _, r := range rooms[:min(len(rooms), 10)] {
 		names = append(names, strconv.Quote(r.RoomName))
 	}
-	return Room{}, fmt.Errorf("room %q: %w among the waiting rooms (%s)", name, ErrNoRoom, strings.Join(names, ", "))
+	return lobbymsg.Room{}, fmt.Errorf("room %q: %w among the waiting rooms (%s)", name, ErrNoRoom, strings.Join(names, ", "))
 }

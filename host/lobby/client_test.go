@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
@@ -52,7 +54,7 @@ type client struct {
 	t       testing.TB
 	c       *websocket.Conn
 	name    string
-	replies chan lobby.Reply
+	replies chan lobbymsg.Reply
 	closed  chan struct{} // closed when the server closed the socket
 	err     error         // why; read after closed
 }
@@ -91,7 +93,7 @@ func dialWith(url string, opts *websocket.DialOptions) (*websocket.Conn, error) 
 // newClient wraps c; with read set, a goroutine collects its replies.
 func newClient(t testing.TB, c *websocket.Conn, name string, read bool) *client {
 	c.SetReadLimit(1 << 20)
-	cl := &client{t: t, c: c, name: name, replies: make(chan lobby.Reply, 256), closed: make(chan struct{})}
+	cl := &client{t: t, c: c, name: name, replies: make(chan lobbymsg.Reply, 256), closed: make(chan struct{})}
 	if read {
 		go cl.readLoop()
 	}
@@ -107,7 +109,7 @@ func (cl *client) readLoop() {
 			cl.err = err
 			return
 		}
-		r, err := lobby.DecodeReply(b)
+		r, err := lobbymsg.DecodeReply(b)
 		if err != nil {
 			cl.err = fmt.Errorf("the server sent %q: %w", b, err)
 			return
@@ -122,9 +124,9 @@ func (cl *client) readLoop() {
 }
 
 // send sends req with RMG's common fields.
-func (cl *client) send(req lobby.Request) {
+func (cl *client) send(req lobbymsg.Request) {
 	cl.t.Helper()
-	if req.PlayerName == "" && req.Type != lobby.TypeGetRooms {
+	if req.PlayerName == "" && req.Type != lobbymsg.TypeGetRooms {
 		req.PlayerName = cl.name
 	}
 	if req.ClientSHA == "" {
@@ -134,11 +136,11 @@ func (cl *client) send(req lobby.Request) {
 		req.Emulator = "RMG"
 	}
 	if req.NetplayVersion == 0 {
-		req.NetplayVersion = lobby.APIVersion
+		req.NetplayVersion = lobbymsg.APIVersion
 	}
-	req.AuthTime = lobby.AuthTime(strconv.FormatInt(time.Now().UnixMilli(), 10))
-	req.Auth = lobby.AuthHash(req.AuthTime, "RMG")
-	cl.sendRaw(lobby.Encode(req))
+	req.AuthTime = lobbymsg.AuthTime(strconv.FormatInt(time.Now().UnixMilli(), 10))
+	req.Auth = lobbymsg.AuthHash(req.AuthTime, "RMG")
+	cl.sendRaw(lobbymsg.Encode(req))
 }
 
 func contextWithLimit() (context.Context, context.CancelFunc) {
@@ -152,7 +154,7 @@ func (cl *client) sendRaw(b []byte) error {
 }
 
 // expect returns the next reply of type typ, skipping others.
-func (cl *client) expect(typ string) lobby.Reply {
+func (cl *client) expect(typ string) lobbymsg.Reply {
 	cl.t.Helper()
 	deadline := time.After(waitLimit)
 	for {
@@ -170,16 +172,16 @@ func (cl *client) expect(typ string) lobby.Reply {
 }
 
 // do sends req and returns its reply.
-func (cl *client) do(req lobby.Request) lobby.Reply {
+func (cl *client) do(req lobbymsg.Request) lobbymsg.Reply {
 	cl.t.Helper()
 	cl.send(req)
-	return cl.expect(lobby.ReplyType(req.Type))
+	return cl.expect(lobbymsg.ReplyType(req.Type))
 }
 
 // mustAccept fails unless r was accepted.
-func mustAccept(t testing.TB, r lobby.Reply) lobby.Reply {
+func mustAccept(t testing.TB, r lobbymsg.Reply) lobbymsg.Reply {
 	t.Helper()
-	if r.Accept != lobby.Accepted {
+	if r.Accept != lobbymsg.Accepted {
 		t.Fatalf("%s refused: %v: %s", r.Type, r.Accept, r.Message)
 	}
 	return r
@@ -199,7 +201,7 @@ func (cl *client) waitClosed() error {
 
 func createRoom(t testing.TB, cl *client, name, password string) int {
 	t.Helper()
-	r := mustAccept(t, cl.do(lobby.Request{Type: lobby.TypeCreateRoom, Room: &lobby.Room{
+	r := mustAccept(t, cl.do(lobbymsg.Request{Type: lobbymsg.TypeCreateRoom, Room: &lobbymsg.Room{
 		RoomName: name, Password: password, MD5: testROM, GameName: "Test Game",
 		Features: map[string]string{"rsp_plugin": "RSP", "gfx_plugin": "GFX"}}}))
 	if r.Room == nil || r.Room.Port == 0 {
@@ -208,9 +210,9 @@ func createRoom(t testing.TB, cl *client, name, password string) int {
 	return r.Room.Port
 }
 
-func join(cl *client, port int, password string) lobby.Reply {
+func join(cl *client, port int, password string) lobbymsg.Reply {
 	cl.t.Helper()
-	return cl.do(lobby.Request{Type: lobby.TypeJoinRoom, Room: &lobby.Room{Port: port, Password: password, MD5: testROM}})
+	return cl.do(lobbymsg.Request{Type: lobbymsg.TypeJoinRoom, Room: &lobbymsg.Room{Port: port, Password: password, MD5: testROM}})
 }
 
 // coreKeys is what player p presses at count c in every test game.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host"
 )
 
@@ -108,11 +110,11 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %d is negative", name, v))
 		}
 	}
-	if len(c.MOTD) > MaxMOTD {
-		errs = append(errs, fmt.Errorf("the MOTD has %d bytes, at most %d", len(c.MOTD), MaxMOTD))
+	if len(c.MOTD) > lobbymsg.MaxMOTD {
+		errs = append(errs, fmt.Errorf("the MOTD has %d bytes, at most %d", len(c.MOTD), lobbymsg.MaxMOTD))
 	}
-	if c.CreateKey != "" && checkText("create key", c.CreateKey, MaxPassword, false) != nil {
-		errs = append(errs, fmt.Errorf("the create key must be up to %d printable characters without spaces", MaxPassword))
+	if c.CreateKey != "" && lobbymsg.CheckText("create key", c.CreateKey, lobbymsg.MaxPassword, false) != nil {
+		errs = append(errs, fmt.Errorf("the create key must be up to %d printable characters without spaces", lobbymsg.MaxPassword))
 	}
 	return errors.Join(errs...)
 }

@@ -4,9 +4,11 @@
 // rooms themselves, each a full netpak session ([host.Host]) serving the
 // players' mupen64plus cores on its own game port.
 //
-// The codec (msg.go, check.go, auth.go) is pure: JSON message types for
-// every request and reply, accept codes, and bounded validation; it does
-// no I/O. The [Server] is the shell: sockets, rooms, limits and timers.
+// The codec is package [github.com/netpak/netpak/host/lobby/lobbymsg]:
+// pure JSON message types for every request and reply, accept codes, and
+// bounded validation. The [Server] is the shell: sockets, rooms, limits
+// and timers; the [Client] is what a netpak console uses to list and join
+// rooms.
 // The package must not speak the cores' protocol itself (package host
 // does) nor import vpn or commands.
 //

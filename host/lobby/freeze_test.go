@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/lobby"
 )
@@ -74,18 +76,18 @@ func TestFrozenSocketHurtsOnlyItself(t *testing.T) {
 	}
 	alice, carol := connect("alice", true), connect("carol", true)
 	port := createRoom(t, alice, "Freeze", "")
-	mustAccept(t, carol.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, carol.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 	mustAccept(t, join(carol, port, ""))
 	bob := connect("bob", false) // reads the replies joining takes, then never again
-	bob.send(lobby.Request{Type: lobby.TypeGetRooms})
+	bob.send(lobbymsg.Request{Type: lobbymsg.TypeGetRooms})
 	readOne(t, bob.c)
-	bob.send(lobby.Request{Type: lobby.TypeJoinRoom, Room: &lobby.Room{Port: port, MD5: testROM}})
+	bob.send(lobbymsg.Request{Type: lobbymsg.TypeJoinRoom, Room: &lobbymsg.Room{Port: port, MD5: testROM}})
 	readOne(t, bob.c)
 
 	start := time.Now()
 	const chats = 10
 	for range chats {
-		alice.send(lobby.Request{Type: lobby.TypeChat, Message: "still here?"})
+		alice.send(lobbymsg.Request{Type: lobbymsg.TypeChat, Message: "still here?"})
 	}
 	for range chats {
 		if m := carol.expect("reply_chat_message"); m.Message != "alice: still here?" {

@@ -4,6 +4,8 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"strings"
+
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
 )
 
 // handler serves one request type with Server.mu held. needAuth means the
@@ -11,24 +13,24 @@ import (
 // simple64 servers require.
 type handler struct {
 	needAuth bool
-	serve    func(s *Server, sk *socket, req *Request)
+	serve    func(s *Server, sk *socket, req *lobbymsg.Request)
 }
 
 var handlers = map[string]handler{
-	TypeCreateRoom: {false, (*Server).handleCreateLocked},
-	TypeGetRooms:   {false, (*Server).handleGetRoomsLocked},
-	TypeJoinRoom:   {true, (*Server).handleJoinLocked},
-	TypePlayers:    {true, (*Server).handlePlayersLocked},
-	TypeChat:       {true, (*Server).handleChatLocked},
-	TypeEditRoom:   {true, (*Server).handleEditLocked},
-	TypeBeginGame:  {true, (*Server).handleBeginLocked},
-	TypeMOTD:       {false, (*Server).handleMOTDLocked},
-	TypeVersion:    {false, (*Server).handleVersionLocked},
-	TypePing:       {false, (*Server).handlePingLocked},
+	lobbymsg.TypeCreateRoom: {false, (*Server).handleCreateLocked},
+	lobbymsg.TypeGetRooms:   {false, (*Server).handleGetRoomsLocked},
+	lobbymsg.TypeJoinRoom:   {true, (*Server).handleJoinLocked},
+	lobbymsg.TypePlayers:    {true, (*Server).handlePlayersLocked},
+	lobbymsg.TypeChat:       {true, (*Server).handleChatLocked},
+	lobbymsg.TypeEditRoom:   {true, (*Server).handleEditLocked},
+	lobbymsg.TypeBeginGame:  {true, (*Server).handleBeginLocked},
+	lobbymsg.TypeMOTD:       {false, (*Server).handleMOTDLocked},
+	lobbymsg.TypeVersion:    {false, (*Server).handleVersionLocked},
+	lobbymsg.TypePing:       {false, (*Server).handlePingLocked},
 }
 
 // serve answers one decoded request.
-func (s *Server) serve(sk *socket, req *Request) {
+func (s *Server) serve(sk *socket, req *lobbymsg.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sk.ctx.Err() != nil {
@@ -37,18 +39,18 @@ func (s *Server) serve(sk *socket, req *Request) {
 	h, ok := handlers[req.Type]
 	switch {
 	case !ok:
-		s.refuseLocked(sk, req, Other, fmt.Sprintf("this server does not know %q", req.Type))
+		s.refuseLocked(sk, req, lobbymsg.Other, fmt.Sprintf("this server does not know %q", req.Type))
 	case h.needAuth && !sk.authed:
-		s.refuseLocked(sk, req, BadAuth, "list the rooms or create one first")
+		s.refuseLocked(sk, req, lobbymsg.BadAuth, "list the rooms or create one first")
 	default:
 		h.serve(s, sk, req)
 	}
 }
 
 // refuseLocked answers req with an accept code other than Accepted.
-func (s *Server) refuseLocked(sk *socket, req *Request, code Accept, msg string) {
+func (s *Server) refuseLocked(sk *socket, req *lobbymsg.Request, code lobbymsg.Accept, msg string) {
 	s.stats.Refused++
-	sk.reply(Reply{Type: ReplyType(req.Type), Accept: code, Message: msg})
+	sk.reply(lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Accept: code, Message: msg})
 }
 
 // count updates the counters under the server's lock.
@@ -60,35 +62,35 @@ func (s *Server) count(f func(*Stats)) {
 
 // checkClient checks the common fields: API version, emulator, and auth
 // when the operator turned it on.
-func (s *Server) checkClient(req *Request) (Accept, string) {
+func (s *Server) checkClient(req *lobbymsg.Request) (lobbymsg.Accept, string) {
 	switch {
-	case req.NetplayVersion != APIVersion:
-		return MismatchVersion, fmt.Sprintf("this server speaks netplay API %d, your client %d: use a client of the same API", APIVersion, req.NetplayVersion)
+	case req.NetplayVersion != lobbymsg.APIVersion:
+		return lobbymsg.MismatchVersion, fmt.Sprintf("this server speaks netplay API %d, your client %d: use a client of the same API", lobbymsg.APIVersion, req.NetplayVersion)
 	case req.Emulator == "":
-		return BadEmulator, "your client did not say which emulator it is"
+		return lobbymsg.BadEmulator, "your client did not say which emulator it is"
 	case s.cfg.AuthSecrets == nil:
-		return Accepted, ""
+		return lobbymsg.Accepted, ""
 	}
 	secret, ok := s.cfg.AuthSecrets[req.Emulator]
 	if !ok && req.Emulator == EmulatorNetpak {
 		secret, ok = NetpakSecret, true
 	}
 	if !ok {
-		return BadEmulator, fmt.Sprintf("this server does not serve %s", req.Emulator)
+		return lobbymsg.BadEmulator, fmt.Sprintf("this server does not serve %s", req.Emulator)
 	}
-	if err := CheckAuth(req, secret, s.cfg.Now().UnixMilli()); err != nil {
-		return BadAuth, fmt.Sprintf("%v (is your clock right?)", err)
+	if err := lobbymsg.CheckAuth(req, secret, s.cfg.Now().UnixMilli()); err != nil {
+		return lobbymsg.BadAuth, fmt.Sprintf("%v (is your clock right?)", err)
 	}
-	return Accepted, ""
+	return lobbymsg.Accepted, ""
 }
 
-func (s *Server) handleGetRoomsLocked(sk *socket, req *Request) {
-	if code, msg := s.checkClient(req); code != Accepted {
+func (s *Server) handleGetRoomsLocked(sk *socket, req *lobbymsg.Request) {
+	if code, msg := s.checkClient(req); code != lobbymsg.Accepted {
 		s.refuseLocked(sk, req, code, msg)
 		return
 	}
 	sk.authed = true
-	rep := Reply{Type: ReplyType(req.Type)}
+	rep := lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type)}
 	netpak := req.Emulator == EmulatorNetpak // it is told which rooms play, and sees them
 	for _, r := range s.sortedRoomsLocked() {
 		if (!r.running || netpak) && sameEmulator(req.Emulator, r) {
@@ -100,7 +102,7 @@ func (s *Server) handleGetRoomsLocked(sk *socket, req *Request) {
 	sk.reply(rep)
 }
 
-func (s *Server) handlePlayersLocked(sk *socket, req *Request) {
+func (s *Server) handlePlayersLocked(sk *socket, req *lobbymsg.Request) {
 	if r := s.roomOfLocked(sk, req); r != nil {
 		s.sendPlayersLocked(r)
 	}
@@ -109,54 +111,54 @@ func (s *Server) handlePlayersLocked(sk *socket, req *Request) {
 // sendPlayersLocked tells everyone in r who sits where.
 func (s *Server) sendPlayersLocked(r *room) {
 	names := r.players()
-	s.broadcastLocked(r, Reply{Type: "reply_players", PlayerNames: &names})
+	s.broadcastLocked(r, lobbymsg.Reply{Type: "reply_players", PlayerNames: &names})
 }
 
-func (s *Server) handleChatLocked(sk *socket, req *Request) {
+func (s *Server) handleChatLocked(sk *socket, req *lobbymsg.Request) {
 	r := s.roomOfLocked(sk, req)
 	if r == nil {
 		return
 	}
 	msg := strings.TrimSpace(req.Message)
 	if msg == "" {
-		s.refuseLocked(sk, req, Other, "the message is empty")
+		s.refuseLocked(sk, req, lobbymsg.Other, "the message is empty")
 		return
 	}
 	// The name is the seat's, never the request's: nobody speaks for another.
 	name := r.seats[sk.seat].name
-	s.broadcastLocked(r, Reply{Type: ReplyType(req.Type), Message: name + ": " + msg})
+	s.broadcastLocked(r, lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Message: name + ": " + msg})
 }
 
-func (s *Server) handleMOTDLocked(sk *socket, req *Request) {
-	sk.reply(Reply{Type: ReplyType(req.Type), Message: s.cfg.MOTD})
+func (s *Server) handleMOTDLocked(sk *socket, req *lobbymsg.Request) {
+	sk.reply(lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Message: s.cfg.MOTD})
 }
 
-func (s *Server) handleVersionLocked(sk *socket, req *Request) {
-	sk.reply(Reply{Type: ReplyType(req.Type), Message: fmt.Sprintf("%s. api: %d", s.cfg.Version, APIVersion)})
+func (s *Server) handleVersionLocked(sk *socket, req *lobbymsg.Request) {
+	sk.reply(lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Message: fmt.Sprintf("%s. api: %d", s.cfg.Version, lobbymsg.APIVersion)})
 }
 
-func (s *Server) handlePingLocked(sk *socket, req *Request) {
+func (s *Server) handlePingLocked(sk *socket, req *lobbymsg.Request) {
 	sk.send(outMsg{ping: true})
 }
 
 // roomOfLocked returns the room sk sits in, refusing req if none, or if
 // req names another room's port.
-func (s *Server) roomOfLocked(sk *socket, req *Request) *room {
+func (s *Server) roomOfLocked(sk *socket, req *lobbymsg.Request) *room {
 	r := sk.room
 	switch {
 	case r == nil:
-		s.refuseLocked(sk, req, RoomDeleted, "you are in no room")
+		s.refuseLocked(sk, req, lobbymsg.RoomDeleted, "you are in no room")
 		return nil
 	case req.Room != nil && req.Room.Port != 0 && req.Room.Port != r.port:
-		s.refuseLocked(sk, req, BadRoomName, fmt.Sprintf("you are in the room on port %d, not %d", r.port, req.Room.Port))
+		s.refuseLocked(sk, req, lobbymsg.BadRoomName, fmt.Sprintf("you are in the room on port %d, not %d", r.port, req.Room.Port))
 		return nil
 	}
 	return r
 }
 
 // broadcastLocked sends rep to every lobby connection in r.
-func (s *Server) broadcastLocked(r *room, rep Reply) {
-	b := Encode(rep)
+func (s *Server) broadcastLocked(r *room, rep lobbymsg.Reply) {
+	b := lobbymsg.Encode(rep)
 	for _, st := range r.seats {
 		if st != nil && st.sk != nil {
 			st.sk.send(outMsg{b: b})

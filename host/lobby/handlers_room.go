@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
 )
 
-func (s *Server) handleCreateLocked(sk *socket, req *Request) {
+func (s *Server) handleCreateLocked(sk *socket, req *lobbymsg.Request) {
 	code, msg := s.checkCreateLocked(sk, req)
-	if code != Accepted {
+	if code != lobbymsg.Accepted {
 		s.refuseLocked(sk, req, code, msg)
 		return
 	}
@@ -22,7 +24,7 @@ func (s *Server) handleCreateLocked(sk *socket, req *Request) {
 	r, err := s.openRoom(sk, req, busy)
 	if err != nil {
 		s.logf("create room %q: %v", req.Room.RoomName, err)
-		s.refuseLocked(sk, req, Other, "the server could not open a game port; try again later")
+		s.refuseLocked(sk, req, lobbymsg.Other, "the server could not open a game port; try again later")
 		return
 	}
 	s.stats.RoomsCreated++
@@ -35,7 +37,7 @@ func (s *Server) handleCreateLocked(sk *socket, req *Request) {
 	}
 	s.logf("room %q (port %d) created by %s from %v: %s [%s]%s", r.name, r.port, req.PlayerName, sk.from, r.game, r.md5, locked)
 	v := r.view()
-	sk.reply(Reply{Type: ReplyType(req.Type), PlayerName: req.PlayerName, Room: &v})
+	sk.reply(lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), PlayerName: req.PlayerName, Room: &v})
 }
 
 // unplayable names the emulators whose game netpak's sessions cannot
@@ -45,36 +47,36 @@ func (s *Server) handleCreateLocked(sk *socket, req *Request) {
 var unplayable = map[string]string{}
 
 // checkCreateLocked says why req may not create a room, or Accepted.
-func (s *Server) checkCreateLocked(sk *socket, req *Request) (Accept, string) {
-	if code, msg := s.checkClient(req); code != Accepted {
+func (s *Server) checkCreateLocked(sk *socket, req *lobbymsg.Request) (lobbymsg.Accept, string) {
+	if code, msg := s.checkClient(req); code != lobbymsg.Accepted {
 		return code, msg
 	}
 	rm := req.Room
 	switch {
 	case unplayable[req.Emulator] != "":
-		return BadEmulator, unplayable[req.Emulator]
+		return lobbymsg.BadEmulator, unplayable[req.Emulator]
 	case s.cfg.CreateKey != "" && !samePassword(sk.path, "/"+s.cfg.CreateKey):
-		return BadAuth, "only players with this server's room key may create rooms: ask its operator for the server entry with the key"
+		return lobbymsg.BadAuth, "only players with this server's room key may create rooms: ask its operator for the server entry with the key"
 	case rm == nil:
-		return Other, "the request names no room"
+		return lobbymsg.Other, "the request names no room"
 	case strings.TrimSpace(rm.RoomName) == "":
-		return BadRoomName, "the room needs a name"
+		return lobbymsg.BadRoomName, "the room needs a name"
 	case strings.TrimSpace(req.PlayerName) == "":
-		return BadName, "you need a nickname"
+		return lobbymsg.BadName, "you need a nickname"
 	case rm.MD5 == "":
-		return Other, "the request names no ROM (MD5)"
+		return lobbymsg.Other, "the request names no ROM (MD5)"
 	case sk.room != nil:
-		return Other, fmt.Sprintf("you are already in the room %q", sk.room.name)
+		return lobbymsg.Other, fmt.Sprintf("you are already in the room %q", sk.room.name)
 	case s.roomNamedLocked(rm.RoomName) != nil:
-		return DuplicateName, fmt.Sprintf("a room called %q exists: pick another name", rm.RoomName)
+		return lobbymsg.DuplicateName, fmt.Sprintf("a room called %q exists: pick another name", rm.RoomName)
 	case len(s.rooms) >= s.cfg.MaxRooms:
-		return Other, fmt.Sprintf("the server is full (%d rooms): try again later", s.cfg.MaxRooms)
+		return lobbymsg.Other, fmt.Sprintf("the server is full (%d rooms): try again later", s.cfg.MaxRooms)
 	case s.roomsFromLocked(sk) >= s.cfg.MaxRoomsPerSource:
-		return Other, fmt.Sprintf("your address has %d rooms open already", s.cfg.MaxRoomsPerSource)
+		return lobbymsg.Other, fmt.Sprintf("your address has %d rooms open already", s.cfg.MaxRoomsPerSource)
 	case !s.creates.allow(sk.src, s.cfg.Now()):
-		return Other, "your address creates rooms too fast: wait a few seconds"
+		return lobbymsg.Other, "your address creates rooms too fast: wait a few seconds"
 	}
-	return Accepted, ""
+	return lobbymsg.Accepted, ""
 }
 
 func (s *Server) roomNamedLocked(name string) *room {
@@ -102,9 +104,9 @@ func (s *Server) sortedRoomsLocked() []*room {
 	return rs
 }
 
-func (s *Server) handleJoinLocked(sk *socket, req *Request) {
+func (s *Server) handleJoinLocked(sk *socket, req *lobbymsg.Request) {
 	r, code, msg := s.checkJoinLocked(sk, req)
-	if code != Accepted {
+	if code != lobbymsg.Accepted {
 		s.refuseLocked(sk, req, code, msg)
 		return
 	}
@@ -113,85 +115,85 @@ func (s *Server) handleJoinLocked(sk *socket, req *Request) {
 	sk.room, sk.seat = r, i
 	s.logf("room %q: %s joined from %v as player %d", r.name, req.PlayerName, sk.from, i+1)
 	v := r.view()
-	sk.reply(Reply{Type: ReplyType(req.Type), PlayerName: req.PlayerName, Room: &v})
+	sk.reply(lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), PlayerName: req.PlayerName, Room: &v})
 	s.sendPlayersLocked(r)
 }
 
 // checkJoinLocked finds the room req joins and says why it may not, in
 // the order the simple64 servers check.
-func (s *Server) checkJoinLocked(sk *socket, req *Request) (*room, Accept, string) {
-	if code, msg := s.checkClient(req); code != Accepted {
+func (s *Server) checkJoinLocked(sk *socket, req *lobbymsg.Request) (*room, lobbymsg.Accept, string) {
+	if code, msg := s.checkClient(req); code != lobbymsg.Accepted {
 		return nil, code, msg
 	}
 	if req.Room == nil {
-		return nil, Other, "the request names no room"
+		return nil, lobbymsg.Other, "the request names no room"
 	}
 	if sk.room != nil {
-		return nil, Other, fmt.Sprintf("you are already in the room %q", sk.room.name)
+		return nil, lobbymsg.Other, fmt.Sprintf("you are already in the room %q", sk.room.name)
 	}
 	r := s.rooms[req.Room.Port]
 	if r == nil || !sameEmulator(req.Emulator, r) {
-		return nil, RoomDeleted, "the room is gone: refresh the list"
+		return nil, lobbymsg.RoomDeleted, "the room is gone: refresh the list"
 	}
-	if code, msg := s.checkPasswordLocked(sk, r, req.Room.Password); code != Accepted {
+	if code, msg := s.checkPasswordLocked(sk, r, req.Room.Password); code != lobbymsg.Accepted {
 		return nil, code, msg
 	}
 	netpak := req.Emulator == EmulatorNetpak // its session checks its ROM itself
 	switch {
 	case !netpak && req.ClientSHA != r.clientSHA:
-		return nil, MismatchVersion, fmt.Sprintf("client versions do not match: yours is %q, the room's %q", req.ClientSHA, r.clientSHA)
-	case !sameMD5(req.Room.MD5, r.md5) && !(netpak && req.Room.MD5 == ""):
-		return nil, MismatchVersion, fmt.Sprintf("your ROM (MD5 %s) does not match the room's (%s)", req.Room.MD5, r.md5)
+		return nil, lobbymsg.MismatchVersion, fmt.Sprintf("client versions do not match: yours is %q, the room's %q", req.ClientSHA, r.clientSHA)
+	case !lobbymsg.SameMD5(req.Room.MD5, r.md5) && !(netpak && req.Room.MD5 == ""):
+		return nil, lobbymsg.MismatchVersion, fmt.Sprintf("your ROM (MD5 %s) does not match the room's (%s)", req.Room.MD5, r.md5)
 	case r.freeSeatLocked() < 0:
-		return nil, RoomFull, "the room is full (4 players)"
+		return nil, lobbymsg.RoomFull, "the room is full (4 players)"
 	case r.running:
-		return nil, BadGameState, "the game has already begun"
+		return nil, lobbymsg.BadGameState, "the game has already begun"
 	case strings.TrimSpace(req.PlayerName) == "":
-		return nil, BadName, "you need a nickname"
+		return nil, lobbymsg.BadName, "you need a nickname"
 	}
 	for _, st := range r.seats {
 		if st != nil && strings.EqualFold(st.name, req.PlayerName) {
-			return nil, DuplicateName, fmt.Sprintf("%q is taken in this room: pick another nickname", req.PlayerName)
+			return nil, lobbymsg.DuplicateName, fmt.Sprintf("%q is taken in this room: pick another nickname", req.PlayerName)
 		}
 	}
-	return r, Accepted, ""
+	return r, lobbymsg.Accepted, ""
 }
 
 // checkPasswordLocked checks a join's password. Wrong passwords are
 // counted per source; beyond the budget every attempt from that source
 // is refused unheard for a while, so guessing costs the guesser.
-func (s *Server) checkPasswordLocked(sk *socket, r *room, pw string) (Accept, string) {
+func (s *Server) checkPasswordLocked(sk *socket, r *room, pw string) (lobbymsg.Accept, string) {
 	if r.password == "" {
-		return Accepted, ""
+		return lobbymsg.Accepted, ""
 	}
 	now := s.cfg.Now()
 	if !s.wrongPWs.peek(sk.src, now) {
-		return BadPassword, "too many wrong passwords from your address: wait a minute"
+		return lobbymsg.BadPassword, "too many wrong passwords from your address: wait a minute"
 	}
 	if samePassword(pw, r.password) {
-		return Accepted, ""
+		return lobbymsg.Accepted, ""
 	}
 	s.wrongPWs.allow(sk.src, now)
 	s.stats.WrongPasswds++
 	if s.stats.WrongPasswds&(s.stats.WrongPasswds-1) == 0 { // 1, 2, 4, …: the log stays short
 		s.logf("room %q: wrong password from %v (%d so far on the server)", r.name, sk.from, s.stats.WrongPasswds)
 	}
-	return BadPassword, "wrong password"
+	return lobbymsg.BadPassword, "wrong password"
 }
 
-func (s *Server) handleEditLocked(sk *socket, req *Request) {
+func (s *Server) handleEditLocked(sk *socket, req *lobbymsg.Request) {
 	r := s.roomOfLocked(sk, req)
 	switch {
 	case r == nil:
 		return
 	case sk.seat != 0:
-		s.refuseLocked(sk, req, BadPlayer, "only the room's creator can edit it")
+		s.refuseLocked(sk, req, lobbymsg.BadPlayer, "only the room's creator can edit it")
 		return
 	case r.running:
-		s.refuseLocked(sk, req, BadGameState, "the game has already begun")
+		s.refuseLocked(sk, req, lobbymsg.BadGameState, "the game has already begun")
 		return
 	case req.Room == nil || req.Room.RoomName != r.name:
-		s.refuseLocked(sk, req, BadRoomName, "the room's name cannot change")
+		s.refuseLocked(sk, req, lobbymsg.BadRoomName, "the room's name cannot change")
 		return
 	}
 	if req.Room.MD5 != "" {
@@ -202,19 +204,19 @@ func (s *Server) handleEditLocked(sk *socket, req *Request) {
 	}
 	r.features = maps.Clone(req.Room.Features)
 	v := r.view()
-	s.broadcastLocked(r, Reply{Type: ReplyType(req.Type), Room: &v})
+	s.broadcastLocked(r, lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Room: &v})
 }
 
-func (s *Server) handleBeginLocked(sk *socket, req *Request) {
+func (s *Server) handleBeginLocked(sk *socket, req *lobbymsg.Request) {
 	r := s.roomOfLocked(sk, req)
 	switch {
 	case r == nil:
 		return
 	case sk.seat != 0:
-		s.refuseLocked(sk, req, BadPlayer, "only the room's creator can begin the game")
+		s.refuseLocked(sk, req, lobbymsg.BadPlayer, "only the room's creator can begin the game")
 		return
 	case r.running:
-		s.refuseLocked(sk, req, BadGameState, "the game has already begun")
+		s.refuseLocked(sk, req, lobbymsg.BadGameState, "the game has already begun")
 		return
 	}
 	r.running, r.beginAt = true, s.cfg.Now()
@@ -225,7 +227,7 @@ func (s *Server) handleBeginLocked(sk *socket, req *Request) {
 	r.beginTimer = time.AfterFunc(s.cfg.BeginTimeout, func() { s.beginDeadline(r) })
 	s.logf("room %q: %s began the game with %d players: %s", r.name, r.seats[0].name, n, strings.Join(r.nameList(), ", "))
 	v := r.view()
-	s.broadcastLocked(r, Reply{Type: ReplyType(req.Type), Room: &v})
+	s.broadcastLocked(r, lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Room: &v})
 }
 
 // beginDeadline runs BeginTimeout after a begin: if some players' cores
@@ -249,7 +251,7 @@ func (s *Server) beginDeadline(r *room) {
 		r.running = false
 		r.h.SetAutoStart(0)
 		s.logf("room %q: no core connected within %v of the begin", r.name, s.cfg.BeginTimeout)
-		s.broadcastLocked(r, Reply{Type: ReplyType(TypeChat),
+		s.broadcastLocked(r, lobbymsg.Reply{Type: lobbymsg.ReplyType(lobbymsg.TypeChat),
 			Message: fmt.Sprintf("server: no emulator connected within %v; begin again", s.cfg.BeginTimeout)})
 		for i, st := range r.seats {
 			if st != nil && st.sk == nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
@@ -31,9 +33,9 @@ func TestHostileLobbyLeavesHonestRoomAlone(t *testing.T) {
 	srv, url := startServer(t, lobby.Config{MaxRooms: 4, MaxRoomsPerSource: 2, MaxSocketsPerSource: maxPerSource})
 	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
 	port := createRoom(t, alice, "Honest", "")
-	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 	mustAccept(t, join(bob, port, ""))
-	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 	type result struct {
 		hist [][]hosttest.PollRecord
 		err  error
@@ -56,7 +58,7 @@ func TestHostileLobbyLeavesHonestRoomAlone(t *testing.T) {
 	}
 	sameGame(t, res.hist)
 	// The honest players' lobby sockets are open still.
-	alice.send(lobby.Request{Type: lobby.TypeChat, Message: "gg"})
+	alice.send(lobbymsg.Request{Type: lobbymsg.TypeChat, Message: "gg"})
 	if m := bob.expect("reply_chat_message"); m.Message != "alice: gg" {
 		t.Fatalf("chat after the attacks: %q", m.Message)
 	}
@@ -79,7 +81,7 @@ func malformed(t *testing.T, srv *lobby.Server, url string) {
 		"not JSON":  func(c *client) error { return c.sendRaw([]byte(`{"type": "request_get_rooms",`)) },
 		"bad field": func(c *client) error { return c.sendRaw([]byte(`{"type":"request_join_room","room":{"MD5":"zz"}}`)) },
 		"oversized": func(c *client) error {
-			return c.sendRaw([]byte(`{"type":"request_chat_message","message":"` + strings.Repeat("x", lobby.MaxMessage) + `"}`))
+			return c.sendRaw([]byte(`{"type":"request_chat_message","message":"` + strings.Repeat("x", lobbymsg.MaxMessage) + `"}`))
 		},
 		"binary garbage": func(c *client) error {
 			ctx, cancel := contextWithLimit()
@@ -106,9 +108,9 @@ func createFlood(t *testing.T, srv *lobby.Server, url string) {
 	var made, refused int
 	for i := range 6 {
 		c := attacker(t, url, attackerIP)
-		r := c.do(lobby.Request{Type: lobby.TypeCreateRoom, Room: &lobby.Room{RoomName: fmt.Sprintf("spam%d", i), MD5: testROM}})
+		r := c.do(lobbymsg.Request{Type: lobbymsg.TypeCreateRoom, Room: &lobbymsg.Room{RoomName: fmt.Sprintf("spam%d", i), MD5: testROM}})
 		switch {
-		case r.Accept == lobby.Accepted:
+		case r.Accept == lobbymsg.Accepted:
 			made++
 		case r.Message != "":
 			refused++
@@ -142,10 +144,10 @@ func wrongPasswords(t *testing.T, url string) {
 	var wrong, locked int
 	for s := range 2 {
 		g := attacker(t, url, guesserIP)
-		mustAccept(t, g.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		mustAccept(t, g.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 		for i := range 15 {
 			r := join(g, port, fmt.Sprintf("guess%d-%d", s, i))
-			if r.Accept != lobby.BadPassword {
+			if r.Accept != lobbymsg.BadPassword {
 				t.Fatalf("a wrong password: %v", r.Accept)
 			}
 			if r.Message == "wrong password" {
@@ -159,12 +161,12 @@ func wrongPasswords(t *testing.T, url string) {
 		t.Fatalf("%d wrong passwords heard, %d refused unheard", wrong, locked)
 	}
 	g := attacker(t, url, guesserIP)
-	mustAccept(t, g.do(lobby.Request{Type: lobby.TypeGetRooms}))
-	if r := join(g, port, "opensesame"); r.Accept != lobby.BadPassword {
+	mustAccept(t, g.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
+	if r := join(g, port, "opensesame"); r.Accept != lobbymsg.BadPassword {
 		t.Fatalf("the right password from a locked-out address: %v", r.Accept)
 	}
 	dave := dial(t, url, "dave") // another address is not locked out
-	mustAccept(t, dave.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, dave.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 	mustAccept(t, join(dave, port, "opensesame"))
 }
 
@@ -190,7 +192,7 @@ func TestGamePortRefusesStrangers(t *testing.T) {
 	_, url := startServer(t, lobby.Config{})
 	alice := dial(t, url, "alice")
 	port := createRoom(t, alice, "Mine", "")
-	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(attackerIP)}, Timeout: waitLimit}
 	c, err := d.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
@@ -213,10 +215,10 @@ func TestIdleSocketsClose(t *testing.T) {
 	_, url := startServer(t, lobby.Config{IdleTimeout: 100 * time.Millisecond})
 	alice, idler := dial(t, url, "alice"), dial(t, url, "idler")
 	createRoom(t, alice, "Quiet", "")
-	mustAccept(t, idler.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, idler.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 	if err := idler.waitClosed(); websocket.CloseStatus(err) != websocket.StatusPolicyViolation && websocket.CloseStatus(err) != -1 {
 		t.Fatalf("the idle socket closed with %v", err)
 	}
 	time.Sleep(200 * time.Millisecond) // longer than IdleTimeout: alice, in a room, stays
-	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeMOTD}))
+	mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeMOTD}))
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
@@ -27,17 +29,17 @@ func TestLobbyPlaysAGame(t *testing.T) {
 	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
 
 	port := createRoom(t, alice, "Friday Room", "s3cret")
-	if m := mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeMOTD})); m.Message != "<b>welcome</b>" {
+	if m := mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeMOTD})); m.Message != "<b>welcome</b>" {
 		t.Errorf("motd %q", m.Message)
 	}
 
-	rooms := mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms})).Rooms
+	rooms := mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms})).Rooms
 	if len(rooms) != 1 || rooms[0].Port != port || !rooms[0].Protected || rooms[0].Password != "" ||
 		rooms[0].RoomName != "Friday Room" || rooms[0].Features["gfx_plugin"] != "GFX" {
 		t.Fatalf("rooms %+v, want Friday Room on port %d, protected, without its password", rooms, port)
 	}
 
-	if r := join(bob, port, "guess"); r.Accept != lobby.BadPassword {
+	if r := join(bob, port, "guess"); r.Accept != lobbymsg.BadPassword {
 		t.Fatalf("a wrong password: %v %q, want bad password", r.Accept, r.Message)
 	}
 	r := mustAccept(t, join(bob, port, "s3cret"))
@@ -49,21 +51,21 @@ func TestLobbyPlaysAGame(t *testing.T) {
 		t.Fatalf("players %q", *pl.PlayerNames)
 	}
 
-	bob.send(lobby.Request{Type: lobby.TypeChat, Message: "hi all", Room: &lobby.Room{Port: port}})
+	bob.send(lobbymsg.Request{Type: lobbymsg.TypeChat, Message: "hi all", Room: &lobbymsg.Room{Port: port}})
 	for _, c := range []*client{alice, bob} {
 		if m := c.expect("reply_chat_message"); m.Message != "bob: hi all" {
 			t.Fatalf("%s got chat %q", c.name, m.Message)
 		}
 	}
 
-	if r := bob.do(lobby.Request{Type: lobby.TypeBeginGame, Room: &lobby.Room{Port: port}}); r.Accept != lobby.BadPlayer {
+	if r := bob.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame, Room: &lobbymsg.Room{Port: port}}); r.Accept != lobbymsg.BadPlayer {
 		t.Fatalf("bob began the game: %v", r.Accept)
 	}
-	alice.send(lobby.Request{Type: lobby.TypeBeginGame, Room: &lobby.Room{Port: port}})
+	alice.send(lobbymsg.Request{Type: lobbymsg.TypeBeginGame, Room: &lobbymsg.Room{Port: port}})
 	for _, c := range []*client{alice, bob} {
 		mustAccept(t, c.expect("reply_begin_game"))
 	}
-	if rooms := bob.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms; len(rooms) != 0 {
+	if rooms := bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}).Rooms; len(rooms) != 0 {
 		t.Errorf("a running room is listed: %+v", rooms)
 	}
 
@@ -74,7 +76,7 @@ func TestLobbyPlaysAGame(t *testing.T) {
 	bob.c.CloseNow()
 	carol := dial(t, url, "carol")
 	hosttest.WaitFor(t, "the room to close", func() bool {
-		return len(carol.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms) == 0 && srv.Stats().RoomsCreated == 1
+		return len(carol.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}).Rooms) == 0 && srv.Stats().RoomsCreated == 1
 	})
 }
 
@@ -91,10 +93,10 @@ func TestThreeRooms(t *testing.T) {
 			}
 			port := createRoom(t, cls[0], fmt.Sprintf("Room %d", i), "")
 			for _, c := range cls[1:] {
-				mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+				mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 				mustAccept(t, join(c, port, ""))
 			}
-			mustAccept(t, cls[0].do(lobby.Request{Type: lobby.TypeBeginGame}))
+			mustAccept(t, cls[0].do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 			sameGame(t, playCores(t, port, players, 200))
 		})
 	}
@@ -107,22 +109,22 @@ func TestJoinRefusals(t *testing.T) {
 	port := createRoom(t, host, "Refusals", "")
 	cases := []struct {
 		name string
-		req  lobby.Request
-		want lobby.Accept
+		req  lobbymsg.Request
+		want lobbymsg.Accept
 	}{
-		{"no such room", lobby.Request{Room: &lobby.Room{Port: 1, MD5: testROM}}, lobby.RoomDeleted},
-		{"another build", lobby.Request{ClientSHA: "RMG 0.1", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.MismatchVersion},
-		{"another ROM", lobby.Request{Room: &lobby.Room{Port: port, MD5: strings.Repeat("0", 32)}}, lobby.MismatchVersion},
-		{"another API", lobby.Request{NetplayVersion: 16, Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.MismatchVersion},
-		{"a taken name", lobby.Request{PlayerName: "HOST", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.DuplicateName},
-		{"a blank name", lobby.Request{PlayerName: "  ", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.BadName},
-		{"another emulator", lobby.Request{Emulator: "simple64", Room: &lobby.Room{Port: port, MD5: testROM}}, lobby.RoomDeleted},
+		{"no such room", lobbymsg.Request{Room: &lobbymsg.Room{Port: 1, MD5: testROM}}, lobbymsg.RoomDeleted},
+		{"another build", lobbymsg.Request{ClientSHA: "RMG 0.1", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.MismatchVersion},
+		{"another ROM", lobbymsg.Request{Room: &lobbymsg.Room{Port: port, MD5: strings.Repeat("0", 32)}}, lobbymsg.MismatchVersion},
+		{"another API", lobbymsg.Request{NetplayVersion: 16, Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.MismatchVersion},
+		{"a taken name", lobbymsg.Request{PlayerName: "HOST", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.DuplicateName},
+		{"a blank name", lobbymsg.Request{PlayerName: "  ", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.BadName},
+		{"another emulator", lobbymsg.Request{Emulator: "simple64", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.RoomDeleted},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dial(t, url, "guest")
-			mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
-			tc.req.Type = lobby.TypeJoinRoom
+			mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
+			tc.req.Type = lobbymsg.TypeJoinRoom
 			r := c.do(tc.req)
 			if r.Accept != tc.want || r.Message == "" {
 				t.Fatalf("got %v %q, want %v with a message", r.Accept, r.Message, tc.want)
@@ -132,20 +134,20 @@ func TestJoinRefusals(t *testing.T) {
 	t.Run("full", func(t *testing.T) {
 		for i := range 3 {
 			c := dial(t, url, fmt.Sprintf("g%d", i))
-			mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+			mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 			mustAccept(t, join(c, port, ""))
 		}
 		c := dial(t, url, "fifth")
-		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
-		if r := join(c, port, ""); r.Accept != lobby.RoomFull {
+		mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
+		if r := join(c, port, ""); r.Accept != lobbymsg.RoomFull {
 			t.Fatalf("a fifth player: %v, want room full", r.Accept)
 		}
 	})
 	t.Run("running", func(t *testing.T) {
-		mustAccept(t, host.do(lobby.Request{Type: lobby.TypeBeginGame}))
+		mustAccept(t, host.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 		c := dial(t, url, "late")
-		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
-		if r := join(c, port, ""); r.Accept != lobby.RoomFull && r.Accept != lobby.BadGameState {
+		mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
+		if r := join(c, port, ""); r.Accept != lobbymsg.RoomFull && r.Accept != lobbymsg.BadGameState {
 			t.Fatalf("joining a running room: %v", r.Accept)
 		}
 	})
@@ -192,15 +194,15 @@ func TestGopher64Client(t *testing.T) {
 	port := r.Room.Port
 	rosa := dial(t, url, "rosa")
 	createRoom(t, rosa, "RMG only", "")
-	rooms := mustAccept(t, gus.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "gopher64"})).Rooms
+	rooms := mustAccept(t, gus.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms, Emulator: "gopher64"})).Rooms
 	if len(rooms) != 1 || rooms[0].Port != port {
 		t.Fatalf("a gopher64 player sees rooms %+v, want only G room", rooms)
 	}
 	gina := dial(t, url, "gina")
-	mustAccept(t, gina.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "gopher64", ClientSHA: "v1.1.22"}))
-	mustAccept(t, gina.do(lobby.Request{Type: lobby.TypeJoinRoom, Emulator: "gopher64", ClientSHA: "v1.1.22",
-		Room: &lobby.Room{Port: port, MD5: "0123456789ABCDEF0123456789ABCDEF"}}))
-	gus.send(lobby.Request{Type: lobby.TypeBeginGame, Emulator: "gopher64", ClientSHA: "v1.1.22", Room: &lobby.Room{Port: port}})
+	mustAccept(t, gina.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms, Emulator: "gopher64", ClientSHA: "v1.1.22"}))
+	mustAccept(t, gina.do(lobbymsg.Request{Type: lobbymsg.TypeJoinRoom, Emulator: "gopher64", ClientSHA: "v1.1.22",
+		Room: &lobbymsg.Room{Port: port, MD5: "0123456789ABCDEF0123456789ABCDEF"}}))
+	gus.send(lobbymsg.Request{Type: lobbymsg.TypeBeginGame, Emulator: "gopher64", ClientSHA: "v1.1.22", Room: &lobbymsg.Room{Port: port}})
 	for _, c := range []*client{gus, gina} {
 		mustAccept(t, c.expect("reply_begin_game"))
 	}
@@ -292,9 +294,9 @@ func TestCloseLeavesNothing(t *testing.T) {
 	s, url := startServer(t, lobby.Config{}) // its cleanup checks Serve's ErrClosed
 	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
 	port := createRoom(t, alice, "Closing", "")
-	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 	mustAccept(t, join(bob, port, ""))
-	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -317,22 +319,29 @@ func TestCloseLeavesNothing(t *testing.T) {
 func TestAuthAndCreateKey(t *testing.T) {
 	_, url := startServer(t, lobby.Config{AuthSecrets: map[string]string{"RMG": "RMG"}, CreateKey: "friends", Version: "netpak test"})
 	c := dial(t, url, "alice")
-	if r := c.do(lobby.Request{Type: lobby.TypeVersion}); r.Message != "netpak test. api: 17" {
+	if r := c.do(lobbymsg.Request{Type: lobbymsg.TypeVersion}); r.Message != "netpak test. api: 17" {
 		t.Errorf("version %q", r.Message)
 	}
-	mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
-	if r := c.do(lobby.Request{Type: lobby.TypeGetRooms, Emulator: "other"}); r.Accept != lobby.BadEmulator {
+	mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
+	if r := c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms, Emulator: "other"}); r.Accept != lobbymsg.BadEmulator {
 		t.Errorf("an emulator without a secret: %v", r.Accept)
 	}
-	forged := lobby.Request{Type: lobby.TypeGetRooms, ClientSHA: "x", Emulator: "RMG", NetplayVersion: 17,
-		AuthTime: lobby.AuthTime(fmt.Sprint(time.Now().UnixMilli())), Auth: strings.Repeat("0", 64)}
-	c.sendRaw(lobby.Encode(forged))
-	if r := c.expect("reply_get_rooms"); r.Accept != lobby.BadAuth {
+	forged := lobbymsg.Request{Type: lobbymsg.TypeGetRooms, ClientSHA: "x", Emulator: "RMG", NetplayVersion: 17,
+		AuthTime: lobbymsg.AuthTime(fmt.Sprint(time.Now().UnixMilli())), Auth: strings.Repeat("0", 64)}
+	c.sendRaw(lobbymsg.Encode(forged))
+	if r := c.expect("reply_get_rooms"); r.Accept != lobbymsg.BadAuth {
 		t.Errorf("a forged auth: %v", r.Accept)
 	}
-	if r := c.do(lobby.Request{Type: lobby.TypeCreateRoom, Room: &lobby.Room{RoomName: "R", MD5: testROM}}); r.Accept != lobby.BadAuth {
+	if r := c.do(lobbymsg.Request{Type: lobbymsg.TypeCreateRoom, Room: &lobbymsg.Room{RoomName: "R", MD5: testROM}}); r.Accept != lobbymsg.BadAuth {
 		t.Errorf("a create without the key: %v %q", r.Accept, r.Message)
 	}
 	friend := dial(t, url+"/friends", "bob")
 	createRoom(t, friend, "Friends only", "")
 }
+
+// gopherCreate is request_create_room as gopher64 1.1.22 writes it (the
+// codec's own tests decode the same bytes): every absent field null.
+const gopherCreate = `{"type":"request_create_room","player_name":"gus","client_sha":"v1.1.22","netplay_version":17,` +
+	`"emulator":"gopher64","room":{"room_name":"G room","password":null,"protected":null,"MD5":"0123456789ABCDEF0123456789ABCDEF",` +
+	`"game_name":"Test","port":null,"features":{"overclock":"false"},"buffer_target":null},"accept":null,"message":null,` +
+	`"auth":"ab","player_names":null,"authTime":"1764880000000","rooms":null}`

@@ -11,6 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 )
@@ -45,7 +47,7 @@ func TestNetpakClientJoins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]lobby.Room{}
+	byName := map[string]lobbymsg.Room{}
 	for _, r := range rooms {
 		byName[r.RoomName] = r
 	}
@@ -82,12 +84,12 @@ func TestNetpakClientJoins(t *testing.T) {
 	if _, err := cl2.Rooms(ctx); err != nil {
 		t.Fatal(err)
 	}
-	mustAccept(t, rita.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, rita.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 	rooms, err = cl2.Rooms(ctx)
 	if r, _ := lobby.FindRoom(rooms, "Running"); err != nil || !r.Running || r.Port != run {
 		t.Fatalf("a netpak console's list after the begin: %+v, %v", rooms, err)
 	}
-	if rooms := mustAccept(t, rosa.do(lobby.Request{Type: lobby.TypeGetRooms})).Rooms; len(rooms) != 2 {
+	if rooms := mustAccept(t, rosa.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms})).Rooms; len(rooms) != 2 {
 		t.Fatalf("an RMG player sees a running room: %+v", rooms)
 	}
 	if _, err := cl2.Join(ctx, "nils", run, "", ""); !errors.Is(err, lobby.ErrGameStarted) || !strings.Contains(err.Error(), "started") {
@@ -192,7 +194,7 @@ func TestSeatsFollowSessionPorts(t *testing.T) {
 		t.Fatalf("nina got seat %d; port 2 is held, want seat 2 (port 3)", j.Seat)
 	}
 	bob := dial(t, url, "bob")
-	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 	mustAccept(t, join(bob, port, ""))
 	if got := bob.expect("reply_players"); *got.PlayerNames != [4]string{"rosa", "", "nina", "bob"} {
 		t.Fatalf("players %q", *got.PlayerNames)

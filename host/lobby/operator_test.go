@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
@@ -47,7 +49,7 @@ func TestOperatorKickAndBan(t *testing.T) {
 	port := createRoom(t, alice, "Ops", "")
 	bob := attacker(t, url, attackerIP)
 	bob.name = "bob"
-	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 	mustAccept(t, join(bob, port, ""))
 	rooms := srv.Rooms()
 	if len(rooms) != 1 || rooms[0].Port != port || rooms[0].Players != [4]string{"alice", "bob"} {
@@ -69,7 +71,7 @@ func TestOperatorKickAndBan(t *testing.T) {
 	hosttest.WaitFor(t, "bob to leave the room", func() bool { return srv.Rooms()[0].Players == [4]string{"alice"} })
 
 	eve := attacker(t, url, attackerIP)
-	mustAccept(t, eve.do(lobby.Request{Type: lobby.TypeGetRooms}))
+	mustAccept(t, eve.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 	mustAccept(t, join(eve, port, ""))
 	if err := srv.Ban(netip.MustParseAddr(attackerIP)); err != nil {
 		t.Fatal(err)
@@ -97,7 +99,7 @@ func TestStatusLogsStall(t *testing.T) {
 	_, url := startServer(t, lobby.Config{StatusEvery: 50 * time.Millisecond, Logf: logs.logf})
 	alice := dial(t, url, "alice")
 	port := createRoom(t, alice, "Stall", "")
-	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 	c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{
 		Host: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), Players: []uint8{0}})
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/launcher"
@@ -56,10 +58,10 @@ func playRealCores(t *testing.T, players int) {
 	}
 	port := createRoom(t, cls[0], "Real", "")
 	for _, c := range cls[1:] {
-		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 		mustAccept(t, join(c, port, ""))
 	}
-	mustAccept(t, cls[0].do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, cls[0].do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 
 	exe, err := os.Executable()
 	if err != nil {

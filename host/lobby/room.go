@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host"
 )
 
@@ -51,7 +53,7 @@ type seat struct {
 }
 
 // openRoom opens a game port and the session that serves it.
-func (s *Server) openRoom(sk *socket, req *Request, busy map[int]bool) (*room, error) {
+func (s *Server) openRoom(sk *socket, req *lobbymsg.Request, busy map[int]bool) (*room, error) {
 	ln, pc, port, err := s.listenGame(busy)
 	if err != nil {
 		return nil, err
@@ -276,8 +278,8 @@ func (r *room) count() int {
 }
 
 // view is the room as replies carry it: never the password.
-func (r *room) view() Room {
-	return Room{RoomName: r.name, GameName: r.game, MD5: r.md5, Port: r.port,
+func (r *room) view() lobbymsg.Room {
+	return lobbymsg.Room{RoomName: r.name, GameName: r.game, MD5: r.md5, Port: r.port,
 		Protected: r.password != "", Features: maps.Clone(r.features), Players: r.count()}
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 )
@@ -19,18 +21,18 @@ func TestRoomLifecycle(t *testing.T) {
 	alice, bob, carol := dial(t, url, "alice"), dial(t, url, "bob"), dial(t, url, "carol")
 	port := createRoom(t, alice, "Life", "")
 	for _, c := range []*client{bob, carol} {
-		mustAccept(t, c.do(lobby.Request{Type: lobby.TypeGetRooms}))
+		mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
 		mustAccept(t, join(c, port, ""))
 	}
 
-	edit := lobby.Request{Type: lobby.TypeEditRoom, Room: &lobby.Room{RoomName: "Life", MD5: testROM,
+	edit := lobbymsg.Request{Type: lobbymsg.TypeEditRoom, Room: &lobbymsg.Room{RoomName: "Life", MD5: testROM,
 		Features: map[string]string{"cheats": `[{"name":"inf lives"}]`}}}
-	if r := bob.do(edit); r.Accept != lobby.BadPlayer {
+	if r := bob.do(edit); r.Accept != lobbymsg.BadPlayer {
 		t.Fatalf("bob edited the room: %v", r.Accept)
 	}
 	bad := edit
-	bad.Room = &lobby.Room{RoomName: "Other"}
-	if r := alice.do(bad); r.Accept != lobby.BadRoomName {
+	bad.Room = &lobbymsg.Room{RoomName: "Other"}
+	if r := alice.do(bad); r.Accept != lobbymsg.BadRoomName {
 		t.Fatalf("a rename: %v", r.Accept)
 	}
 	alice.send(edit)
@@ -42,7 +44,7 @@ func TestRoomLifecycle(t *testing.T) {
 
 	alice.c.CloseNow() // the creator leaves: bob takes seat 0 and may begin
 	waitPlayers(t, bob, [4]string{"bob", "", "carol"})
-	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 
 	// Only bob's core comes: after BeginTimeout the game starts with it.
 	hist, err := runCoresOn(port, []uint8{0}, 50)
@@ -53,7 +55,7 @@ func TestRoomLifecycle(t *testing.T) {
 
 	// The game ended with its last core: the room is open again.
 	hosttest.WaitFor(t, "the room to be listed again", func() bool {
-		return len(carol.do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms) == 1
+		return len(carol.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}).Rooms) == 1
 	})
 	// A second game, both cores there at the begin.
 	done := make(chan error, 1)
@@ -64,7 +66,7 @@ func TestRoomLifecycle(t *testing.T) {
 		done <- err
 	}()
 	hosttest.WaitFor(t, "both cores to wait", func() bool { return len(srv.Rooms()[0].Members) == 2 })
-	mustAccept(t, bob.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +80,11 @@ func TestBeginWithoutCores(t *testing.T) {
 	_, url := startServer(t, lobby.Config{BeginTimeout: 100 * time.Millisecond})
 	alice := dial(t, url, "alice")
 	port := createRoom(t, alice, "Empty", "")
-	mustAccept(t, alice.do(lobby.Request{Type: lobby.TypeBeginGame}))
+	mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 	if m := alice.expect("reply_chat_message"); !strings.Contains(m.Message, "no emulator connected") {
 		t.Fatalf("chat %q", m.Message)
 	}
-	rooms := dial(t, url, "bob").do(lobby.Request{Type: lobby.TypeGetRooms}).Rooms
+	rooms := dial(t, url, "bob").do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}).Rooms
 	if len(rooms) != 1 || rooms[0].Port != port {
 		t.Fatalf("rooms %+v, want the room open again", rooms)
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/coder/websocket"
 )
 
@@ -113,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c.SetReadLimit(MaxMessage)
+	c.SetReadLimit(lobbymsg.MaxMessage)
 	from, _ := netip.ParseAddrPort(r.RemoteAddr)
 	sk := newSocket(s, c, from.Addr().Unmap(), r.URL.Path)
 	s.mu.Lock()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/coder/websocket"
 )
 
@@ -94,7 +96,7 @@ func (sk *socket) readLoop() error {
 			sk.srv.count(func(st *Stats) { st.RateLimited++ })
 			return closeErr{websocket.StatusPolicyViolation, "too many requests"}
 		}
-		req, err := DecodeRequest(b)
+		req, err := lobbymsg.DecodeRequest(b)
 		if err != nil {
 			sk.srv.count(func(st *Stats) { st.Malformed++ })
 			return closeErr{websocket.StatusPolicyViolation, truncate(fmt.Sprintf("bad request: %v", err), 120)}
@@ -175,7 +177,7 @@ func (sk *socket) pingReply() ([]byte, error) {
 		return nil, err
 	}
 	ms := time.Since(t0).Milliseconds()
-	return Encode(Reply{Type: ReplyType(TypePing), Message: fmt.Sprint(ms)}), nil
+	return lobbymsg.Encode(lobbymsg.Reply{Type: lobbymsg.ReplyType(lobbymsg.TypePing), Message: fmt.Sprint(ms)}), nil
 }
 
 // send queues m for the socket. A socket whose queue is full is too slow
@@ -200,7 +202,7 @@ func (sk *socket) close(code websocket.StatusCode, reason string) {
 }
 
 // reply queues a reply; callers hold srv.mu.
-func (sk *socket) reply(r Reply) { sk.send(outMsg{b: Encode(r)}) }
+func (sk *socket) reply(r lobbymsg.Reply) { sk.send(outMsg{b: lobbymsg.Encode(r)}) }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

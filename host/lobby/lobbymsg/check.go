@@ -1,4 +1,4 @@
-package lobby
+package lobbymsg
 
 import (
 	"fmt"
@@ -35,11 +35,11 @@ func (r *Request) Check() error {
 		return err
 	}
 	checks := []error{
-		checkText("player_name", r.PlayerName, MaxPlayerName, true),
+		CheckText("player_name", r.PlayerName, MaxPlayerName, true),
 		checkChat(r.Message),
-		checkText("client_sha", r.ClientSHA, MaxClientSHA, true),
-		checkText("emulator", r.Emulator, MaxEmulator, true),
-		checkText("auth", r.Auth, MaxAuth, false),
+		CheckText("client_sha", r.ClientSHA, MaxClientSHA, true),
+		CheckText("emulator", r.Emulator, MaxEmulator, true),
+		CheckText("auth", r.Auth, MaxAuth, false),
 	}
 	if r.Room != nil {
 		checks = append(checks, r.Room.check())
@@ -61,9 +61,9 @@ func checkType(t string) error {
 
 func (rm *Room) check() error {
 	checks := []error{
-		checkText("room_name", rm.RoomName, MaxRoomName, true),
-		checkText("game_name", rm.GameName, MaxGameName, true),
-		checkText("password", rm.Password, MaxPassword, true),
+		CheckText("room_name", rm.RoomName, MaxRoomName, true),
+		CheckText("game_name", rm.GameName, MaxGameName, true),
+		CheckText("password", rm.Password, MaxPassword, true),
 		checkMD5(rm.MD5),
 		checkFeatures(rm.Features),
 	}
@@ -81,9 +81,9 @@ func (rm *Room) check() error {
 	return nil
 }
 
-// checkText bounds s to max bytes of printable characters; spaces only if
+// CheckText bounds s to max bytes of printable characters; spaces only if
 // spaces is set. An empty s passes: absence is judged by the handler.
-func checkText(field, s string, max int, spaces bool) error {
+func CheckText(field, s string, max int, spaces bool) error {
 	switch {
 	case len(s) > max:
 		return fmt.Errorf("%s is longer than %d bytes: %w", field, max, ErrMalformed)
@@ -97,7 +97,7 @@ func checkChat(s string) error {
 	if n := utf8.RuneCountInString(s); n > MaxChat {
 		return fmt.Errorf("message of %d characters, at most %d: %w", n, MaxChat, ErrMalformed)
 	}
-	return checkText("message", s, MaxChat*4, true)
+	return CheckText("message", s, MaxChat*4, true)
 }
 
 // checkMD5 accepts "" or 32 hex digits, either case (RMG sends upper case).
@@ -150,5 +150,5 @@ func (r *Reply) check() error {
 	return nil
 }
 
-// sameMD5 reports whether two ROM hashes are equal, ignoring case.
-func sameMD5(a, b string) bool { return strings.EqualFold(a, b) }
+// SameMD5 reports whether two ROM hashes are equal, ignoring case.
+func SameMD5(a, b string) bool { return strings.EqualFold(a, b) }

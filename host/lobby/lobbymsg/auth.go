@@ -1,4 +1,4 @@
-package lobby
+package lobbymsg
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package lobby_test
+package lobbymsg_test
 
 import (
 	"errors"
@@ -6,11 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpak/netpak/host/lobby"
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
 )
 
 // rmgCreate is request_create_room as RMG writes it: QJsonDocument's
 // indented form, authTime as a string.
+// testROM is the MD5 these tests' rooms play.
+const testROM = "0123456789ABCDEF0123456789ABCDEF"
+
 const rmgCreate = `{
     "auth": "9f2c",
     "authTime": "1764880000000",
@@ -33,12 +36,12 @@ const rmgCreate = `{
 `
 
 func TestDecodeRMGRequest(t *testing.T) {
-	r, err := lobby.DecodeRequest([]byte(rmgCreate))
+	r, err := lobbymsg.DecodeRequest([]byte(rmgCreate))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := lobby.Request{Type: lobby.TypeCreateRoom, PlayerName: "alice", ClientSHA: "v0.8.3", Emulator: "RMG",
-		AuthTime: "1764880000000", Auth: "9f2c", NetplayVersion: 17, Room: &lobby.Room{
+	want := lobbymsg.Request{Type: lobbymsg.TypeCreateRoom, PlayerName: "alice", ClientSHA: "v0.8.3", Emulator: "RMG",
+		AuthTime: "1764880000000", Auth: "9f2c", NetplayVersion: 17, Room: &lobbymsg.Room{
 			RoomName: "Friday Room", GameName: "Test Game (U)", MD5: testROM,
 			Features: map[string]string{"gfx_plugin": "GLideN64", "rsp_plugin": "Hacktarux/Azimer High-Level Emulation RSP Plugin"}}}
 	if !reflect.DeepEqual(r, want) {
@@ -47,7 +50,7 @@ func TestDecodeRMGRequest(t *testing.T) {
 	if ms, ok := r.AuthTime.Millis(); !ok || ms != 1764880000000 {
 		t.Errorf("authTime %d %v", ms, ok)
 	}
-	n, err := lobby.DecodeRequest([]byte(`{"type":"request_get_rooms","authTime":1764880000000}`))
+	n, err := lobbymsg.DecodeRequest([]byte(`{"type":"request_get_rooms","authTime":1764880000000}`))
 	if err != nil || n.AuthTime != "1764880000000" {
 		t.Errorf("authTime as a number: %q, %v", n.AuthTime, err)
 	}
@@ -57,23 +60,23 @@ func TestDecodeRMGRequest(t *testing.T) {
 func TestEncodeReply(t *testing.T) {
 	names := [4]string{"alice", "bob"}
 	cases := []struct {
-		r    lobby.Reply
+		r    lobbymsg.Reply
 		want string
 	}{
-		{lobby.Reply{Type: "reply_get_rooms", Rooms: []lobby.Room{{RoomName: "R", GameName: "G", MD5: testROM, Port: 45001, Protected: true}}},
+		{lobbymsg.Reply{Type: "reply_get_rooms", Rooms: []lobbymsg.Room{{RoomName: "R", GameName: "G", MD5: testROM, Port: 45001, Protected: true}}},
 			`{"type":"reply_get_rooms","accept":0,"rooms":[{"room_name":"R","game_name":"G","MD5":"` + testROM + `","port":45001,"protected":true}]}`},
-		{lobby.Reply{Type: "reply_create_room", Room: &lobby.Room{RoomName: "R", Port: 1}},
+		{lobbymsg.Reply{Type: "reply_create_room", Room: &lobbymsg.Room{RoomName: "R", Port: 1}},
 			`{"type":"reply_create_room","accept":0,"room":{"room_name":"R","game_name":"","port":1,"protected":false}}`},
-		{lobby.Reply{Type: "reply_players", PlayerNames: &names},
+		{lobbymsg.Reply{Type: "reply_players", PlayerNames: &names},
 			`{"type":"reply_players","accept":0,"player_names":["alice","bob","",""]}`},
-		{lobby.Reply{Type: "reply_join_room", Accept: lobby.BadPassword, Message: "wrong password"},
+		{lobbymsg.Reply{Type: "reply_join_room", Accept: lobbymsg.BadPassword, Message: "wrong password"},
 			`{"type":"reply_join_room","accept":1,"message":"wrong password"}`},
 	}
 	for _, tc := range cases {
-		if got := string(lobby.Encode(tc.r)); got != tc.want {
+		if got := string(lobbymsg.Encode(tc.r)); got != tc.want {
 			t.Errorf("encoded\n%s\nwant\n%s", got, tc.want)
 		}
-		back, err := lobby.DecodeReply([]byte(tc.want))
+		back, err := lobbymsg.DecodeReply([]byte(tc.want))
 		if err != nil || !reflect.DeepEqual(back, tc.r) {
 			t.Errorf("decoded back %+v, %v", back, err)
 		}
@@ -86,26 +89,26 @@ func TestDecodeRefuses(t *testing.T) {
 		name, in string
 		want     error
 	}{
-		{"oversized", `{"type":"request_chat_message","message":"` + long(lobby.MaxMessage) + `"}`, lobby.ErrTooLong},
-		{"not JSON", `{"type":`, lobby.ErrMalformed},
-		{"two values", `{"type":"request_motd"}{}`, lobby.ErrMalformed},
-		{"an array", `["request_motd"]`, lobby.ErrMalformed},
-		{"no type", `{"player_name":"x"}`, lobby.ErrMalformed},
-		{"a reply type", `{"type":"reply_motd"}`, lobby.ErrMalformed},
-		{"bad MD5", `{"type":"request_join_room","room":{"MD5":"xyz"}}`, lobby.ErrMalformed},
-		{"a name with a tab", `{"type":"request_join_room","player_name":"a\tb"}`, lobby.ErrMalformed},
-		{"a long name", `{"type":"request_join_room","player_name":"` + long(129) + `"}`, lobby.ErrMalformed},
-		{"a control character", `{"type":"request_create_room","room":{"room_name":"a\u0007"}}`, lobby.ErrMalformed},
-		{"a long chat", `{"type":"request_chat_message","message":"` + long(257) + `"}`, lobby.ErrMalformed},
-		{"a port out of range", `{"type":"request_join_room","room":{"port":70000}}`, lobby.ErrMalformed},
-		{"a port of the wrong type", `{"type":"request_join_room","room":{"port":"1"}}`, lobby.ErrMalformed},
-		{"letters in authTime", `{"type":"request_get_rooms","authTime":"12ab"}`, lobby.ErrMalformed},
-		{"not UTF-8", "{\"type\":\"request_motd\",\"message\":\"\xff\"}", lobby.ErrMalformed},
-		{"too many features", `{"type":"request_edit_room","room":{"features":{` + manyFeatures(17) + `}}}`, lobby.ErrMalformed},
+		{"oversized", `{"type":"request_chat_message","message":"` + long(lobbymsg.MaxMessage) + `"}`, lobbymsg.ErrTooLong},
+		{"not JSON", `{"type":`, lobbymsg.ErrMalformed},
+		{"two values", `{"type":"request_motd"}{}`, lobbymsg.ErrMalformed},
+		{"an array", `["request_motd"]`, lobbymsg.ErrMalformed},
+		{"no type", `{"player_name":"x"}`, lobbymsg.ErrMalformed},
+		{"a reply type", `{"type":"reply_motd"}`, lobbymsg.ErrMalformed},
+		{"bad MD5", `{"type":"request_join_room","room":{"MD5":"xyz"}}`, lobbymsg.ErrMalformed},
+		{"a name with a tab", `{"type":"request_join_room","player_name":"a\tb"}`, lobbymsg.ErrMalformed},
+		{"a long name", `{"type":"request_join_room","player_name":"` + long(129) + `"}`, lobbymsg.ErrMalformed},
+		{"a control character", `{"type":"request_create_room","room":{"room_name":"a\u0007"}}`, lobbymsg.ErrMalformed},
+		{"a long chat", `{"type":"request_chat_message","message":"` + long(257) + `"}`, lobbymsg.ErrMalformed},
+		{"a port out of range", `{"type":"request_join_room","room":{"port":70000}}`, lobbymsg.ErrMalformed},
+		{"a port of the wrong type", `{"type":"request_join_room","room":{"port":"1"}}`, lobbymsg.ErrMalformed},
+		{"letters in authTime", `{"type":"request_get_rooms","authTime":"12ab"}`, lobbymsg.ErrMalformed},
+		{"not UTF-8", "{\"type\":\"request_motd\",\"message\":\"\xff\"}", lobbymsg.ErrMalformed},
+		{"too many features", `{"type":"request_edit_room","room":{"features":{` + manyFeatures(17) + `}}}`, lobbymsg.ErrMalformed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := lobby.DecodeRequest([]byte(tc.in))
+			_, err := lobbymsg.DecodeRequest([]byte(tc.in))
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
@@ -126,22 +129,22 @@ func manyFeatures(n int) string {
 
 func TestCheckAuth(t *testing.T) {
 	const now = 1764880000000
-	ok := lobby.Request{AuthTime: "1764880000000"}
-	ok.Auth = lobby.AuthHash(ok.AuthTime, "RMG")
-	if err := lobby.CheckAuth(&ok, "RMG", now+60_000); err != nil {
+	ok := lobbymsg.Request{AuthTime: "1764880000000"}
+	ok.Auth = lobbymsg.AuthHash(ok.AuthTime, "RMG")
+	if err := lobbymsg.CheckAuth(&ok, "RMG", now+60_000); err != nil {
 		t.Fatalf("RMG's auth refused: %v", err)
 	}
 	for name, tc := range map[string]struct {
-		r      lobby.Request
+		r      lobbymsg.Request
 		secret string
 		now    int64
 	}{
 		"wrong secret": {ok, "simple64", now},
-		"stale":        {ok, "RMG", now + lobby.AuthWindow + 1},
-		"no time":      {lobby.Request{Auth: ok.Auth}, "RMG", now},
-		"wrong hash":   {lobby.Request{AuthTime: ok.AuthTime, Auth: strings.Repeat("0", 64)}, "RMG", now},
+		"stale":        {ok, "RMG", now + lobbymsg.AuthWindow + 1},
+		"no time":      {lobbymsg.Request{Auth: ok.Auth}, "RMG", now},
+		"wrong hash":   {lobbymsg.Request{AuthTime: ok.AuthTime, Auth: strings.Repeat("0", 64)}, "RMG", now},
 	} {
-		if err := lobby.CheckAuth(&tc.r, tc.secret, tc.now); !errors.Is(err, lobby.ErrAuth) {
+		if err := lobbymsg.CheckAuth(&tc.r, tc.secret, tc.now); !errors.Is(err, lobbymsg.ErrAuth) {
 			t.Errorf("%s: %v, want ErrAuth", name, err)
 		}
 	}
@@ -155,7 +158,7 @@ const gopherCreate = `{"type":"request_create_room","player_name":"gus","client_
 	`"auth":"ab","player_names":null,"authTime":"1764880000000","rooms":null}`
 
 func TestDecodeGopher64Request(t *testing.T) {
-	r, err := lobby.DecodeRequest([]byte(gopherCreate))
+	r, err := lobbymsg.DecodeRequest([]byte(gopherCreate))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +166,7 @@ func TestDecodeGopher64Request(t *testing.T) {
 		r.Room.Features["overclock"] != "false" || r.AuthTime != "1764880000000" {
 		t.Fatalf("decoded %+v room %+v", r, r.Room)
 	}
-	n, err := lobby.DecodeRequest([]byte(`{"type":"request_get_rooms","client_sha":null,"authTime":null}`))
+	n, err := lobbymsg.DecodeRequest([]byte(`{"type":"request_get_rooms","client_sha":null,"authTime":null}`))
 	if err != nil || n.ClientSHA != "" || n.AuthTime != "" {
 		t.Fatalf("nulls: %+v, %v", n, err)
 	}
