@@ -12,7 +12,6 @@ import (
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 
 	"github.com/netpak/netpak/host"
-	"github.com/netpak/netpak/host/lobby"
 )
 
 // Limits on what a line may hold; the host enforces the same.
@@ -214,7 +213,7 @@ func parseLobby(s string) (Connect, error) {
 		return Connect{}, err
 	}
 	if isIPv6(s) || !strings.Contains(s, ":") {
-		c.Port = lobby.DefaultPort
+		c.Port = lobbymsg.DefaultPort
 	}
 	return c, nil
 }

@@ -10,9 +10,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/netpak/netpak/host/lobby/lobbyclient"
+
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 
-	"github.com/netpak/netpak/host/lobby"
 	"github.com/netpak/netpak/saves/rom"
 )
 
@@ -131,7 +132,7 @@ func (j ConnectRoom) run(ctx context.Context, c *Console) error {
 
 // ListRooms returns the rooms waiting for players in the lobby at addr.
 func (s *Session) ListRooms(ctx context.Context, addr string) ([]lobbymsg.Room, error) {
-	cl, err := lobby.DialClient(ctx, addr, lobby.ClientConfig{})
+	cl, err := lobbyclient.Dial(ctx, addr, lobbyclient.Config{})
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +154,7 @@ func (s *Session) JoinRoom(ctx context.Context, j ConnectRoom) (RoomJoined, erro
 	if err != nil {
 		return RoomJoined{}, err
 	}
-	cl, err := lobby.DialClient(ctx, j.Lobby.Addr(), lobby.ClientConfig{OnMessage: s.lobbyMessage})
+	cl, err := lobbyclient.Dial(ctx, j.Lobby.Addr(), lobbyclient.Config{OnMessage: s.lobbyMessage})
 	if err != nil {
 		return RoomJoined{}, err
 	}
@@ -163,7 +164,7 @@ func (s *Session) JoinRoom(ctx context.Context, j ConnectRoom) (RoomJoined, erro
 		return RoomJoined{}, err
 	}
 	got.Addr = net.JoinHostPort(j.Lobby.Host, strconv.Itoa(got.Room.Port))
-	l, err := s.connectSeat(ctx, got.Addr, fmt.Sprintf("%s (room %q)", got.Addr, lobby.Printable(got.Room.RoomName, lobbymsg.MaxRoomName)), got.Seat)
+	l, err := s.connectSeat(ctx, got.Addr, fmt.Sprintf("%s (room %q)", got.Addr, lobbyclient.Printable(got.Room.RoomName, lobbymsg.MaxRoomName)), got.Seat)
 	if err != nil {
 		cl.Close()
 		return RoomJoined{}, fmt.Errorf("room %q: join its session at %s: %w", got.Room.RoomName, got.Addr, err)
@@ -174,17 +175,17 @@ func (s *Session) JoinRoom(ctx context.Context, j ConnectRoom) (RoomJoined, erro
 
 // joinLobbyRoom finds the room j names among the waiting rooms and takes
 // a seat in it.
-func joinLobbyRoom(ctx context.Context, cl *lobby.Client, j ConnectRoom, name, md5 string) (RoomJoined, error) {
+func joinLobbyRoom(ctx context.Context, cl *lobbyclient.Client, j ConnectRoom, name, md5 string) (RoomJoined, error) {
 	rooms, err := cl.Rooms(ctx)
 	if err != nil {
 		return RoomJoined{}, err
 	}
-	room, err := lobby.FindRoom(rooms, j.Room)
+	room, err := lobbyclient.FindRoom(rooms, j.Room)
 	switch {
 	case err != nil:
 		return RoomJoined{}, fmt.Errorf("%w (/rooms %s lists them)", err, j.Lobby.Addr())
 	case room.Running:
-		return RoomJoined{}, fmt.Errorf("room %q: %w: join it when the game is over, when /rooms %s lists it again", room.RoomName, lobby.ErrGameStarted, j.Lobby.Addr())
+		return RoomJoined{}, fmt.Errorf("room %q: %w: join it when the game is over, when /rooms %s lists it again", room.RoomName, lobbyclient.ErrGameStarted, j.Lobby.Addr())
 	case room.Protected && j.Password == "":
 		return RoomJoined{}, fmt.Errorf("room %q needs a password: /connect %s room %s password PASS", room.RoomName, j.Lobby.Addr(), j.Room)
 	}
@@ -235,7 +236,7 @@ func (s *Session) connectSeat(ctx context.Context, addr, where string, seat int)
 // in room, while the console is in the room's session l. If the lobby
 // lets go of the seat before a game, the session's port would be another
 // player's seat: the console leaves the session too.
-func (s *Session) holdSeat(cl *lobby.Client, l *live, room string) {
+func (s *Session) holdSeat(cl *lobbyclient.Client, l *live, room string) {
 	select {
 	case <-l.c.Done():
 		cl.Close()
@@ -264,7 +265,7 @@ func (s *Session) lobbyMessage(r lobbymsg.Reply) {
 	const max = 400
 	switch r.Type {
 	case lobbymsg.ReplyType(lobbymsg.TypeChat):
-		s.print("[room] " + lobby.Printable(r.Message, max))
+		s.print("[room] " + lobbyclient.Printable(r.Message, max))
 	case "reply_players":
 		if r.PlayerNames == nil {
 			return
@@ -272,7 +273,7 @@ func (s *Session) lobbyMessage(r lobbymsg.Reply) {
 		var who []string
 		for i, n := range r.PlayerNames {
 			if n != "" {
-				who = append(who, fmt.Sprintf("%d %s", i+1, lobby.Printable(n, lobbymsg.MaxPlayerName)))
+				who = append(who, fmt.Sprintf("%d %s", i+1, lobbyclient.Printable(n, lobbymsg.MaxPlayerName)))
 			}
 		}
 		s.print("[room] players: " + strings.Join(who, ", "))
@@ -280,7 +281,7 @@ func (s *Session) lobbyMessage(r lobbymsg.Reply) {
 		s.print("[room] the game begins: it starts when every player's emulator has joined")
 	case lobbymsg.ReplyType(lobbymsg.TypeEditRoom):
 		if r.Room != nil {
-			s.print("[room] the room now plays " + lobby.Printable(r.Room.GameName, max))
+			s.print("[room] the room now plays " + lobbyclient.Printable(r.Room.GameName, max))
 		}
 	}
 }

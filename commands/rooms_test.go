@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbyclient"
+
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 
 	"github.com/netpak/netpak/host"
@@ -21,7 +23,7 @@ import (
 )
 
 func TestParseRooms(t *testing.T) {
-	lob := Connect{Host: "example.org", Port: lobby.DefaultPort}
+	lob := Connect{Host: "example.org", Port: lobbymsg.DefaultPort}
 	for _, tc := range []struct {
 		name string
 		line string
@@ -30,7 +32,7 @@ func TestParseRooms(t *testing.T) {
 	}{
 		{"rooms", "/rooms example.org", Rooms{Lobby: lob}, ""},
 		{"rooms port", "/rooms 10.0.0.5:46000", Rooms{Lobby: Connect{Host: "10.0.0.5", Port: 46000}}, ""},
-		{"rooms ipv6", "/rooms ::1", Rooms{Lobby: Connect{Host: "::1", Port: lobby.DefaultPort}}, ""},
+		{"rooms ipv6", "/rooms ::1", Rooms{Lobby: Connect{Host: "::1", Port: lobbymsg.DefaultPort}}, ""},
 		{"rooms nothing", "/rooms", nil, "give the netpak server's address; usage: /rooms HOST[:PORT]"},
 		{"rooms two", "/rooms a b", nil, "too many arguments"},
 		{"rooms invite", "/rooms netpak1abc", nil, "not an invite"},
@@ -118,9 +120,9 @@ func startLobby(t *testing.T, cfg lobby.Config) string {
 }
 
 // rmgPlayer is a room's creator as RMG makes one.
-func rmgPlayer(t *testing.T, addr string) *lobby.Client {
+func rmgPlayer(t *testing.T, addr string) *lobbyclient.Client {
 	t.Helper()
-	cl, err := lobby.DialClient(t.Context(), addr, lobby.ClientConfig{Emulator: "RMG", ClientSHA: "RMG test 1.0"})
+	cl, err := lobbyclient.Dial(t.Context(), addr, lobbyclient.Config{Emulator: "RMG", ClientSHA: "RMG test 1.0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +299,7 @@ func TestConnectRoomStarted(t *testing.T) {
 	ui := &scriptUI{}
 	con := &Console{UI: ui, Ctl: alice}
 	err := con.Line(t.Context(), "/connect "+addr+" room Late")
-	if !errors.Is(err, lobby.ErrGameStarted) || len(ui.errs) != 1 || !strings.Contains(ui.errs[0], `room "Late": the game in that room has started: join it when the game is over`) {
+	if !errors.Is(err, lobbyclient.ErrGameStarted) || len(ui.errs) != 1 || !strings.Contains(ui.errs[0], `room "Late": the game in that room has started: join it when the game is over`) {
 		t.Fatalf("joining a begun room: %v, printed %q", err, ui.errs)
 	}
 	ui.errs = nil
@@ -353,7 +355,7 @@ func TestRoomSettings(t *testing.T) {
 		err  string // the key the error names
 	}{
 		{"room", "connect = \"example.org\"\nroom = \"Friday  Night\"\nroom_password = \"s3cret\"\n",
-			ConnectRoom{Lobby: Connect{Host: "example.org", Port: lobby.DefaultPort}, Room: "Friday Night", Password: "s3cret"}, ""},
+			ConnectRoom{Lobby: Connect{Host: "example.org", Port: lobbymsg.DefaultPort}, Room: "Friday Night", Password: "s3cret"}, ""},
 		{"lobby port", "connect = \"10.0.0.5:46000\"\nroom = \"R\"\n", ConnectRoom{Lobby: Connect{Host: "10.0.0.5", Port: 46000}, Room: "R"}, ""},
 		{"no room", "connect = \"example.org\"\n", Connect{Host: "example.org", Port: 6400}, ""},
 		{"room without connect", "room = \"R\"\n", nil, "room"},

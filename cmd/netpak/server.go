@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+
 	"github.com/BurntSushi/toml"
 
 	"github.com/netpak/netpak/commands"
@@ -60,8 +62,8 @@ func (d *duration) UnmarshalText(b []byte) (err error) {
 
 func serverDefaults() serverFile {
 	return serverFile{
-		Lobby:        ":" + strconv.Itoa(lobby.DefaultPort),
-		GamePorts:    fmt.Sprintf("%d-%d", lobby.DefaultPort+1, lobby.DefaultPort+10),
+		Lobby:        ":" + strconv.Itoa(lobbymsg.DefaultPort),
+		GamePorts:    fmt.Sprintf("%d-%d", lobbymsg.DefaultPort+1, lobbymsg.DefaultPort+10),
 		Name:         "netpak",
 		Lag:          host.DefaultLag,
 		VerifyIP:     true,

@@ -10,10 +10,6 @@ import (
 	"github.com/netpak/netpak/host"
 )
 
-// DefaultPort is the lobby's port, as the mupen64plus frontends expect
-// (RMG's LAN discovery asks UDP port 45000 too).
-const DefaultPort = 45000
-
 // Config configures a Server. The zero value is valid: every zero field
 // takes the default named in its comment.
 type Config struct {

@@ -72,8 +72,8 @@ func (s *Server) checkClient(req *lobbymsg.Request) (lobbymsg.Accept, string) {
 		return lobbymsg.Accepted, ""
 	}
 	secret, ok := s.cfg.AuthSecrets[req.Emulator]
-	if !ok && req.Emulator == EmulatorNetpak {
-		secret, ok = NetpakSecret, true
+	if !ok && req.Emulator == lobbymsg.EmulatorNetpak {
+		secret, ok = lobbymsg.NetpakSecret, true
 	}
 	if !ok {
 		return lobbymsg.BadEmulator, fmt.Sprintf("this server does not serve %s", req.Emulator)
@@ -91,7 +91,7 @@ func (s *Server) handleGetRoomsLocked(sk *socket, req *lobbymsg.Request) {
 	}
 	sk.authed = true
 	rep := lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type)}
-	netpak := req.Emulator == EmulatorNetpak // it is told which rooms play, and sees them
+	netpak := req.Emulator == lobbymsg.EmulatorNetpak // it is told which rooms play, and sees them
 	for _, r := range s.sortedRoomsLocked() {
 		if (!r.running || netpak) && sameEmulator(req.Emulator, r) {
 			v := r.view()
@@ -174,5 +174,5 @@ func samePassword(a, b string) bool {
 // sameEmulator reports whether a client of emulator may see and join r:
 // one of r's emulator, or a netpak console, whose session joins any room.
 func sameEmulator(emulator string, r *room) bool {
-	return emulator == r.emulator || emulator == EmulatorNetpak
+	return emulator == r.emulator || emulator == lobbymsg.EmulatorNetpak
 }

@@ -111,7 +111,7 @@ func (s *Server) handleJoinLocked(sk *socket, req *lobbymsg.Request) {
 		return
 	}
 	i := r.freeSeatLocked()
-	r.seats[i] = &seat{name: req.PlayerName, sk: sk, from: sk.from, netpak: req.Emulator == EmulatorNetpak}
+	r.seats[i] = &seat{name: req.PlayerName, sk: sk, from: sk.from, netpak: req.Emulator == lobbymsg.EmulatorNetpak}
 	sk.room, sk.seat = r, i
 	s.logf("room %q: %s joined from %v as player %d", r.name, req.PlayerName, sk.from, i+1)
 	v := r.view()
@@ -138,7 +138,7 @@ func (s *Server) checkJoinLocked(sk *socket, req *lobbymsg.Request) (*room, lobb
 	if code, msg := s.checkPasswordLocked(sk, r, req.Room.Password); code != lobbymsg.Accepted {
 		return nil, code, msg
 	}
-	netpak := req.Emulator == EmulatorNetpak // its session checks its ROM itself
+	netpak := req.Emulator == lobbymsg.EmulatorNetpak // its session checks its ROM itself
 	switch {
 	case !netpak && req.ClientSHA != r.clientSHA:
 		return nil, lobbymsg.MismatchVersion, fmt.Sprintf("client versions do not match: yours is %q, the room's %q", req.ClientSHA, r.clientSHA)

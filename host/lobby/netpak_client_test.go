@@ -11,17 +11,19 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/netpak/netpak/host/lobby/lobbyclient"
+
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 )
 
-func dialNetpak(t *testing.T, url string, cfg lobby.ClientConfig) *lobby.Client {
+func dialNetpak(t *testing.T, url string, cfg lobbyclient.Config) *lobbyclient.Client {
 	t.Helper()
 	ctx, cancel := contextWithLimit()
 	defer cancel()
-	cl, err := lobby.DialClient(ctx, url, cfg)
+	cl, err := lobbyclient.Dial(ctx, url, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestNetpakClientJoins(t *testing.T) {
 	rita := dial(t, url, "rita")
 	run := createRoom(t, rita, "Running", "")
 
-	cl := dialNetpak(t, strings.TrimPrefix(url, "ws://"), lobby.ClientConfig{})
+	cl := dialNetpak(t, strings.TrimPrefix(url, "ws://"), lobbyclient.Config{})
 	ctx := t.Context()
 	rooms, err := cl.Rooms(ctx)
 	if err != nil {
@@ -55,14 +57,14 @@ func TestNetpakClientJoins(t *testing.T) {
 		!byName["Friday"].Protected || byName["Open House"].Protected || byName["Friday"].Players != 1 {
 		t.Fatalf("rooms %+v, want Open House, a protected Friday, and Running", rooms)
 	}
-	if r, err := lobby.FindRoom(rooms, "friday"); err != nil || r.Port != locked {
+	if r, err := lobbyclient.FindRoom(rooms, "friday"); err != nil || r.Port != locked {
 		t.Fatalf("FindRoom(friday): %+v %v", r, err)
 	}
-	if _, err := lobby.FindRoom(rooms, "Saturday"); !errors.Is(err, lobby.ErrNoRoom) || !strings.Contains(err.Error(), `"Friday"`) {
+	if _, err := lobbyclient.FindRoom(rooms, "Saturday"); !errors.Is(err, lobbyclient.ErrNoRoom) || !strings.Contains(err.Error(), `"Friday"`) {
 		t.Fatalf("FindRoom(Saturday): %v", err)
 	}
 
-	if _, err := cl.Join(ctx, "nina", locked, "guess", ""); !errors.Is(err, lobby.ErrWrongPassword) {
+	if _, err := cl.Join(ctx, "nina", locked, "guess", ""); !errors.Is(err, lobbyclient.ErrWrongPassword) {
 		t.Fatalf("a wrong password: %v", err)
 	}
 	j, err := cl.Join(ctx, "nina", locked, "s3cret", "")
@@ -80,19 +82,19 @@ func TestNetpakClientJoins(t *testing.T) {
 	}
 
 	// Another netpak console: the running room says so.
-	cl2 := dialNetpak(t, url, lobby.ClientConfig{})
+	cl2 := dialNetpak(t, url, lobbyclient.Config{})
 	if _, err := cl2.Rooms(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mustAccept(t, rita.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame}))
 	rooms, err = cl2.Rooms(ctx)
-	if r, _ := lobby.FindRoom(rooms, "Running"); err != nil || !r.Running || r.Port != run {
+	if r, _ := lobbyclient.FindRoom(rooms, "Running"); err != nil || !r.Running || r.Port != run {
 		t.Fatalf("a netpak console's list after the begin: %+v, %v", rooms, err)
 	}
 	if rooms := mustAccept(t, rosa.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms})).Rooms; len(rooms) != 2 {
 		t.Fatalf("an RMG player sees a running room: %+v", rooms)
 	}
-	if _, err := cl2.Join(ctx, "nils", run, "", ""); !errors.Is(err, lobby.ErrGameStarted) || !strings.Contains(err.Error(), "started") {
+	if _, err := cl2.Join(ctx, "nils", run, "", ""); !errors.Is(err, lobbyclient.ErrGameStarted) || !strings.Contains(err.Error(), "started") {
 		t.Fatalf("joining a running room: %v", err)
 	}
 
@@ -113,15 +115,15 @@ func TestNetpakClientJoins(t *testing.T) {
 func TestNetpakEmulatorRules(t *testing.T) {
 	_, url := startServer(t, lobby.Config{AuthSecrets: map[string]string{"RMG": "RMG"}})
 	createRoom(t, dial(t, url, "rosa"), "RMG room", "")
-	s64 := dialNetpak(t, url, lobby.ClientConfig{Emulator: "simple64", Secret: "x"})
-	if _, err := s64.Rooms(t.Context()); !errors.Is(err, lobby.ErrBadEmulator) {
+	s64 := dialNetpak(t, url, lobbyclient.Config{Emulator: "simple64", Secret: "x"})
+	if _, err := s64.Rooms(t.Context()); !errors.Is(err, lobbyclient.ErrBadEmulator) {
 		t.Fatalf("simple64 without a secret: %v", err)
 	}
-	forged := dialNetpak(t, url, lobby.ClientConfig{Secret: "guess"})
-	if _, err := forged.Rooms(t.Context()); !errors.Is(err, lobby.ErrBadAuth) {
+	forged := dialNetpak(t, url, lobbyclient.Config{Secret: "guess"})
+	if _, err := forged.Rooms(t.Context()); !errors.Is(err, lobbyclient.ErrBadAuth) {
 		t.Fatalf("netpak with a wrong secret: %v", err)
 	}
-	rmg := dialNetpak(t, url, lobby.ClientConfig{Emulator: "RMG", ClientSHA: "RMG test 1.0"})
+	rmg := dialNetpak(t, url, lobbyclient.Config{Emulator: "RMG", ClientSHA: "RMG test 1.0"})
 	if rooms, err := rmg.Rooms(t.Context()); err != nil || len(rooms) != 1 {
 		t.Fatalf("RMG lists %+v, %v", rooms, err)
 	}
@@ -137,7 +139,7 @@ func TestNetpakClientDeadlines(t *testing.T) {
 	t.Cleanup(func() { ln.Close() })
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	_, err = lobby.DialClient(ctx, ln.Addr().String(), lobby.ClientConfig{Timeout: 50 * time.Millisecond})
+	_, err = lobbyclient.Dial(ctx, ln.Addr().String(), lobbyclient.Config{Timeout: 50 * time.Millisecond})
 	if err == nil {
 		t.Fatal("a listener that never answers the upgrade was dialled")
 	}
@@ -151,7 +153,7 @@ func TestLobbyURL(t *testing.T) {
 		"[::1]:9":          "ws://[::1]:9",
 		"ws://h:1/key":     "ws://h:1/key",
 	} {
-		if got := lobby.LobbyURL(in); got != want {
+		if got := lobbyclient.LobbyURL(in); got != want {
 			t.Errorf("LobbyURL(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -182,7 +184,7 @@ func TestSeatsFollowSessionPorts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	nina := dialNetpak(t, url, lobby.ClientConfig{})
+	nina := dialNetpak(t, url, lobbyclient.Config{})
 	if _, err := nina.Rooms(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +214,7 @@ func FuzzPrintable(f *testing.F) {
 	f.Add("wrong password\x1b[2J\n", 10)
 	f.Fuzz(func(t *testing.T, s string, max int) {
 		max = max&0xff + 1
-		p := lobby.Printable(s, max)
+		p := lobbyclient.Printable(s, max)
 		if len(p) > max || !utf8.ValidString(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) {
 			t.Fatalf("Printable(%q, %d) = %q", s, max, p)
 		}

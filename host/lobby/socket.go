@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
@@ -99,7 +98,7 @@ func (sk *socket) readLoop() error {
 		req, err := lobbymsg.DecodeRequest(b)
 		if err != nil {
 			sk.srv.count(func(st *Stats) { st.Malformed++ })
-			return closeErr{websocket.StatusPolicyViolation, truncate(fmt.Sprintf("bad request: %v", err), 120)}
+			return closeErr{websocket.StatusPolicyViolation, lobbymsg.Truncate(fmt.Sprintf("bad request: %v", err), 120)}
 		}
 		sk.srv.serve(sk, &req)
 		if sk.ctx.Err() != nil {
@@ -203,10 +202,3 @@ func (sk *socket) close(code websocket.StatusCode, reason string) {
 
 // reply queues a reply; callers hold srv.mu.
 func (sk *socket) reply(r lobbymsg.Reply) { sk.send(outMsg{b: lobbymsg.Encode(r)}) }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
-}

@@ -6,8 +6,31 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
+
+// DefaultPort is the lobby's port, as the mupen64plus frontends expect
+// (RMG's LAN discovery asks UDP port 45000 too).
+const DefaultPort = 45000
+
+// Truncate cuts s to at most n bytes, on a character boundary.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
+
+// EmulatorNetpak is the emulator a netpak console names in its requests.
+// Every room is a netpak session, so a netpak console lists and joins the
+// rooms of every emulator (see [Server]); its ROM is checked by the
+// session's start check, not by the lobby's client_sha.
+const EmulatorNetpak = "netpak"
+
+// NetpakSecret is the auth secret of EmulatorNetpak, used when the
+// server's AuthSecrets has no entry of its own for netpak.
+const NetpakSecret = "netpak"
 
 // APIVersion is the lobby's netplay_version, as RMG and simple64 send it.
 const APIVersion = 17

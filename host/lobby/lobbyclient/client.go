@@ -1,4 +1,4 @@
-package lobby
+package lobbyclient
 
 import (
 	"context"
@@ -18,33 +18,23 @@ import (
 	"github.com/coder/websocket"
 )
 
-// EmulatorNetpak is the emulator a netpak console names in its requests.
-// Every room is a netpak session, so a netpak console lists and joins the
-// rooms of every emulator (see [Server]); its ROM is checked by the
-// session's start check, not by the lobby's client_sha.
-const EmulatorNetpak = "netpak"
+// DefaultTimeout bounds each request of a [Client] and its dial.
+const DefaultTimeout = 10 * time.Second
 
-// NetpakSecret is the auth secret of EmulatorNetpak, used when the
-// server's AuthSecrets has no entry of its own for netpak.
-const NetpakSecret = "netpak"
-
-// DefaultClientTimeout bounds each request of a [Client] and its dial.
-const DefaultClientTimeout = 10 * time.Second
-
-// ClientConfig configures a [Client]. The zero value is valid.
-type ClientConfig struct {
+// Config configures a [Client]. The zero value is valid.
+type Config struct {
 	// Emulator is the emulator named in every request; "" means
-	// EmulatorNetpak.
+	// lobbymsg.EmulatorNetpak.
 	Emulator string
 	// ClientSHA is the frontend's version (client_sha); "" means
 	// "netpak".
 	ClientSHA string
 	// Secret is the auth secret hashed into every request; "" means the
-	// emulator's: NetpakSecret for netpak, else the emulator's name (as
+	// emulator's: lobbymsg.NetpakSecret for netpak, else the emulator's name (as
 	// RMG's secret is "RMG").
 	Secret string
 	// Timeout bounds the dial and each request's wait for its reply; 0
-	// means DefaultClientTimeout.
+	// means DefaultTimeout.
 	Timeout time.Duration
 	// HTTPClient, if set, dials the connection (tests: another local
 	// address).
@@ -62,8 +52,8 @@ type ClientConfig struct {
 // server's pings as long as it is open. Its methods are safe for
 // concurrent use; requests are sent one at a time.
 type Client struct {
-	// Immutable after DialClient.
-	cfg  ClientConfig
+	// Immutable after Dial.
+	cfg  Config
 	c    *websocket.Conn
 	ctx  context.Context // ends at Close
 	stop context.CancelFunc
@@ -129,7 +119,7 @@ func Printable(s string, max int) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "?"))
-	return truncate(s, max)
+	return lobbymsg.Truncate(s, max)
 }
 
 // Is matches the sentinel of e's accept code.
@@ -151,33 +141,33 @@ func Refusal(r lobbymsg.Reply) error {
 }
 
 // LobbyURL turns "HOST", "HOST:PORT" or a ws:// URL into the lobby's URL;
-// the port defaults to DefaultPort.
+// the port defaults to lobbymsg.DefaultPort.
 func LobbyURL(addr string) string {
 	if strings.HasPrefix(addr, "ws://") || strings.HasPrefix(addr, "wss://") {
 		return addr
 	}
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		addr = net.JoinHostPort(strings.Trim(addr, "[]"), strconv.Itoa(DefaultPort))
+		addr = net.JoinHostPort(strings.Trim(addr, "[]"), strconv.Itoa(lobbymsg.DefaultPort))
 	}
 	return "ws://" + addr
 }
 
-// DialClient connects to the lobby at addr (see LobbyURL).
-func DialClient(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
+// Dial connects to the lobby at addr (see LobbyURL).
+func Dial(ctx context.Context, addr string, cfg Config) (*Client, error) {
 	if cfg.Emulator == "" {
-		cfg.Emulator = EmulatorNetpak
+		cfg.Emulator = lobbymsg.EmulatorNetpak
 	}
 	if cfg.ClientSHA == "" {
 		cfg.ClientSHA = "netpak"
 	}
 	if cfg.Secret == "" {
 		cfg.Secret = cfg.Emulator
-		if cfg.Emulator == EmulatorNetpak {
-			cfg.Secret = NetpakSecret
+		if cfg.Emulator == lobbymsg.EmulatorNetpak {
+			cfg.Secret = lobbymsg.NetpakSecret
 		}
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultClientTimeout
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -332,7 +322,7 @@ func (cl *Client) lost(err error) error {
 }
 
 // Rooms returns the rooms this client's emulator may see, in the server's
-// order: the rooms waiting for players, and for EmulatorNetpak the running
+// order: the rooms waiting for players, and for lobbymsg.EmulatorNetpak the running
 // ones too, marked Running.
 func (cl *Client) Rooms(ctx context.Context) ([]lobbymsg.Room, error) {
 	r, err := cl.do(ctx, lobbymsg.Request{Type: lobbymsg.TypeGetRooms})
@@ -440,3 +430,6 @@ func FindRoom(rooms []lobbymsg.Room, name string) (lobbymsg.Room, error) {
 	}
 	return lobbymsg.Room{}, fmt.Errorf("room %q: %w among the waiting rooms (%s)", name, ErrNoRoom, strings.Join(names, ", "))
 }
+
+// ErrNoRoom means the lobby lists no room of that name.
+var ErrNoRoom = errors.New("no such room")
