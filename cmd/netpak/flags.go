@@ -24,7 +24,7 @@ func newSettingsFlags(fs *flag.FlagSet) *settingsFlags {
 	fs.StringVar(&f.s.Bind, "bind", "", "the `address` to host on (default every address)")
 	fs.IntVar(&f.s.Lag, "lag", d.Lag, "everyone's lag in `polls`, 0-255")
 	fs.BoolVar(&f.s.Golf, "golf", false, "golf mode on from the start")
-	fs.BoolVar(&f.s.AutoLag, "autolag", d.AutoLag, "follow the network with the lag (--autolag=false keeps --lag)")
+	fs.BoolVar(&f.s.AutoLag, "autolag", d.AutoLag, "follow the network with the lag (off when --lag is given, unless --autolag too)")
 	fs.StringVar(&f.s.GolfButton, "golf-button", d.GolfButton, "the `button` that takes the golf seat")
 	fs.IntVar(&f.s.AutoStart, "autostart", 0, "start when `N` players have joined (0 waits for /start)")
 	fs.DurationVar(&f.s.DropTimeout, "drop-timeout", d.DropTimeout, "drop a member silent this `long`")
@@ -49,7 +49,10 @@ func (f *settingsFlags) settings() (commands.Settings, error) {
 			return s, err
 		}
 	}
+	lagSet, autoLagSet := false, false
 	f.fs.Visit(func(fl *flag.Flag) {
+		lagSet = lagSet || fl.Name == "lag"
+		autoLagSet = autoLagSet || fl.Name == "autolag"
 		switch fl.Name {
 		case "name":
 			s.Name = f.s.Name
@@ -90,5 +93,8 @@ func (f *settingsFlags) settings() (commands.Settings, error) {
 			s.Emulator.ConfigDir = f.s.Emulator.ConfigDir
 		}
 	})
+	if lagSet && !autoLagSet {
+		s.AutoLag = false // --lag N sets the lag, as /lag N does: autolag would move it
+	}
 	return s, s.Validate()
 }
