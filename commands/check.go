@@ -26,6 +26,12 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 	differ, waiting, refName, hostRef, simulated := 0, 0, "", false, 0
 	var broken []string      // players whose emulator cannot start
 	others, otherROM := 0, 0 // players compared with the reference; those whose ROM differs
+	var refCheats []string
+	for _, r := range rows {
+		if r.Reference {
+			refCheats = r.Cheats
+		}
+	}
 	for _, r := range rows {
 		if r.NoROM {
 			simulated++
@@ -39,7 +45,7 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 		case r.Reference:
 			what, refName, hostRef = "the reference", r.Member.Name, r.Member.Host
 		case r.Mismatch != nil:
-			what, differ = diffText(r.Mismatch), differ+1
+			what, differ = diffText(r.Mismatch, refCheats, r.Cheats), differ+1
 			if romDiffers(r.Mismatch) {
 				otherROM++
 			}
@@ -79,12 +85,43 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 	return b.String()
 }
 
-func diffText(mm *check.Mismatch) string {
+// diffText says how a player differs from the reference; the cheats by
+// name when both said which they enabled.
+func diffText(mm *check.Mismatch, refCheats, cheats []string) string {
 	parts := make([]string, len(mm.Diffs))
 	for i, d := range mm.Diffs {
 		parts[i] = d.String()
+		if d.Item == saves.ItemCheats && refCheats != nil && cheats != nil {
+			parts[i] = cheatDiff(refCheats, cheats)
+		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// cheatDiff names the cheats a player lacks and has beyond the reference's.
+func cheatDiff(ref, got []string) string {
+	var without, with []string
+	for _, n := range ref {
+		if !slices.Contains(got, n) {
+			without = append(without, n)
+		}
+	}
+	for _, n := range got {
+		if !slices.Contains(ref, n) {
+			with = append(with, n)
+		}
+	}
+	var parts []string
+	if len(without) > 0 {
+		parts = append(parts, "without "+check.JoinAnd(without))
+	}
+	if len(with) > 0 {
+		parts = append(parts, "with "+check.JoinAnd(with))
+	}
+	if len(parts) == 0 {
+		return "cheats: the same names, other codes"
+	}
+	return "cheats: " + strings.Join(parts, ", ")
 }
 
 // romDiffers reports whether mm says the ROM differs.

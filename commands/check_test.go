@@ -49,3 +49,21 @@ func TestCheckTextHostROMAlone(t *testing.T) {
 		t.Errorf("/check says nobody has the ROM when Carol has it:\n%s", text)
 	}
 }
+
+// /check names the cheats a player lacks or has beyond the reference's,
+// when both said which they enabled.
+func TestCheckTextCheatNames(t *testing.T) {
+	cheatsDiffer := &check.Mismatch{Diffs: []saves.Difference{{Item: saves.ItemCheats, Want: "1a2b", Got: "3c4d"}}}
+	rows := []client.CheckRow{
+		{Member: host.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true, Cheats: []string{"Moon Jump", "Infinite Lives"}},
+		{Member: host.Member{Name: "Bob", Ports: 2}, Known: true, Mismatch: cheatsDiffer, Cheats: []string{"Moon Jump", "Big Head"}},
+		{Member: host.Member{Name: "Carol", Ports: 4}, Known: true, Mismatch: cheatsDiffer},
+	}
+	text := CheckText(rows, true)
+	if !strings.Contains(text, "Bob    2      cheats: without Infinite Lives, with Big Head") {
+		t.Errorf("/check says\n%s\nwant Bob's cheats by name", text)
+	}
+	if !strings.Contains(text, "Carol  3      cheats: host has 1a2b") {
+		t.Errorf("/check says\n%s\nwant Carol's cheats by hash: she did not say their names", text)
+	}
+}

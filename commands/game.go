@@ -190,6 +190,21 @@ func (g *game) cheatHashLocked() string {
 	return hex.EncodeToString(h[:])
 }
 
+// cheatNames returns the names of the enabled cheats, for the others'
+// /check.
+func (g *game) cheatNames() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cheats == nil {
+		return []string{}
+	}
+	names := make([]string, 0, len(g.cheats.Cheats))
+	for _, c := range g.cheats.Cheats {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
 // saves returns the game's save components in canonical form.
 func (g *game) saves() (saves.Set, error) {
 	g.mu.Lock()

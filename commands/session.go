@@ -205,6 +205,9 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg clie
 		return dialError(addr, err)
 	}
 	l.c = c
+	if l.game != nil {
+		c.SetCheatNames(l.game.cheatNames()) // the manifest went with the join; the names follow it
+	}
 	s.cur = l
 	go s.eventLoop(l)
 	go func() {

@@ -63,6 +63,9 @@ func (s *Session) announce(l *live) error {
 	if err == nil {
 		err = l.c.SetManifest(mf)
 	}
+	if err == nil {
+		err = l.c.SetCheatNames(l.game.cheatNames())
+	}
 	if err != nil {
 		return fmt.Errorf("announce your ROM, saves and cheats: %w", err)
 	}

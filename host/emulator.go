@@ -6,6 +6,21 @@ import (
 	"github.com/netpak/netpak/host/wire"
 )
 
+// A player's netpak also says which cheats it enabled, by name: the
+// manifest holds only their hash, and /check names the ones that differ.
+
+// handleCheatsLocked takes m's cheat names and tells everyone.
+func (s *session) handleCheatsLocked(m *member, p []byte) error {
+	c, err := wire.ParseCheatNames(p)
+	if err != nil {
+		return err
+	}
+	c.ID = m.id
+	m.cheats = &c
+	s.broadcastLocked(wire.FrameMemberCheats, wire.AppendCheatNames(nil, c), nil)
+	return nil
+}
+
 // A player's netpak tries its emulator (core, plugins, configuration and
 // ROM) without a game when it joins and at /check, and says what it found.
 // The host tells everyone, so /check shows whose emulator cannot start,
@@ -25,11 +40,18 @@ func (s *session) handleEmulatorLocked(m *member, p []byte) error {
 	return nil
 }
 
-// sendEmulatorsLocked gives a new member everyone's emulator status.
+// sendEmulatorsLocked gives a new member everyone's emulator status and
+// cheat names.
 func (s *session) sendEmulatorsLocked(to *member) {
 	for _, m := range s.members {
-		if m.emulator != nil && m != to {
+		if m == to {
+			continue
+		}
+		if m.emulator != nil {
 			s.sendLocked(to, wire.FrameMemberEmulator, wire.AppendEmulator(nil, *m.emulator))
+		}
+		if m.cheats != nil {
+			s.sendLocked(to, wire.FrameMemberCheats, wire.AppendCheatNames(nil, *m.cheats))
 		}
 	}
 }

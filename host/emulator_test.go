@@ -42,3 +42,24 @@ func TestEmulatorThatCannotStart(t *testing.T) {
 	cs[1].SetEmulator(true, "can start mk64.z64")
 	hosttest.WaitFor(t, "the start once p2's emulator can start", func() bool { return ts.h.Start() == nil })
 }
+
+// A player's cheat names reach everyone, late joiners too.
+func TestCheatNamesReachEveryone(t *testing.T) {
+	ts := startHost(t, host.Config{}, nil)
+	cs := ts.joinPlayers(2, 0)
+	ts.waitMembers(2)
+	if err := cs[1].SetCheatNames([]string{"Moon Jump", strings.Repeat("x", 100)}); err != nil {
+		t.Fatal(err)
+	}
+	late := ts.join("watcher", client.Config{Spectator: true})
+	for _, c := range []*client.Client{cs[0], late} {
+		hosttest.WaitFor(t, "p2's cheat names", func() bool {
+			for _, r := range c.Check() {
+				if r.Member.Name == "p2" {
+					return len(r.Cheats) == 2 && r.Cheats[0] == "Moon Jump" && len(r.Cheats[1]) == 64
+				}
+			}
+			return false
+		})
+	}
+}

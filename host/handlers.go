@@ -55,6 +55,8 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 		return s.handleCatchUpLocked(m, p)
 	case wire.FrameEmulator:
 		return s.handleEmulatorLocked(m, p)
+	case wire.FrameCheats:
+		return s.handleCheatsLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
 }
@@ -63,7 +65,7 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 // something to every member.
 func talks(typ wire.FrameType) bool {
 	switch typ {
-	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag, wire.FrameCatchUp, wire.FrameEmulator:
+	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag, wire.FrameCatchUp, wire.FrameEmulator, wire.FrameCheats:
 		return true
 	}
 	return false
@@ -79,7 +81,7 @@ func (s *session) refuseTalkLocked(m *member, typ wire.FrameType) error {
 	if !m.talk.refused {
 		m.talk.refused = true
 		what := map[wire.FrameType]string{wire.FrameChat: "chat line", wire.FrameSetLag: "lag change", wire.FrameGolf: "golf change",
-			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start", wire.FrameCatchUp: "catch-up report", wire.FrameEmulator: "emulator report"}[typ]
+			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start", wire.FrameCatchUp: "catch-up report", wire.FrameEmulator: "emulator report", wire.FrameCheats: "cheat names"}[typ]
 		s.noticeLocked(m, fmt.Errorf("you are sending too fast: your %s was refused; wait a moment", what))
 	}
 	return nil

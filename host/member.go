@@ -50,12 +50,13 @@ type member struct {
 	rtts      lockstep.RTTSamples
 	coreWants uint8 // core-data kinds it waits for
 	manifest  *check.Manifest
-	lent      PortMask       // ports its emulator released in this game; its again in the next
-	caughtUp  uint32         // a rejoined player's progress, as last told to everyone
-	waited    int64          // ns the others waited for its inputs in this game; see arrivedLocked
-	emulator  *wire.Emulator // whether its emulator can start the game, as it said; nil: it did not say
-	talk      bucket         // chat and requests that reach everyone
-	uploads   wire.Assembly  // player 1's data a bridge is uploading
+	lent      PortMask         // ports its emulator released in this game; its again in the next
+	caughtUp  uint32           // a rejoined player's progress, as last told to everyone
+	waited    int64            // ns the others waited for its inputs in this game; see arrivedLocked
+	emulator  *wire.Emulator   // whether its emulator can start the game, as it said; nil: it did not say
+	cheats    *wire.CheatNames // the names of its enabled cheats, as it said
+	talk      bucket           // chat and requests that reach everyone
+	uploads   wire.Assembly    // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte
 
 	udpSeen atomic.Int64 // unix nanos of the last valid datagram

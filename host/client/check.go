@@ -40,6 +40,9 @@ type CheckRow struct {
 	// Emulator is whether the player's emulator can start the game, as it
 	// last said (it tries at /check); nil when it did not say.
 	Emulator *wire.Emulator
+	// Cheats are the names of the player's enabled cheats, as it last
+	// said; nil when it did not say.
+	Cheats []string
 }
 
 // Check compares every player's manifest with the reference player's, as
@@ -70,7 +73,7 @@ func (c *Client) Check() []CheckRow {
 			emu = &e
 		}
 		rows = append(rows, CheckRow{
-			Emulator: emu,
+			Emulator: emu, Cheats: c.ls.cheats[p.ID],
 			Member:   byID[p.ID], Known: p.MF != nil, Reference: res.Ref != nil && res.Ref.ID == p.ID,
 			Skipped: p.Skip, NoROM: p.MF != nil && check.NoROM(p.MF.M), Mismatch: res.Mismatches[p.ID],
 		})
@@ -92,4 +95,22 @@ func (c *Client) SetEmulator(ok bool, text string) error {
 	c.ls.emulators[c.id] = e
 	c.mu.Unlock()
 	return c.send(wire.FrameEmulator, wire.AppendEmulator(nil, wire.Emulator{OK: ok, Text: e.Text}))
+}
+
+// SetCheatNames tells the session the names of this player's enabled
+// cheats, so that /check can say which differ (at most wire.MaxCheatNames,
+// each cut to wire.MaxCheatNameLen bytes).
+func (c *Client) SetCheatNames(names []string) error {
+	names = names[:min(len(names), wire.MaxCheatNames)]
+	out := make([]string, len(names))
+	for i, n := range names {
+		if len(n) > wire.MaxCheatNameLen {
+			n = n[:wire.MaxCheatNameLen]
+		}
+		out[i] = strings.ToValidUTF8(n, "?")
+	}
+	c.mu.Lock()
+	c.ls.cheats[c.id] = out
+	c.mu.Unlock()
+	return c.send(wire.FrameCheats, wire.AppendCheatNames(nil, wire.CheatNames{Names: out}))
 }

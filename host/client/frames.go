@@ -86,6 +86,16 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		return c.handleGameOver(p)
 	case wire.FrameHandover:
 		return c.handleHandover(p)
+	case wire.FrameMemberCheats:
+		cn, err := wire.ParseCheatNames(p)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		if _, known := c.ls.cheats[cn.ID]; known || len(c.ls.cheats) < 2*wire.MaxMembers {
+			c.ls.cheats[cn.ID] = cn.Names
+		}
+		c.mu.Unlock()
 	case wire.FrameMemberEmulator:
 		e, err := wire.ParseEmulator(p)
 		if err != nil {
@@ -305,6 +315,7 @@ func (ls *clientGame) forgetDepartedLocked() {
 	}
 	maps.DeleteFunc(ls.manifests, func(id uint16, _ check.Manifest) bool { return gone(id) })
 	maps.DeleteFunc(ls.emulators, func(id uint16, _ wire.Emulator) bool { return gone(id) })
+	maps.DeleteFunc(ls.cheats, func(id uint16, _ []string) bool { return gone(id) })
 }
 
 // handleGameOver returns the client to the lobby: a Poll waiting in the

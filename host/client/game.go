@@ -52,6 +52,7 @@ type clientGame struct {
 	syncIn    wire.Assembly
 	manifests map[uint16]check.Manifest
 	emulators map[uint16]wire.Emulator // members' emulator status, as they said
+	cheats    map[uint16][]string      // members' cheat names, as they said
 	dgram     [wire.MaxDatagram]byte
 	resend    *time.Timer // resends unacknowledged inputs when nothing else does
 }
@@ -60,6 +61,7 @@ func (ls *clientGame) init(c *Client) {
 	ls.c = c
 	ls.manifests = make(map[uint16]check.Manifest)
 	ls.emulators = make(map[uint16]wire.Emulator)
+	ls.cheats = make(map[uint16][]string)
 	ls.core.init()
 	ls.sched.Reset(lockstep.SchedEntry{})
 	for i := range ls.emptyFrom {

@@ -54,6 +54,8 @@
 //	34 revive    H→C  ports u8 | from poll u32 | epoch u16: these ports, empty since their player left, hold input again (zero below from); grants of this epoch need it
 //	35 emulator  C→H  0 u16 | ok u8 | text str (<=200): whether my emulator can start the game (it tried, at /check), and why not
 //	36 member-emulator H→C member id u16 | ok u8 | text str: a member's emulator status, as it said
+//	37 cheats    C→H  0 u16 | n u8 (<=32) | n × name str (<=64): my enabled cheats' names, for /check
+//	38 member-cheats H→C member id u16 | n u8 | n × name str: a member's cheat names
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | jitter ms u16 | others waited on it ms u32 | name str
 //

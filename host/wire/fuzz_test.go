@@ -54,10 +54,11 @@ func FuzzParseSmallFrames(f *testing.F) {
 	f.Add(uint8(8), AppendHandover(nil, Handover{Ports: 1, From: 9}))
 	f.Add(uint8(9), AppendRevive(nil, Revive{Ports: 1, From: 9, Epoch: 2}))
 	f.Add(uint8(10), AppendEmulator(nil, Emulator{ID: 1, OK: true, Text: "can start"}))
+	f.Add(uint8(11), AppendCheatNames(nil, CheatNames{ID: 1, Names: []string{"Moon Jump"}}))
 	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
 		var out []byte
 		var err error
-		switch which % 11 {
+		switch which % 12 {
 		case 0:
 			var v TextMsg
 			if v, err = ParseText(p); err == nil {
@@ -112,6 +113,11 @@ func FuzzParseSmallFrames(f *testing.F) {
 			var v Emulator
 			if v, err = ParseEmulator(p); err == nil {
 				out = AppendEmulator(nil, v)
+			}
+		case 11:
+			var v CheatNames
+			if v, err = ParseCheatNames(p); err == nil {
+				out = AppendCheatNames(nil, v)
 			}
 		}
 		if err == nil && !bytes.Equal(out, p) {

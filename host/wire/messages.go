@@ -148,6 +148,44 @@ func ParseEmulator(p []byte) (Emulator, error) {
 	return e, nil
 }
 
+// CheatNames are the names of a player's enabled cheats, for /check to
+// say which differ (the manifest holds only their hash). ID is the member
+// (0 from the member itself).
+type CheatNames struct {
+	ID    uint16
+	Names []string
+}
+
+// Bounds of a cheat-names message.
+const (
+	MaxCheatNames   = 32
+	MaxCheatNameLen = 64
+)
+
+func AppendCheatNames(b []byte, c CheatNames) []byte {
+	b = append(AppendU16(b, c.ID), byte(len(c.Names)))
+	for _, n := range c.Names {
+		b = AppendStr(b, n)
+	}
+	return b
+}
+
+func ParseCheatNames(p []byte) (CheatNames, error) {
+	r := Reader{B: p}
+	c := CheatNames{ID: r.U16()}
+	n := int(r.U8())
+	if n > MaxCheatNames {
+		return CheatNames{}, fmt.Errorf("parse cheats: %d names: %w", n, ErrLong)
+	}
+	for range n {
+		c.Names = append(c.Names, r.Str(MaxCheatNameLen))
+	}
+	if err := r.Done(); err != nil {
+		return CheatNames{}, fmt.Errorf("parse cheats: %w", err)
+	}
+	return c, nil
+}
+
 // Member describes one participant of a session.
 type Member struct {
 	ID        uint16

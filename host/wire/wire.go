@@ -72,6 +72,8 @@ const (
 	FrameRevive         FrameType = 34 // H→C: ports read input again from a poll: their player rejoined
 	FrameEmulator       FrameType = 35 // C→H: whether my emulator can start the game, and why not
 	FrameMemberEmulator FrameType = 36 // H→C: a member's emulator status
+	FrameCheats         FrameType = 37 // C→H: the names of my enabled cheats
+	FrameMemberCheats   FrameType = 38 // H→C: a member's cheat names
 )
 
 var frameNames = [...]string{
@@ -85,6 +87,7 @@ var frameNames = [...]string{
 	FrameStop: "stop", FrameGameOver: "game-over", FrameAutoLag: "autolag",
 	FrameCatchUp: "catch-up", FrameHandover: "handover", FrameRevive: "revive",
 	FrameEmulator: "emulator", FrameMemberEmulator: "member-emulator",
+	FrameCheats: "cheats", FrameMemberCheats: "member-cheats",
 }
 
 func (t FrameType) String() string {

@@ -65,6 +65,8 @@ func TestGolden(t *testing.T) {
 			func(p []byte) (any, error) { return ParseHandover(p) }, Handover{Ports: 2, From: 9000}},
 		{"emulator", AppendEmulator(nil, Emulator{ID: 2, OK: false, Text: "no"}), "0002" + "00" + "0002" + "6e6f",
 			func(p []byte) (any, error) { return ParseEmulator(p) }, Emulator{ID: 2, Text: "no"}},
+		{"cheats", AppendCheatNames(nil, CheatNames{ID: 1, Names: []string{"A", "Bc"}}), "0001" + "02" + "000141" + "00024263",
+			func(p []byte) (any, error) { return ParseCheatNames(p) }, CheatNames{ID: 1, Names: []string{"A", "Bc"}}},
 		{"revive", AppendRevive(nil, Revive{Ports: 4, From: 300, Epoch: 7}), "04" + "0000012c" + "0007",
 			func(p []byte) (any, error) { return ParseRevive(p) }, Revive{Ports: 4, From: 300, Epoch: 7}},
 	}
