@@ -74,7 +74,7 @@ func (c *Client) Check() []CheckRow {
 		}
 		rows = append(rows, CheckRow{
 			Emulator: emu, Cheats: c.ls.cheats[p.ID],
-			Member:   byID[p.ID], Known: p.MF != nil, Reference: res.Ref != nil && res.Ref.ID == p.ID,
+			Member: byID[p.ID], Known: p.MF != nil, Reference: res.Ref != nil && res.Ref.ID == p.ID,
 			Skipped: p.Skip, NoROM: p.MF != nil && check.NoROM(p.MF.M), Mismatch: res.Mismatches[p.ID],
 		})
 	}
