@@ -28,23 +28,26 @@ const (
 // per second the game holds (every core's, the slowest first), with 2 and
 // 4 players, bridged through netpak clients or direct on the session
 // port, at lags 0 to 5, on an idle machine and with a busy loop on every
-// CPU at normal priority. "solo" is the same core without netplay under
-// the same load, the most any game can reach; "solo-unthrottled" without
-// its speed limiter, as a rejoined player's emulator replays a game:
+// CPU at normal priority. "solo=N" is N of the same cores at once
+// without netplay under the same load, the most a game of N players on
+// this machine can reach; "solo-unthrottled" is one without its speed
+// limiter, as a rejoined player's emulator replays a game:
 //
 //	go test -run '^$' -bench CoreFPS -benchtime 1x ./host/e2e
 func BenchmarkCoreFPS(b *testing.B) {
 	for _, load := range []string{"idle", "busy"} {
-		b.Run("load="+load+"/solo", func(b *testing.B) {
-			stopLoad := startLoad(b, load)
-			defer stopLoad()
-			b.ReportMetric(soloFPS(b, false), "fps")
-		})
+		for _, n := range []int{1, 4} {
+			b.Run(fmt.Sprintf("load=%s/solo=%d", load, n), func(b *testing.B) {
+				stopLoad := startLoad(b, load)
+				defer stopLoad()
+				b.ReportMetric(soloFPS(b, n, false), "fps")
+			})
+		}
 		// How fast a rejoined player's emulator replays the game.
 		b.Run("load="+load+"/solo-unthrottled", func(b *testing.B) {
 			stopLoad := startLoad(b, load)
 			defer stopLoad()
-			fps := soloFPS(b, true)
+			fps := soloFPS(b, 1, true)
 			b.ReportMetric(fps, "fps")
 			b.ReportMetric(216000/fps, "s/hour-of-play")
 		})
@@ -137,27 +140,34 @@ func slowest(b *testing.B, ctx context.Context, procs []*launcher.Process) float
 	return low
 }
 
-// soloFPS plays the test ROM on one core without netplay, speed limiter
-// on unless unthrottled, and returns its pace.
-func soloFPS(b *testing.B, unthrottled bool) float64 {
+// soloFPS plays the test ROM on n cores at once without netplay, speed
+// limiter on unless unthrottled, and returns the slowest one's pace.
+func soloFPS(b *testing.B, n int, unthrottled bool) float64 {
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cfg := launcher.Config{ROM: writeROM(b, 1<<20), Headless: true, NoSpeedLimit: unthrottled,
-		LogPath: filepath.Join(b.TempDir(), "solo.log"), Logf: b.Logf}
-	p, err := launcher.Start(ctx, exe, cfg)
-	if err != nil {
-		b.Fatal(err)
+	rom := writeROM(b, 1<<20)
+	var procs []*launcher.Process
+	for i := range n {
+		cfg := launcher.Config{ROM: rom, Headless: true, NoSpeedLimit: unthrottled,
+			LogPath: filepath.Join(b.TempDir(), fmt.Sprintf("solo%d.log", i)), Logf: b.Logf}
+		p, err := launcher.Start(ctx, exe, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer p.Stop()
+		procs = append(procs, p)
 	}
-	defer p.Stop()
-	select {
-	case <-p.Running():
-	case <-p.Exited():
-		skipIfMissing(b, p.Wait())
-		b.Fatal("the core ended before running")
+	for _, p := range procs {
+		select {
+		case <-p.Running():
+		case <-p.Exited():
+			skipIfMissing(b, p.Wait())
+			b.Fatal("the core ended before running")
+		}
 	}
-	return slowest(b, ctx, []*launcher.Process{p})
+	return slowest(b, ctx, procs)
 }
