@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netpak/netpak/host/limit"
 	"github.com/netpak/netpak/host/udpsock"
 )
 
@@ -75,16 +76,9 @@ func newJoinLimiter(max int) *joinLimiter {
 	return &joinLimiter{max: max, joining: make(map[netip.Prefix]int)}
 }
 
-// sourceKey is what the limit counts by: an IPv4 address, or an IPv6 /64,
-// which one subscriber usually holds whole.
+// sourceKey is what the limit counts by: limit.Source of a's address.
 func sourceKey(a net.Addr) netip.Prefix {
-	ip := udpsock.AddrPortOf(a).Addr().Unmap()
-	bits := 32
-	if ip.Is6() {
-		bits = 64
-	}
-	p, _ := ip.Prefix(bits)
-	return p
+	return limit.Source(udpsock.AddrPortOf(a).Addr())
 }
 
 // acquire counts a new connection from key. It returns nil, and the number

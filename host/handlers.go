@@ -15,7 +15,7 @@ func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) err
 	if m.left {
 		return nil
 	}
-	if talks(typ) && !m.talk.allow(s.h.now(), talkRate, talkBurst) {
+	if talks(typ) && !m.talk.allow(s.h.now()) {
 		return s.refuseTalkLocked(m, typ)
 	}
 	switch typ {

@@ -55,7 +55,7 @@ type member struct {
 	waited    int64            // ns the others waited for its inputs in this game; see arrivedLocked
 	emulator  *wire.Emulator   // whether its emulator can start the game, as it said; nil: it did not say
 	cheats    *wire.CheatNames // the names of its enabled cheats, as it said
-	talk      bucket           // chat and requests that reach everyone
+	talk      talk             // chat and requests that reach everyone
 	uploads   wire.Assembly    // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte
 

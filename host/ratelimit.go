@@ -1,6 +1,10 @@
 package host
 
-import "time"
+import (
+	"time"
+
+	"github.com/netpak/netpak/host/limit"
+)
 
 // A member may make the host send something to everyone (a chat line, a
 // lag or golf change, a new manifest) talkBurst times at once and
@@ -12,28 +16,17 @@ const (
 	talkRate  = 4 // per second
 )
 
-// bucket is a token bucket. The zero value is full the first time it is
-// used. It is not safe for concurrent use.
-type bucket struct {
-	tokens  float64
-	last    time.Time
-	started bool
+// talk is a member's allowance of frames that reach everyone.
+type talk struct {
+	limit.Bucket
 	refused bool // the member was told it is refused, and has not been allowed since
 }
 
 // allow takes a token at now if there is one.
-func (b *bucket) allow(now time.Time, rate, burst float64) bool {
-	if !b.started {
-		b.tokens, b.last, b.started = burst, now, true
-	}
-	if dt := now.Sub(b.last).Seconds(); dt > 0 {
-		b.tokens = min(burst, b.tokens+dt*rate)
-		b.last = now
-	}
-	if b.tokens < 1 {
+func (t *talk) allow(now time.Time) bool {
+	if !t.Allow(now, talkRate, talkBurst) {
 		return false
 	}
-	b.tokens--
-	b.refused = false
+	t.refused = false
 	return true
 }

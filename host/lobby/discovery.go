@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/netpak/netpak/host/limit"
 )
 
 // DiscoveryPort is where RMG and simple64 look for servers on their LAN:
@@ -33,8 +35,8 @@ const (
 // addresses): discovery is for a LAN, and a reply to the internet could
 // only be a reflected attack.
 func (s *Server) ServeDiscovery(pc net.PacketConn, lobbyPort int) error {
-	perSource := newAddrBuckets(discoveryRate, discoveryBurst)
-	var total bucket
+	perSource := limit.NewBuckets(discoveryRate, discoveryBurst)
+	var total limit.Bucket
 	buf := make([]byte, 64)
 	for {
 		n, from, err := pc.ReadFrom(buf)
@@ -50,7 +52,7 @@ func (s *Server) ServeDiscovery(pc net.PacketConn, lobbyPort int) error {
 		}
 		ip := addrOf(from)
 		now := s.cfg.Now()
-		if !IsDiscovery(buf[:n]) || !onLAN(ip) || !perSource.allow(sourceOf(ip), now) || !total.allow(now, discoveryTotal, discoveryTotal) {
+		if !IsDiscovery(buf[:n]) || !onLAN(ip) || !perSource.Allow(limit.Source(ip), now) || !total.Allow(now, discoveryTotal, discoveryTotal) {
 			continue
 		}
 		if reply := s.discoveryReply(from, lobbyPort); reply != nil {

@@ -73,7 +73,7 @@ func (s *Server) checkCreateLocked(sk *socket, req *lobbymsg.Request) (lobbymsg.
 		return lobbymsg.Other, fmt.Sprintf("the server is full (%d rooms): try again later", s.cfg.MaxRooms)
 	case s.roomsFromLocked(sk) >= s.cfg.MaxRoomsPerSource:
 		return lobbymsg.Other, fmt.Sprintf("your address has %d rooms open already", s.cfg.MaxRoomsPerSource)
-	case !s.creates.allow(sk.src, s.cfg.Now()):
+	case !s.creates.Allow(sk.src, s.cfg.Now()):
 		return lobbymsg.Other, "your address creates rooms too fast: wait a few seconds"
 	}
 	return lobbymsg.Accepted, ""
@@ -167,13 +167,13 @@ func (s *Server) checkPasswordLocked(sk *socket, r *room, pw string) (lobbymsg.A
 		return lobbymsg.Accepted, ""
 	}
 	now := s.cfg.Now()
-	if !s.wrongPWs.peek(sk.src, now) {
+	if !s.wrongPWs.Peek(sk.src, now) {
 		return lobbymsg.BadPassword, "too many wrong passwords from your address: wait a minute"
 	}
 	if samePassword(pw, r.password) {
 		return lobbymsg.Accepted, ""
 	}
-	s.wrongPWs.allow(sk.src, now)
+	s.wrongPWs.Allow(sk.src, now)
 	s.stats.WrongPasswds++
 	if s.stats.WrongPasswds&(s.stats.WrongPasswds-1) == 0 { // 1, 2, 4, …: the log stays short
 		s.logf("room %q: wrong password from %v (%d so far on the server)", r.name, sk.from, s.stats.WrongPasswds)

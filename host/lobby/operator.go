@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/netpak/netpak/host/limit"
+
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host"
 )
@@ -101,7 +103,7 @@ const maxBans = 1024
 // of every room; game connections from it are then refused too (see
 // Config.AnyGameIP). A core already playing stays until /kick.
 func (s *Server) Ban(addr netip.Addr) error {
-	src := sourceOf(addr)
+	src := limit.Source(addr)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.bans) >= maxBans && !s.bans[src] {
@@ -115,7 +117,7 @@ func (s *Server) Ban(addr netip.Addr) error {
 	}
 	for _, r := range s.rooms {
 		for i, st := range r.seats {
-			if st != nil && sourceOf(st.from) == src {
+			if st != nil && limit.Source(st.from) == src {
 				s.unseatLocked(r, i)
 			}
 		}
@@ -131,7 +133,7 @@ func (s *Server) Ban(addr netip.Addr) error {
 func (s *Server) Unban(addr netip.Addr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.bans, sourceOf(addr))
+	delete(s.bans, limit.Source(addr))
 }
 
 // banned reports whether src is banned.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/netpak/netpak/host/limit"
+
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 
 	"github.com/coder/websocket"
@@ -30,8 +32,8 @@ type Server struct {
 	ctx      context.Context // ends at Close
 	cancel   context.CancelFunc
 	conns    *connLimiter
-	creates  *addrBuckets // room creations per source
-	wrongPWs *addrBuckets // wrong passwords per source
+	creates  *limit.Buckets // room creations per source
+	wrongPWs *limit.Buckets // wrong passwords per source
 
 	wg sync.WaitGroup // every goroutine the server started
 
@@ -64,8 +66,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:      cfg,
 		conns:    newConnLimiter(cfg.MaxSockets, cfg.MaxSocketsPerSource),
-		creates:  newAddrBuckets(createRate, createBurst),
-		wrongPWs: newAddrBuckets(passwordRate, passwordBurst),
+		creates:  limit.NewBuckets(createRate, createBurst),
+		wrongPWs: limit.NewBuckets(passwordRate, passwordBurst),
 		sockets:  make(map[*socket]struct{}),
 		rooms:    make(map[int]*room),
 		bans:     make(map[netip.Prefix]bool),

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/netpak/netpak/host/limit"
+
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 
 	"github.com/coder/websocket"
@@ -27,7 +29,7 @@ type socket struct {
 	out  chan outMsg // to writeLoop; never closed
 
 	// Owned by run.
-	rate bucket
+	rate limit.Bucket
 
 	// Guarded by srv.mu.
 	authed bool  // created a room or listed the rooms
@@ -45,7 +47,7 @@ type outMsg struct {
 }
 
 func newSocket(s *Server, c *websocket.Conn, from netip.Addr, path string) *socket {
-	sk := &socket{srv: s, c: c, from: from, src: sourceOf(from), path: path, out: make(chan outMsg, sendQueue)}
+	sk := &socket{srv: s, c: c, from: from, src: limit.Source(from), path: path, out: make(chan outMsg, sendQueue)}
 	sk.ctx, sk.stop = context.WithCancel(s.ctx)
 	return sk
 }
@@ -91,7 +93,7 @@ func (sk *socket) readLoop() error {
 			}
 			return err
 		}
-		if !sk.rate.allow(sk.srv.cfg.Now(), requestRate, requestBurst) {
+		if !sk.rate.Allow(sk.srv.cfg.Now(), requestRate, requestBurst) {
 			sk.srv.count(func(st *Stats) { st.RateLimited++ })
 			return closeErr{websocket.StatusPolicyViolation, "too many requests"}
 		}
