@@ -22,7 +22,7 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkRooms -benchtime 300x ./host/lobby
 func BenchmarkRooms(b *testing.B) {
-	for _, rooms := range []int{1, 10, 25} {
+	for _, rooms := range []int{1, 10, 25, 100} {
 		b.Run(fmt.Sprintf("rooms=%d", rooms), func(b *testing.B) { benchRooms(b, rooms) })
 	}
 }
