@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -159,4 +160,89 @@ func measure(at, pressed [][]time.Time, first uint32, lag int, res []sim.Result)
 	r.use = float64(sum) / float64(n) / float64(time.Millisecond)
 	r.useMax = float64(worst) / float64(time.Millisecond)
 	return r
+}
+
+// autoLagPlay is how long BenchmarkAutoLag plays; autoLagSettle, how long
+// it gives autolag to find its lag before counting changes.
+const (
+	autoLagPlay   = 3 * time.Minute
+	autoLagSettle = 15 * time.Second
+)
+
+// BenchmarkAutoLag plays four simulated players through the lab at
+// d ± 5 ms for three minutes with autolag on, starting from lag 5, and
+// reports the lag autolag settled on next to the physical minimum, how
+// many times it changed the lag after the first 15 s (0: stable), and the
+// pace after that:
+//
+//	go test -run '^$' -bench BenchmarkAutoLag -benchtime 1x -timeout 30m ./host/latency
+func BenchmarkAutoLag(b *testing.B) {
+	for _, d := range []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
+		b.Run(fmt.Sprintf("d=%v", d), func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(context.Background(), autoLagPlay+time.Minute)
+			defer cancel()
+			leg := latency.Shape{Delay: d / 2, Jitter: paceJit / 2}
+			var links []*latency.Link
+			for i := range 4 {
+				links = append(links, latency.New(latency.Config{Out: leg, In: leg, Seed: uint64(i + 1)}))
+			}
+			cs := startLabHost(b, ctx, host.Config{Lag: 5, AutoLag: true}, links)
+			polls := uint32(autoLagPlay.Seconds() * paceRate)
+			var settledAt time.Time
+			var settledPoll uint32
+			lags, changes := watchLag(cs[0], autoLagSettle, autoLagPlay)
+			var wg sync.WaitGroup
+			errs := make([]error, len(cs))
+			res := make([]sim.Result, len(cs))
+			start := time.Now()
+			for k, c := range cs {
+				wg.Go(func() {
+					res[k], errs[k] = sim.Run(ctx, c, sim.Config{Polls: polls, Rate: paceRate, Script: sim.Script{Seed: 1},
+						OnPoll: func(p uint32, _ [host.NumPorts]host.Input) {
+							if k == 0 && settledAt.IsZero() && time.Since(start) >= autoLagSettle {
+								settledAt, settledPoll = time.Now(), p
+							}
+						}})
+				})
+			}
+			wg.Wait()
+			for k, err := range errs {
+				if err != nil {
+					b.Fatalf("player %d: %v", k+1, err)
+				}
+				if res[k].State != res[0].State {
+					b.Fatalf("player %d finished in state %v, player 1 in %v", k+1, res[k].State, res[0].State)
+				}
+			}
+			final := <-lags
+			b.ReportMetric(float64(final), "lag")
+			b.ReportMetric(float64(physicalMinLag(d, paceJit)), "physical-min-lag")
+			b.ReportMetric(float64(<-changes), "changes-after-15s")
+			b.ReportMetric(float64(polls-1-settledPoll)/time.Since(settledAt).Seconds(), "polls/s")
+		})
+	}
+}
+
+// watchLag samples c's lag every 250 ms for play and sends its last lag and
+// how many times it changed after settle.
+func watchLag(c *client.Client, settle, play time.Duration) (<-chan uint8, <-chan int) {
+	last, changes := make(chan uint8, 1), make(chan int, 1)
+	go func() {
+		start := time.Now()
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		lag, n := c.Status().Lag, 0
+		for time.Since(start) < play {
+			<-t.C
+			if l := c.Status().Lag; l != lag {
+				lag = l
+				if time.Since(start) > settle {
+					n++
+				}
+			}
+		}
+		last <- lag
+		changes <- n
+	}()
+	return last, changes
 }

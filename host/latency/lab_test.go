@@ -17,12 +17,17 @@ import (
 // link, each reaching the host through its own link; it starts the game.
 // Everything is closed when tb ends.
 func startLab(tb testing.TB, ctx context.Context, lag int, links []*latency.Link) []*client.Client {
+	return startLabHost(tb, ctx, host.Config{Lag: uint8(lag)}, links)
+}
+
+// startLabHost is startLab with the host's whole configuration.
+func startLabHost(tb testing.TB, ctx context.Context, hcfg host.Config, links []*latency.Link) []*client.Client {
 	tb.Helper()
 	ln, pc, err := host.ListenPair("127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := host.New(host.Config{Lag: uint8(lag)})
+	h := host.New(hcfg)
 	served := make(chan error, 1)
 	go func() { served <- h.Serve(ln, pc) }()
 	var cs []*client.Client
