@@ -29,7 +29,7 @@ func (s *session) autoLagLocked() {
 		}
 	}
 	need, furthest := lockstep.WorstPair(paths)
-	lag, changed := s.autoLag.Observe(need)
+	lag, changed := s.autoLag.Observe(need, lockstep.LowerPair(paths))
 	if !changed || lag == s.sched.Last().Lag {
 		return
 	}

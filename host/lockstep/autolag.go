@@ -52,6 +52,23 @@ func WorstPair(paths []Path) (lag uint8, furthest uint16) {
 	return lag, furthest
 }
 
+// lowerSlack is how much slower than it is the network must still fit a
+// lower lag before autolag lowers to it: a path whose delay sits near the
+// edge between two lags keeps the higher one instead of flipping.
+const lowerSlack = 3000 // microseconds, from pair to pair
+
+// LowerPair is the lag WorstPair would need on a network lowerSlack
+// slower on every pair: the lowest lag autolag may fall to.
+func LowerPair(paths []Path) uint8 {
+	slow := make([]Path, len(paths))
+	for i, p := range paths {
+		p.Jitter += lowerSlack / 2 // a pair adds both its players' jitter
+		slow[i] = p
+	}
+	lag, _ := WorstPair(slow)
+	return lag
+}
+
 // PairLag is the lag at which a's inputs reach b in time.
 func PairLag(a, b Path) uint8 {
 	return NeededLag(a.RTT/2+b.RTT/2+autoLagMargin, a.Jitter+b.Jitter)
@@ -60,8 +77,8 @@ func PairLag(a, b Path) uint8 {
 // AutoLag follows the lag the network needs with hysteresis, so it never
 // oscillates: it raises the lag once autoRaiseAfter measurements in a row
 // need more, and lowers it only after autoLowerAfter measurements in a
-// row need less, to the most any of them needed. The zero value starts at
-// lag 0.
+// row would need less even on a slower network (LowerPair), to the most
+// any of them needed. The zero value starts at lag 0.
 type AutoLag struct {
 	Lag      uint8
 	up, down int
@@ -75,9 +92,10 @@ const (
 	autoLowerAfter = 10
 )
 
-// Observe takes one measurement of the lag needed now and reports the lag
-// to set, if it changes.
-func (a *AutoLag) Observe(need uint8) (uint8, bool) {
+// Observe takes one measurement: need, the lag the network needs now
+// (WorstPair), and lower, the lag it would need a little slower
+// (LowerPair; lower >= need). It reports the lag to set, if it changes.
+func (a *AutoLag) Observe(need, lower uint8) (uint8, bool) {
 	switch {
 	case need > a.Lag:
 		if a.up == 0 {
@@ -88,11 +106,11 @@ func (a *AutoLag) Observe(need uint8) (uint8, bool) {
 			a.up, a.Lag = 0, a.peak
 			return a.Lag, true
 		}
-	case need < a.Lag:
+	case lower < a.Lag:
 		if a.down == 0 {
-			a.peak = need
+			a.peak = lower
 		}
-		a.up, a.down, a.peak = 0, a.down+1, max(a.peak, need)
+		a.up, a.down, a.peak = 0, a.down+1, max(a.peak, lower)
 		if a.down >= autoLowerAfter {
 			a.down, a.Lag = 0, a.peak
 			return a.Lag, true

@@ -50,9 +50,42 @@ func TestAutoLagHysteresis(t *testing.T) {
 	}
 	var a AutoLag
 	for i, st := range steps {
-		lag, changed := a.Observe(st.need)
+		lag, changed := a.Observe(st.need, st.need)
 		if lag != st.lag || changed != st.changed {
 			t.Fatalf("step %d (need %d): lag %d changed %v, want %d %v", i, st.need, lag, changed, st.lag, st.changed)
+		}
+	}
+}
+
+// A network whose delay sits at the edge between two lags keeps the
+// higher one: it lowers only if the lower lag would hold on a network
+// lowerSlack slower too.
+func TestAutoLagDeadBand(t *testing.T) {
+	edge := []Path{{ID: 1, RTT: 10000, Jitter: 2500}, {ID: 2, RTT: 10000, Jitter: 2500}} // 10+2.5 + 5 ms of jitter: 17.5 ms
+	need, _ := WorstPair(edge)
+	lower := LowerPair(edge)
+	if need != 1 || lower != 1 {
+		t.Fatalf("need %d lower %d, want 1 and 1", need, lower)
+	}
+	fast := []Path{{ID: 1, RTT: 9000, Jitter: 1500}, {ID: 2, RTT: 9000, Jitter: 1500}} // 14.5 ms: needs 0, but not 3 ms slower
+	need, _ = WorstPair(fast)
+	lower = LowerPair(fast)
+	if need != 0 || lower != 1 {
+		t.Fatalf("need %d lower %d, want 0 and 1", need, lower)
+	}
+	a := AutoLag{Lag: 1}
+	for i := range 100 {
+		if lag, changed := a.Observe(need, lower); changed || lag != 1 {
+			t.Fatalf("measurement %d: lag %d changed %v; a network 1.5 ms from the edge must keep lag 1", i, lag, changed)
+		}
+	}
+	far := []Path{{ID: 1, RTT: 4000, Jitter: 500}, {ID: 2, RTT: 4000, Jitter: 500}} // 7.5 ms: 0 with room to spare
+	need, _ = WorstPair(far)
+	lower = LowerPair(far)
+	for i := range autoLowerAfter {
+		lag, changed := a.Observe(need, lower)
+		if (i == autoLowerAfter-1) != changed || (changed && lag != 0) {
+			t.Fatalf("measurement %d: lag %d changed %v; want lag 0 after %d", i, lag, changed, autoLowerAfter)
 		}
 	}
 }
