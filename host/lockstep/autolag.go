@@ -55,7 +55,7 @@ func WorstPair(paths []Path) (lag uint8, furthest uint16) {
 // lowerSlack is how much slower than it is the network must still fit a
 // lower lag before autolag lowers to it: a path whose delay sits near the
 // edge between two lags keeps the higher one instead of flipping.
-const lowerSlack = 3000 // microseconds, from pair to pair
+const lowerSlack = 1000 // microseconds, from pair to pair
 
 // LowerPair is the lag WorstPair would need on a network lowerSlack
 // slower on every pair: the lowest lag autolag may fall to.

@@ -67,7 +67,7 @@ func TestAutoLagDeadBand(t *testing.T) {
 	if need != 1 || lower != 1 {
 		t.Fatalf("need %d lower %d, want 1 and 1", need, lower)
 	}
-	fast := []Path{{ID: 1, RTT: 9000, Jitter: 1500}, {ID: 2, RTT: 9000, Jitter: 1500}} // 14.5 ms: needs 0, but not 3 ms slower
+	fast := []Path{{ID: 1, RTT: 10000, Jitter: 1750}, {ID: 2, RTT: 10000, Jitter: 1750}} // 16 ms: needs 0, but not 1 ms slower
 	need, _ = WorstPair(fast)
 	lower = LowerPair(fast)
 	if need != 0 || lower != 1 {
@@ -76,7 +76,7 @@ func TestAutoLagDeadBand(t *testing.T) {
 	a := AutoLag{Lag: 1}
 	for i := range 100 {
 		if lag, changed := a.Observe(need, lower); changed || lag != 1 {
-			t.Fatalf("measurement %d: lag %d changed %v; a network 1.5 ms from the edge must keep lag 1", i, lag, changed)
+			t.Fatalf("measurement %d: lag %d changed %v; a network 0.7 ms from the edge must keep lag 1", i, lag, changed)
 		}
 	}
 	far := []Path{{ID: 1, RTT: 4000, Jitter: 500}, {ID: 2, RTT: 4000, Jitter: 500}} // 7.5 ms: 0 with room to spare
