@@ -64,3 +64,9 @@ func RawChat(text string) []byte {
 	p := wire.AppendText(nil, wire.TextMsg{Text: text})
 	return append(wire.AppendFrameHeader(nil, wire.FrameChat, len(p)), p...)
 }
+
+// RawFrame is a frame of type typ with payload p, as a hostile client
+// writes it.
+func RawFrame(typ wire.FrameType, p []byte) []byte {
+	return append(wire.AppendFrameHeader(nil, typ, len(p)), p...)
+}

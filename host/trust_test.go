@@ -18,6 +18,7 @@ import (
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/sim"
+	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -138,22 +139,7 @@ func TestChatFloodHurtsOnlyTheSender(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer spam.Close()
-	told := make(chan struct{})
-	go func() {
-		var got []byte
-		buf := make([]byte, 4096)
-		for {
-			n, err := spam.Read(buf)
-			if err != nil {
-				return
-			}
-			if got = append(got, buf[:n]...); strings.Contains(string(got), "sending too fast") {
-				close(told)
-				io.Copy(io.Discard, spam)
-				return
-			}
-		}
-	}()
+	told := watchFor(spam, "sending too fast")
 	spam.Write(host.RawHello("spam", true))
 	ts.waitMembers(3)
 	if err := ts.start(); err != nil {
@@ -319,4 +305,69 @@ func TestNoGoroutinesLeftByHostileMembers(t *testing.T) {
 		ts.h.Close()
 	}()
 	hosttest.WaitFor(t, "the condition", func() bool { return runtime.NumGoroutine() <= before+2 })
+}
+
+// A member that floods the reports everyone hears of (its emulator, its
+// cheat names, a catch-up it is not in) is held to the talk rate, and told
+// so: the honest players play on, undropped and never stalled, to the
+// same state.
+func TestReportFloodHurtsOnlyTheSender(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	cs := ts.joinPlayers(2, 0)
+	flood, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer flood.Close()
+	told := watchFor(flood, "sending too fast")
+	flood.Write(host.RawHello("flood", true))
+	ts.waitMembers(3)
+	names := make([]string, wire.MaxCheatNames)
+	for i := range names {
+		names[i] = strings.Repeat("n", wire.MaxCheatNameLen)
+	}
+	frames := [][]byte{
+		host.RawFrame(wire.FrameCheats, wire.AppendCheatNames(nil, wire.CheatNames{Names: names})),
+		host.RawFrame(wire.FrameEmulator, wire.AppendEmulator(nil, wire.Emulator{Text: strings.Repeat("e", wire.MaxEmulatorText)})),
+		host.RawFrame(wire.FrameCatchUp, wire.AppendCatchUp(nil, wire.CatchUp{Poll: 1, Done: true})),
+	}
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for i := range 6000 {
+			if _, err := flood.Write(frames[i%len(frames)]); err != nil {
+				return
+			}
+		}
+	}()
+	playHonest(t, cs, 300, 120)
+	requireNotDropped(t, ts, "p1", "p2")
+	select {
+	case <-told:
+	case <-time.After(5 * time.Second):
+		t.Error("the flooder was not told it sends too fast")
+	}
+}
+
+// watchFor reads c until it has seen text, then closes the returned
+// channel and reads the rest away.
+func watchFor(c net.Conn, text string) <-chan struct{} {
+	seen := make(chan struct{})
+	go func() {
+		var got []byte
+		buf := make([]byte, 4096)
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			if got = append(got, buf[:n]...); strings.Contains(string(got), text) {
+				close(seen)
+				io.Copy(io.Discard, c)
+				return
+			}
+		}
+	}()
+	return seen
 }
