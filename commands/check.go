@@ -66,7 +66,11 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 		fmt.Fprintf(&b, "nobody has %s's ROM: %s may have loaded another game, or another version or region of it\n", refName, refName)
 	}
 	if len(broken) > 0 {
-		fmt.Fprintf(&b, "the emulator of %s cannot start the game: /start waits until it is fixed (and /check run again) or the player /spectates\n", check.JoinAnd(broken))
+		fmt.Fprintf(&b, "the emulator of %s cannot start the game: /start waits until it is fixed (and /check run again) or the player /spectates", check.JoinAnd(broken))
+		if differ == 0 && waiting == 0 {
+			return b.String() // nothing else stands in the way
+		}
+		b.WriteString("\n")
 	}
 	switch {
 	case differ > 0 && hostRef:

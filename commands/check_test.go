@@ -28,6 +28,9 @@ func TestCheckTextEmulator(t *testing.T) {
 			t.Errorf("/check says\n%s\nwant it to say %q", text, want)
 		}
 	}
+	if strings.Contains(text, "everyone matches") {
+		t.Errorf("/check says everyone matches, /start when ready, while Bob's emulator cannot start:\n%s", text)
+	}
 	if strings.Contains(text, "Alice  1      the reference;") {
 		t.Errorf("/check speaks of an emulator that can start:\n%s", text)
 	}

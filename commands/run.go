@@ -176,12 +176,16 @@ func (Stop) run(_ context.Context, c *Console) error {
 }
 
 func (Check) run(ctx context.Context, c *Console) error {
+	// The emulator first: what it finds is in the rows (everyone's /check
+	// shows it), so the summary never says "/start when ready" above
+	// "your emulator cannot start".
+	ec := c.Ctl.CheckEmulator(ctx)
 	rows, err := c.Ctl.Check()
 	if err != nil {
 		return err
 	}
 	c.UI.Print(CheckText(rows, c.ASCII))
-	if text := EmulatorCheckText(c.Ctl.CheckEmulator(ctx)); text != "" {
+	if text := EmulatorCheckText(ec); text != "" {
 		c.UI.Print(text)
 	}
 	return nil
