@@ -12,3 +12,12 @@ func (h *Host) SetAutoStart(n int) {
 	h.s.autoArmed = true
 	h.s.autoStartLocked()
 }
+
+// NameCores names the direct cores that will register the ports: names[k]
+// for port k+1, as the players are known elsewhere (a lobby's seats). A
+// core whose name is empty, not a valid name or taken keeps "core-pN".
+func (h *Host) NameCores(names [NumPorts]string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.s.cores.names = names
+}

@@ -58,6 +58,9 @@ func (l *coreLink) memberLocked(port int) (*member, error) {
 	name := "core"
 	if port >= 0 {
 		name = fmt.Sprintf("core-p%d", port+1)
+		if n := s.cores.names[port]; CheckName(n) == nil && !s.nameTakenLocked(n) {
+			name = n
+		}
 	}
 	base := name
 	for i := 2; s.nameTakenLocked(name); i++ {

@@ -12,9 +12,10 @@ import (
 // and bridged: player 1's settings and saves, the registration table, and
 // the CP0 comparison. Guarded by Host.mu.
 type coreState struct {
-	store   coreserve.Store // player 1's settings and saves
-	started chan struct{}   // closed when the game starts
-	p1Left  chan struct{}   // closed when gopher64's player 1 left the game (its data will not come)
+	store   coreserve.Store  // player 1's settings and saves
+	names   [NumPorts]string // what to call the core of each port; see Host.NameCores
+	started chan struct{}    // closed when the game starts
+	p1Left  chan struct{}    // closed when gopher64's player 1 left the game (its data will not come)
 
 	slots   [NumPorts]m64p.Slot // per port, as cores registered it
 	byRegID map[uint32]*member

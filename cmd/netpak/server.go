@@ -312,7 +312,7 @@ func buildVersion() string {
 
 // operatorHelp is the console's /help.
 const operatorHelp = `/rooms              list the rooms, their lobby players and session members
-/kick PORT NAME     remove NAME (a lobby player, or a member such as core-p2) from the room on PORT
+/kick PORT NAME     remove NAME (a lobby player, and the core the session calls by that name) from the room on PORT
 /ban ADDRESS        refuse ADDRESS (its IPv4 address or IPv6 /64) and take its players out of the rooms
 /unban ADDRESS      lift a ban
 /help               this list`

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 )
 
@@ -221,6 +222,14 @@ func (s *Server) handleBeginLocked(sk *socket, req *lobbymsg.Request) {
 	}
 	r.running, r.beginAt = true, s.cfg.Now()
 	n := r.count()
+	// The session calls each player's core by the player's lobby name.
+	var names [host.NumPorts]string
+	for i, st := range r.seats {
+		if st != nil && !st.netpak {
+			names[i] = st.name
+		}
+	}
+	r.h.NameCores(names)
 	// The players' cores connect after this reply; the session starts
 	// the moment all n hold their ports and player 1's data is in.
 	r.h.SetAutoStart(n)

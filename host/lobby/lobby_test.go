@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,31 @@ func TestLobbyPlaysAGame(t *testing.T) {
 		t.Errorf("a running room is listed: %+v", rooms)
 	}
 
-	sameGame(t, playCores(t, port, 2, 300))
+	type played struct {
+		hist [][]hosttest.PollRecord
+		err  error
+	}
+	done := make(chan played, 1)
+	go func() {
+		hist, err := runCores(port, 2, 300)
+		done <- played{hist, err}
+	}()
+	// The session calls each core by its player's lobby name.
+	hosttest.WaitFor(t, "the cores named alice and bob in the session", func() bool {
+		var names []string
+		for _, r := range srv.Rooms() {
+			for _, m := range r.Members {
+				names = append(names, m.Name)
+			}
+		}
+		slices.Sort(names)
+		return slices.Equal(names, []string{"alice", "bob"})
+	})
+	p := <-done
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+	sameGame(t, p.hist)
 
 	// RMG closes its lobby socket when the emulator stops; the room goes.
 	alice.c.CloseNow()

@@ -47,7 +47,8 @@ var (
 
 // Kick removes the player called name from the room on port: from its
 // lobby (closing that player's lobby connection) and from its session
-// (a core or netpak member of that name, e.g. "core-p2").
+// (a core or netpak member of that name: a core is called by its player's
+// lobby name once the game began).
 func (s *Server) Kick(port int, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
