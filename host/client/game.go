@@ -79,14 +79,27 @@ func (ls *clientGame) init(c *Client) {
 // used for the ports this client owns) and waits until it holds that poll's
 // input of every active port. It returns the poll number and the inputs.
 // Poll waits, never guesses: missing input means waiting, bounded by ctx
-// and by the host's liveness.
+// and by the host's liveness. Between games it waits for the next one.
 func (c *Client) Poll(ctx context.Context, presses [host.NumPorts]host.Input) (uint32, [host.NumPorts]host.Input, error) {
+	return c.PollGame(ctx, c.GamesEnded(), presses)
+}
+
+// GamesEnded is how many of the session's games have ended so far. A
+// caller that plays one game notes it before the game and passes it to
+// PollGame.
+func (c *Client) GamesEnded() uint32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ls.games
+}
+
+// PollGame is Poll in the game that comes after the first ended games:
+// once that game is over it returns ErrEnded, even when it ended between
+// two calls, instead of waiting for the next game.
+func (c *Client) PollGame(ctx context.Context, ended uint32, presses [host.NumPorts]host.Input) (uint32, [host.NumPorts]host.Input, error) {
 	ls := &c.ls
 	var got [host.NumPorts]host.Input
-	c.mu.Lock()
-	game := ls.games
-	c.mu.Unlock()
-	over := func() bool { return ls.games != game }
+	over := func() bool { return ls.games != ended }
 	if err := c.waitFor(ctx, func() bool { return over() || (ls.playing && ls.next < ls.grant) }); err != nil {
 		return 0, got, err
 	}

@@ -100,6 +100,7 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 		defer tick.Stop()
 	}
 	first := true
+	game := c.GamesEnded() // the game this run plays: it ends with it
 	for {
 		next := c.Status().Poll
 		if !first && next >= cfg.Polls {
@@ -113,7 +114,7 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 			cfg.OnPress(next)
 		}
 		t0 := time.Now()
-		p, in, err := c.Poll(ctx, presses)
+		p, in, err := c.PollGame(ctx, game, presses)
 		if err != nil {
 			return res, fmt.Errorf("poll %d: %w", next, err)
 		}
