@@ -101,7 +101,7 @@ type Client struct {
 	wg      sync.WaitGroup
 	notify  chan struct{}         // wakes the goroutine in Poll
 	byeSent chan struct{}         // closed by writeLoop after the goodbye
-	joined  chan struct{}         // closed at the first roster: the join is complete
+	joined  chan struct{}         // closed at the first schedule entry, after the roster: the join is complete
 	evMu    sync.Mutex            // serializes OnEvent
 	stopErr atomic.Pointer[error] // why the client stopped; set once by fail
 

@@ -22,13 +22,9 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 			return err
 		}
 		c.mu.Lock()
-		first := c.ls.roster == nil
 		c.ls.roster = ms
 		c.ls.forgetDepartedLocked()
 		c.mu.Unlock()
-		if first {
-			close(c.joined)
-		}
 	case wire.FrameJoined:
 		m, err := wire.ParseJoined(p)
 		if err != nil {
@@ -165,7 +161,12 @@ func (c *Client) handleSched(p []byte) error {
 	}
 	ls.epoch = m.Epoch
 	ls.golfPending = false
+	first := !ls.joinedSched
+	ls.joinedSched = true
 	c.mu.Unlock()
+	if first {
+		close(c.joined) // the roster came first: the join is complete, lag and all
+	}
 	c.wake()
 	if m.Entry.Cause != lockstep.CauseInitial {
 		c.emit(host.SchedEvent(m.Entry, c.nameOf(m.Entry.Actor)))

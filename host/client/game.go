@@ -15,23 +15,24 @@ import (
 type clientGame struct {
 	c *Client
 
-	playing   bool
-	games     uint32 // games ended so far
-	next      uint32 // the next poll Poll consumes
-	streams   [host.NumPorts]lockstep.Stream
-	active    host.PortMask
-	emptyFrom [host.NumPorts]uint32
-	authors   [host.NumPorts]lockstep.Author
-	hostHas   [host.NumPorts]uint32 // the host holds my ports' inputs below this
-	catchUp   host.PortMask         // my ports the host authors while I replay the game I rejoined
-	catchUpAt time.Time             // when I last told the host how far I replayed
-	caughtUp  bool                  // I told the host I am close to the live game
-	revived   wire.Handover         // ports whose player rejoins, until its join arrives
-	stall     stall                 // whom the game waits for, when it stands still
-	pace      float64               // polls per second over the last second or so
-	paceAt    time.Time             // when pacePoll was reached
-	pacePoll  uint32
-	tcpSent   [host.NumPorts]uint32 // my inputs sent over TCP below this
+	playing     bool
+	games       uint32 // games ended so far
+	joinedSched bool   // the first schedule entry arrived (see Client.joined)
+	next        uint32 // the next poll Poll consumes
+	streams     [host.NumPorts]lockstep.Stream
+	active      host.PortMask
+	emptyFrom   [host.NumPorts]uint32
+	authors     [host.NumPorts]lockstep.Author
+	hostHas     [host.NumPorts]uint32 // the host holds my ports' inputs below this
+	catchUp     host.PortMask         // my ports the host authors while I replay the game I rejoined
+	catchUpAt   time.Time             // when I last told the host how far I replayed
+	caughtUp    bool                  // I told the host I am close to the live game
+	revived     wire.Handover         // ports whose player rejoins, until its join arrives
+	stall       stall                 // whom the game waits for, when it stands still
+	pace        float64               // polls per second over the last second or so
+	paceAt      time.Time             // when pacePoll was reached
+	pacePoll    uint32
+	tcpSent     [host.NumPorts]uint32 // my inputs sent over TCP below this
 
 	sched       lockstep.Schedule
 	epoch       uint16
