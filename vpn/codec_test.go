@@ -68,6 +68,9 @@ func TestParseInviteErrors(t *testing.T) {
 		{"twice", withBody(append(appendField(nil, tagSession, seq(8, 0)), appendField(nil, tagSession, seq(8, 0))...)), "twice"},
 		{"port zero", withBody(appendField(nil, tagEndpoint, []byte{1, 2, 3, 4, 0, 0})), "port 0"},
 		{"odd endpoint", withBody(appendField(nil, tagEndpoint, []byte{1, 2, 3})), "endpoint of 3 bytes"},
+		{"lobby port zero", withBody(appendField(nil, tagLobby, []byte{0, 0})), "bad lobby port"},
+		{"lobby port short", withBody(appendField(nil, tagLobby, []byte{1})), "bad lobby port"},
+		{"lobby twice", withBody(append(appendField(nil, tagLobby, []byte{1, 2}), appendField(nil, tagLobby, []byte{1, 2})...)), "bad lobby port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +79,21 @@ func TestParseInviteErrors(t *testing.T) {
 				t.Fatalf("ParseInvite = %v, want ErrBadInvite with %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A server's invite names its lobby; an older netpak skips the field and
+// joins the tunnel all the same.
+func TestInviteCarriesTheLobby(t *testing.T) {
+	inv := goldenInvite()
+	inv.Lobby = 45000
+	text := inv.String()
+	back, err := ParseInvite(text)
+	if err != nil || back.Lobby != 45000 || !reflect.DeepEqual(back, inv) {
+		t.Fatalf("ParseInvite = %+v, %v; want %+v", back, err, inv)
+	}
+	if len(text) <= len(goldenInviteText) {
+		t.Fatalf("the invite with a lobby is no longer than without: %q", text)
 	}
 }
 

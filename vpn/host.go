@@ -59,6 +59,9 @@ type HostConfig struct {
 	// NoPortMapping turns off asking the router (UPnP-IGD, NAT-PMP) to
 	// forward the port.
 	NoPortMapping bool
+	// Lobby, if not 0, is the port of a mupen64plus lobby the caller
+	// serves inside the tunnel; invites carry it (see [Invite.Lobby]).
+	Lobby uint16
 	// Conn, if set, is the shared socket instead of one opened on Listen
 	// (a simulated network in tests).
 	Conn PacketConn
@@ -85,6 +88,7 @@ type Host struct {
 	endpoints  []netip.AddrPort
 	localCands []Candidate // endpoints as candidates
 	nat        *hostNAT
+	lobby      uint16           // see HostConfig.Lobby
 	dir        string           // where keys and invite state are kept; "" keeps nothing
 	joins      chan joinRequest // from the socket's reader to joinLoop
 	done       chan struct{}
@@ -132,6 +136,7 @@ func NewHost(cfg HostConfig) (*Host, error) {
 		done:  make(chan struct{}),
 		peers: map[Key]*admittedPeer{},
 		limit: cfg.MaxPeers,
+		lobby: cfg.Lobby,
 		now:   time.Now,
 	}
 	h.ctx, h.stop = context.WithCancel(context.Background())
@@ -260,7 +265,7 @@ func (h *Host) Invite() Invite {
 }
 
 func (h *Host) inviteLocked() Invite {
-	inv := Invite{HostKey: h.pub, Session: h.session, Secret: h.secret, Rendezvous: h.nat.servers}
+	inv := Invite{HostKey: h.pub, Session: h.session, Secret: h.secret, Rendezvous: h.nat.servers, Lobby: h.lobby}
 	for _, c := range h.nat.candidates() {
 		inv.Endpoints = append(inv.Endpoints, c.Addr)
 		inv.Kinds = append(inv.Kinds, c.Kind)

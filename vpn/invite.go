@@ -36,6 +36,10 @@ type Invite struct {
 	// Rendezvous lists rendezvous servers ("host:port") the host is
 	// registered with, for punching and relaying.
 	Rendezvous []string
+	// Lobby, if not 0, is the port of a mupen64plus lobby (netpak server)
+	// at [HostAddr] inside the tunnel: a player's netpak then offers that
+	// lobby on its own machine, for RMG and the other frontends.
+	Lobby uint16
 }
 
 // MaxRendezvous bounds the rendezvous servers in an invite.
@@ -65,6 +69,7 @@ const (
 	tagEndpoint = 4 // 4-byte IPv4 or 16-byte IPv6 address, then port, big-endian
 	tagRendezv  = 5 // "host:port" of a rendezvous server
 	tagKinds    = 6 // one CandidateKind byte per endpoint, in order
+	tagLobby    = 7 // the lobby's port inside the tunnel, big-endian
 )
 
 var inviteEncoding = base64.RawURLEncoding
@@ -92,6 +97,9 @@ func (inv Invite) String() string {
 	}
 	for _, r := range inv.Rendezvous[:min(len(inv.Rendezvous), MaxRendezvous)] {
 		b = appendField(b, tagRendezv, []byte(r[:min(len(r), 255)]))
+	}
+	if inv.Lobby != 0 {
+		b = appendField(b, tagLobby, binary.BigEndian.AppendUint16(nil, inv.Lobby))
 	}
 	b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
 	return InvitePrefix + inviteEncoding.EncodeToString(b)
@@ -218,6 +226,11 @@ func (inv *Invite) setField(tag byte, v []byte) error {
 		for i := range v {
 			inv.Kinds[i] = CandidateKind(v[i])
 		}
+	case tagLobby:
+		if inv.Lobby != 0 || len(v) != 2 || binary.BigEndian.Uint16(v) == 0 {
+			return errors.New("bad lobby port")
+		}
+		inv.Lobby = binary.BigEndian.Uint16(v)
 	}
 	return nil
 }
