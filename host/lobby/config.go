@@ -3,6 +3,7 @@ package lobby
 import (
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
@@ -80,6 +81,12 @@ type Config struct {
 
 	// Version is what reply_version says before the API version.
 	Version string
+
+	// Tunnel, if set, opens TCP and UDP on a port inside the built-in
+	// VPN (netpak server --vpn): every room's game port is served there
+	// too, at the same number, for players who reach the lobby through
+	// the tunnel.
+	Tunnel func(port int) (net.Listener, net.PacketConn, error)
 
 	// Now, if set, is the server's clock; it defaults to time.Now.
 	Now func() time.Time

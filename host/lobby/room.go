@@ -54,7 +54,7 @@ type seat struct {
 
 // openRoom opens a game port and the session that serves it.
 func (s *Server) openRoom(sk *socket, req *lobbymsg.Request, busy map[int]bool) (*room, error) {
-	ln, pc, port, err := s.listenGame(busy)
+	pairs, port, err := s.listenRoom(busy)
 	if err != nil {
 		return nil, err
 	}
@@ -85,12 +85,41 @@ func (s *Server) openRoom(sk *socket, req *lobbymsg.Request, busy map[int]bool) 
 		s.cfg.roomConfig(&hc)
 	}
 	r.h = host.New(hc)
-	if !s.cfg.AnyGameIP {
-		ln = &roomListener{Listener: ln, s: s, r: r}
+	for _, l := range pairs {
+		ln := l.ln
+		if !s.cfg.AnyGameIP {
+			ln = &roomListener{Listener: ln, s: s, r: r}
+		}
+		r.wg.Go(func() { r.h.Serve(ln, l.pc) })
 	}
-	r.wg.Go(func() { r.h.Serve(ln, pc) })
 	r.wg.Go(func() { s.watchLoop(r) })
 	return r, nil
+}
+
+// listenPair is a game port's TCP listener and UDP socket.
+type listenPair struct {
+	ln net.Listener
+	pc net.PacketConn
+}
+
+// listenRoom opens a free game port, and the same port inside the
+// tunnel when the server has one.
+func (s *Server) listenRoom(busy map[int]bool) ([]listenPair, int, error) {
+	ln, pc, port, err := s.listenGame(busy)
+	if err != nil {
+		return nil, 0, err
+	}
+	pairs := []listenPair{{ln, pc}}
+	if s.cfg.Tunnel != nil {
+		tln, tpc, err := s.cfg.Tunnel(port)
+		if err != nil {
+			ln.Close()
+			pc.Close()
+			return nil, 0, fmt.Errorf("game port %d in the VPN: %w", port, err)
+		}
+		pairs = append(pairs, listenPair{tln, tpc})
+	}
+	return pairs, port, nil
 }
 
 // listenGame opens the first free game port of the range, or any free
