@@ -102,36 +102,7 @@ func waitPlayers(t *testing.T, c *client, want [4]string) {
 // runCoresOn plays fake cores of the given players on port; each core
 // returns its history in players' order.
 func runCoresOn(port int, players []uint8, polls int) ([][]hosttest.PollRecord, error) {
-	ap := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
 	defer cancel()
-	hist := make([][]hosttest.PollRecord, len(players))
-	errs := make(chan error, len(players))
-	for i, p := range players {
-		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: ap, Players: []uint8{p}})
-		if err != nil {
-			return nil, err
-		}
-		go func() {
-			defer c.Close()
-			if _, _, _, err := c.Handshake(ctx); err != nil {
-				errs <- err
-				return
-			}
-			for n := range polls {
-				if _, err := c.Poll(ctx, map[int]uint32{int(p): coreKeys(int(p), n)}); err != nil {
-					errs <- err
-					return
-				}
-			}
-			hist[i] = c.History()
-			errs <- nil
-		}()
-	}
-	for range players {
-		if err := <-errs; err != nil {
-			return nil, err
-		}
-	}
-	return hist, nil
+	return hosttest.PlayCores(ctx, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), players, polls, coreKeys)
 }
