@@ -15,7 +15,7 @@ import (
 // serveHeadlessTunnel starts the tunnel host for a headless session and
 // serves the session inside it, printing how players get in.
 func serveHeadlessTunnel(ctx context.Context, h *host.Host, s Settings, tunnels Tunnels, served chan<- error, stamp func(string), logf func(string, ...any)) (TunnelHost, error) {
-	cfg, err := s.tunnelHostConfig(host.NumPorts+rejoinSlack, logf)
+	cfg, err := s.TunnelHostConfig(host.NumPorts+rejoinSlack, logf)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ var errNoVPN = errors.New("this session does not run through the built-in VPN: /
 // serveTunnel starts the tunnel host for l and serves l's session inside
 // it on TunnelSessionPort. Called with s.mu held.
 func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
-	cfg, err := s.Settings.tunnelHostConfig(host.NumPorts-1+rejoinSlack, s.Logf)
+	cfg, err := s.Settings.TunnelHostConfig(host.NumPorts-1+rejoinSlack, s.Logf)
 	if err != nil {
 		return err
 	}
@@ -57,9 +57,9 @@ func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
 	return nil
 }
 
-// tunnelHostConfig is the tunnel host the settings describe, admitting
+// TunnelHostConfig is the tunnel host the settings describe, admitting
 // maxPeers players.
-func (s *Settings) tunnelHostConfig(maxPeers int, logf func(string, ...any)) (TunnelHostConfig, error) {
+func (s *Settings) TunnelHostConfig(maxPeers int, logf func(string, ...any)) (TunnelHostConfig, error) {
 	ep, err := s.vpnEndpoint()
 	if err != nil {
 		return TunnelHostConfig{}, err

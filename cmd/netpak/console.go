@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/netpak/netpak/commands"
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
 )
 
 func runConsole(ctx context.Context, args []string) error {
@@ -33,8 +34,9 @@ func runConsole(ctx context.Context, args []string) error {
 func runJoin(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("netpak join", flag.ContinueOnError)
 	f := newSettingsFlags(fs)
+	localLobby := fs.Int("local-lobby", lobbymsg.DefaultPort, "with a netpak server's invite: the `port` of the lobby offered to RMG on this machine (0 picks one)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: netpak join HOST[:PORT] | INVITE [flags]\n\nOpens the console and joins the session at HOST (port 6400 unless given),\nor through the built-in VPN with the invite (netpak1...) the host's /invite printed.")
+		fmt.Fprintln(fs.Output(), "Usage: netpak join HOST[:PORT] | INVITE [flags]\n\nOpens the console and joins the session at HOST (port 6400 unless given),\nor through the built-in VPN with the invite (netpak1...) the host's /invite printed.\nWith the invite of a netpak server (netpak server --vpn) it offers the server's\nlobby on this machine instead, for RMG, simple64 and the other frontends.")
 		fs.PrintDefaults()
 	}
 	// Accept the address before or after the flags.
@@ -54,6 +56,14 @@ func runJoin(ctx context.Context, args []string) error {
 	s, err := f.settings()
 	if err != nil {
 		return err
+	}
+	if lobby, ok := serverLobby(addr); ok {
+		logger := log.New(os.Stdout, "", log.Ltime) // the player's only window
+		j := &lobbyJoin{invite: addr, lobby: lobby, localPort: *localLobby, settings: s, out: os.Stdout, logf: logger.Printf}
+		if f.verbose {
+			j.tunnels.logf = logger.Printf
+		}
+		return j.run(ctx)
 	}
 	if _, err := commands.ParseTarget(addr); err != nil {
 		return err

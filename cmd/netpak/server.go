@@ -23,6 +23,7 @@ import (
 	"github.com/netpak/netpak/commands"
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/lobby"
+	"github.com/netpak/netpak/vpn"
 )
 
 // serverFile is the operator's file of `netpak server -c FILE`; the flags
@@ -43,6 +44,16 @@ type serverFile struct {
 	Golf         bool              `toml:"golf"`
 	BeginTimeout duration          `toml:"begin_timeout"`
 	Limits       serverLimits      `toml:"limits"`
+
+	// The built-in VPN (server_vpn.go): players who cannot reach the
+	// lobby's ports join the tunnel with the server's invite.
+	VPN         bool     `toml:"vpn"`
+	VPNPort     int      `toml:"vpn_port"`
+	VPNEndpoint string   `toml:"vpn_endpoint"`
+	VPNPlayers  int      `toml:"vpn_players"`
+	Rendezvous  []string `toml:"rendezvous"`
+	STUN        []string `toml:"stun"`
+	PortMapping bool     `toml:"port_mapping"`
 }
 
 type serverLimits struct {
@@ -69,6 +80,8 @@ func serverDefaults() serverFile {
 		VerifyIP:     true,
 		Discovery:    true,
 		BeginTimeout: duration{time.Minute},
+		VPNPort:      vpn.DefaultPort,
+		PortMapping:  true,
 	}
 }
 
@@ -92,6 +105,10 @@ func serverFlags(fs *flag.FlagSet, f *serverFile, file *string) {
 	fs.IntVar(&f.Limits.RoomsPerAddress, "rooms-per-address", 0, "at most `N` open rooms created from one address (default 2)")
 	fs.IntVar(&f.Limits.Sockets, "sockets", 0, "at most `N` lobby connections (default 256)")
 	fs.IntVar(&f.Limits.SocketsPerAddress, "sockets-per-address", 0, "at most `N` lobby connections from one address (default 8)")
+	fs.BoolVar(&f.VPN, "vpn", false, "serve the lobby and the rooms through the built-in VPN too: players join with the printed invite, no port forwarded")
+	fs.IntVar(&f.VPNPort, "vpn-port", f.VPNPort, "the VPN's UDP `port` (0 picks a free one)")
+	fs.StringVar(&f.VPNEndpoint, "vpn-endpoint", "", "the `IP[:PORT]` the invite names (default this machine's addresses)")
+	fs.IntVar(&f.VPNPlayers, "vpn-players", 0, "at most `N` players in the VPN at once (default 4 per room, at most 253)")
 }
 
 // parseServerArgs returns the defaults, overridden by the operator file,
@@ -160,6 +177,14 @@ func copyServerFlag(dst, src *serverFile, name string) {
 		dst.Limits.Sockets = src.Limits.Sockets
 	case "sockets-per-address":
 		dst.Limits.SocketsPerAddress = src.Limits.SocketsPerAddress
+	case "vpn":
+		dst.VPN = src.VPN
+	case "vpn-port":
+		dst.VPNPort = src.VPNPort
+	case "vpn-endpoint":
+		dst.VPNEndpoint = src.VPNEndpoint
+	case "vpn-players":
+		dst.VPNPlayers = src.VPNPlayers
 	}
 }
 
@@ -200,6 +225,11 @@ func (f *serverFile) lobbyConfig(logf func(string, ...any)) (lobby.Config, error
 		MOTD: f.MOTD, CreateKey: f.CreateKey, AnyGameIP: !f.VerifyIP, Lag: uint8(f.Lag), AutoLag: f.AutoLag, Golf: f.Golf,
 		BeginTimeout: f.BeginTimeout.Duration, Version: "netpak " + buildVersion(), Logf: logf,
 	}
+	if f.VPN {
+		if _, err := f.tunnelSettings(); err != nil {
+			return lobby.Config{}, err
+		}
+	}
 	if f.Auth {
 		cfg.AuthSecrets = f.AuthSecrets
 		if cfg.AuthSecrets == nil {
@@ -210,8 +240,12 @@ func (f *serverFile) lobbyConfig(logf func(string, ...any)) (lobby.Config, error
 	return cfg, cfg.Validate()
 }
 
-// parsePortRange reads "FIRST-LAST" or a single port.
+// parsePortRange reads "FIRST-LAST" or a single port; "0" is any free
+// port for each room (0, 0).
 func parsePortRange(s string) (int, int, error) {
+	if strings.TrimSpace(s) == "0" {
+		return 0, 0, nil
+	}
 	a, b, ok := strings.Cut(s, "-")
 	if !ok {
 		b = a
@@ -219,7 +253,7 @@ func parsePortRange(s string) (int, int, error) {
 	first, err1 := strconv.Atoi(strings.TrimSpace(a))
 	last, err2 := strconv.Atoi(strings.TrimSpace(b))
 	if err := errors.Join(err1, err2); err != nil || first < 1 || last > 65535 || first > last {
-		return 0, 0, fmt.Errorf("game ports %q: want FIRST-LAST, e.g. 45001-45010", s)
+		return 0, 0, fmt.Errorf("game ports %q: want FIRST-LAST, e.g. 45001-45010 (or 0: any free port)", s)
 	}
 	return first, last, nil
 }
@@ -229,12 +263,14 @@ func runServer(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := log.New(os.Stderr, "", log.LstdFlags)
+	return serve(ctx, f, os.Stdin, os.Stdout, log.New(os.Stderr, "", log.LstdFlags))
+}
+
+// serve runs the server f describes until ctx ends: the lobby, its rooms,
+// the VPN if asked, LAN discovery, and the operator's console on in and
+// out.
+func serve(ctx context.Context, f serverFile, in io.Reader, out io.Writer, logger *log.Logger) error {
 	cfg, err := f.lobbyConfig(logger.Printf)
-	if err != nil {
-		return err
-	}
-	srv, err := lobby.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -242,13 +278,35 @@ func runServer(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("lobby: %w", err)
 	}
-	printServerEntry(os.Stdout, &f, ln.Addr().(*net.TCPAddr).Port)
-	fmt.Println("\nType /help for the operator's commands.")
-	served := make(chan error, 1)
+	port := ln.Addr().(*net.TCPAddr).Port
+	var vt *serverTunnel
+	if f.VPN {
+		if vt, err = startServerTunnel(&f, port); err != nil {
+			ln.Close()
+			return err
+		}
+		defer vt.Close()
+		cfg.Tunnel = vt.listenGame
+	}
+	srv, err := lobby.New(cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
-	go operatorLoop(srv, os.Stdin, os.Stdout) // ends with stdin, or with the process
+	printServerEntry(out, &f, port)
+	if vt != nil {
+		if err := vt.serveLobby(srv, port, served); err != nil {
+			srv.Close()
+			return err
+		}
+		vt.printEntry(ctx, out)
+	}
+	fmt.Fprintln(out, "\nType /help for the operator's commands.")
+	go operatorLoop(&operator{srv: srv, vt: vt}, in, out) // ends with in, or with the process
 	if f.Discovery {
-		stopDiscovery := serveDiscovery(srv, ln.Addr().(*net.TCPAddr).Port, logger)
+		stopDiscovery := serveDiscovery(srv, port, logger)
 		defer stopDiscovery()
 	}
 	select {
@@ -270,18 +328,29 @@ func printServerEntry(w io.Writer, f *serverFile, port int) {
 	if f.Public == "" {
 		addrs = entryAddrs(f.Lobby)
 	}
-	fmt.Fprintf(w, "netpak server %q: lobby on port %d (TCP), games on ports %s (TCP and UDP)\n", f.Name, port, f.GamePorts)
-	for _, a := range addrs {
-		hp := net.JoinHostPort(a, strconv.Itoa(port))
-		fmt.Fprintf(w, "\nPlayers who reach this machine at %s:\n", a)
-		fmt.Fprintf(w, "  RMG, Settings > Interface > Netplay > Server list URL:  http://%s/servers.json\n", hp)
-		fmt.Fprintf(w, "       (or the path of a file holding:  {\"%s\": \"ws://%s\"})\n", f.Name, hp)
-		fmt.Fprintf(w, "  simple64 and others, custom server:   ws://%s\n", hp)
-		if f.CreateKey != "" {
-			fmt.Fprintf(w, "  to create rooms too (give it to friends only): ws://%s/%s\n", hp, f.CreateKey)
-		}
+	games := "ports " + f.GamePorts
+	if f.GamePorts == "0" {
+		games = "a free port per room"
 	}
-	fmt.Fprintf(w, "\nPlayers outside this network need TCP %d and TCP+UDP %s forwarded to this machine.\n", port, f.GamePorts)
+	fmt.Fprintf(w, "netpak server %q: lobby on port %d (TCP), games on %s (TCP and UDP)\n", f.Name, port, games)
+	for _, a := range addrs {
+		fmt.Fprintf(w, "\nPlayers who reach this machine at %s:\n", a)
+		printLobbyEntry(w, f.Name, net.JoinHostPort(a, strconv.Itoa(port)), f.CreateKey)
+	}
+	if f.GamePorts != "0" {
+		fmt.Fprintf(w, "\nPlayers outside this network need TCP %d and TCP+UDP %s forwarded to this machine.\n", port, f.GamePorts)
+	}
+}
+
+// printLobbyEntry prints what a frontend's player enters to reach the
+// lobby at hostPort ("IP:port").
+func printLobbyEntry(w io.Writer, name, hostPort, createKey string) {
+	fmt.Fprintf(w, "  RMG, Settings > Interface > Netplay > Server list URL:  http://%s/servers.json\n", hostPort)
+	fmt.Fprintf(w, "       (or the path of a file holding:  {\"%s\": \"ws://%s\"})\n", name, hostPort)
+	fmt.Fprintf(w, "  simple64 and others, custom server:   ws://%s\n", hostPort)
+	if createKey != "" {
+		fmt.Fprintf(w, "  to create rooms too (give it to friends only): ws://%s/%s\n", hostPort, createKey)
+	}
 }
 
 // entryAddrs lists the addresses players may reach the lobby at: its own
@@ -315,21 +384,33 @@ const operatorHelp = `/rooms              list the rooms, their lobby players an
 /kick PORT NAME     remove NAME (a lobby player, and the core the session calls by that name) from the room on PORT
 /ban ADDRESS        refuse ADDRESS (its IPv4 address or IPv6 /64) and take its players out of the rooms
 /unban ADDRESS      lift a ban
+/invite [new]       the VPN's invite for players who cannot reach the ports (new: a fresh one; the old stops working)
+/answer CODE        let in a VPN player whose netpak printed an answer code (no rendezvous server paired them)
 /help               this list`
+
+// errNoVPN answers the VPN's commands on a server without one.
+var errNoVPN = errors.New("this server has no VPN: start it with --vpn (or vpn = true)")
+
+// operator is what the operator's console controls.
+type operator struct {
+	srv *lobby.Server
+	vt  *serverTunnel // nil without the VPN
+}
 
 // operatorLoop reads operator commands from r until it ends, answering
 // on w. A server without a terminal (a service) simply has no console.
-func operatorLoop(srv *lobby.Server, r io.Reader, w io.Writer) {
+func operatorLoop(op *operator, r io.Reader, w io.Writer) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		if err := operatorCommand(srv, sc.Text(), w); err != nil {
+		if err := op.command(sc.Text(), w); err != nil {
 			fmt.Fprintln(w, "error:", err)
 		}
 	}
 }
 
-// operatorCommand runs one console line.
-func operatorCommand(srv *lobby.Server, line string, w io.Writer) error {
+// command runs one console line.
+func (op *operator) command(line string, w io.Writer) error {
+	srv := op.srv
 	f := strings.Fields(line)
 	if len(f) == 0 {
 		return nil
@@ -357,6 +438,16 @@ func operatorCommand(srv *lobby.Server, line string, w io.Writer) error {
 			return nil
 		}
 		return srv.Ban(addr)
+	case f[0] == "/invite" && (len(f) == 1 || len(f) == 2 && f[1] == "new"):
+		if op.vt == nil {
+			return errNoVPN
+		}
+		return op.vt.printInvite(w, len(f) == 2)
+	case f[0] == "/answer" && len(f) == 2:
+		if op.vt == nil {
+			return errNoVPN
+		}
+		return op.vt.acceptAnswer(f[1])
 	case f[0] == "/help":
 		fmt.Fprintln(w, operatorHelp)
 	default:

@@ -61,6 +61,9 @@ func TestServerArgsRefuse(t *testing.T) {
 		"bad duration":   {`begin_timeout = "soon"`, nil, "soon"},
 		"not TOML":       {`lag = = 1`, nil, "operator file"},
 		"negative limit": {"[limits]\nrooms = -1", nil, "negative"},
+		"vpn endpoint":   {"vpn = true\nvpn_endpoint = \"here\"", nil, "vpn_endpoint"},
+		"vpn port":       {``, []string{"-vpn", "-vpn-port", "70000"}, "vpn_port"},
+		"rendezvous":     {"vpn = true\nrendezvous = [\"nowhere\"]", nil, "rendezvous"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f, err := parseServerArgs(append([]string{"-c", writeFile(t, tc.file)}, tc.args...), io.Discard)
@@ -130,12 +133,36 @@ func TestOperatorCommands(t *testing.T) {
 		{"", "", ""},
 	} {
 		var b bytes.Buffer
-		err := operatorCommand(srv, tc.line, &b)
+		err := (&operator{srv: srv}).command(tc.line, &b)
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%q: error %v, want %q", tc.line, err, tc.err)
 		}
 		if !strings.Contains(b.String(), tc.out) {
 			t.Errorf("%q printed %q, want %q", tc.line, b.String(), tc.out)
+		}
+	}
+}
+
+// The VPN admits four players per room unless vpn_players says.
+func TestServerVPNPlayers(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 40},
+		{[]string{"-rooms", "3"}, 12},
+		{[]string{"-game-ports", "45001-45004"}, 16},
+		{[]string{"-game-ports", "0"}, 40},
+		{[]string{"-vpn-players", "7"}, 7},
+		{[]string{"-vpn-players", "900"}, 253},
+		{[]string{"-rooms", "100"}, 253},
+	} {
+		f, err := parseServerArgs(tc.args, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.vpnPlayers(); got != tc.want {
+			t.Errorf("%q: %d VPN players, want %d", tc.args, got, tc.want)
 		}
 	}
 }

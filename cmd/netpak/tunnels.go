@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -29,32 +30,42 @@ type tunnels struct {
 var _ commands.Tunnels = tunnels{}
 
 func (t tunnels) Host(cfg commands.TunnelHostConfig) (commands.TunnelHost, error) {
-	dir := t.dir
-	if dir == "" {
-		var err error
-		if dir, err = vpn.DefaultDir(); err != nil {
-			return nil, fmt.Errorf("find a folder for the VPN's keys: %w", err)
-		}
-	}
-	addr := netip.IPv6Unspecified() // every address, IPv4 and IPv6
-	if cfg.Bind != "" {
-		var err error
-		if addr, err = netip.ParseAddr(cfg.Bind); err != nil {
-			return nil, fmt.Errorf("bind: %w", err)
-		}
-	}
-	hc := vpn.HostConfig{
-		Dir: dir, Listen: netip.AddrPortFrom(addr, uint16(cfg.Port)), MaxPeers: cfg.MaxPeers,
-		Rendezvous: cfg.Rendezvous, STUN: cfg.STUN, NoPortMapping: t.noPortMapping || cfg.NoPortMapping, Logf: cfg.Logf,
-	}
-	if cfg.Endpoint.IsValid() {
-		hc.Endpoints = []netip.AddrPort{cfg.Endpoint}
+	hc, err := t.hostConfig(cfg, "")
+	if err != nil {
+		return nil, err
 	}
 	h, err := vpn.NewHost(hc)
 	if err != nil {
 		return nil, fmt.Errorf("start the VPN: %w", err)
 	}
 	return tunnelHost{h}, nil
+}
+
+// hostConfig is the tunnel host cfg describes, keeping its keys in the
+// folder sub of the VPN's folder ("" is the console's own).
+func (t tunnels) hostConfig(cfg commands.TunnelHostConfig, sub string) (vpn.HostConfig, error) {
+	dir := t.dir
+	if dir == "" {
+		var err error
+		if dir, err = vpn.DefaultDir(); err != nil {
+			return vpn.HostConfig{}, fmt.Errorf("find a folder for the VPN's keys: %w", err)
+		}
+	}
+	addr := netip.IPv6Unspecified() // every address, IPv4 and IPv6
+	if cfg.Bind != "" {
+		var err error
+		if addr, err = netip.ParseAddr(cfg.Bind); err != nil {
+			return vpn.HostConfig{}, fmt.Errorf("bind: %w", err)
+		}
+	}
+	hc := vpn.HostConfig{
+		Dir: filepath.Join(dir, sub), Listen: netip.AddrPortFrom(addr, uint16(cfg.Port)), MaxPeers: cfg.MaxPeers,
+		Rendezvous: cfg.Rendezvous, STUN: cfg.STUN, NoPortMapping: t.noPortMapping || cfg.NoPortMapping, Logf: cfg.Logf,
+	}
+	if cfg.Endpoint.IsValid() {
+		hc.Endpoints = []netip.AddrPort{cfg.Endpoint}
+	}
+	return hc, nil
 }
 
 func (t tunnels) Join(ctx context.Context, invite string, cfg commands.TunnelJoinConfig) (commands.Tunnel, error) {
