@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -40,18 +41,28 @@ func TestRealCoresThroughLobby(t *testing.T) {
 	for _, players := range []int{2, 4} {
 		t.Run(fmt.Sprintf("players=%d", players), func(t *testing.T) {
 			t.Parallel()
-			playRealCores(t, players)
+			playRealCores(t, players, false)
 		})
 	}
+	// The RMG players of a server they reach through the VPN: their lobby
+	// and their cores' TCP and UDP go through a local lobby proxy (a plain
+	// dialer stands in for the tunnel; cmd/netpak's tests use the real one).
+	t.Run("players=2/proxy", func(t *testing.T) {
+		t.Parallel()
+		playRealCores(t, 2, true)
+	})
 }
 
-func playRealCores(t *testing.T, players int) {
+func playRealCores(t *testing.T, players int, viaProxy bool) {
 	const polls, lag = 300, 2
 	cfg := lobby.Config{Lag: lag}
 	lobby.SetRoomConfig(&cfg, func(c *host.Config) {
 		*c = host.WithTestHooks(*c, testhook.Hooks{Turbo: true, ScriptKeys: realKeys})
 	})
 	_, url := startServer(t, cfg)
+	if viaProxy {
+		_, url = startProxy(t, url, (&net.Dialer{}).DialContext)
+	}
 	cls := make([]*client, players)
 	for p := range cls {
 		cls[p] = dial(t, url, fmt.Sprintf("p%d", p+1))
