@@ -115,6 +115,7 @@ var pure = []struct {
 	{module + "/host/check", []string{module + "/saves", module + "/saves/rom"}, true},
 	{module + "/host/lobby/lobbymsg", nil, true},
 	{module + "/host/limit", nil, false},
+	{module + "/host/portfwd", nil, false},
 	{module + "/host/udpsock", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/coreserve", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 }

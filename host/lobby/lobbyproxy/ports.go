@@ -10,7 +10,14 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
+	"github.com/netpak/netpak/host/portfwd"
 )
+
+// forward is one game port carried to the server.
+type forward struct {
+	server, local uint16
+	fwd           *portfwd.Forward
+}
 
 // portMap is the game ports forwarded: each server port the lobby named,
 // and the local port a frontend's core reaches it at.
@@ -64,14 +71,14 @@ func (m *portMap) forwardFor(server uint16) (uint16, error) {
 		return 0, fmt.Errorf("open a local port for game port %d: %w", server, err)
 	}
 	local := uint16(ln.Addr().(*net.TCPAddr).Port)
-	f := newForward(m, server, local, ln, pc)
+	f := &forward{server: server, local: local, fwd: portfwd.Start(m.ctx, ln, pc, portfwd.Config{
+		Target: m.serverAddr(server), Dial: m.dial, Name: fmt.Sprintf("game port %d", server), Logf: m.logf})}
 	m.byServer[server], m.byLocal[local] = f, f
 	if local == server {
 		m.logf("game port %d forwarded through the VPN", server)
 	} else {
 		m.logf("game port %d forwarded through the VPN from local port %d (%d is taken here)", server, local, server)
 	}
-	f.start()
 	return local, nil
 }
 
@@ -105,7 +112,7 @@ func (m *portMap) close() {
 	}
 	m.mu.Unlock()
 	for _, f := range fs {
-		f.close()
+		f.fwd.Close()
 	}
 }
 

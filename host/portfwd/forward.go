@@ -1,4 +1,4 @@
-package lobbyproxy
+package portfwd
 
 import (
 	"context"
@@ -11,46 +11,68 @@ import (
 	"time"
 )
 
-// Bounds of one forwarded game port. A game port serves the cores of one
+// Bounds of one forward. A session port carries the cores of one
 // machine: a frontend runs one, a test a few.
 const (
-	maxConnsPerPort   = 8               // TCP connections at once
-	maxSourcesPerPort = 8               // UDP sources (cores) at once
-	udpIdle           = 2 * time.Minute // a UDP source silent both ways this long is forgotten
-	maxDatagram       = 2048            // larger than any datagram of the core protocol
+	maxConns    = 8               // TCP connections at once
+	maxSources  = 8               // UDP sources (cores) at once
+	udpIdle     = 2 * time.Minute // a UDP source silent both ways this long is forgotten
+	maxDatagram = 2048            // larger than any datagram of the core protocol
+	dialTimeout = 10 * time.Second
 )
 
-// forward carries one game port, TCP and UDP, between the local cores and
-// the server.
-type forward struct {
-	// Immutable after newForward.
-	m             *portMap
-	server, local uint16
-	ln            net.Listener
-	pc            net.PacketConn
-	ctx           context.Context
-	cancel        context.CancelFunc
-	conns         chan struct{} // one per TCP connection open
-	wg            sync.WaitGroup
+// DialFunc connects to the far side: network is "tcp" or "udp".
+type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// Config says where a Forward carries its port.
+type Config struct {
+	// Target is the far side's "IP:port", for TCP and UDP alike.
+	Target string
+	// Dial connects to Target; nil is a plain net.Dialer.
+	Dial DialFunc
+	// Name names the port in the log, e.g. "game port 45001".
+	Name string
+	// Logf, if set, receives what fails.
+	Logf func(format string, args ...any)
+}
+
+// Forward carries one port, TCP and UDP, from a local listener and
+// socket to its Config's Target. Close stops it.
+type Forward struct {
+	// Immutable after Start.
+	cfg    Config
+	ln     net.Listener
+	pc     net.PacketConn
+	ctx    context.Context
+	cancel context.CancelFunc
+	conns  chan struct{} // one per TCP connection open
+	wg     sync.WaitGroup
 
 	mu      sync.Mutex
 	sources map[netip.AddrPort]*upstream // guarded by mu
 	closed  bool                         // guarded by mu
 }
 
-func newForward(m *portMap, server, local uint16, ln net.Listener, pc net.PacketConn) *forward {
-	f := &forward{m: m, server: server, local: local, ln: ln, pc: pc,
-		conns: make(chan struct{}, maxConnsPerPort), sources: map[netip.AddrPort]*upstream{}}
-	f.ctx, f.cancel = context.WithCancel(m.ctx)
+// Start forwards what ln accepts and pc receives until ctx ends or Close.
+// The Forward owns ln and pc.
+func Start(ctx context.Context, ln net.Listener, pc net.PacketConn, cfg Config) *Forward {
+	if cfg.Dial == nil {
+		var d net.Dialer
+		cfg.Dial = d.DialContext
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	f := &Forward{cfg: cfg, ln: ln, pc: pc, conns: make(chan struct{}, maxConns), sources: map[netip.AddrPort]*upstream{}}
+	f.ctx, f.cancel = context.WithCancel(ctx)
+	f.wg.Go(f.acceptLoop)
+	f.wg.Go(f.udpLoop)
 	return f
 }
 
-func (f *forward) start() {
-	f.wg.Go(f.acceptLoop)
-	f.wg.Go(f.udpLoop)
-}
-
-func (f *forward) close() {
+// Close stops the forward, closes its sockets and connections, and waits
+// for its goroutines.
+func (f *Forward) Close() {
 	f.mu.Lock()
 	f.closed = true
 	ups := make([]*upstream, 0, len(f.sources))
@@ -68,8 +90,8 @@ func (f *forward) close() {
 }
 
 // acceptLoop takes the cores' TCP connections, each carried to the
-// server's game port by its own dial.
-func (f *forward) acceptLoop() {
+// far side by its own dial.
+func (f *Forward) acceptLoop() {
 	for {
 		c, err := f.ln.Accept()
 		if err != nil {
@@ -78,7 +100,7 @@ func (f *forward) acceptLoop() {
 		select {
 		case f.conns <- struct{}{}:
 		default:
-			f.m.logf("game port %d: more than %d connections at once; refused one", f.server, maxConnsPerPort)
+			f.cfg.Logf("%s: more than %d connections at once; refused one", f.cfg.Name, maxConns)
 			c.Close()
 			continue
 		}
@@ -90,13 +112,13 @@ func (f *forward) acceptLoop() {
 }
 
 // carryTCP copies both ways until either side ends, then closes both.
-func (f *forward) carryTCP(c net.Conn) {
+func (f *Forward) carryTCP(c net.Conn) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(f.ctx, dialTimeout)
-	s, err := f.m.dial(ctx, "tcp", f.m.serverAddr(f.server))
+	s, err := f.cfg.Dial(ctx, "tcp", f.cfg.Target)
 	cancel()
 	if err != nil {
-		f.m.logf("game port %d: cannot reach the server through the VPN: %v", f.server, err)
+		f.cfg.Logf("%s: cannot reach %s: %v", f.cfg.Name, f.cfg.Target, err)
 		return
 	}
 	defer s.Close()
@@ -113,7 +135,7 @@ func (f *forward) carryTCP(c net.Conn) {
 	<-done
 }
 
-// upstream is one local UDP source's socket toward the server.
+// upstream is one local UDP source's socket toward the far side.
 type upstream struct {
 	from     netip.AddrPort
 	conn     net.Conn
@@ -122,7 +144,7 @@ type upstream struct {
 
 // udpLoop reads the cores' datagrams and sends each up its source's
 // socket, made at its first datagram.
-func (f *forward) udpLoop() {
+func (f *Forward) udpLoop() {
 	buf := make([]byte, maxDatagram)
 	for {
 		n, addr, err := f.pc.ReadFrom(buf)
@@ -142,22 +164,22 @@ func (f *forward) udpLoop() {
 	}
 }
 
-// upstreamFor returns from's socket toward the server, dialing it the
+// upstreamFor returns from's socket toward the far side, dialing it the
 // first time; nil if the port has its most sources or the dial fails.
-func (f *forward) upstreamFor(from netip.AddrPort) *upstream {
+func (f *Forward) upstreamFor(from netip.AddrPort) *upstream {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if u := f.sources[from]; u != nil || f.closed {
 		return u
 	}
-	if len(f.sources) >= maxSourcesPerPort {
+	if len(f.sources) >= maxSources {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(f.ctx, dialTimeout)
 	defer cancel()
-	c, err := f.m.dial(ctx, "udp", f.m.serverAddr(f.server))
+	c, err := f.cfg.Dial(ctx, "udp", f.cfg.Target)
 	if err != nil {
-		f.m.logf("game port %d: cannot reach the server through the VPN: %v", f.server, err)
+		f.cfg.Logf("%s: cannot reach %s: %v", f.cfg.Name, f.cfg.Target, err)
 		return nil
 	}
 	u := &upstream{from: from, conn: c}
@@ -166,9 +188,9 @@ func (f *forward) upstreamFor(from netip.AddrPort) *upstream {
 	return u
 }
 
-// downLoop sends the server's datagrams for one source back to it, until
+// downLoop sends the far side's datagrams for one source back to it, until
 // the source has been silent both ways for udpIdle.
-func (f *forward) downLoop(u *upstream) {
+func (f *Forward) downLoop(u *upstream) {
 	defer func() {
 		f.mu.Lock()
 		delete(f.sources, u.from)
