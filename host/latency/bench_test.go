@@ -14,9 +14,6 @@ import (
 	"github.com/netpak/netpak/host/sim"
 )
 
-// frame is one poll at 60 polls/s.
-const frame = time.Second / 60
-
 const (
 	paceRate  = 60
 	paceJit   = 5 * time.Millisecond // ± between two players
@@ -24,18 +21,6 @@ const (
 	warmup    = 500 * time.Millisecond
 	play      = 3 * time.Second
 )
-
-// physicalMinLag is the smallest lag at which inputs delayed by d ± jitter
-// from one player to another can keep 60 polls/s: the input for poll p+L
-// leaves at poll p, so L+1 polls must last at least d+jitter.
-func physicalMinLag(d, jitter time.Duration) int {
-	return max(0, int(math.Ceil(float64(d+jitter)/float64(frame)))-1)
-}
-
-// physicalBound is the fastest pace at lag L: min(60, (L+1)/(d+jitter)).
-func physicalBound(lag int, d, jitter time.Duration) float64 {
-	return min(paceRate, float64(lag+1)/(d+jitter).Seconds())
-}
 
 // paceResult is what one game through the lab measured.
 type paceResult struct {
@@ -54,7 +39,7 @@ type paceResult struct {
 //	go test -run '^$' -bench BenchmarkPace -benchtime 1x ./host/latency
 func BenchmarkPace(b *testing.B) {
 	for _, d := range []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
-		phys := physicalMinLag(d, paceJit)
+		phys := latency.MinLag(d, paceJit)
 		held := -1
 		for lag := 0; lag <= phys+1; lag++ {
 			b.Run(fmt.Sprintf("d=%v/lag=%d", d, lag), func(b *testing.B) {
@@ -63,7 +48,7 @@ func BenchmarkPace(b *testing.B) {
 					r = playThroughLab(b, d, lag)
 				}
 				b.ReportMetric(r.pace, "polls/s")
-				b.ReportMetric(physicalBound(lag, d, paceJit), "bound-polls/s")
+				b.ReportMetric(latency.Bound(lag, d, paceJit), "bound-polls/s")
 				b.ReportMetric(r.use, "use-ms")
 				b.ReportMetric(r.useMax, "use-max-ms")
 				b.ReportMetric(r.stallsPerPlayer, "stalls/player")
@@ -87,7 +72,7 @@ func BenchmarkPace(b *testing.B) {
 // makes it) to the end of the poll that uses it on another's.
 func playThroughLab(b *testing.B, d time.Duration, lag int) paceResult {
 	b.Helper()
-	rate := physicalBound(lag, d, paceJit)
+	rate := latency.Bound(lag, d, paceJit)
 	first := uint32(math.Ceil(warmup.Seconds() * rate))
 	polls := first + uint32(math.Ceil(play.Seconds()*rate))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second+time.Duration(float64(polls)/rate*2*float64(time.Second)))
@@ -216,7 +201,7 @@ func BenchmarkAutoLag(b *testing.B) {
 			}
 			final := <-lags
 			b.ReportMetric(float64(final), "lag")
-			b.ReportMetric(float64(physicalMinLag(d, paceJit)), "physical-min-lag")
+			b.ReportMetric(float64(latency.MinLag(d, paceJit)), "physical-min-lag")
 			b.ReportMetric(float64(<-changes), "changes-after-15s")
 			b.ReportMetric(float64(polls-1-settledPoll)/time.Since(settledAt).Seconds(), "polls/s")
 		})
