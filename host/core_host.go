@@ -458,6 +458,12 @@ func (s *session) coreRequestLocked(sock *udpsock.Socket, d m64p.InputRequest, f
 func (s *session) answerCoreLocked(m *member, k int, count uint32) {
 	events := s.coreEventsLocked(k, count, s.cores.events[:0])
 	m.core.waits.Note(k, count, len(events))
+	s.sendEventsLocked(m, k, count, events)
+}
+
+// sendEventsLocked sends core m events of port k, with the lag byte of a
+// core that asked for count.
+func (s *session) sendEventsLocked(m *member, k int, count uint32, events []m64p.Event) {
 	reply := m64p.KeyInfoServer{
 		Player: uint8(k), Status: s.coreStatusLocked(), Lag: s.coreLagLocked(k, count), Events: events,
 	}
@@ -467,9 +473,12 @@ func (s *session) answerCoreLocked(m *member, k int, count uint32) {
 	}
 }
 
-// pushCoresLocked answers, unasked, every direct core waiting for an input
-// that now exists (the core takes unsolicited key-info datagrams), so
-// inputs reach cores the moment they reach the host.
+// pushCoresLocked sends, unasked, every direct core the inputs it has not
+// been sent (the core takes unsolicited key-info datagrams), so inputs
+// reach cores the moment they reach the host, not a request's round trip
+// later: a core waiting for one gets its answer, and a core that plays
+// near the live edge gets every new input. A core far behind asks for
+// plenty itself, and runs unthrottled while it does.
 func (s *session) pushCoresLocked() {
 	if s.cores.members == 0 {
 		return // the relay's usual case: nothing to push to
@@ -478,12 +487,34 @@ func (s *session) pushCoresLocked() {
 		if m.core == nil || !m.udpAddr.IsValid() {
 			continue
 		}
+		w := &m.core.waits
 		for k := range NumPorts {
-			if c, ok := m.core.waits.Due(k, &s.streams[k], s.emptyFrom[k]); ok {
+			st := &s.streams[k]
+			if c, ok := w.Due(k, st, s.emptyFrom[k]); ok {
 				s.answerCoreLocked(m, k, c)
+			} else if from, ok := w.Ahead(k, st, s.emptyFrom[k]); ok && s.coreLiveLocked(k, w.Asked(k)) {
+				s.pushCoreLocked(m, k, from)
 			}
 		}
 	}
+}
+
+// coreLiveLocked reports whether a core that last asked for count c of
+// port k plays near the live edge of its stream (its last request is a
+// round trip old).
+func (s *session) coreLiveLocked(k int, c uint32) bool {
+	return coreserve.SpeedLag(s.streams[k].Have, c, s.sched.At(c).Lag) <= coreserve.PushWindow
+}
+
+// pushCoreLocked sends core m the events of port k from count on, which
+// it has not been sent.
+func (s *session) pushCoreLocked(m *member, k int, from uint32) {
+	events := s.coreEventsLocked(k, from, s.cores.events[:0])
+	if len(events) == 0 {
+		return
+	}
+	m.core.waits.Sent(k, from, len(events))
+	s.sendEventsLocked(m, k, m.core.waits.Asked(k), events)
 }
 
 // spectatorCoreLocked finds the spectator core a regid-0 request comes

@@ -63,19 +63,46 @@ func SpeedLag(have, c uint32, lag uint8) uint8 {
 	return uint8(min(max(behind, 0), 255))
 }
 
+// PushWindow is how far behind its stream a core may seem and still be
+// pushed every new input: its last request is a round trip old, up to 30
+// polls (half a second) across the internet. A core further behind is
+// catching up, and asks for plenty itself.
+const PushWindow = 30
+
 // Waits is, per port, the count a core asked for and was not given: the
-// input it waits for. Whoever serves the core sends that input the moment
-// it exists, so the core's 5 ms re-request cadence never adds to the lag.
-// The zero value waits for nothing.
+// input it waits for; and how far it has been sent. Whoever serves the
+// core sends that input the moment it exists, so the core's 5 ms
+// re-request cadence never adds to the lag; a server across a network
+// also pushes every input the core has not been sent ([Waits.Ahead]), so
+// the core never waits a request's round trip for it. The zero value
+// waits for nothing and has sent nothing.
 type Waits [lockstep.NumPorts]struct {
-	count   uint32
+	count   uint32 // the count last asked for
 	waiting bool
+	sent    uint32 // one past the newest event sent
 }
 
 // Note records the answer to a request of port k at count: waiting if the
 // answer held no event.
 func (w *Waits) Note(k int, count uint32, events int) {
 	w[k].count, w[k].waiting = count, events == 0
+	w.Sent(k, count, events)
+}
+
+// Sent records that events of port k from count on were sent.
+func (w *Waits) Sent(k int, count uint32, events int) {
+	w[k].sent = max(w[k].sent, count+uint32(events))
+}
+
+// Asked returns the count port k was last asked for.
+func (w *Waits) Asked(k int) uint32 { return w[k].count }
+
+// Ahead reports the first count of port k the core has not been sent,
+// when the stream holds it: an input to push. A port that reads empty is
+// not pushed ahead (Due answers the core that waits on it).
+func (w *Waits) Ahead(k int, st *lockstep.Stream, emptyFrom uint32) (uint32, bool) {
+	from := max(w[k].count, w[k].sent)
+	return from, from < emptyFrom && st.Holds(from)
 }
 
 // Due reports whether port k's awaited count can now be answered: the

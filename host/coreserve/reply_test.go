@@ -235,3 +235,36 @@ func TestWaits(t *testing.T) {
 		}
 	}
 }
+
+// Ahead names the first input a core has not been sent, once the stream
+// holds it, whether or not the core waits; never an empty port's.
+func TestWaitsAhead(t *testing.T) {
+	var w coreserve.Waits
+	ne := lockstep.NotEmpty
+	if c, ok := w.Ahead(0, streamOf(3), ne); !ok || c != 0 {
+		t.Fatalf("nothing sent yet: Ahead = %d, %v; want 0, true", c, ok)
+	}
+	w.Note(0, 4, 3) // asked for 4, sent 4, 5, 6
+	if w.Asked(0) != 4 {
+		t.Fatalf("Asked = %d, want 4", w.Asked(0))
+	}
+	if _, ok := w.Ahead(0, streamOf(7), ne); ok {
+		t.Fatal("ahead although everything held was sent")
+	}
+	if c, ok := w.Ahead(0, streamOf(9), ne); !ok || c != 7 {
+		t.Fatalf("Ahead = %d, %v; want 7, true", c, ok)
+	}
+	w.Sent(0, 7, 2)
+	if _, ok := w.Ahead(0, streamOf(9), ne); ok {
+		t.Fatal("ahead after the push")
+	}
+	// A stale request does not take back what was sent.
+	w.Note(0, 5, 4)
+	if c, ok := w.Ahead(0, streamOf(12), ne); !ok || c != 9 {
+		t.Fatalf("after a stale request: Ahead = %d, %v; want 9, true", c, ok)
+	}
+	// A port read as empty is never pushed ahead.
+	if _, ok := w.Ahead(0, streamOf(12), 9); ok {
+		t.Fatal("ahead on a port that reads empty there")
+	}
+}
