@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
@@ -61,7 +62,7 @@ func BenchmarkCoreFPS(b *testing.B) {
 					b.Run(fmt.Sprintf("load=%s/players=%d/%s/lag=%d", load, players, mode, lag), func(b *testing.B) {
 						stopLoad := startLoad(b, load)
 						defer stopLoad()
-						b.ReportMetric(gameFPS(b, players, bridged, lag), "fps")
+						b.ReportMetric(gameFPS(b, players, bridged, lag, nil), "fps")
 					})
 				}
 			}
@@ -90,11 +91,16 @@ func startLoad(b *testing.B, load string) func() {
 	}
 }
 
-// gameFPS plays a game and returns the pace of its slowest core.
-func gameFPS(b *testing.B, players int, bridged bool, lag uint8) float64 {
+// gameFPS plays a game and returns the pace of its slowest core; links,
+// if set, are the seats' networks in the latency lab.
+func gameFPS(b *testing.B, players int, bridged bool, lag uint8, links []*latency.Link) float64 {
 	var seats []seat
 	for p := 1; p <= players; p++ {
-		seats = append(seats, seat{ports: []int{p}, bridged: bridged})
+		s := seat{ports: []int{p}, bridged: bridged}
+		if links != nil {
+			s.link = links[p-1]
+		}
+		seats = append(seats, s)
 	}
 	g := startGame(b, gameSpec{polls: 1 << 20, lag: lag, seats: seats, paced: true})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -170,4 +176,45 @@ func soloFPS(b *testing.B, n int, unthrottled bool) float64 {
 		}
 	}
 	return slowest(b, ctx, procs)
+}
+
+// BenchmarkCorePace plays netpak's test ROM on two real Debian cores with
+// their speed limiter on, each behind its own link of the latency lab
+// (d/2 ± 2.5 ms each way, so inputs take d ± 5 ms from core to core),
+// bridged through netpak clients or direct on the session port (through a
+// forward of the port), at every lag from 0 to the physical minimum + 1.
+// It reports the slowest core's frames per second beside the physical
+// bound min(60, (L+1)/(d+5 ms)), and, per case, the smallest lag that held
+// 59.5 fps beside the physical minimum:
+//
+//	go test -run '^$' -bench CorePace -benchtime 1x ./host/e2e
+func BenchmarkCorePace(b *testing.B) {
+	const jitter = 5 * time.Millisecond
+	for _, d := range []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
+		phys := latency.MinLag(d, jitter)
+		for _, mode := range []string{"bridged", "direct"} {
+			held := -1
+			for lag := 0; lag <= phys+1; lag++ {
+				b.Run(fmt.Sprintf("d=%v/%s/lag=%d", d, mode, lag), func(b *testing.B) {
+					leg := latency.Shape{Delay: d / 2, Jitter: jitter / 2}
+					links := []*latency.Link{
+						latency.New(latency.Config{Out: leg, In: leg, Seed: 1}),
+						latency.New(latency.Config{Out: leg, In: leg, Seed: 2}),
+					}
+					fps := gameFPS(b, 2, mode == "bridged", uint8(lag), links)
+					bound := latency.Bound(lag, d, jitter)
+					b.ReportMetric(fps, "fps")
+					b.ReportMetric(bound, "bound-fps")
+					b.ReportMetric(100*fps/bound, "%-of-bound")
+					if held < 0 && fps >= 59.5 {
+						held = lag
+					}
+				})
+			}
+			b.Run(fmt.Sprintf("d=%v/%s/min-lag", d, mode), func(b *testing.B) {
+				b.ReportMetric(float64(held), "lag-held-59.5")
+				b.ReportMetric(float64(phys), "physical-min-lag")
+			})
+		}
+	}
 }

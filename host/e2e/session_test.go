@@ -14,8 +14,10 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/internal/testhook"
+	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
+	"github.com/netpak/netpak/host/portfwd"
 )
 
 // seat is one emulator process and how it reaches the session.
@@ -24,6 +26,10 @@ type seat struct {
 	bridged bool  // through a netpak client's bridge; else direct on the session port
 	// tweak, if set, changes this core's launcher config (a wrong player).
 	tweak func(*launcher.Config)
+	// link, if set, is the latency lab's network between this seat and
+	// the host: under the bridge's client, or under a forward of the
+	// session port for a direct core.
+	link *latency.Link
 }
 
 // gameSpec describes one real-core game.
@@ -153,9 +159,12 @@ func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.bridged {
+	switch {
+	case s.bridged:
 		name = fmt.Sprintf("p%d", s.ports[0])
-		target = g.joinBridge(i, name, s.ports)
+		target = g.joinBridge(i, name, s.ports, s.link)
+	case s.link != nil:
+		target = g.forwardThrough(s.link)
 	}
 	g.names[i] = name
 	cfg.NetplayPort = int(target.Port())
@@ -172,13 +181,17 @@ func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
 
 // joinBridge joins seat i's netpak client holding ports, the first one as
 // the host's own player, and opens its bridge.
-func (g *game) joinBridge(i int, name string, ports []int) netip.AddrPort {
+func (g *game) joinBridge(i int, name string, ports []int, link *latency.Link) netip.AddrPort {
 	var mask host.PortMask
 	for _, p := range ports {
 		mask |= 1 << (p - 1)
 	}
 	g.severs[i] = &severer{}
-	cc := client.WithTestHooks(client.Config{Ports: mask, Dial: g.severs[i].dial}, g.hooks())
+	dial := g.severs[i].dial
+	if link != nil {
+		dial = link.Dial(dial)
+	}
+	cc := client.WithTestHooks(client.Config{Ports: mask, Dial: dial}, g.hooks())
 	if g.owner == nil {
 		cc.OwnerKey = g.h.OwnerKey()
 	}
@@ -192,6 +205,15 @@ func (g *game) joinBridge(i int, name string, ports []int) netip.AddrPort {
 		g.t.Fatalf("bridge of %s: %v", name, err)
 	}
 	return ap
+}
+
+// forwardThrough opens a port that carries a direct core's TCP and UDP
+// to the session port through link, and returns it.
+func (g *game) forwardThrough(link *latency.Link) netip.AddrPort {
+	ln, pc, addr := listenPair(g.t)
+	f := portfwd.Start(context.Background(), ln, pc, portfwd.Config{Target: g.addr, Dial: link.Dial(nil), Name: "lab port", Logf: g.t.Logf})
+	g.t.Cleanup(f.Close)
+	return netip.MustParseAddrPort(addr)
 }
 
 // stopCores stops every emulator at once, so a hung one costs one
