@@ -132,6 +132,10 @@ type State struct {
 	RTT     time.Duration
 	UDP     bool
 	Members []host.Member
+	// Room is, in a netpak server's room, its lobby players by seat
+	// (controller port): RMG players are in the session only once their
+	// emulators joined at the begin of the game.
+	Room [host.NumPorts]string
 }
 
 // Console is the command loop: it reads lines through UI, parses them and

@@ -169,6 +169,9 @@ func (s *Session) JoinRoom(ctx context.Context, j ConnectRoom) (RoomJoined, erro
 		cl.Close()
 		return RoomJoined{}, fmt.Errorf("room %q: join its session at %s: %w", got.Room.RoomName, got.Addr, err)
 	}
+	s.mu.Lock()
+	l.room = cl
+	s.mu.Unlock()
 	go s.holdSeat(cl, l, got.Room.RoomName)
 	return got, nil
 }

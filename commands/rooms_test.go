@@ -210,6 +210,14 @@ func TestConsolesPlayALobbyRoom(t *testing.T) {
 	hosttest.WaitFor(t, "the creator to see Bob", func() bool { return rosa.Players() == [4]string{"rosa", "Alice", "Bob"} })
 	aliceEv.wait(t, "Bob joined on port 3")
 	aliceEv.wait(t, "[room] players: 1 rosa, 2 Alice, 3 Bob")
+	// /who lists the RMG player, whose emulator joins the session only when
+	// the game begins, beside the session's members.
+	ui.out = nil
+	if err := con.Line(ctx, "/who"); err != nil || len(ui.out) != 1 ||
+		!strings.Contains(ui.out[0], "in the room's lobby: 1 rosa (their emulators join the session when the game begins)") ||
+		!strings.Contains(ui.out[0], "Bob") {
+		t.Fatalf("/who: %v, printed %q", err, ui.out)
+	}
 	if st := alice.State(); st.Addr != net.JoinHostPort("127.0.0.1", strconv.Itoa(room.Port))+` (room "Friday Night")` || len(st.Members) != 2 {
 		t.Fatalf("alice's session %+v, want the room's on port %d", st, room.Port)
 	}

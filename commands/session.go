@@ -12,6 +12,8 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/lobby/lobbyclient"
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/saves"
 )
@@ -64,8 +66,9 @@ type live struct {
 	play     context.CancelFunc
 	played   chan struct{} // closed when the game goroutine ended
 	once     sync.Once
-	game     *game         // nil without a ROM: nothing to compare
-	syncIn   chan syncItem // items the host's player sent with /sync
+	game     *game               // nil without a ROM: nothing to compare
+	syncIn   chan syncItem       // items the host's player sent with /sync
+	room     *lobbyclient.Client // the lobby seat of a netpak server's room; nil otherwise
 }
 
 var _ Controller = (*Session)(nil)
@@ -413,6 +416,11 @@ func (s *Session) State() State {
 	s.mu.Lock()
 	l := s.cur
 	st := State{Name: s.Settings.PlayerName(), Lag: uint8(s.Settings.Lag), Golf: s.Settings.Golf}
+	if l != nil && l.room != nil {
+		for i, n := range l.room.Players() {
+			st.Room[i] = lobbyclient.Printable(n, lobbymsg.MaxPlayerName)
+		}
+	}
 	s.mu.Unlock()
 	if l == nil {
 		return st

@@ -43,6 +43,9 @@ func WhoText(st State) string {
 	}
 	tw.Flush()
 	b.WriteString(memberCount(st.Members) + "\n")
+	if seats := roomSeats(st); seats != "" {
+		b.WriteString(seats + "\n")
+	}
 	if len(st.Peers) > 0 {
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  TUNNEL PEER\tPATH")
@@ -98,4 +101,24 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// roomSeats lists a room's lobby players who are not in the session, e.g.
+// "in the room's lobby: 1 rosa, 3 Bob (their emulators join the session
+// when the game begins)"; "" when there are none.
+func roomSeats(st State) string {
+	in := map[string]bool{}
+	for _, m := range st.Members {
+		in[m.Name] = true
+	}
+	var waiting []string
+	for i, n := range st.Room {
+		if n != "" && !in[n] {
+			waiting = append(waiting, fmt.Sprintf("%d %s", i+1, n))
+		}
+	}
+	if len(waiting) == 0 {
+		return ""
+	}
+	return "in the room's lobby: " + strings.Join(waiting, ", ") + " (their emulators join the session when the game begins)"
 }
