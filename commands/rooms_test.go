@@ -212,10 +212,11 @@ func TestConsolesPlayALobbyRoom(t *testing.T) {
 	aliceEv.wait(t, "[room] players: 1 rosa, 2 Alice, 3 Bob")
 	// /who lists the RMG player, whose emulator joins the session only when
 	// the game begins, beside the session's members.
+	hosttest.WaitFor(t, "alice's roster to hold Bob", func() bool { return len(alice.State().Members) == 2 })
 	ui.out = nil
 	if err := con.Line(ctx, "/who"); err != nil || len(ui.out) != 1 ||
 		!strings.Contains(ui.out[0], "in the room's lobby: 1 rosa (their emulators join the session when the game begins)") ||
-		!strings.Contains(ui.out[0], "Bob") {
+		!strings.Contains(ui.out[0], "  Bob ") {
 		t.Fatalf("/who: %v, printed %q", err, ui.out)
 	}
 	if st := alice.State(); st.Addr != net.JoinHostPort("127.0.0.1", strconv.Itoa(room.Port))+` (room "Friday Night")` || len(st.Members) != 2 {
@@ -230,6 +231,7 @@ func TestConsolesPlayALobbyRoom(t *testing.T) {
 	aliceEv.wait(t, "Carol joined on port 4")
 	carol.Leave()
 	hosttest.WaitFor(t, "carol's seat to free", func() bool { return rosa.Players() == [4]string{"rosa", "Alice", "Bob"} })
+	hosttest.WaitFor(t, "carol to leave the session", func() bool { return len(alice.State().Members) == 2 })
 
 	// The creator begins; its emulator connects, and the game starts when
 	// all three hold their ports.
