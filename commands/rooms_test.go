@@ -229,6 +229,7 @@ func TestConsolesPlayALobbyRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	aliceEv.wait(t, "Carol joined on port 4")
+	hosttest.WaitFor(t, "the creator to see carol", func() bool { return rosa.Players()[3] == "Carol" })
 	carol.Leave()
 	hosttest.WaitFor(t, "carol's seat to free", func() bool { return rosa.Players() == [4]string{"rosa", "Alice", "Bob"} })
 	hosttest.WaitFor(t, "carol to leave the session", func() bool { return len(alice.State().Members) == 2 })
