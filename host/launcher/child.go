@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // ChildCommand is the hidden subcommand under which netpak's main must
@@ -48,10 +50,10 @@ func ChildMain(args []string) int {
 		out.send(errorMessage(err))
 		return exitProto
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	proto, logFile, err := redirectOutput(cfg.LogPath)
 	if err != nil {
-		out.send(errorMessage(fmt.Errorf("%w: log file: %w", ErrConfig, err)))
+		out.send(errorMessage(fmt.Errorf("%w: log file: %w", emucfg.ErrConfig, err)))
 		return exitError
 	}
 	defer logFile.Close()

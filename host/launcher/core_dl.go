@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/ebitengine/purego"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // core holds the core library's entry points. One per process: the core
@@ -41,7 +42,7 @@ type plugin struct {
 func loadCore(path string) (*core, error) {
 	h, err := openLibrary(path, true)
 	if err != nil {
-		return nil, &MissingError{What: "core library", Path: path, Package: packageFor(path), Detail: err.Error()}
+		return nil, &MissingError{What: "core library", Path: path, Package: emucfg.PackageFor(path), Detail: err.Error()}
 	}
 	c := &core{handle: h}
 	syms := []struct {
@@ -75,7 +76,7 @@ func loadCore(path string) (*core, error) {
 func loadPlugin(what, path string) (*plugin, error) {
 	h, err := openLibrary(path, false)
 	if err != nil {
-		return nil, &MissingError{What: what, Path: path, Package: packageFor(path), Detail: err.Error()}
+		return nil, &MissingError{What: what, Path: path, Package: emucfg.PackageFor(path), Detail: err.Error()}
 	}
 	p := &plugin{handle: h}
 	if err := bind(&p.startup, h, "PluginStartup"); err != nil {

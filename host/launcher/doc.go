@@ -4,7 +4,7 @@
 // the ROM, attaches the plugins, applies the agreed cheats, points the
 // core's netplay at a netpak bridge, runs the game, and shuts it all down
 // cleanly. It must not know about sessions, lag or the console; the caller
-// hands it a [Config] and reads back status.
+// hands it a [emucfg.Config] and reads back status.
 //
 // # One core per process
 //
@@ -12,7 +12,7 @@
 // process of netpak. The parent calls [Start] with its own executable; the
 // child's main must dispatch [ChildCommand] (or, in tests, the
 // [ChildEnv] variable) to [ChildMain]. Inside the child the core's own
-// stdout and stderr are redirected to [Config.LogPath], so emulator output
+// stdout and stderr are redirected to [emucfg.Config.LogPath], so emulator output
 // never reaches the console.
 //
 // # Parent-child protocol
@@ -36,17 +36,17 @@
 // Addresses are physical RDRAM addresses; each word is the big-endian MIPS
 // word at that address. Config values are written as mupen64plus.cfg
 // writes them ("text", True, 1280), "" for a parameter the core lacks.
-// With [Config.CheckOnly] the child ends after its checks with "exit" or
+// With [emucfg.Config.CheckOnly] the child ends after its checks with "exit" or
 // "error" and serves no requests.
 //
 // # The player's own configuration
 //
 // A game starts from a copy of the player's mupen64plus.cfg
-// ([Config.UserConfigDir], usually [DefaultUserConfigDir]) in a private
+// ([emucfg.Config.UserConfigDir], usually [emucfg.DefaultUserConfigDir]) in a private
 // config dir the core may write; the player's file is only read. netpak
 // sets the parameters netplay needs every player to agree on (the CPU
 // emulator, the counter factor and the rest the core syncs from player 1,
-// and the save folder), listed by [Config.Overrides] where the player's
+// and the save folder), listed by [emucfg.Config.Overrides] where the player's
 // file says otherwise, and leaves everything else (controller mappings,
 // resolution, fullscreen) as the player set it. A damaged file is refused
 // with an error naming its line, before anything runs.
@@ -64,7 +64,7 @@
 // The *_dl.go files drive the core the same way everywhere it can be
 // loaded; dl_unix.go (dlopen) and dl_windows.go (LoadLibraryEx) open the
 // libraries, defaults_*.go name the files and folders of each platform.
-// On Windows, with no core_lib given, [Locate] looks for mupen64plus.dll
+// On Windows, with no core_lib given, [emucfg.Locate] looks for mupen64plus.dll
 // in a mupen64plus release folder or an RMG install (Core, Plugin\<kind>,
 // Data) in netpak.exe's folder, the current folder,
 // %LOCALAPPDATA%\Programs\RMG and \mupen64plus, and %ProgramFiles%\RMG

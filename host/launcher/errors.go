@@ -3,8 +3,8 @@ package launcher
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // ErrMissing matches every [*MissingError]: the core library or a plugin
@@ -35,7 +35,7 @@ type MissingError struct {
 // Error says what is missing and which package to install, or where to
 // get it where there are no packages.
 func (e *MissingError) Error() string {
-	advice := installAdvice
+	advice := emucfg.InstallAdvice
 	if e.Package != "" {
 		advice = "install the Debian package " + e.Package
 	}
@@ -48,20 +48,6 @@ func (e *MissingError) Error() string {
 
 // Is reports whether target is [ErrMissing].
 func (e *MissingError) Is(target error) bool { return target == ErrMissing }
-
-// debianPackage names the package that ships a core or plugin file:
-// libmupen64plus.so.2 is in libmupen64plus2, and each plugin's package
-// is named like its file (mupen64plus-rsp-hle.so in mupen64plus-rsp-hle).
-func debianPackage(path string) string {
-	base := filepath.Base(path)
-	if strings.HasPrefix(base, "libmupen64plus") {
-		return "libmupen64plus2"
-	}
-	if name, ok := strings.CutSuffix(base, ".so"); ok && strings.HasPrefix(name, "mupen64plus-") {
-		return name
-	}
-	return "the package that provides " + base
-}
 
 // childError is an error the child reported, rebuilt in the parent so
 // errors.Is still finds the sentinel the child saw.
@@ -79,11 +65,11 @@ func (e *childError) Is(target error) bool {
 
 // errorCodes maps the protocol's error codes to sentinels.
 var errorCodes = map[string]error{
-	"config":      ErrConfig,
+	"config":      emucfg.ErrConfig,
 	"core":        ErrCore,
 	"unsupported": ErrUnsupported,
 	"child":       ErrChild,
-	"usercfg":     ErrUserConfig,
+	"usercfg":     emucfg.ErrUserConfig,
 }
 
 // errorCode is the protocol code of err, the inverse of errorCodes.

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"time"
 	"unsafe"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // donePollInterval is how often the child looks at Config.DoneAddr.
@@ -106,7 +108,7 @@ func (s *session) serveRead(req request, isRunning bool) {
 // with the emulator by design; a word is read whole.
 func (s *session) word(addr uint32) uint32 {
 	base := s.c.memPointer(dbgPtrRDRAM)
-	if base == nil || addr%4 != 0 || addr >= rdramSize {
+	if base == nil || addr%4 != 0 || addr >= emucfg.RDRAMSize {
 		return 0
 	}
 	return *(*uint32)(unsafe.Add(base, addr))
@@ -125,7 +127,7 @@ const maxConfigString = 4096
 
 // configValues reads parameters from the core's configuration, written as
 // mupen64plus.cfg writes them; "" for one the core does not have.
-func (s *session) configValues(keys []ConfigKey) []string {
+func (s *session) configValues(keys []emucfg.Key) []string {
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = s.configValue(k)
@@ -133,7 +135,7 @@ func (s *session) configValues(keys []ConfigKey) []string {
 	return out
 }
 
-func (s *session) configValue(k ConfigKey) string {
+func (s *session) configValue(k emucfg.Key) string {
 	var section uintptr
 	if s.c.openSection(k.Section, &section) != 0 {
 		return ""
@@ -142,19 +144,18 @@ func (s *session) configValue(k ConfigKey) string {
 	if s.c.paramType(section, k.Name, &typ) != 0 {
 		return ""
 	}
-	var v settingValue
-	v.typ = int(typ)
+	v := emucfg.Value{Type: emucfg.ParamType(typ)}
 	var rc int32
-	switch typ {
-	case typeInt, typeBool:
-		rc = s.c.getParameter(section, k.Name, typ, unsafe.Pointer(&v.i), 4)
-	case typeFloat:
-		rc = s.c.getParameter(section, k.Name, typ, unsafe.Pointer(&v.f), 4)
-	case typeString:
+	switch v.Type {
+	case emucfg.TypeInt, emucfg.TypeBool:
+		rc = s.c.getParameter(section, k.Name, typ, unsafe.Pointer(&v.Int), 4)
+	case emucfg.TypeFloat:
+		rc = s.c.getParameter(section, k.Name, typ, unsafe.Pointer(&v.Float), 4)
+	case emucfg.TypeString:
 		buf := make([]byte, maxConfigString)
 		rc = s.c.getParameter(section, k.Name, typ, unsafe.Pointer(&buf[0]), int32(len(buf)))
 		if i := bytes.IndexByte(buf, 0); i >= 0 {
-			v.s = string(buf[:i])
+			v.Str = string(buf[:i])
 		}
 	default:
 		return ""
@@ -162,5 +163,5 @@ func (s *session) configValue(k ConfigKey) string {
 	if rc != 0 {
 		return ""
 	}
-	return cfgText(v)
+	return v.String()
 }

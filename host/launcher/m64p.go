@@ -22,11 +22,6 @@ const (
 	pluginAudio = 3
 	pluginInput = 4
 
-	typeInt    = 1
-	typeFloat  = 2
-	typeBool   = 3
-	typeString = 4
-
 	dbgPtrRDRAM = 1
 	dbgPtrPIReg = 2
 
@@ -40,9 +35,6 @@ const (
 	msgStatus  = 4
 	msgVerbose = 5
 )
-
-// rdramSize is the largest RDRAM the core maps (8 MiB with the expansion).
-const rdramSize = 8 << 20
 
 // miIntrDP is the MI_INTR bit the dummy gfx plugin never raises.
 const miIntrDP = 0x20

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // Timeouts of the parent side.
@@ -55,13 +57,13 @@ type Process struct {
 // emulator child ([ChildCommand], with [ChildEnv] set) and sends it cfg. Cancelling ctx stops the emulator as
 // [Process.Stop] does. Errors about the core itself (a missing library,
 // say) arrive from [Process.Wait].
-func Start(ctx context.Context, exe string, cfg Config) (*Process, error) {
+func Start(ctx context.Context, exe string, cfg emucfg.Config) (*Process, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	line, err := json.Marshal(cfg)
 	if err != nil || len(line) > maxLine {
-		return nil, fmt.Errorf("%w: config does not fit the protocol", ErrConfig)
+		return nil, fmt.Errorf("%w: config does not fit the protocol", emucfg.ErrConfig)
 	}
 	inR, inW, err := os.Pipe()
 	if err != nil {
@@ -115,11 +117,12 @@ func newProcess(exe string, logf func(string, ...any), stdin, stdout, inW *os.Fi
 // Running is closed once the emulator executes.
 func (p *Process) Running() <-chan struct{} { return p.running }
 
-// Done is closed once the child saw a non-zero word at [Config.DoneAddr].
+// Done is closed once the child saw a non-zero word at
+// [emucfg.Config.DoneAddr].
 func (p *Process) Done() <-chan struct{} { return p.done }
 
-// DoneWords returns the words at [Config.ReportAddrs] read when the done
-// word became non-zero, or nil before [Process.Done] is closed.
+// DoneWords returns the words at [emucfg.Config.ReportAddrs] read when the
+// done word became non-zero, or nil before [Process.Done] is closed.
 func (p *Process) DoneWords() []uint32 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -130,7 +133,7 @@ func (p *Process) DoneWords() []uint32 {
 func (p *Process) Exited() <-chan struct{} { return p.exited }
 
 // Wait waits for the child to end. It returns nil after a clean stop, the
-// child's own error (a [*MissingError], or one matching [ErrConfig] or
+// child's own error (a [*MissingError], or one matching [emucfg.ErrConfig] or
 // [ErrCore]), or an error matching [ErrChild] if it died.
 func (p *Process) Wait() error {
 	<-p.exited
@@ -167,7 +170,7 @@ func (p *Process) ReadWords(ctx context.Context, addrs []uint32) ([]uint32, erro
 	if len(addrs) == 0 || len(addrs) > maxReadAddrs {
 		return nil, fmt.Errorf("launcher: read of %d words, want 1 to %d", len(addrs), maxReadAddrs)
 	}
-	if err := validateAddrs(addrs); err != nil {
+	if err := emucfg.ValidateAddrs(addrs); err != nil {
 		return nil, fmt.Errorf("launcher: read: %w", err)
 	}
 	m, err := p.ask(ctx, request{Op: opRead, Addrs: addrs})
@@ -185,7 +188,7 @@ func (p *Process) ReadWords(ctx context.Context, addrs []uint32) ([]uint32, erro
 // them ("text" in quotes, True or False, numbers); "" for a parameter the
 // core does not have. It works from the moment the child starts serving
 // requests, which is before [Process.Running] is closed.
-func (p *Process) ConfigValues(ctx context.Context, keys []ConfigKey) ([]string, error) {
+func (p *Process) ConfigValues(ctx context.Context, keys []emucfg.Key) ([]string, error) {
 	if err := validateKeys(keys); err != nil {
 		return nil, fmt.Errorf("launcher: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // maxLine bounds one protocol line in either direction.
@@ -16,6 +18,13 @@ const maxLine = 256 << 10
 
 // maxReadAddrs bounds the addresses of one read request.
 const maxReadAddrs = 1024
+
+// Bounds on one config request: its keys, and the length of a key's
+// section and name together.
+const (
+	maxKeys    = 64
+	maxKeyName = 4096
+)
 
 // Request ops, parent to child.
 const (
@@ -36,10 +45,10 @@ const (
 
 // request is one parent-to-child line after the config.
 type request struct {
-	Op    string      `json:"op"`
-	ID    uint32      `json:"id,omitempty"`
-	Addrs []uint32    `json:"addrs,omitempty"`
-	Keys  []ConfigKey `json:"keys,omitempty"`
+	Op    string       `json:"op"`
+	ID    uint32       `json:"id,omitempty"`
+	Addrs []uint32     `json:"addrs,omitempty"`
+	Keys  []emucfg.Key `json:"keys,omitempty"`
 }
 
 // message is one child-to-parent line.
@@ -105,7 +114,7 @@ func parseRequest(line []byte) (request, error) {
 		if len(req.Addrs) == 0 || len(req.Addrs) > maxReadAddrs {
 			return request{}, fmt.Errorf("read of %d addresses, want 1 to %d", len(req.Addrs), maxReadAddrs)
 		}
-		if err := validateAddrs(req.Addrs); err != nil {
+		if err := emucfg.ValidateAddrs(req.Addrs); err != nil {
 			return request{}, err
 		}
 		return req, nil
@@ -131,8 +140,8 @@ func parseMessage(line []byte) (message, error) {
 			return message{}, fmt.Errorf("%d words, at most %d", len(m.Words), maxReadAddrs)
 		}
 	case kindValues:
-		if len(m.Values) > maxSettings {
-			return message{}, fmt.Errorf("%d values, at most %d", len(m.Values), maxSettings)
+		if len(m.Values) > maxKeys {
+			return message{}, fmt.Errorf("%d values, at most %d", len(m.Values), maxKeys)
 		}
 	case kindError:
 		if m.Err == "" {
@@ -145,13 +154,13 @@ func parseMessage(line []byte) (message, error) {
 }
 
 // parseConfig decodes and validates the child's first line.
-func parseConfig(line []byte) (Config, error) {
-	var c Config
+func parseConfig(line []byte) (emucfg.Config, error) {
+	var c emucfg.Config
 	if err := decodeStrict(line, &c); err != nil {
-		return Config{}, fmt.Errorf("%w: parse: %w", ErrConfig, err)
+		return emucfg.Config{}, fmt.Errorf("%w: parse: %w", emucfg.ErrConfig, err)
 	}
 	if err := c.Validate(); err != nil {
-		return Config{}, err
+		return emucfg.Config{}, err
 	}
 	return c, nil
 }
@@ -194,19 +203,13 @@ func messageError(m message) error {
 	return &childError{msg: m.Err, code: m.Code}
 }
 
-// ConfigKey names one core configuration parameter.
-type ConfigKey struct {
-	Section string `json:"section"`
-	Name    string `json:"name"`
-}
-
 // validateKeys checks the keys of one config request.
-func validateKeys(keys []ConfigKey) error {
-	if len(keys) == 0 || len(keys) > maxSettings {
-		return fmt.Errorf("config read of %d keys, want 1 to %d", len(keys), maxSettings)
+func validateKeys(keys []emucfg.Key) error {
+	if len(keys) == 0 || len(keys) > maxKeys {
+		return fmt.Errorf("config read of %d keys, want 1 to %d", len(keys), maxKeys)
 	}
 	for _, k := range keys {
-		if k.Section == "" || k.Name == "" || len(k.Section)+len(k.Name) > maxString ||
+		if k.Section == "" || k.Name == "" || len(k.Section)+len(k.Name) > maxKeyName ||
 			strings.ContainsRune(k.Section+k.Name, 0) {
 			return fmt.Errorf("config key %.40q/%.40q: bad name", k.Section, k.Name)
 		}

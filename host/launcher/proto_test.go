@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // TestMessageGolden pins the wire form of each child message and checks
@@ -48,7 +50,7 @@ func TestRequestGolden(t *testing.T) {
 	}{
 		{request{Op: opStop}, `{"op":"stop"}`},
 		{request{Op: opRead, ID: 3, Addrs: []uint32{0x100000, 0x100004}}, `{"op":"read","id":3,"addrs":[1048576,1048580]}`},
-		{request{Op: opConfig, ID: 4, Keys: []ConfigKey{{"Video-General", "ScreenWidth"}}}, `{"op":"config","id":4,"keys":[{"section":"Video-General","name":"ScreenWidth"}]}`},
+		{request{Op: opConfig, ID: 4, Keys: []emucfg.Key{{Section: "Video-General", Name: "ScreenWidth"}}}, `{"op":"config","id":4,"keys":[{"section":"Video-General","name":"ScreenWidth"}]}`},
 	}
 	for _, tt := range tests {
 		b, err := json.Marshal(tt.req)
@@ -68,7 +70,7 @@ func TestParseRejects(t *testing.T) {
 		`{"op":"read","addrs":[8388608]}`, `{"op":"stop","extra":1}`, `{"op":"stop"} {"op":"stop"}`,
 		`{"op":"read","addrs":[` + strings.Repeat("0,", maxReadAddrs) + `0]}`,
 		`{"op":"config"}`, `{"op":"config","keys":[{"section":"","name":"x"}]}`, `{"op":"config","keys":[{"section":"a","name":"b\u0000"}]}`,
-		`{"op":"config","keys":[` + strings.Repeat(`{"section":"a","name":"b"},`, maxSettings) + `{"section":"a","name":"b"}]}`,
+		`{"op":"config","keys":[` + strings.Repeat(`{"section":"a","name":"b"},`, maxKeys) + `{"section":"a","name":"b"}]}`,
 	}
 	for _, r := range requests {
 		if _, err := parseRequest([]byte(r)); err == nil {
@@ -81,16 +83,16 @@ func TestParseRejects(t *testing.T) {
 			t.Errorf("parseMessage(%q) succeeded", m)
 		}
 	}
-	if _, err := parseConfig([]byte(`{"ROM":""}`)); !errors.Is(err, ErrConfig) {
-		t.Errorf("parseConfig of an empty ROM = %v, want ErrConfig", err)
+	if _, err := parseConfig([]byte(`{"ROM":""}`)); !errors.Is(err, emucfg.ErrConfig) {
+		t.Errorf("parseConfig of an empty ROM = %v, want emucfg.ErrConfig", err)
 	}
 }
 
 func TestConfigRoundTrip(t *testing.T) {
-	c := Config{
+	c := emucfg.Config{
 		ROM: "/r.z64", Headless: true, NetplayHost: "127.0.0.1", NetplayPort: 45000, Ports: []int{2},
-		Cheats:   []Cheat{{Name: "c", Codes: []CheatCode{{Addr: 0x80000000, Value: 0xFFFF}}}},
-		Settings: []Setting{{"Core", "CountPerOp", "int", "2"}}, DoneAddr: 0x10000C,
+		Cheats:   []emucfg.Cheat{{Name: "c", Codes: []emucfg.CheatCode{{Addr: 0x80000000, Value: 0xFFFF}}}},
+		Settings: []emucfg.Setting{{Section: "Core", Name: "CountPerOp", Type: "int", Value: "2"}}, DoneAddr: 0x10000C,
 		Logf: t.Logf,
 	}
 	b, err := json.Marshal(c)
@@ -146,7 +148,7 @@ func FuzzParseRequest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if req.Op == opRead && (len(req.Addrs) == 0 || validateAddrs(req.Addrs) != nil) {
+		if req.Op == opRead && (len(req.Addrs) == 0 || emucfg.ValidateAddrs(req.Addrs) != nil) {
 			t.Errorf("accepted a bad read %+v", req)
 		}
 		if req.Op == opConfig && validateKeys(req.Keys) != nil {

@@ -12,17 +12,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // session is one emulator run inside the child process.
 type session struct {
 	// Immutable after start.
-	cfg    Config
+	cfg    emucfg.Config
 	c      *core
 	out    *lineWriter
 	logf   func(format string, args ...any)
 	fakeDP bool
-	user   *cfgFile // the player's own configuration; nil: none
+	user   *emucfg.UserConfig // the player's own configuration; nil: none
 
 	// running is closed by the state callback once the emulator runs.
 	running     chan struct{}
@@ -37,7 +39,7 @@ type session struct {
 
 // runSession runs the emulator described by cfg until it stops, serving
 // reqs meanwhile. It returns nil after a clean stop.
-func runSession(cfg Config, out *lineWriter, logf func(string, ...any), reqs <-chan request) error {
+func runSession(cfg emucfg.Config, out *lineWriter, logf func(string, ...any), reqs <-chan request) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	c, err := loadCore(cfg.CoreLib)
@@ -70,10 +72,10 @@ func (s *session) check() error {
 		{"video plugin", s.cfg.Video}, {"audio plugin", s.cfg.Audio},
 		{"input plugin", s.cfg.Input}, {"RSP plugin", s.cfg.RSP},
 	} {
-		if p.name == Dummy {
+		if p.name == emucfg.Dummy {
 			continue
 		}
-		if _, err := loadPlugin(p.what, resolvePlugin(s.cfg.PluginDir, p.name)); err != nil {
+		if _, err := loadPlugin(p.what, s.cfg.PluginPath(p.name)); err != nil {
 			return err
 		}
 	}
@@ -123,7 +125,7 @@ func (s *session) startup() error {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(s.cfg.DataDir, "mupen64plus.ini")); err != nil {
-		s.logf("launcher warning: no ROM database in %s (%s): %v", s.cfg.DataDir, dataAdvice, err)
+		s.logf("launcher warning: no ROM database in %s (%s): %v", s.cfg.DataDir, emucfg.DataAdvice, err)
 	}
 	if err := s.c.check("CoreStartup", s.c.startup(frontendAPIVersion, dir, s.cfg.DataDir, 0, debugCB, 0, stateCB)); err != nil {
 		return err
@@ -141,22 +143,22 @@ func (s *session) copyUserConfig(dir string) error {
 		return nil
 	}
 	if sameDir(s.cfg.UserConfigDir, dir) {
-		return fmt.Errorf("%w: the player's own config dir %s cannot be the core's private one", ErrConfig, dir)
+		return fmt.Errorf("%w: the player's own config dir %s cannot be the core's private one", emucfg.ErrConfig, dir)
 	}
-	user, text, err := readUserConfig(s.cfg.UserConfigDir)
+	user, text, err := emucfg.ReadUserConfig(s.cfg.UserConfigDir)
 	if err != nil {
 		return err
 	}
 	if user == nil {
-		s.logf("launcher: no %s in %s: the core's defaults", CfgFile, s.cfg.UserConfigDir)
+		s.logf("launcher: no %s in %s: the core's defaults", emucfg.CfgFile, s.cfg.UserConfigDir)
 		return nil
 	}
-	if err := os.WriteFile(filepath.Join(dir, CfgFile), text, 0o600); err != nil {
-		return fmt.Errorf("copy your %s: %w", CfgFile, err)
+	if err := os.WriteFile(filepath.Join(dir, emucfg.CfgFile), text, 0o600); err != nil {
+		return fmt.Errorf("copy your %s: %w", emucfg.CfgFile, err)
 	}
 	s.user = user
-	s.logf("launcher: starting from a copy of %s (the file itself is not changed)", filepath.Join(s.cfg.UserConfigDir, CfgFile))
-	for _, o := range s.cfg.overrides(user) {
+	s.logf("launcher: starting from a copy of %s (the file itself is not changed)", filepath.Join(s.cfg.UserConfigDir, emucfg.CfgFile))
+	for _, o := range s.cfg.OverridesIn(user) {
 		s.logf("launcher: netplay changes %s", o)
 	}
 	return nil
@@ -172,19 +174,7 @@ func sameDir(a, b string) bool {
 // applySettings sets the parameters netplay forces, the quiet defaults
 // the player's configuration does not set, then the session's own.
 func (s *session) applySettings() error {
-	var sets []Setting
-	for _, f := range s.cfg.forcedSettings() {
-		sets = append(sets, f.Setting)
-	}
-	for _, d := range s.cfg.quietDefaults() {
-		if s.user != nil {
-			if _, ok := s.user.lookup(d.Section, d.Name); ok {
-				continue
-			}
-		}
-		sets = append(sets, d)
-	}
-	for _, set := range append(sets, s.cfg.Settings...) {
+	for _, set := range s.cfg.CoreSettings(s.user) {
 		if err := s.setParameter(set); err != nil {
 			return err
 		}
@@ -192,26 +182,26 @@ func (s *session) applySettings() error {
 	return nil
 }
 
-func (s *session) setParameter(set Setting) error {
-	v, err := set.parse()
+func (s *session) setParameter(set emucfg.Setting) error {
+	v, err := set.Parse()
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
+		return fmt.Errorf("%w: %w", emucfg.ErrConfig, err)
 	}
 	var section uintptr
 	if err := s.c.check("open config section "+set.Section, s.c.openSection(set.Section, &section)); err != nil {
 		return err
 	}
 	var ptr unsafe.Pointer
-	str := cString(v.s)
-	switch v.typ {
-	case typeInt, typeBool:
-		ptr = unsafe.Pointer(&v.i)
-	case typeFloat:
-		ptr = unsafe.Pointer(&v.f)
-	case typeString:
+	str := cString(v.Str)
+	switch v.Type {
+	case emucfg.TypeInt, emucfg.TypeBool:
+		ptr = unsafe.Pointer(&v.Int)
+	case emucfg.TypeFloat:
+		ptr = unsafe.Pointer(&v.Float)
+	case emucfg.TypeString:
 		ptr = unsafe.Pointer(&str[0])
 	}
-	rc := s.c.setParameter(section, set.Name, int32(v.typ), ptr)
+	rc := s.c.setParameter(section, set.Name, int32(v.Type), ptr)
 	runtime.KeepAlive(str)
 	return s.c.check("set "+set.Section+"/"+set.Name, rc)
 }
@@ -251,7 +241,7 @@ func (s *session) attachPlugins() error {
 			return err
 		}
 	}
-	if s.cfg.Video == Dummy {
+	if s.cfg.Video == emucfg.Dummy {
 		s.fakeDP = unsafe.Sizeof(uintptr(0)) == 8
 		if !s.fakeDP {
 			s.logf("launcher warning: no RDP interrupt workaround on 32-bit hosts")
@@ -263,10 +253,10 @@ func (s *session) attachPlugins() error {
 // attach starts and attaches one plugin; a NULL handle makes the core
 // start its built-in dummy for that slot.
 func (s *session) attach(kind int32, what, name string) error {
-	if name == Dummy {
+	if name == emucfg.Dummy {
 		return s.c.check("attach dummy "+what, s.c.attachPlugin(kind, 0))
 	}
-	p, err := loadPlugin(what, resolvePlugin(s.cfg.PluginDir, name))
+	p, err := loadPlugin(what, s.cfg.PluginPath(name))
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,9 @@
 
 package launcher
 
+import "github.com/netpak/netpak/host/launcher/emucfg"
+
 // runSession cannot load libraries at run time on this platform.
-func runSession(Config, *lineWriter, func(string, ...any), <-chan request) error {
+func runSession(emucfg.Config, *lineWriter, func(string, ...any), <-chan request) error {
 	return ErrUnsupported
 }

@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"path/filepath"

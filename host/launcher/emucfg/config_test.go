@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"errors"
@@ -38,7 +38,7 @@ func TestConfigValidate(t *testing.T) {
 		{"cheat without name", func(c *Config) { c.Cheats = []Cheat{{Codes: []CheatCode{{1, 2}}}} }, false},
 		{"too many cheats", func(c *Config) { c.Cheats = make([]Cheat, maxCheats+1) }, false},
 		{"unaligned done address", func(c *Config) { c.DoneAddr = 0x10000E }, false},
-		{"report address past RDRAM", func(c *Config) { c.ReportAddrs = []uint32{rdramSize} }, false},
+		{"report address past RDRAM", func(c *Config) { c.ReportAddrs = []uint32{RDRAMSize} }, false},
 		{"huge path", func(c *Config) { c.ROM = strings.Repeat("a", maxString+1) }, false},
 	}
 	for _, tt := range tests {
@@ -57,12 +57,12 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestWithDefaults(t *testing.T) {
-	c := Config{ROM: "x"}.withDefaults()
+	c := Config{ROM: "x"}.WithDefaults()
 	if c.CoreLib != DefaultCoreLib || c.Video != DefaultVideo || c.Audio != DefaultAudio ||
 		c.Input != DefaultInput || c.RSP != DefaultRSP || c.DataDir != DefaultDataDir {
 		t.Errorf("defaults not applied: %+v", c)
 	}
-	h := Config{ROM: "x", Headless: true, Video: "mine.so"}.withDefaults()
+	h := Config{ROM: "x", Headless: true, Video: "mine.so"}.WithDefaults()
 	if h.Video != Dummy || h.Audio != Dummy || h.Input != Dummy || h.RSP != DefaultRSP {
 		t.Errorf("headless plugins = %q %q %q %q", h.Video, h.Audio, h.Input, h.RSP)
 	}
@@ -71,17 +71,17 @@ func TestWithDefaults(t *testing.T) {
 func TestSettingParse(t *testing.T) {
 	tests := []struct {
 		set  Setting
-		want settingValue
+		want Value
 	}{
-		{Setting{"Core", "CountPerOp", "int", "-1"}, settingValue{typ: typeInt, i: -1}},
-		{Setting{"Core", "NoCompiledJump", "bool", "true"}, settingValue{typ: typeBool, i: 1}},
-		{Setting{"Core", "NoCompiledJump", "bool", "0"}, settingValue{typ: typeBool}},
-		{Setting{"Video", "Gamma", "float", "1.5"}, settingValue{typ: typeFloat, f: 1.5}},
-		{Setting{"Core", "SaveSRAMPath", "string", "/tmp/"}, settingValue{typ: typeString, s: "/tmp/"}},
+		{Setting{"Core", "CountPerOp", "int", "-1"}, Value{Type: TypeInt, Int: -1}},
+		{Setting{"Core", "NoCompiledJump", "bool", "true"}, Value{Type: TypeBool, Int: 1}},
+		{Setting{"Core", "NoCompiledJump", "bool", "0"}, Value{Type: TypeBool}},
+		{Setting{"Video", "Gamma", "float", "1.5"}, Value{Type: TypeFloat, Float: 1.5}},
+		{Setting{"Core", "SaveSRAMPath", "string", "/tmp/"}, Value{Type: TypeString, Str: "/tmp/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.set.Name+"="+tt.set.Value, func(t *testing.T) {
-			got, err := tt.set.parse()
+			got, err := tt.set.Parse()
 			if err != nil || got != tt.want {
 				t.Errorf("parse = %+v, %v, want %+v", got, err, tt.want)
 			}

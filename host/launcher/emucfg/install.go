@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"os"
@@ -64,4 +64,18 @@ func unixInstallOf(core string) install {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// debianPackage names the package that ships a core or plugin file:
+// libmupen64plus.so.2 is in libmupen64plus2, and each plugin's package
+// is named like its file (mupen64plus-rsp-hle.so in mupen64plus-rsp-hle).
+func debianPackage(path string) string {
+	base := filepath.Base(path)
+	if strings.HasPrefix(base, "libmupen64plus") {
+		return "libmupen64plus2"
+	}
+	if name, ok := strings.CutSuffix(base, ".so"); ok && strings.HasPrefix(name, "mupen64plus-") {
+		return name
+	}
+	return "the package that provides " + base
 }

@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"os"
@@ -17,12 +17,12 @@ const (
 	DefaultDataDir = ""
 )
 
-// installAdvice and dataAdvice tell the player how to get what is
+// InstallAdvice and DataAdvice tell the player how to get what is
 // missing; Windows has no package to name.
 const (
-	installAdvice = "unpack a mupen64plus release (mupen64plus-bundle-win64) next to netpak.exe, " +
+	InstallAdvice = "unpack a mupen64plus release (mupen64plus-bundle-win64) next to netpak.exe, " +
 		"install RMG, or set core_lib and plugin_dir to where mupen64plus.dll and its plugins are"
-	dataAdvice = "set data_dir to the folder with mupen64plus.ini"
+	DataAdvice = "set data_dir to the folder with mupen64plus.ini"
 )
 
 // pluginAlternates are tried when a default plugin is missing: RMG ships
@@ -87,8 +87,8 @@ func pluginDirs() []string {
 	return append(dirs, ".")
 }
 
-// packageFor names no package: Windows has none to install.
-func packageFor(string) string { return "" }
+// PackageFor names no package: Windows has none to install.
+func PackageFor(string) string { return "" }
 
 // DefaultUserConfigDir is where mupen64plus keeps a player's configuration
 // (mupen64plus.cfg) on Windows: %APPDATA%\Mupen64Plus; "" when APPDATA is

@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"fmt"
@@ -60,6 +60,26 @@ func (c Config) quietDefaults() []Setting {
 	return ds
 }
 
+// CoreSettings lists the parameters the core is given before the game, in
+// the order to set them: the ones netplay forces, the quiet defaults the
+// player's configuration user does not set (nil: none), then
+// [Config.Settings].
+func (c Config) CoreSettings(user *UserConfig) []Setting {
+	var sets []Setting
+	for _, f := range c.forcedSettings() {
+		sets = append(sets, f.Setting)
+	}
+	for _, d := range c.quietDefaults() {
+		if user != nil {
+			if _, ok := user.lookup(d.Section, d.Name); ok {
+				continue
+			}
+		}
+		sets = append(sets, d)
+	}
+	return append(sets, c.Settings...)
+}
+
 // Override is one parameter of the player's own mupen64plus.cfg that the
 // game runs with another value.
 type Override struct {
@@ -97,44 +117,30 @@ func (c Config) Overrides() ([]Override, error) {
 	if c.UserConfigDir == "" {
 		return nil, nil
 	}
-	user, _, err := readUserConfig(c.UserConfigDir)
+	user, _, err := ReadUserConfig(c.UserConfigDir)
 	if err != nil || user == nil {
 		return nil, err
 	}
-	return c.overrides(user), nil
+	return c.OverridesIn(user), nil
 }
 
-func (c Config) overrides(user *cfgFile) []Override {
+// OverridesIn lists the parameters the game runs with another value than
+// the player's configuration user says, as [Config.Overrides] does.
+func (c Config) OverridesIn(user *UserConfig) []Override {
 	var out []Override
 	for _, f := range c.forcedSettings() {
 		v, ok := user.lookup(f.Section, f.Name)
 		if !ok {
 			continue
 		}
-		want, err := f.parse()
+		want, err := f.Parse()
 		if err != nil || v.equal(want) {
 			continue
 		}
-		if f.folder && (v.s == "" || filepath.Clean(v.s) == filepath.Clean(want.s)) {
+		if f.folder && (v.s == "" || filepath.Clean(v.s) == filepath.Clean(want.Str)) {
 			continue
 		}
-		out = append(out, Override{Section: f.Section, Name: f.Name, Yours: v.raw, Game: cfgText(want), Why: f.why})
+		out = append(out, Override{Section: f.Section, Name: f.Name, Yours: v.raw, Game: want.String(), Why: f.why})
 	}
 	return out
-}
-
-// cfgText writes v as mupen64plus.cfg does.
-func cfgText(v settingValue) string {
-	switch v.typ {
-	case typeBool:
-		if v.i != 0 {
-			return "True"
-		}
-		return "False"
-	case typeFloat:
-		return fmt.Sprintf("%f", v.f)
-	case typeString:
-		return `"` + v.s + `"`
-	}
-	return fmt.Sprint(v.i)
 }

@@ -1,6 +1,6 @@
 //go:build darwin || windows
 
-package launcher
+package emucfg
 
 // withInstall points c at the core of in, and at its plugins and data where
 // c names none.

@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"os"
@@ -17,12 +17,12 @@ const (
 	DefaultDataDir = ""
 )
 
-// installAdvice and dataAdvice tell the player how to get what is
+// InstallAdvice and DataAdvice tell the player how to get what is
 // missing when no package can be named.
 const (
-	installAdvice = "put mupen64plus.app in /Applications, or set core_lib and plugin_dir " +
+	InstallAdvice = "put mupen64plus.app in /Applications, or set core_lib and plugin_dir " +
 		"to where libmupen64plus.dylib and its plugins are"
-	dataAdvice = "set data_dir to the folder with mupen64plus.ini"
+	DataAdvice = "set data_dir to the folder with mupen64plus.ini"
 )
 
 // pluginAlternates are other plugins tried when a default one is missing.
@@ -77,8 +77,8 @@ func pluginDirs() []string {
 	return []string{"/opt/homebrew/lib/mupen64plus", "/usr/local/lib/mupen64plus"}
 }
 
-// packageFor names no package: macOS has none to install.
-func packageFor(string) string { return "" }
+// PackageFor names no package: macOS has none to install.
+func PackageFor(string) string { return "" }
 
 // DefaultUserConfigDir is where mupen64plus keeps a player's configuration
 // (mupen64plus.cfg) on macOS, as on Linux: $XDG_CONFIG_HOME/mupen64plus,

@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"errors"
@@ -148,6 +148,13 @@ type CheatCode struct {
 	Value uint16
 }
 
+// Key names one core configuration parameter, as a running emulator's
+// configuration is read.
+type Key struct {
+	Section string `json:"section"`
+	Name    string `json:"name"`
+}
+
 // Validate reports whether c can be run, wrapping [ErrConfig].
 func (c *Config) Validate() error {
 	if err := c.validate(); err != nil {
@@ -187,7 +194,7 @@ func (c *Config) validate() error {
 	if len(c.ReportAddrs) > maxWatchAddrs {
 		return fmt.Errorf("%d report addresses, at most %d", len(c.ReportAddrs), maxWatchAddrs)
 	}
-	return validateAddrs(append([]uint32{c.DoneAddr}, c.ReportAddrs...))
+	return ValidateAddrs(append([]uint32{c.DoneAddr}, c.ReportAddrs...))
 }
 
 func (c *Config) validateNetplay() error {
@@ -221,7 +228,7 @@ func validateSettings(settings []Setting) error {
 		if s.Section == "" || s.Name == "" || len(s.Section)+len(s.Name)+len(s.Value) > maxString {
 			return fmt.Errorf("setting %q/%q: bad name", s.Section, s.Name)
 		}
-		if _, err := s.parse(); err != nil {
+		if _, err := s.Parse(); err != nil {
 			return err
 		}
 	}
@@ -243,26 +250,46 @@ func validateCheats(cheats []Cheat) error {
 	return nil
 }
 
-func validateAddrs(addrs []uint32) error {
+// RDRAMSize is the largest RDRAM the core maps (8 MiB with the expansion).
+const RDRAMSize = 8 << 20
+
+// ValidateAddrs reports whether every address is an aligned word of
+// RDRAM, as [Config.DoneAddr], [Config.ReportAddrs] and reads of a
+// running emulator must be.
+func ValidateAddrs(addrs []uint32) error {
 	for _, a := range addrs {
-		if a%4 != 0 || a >= rdramSize {
-			return fmt.Errorf("RDRAM address %#x not an aligned word below %#x", a, rdramSize)
+		if a%4 != 0 || a >= RDRAMSize {
+			return fmt.Errorf("RDRAM address %#x not an aligned word below %#x", a, RDRAMSize)
 		}
 	}
 	return nil
 }
 
-// settingValue is a parsed [Setting]: exactly one field matches its type.
-type settingValue struct {
-	typ int
-	i   int32
-	f   float32
-	s   string
+// ParamType is the type of a core configuration parameter, numbered as
+// mupen64plus-core's m64p_type.
+type ParamType int32
+
+// The parameter types.
+const (
+	TypeInt    ParamType = 1
+	TypeFloat  ParamType = 2
+	TypeBool   ParamType = 3
+	TypeString ParamType = 4
+)
+
+// Value is a parsed [Setting], or a parameter read back from the core:
+// the field of its Type is set (Int for TypeInt and TypeBool, 0 or 1).
+type Value struct {
+	Type  ParamType
+	Int   int32
+	Float float32
+	Str   string
 }
 
-func (s Setting) parse() (settingValue, error) {
-	bad := func(err error) (settingValue, error) {
-		return settingValue{}, fmt.Errorf("setting %s/%s: %w", s.Section, s.Name, err)
+// Parse checks s's value against its type.
+func (s Setting) Parse() (Value, error) {
+	bad := func(err error) (Value, error) {
+		return Value{}, fmt.Errorf("setting %s/%s: %w", s.Section, s.Name, err)
 	}
 	switch s.Type {
 	case "int":
@@ -270,15 +297,15 @@ func (s Setting) parse() (settingValue, error) {
 		if err != nil {
 			return bad(err)
 		}
-		return settingValue{typ: typeInt, i: int32(n)}, nil
+		return Value{Type: TypeInt, Int: int32(n)}, nil
 	case "bool":
 		b, err := strconv.ParseBool(s.Value)
 		if err != nil {
 			return bad(err)
 		}
-		v := settingValue{typ: typeBool}
+		v := Value{Type: TypeBool}
 		if b {
-			v.i = 1
+			v.Int = 1
 		}
 		return v, nil
 	case "float":
@@ -286,14 +313,31 @@ func (s Setting) parse() (settingValue, error) {
 		if err != nil {
 			return bad(err)
 		}
-		return settingValue{typ: typeFloat, f: float32(f)}, nil
+		return Value{Type: TypeFloat, Float: float32(f)}, nil
 	case "string":
 		if strings.ContainsRune(s.Value, 0) {
 			return bad(errors.New("NUL in value"))
 		}
-		return settingValue{typ: typeString, s: s.Value}, nil
+		return Value{Type: TypeString, Str: s.Value}, nil
 	}
 	return bad(fmt.Errorf("unknown type %q", s.Type))
+}
+
+// String writes v as mupen64plus.cfg does: "text" in quotes, True or
+// False, numbers.
+func (v Value) String() string {
+	switch v.Type {
+	case TypeBool:
+		if v.Int != 0 {
+			return "True"
+		}
+		return "False"
+	case TypeFloat:
+		return fmt.Sprintf("%f", v.Float)
+	case TypeString:
+		return `"` + v.Str + `"`
+	}
+	return fmt.Sprint(v.Int)
 }
 
 // Locate returns c with the core library and data directory filled in as
@@ -312,8 +356,8 @@ func Locate(c Config) Config {
 	return c
 }
 
-// withDefaults returns c with every empty field set to its default.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with every empty field set to its default.
+func (c Config) WithDefaults() Config {
 	def := func(s *string, d string) {
 		if *s == "" {
 			*s = d

@@ -1,6 +1,6 @@
 //go:build !windows && !darwin
 
-package launcher
+package emucfg
 
 import (
 	"path/filepath"
@@ -17,11 +17,11 @@ const (
 	DefaultDataDir = "/usr/share/games/mupen64plus"
 )
 
-// installAdvice and dataAdvice tell the player how to get what is
+// InstallAdvice and DataAdvice tell the player how to get what is
 // missing when no package can be named.
 const (
-	installAdvice = "install mupen64plus, or set core_lib and plugin_dir to where it is"
-	dataAdvice    = "install mupen64plus-data"
+	InstallAdvice = "install mupen64plus, or set core_lib and plugin_dir to where it is"
+	DataAdvice    = "install mupen64plus-data"
 )
 
 // pluginAlternates are other plugins tried when a default one is missing.
@@ -30,8 +30,8 @@ var pluginAlternates = map[string][]string{}
 // locate leaves c alone: the dynamic loader finds the core by name.
 func locate(c Config) Config { return c }
 
-// packageFor names the Debian package that ships path.
-func packageFor(path string) string { return debianPackage(path) }
+// PackageFor names the Debian package that ships path.
+func PackageFor(path string) string { return debianPackage(path) }
 
 // debianTriplets maps GOARCH to Debian's multiarch library directory.
 var debianTriplets = map[string]string{

@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"errors"
@@ -8,61 +8,37 @@ import (
 	"testing"
 )
 
-// userCfg is a player's mupen64plus.cfg as the core writes one, with a
-// custom controller mapping, a custom resolution, and three settings
-// netplay must force set to other values.
-const userCfg = "\ufeff# Mupen64Plus Configuration File\r\n" + `# This file is automatically read and written by the Mupen64Plus Core library
-
-[Core]
-
-# Mupen64Plus Core config parameter set version number.  Please don't change this version number.
-Version = 1.010000
-OnScreenDisplay = True
-R4300Emulator = 1
-CountPerOp = 3
-DisableExtraMem = False
-EnableDebugger = True
-SaveSRAMPath = ""
-ScreenshotPath = "/home/alice/Pictures/n64"
-
-[Video-General]
-
-Fullscreen = True
-ScreenWidth = 1280
-ScreenHeight = 960
-
-[Input-SDL-Control1]
-
-version = 2.000000
-mode = 0
-device = 3
-name = "8BitDo Pro 2"
-plugged = True
-mouse = False
-AnalogDeadzone = "4096,4096"
-A Button = "button(1)"
-B Button = "button(0)"
-Z Trig = "axis(2+)"
-Cheat "Moon = Jump" Enabled = True
-`
+// userCfg returns testdata/mupen64plus.cfg, a player's mupen64plus.cfg as
+// the core writes one (behind a byte-order mark and a CRLF an editor
+// left), with a custom controller mapping, a custom resolution, and three
+// settings netplay must force set to other values. host/launcher's tests
+// give the same file to the real core.
+func userCfg(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", CfgFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 func TestParseCfg(t *testing.T) {
-	c, err := parseCfg([]byte(userCfg))
+	c, err := parseCfg([]byte(userCfg(t)))
 	if err != nil {
 		t.Fatalf("parseCfg: %v", err)
 	}
 	checks := []struct {
 		section, name string
-		typ           int
+		typ           ParamType
 		raw           string
 	}{
-		{"Core", "Version", typeFloat, "1.010000"},
-		{"core", "r4300emulator", typeInt, "1"},
-		{"Core", "DisableExtraMem", typeBool, "False"},
-		{"Core", "SaveSRAMPath", typeString, `""`},
-		{"Video-General", "ScreenWidth", typeInt, "1280"},
-		{"Input-SDL-Control1", "A Button", typeString, `"button(1)"`},
-		{"Input-SDL-Control1", `Cheat "Moon = Jump" Enabled`, typeBool, "True"},
+		{"Core", "Version", TypeFloat, "1.010000"},
+		{"core", "r4300emulator", TypeInt, "1"},
+		{"Core", "DisableExtraMem", TypeBool, "False"},
+		{"Core", "SaveSRAMPath", TypeString, `""`},
+		{"Video-General", "ScreenWidth", TypeInt, "1280"},
+		{"Input-SDL-Control1", "A Button", TypeString, `"button(1)"`},
+		{"Input-SDL-Control1", `Cheat "Moon = Jump" Enabled`, TypeBool, "True"},
 	}
 	for _, ch := range checks {
 		v, ok := c.lookup(ch.section, ch.name)
@@ -102,7 +78,7 @@ func TestParseCfgRefuses(t *testing.T) {
 // FuzzParseCfg: any text parses or is refused without a panic, and what
 // parses has every parameter inside a section with a typed value.
 func FuzzParseCfg(f *testing.F) {
-	f.Add([]byte(userCfg))
+	f.Add([]byte(userCfg(f)))
 	f.Add([]byte("[Core]\nVersion = 1.01\nX = \"a\"\nY = True\nZ = -3\n"))
 	f.Add([]byte("[]\n= \n\"\n"))
 	f.Fuzz(func(t *testing.T, text []byte) {
@@ -115,7 +91,7 @@ func FuzzParseCfg(f *testing.F) {
 				t.Fatal("a section without a name")
 			}
 			for _, p := range s.params {
-				if p.name == "" || p.value.typ < typeInt || p.value.typ > typeString {
+				if p.name == "" || p.value.typ < TypeInt || p.value.typ > TypeString {
 					t.Fatalf("parameter %+v", p)
 				}
 				if _, err := parseCfgValue(p.value.raw); err != nil {
@@ -136,7 +112,7 @@ func writeUserCfg(t *testing.T, text string) string {
 }
 
 func TestOverrides(t *testing.T) {
-	dir := writeUserCfg(t, userCfg)
+	dir := writeUserCfg(t, userCfg(t))
 	c := Config{ROM: "x", UserConfigDir: dir, SaveDir: "/srv/saves", R4300Emulator: EmuDynarec}
 	got, err := c.Overrides()
 	if err != nil {

@@ -1,4 +1,4 @@
-package launcher
+package emucfg
 
 import (
 	"bytes"
@@ -28,8 +28,9 @@ const (
 // read or does not understand. The file is left as it is.
 var ErrUserConfig = errors.New("launcher: unusable mupen64plus configuration")
 
-// cfgFile is a parsed mupen64plus.cfg: its sections in file order.
-type cfgFile struct {
+// UserConfig is a player's parsed mupen64plus.cfg, as [ReadUserConfig]
+// returns it: its sections in file order. It is read-only.
+type UserConfig struct {
 	sections []cfgSection
 }
 
@@ -50,7 +51,7 @@ type cfgParam struct {
 // "string" in double quotes, True or False, an integer, or a float (with
 // a dot). raw keeps the text as written.
 type cfgValue struct {
-	typ int // typeInt, typeFloat, typeBool or typeString
+	typ ParamType
 	i   int64
 	f   float64
 	s   string
@@ -59,7 +60,7 @@ type cfgValue struct {
 
 // lookup returns the value of name in section, and whether the file has
 // it. Section names compare without regard to case, as the core's do.
-func (c *cfgFile) lookup(section, name string) (cfgValue, bool) {
+func (c *UserConfig) lookup(section, name string) (cfgValue, bool) {
 	for _, s := range c.sections {
 		if !strings.EqualFold(s.name, section) {
 			continue
@@ -77,14 +78,14 @@ func (c *cfgFile) lookup(section, name string) (cfgValue, bool) {
 // "# comment" lines, "[Section]" lines, and "Name = value" lines inside a
 // section. Anything else is an error naming the line, so a damaged file
 // is refused instead of half-read.
-func parseCfg(text []byte) (*cfgFile, error) {
+func parseCfg(text []byte) (*UserConfig, error) {
 	if len(text) > maxCfgSize {
 		return nil, fmt.Errorf("larger than %d bytes", maxCfgSize)
 	}
 	if bytes.IndexByte(text, 0) >= 0 {
 		return nil, errors.New("a NUL byte: not a text file")
 	}
-	c := &cfgFile{}
+	c := &UserConfig{}
 	params := 0
 	text = bytes.TrimPrefix(text, []byte("\ufeff")) // a byte-order mark some editors add
 	for n, line := range strings.Split(string(text), "\n") {
@@ -154,9 +155,9 @@ func parseCfgValue(raw string) (cfgValue, error) {
 		if !ok {
 			return v, fmt.Errorf("string %.40q has no closing quote", raw)
 		}
-		v.typ, v.s = typeString, s
+		v.typ, v.s = TypeString, s
 	case strings.EqualFold(raw, "true"), strings.EqualFold(raw, "false"):
-		v.typ = typeBool
+		v.typ = TypeBool
 		if strings.EqualFold(raw, "true") {
 			v.i = 1
 		}
@@ -165,36 +166,37 @@ func parseCfgValue(raw string) (cfgValue, error) {
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return v, fmt.Errorf("%.40q is not a number", raw)
 		}
-		v.typ, v.f = typeFloat, f
+		v.typ, v.f = TypeFloat, f
 	default:
 		i, err := strconv.ParseInt(raw, 10, 32)
 		if err != nil {
 			return v, fmt.Errorf("%.40q is not a number, True, False or a \"string\"", raw)
 		}
-		v.typ, v.i = typeInt, i
+		v.typ, v.i = TypeInt, i
 	}
 	return v, nil
 }
 
 // equal reports whether the file's value means the same as set, whose
 // value is valid.
-func (v cfgValue) equal(set settingValue) bool {
-	switch set.typ {
-	case typeInt, typeBool:
-		return (v.typ == typeInt || v.typ == typeBool) && v.i == int64(set.i)
-	case typeFloat:
-		return v.typ == typeFloat && float32(v.f) == set.f ||
-			v.typ == typeInt && float32(v.i) == set.f
-	case typeString:
-		return v.typ == typeString && v.s == set.s
+func (v cfgValue) equal(set Value) bool {
+	switch set.Type {
+	case TypeInt, TypeBool:
+		return (v.typ == TypeInt || v.typ == TypeBool) && v.i == int64(set.Int)
+	case TypeFloat:
+		return v.typ == TypeFloat && float32(v.f) == set.Float ||
+			v.typ == TypeInt && float32(v.i) == set.Float
+	case TypeString:
+		return v.typ == TypeString && v.s == set.Str
 	}
 	return false
 }
 
-// readUserConfig reads and parses dir's mupen64plus.cfg. A folder without
-// one gives nil and no error: mupen64plus starts such a folder from its
-// defaults too.
-func readUserConfig(dir string) (*cfgFile, []byte, error) {
+// ReadUserConfig reads and parses dir's mupen64plus.cfg, returning it and
+// its text. A folder without one gives nil and no error: mupen64plus
+// starts such a folder from its defaults too. A file netpak cannot read or
+// does not understand is an error wrapping [ErrUserConfig].
+func ReadUserConfig(dir string) (*UserConfig, []byte, error) {
 	path := filepath.Join(dir, CfgFile)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
