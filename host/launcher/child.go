@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netpak/netpak/host/launcher/childproto"
 	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
@@ -39,55 +40,55 @@ const orphanTimeout = StopTimeout
 // are used yet.
 func ChildMain(args []string) int {
 	in := bufio.NewReader(os.Stdin)
-	out := &lineWriter{w: os.Stdout}
-	line, err := readLine(in)
+	out := childproto.NewWriter(os.Stdout)
+	line, err := childproto.ReadLine(in)
 	if err != nil {
-		out.send(errorMessage(fmt.Errorf("%w: read config: %w", ErrChild, err)))
+		out.Send(childproto.ErrorMessage(fmt.Errorf("%w: read config: %w", ErrChild, err)))
 		return exitProto
 	}
-	cfg, err := parseConfig(line)
+	cfg, err := childproto.ParseConfig(line)
 	if err != nil {
-		out.send(errorMessage(err))
+		out.Send(childproto.ErrorMessage(err))
 		return exitProto
 	}
 	cfg = cfg.WithDefaults()
 	proto, logFile, err := redirectOutput(cfg.LogPath)
 	if err != nil {
-		out.send(errorMessage(fmt.Errorf("%w: log file: %w", emucfg.ErrConfig, err)))
+		out.Send(childproto.ErrorMessage(fmt.Errorf("%w: log file: %w", emucfg.ErrConfig, err)))
 		return exitError
 	}
 	defer logFile.Close()
-	out = &lineWriter{w: proto}
+	out = childproto.NewWriter(proto)
 	logf := fileLogf(logFile)
-	reqs := make(chan request, 16)
+	reqs := make(chan childproto.Request, 16)
 	go readRequests(in, reqs, logf)
 	if err := runSession(cfg, out, logf, reqs); err != nil {
 		logf("launcher error: %v", err)
-		out.send(errorMessage(err))
+		out.Send(childproto.ErrorMessage(err))
 		return exitError
 	}
-	out.send(message{Kind: kindExit})
+	out.Send(childproto.Message{Kind: childproto.KindExit})
 	return exitOK
 }
 
 // readRequests forwards parsed requests until stdin ends, then closes
 // reqs, which stops the emulator: the parent quit or died. A bad line
 // ends the requests too, since the stream can no longer be trusted.
-func readRequests(in *bufio.Reader, reqs chan<- request, logf func(string, ...any)) {
+func readRequests(in *bufio.Reader, reqs chan<- childproto.Request, logf func(string, ...any)) {
 	defer time.AfterFunc(orphanTimeout, func() {
 		logf("launcher: emulator did not stop %v after netpak left; exiting", orphanTimeout)
 		os.Exit(exitOrphan)
 	})
 	defer close(reqs)
 	for {
-		line, err := readLine(in)
+		line, err := childproto.ReadLine(in)
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				logf("launcher: request stream: %v", err)
 			}
 			return
 		}
-		req, err := parseRequest(line)
+		req, err := childproto.ParseRequest(line)
 		if err != nil {
 			logf("launcher: bad request: %v", err)
 			return

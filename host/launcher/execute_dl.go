@@ -8,6 +8,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/netpak/netpak/host/launcher/childproto"
 	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
@@ -23,7 +24,7 @@ const stopRetryInterval = 200 * time.Millisecond
 // execute runs EXECUTE on its own locked OS thread and serves requests
 // until it returns. A stop before the emulator runs is remembered and
 // issued once it does, because the core refuses STOP until then.
-func (s *session) execute(reqs <-chan request) error {
+func (s *session) execute(reqs <-chan childproto.Request) error {
 	done := make(chan int32, 1)
 	go func() {
 		runtime.LockOSThread() // the game, and a video plugin's GL context, live on this thread
@@ -47,7 +48,7 @@ func (s *session) execute(reqs <-chan request) error {
 			running, isRunning = nil, true
 			s.onRunning()
 		case req, ok := <-reqs:
-			if !ok || req.Op == opStop {
+			if !ok || req.Op == childproto.OpStop {
 				reqs = nil // stdin closed or stop asked: the retry tick stops it
 				stopWanted = true
 				if isRunning {
@@ -55,8 +56,8 @@ func (s *session) execute(reqs <-chan request) error {
 				}
 				continue
 			}
-			if req.Op == opConfig {
-				s.out.send(message{Kind: kindValues, ID: req.ID, Values: s.configValues(req.Keys)})
+			if req.Op == childproto.OpConfig {
+				s.out.Send(childproto.Message{Kind: childproto.KindValues, ID: req.ID, Values: s.configValues(req.Keys)})
 				continue
 			}
 			s.serveRead(req, isRunning)
@@ -67,7 +68,7 @@ func (s *session) execute(reqs <-chan request) error {
 		case <-tick:
 			if isRunning && !reported && s.word(s.cfg.DoneAddr) != 0 {
 				reported = true
-				s.out.send(message{Kind: kindDone, Words: s.words(s.cfg.ReportAddrs)})
+				s.out.Send(childproto.Message{Kind: childproto.KindDone, Words: s.words(s.cfg.ReportAddrs)})
 				if s.cfg.StopWhenDone {
 					stopWanted = true
 					s.stop()
@@ -84,7 +85,7 @@ func (s *session) onRunning() {
 			s.logf("launcher warning: %v", err)
 		}
 	}
-	s.out.send(message{Kind: kindRunning})
+	s.out.Send(childproto.Message{Kind: childproto.KindRunning})
 }
 
 func (s *session) stop() {
@@ -93,14 +94,14 @@ func (s *session) stop() {
 	}
 }
 
-func (s *session) serveRead(req request, isRunning bool) {
-	m := message{Kind: kindWords, ID: req.ID}
+func (s *session) serveRead(req childproto.Request, isRunning bool) {
+	m := childproto.Message{Kind: childproto.KindWords, ID: req.ID}
 	if !isRunning || s.c.memPointer(dbgPtrRDRAM) == nil {
 		m.Err = errNotRunning.Error()
 	} else {
 		m.Words = s.words(req.Addrs)
 	}
-	s.out.send(m)
+	s.out.Send(m)
 }
 
 // word reads the MIPS word at a physical RDRAM address. The core keeps

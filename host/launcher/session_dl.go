@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/netpak/netpak/host/launcher/childproto"
 	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
@@ -21,7 +22,7 @@ type session struct {
 	// Immutable after start.
 	cfg    emucfg.Config
 	c      *core
-	out    *lineWriter
+	out    *childproto.Writer
 	logf   func(format string, args ...any)
 	fakeDP bool
 	user   *emucfg.UserConfig // the player's own configuration; nil: none
@@ -39,7 +40,7 @@ type session struct {
 
 // runSession runs the emulator described by cfg until it stops, serving
 // reqs meanwhile. It returns nil after a clean stop.
-func runSession(cfg emucfg.Config, out *lineWriter, logf func(string, ...any), reqs <-chan request) error {
+func runSession(cfg emucfg.Config, out *childproto.Writer, logf func(string, ...any), reqs <-chan childproto.Request) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	c, err := loadCore(cfg.CoreLib)

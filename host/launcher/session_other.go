@@ -2,9 +2,12 @@
 
 package launcher
 
-import "github.com/netpak/netpak/host/launcher/emucfg"
+import (
+	"github.com/netpak/netpak/host/launcher/childproto"
+	"github.com/netpak/netpak/host/launcher/emucfg"
+)
 
 // runSession cannot load libraries at run time on this platform.
-func runSession(emucfg.Config, *lineWriter, func(string, ...any), <-chan request) error {
+func runSession(emucfg.Config, *childproto.Writer, func(string, ...any), <-chan childproto.Request) error {
 	return ErrUnsupported
 }

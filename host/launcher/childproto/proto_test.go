@@ -1,4 +1,4 @@
-package launcher
+package childproto
 
 import (
 	"bufio"
@@ -16,18 +16,18 @@ import (
 // that it parses back to the same value.
 func TestMessageGolden(t *testing.T) {
 	tests := []struct {
-		msg  message
+		msg  Message
 		wire string
 	}{
-		{message{Kind: kindRunning}, `{"kind":"running"}`},
-		{message{Kind: kindWords, ID: 7, Words: []uint32{1, 0xFFFFFFFF}}, `{"kind":"words","id":7,"words":[1,4294967295]}`},
-		{message{Kind: kindWords, ID: 8, Err: "emulator not running"}, `{"kind":"words","id":8,"err":"emulator not running"}`},
-		{message{Kind: kindDone, Words: []uint32{0x4E505452}}, `{"kind":"done","words":[1313887314]}`},
-		{message{Kind: kindError, Err: "x", Code: "core"}, `{"kind":"error","err":"x","code":"core"}`},
-		{message{Kind: kindError, Err: "gone", Missing: &MissingError{What: "RSP plugin", Path: "/p", Package: "mupen64plus-rsp-hle"}},
+		{Message{Kind: KindRunning}, `{"kind":"running"}`},
+		{Message{Kind: KindWords, ID: 7, Words: []uint32{1, 0xFFFFFFFF}}, `{"kind":"words","id":7,"words":[1,4294967295]}`},
+		{Message{Kind: KindWords, ID: 8, Err: "emulator not running"}, `{"kind":"words","id":8,"err":"emulator not running"}`},
+		{Message{Kind: KindDone, Words: []uint32{0x4E505452}}, `{"kind":"done","words":[1313887314]}`},
+		{Message{Kind: KindError, Err: "x", Code: "core"}, `{"kind":"error","err":"x","code":"core"}`},
+		{Message{Kind: KindError, Err: "gone", Missing: &MissingError{What: "RSP plugin", Path: "/p", Package: "mupen64plus-rsp-hle"}},
 			`{"kind":"error","err":"gone","missing":{"what":"RSP plugin","path":"/p","package":"mupen64plus-rsp-hle","detail":""}}`},
-		{message{Kind: kindValues, ID: 9, Values: []string{"1280", `"button(1)"`, ""}}, `{"kind":"values","id":9,"values":["1280","\"button(1)\"",""]}`},
-		{message{Kind: kindExit}, `{"kind":"exit"}`},
+		{Message{Kind: KindValues, ID: 9, Values: []string{"1280", `"button(1)"`, ""}}, `{"kind":"values","id":9,"values":["1280","\"button(1)\"",""]}`},
+		{Message{Kind: KindExit}, `{"kind":"exit"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.msg.Kind, func(t *testing.T) {
@@ -35,7 +35,7 @@ func TestMessageGolden(t *testing.T) {
 			if err != nil || string(b) != tt.wire {
 				t.Fatalf("marshal = %s, %v, want %s", b, err, tt.wire)
 			}
-			got, err := parseMessage(b)
+			got, err := ParseMessage(b)
 			if err != nil || !reflect.DeepEqual(got, tt.msg) {
 				t.Errorf("parse = %+v, %v, want %+v", got, err, tt.msg)
 			}
@@ -45,19 +45,19 @@ func TestMessageGolden(t *testing.T) {
 
 func TestRequestGolden(t *testing.T) {
 	tests := []struct {
-		req  request
+		req  Request
 		wire string
 	}{
-		{request{Op: opStop}, `{"op":"stop"}`},
-		{request{Op: opRead, ID: 3, Addrs: []uint32{0x100000, 0x100004}}, `{"op":"read","id":3,"addrs":[1048576,1048580]}`},
-		{request{Op: opConfig, ID: 4, Keys: []emucfg.Key{{Section: "Video-General", Name: "ScreenWidth"}}}, `{"op":"config","id":4,"keys":[{"section":"Video-General","name":"ScreenWidth"}]}`},
+		{Request{Op: OpStop}, `{"op":"stop"}`},
+		{Request{Op: OpRead, ID: 3, Addrs: []uint32{0x100000, 0x100004}}, `{"op":"read","id":3,"addrs":[1048576,1048580]}`},
+		{Request{Op: OpConfig, ID: 4, Keys: []emucfg.Key{{Section: "Video-General", Name: "ScreenWidth"}}}, `{"op":"config","id":4,"keys":[{"section":"Video-General","name":"ScreenWidth"}]}`},
 	}
 	for _, tt := range tests {
 		b, err := json.Marshal(tt.req)
 		if err != nil || string(b) != tt.wire {
 			t.Fatalf("marshal = %s, %v, want %s", b, err, tt.wire)
 		}
-		got, err := parseRequest(b)
+		got, err := ParseRequest(b)
 		if err != nil || !reflect.DeepEqual(got, tt.req) {
 			t.Errorf("parse = %+v, %v, want %+v", got, err, tt.req)
 		}
@@ -68,23 +68,23 @@ func TestParseRejects(t *testing.T) {
 	requests := []string{
 		``, `{`, `[]`, `{"op":"dance"}`, `{"op":"read"}`, `{"op":"read","addrs":[1]}`,
 		`{"op":"read","addrs":[8388608]}`, `{"op":"stop","extra":1}`, `{"op":"stop"} {"op":"stop"}`,
-		`{"op":"read","addrs":[` + strings.Repeat("0,", maxReadAddrs) + `0]}`,
+		`{"op":"read","addrs":[` + strings.Repeat("0,", MaxReadAddrs) + `0]}`,
 		`{"op":"config"}`, `{"op":"config","keys":[{"section":"","name":"x"}]}`, `{"op":"config","keys":[{"section":"a","name":"b\u0000"}]}`,
 		`{"op":"config","keys":[` + strings.Repeat(`{"section":"a","name":"b"},`, maxKeys) + `{"section":"a","name":"b"}]}`,
 	}
 	for _, r := range requests {
-		if _, err := parseRequest([]byte(r)); err == nil {
-			t.Errorf("parseRequest(%.60q) succeeded", r)
+		if _, err := ParseRequest([]byte(r)); err == nil {
+			t.Errorf("ParseRequest(%.60q) succeeded", r)
 		}
 	}
 	messages := []string{``, `{"kind":"party"}`, `{"kind":"error"}`, `{"kind":"exit","x":1}`}
 	for _, m := range messages {
-		if _, err := parseMessage([]byte(m)); err == nil {
-			t.Errorf("parseMessage(%q) succeeded", m)
+		if _, err := ParseMessage([]byte(m)); err == nil {
+			t.Errorf("ParseMessage(%q) succeeded", m)
 		}
 	}
-	if _, err := parseConfig([]byte(`{"ROM":""}`)); !errors.Is(err, emucfg.ErrConfig) {
-		t.Errorf("parseConfig of an empty ROM = %v, want emucfg.ErrConfig", err)
+	if _, err := ParseConfig([]byte(`{"ROM":""}`)); !errors.Is(err, emucfg.ErrConfig) {
+		t.Errorf("ParseConfig of an empty ROM = %v, want emucfg.ErrConfig", err)
 	}
 }
 
@@ -99,7 +99,7 @@ func TestConfigRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := parseConfig(b)
+	got, err := ParseConfig(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestConfigRoundTrip(t *testing.T) {
 }
 
 func TestReadLine(t *testing.T) {
-	long := strings.Repeat("x", maxLine+1)
+	long := strings.Repeat("x", MaxLine+1)
 	tests := []struct {
 		name  string
 		input string
@@ -119,20 +119,20 @@ func TestReadLine(t *testing.T) {
 	}{
 		{"two lines", "a\nb\n", []string{"a", "b"}, io.EOF},
 		{"unterminated", "a\nb", []string{"a"}, io.ErrUnexpectedEOF},
-		{"longest allowed", strings.Repeat("y", maxLine) + "\n", []string{strings.Repeat("y", maxLine)}, io.EOF},
+		{"longest allowed", strings.Repeat("y", MaxLine) + "\n", []string{strings.Repeat("y", MaxLine)}, io.EOF},
 		{"too long", long + "\n", nil, errLineTooLong},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := bufio.NewReader(strings.NewReader(tt.input))
 			for _, want := range tt.lines {
-				got, err := readLine(r)
+				got, err := ReadLine(r)
 				if err != nil || string(got) != want {
-					t.Fatalf("readLine = %.20q, %v, want %.20q", got, err, want)
+					t.Fatalf("ReadLine = %.20q, %v, want %.20q", got, err, want)
 				}
 			}
-			if _, err := readLine(r); !errors.Is(err, tt.err) {
-				t.Errorf("last readLine error = %v, want %v", err, tt.err)
+			if _, err := ReadLine(r); !errors.Is(err, tt.err) {
+				t.Errorf("last ReadLine error = %v, want %v", err, tt.err)
 			}
 		})
 	}
@@ -144,14 +144,14 @@ func FuzzParseRequest(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		req, err := parseRequest(b)
+		req, err := ParseRequest(b)
 		if err != nil {
 			return
 		}
-		if req.Op == opRead && (len(req.Addrs) == 0 || emucfg.ValidateAddrs(req.Addrs) != nil) {
+		if req.Op == OpRead && (len(req.Addrs) == 0 || emucfg.ValidateAddrs(req.Addrs) != nil) {
 			t.Errorf("accepted a bad read %+v", req)
 		}
-		if req.Op == opConfig && validateKeys(req.Keys) != nil {
+		if req.Op == OpConfig && ValidateKeys(req.Keys) != nil {
 			t.Errorf("accepted a bad config read %+v", req)
 		}
 	})
@@ -163,12 +163,12 @@ func FuzzParseMessage(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := parseMessage(b)
+		m, err := ParseMessage(b)
 		if err != nil {
 			return
 		}
-		if m.Kind == kindError {
-			if messageError(m) == nil {
+		if m.Kind == KindError {
+			if MessageError(m) == nil {
 				t.Error("error message rebuilt as nil")
 			}
 		}
@@ -181,28 +181,28 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := parseConfig(b)
+		c, err := ParseConfig(b)
 		if err != nil {
 			return
 		}
 		if err := c.Validate(); err != nil {
-			t.Errorf("parseConfig accepted an invalid config: %v", err)
+			t.Errorf("ParseConfig accepted an invalid config: %v", err)
 		}
 	})
 }
 
 func TestChildErrorSentinels(t *testing.T) {
 	for code, sentinel := range errorCodes {
-		m := errorMessage(errors.Join(sentinel, errors.New("detail")))
+		m := ErrorMessage(errors.Join(sentinel, errors.New("detail")))
 		if m.Code != code {
 			t.Errorf("code of %v = %q, want %q", sentinel, m.Code, code)
 		}
-		if err := messageError(m); !errors.Is(err, sentinel) {
+		if err := MessageError(m); !errors.Is(err, sentinel) {
 			t.Errorf("rebuilt %v does not match %v", err, sentinel)
 		}
 	}
 	miss := &MissingError{What: "core library", Path: "x", Package: "libmupen64plus2"}
-	if err := messageError(errorMessage(miss)); !errors.Is(err, ErrMissing) {
+	if err := MessageError(ErrorMessage(miss)); !errors.Is(err, ErrMissing) {
 		t.Errorf("rebuilt missing error %v does not match ErrMissing", err)
 	}
 }
