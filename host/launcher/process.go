@@ -26,6 +26,15 @@ const (
 	stderrTail   = 4096
 )
 
+// ChildCommand is the hidden subcommand under which netpak's main must
+// call [github.com/netpak/netpak/host/launcher/corechild.Main]; [Start]
+// runs the executable with it.
+const ChildCommand = "__netpak-emulator"
+
+// ChildEnv is set to "1" in the child's environment, so a test binary's
+// TestMain can recognise the child and call corechild.Main.
+const ChildEnv = "NETPAK_EMULATOR_CHILD"
+
 // ErrNotRunning reports a read while the emulator is not executing.
 var ErrNotRunning = errors.New("launcher: emulator not running")
 
@@ -54,9 +63,9 @@ type Process struct {
 }
 
 // Start runs exe (normally netpak's own executable, os.Executable) as an
-// emulator child ([ChildCommand], with [ChildEnv] set) and sends it cfg. Cancelling ctx stops the emulator as
-// [Process.Stop] does. Errors about the core itself (a missing library,
-// say) arrive from [Process.Wait].
+// emulator child ([ChildCommand], with [ChildEnv] set) and sends it cfg.
+// Cancelling ctx stops the emulator as [Process.Stop] does. Errors about
+// the core itself (a missing library, say) arrive from [Process.Wait].
 func Start(ctx context.Context, exe string, cfg emucfg.Config) (*Process, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -133,8 +142,9 @@ func (p *Process) DoneWords() []uint32 {
 func (p *Process) Exited() <-chan struct{} { return p.exited }
 
 // Wait waits for the child to end. It returns nil after a clean stop, the
-// child's own error (a [*MissingError], or one matching [emucfg.ErrConfig] or
-// [ErrCore]), or an error matching [ErrChild] if it died.
+// child's own error (a [*MissingError], or one matching
+// [emucfg.ErrConfig] or [ErrCore]), or an error matching [ErrChild] if it
+// died.
 func (p *Process) Wait() error {
 	<-p.exited
 	return p.waitErr

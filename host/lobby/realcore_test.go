@@ -15,6 +15,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/corechild"
 	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 	"github.com/netpak/netpak/host/lobby"
@@ -24,7 +25,7 @@ import (
 // starts it, so every real core runs in its own process.
 func TestMain(m *testing.M) {
 	if os.Getenv(launcher.ChildEnv) == "1" {
-		os.Exit(launcher.ChildMain(os.Args[1:]))
+		os.Exit(corechild.Main(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }

@@ -1,6 +1,6 @@
 //go:build ((darwin || freebsd || linux || netbsd) && !android) || windows
 
-package launcher
+package corechild
 
 import (
 	"bytes"

@@ -1,12 +1,13 @@
 //go:build ((darwin || freebsd || linux || netbsd) && !android) || windows
 
-package launcher
+package corechild
 
 import (
 	"fmt"
 	"unsafe"
 
 	"github.com/ebitengine/purego"
+	"github.com/netpak/netpak/host/launcher/childproto"
 	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
@@ -42,7 +43,7 @@ type plugin struct {
 func loadCore(path string) (*core, error) {
 	h, err := openLibrary(path, true)
 	if err != nil {
-		return nil, &MissingError{What: "core library", Path: path, Package: emucfg.PackageFor(path), Detail: err.Error()}
+		return nil, &childproto.MissingError{What: "core library", Path: path, Package: emucfg.PackageFor(path), Detail: err.Error()}
 	}
 	c := &core{handle: h}
 	syms := []struct {
@@ -65,7 +66,7 @@ func loadCore(path string) (*core, error) {
 	}
 	for _, s := range syms {
 		if err := bind(s.fn, h, s.name); err != nil {
-			return nil, fmt.Errorf("%w: %s is not a usable mupen64plus core: %w", ErrCore, path, err)
+			return nil, fmt.Errorf("%w: %s is not a usable mupen64plus core: %w", childproto.ErrCore, path, err)
 		}
 	}
 	return c, nil
@@ -76,14 +77,14 @@ func loadCore(path string) (*core, error) {
 func loadPlugin(what, path string) (*plugin, error) {
 	h, err := openLibrary(path, false)
 	if err != nil {
-		return nil, &MissingError{What: what, Path: path, Package: emucfg.PackageFor(path), Detail: err.Error()}
+		return nil, &childproto.MissingError{What: what, Path: path, Package: emucfg.PackageFor(path), Detail: err.Error()}
 	}
 	p := &plugin{handle: h}
 	if err := bind(&p.startup, h, "PluginStartup"); err != nil {
-		return nil, fmt.Errorf("%w: %s %s is not a mupen64plus plugin: %w", ErrCore, what, path, err)
+		return nil, fmt.Errorf("%w: %s %s is not a mupen64plus plugin: %w", childproto.ErrCore, what, path, err)
 	}
 	if err := bind(&p.shutdown, h, "PluginShutdown"); err != nil {
-		return nil, fmt.Errorf("%w: %s %s is not a mupen64plus plugin: %w", ErrCore, what, path, err)
+		return nil, fmt.Errorf("%w: %s %s is not a mupen64plus plugin: %w", childproto.ErrCore, what, path, err)
 	}
 	return p, nil
 }
@@ -103,7 +104,7 @@ func (c *core) check(call string, rc int32) error {
 	if rc == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: %s: %s (code %d)", ErrCore, call, c.errorMessage(rc), rc)
+	return fmt.Errorf("%w: %s: %s (code %d)", childproto.ErrCore, call, c.errorMessage(rc), rc)
 }
 
 // command runs CoreDoCommand with a pointer parameter.

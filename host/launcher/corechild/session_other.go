@@ -1,6 +1,6 @@
 //go:build !(((darwin || freebsd || linux || netbsd) && !android) || windows)
 
-package launcher
+package corechild
 
 import (
 	"github.com/netpak/netpak/host/launcher/childproto"
@@ -9,5 +9,5 @@ import (
 
 // runSession cannot load libraries at run time on this platform.
 func runSession(emucfg.Config, *childproto.Writer, func(string, ...any), <-chan childproto.Request) error {
-	return ErrUnsupported
+	return childproto.ErrUnsupported
 }

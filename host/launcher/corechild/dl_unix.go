@@ -1,6 +1,6 @@
 //go:build (darwin || freebsd || linux || netbsd) && !android
 
-package launcher
+package corechild
 
 import "github.com/ebitengine/purego"
 

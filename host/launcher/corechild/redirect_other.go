@@ -1,6 +1,6 @@
 //go:build !unix && !windows
 
-package launcher
+package corechild
 
 import "os"
 

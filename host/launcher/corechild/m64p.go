@@ -1,4 +1,4 @@
-package launcher
+package corechild
 
 // Values from mupen64plus-core src/api/m64p_types.h (the same in the
 // Debian build f82b37bf and in master).

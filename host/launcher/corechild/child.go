@@ -1,4 +1,4 @@
-package launcher
+package corechild
 
 import (
 	"bufio"
@@ -13,15 +13,7 @@ import (
 	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
-// ChildCommand is the hidden subcommand under which netpak's main must
-// call [ChildMain]; [Start] runs the executable with it.
-const ChildCommand = "__netpak-emulator"
-
-// ChildEnv is set to "1" in the child's environment, so a test binary's
-// TestMain can recognise the child and call [ChildMain].
-const ChildEnv = "NETPAK_EMULATOR_CHILD"
-
-// Exit codes of [ChildMain].
+// Exit codes of [Main].
 const (
 	exitOK     = 0
 	exitError  = 1
@@ -32,18 +24,20 @@ const (
 // orphanTimeout is how long the child lives after its input ended (netpak
 // quit or died) without the emulator having stopped. The core cannot stop
 // while it waits in the netplay handshake, and it never gives up there.
-const orphanTimeout = StopTimeout
+const orphanTimeout = childproto.StopTimeout
 
-// ChildMain is the emulator process: it reads a Config from stdin, runs
-// the core, answers requests, and reports over stdout. It returns the
-// process exit code. args are the arguments after [ChildCommand]; none
-// are used yet.
-func ChildMain(args []string) int {
+// Main is the emulator process: it reads an [emucfg.Config] from stdin,
+// runs the core, answers requests, and reports over stdout, as
+// [childproto] says. It returns the process exit code. netpak's main calls
+// it when run with launcher.ChildCommand, a test binary's TestMain when
+// launcher.ChildEnv is set; args are the arguments after the command, and
+// none are used yet.
+func Main(args []string) int {
 	in := bufio.NewReader(os.Stdin)
 	out := childproto.NewWriter(os.Stdout)
 	line, err := childproto.ReadLine(in)
 	if err != nil {
-		out.Send(childproto.ErrorMessage(fmt.Errorf("%w: read config: %w", ErrChild, err)))
+		out.Send(childproto.ErrorMessage(fmt.Errorf("%w: read config: %w", childproto.ErrChild, err)))
 		return exitProto
 	}
 	cfg, err := childproto.ParseConfig(line)
