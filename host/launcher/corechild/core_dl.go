@@ -39,7 +39,7 @@ type plugin struct {
 }
 
 // loadCore opens the core library; a failure to open it is a
-// [*MissingError] saying where to get it.
+// [*childproto.MissingError] saying where to get it.
 func loadCore(path string) (*core, error) {
 	h, err := openLibrary(path, true)
 	if err != nil {
@@ -73,7 +73,7 @@ func loadCore(path string) (*core, error) {
 }
 
 // loadPlugin opens a plugin library; a failure to open it is a
-// [*MissingError] saying where to get it.
+// [*childproto.MissingError] saying where to get it.
 func loadPlugin(what, path string) (*plugin, error) {
 	h, err := openLibrary(path, false)
 	if err != nil {

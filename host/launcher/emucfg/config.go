@@ -118,7 +118,8 @@ type Config struct {
 
 	// CheckOnly only checks that the game can start: the child loads the
 	// core, reads the player's configuration, opens the ROM, loads each
-	// plugin's library, and ends without running anything. See [Check].
+	// plugin's library, and ends without running anything. See
+	// [github.com/netpak/netpak/host/launcher.Check].
 	CheckOnly bool
 
 	// Logf receives the parent's diagnostics; nil discards them. It is not
@@ -253,9 +254,9 @@ func validateCheats(cheats []Cheat) error {
 // RDRAMSize is the largest RDRAM the core maps (8 MiB with the expansion).
 const RDRAMSize = 8 << 20
 
-// ValidateAddrs reports whether every address is an aligned word of
-// RDRAM, as [Config.DoneAddr], [Config.ReportAddrs] and reads of a
-// running emulator must be.
+// ValidateAddrs returns an error unless every address is an aligned word
+// of RDRAM, as [Config.DoneAddr], [Config.ReportAddrs] and the addresses
+// a running emulator is asked for must be.
 func ValidateAddrs(addrs []uint32) error {
 	for _, a := range addrs {
 		if a%4 != 0 || a >= RDRAMSize {
@@ -356,7 +357,8 @@ func Locate(c Config) Config {
 	return c
 }
 
-// WithDefaults returns c with every empty field set to its default.
+// WithDefaults returns c as the emulator runs it: located (see [Locate])
+// and with every other empty field set to its default.
 func (c Config) WithDefaults() Config {
 	def := func(s *string, d string) {
 		if *s == "" {

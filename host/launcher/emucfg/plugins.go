@@ -9,8 +9,11 @@ import (
 // directory itself, then RMG's one folder per plugin kind.
 var pluginSubdirs = []string{"", "GFX", "Audio", "Input", "RSP"}
 
-// PluginPath returns the path of the plugin name, looked for in
-// [Config.PluginDir] as the emulator does (see resolvePlugin).
+// PluginPath returns the path the emulator opens for the plugin name: name
+// itself when it has a path separator, else the first match in
+// [Config.PluginDir] (or, when that is empty, the platform's usual plugin
+// folders) or its RMG-style kind subfolders, trying a platform's
+// alternate for a default plugin too.
 func (c Config) PluginPath(name string) string { return resolvePlugin(c.PluginDir, name) }
 
 // resolvePlugin turns a plugin name into the path to open. A name with a
