@@ -8,7 +8,7 @@ import (
 
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/client"
-	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -160,7 +160,7 @@ type EmulatorCheck struct {
 	ConfigFile, ConfigDir string
 	// Overrides are the player's settings the game runs with changed,
 	// because every player must agree on them.
-	Overrides []launcher.Override
+	Overrides []emucfg.Override
 }
 
 // short says in a few words what ec found, for the other players' /check.
@@ -185,7 +185,7 @@ func EmulatorCheckText(ec EmulatorCheck) string {
 	case ec.ConfigFile != "":
 		fmt.Fprintf(&b, "your emulator can start %s, with your mupen64plus settings from %s", ec.ROM, ec.ConfigFile)
 	case ec.ConfigDir != "":
-		fmt.Fprintf(&b, "your emulator can start %s, with mupen64plus' default settings (no %s in %s; config_dir can name another folder)", ec.ROM, launcher.CfgFile, ec.ConfigDir)
+		fmt.Fprintf(&b, "your emulator can start %s, with mupen64plus' default settings (no %s in %s; config_dir can name another folder)", ec.ROM, emucfg.CfgFile, ec.ConfigDir)
 	default:
 		fmt.Fprintf(&b, "your emulator can start %s, with mupen64plus' default settings", ec.ROM)
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
-	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // scriptUI is a UI that reads a fixed script and records what is printed.
@@ -294,7 +294,7 @@ func TestConsole(t *testing.T) {
 				{Member: host.Member{ID: 1, Name: "Anon", Ports: 1, Host: true}, Known: true, Reference: true},
 				{Member: host.Member{ID: 2, Name: "Bob", Ports: 2}, Known: true},
 			}, emu: EmulatorCheck{ROM: "mk64.z64", ConfigFile: "/home/anon/.config/mupen64plus/mupen64plus.cfg",
-				Overrides: []launcher.Override{{Section: "Core", Name: "CountPerOp", Yours: "3", Game: "0", Why: "as netplay syncs it"}}}}
+				Overrides: []emucfg.Override{{Section: "Core", Name: "CountPerOp", Yours: "3", Game: "0", Why: "as netplay syncs it"}}}}
 			err := (&Console{UI: ui, Ctl: ctl, ASCII: true}).Run(context.Background())
 			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 				t.Fatalf("Run: %v, want error %q", err, tc.err)

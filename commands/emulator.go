@@ -14,16 +14,17 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // emulatorModes are the values of r4300_emulator.
-var emulatorModes = []string{launcher.EmuDynarec, launcher.EmuCachedInterpreter, launcher.EmuPureInterpreter}
+var emulatorModes = []string{emucfg.EmuDynarec, emucfg.EmuCachedInterpreter, emucfg.EmuPureInterpreter}
 
 func (e *Emulator) validate() error {
 	switch {
 	case e.R4300 != "" && !slices.Contains(emulatorModes, e.R4300):
 		return bad("r4300_emulator", "%q is not one of %v", e.R4300, emulatorModes)
-	case e.RSP == launcher.Dummy:
+	case e.RSP == emucfg.Dummy:
 		return bad("rsp_plugin", "the RSP plugin cannot be the dummy")
 	}
 	return e.validateGame()
@@ -31,8 +32,8 @@ func (e *Emulator) validate() error {
 
 // launcherConfig returns the emulator settings as the launcher takes
 // them, without the netplay part and the folders only this machine knows.
-func (e *Emulator) launcherConfig() launcher.Config {
-	return launcher.Config{
+func (e *Emulator) launcherConfig() emucfg.Config {
+	return emucfg.Config{
 		ROM: e.ROM, CoreLib: e.CoreLib, PluginDir: e.PluginDir, DataDir: e.DataDir, SaveDir: e.SaveDir,
 		UserConfigDir: e.ConfigDir,
 		Video:         e.Video, Audio: e.Audio, Input: e.Input, RSP: e.RSP,
@@ -45,7 +46,7 @@ func (e *Emulator) launcherConfig() launcher.Config {
 // folder. A config_dir that is not a folder is an error; mupen64plus'
 // usual one may be missing (the game then starts from the core's
 // defaults, as mupen64plus would).
-func (e *Emulator) localConfig() (launcher.Config, error) {
+func (e *Emulator) localConfig() (emucfg.Config, error) {
 	cfg := e.launcherConfig()
 	var err error
 	if cfg.SaveDir == "" {
@@ -54,7 +55,7 @@ func (e *Emulator) localConfig() (launcher.Config, error) {
 		}
 	}
 	if cfg.UserConfigDir == "" {
-		cfg.UserConfigDir = launcher.DefaultUserConfigDir()
+		cfg.UserConfigDir = emucfg.DefaultUserConfigDir()
 	} else if fi, err := os.Stat(cfg.UserConfigDir); err != nil || !fi.IsDir() {
 		return cfg, fmt.Errorf("config_dir: %s is not a folder (it should hold your mupen64plus.cfg)", cfg.UserConfigDir)
 	}
@@ -127,7 +128,7 @@ func fileSafe(name string) string {
 }
 
 // startLog appends the line that opens one game's part of the log.
-func startLog(path, name string, cfg launcher.Config) error {
+func startLog(path, name string, cfg emucfg.Config) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("emulator log: %w", err)
@@ -231,10 +232,10 @@ func (s *Session) CheckEmulator(ctx context.Context) EmulatorCheck {
 
 // emulatorConfig is the launcher's Config for c: the session's emulator
 // settings, c's bridge, and c's controller ports.
-func (s *Session) emulatorConfig(c *client.Client) (launcher.Config, error) {
+func (s *Session) emulatorConfig(c *client.Client) (emucfg.Config, error) {
 	s.mu.Lock()
 	emu, name := s.Settings.Emulator, s.Settings.PlayerName()
-	var cheats []launcher.Cheat
+	var cheats []emucfg.Cheat
 	if s.cur != nil && s.cur.c == c {
 		cheats = s.cur.game.launcherCheats() // the set every player agreed on
 	}
@@ -276,7 +277,7 @@ func emulatorEnded(err error, ctx context.Context) error {
 		return nil
 	case errors.As(err, &miss):
 		return fmt.Errorf("cannot run the game: %w; %s", miss, portEmpty)
-	case errors.Is(err, launcher.ErrUserConfig):
+	case errors.Is(err, emucfg.ErrUserConfig):
 		return fmt.Errorf("cannot run the game: %w; %s", err, portEmpty)
 	case err != nil:
 		return fmt.Errorf("the emulator failed: %w (see its log)", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
 
@@ -119,7 +120,7 @@ func writeOwnCfg(t *testing.T) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, launcher.CfgFile)
+	path := filepath.Join(dir, emucfg.CfgFile)
 	if err := os.WriteFile(path, []byte(ownCfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func TestCheckEmulatorFindsProblems(t *testing.T) {
 		{"config_dir not a folder", func(t *testing.T, e *Emulator) { e.ConfigDir = filepath.Join(t.TempDir(), "nope") }, "config_dir: "},
 		{"damaged config", func(t *testing.T, e *Emulator) {
 			e.ConfigDir = t.TempDir()
-			if err := os.WriteFile(filepath.Join(e.ConfigDir, launcher.CfgFile), []byte("[Core]\nR4300Emulator = fast\n"), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(e.ConfigDir, emucfg.CfgFile), []byte("[Core]\nR4300Emulator = fast\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}, "mupen64plus.cfg: line 2: R4300Emulator"},
@@ -221,7 +222,7 @@ func TestStartWithoutCore(t *testing.T) {
 func TestStartWithDamagedConfig(t *testing.T) {
 	const damaged = "[Core]\nR4300Emulator = fast\n"
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, launcher.CfgFile)
+	cfgPath := filepath.Join(dir, emucfg.CfgFile)
 	if err := os.WriteFile(cfgPath, []byte(damaged), 0o644); err != nil {
 		t.Fatal(err)
 	}

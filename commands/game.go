@@ -14,7 +14,7 @@ import (
 	"sync"
 
 	"github.com/netpak/netpak/cheats"
-	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/saves"
 	"github.com/netpak/netpak/saves/rom"
 )
@@ -76,7 +76,7 @@ func (e *Emulator) loadGame() (*game, error) {
 // will use, which names the game's save files; a missing one is an empty
 // database.
 func loadROMDB(coreLib, dataDir string) (*saves.ROMDB, error) {
-	dataDir = launcher.Locate(launcher.Config{CoreLib: coreLib, DataDir: dataDir}).DataDir
+	dataDir = emucfg.Locate(emucfg.Config{CoreLib: coreLib, DataDir: dataDir}).DataDir
 	path := filepath.Join(dataDir, "mupen64plus.ini")
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -223,7 +223,7 @@ func (g *game) cheatBytes() ([]byte, error) {
 }
 
 // launcherCheats returns the agreed cheats as the launcher takes them.
-func (g *game) launcherCheats() []launcher.Cheat {
+func (g *game) launcherCheats() []emucfg.Cheat {
 	if g == nil {
 		return nil
 	}
@@ -232,11 +232,11 @@ func (g *game) launcherCheats() []launcher.Cheat {
 	if g.cheats == nil {
 		return nil
 	}
-	var out []launcher.Cheat
+	var out []emucfg.Cheat
 	for _, c := range g.cheats.CoreCheats() {
-		lc := launcher.Cheat{Name: c.Name}
+		lc := emucfg.Cheat{Name: c.Name}
 		for _, code := range c.Codes {
-			lc.Codes = append(lc.Codes, launcher.CheatCode{Addr: code.Address, Value: uint16(code.Value)})
+			lc.Codes = append(lc.Codes, emucfg.CheatCode{Addr: code.Address, Value: uint16(code.Value)})
 		}
 		out = append(out, lc)
 	}
@@ -312,7 +312,7 @@ func (e *Emulator) defaultCheatFile() (string, error) {
 		}
 		return debianCheats, nil
 	}
-	dir := launcher.Locate(launcher.Config{CoreLib: e.CoreLib, DataDir: e.DataDir}).DataDir
+	dir := emucfg.Locate(emucfg.Config{CoreLib: e.CoreLib, DataDir: e.DataDir}).DataDir
 	path := filepath.Join(dir, "mupencheat.txt")
 	if _, err := os.Stat(path); err != nil {
 		return "", fmt.Errorf("cheat: no cheat_files, and no mupencheat.txt beside the core (%s): set cheat_files", path)

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/corechild"
 )
 
 // TestMain turns the test binary into the emulator child when a Session
 // starts one, as netpak's main does, so the tests run the real path.
 func TestMain(m *testing.M) {
 	if os.Getenv(launcher.ChildEnv) == "1" {
-		os.Exit(launcher.ChildMain(os.Args[1:]))
+		os.Exit(corechild.Main(os.Args[1:]))
 	}
 	quickChildExit()
 	os.Exit(m.Run())

@@ -10,7 +10,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
-	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // Settings is a session as a file or flags describe it: the same session
@@ -60,7 +60,7 @@ type Emulator struct {
 	DataDir   string // mupen64plus.ini and friends
 	// ConfigDir is the player's own mupen64plus configuration folder; the
 	// game starts from a copy of its mupen64plus.cfg. "" is mupen64plus'
-	// usual one (launcher.DefaultUserConfigDir).
+	// usual one (emucfg.DefaultUserConfigDir).
 	ConfigDir string
 	SaveDir   string // the game's save files; "" is netpak's data directory
 	Video     string // plugins: a file in PluginDir, a path, or "dummy"
@@ -101,9 +101,9 @@ func Defaults() Settings {
 		VPNPort:     defaultVPNPort,
 		PortMapping: true,
 		Emulator: Emulator{
-			CoreLib: launcher.DefaultCoreLib, DataDir: launcher.DefaultDataDir,
-			Video: launcher.DefaultVideo, Audio: launcher.DefaultAudio,
-			Input: launcher.DefaultInput, RSP: launcher.DefaultRSP, R4300: launcher.EmuDynarec,
+			CoreLib: emucfg.DefaultCoreLib, DataDir: emucfg.DefaultDataDir,
+			Video: emucfg.DefaultVideo, Audio: emucfg.DefaultAudio,
+			Input: emucfg.DefaultInput, RSP: emucfg.DefaultRSP, R4300: emucfg.EmuDynarec,
 			Saves: defaultSaves,
 		},
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
-	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/saves"
 	"github.com/netpak/netpak/saves/rom"
 	"github.com/netpak/netpak/saves/rom/romtest"
@@ -30,7 +30,7 @@ type gamePlayer struct {
 	ev   *lines
 	dir  string // save folder
 	mu   sync.Mutex
-	got  []launcher.Cheat
+	got  []emucfg.Cheat
 	done chan struct{} // closed when the game started
 }
 

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/corechild"
 )
 
 // subcommand is one row of netpak's dispatch table. Hidden ones (for
@@ -57,7 +58,7 @@ func main() {
 	// The emulator child (see launcher.Start) is netpak itself: it must
 	// not parse flags, install signal handlers or print a console.
 	if len(os.Args) > 1 && os.Args[1] == launcher.ChildCommand {
-		os.Exit(launcher.ChildMain(os.Args[2:]))
+		os.Exit(corechild.Main(os.Args[2:]))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := dispatch(ctx, os.Args[1:])

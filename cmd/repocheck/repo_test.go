@@ -97,6 +97,10 @@ var fence = []struct {
 	// rooms are sessions of host, and only the wiring above starts them.
 	{"github.com/coder/websocket", []string{module + "/host/lobby", module + "/commands", module + "/cmd"}},
 	{module + "/host/lobby", []string{module + "/host/lobby", module + "/commands", module + "/cmd"}},
+	// Only the emulator child loads libraries, and only netpak's main runs
+	// it: the parent's side (host/launcher) never links it.
+	{"github.com/ebitengine/purego", []string{module + "/host/launcher/corechild", module + "/cmd"}},
+	{module + "/host/launcher/corechild", []string{module + "/host/launcher/corechild", module + "/cmd"}},
 }
 
 // pure lists packages that must depend on neither WireGuard, gVisor nor
@@ -118,6 +122,8 @@ var pure = []struct {
 	{module + "/host/portfwd", nil, false},
 	{module + "/host/udpsock", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/coreserve", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
+	{module + "/host/launcher/emucfg", nil, false},
+	{module + "/host/launcher/childproto", []string{module + "/host/launcher/emucfg"}, false},
 }
 
 // notInPure are the dependency prefixes the packages in pure must avoid.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
-	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
 
@@ -27,7 +27,7 @@ const (
 // registers, which SYNC_DATA carries, differ from everyone else's: the
 // kind of divergence CP0 comparison can see (a change of RAM alone it
 // cannot). The core applies cheats at VIs, starting some VIs in.
-func wrongCheat(t *testing.T, polls int) launcher.Cheat {
+func wrongCheat(t *testing.T, polls int) emucfg.Cheat {
 	t.Helper()
 	rom, err := testrom.Build(polls)
 	if err != nil {
@@ -37,14 +37,14 @@ func wrongCheat(t *testing.T, polls int) launcher.Cheat {
 	for off := stage2ROM; off+8 <= stage2ROM+0x1000; off += 4 {
 		if be.Uint32(rom[off:]) == mfloS3 && be.Uint32(rom[off+4:]) == mipsNop {
 			addr := uint32(stage2Addr+off+4-stage2ROM) & 0x00FFFFFF
-			return launcher.Cheat{Name: "wrong player", Codes: []launcher.CheatCode{
+			return emucfg.Cheat{Name: "wrong player", Codes: []emucfg.CheatCode{
 				{Addr: 0x81000000 | addr, Value: mtc0S3Tag >> 16},        // 16-bit write, upper half
 				{Addr: 0x81000000 | addr + 2, Value: mtc0S3Tag & 0xFFFF}, // lower half
 			}}
 		}
 	}
 	t.Fatal("no mflo s3; nop pair in the test ROM's stage 2")
-	return launcher.Cheat{}
+	return emucfg.Cheat{}
 }
 
 // TestWrongPlayerDesync plays with one player whose emulator runs a cheat
@@ -55,12 +55,12 @@ func TestWrongPlayerDesync(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cheat := wrongCheat(t, polls)
-	pure := func(c *launcher.Config) { c.R4300Emulator = launcher.EmuPureInterpreter }
+	pure := func(c *emucfg.Config) { c.R4300Emulator = emucfg.EmuPureInterpreter }
 	g := startGame(t, gameSpec{polls: polls, lag: 8, seats: []seat{
 		{ports: []int{1}, bridged: true, tweak: pure},
-		{ports: []int{2}, tweak: func(c *launcher.Config) {
+		{ports: []int{2}, tweak: func(c *emucfg.Config) {
 			pure(c)
-			c.Cheats = []launcher.Cheat{cheat}
+			c.Cheats = []emucfg.Cheat{cheat}
 		}},
 	}})
 	go g.record(ctx, nil) // the spectator keeps up; its streams are not checked here

@@ -13,6 +13,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
 
@@ -158,7 +159,7 @@ func soloFPS(b *testing.B, n int, unthrottled bool) float64 {
 	rom := writeROM(b, 1<<20)
 	var procs []*launcher.Process
 	for i := range n {
-		cfg := launcher.Config{ROM: rom, Headless: true, NoSpeedLimit: unthrottled,
+		cfg := emucfg.Config{ROM: rom, Headless: true, NoSpeedLimit: unthrottled,
 			LogPath: filepath.Join(b.TempDir(), fmt.Sprintf("solo%d.log", i)), Logf: b.Logf}
 		p, err := launcher.Start(ctx, exe, cfg)
 		if err != nil {

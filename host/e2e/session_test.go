@@ -16,6 +16,7 @@ import (
 	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 	"github.com/netpak/netpak/host/portfwd"
 )
@@ -25,7 +26,7 @@ type seat struct {
 	ports   []int // player numbers (1-4) this core controls
 	bridged bool  // through a netpak client's bridge; else direct on the session port
 	// tweak, if set, changes this core's launcher config (a wrong player).
-	tweak func(*launcher.Config)
+	tweak func(*emucfg.Config)
 	// link, if set, is the latency lab's network between this seat and
 	// the host: under the bridge's client, or under a forward of the
 	// session port for a direct core.
@@ -145,11 +146,11 @@ func (g *game) dial(name string, cfg client.Config) *client.Client {
 
 // coreConfig joins seat i's bridge client if it has one and returns the
 // config of its emulator, pointed at the bridge or at the host.
-func (g *game) coreConfig(i int, s seat, rom string) launcher.Config {
+func (g *game) coreConfig(i int, s seat, rom string) emucfg.Config {
 	t := g.t
 	logPath := filepath.Join(t.TempDir(), fmt.Sprintf("core%d.log", i))
 	g.logs[i] = logPath
-	cfg := launcher.Config{
+	cfg := emucfg.Config{
 		ROM: rom, Headless: true, LogPath: logPath, Logf: t.Logf,
 		NetplayHost: "127.0.0.1", Ports: s.ports,
 		DoneAddr: testrom.AddrDone, ReportAddrs: resultAddrs,

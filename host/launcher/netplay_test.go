@@ -7,6 +7,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // TestNetplayStartup checks that the child performs the netplay calls in
@@ -26,10 +28,10 @@ func TestNetplayStartup(t *testing.T) {
 	const regID = 0x5EED1234
 	logPath := t.TempDir() + "/core.log"
 	logOnFailure(t, logPath)
-	p := startChild(t, ctx, Config{
+	p := startChild(t, ctx, emucfg.Config{
 		ROM: writeROM(t, 1<<20), Headless: true, LogPath: logPath,
 		NetplayHost: "127.0.0.1", NetplayPort: ln.Addr().(*net.TCPAddr).Port, Ports: []int{1, 3}, RegID: regID,
-		Cheats: []Cheat{{Name: "before netplay", Codes: []CheatCode{{Addr: 0x80100040, Value: 0x00AB}}}},
+		Cheats: []emucfg.Cheat{{Name: "before netplay", Codes: []emucfg.CheatCode{{Addr: 0x80100040, Value: 0x00AB}}}},
 	})
 	conn := acceptCore(t, ctx, ln, p)
 	defer conn.Close()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // TestUserConfigReachesCore runs the real core on the test ROM with a
@@ -17,15 +19,15 @@ import (
 // netplay forces are changed; the player's file stays byte for byte as it
 // was, and nothing is added to the folder. It skips without the core.
 func TestUserConfigReachesCore(t *testing.T) {
-	user := writeUserCfg(t, userCfg)
+	user := userDir(t, playerConfig)
 	before := dirListing(t, user)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	logPath := filepath.Join(t.TempDir(), "core.log")
 	logOnFailure(t, logPath)
-	p := startChild(t, ctx, Config{
+	p := startChild(t, ctx, emucfg.Config{
 		ROM: writeROM(t, 1000000), Headless: true, UserConfigDir: user, LogPath: logPath,
-		SaveDir: t.TempDir(), R4300Emulator: EmuDynarec,
+		SaveDir: t.TempDir(), R4300Emulator: emucfg.EmuDynarec,
 	})
 	select {
 	case <-p.Running():
@@ -36,11 +38,12 @@ func TestUserConfigReachesCore(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("emulator not running in time")
 	}
-	keys := []ConfigKey{
-		{"Input-SDL-Control1", "name"}, {"Input-SDL-Control1", "device"}, {"Input-SDL-Control1", "A Button"},
-		{"Input-SDL-Control1", "Z Trig"}, {"Video-General", "ScreenWidth"}, {"Video-General", "ScreenHeight"},
-		{"Video-General", "Fullscreen"}, {"Core", "ScreenshotPath"},
-		{"Core", "R4300Emulator"}, {"Core", "CountPerOp"}, {"Core", "EnableDebugger"}, {"Core", "OnScreenDisplay"}, {"Core", "NoSuchKey"},
+	key := func(section, name string) emucfg.Key { return emucfg.Key{Section: section, Name: name} }
+	keys := []emucfg.Key{
+		key("Input-SDL-Control1", "name"), key("Input-SDL-Control1", "device"), key("Input-SDL-Control1", "A Button"),
+		key("Input-SDL-Control1", "Z Trig"), key("Video-General", "ScreenWidth"), key("Video-General", "ScreenHeight"),
+		key("Video-General", "Fullscreen"), key("Core", "ScreenshotPath"),
+		key("Core", "R4300Emulator"), key("Core", "CountPerOp"), key("Core", "EnableDebugger"), key("Core", "OnScreenDisplay"), key("Core", "NoSuchKey"),
 	}
 	got, err := p.ConfigValues(ctx, keys)
 	if err != nil {
@@ -60,8 +63,8 @@ func TestUserConfigReachesCore(t *testing.T) {
 	if err := p.Stop(); err != nil {
 		t.Errorf("Stop: %v", err)
 	}
-	if b, err := os.ReadFile(filepath.Join(user, CfgFile)); err != nil || !bytes.Equal(b, []byte(userCfg)) {
-		t.Errorf("the player's %s changed (%v):\n%s", CfgFile, err, b)
+	if b, err := os.ReadFile(filepath.Join(user, emucfg.CfgFile)); err != nil || !bytes.Equal(b, readBytes(t, playerConfig)) {
+		t.Errorf("the player's %s changed (%v):\n%s", emucfg.CfgFile, err, b)
 	}
 	if after := dirListing(t, user); after != before {
 		t.Errorf("the player's config dir changed: %s, was %s", after, before)
@@ -69,6 +72,28 @@ func TestUserConfigReachesCore(t *testing.T) {
 	if log := readFile(logPath); !strings.Contains(log, "netplay changes Core/R4300Emulator 1 -> 2") {
 		t.Errorf("the log does not say what netplay changed:\n%s", log)
 	}
+}
+
+// playerConfig is a player's mupen64plus.cfg with a controller mapping,
+// a resolution and three settings netplay must change; emucfg's tests
+// parse the same file.
+var playerConfig = filepath.Join("emucfg", "testdata", emucfg.CfgFile)
+
+// userDir returns a new player's config folder holding a copy of cfg.
+func userDir(t *testing.T, cfg string) string {
+	t.Helper()
+	dir := t.TempDir()
+	copyFile(t, cfg, filepath.Join(dir, emucfg.CfgFile))
+	return dir
+}
+
+func readBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func dirListing(t *testing.T, dir string) string {
@@ -94,7 +119,7 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	rom := writeROM(t, 60)
-	good := Config{ROM: rom, Headless: true, UserConfigDir: writeUserCfg(t, userCfg)}
+	good := emucfg.Config{ROM: rom, Headless: true, UserConfigDir: userDir(t, playerConfig)}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := Check(ctx, exe, good); err != nil {
@@ -111,17 +136,17 @@ func TestCheck(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		modify func(c *Config)
+		modify func(c *emucfg.Config)
 		is     error
 		says   string
 	}{
-		{"missing core", func(c *Config) { c.CoreLib = "/nonexistent/libmupen64plus.so.2" }, ErrMissing, "core library"},
-		{"missing video plugin", func(c *Config) { c.Headless, c.Video = false, "/nonexistent/video.so" }, ErrMissing, "video plugin"},
-		{"missing RSP plugin", func(c *Config) { c.RSP = "no-such-rsp.so" }, ErrMissing, "RSP plugin"},
-		{"no ROM file", func(c *Config) { c.ROM = filepath.Join(t.TempDir(), "gone.z64") }, nil, "open ROM"},
-		{"ROM too short", func(c *Config) { c.ROM = short }, ErrConfig, "9 bytes"},
-		{"not a ROM", func(c *Config) { c.ROM = junk }, ErrCore, "open ROM"},
-		{"damaged config", func(c *Config) { c.UserConfigDir = writeUserCfg(t, "[Core\n") }, ErrUserConfig, "line 1"},
+		{"missing core", func(c *emucfg.Config) { c.CoreLib = "/nonexistent/libmupen64plus.so.2" }, ErrMissing, "core library"},
+		{"missing video plugin", func(c *emucfg.Config) { c.Headless, c.Video = false, "/nonexistent/video.so" }, ErrMissing, "video plugin"},
+		{"missing RSP plugin", func(c *emucfg.Config) { c.RSP = "no-such-rsp.so" }, ErrMissing, "RSP plugin"},
+		{"no ROM file", func(c *emucfg.Config) { c.ROM = filepath.Join(t.TempDir(), "gone.z64") }, nil, "open ROM"},
+		{"ROM too short", func(c *emucfg.Config) { c.ROM = short }, emucfg.ErrConfig, "9 bytes"},
+		{"not a ROM", func(c *emucfg.Config) { c.ROM = junk }, ErrCore, "open ROM"},
+		{"damaged config", func(c *emucfg.Config) { c.UserConfigDir = userDir(t, filepath.Join("testdata", "damaged.cfg")) }, emucfg.ErrUserConfig, "line 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
 
@@ -22,8 +23,8 @@ func TestRealAudioInputPlugins(t *testing.T) {
 	const polls = 100
 	logPath := filepath.Join(t.TempDir(), "core.log")
 	logOnFailure(t, logPath)
-	p := startChild(t, ctx, Config{
-		ROM: writeROM(t, polls), Video: Dummy, NoSpeedLimit: true, LogPath: logPath,
+	p := startChild(t, ctx, emucfg.Config{
+		ROM: writeROM(t, polls), Video: emucfg.Dummy, NoSpeedLimit: true, LogPath: logPath,
 		DoneAddr: testrom.AddrDone, ReportAddrs: []uint32{testrom.AddrCounter, testrom.AddrHash}, StopWhenDone: true,
 	})
 	select {

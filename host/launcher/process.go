@@ -12,17 +12,28 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netpak/netpak/host/launcher/childproto"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // Timeouts of the parent side.
 const (
 	// StopTimeout is how long [Process.Stop] waits for a clean exit before
-	// killing the child. A core whose ROM never programs the VI takes
-	// about 2.4 s to honour STOP.
-	StopTimeout  = 10 * time.Second
+	// killing the child (see [childproto.StopTimeout]).
+	StopTimeout  = childproto.StopTimeout
 	writeTimeout = 5 * time.Second
 	stderrTail   = 4096
 )
+
+// ChildCommand is the hidden subcommand under which netpak's main must
+// call [github.com/netpak/netpak/host/launcher/corechild.Main]; [Start]
+// runs the executable with it.
+const ChildCommand = "__netpak-emulator"
+
+// ChildEnv is set to "1" in the child's environment, so a test binary's
+// TestMain can recognise the child and call corechild.Main.
+const ChildEnv = "NETPAK_EMULATOR_CHILD"
 
 // ErrNotRunning reports a read while the emulator is not executing.
 var ErrNotRunning = errors.New("launcher: emulator not running")
@@ -44,7 +55,7 @@ type Process struct {
 
 	mu        sync.Mutex
 	nextID    uint32
-	pending   map[uint32]chan message
+	pending   map[uint32]chan childproto.Message
 	doneWords []uint32
 	childErr  error // first error the child reported
 	clean     bool  // the child sent "exit"
@@ -52,16 +63,16 @@ type Process struct {
 }
 
 // Start runs exe (normally netpak's own executable, os.Executable) as an
-// emulator child ([ChildCommand], with [ChildEnv] set) and sends it cfg. Cancelling ctx stops the emulator as
-// [Process.Stop] does. Errors about the core itself (a missing library,
-// say) arrive from [Process.Wait].
-func Start(ctx context.Context, exe string, cfg Config) (*Process, error) {
+// emulator child ([ChildCommand], with [ChildEnv] set) and sends it cfg.
+// Cancelling ctx stops the emulator as [Process.Stop] does. Errors about
+// the core itself (a missing library, say) arrive from [Process.Wait].
+func Start(ctx context.Context, exe string, cfg emucfg.Config) (*Process, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	line, err := json.Marshal(cfg)
-	if err != nil || len(line) > maxLine {
-		return nil, fmt.Errorf("%w: config does not fit the protocol", ErrConfig)
+	if err != nil || len(line) > childproto.MaxLine {
+		return nil, fmt.Errorf("%w: config does not fit the protocol", emucfg.ErrConfig)
 	}
 	inR, inW, err := os.Pipe()
 	if err != nil {
@@ -106,7 +117,7 @@ func newProcess(exe string, logf func(string, ...any), stdin, stdout, inW *os.Fi
 	p := &Process{
 		cmd: cmd, stdin: inW, logf: logf, stderr: &tailBuffer{},
 		running: make(chan struct{}), done: make(chan struct{}), exited: make(chan struct{}),
-		pending: make(map[uint32]chan message),
+		pending: make(map[uint32]chan childproto.Message),
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, p.stderr
 	return p
@@ -115,11 +126,12 @@ func newProcess(exe string, logf func(string, ...any), stdin, stdout, inW *os.Fi
 // Running is closed once the emulator executes.
 func (p *Process) Running() <-chan struct{} { return p.running }
 
-// Done is closed once the child saw a non-zero word at [Config.DoneAddr].
+// Done is closed once the child saw a non-zero word at
+// [emucfg.Config.DoneAddr].
 func (p *Process) Done() <-chan struct{} { return p.done }
 
-// DoneWords returns the words at [Config.ReportAddrs] read when the done
-// word became non-zero, or nil before [Process.Done] is closed.
+// DoneWords returns the words at [emucfg.Config.ReportAddrs] read when the
+// done word became non-zero, or nil before [Process.Done] is closed.
 func (p *Process) DoneWords() []uint32 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -130,8 +142,9 @@ func (p *Process) DoneWords() []uint32 {
 func (p *Process) Exited() <-chan struct{} { return p.exited }
 
 // Wait waits for the child to end. It returns nil after a clean stop, the
-// child's own error (a [*MissingError], or one matching [ErrConfig] or
-// [ErrCore]), or an error matching [ErrChild] if it died.
+// child's own error (a [*MissingError], or one matching
+// [emucfg.ErrConfig] or [ErrCore]), or an error matching [ErrChild] if it
+// died.
 func (p *Process) Wait() error {
 	<-p.exited
 	return p.waitErr
@@ -147,7 +160,7 @@ func (p *Process) Stop() error {
 			return
 		default:
 		}
-		if err := p.send(request{Op: opStop}); err != nil {
+		if err := p.send(childproto.Request{Op: childproto.OpStop}); err != nil {
 			p.logf("launcher: send stop: %v", err)
 		}
 		p.stdin.Close() // the child also stops on end of input
@@ -164,13 +177,13 @@ func (p *Process) Stop() error {
 // ReadWords returns the MIPS words at the given physical RDRAM addresses
 // (aligned, below 8 MiB), read while the emulator runs.
 func (p *Process) ReadWords(ctx context.Context, addrs []uint32) ([]uint32, error) {
-	if len(addrs) == 0 || len(addrs) > maxReadAddrs {
-		return nil, fmt.Errorf("launcher: read of %d words, want 1 to %d", len(addrs), maxReadAddrs)
+	if len(addrs) == 0 || len(addrs) > childproto.MaxReadAddrs {
+		return nil, fmt.Errorf("launcher: read of %d words, want 1 to %d", len(addrs), childproto.MaxReadAddrs)
 	}
-	if err := validateAddrs(addrs); err != nil {
+	if err := emucfg.ValidateAddrs(addrs); err != nil {
 		return nil, fmt.Errorf("launcher: read: %w", err)
 	}
-	m, err := p.ask(ctx, request{Op: opRead, Addrs: addrs})
+	m, err := p.ask(ctx, childproto.Request{Op: childproto.OpRead, Addrs: addrs})
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +198,11 @@ func (p *Process) ReadWords(ctx context.Context, addrs []uint32) ([]uint32, erro
 // them ("text" in quotes, True or False, numbers); "" for a parameter the
 // core does not have. It works from the moment the child starts serving
 // requests, which is before [Process.Running] is closed.
-func (p *Process) ConfigValues(ctx context.Context, keys []ConfigKey) ([]string, error) {
-	if err := validateKeys(keys); err != nil {
+func (p *Process) ConfigValues(ctx context.Context, keys []emucfg.Key) ([]string, error) {
+	if err := childproto.ValidateKeys(keys); err != nil {
 		return nil, fmt.Errorf("launcher: %w", err)
 	}
-	m, err := p.ask(ctx, request{Op: opConfig, Keys: keys})
+	m, err := p.ask(ctx, childproto.Request{Op: childproto.OpConfig, Keys: keys})
 	if err != nil {
 		return nil, err
 	}
@@ -200,13 +213,13 @@ func (p *Process) ConfigValues(ctx context.Context, keys []ConfigKey) ([]string,
 }
 
 // ask sends req with a fresh id and waits for the reply with that id.
-func (p *Process) ask(ctx context.Context, req request) (message, error) {
+func (p *Process) ask(ctx context.Context, req childproto.Request) (childproto.Message, error) {
 	select {
 	case <-p.exited:
-		return message{}, fmt.Errorf("%w: emulator exited", ErrNotRunning)
+		return childproto.Message{}, fmt.Errorf("%w: emulator exited", ErrNotRunning)
 	default:
 	}
-	reply := make(chan message, 1)
+	reply := make(chan childproto.Message, 1)
 	p.mu.Lock()
 	p.nextID++
 	req.ID = p.nextID
@@ -219,24 +232,24 @@ func (p *Process) ask(ctx context.Context, req request) (message, error) {
 	}()
 	if err := p.send(req); err != nil {
 		if errors.Is(err, os.ErrClosed) {
-			return message{}, fmt.Errorf("%w: emulator stopping", ErrNotRunning)
+			return childproto.Message{}, fmt.Errorf("%w: emulator stopping", ErrNotRunning)
 		}
-		return message{}, fmt.Errorf("%w: send %s: %w", ErrChild, req.Op, err)
+		return childproto.Message{}, fmt.Errorf("%w: send %s: %w", ErrChild, req.Op, err)
 	}
 	select {
 	case m := <-reply:
 		if m.Err != "" {
-			return message{}, fmt.Errorf("%w: %s", ErrNotRunning, m.Err)
+			return childproto.Message{}, fmt.Errorf("%w: %s", ErrNotRunning, m.Err)
 		}
 		return m, nil
 	case <-p.exited:
-		return message{}, fmt.Errorf("%w: emulator exited", ErrNotRunning)
+		return childproto.Message{}, fmt.Errorf("%w: emulator exited", ErrNotRunning)
 	case <-ctx.Done():
-		return message{}, ctx.Err()
+		return childproto.Message{}, ctx.Err()
 	}
 }
 
-func (p *Process) send(req request) error {
+func (p *Process) send(req childproto.Request) error {
 	b, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -280,7 +293,7 @@ func (p *Process) readLoop(out *os.File) {
 	defer out.Close()
 	r := bufio.NewReader(out)
 	for {
-		line, err := readLine(r)
+		line, err := childproto.ReadLine(r)
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				p.fail(fmt.Errorf("%w: read: %w", ErrChild, err))
@@ -288,7 +301,7 @@ func (p *Process) readLoop(out *os.File) {
 			}
 			break
 		}
-		m, err := parseMessage(line)
+		m, err := childproto.ParseMessage(line)
 		if err != nil {
 			p.logf("launcher: dropped child message: %v", err)
 			continue
@@ -298,27 +311,27 @@ func (p *Process) readLoop(out *os.File) {
 	p.reap()
 }
 
-func (p *Process) handle(m message) {
+func (p *Process) handle(m childproto.Message) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch m.Kind {
-	case kindRunning:
+	case childproto.KindRunning:
 		closeOnce(p.running)
-	case kindWords, kindValues:
+	case childproto.KindWords, childproto.KindValues:
 		if reply, ok := p.pending[m.ID]; ok {
 			reply <- m
 			delete(p.pending, m.ID)
 		}
-	case kindDone:
+	case childproto.KindDone:
 		if p.doneWords == nil {
 			p.doneWords = append([]uint32{}, m.Words...)
 			close(p.done)
 		}
-	case kindError:
+	case childproto.KindError:
 		if p.childErr == nil {
-			p.childErr = messageError(m)
+			p.childErr = childproto.MessageError(m)
 		}
-	case kindExit:
+	case childproto.KindExit:
 		p.clean = true
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestMissingCoreLibrary(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	p := startChild(t, ctx, Config{
+	p := startChild(t, ctx, emucfg.Config{
 		ROM: writeROM(t, 10), Headless: true,
 		CoreLib: filepath.Join(t.TempDir(), "libmupen64plus.so.2"),
 	})
@@ -39,12 +40,12 @@ func TestMissingPlugin(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct {
 		name    string
-		cfg     Config
+		cfg     emucfg.Config
 		what    string
 		pkgName string
 	}{
-		{"rsp", Config{Headless: true, RSP: filepath.Join(dir, "mupen64plus-rsp-hle.so")}, "RSP plugin", "mupen64plus-rsp-hle"},
-		{"video", Config{PluginDir: dir}, "video plugin", "mupen64plus-video-glide64mk2"},
+		{"rsp", emucfg.Config{Headless: true, RSP: filepath.Join(dir, "mupen64plus-rsp-hle.so")}, "RSP plugin", "mupen64plus-rsp-hle"},
+		{"video", emucfg.Config{PluginDir: dir}, "video plugin", "mupen64plus-video-glide64mk2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +73,7 @@ func startCounting(t *testing.T, ctx context.Context) *Process {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), "core.log")
 	logOnFailure(t, logPath)
-	p := startChild(t, ctx, Config{ROM: writeROM(t, 1<<24), Headless: true, NoSpeedLimit: true, LogPath: logPath})
+	p := startChild(t, ctx, emucfg.Config{ROM: writeROM(t, 1<<24), Headless: true, NoSpeedLimit: true, LogPath: logPath})
 	select {
 	case <-p.Running():
 	case <-p.Exited():
@@ -170,8 +171,8 @@ func TestChildRejectsBadConfig(t *testing.T) {
 	if err := p.write([]byte(`{"ROM":"/x","Ports":[9]}` + "\n")); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Wait(); !errors.Is(err, ErrConfig) {
-		t.Errorf("Wait = %v, want ErrConfig", err)
+	if err := p.Wait(); !errors.Is(err, emucfg.ErrConfig) {
+		t.Errorf("Wait = %v, want emucfg.ErrConfig", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 )
 
@@ -28,7 +29,7 @@ func writeROMWith(t *testing.T, opts testrom.Options) string {
 
 // startChild starts the test binary as an emulator child; it skips the
 // test when the core library is not installed.
-func startChild(t *testing.T, ctx context.Context, cfg Config) *Process {
+func startChild(t *testing.T, ctx context.Context, cfg emucfg.Config) *Process {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -56,9 +57,9 @@ var resultAddrs = []uint32{testrom.AddrMagic, testrom.AddrCounter, testrom.AddrH
 
 // soloCheats write the two extra words (8-bit and 16-bit GameShark writes),
 // proving the cheats reached the core.
-var soloCheats = []Cheat{
-	{Name: "byte", Codes: []CheatCode{{Addr: 0x80100040, Value: 0x00AB}}},
-	{Name: "half", Codes: []CheatCode{{Addr: 0x81100044, Value: 0xBEEF}}},
+var soloCheats = []emucfg.Cheat{
+	{Name: "byte", Codes: []emucfg.CheatCode{{Addr: 0x80100040, Value: 0x00AB}}},
+	{Name: "half", Codes: []emucfg.CheatCode{{Addr: 0x81100044, Value: 0xBEEF}}},
 }
 
 // TestSoloTestROM runs the homebrew ROM on the real core, headless and
@@ -71,8 +72,8 @@ func TestSoloTestROM(t *testing.T) {
 		polls  int
 		cheats bool // the core starts applying cheats some 60-300 VIs in
 	}{
-		{EmuDynarec, 300, true},
-		{EmuCachedInterpreter, 60, false}, // about 8x slower per poll
+		{emucfg.EmuDynarec, 300, true},
+		{emucfg.EmuCachedInterpreter, 60, false}, // about 8x slower per poll
 	}
 	for _, tt := range tests {
 		polls := tt.polls
@@ -81,7 +82,7 @@ func TestSoloTestROM(t *testing.T) {
 			defer cancel()
 			logPath := filepath.Join(t.TempDir(), "core.log")
 			logOnFailure(t, logPath)
-			cfg := Config{
+			cfg := emucfg.Config{
 				ROM: writeROM(t, polls), Headless: true, NoSpeedLimit: true, R4300Emulator: tt.emu,
 				LogPath: logPath, DoneAddr: testrom.AddrDone, ReportAddrs: resultAddrs, StopWhenDone: true,
 			}
@@ -143,7 +144,7 @@ func TestHeadlessRaisesRDPDone(t *testing.T) {
 	defer cancel()
 	logPath := filepath.Join(t.TempDir(), "core.log")
 	logOnFailure(t, logPath)
-	p := startChild(t, ctx, Config{
+	p := startChild(t, ctx, emucfg.Config{
 		ROM: writeROMWith(t, testrom.Options{Polls: polls, GfxTasks: true}), Headless: true, NoSpeedLimit: true,
 		LogPath: logPath, DoneAddr: testrom.AddrDone, ReportAddrs: []uint32{testrom.AddrCounter, testrom.AddrGfx, testrom.AddrHash},
 		StopWhenDone: true,

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netpak/netpak/host/launcher/emucfg"
 )
 
 // StandInEnv names a folder holding the stand-in core and plugin built
@@ -23,14 +25,14 @@ const standInEnv = "NETPAK_STANDIN_DIR"
 // stand-ins with cc. It skips the test when they cannot be had.
 func standInInstall(t *testing.T, root string) string {
 	t.Helper()
-	core := filepath.Join(root, rmgCoreDir, DefaultCoreLib)
-	rsp := filepath.Join(root, rmgPluginDir, "RSP", DefaultRSP)
-	for _, d := range []string{filepath.Dir(core), filepath.Dir(rsp), filepath.Join(root, rmgDataDir)} {
+	core := filepath.Join(root, "Core", emucfg.DefaultCoreLib)
+	rsp := filepath.Join(root, "Plugin", "RSP", emucfg.DefaultRSP)
+	for _, d := range []string{filepath.Dir(core), filepath.Dir(rsp), filepath.Join(root, "Data")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(root, rmgDataDir, "mupen64plus.ini"), nil, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "Data", "mupen64plus.ini"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if runtime.GOOS == "windows" {
@@ -38,8 +40,8 @@ func standInInstall(t *testing.T, root string) string {
 		if dir == "" {
 			t.Skipf("%s not set: .ci/wine builds the stand-in DLLs with mingw-w64 and runs this under Wine", standInEnv)
 		}
-		copyFile(t, filepath.Join(dir, DefaultCoreLib), core)
-		copyFile(t, filepath.Join(dir, DefaultRSP), rsp)
+		copyFile(t, filepath.Join(dir, emucfg.DefaultCoreLib), core)
+		copyFile(t, filepath.Join(dir, emucfg.DefaultRSP), rsp)
 		return core
 	}
 	cc, err := exec.LookPath("cc")
@@ -77,11 +79,7 @@ func libraryDir(t *testing.T) string {
 
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o755); err != nil {
+	if err := os.WriteFile(to, readBytes(t, from), 0o755); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -98,17 +96,17 @@ func TestStandInCore(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "core.log")
 	logOnFailure(t, logPath)
 	const port, regID = 45123, 0x5EED
-	cfg := Config{
+	cfg := emucfg.Config{
 		ROM: writeROM(t, 60), Headless: true, ConfigDir: cfgDir, LogPath: logPath,
-		Settings:    []Setting{{"Core", "CountPerOp", "int", "2"}},
-		Cheats:      []Cheat{{Name: "byte", Codes: []CheatCode{{Addr: 0x80100040, Value: 0x00AB}}}},
+		Settings:    []emucfg.Setting{{Section: "Core", Name: "CountPerOp", Type: "int", Value: "2"}},
+		Cheats:      []emucfg.Cheat{{Name: "byte", Codes: []emucfg.CheatCode{{Addr: 0x80100040, Value: 0x00AB}}}},
 		NetplayHost: "127.0.0.1", NetplayPort: port, Ports: []int{2, 4}, RegID: regID,
 		DoneAddr: 0x10000C, ReportAddrs: []uint32{0x100000, 0x100004, 0x100008}, StopWhenDone: true,
 	}
 	if runtime.GOOS == "windows" {
-		t.Chdir(root) // Locate finds the install in the current folder
+		t.Chdir(root) // emucfg.Locate finds the install in the current folder
 	} else {
-		cfg.CoreLib, cfg.PluginDir, cfg.DataDir = core, filepath.Join(root, rmgPluginDir), filepath.Join(root, rmgDataDir)
+		cfg.CoreLib, cfg.PluginDir, cfg.DataDir = core, filepath.Join(root, "Plugin"), filepath.Join(root, "Data")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -132,7 +130,7 @@ func TestStandInCore(t *testing.T) {
 	}
 	sep := string(os.PathSeparator)
 	wantCalls := []string{
-		"startup api=0x20102 config=" + cfgDir + " data=" + filepath.Join(root, rmgDataDir),
+		"startup api=0x20102 config=" + cfgDir + " data=" + filepath.Join(root, "Data"),
 		"set Core/R4300Emulator int 2",
 		"set Core/SaveSRAMPath string " + cfgDir + sep,
 		"set Core/CountPerOp int 2",

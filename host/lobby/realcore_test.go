@@ -16,6 +16,8 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/launcher"
+	"github.com/netpak/netpak/host/launcher/corechild"
+	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 	"github.com/netpak/netpak/host/lobby"
 )
@@ -24,7 +26,7 @@ import (
 // starts it, so every real core runs in its own process.
 func TestMain(m *testing.M) {
 	if os.Getenv(launcher.ChildEnv) == "1" {
-		os.Exit(launcher.ChildMain(os.Args[1:]))
+		os.Exit(corechild.Main(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
@@ -95,7 +97,7 @@ func playRealCores(t *testing.T, players int, viaProxy bool) {
 	})
 	for p := 1; p <= players; p++ { // player index+1, as RMG passes it
 		logPath := filepath.Join(t.TempDir(), fmt.Sprintf("core%d.log", p))
-		proc, err := launcher.Start(context.Background(), exe, launcher.Config{
+		proc, err := launcher.Start(context.Background(), exe, emucfg.Config{
 			ROM: rom, Headless: true, LogPath: logPath, Logf: t.Logf,
 			NetplayHost: "127.0.0.1", NetplayPort: port, Ports: []int{p},
 			DoneAddr: testrom.AddrDone, ReportAddrs: addrs,
