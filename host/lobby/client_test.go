@@ -33,19 +33,27 @@ func startServer(t testing.TB, cfg lobby.Config) (*lobby.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, serveOnLoopback(t, s.Serve, s.Close, lobby.ErrClosed)
+}
+
+// serveOnLoopback runs serve on a new listener on 127.0.0.1 until the
+// test's cleanup closes it, and returns its ws:// URL. Serve must then
+// return closed.
+func serveOnLoopback(t testing.TB, serve func(net.Listener) error, close func() error, closed error) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- s.Serve(ln) }()
+	go func() { served <- serve(ln) }()
 	t.Cleanup(func() {
-		s.Close()
-		if err := <-served; err != lobby.ErrClosed {
-			t.Errorf("Serve returned %v, want ErrClosed", err)
+		close()
+		if err := <-served; err != closed {
+			t.Errorf("Serve returned %v, want %v", err, closed)
 		}
 	})
-	return s, "ws://" + ln.Addr().String()
+	return "ws://" + ln.Addr().String()
 }
 
 // client is a lobby client written from the protocol description: it

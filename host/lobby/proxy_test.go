@@ -27,19 +27,7 @@ func startProxy(t testing.TB, url string, dial func(context.Context, string, str
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- p.Serve(ln) }()
-	t.Cleanup(func() {
-		p.Close()
-		if err := <-served; err != lobbyproxy.ErrClosed {
-			t.Errorf("Serve returned %v, want ErrClosed", err)
-		}
-	})
-	return p, "ws://" + ln.Addr().String()
+	return p, serveOnLoopback(t, p.Serve, p.Close, lobbyproxy.ErrClosed)
 }
 
 // Two RMG players reach a server only through a proxy (a plain dialer
@@ -99,7 +87,7 @@ func TestProxyServerList(t *testing.T) {
 	_, url := startServer(t, lobby.Config{})
 	_, purl := startProxy(t, url, (&net.Dialer{}).DialContext)
 	hp := strings.TrimPrefix(purl, "ws://")
-	resp, err := http.Get("http://" + hp + lobbyproxy.ServerListPath)
+	resp, err := http.Get("http://" + hp + lobby.ServerListPath)
 	if err != nil {
 		t.Fatal(err)
 	}

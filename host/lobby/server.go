@@ -140,6 +140,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const ServerListPath = "/servers.json"
 
 func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
+	ServeList(w, r, s.cfg.Name)
+}
+
+// ServeList answers a plain HTTP request for ServerListPath with the
+// server list RMG reads: one entry called name, the lobby at the address
+// the player reached it by (r.Host). Anything else is refused.
+func ServeList(w http.ResponseWriter, r *http.Request, name string) {
 	if r.Method != http.MethodGet || r.URL.Path != ServerListPath {
 		http.Error(w, "this is a netpak lobby: connect with ws://HOST:PORT, or read "+ServerListPath, http.StatusNotFound)
 		return
@@ -149,7 +156,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	b, _ := json.Marshal(map[string]string{s.cfg.Name: "ws://" + r.Host})
+	b, _ := json.Marshal(map[string]string{name: "ws://" + r.Host})
 	w.Write(b)
 }
 

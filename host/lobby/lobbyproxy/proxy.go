@@ -2,7 +2,6 @@ package lobbyproxy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/netpak/netpak/host/lobby"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 )
 
@@ -148,15 +148,11 @@ func (p *Proxy) Close() error {
 // Ports returns the game ports forwarded, by the server's port number.
 func (p *Proxy) Ports() map[uint16]uint16 { return p.ports.snapshot() }
 
-// ServerListPath is where the proxy answers plain HTTP with the server
-// list RMG reads: one entry, this local lobby.
-const ServerListPath = "/servers.json"
-
 // ServeHTTP serves the server list, or upgrades a frontend's lobby
 // connection and relays it to the server's lobby.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-		p.serveList(w, r)
+		lobby.ServeList(w, r, p.cfg.Name) // RMG's server list: this local lobby
 		return
 	}
 	select {
@@ -201,20 +197,6 @@ func (p *Proxy) track() bool {
 	}
 	p.wg.Add(1)
 	return true
-}
-
-func (p *Proxy) serveList(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet || r.URL.Path != ServerListPath {
-		http.Error(w, "this is netpak's local lobby: connect with ws://HOST:PORT, or read "+ServerListPath, http.StatusNotFound)
-		return
-	}
-	if _, _, err := net.SplitHostPort(r.Host); err != nil || len(r.Host) > 261 {
-		http.Error(w, "no host:port in the request", http.StatusBadRequest)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	b, _ := json.Marshal(map[string]string{p.cfg.Name: "ws://" + r.Host})
-	w.Write(b)
 }
 
 // relay carries messages both ways until either side closes, mapping the
