@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
@@ -15,9 +15,9 @@ import (
 // what to do.
 func TestCheckTextEmulator(t *testing.T) {
 	rows := []client.CheckRow{
-		{Member: host.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true, Emulator: &wire.Emulator{OK: true, Text: "can start mk64.z64"}},
-		{Member: host.Member{Name: "Bob", Ports: 2}, Known: true, Emulator: &wire.Emulator{Text: "cannot start mk64.z64: RSP plugin not found"}},
-		{Member: host.Member{Name: "Carol", Ports: 4}, Known: true},
+		{Member: session.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true, Emulator: &wire.Emulator{OK: true, Text: "can start mk64.z64"}},
+		{Member: session.Member{Name: "Bob", Ports: 2}, Known: true, Emulator: &wire.Emulator{Text: "cannot start mk64.z64: RSP plugin not found"}},
+		{Member: session.Member{Name: "Carol", Ports: 4}, Known: true},
 	}
 	text := CheckText(rows, true)
 	for _, want := range []string{
@@ -40,9 +40,9 @@ func TestCheckTextEmulator(t *testing.T) {
 func TestCheckTextHostROMAlone(t *testing.T) {
 	rom := &check.Mismatch{Diffs: []saves.Difference{{Item: saves.ItemROM}}}
 	rows := []client.CheckRow{
-		{Member: host.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true},
-		{Member: host.Member{Name: "Bob", Ports: 2}, Known: true, Mismatch: rom},
-		{Member: host.Member{Name: "Carol", Ports: 4}, Known: true, Mismatch: rom},
+		{Member: session.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true},
+		{Member: session.Member{Name: "Bob", Ports: 2}, Known: true, Mismatch: rom},
+		{Member: session.Member{Name: "Carol", Ports: 4}, Known: true, Mismatch: rom},
 	}
 	if text := CheckText(rows, true); !strings.Contains(text, "nobody has Alice's ROM: Alice may have loaded another game") {
 		t.Errorf("/check says\n%s\nwant it to tell Alice nobody has her ROM", text)
@@ -58,9 +58,9 @@ func TestCheckTextHostROMAlone(t *testing.T) {
 func TestCheckTextCheatNames(t *testing.T) {
 	cheatsDiffer := &check.Mismatch{Diffs: []saves.Difference{{Item: saves.ItemCheats, Want: "1a2b", Got: "3c4d"}}}
 	rows := []client.CheckRow{
-		{Member: host.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true, Cheats: []string{"Moon Jump", "Infinite Lives"}},
-		{Member: host.Member{Name: "Bob", Ports: 2}, Known: true, Mismatch: cheatsDiffer, Cheats: []string{"Moon Jump", "Big Head"}},
-		{Member: host.Member{Name: "Carol", Ports: 4}, Known: true, Mismatch: cheatsDiffer},
+		{Member: session.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true, Cheats: []string{"Moon Jump", "Infinite Lives"}},
+		{Member: session.Member{Name: "Bob", Ports: 2}, Known: true, Mismatch: cheatsDiffer, Cheats: []string{"Moon Jump", "Big Head"}},
+		{Member: session.Member{Name: "Carol", Ports: 4}, Known: true, Mismatch: cheatsDiffer},
 	}
 	text := CheckText(rows, true)
 	if !strings.Contains(text, "Bob    2      cheats: without Infinite Lives, with Big Head") {

@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 func TestComplete(t *testing.T) {
@@ -60,7 +60,7 @@ func TestComplete(t *testing.T) {
 }
 
 func TestOtherPlayers(t *testing.T) {
-	st := State{Self: 2, Members: []host.Member{{ID: 1, Name: "Alice"}, {ID: 2, Name: "Bob"}, {ID: 3, Name: "Carol"}}}
+	st := State{Self: 2, Members: []session.Member{{ID: 1, Name: "Alice"}, {ID: 2, Name: "Bob"}, {ID: 3, Name: "Carol"}}}
 	if got, want := OtherPlayers(st), []string{"Alice", "Carol"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("OtherPlayers = %q, want %q", got, want)
 	}

@@ -7,8 +7,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
 )
 
 // UI is how the console talks to its user. ReadLine returns io.EOF when
@@ -48,7 +48,7 @@ type Controller interface {
 	// server paired with this host's tunnel, and punches toward it.
 	AcceptAnswer(code string) error
 	// Start starts the game (the host only), unless players differ from
-	// the host (an error wrapping host.ErrSaveMismatch).
+	// the host (an error wrapping session.ErrSaveMismatch).
 	Start() error
 	// Stop ends the running game for everyone (the host only); the
 	// session returns to the lobby.
@@ -131,11 +131,11 @@ type State struct {
 	Self    uint16  // our member id
 	RTT     time.Duration
 	UDP     bool
-	Members []host.Member
+	Members []session.Member
 	// Room is, in a netpak server's room, its lobby players by seat
 	// (controller port): RMG players are in the session only once their
 	// emulators joined at the begin of the game.
-	Room [host.NumPorts]string
+	Room [session.NumPorts]string
 }
 
 // Console is the command loop: it reads lines through UI, parses them and

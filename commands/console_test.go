@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher/emucfg"
+	"github.com/netpak/netpak/host/session"
 )
 
 // scriptUI is a UI that reads a fixed script and records what is printed.
@@ -91,7 +91,7 @@ func (f *fakeController) Serve(_ context.Context, srv Server) (Hosted, error) {
 		return Hosted{}, err
 	}
 	f.st.Phase, f.st.Hosting, f.st.Addr, f.st.Self = Lobby, true, fmt.Sprintf("port %d", srv.Port), 1
-	f.st.Members = []host.Member{{ID: 1, Name: f.st.Name, Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2, RTTMillis: 12}}
+	f.st.Members = []session.Member{{ID: 1, Name: f.st.Name, Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2, RTTMillis: 12}}
 	h := Hosted{Port: srv.Port}
 	if srv.VPN {
 		h.VPNPort, h.Invite, f.vpn = 6464, "netpak1AAAA", true
@@ -166,7 +166,7 @@ func (f *fakeController) Spectate(_ context.Context, target string) error {
 	if err := f.record("spectate %s", target); err != nil {
 		return err
 	}
-	f.st.Members = []host.Member{{ID: 1, Name: "Host", Ports: 1, Host: true}, {ID: 3, Name: f.st.Name, Spectator: true}}
+	f.st.Members = []session.Member{{ID: 1, Name: "Host", Ports: 1, Host: true}, {ID: 3, Name: f.st.Name, Spectator: true}}
 	f.st.Self = 3
 	return nil
 }
@@ -291,8 +291,8 @@ func TestConsole(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ui := &scriptUI{input: tc.input}
 			ctl := &fakeController{st: State{Name: "Anon", Lag: 5}, fail: tc.fail, rows: []client.CheckRow{
-				{Member: host.Member{ID: 1, Name: "Anon", Ports: 1, Host: true}, Known: true, Reference: true},
-				{Member: host.Member{ID: 2, Name: "Bob", Ports: 2}, Known: true},
+				{Member: session.Member{ID: 1, Name: "Anon", Ports: 1, Host: true}, Known: true, Reference: true},
+				{Member: session.Member{ID: 2, Name: "Bob", Ports: 2}, Known: true},
 			}, emu: EmulatorCheck{ROM: "mk64.z64", ConfigFile: "/home/anon/.config/mupen64plus/mupen64plus.cfg",
 				Overrides: []emucfg.Override{{Section: "Core", Name: "CountPerOp", Yours: "3", Game: "0", Why: "as netplay syncs it"}}}}
 			err := (&Console{UI: ui, Ctl: ctl, ASCII: true}).Run(context.Background())
@@ -331,7 +331,7 @@ func TestPrompt(t *testing.T) {
 		{State{Name: "Alice"}, "Alice [offline]> "},
 		{State{Name: "Alice", Phase: Lobby, Hosting: true, Addr: "port 6400", Lag: 5}, "Alice [hosting port 6400, lobby, lag 5]> "},
 		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2}, "Bob [10.0.0.5:6400, playing, lag 2]> "},
-		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2, Self: 3, Members: []host.Member{{ID: 1, Name: "Alice", Host: true}, {ID: 3, Name: "Bob", Spectator: true}}},
+		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2, Self: 3, Members: []session.Member{{ID: 1, Name: "Alice", Host: true}, {ID: 3, Name: "Bob", Spectator: true}}},
 			"Bob [10.0.0.5:6400, playing, spectating, lag 2]> "},
 	} {
 		if got := Prompt(tc.st); got != tc.want {
@@ -344,7 +344,7 @@ func TestWhoText(t *testing.T) {
 	st := State{
 		Phase: Playing, Hosting: false, Addr: "10.0.0.5:6400", Lag: 3, Golf: true, Seat: "Bob", Poll: 1200, Pace: 59.9,
 		Self: 2, RTT: 41e6, UDP: true,
-		Members: []host.Member{
+		Members: []session.Member{
 			{ID: 1, Name: "Alice", Ports: 1, Host: true, RTTMillis: 0},
 			{ID: 2, Name: "Bob", Ports: 2 | 4, RTTMillis: 40},
 			{ID: 3, Name: "Carol", Spectator: true, RTTMillis: 7},
@@ -364,14 +364,14 @@ func TestWhoText(t *testing.T) {
 // TestWhoTextTunnel shows a joiner's tunnel path and a VPN host's peers.
 func TestMemberCount(t *testing.T) {
 	for _, tc := range []struct {
-		ms   []host.Member
+		ms   []session.Member
 		want string
 	}{
 		{nil, "no players"},
-		{[]host.Member{{Host: true}}, "1 player"},
-		{[]host.Member{{Host: true}, {}}, "2 players"},
-		{[]host.Member{{Host: true}, {Spectator: true}}, "1 player, 1 spectator"},
-		{[]host.Member{{Spectator: true}, {Spectator: true}}, "no players, 2 spectators"},
+		{[]session.Member{{Host: true}}, "1 player"},
+		{[]session.Member{{Host: true}, {}}, "2 players"},
+		{[]session.Member{{Host: true}, {Spectator: true}}, "1 player, 1 spectator"},
+		{[]session.Member{{Spectator: true}, {Spectator: true}}, "no players, 2 spectators"},
 	} {
 		if got := memberCount(tc.ms); got != tc.want {
 			t.Errorf("memberCount(%+v) = %q, want %q", tc.ms, got, tc.want)
@@ -381,12 +381,12 @@ func TestMemberCount(t *testing.T) {
 
 func TestWhoTextTunnel(t *testing.T) {
 	joiner := State{Phase: Lobby, Addr: "vpn 203.0.113.7:6464", Lag: 5, Self: 2, UDP: true, Path: TunnelPath{Name: "relayed via 198.51.100.1:6465", RTT: 61400 * time.Microsecond}.String(),
-		Members: []host.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2}}}
+		Members: []session.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2}}}
 	if got := WhoText(joiner); !strings.HasPrefix(got, "session vpn 203.0.113.7:6464, lobby, lag 5, golf off; inputs over UDP; tunnel relayed via 198.51.100.1:6465, 61 ms\n") {
 		t.Errorf("joiner's /who:\n%s", got)
 	}
 	hoster := State{Phase: Lobby, Hosting: true, Addr: "port 6400 and vpn 6464", Lag: 5, Self: 1,
-		Members: []host.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}},
+		Members: []session.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}},
 		Peers: []TunnelPeer{
 			{Addr: netip.MustParseAddr("10.64.0.2"), Path: TunnelPath{Name: "direct", RTT: 12 * time.Millisecond}},
 			{Addr: netip.MustParseAddr("10.64.0.3"), Path: TunnelPath{Name: "direct via UPnP"}},

@@ -15,6 +15,7 @@ import (
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/lossy"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -39,7 +40,7 @@ type DemoConfig struct {
 
 // DefaultDemo returns the demo's defaults.
 func DefaultDemo() DemoConfig {
-	return DemoConfig{Players: 4, Polls: 3000, Lag: host.DefaultLag, Rate: 60, Seed: 1}
+	return DemoConfig{Players: 4, Polls: 3000, Lag: session.DefaultLag, Rate: 60, Seed: 1}
 }
 
 // ErrDesync means the demo's players finished in different states.
@@ -48,8 +49,8 @@ var ErrDesync = errors.New("the players finished in different states")
 // Validate reports a demo setting out of range.
 func (d DemoConfig) Validate() error {
 	switch {
-	case d.Players < 1 || d.Players > host.NumPorts:
-		return fmt.Errorf("players: %d is not from 1 to %d", d.Players, host.NumPorts)
+	case d.Players < 1 || d.Players > session.NumPorts:
+		return fmt.Errorf("players: %d is not from 1 to %d", d.Players, session.NumPorts)
 	case d.Spectators < 0 || d.Spectators > 16:
 		return fmt.Errorf("spectators: %d is not from 0 to 16", d.Spectators)
 	case d.Polls < 1:
@@ -164,7 +165,7 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 		wg.Go(func() {
 			last := time.Now()
 			p.res, p.err = sim.Run(ctx, p.c, sim.Config{Polls: d.Polls, Rate: d.Rate, Script: script,
-				OnPoll: func(poll uint32, _ [host.NumPorts]host.Input) {
+				OnPoll: func(poll uint32, _ [session.NumPorts]session.Input) {
 					now := time.Now()
 					if now.Sub(last) > slowGap(d.Rate) {
 						p.slow.Add(1)
@@ -192,7 +193,7 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 		case <-q.ready:
 			evs, _, _ := q.take()
 			for _, e := range evs {
-				if e.Kind == host.EventGolfSeat {
+				if e.Kind == session.EventGolfSeat {
 					seats++
 					continue
 				}

@@ -11,10 +11,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/emucfg"
+	"github.com/netpak/netpak/host/session"
 )
 
 // emulatorModes are the values of r4300_emulator.
@@ -251,7 +251,7 @@ func (s *Session) emulatorConfig(c *client.Client) (emucfg.Config, error) {
 	if cfg.LogPath, err = emulatorLog(name); err != nil {
 		return cfg, err
 	}
-	for i := range host.NumPorts {
+	for i := range session.NumPorts {
 		if c.Ports().Has(i) {
 			cfg.Ports = append(cfg.Ports, i+1) // the launcher counts players from 1
 		}

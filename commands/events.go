@@ -3,7 +3,7 @@ package commands
 import (
 	"sync"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // Bounds of an eventQueue. Chat and notices beyond eventQueueLen waiting
@@ -22,7 +22,7 @@ const (
 // them. Its methods are safe for concurrent use.
 type eventQueue struct {
 	mu      sync.Mutex
-	events  []host.Event
+	events  []session.Event
 	chatter int // queued events that may be dropped
 	dropped int
 	closed  bool
@@ -33,16 +33,16 @@ func newEventQueue() *eventQueue { return &eventQueue{ready: make(chan struct{},
 
 // vital reports whether e must reach the user even when a flood fills
 // the queue.
-func vital(e host.Event) bool {
+func vital(e session.Event) bool {
 	switch e.Kind {
-	case host.EventChat, host.EventNotice, host.EventTransport, host.EventSync:
+	case session.EventChat, session.EventNotice, session.EventTransport, session.EventSync:
 		return false
 	}
 	return true
 }
 
 // push queues e without blocking; a full queue drops chatter only.
-func (q *eventQueue) push(e host.Event) {
+func (q *eventQueue) push(e session.Event) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	switch {
@@ -77,7 +77,7 @@ func (q *eventQueue) signal() {
 // take returns every waiting event and how many were dropped since the
 // last take, and reports whether the queue is closed and empty. Call it
 // when ready yields.
-func (q *eventQueue) take() (evs []host.Event, dropped int, done bool) {
+func (q *eventQueue) take() (evs []session.Event, dropped int, done bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	evs, q.events, q.chatter = q.events, nil, 0

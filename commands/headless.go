@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // serveHeadlessTunnel starts the tunnel host for a headless session and
 // serves the session inside it, printing how players get in.
 func serveHeadlessTunnel(ctx context.Context, h *host.Host, s Settings, tunnels Tunnels, served chan<- error, stamp func(string), logf func(string, ...any)) (TunnelHost, error) {
-	cfg, err := s.TunnelHostConfig(host.NumPorts+rejoinSlack, logf)
+	cfg, err := s.TunnelHostConfig(session.NumPorts+rejoinSlack, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +43,7 @@ const statusEvery = 10 * time.Second
 // StatusLine says how a game went over the last interval: how far it has
 // come, at what pace, at which lag, and whom the players waited on, the
 // longest waited on first; "" when no game runs.
-func StatusLine(prev, cur host.Stats, interval time.Duration, members []host.Member) string {
+func StatusLine(prev, cur host.Stats, interval time.Duration, members []session.Member) string {
 	if cur.Poll == 0 {
 		return ""
 	}
@@ -50,8 +51,8 @@ func StatusLine(prev, cur host.Stats, interval time.Duration, members []host.Mem
 	if cur.Poll > prev.Poll && interval > 0 {
 		pace = float64(cur.Poll-prev.Poll) / interval.Seconds()
 	}
-	line := fmt.Sprintf("playing: poll %s, %.1f polls/s, lag %d", host.Thousands(cur.Poll), pace, cur.Lag)
-	var waits []host.Member
+	line := fmt.Sprintf("playing: poll %s, %.1f polls/s, lag %d", session.Thousands(cur.Poll), pace, cur.Lag)
+	var waits []session.Member
 	for _, m := range members {
 		if m.Ports != 0 && m.WaitedMillis > 0 {
 			waits = append(waits, m)
@@ -60,7 +61,7 @@ func StatusLine(prev, cur host.Stats, interval time.Duration, members []host.Mem
 	if len(waits) == 0 {
 		return line + "; nobody was waited on"
 	}
-	slices.SortFunc(waits, func(a, b host.Member) int { return cmp.Compare(b.WaitedMillis, a.WaitedMillis) })
+	slices.SortFunc(waits, func(a, b session.Member) int { return cmp.Compare(b.WaitedMillis, a.WaitedMillis) })
 	var who []string
 	for _, m := range waits {
 		who = append(who, fmt.Sprintf("%s %s", m.Name, waited(m.WaitedMillis)))

@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 func TestStatusLine(t *testing.T) {
-	members := []host.Member{
+	members := []session.Member{
 		{Name: "Alice", Ports: 1, WaitedMillis: 40},
 		{Name: "Bob", Ports: 2, WaitedMillis: 1250},
 		{Name: "Carol", Ports: 4},
@@ -16,7 +17,7 @@ func TestStatusLine(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		prev, cur host.Stats
-		members   []host.Member
+		members   []session.Member
 		want      string
 	}{
 		{host.Stats{}, host.Stats{}, members, ""},

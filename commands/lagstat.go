@@ -5,8 +5,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 )
 
 // LagStatText formats /lagstat: every player's round trip to the host, its
@@ -14,7 +14,7 @@ import (
 // the lag each pair of players needs (an input goes from
 // its author through the host to the other: half of each round trip, plus
 // both jitters), the worst of them, and the session's lag.
-func LagStatText(members []host.Member, lag uint8) string {
+func LagStatText(members []session.Member, lag uint8) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tJITTER\tOTHERS WAITED")

@@ -4,11 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 func TestLagStatText(t *testing.T) {
-	members := []host.Member{
+	members := []session.Member{
 		{ID: 1, Name: "Alice", Ports: 1, Host: true, RTTMillis: 0},
 		{ID: 2, Name: "Bob", Ports: 2, RTTMillis: 40, JitterMillis: 2},
 		{ID: 3, Name: "Carol", Ports: 4, RTTMillis: 80, JitterMillis: 3, WaitedMillis: 2450},

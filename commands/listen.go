@@ -6,13 +6,13 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/listen"
 )
 
 // listenPair opens the session port on bind ("" for every address); port 0
 // picks one free for TCP and UDP alike.
 func listenPair(bind string, port int) (net.Listener, net.PacketConn, int, error) {
-	ln, pc, err := host.ListenPair(net.JoinHostPort(bind, strconv.Itoa(port)))
+	ln, pc, err := listen.Pair(net.JoinHostPort(bind, strconv.Itoa(port)))
 	if err != nil {
 		return nil, nil, 0, err
 	}

@@ -10,14 +10,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
-
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // Limits on what a line may hold; the host enforces the same.
 const (
-	MaxNameLen = host.MaxNameLen // bytes in a name
-	MaxChatLen = 400             // bytes in a chat line
+	MaxNameLen = session.MaxNameLen // bytes in a name
+	MaxChatLen = 400                // bytes in a chat line
 	maxLineLen = 4096
 )
 
@@ -98,11 +97,11 @@ func parseName(args []string) (Cmd, error) {
 }
 
 // CheckName reports why name cannot be a player's name, or nil: the
-// host's rule ([host.CheckName]).
-func CheckName(name string) error { return host.CheckName(name) }
+// host's rule ([session.CheckName]).
+func CheckName(name string) error { return session.CheckName(name) }
 
 func parseServer(args []string) (Cmd, error) {
-	srv := Server{Port: host.DefaultPort}
+	srv := Server{Port: session.DefaultPort}
 	if n := len(args); n > 0 && strings.EqualFold(args[n-1], "vpn") {
 		srv.VPN, args = true, args[:n-1]
 	}
@@ -251,11 +250,11 @@ func ParseTarget(s string) (Connect, error) {
 // the port defaults to 6400.
 func ParseAddr(s string) (Connect, error) {
 	if isIPv6(s) {
-		return Connect{Host: s, Port: host.DefaultPort}, nil
+		return Connect{Host: s, Port: session.DefaultPort}, nil
 	}
 	if !strings.Contains(s, ":") {
 		h, err := checkHost(s)
-		return Connect{Host: h, Port: host.DefaultPort}, err
+		return Connect{Host: h, Port: session.DefaultPort}, err
 	}
 	hs, ps, err := net.SplitHostPort(s)
 	if err != nil {

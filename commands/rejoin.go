@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // A player whose connection to the host breaks (a hiccup longer than the
@@ -27,7 +27,7 @@ const (
 // host's address any more, or when the player leaves.
 func (s *Session) rejoin(l *live) {
 	err := l.c.Err()
-	if l.h != nil || l.target == "" || !errors.Is(err, host.ErrHostGone) {
+	if l.h != nil || l.target == "" || !errors.Is(err, session.ErrHostGone) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), rejoinFor)

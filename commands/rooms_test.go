@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/lobby/lobbyclient"
+	"github.com/netpak/netpak/host/session"
 
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
@@ -133,7 +133,7 @@ func rmgPlayer(t *testing.T, addr string) *lobbyclient.Client {
 // simResult is what one console's simulated game consumed.
 type simResult struct {
 	res    sim.Result
-	inputs [][host.NumPorts]host.Input
+	inputs [][session.NumPorts]session.Input
 	err    error
 }
 
@@ -144,7 +144,7 @@ func playPolls(s *Session, polls uint32) <-chan simResult {
 	s.Play = func(ctx context.Context, c *client.Client) error {
 		var r simResult
 		r.res, r.err = sim.Run(ctx, c, sim.Config{Polls: polls, Script: sim.Script{Seed: uint64(c.ID())},
-			OnPoll: func(_ uint32, in [host.NumPorts]host.Input) { r.inputs = append(r.inputs, in) }})
+			OnPoll: func(_ uint32, in [session.NumPorts]session.Input) { r.inputs = append(r.inputs, in) }})
 		out <- r
 		<-ctx.Done()
 		return nil

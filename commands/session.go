@@ -14,6 +14,7 @@ import (
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/lobby/lobbyclient"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/saves"
 )
@@ -194,7 +195,7 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg clie
 	l.syncIn = make(chan syncItem, syncQueueLen)
 	l.printed = make(chan struct{})
 	cfg.Logf = s.Logf
-	cfg.OnSync = func(from string, kind host.SyncKind, data []byte) {
+	cfg.OnSync = func(from string, kind session.SyncKind, data []byte) {
 		select {
 		case l.syncIn <- syncItem{from: from, kind: kind, data: data}:
 		default:
@@ -244,16 +245,16 @@ func (s *Session) eventLoop(l *live) {
 	}
 }
 
-func (s *Session) event(l *live, e host.Event) {
+func (s *Session) event(l *live, e session.Event) {
 	switch {
-	case e.Kind == host.EventStarted:
+	case e.Kind == session.EventStarted:
 		s.startPlay(l)
-	case e.Kind == host.EventEnded:
+	case e.Kind == session.EventEnded:
 		s.stopPlay(l)
-	case e.Kind == host.EventLeft && !l.c.Status().Playing:
+	case e.Kind == session.EventLeft && !l.c.Status().Playing:
 		e.Ports = 0 // in the lobby no port "reads empty from poll 0"
 	}
-	if e.Kind == host.EventJoined || e.Kind == host.EventLeft {
+	if e.Kind == session.EventJoined || e.Kind == session.EventLeft {
 		s.syncPeers(l)
 	}
 	s.print(e.String())
@@ -282,7 +283,7 @@ func (s *Session) startPlay(l *live) {
 	}
 	go func() {
 		defer close(l.played)
-		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, host.ErrClosed) && !errors.Is(err, host.ErrEnded) && !errors.Is(err, host.ErrHostGone) {
+		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, session.ErrClosed) && !errors.Is(err, session.ErrEnded) && !errors.Is(err, session.ErrHostGone) {
 			s.print(err.Error())
 		}
 	}()
@@ -331,7 +332,7 @@ func (s *Session) end(l *live) {
 		}
 		l.ev.close()
 		<-l.printed
-		if err != nil && !errors.Is(err, host.ErrClosed) && !errors.Is(err, host.ErrHostGone) {
+		if err != nil && !errors.Is(err, session.ErrClosed) && !errors.Is(err, session.ErrHostGone) {
 			s.print(fmt.Sprintf("left the session: %v", err))
 		}
 	})

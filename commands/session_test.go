@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/session"
 )
 
 // lines collects printed lines and lets a test wait for one.
@@ -164,7 +164,7 @@ func TestSessionRefusals(t *testing.T) {
 	}
 	port := hosted.Port
 	twin, _ := newTestSession(t, "Alice")
-	if err := twin.Connect(ctx, loopbackFor("", port)); !errors.Is(err, host.ErrRejected) {
+	if err := twin.Connect(ctx, loopbackFor("", port)); !errors.Is(err, session.ErrRejected) {
 		t.Errorf("same name joined: %v", err)
 	}
 	if err := twin.Chat("x"); err == nil {

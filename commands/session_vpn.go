@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // rejoinSlack is one tunnel slot beyond the session's free ports: a player
@@ -34,7 +35,7 @@ var errNoVPN = errors.New("this session does not run through the built-in VPN: /
 // serveTunnel starts the tunnel host for l and serves l's session inside
 // it on TunnelSessionPort. Called with s.mu held.
 func (s *Session) serveTunnel(l *live, vpnOnly bool) error {
-	cfg, err := s.Settings.TunnelHostConfig(host.NumPorts-1+rejoinSlack, s.Logf)
+	cfg, err := s.Settings.TunnelHostConfig(session.NumPorts-1+rejoinSlack, s.Logf)
 	if err != nil {
 		return err
 	}
@@ -142,9 +143,9 @@ type tunnelHostRef struct{ TunnelHost }
 // its place is free for the next player at once. (A kicked member's peer
 // goes after kickGrace, in Kick.) It runs with the host's session lock
 // held, so it only starts the kick.
-func (l *live) freeTunnelPeer(e host.Event) {
+func (l *live) freeTunnelPeer(e session.Event) {
 	ref := l.vhReady.Load()
-	if e.Kind != host.EventLeft || e.Reason == host.LeaveKicked || ref == nil || !e.Addr.IsValid() {
+	if e.Kind != session.EventLeft || e.Reason == session.LeaveKicked || ref == nil || !e.Addr.IsValid() {
 		return
 	}
 	l.pending.Go(func() {
@@ -158,7 +159,7 @@ func (s *Session) syncPeers(l *live) {
 	if l.vh == nil {
 		return
 	}
-	var taken host.PortMask
+	var taken session.PortMask
 	others := 0
 	for _, m := range l.h.Members() {
 		taken |= m.Ports
@@ -166,7 +167,7 @@ func (s *Session) syncPeers(l *live) {
 			others++
 		}
 	}
-	l.vh.SetMaxPeers(others + host.NumPorts - taken.Count() + rejoinSlack)
+	l.vh.SetMaxPeers(others + session.NumPorts - taken.Count() + rejoinSlack)
 }
 
 // hosting returns the session this console hosts through the VPN.

@@ -11,6 +11,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/launcher/emucfg"
+	"github.com/netpak/netpak/host/session"
 )
 
 // Settings is a session as a file or flags describe it: the same session
@@ -93,11 +94,11 @@ type CheatChoice struct {
 // one place defaults live.
 func Defaults() Settings {
 	return Settings{
-		Port:        host.DefaultPort,
-		Lag:         host.DefaultLag,
+		Port:        session.DefaultPort,
+		Lag:         session.DefaultLag,
 		AutoLag:     true,
 		GolfButton:  "Z",
-		DropTimeout: host.DefaultDropTimeout,
+		DropTimeout: session.DefaultDropTimeout,
 		VPNPort:     defaultVPNPort,
 		PortMapping: true,
 		Emulator: Emulator{
@@ -140,8 +141,8 @@ func (s *Settings) Validate() error {
 		return bad("connect", "a session either hosts (server = true) or connects, not both")
 	case s.Lag < 0 || s.Lag > 255:
 		return bad("lag", "%d is not a number from 0 to 255", s.Lag)
-	case s.AutoStart < 0 || s.AutoStart > host.NumPorts:
-		return bad("autostart", "%d is not a number from 0 to %d", s.AutoStart, host.NumPorts)
+	case s.AutoStart < 0 || s.AutoStart > session.NumPorts:
+		return bad("autostart", "%d is not a number from 0 to %d", s.AutoStart, session.NumPorts)
 	case s.DropTimeout < 500*time.Millisecond || s.DropTimeout > time.Minute:
 		return bad("drop_timeout", "%v is not between 0.5s and 60s", s.DropTimeout)
 	case s.VPNPort < 0 || s.VPNPort > 65535:
@@ -152,8 +153,8 @@ func (s *Settings) Validate() error {
 		return bad("vpn", "hosts through the VPN; to join through one, set connect to the invite")
 	case s.Spectator && len(s.Ports) > 0:
 		return bad("ports", "a spectator holds no controller ports")
-	case len(s.Ports) > host.NumPorts:
-		return bad("ports", "more than %d ports", host.NumPorts)
+	case len(s.Ports) > session.NumPorts:
+		return bad("ports", "more than %d ports", session.NumPorts)
 	}
 	if _, err := ButtonMask(s.GolfButton); err != nil {
 		return &SettingError{Key: "golf_button", Err: err}
@@ -256,10 +257,10 @@ func (s *Settings) ConnectCmd() (Cmd, error) {
 }
 
 func (s *Settings) validatePorts() error {
-	var seen host.PortMask
+	var seen session.PortMask
 	for _, p := range s.Ports {
-		if p < 1 || p > host.NumPorts {
-			return bad("ports", "%d is not a controller port from 1 to %d", p, host.NumPorts)
+		if p < 1 || p > session.NumPorts {
+			return bad("ports", "%d is not a controller port from 1 to %d", p, session.NumPorts)
 		}
 		if seen.Has(p - 1) {
 			return bad("ports", "port %d is listed twice", p)
@@ -324,7 +325,7 @@ func (s *Settings) HostConfig() host.Config {
 
 // ClientConfig returns the client configuration these settings describe.
 func (s *Settings) ClientConfig() client.Config {
-	var ports host.PortMask
+	var ports session.PortMask
 	for _, p := range s.Ports {
 		ports |= 1 << (p - 1)
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // errHostSpectate refuses /spectate in a session this console hosts:
@@ -74,7 +74,7 @@ func (s *Session) Spectate(ctx context.Context, target string) error {
 	}()
 	var err error
 	for range rejoinTries {
-		if err = s.Connect(ctx, target); !errors.Is(err, host.ErrRejected) {
+		if err = s.Connect(ctx, target); !errors.Is(err, session.ErrRejected) {
 			break
 		}
 		select {

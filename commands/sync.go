@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -28,7 +28,7 @@ const matchPoll = 50 * time.Millisecond
 // no save) or the cheat set.
 type syncItem struct {
 	from string
-	kind host.SyncKind
+	kind session.SyncKind
 	data []byte
 }
 
@@ -42,7 +42,7 @@ func (s *Session) receiveSync(l *live, it syncItem) {
 	}
 	var line string
 	var err error
-	if it.kind == host.SyncCheats {
+	if it.kind == session.SyncCheats {
 		line, err = l.game.receiveCheats(it.from, it.data)
 	} else {
 		line, err = l.game.receiveSave(it.from, saves.Kind(it.kind), it.data)
@@ -139,7 +139,7 @@ func mismatchError(mm []client.CheckRow) error {
 	for i, r := range mm {
 		lines[i] = r.Mismatch.String()
 	}
-	return fmt.Errorf("%w: %s", host.ErrSaveMismatch, strings.Join(lines, "; "))
+	return fmt.Errorf("%w: %s", session.ErrSaveMismatch, strings.Join(lines, "; "))
 }
 
 // mismatches returns the rows of players who differ from the host, only
@@ -220,18 +220,18 @@ func (s *Session) syncOne(l *live, r client.CheckRow, set *saves.Set) ([]string,
 	}
 	var unfixable []string
 	for _, d := range r.Mismatch.Diffs {
-		var kind host.SyncKind
+		var kind session.SyncKind
 		var data []byte
 		k, isSave := d.Item.Kind()
 		switch {
 		case isSave:
-			kind, data = host.SyncSave(k), set[k].Data
+			kind, data = session.SyncSave(k), set[k].Data
 		case d.Item == saves.ItemCheats:
 			var err error
 			if data, err = l.game.cheatBytes(); err != nil {
 				return nil, fmt.Errorf("encode your cheats: %w", err)
 			}
-			kind = host.SyncCheats
+			kind = session.SyncCheats
 		default:
 			unfixable = append(unfixable, fmt.Sprintf("%s: %v (load the same ROM file with the same emulator)", who, d))
 			continue
@@ -266,7 +266,7 @@ func (s *Session) waitMatch(ctx context.Context, l *live, name string) error {
 		select {
 		case <-tick.C:
 		case <-l.c.Done():
-			return host.ErrClosed
+			return session.ErrClosed
 		case <-ctx.Done():
 			return fmt.Errorf("after the sync, still %w", mismatchError(mm))
 		}

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/launcher/emucfg"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/saves"
 	"github.com/netpak/netpak/saves/rom"
 	"github.com/netpak/netpak/saves/rom/romtest"
@@ -114,7 +114,7 @@ func TestSyncSession(t *testing.T) {
 	hosttest.WaitFor(t, "three manifests at the host", func() bool { return allKnown(alice.Session, 3) })
 
 	err = alice.Start()
-	if !errors.Is(err, host.ErrSaveMismatch) {
+	if !errors.Is(err, session.ErrSaveMismatch) {
 		t.Fatalf("start with differing players: %v", err)
 	}
 	for _, want := range []string{"Bob: SRAM differs", "Carol: cheats differ"} {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // InvitePrefix starts every invite of the built-in VPN (vpn.InvitePrefix,
@@ -26,8 +26,8 @@ const AnswerPrefix = "netpak-answer1"
 const maxAnswerLen = 400
 
 // TunnelSessionPort is the session's port inside the tunnel: always
-// host.DefaultPort, so an invite needs no port of its own.
-const TunnelSessionPort = host.DefaultPort
+// session.DefaultPort, so an invite needs no port of its own.
+const TunnelSessionPort = session.DefaultPort
 
 // Tunnels is the built-in VPN as a Session uses it. cmd/netpak implements
 // it with package vpn: only cmd and vpn may import WireGuard.

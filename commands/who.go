@@ -5,7 +5,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // WhoText formats st as /who prints it: the session line, one row per
@@ -19,7 +19,7 @@ func WhoText(st State) string {
 	}
 	fmt.Fprintf(&b, "session %s, %s, lag %d, %s", where, st.Phase, st.Lag, golf)
 	if st.Phase == Playing {
-		fmt.Fprintf(&b, ", poll %s at %.1f polls/s", host.Thousands(st.Poll), st.Pace)
+		fmt.Fprintf(&b, ", poll %s at %.1f polls/s", session.Thousands(st.Poll), st.Pace)
 	}
 	if st.Self != 0 {
 		path := "inputs over TCP"
@@ -75,7 +75,7 @@ func role(isHost, spectator, self bool) string {
 
 // memberCount says how many members play and how many watch, e.g.
 // "2 players, 1 spectator".
-func memberCount(ms []host.Member) string {
+func memberCount(ms []session.Member) string {
 	players, spectators := 0, 0
 	for _, m := range ms {
 		if m.Spectator {

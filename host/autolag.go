@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
@@ -18,7 +19,7 @@ func (m *member) observeRTT(rtt uint32) {
 // needs and follows it with hysteresis; a change lands on the same poll
 // everywhere and is announced, naming the player furthest away. Direct
 // cores do not measure their round trip, so only netpak players count.
-func (s *session) autoLagLocked() {
+func (s *room) autoLagLocked() {
 	if !s.autoLagOn || s.state == stateEnded {
 		return
 	}
@@ -41,7 +42,7 @@ func (s *session) autoLagLocked() {
 }
 
 // handleAutoLagLocked turns autolag on or off for a player.
-func (s *session) handleAutoLagLocked(m *member, p []byte) error {
+func (s *room) handleAutoLagLocked(m *member, p []byte) error {
 	on, err := wire.ParseU8(p)
 	if err != nil || on > 1 {
 		return fmt.Errorf("parse autolag: %w", wire.ErrBadValue)
@@ -52,12 +53,16 @@ func (s *session) handleAutoLagLocked(m *member, p []byte) error {
 	}
 	s.autoLagOn = on == 1
 	s.autoLag = lockstep.AutoLag{Lag: s.sched.Last().Lag}
-	s.noticeAllLocked(fmt.Sprintf("%s turned autolag %s", m.name, onOff(s.autoLagOn)))
+	state := "off"
+	if s.autoLagOn {
+		state = "on"
+	}
+	s.noticeAllLocked(fmt.Sprintf("%s turned autolag %s", m.name, state))
 	return nil
 }
 
 // noticeAllLocked tells every member, and the host's events, text.
-func (s *session) noticeAllLocked(text string) {
+func (s *room) noticeAllLocked(text string) {
 	s.broadcastLocked(wire.FrameNotice, wire.AppendText(nil, wire.TextMsg{Text: text}), nil)
-	s.eventLocked(Event{Kind: EventNotice, Text: text})
+	s.eventLocked(session.Event{Kind: session.EventNotice, Text: text})
 }

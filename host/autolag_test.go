@@ -10,6 +10,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/latency"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -68,7 +69,7 @@ func TestAutoLagFollowsTheNetwork(t *testing.T) {
 		requireSameState(t, res, polls)
 		// Every change landed on the same poll for both, and the lag
 		// never went back and forth.
-		a, b := ns.eventsOf("ann", host.EventLag), ns.eventsOf("ben", host.EventLag)
+		a, b := ns.eventsOf("ann", session.EventLag), ns.eventsOf("ben", session.EventLag)
 		if len(a) != len(b) || len(a) == 0 || len(a) > 8 {
 			t.Fatalf("ann saw %d lag changes, ben %d: %v", len(a), len(b), a)
 		}

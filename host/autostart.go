@@ -1,5 +1,7 @@
 package host
 
+import "github.com/netpak/netpak/host/session"
+
 // SetAutoStart makes the session start once n players hold controller
 // ports, as Config.AutoStart does; 0 turns autostart off. The lobby server
 // calls it when a room's creator begins the game: its players' cores
@@ -16,7 +18,7 @@ func (h *Host) SetAutoStart(n int) {
 // NameCores names the direct cores that will register the ports: names[k]
 // for port k+1, as the players are known elsewhere (a lobby's seats). A
 // core whose name is empty, not a valid name or taken keeps "core-pN".
-func (h *Host) NameCores(names [NumPorts]string) {
+func (h *Host) NameCores(names [session.NumPorts]string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.s.cores.names = names

@@ -7,6 +7,7 @@ import (
 
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -38,7 +39,7 @@ func newBenchSession(b *testing.B) *benchSession {
 	s := &bs.h.s
 	bs.h.mu.Lock()
 	defer bs.h.mu.Unlock()
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		peer, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)
@@ -71,19 +72,19 @@ func newBenchSession(b *testing.B) *benchSession {
 // next input and its acks, relayed at once to the three others.
 func BenchmarkRelay(b *testing.B) {
 	bs := newBenchSession(b)
-	var pkts [NumPorts][]byte
-	var polls [NumPorts]uint32
+	var pkts [session.NumPorts][]byte
+	var polls [session.NumPorts]uint32
 	var bt wire.Batch
-	var st [NumPorts]lockstep.Stream
+	var st [session.NumPorts]lockstep.Stream
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		k := i % NumPorts
+		k := i % session.NumPorts
 		m := bs.ms[k]
 		m.udpSeen.Store(nowNanos())
-		st[k].Add(polls[k], Input{Keys: uint32(i)})
+		st[k].Add(polls[k], session.Input{Keys: uint32(i)})
 		hb := wire.Batch{AckMask: 0x0f}
-		for j := range NumPorts {
+		for j := range session.NumPorts {
 			hb.Acks[j] = polls[j]
 		}
 		p := wire.AppendDgramHeader(pkts[k][:0], wire.DgramInputs, m.token)

@@ -10,11 +10,12 @@ import (
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 )
 
 // bridgedCore joins the session as a netpak client holding ports and
 // connects a fake core to its bridge.
-func bridgedCore(t *testing.T, ts *testSession, name string, ports host.PortMask, cfg client.Config, fc hosttest.FakeCoreConfig) (*client.Client, *hosttest.FakeCore) {
+func bridgedCore(t *testing.T, ts *testSession, name string, ports session.PortMask, cfg client.Config, fc hosttest.FakeCoreConfig) (*client.Client, *hosttest.FakeCore) {
 	t.Helper()
 	cfg.Ports = ports
 	c := ts.join(name, cfg)
@@ -112,8 +113,8 @@ func TestBridgedAndDirectCores(t *testing.T) {
 	}
 }
 
-func allPorts(ms []host.Member) host.PortMask {
-	var m host.PortMask
+func allPorts(ms []session.Member) session.PortMask {
+	var m session.PortMask
 	for _, x := range ms {
 		m |= x.Ports
 	}
@@ -125,9 +126,9 @@ func allPorts(ms []host.Member) host.PortMask {
 func TestBridgedGolfer(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 4, Golf: true}, nil)
 	script := func(port int, count uint32) uint32 {
-		k := coreKeys(port, int(count)) &^ uint32(host.DefaultGolfMask)
+		k := coreKeys(port, int(count)) &^ uint32(session.DefaultGolfMask)
 		if port == 1 && count == 100 {
-			k |= host.DefaultGolfMask
+			k |= session.DefaultGolfMask
 		}
 		return k
 	}
@@ -154,8 +155,8 @@ func TestBridgedGolfer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitEvents(t, ts, []string{"host"}, host.EventGolfSeat, 1)
-	seat := ts.eventsOf("host", host.EventGolfSeat)[0]
+	waitEvents(t, ts, []string{"host"}, session.EventGolfSeat, 1)
+	seat := ts.eventsOf("host", session.EventGolfSeat)[0]
 	if seat.Who != "bob" {
 		t.Fatalf("seat event %v, want bob", seat)
 	}
@@ -197,9 +198,9 @@ func TestBridgedEmulatorStops(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitEvents(t, ts, []string{"host"}, host.EventLeft, 1)
-	e := ts.eventsOf("host", host.EventLeft)[0]
-	if e.Who != "bob" || e.Reason != host.LeaveEmulator || e.Ports != 1<<1 {
+	waitEvents(t, ts, []string{"host"}, session.EventLeft, 1)
+	e := ts.eventsOf("host", session.EventLeft)[0]
+	if e.Who != "bob" || e.Reason != session.LeaveEmulator || e.Ports != 1<<1 {
 		t.Fatalf("host saw %v", e)
 	}
 	if h := alice.History(); h[999].Keys[1] != 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -58,7 +59,7 @@ func (l *coreLink) memberLocked(port int) (*member, error) {
 	name := "core"
 	if port >= 0 {
 		name = fmt.Sprintf("core-p%d", port+1)
-		if n := s.cores.names[port]; CheckName(n) == nil && !s.nameTakenLocked(n) {
+		if n := s.cores.names[port]; session.CheckName(n) == nil && !s.nameTakenLocked(n) {
 			name = n
 		}
 	}
@@ -111,7 +112,7 @@ func (l *coreLink) Register(r m64p.RegisterPlayer) (bool, uint8) {
 	s.owner[k] = m
 	s.cores.slots[k] = m64p.Slot{RegID: r.RegID, Plugin: r.Plugin, RawData: r.RawData}
 	s.broadcastRosterLocked()
-	s.eventLocked(Event{Kind: EventJoined, Who: m.name, Ports: 1 << k})
+	s.eventLocked(session.Event{Kind: session.EventJoined, Who: m.name, Ports: 1 << k})
 	s.autoArmed = true
 	s.autoStartLocked()
 	return true, target
@@ -132,7 +133,7 @@ func (l *coreLink) PutSettings(st m64p.Settings) error {
 	return nil
 }
 
-func (s *session) putSettingsLocked(st m64p.Settings) {
+func (s *room) putSettingsLocked(st m64p.Settings) {
 	if s.cores.store.PutSettings(st) {
 		s.coreDataArrivedLocked(wire.CoreKindSettings)
 	}
@@ -149,7 +150,7 @@ func (l *coreLink) PutSave(f m64p.SaveFile, data []byte) error {
 	return nil
 }
 
-func (s *session) putSaveLocked(f m64p.SaveFile, data []byte) {
+func (s *room) putSaveLocked(f m64p.SaveFile, data []byte) {
 	if !s.cores.store.Put(coreserve.SaveKind(f), data) {
 		return
 	}
@@ -207,7 +208,7 @@ func (l *coreLink) Registration(ctx context.Context) (m64p.Registration, error) 
 	return h.s.slotsLocked(), err
 }
 
-func (l *coreLink) Leave(why LeaveReason) {
+func (l *coreLink) Leave(why session.LeaveReason) {
 	l.h.mu.Lock()
 	defer l.h.mu.Unlock()
 	if l.p1 && l.h.s.state == statePlaying && l.member != nil && l.member.core.lateData {
@@ -351,7 +352,7 @@ func (h *Host) handleCoreDatagram(sock *udpsock.Socket, p []byte, from netip.Add
 // would stall it for good. Afterwards datagrams from any other address,
 // even another port of the same IP, are dropped and counted, so nobody
 // else on that IP can speak for m or take its replies.
-func (s *session) bindCoreLocked(m *member, sock *udpsock.Socket, from netip.AddrPort, bind bool) bool {
+func (s *room) bindCoreLocked(m *member, sock *udpsock.Socket, from netip.AddrPort, bind bool) bool {
 	switch {
 	case m == nil || m.core == nil || m.left:
 	case m.udpAddr.IsValid():
@@ -370,7 +371,7 @@ func (s *session) bindCoreLocked(m *member, sock *udpsock.Socket, from netip.Add
 	return false
 }
 
-func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
+func (s *room) coreByAddrLocked(from netip.AddrPort) *member {
 	for _, m := range s.members {
 		if m.core != nil && m.udpAddr == from {
 			return m
@@ -381,7 +382,7 @@ func (s *session) coreByAddrLocked(from netip.AddrPort) *member {
 
 // coreKeysLocked authors a direct core's stream: keys reported for count c
 // become the input for poll c+lag.
-func (s *session) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, from netip.AddrPort) {
+func (s *room) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, from netip.AddrPort) {
 	k := int(d.Player)
 	m := s.owner[k]
 	if !s.bindCoreLocked(m, sock, from, false) || s.state != statePlaying || !s.active.Has(k) {
@@ -397,7 +398,7 @@ func (s *session) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, fro
 	}
 	lag := s.sched.At(d.Count).LagOf(m.id)
 	before := st.Have
-	n := m.core.authors[k].Publish(d.Count, lag, Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
+	n := m.core.authors[k].Publish(d.Count, lag, session.Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
 	if n == 0 {
 		return
 	}
@@ -419,13 +420,13 @@ func (s *session) coreKeysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, fro
 // inputs. Nor may it run its port ahead of the others, one datagram after
 // another: the input it would publish is held to the lockstep window every
 // author is held to (authorLimitLocked).
-func (s *session) coreMayReachLocked(m *member, k int, c uint32) bool {
+func (s *room) coreMayReachLocked(m *member, k int, c uint32) bool {
 	return c <= s.streams[k].Have && c < s.authorLimitLocked(m)
 }
 
 // gratuitousLocked sends every direct core port k's events from first on,
 // unasked (UDP type 3).
-func (s *session) gratuitousLocked(k int, first uint32) {
+func (s *room) gratuitousLocked(k int, first uint32) {
 	msg := m64p.KeyInfoServer{Gratuitous: true, Player: uint8(k), Status: s.coreStatusLocked(),
 		Events: s.coreEventsLocked(k, first, s.cores.events[:0])}
 	b, err := msg.AppendTo(s.cores.dgram[:0])
@@ -440,7 +441,7 @@ func (s *session) gratuitousLocked(k int, first uint32) {
 }
 
 // coreRequestLocked answers a core's request for a player's events.
-func (s *session) coreRequestLocked(sock *udpsock.Socket, d m64p.InputRequest, from netip.AddrPort) {
+func (s *room) coreRequestLocked(sock *udpsock.Socket, d m64p.InputRequest, from netip.AddrPort) {
 	var m *member
 	if d.RegID != 0 {
 		m = s.cores.byRegID[d.RegID]
@@ -455,7 +456,7 @@ func (s *session) coreRequestLocked(sock *udpsock.Socket, d m64p.InputRequest, f
 
 // answerCoreLocked sends core m the events of port k from count on, and
 // notes whether it now waits for that count.
-func (s *session) answerCoreLocked(m *member, k int, count uint32) {
+func (s *room) answerCoreLocked(m *member, k int, count uint32) {
 	events := s.coreEventsLocked(k, count, s.cores.events[:0])
 	m.core.waits.Note(k, count, len(events))
 	s.sendEventsLocked(m, k, count, events)
@@ -463,7 +464,7 @@ func (s *session) answerCoreLocked(m *member, k int, count uint32) {
 
 // sendEventsLocked sends core m events of port k, with the lag byte of a
 // core that asked for count.
-func (s *session) sendEventsLocked(m *member, k int, count uint32, events []m64p.Event) {
+func (s *room) sendEventsLocked(m *member, k int, count uint32, events []m64p.Event) {
 	reply := m64p.KeyInfoServer{
 		Player: uint8(k), Status: s.coreStatusLocked(), Lag: s.coreLagLocked(k, count), Events: events,
 	}
@@ -479,7 +480,7 @@ func (s *session) sendEventsLocked(m *member, k int, count uint32, events []m64p
 // later: a core waiting for one gets its answer, and a core that plays
 // near the live edge gets every new input. A core far behind asks for
 // plenty itself, and runs unthrottled while it does.
-func (s *session) pushCoresLocked() {
+func (s *room) pushCoresLocked() {
 	if s.cores.members == 0 {
 		return // the relay's usual case: nothing to push to
 	}
@@ -488,7 +489,7 @@ func (s *session) pushCoresLocked() {
 			continue
 		}
 		w := &m.core.waits
-		for k := range NumPorts {
+		for k := range session.NumPorts {
 			st := &s.streams[k]
 			if c, ok := w.Due(k, st, s.emptyFrom[k]); ok {
 				s.answerCoreLocked(m, k, c)
@@ -502,13 +503,13 @@ func (s *session) pushCoresLocked() {
 // coreLiveLocked reports whether a core that last asked for count c of
 // port k plays near the live edge of its stream (its last request is a
 // round trip old).
-func (s *session) coreLiveLocked(k int, c uint32) bool {
+func (s *room) coreLiveLocked(k int, c uint32) bool {
 	return coreserve.SpeedLag(s.streams[k].Have, c, s.sched.At(c).Lag) <= coreserve.PushWindow
 }
 
 // pushCoreLocked sends core m the events of port k from count on, which
 // it has not been sent.
-func (s *session) pushCoreLocked(m *member, k int, from uint32) {
+func (s *room) pushCoreLocked(m *member, k int, from uint32) {
 	events := s.coreEventsLocked(k, from, s.cores.events[:0])
 	if len(events) == 0 {
 		return
@@ -519,7 +520,7 @@ func (s *session) pushCoreLocked(m *member, k int, from uint32) {
 
 // spectatorCoreLocked finds the spectator core a regid-0 request comes
 // from, binding an unbound one from the same IP.
-func (s *session) spectatorCoreLocked(from netip.AddrPort) *member {
+func (s *room) spectatorCoreLocked(from netip.AddrPort) *member {
 	if m := s.coreByAddrLocked(from); m != nil {
 		return m
 	}
@@ -533,14 +534,14 @@ func (s *session) spectatorCoreLocked(from netip.AddrPort) *member {
 
 // coreEventsLocked appends the events of port k from count c that the
 // session holds; a departed player's port reads as no input.
-func (s *session) coreEventsLocked(k int, c uint32, evs []m64p.Event) []m64p.Event {
+func (s *room) coreEventsLocked(k int, c uint32, evs []m64p.Event) []m64p.Event {
 	if !s.active.Has(k) {
 		return evs
 	}
 	return coreserve.AppendEvents(evs, &s.streams[k], c, s.emptyFrom[k], s.slotsLocked()[k].Plugin)
 }
 
-func (s *session) coreStatusLocked() m64p.Status {
+func (s *room) coreStatusLocked() m64p.Status {
 	return coreserve.Status(s.cores.desync, s.active, &s.emptyFrom)
 }
 
@@ -548,7 +549,7 @@ func (s *session) coreStatusLocked() m64p.Status {
 // many polls the requester is behind the port's author, which makes a
 // core that fell behind run unthrottled until it caught up. With Turbo it
 // is always 255, so cores never wait for the clock (tests).
-func (s *session) coreLagLocked(k int, c uint32) uint8 {
+func (s *room) coreLagLocked(k int, c uint32) uint8 {
 	if s.h.cfg.hooks.Turbo {
 		return 255
 	}
@@ -557,26 +558,26 @@ func (s *session) coreLagLocked(k int, c uint32) uint8 {
 
 // compareCP0Locked compares a client's CP0 registers at a VI and announces
 // the first mismatch of each member.
-func (s *session) compareCP0Locked(m *member, d m64p.SyncData) {
+func (s *room) compareCP0Locked(m *member, d m64p.SyncData) {
 	b := d.AppendTo(nil)
 	r := lockstep.Report{ID: m.id, Role: s.roleLocked(m), Digest: sha256.Sum256(b[5:])}
 	differ, ref := s.cores.cp0.Judge(d.VI, r, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
 	for _, id := range differ {
 		s.cores.desync = true
 		s.broadcastLocked(wire.FrameDesync, wire.AppendChecksum(nil, wire.ChecksumMsg{From: d.VI, ID: id}), nil)
-		s.eventLocked(Event{Kind: EventDesync, Who: s.nameOf(id), Poll: d.VI, Text: s.refName(ref)})
+		s.eventLocked(session.Event{Kind: session.EventDesync, Who: s.nameOf(id), Poll: d.VI, Text: s.refName(ref)})
 	}
 }
 
 // checkCoresLocked drops direct cores that stopped asking for input.
-func (s *session) checkCoresLocked(now int64, timeout time.Duration) {
+func (s *room) checkCoresLocked(now int64, timeout time.Duration) {
 	if s.state != statePlaying {
 		return
 	}
 	for _, m := range s.members {
 		if m.core != nil && m.core.released && !m.core.busy && now-m.udpSeen.Load() > int64(timeout) {
 			s.h.logf("%s stopped asking for input: dropped", m.name)
-			s.dropLocked(m, LeaveTimeout)
+			s.dropLocked(m, session.LeaveTimeout)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 )
 
 // Malformed mupen64plus-core traffic is refused without changing the
@@ -80,7 +81,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 		}
 		go func() {
 			for range 200 {
-				if _, _, err := c.Poll(t.Context(), [host.NumPorts]host.Input{}); err != nil {
+				if _, _, err := c.Poll(t.Context(), [session.NumPorts]session.Input{}); err != nil {
 					errs <- err
 					return
 				}

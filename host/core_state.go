@@ -6,18 +6,19 @@ import (
 	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 )
 
 // coreState is what a session keeps for mupen64plus-core clients, direct
 // and bridged: player 1's settings and saves, the registration table, and
 // the CP0 comparison. Guarded by Host.mu.
 type coreState struct {
-	store   coreserve.Store  // player 1's settings and saves
-	names   [NumPorts]string // what to call the core of each port; see Host.NameCores
-	started chan struct{}    // closed when the game starts
-	p1Left  chan struct{}    // closed when gopher64's player 1 left the game (its data will not come)
+	store   coreserve.Store          // player 1's settings and saves
+	names   [session.NumPorts]string // what to call the core of each port; see Host.NameCores
+	started chan struct{}            // closed when the game starts
+	p1Left  chan struct{}            // closed when gopher64's player 1 left the game (its data will not come)
 
-	slots   [NumPorts]m64p.Slot // per port, as cores registered it
+	slots   [session.NumPorts]m64p.Slot // per port, as cores registered it
 	byRegID map[uint32]*member
 
 	cp0     lockstep.Verdicts // CPU registers per VI
@@ -41,7 +42,7 @@ func (cs *coreState) init() {
 // coreMember is what a member that is a direct core adds.
 type coreMember struct {
 	ip       netip.Addr // its TCP peer; its datagrams must come from there
-	authors  [NumPorts]lockstep.Author
+	authors  [session.NumPorts]lockstep.Author
 	released bool // GET_REGISTRATION answered: it plays now
 	waits    coreserve.Waits
 	// lateData: it holds player 1 and asked for the registration before
@@ -62,9 +63,9 @@ func (cs *coreState) p1LeftLocked() {
 
 // slotsLocked is the registration every core receives: cores' own entries,
 // and an entry for each port a netpak client plays.
-func (s *session) slotsLocked() m64p.Registration {
+func (s *room) slotsLocked() m64p.Registration {
 	var reg m64p.Registration
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if !s.active.Has(k) {
 			continue
 		}

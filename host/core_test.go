@@ -11,6 +11,7 @@ import (
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -73,7 +74,7 @@ func TestDirectCoresLockstep(t *testing.T) {
 	players := [][]uint8{{0}, {1}}
 	cores, done := startCores(t, ts.addr, players...)
 	waitHandshakes(t, 2, done)
-	names := map[string]host.PortMask{}
+	names := map[string]session.PortMask{}
 	for _, m := range ts.h.Members() {
 		names[m.Name] = m.Ports
 	}
@@ -124,7 +125,7 @@ func TestMixedCoresAndClients(t *testing.T) {
 	waitHandshakes(t, 2, done)
 	const polls = 800
 	var mu sync.Mutex
-	seen := map[string][][host.NumPorts]host.Input{}
+	seen := map[string][][session.NumPorts]session.Input{}
 	var wg sync.WaitGroup
 	for i, c := range cores {
 		wg.Go(func() {
@@ -135,9 +136,9 @@ func TestMixedCoresAndClients(t *testing.T) {
 	}
 	for name, c := range map[string]*client.Client{"bob": c1, "eve": c3} {
 		wg.Go(func() {
-			var rec [][host.NumPorts]host.Input
+			var rec [][session.NumPorts]session.Input
 			_, err := sim.Run(t.Context(), c, sim.Config{Polls: polls, Script: sim.Script{Seed: 3},
-				OnPoll: func(p uint32, in [host.NumPorts]host.Input) { rec = append(rec, in) }})
+				OnPoll: func(p uint32, in [session.NumPorts]session.Input) { rec = append(rec, in) }})
 			if err != nil {
 				t.Errorf("%s: %v", name, err)
 			}
@@ -156,7 +157,7 @@ func TestMixedCoresAndClients(t *testing.T) {
 			t.Fatalf("poll %d: the cores consumed %x and %x", n, want, got)
 		}
 		for name, rec := range seen {
-			for k := range host.NumPorts {
+			for k := range session.NumPorts {
 				if rec[n][k].Keys != want[k] {
 					t.Fatalf("poll %d port %d: %s consumed %#x, the cores %#x", n, k+1, name, rec[n][k].Keys, want[k])
 				}

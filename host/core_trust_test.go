@@ -17,6 +17,7 @@ import (
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -86,7 +87,7 @@ func startTrustGame(t *testing.T, cfg host.Config, withCore bool, spectatorCores
 // playerRun is what one honest player consumed, and its longest wait.
 type playerRun struct {
 	name    string
-	keys    [][host.NumPorts]uint32
+	keys    [][session.NumPorts]uint32
 	worst   time.Duration
 	worstAt int
 	err     error
@@ -109,7 +110,7 @@ func (g *trustGame) play(t *testing.T, polls int, attack func()) []playerRun {
 	runs := make([]playerRun, 0, 1+len(g.clients)+len(g.extra))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	paced := func(name string, poll func(i int) ([host.NumPorts]uint32, error)) {
+	paced := func(name string, poll func(i int) ([session.NumPorts]uint32, error)) {
 		wg.Go(func() {
 			r := playerRun{name: name}
 			next := time.Now()
@@ -138,25 +139,25 @@ func (g *trustGame) play(t *testing.T, polls int, attack func()) []playerRun {
 		})
 	}
 	if g.core != nil {
-		paced("core-p1", func(i int) ([host.NumPorts]uint32, error) {
+		paced("core-p1", func(i int) ([session.NumPorts]uint32, error) {
 			return g.core.Poll(ctx, map[int]uint32{0: coreKeys(0, i)})
 		})
 	}
 	for i, c := range g.extra {
-		paced(fmt.Sprintf("spectator core %d", i+1), func(int) ([host.NumPorts]uint32, error) {
+		paced(fmt.Sprintf("spectator core %d", i+1), func(int) ([session.NumPorts]uint32, error) {
 			return c.Poll(ctx, nil)
 		})
 	}
 	script := sim.Script{Seed: 9}
 	for j, c := range g.clients {
 		k := g.ports[j]
-		paced(playerName(k), func(i int) ([host.NumPorts]uint32, error) {
-			var presses [host.NumPorts]host.Input
+		paced(playerName(k), func(i int) ([session.NumPorts]uint32, error) {
+			var presses [session.NumPorts]session.Input
 			presses[k] = script.Press(k, uint32(i))
 			presses[k].Pak = 0
 			_, in, err := c.Poll(ctx, presses)
-			var keys [host.NumPorts]uint32
-			for p := range host.NumPorts {
+			var keys [session.NumPorts]uint32
+			for p := range session.NumPorts {
 				keys[p] = in[p].Keys
 			}
 			return keys, err

@@ -2,10 +2,10 @@
 // host ([Host]) that admits members, relays every input the moment it
 // arrives, schedules lag and golf changes, runs the start check and judges
 // desyncs, and serves unmodified mupen64plus cores that connect to it
-// directly. It also names what every side of a session speaks of: events
-// ([Event]), members ([Member]), leave reasons and errors. It never
-// imports vpn or commands: it serves whatever [net.Listener] and
-// [net.PacketConn] it is given.
+// directly. What every side of a session speaks of (events, members, leave
+// reasons, errors) is package [github.com/netpak/netpak/host/session]; no
+// client imports this package. It never imports vpn or commands: it serves
+// whatever [net.Listener] and [net.PacketConn] it is given.
 //
 // # The model
 //

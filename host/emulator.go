@@ -3,6 +3,7 @@ package host
 import (
 	"fmt"
 
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
@@ -10,7 +11,7 @@ import (
 // manifest holds only their hash, and /check names the ones that differ.
 
 // handleCheatsLocked takes m's cheat names and tells everyone.
-func (s *session) handleCheatsLocked(m *member, p []byte) error {
+func (s *room) handleCheatsLocked(m *member, p []byte) error {
 	c, err := wire.ParseCheatNames(p)
 	if err != nil {
 		return err
@@ -29,7 +30,7 @@ func (s *session) handleCheatsLocked(m *member, p []byte) error {
 // against: trying is the player's netpak's job, not a promise.
 
 // handleEmulatorLocked takes m's emulator status and tells everyone.
-func (s *session) handleEmulatorLocked(m *member, p []byte) error {
+func (s *room) handleEmulatorLocked(m *member, p []byte) error {
 	e, err := wire.ParseEmulator(p)
 	if err != nil {
 		return err
@@ -42,7 +43,7 @@ func (s *session) handleEmulatorLocked(m *member, p []byte) error {
 
 // sendEmulatorsLocked gives a new member everyone's emulator status and
 // cheat names.
-func (s *session) sendEmulatorsLocked(to *member) {
+func (s *room) sendEmulatorsLocked(to *member) {
 	for _, m := range s.members {
 		if m == to {
 			continue
@@ -58,10 +59,10 @@ func (s *session) sendEmulatorsLocked(to *member) {
 
 // emulatorCheckLocked refuses the start while a player's emulator said it
 // cannot start the game.
-func (s *session) emulatorCheckLocked() error {
+func (s *room) emulatorCheckLocked() error {
 	for _, m := range s.members {
 		if m.ports != 0 && m.emulator != nil && !m.emulator.OK {
-			return fmt.Errorf("%w (%s: %s); %s can fix it and /check again, or /spectate", ErrEmulator, m.name, m.emulator.Text, m.name)
+			return fmt.Errorf("%w (%s: %s); %s can fix it and /check again, or /spectate", session.ErrEmulator, m.name, m.emulator.Text, m.name)
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/session"
 )
 
 // A player whose emulator cannot start the game says so; everyone's
@@ -27,7 +28,7 @@ func TestEmulatorThatCannotStart(t *testing.T) {
 		}
 		return false
 	})
-	if err := ts.start(); !errors.Is(err, host.ErrEmulator) || !strings.Contains(err.Error(), "p2") {
+	if err := ts.start(); !errors.Is(err, session.ErrEmulator) || !strings.Contains(err.Error(), "p2") {
 		t.Fatalf("start with p2's emulator broken: %v, want ErrEmulator naming p2", err)
 	}
 	late := ts.join("watcher", client.Config{Spectator: true})

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
@@ -18,7 +19,7 @@ func RawInputs(k int, first uint32, n int) []byte {
 	var st lockstep.Stream
 	st.Skip(first)
 	for i := range n {
-		st.Add(first+uint32(i), Input{Keys: 0xdead0000 | uint32(i)})
+		st.Add(first+uint32(i), session.Input{Keys: 0xdead0000 | uint32(i)})
 	}
 	b, at := wire.AppendBatchHead(wire.AppendFrameHeader(nil, wire.FrameInputs, 0), &wire.Batch{})
 	b = wire.AppendRun(b, k, first, n, &st)
@@ -37,14 +38,14 @@ func RawChecksum(from, count uint32, hash uint64) []byte {
 // RawHello is what a client writes first: the stream magic and a hello
 // frame for name, announcing no manifest.
 func RawHello(name string, spectator bool) []byte {
-	return rawHello(wire.Hello{Version: ProtocolVersion, Spectator: spectator, Name: name})
+	return rawHello(wire.Hello{Version: session.ProtocolVersion, Spectator: spectator, Name: name})
 }
 
 // RawHelloNoROM is RawHello for a player that announces no ROM (the
 // simulated game), as netpak's clients without a ROM do.
 func RawHelloNoROM(name string) []byte {
 	noROM, _ := saves.Manifest{}.MarshalBinary()
-	return rawHello(wire.Hello{Version: ProtocolVersion, Name: name, Manifest: noROM})
+	return rawHello(wire.Hello{Version: session.ProtocolVersion, Name: name, Manifest: noROM})
 }
 
 func rawHello(hl wire.Hello) []byte {

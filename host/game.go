@@ -4,22 +4,23 @@ import (
 	"fmt"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
 // startLocked starts the game for everyone. actor is the member who asked,
 // or nil for the host itself.
-func (s *session) startLocked(actor *member) error {
+func (s *room) startLocked(actor *member) error {
 	switch {
 	case actor != nil && !actor.isHost:
 		return fmt.Errorf("only the host can start the game")
 	case s.state == statePlaying:
 		return fmt.Errorf("the game has already started")
 	case s.state == stateEnded:
-		return ErrEnded
+		return session.ErrEnded
 	}
-	var active PortMask
-	for i := range NumPorts {
+	var active session.PortMask
+	for i := range session.NumPorts {
 		if s.owner[i] != nil {
 			active |= 1 << i
 		}
@@ -39,15 +40,15 @@ func (s *session) startLocked(actor *member) error {
 	close(s.cores.started)
 	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: s.grantSent, Active: active, Slots: s.slotsLocked()})
 	s.broadcastLocked(wire.FrameStarted, st, nil)
-	s.eventLocked(Event{Kind: EventStarted})
+	s.eventLocked(session.Event{Kind: session.EventStarted})
 	return nil
 }
 
 // startLateLocked lets a spectator who joined a running game watch from
 // the oldest poll every stream still holds in full.
-func (s *session) startLateLocked(m *member) {
+func (s *room) startLateLocked(m *member) {
 	first := uint32(lockstep.NotEmpty)
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		if s.active.Has(i) {
 			first = min(first, s.streams[i].Have)
 		}
@@ -56,15 +57,15 @@ func (s *session) startLateLocked(m *member) {
 	if catchUp != 0 {
 		first = 0 // a rejoined player replays the game
 	}
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		m.acked[i] = first
 		m.tcpSent[i] = first
 	}
 	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{
 		First: first, Grant: max(s.grantSent, first), Active: s.active, CatchUp: catchUp != 0, Slots: s.slotsLocked()}))
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] != lockstep.NotEmpty {
-			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))
+			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: session.LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))
 		}
 	}
 }
@@ -72,7 +73,7 @@ func (s *session) startLateLocked(m *member) {
 // scheduleLocked adds a lag policy change. In the lobby it replaces the
 // initial policy; in a game it takes effect at the first poll nobody has
 // been allowed to start, so it lands on the same poll everywhere.
-func (s *session) scheduleLocked(e lockstep.SchedEntry) error {
+func (s *room) scheduleLocked(e lockstep.SchedEntry) error {
 	switch s.state {
 	case stateLobby:
 		s.sched.Reset(e)
@@ -83,19 +84,19 @@ func (s *session) scheduleLocked(e lockstep.SchedEntry) error {
 			return err
 		}
 	default:
-		return ErrEnded
+		return session.ErrEnded
 	}
 	s.epoch++
 	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}), nil)
-	s.eventLocked(SchedEvent(e, s.nameOf(e.Actor)))
+	s.eventLocked(session.SchedEvent(e, s.nameOf(e.Actor)))
 	return nil
 }
 
 // minStartedLocked is a poll every author has reached: the lowest count of
 // inputs of an active port, less the largest lag.
-func (s *session) minStartedLocked() uint32 {
+func (s *room) minStartedLocked() uint32 {
 	low := uint32(lockstep.NotEmpty)
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			low = min(low, s.streams[i].Have)
 		}
@@ -108,9 +109,9 @@ func (s *session) minStartedLocked() uint32 {
 
 // grantLocked raises the grant as inputs arrive: clients may run
 // grantWindow polls beyond the newest input of any port.
-func (s *session) grantLocked() {
+func (s *room) grantLocked() {
 	var newest uint32
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		if s.active.Has(i) {
 			newest = max(newest, s.streams[i].Have)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
@@ -17,7 +18,7 @@ import (
 
 // handleStopLocked ends the game for everyone at the host's player's
 // request.
-func (s *session) handleStopLocked(m *member, p []byte) error {
+func (s *room) handleStopLocked(m *member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("stop frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -44,10 +45,10 @@ func (h *Host) Stop() error {
 }
 
 // endGameLocked ends the game and returns the session to the lobby.
-func (s *session) endGameLocked(g wire.GameOver) {
+func (s *room) endGameLocked(g wire.GameOver) {
 	for _, m := range s.members {
 		if m.core != nil {
-			s.dropLocked(m, LeaveQuit) // a core's netplay ends with its game
+			s.dropLocked(m, session.LeaveQuit) // a core's netplay ends with its game
 		}
 	}
 	s.state = stateLobby
@@ -61,15 +62,15 @@ func (s *session) endGameLocked(g wire.GameOver) {
 	last := s.sched.Last()
 	s.sched.Reset(lockstep.SchedEntry{Lag: last.Lag, Golf: last.Golf, Cause: lockstep.CauseInitial})
 	s.checks.Init()
-	s.arrivals = [NumPorts][arrivalRing]arrival{}
-	s.held, s.vacant, s.zeroFrom = [NumPorts]string{}, 0, [NumPorts]uint32{}
+	s.arrivals = [session.NumPorts][arrivalRing]arrival{}
+	s.held, s.vacant, s.zeroFrom = [session.NumPorts]string{}, 0, [session.NumPorts]uint32{}
 	s.cores = coreState{}
 	s.cores.init()
 	s.autoArmed = false // the next game starts when someone joins, or by /start
 	for _, m := range s.members {
-		m.acked, m.tcpSent, m.waited = [NumPorts]uint32{}, [NumPorts]uint32{}, 0
+		m.acked, m.tcpSent, m.waited = [session.NumPorts]uint32{}, [session.NumPorts]uint32{}, 0
 		m.coreWants, m.uploads = 0, wire.Assembly{}
-		for i := range NumPorts {
+		for i := range session.NumPorts {
 			if m.lent.Has(i) && s.owner[i] == nil {
 				s.owner[i], m.ports = m, m.ports|1<<i
 			}
@@ -80,11 +81,11 @@ func (s *session) endGameLocked(g wire.GameOver) {
 	s.broadcastLocked(wire.FrameGameOver, wire.AppendGameOver(nil, g), nil)
 	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: s.sched.Last()}), nil)
 	s.broadcastRosterLocked()
-	s.eventLocked(Event{Kind: EventEnded, Who: s.stopperName(g), Count: s.games})
+	s.eventLocked(session.Event{Kind: session.EventEnded, Who: s.stopperName(g), Count: s.games})
 }
 
 // stopperName names who ended a game: "" when every player left.
-func (s *session) stopperName(g wire.GameOver) string {
+func (s *room) stopperName(g wire.GameOver) string {
 	if g.Why != wire.GameStopped {
 		return ""
 	}

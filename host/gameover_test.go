@@ -10,6 +10,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -38,7 +39,7 @@ func TestGameAfterGame(t *testing.T) {
 			polling.Add(1)
 			var once sync.Once
 			go func() {
-				_, err := sim.Run(ctx, c, sim.Config{Polls: 1 << 30, OnPoll: func(uint32, [host.NumPorts]host.Input) { once.Do(polling.Done) }})
+				_, err := sim.Run(ctx, c, sim.Config{Polls: 1 << 30, OnPoll: func(uint32, [session.NumPorts]session.Input) { once.Do(polling.Done) }})
 				once.Do(polling.Done)
 				errs <- err
 			}()
@@ -48,13 +49,13 @@ func TestGameAfterGame(t *testing.T) {
 			t.Fatal(err)
 		}
 		for range cs {
-			if err := <-errs; !errors.Is(err, host.ErrEnded) {
+			if err := <-errs; !errors.Is(err, session.ErrEnded) {
 				t.Errorf("game %d: a poll into the stop returned %v, want ErrEnded", game, err)
 			}
 		}
 		cancel()
-		waitEvents(t, ts, []string{"host", "p1", "p2", "p3", "spec1"}, host.EventEnded, game)
-		if e := ts.eventsOf("p2", host.EventEnded)[game-1]; e.Who != "p1" {
+		waitEvents(t, ts, []string{"host", "p1", "p2", "p3", "spec1"}, session.EventEnded, game)
+		if e := ts.eventsOf("p2", session.EventEnded)[game-1]; e.Who != "p1" {
 			t.Errorf("p2 heard %q", e.String())
 		}
 		for _, c := range cs {
@@ -70,7 +71,7 @@ func TestGameAfterGame(t *testing.T) {
 	if err := cs[1].Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"p2"}, host.EventNotice, 1)
+	waitEvents(t, ts, []string{"p2"}, session.EventNotice, 1)
 }
 
 // A game every player left ends by itself; the players' ports come back
@@ -79,18 +80,18 @@ func TestGameOverWhenEveryoneLeft(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 2, AutoStart: 2}, nil)
 	ann := ts.join("ann", client.Config{})
 	ben := ts.join("ben", client.Config{})
-	waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
+	waitEvents(t, ts, []string{"host"}, session.EventStarted, 1)
 	res := playAll(t, []*client.Client{ann, ben}, sim.Config{Polls: 200}, time.Minute)
 	requireSameState(t, res, 200)
 	ann.Close()
 	ben.Close()
-	waitEvents(t, ts, []string{"host"}, host.EventEnded, 1)
-	if e := ts.eventsOf("host", host.EventEnded)[0]; e.Who != "" {
+	waitEvents(t, ts, []string{"host"}, session.EventEnded, 1)
+	if e := ts.eventsOf("host", session.EventEnded)[0]; e.Who != "" {
 		t.Errorf("host event %q", e.String())
 	}
 	cal := ts.join("cal", client.Config{})
 	dee := ts.join("dee", client.Config{})
-	waitEvents(t, ts, []string{"host"}, host.EventStarted, 2)
+	waitEvents(t, ts, []string{"host"}, session.EventStarted, 2)
 	res = playAll(t, []*client.Client{cal, dee}, sim.Config{Polls: 200}, time.Minute)
 	requireSameState(t, res, 200)
 }
@@ -121,9 +122,9 @@ func TestAutostartPlaysGameAfterGame(t *testing.T) {
 		for _, c := range cores {
 			c.Close()
 		}
-		waitEvents(t, ts, []string{"host"}, host.EventEnded, game)
+		waitEvents(t, ts, []string{"host"}, session.EventEnded, game)
 	}
-	if n := len(ts.eventsOf("host", host.EventStarted)); n != 3 {
+	if n := len(ts.eventsOf("host", session.EventStarted)); n != 3 {
 		t.Errorf("%d games started, want 3", n)
 	}
 }
@@ -137,17 +138,17 @@ func TestReleasedPortComesBack(t *testing.T) {
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"p3"}, host.EventStarted, 1)
+	waitEvents(t, ts, []string{"p3"}, session.EventStarted, 1)
 	if err := cs[2].Release(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"p1"}, host.EventLeft, 1)
+	waitEvents(t, ts, []string{"p1"}, session.EventLeft, 1)
 	res := playAll(t, cs[:2], sim.Config{Polls: 300}, time.Minute)
 	requireSameState(t, res, 300)
 	if err := cs[0].Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"host"}, host.EventEnded, 1)
+	waitEvents(t, ts, []string{"host"}, session.EventEnded, 1)
 	hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b111 })
 	if err := ts.start(); err != nil {
 		t.Fatal(err)

@@ -5,13 +5,14 @@ import (
 	"fmt"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
 // handleFrameLocked handles one frame from m. An error means m sent
 // something malformed and is dropped; refusals of well-formed requests are
 // notices to m instead.
-func (s *session) handleFrameLocked(m *member, typ wire.FrameType, p []byte) error {
+func (s *room) handleFrameLocked(m *member, typ wire.FrameType, p []byte) error {
 	if m.left {
 		return nil
 	}
@@ -74,7 +75,7 @@ func talks(typ wire.FrameType) bool {
 // refuseTalkLocked refuses a frame beyond m's rate, telling m once per
 // run of refusals. A refused manifest makes m's files unknown, so the
 // start check waits for its next one instead of trusting an old one.
-func (s *session) refuseTalkLocked(m *member, typ wire.FrameType) error {
+func (s *room) refuseTalkLocked(m *member, typ wire.FrameType) error {
 	if typ == wire.FrameManifest && m.manifest != nil {
 		m.manifest = nil
 	}
@@ -88,22 +89,22 @@ func (s *session) refuseTalkLocked(m *member, typ wire.FrameType) error {
 }
 
 // noticeLocked tells m alone about a refused request.
-func (s *session) noticeLocked(m *member, err error) {
+func (s *room) noticeLocked(m *member, err error) {
 	s.sendLocked(m, wire.FrameNotice, wire.AppendText(nil, wire.TextMsg{Text: err.Error()}))
 }
 
-func (s *session) handleChatLocked(m *member, p []byte) error {
+func (s *room) handleChatLocked(m *member, p []byte) error {
 	msg, err := wire.ParseText(p)
 	if err != nil {
 		return err
 	}
 	msg.ID = m.id
 	s.broadcastLocked(wire.FrameChat, wire.AppendText(nil, msg), nil)
-	s.eventLocked(Event{Kind: EventChat, Who: m.name, Text: msg.Text})
+	s.eventLocked(session.Event{Kind: session.EventChat, Who: m.name, Text: msg.Text})
 	return nil
 }
 
-func (s *session) handleSetLagLocked(m *member, p []byte) error {
+func (s *room) handleSetLagLocked(m *member, p []byte) error {
 	lag, err := wire.ParseU8(p)
 	if err != nil {
 		return fmt.Errorf("parse set-lag: %w", err)
@@ -114,7 +115,7 @@ func (s *session) handleSetLagLocked(m *member, p []byte) error {
 }
 
 // setLagLocked applies a player's /lag N, which turns autolag off.
-func (s *session) setLagLocked(e lockstep.SchedEntry) error {
+func (s *room) setLagLocked(e lockstep.SchedEntry) error {
 	if err := s.scheduleLocked(e); err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func (s *session) setLagLocked(e lockstep.SchedEntry) error {
 	return nil
 }
 
-func (s *session) handleGolfLocked(m *member, p []byte) error {
+func (s *room) handleGolfLocked(m *member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("golf frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -141,7 +142,7 @@ func (s *session) handleGolfLocked(m *member, p []byte) error {
 
 // refuseIfLocked runs do(e) unless pre failed, and turns either failure
 // into a notice to m.
-func (s *session) refuseIfLocked(m *member, pre error, do func(lockstep.SchedEntry) error, e lockstep.SchedEntry) error {
+func (s *room) refuseIfLocked(m *member, pre error, do func(lockstep.SchedEntry) error, e lockstep.SchedEntry) error {
 	if pre == nil {
 		pre = do(e)
 	}
@@ -151,14 +152,14 @@ func (s *session) refuseIfLocked(m *member, pre error, do func(lockstep.SchedEnt
 	return nil
 }
 
-func (s *session) requirePlayerLocked(m *member) error {
+func (s *room) requirePlayerLocked(m *member) error {
 	if m.spectator {
 		return errors.New("spectators cannot change the lag or golf mode")
 	}
 	return nil
 }
 
-func (s *session) handleStartLocked(m *member, p []byte) error {
+func (s *room) handleStartLocked(m *member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("start frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -169,7 +170,7 @@ func (s *session) handleStartLocked(m *member, p []byte) error {
 }
 
 // handleGolfPressLocked moves the golf seat to m when golf mode is on.
-func (s *session) handleGolfPressLocked(m *member, p []byte) error {
+func (s *room) handleGolfPressLocked(m *member, p []byte) error {
 	if _, err := wire.ParseU32(p); err != nil {
 		return fmt.Errorf("parse golf-press: %w", err)
 	}
@@ -184,7 +185,7 @@ func (s *session) handleGolfPressLocked(m *member, p []byte) error {
 	return nil
 }
 
-func (s *session) handlePingLocked(m *member, p []byte) error {
+func (s *room) handlePingLocked(m *member, p []byte) error {
 	pg, err := wire.ParsePing(p)
 	if err != nil {
 		return fmt.Errorf("parse ping: %w", err)
@@ -194,7 +195,7 @@ func (s *session) handlePingLocked(m *member, p []byte) error {
 	return nil
 }
 
-func (s *session) handleChecksumLocked(m *member, p []byte) error {
+func (s *room) handleChecksumLocked(m *member, p []byte) error {
 	c, err := wire.ParseChecksum(p)
 	if err != nil {
 		return err
@@ -211,13 +212,13 @@ func (s *session) handleChecksumLocked(m *member, p []byte) error {
 		d := c
 		d.ID = id
 		s.broadcastLocked(wire.FrameDesync, wire.AppendChecksum(nil, d), nil)
-		s.eventLocked(Event{Kind: EventDesync, Who: s.nameOf(id), Poll: c.From, Count: c.Count, Text: s.refName(ref)})
+		s.eventLocked(session.Event{Kind: session.EventDesync, Who: s.nameOf(id), Poll: c.From, Count: c.Count, Text: s.refName(ref)})
 	}
 	return nil
 }
 
 // roleLocked is how much m's reports count in desync verdicts.
-func (s *session) roleLocked(m *member) lockstep.Role {
+func (s *room) roleLocked(m *member) lockstep.Role {
 	switch {
 	case m.ports == 0, m.ports&s.vacant != 0: // a rejoined player is judged, as it replays, but does not judge
 		return lockstep.RoleSpectator
@@ -228,7 +229,7 @@ func (s *session) roleLocked(m *member) lockstep.Role {
 }
 
 // activePlayersLocked counts the members that author a port of the game.
-func (s *session) activePlayersLocked() int {
+func (s *room) activePlayersLocked() int {
 	n := 0
 	for _, m := range s.members {
 		if m.ports&s.active != 0 {
@@ -239,7 +240,7 @@ func (s *session) activePlayersLocked() int {
 }
 
 // refName names a verdict's reference for events.
-func (s *session) refName(id uint16) string {
+func (s *room) refName(id uint16) string {
 	if id == 0 {
 		return "the other players"
 	}
@@ -247,7 +248,7 @@ func (s *session) refName(id uint16) string {
 }
 
 // hostPlayerLocked returns the host's own player, if it plays.
-func (s *session) hostPlayerLocked() *member {
+func (s *room) hostPlayerLocked() *member {
 	for _, m := range s.members {
 		if m.isHost && m.ports != 0 {
 			return m

@@ -14,18 +14,10 @@ import (
 
 	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
-
-// DefaultPort is the session port, TCP and UDP, as in AQZ.
-const DefaultPort = 6400
-
-// DefaultLag is the lag of a new session, as in AQZ.
-const DefaultLag = 5
-
-// DefaultDropTimeout is how long a silent member is kept.
-const DefaultDropTimeout = 3 * time.Second
 
 // grantWindow is how many polls beyond the newest input the host lets
 // clients start. Lag changes land just beyond the last grant, so this is
@@ -36,12 +28,12 @@ const grantWindow = 32
 const helloTimeout = 5 * time.Second
 
 // Config configures a Host. The zero value is a valid session with lag 0;
-// netpak's console fills in DefaultLag.
+// netpak's console fills in [session.DefaultLag].
 type Config struct {
 	Lag         uint8         // session lag in polls
 	Golf        bool          // golf mode on from the start
-	GolfMask    uint32        // buttons that take the golf seat; 0 means DefaultGolfMask
-	DropTimeout time.Duration // silence before a member is dropped; 0 means DefaultDropTimeout
+	GolfMask    uint32        // buttons that take the golf seat; 0 means session.DefaultGolfMask
+	DropTimeout time.Duration // silence before a member is dropped; 0 means session.DefaultDropTimeout
 	AutoStart   int           // start when this many players joined; 0 waits for /start
 	// AutoLag makes the host follow the network with the lag: the
 	// smallest lag that holds full speed for every pair of players, from
@@ -60,7 +52,7 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// OnEvent, if set, receives session events as the host sees them. It is
 	// called with the session lock held and must not block or call back.
-	OnEvent func(Event)
+	OnEvent func(session.Event)
 
 	// limits are the admission limits; zero fields mean the defaults.
 	limits limits
@@ -76,14 +68,14 @@ func WithTestHooks(cfg Config, h testhook.Hooks) Config {
 
 func (c *Config) golfMask() uint32 {
 	if c.GolfMask == 0 {
-		return DefaultGolfMask
+		return session.DefaultGolfMask
 	}
 	return c.GolfMask
 }
 
 func (c *Config) dropTimeout() time.Duration {
 	if c.DropTimeout <= 0 {
-		return DefaultDropTimeout
+		return session.DefaultDropTimeout
 	}
 	return c.DropTimeout
 }
@@ -108,7 +100,7 @@ type Host struct {
 	sockets   []*udpsock.Socket
 
 	mu sync.Mutex // guards sess
-	s  session
+	s  room
 
 	// relayObserver, if set by a benchmark, sees the time each inputs
 	// datagram spent in the host.
@@ -140,7 +132,7 @@ func (h *Host) Serve(ln net.Listener, pc net.PacketConn) error {
 	select {
 	case <-h.closing:
 		h.lnMu.Unlock()
-		return ErrClosed
+		return session.ErrClosed
 	default:
 	}
 	var sock *udpsock.Socket
@@ -160,7 +152,7 @@ func (h *Host) Serve(ln net.Listener, pc net.PacketConn) error {
 
 	if ln == nil {
 		<-h.closing
-		return ErrClosed
+		return session.ErrClosed
 	}
 	return h.acceptLoop(ln)
 }
@@ -171,7 +163,7 @@ func (h *Host) acceptLoop(ln net.Listener) error {
 		if err != nil {
 			select {
 			case <-h.closing:
-				return ErrClosed
+				return session.ErrClosed
 			default:
 			}
 			var ne net.Error
@@ -196,7 +188,7 @@ func (h *Host) acceptLoop(ln net.Listener) error {
 			h.lnMu.Unlock()
 			t.done()
 			c.Close()
-			return ErrClosed
+			return session.ErrClosed
 		default:
 		}
 		h.wg.Go(func() {
@@ -216,7 +208,7 @@ func (h *Host) serveConn(c net.Conn, t *joinTicket) {
 	switch {
 	case err != nil:
 		c.Close()
-	case IsNetpakStream(first[0]):
+	case session.IsNetpakStream(first[0]):
 		h.serveNetpak(c, br, t.done)
 	case m64p.IsM64PTCP(first[0]):
 		h.serveCoreConn(c, br, t.done)
@@ -264,7 +256,7 @@ func (h *Host) logf(format string, args ...any) {
 }
 
 // Members returns the session's members.
-func (h *Host) Members() []Member {
+func (h *Host) Members() []session.Member {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.s.rosterLocked()
@@ -284,8 +276,8 @@ func (h *Host) Kick(name string) (netip.Addr, error) {
 			addr := m.from
 			// Tell the member itself first; its writeLoop sends what is
 			// queued, then hangs up.
-			h.s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: LeaveKicked, Ports: m.ports}))
-			h.s.dropLocked(m, LeaveKicked)
+			h.s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: session.LeaveKicked, Ports: m.ports}))
+			h.s.dropLocked(m, session.LeaveKicked)
 			if m.core != nil {
 				m.conn.Close()
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/lossy"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -32,7 +33,7 @@ func TestJoinRefusals(t *testing.T) {
 	} {
 		tc.cfg.Name = tc.name
 		_, err := client.Dial(context.Background(), ts.addr, tc.cfg)
-		if !errors.Is(err, host.ErrRejected) || !strings.Contains(err.Error(), tc.want) {
+		if !errors.Is(err, session.ErrRejected) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("join %q: %v, want refusal %q", tc.name, err, tc.want)
 		}
 	}
@@ -48,8 +49,8 @@ func TestStartedGameTakesOnlySpectators(t *testing.T) {
 	if err := cs[1].Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"p2"}, host.EventNotice, 1)
-	if got := ts.eventsOf("p2", host.EventNotice)[0].Text; got != "only the host can start the game" {
+	waitEvents(t, ts, []string{"p2"}, session.EventNotice, 1)
+	if got := ts.eventsOf("p2", session.EventNotice)[0].Text; got != "only the host can start the game" {
 		t.Errorf("p2 /start: %q", got)
 	}
 	cs[0].Start()
@@ -58,9 +59,9 @@ func TestStartedGameTakesOnlySpectators(t *testing.T) {
 	for _, c := range cs {
 		go sim.Run(ctx, c, sim.Config{Polls: 1000, Rate: 1000})
 	}
-	waitEvents(t, ts, []string{"p1"}, host.EventStarted, 1)
+	waitEvents(t, ts, []string{"p1"}, session.EventStarted, 1)
 	_, err := client.Dial(ctx, ts.addr, client.Config{Name: "late"})
-	if !errors.Is(err, host.ErrRejected) || !strings.Contains(err.Error(), "already started; join as a spectator") {
+	if !errors.Is(err, session.ErrRejected) || !strings.Contains(err.Error(), "already started; join as a spectator") {
 		t.Fatalf("late player: %v", err)
 	}
 	spec := ts.join("watcher", client.Config{Spectator: true})
@@ -130,11 +131,11 @@ func TestTCPFallback(t *testing.T) {
 	cs[0].Start()
 	res := playAll(t, cs, sim.Config{Polls: 3000, Script: sim.Script{Seed: 11}}, time.Minute)
 	requireSameState(t, res, 3000)
-	waitEvents(t, ts, []string{"p1", "p2", "p3", "spec1"}, host.EventTransport, 1)
+	waitEvents(t, ts, []string{"p1", "p2", "p3", "spec1"}, session.EventTransport, 1)
 	if st := cs[1].Status(); st.UDP {
 		t.Error("p2 says UDP works through a socket that drops everything")
 	}
-	if got := ts.eventsOf("p1", host.EventTransport)[0].Text; !strings.Contains(got, "inputs go over TCP") {
+	if got := ts.eventsOf("p1", session.EventTransport)[0].Text; !strings.Contains(got, "inputs go over TCP") {
 		t.Errorf("p1 transport event %q", got)
 	}
 }
@@ -152,11 +153,11 @@ func TestKick(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the kicked client did not notice")
 	}
-	if err := cs[1].Err(); !errors.Is(err, host.ErrKicked) {
+	if err := cs[1].Err(); !errors.Is(err, session.ErrKicked) {
 		t.Errorf("kicked client stopped with %v, want ErrKicked", err)
 	}
-	waitEvents(t, ts, []string{"p1"}, host.EventLeft, 1)
-	if e := ts.eventsOf("p1", host.EventLeft)[0]; e.Who != "p2" || e.Reason != host.LeaveKicked {
+	waitEvents(t, ts, []string{"p1"}, session.EventLeft, 1)
+	if e := ts.eventsOf("p1", session.EventLeft)[0]; e.Who != "p2" || e.Reason != session.LeaveKicked {
 		t.Errorf("p1 saw %v", e)
 	}
 	if _, err := ts.h.Kick("nobody"); !errors.Is(err, host.ErrNoMember) {

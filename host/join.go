@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
@@ -84,7 +85,7 @@ func (h *Host) join(c net.Conn, hl wire.Hello, mf *check.Manifest) (*member, err
 	defer h.mu.Unlock()
 	ports, err := h.s.admitLocked(hl)
 	if err == nil && h.s.state == stateEnded {
-		err = ErrEnded
+		err = session.ErrEnded
 	}
 	if err != nil {
 		return nil, err

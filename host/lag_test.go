@@ -7,15 +7,16 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
 // recorder keeps the inputs one client consumed, poll by poll.
 type recorder struct {
-	inputs [][host.NumPorts]host.Input
+	inputs [][session.NumPorts]session.Input
 }
 
-func (r *recorder) onPoll(p uint32, in [host.NumPorts]host.Input) {
+func (r *recorder) onPoll(p uint32, in [session.NumPorts]session.Input) {
 	r.inputs = append(r.inputs, in)
 }
 
@@ -30,7 +31,7 @@ func playRecorded(t *testing.T, cs []*client.Client, cfg sim.Config, during func
 	}
 	cfgs[0].OnPoll = rec.onPoll
 	if during != nil {
-		cfgs[1].OnPoll = func(p uint32, _ [host.NumPorts]host.Input) { during(p) }
+		cfgs[1].OnPoll = func(p uint32, _ [session.NumPorts]session.Input) { during(p) }
 	}
 	res := make([]sim.Result, len(cs))
 	done := make(chan error, len(cs))
@@ -55,7 +56,7 @@ func playRecorded(t *testing.T, cs []*client.Client, cfg sim.Config, during func
 }
 
 // requireSameEvents checks that every client saw the same events of kind.
-func requireSameEvents(t *testing.T, ts *testSession, names []string, kind host.EventKind) []host.Event {
+func requireSameEvents(t *testing.T, ts *testSession, names []string, kind session.EventKind) []session.Event {
 	t.Helper()
 	want := ts.eventsOf("host", kind)
 	for _, n := range names {
@@ -73,7 +74,7 @@ func requireSameEvents(t *testing.T, ts *testSession, names []string, kind host.
 }
 
 // waitEvents waits until every client saw n events of kind.
-func waitEvents(t testing.TB, ts *testSession, names []string, kind host.EventKind, n int) {
+func waitEvents(t testing.TB, ts *testSession, names []string, kind session.EventKind, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for _, name := range names {
@@ -110,8 +111,8 @@ func TestLagChangeLandsOnSamePoll(t *testing.T) {
 		}
 	})
 	requireSameState(t, res, 4000)
-	waitEvents(t, ts, names, host.EventLag, 1)
-	ev := requireSameEvents(t, ts, names, host.EventLag)
+	waitEvents(t, ts, names, session.EventLag, 1)
+	ev := requireSameEvents(t, ts, names, session.EventLag)
 	if len(ev) != 1 || ev[0].Lag != 2 || ev[0].Who != "p2" {
 		t.Fatalf("lag events %v, want one: p2 set the lag to 2", ev)
 	}
@@ -139,8 +140,8 @@ func TestRaiseLagRepeatsLastInput(t *testing.T) {
 		}
 	})
 	requireSameState(t, res, 2000)
-	waitEvents(t, ts, []string{"p1", "p2"}, host.EventLag, 1)
-	P := requireSameEvents(t, ts, []string{"p1", "p2"}, host.EventLag)[0].Poll
+	waitEvents(t, ts, []string{"p1", "p2"}, session.EventLag, 1)
+	P := requireSameEvents(t, ts, []string{"p1", "p2"}, session.EventLag)[0].Poll
 	for k := range 2 {
 		checkLag(t, rec, sc, k, 1, P+1, 1)
 		for q := P + 1; q < P+6; q++ { // the gap repeats the press of poll P-1
@@ -161,8 +162,8 @@ func TestGolfSeatMoves(t *testing.T) {
 	sc := sim.Script{Seed: 5, GolfEvery: 1000}
 	res, rec := playRecorded(t, cs, sim.Config{Polls: 3000, Script: sc}, nil)
 	requireSameState(t, res, 3000)
-	waitEvents(t, ts, names, host.EventGolfSeat, 2)
-	seats := requireSameEvents(t, ts, names, host.EventGolfSeat)
+	waitEvents(t, ts, names, session.EventGolfSeat, 2)
+	seats := requireSameEvents(t, ts, names, session.EventGolfSeat)
 	if len(seats) < 2 {
 		t.Fatalf("golf seat moved %d times, want at least 2", len(seats))
 	}

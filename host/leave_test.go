@@ -16,6 +16,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -105,8 +106,8 @@ func TestKilledPlayerOthersContinue(t *testing.T) {
 	})
 	requireSameState(t, res, 6000)
 	names := []string{"p1", "p2", "p3"}
-	waitEvents(t, ts, names, host.EventLeft, 1)
-	left := requireSameEvents(t, ts, names, host.EventLeft)
+	waitEvents(t, ts, names, session.EventLeft, 1)
+	left := requireSameEvents(t, ts, names, session.EventLeft)
 	if left[0].Who != "child" || left[0].Ports != 1<<3 {
 		t.Fatalf("left event %v, want child on port 4", left[0])
 	}
@@ -125,7 +126,7 @@ func TestKilledHostReported(t *testing.T) {
 	}
 	var key [16]byte
 	hex.Decode(key[:], []byte(f[2]))
-	ts := &testSession{t: t, addr: f[1], events: map[string][]host.Event{}}
+	ts := &testSession{t: t, addr: f[1], events: map[string][]session.Event{}}
 	cs := []*client.Client{ts.join("p1", client.Config{OwnerKey: key}), ts.join("p2", client.Config{})}
 	time.Sleep(50 * time.Millisecond) // both joined before start; start is refused otherwise
 	cs[0].Start()
@@ -137,7 +138,7 @@ func TestKilledHostReported(t *testing.T) {
 		go func() {
 			cfg := sim.Config{Polls: 1 << 30, Script: sim.Script{Seed: 2}}
 			if i == 0 {
-				cfg.OnPoll = func(p uint32, _ [host.NumPorts]host.Input) {
+				cfg.OnPoll = func(p uint32, _ [session.NumPorts]session.Input) {
 					if p == 1000 {
 						once.Do(func() { killedAt = time.Now(); proc.Process.Signal(syscall.SIGKILL) })
 					}
@@ -150,7 +151,7 @@ func TestKilledHostReported(t *testing.T) {
 	for range cs {
 		select {
 		case err := <-errs:
-			if !errors.Is(err, host.ErrHostGone) {
+			if !errors.Is(err, session.ErrHostGone) {
 				t.Errorf("game ended with %v, want ErrHostGone", err)
 			}
 		case <-time.After(10 * time.Second):
@@ -160,5 +161,5 @@ func TestKilledHostReported(t *testing.T) {
 	if d := time.Since(killedAt); d > 5*time.Second {
 		t.Errorf("clients needed %v to report the host gone; want under 5s", d)
 	}
-	waitEvents(t, ts, []string{"p1", "p2"}, host.EventHostGone, 1)
+	waitEvents(t, ts, []string{"p1", "p2"}, session.EventHostGone, 1)
 }

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
@@ -21,15 +21,7 @@ import (
 // equal to the reference, which is the host's own player when it plays and
 // otherwise the player on the lowest port.
 
-// ErrSaveMismatch is the start refusal when a player's ROM, saves or
-// cheats differ from the reference player's.
-var ErrSaveMismatch = errors.New("players differ")
-
-// ErrNotAnnounced is the start refusal while a player has not yet said
-// which ROM, saves and cheats it uses.
-var ErrNotAnnounced = errors.New("waiting for players to announce their ROM, saves and cheats")
-
-func (s *session) handleManifestLocked(m *member, p []byte) error {
+func (s *room) handleManifestLocked(m *member, p []byte) error {
 	if len(p) > wire.MaxManifestLen {
 		return fmt.Errorf("manifest of %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -48,7 +40,7 @@ func appendMemberManifest(b []byte, id uint16, savesOnly bool, mf []byte) []byte
 }
 
 // sendManifestsLocked gives a new member everyone's manifests.
-func (s *session) sendManifestsLocked(to *member) {
+func (s *room) sendManifestsLocked(to *member) {
 	for _, m := range s.members {
 		if m.manifest == nil || m == to {
 			continue
@@ -62,7 +54,7 @@ func (s *session) sendManifestsLocked(to *member) {
 
 // coreSavesManifestLocked builds the manifest of a direct core that is
 // player 1 from the saves it uploaded: only its saves are known.
-func (s *session) coreSavesManifestLocked(m *member) {
+func (s *room) coreSavesManifestLocked(m *member) {
 	var up [4][]byte
 	for f := range up {
 		data, ok := s.cores.store.Get(coreserve.SaveKind(m64p.SaveFile(f)))
@@ -89,7 +81,7 @@ func (s *session) coreSavesManifestLocked(m *member) {
 
 // checkPlayersLocked lists the session's players for the start check, in
 // port order.
-func (s *session) checkPlayersLocked() []check.Player {
+func (s *room) checkPlayersLocked() []check.Player {
 	var ps []check.Player
 	for _, m := range s.members {
 		if m.ports == 0 {
@@ -108,7 +100,7 @@ func (s *session) checkPlayersLocked() []check.Player {
 
 // startCheckLocked refuses the start while anyone's manifest is unknown or
 // differs, saying whom the start waits for.
-func (s *session) startCheckLocked() error {
+func (s *room) startCheckLocked() error {
 	ps := s.checkPlayersLocked()
 	res := check.Players(ps)
 	if len(res.Mismatches) == 0 {
@@ -126,7 +118,7 @@ func (s *session) startCheckLocked() error {
 		}
 	}
 	if len(differ) > 0 {
-		return fmt.Errorf("%w: %s", ErrSaveMismatch, strings.Join(differ, "; "))
+		return fmt.Errorf("%w: %s", session.ErrSaveMismatch, strings.Join(differ, "; "))
 	}
-	return fmt.Errorf("%w: %s", ErrNotAnnounced, check.JoinAnd(waiting))
+	return fmt.Errorf("%w: %s", session.ErrNotAnnounced, check.JoinAnd(waiting))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/saves"
 )
 
@@ -33,12 +34,12 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string][]byte{}
 	var bob *client.Client
-	onSync := func(who string) func(string, host.SyncKind, []byte) {
-		return func(from string, k host.SyncKind, data []byte) {
+	onSync := func(who string) func(string, session.SyncKind, []byte) {
+		return func(from string, k session.SyncKind, data []byte) {
 			mu.Lock()
 			got[who+"/"+k.String()] = data
 			mu.Unlock()
-			if who == "bob" && k == host.SyncSave(saves.SRAM) {
+			if who == "bob" && k == session.SyncSave(saves.SRAM) {
 				bob.SetManifest(manifestWith(data, ""))
 			}
 		}
@@ -64,15 +65,15 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 		t.Errorf("/check says\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 
-	if err := ts.h.Start(); !errors.Is(err, host.ErrSaveMismatch) || !strings.Contains(err.Error(), "bob: SRAM") || !strings.Contains(err.Error(), "carol:") {
+	if err := ts.h.Start(); !errors.Is(err, session.ErrSaveMismatch) || !strings.Contains(err.Error(), "bob: SRAM") || !strings.Contains(err.Error(), "carol:") {
 		t.Fatalf("start with differing players: %v", err)
 	}
 	// The host's player sends its SRAM to bob and its (empty) cheat set to
 	// carol; carol then announces the host's cheats.
-	if err := alice.SendSync(bob.ID(), host.SyncSave(saves.SRAM), hostSRAM); err != nil {
+	if err := alice.SendSync(bob.ID(), session.SyncSave(saves.SRAM), hostSRAM); err != nil {
 		t.Fatal(err)
 	}
-	if err := alice.SendSync(carol.ID(), host.SyncCheats, nil); err != nil {
+	if err := alice.SendSync(carol.ID(), session.SyncCheats, nil); err != nil {
 		t.Fatal(err)
 	}
 	hosttest.WaitFor(t, "the condition", func() bool {
@@ -87,8 +88,8 @@ func TestStartRefusedUntilSynced(t *testing.T) {
 	carol.SetManifest(manifestWith(hostSRAM, ""))
 	hosttest.WaitFor(t, "the condition", func() bool { return ts.h.Start() == nil })
 	// Refused after the start: no sync during a game.
-	if err := bob.SendSync(alice.ID(), host.SyncSave(saves.SRAM), hostSRAM); err != nil {
+	if err := bob.SendSync(alice.ID(), session.SyncSave(saves.SRAM), hostSRAM); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"bob"}, host.EventNotice, 1)
+	waitEvents(t, ts, []string{"bob"}, session.EventNotice, 1)
 }

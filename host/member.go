@@ -11,6 +11,7 @@ import (
 
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -29,7 +30,7 @@ type member struct {
 	// member's emulator stops (both under Host.mu).
 	id        uint16
 	name      string
-	ports     PortMask
+	ports     session.PortMask
 	spectator bool
 	isHost    bool
 	token     uint64
@@ -43,14 +44,14 @@ type member struct {
 	sock      *udpsock.Socket // socket its datagrams arrive on
 	udpAddr   netip.AddrPort  // where its datagrams come from; zero until hello
 	udpNet    *net.UDPAddr    // udpAddr for sendmmsg, made once per address
-	acked     [NumPorts]uint32
-	tcpSent   [NumPorts]uint32
+	acked     [session.NumPorts]uint32
+	tcpSent   [session.NumPorts]uint32
 	rtt       uint32 // microseconds, as the client measured it, smoothed
 	rttDev    uint32 // median deviation of rtt, microseconds
 	rtts      lockstep.RTTSamples
 	coreWants uint8 // core-data kinds it waits for
 	manifest  *check.Manifest
-	lent      PortMask         // ports its emulator released in this game; its again in the next
+	lent      session.PortMask // ports its emulator released in this game; its again in the next
 	caughtUp  uint32           // a rejoined player's progress, as last told to everyone
 	waited    int64            // ns the others waited for its inputs in this game; see arrivedLocked
 	emulator  *wire.Emulator   // whether its emulator can start the game, as it said; nil: it did not say
@@ -92,7 +93,7 @@ func (m *member) writeLoop() {
 
 // readLoop reads the member's frames until it leaves, handing each to the
 // session, and reports why it stopped.
-func (h *Host) readLoop(m *member, r io.Reader, timeout time.Duration) LeaveReason {
+func (h *Host) readLoop(m *member, r io.Reader, timeout time.Duration) session.LeaveReason {
 	buf := make([]byte, wire.MaxFramePayload)
 	for {
 		m.conn.SetReadDeadline(time.Now().Add(timeout))
@@ -101,26 +102,26 @@ func (h *Host) readLoop(m *member, r io.Reader, timeout time.Duration) LeaveReas
 			return leaveReasonOf(err)
 		}
 		if typ == wire.FrameBye {
-			return LeaveQuit
+			return session.LeaveQuit
 		}
 		h.mu.Lock()
 		err = h.s.handleFrameLocked(m, typ, p)
 		h.mu.Unlock()
 		if err != nil {
 			h.logf("member %d (%s): %v", m.id, m.name, err)
-			return LeaveError
+			return session.LeaveError
 		}
 	}
 }
 
-func leaveReasonOf(err error) LeaveReason {
+func leaveReasonOf(err error) session.LeaveReason {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return LeaveTimeout
+		return session.LeaveTimeout
 	case errors.Is(err, wire.ErrLong):
-		return LeaveError
+		return session.LeaveError
 	case errors.Is(err, net.ErrClosed):
-		return LeaveQuit // the host is closing
+		return session.LeaveQuit // the host is closing
 	}
-	return LeaveLost // EOF without a goodbye, or a reset
+	return session.LeaveLost // EOF without a goodbye, or a reset
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/listen"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -61,7 +63,7 @@ type testNet struct {
 func newTestNet(t testing.TB, memory bool) *testNet {
 	t.Helper()
 	if !memory {
-		ln, pc, err := host.ListenPair("127.0.0.1:0")
+		ln, pc, err := listen.Pair("127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,28 +105,28 @@ type netSession struct {
 	tn *testNet
 
 	mu      sync.Mutex
-	events  map[string][]host.Event
+	events  map[string][]session.Event
 	changed chan struct{} // closed and replaced at every event
 }
 
 func startNetSession(t testing.TB, tn *testNet, cfg host.Config) *netSession {
 	t.Helper()
-	ns := &netSession{t: t, tn: tn, events: map[string][]host.Event{}, changed: make(chan struct{})}
+	ns := &netSession{t: t, tn: tn, events: map[string][]session.Event{}, changed: make(chan struct{})}
 	cfg.Logf = t.Logf
-	cfg.OnEvent = func(e host.Event) { ns.record("host", e) }
+	cfg.OnEvent = func(e session.Event) { ns.record("host", e) }
 	ns.h = host.New(cfg)
 	served := make(chan error, 1)
 	go func() { served <- ns.h.Serve(tn.ln, tn.pc) }()
 	t.Cleanup(func() {
 		ns.h.Close()
-		if err := <-served; err != host.ErrClosed {
+		if err := <-served; err != session.ErrClosed {
 			t.Errorf("Serve returned %v, want ErrClosed", err)
 		}
 	})
 	return ns
 }
 
-func (ns *netSession) record(who string, e host.Event) {
+func (ns *netSession) record(who string, e session.Event) {
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
 	ns.events[who] = append(ns.events[who], e)
@@ -133,7 +135,7 @@ func (ns *netSession) record(who string, e host.Event) {
 }
 
 // waitEvent waits up to 10 s for the first event of kind seen by who.
-func (ns *netSession) waitEvent(who string, kind host.EventKind) host.Event {
+func (ns *netSession) waitEvent(who string, kind session.EventKind) session.Event {
 	ns.t.Helper()
 	timeout := time.After(10 * time.Second)
 	for {
@@ -158,7 +160,7 @@ func (ns *netSession) waitEvent(who string, kind host.EventKind) host.Event {
 func (ns *netSession) join(name string, cfg client.Config) *client.Client {
 	ns.t.Helper()
 	cfg.Name = name
-	cfg.OnEvent = func(e host.Event) { ns.record(name, e) }
+	cfg.OnEvent = func(e session.Event) { ns.record(name, e) }
 	if cfg.Dial == nil {
 		cfg.Dial = ns.tn.dialer()
 	}
@@ -227,10 +229,10 @@ func TestFourPlayersAndSpectatorOverTransports(t *testing.T) {
 }
 
 // eventsOf returns the events of kind who saw.
-func (ns *netSession) eventsOf(who string, kind host.EventKind) []host.Event {
+func (ns *netSession) eventsOf(who string, kind session.EventKind) []session.Event {
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
-	var out []host.Event
+	var out []session.Event
 	for _, e := range ns.events[who] {
 		if e.Kind == kind {
 			out = append(out, e)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
@@ -25,25 +26,12 @@ import (
 //     over at the next poll it has not authored (handover), and the player
 //     authors them again from there.
 
-// rejoinedText marks the EventJoined of a player who rejoined a game.
-const rejoinedText = "rejoined"
-
-// CatchUpText marks the EventStarted of a client that rejoined a running
-// game and replays it.
-const CatchUpText = "catch-up"
-
-// Rejoined is the event of a player who rejoined a running game on ports,
-// which hold input again from poll at.
-func Rejoined(who string, ports PortMask, at uint32) Event {
-	return Event{Kind: EventJoined, Who: who, Ports: ports, Poll: at, Text: rejoinedText}
-}
-
 // holdPortsLocked keeps m's ports for m's name, if m may rejoin.
-func (s *session) holdPortsLocked(m *member, ports PortMask, why LeaveReason) {
-	if s.state != statePlaying || m.core != nil || why == LeaveKicked || why == LeaveEmulator {
+func (s *room) holdPortsLocked(m *member, ports session.PortMask, why session.LeaveReason) {
+	if s.state != statePlaying || m.core != nil || why == session.LeaveKicked || why == session.LeaveEmulator {
 		return
 	}
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if ports.Has(k) && s.active.Has(k) {
 			s.held[k] = m.name
 		}
@@ -51,9 +39,9 @@ func (s *session) holdPortsLocked(m *member, ports PortMask, why LeaveReason) {
 }
 
 // heldForLocked returns the ports held for name.
-func (s *session) heldForLocked(name string) PortMask {
-	var ports PortMask
-	for k := range NumPorts {
+func (s *room) heldForLocked(name string) session.PortMask {
+	var ports session.PortMask
+	for k := range session.NumPorts {
 		if s.held[k] != "" && strings.EqualFold(s.held[k], name) {
 			ports |= 1 << k
 		}
@@ -63,7 +51,7 @@ func (s *session) heldForLocked(name string) PortMask {
 
 // rejoinPortsLocked admits a player into a running game: it gets back the
 // ports held for its name.
-func (s *session) rejoinPortsLocked(name string) (PortMask, error) {
+func (s *room) rejoinPortsLocked(name string) (session.PortMask, error) {
 	ports := s.heldForLocked(name)
 	switch {
 	case ports == 0:
@@ -75,9 +63,9 @@ func (s *session) rejoinPortsLocked(name string) (PortMask, error) {
 }
 
 // oldestHeldLocked is the oldest poll every active stream still holds.
-func (s *session) oldestHeldLocked() uint32 {
+func (s *room) oldestHeldLocked() uint32 {
 	var oldest uint32
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if s.active.Has(k) {
 			oldest = max(oldest, s.streams[k].Oldest())
 		}
@@ -88,9 +76,9 @@ func (s *session) oldestHeldLocked() uint32 {
 // reviveLocked gives a rejoined player's ports input again from the grant
 // on, authored by the host until the player catches up, and returns that
 // poll.
-func (s *session) reviveLocked(m *member) uint32 {
+func (s *room) reviveLocked(m *member) uint32 {
 	at := s.grantSent
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if !m.ports.Has(k) {
 			continue
 		}
@@ -98,7 +86,7 @@ func (s *session) reviveLocked(m *member) uint32 {
 		st := &s.streams[k]
 		s.zeroFrom[k] = st.Have
 		for st.Have < at {
-			st.Add(st.Have, Input{}) // what the port read while empty
+			st.Add(st.Have, session.Input{}) // what the port read while empty
 		}
 		s.emptyFrom[k] = lockstep.NotEmpty
 	}
@@ -110,21 +98,21 @@ func (s *session) reviveLocked(m *member) uint32 {
 
 // fillVacantLocked authors the ports of players catching up: zero input,
 // as far as the newest port another author filled.
-func (s *session) fillVacantLocked() {
+func (s *room) fillVacantLocked() {
 	if s.vacant == 0 {
 		return
 	}
 	var newest uint32
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if s.active.Has(k) && !s.vacant.Has(k) && s.emptyFrom[k] == lockstep.NotEmpty {
 			newest = max(newest, s.streams[k].Have)
 		}
 	}
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if st := &s.streams[k]; s.vacant.Has(k) {
 			from := st.Have
 			for st.Have < newest {
-				st.Add(st.Have, Input{})
+				st.Add(st.Have, session.Input{})
 			}
 			s.arrivedLocked(k, from, nil)
 		}
@@ -142,7 +130,7 @@ const (
 
 // handleCatchUpLocked notes a rejoined player's progress, and hands its
 // ports over when it is close to the live game.
-func (s *session) handleCatchUpLocked(m *member, p []byte) error {
+func (s *room) handleCatchUpLocked(m *member, p []byte) error {
 	c, err := wire.ParseCatchUp(p)
 	if err != nil {
 		return err
@@ -152,7 +140,7 @@ func (s *session) handleCatchUpLocked(m *member, p []byte) error {
 		return nil
 	}
 	var live uint32
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if ports.Has(k) {
 			live = max(live, s.streams[k].Have)
 		}
@@ -160,18 +148,18 @@ func (s *session) handleCatchUpLocked(m *member, p []byte) error {
 	if !c.Done || !s.mayHandOverLocked(m, ports, c.Poll, live) {
 		if c.Poll >= m.caughtUp+catchUpNoteEvery && c.Poll <= live {
 			m.caughtUp = c.Poll
-			s.noticeAllLocked(fmt.Sprintf("%s is catching up (poll %s of %s)", m.name, Thousands(c.Poll), Thousands(live)))
+			s.noticeAllLocked(fmt.Sprintf("%s is catching up (poll %s of %s)", m.name, session.Thousands(c.Poll), session.Thousands(live)))
 		}
 		return nil
 	}
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		for st := &s.streams[k]; ports.Has(k) && st.Have < live; {
-			st.Add(st.Have, Input{})
+			st.Add(st.Have, session.Input{})
 		}
 	}
 	s.vacant &^= ports
 	s.sendLocked(m, wire.FrameHandover, wire.AppendHandover(nil, wire.Handover{Ports: ports, From: live}))
-	s.noticeAllLocked(fmt.Sprintf("%s caught up and plays again from poll %s", m.name, Thousands(live)))
+	s.noticeAllLocked(fmt.Sprintf("%s caught up and plays again from poll %s", m.name, session.Thousands(live)))
 	s.relayLocked(m)
 	return nil
 }
@@ -180,24 +168,14 @@ func (s *session) handleCatchUpLocked(m *member, p []byte) error {
 // poll, may take back ports: it is close to their newest input, live, and
 // holds every input of them that is not the host's zero input, so that it
 // can fill in the rest itself (see client's handover).
-func (s *session) mayHandOverLocked(m *member, ports PortMask, poll, live uint32) bool {
+func (s *room) mayHandOverLocked(m *member, ports session.PortMask, poll, live uint32) bool {
 	if uint64(poll)+uint64(s.sched.MaxLag())+handoverWithin < uint64(live) {
 		return false
 	}
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if ports.Has(k) && m.acked[k] < s.zeroFrom[k] {
 			return false
 		}
 	}
 	return true
-}
-
-// Thousands writes n with commas between thousands, as consoles print
-// poll numbers.
-func Thousands(n uint32) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -40,7 +41,7 @@ func TestRejoinReplays(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs[2].Close()
-	waitEvents(t, ts, []string{"host"}, host.EventLeft, 1)
+	waitEvents(t, ts, []string{"host"}, session.EventLeft, 1)
 
 	again := ts.join("p3", client.Config{})
 	if got := again.Ports(); got != 1<<2 {
@@ -55,13 +56,13 @@ func TestRejoinReplays(t *testing.T) {
 	}
 	requireSameState(t, res, polls)
 
-	joined := ts.eventsOf("host", host.EventJoined)
+	joined := ts.eventsOf("host", session.EventJoined)
 	last := joined[len(joined)-1]
 	if last.Who != "p3" || last.Ports != 1<<2 || last.Poll == 0 {
 		t.Errorf("last join %v, want p3 rejoining port 3 at a poll of the game", last)
 	}
 	handedOver := false
-	for _, e := range ts.eventsOf("host", host.EventNotice) {
+	for _, e := range ts.eventsOf("host", session.EventNotice) {
 		handedOver = handedOver || strings.Contains(e.Text, "p3 caught up")
 	}
 	if !handedOver {
@@ -97,7 +98,7 @@ func BenchmarkCatchUp(b *testing.B) {
 		}
 		wg.Wait()
 		cs[1].Close()
-		waitEvents(b, ts, []string{"host"}, host.EventLeft, 1)
+		waitEvents(b, ts, []string{"host"}, session.EventLeft, 1)
 		b.StartTimer()
 		t0 := time.Now()
 		again := ts.join("p2", client.Config{})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -59,7 +60,7 @@ func (h *Host) udpLoop(sock *udpsock.Socket) {
 		if h.relayObserver != nil {
 			t0 = time.Now()
 		}
-		if IsNetpakDatagram(buf[:n]) {
+		if session.IsNetpakDatagram(buf[:n]) {
 			h.handleDatagram(sock, buf[:n], from, &bt)
 		} else {
 			h.handleCoreDatagram(sock, buf[:n], from)
@@ -102,7 +103,7 @@ func (h *Host) handleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPor
 	}
 }
 
-func (s *session) handleInputsFrameLocked(m *member, p []byte) error {
+func (s *room) handleInputsFrameLocked(m *member, p []byte) error {
 	var bt wire.Batch
 	if err := wire.ParseBatch(p, &bt); err != nil {
 		return err
@@ -113,7 +114,7 @@ func (s *session) handleInputsFrameLocked(m *member, p []byte) error {
 
 // handleBatchLocked stores m's inputs, notes what m holds, and relays at
 // once: every other member gets the new inputs, m gets its acks.
-func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
+func (s *room) handleBatchLocked(m *member, bt *wire.Batch) {
 	if s.state != statePlaying {
 		return
 	}
@@ -138,7 +139,7 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 		}
 		s.arrivedLocked(k, before, m)
 	}
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if bt.AckMask.Has(k) && (!m.ports.Has(k) || s.vacant.Has(k)) {
 			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.streams[k].Have))
 		}
@@ -159,9 +160,9 @@ func (s *session) handleBatchLocked(m *member, bt *wire.Batch) {
 // that runs further ahead is ignored there, and costs only itself: the
 // others' streams never fall behind the host's memory of them. Alone, an
 // author is held to the grant.
-func (s *session) authorLimitLocked(m *member) uint32 {
+func (s *room) authorLimitLocked(m *member) uint32 {
 	low := uint32(lockstep.NotEmpty)
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty && s.owner[i] != m {
 			low = min(low, s.streams[i].Have)
 		}
@@ -177,7 +178,7 @@ func (s *session) authorLimitLocked(m *member) uint32 {
 // answered only when nobody else will: in a game with other authors their
 // relays bring it its acks and grants within a poll, and it saves a
 // datagram per input.
-func (s *session) relayLocked(author *member) {
+func (s *room) relayLocked(author *member) {
 	alone := s.authorsLeftLocked() <= author.ports.Count()
 	for _, o := range s.members {
 		if o != author || alone {
@@ -194,7 +195,7 @@ func (s *session) relayLocked(author *member) {
 // sendBatchLocked sends m the inputs it lacks and the acks of its own
 // ports, over UDP when its datagrams arrive, else over TCP. With queue,
 // the datagram waits in its socket's batch for relayLocked to flush.
-func (s *session) sendBatchLocked(m *member, queue bool) {
+func (s *room) sendBatchLocked(m *member, queue bool) {
 	if m.left || m.core != nil {
 		return // cores ask for their inputs
 	}
@@ -212,13 +213,13 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 		b := wire.AppendFrameHeader(make([]byte, 0, 512), wire.FrameInputs, 0)
 		b, complete := s.appendBatchForLocked(b, m, false)
 		if !complete {
-			s.dropLocked(m, LeaveBehind)
+			s.dropLocked(m, session.LeaveBehind)
 			return
 		}
 		n := len(b) - wire.FrameHeaderLen
 		b[1], b[2] = byte(n>>8), byte(n)
 		if !m.sendFrameLocked(b) {
-			s.dropLocked(m, LeaveBehind)
+			s.dropLocked(m, session.LeaveBehind)
 			return
 		}
 		if !far || !s.farBehindLocked(m) {
@@ -229,12 +230,12 @@ func (s *session) sendBatchLocked(m *member, queue bool) {
 
 // sendDatagramLocked sends m its batch in one datagram. With queue, it
 // waits in its socket's batch for relayLocked to flush.
-func (s *session) sendDatagramLocked(m *member, queue bool) {
+func (s *room) sendDatagramLocked(m *member, queue bool) {
 	b := wire.AppendDgramHeader(m.dgram[:0], wire.DgramInputs, m.token)
 	b, complete := s.appendBatchForLocked(b, m, true)
 	switch {
 	case !complete:
-		s.dropLocked(m, LeaveBehind)
+		s.dropLocked(m, session.LeaveBehind)
 	case queue && m.udpNet != nil:
 		if !m.sock.Pending() {
 			s.touched = append(s.touched, m.sock)
@@ -256,8 +257,8 @@ const catchUpFrames = 32
 
 // farBehindLocked reports whether m lacks more than farBehind inputs of a
 // port it does not author.
-func (s *session) farBehindLocked(m *member) bool {
-	for k := range NumPorts {
+func (s *room) farBehindLocked(m *member) bool {
+	for k := range session.NumPorts {
 		if m.ports.Has(k) && !s.vacant.Has(k) {
 			continue
 		}
@@ -270,15 +271,15 @@ func (s *session) farBehindLocked(m *member) bool {
 
 // appendBatchForLocked appends the batch body for m. It reports false if m
 // lacks inputs the host no longer holds.
-func (s *session) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
+func (s *room) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
 	bt := wire.Batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports &^ s.vacant}
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		bt.Acks[k] = s.streams[k].Have
 	}
 	b, countAt := wire.AppendBatchHead(b, &bt)
 	budget := wire.MaxDatagram - len(b)
 	runs := 0
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		st := &s.streams[k]
 		from := m.acked[k]
 		if !viaUDP {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -21,9 +22,9 @@ const (
 	stateEnded
 )
 
-// session is the state of the one game a Host serves. All of it is guarded
+// room is the state of the one game a Host serves. All of it is guarded
 // by Host.mu; methods named …Locked expect it held.
-type session struct {
+type room struct {
 	h     *Host
 	state sessionState
 
@@ -31,10 +32,10 @@ type session struct {
 	byToken map[uint64]*member
 	nextID  uint16
 
-	owner     [NumPorts]*member         // author of each port
-	streams   [NumPorts]lockstep.Stream // the host's copy of every stream
-	active    PortMask                  // ports in the game
-	emptyFrom [NumPorts]uint32          // first poll a port reads empty; lockstep.NotEmpty if none
+	owner     [session.NumPorts]*member         // author of each port
+	streams   [session.NumPorts]lockstep.Stream // the host's copy of every stream
+	active    session.PortMask                  // ports in the game
+	emptyFrom [session.NumPorts]uint32          // first poll a port reads empty; lockstep.NotEmpty if none
 
 	sched     lockstep.Schedule
 	epoch     uint16 // schedule changes so far
@@ -46,13 +47,13 @@ type session struct {
 	autoArmed bool             // autostart may start a game: someone joined since the last one
 	games     uint32           // games ended so far
 
-	held   [NumPorts]string // in a game: the name of the player who left a port and may take it back
-	vacant PortMask         // ports the host authors while their rejoined player catches up
+	held   [session.NumPorts]string // in a game: the name of the player who left a port and may take it back
+	vacant session.PortMask         // ports the host authors while their rejoined player catches up
 	// zeroFrom is, per vacant port, where the host's inputs begin: every
 	// input from there is the zero input.
-	zeroFrom [NumPorts]uint32
+	zeroFrom [session.NumPorts]uint32
 
-	arrivals [NumPorts][arrivalRing]arrival // when recent inputs arrived; see arrivedLocked
+	arrivals [session.NumPorts][arrivalRing]arrival // when recent inputs arrived; see arrivedLocked
 
 	checks  lockstep.Verdicts
 	cores   coreState
@@ -60,7 +61,7 @@ type session struct {
 	stats   Stats
 }
 
-func (s *session) init(h *Host) {
+func (s *room) init(h *Host) {
 	s.h = h
 	s.members = make(map[uint16]*member)
 	s.byToken = make(map[uint64]*member)
@@ -75,14 +76,14 @@ func (s *session) init(h *Host) {
 	s.autoLag.Lag = h.cfg.Lag
 }
 
-func (s *session) eventLocked(e Event) {
+func (s *room) eventLocked(e session.Event) {
 	if s.h.cfg.OnEvent != nil {
 		s.h.cfg.OnEvent(e)
 	}
 }
 
 // nameOf returns the name of member id, or "the host" for id 0.
-func (s *session) nameOf(id uint16) string {
+func (s *room) nameOf(id uint16) string {
 	if m := s.members[id]; m != nil {
 		return m.name
 	}
@@ -90,11 +91,11 @@ func (s *session) nameOf(id uint16) string {
 }
 
 // admitLocked decides whether hello may join and with which ports.
-func (s *session) admitLocked(hl wire.Hello) (PortMask, error) {
-	if hl.Version != ProtocolVersion {
-		return 0, fmt.Errorf("this host speaks netpak protocol %d, you speak %d: use the same netpak version", ProtocolVersion, hl.Version)
+func (s *room) admitLocked(hl wire.Hello) (session.PortMask, error) {
+	if hl.Version != session.ProtocolVersion {
+		return 0, fmt.Errorf("this host speaks netpak protocol %d, you speak %d: use the same netpak version", session.ProtocolVersion, hl.Version)
 	}
-	if err := CheckName(hl.Name); err != nil {
+	if err := session.CheckName(hl.Name); err != nil {
 		return 0, err
 	}
 	if s.nameTakenLocked(hl.Name) {
@@ -113,9 +114,9 @@ func (s *session) admitLocked(hl wire.Hello) (PortMask, error) {
 }
 
 // assignPortsLocked gives the wanted ports, or the n lowest free ones.
-func (s *session) assignPortsLocked(want PortMask, n int) (PortMask, error) {
+func (s *room) assignPortsLocked(want session.PortMask, n int) (session.PortMask, error) {
 	if want != 0 {
-		for i := range NumPorts {
+		for i := range session.NumPorts {
 			if want.Has(i) && s.owner[i] != nil {
 				return 0, fmt.Errorf("port %d is taken by %s", i+1, s.owner[i].name)
 			}
@@ -125,8 +126,8 @@ func (s *session) assignPortsLocked(want PortMask, n int) (PortMask, error) {
 	if n == 0 {
 		n = 1
 	}
-	var got PortMask
-	for i := 0; i < NumPorts && got.Count() < n; i++ {
+	var got session.PortMask
+	for i := 0; i < session.NumPorts && got.Count() < n; i++ {
 		if s.owner[i] == nil {
 			got |= 1 << i
 		}
@@ -138,7 +139,7 @@ func (s *session) assignPortsLocked(want PortMask, n int) (PortMask, error) {
 }
 
 // joinLocked adds an admitted member and tells everyone.
-func (s *session) joinLocked(m *member) {
+func (s *room) joinLocked(m *member) {
 	s.nextID++
 	for s.nextID == 0 || s.members[s.nextID] != nil {
 		s.nextID++
@@ -147,7 +148,7 @@ func (s *session) joinLocked(m *member) {
 	m.token = randomToken()
 	s.members[m.id] = m
 	s.byToken[m.token] = m
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		if m.ports.Has(i) {
 			s.owner[i] = m
 		}
@@ -159,9 +160,9 @@ func (s *session) joinLocked(m *member) {
 	// The roster first: what follows names members, and the newcomer
 	// should read names, not ids.
 	s.sendLocked(m, wire.FrameRoster, wire.AppendRoster(nil, s.rosterLocked()))
-	joined := Event{Kind: EventJoined, Who: m.name, Ports: m.ports}
+	joined := session.Event{Kind: session.EventJoined, Who: m.name, Ports: m.ports}
 	if s.state == statePlaying && m.ports != 0 {
-		joined = Rejoined(m.name, m.ports, s.reviveLocked(m)) // before the schedule: it opens an epoch
+		joined = session.Rejoined(m.name, m.ports, s.reviveLocked(m)) // before the schedule: it opens an epoch
 	}
 	for _, e := range s.sched.Entries {
 		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}))
@@ -188,7 +189,7 @@ func (s *session) joinLocked(m *member) {
 
 // autoStartLocked starts the game once Config.AutoStart players joined
 // and the start check passes; it says once why it waits, if it does.
-func (s *session) autoStartLocked() {
+func (s *room) autoStartLocked() {
 	n := s.h.cfg.AutoStart
 	if n <= 0 || !s.autoArmed || s.state != stateLobby || s.playerCountLocked() < n {
 		return
@@ -198,10 +199,10 @@ func (s *session) autoStartLocked() {
 		return
 	}
 	s.autoWait = err.Error()
-	s.eventLocked(Event{Kind: EventNotice, Text: "autostart waits: " + err.Error()})
+	s.eventLocked(session.Event{Kind: session.EventNotice, Text: "autostart waits: " + err.Error()})
 }
 
-func (s *session) nameTakenLocked(name string) bool {
+func (s *room) nameTakenLocked(name string) bool {
 	for _, m := range s.members {
 		if strings.EqualFold(m.name, name) {
 			return true
@@ -216,7 +217,7 @@ func randomToken() uint64 {
 	return binary.BigEndian.Uint64(b[:]) | 1
 }
 
-func (s *session) playerCountLocked() int {
+func (s *room) playerCountLocked() int {
 	n := 0
 	for _, m := range s.members {
 		if m.ports != 0 {
@@ -226,14 +227,14 @@ func (s *session) playerCountLocked() int {
 	return n
 }
 
-func (s *session) memberInfo(m *member) Member {
+func (s *room) memberInfo(m *member) session.Member {
 	ms := func(us uint32) uint16 { return uint16(min(us/1000, math.MaxUint16)) }
-	return Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil,
+	return session.Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil,
 		RTTMillis: ms(m.rtt), JitterMillis: ms(m.rttDev), WaitedMillis: uint32(min(m.waited/1e6, math.MaxUint32))}
 }
 
-func (s *session) rosterLocked() []Member {
-	ms := make([]Member, 0, len(s.members))
+func (s *room) rosterLocked() []session.Member {
+	ms := make([]session.Member, 0, len(s.members))
 	for id := uint16(1); len(ms) < len(s.members); id++ {
 		if m := s.members[id]; m != nil {
 			ms = append(ms, s.memberInfo(m))
@@ -245,21 +246,21 @@ func (s *session) rosterLocked() []Member {
 	return ms
 }
 
-func (s *session) broadcastRosterLocked() {
+func (s *room) broadcastRosterLocked() {
 	s.broadcastLocked(wire.FrameRoster, wire.AppendRoster(nil, s.rosterLocked()), nil)
 }
 
 // sendLocked queues one frame to m, dropping m if its queue is full.
-func (s *session) sendLocked(m *member, typ wire.FrameType, payload []byte) {
+func (s *room) sendLocked(m *member, typ wire.FrameType, payload []byte) {
 	b := wire.AppendFrameHeader(make([]byte, 0, wire.FrameHeaderLen+len(payload)), typ, len(payload))
 	b = append(b, payload...)
 	if !m.sendFrameLocked(b) {
-		s.dropLocked(m, LeaveBehind)
+		s.dropLocked(m, session.LeaveBehind)
 	}
 }
 
 // broadcastLocked sends a frame to every member but except.
-func (s *session) broadcastLocked(typ wire.FrameType, payload []byte, except *member) {
+func (s *room) broadcastLocked(typ wire.FrameType, payload []byte, except *member) {
 	for _, m := range s.members {
 		if m != except {
 			s.sendLocked(m, typ, payload)
@@ -269,7 +270,7 @@ func (s *session) broadcastLocked(typ wire.FrameType, payload []byte, except *me
 
 // dropLocked removes m. In a game, its ports read empty from the first poll
 // the host has no input for, which is the same everywhere.
-func (s *session) dropLocked(m *member, why LeaveReason) {
+func (s *room) dropLocked(m *member, why session.LeaveReason) {
 	if m.left {
 		return
 	}
@@ -287,9 +288,9 @@ func (s *session) dropLocked(m *member, why LeaveReason) {
 
 // emptyPortsLocked frees ports of m: in a game they read empty from the
 // first poll the host has no input for, which is the same everywhere.
-func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
+func (s *room) emptyPortsLocked(m *member, ports session.PortMask, why session.LeaveReason) {
 	var from uint32
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		if !ports.Has(i) {
 			continue
 		}
@@ -304,8 +305,8 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 	s.pushCoresLocked() // a waiting core reads the empty port at once
 	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()
-	e := Event{Kind: EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from}
-	if why != LeaveEmulator {
+	e := session.Event{Kind: session.EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from}
+	if why != session.LeaveEmulator {
 		e.Addr = m.from
 	}
 	s.eventLocked(e)
@@ -316,25 +317,25 @@ func (s *session) emptyPortsLocked(m *member, ports PortMask, why LeaveReason) {
 
 // handleReleaseLocked empties the ports of a member whose emulator
 // stopped; the member stays in the session.
-func (s *session) handleReleaseLocked(m *member, p []byte) error {
+func (s *room) handleReleaseLocked(m *member, p []byte) error {
 	v, err := wire.ParseU8(p)
-	if err != nil || PortMask(v)&^0x0f != 0 {
+	if err != nil || session.PortMask(v)&^0x0f != 0 {
 		return fmt.Errorf("parse release: %w", wire.ErrBadValue)
 	}
-	ports := PortMask(v) & m.ports
+	ports := session.PortMask(v) & m.ports
 	if s.state != statePlaying || ports == 0 {
 		return nil
 	}
 	m.ports &^= ports
 	m.lent |= ports
-	s.emptyPortsLocked(m, ports, LeaveEmulator)
+	s.emptyPortsLocked(m, ports, session.LeaveEmulator)
 	return nil
 }
 
 // authorsLeftLocked counts active ports that still have their author.
-func (s *session) authorsLeftLocked() int {
+func (s *room) authorsLeftLocked() int {
 	n := 0
-	for i := range NumPorts {
+	for i := range session.NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
 			n++
 		}
@@ -342,7 +343,7 @@ func (s *session) authorsLeftLocked() int {
 	return n
 }
 
-func (s *session) closeAllLocked() {
+func (s *room) closeAllLocked() {
 	for _, m := range s.members {
 		if !m.left {
 			m.left = true

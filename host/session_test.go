@@ -13,14 +13,16 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/listen"
 	"github.com/netpak/netpak/host/lossy"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
 // listenPair opens TCP and UDP on the same loopback port.
 func listenPair(t testing.TB) (net.Listener, net.PacketConn, string) {
 	t.Helper()
-	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	ln, pc, err := listen.Pair("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ type testSession struct {
 	addr string
 
 	mu     sync.Mutex
-	events map[string][]host.Event
+	events map[string][]session.Event
 }
 
 func startHost(t testing.TB, cfg host.Config, wrap func(net.PacketConn) net.PacketConn) *testSession {
@@ -43,31 +45,31 @@ func startHost(t testing.TB, cfg host.Config, wrap func(net.PacketConn) net.Pack
 	if wrap != nil {
 		pc = wrap(pc)
 	}
-	ts := &testSession{t: t, addr: addr, events: map[string][]host.Event{}}
+	ts := &testSession{t: t, addr: addr, events: map[string][]session.Event{}}
 	cfg.Logf = t.Logf
-	cfg.OnEvent = func(e host.Event) { ts.record("host", e) }
+	cfg.OnEvent = func(e session.Event) { ts.record("host", e) }
 	ts.h = host.New(cfg)
 	served := make(chan error, 1)
 	go func() { served <- ts.h.Serve(ln, pc) }()
 	t.Cleanup(func() {
 		ts.h.Close()
-		if err := <-served; err != host.ErrClosed {
+		if err := <-served; err != session.ErrClosed {
 			t.Errorf("Serve returned %v, want ErrClosed", err)
 		}
 	})
 	return ts
 }
 
-func (ts *testSession) record(who string, e host.Event) {
+func (ts *testSession) record(who string, e session.Event) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.events[who] = append(ts.events[who], e)
 }
 
-func (ts *testSession) eventsOf(who string, kind host.EventKind) []host.Event {
+func (ts *testSession) eventsOf(who string, kind session.EventKind) []session.Event {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	var out []host.Event
+	var out []session.Event
 	for _, e := range ts.events[who] {
 		if e.Kind == kind {
 			out = append(out, e)
@@ -79,7 +81,7 @@ func (ts *testSession) eventsOf(who string, kind host.EventKind) []host.Event {
 func (ts *testSession) join(name string, cfg client.Config) *client.Client {
 	ts.t.Helper()
 	cfg.Name = name
-	cfg.OnEvent = func(e host.Event) { ts.record(name, e) }
+	cfg.OnEvent = func(e session.Event) { ts.record(name, e) }
 	c, err := client.Dial(context.Background(), ts.addr, cfg)
 	if err != nil {
 		ts.t.Fatalf("%s joins: %v", name, err)
@@ -119,7 +121,7 @@ func (ts *testSession) start() error {
 	var err error
 	hosttest.Eventually(func() bool {
 		err = ts.h.Start()
-		return !errors.Is(err, host.ErrNotAnnounced)
+		return !errors.Is(err, session.ErrNotAnnounced)
 	})
 	return err
 }
@@ -179,7 +181,7 @@ func TestFourPlayersAndSpectator(t *testing.T) {
 			t.Logf("%d polls in %v; state %v; stalls %d", polls, time.Since(t0), res[0].State, res[1].Stalls)
 			requireSameState(t, res, polls)
 			for i, c := range cs[:4] {
-				if got, want := c.Ports(), host.PortMask(1<<i); got != want {
+				if got, want := c.Ports(), session.PortMask(1<<i); got != want {
 					t.Errorf("player %d owns ports %v, want %v", i+1, got, want)
 				}
 			}
@@ -188,6 +190,6 @@ func TestFourPlayersAndSpectator(t *testing.T) {
 }
 
 func ExampleEvent_String() {
-	fmt.Println(host.Event{Kind: host.EventLag, Who: "Bob", Lag: 3}.String())
+	fmt.Println(session.Event{Kind: session.EventLag, Who: "Bob", Lag: 3}.String())
 	// Output: Bob set the lag to 3
 }

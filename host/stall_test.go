@@ -8,6 +8,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -45,7 +46,7 @@ func TestStallNamesWhoIsWaitedFor(t *testing.T) {
 	requireSameState(t, res, polls)
 	told := func() string {
 		var said []string
-		for _, e := range ts.eventsOf("p1", host.EventNotice) {
+		for _, e := range ts.eventsOf("p1", session.EventNotice) {
 			said = append(said, e.Text)
 		}
 		return strings.Join(said, "\n")

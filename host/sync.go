@@ -12,7 +12,7 @@ import (
 // item to the client's Config.OnSync, which backs up and writes the files.
 
 // handleSyncDataLocked relays a chunk from the host's own player.
-func (s *session) handleSyncDataLocked(m *member, p []byte) error {
+func (s *room) handleSyncDataLocked(m *member, p []byte) error {
 	d, err := wire.ParseSyncData(p)
 	if err != nil {
 		return err

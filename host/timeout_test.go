@@ -13,6 +13,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -31,7 +32,7 @@ func TestSilentMembersDropped(t *testing.T) {
 		ns := startNetSession(t, tn, host.Config{})
 		quiet := tn.dial(t, "tcp")
 		// Magic and a well-formed hello for "mute", then silence.
-		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 28, host.ProtocolVersion, 0, 0, 1}
+		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 28, session.ProtocolVersion, 0, 0, 1}
 		hello = append(hello, make([]byte, 16)...)
 		hello = append(hello, 0, 4, 'm', 'u', 't', 'e', 0, 0)
 		if _, err := quiet.Write(hello); err != nil {
@@ -39,11 +40,11 @@ func TestSilentMembersDropped(t *testing.T) {
 		}
 		said := time.Now()
 		ns.waitMemberCount(1)
-		e := ns.waitEvent("host", host.EventLeft)
-		if d := time.Since(said); d != host.DefaultDropTimeout {
-			t.Errorf("mute was dropped %v after its hello, want %v", d, host.DefaultDropTimeout)
+		e := ns.waitEvent("host", session.EventLeft)
+		if d := time.Since(said); d != session.DefaultDropTimeout {
+			t.Errorf("mute was dropped %v after its hello, want %v", d, session.DefaultDropTimeout)
 		}
-		if e.Who != "mute" || e.Reason != host.LeaveTimeout {
+		if e.Who != "mute" || e.Reason != session.LeaveTimeout {
 			t.Errorf("host event %v, want mute timed out", e)
 		}
 
@@ -124,22 +125,22 @@ func TestSilentHostReported(t *testing.T) {
 			t.Fatal("the client never noticed the silent host")
 		}
 		d := time.Since(cutAt)
-		if !errors.Is(c.Err(), host.ErrHostGone) {
+		if !errors.Is(c.Err(), session.ErrHostGone) {
 			t.Errorf("the client stopped with %v, want ErrHostGone", c.Err())
 		}
 		// The client's read deadline runs from the host's last frame, sent
 		// at most a ping interval before the cut.
-		if d > host.DefaultDropTimeout || d < host.DefaultDropTimeout-time.Second {
-			t.Errorf("the client reported the host gone %v after the cut, want within (%v, %v]", d, host.DefaultDropTimeout-time.Second, host.DefaultDropTimeout)
+		if d > session.DefaultDropTimeout || d < session.DefaultDropTimeout-time.Second {
+			t.Errorf("the client reported the host gone %v after the cut, want within (%v, %v]", d, session.DefaultDropTimeout-time.Second, session.DefaultDropTimeout)
 		}
 		t.Logf("the client reported the host gone %v after the cut: %v", d, c.Err())
-		ns.waitEvent("p1", host.EventHostGone)
+		ns.waitEvent("p1", session.EventHostGone)
 		// The host, which hears nothing either, drops the client.
-		if e := ns.waitEvent("host", host.EventLeft); e.Who != "p1" || e.Reason != host.LeaveTimeout {
+		if e := ns.waitEvent("host", session.EventLeft); e.Who != "p1" || e.Reason != session.LeaveTimeout {
 			t.Errorf("host event %v, want p1 timed out", e)
 		}
-		if d := time.Since(cutAt); d > host.DefaultDropTimeout {
-			t.Errorf("the host dropped p1 %v after the cut, want within %v", d, host.DefaultDropTimeout)
+		if d := time.Since(cutAt); d > session.DefaultDropTimeout {
+			t.Errorf("the host dropped p1 %v after the cut, want within %v", d, session.DefaultDropTimeout)
 		}
 	})
 	t.Logf("real time %v", time.Since(t0))
@@ -159,7 +160,7 @@ func TestFrozenSpectator(t *testing.T) {
 		}
 		frozen := tn.dial(t, "tcp")
 		// Magic and a hello for spectator "frozen".
-		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 30, host.ProtocolVersion, 1, 0, 0}
+		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 30, session.ProtocolVersion, 1, 0, 0}
 		hello = append(hello, make([]byte, 16)...)
 		hello = append(hello, 0, 6, 'f', 'r', 'o', 'z', 'e', 'n', 0, 0)
 		if _, err := frozen.Write(hello); err != nil {
@@ -211,10 +212,10 @@ func TestFrozenSpectator(t *testing.T) {
 		dropped := false
 		ns.mu.Lock()
 		for _, e := range ns.events["host"] {
-			if e.Kind != host.EventLeft {
+			if e.Kind != session.EventLeft {
 				continue
 			}
-			if e.Who != "frozen" || e.Reason != host.LeaveBehind {
+			if e.Who != "frozen" || e.Reason != session.LeaveBehind {
 				t.Errorf("host: %v; want only frozen to fall behind", e)
 			}
 			dropped = true

@@ -17,6 +17,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
@@ -94,7 +95,7 @@ func rawJoin(t *testing.T, ts *testSession, hello []byte) net.Conn {
 // requireNotDropped fails if any of names left the session.
 func requireNotDropped(t *testing.T, ts *testSession, names ...string) {
 	t.Helper()
-	for _, e := range ts.eventsOf("host", host.EventLeft) {
+	for _, e := range ts.eventsOf("host", session.EventLeft) {
 		for _, n := range names {
 			if e.Who == n {
 				t.Errorf("%s was dropped: %v", n, e)
@@ -113,7 +114,7 @@ func TestAuthorFloodHurtsOnlyItself(t *testing.T) {
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
+	waitEvents(t, ts, []string{"host"}, session.EventStarted, 1)
 	for first := uint32(0); first < 4160; first += 64 {
 		if _, err := mallory.Write(host.RawInputs(2, first, 64)); err != nil {
 			t.Fatal(err)
@@ -156,7 +157,7 @@ func TestChatFloodHurtsOnlyTheSender(t *testing.T) {
 	t0 := time.Now()
 	playHonest(t, cs, 300, 120)
 	requireNotDropped(t, ts, "p1", "p2")
-	chats := len(ts.eventsOf("p1", host.EventChat))
+	chats := len(ts.eventsOf("p1", session.EventChat))
 	if limit := 20 + int(4*time.Since(t0).Seconds()) + 4; chats > limit {
 		t.Errorf("p1 received %d chat lines in %v, want at most %d", chats, time.Since(t0), limit)
 	}
@@ -225,12 +226,12 @@ func TestSpectatorCannotFrameDesync(t *testing.T) {
 			if err := ts.start(); err != nil {
 				t.Fatal(err)
 			}
-			waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
+			waitEvents(t, ts, []string{"host"}, session.EventStarted, 1)
 			for from := uint32(0); from < 4096; from += client.DefaultChecksumEvery {
 				liar.Write(host.RawChecksum(from, client.DefaultChecksumEvery, 0xbad))
 			}
 			playHonest(t, cs, 1024, 0)
-			for _, e := range ts.eventsOf("host", host.EventDesync) {
+			for _, e := range ts.eventsOf("host", session.EventDesync) {
 				if e.Who != "liar" {
 					t.Errorf("honest player reported: %v", e)
 				}
@@ -253,14 +254,14 @@ func TestStartFailsClosed(t *testing.T) {
 		ts.join("ben", client.Config{Manifest: mfB})
 		ts.waitMembers(2)
 		err := ts.h.Start()
-		if !errors.Is(err, host.ErrSaveMismatch) || !strings.Contains(err.Error(), "ben: ROM differs from ann's") {
+		if !errors.Is(err, session.ErrSaveMismatch) || !strings.Contains(err.Error(), "ben: ROM differs from ann's") {
 			t.Fatalf("start: %v", err)
 		}
-		waitEvents(t, ts, []string{"host"}, host.EventNotice, 1)
-		if got := ts.eventsOf("host", host.EventNotice)[0].Text; !strings.HasPrefix(got, "autostart waits: ") {
+		waitEvents(t, ts, []string{"host"}, session.EventNotice, 1)
+		if got := ts.eventsOf("host", session.EventNotice)[0].Text; !strings.HasPrefix(got, "autostart waits: ") {
 			t.Errorf("host event %q", got)
 		}
-		if n := len(ts.eventsOf("host", host.EventStarted)); n != 0 {
+		if n := len(ts.eventsOf("host", session.EventStarted)); n != 0 {
 			t.Errorf("autostart started a game with different ROMs")
 		}
 	})
@@ -274,7 +275,7 @@ func TestStartFailsClosed(t *testing.T) {
 		defer mute.Close()
 		mute.Write(host.RawHello("mute", false))
 		ts.waitMembers(2)
-		if err := ts.h.Start(); !errors.Is(err, host.ErrNotAnnounced) || !strings.Contains(err.Error(), "mute") {
+		if err := ts.h.Start(); !errors.Is(err, session.ErrNotAnnounced) || !strings.Contains(err.Error(), "mute") {
 			t.Fatalf("start: %v, want a wait for mute", err)
 		}
 	})
@@ -282,7 +283,7 @@ func TestStartFailsClosed(t *testing.T) {
 		ts := startHost(t, host.Config{AutoStart: 2}, nil)
 		ts.join("ann", client.Config{Manifest: mfA})
 		ts.join("ben", client.Config{Manifest: mfA})
-		waitEvents(t, ts, []string{"host"}, host.EventStarted, 1)
+		waitEvents(t, ts, []string{"host"}, session.EventStarted, 1)
 	})
 }
 

@@ -1,6 +1,9 @@
 package host
 
-import "github.com/netpak/netpak/host/lockstep"
+import (
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
+)
 
 // A player whose inputs come last makes everyone wait. The host notes
 // when each input arrives and charges a player's input that completes a
@@ -20,7 +23,7 @@ type arrival struct {
 // arrivedLocked notes that port k's inputs from poll from on (to its
 // stream's end) arrived now, and charges author, if any, with the wait of
 // each poll its input completed last.
-func (s *session) arrivedLocked(k int, from uint32, author *member) {
+func (s *room) arrivedLocked(k int, from uint32, author *member) {
 	now := nowNanos()
 	for p := from; p < s.streams[k].Have; p++ {
 		s.arrivals[k][p%arrivalRing] = arrival{poll: p, at: now}
@@ -35,9 +38,9 @@ func (s *session) arrivedLocked(k int, from uint32, author *member) {
 
 // othersReadyLocked returns when every active port but k held its input
 // for poll p, if they all do and that is known.
-func (s *session) othersReadyLocked(k int, p uint32) (int64, bool) {
+func (s *room) othersReadyLocked(k int, p uint32) (int64, bool) {
 	var ready int64
-	for j := range NumPorts {
+	for j := range session.NumPorts {
 		if j == k || !s.active.Has(j) || s.emptyFrom[j] != lockstep.NotEmpty && p >= s.emptyFrom[j] {
 			continue
 		}
@@ -52,9 +55,9 @@ func (s *session) othersReadyLocked(k int, p uint32) (int64, bool) {
 
 // pollLocked is the first poll some active port lacks input for: how far
 // the game has come.
-func (s *session) pollLocked() uint32 {
+func (s *room) pollLocked() uint32 {
 	poll := uint32(lockstep.NotEmpty)
-	for k := range NumPorts {
+	for k := range session.NumPorts {
 		if s.active.Has(k) && s.emptyFrom[k] == lockstep.NotEmpty {
 			poll = min(poll, s.streams[k].Have)
 		}

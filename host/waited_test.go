@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -32,7 +33,7 @@ func TestWaitedOnTheLatePlayer(t *testing.T) {
 	<-done
 	copy(res, fast)
 	requireSameState(t, res, 120)
-	by := map[string]host.Member{}
+	by := map[string]session.Member{}
 	for _, m := range ts.h.Members() {
 		by[m.Name] = m
 	}

@@ -17,11 +17,11 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
+	"github.com/netpak/netpak/host/session"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/netpak/netpak/commands"
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/lobby"
 	"github.com/netpak/netpak/vpn"
 )
@@ -76,7 +76,7 @@ func serverDefaults() serverFile {
 		Lobby:        ":" + strconv.Itoa(lobbymsg.DefaultPort),
 		GamePorts:    fmt.Sprintf("%d-%d", lobbymsg.DefaultPort+1, lobbymsg.DefaultPort+10),
 		Name:         "netpak",
-		Lag:          host.DefaultLag,
+		Lag:          session.DefaultLag,
 		VerifyIP:     true,
 		Discovery:    true,
 		BeginTimeout: duration{time.Minute},

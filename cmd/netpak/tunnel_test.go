@@ -17,6 +17,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 	"github.com/netpak/netpak/vpn"
 )
@@ -43,7 +44,7 @@ type tunnelSession struct {
 
 func startTunnelSession(t *testing.T, cfg host.Config) *tunnelSession {
 	t.Helper()
-	th, err := testTunnels(t).Host(commands.TunnelHostConfig{Bind: "127.0.0.1", MaxPeers: host.NumPorts, Logf: t.Logf})
+	th, err := testTunnels(t).Host(commands.TunnelHostConfig{Bind: "127.0.0.1", MaxPeers: session.NumPorts, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestTunnelBridge(t *testing.T) {
 	}
 	hosttest.WaitFor(t, "both cores registered", func() bool { return portsTaken(ts.h.Members()) == 0b11 })
 	// Player 1's core announces its saves after it registered.
-	hosttest.WaitFor(t, "player 1's saves", func() bool { err = ts.h.Start(); return !errors.Is(err, host.ErrNotAnnounced) })
+	hosttest.WaitFor(t, "player 1's saves", func() bool { err = ts.h.Start(); return !errors.Is(err, session.ErrNotAnnounced) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,8 +206,8 @@ func newFakeCore(t *testing.T, addr netip.AddrPort, player uint8) *hosttest.Fake
 
 func keysFor(player, n int) uint32 { return uint32(player+1)<<24 | uint32(n*13+player)&0xffff }
 
-func portsTaken(ms []host.Member) host.PortMask {
-	var m host.PortMask
+func portsTaken(ms []session.Member) session.PortMask {
+	var m session.PortMask
 	for _, x := range ms {
 		m |= x.Ports
 	}

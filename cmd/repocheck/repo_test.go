@@ -103,6 +103,11 @@ var fence = []struct {
 	{module + "/host/launcher/corechild", []string{module + "/host/launcher/corechild", module + "/cmd"}},
 }
 
+// serverUsers are the packages that may depend on the session server,
+// package host itself (not the packages under it): a client, and the
+// words it speaks (host/session), never need it.
+var serverUsers = []string{module + "/host/lobby", module + "/commands", module + "/cmd"}
+
 // pure lists packages that must depend on neither WireGuard, gVisor nor
 // any netpak package but the few named, even where the fence above would
 // allow it: the rendezvous server and the codec it shares with vpn stay
@@ -122,6 +127,10 @@ var pure = []struct {
 	{module + "/host/portfwd", nil, false},
 	{module + "/host/udpsock", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/coreserve", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
+	// Words, not I/O; not a pure core only because DefaultDropTimeout is a
+	// time.Duration.
+	{module + "/host/session", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
+	{module + "/host/listen", nil, false},
 	{module + "/host/launcher/emucfg", nil, false},
 	{module + "/host/launcher/childproto", []string{module + "/host/launcher/emucfg"}, false},
 }
@@ -143,6 +152,9 @@ func TestImportFence(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, d := range p.Deps {
+			if d == module+"/host" && !hasAnyPrefix(p.ImportPath, serverUsers) {
+				t.Errorf("%s depends on the session server %s; only %v may", p.ImportPath, d, serverUsers)
+			}
 			for _, q := range pure {
 				if p.ImportPath == q.pkg && hasAnyPrefix(d, notInPure) && !slices.Contains(q.except, d) {
 					t.Errorf("%s depends on %s; it may depend on no netpak package but %v, nor on WireGuard or gVisor", p.ImportPath, d, q.except)

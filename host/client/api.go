@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
@@ -55,7 +55,7 @@ func (c *Client) Stop() error { return c.send(wire.FrameStop, nil) }
 // Status is a snapshot of a client's view of its session.
 type Status struct {
 	ID      uint16
-	Ports   host.PortMask
+	Ports   session.PortMask
 	Playing bool
 	Poll    uint32  // the next poll to consume (or the bridged emulator's)
 	Pace    float64 // polls per second, measured over the last second
@@ -64,7 +64,7 @@ type Status struct {
 	Seat    string // who holds the golf seat, if anyone
 	RTT     time.Duration
 	UDP     bool // inputs travel over UDP (else TCP)
-	Members []host.Member
+	Members []session.Member
 }
 
 // CatchingUp reports whether the client replays a game it rejoined: the
@@ -84,7 +84,7 @@ func (c *Client) Status() Status {
 	st := Status{
 		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: max(ls.next, ls.core.count), Pace: ls.pace,
 		Lag: e.Lag, Golf: e.Golf, RTT: ls.rtt, UDP: ls.udpWorks(time.Now()),
-		Members: append([]host.Member(nil), ls.roster...),
+		Members: append([]session.Member(nil), ls.roster...),
 	}
 	c.mu.Unlock()
 	if e.Golf && e.Seat != 0 {

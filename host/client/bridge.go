@@ -6,9 +6,10 @@ import (
 	"net"
 	"net/netip"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/coreserve"
+	"github.com/netpak/netpak/host/listen"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -29,12 +30,12 @@ type bridgeCore struct {
 	turbo     bool
 	desync    bool
 
-	registered host.PortMask            // ports a local core has claimed
-	count      uint32                   // the furthest count the local core asked for, for Status
-	pending    [host.NumPorts]keyReport // keys for polls not granted yet
-	coreAddr   netip.AddrPort           // the local core's UDP address
-	sock       *udpsock.Socket          // the bridge's UDP socket
-	waits      coreserve.Waits          // what the local core waits for
+	registered session.PortMask            // ports a local core has claimed
+	count      uint32                      // the furthest count the local core asked for, for Status
+	pending    [session.NumPorts]keyReport // keys for polls not granted yet
+	coreAddr   netip.AddrPort              // the local core's UDP address
+	sock       *udpsock.Socket             // the bridge's UDP socket
+	waits      coreserve.Waits             // what the local core waits for
 	events     []m64p.Event
 	dgram      []byte
 }
@@ -43,7 +44,7 @@ type bridgeCore struct {
 type keyReport struct {
 	ok    bool
 	count uint32
-	in    host.Input
+	in    session.Input
 }
 
 func (bc *bridgeCore) init() {
@@ -57,7 +58,7 @@ func (bc *bridgeCore) init() {
 // a port), TCP and UDP on the same port number, and serves it until the
 // client closes. Point the emulator core's netplay at the returned address.
 func (c *Client) ListenBridge(addr string) (netip.AddrPort, error) {
-	ln, pc, err := host.ListenPair(addr)
+	ln, pc, err := listen.Pair(addr)
 	if err != nil {
 		return netip.AddrPort{}, fmt.Errorf("bridge: %w", err)
 	}
@@ -99,7 +100,7 @@ type bridgeLink struct {
 
 	// Under c.mu.
 	regID   uint32
-	players host.PortMask
+	players session.PortMask
 }
 
 func (l *bridgeLink) Register(r m64p.RegisterPlayer) (bool, uint8) {
@@ -185,7 +186,7 @@ func (l *bridgeLink) Registration(ctx context.Context) (m64p.Registration, error
 
 // Leave releases the emulator's ports when it stops during a game, so the
 // others go on without it instead of waiting for input nobody makes.
-func (l *bridgeLink) Leave(why host.LeaveReason) {
+func (l *bridgeLink) Leave(why session.LeaveReason) {
 	c := l.c
 	c.mu.Lock()
 	defer c.mu.Unlock()

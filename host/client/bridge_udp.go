@@ -3,9 +3,9 @@ package client
 import (
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -59,7 +59,7 @@ func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 	if f := ls.c.cfg.hooks.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
-	in := host.Input{Keys: d.Keys, Pak: uint8(d.Plugin)}
+	in := session.Input{Keys: d.Keys, Pak: uint8(d.Plugin)}
 	if d.Count >= ls.grant {
 		ls.core.pending[k] = keyReport{ok: true, count: d.Count, in: in}
 		return
@@ -72,7 +72,7 @@ func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 // flushPendingLocked publishes presses that waited for a grant.
 func (ls *clientGame) flushPendingLocked() {
 	sent := false
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if r := ls.core.pending[k]; r.ok && r.count < ls.grant {
 			ls.core.pending[k].ok = false
 			ls.publishPortLocked(k, r.count, r.in)
@@ -110,7 +110,7 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 // which arrived or was published now satisfies: the core takes unsolicited
 // key-info datagrams, so no input waits for its next re-request.
 func (ls *clientGame) pushCoreLocked() {
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if c, ok := ls.core.waits.Due(k, &ls.streams[k], ls.emptyFrom[k]); ok {
 			ls.answerCoreLocked(k, c)
 		}

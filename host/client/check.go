@@ -4,8 +4,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
@@ -26,7 +26,7 @@ func (c *Client) SetManifest(mf saves.Manifest) error {
 
 // CheckRow is one player's line in /check.
 type CheckRow struct {
-	Member host.Member
+	Member session.Member
 	Known  bool // announced a manifest
 	// Reference: this player's files are the ones the others must match.
 	Reference bool
@@ -52,7 +52,7 @@ func (c *Client) Check() []CheckRow {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var ps []check.Player
-	byID := make(map[uint16]host.Member)
+	byID := make(map[uint16]session.Member)
 	for _, m := range st.Members {
 		if m.Ports == 0 {
 			continue

@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/internal/testhook"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
@@ -43,8 +43,8 @@ const udpSilence = time.Second
 // one free port with an empty name, which the host refuses: set Name.
 type Config struct {
 	Name      string
-	Ports     host.PortMask // specific ports wanted; 0 means any
-	NumPorts  int           // how many ports when Ports is 0; 0 means 1
+	Ports     session.PortMask // specific ports wanted; 0 means any
+	NumPorts  int              // how many ports when Ports is 0; 0 means 1
 	Spectator bool
 	OwnerKey  [16]byte // Host.OwnerKey, for the host's own player
 	// Manifest is the ROM, save and cheat hashes announced with the join;
@@ -57,7 +57,7 @@ type Config struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// OnEvent, if set, receives session events, one at a time. It must not
 	// block or call the client.
-	OnEvent func(host.Event)
+	OnEvent func(session.Event)
 	// Logf, if set, receives diagnostics.
 	Logf func(format string, args ...any)
 	// ChecksumEvery is the poll range hashed for desync detection; 0 means
@@ -66,7 +66,7 @@ type Config struct {
 	// OnSync, if set, receives each item the host's player sends with
 	// /sync: a save component (data nil: no save) or the cheat set. It is
 	// called from the client's reader; writing files there is fine.
-	OnSync func(from string, kind host.SyncKind, data []byte)
+	OnSync func(from string, kind session.SyncKind, data []byte)
 
 	hooks testhook.Hooks
 }
@@ -88,7 +88,7 @@ type Client struct {
 	udp         net.Conn
 	id          uint16
 	token       uint64
-	ports       host.PortMask
+	ports       session.PortMask
 	golfMask    uint32
 	dropTimeout time.Duration
 
@@ -172,8 +172,8 @@ func (c *Client) handshake(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { c.tcp.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	hl := wire.Hello{
-		Version: host.ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
-		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), host.NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
+		Version: session.ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
+		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), session.NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
 	}
 	var err error
 	if hl.Manifest, err = c.cfg.Manifest.MarshalBinary(); err != nil {
@@ -198,7 +198,7 @@ func (c *Client) handshake(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("%w: %s", host.ErrRejected, msg.Text)
+		return fmt.Errorf("%w: %s", session.ErrRejected, msg.Text)
 	case wire.FrameWelcome:
 		w, err := wire.ParseWelcome(p)
 		if err != nil {
@@ -207,7 +207,7 @@ func (c *Client) handshake(ctx context.Context) error {
 		c.id, c.token, c.ports, c.golfMask = w.ID, w.Token, w.Ports, w.GolfMask
 		c.dropTimeout = time.Duration(w.DropTimeout) * time.Millisecond
 		if c.dropTimeout <= 0 {
-			c.dropTimeout = host.DefaultDropTimeout
+			c.dropTimeout = session.DefaultDropTimeout
 		}
 		return nil
 	}
@@ -218,7 +218,7 @@ func (c *Client) handshake(ctx context.Context) error {
 func (c *Client) ID() uint16 { return c.id }
 
 // Ports returns the controller ports the client owns.
-func (c *Client) Ports() host.PortMask { return c.ports }
+func (c *Client) Ports() session.PortMask { return c.ports }
 
 func (c *Client) logf(format string, args ...any) {
 	if c.cfg.Logf != nil {
@@ -226,7 +226,7 @@ func (c *Client) logf(format string, args ...any) {
 	}
 }
 
-func (c *Client) emit(e host.Event) {
+func (c *Client) emit(e session.Event) {
 	if c.cfg.OnEvent == nil {
 		return
 	}
@@ -269,7 +269,7 @@ func (c *Client) send(typ wire.FrameType, payload []byte) error {
 	case c.out <- b:
 		return nil
 	default:
-		c.fail(fmt.Errorf("%w: it stopped reading", host.ErrHostGone))
+		c.fail(fmt.Errorf("%w: it stopped reading", session.ErrHostGone))
 		return c.Err()
 	}
 }
@@ -282,7 +282,7 @@ func (c *Client) writeLoop() {
 		case b := <-c.out:
 			c.tcp.SetWriteDeadline(time.Now().Add(writeTimeout))
 			if _, err := c.tcp.Write(b); err != nil {
-				c.fail(fmt.Errorf("%w: %w", host.ErrHostGone, err))
+				c.fail(fmt.Errorf("%w: %w", session.ErrHostGone, err))
 				return
 			}
 			if wire.FrameType(b[0]) == wire.FrameBye {
@@ -301,7 +301,7 @@ func (c *Client) readLoop() {
 		c.tcp.SetReadDeadline(time.Now().Add(c.dropTimeout))
 		typ, p, err := wire.ReadFrame(c.tcp, buf)
 		if err != nil && c.closed.Load() {
-			c.fail(host.ErrClosed) // we said goodbye: the host hanging up is the answer
+			c.fail(session.ErrClosed) // we said goodbye: the host hanging up is the answer
 			return
 		}
 		if err != nil {
@@ -309,7 +309,7 @@ func (c *Client) readLoop() {
 			return
 		}
 		if err := c.handleFrame(typ, p); err != nil {
-			c.fail(fmt.Errorf("%w: bad %v frame: %v", host.ErrHostGone, typ, err))
+			c.fail(fmt.Errorf("%w: bad %v frame: %v", session.ErrHostGone, typ, err))
 			return
 		}
 	}
@@ -319,11 +319,11 @@ func hostGoneError(err error) error {
 	var ne net.Error
 	switch {
 	case errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: the host closed the connection", host.ErrHostGone)
+		return fmt.Errorf("%w: the host closed the connection", session.ErrHostGone)
 	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("%w: no word from the host", host.ErrHostGone)
+		return fmt.Errorf("%w: no word from the host", session.ErrHostGone)
 	}
-	return fmt.Errorf("%w: %w", host.ErrHostGone, err)
+	return fmt.Errorf("%w: %w", session.ErrHostGone, err)
 }
 
 func (c *Client) pingLoop() {
@@ -338,7 +338,7 @@ func (c *Client) pingLoop() {
 		notice := c.ls.stallLocked(time.Now())
 		c.mu.Unlock()
 		if notice != "" {
-			c.emit(host.Event{Kind: host.EventNotice, Text: notice})
+			c.emit(session.Event{Kind: session.EventNotice, Text: notice})
 		}
 		select {
 		case <-c.closing:
@@ -369,8 +369,8 @@ func (c *Client) fail(err error) {
 // goroutine so that fail never calls OnEvent with a lock held.
 func (c *Client) goneLoop() {
 	<-c.closing
-	if err := c.Err(); errors.Is(err, host.ErrHostGone) {
-		c.emit(host.Event{Kind: host.EventHostGone, Err: err})
+	if err := c.Err(); errors.Is(err, session.ErrHostGone) {
+		c.emit(session.Event{Kind: session.EventHostGone, Err: err})
 	}
 }
 
@@ -414,7 +414,7 @@ func (c *Client) Close() error {
 		default:
 		}
 	}
-	c.fail(host.ErrClosed)
+	c.fail(session.ErrClosed)
 	c.wg.Wait()
 	c.mu.Lock()
 	c.ls.resend.Stop()

@@ -7,28 +7,30 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/listen"
+	"github.com/netpak/netpak/host/session"
 )
 
 // A client that consumes different inputs (here: one input corrupted in
 // its copy of a stream, as a bug or a bad network path could) is reported
 // to everyone with the first poll range where it differs.
 func TestDesyncReported(t *testing.T) {
-	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	ln, pc, err := listen.Pair("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	var hostEvents []host.Event
-	h := host.New(host.Config{Lag: 3, OnEvent: func(e host.Event) { mu.Lock(); hostEvents = append(hostEvents, e); mu.Unlock() }})
+	var hostEvents []session.Event
+	h := host.New(host.Config{Lag: 3, OnEvent: func(e session.Event) { mu.Lock(); hostEvents = append(hostEvents, e); mu.Unlock() }})
 	go h.Serve(ln, pc)
 	defer h.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	seen := make(chan host.Event, 8)
+	seen := make(chan session.Event, 8)
 	var cs []*Client
 	for i, name := range []string{"ann", "ben", "cat"} {
-		cfg := Config{Name: name, OnEvent: func(e host.Event) {
-			if e.Kind == host.EventDesync {
+		cfg := Config{Name: name, OnEvent: func(e session.Event) {
+			if e.Kind == session.EventDesync {
 				seen <- e
 			}
 		}}
@@ -50,7 +52,7 @@ func TestDesyncReported(t *testing.T) {
 				if i == 2 && p == 300 {
 					corrupt(t, c, 0, 300)
 				}
-				if _, _, err := c.Poll(ctx, [host.NumPorts]host.Input{{Keys: p}, {Keys: p}, {Keys: p}}); err != nil {
+				if _, _, err := c.Poll(ctx, [session.NumPorts]session.Input{{Keys: p}, {Keys: p}, {Keys: p}}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -72,7 +74,7 @@ func TestDesyncReported(t *testing.T) {
 	defer mu.Unlock()
 	n := 0
 	for _, e := range hostEvents {
-		if e.Kind == host.EventDesync {
+		if e.Kind == session.EventDesync {
 			n++
 		}
 	}

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
@@ -37,22 +37,22 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		}
 		c.mu.Unlock()
 		if m.Ports != 0 && m.Ports&rv.Ports == m.Ports {
-			c.emit(host.Rejoined(m.Name, m.Ports, rv.From))
+			c.emit(session.Rejoined(m.Name, m.Ports, rv.From))
 			return nil
 		}
-		c.emit(host.Event{Kind: host.EventJoined, Who: m.Name, Ports: m.Ports})
+		c.emit(session.Event{Kind: session.EventJoined, Who: m.Name, Ports: m.Ports})
 	case wire.FrameChat:
 		msg, err := wire.ParseText(p)
 		if err != nil {
 			return err
 		}
-		c.emit(host.Event{Kind: host.EventChat, Who: c.nameOf(msg.ID), Text: msg.Text})
+		c.emit(session.Event{Kind: session.EventChat, Who: c.nameOf(msg.ID), Text: msg.Text})
 	case wire.FrameNotice:
 		msg, err := wire.ParseText(p)
 		if err != nil {
 			return err
 		}
-		c.emit(host.Event{Kind: host.EventNotice, Text: msg.Text})
+		c.emit(session.Event{Kind: session.EventNotice, Text: msg.Text})
 	case wire.FrameSched:
 		return c.handleSched(p)
 	case wire.FrameStarted:
@@ -77,7 +77,7 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 		c.mu.Lock()
 		c.ls.core.desync = true
 		c.mu.Unlock()
-		c.emit(host.Event{Kind: host.EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
+		c.emit(session.Event{Kind: session.EventDesync, Who: c.nameOf(d.ID), Poll: d.From, Count: d.Count})
 	case wire.FrameGameOver:
 		return c.handleGameOver(p)
 	case wire.FrameHandover:
@@ -169,7 +169,7 @@ func (c *Client) handleSched(p []byte) error {
 	}
 	c.wake()
 	if m.Entry.Cause != lockstep.CauseInitial {
-		c.emit(host.SchedEvent(m.Entry, c.nameOf(m.Entry.Actor)))
+		c.emit(session.SchedEvent(m.Entry, c.nameOf(m.Entry.Actor)))
 	}
 	return nil
 }
@@ -192,16 +192,16 @@ func (c *Client) handleStarted(p []byte) error {
 	ls.grant = max(ls.grant, st.Grant)
 	ls.core.slots = st.Slots
 	close(ls.core.started)
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		ls.streams[k].Skip(st.First)
 	}
 	c.mu.Unlock()
 	c.wake()
 	if st.CatchUp {
-		c.emit(host.Event{Kind: host.EventStarted, Poll: st.First, Text: host.CatchUpText})
+		c.emit(session.Event{Kind: session.EventStarted, Poll: st.First, Text: session.CatchUpText})
 		return nil
 	}
-	c.emit(host.Event{Kind: host.EventStarted, Poll: st.First})
+	c.emit(session.Event{Kind: session.EventStarted, Poll: st.First})
 	return nil
 }
 
@@ -210,14 +210,14 @@ func (c *Client) handleLeft(p []byte) error {
 	if err != nil {
 		return err
 	}
-	if m.ID == c.id && m.Reason == host.LeaveKicked {
-		c.emit(host.Event{Kind: host.EventNotice, Text: fmt.Sprintf("the host removed you from the session (%v)", m.Reason)})
-		c.fail(host.ErrKicked)
+	if m.ID == c.id && m.Reason == session.LeaveKicked {
+		c.emit(session.Event{Kind: session.EventNotice, Text: fmt.Sprintf("the host removed you from the session (%v)", m.Reason)})
+		c.fail(session.ErrKicked)
 		return nil
 	}
 	name := c.nameOf(m.ID)
 	c.mu.Lock()
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if m.Ports.Has(k) && c.ls.playing && c.ls.active.Has(k) {
 			c.ls.emptyFrom[k] = min(c.ls.emptyFrom[k], m.From)
 		}
@@ -226,7 +226,7 @@ func (c *Client) handleLeft(p []byte) error {
 	c.mu.Unlock()
 	c.wake()
 	if m.ID != 0 {
-		c.emit(host.Event{Kind: host.EventLeft, Who: name, Reason: m.Reason, Ports: m.Ports, Poll: m.From})
+		c.emit(session.Event{Kind: session.EventLeft, Who: name, Reason: m.Reason, Ports: m.Ports, Poll: m.From})
 	}
 	return nil
 }
@@ -291,10 +291,10 @@ func (c *Client) udpHelloLoop() {
 		switch {
 		case !works && !warned && time.Since(start) > udpGiveUp && c.Err() == nil:
 			warned = true
-			c.emit(host.Event{Kind: host.EventTransport, Text: "UDP to the host does not get through; inputs go over TCP"})
+			c.emit(session.Event{Kind: session.EventTransport, Text: "UDP to the host does not get through; inputs go over TCP"})
 		case works && warned:
 			warned = false
-			c.emit(host.Event{Kind: host.EventTransport, Text: "UDP to the host works again"})
+			c.emit(session.Event{Kind: session.EventTransport, Text: "UDP to the host works again"})
 		}
 		if !works || i%3 == 0 {
 			c.udp.Write(hello)
@@ -312,7 +312,7 @@ func (c *Client) udpHelloLoop() {
 // member limit.
 func (ls *clientGame) forgetDepartedLocked() {
 	gone := func(id uint16) bool {
-		return id != ls.c.id && !slices.ContainsFunc(ls.roster, func(m host.Member) bool { return m.ID == id })
+		return id != ls.c.id && !slices.ContainsFunc(ls.roster, func(m session.Member) bool { return m.ID == id })
 	}
 	maps.DeleteFunc(ls.manifests, func(id uint16, _ check.Manifest) bool { return gone(id) })
 	maps.DeleteFunc(ls.emulators, func(id uint16, _ wire.Emulator) bool { return gone(id) })
@@ -335,6 +335,6 @@ func (c *Client) handleGameOver(p []byte) error {
 	games := c.ls.games
 	c.mu.Unlock()
 	c.wake()
-	c.emit(host.Event{Kind: host.EventEnded, Who: who, Count: games})
+	c.emit(session.Event{Kind: session.EventEnded, Who: who, Count: games})
 	return nil
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
@@ -19,27 +19,27 @@ type clientGame struct {
 	games       uint32 // games ended so far
 	joinedSched bool   // the first schedule entry arrived (see Client.joined)
 	next        uint32 // the next poll Poll consumes
-	streams     [host.NumPorts]lockstep.Stream
-	active      host.PortMask
-	emptyFrom   [host.NumPorts]uint32
-	authors     [host.NumPorts]lockstep.Author
-	hostHas     [host.NumPorts]uint32 // the host holds my ports' inputs below this
-	catchUp     host.PortMask         // my ports the host authors while I replay the game I rejoined
-	catchUpAt   time.Time             // when I last told the host how far I replayed
-	caughtUp    bool                  // I told the host I am close to the live game
-	revived     wire.Handover         // ports whose player rejoins, until its join arrives
-	stall       stall                 // whom the game waits for, when it stands still
-	pace        float64               // polls per second over the last second or so
-	paceAt      time.Time             // when pacePoll was reached
+	streams     [session.NumPorts]lockstep.Stream
+	active      session.PortMask
+	emptyFrom   [session.NumPorts]uint32
+	authors     [session.NumPorts]lockstep.Author
+	hostHas     [session.NumPorts]uint32 // the host holds my ports' inputs below this
+	catchUp     session.PortMask         // my ports the host authors while I replay the game I rejoined
+	catchUpAt   time.Time                // when I last told the host how far I replayed
+	caughtUp    bool                     // I told the host I am close to the live game
+	revived     wire.Handover            // ports whose player rejoins, until its join arrives
+	stall       stall                    // whom the game waits for, when it stands still
+	pace        float64                  // polls per second over the last second or so
+	paceAt      time.Time                // when pacePoll was reached
 	pacePoll    uint32
-	tcpSent     [host.NumPorts]uint32 // my inputs sent over TCP below this
+	tcpSent     [session.NumPorts]uint32 // my inputs sent over TCP below this
 
 	sched       lockstep.Schedule
 	epoch       uint16
 	grant       uint32 // polls below this may be started
 	golfPending bool   // a golf press was sent and not yet answered
 
-	roster     []host.Member
+	roster     []session.Member
 	rtt        time.Duration
 	udpSeen    time.Time // last datagram from the host
 	lastTCPAck time.Time // last inputs frame over TCP
@@ -81,7 +81,7 @@ func (ls *clientGame) init(c *Client) {
 // input of every active port. It returns the poll number and the inputs.
 // Poll waits, never guesses: missing input means waiting, bounded by ctx
 // and by the host's liveness. Between games it waits for the next one.
-func (c *Client) Poll(ctx context.Context, presses [host.NumPorts]host.Input) (uint32, [host.NumPorts]host.Input, error) {
+func (c *Client) Poll(ctx context.Context, presses [session.NumPorts]session.Input) (uint32, [session.NumPorts]session.Input, error) {
 	return c.PollGame(ctx, c.GamesEnded(), presses)
 }
 
@@ -97,9 +97,9 @@ func (c *Client) GamesEnded() uint32 {
 // PollGame is Poll in the game that comes after the first ended games:
 // once that game is over it returns ErrEnded, even when it ended between
 // two calls, instead of waiting for the next game.
-func (c *Client) PollGame(ctx context.Context, ended uint32, presses [host.NumPorts]host.Input) (uint32, [host.NumPorts]host.Input, error) {
+func (c *Client) PollGame(ctx context.Context, ended uint32, presses [session.NumPorts]session.Input) (uint32, [session.NumPorts]session.Input, error) {
 	ls := &c.ls
-	var got [host.NumPorts]host.Input
+	var got [session.NumPorts]session.Input
 	over := func() bool { return ls.games != ended }
 	if err := c.waitFor(ctx, func() bool { return over() || (ls.playing && ls.next < ls.grant) }); err != nil {
 		return 0, got, err
@@ -107,7 +107,7 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [host.NumPo
 	c.mu.Lock()
 	if over() {
 		c.mu.Unlock()
-		return 0, got, host.ErrEnded
+		return 0, got, session.ErrEnded
 	}
 	p := ls.next
 	ls.publishLocked(p, presses)
@@ -119,7 +119,7 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [host.NumPo
 	c.mu.Lock()
 	if over() {
 		c.mu.Unlock()
-		return p, got, host.ErrEnded
+		return p, got, session.ErrEnded
 	}
 	got = ls.inputsLocked(p)
 	ls.consumedLocked(p, got)
@@ -137,9 +137,9 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [host.NumPo
 func (ls *clientGame) resetGameLocked() {
 	ls.games++
 	ls.playing, ls.next, ls.active, ls.grant = false, 0, 0, 0
-	ls.streams = [host.NumPorts]lockstep.Stream{}
-	ls.authors = [host.NumPorts]lockstep.Author{}
-	ls.hostHas, ls.tcpSent = [host.NumPorts]uint32{}, [host.NumPorts]uint32{}
+	ls.streams = [session.NumPorts]lockstep.Stream{}
+	ls.authors = [session.NumPorts]lockstep.Author{}
+	ls.hostHas, ls.tcpSent = [session.NumPorts]uint32{}, [session.NumPorts]uint32{}
 	ls.catchUp, ls.caughtUp = 0, false
 	for i := range ls.emptyFrom {
 		ls.emptyFrom[i] = lockstep.NotEmpty
@@ -193,8 +193,8 @@ func (c *Client) flush(limit time.Duration) {
 }
 
 // publishLocked authors poll p's presses on the client's ports.
-func (ls *clientGame) publishLocked(p uint32, presses [host.NumPorts]host.Input) {
-	for k := range host.NumPorts {
+func (ls *clientGame) publishLocked(p uint32, presses [session.NumPorts]session.Input) {
+	for k := range session.NumPorts {
 		if ls.c.ports.Has(k) && ls.active.Has(k) {
 			ls.publishPortLocked(k, p, presses[k])
 		}
@@ -204,7 +204,7 @@ func (ls *clientGame) publishLocked(p uint32, presses [host.NumPorts]host.Input)
 // publishPortLocked authors the press made at poll p on port k under the
 // lag in force there, and asks for the golf seat when the golf button is
 // pressed.
-func (ls *clientGame) publishPortLocked(k int, p uint32, in host.Input) {
+func (ls *clientGame) publishPortLocked(k int, p uint32, in session.Input) {
 	c := ls.c
 	if ls.catchUp.Has(k) {
 		return // the host authors it until I caught up
@@ -223,7 +223,7 @@ func (ls *clientGame) publishPortLocked(k int, p uint32, in host.Input) {
 
 // readyLocked reports whether poll p can be consumed.
 func (ls *clientGame) readyLocked(p uint32) bool {
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if ls.active.Has(k) && p < ls.emptyFrom[k] && !ls.streams[k].Holds(p) {
 			return false
 		}
@@ -233,9 +233,9 @@ func (ls *clientGame) readyLocked(p uint32) bool {
 
 // inputsLocked returns poll p's inputs; departed and unused ports read as
 // no input.
-func (ls *clientGame) inputsLocked(p uint32) [host.NumPorts]host.Input {
-	var in [host.NumPorts]host.Input
-	for k := range host.NumPorts {
+func (ls *clientGame) inputsLocked(p uint32) [session.NumPorts]session.Input {
+	var in [session.NumPorts]session.Input
+	for k := range session.NumPorts {
 		if ls.active.Has(k) && p < ls.emptyFrom[k] {
 			in[k] = ls.streams[k].At(p)
 		}
@@ -245,7 +245,7 @@ func (ls *clientGame) inputsLocked(p uint32) [host.NumPorts]host.Input {
 
 // consumedLocked folds poll p into the desync checksum and reports each
 // completed range to the host.
-func (ls *clientGame) consumedLocked(p uint32, in [host.NumPorts]host.Input) {
+func (ls *clientGame) consumedLocked(p uint32, in [session.NumPorts]session.Input) {
 	if p%ls.every == 0 {
 		ls.sum, ls.sumFrom, ls.summing = checksumSeed, p, true
 	}
@@ -263,7 +263,7 @@ func (ls *clientGame) consumedLocked(p uint32, in [host.NumPorts]host.Input) {
 // over every port's keys and pak, poll by poll.
 const checksumSeed = 14695981039346656037
 
-func foldInputs(h uint64, in [host.NumPorts]host.Input) uint64 {
+func foldInputs(h uint64, in [session.NumPorts]session.Input) uint64 {
 	for _, x := range in {
 		for _, b := range [5]byte{byte(x.Keys >> 24), byte(x.Keys >> 16), byte(x.Keys >> 8), byte(x.Keys), x.Pak} {
 			h ^= uint64(b)
@@ -291,13 +291,13 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 		b = wire.AppendDgramHeader(ls.dgram[:0], wire.DgramInputs, c.token)
 	}
 	bt := wire.Batch{AckMask: 0x0f}
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		bt.Acks[k] = ls.streams[k].Have
 	}
 	b, countAt := wire.AppendBatchHead(b, &bt)
 	runs := 0
 	sent := ls.tcpSent
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		st := &ls.streams[k]
 		from := ls.hostHas[k]
 		if !viaUDP {
@@ -336,7 +336,7 @@ func (ls *clientGame) sendInputsLocked(now time.Time) {
 
 // unackedLocked reports whether the host lacks inputs this client published.
 func (ls *clientGame) unackedLocked() bool {
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if ls.c.ports.Has(k) && !ls.catchUp.Has(k) && ls.hostHas[k] < ls.streams[k].Have {
 			return true
 		}
@@ -368,7 +368,7 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 			woke = ls.streams[k].Add(r.First+uint32(j), r.Input(j)) || woke
 		}
 	}
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if bt.AckMask.Has(k) && c.ports.Has(k) && !ls.catchUp.Has(k) {
 			ls.hostHas[k] = max(ls.hostHas[k], min(bt.Acks[k], ls.streams[k].Have))
 		}
@@ -416,7 +416,7 @@ func (ls *clientGame) catchUpLocked(progress uint32, now time.Time) {
 	}
 	lag := uint32(ls.sched.At(progress).LagOf(ls.c.id))
 	done := true
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if ls.catchUp.Has(k) && ls.streams[k].Have > progress+lag+catchUpMargin {
 			done = false
 		}
@@ -441,13 +441,13 @@ func (c *Client) handleHandover(p []byte) error {
 	defer c.mu.Unlock()
 	ls := &c.ls
 	ports := h.Ports & ls.catchUp
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if !ports.Has(k) {
 			continue
 		}
 		st := &ls.streams[k]
 		for st.Have < h.From {
-			st.Add(st.Have, host.Input{})
+			st.Add(st.Have, session.Input{})
 		}
 		ls.authors[k] = lockstep.Author{Next: h.From}
 		ls.hostHas[k], ls.tcpSent[k] = h.From, h.From
@@ -457,9 +457,9 @@ func (c *Client) handleHandover(p []byte) error {
 	// dropped while the host authored the ports; publish no input in its
 	// place, or that poll would wait for an input nobody makes.
 	at := max(ls.next, ls.core.count)
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if ports.Has(k) {
-			ls.publishPortLocked(k, at, host.Input{})
+			ls.publishPortLocked(k, at, session.Input{})
 		}
 	}
 	ls.sendInputsLocked(time.Now())
@@ -475,7 +475,7 @@ func (c *Client) handleRevive(p []byte) error {
 		return err
 	}
 	c.mu.Lock()
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if r.Ports.Has(k) && c.ls.playing && c.ls.active.Has(k) {
 			c.ls.emptyFrom[k] = lockstep.NotEmpty
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // A game that stands still says why: whose input it waits for. A client
@@ -51,14 +51,14 @@ func (ls *clientGame) stallLocked(now time.Time) string {
 		return ""
 	}
 	st.told = who
-	return fmt.Sprintf("waiting for %s: no input for poll %s yet (%.0f s)", who, host.Thousands(progress), now.Sub(st.since).Seconds())
+	return fmt.Sprintf("waiting for %s: no input for poll %s yet (%.0f s)", who, session.Thousands(progress), now.Sub(st.since).Seconds())
 }
 
 // missingLocked names whose input for poll p this client lacks: the
 // players holding those ports, or "your emulator" for its own.
 func (ls *clientGame) missingLocked(p uint32) string {
 	var who []string
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if !ls.active.Has(k) || p >= ls.emptyFrom[k] || ls.streams[k].Holds(p) {
 			continue
 		}

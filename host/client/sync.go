@@ -3,15 +3,15 @@ package client
 import (
 	"fmt"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
 // SendSync sends data of kind to member id through the host, in chunks.
 // Only the host's own player may, and only before the start. A nil data
 // means "no save": the receiver removes its file (keeping a backup).
-func (c *Client) SendSync(to uint16, kind host.SyncKind, data []byte) error {
-	if kind > host.SyncCheats || len(data) > kind.MaxSize() {
+func (c *Client) SendSync(to uint16, kind session.SyncKind, data []byte) error {
+	if kind > session.SyncCheats || len(data) > kind.MaxSize() {
 		return fmt.Errorf("sync %v: %d bytes: %w", kind, len(data), wire.ErrLong)
 	}
 	var err error
@@ -37,7 +37,7 @@ func (c *Client) handleSyncData(p []byte) error {
 	}
 	from := c.nameOf(d.Peer)
 	if d.Offset == 0 {
-		c.emit(host.Event{Kind: host.EventSync, Who: from, Text: fmt.Sprintf("receiving %v from %s (%d bytes)", d.Item(), from, d.Total)})
+		c.emit(session.Event{Kind: session.EventSync, Who: from, Text: fmt.Sprintf("receiving %v from %s (%d bytes)", d.Item(), from, d.Total)})
 	}
 	if done && c.cfg.OnSync != nil {
 		if d.Total == 0 {

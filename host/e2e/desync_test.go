@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
+	"github.com/netpak/netpak/host/session"
 )
 
 // MIPS words the wrong player's cheat looks for and writes.
@@ -66,7 +66,7 @@ func TestWrongPlayerDesync(t *testing.T) {
 	go g.record(ctx, nil) // the spectator keeps up; its streams are not checked here
 	desynced := make(chan stamped, 1)
 	go func() {
-		e, err := g.events.wait(ctx, func(e host.Event) bool { return e.Kind == host.EventDesync && e.Count == 0 })
+		e, err := g.events.wait(ctx, func(e session.Event) bool { return e.Kind == session.EventDesync && e.Count == 0 })
 		if err == nil {
 			desynced <- e
 		}
@@ -80,7 +80,7 @@ func TestWrongPlayerDesync(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the host reported no desync")
 	}
-	started, _, _ := g.events.find(isKind(host.EventStarted))
+	started, _, _ := g.events.find(isKind(session.EventStarted))
 	t.Logf("desync reported %v after the start: %v", ev.At.Sub(started.At).Round(time.Millisecond), ev.Event)
 	wrong := g.names[1]
 	if ev.Who != wrong && ev.Text != wrong {

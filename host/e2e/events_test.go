@@ -5,12 +5,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // stamped is a host event and when it happened.
 type stamped struct {
-	host.Event
+	session.Event
 	At time.Time
 }
 
@@ -25,7 +25,7 @@ func newEventLog() *eventLog { return &eventLog{notify: make(chan struct{})} }
 
 // add is the host's OnEvent: it runs under the session lock, so it only
 // appends and wakes waiters.
-func (l *eventLog) add(e host.Event) {
+func (l *eventLog) add(e session.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, stamped{e, time.Now()})
@@ -34,7 +34,7 @@ func (l *eventLog) add(e host.Event) {
 }
 
 // find returns the first event that matches.
-func (l *eventLog) find(match func(host.Event) bool) (stamped, bool, <-chan struct{}) {
+func (l *eventLog) find(match func(session.Event) bool) (stamped, bool, <-chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, e := range l.events {
@@ -46,7 +46,7 @@ func (l *eventLog) find(match func(host.Event) bool) (stamped, bool, <-chan stru
 }
 
 // wait waits for the first event that matches, until ctx ends.
-func (l *eventLog) wait(ctx context.Context, match func(host.Event) bool) (stamped, error) {
+func (l *eventLog) wait(ctx context.Context, match func(session.Event) bool) (stamped, error) {
 	for {
 		e, ok, more := l.find(match)
 		if ok {
@@ -61,7 +61,7 @@ func (l *eventLog) wait(ctx context.Context, match func(host.Event) bool) (stamp
 }
 
 // all returns every event of a kind.
-func (l *eventLog) all(kind host.EventKind) []stamped {
+func (l *eventLog) all(kind session.EventKind) []stamped {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []stamped
@@ -73,6 +73,6 @@ func (l *eventLog) all(kind host.EventKind) []stamped {
 	return out
 }
 
-func isKind(kind host.EventKind) func(host.Event) bool {
-	return func(e host.Event) bool { return e.Kind == kind }
+func isKind(kind session.EventKind) func(session.Event) bool {
+	return func(e session.Event) bool { return e.Kind == kind }
 }

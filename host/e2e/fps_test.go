@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
+	"github.com/netpak/netpak/host/session"
 )
 
 // fpsWarmup is how long a game plays before its pace is measured (the
@@ -116,7 +116,7 @@ func gameFPS(b *testing.B, players int, bridged bool, lag uint8, links []*latenc
 			b.Fatalf("core %d not running in time", i)
 		}
 	}
-	if _, err := g.events.wait(ctx, isKind(host.EventStarted)); err != nil {
+	if _, err := g.events.wait(ctx, isKind(session.EventStarted)); err != nil {
 		b.Fatal("the game never started")
 	}
 	return slowest(b, ctx, g.procs)

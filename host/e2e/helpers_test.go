@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/testrom"
+	"github.com/netpak/netpak/host/listen"
 )
 
 // severer dials a client's connections and can cut them all at once
@@ -62,7 +62,7 @@ func writeROM(t testing.TB, polls int) string {
 // listenPair opens TCP and UDP on the same loopback port.
 func listenPair(t testing.TB) (net.Listener, net.PacketConn, string) {
 	t.Helper()
-	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	ln, pc, err := listen.Pair("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // toldWithin is how soon the others must hear that a player vanished.
@@ -47,7 +47,7 @@ func playAndKill(t *testing.T, victim int) {
 		killed time.Time
 	)
 	type recording struct {
-		in  [][host.NumPorts]host.Input
+		in  [][session.NumPorts]session.Input
 		err error
 	}
 	recorded := make(chan recording, 1)
@@ -66,7 +66,7 @@ func playAndKill(t *testing.T, victim int) {
 	for i := range g.procs {
 		g.waitRunning(ctx, i)
 	}
-	left, err := g.events.wait(ctx, func(e host.Event) bool { return e.Kind == host.EventLeft })
+	left, err := g.events.wait(ctx, func(e session.Event) bool { return e.Kind == session.EventLeft })
 	if err != nil {
 		t.Fatal("the host never said the vanished player left")
 	}

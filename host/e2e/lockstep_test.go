@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // TestRealCoresLockstep plays the test ROM with 2, then 4 real cores, some
@@ -44,7 +44,7 @@ func playLockstep(t *testing.T, spec gameSpec, newLag uint8) {
 	g := startGame(t, spec)
 	changeAt := uint32(spec.polls / 3)
 	type recording struct {
-		in  [][host.NumPorts]host.Input
+		in  [][session.NumPorts]session.Input
 		err error
 	}
 	recorded := make(chan recording, 1)
@@ -62,14 +62,14 @@ func playLockstep(t *testing.T, spec gameSpec, newLag uint8) {
 	for i := range g.procs {
 		words[i] = g.waitDone(ctx, i)
 	}
-	started, _, _ := g.events.find(isKind(host.EventStarted))
+	started, _, _ := g.events.find(isKind(session.EventStarted))
 	elapsed := time.Since(started.At)
 	t.Logf("%d cores, %d polls in %v after the start (%.0f polls/s)", len(g.procs), spec.polls, elapsed.Round(time.Millisecond), float64(spec.polls)/elapsed.Seconds())
 	r := <-recorded
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	lagEv, ok, _ := g.events.find(isKind(host.EventLag))
+	lagEv, ok, _ := g.events.find(isKind(session.EventLag))
 	if !ok {
 		t.Fatal("the host announced no lag change")
 	}
@@ -80,16 +80,16 @@ func playLockstep(t *testing.T, spec gameSpec, newLag uint8) {
 	lags := []lagChange{{0, spec.lag}, {lagEv.Poll, lagEv.Lag}}
 	requireStreams(t, r.in, predictStreams(spec.polls, g.active, lags, noneLeft()))
 	g.checkCores(words, g.names, r.in)
-	if ds := g.events.all(host.EventDesync); len(ds) > 0 {
+	if ds := g.events.all(session.EventDesync); len(ds) > 0 {
 		t.Errorf("the host reported desyncs: %v", ds[0].Event)
 	}
 }
 
 // requireStreams compares the recorded streams with the model's.
-func requireStreams(t *testing.T, rec [][host.NumPorts]host.Input, want [][host.NumPorts]uint32) {
+func requireStreams(t *testing.T, rec [][session.NumPorts]session.Input, want [][session.NumPorts]uint32) {
 	t.Helper()
 	for n := range want {
-		for k := range host.NumPorts {
+		for k := range session.NumPorts {
 			if got := rec[n][k].Keys; got != want[n][k] {
 				t.Fatalf("poll %d port %d: recorded keys %#x, want %#x", n, k+1, got, want[n][k])
 			}

@@ -1,8 +1,6 @@
 package e2e
 
-import (
-	"github.com/netpak/netpak/host"
-)
+import "github.com/netpak/netpak/host/session"
 
 // lagChange is the session lag from a poll on.
 type lagChange struct {
@@ -15,8 +13,8 @@ type lagChange struct {
 // skipped polls repeat the last input (the zero input before the first),
 // and a press landing on a poll already published is dropped. A port
 // whose player left reads as no input from leftFrom on.
-func predictStreams(polls int, active host.PortMask, lags []lagChange, leftFrom [host.NumPorts]uint32) [][host.NumPorts]uint32 {
-	out := make([][host.NumPorts]uint32, polls)
+func predictStreams(polls int, active session.PortMask, lags []lagChange, leftFrom [session.NumPorts]uint32) [][session.NumPorts]uint32 {
+	out := make([][session.NumPorts]uint32, polls)
 	lagAt := func(c uint32) uint8 {
 		l := lags[0].lag
 		for _, ch := range lags {
@@ -26,7 +24,7 @@ func predictStreams(polls int, active host.PortMask, lags []lagChange, leftFrom 
 		}
 		return l
 	}
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		if !active.Has(k) {
 			continue
 		}
@@ -53,8 +51,8 @@ func predictStreams(polls int, active host.PortMask, lags []lagChange, leftFrom 
 }
 
 // noneLeft is a leftFrom where every player stays.
-func noneLeft() [host.NumPorts]uint32 {
-	return [host.NumPorts]uint32{^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)}
+func noneLeft() [session.NumPorts]uint32 {
+	return [session.NumPorts]uint32{^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)}
 }
 
 // scriptKeys is every port's scripted controller word at a count: varied

@@ -4,16 +4,16 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/launcher/testrom"
+	"github.com/netpak/netpak/host/session"
 )
 
 // record consumes polls [0, polls) as the spectator and returns every
 // port's input per poll; onPoll, if set, runs after each poll.
-func (g *game) record(ctx context.Context, onPoll func(p uint32)) ([][host.NumPorts]host.Input, error) {
-	out := make([][host.NumPorts]host.Input, 0, g.spec.polls)
+func (g *game) record(ctx context.Context, onPoll func(p uint32)) ([][session.NumPorts]session.Input, error) {
+	out := make([][session.NumPorts]session.Input, 0, g.spec.polls)
 	for len(out) < g.spec.polls {
-		p, in, err := g.rec.Poll(ctx, [host.NumPorts]host.Input{})
+		p, in, err := g.rec.Poll(ctx, [session.NumPorts]session.Input{})
 		if err != nil {
 			return out, fmt.Errorf("spectator at poll %d: %w", len(out), err)
 		}
@@ -49,7 +49,7 @@ func (g *game) waitDone(ctx context.Context, i int) []uint32 {
 
 // checkCores compares the final words of the named cores with the hash the ROM must
 // have computed from the recorded inputs.
-func (g *game) checkCores(words [][]uint32, names []string, rec [][host.NumPorts]host.Input) {
+func (g *game) checkCores(words [][]uint32, names []string, rec [][session.NumPorts]session.Input) {
 	g.t.Helper()
 	want := []uint32{1, uint32(g.spec.polls), romHash(rec, g.active), testrom.Magic}
 	for i, w := range words {
@@ -68,10 +68,10 @@ func (g *game) checkCores(words [][]uint32, names []string, rec [][host.NumPorts
 // romHash folds the recorded inputs as the ROM does: a port of the game
 // is a present controller (a departed player's port reads as no input),
 // the others are absent.
-func romHash(rec [][host.NumPorts]host.Input, active host.PortMask) uint32 {
+func romHash(rec [][session.NumPorts]session.Input, active session.PortMask) uint32 {
 	polls := make([]testrom.Poll, len(rec))
 	for n, in := range rec {
-		for k := range host.NumPorts {
+		for k := range session.NumPorts {
 			polls[n][k] = testrom.Pad{Present: active.Has(k), Keys: in[k].Keys}
 		}
 	}

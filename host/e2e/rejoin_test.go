@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 // TestRejoinedCoreReplays kills a bridged player mid-game (its netpak loses
@@ -27,7 +27,7 @@ func TestRejoinedCoreReplays(t *testing.T) {
 		{ports: []int{3}, bridged: true},
 	}})
 	type recording struct {
-		in  [][host.NumPorts]host.Input
+		in  [][session.NumPorts]session.Input
 		err error
 	}
 	recorded := make(chan recording, 1)
@@ -44,7 +44,7 @@ func TestRejoinedCoreReplays(t *testing.T) {
 	for i := range g.procs {
 		g.waitRunning(ctx, i)
 	}
-	if _, err := g.events.wait(ctx, isKind(host.EventLeft)); err != nil {
+	if _, err := g.events.wait(ctx, isKind(session.EventLeft)); err != nil {
 		t.Fatal("the host never said the vanished player left")
 	}
 	<-vanished // the seat is the test's again
@@ -54,8 +54,8 @@ func TestRejoinedCoreReplays(t *testing.T) {
 	}
 	g.startSeat(exe, victim)
 	g.waitRunning(ctx, victim)
-	back, err := g.events.wait(ctx, func(e host.Event) bool {
-		return e.Kind == host.EventNotice && strings.Contains(e.Text, g.names[victim]+" caught up")
+	back, err := g.events.wait(ctx, func(e session.Event) bool {
+		return e.Kind == session.EventNotice && strings.Contains(e.Text, g.names[victim]+" caught up")
 	})
 	if err != nil {
 		t.Fatalf("%s never caught up", g.names[victim])

@@ -19,6 +19,7 @@ import (
 	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
 	"github.com/netpak/netpak/host/portfwd"
+	"github.com/netpak/netpak/host/session"
 )
 
 // seat is one emulator process and how it reaches the session.
@@ -58,7 +59,7 @@ type game struct {
 	procs   []*launcher.Process
 	logs    []string // per seat: the core's log file
 	names   []string // per seat: its member name in the session
-	active  host.PortMask
+	active  session.PortMask
 	rom     string // the ROM file every core runs
 }
 
@@ -125,7 +126,7 @@ func (g *game) startHost() {
 	go func() { served <- g.h.Serve(ln, pc) }()
 	t.Cleanup(func() {
 		g.h.Close()
-		if err := <-served; !errors.Is(err, host.ErrClosed) {
+		if err := <-served; !errors.Is(err, session.ErrClosed) {
 			t.Errorf("Serve returned %v, want ErrClosed", err)
 		}
 	})
@@ -183,7 +184,7 @@ func (g *game) coreConfig(i int, s seat, rom string) emucfg.Config {
 // joinBridge joins seat i's netpak client holding ports, the first one as
 // the host's own player, and opens its bridge.
 func (g *game) joinBridge(i int, name string, ports []int, link *latency.Link) netip.AddrPort {
-	var mask host.PortMask
+	var mask session.PortMask
 	for _, p := range ports {
 		mask |= 1 << (p - 1)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/latency"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -103,7 +104,7 @@ func playThroughLab(b *testing.B, d time.Duration, lag int) paceResult {
 						pressed[k][p] = time.Now()
 					}
 				},
-				OnPoll: func(p uint32, _ [host.NumPorts]host.Input) { at[k][p] = time.Now() }})
+				OnPoll: func(p uint32, _ [session.NumPorts]session.Input) { at[k][p] = time.Now() }})
 		})
 	}
 	wg.Wait()
@@ -183,7 +184,7 @@ func BenchmarkAutoLag(b *testing.B) {
 			for k, c := range cs {
 				wg.Go(func() {
 					res[k], errs[k] = sim.Run(ctx, c, sim.Config{Polls: polls, Rate: paceRate, Script: sim.Script{Seed: 1},
-						OnPoll: func(p uint32, _ [host.NumPorts]host.Input) {
+						OnPoll: func(p uint32, _ [session.NumPorts]session.Input) {
 							if k == 0 && settledAt.IsZero() && time.Since(start) >= autoLagSettle {
 								settledAt, settledPoll = time.Now(), p
 							}

@@ -10,6 +10,8 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/latency"
+	"github.com/netpak/netpak/host/listen"
+	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -23,7 +25,7 @@ func startLab(tb testing.TB, ctx context.Context, lag int, links []*latency.Link
 // startLabHost is startLab with the host's whole configuration.
 func startLabHost(tb testing.TB, ctx context.Context, hcfg host.Config, links []*latency.Link) []*client.Client {
 	tb.Helper()
-	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	ln, pc, err := listen.Pair("127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestGameFollowsSetDelay(t *testing.T) {
 	for k, c := range cs {
 		wg.Go(func() {
 			res[k], errs[k] = sim.Run(ctx, c, sim.Config{Polls: polls, Script: sim.Script{Seed: 3},
-				OnPoll: func(p uint32, _ [host.NumPorts]host.Input) {
+				OnPoll: func(p uint32, _ [session.NumPorts]session.Input) {
 					at[k][p] = time.Now()
 					if k != 0 {
 						return

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
+	"github.com/netpak/netpak/host/session"
 )
 
 func (s *Server) handleCreateLocked(sk *socket, req *lobbymsg.Request) {
@@ -223,7 +223,7 @@ func (s *Server) handleBeginLocked(sk *socket, req *lobbymsg.Request) {
 	r.running, r.beginAt = true, s.cfg.Now()
 	n := r.count()
 	// The session calls each player's core by the player's lobby name.
-	var names [host.NumPorts]string
+	var names [session.NumPorts]string
 	for i, st := range r.seats {
 		if st != nil && !st.netpak {
 			names[i] = st.name

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/netpak/netpak/host/limit"
+	"github.com/netpak/netpak/host/session"
 
 	"github.com/coder/websocket"
 	"github.com/netpak/netpak/host"
@@ -20,8 +21,8 @@ type RoomInfo struct {
 	Port            int
 	Protected       bool
 	Running         bool
-	Players         [4]string     // lobby players by controller port
-	Members         []host.Member // the session's members: cores and netpak clients
+	Players         [4]string        // lobby players by controller port
+	Members         []session.Member // the session's members: cores and netpak clients
 	Stats           host.Stats
 }
 

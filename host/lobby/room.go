@@ -11,7 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/netpak/netpak/host/listen"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
+	"github.com/netpak/netpak/host/session"
 
 	"github.com/netpak/netpak/host"
 )
@@ -67,8 +69,8 @@ func (s *Server) openRoom(sk *socket, req *lobbymsg.Request, busy map[int]bool) 
 		Lag: s.cfg.Lag, AutoLag: s.cfg.AutoLag, Golf: s.cfg.Golf,
 		Logf: func(format string, args ...any) { s.logf(logPrefix+format, args...) },
 		// Called with the session's lock held: log, note, never block.
-		OnEvent: func(e host.Event) {
-			if e.Kind == host.EventEnded {
+		OnEvent: func(e session.Event) {
+			if e.Kind == session.EventEnded {
 				// Not the session's own line, which tells a netpak host to /start.
 				s.logf("%sthe game is over; the room is open again", logPrefix)
 				r.ended.Store(true)
@@ -127,7 +129,7 @@ func (s *Server) listenRoom(busy map[int]bool) ([]listenPair, int, error) {
 func (s *Server) listenGame(busy map[int]bool) (net.Listener, net.PacketConn, int, error) {
 	first, last := s.cfg.GamePortFirst, s.cfg.GamePortLast
 	if first == 0 {
-		ln, pc, err := host.ListenPair(net.JoinHostPort(s.cfg.GameHost, "0"))
+		ln, pc, err := listen.Pair(net.JoinHostPort(s.cfg.GameHost, "0"))
 		if err != nil {
 			return nil, nil, 0, err
 		}
@@ -137,7 +139,7 @@ func (s *Server) listenGame(busy map[int]bool) (net.Listener, net.PacketConn, in
 		if busy[p] {
 			continue
 		}
-		ln, pc, err := host.ListenPair(net.JoinHostPort(s.cfg.GameHost, strconv.Itoa(p)))
+		ln, pc, err := listen.Pair(net.JoinHostPort(s.cfg.GameHost, strconv.Itoa(p)))
 		if err == nil {
 			return ln, pc, p, nil
 		}

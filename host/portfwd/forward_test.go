@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/listen"
 	"github.com/netpak/netpak/host/portfwd"
 )
 
@@ -16,7 +16,7 @@ import (
 // its address.
 func echo(t *testing.T) string {
 	t.Helper()
-	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	ln, pc, err := listen.Pair("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func echo(t *testing.T) string {
 // returns the local address.
 func forward(t *testing.T, target string) string {
 	t.Helper()
-	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	ln, pc, err := listen.Pair("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestForwardBounds(t *testing.T) {
 // Close ends the connections it carries and frees the port.
 func TestForwardClose(t *testing.T) {
 	target := echo(t)
-	ln, pc, err := host.ListenPair("127.0.0.1:0")
+	ln, pc, err := listen.Pair("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestForwardClose(t *testing.T) {
 	if _, err := tc.Read(make([]byte, 1)); err != io.EOF {
 		t.Fatalf("a carried connection after Close: %v, want EOF", err)
 	}
-	ln2, pc2, err := host.ListenPair(addr)
+	ln2, pc2, err := listen.Pair(addr)
 	if err != nil {
 		t.Fatalf("the port is still held after Close: %v", err)
 	}

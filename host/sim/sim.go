@@ -6,8 +6,8 @@ import (
 	"math/bits"
 	"time"
 
-	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
 )
 
 // State is the simulated game's state: how many polls it ran and the hash
@@ -21,7 +21,7 @@ type State struct {
 func NewState() State { return State{Hash: 0x6e657470616b} } // "netpak"
 
 // Step consumes one poll's inputs.
-func (s *State) Step(in [host.NumPorts]host.Input) {
+func (s *State) Step(in [session.NumPorts]session.Input) {
 	for k, x := range in {
 		v := uint64(x.Keys)<<8 | uint64(x.Pak) | uint64(k)<<40
 		s.Hash = bits.RotateLeft64(s.Hash^v, 27) * 0x9e3779b97f4a7c15
@@ -42,18 +42,18 @@ type Script struct {
 }
 
 // Press returns the press of port at poll.
-func (sc Script) Press(port int, poll uint32) host.Input {
+func (sc Script) Press(port int, poll uint32) session.Input {
 	r := splitmix(sc.Seed ^ uint64(port)<<32 ^ uint64(poll))
 	keys := uint32(r) &^ sc.golfMask()
 	if sc.GolfEvery > 0 && (poll+uint32(port)*sc.GolfEvery/4)%sc.GolfEvery == 0 {
 		keys |= sc.golfMask()
 	}
-	return host.Input{Keys: keys}
+	return session.Input{Keys: keys}
 }
 
 func (sc Script) golfMask() uint32 {
 	if sc.GolfMask == 0 {
-		return host.DefaultGolfMask
+		return session.DefaultGolfMask
 	}
 	return sc.GolfMask
 }
@@ -71,7 +71,7 @@ type Config struct {
 	Rate   float64 // polls per second (a rejoined player's replay runs unpaced); 0 runs as fast as lockstep allows
 	Script Script
 	// OnPoll, if set, is called after every poll with the inputs consumed.
-	OnPoll func(poll uint32, in [host.NumPorts]host.Input)
+	OnPoll func(poll uint32, in [session.NumPorts]session.Input)
 	// OnPress, if set, is called as each poll's presses are made, just
 	// before they go to the client (which publishes them for poll+lag).
 	OnPress func(poll uint32)
@@ -106,8 +106,8 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 		if !first && next >= cfg.Polls {
 			return res, nil
 		}
-		var presses [host.NumPorts]host.Input
-		for k := range host.NumPorts {
+		var presses [session.NumPorts]session.Input
+		for k := range session.NumPorts {
 			presses[k] = cfg.Script.Press(k, next)
 		}
 		if cfg.OnPress != nil {

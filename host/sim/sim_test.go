@@ -3,19 +3,19 @@ package sim
 import (
 	"testing"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
 )
 
 func TestScriptIsDeterministic(t *testing.T) {
 	a, b := Script{Seed: 1, GolfEvery: 100}, Script{Seed: 1, GolfEvery: 100}
 	golf := 0
 	for p := range uint32(1000) {
-		for k := range host.NumPorts {
+		for k := range session.NumPorts {
 			x := a.Press(k, p)
 			if x != b.Press(k, p) {
 				t.Fatalf("port %d poll %d differs between equal scripts", k, p)
 			}
-			if x.Keys&host.DefaultGolfMask != 0 {
+			if x.Keys&session.DefaultGolfMask != 0 {
 				golf++
 			}
 		}
@@ -30,9 +30,9 @@ func TestScriptIsDeterministic(t *testing.T) {
 
 func TestStateHashDependsOnEveryInput(t *testing.T) {
 	base := NewState()
-	var in [host.NumPorts]host.Input
+	var in [session.NumPorts]session.Input
 	base.Step(in)
-	for k := range host.NumPorts {
+	for k := range session.NumPorts {
 		s := NewState()
 		in2 := in
 		in2[k].Keys = 1

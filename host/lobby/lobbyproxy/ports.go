@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/listen"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 	"github.com/netpak/netpak/host/portfwd"
 )
@@ -63,9 +63,9 @@ func (m *portMap) forwardFor(server uint16) (uint16, error) {
 	if len(m.byServer) >= m.max {
 		return 0, fmt.Errorf("already %d game ports forwarded", m.max)
 	}
-	ln, pc, err := host.ListenPair(netip.AddrPortFrom(m.local, server).String())
+	ln, pc, err := listen.Pair(netip.AddrPortFrom(m.local, server).String())
 	if err != nil {
-		ln, pc, err = host.ListenPair(net.JoinHostPort(m.local.String(), "0"))
+		ln, pc, err = listen.Pair(net.JoinHostPort(m.local.String(), "0"))
 	}
 	if err != nil {
 		return 0, fmt.Errorf("open a local port for game port %d: %w", server, err)

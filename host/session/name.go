@@ -1,4 +1,4 @@
-package host
+package session
 
 import (
 	"fmt"
@@ -23,4 +23,14 @@ func CheckName(name string) error {
 		return fmt.Errorf("%q starts with /", name)
 	}
 	return nil
+}
+
+// Thousands writes n with commas between thousands, as consoles print
+// poll numbers.
+func Thousands(n uint32) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package host
+package listen
 
 import (
 	"fmt"
@@ -6,10 +6,10 @@ import (
 	"strconv"
 )
 
-// ListenPair opens the TCP listener and the UDP socket of a session port:
+// Pair opens the TCP listener and the UDP socket of a session port:
 // the same number for both, as netpak and mupen64plus-core expect. addr is
 // "host:port"; port 0 picks a number free for both.
-func ListenPair(addr string) (net.Listener, net.PacketConn, error) {
+func Pair(addr string) (net.Listener, net.PacketConn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listen on %q: %w", addr, err)

@@ -1,4 +1,4 @@
-package host
+package session
 
 import (
 	"errors"
@@ -6,39 +6,6 @@ import (
 	"net/netip"
 
 	"github.com/netpak/netpak/host/lockstep"
-	"github.com/netpak/netpak/host/wire"
-)
-
-// Sentinel errors callers branch on.
-var (
-	// ErrClosed is returned by Serve after Close, and by client calls after
-	// the client closed.
-	ErrClosed = errors.New("session closed")
-	// ErrHostGone means the client lost its host.
-	ErrHostGone = errors.New("lost the host")
-	// ErrRejected wraps the reason a host refused a client.
-	ErrRejected = errors.New("the host refused to join")
-	// ErrKicked means the host removed this client from the session.
-	ErrKicked = errors.New("the host removed you from the session")
-	// ErrEmulator is the start refusal while a player's emulator said it
-	// cannot start the game.
-	ErrEmulator = errors.New("a player's emulator cannot start the game")
-	// ErrEnded means the game ended (every player left).
-	ErrEnded = errors.New("the game ended")
-)
-
-// LeaveReason says why a member left; see [wire.LeaveReason].
-type LeaveReason = wire.LeaveReason
-
-// Why members leave.
-const (
-	LeaveQuit     = wire.LeaveQuit
-	LeaveTimeout  = wire.LeaveTimeout
-	LeaveBehind   = wire.LeaveBehind
-	LeaveError    = wire.LeaveError
-	LeaveLost     = wire.LeaveLost
-	LeaveKicked   = wire.LeaveKicked
-	LeaveEmulator = wire.LeaveEmulator
 )
 
 // EventKind classifies an Event.
@@ -165,4 +132,17 @@ func SchedEvent(e lockstep.SchedEntry, actor string) Event {
 		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From, Text: autoLagText}
 	}
 	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
+}
+
+// rejoinedText marks the EventJoined of a player who rejoined a game.
+const rejoinedText = "rejoined"
+
+// CatchUpText marks the EventStarted of a client that rejoined a running
+// game and replays it.
+const CatchUpText = "catch-up"
+
+// Rejoined is the event of a player who rejoined a running game on ports,
+// which hold input again from poll at.
+func Rejoined(who string, ports PortMask, at uint32) Event {
+	return Event{Kind: EventJoined, Who: who, Ports: ports, Poll: at, Text: rejoinedText}
 }

@@ -1,6 +1,8 @@
-package host
+package session
 
 import (
+	"time"
+
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -17,6 +19,15 @@ type (
 	// SyncKind names what a /sync transfer carries; see [wire.SyncKind].
 	SyncKind = wire.SyncKind
 )
+
+// DefaultPort is the session port, TCP and UDP, as in AQZ.
+const DefaultPort = 6400
+
+// DefaultLag is the lag of a new session, as in AQZ.
+const DefaultLag = 5
+
+// DefaultDropTimeout is how long a silent member is kept.
+const DefaultDropTimeout = 3 * time.Second
 
 // NumPorts is the number of N64 controller ports in a session.
 const NumPorts = lockstep.NumPorts
@@ -43,3 +54,17 @@ var IsNetpakDatagram = wire.IsNetpakDatagram
 // IsNetpakStream reports whether the first byte of a TCP stream is
 // netpak's own protocol rather than mupen64plus-core's.
 var IsNetpakStream = wire.IsNetpakStream
+
+// LeaveReason says why a member left; see [wire.LeaveReason].
+type LeaveReason = wire.LeaveReason
+
+// Why members leave.
+const (
+	LeaveQuit     = wire.LeaveQuit
+	LeaveTimeout  = wire.LeaveTimeout
+	LeaveBehind   = wire.LeaveBehind
+	LeaveError    = wire.LeaveError
+	LeaveLost     = wire.LeaveLost
+	LeaveKicked   = wire.LeaveKicked
+	LeaveEmulator = wire.LeaveEmulator
+)
