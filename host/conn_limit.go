@@ -3,7 +3,6 @@ package host
 import (
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/netpak/netpak/host/limit"
@@ -62,52 +61,7 @@ func (l limits) withDefaults() limits {
 	return l
 }
 
-// joinLimiter counts joining connections per source. Its methods are safe
-// for concurrent use; it takes no other lock.
-type joinLimiter struct {
-	max int
-
-	mu      sync.Mutex
-	joining map[netip.Prefix]int
-	refused uint64
-}
-
-func newJoinLimiter(max int) *joinLimiter {
-	return &joinLimiter{max: max, joining: make(map[netip.Prefix]int)}
-}
-
 // sourceKey is what the limit counts by: limit.Source of a's address.
 func sourceKey(a net.Addr) netip.Prefix {
 	return limit.Source(udpsock.AddrPortOf(a).Addr())
-}
-
-// acquire counts a new connection from key. It returns nil, and the number
-// of connections refused so far, when key is at the limit.
-func (l *joinLimiter) acquire(key netip.Prefix) (*joinTicket, uint64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.joining[key] >= l.max {
-		l.refused++
-		return nil, l.refused
-	}
-	l.joining[key]++
-	return &joinTicket{l: l, key: key}, 0
-}
-
-// joinTicket is one joining connection. done stops counting it; it may be
-// called more than once and from any goroutine.
-type joinTicket struct {
-	l    *joinLimiter
-	key  netip.Prefix
-	once sync.Once
-}
-
-func (t *joinTicket) done() {
-	t.once.Do(func() {
-		t.l.mu.Lock()
-		defer t.l.mu.Unlock()
-		if t.l.joining[t.key]--; t.l.joining[t.key] <= 0 {
-			delete(t.l.joining, t.key)
-		}
-	})
 }

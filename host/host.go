@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/internal/testhook"
+	"github.com/netpak/netpak/host/limit"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
@@ -86,8 +87,8 @@ func (c *Config) dropTimeout() time.Duration {
 type Host struct {
 	cfg      Config
 	ownerKey [16]byte
-	limits   limits       // cfg.limits with defaults
-	joining  *joinLimiter // connections that have not joined, per source
+	limits   limits           // cfg.limits with defaults
+	joining  *limit.PerSource // connections that have not joined, per source
 
 	closing   chan struct{}      // closed by Close
 	ctx       context.Context    // ends at Close: every wait of the host's goroutines derives from it
@@ -99,7 +100,7 @@ type Host struct {
 	listeners []net.Listener
 	sockets   []*udpsock.Socket
 
-	mu sync.Mutex // guards sess
+	mu sync.Mutex // guards s
 	s  room
 
 	// relayObserver, if set by a benchmark, sees the time each inputs
@@ -111,7 +112,7 @@ type Host struct {
 func New(cfg Config) *Host {
 	h := &Host{cfg: cfg, closing: make(chan struct{}), limits: cfg.limits.withDefaults()}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
-	h.joining = newJoinLimiter(h.limits.joiningPerIP)
+	h.joining = limit.NewPerSource(h.limits.joiningPerIP)
 	if _, err := rand.Read(h.ownerKey[:]); err != nil {
 		panic(fmt.Sprintf("netpak: no randomness: %v", err))
 	}
@@ -173,7 +174,7 @@ func (h *Host) acceptLoop(ln net.Listener) error {
 			return fmt.Errorf("accept: %w", err)
 		}
 		// Refused here, before a goroutine or a buffer exists for it.
-		t, refused := h.joining.acquire(sourceKey(c.RemoteAddr()))
+		t, refused := h.joining.Acquire(sourceKey(c.RemoteAddr()))
 		if t == nil {
 			c.Close()
 			if refused&(refused-1) == 0 { // 1, 2, 4, …: the log stays short
@@ -186,13 +187,13 @@ func (h *Host) acceptLoop(ln net.Listener) error {
 		select {
 		case <-h.closing: // Close is waiting for the goroutines it knows
 			h.lnMu.Unlock()
-			t.done()
+			t.Release()
 			c.Close()
 			return session.ErrClosed
 		default:
 		}
 		h.wg.Go(func() {
-			defer t.done()
+			defer t.Release()
 			h.serveConn(c, t)
 		})
 		h.lnMu.Unlock()
@@ -201,7 +202,7 @@ func (h *Host) acceptLoop(ln net.Listener) error {
 
 // serveConn tells netpak's protocol from others by the first byte. t
 // counts the connection against its source's limit until it has joined.
-func (h *Host) serveConn(c net.Conn, t *joinTicket) {
+func (h *Host) serveConn(c net.Conn, t *limit.Slot) {
 	c.SetReadDeadline(time.Now().Add(helloTimeout))
 	br := bufio.NewReaderSize(c, 4096)
 	first, err := br.Peek(1)
@@ -209,9 +210,9 @@ func (h *Host) serveConn(c net.Conn, t *joinTicket) {
 	case err != nil:
 		c.Close()
 	case session.IsNetpakStream(first[0]):
-		h.serveNetpak(c, br, t.done)
+		h.serveNetpak(c, br, t.Release)
 	case m64p.IsM64PTCP(first[0]):
-		h.serveCoreConn(c, br, t.done)
+		h.serveCoreConn(c, br, t.Release)
 	default:
 		c.Close()
 	}

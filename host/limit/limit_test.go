@@ -63,3 +63,35 @@ func TestBucket(t *testing.T) {
 		t.Fatal("Full is wrong")
 	}
 }
+
+func TestPerSource(t *testing.T) {
+	l := limit.NewPerSource(2)
+	a, b := netip.MustParsePrefix("192.0.2.1/32"), netip.MustParsePrefix("192.0.2.2/32")
+	t1, _ := l.Acquire(a)
+	t2, _ := l.Acquire(a)
+	if t1 == nil || t2 == nil {
+		t.Fatal("the first two slots of a source were refused")
+	}
+	if t3, refused := l.Acquire(a); t3 != nil || refused != 1 {
+		t.Fatalf("a third slot: %v, %d refused; want refused", t3, refused)
+	}
+	tb, _ := l.Acquire(b)
+	if tb == nil {
+		t.Fatal("another source was refused")
+	}
+	t1.Release()
+	t1.Release() // a second release counts nothing
+	t4, _ := l.Acquire(a)
+	if t4 == nil {
+		t.Fatal("no room after a slot was released")
+	}
+	if t5, _ := l.Acquire(a); t5 != nil {
+		t.Fatal("a second release freed a second slot")
+	}
+	t2.Release()
+	t4.Release()
+	tb.Release()
+	if n := l.Len(); n != 0 {
+		t.Errorf("%d sources still counted after every slot was released", n)
+	}
+}
