@@ -21,5 +21,5 @@ func (h *Host) SetAutoStart(n int) {
 func (h *Host) NameCores(names [session.NumPorts]string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.s.cores.names = names
+	h.s.cores.SetNames(names)
 }

@@ -33,11 +33,6 @@ const (
 	// M64CMD_EXECUTE right after NETPLAY_INIT and CONTROL_PLAYER); waits
 	// for the host's replies do not count.
 	defaultCoreIdleTimeout = time.Minute
-	// coreKeepAlive detects a waiting core whose machine vanished (a
-	// half-open connection) in about Idle+Interval*Count.
-	coreKeepAliveIdle     = 15 * time.Second
-	coreKeepAliveInterval = 5 * time.Second
-	coreKeepAliveCount    = 4
 )
 
 // limits are a Host's admission limits; zero fields take the defaults.

@@ -13,7 +13,7 @@ func (s *room) handleCoreWantLocked(m *member, p []byte) error {
 	if err != nil || kind >= wire.CoreKinds {
 		return fmt.Errorf("parse core-want: %w", wire.ErrBadValue)
 	}
-	if data, ok := s.cores.store.Get(kind); ok {
+	if data, ok := s.cores.Data(kind); ok {
 		s.sendCoreDataLocked(m, kind, data)
 		return nil
 	}
@@ -27,7 +27,7 @@ func (s *room) sendCoreDataLocked(m *member, kind uint8, data []byte) {
 
 // coreDataArrivedLocked serves the members waiting for kind.
 func (s *room) coreDataArrivedLocked(kind uint8) {
-	data, _ := s.cores.store.Get(kind)
+	data, _ := s.cores.Data(kind)
 	for _, m := range s.members {
 		if m.coreWants&(1<<kind) != 0 {
 			m.coreWants &^= 1 << kind
@@ -54,10 +54,10 @@ func (s *room) handleCoreDataLocked(m *member, p []byte) error {
 		if err != nil {
 			return err
 		}
-		s.putSettingsLocked(st)
+		s.cores.PutSettings(st)
 		return nil
 	}
-	s.putSaveLocked(m64p.SaveFile(d.Kind-1), whole)
+	s.cores.PutSave(m64p.SaveFile(d.Kind-1), whole)
 	return nil
 }
 

@@ -37,6 +37,8 @@
 // bridge for the player's own emulator, is
 // [github.com/netpak/netpak/host/client]; what serving a mupen64plus core
 // takes, for the host and the bridge alike, is
-// [github.com/netpak/netpak/host/coreserve]. README.md's "How the code is
+// [github.com/netpak/netpak/host/coreserve]; the session's direct cores are
+// [github.com/netpak/netpak/host/direct], which reaches the session only
+// through the interface the session implements. README.md's "How the code is
 // laid out" follows one input from emulator to emulator.
 package host

@@ -37,8 +37,8 @@ func (s *room) startLocked(actor *member) error {
 	s.state = statePlaying
 	s.active = active
 	s.grantSent = grantWindow
-	close(s.cores.started)
-	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: s.grantSent, Active: active, Slots: s.slotsLocked()})
+	s.cores.Start()
+	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: s.grantSent, Active: active, Slots: s.cores.Registration(active)})
 	s.broadcastLocked(wire.FrameStarted, st, nil)
 	s.eventLocked(session.Event{Kind: session.EventStarted})
 	return nil
@@ -62,7 +62,7 @@ func (s *room) startLateLocked(m *member) {
 		m.tcpSent[i] = first
 	}
 	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{
-		First: first, Grant: max(s.grantSent, first), Active: s.active, CatchUp: catchUp != 0, Slots: s.slotsLocked()}))
+		First: first, Grant: max(s.grantSent, first), Active: s.active, CatchUp: catchUp != 0, Slots: s.cores.Registration(s.active)}))
 	for i := range session.NumPorts {
 		if s.active.Has(i) && s.emptyFrom[i] != lockstep.NotEmpty {
 			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: session.LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))

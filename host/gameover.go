@@ -64,8 +64,9 @@ func (s *room) endGameLocked(g wire.GameOver) {
 	s.checks.Init()
 	s.arrivals = [session.NumPorts][arrivalRing]arrival{}
 	s.held, s.vacant, s.zeroFrom = [session.NumPorts]string{}, 0, [session.NumPorts]uint32{}
-	s.cores = coreState{}
-	s.cores.init()
+	s.cores.Reset()
+	s.cp0.Init()
+	s.desync = false
 	s.autoArmed = false // the next game starts when someone joins, or by /start
 	for _, m := range s.members {
 		m.acked, m.tcpSent, m.waited = [session.NumPorts]uint32{}, [session.NumPorts]uint32{}, 0

@@ -212,7 +212,7 @@ func (h *Host) serveConn(c net.Conn, t *limit.Slot) {
 	case session.IsNetpakStream(first[0]):
 		h.serveNetpak(c, br, t.Release)
 	case m64p.IsM64PTCP(first[0]):
-		h.serveCoreConn(c, br, t.Release)
+		h.s.cores.Serve(h.ctx, c, br, t.Release)
 	default:
 		c.Close()
 	}

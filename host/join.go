@@ -117,7 +117,7 @@ func (h *Host) tickLoop() {
 			return
 		case <-t.C:
 			h.mu.Lock()
-			h.s.checkCoresLocked(nowNanos(), h.cfg.dropTimeout())
+			h.s.cores.DropSilent(nowNanos(), h.cfg.dropTimeout())
 			h.s.autoLagLocked()
 			if i%rosterEvery == 0 && len(h.s.members) > 0 {
 				h.s.broadcastRosterLocked()

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/netpak/netpak/host/check"
-	"github.com/netpak/netpak/host/coreserve"
-	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
@@ -52,33 +50,6 @@ func (s *room) sendManifestsLocked(to *member) {
 	}
 }
 
-// coreSavesManifestLocked builds the manifest of a direct core that is
-// player 1 from the saves it uploaded: only its saves are known.
-func (s *room) coreSavesManifestLocked(m *member) {
-	var up [4][]byte
-	for f := range up {
-		data, ok := s.cores.store.Get(coreserve.SaveKind(m64p.SaveFile(f)))
-		if !ok {
-			return
-		}
-		up[f] = data
-	}
-	var set saves.Set
-	set[saves.EEPROM] = saves.EEPROMFromFile(up[m64p.SaveEEPROM], 0)
-	set[saves.SRAM] = saves.WordsFromFile(saves.SRAM, up[m64p.SaveSRAM])
-	set[saves.FlashRAM] = saves.WordsFromFile(saves.FlashRAM, up[m64p.SaveFlashRAM])
-	paks := saves.MempaksFromFile(up[m64p.SaveMempak])
-	for i, c := range paks {
-		set[saves.Mempak1+saves.Kind(i)] = c
-	}
-	mf := saves.NewManifest(saves.FamilyMupen64Plus, [32]byte{}, &set, "")
-	m.manifest = &check.Manifest{M: mf, SavesOnly: true}
-	if b, err := mf.MarshalBinary(); err == nil {
-		s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, true, b), nil)
-	}
-	s.autoStartLocked()
-}
-
 // checkPlayersLocked lists the session's players for the start check, in
 // port order.
 func (s *room) checkPlayersLocked() []check.Player {
@@ -91,7 +62,7 @@ func (s *room) checkPlayersLocked() []check.Player {
 			ID: m.id, Name: m.name, IsHost: m.isHost, Port: m.ports.Lowest(), MF: m.manifest,
 			// A direct core is sent player 1's data; gopher64's player 1
 			// sends its own only after the start.
-			Skip: m.core != nil && (!m.ports.Has(0) || m.core.lateData),
+			Skip: m.core != nil && (!m.ports.Has(0) || m.core.LateData()),
 		})
 	}
 	slices.SortFunc(ps, func(a, b check.Player) int { return a.Port - b.Port })

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/direct"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
@@ -35,9 +36,9 @@ type member struct {
 	isHost    bool
 	token     uint64
 	conn      net.Conn
-	from      netip.Addr  // where conn came from, kept while conn can still tell
-	out       chan []byte // frames for writeLoop; closed when it leaves; nil for a core
-	core      *coreMember // set for a direct mupen64plus core
+	from      netip.Addr   // where conn came from, kept while conn can still tell
+	out       chan []byte  // frames for writeLoop; closed when it leaves; nil for a core
+	core      *direct.Core // set for a direct mupen64plus core
 
 	// Guarded by Host.mu.
 	left      bool

@@ -63,7 +63,7 @@ func (h *Host) udpLoop(sock *udpsock.Socket) {
 		if session.IsNetpakDatagram(buf[:n]) {
 			h.handleDatagram(sock, buf[:n], from, &bt)
 		} else {
-			h.handleCoreDatagram(sock, buf[:n], from)
+			h.s.cores.HandleDatagram(sock, buf[:n], from)
 		}
 		if h.relayObserver != nil {
 			h.relayObserver(time.Since(t0))
@@ -189,7 +189,7 @@ func (s *room) relayLocked(author *member) {
 		sock.Flush()
 	}
 	s.touched = s.touched[:0]
-	s.pushCoresLocked()
+	s.cores.Push()
 }
 
 // sendBatchLocked sends m the inputs it lacks and the acks of its own

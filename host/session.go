@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/netpak/netpak/host/direct"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
@@ -56,8 +57,11 @@ type room struct {
 	arrivals [session.NumPorts][arrivalRing]arrival // when recent inputs arrived; see arrivedLocked
 
 	checks  lockstep.Verdicts
-	cores   coreState
-	touched []*udpsock.Socket // sockets with queued relays; see relayLocked
+	cp0     lockstep.Verdicts // CPU registers per VI, of cores direct and bridged
+	desync  bool              // a desync was found: replies to cores say so
+	cores   direct.Cores
+	byCore  map[*direct.Core]*member // the members that are direct cores
+	touched []*udpsock.Socket        // sockets with queued relays; see relayLocked
 	stats   Stats
 }
 
@@ -70,7 +74,10 @@ func (s *room) init(h *Host) {
 		s.emptyFrom[i] = lockstep.NotEmpty
 	}
 	s.checks.Init()
-	s.cores.init()
+	s.cp0.Init()
+	s.cores.Init(s, direct.Config{Logf: h.logf, Gratuitous: h.cfg.Gratuitous,
+		IdleTimeout: h.limits.coreIdleTimeout, MessageTimeout: h.limits.coreMessageTimeout, Hooks: h.cfg.hooks})
+	s.byCore = make(map[*direct.Core]*member)
 	s.autoArmed = true
 	s.autoLagOn = h.cfg.AutoLag
 	s.autoLag.Lag = h.cfg.Lag
@@ -279,7 +286,8 @@ func (s *room) dropLocked(m *member, why session.LeaveReason) {
 		close(m.out)
 	}
 	if m.core != nil {
-		s.cores.members--
+		s.cores.Remove(m.core)
+		delete(s.byCore, m.core)
 	}
 	delete(s.members, m.id)
 	delete(s.byToken, m.token)
@@ -302,7 +310,7 @@ func (s *room) emptyPortsLocked(m *member, ports session.PortMask, why session.L
 		}
 	}
 	s.holdPortsLocked(m, ports, why)
-	s.pushCoresLocked() // a waiting core reads the empty port at once
+	s.cores.Push() // a waiting core reads the empty port at once
 	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
 	s.broadcastRosterLocked()
 	e := session.Event{Kind: session.EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from}
@@ -349,6 +357,9 @@ func (s *room) closeAllLocked() {
 			m.left = true
 			if m.out != nil {
 				close(m.out)
+			}
+			if m.core != nil {
+				s.cores.Remove(m.core)
 			}
 		}
 	}

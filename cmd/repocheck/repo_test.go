@@ -131,6 +131,9 @@ var pure = []struct {
 	// time.Duration.
 	{module + "/host/session", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/listen", nil, false},
+	// A session's direct cores reach the session through an interface:
+	// never the server, the client or the lobby.
+	{module + "/host/direct", []string{module + "/host/coreserve", module + "/host/udpsock", module + "/host/session", module + "/host/internal/testhook", module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/launcher/emucfg", nil, false},
 	{module + "/host/launcher/childproto", []string{module + "/host/launcher/emucfg"}, false},
 }

@@ -1,0 +1,130 @@
+package host
+
+import (
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/netpak/netpak/host/check"
+	"github.com/netpak/netpak/host/direct"
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
+	"github.com/netpak/netpak/host/wire"
+	"github.com/netpak/netpak/saves"
+)
+
+// A room is the [direct.Session] of its direct cores: they reach the
+// session through the methods below, with Host.mu held but for Lock and
+// Unlock.
+
+// Lock takes Host.mu.
+func (s *room) Lock() { s.h.mu.Lock() }
+
+// Unlock releases Host.mu.
+func (s *room) Unlock() { s.h.mu.Unlock() }
+
+// Game is the session's game as cores read it.
+func (s *room) Game() direct.Game {
+	var owned session.PortMask
+	for k := range session.NumPorts {
+		if s.owner[k] != nil {
+			owned |= 1 << k
+		}
+	}
+	return direct.Game{Lobby: s.state == stateLobby, Playing: s.state == statePlaying, Owned: owned,
+		Active: s.active, Streams: &s.streams, EmptyFrom: &s.emptyFrom, Sched: &s.sched, Desync: s.desync}
+}
+
+// NameTaken reports whether a member is called name.
+func (s *room) NameTaken(name string) bool { return s.nameTakenLocked(name) }
+
+// coreMember returns core c's member, or nil if it left.
+func (s *room) coreMember(c *direct.Core) *member {
+	if m := s.byCore[c]; m != nil && !m.left {
+		return m
+	}
+	return nil
+}
+
+// Join adds core c as a member called name.
+func (s *room) Join(c *direct.Core, name string, spectator bool) (uint16, error) {
+	if len(s.members) >= wire.MaxMembers {
+		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
+	}
+	m := &member{name: name, spectator: spectator, conn: c.Conn(), from: c.IP(), core: c}
+	s.byCore[c] = m
+	s.joinLocked(m)
+	return m.id, nil
+}
+
+// TakePort gives core c port k and tells everyone.
+func (s *room) TakePort(c *direct.Core, k int) {
+	m := s.byCore[c]
+	m.ports |= 1 << k
+	m.spectator = false
+	s.owner[k] = m
+	s.broadcastRosterLocked()
+	s.eventLocked(session.Event{Kind: session.EventJoined, Who: m.name, Ports: 1 << k})
+	s.autoArmed = true
+	s.autoStartLocked()
+}
+
+// Leave removes core c's member.
+func (s *room) Leave(c *direct.Core, why session.LeaveReason) {
+	if m := s.byCore[c]; m != nil {
+		s.dropLocked(m, why)
+	}
+}
+
+// AutoStart starts the game if autostart may now.
+func (s *room) AutoStart() { s.autoStartLocked() }
+
+// AuthorLimit is the first poll core c may not publish input for yet.
+func (s *room) AuthorLimit(c *direct.Core) uint32 { return s.authorLimitLocked(s.byCore[c]) }
+
+// Authored relays the n inputs core c published on port k from poll from.
+func (s *room) Authored(c *direct.Core, k int, from uint32, n int) {
+	m := s.byCore[c]
+	s.arrivedLocked(k, from, m)
+	s.stats.RelayedInputs += uint64(n)
+	s.fillVacantLocked()
+	s.grantLocked()
+	s.relayLocked(m)
+}
+
+// CompareCP0 judges core c's CPU registers at a VI.
+func (s *room) CompareCP0(c *direct.Core, d m64p.SyncData) {
+	if m := s.coreMember(c); m != nil {
+		s.compareCP0Locked(m, d)
+	}
+}
+
+// DataArrived serves the members waiting for player 1's data of kind.
+func (s *room) DataArrived(kind uint8) { s.coreDataArrivedLocked(kind) }
+
+// SavesManifest makes mf the manifest of player 1's core c: only its
+// saves are known.
+func (s *room) SavesManifest(c *direct.Core, mf saves.Manifest) {
+	m := s.byCore[c]
+	m.manifest = &check.Manifest{M: mf, SavesOnly: true}
+	if b, err := mf.MarshalBinary(); err == nil {
+		s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, true, b), nil)
+	}
+	s.autoStartLocked()
+}
+
+// Dropped counts a datagram dropped.
+func (s *room) Dropped() { s.stats.DroppedDatagrams++ }
+
+// compareCP0Locked compares a client's CP0 registers at a VI and announces
+// the first mismatch of each member.
+func (s *room) compareCP0Locked(m *member, d m64p.SyncData) {
+	b := d.AppendTo(nil)
+	r := lockstep.Report{ID: m.id, Role: s.roleLocked(m), Digest: sha256.Sum256(b[5:])}
+	differ, ref := s.cp0.Judge(d.VI, r, s.activePlayersLocked(), s.hostPlayerLocked() != nil)
+	for _, id := range differ {
+		s.desync = true
+		s.broadcastLocked(wire.FrameDesync, wire.AppendChecksum(nil, wire.ChecksumMsg{From: d.VI, ID: id}), nil)
+		s.eventLocked(session.Event{Kind: session.EventDesync, Who: s.nameOf(id), Poll: d.VI, Text: s.refName(ref)})
+	}
+}

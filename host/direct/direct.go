@@ -1,0 +1,220 @@
+package direct
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/netpak/netpak/host/coreserve"
+	"github.com/netpak/netpak/host/internal/testhook"
+	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/session"
+	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/saves"
+)
+
+// Session is the session direct cores take part in. Its lock guards
+// [Cores] and every [Core] as well; every method but Lock and Unlock is
+// called with it held, and none may call back into Cores but [Cores.Push].
+type Session interface {
+	sync.Locker
+	// Game is the session's game as cores read it.
+	Game() Game
+	// NameTaken reports whether a member is called name.
+	NameTaken(name string) bool
+	// Join adds c to the session as a member called name (a spectator
+	// until it takes a port) and returns its member id; it fails when the
+	// session is full.
+	Join(c *Core, name string, spectator bool) (uint16, error)
+	// TakePort gives c, which joined, free port k and tells everyone.
+	TakePort(c *Core, k int)
+	// Leave removes c's member for why.
+	Leave(c *Core, why session.LeaveReason)
+	// AutoStart starts the game if autostart may now.
+	AutoStart()
+	// AuthorLimit is the first poll c may not publish input for yet.
+	AuthorLimit(c *Core) uint32
+	// Authored relays n inputs c just published on port k from poll from.
+	Authored(c *Core, k int, from uint32, n int)
+	// CompareCP0 judges c's CPU registers at a VI.
+	CompareCP0(c *Core, d m64p.SyncData)
+	// DataArrived serves the members waiting for player 1's data of kind.
+	DataArrived(kind uint8)
+	// SavesManifest makes mf, built from the saves player 1's core c
+	// uploaded, c's manifest: only its saves are known.
+	SavesManifest(c *Core, mf saves.Manifest)
+	// Dropped counts a datagram dropped as malformed or a stranger's.
+	Dropped()
+}
+
+// Game is what cores read of the session's game. Its pointers are the
+// session's own, to be read only while its lock is held.
+type Game struct {
+	Lobby     bool             // no game has started
+	Playing   bool             // a game runs
+	Owned     session.PortMask // ports that have a player
+	Active    session.PortMask // ports in the running game
+	Streams   *[session.NumPorts]lockstep.Stream
+	EmptyFrom *[session.NumPorts]uint32 // first poll a port reads empty; lockstep.NotEmpty if none
+	Sched     *lockstep.Schedule
+	Desync    bool // a desync was found: every reply says so
+}
+
+// Config is how a session serves its direct cores.
+type Config struct {
+	Logf func(format string, args ...any) // must not be nil
+	// Gratuitous sends cores each new input unasked; see host.Config.
+	Gratuitous bool
+	// IdleTimeout and MessageTimeout bound a core's handshake; see
+	// coreserve.Conn.
+	IdleTimeout, MessageTimeout time.Duration
+	Hooks                       testhook.Hooks
+}
+
+// Cores is a session's direct cores and what it keeps for mupen64plus-core
+// clients, direct and bridged: player 1's settings and saves, and the
+// registration table. Init it before use; it is guarded by the session's
+// lock.
+type Cores struct {
+	// Immutable after Init: read without the lock.
+	cfg Config
+	s   Session
+
+	// Guarded by the session's lock; cleared by Reset.
+	store   coreserve.Store          // player 1's settings and saves
+	names   [session.NumPorts]string // what to call the core of each port; see SetNames
+	started chan struct{}            // closed when the game starts
+	p1Left  chan struct{}            // closed when gopher64's player 1 left the game (its data will not come)
+
+	slots   [session.NumPorts]m64p.Slot // per port, as cores registered it
+	byRegID map[uint32]*Core
+	all     []*Core // the cores that are members
+
+	events []m64p.Event // reply scratch
+	dgram  []byte
+}
+
+// Init readies cs for session s.
+func (cs *Cores) Init(s Session, cfg Config) {
+	cs.cfg, cs.s = cfg, s
+	cs.Reset()
+}
+
+// Reset forgets everything but the session and its config: a game ended,
+// and its cores left with it.
+func (cs *Cores) Reset() {
+	cs.store = coreserve.Store{}
+	cs.store.Init()
+	cs.names = [session.NumPorts]string{}
+	cs.started = make(chan struct{})
+	cs.p1Left = make(chan struct{})
+	cs.slots = [session.NumPorts]m64p.Slot{}
+	cs.byRegID = make(map[uint32]*Core)
+	cs.all = nil
+	cs.events = make([]m64p.Event, 0, m64p.MaxEvents)
+	cs.dgram = make([]byte, 0, m64p.MaxDatagram)
+}
+
+// SetNames names the cores that will register the ports: names[k] for
+// port k+1. A core whose name is empty, not a valid name or taken keeps
+// "core-pN".
+func (cs *Cores) SetNames(names [session.NumPorts]string) { cs.names = names }
+
+// Start tells the cores waiting for their registration that the game
+// started.
+func (cs *Cores) Start() { close(cs.started) }
+
+// Remove forgets c: its member left the session.
+func (cs *Cores) Remove(c *Core) {
+	c.left = true
+	for i, o := range cs.all {
+		if o == c {
+			cs.all = append(cs.all[:i], cs.all[i+1:]...)
+			return
+		}
+	}
+}
+
+// Data returns player 1's data of kind, if it arrived.
+func (cs *Cores) Data(kind uint8) ([]byte, bool) { return cs.store.Get(kind) }
+
+// Registration is what every core receives: cores' own entries, and an
+// entry for each active port a netpak client plays.
+func (cs *Cores) Registration(active session.PortMask) m64p.Registration {
+	var reg m64p.Registration
+	for k := range session.NumPorts {
+		if !active.Has(k) {
+			continue
+		}
+		reg[k] = cs.slots[k]
+		if reg[k].RegID == 0 {
+			reg[k] = m64p.Slot{RegID: uint32(k+1) | 0x4e500000, Plugin: m64p.PluginNone}
+		}
+	}
+	return reg
+}
+
+// p1LeftLocked ends every wait for player 1's data: its core left.
+func (cs *Cores) p1LeftLocked() {
+	select {
+	case <-cs.p1Left:
+	default:
+		close(cs.p1Left)
+	}
+}
+
+// owner returns the core that holds port k, if a core does.
+func (cs *Cores) owner(k int) *Core {
+	for _, c := range cs.all {
+		if c.ports.Has(k) {
+			return c
+		}
+	}
+	return nil
+}
+
+// Core is one direct core: its connection, and what it adds as a member.
+type Core struct {
+	cores *Cores
+
+	// Immutable after NewCore.
+	conn net.Conn
+	ip   netip.Addr // its TCP peer; its datagrams must come from there
+
+	// Guarded by the session's lock.
+	joined   bool   // it is (or was) a member
+	left     bool   // its member left
+	id       uint16 // its member id
+	name     string
+	regID    uint32
+	p1       bool // it registered player 1
+	uploaded bool // it sent player 1's data: settings, a save or a custom slot
+	ports    session.PortMask
+	authors  [session.NumPorts]lockstep.Author
+	released bool // GET_REGISTRATION answered: it plays now
+	waits    coreserve.Waits
+	// lateData: it holds player 1 and asked for the registration before
+	// it sent any data (gopher64 up to 1.1.22, which uploads once the game
+	// started): the start check does not wait for its saves.
+	lateData bool
+	busy     bool            // a TCP exchange is under way: its UDP silence does not count
+	sock     *udpsock.Socket // socket its datagrams arrive on
+	addr     netip.AddrPort  // where its datagrams come from; zero until its first request
+
+	seen atomic.Int64 // unix nanos of the last valid datagram
+}
+
+// Conn is the core's TCP connection.
+func (c *Core) Conn() net.Conn { return c.conn }
+
+// IP is the address the core connected from.
+func (c *Core) IP() netip.Addr { return c.ip }
+
+// LateData reports whether the core is gopher64's player 1, which sends
+// its data only after the start: the start check does not wait for it.
+func (c *Core) LateData() bool { return c.lateData }
+
+func nowNanos() int64 { return time.Now().UnixNano() }
