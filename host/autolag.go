@@ -31,13 +31,13 @@ func (s *room) autoLagLocked() {
 	}
 	need, furthest := lockstep.WorstPair(paths)
 	lag, changed := s.autoLag.Observe(need, lockstep.LowerPair(paths))
-	if !changed || lag == s.sched.Last().Lag {
+	if !changed || lag == s.game.Sched.Last().Lag {
 		return
 	}
-	e := s.sched.Last()
+	e := s.game.Sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseAutoLag, furthest
 	if err := s.scheduleLocked(e); err != nil {
-		s.autoLag.Lag = s.sched.Last().Lag // try again at the next measurement
+		s.autoLag.Lag = s.game.Sched.Last().Lag // try again at the next measurement
 	}
 }
 
@@ -52,7 +52,7 @@ func (s *room) handleAutoLagLocked(m *member, p []byte) error {
 		return nil
 	}
 	s.autoLagOn = on == 1
-	s.autoLag = lockstep.AutoLag{Lag: s.sched.Last().Lag}
+	s.autoLag = lockstep.AutoLag{Lag: s.game.Sched.Last().Lag}
 	state := "off"
 	if s.autoLagOn {
 		state = "on"

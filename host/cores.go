@@ -32,7 +32,7 @@ func (s *room) Game() direct.Game {
 		}
 	}
 	return direct.Game{Lobby: s.state == stateLobby, Playing: s.state == statePlaying, Owned: owned,
-		Active: s.active, Streams: &s.streams, EmptyFrom: &s.emptyFrom, Sched: &s.sched, Desync: s.desync}
+		Active: s.game.Active, Streams: &s.game.Streams, EmptyFrom: &s.game.EmptyFrom, Sched: &s.game.Sched, Desync: s.desync}
 }
 
 // NameTaken reports whether a member is called name.
@@ -87,8 +87,8 @@ func (s *room) Authored(c *direct.Core, k int, from uint32, n int) {
 	m := s.byCore[c]
 	s.arrivedLocked(k, from, m)
 	s.stats.RelayedInputs += uint64(n)
-	s.fillVacantLocked()
-	s.grantLocked()
+	s.game.FillVacant(nowNanos())
+	s.game.RaiseGrant()
 	s.relayLocked(m)
 }
 

@@ -19,10 +19,10 @@
 //
 // Lag changes (/lag, /golf, a golf-button press, autolag) take effect at
 // the same poll on every machine: the host grants clients the right to
-// start polls below a bound ("grant") that runs grantWindow polls ahead of
-// the newest input, and schedules every change at the first poll it has
-// not granted. Raising the lag repeats the last input; lowering it drops
-// the surplus.
+// start polls below a bound ("grant") that runs a window of polls
+// (ledger.GrantWindow) ahead of the newest input, and schedules every
+// change at the first poll it has not granted. Raising the lag repeats
+// the last input; lowering it drops the surplus.
 //
 // When a member leaves, its ports read as no input from the first poll the
 // host has no input for, which is the same for everyone.
@@ -33,7 +33,9 @@
 // (its doc has every frame and datagram); the pure model of a game (inputs,
 // streams, lag and golf scheduling, desync verdicts) is
 // [github.com/netpak/netpak/host/lockstep]; the start check is
-// [github.com/netpak/netpak/host/check]. A session's participant, with its
+// [github.com/netpak/netpak/host/check]; the host's record of a game (its
+// streams, grant, vacant ports, what each member lacks) is
+// [github.com/netpak/netpak/host/ledger]. A session's participant, with its
 // bridge for the player's own emulator, is
 // [github.com/netpak/netpak/host/client]; what serving a mupen64plus core
 // takes, for the host and the bridge alike, is

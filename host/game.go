@@ -35,10 +35,9 @@ func (s *room) startLocked(actor *member) error {
 		return err
 	}
 	s.state = statePlaying
-	s.active = active
-	s.grantSent = grantWindow
+	s.game.Start(active)
 	s.cores.Start()
-	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: s.grantSent, Active: active, Slots: s.cores.Registration(active)})
+	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: s.game.Grant, Active: active, Slots: s.cores.Registration(active)})
 	s.broadcastLocked(wire.FrameStarted, st, nil)
 	s.eventLocked(session.Event{Kind: session.EventStarted})
 	return nil
@@ -47,13 +46,8 @@ func (s *room) startLocked(actor *member) error {
 // startLateLocked lets a spectator who joined a running game watch from
 // the oldest poll every stream still holds in full.
 func (s *room) startLateLocked(m *member) {
-	first := uint32(lockstep.NotEmpty)
-	for i := range session.NumPorts {
-		if s.active.Has(i) {
-			first = min(first, s.streams[i].Have)
-		}
-	}
-	catchUp := m.ports & s.vacant
+	first := s.game.FirstHeld()
+	catchUp := m.ports & s.game.Vacant
 	if catchUp != 0 {
 		first = 0 // a rejoined player replays the game
 	}
@@ -62,10 +56,10 @@ func (s *room) startLateLocked(m *member) {
 		m.tcpSent[i] = first
 	}
 	s.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{
-		First: first, Grant: max(s.grantSent, first), Active: s.active, CatchUp: catchUp != 0, Slots: s.cores.Registration(s.active)}))
+		First: first, Grant: max(s.game.Grant, first), Active: s.game.Active, CatchUp: catchUp != 0, Slots: s.cores.Registration(s.game.Active)}))
 	for i := range session.NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] != lockstep.NotEmpty {
-			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: session.LeaveQuit, Ports: 1 << i, From: s.emptyFrom[i]}))
+		if s.game.Active.Has(i) && s.game.EmptyFrom[i] != lockstep.NotEmpty {
+			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: session.LeaveQuit, Ports: 1 << i, From: s.game.EmptyFrom[i]}))
 		}
 	}
 }
@@ -76,47 +70,17 @@ func (s *room) startLateLocked(m *member) {
 func (s *room) scheduleLocked(e lockstep.SchedEntry) error {
 	switch s.state {
 	case stateLobby:
-		s.sched.Reset(e)
+		s.game.Sched.Reset(e)
 	case statePlaying:
-		e.From = s.grantSent
-		s.sched.Prune(s.minStartedLocked())
-		if err := s.sched.Add(e); err != nil {
+		var err error
+		if e, err = s.game.Schedule(e); err != nil {
 			return err
 		}
 	default:
 		return session.ErrEnded
 	}
-	s.epoch++
-	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}), nil)
+	s.game.Epoch++
+	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.game.Epoch, Entry: e}), nil)
 	s.eventLocked(session.SchedEvent(e, s.nameOf(e.Actor)))
 	return nil
-}
-
-// minStartedLocked is a poll every author has reached: the lowest count of
-// inputs of an active port, less the largest lag.
-func (s *room) minStartedLocked() uint32 {
-	low := uint32(lockstep.NotEmpty)
-	for i := range session.NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
-			low = min(low, s.streams[i].Have)
-		}
-	}
-	if low == lockstep.NotEmpty || low < 256 {
-		return 0
-	}
-	return low - 256
-}
-
-// grantLocked raises the grant as inputs arrive: clients may run
-// grantWindow polls beyond the newest input of any port.
-func (s *room) grantLocked() {
-	var newest uint32
-	for i := range session.NumPorts {
-		if s.active.Has(i) {
-			newest = max(newest, s.streams[i].Have)
-		}
-	}
-	if g := newest + grantWindow; g > s.grantSent {
-		s.grantSent = g
-	}
 }

@@ -3,7 +3,6 @@ package host
 import (
 	"fmt"
 
-	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
@@ -53,17 +52,8 @@ func (s *room) endGameLocked(g wire.GameOver) {
 	}
 	s.state = stateLobby
 	s.games++
-	s.active = 0
-	s.grantSent = 0
-	for i := range s.streams {
-		s.streams[i] = lockstep.Stream{}
-		s.emptyFrom[i] = lockstep.NotEmpty
-	}
-	last := s.sched.Last()
-	s.sched.Reset(lockstep.SchedEntry{Lag: last.Lag, Golf: last.Golf, Cause: lockstep.CauseInitial})
+	s.game.End()
 	s.checks.Init()
-	s.arrivals = [session.NumPorts][arrivalRing]arrival{}
-	s.held, s.vacant, s.zeroFrom = [session.NumPorts]string{}, 0, [session.NumPorts]uint32{}
 	s.cores.Reset()
 	s.cp0.Init()
 	s.desync = false
@@ -78,9 +68,9 @@ func (s *room) endGameLocked(g wire.GameOver) {
 		}
 		m.lent = 0
 	}
-	s.epoch++
+	s.game.Epoch++
 	s.broadcastLocked(wire.FrameGameOver, wire.AppendGameOver(nil, g), nil)
-	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: s.sched.Last()}), nil)
+	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.game.Epoch, Entry: s.game.Sched.Last()}), nil)
 	s.broadcastRosterLocked()
 	s.eventLocked(session.Event{Kind: session.EventEnded, Who: s.stopperName(g), Count: s.games})
 }

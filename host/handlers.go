@@ -109,7 +109,7 @@ func (s *room) handleSetLagLocked(m *member, p []byte) error {
 	if err != nil {
 		return fmt.Errorf("parse set-lag: %w", err)
 	}
-	e := s.sched.Last()
+	e := s.game.Sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseLag, m.id
 	return s.refuseIfLocked(m, s.requirePlayerLocked(m), s.setLagLocked, e)
 }
@@ -130,7 +130,7 @@ func (s *room) handleGolfLocked(m *member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("golf frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
-	e := s.sched.Last()
+	e := s.game.Sched.Last()
 	e.Golf = !e.Golf
 	e.Seat, e.Actor = 0, m.id
 	e.Cause = lockstep.CauseGolfOff
@@ -174,7 +174,7 @@ func (s *room) handleGolfPressLocked(m *member, p []byte) error {
 	if _, err := wire.ParseU32(p); err != nil {
 		return fmt.Errorf("parse golf-press: %w", err)
 	}
-	e := s.sched.Last()
+	e := s.game.Sched.Last()
 	if s.state != statePlaying || !e.Golf || e.Seat == m.id || m.ports == 0 {
 		return nil
 	}
@@ -202,7 +202,7 @@ func (s *room) handleChecksumLocked(m *member, p []byte) error {
 	}
 	// A client reports only polls it consumed, all below the grant; a
 	// report beyond it is made up and ignored.
-	if s.state != statePlaying || c.Count == 0 || c.Count > lockstep.History || uint64(c.From)+uint64(c.Count) > uint64(s.grantSent) {
+	if s.state != statePlaying || c.Count == 0 || c.Count > lockstep.History || uint64(c.From)+uint64(c.Count) > uint64(s.game.Grant) {
 		return nil
 	}
 	var digest [32]byte
@@ -220,7 +220,7 @@ func (s *room) handleChecksumLocked(m *member, p []byte) error {
 // roleLocked is how much m's reports count in desync verdicts.
 func (s *room) roleLocked(m *member) lockstep.Role {
 	switch {
-	case m.ports == 0, m.ports&s.vacant != 0: // a rejoined player is judged, as it replays, but does not judge
+	case m.ports == 0, m.ports&s.game.Vacant != 0: // a rejoined player is judged, as it replays, but does not judge
 		return lockstep.RoleSpectator
 	case m.isHost:
 		return lockstep.RoleHost
@@ -232,7 +232,7 @@ func (s *room) roleLocked(m *member) lockstep.Role {
 func (s *room) activePlayersLocked() int {
 	n := 0
 	for _, m := range s.members {
-		if m.ports&s.active != 0 {
+		if m.ports&s.game.Active != 0 {
 			n++
 		}
 	}

@@ -20,11 +20,6 @@ import (
 	"github.com/netpak/netpak/host/wire"
 )
 
-// grantWindow is how many polls beyond the newest input the host lets
-// clients start. Lag changes land just beyond the last grant, so this is
-// also how far ahead of the leading author a change takes effect.
-const grantWindow = 32
-
 // helloTimeout bounds the wait for a new connection's first message.
 const helloTimeout = 5 * time.Second
 

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
@@ -33,8 +32,8 @@ func (h *Host) Stats() Stats {
 	defer h.mu.Unlock()
 	st := h.s.stats
 	if h.s.state == statePlaying {
-		st.Poll = h.s.pollLocked()
-		st.Lag = h.s.sched.At(st.Poll).Lag
+		st.Poll = h.s.game.Poll()
+		st.Lag = h.s.game.Sched.At(st.Poll).Lag
 	}
 	return st
 }
@@ -123,16 +122,16 @@ func (s *room) handleBatchLocked(m *member, bt *wire.Batch) {
 	for i := range bt.NRuns {
 		r := &bt.Runs[i]
 		k := int(r.Port)
-		if s.owner[k] != m || !s.active.Has(k) || s.vacant.Has(k) {
+		if s.owner[k] != m || !s.game.Active.Has(k) || s.game.Vacant.Has(k) {
 			continue
 		}
-		before := s.streams[k].Have
+		before := s.game.Streams[k].Have
 		for j := range int(r.N) {
 			if r.First+uint32(j) >= limit {
 				s.stats.RefusedInputs++
 				break // not acknowledged: an honest author sends it again later
 			}
-			if s.streams[k].Add(r.First+uint32(j), r.Input(j)) {
+			if s.game.Streams[k].Add(r.First+uint32(j), r.Input(j)) {
 				added = true
 				s.stats.RelayedInputs++
 			}
@@ -140,37 +139,29 @@ func (s *room) handleBatchLocked(m *member, bt *wire.Batch) {
 		s.arrivedLocked(k, before, m)
 	}
 	for k := range session.NumPorts {
-		if bt.AckMask.Has(k) && (!m.ports.Has(k) || s.vacant.Has(k)) {
-			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.streams[k].Have))
+		if bt.AckMask.Has(k) && (!m.ports.Has(k) || s.game.Vacant.Has(k)) {
+			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.game.Streams[k].Have))
 		}
 	}
 	if !added {
 		s.sendBatchLocked(m, false)
 		return
 	}
-	s.fillVacantLocked()
-	s.grantLocked()
+	s.game.FillVacant(nowNanos())
+	s.game.RaiseGrant()
 	s.relayLocked(m)
 }
 
-// authorLimitLocked is the first poll m may not publish input for yet. An
-// honest author at poll p holds the inputs below p of every other port and
-// has published at most p+lag+1, so it never reaches the lowest stream of
-// the others plus the largest lag in force plus the grant window. A member
-// that runs further ahead is ignored there, and costs only itself: the
-// others' streams never fall behind the host's memory of them. Alone, an
-// author is held to the grant.
+// authorLimitLocked is the first poll m may not publish input for yet;
+// see ledger.Ledger.AuthorLimit.
 func (s *room) authorLimitLocked(m *member) uint32 {
-	low := uint32(lockstep.NotEmpty)
+	var own session.PortMask
 	for i := range session.NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty && s.owner[i] != m {
-			low = min(low, s.streams[i].Have)
+		if s.owner[i] == m {
+			own |= 1 << i
 		}
 	}
-	if low == lockstep.NotEmpty {
-		low = s.grantSent
-	}
-	return low + uint32(s.sched.MaxLag()) + grantWindow
+	return s.game.AuthorLimit(own)
 }
 
 // relayLocked sends every member what it lacks, at once, in one sendmmsg
@@ -179,7 +170,7 @@ func (s *room) authorLimitLocked(m *member) uint32 {
 // relays bring it its acks and grants within a poll, and it saves a
 // datagram per input.
 func (s *room) relayLocked(author *member) {
-	alone := s.authorsLeftLocked() <= author.ports.Count()
+	alone := s.game.AuthorsLeft() <= author.ports.Count()
 	for _, o := range s.members {
 		if o != author || alone {
 			s.sendBatchLocked(o, true)
@@ -246,64 +237,19 @@ func (s *room) sendDatagramLocked(m *member, queue bool) {
 	}
 }
 
-// farBehind is how many inputs of a port a member may lack before the
-// host streams them over TCP, frame after frame, rather than a datagram a
-// relay: a rejoined player replaying the game, or a spectator who joined
-// a running one. Lockstep keeps players far closer than that.
-const farBehind = 4 * wire.MaxRunLen
-
 // catchUpFrames bounds the frames one relay sends a member far behind.
 const catchUpFrames = 32
 
-// farBehindLocked reports whether m lacks more than farBehind inputs of a
-// port it does not author.
+// farBehindLocked reports whether m lacks more than ledger.FarBehind
+// inputs of a port it does not author.
 func (s *room) farBehindLocked(m *member) bool {
-	for k := range session.NumPorts {
-		if m.ports.Has(k) && !s.vacant.Has(k) {
-			continue
-		}
-		if s.streams[k].Have > max(m.acked[k], m.tcpSent[k])+farBehind {
-			return true
-		}
-	}
-	return false
+	return s.game.Lacks(m.ports, &m.acked, &m.tcpSent)
 }
 
 // appendBatchForLocked appends the batch body for m. It reports false if m
 // lacks inputs the host no longer holds.
 func (s *room) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
-	bt := wire.Batch{Grant: s.grantSent, Epoch: s.epoch, AckMask: m.ports &^ s.vacant}
-	for k := range session.NumPorts {
-		bt.Acks[k] = s.streams[k].Have
-	}
-	b, countAt := wire.AppendBatchHead(b, &bt)
-	budget := wire.MaxDatagram - len(b)
-	runs := 0
-	for k := range session.NumPorts {
-		st := &s.streams[k]
-		from := m.acked[k]
-		if !viaUDP {
-			from = max(from, m.tcpSent[k])
-		}
-		if (m.ports.Has(k) && !s.vacant.Has(k)) || from >= st.Have {
-			continue
-		}
-		if !st.Holds(from) {
-			return b, false
-		}
-		n := min(int(st.Have-from), wire.MaxRunLen, (budget-6)/wire.InputLen)
-		if n <= 0 {
-			break
-		}
-		b = wire.AppendRun(b, k, from, n, st)
-		budget -= wire.RunLen(n)
-		runs++
-		if !viaUDP {
-			m.tcpSent[k] = from + uint32(n)
-		}
-	}
-	b[countAt] = byte(runs)
-	return b, true
+	return s.game.AppendBatch(b, m.ports, &m.acked, &m.tcpSent, viaUDP)
 }
 
 func nowNanos() int64 { return time.Now().UnixNano() }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/netpak/netpak/host/direct"
+	"github.com/netpak/netpak/host/ledger"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
@@ -33,28 +34,14 @@ type room struct {
 	byToken map[uint64]*member
 	nextID  uint16
 
-	owner     [session.NumPorts]*member         // author of each port
-	streams   [session.NumPorts]lockstep.Stream // the host's copy of every stream
-	active    session.PortMask                  // ports in the game
-	emptyFrom [session.NumPorts]uint32          // first poll a port reads empty; lockstep.NotEmpty if none
-
-	sched     lockstep.Schedule
-	epoch     uint16 // schedule changes so far
-	grantSent uint32 // clients may start polls below this
+	owner [session.NumPorts]*member // author of each port
+	game  ledger.Ledger             // the host's record of the game: streams, schedule, grant
 
 	autoLagOn bool             // the host follows the network with the lag
 	autoLag   lockstep.AutoLag // its hysteresis
 	autoWait  string           // why autostart last waited, said once
 	autoArmed bool             // autostart may start a game: someone joined since the last one
 	games     uint32           // games ended so far
-
-	held   [session.NumPorts]string // in a game: the name of the player who left a port and may take it back
-	vacant session.PortMask         // ports the host authors while their rejoined player catches up
-	// zeroFrom is, per vacant port, where the host's inputs begin: every
-	// input from there is the zero input.
-	zeroFrom [session.NumPorts]uint32
-
-	arrivals [session.NumPorts][arrivalRing]arrival // when recent inputs arrived; see arrivedLocked
 
 	checks  lockstep.Verdicts
 	cp0     lockstep.Verdicts // CPU registers per VI, of cores direct and bridged
@@ -69,10 +56,7 @@ func (s *room) init(h *Host) {
 	s.h = h
 	s.members = make(map[uint16]*member)
 	s.byToken = make(map[uint64]*member)
-	s.sched.Reset(lockstep.SchedEntry{Lag: h.cfg.Lag, Golf: h.cfg.Golf, Cause: lockstep.CauseInitial})
-	for i := range s.emptyFrom {
-		s.emptyFrom[i] = lockstep.NotEmpty
-	}
+	s.game.Init(lockstep.SchedEntry{Lag: h.cfg.Lag, Golf: h.cfg.Golf, Cause: lockstep.CauseInitial})
 	s.checks.Init()
 	s.cp0.Init()
 	s.cores.Init(s, direct.Config{Logf: h.logf, Gratuitous: h.cfg.Gratuitous,
@@ -115,7 +99,7 @@ func (s *room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 		return 0, nil
 	}
 	if s.state != stateLobby {
-		return s.rejoinPortsLocked(hl.Name)
+		return s.game.Rejoin(hl.Name)
 	}
 	return s.assignPortsLocked(hl.Ports, int(hl.NumPorts))
 }
@@ -171,8 +155,8 @@ func (s *room) joinLocked(m *member) {
 	if s.state == statePlaying && m.ports != 0 {
 		joined = session.Rejoined(m.name, m.ports, s.reviveLocked(m)) // before the schedule: it opens an epoch
 	}
-	for _, e := range s.sched.Entries {
-		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.epoch, Entry: e}))
+	for _, e := range s.game.Sched.Entries {
+		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.game.Epoch, Entry: e}))
 	}
 	if s.state == statePlaying {
 		s.startLateLocked(m)
@@ -297,18 +281,12 @@ func (s *room) dropLocked(m *member, why session.LeaveReason) {
 // emptyPortsLocked frees ports of m: in a game they read empty from the
 // first poll the host has no input for, which is the same everywhere.
 func (s *room) emptyPortsLocked(m *member, ports session.PortMask, why session.LeaveReason) {
-	var from uint32
 	for i := range session.NumPorts {
-		if !ports.Has(i) {
-			continue
-		}
-		s.owner[i] = nil
-		s.vacant &^= 1 << i
-		if s.state == statePlaying && s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
-			s.emptyFrom[i] = s.streams[i].Have
-			from = max(from, s.streams[i].Have)
+		if ports.Has(i) {
+			s.owner[i] = nil
 		}
 	}
+	from := s.game.Empty(ports, s.state == statePlaying)
 	s.holdPortsLocked(m, ports, why)
 	s.cores.Push() // a waiting core reads the empty port at once
 	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
@@ -318,7 +296,7 @@ func (s *room) emptyPortsLocked(m *member, ports session.PortMask, why session.L
 		e.Addr = m.from
 	}
 	s.eventLocked(e)
-	if s.state == statePlaying && s.authorsLeftLocked() == 0 {
+	if s.state == statePlaying && s.game.AuthorsLeft() == 0 {
 		s.endGameLocked(wire.GameOver{Why: wire.GameAllLeft})
 	}
 }
@@ -338,17 +316,6 @@ func (s *room) handleReleaseLocked(m *member, p []byte) error {
 	m.lent |= ports
 	s.emptyPortsLocked(m, ports, session.LeaveEmulator)
 	return nil
-}
-
-// authorsLeftLocked counts active ports that still have their author.
-func (s *room) authorsLeftLocked() int {
-	n := 0
-	for i := range session.NumPorts {
-		if s.active.Has(i) && s.emptyFrom[i] == lockstep.NotEmpty {
-			n++
-		}
-	}
-	return n
 }
 
 func (s *room) closeAllLocked() {

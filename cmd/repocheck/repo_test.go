@@ -131,6 +131,7 @@ var pure = []struct {
 	// time.Duration.
 	{module + "/host/session", []string{module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/listen", nil, false},
+	{module + "/host/ledger", []string{module + "/host/session", module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, true},
 	// A session's direct cores reach the session through an interface:
 	// never the server, the client or the lobby.
 	{module + "/host/direct", []string{module + "/host/coreserve", module + "/host/udpsock", module + "/host/session", module + "/host/internal/testhook", module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
