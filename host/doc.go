@@ -2,9 +2,16 @@
 // host ([Host]) that admits members, relays every input the moment it
 // arrives, schedules lag and golf changes, runs the start check and judges
 // desyncs, and serves unmodified mupen64plus cores that connect to it
-// directly. What every side of a session speaks of (events, members, leave
-// reasons, errors) is package [github.com/netpak/netpak/host/session]; no
-// client imports this package. It never imports vpn or commands: it serves
+// directly. This package is the server's shell: its configuration, the
+// sockets it serves, the per-source limit on connections still joining,
+// telling netpak's protocol from a core's, every goroutine (accepting,
+// each member's reader and writer, each socket's datagrams, the ticks)
+// and the lifecycle (New, Serve, Close). The session's state and every
+// decision on it are package [github.com/netpak/netpak/host/room]'s.
+//
+// What every side of a session speaks of (events, members, leave reasons,
+// errors) is package [github.com/netpak/netpak/host/session]; no client
+// imports this package. It never imports vpn or commands: it serves
 // whatever [net.Listener] and [net.PacketConn] it is given.
 //
 // # The model

@@ -8,16 +8,15 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/limit"
 	"github.com/netpak/netpak/host/m64p"
+	"github.com/netpak/netpak/host/room"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
-	"github.com/netpak/netpak/host/wire"
 )
 
 // helloTimeout bounds the wait for a new connection's first message.
@@ -95,8 +94,7 @@ type Host struct {
 	listeners []net.Listener
 	sockets   []*udpsock.Socket
 
-	mu sync.Mutex // guards s
-	s  room
+	room *room.Room // the session; safe for concurrent use
 
 	// relayObserver, if set by a benchmark, sees the time each inputs
 	// datagram spent in the host.
@@ -111,7 +109,10 @@ func New(cfg Config) *Host {
 	if _, err := rand.Read(h.ownerKey[:]); err != nil {
 		panic(fmt.Sprintf("netpak: no randomness: %v", err))
 	}
-	h.s.init(h)
+	h.room = room.New(room.Config{Lag: cfg.Lag, Golf: cfg.Golf, GolfMask: cfg.golfMask(), DropTimeout: cfg.dropTimeout(),
+		AutoStart: cfg.AutoStart, AutoLag: cfg.AutoLag, Gratuitous: cfg.Gratuitous, OwnerKey: h.ownerKey,
+		Now: h.now, Logf: h.logf, OnEvent: cfg.OnEvent,
+		CoreIdleTimeout: h.limits.coreIdleTimeout, CoreMessageTimeout: h.limits.coreMessageTimeout, Hooks: cfg.hooks})
 	h.wg.Go(h.tickLoop)
 	return h
 }
@@ -207,7 +208,7 @@ func (h *Host) serveConn(c net.Conn, t *limit.Slot) {
 	case session.IsNetpakStream(first[0]):
 		h.serveNetpak(c, br, t.Release)
 	case m64p.IsM64PTCP(first[0]):
-		h.s.cores.Serve(h.ctx, c, br, t.Release)
+		h.room.Cores().Serve(h.ctx, c, br, t.Release)
 	default:
 		c.Close()
 	}
@@ -230,9 +231,7 @@ func (h *Host) Close() error {
 			s.Close()
 		}
 		h.lnMu.Unlock()
-		h.mu.Lock()
-		h.s.closeAllLocked()
-		h.mu.Unlock()
+		h.room.Close()
 		h.wg.Wait()
 	})
 	return err
@@ -252,40 +251,36 @@ func (h *Host) logf(format string, args ...any) {
 }
 
 // Members returns the session's members.
-func (h *Host) Members() []session.Member {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.s.rosterLocked()
-}
+func (h *Host) Members() []session.Member { return h.room.Members() }
 
 // ErrNoMember is returned by Kick for a name nobody in the session has.
-var ErrNoMember = errors.New("no such member")
+var ErrNoMember = room.ErrNoMember
 
 // Kick removes the member called name (case-insensitively) from the
 // session and returns the address its connection came from, so that a
 // tunnel can forget that peer too.
-func (h *Host) Kick(name string) (netip.Addr, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, m := range h.s.members {
-		if strings.EqualFold(m.name, name) {
-			addr := m.from
-			// Tell the member itself first; its writeLoop sends what is
-			// queued, then hangs up.
-			h.s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: session.LeaveKicked, Ports: m.ports}))
-			h.s.dropLocked(m, session.LeaveKicked)
-			if m.core != nil {
-				m.conn.Close()
-			}
-			return addr, nil
-		}
-	}
-	return netip.Addr{}, fmt.Errorf("kick %q: %w", name, ErrNoMember)
-}
+func (h *Host) Kick(name string) (netip.Addr, error) { return h.room.Kick(name) }
 
 // Start starts the game as the host itself (a headless host or autostart).
-func (h *Host) Start() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.s.startLocked(nil)
-}
+func (h *Host) Start() error { return h.room.Start() }
+
+// Stop ends the running game for everyone, as the host itself.
+func (h *Host) Stop() error { return h.room.Stop() }
+
+// Stats counts what the host dropped; the console's /status shows them.
+type Stats = room.Stats
+
+// Stats returns the host's counters.
+func (h *Host) Stats() Stats { return h.room.Stats() }
+
+// SetAutoStart makes the session start once n players hold controller
+// ports, as Config.AutoStart does; 0 turns autostart off. The lobby server
+// calls it when a room's creator begins the game: its players' cores
+// connect only then, and the game must start the moment the last of them
+// has registered and player 1's data is in.
+func (h *Host) SetAutoStart(n int) { h.room.SetAutoStart(n) }
+
+// NameCores names the direct cores that will register the ports: names[k]
+// for port k+1, as the players are known elsewhere (a lobby's seats). A
+// core whose name is empty, not a valid name or taken keeps "core-pN".
+func (h *Host) NameCores(names [session.NumPorts]string) { h.room.NameCores(names) }

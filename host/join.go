@@ -8,18 +8,16 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host/check"
-	"github.com/netpak/netpak/host/session"
-	"github.com/netpak/netpak/host/udpsock"
+	"github.com/netpak/netpak/host/room"
 	"github.com/netpak/netpak/host/wire"
 	"github.com/netpak/netpak/saves"
 )
 
-// tickInterval paces the host's housekeeping: dropping cores that went
-// silent, and (every rosterEvery ticks) the roster with fresh pings.
-const (
-	tickInterval = 500 * time.Millisecond
-	rosterEvery  = 4
-)
+// tickInterval paces the session's housekeeping (room.Room.Tick).
+const tickInterval = 500 * time.Millisecond
+
+// rejectTimeout bounds the write of a refusal.
+const rejectTimeout = 5 * time.Second
 
 // serveNetpak runs one netpak client connection from hello to leaving.
 // admitted is called once the client is a member.
@@ -30,16 +28,13 @@ func (h *Host) serveNetpak(c net.Conn, br *bufio.Reader, admitted func()) {
 		return
 	}
 	admitted()
-	h.wg.Go(m.writeLoop)
-	why := h.readLoop(m, br, h.cfg.dropTimeout())
-	h.mu.Lock()
-	h.s.dropLocked(m, why)
-	h.mu.Unlock()
+	h.wg.Go(m.WriteLoop)
+	h.room.Drop(m, h.room.ReadLoop(m, br, h.cfg.dropTimeout()))
 }
 
 // admit reads the magic and hello and adds the member, or sends a reject
 // and closes the connection.
-func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
+func (h *Host) admit(c net.Conn, r io.Reader) (*room.Member, error) {
 	var magic [4]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil || magic != wire.StreamMagic {
 		c.Close()
@@ -69,7 +64,7 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 		}
 		mf = &check.Manifest{M: v}
 	}
-	m, err := h.join(c, hl, mf)
+	m, err := h.room.Join(c, hl, mf)
 	if err != nil {
 		// Written outside the session lock: a peer that does not read
 		// holds up nobody but itself.
@@ -79,35 +74,16 @@ func (h *Host) admit(c net.Conn, r io.Reader) (*member, error) {
 	return m, nil
 }
 
-// join adds an admitted member to the session.
-func (h *Host) join(c net.Conn, hl wire.Hello, mf *check.Manifest) (*member, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ports, err := h.s.admitLocked(hl)
-	if err == nil && h.s.state == stateEnded {
-		err = session.ErrEnded
-	}
-	if err != nil {
-		return nil, err
-	}
-	m := &member{
-		name: hl.Name, ports: ports, spectator: hl.Spectator || ports == 0,
-		isHost: hl.OwnerKey == h.ownerKey, conn: c, from: udpsock.AddrPortOf(c.RemoteAddr()).Addr(), out: make(chan []byte, outQueueLen), manifest: mf,
-	}
-	h.s.joinLocked(m)
-	return m, nil
-}
-
 // reject tells a refused client why, then closes the connection.
 func reject(c net.Conn, why error) {
 	p := wire.AppendText(nil, wire.TextMsg{Text: why.Error()})
 	b := wire.AppendFrameHeader(nil, wire.FrameReject, len(p))
-	c.SetWriteDeadline(time.Now().Add(writeTimeout))
+	c.SetWriteDeadline(time.Now().Add(rejectTimeout))
 	c.Write(append(b, p...))
 	c.Close()
 }
 
-// tickLoop sends the roster with fresh pings now and then.
+// tickLoop runs the session's housekeeping.
 func (h *Host) tickLoop() {
 	t := time.NewTicker(tickInterval)
 	defer t.Stop()
@@ -116,13 +92,7 @@ func (h *Host) tickLoop() {
 		case <-h.closing:
 			return
 		case <-t.C:
-			h.mu.Lock()
-			h.s.cores.DropSilent(nowNanos(), h.cfg.dropTimeout())
-			h.s.autoLagLocked()
-			if i%rosterEvery == 0 && len(h.s.members) > 0 {
-				h.s.broadcastRosterLocked()
-			}
-			h.mu.Unlock()
+			h.room.Tick(i)
 		}
 	}
 }

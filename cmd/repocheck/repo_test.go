@@ -103,10 +103,14 @@ var fence = []struct {
 	{module + "/host/launcher/corechild", []string{module + "/host/launcher/corechild", module + "/cmd"}},
 }
 
-// serverUsers are the packages that may depend on the session server,
-// package host itself (not the packages under it): a client, and the
-// words it speaks (host/session), never need it.
-var serverUsers = []string{module + "/host/lobby", module + "/commands", module + "/cmd"}
+// server is the session server: package host and its room (not the
+// other packages under host). Only serverUsers may depend on it, and the
+// room only through host: a client, and the words it speaks
+// (host/session), never need either.
+var (
+	server      = []string{module + "/host", module + "/host/room"}
+	serverUsers = []string{module + "/host/lobby", module + "/commands", module + "/cmd"}
+)
 
 // pure lists packages that must depend on neither WireGuard, gVisor nor
 // any netpak package but the few named, even where the fence above would
@@ -156,7 +160,7 @@ func TestImportFence(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, d := range p.Deps {
-			if d == module+"/host" && !hasAnyPrefix(p.ImportPath, serverUsers) {
+			if slices.Contains(server, d) && p.ImportPath != module+"/host" && !hasAnyPrefix(p.ImportPath, serverUsers) {
 				t.Errorf("%s depends on the session server %s; only %v may", p.ImportPath, d, serverUsers)
 			}
 			for _, q := range pure {

@@ -60,7 +60,7 @@ func (c *Core) joinLocked(port int) error {
 		name = fmt.Sprintf("%s-%d", base, i)
 	}
 	c.name = name
-	id, err := s.Join(c, name, port < 0)
+	id, err := s.AddCore(c, name, port < 0)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (c *Core) Leave(why session.LeaveReason) {
 	}
 	if c.joined {
 		delete(cs.byRegID, c.regID)
-		cs.s.Leave(c, why)
+		cs.s.DropCore(c, why)
 	}
 }
 

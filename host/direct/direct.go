@@ -25,14 +25,14 @@ type Session interface {
 	Game() Game
 	// NameTaken reports whether a member is called name.
 	NameTaken(name string) bool
-	// Join adds c to the session as a member called name (a spectator
+	// AddCore adds c to the session as a member called name (a spectator
 	// until it takes a port) and returns its member id; it fails when the
 	// session is full.
-	Join(c *Core, name string, spectator bool) (uint16, error)
+	AddCore(c *Core, name string, spectator bool) (uint16, error)
 	// TakePort gives c, which joined, free port k and tells everyone.
 	TakePort(c *Core, k int)
-	// Leave removes c's member for why.
-	Leave(c *Core, why session.LeaveReason)
+	// DropCore removes c's member for why.
+	DropCore(c *Core, why session.LeaveReason)
 	// AutoStart starts the game if autostart may now.
 	AutoStart()
 	// AuthorLimit is the first poll c may not publish input for yet.

@@ -269,6 +269,6 @@ func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
 			continue // the game ended with an earlier one
 		}
 		cs.cfg.Logf("%s stopped asking for input: dropped", c.name)
-		cs.s.Leave(c, session.LeaveTimeout)
+		cs.s.DropCore(c, session.LeaveTimeout)
 	}
 }

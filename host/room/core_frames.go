@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 )
 
 // handleCoreWantLocked sends m the data now, or when it arrives.
-func (s *room) handleCoreWantLocked(m *member, p []byte) error {
+func (s *Room) handleCoreWantLocked(m *Member, p []byte) error {
 	kind, err := wire.ParseU8(p)
 	if err != nil || kind >= wire.CoreKinds {
 		return fmt.Errorf("parse core-want: %w", wire.ErrBadValue)
@@ -21,12 +21,12 @@ func (s *room) handleCoreWantLocked(m *member, p []byte) error {
 	return nil
 }
 
-func (s *room) sendCoreDataLocked(m *member, kind uint8, data []byte) {
+func (s *Room) sendCoreDataLocked(m *Member, kind uint8, data []byte) {
 	wire.CoreChunks(kind, data, func(p []byte) { s.sendLocked(m, wire.FrameCoreData, p) })
 }
 
 // coreDataArrivedLocked serves the members waiting for kind.
-func (s *room) coreDataArrivedLocked(kind uint8) {
+func (s *Room) coreDataArrivedLocked(kind uint8) {
 	data, _ := s.cores.Data(kind)
 	for _, m := range s.members {
 		if m.coreWants&(1<<kind) != 0 {
@@ -37,7 +37,7 @@ func (s *room) coreDataArrivedLocked(kind uint8) {
 }
 
 // handleCoreDataLocked takes player 1's data uploaded by a bridge.
-func (s *room) handleCoreDataLocked(m *member, p []byte) error {
+func (s *Room) handleCoreDataLocked(m *Member, p []byte) error {
 	d, err := wire.ParseCoreData(p)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func (s *room) handleCoreDataLocked(m *member, p []byte) error {
 	return nil
 }
 
-func (s *room) handleCoreSyncLocked(m *member, p []byte) error {
+func (s *Room) handleCoreSyncLocked(m *Member, p []byte) error {
 	d, err := m64p.ParseSyncData(p)
 	if err != nil {
 		return err

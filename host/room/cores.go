@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"crypto/sha256"
@@ -13,18 +13,18 @@ import (
 	"github.com/netpak/netpak/saves"
 )
 
-// A room is the [direct.Session] of its direct cores: they reach the
-// session through the methods below, with Host.mu held but for Lock and
+// A Room is the [direct.Session] of its direct cores: they reach the
+// session through the methods below, with its lock held but for Lock and
 // Unlock.
 
-// Lock takes Host.mu.
-func (s *room) Lock() { s.h.mu.Lock() }
+// Lock takes the room's lock.
+func (s *Room) Lock() { s.mu.Lock() }
 
-// Unlock releases Host.mu.
-func (s *room) Unlock() { s.h.mu.Unlock() }
+// Unlock releases the room's lock.
+func (s *Room) Unlock() { s.mu.Unlock() }
 
 // Game is the session's game as cores read it.
-func (s *room) Game() direct.Game {
+func (s *Room) Game() direct.Game {
 	var owned session.PortMask
 	for k := range session.NumPorts {
 		if s.owner[k] != nil {
@@ -36,29 +36,29 @@ func (s *room) Game() direct.Game {
 }
 
 // NameTaken reports whether a member is called name.
-func (s *room) NameTaken(name string) bool { return s.nameTakenLocked(name) }
+func (s *Room) NameTaken(name string) bool { return s.nameTakenLocked(name) }
 
 // coreMember returns core c's member, or nil if it left.
-func (s *room) coreMember(c *direct.Core) *member {
+func (s *Room) coreMember(c *direct.Core) *Member {
 	if m := s.byCore[c]; m != nil && !m.left {
 		return m
 	}
 	return nil
 }
 
-// Join adds core c as a member called name.
-func (s *room) Join(c *direct.Core, name string, spectator bool) (uint16, error) {
+// AddCore adds core c as a member called name.
+func (s *Room) AddCore(c *direct.Core, name string, spectator bool) (uint16, error) {
 	if len(s.members) >= wire.MaxMembers {
 		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
 	}
-	m := &member{name: name, spectator: spectator, conn: c.Conn(), from: c.IP(), core: c}
+	m := &Member{name: name, spectator: spectator, conn: c.Conn(), from: c.IP(), core: c}
 	s.byCore[c] = m
 	s.joinLocked(m)
 	return m.id, nil
 }
 
 // TakePort gives core c port k and tells everyone.
-func (s *room) TakePort(c *direct.Core, k int) {
+func (s *Room) TakePort(c *direct.Core, k int) {
 	m := s.byCore[c]
 	m.ports |= 1 << k
 	m.spectator = false
@@ -69,21 +69,21 @@ func (s *room) TakePort(c *direct.Core, k int) {
 	s.autoStartLocked()
 }
 
-// Leave removes core c's member.
-func (s *room) Leave(c *direct.Core, why session.LeaveReason) {
+// DropCore removes core c's member.
+func (s *Room) DropCore(c *direct.Core, why session.LeaveReason) {
 	if m := s.byCore[c]; m != nil {
 		s.dropLocked(m, why)
 	}
 }
 
 // AutoStart starts the game if autostart may now.
-func (s *room) AutoStart() { s.autoStartLocked() }
+func (s *Room) AutoStart() { s.autoStartLocked() }
 
 // AuthorLimit is the first poll core c may not publish input for yet.
-func (s *room) AuthorLimit(c *direct.Core) uint32 { return s.authorLimitLocked(s.byCore[c]) }
+func (s *Room) AuthorLimit(c *direct.Core) uint32 { return s.authorLimitLocked(s.byCore[c]) }
 
 // Authored relays the n inputs core c published on port k from poll from.
-func (s *room) Authored(c *direct.Core, k int, from uint32, n int) {
+func (s *Room) Authored(c *direct.Core, k int, from uint32, n int) {
 	m := s.byCore[c]
 	s.arrivedLocked(k, from, m)
 	s.stats.RelayedInputs += uint64(n)
@@ -93,18 +93,18 @@ func (s *room) Authored(c *direct.Core, k int, from uint32, n int) {
 }
 
 // CompareCP0 judges core c's CPU registers at a VI.
-func (s *room) CompareCP0(c *direct.Core, d m64p.SyncData) {
+func (s *Room) CompareCP0(c *direct.Core, d m64p.SyncData) {
 	if m := s.coreMember(c); m != nil {
 		s.compareCP0Locked(m, d)
 	}
 }
 
 // DataArrived serves the members waiting for player 1's data of kind.
-func (s *room) DataArrived(kind uint8) { s.coreDataArrivedLocked(kind) }
+func (s *Room) DataArrived(kind uint8) { s.coreDataArrivedLocked(kind) }
 
 // SavesManifest makes mf the manifest of player 1's core c: only its
 // saves are known.
-func (s *room) SavesManifest(c *direct.Core, mf saves.Manifest) {
+func (s *Room) SavesManifest(c *direct.Core, mf saves.Manifest) {
 	m := s.byCore[c]
 	m.manifest = &check.Manifest{M: mf, SavesOnly: true}
 	if b, err := mf.MarshalBinary(); err == nil {
@@ -114,11 +114,11 @@ func (s *room) SavesManifest(c *direct.Core, mf saves.Manifest) {
 }
 
 // Dropped counts a datagram dropped.
-func (s *room) Dropped() { s.stats.DroppedDatagrams++ }
+func (s *Room) Dropped() { s.stats.DroppedDatagrams++ }
 
 // compareCP0Locked compares a client's CP0 registers at a VI and announces
 // the first mismatch of each member.
-func (s *room) compareCP0Locked(m *member, d m64p.SyncData) {
+func (s *Room) compareCP0Locked(m *Member, d m64p.SyncData) {
 	b := d.AppendTo(nil)
 	r := lockstep.Report{ID: m.id, Role: s.roleLocked(m), Digest: sha256.Sum256(b[5:])}
 	differ, ref := s.cp0.Judge(d.VI, r, s.activePlayersLocked(), s.hostPlayerLocked() != nil)

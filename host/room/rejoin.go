@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ import (
 //     authors them again from there.
 
 // holdPortsLocked keeps m's ports for m's name, if m may rejoin.
-func (s *room) holdPortsLocked(m *member, ports session.PortMask, why session.LeaveReason) {
+func (s *Room) holdPortsLocked(m *Member, ports session.PortMask, why session.LeaveReason) {
 	if s.state != statePlaying || m.core != nil || why == session.LeaveKicked || why == session.LeaveEmulator {
 		return
 	}
@@ -35,7 +35,7 @@ func (s *room) holdPortsLocked(m *member, ports session.PortMask, why session.Le
 // reviveLocked gives a rejoined player's ports input again from the grant
 // on, authored by the host until the player catches up, tells everyone,
 // and returns that poll.
-func (s *room) reviveLocked(m *member) uint32 {
+func (s *Room) reviveLocked(m *Member) uint32 {
 	at := s.game.Revive(m.ports)
 	s.broadcastLocked(wire.FrameRevive, wire.AppendRevive(nil, wire.Revive{Ports: m.ports, From: at, Epoch: s.game.Epoch}), m)
 	return at
@@ -47,7 +47,7 @@ const catchUpNoteEvery = 3600
 
 // handleCatchUpLocked notes a rejoined player's progress, and hands its
 // ports over when it is close to the live game.
-func (s *room) handleCatchUpLocked(m *member, p []byte) error {
+func (s *Room) handleCatchUpLocked(m *Member, p []byte) error {
 	c, err := wire.ParseCatchUp(p)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ import (
 
 // handleStopLocked ends the game for everyone at the host's player's
 // request.
-func (s *room) handleStopLocked(m *member, p []byte) error {
+func (s *Room) handleStopLocked(m *Member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("stop frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -33,18 +33,18 @@ func (s *room) handleStopLocked(m *member, p []byte) error {
 }
 
 // Stop ends the running game for everyone, as the host itself.
-func (h *Host) Stop() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.s.state != statePlaying {
+func (s *Room) Stop() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != statePlaying {
 		return fmt.Errorf("no game is running")
 	}
-	h.s.endGameLocked(wire.GameOver{Why: wire.GameStopped})
+	s.endGameLocked(wire.GameOver{Why: wire.GameStopped})
 	return nil
 }
 
 // endGameLocked ends the game and returns the session to the lobby.
-func (s *room) endGameLocked(g wire.GameOver) {
+func (s *Room) endGameLocked(g wire.GameOver) {
 	for _, m := range s.members {
 		if m.core != nil {
 			s.dropLocked(m, session.LeaveQuit) // a core's netplay ends with its game
@@ -76,7 +76,7 @@ func (s *room) endGameLocked(g wire.GameOver) {
 }
 
 // stopperName names who ended a game: "" when every player left.
-func (s *room) stopperName(g wire.GameOver) string {
+func (s *Room) stopperName(g wire.GameOver) string {
 	if g.Why != wire.GameStopped {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 // observeRTT records a round trip the member measured (microseconds); its
 // roster entry shows the median of the recent ones and their spread.
-func (m *member) observeRTT(rtt uint32) {
+func (m *Member) observeRTT(rtt uint32) {
 	m.rtts.Add(rtt)
 	m.rtt, m.rttDev = m.rtts.Estimate()
 }
@@ -19,7 +19,7 @@ func (m *member) observeRTT(rtt uint32) {
 // needs and follows it with hysteresis; a change lands on the same poll
 // everywhere and is announced, naming the player furthest away. Direct
 // cores do not measure their round trip, so only netpak players count.
-func (s *room) autoLagLocked() {
+func (s *Room) autoLagLocked() {
 	if !s.autoLagOn || s.state == stateEnded {
 		return
 	}
@@ -42,7 +42,7 @@ func (s *room) autoLagLocked() {
 }
 
 // handleAutoLagLocked turns autolag on or off for a player.
-func (s *room) handleAutoLagLocked(m *member, p []byte) error {
+func (s *Room) handleAutoLagLocked(m *Member, p []byte) error {
 	on, err := wire.ParseU8(p)
 	if err != nil || on > 1 {
 		return fmt.Errorf("parse autolag: %w", wire.ErrBadValue)
@@ -62,7 +62,7 @@ func (s *room) handleAutoLagLocked(m *member, p []byte) error {
 }
 
 // noticeAllLocked tells every member, and the host's events, text.
-func (s *room) noticeAllLocked(text string) {
+func (s *Room) noticeAllLocked(text string) {
 	s.broadcastLocked(wire.FrameNotice, wire.AppendText(nil, wire.TextMsg{Text: text}), nil)
 	s.eventLocked(session.Event{Kind: session.EventNotice, Text: text})
 }

@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"errors"
@@ -12,11 +12,11 @@ import (
 // handleFrameLocked handles one frame from m. An error means m sent
 // something malformed and is dropped; refusals of well-formed requests are
 // notices to m instead.
-func (s *room) handleFrameLocked(m *member, typ wire.FrameType, p []byte) error {
+func (s *Room) handleFrameLocked(m *Member, typ wire.FrameType, p []byte) error {
 	if m.left {
 		return nil
 	}
-	if talks(typ) && !m.talk.allow(s.h.now()) {
+	if talks(typ) && !m.talk.allow(s.now()) {
 		return s.refuseTalkLocked(m, typ)
 	}
 	switch typ {
@@ -75,7 +75,7 @@ func talks(typ wire.FrameType) bool {
 // refuseTalkLocked refuses a frame beyond m's rate, telling m once per
 // run of refusals. A refused manifest makes m's files unknown, so the
 // start check waits for its next one instead of trusting an old one.
-func (s *room) refuseTalkLocked(m *member, typ wire.FrameType) error {
+func (s *Room) refuseTalkLocked(m *Member, typ wire.FrameType) error {
 	if typ == wire.FrameManifest && m.manifest != nil {
 		m.manifest = nil
 	}
@@ -89,11 +89,11 @@ func (s *room) refuseTalkLocked(m *member, typ wire.FrameType) error {
 }
 
 // noticeLocked tells m alone about a refused request.
-func (s *room) noticeLocked(m *member, err error) {
+func (s *Room) noticeLocked(m *Member, err error) {
 	s.sendLocked(m, wire.FrameNotice, wire.AppendText(nil, wire.TextMsg{Text: err.Error()}))
 }
 
-func (s *room) handleChatLocked(m *member, p []byte) error {
+func (s *Room) handleChatLocked(m *Member, p []byte) error {
 	msg, err := wire.ParseText(p)
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func (s *room) handleChatLocked(m *member, p []byte) error {
 	return nil
 }
 
-func (s *room) handleSetLagLocked(m *member, p []byte) error {
+func (s *Room) handleSetLagLocked(m *Member, p []byte) error {
 	lag, err := wire.ParseU8(p)
 	if err != nil {
 		return fmt.Errorf("parse set-lag: %w", err)
@@ -115,7 +115,7 @@ func (s *room) handleSetLagLocked(m *member, p []byte) error {
 }
 
 // setLagLocked applies a player's /lag N, which turns autolag off.
-func (s *room) setLagLocked(e lockstep.SchedEntry) error {
+func (s *Room) setLagLocked(e lockstep.SchedEntry) error {
 	if err := s.scheduleLocked(e); err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *room) setLagLocked(e lockstep.SchedEntry) error {
 	return nil
 }
 
-func (s *room) handleGolfLocked(m *member, p []byte) error {
+func (s *Room) handleGolfLocked(m *Member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("golf frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -142,7 +142,7 @@ func (s *room) handleGolfLocked(m *member, p []byte) error {
 
 // refuseIfLocked runs do(e) unless pre failed, and turns either failure
 // into a notice to m.
-func (s *room) refuseIfLocked(m *member, pre error, do func(lockstep.SchedEntry) error, e lockstep.SchedEntry) error {
+func (s *Room) refuseIfLocked(m *Member, pre error, do func(lockstep.SchedEntry) error, e lockstep.SchedEntry) error {
 	if pre == nil {
 		pre = do(e)
 	}
@@ -152,14 +152,14 @@ func (s *room) refuseIfLocked(m *member, pre error, do func(lockstep.SchedEntry)
 	return nil
 }
 
-func (s *room) requirePlayerLocked(m *member) error {
+func (s *Room) requirePlayerLocked(m *Member) error {
 	if m.spectator {
 		return errors.New("spectators cannot change the lag or golf mode")
 	}
 	return nil
 }
 
-func (s *room) handleStartLocked(m *member, p []byte) error {
+func (s *Room) handleStartLocked(m *Member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("start frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -170,7 +170,7 @@ func (s *room) handleStartLocked(m *member, p []byte) error {
 }
 
 // handleGolfPressLocked moves the golf seat to m when golf mode is on.
-func (s *room) handleGolfPressLocked(m *member, p []byte) error {
+func (s *Room) handleGolfPressLocked(m *Member, p []byte) error {
 	if _, err := wire.ParseU32(p); err != nil {
 		return fmt.Errorf("parse golf-press: %w", err)
 	}
@@ -185,7 +185,7 @@ func (s *room) handleGolfPressLocked(m *member, p []byte) error {
 	return nil
 }
 
-func (s *room) handlePingLocked(m *member, p []byte) error {
+func (s *Room) handlePingLocked(m *Member, p []byte) error {
 	pg, err := wire.ParsePing(p)
 	if err != nil {
 		return fmt.Errorf("parse ping: %w", err)
@@ -195,7 +195,7 @@ func (s *room) handlePingLocked(m *member, p []byte) error {
 	return nil
 }
 
-func (s *room) handleChecksumLocked(m *member, p []byte) error {
+func (s *Room) handleChecksumLocked(m *Member, p []byte) error {
 	c, err := wire.ParseChecksum(p)
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func (s *room) handleChecksumLocked(m *member, p []byte) error {
 }
 
 // roleLocked is how much m's reports count in desync verdicts.
-func (s *room) roleLocked(m *member) lockstep.Role {
+func (s *Room) roleLocked(m *Member) lockstep.Role {
 	switch {
 	case m.ports == 0, m.ports&s.game.Vacant != 0: // a rejoined player is judged, as it replays, but does not judge
 		return lockstep.RoleSpectator
@@ -229,7 +229,7 @@ func (s *room) roleLocked(m *member) lockstep.Role {
 }
 
 // activePlayersLocked counts the members that author a port of the game.
-func (s *room) activePlayersLocked() int {
+func (s *Room) activePlayersLocked() int {
 	n := 0
 	for _, m := range s.members {
 		if m.ports&s.game.Active != 0 {
@@ -240,7 +240,7 @@ func (s *room) activePlayersLocked() int {
 }
 
 // refName names a verdict's reference for events.
-func (s *room) refName(id uint16) string {
+func (s *Room) refName(id uint16) string {
 	if id == 0 {
 		return "the other players"
 	}
@@ -248,7 +248,7 @@ func (s *room) refName(id uint16) string {
 }
 
 // hostPlayerLocked returns the host's own player, if it plays.
-func (s *room) hostPlayerLocked() *member {
+func (s *Room) hostPlayerLocked() *Member {
 	for _, m := range s.members {
 		if m.isHost && m.ports != 0 {
 			return m

@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"errors"
@@ -24,8 +24,9 @@ const outQueueLen = 512
 // writeTimeout bounds each TCP write to a member.
 const writeTimeout = 5 * time.Second
 
-// member is one participant's connection on the host side.
-type member struct {
+// Member is one participant's connection on the host side, as Join
+// returns it. Its fields are the room's.
+type Member struct {
 	// Immutable after join, except that a direct core's ports grow as it
 	// registers players in the lobby, and ports are released when a
 	// member's emulator stops (both under Host.mu).
@@ -66,7 +67,7 @@ type member struct {
 
 // sendFrameLocked queues a frame for the member's writeLoop. It reports
 // false if the queue was full; the caller then drops the member.
-func (m *member) sendFrameLocked(b []byte) bool {
+func (m *Member) sendFrameLocked(b []byte) bool {
 	if m.left || m.core != nil {
 		return true
 	}
@@ -78,8 +79,10 @@ func (m *member) sendFrameLocked(b []byte) bool {
 	}
 }
 
-// writeLoop is the only writer of the member's TCP connection.
-func (m *member) writeLoop() {
+// WriteLoop is the only writer of the member's TCP connection: its
+// caller runs it in a goroutine of its own once the member joined. It
+// returns, having closed the connection, once the member left.
+func (m *Member) WriteLoop() {
 	defer m.conn.Close()
 	for b := range m.out {
 		m.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
@@ -92,9 +95,11 @@ func (m *member) writeLoop() {
 	}
 }
 
-// readLoop reads the member's frames until it leaves, handing each to the
-// session, and reports why it stopped.
-func (h *Host) readLoop(m *member, r io.Reader, timeout time.Duration) session.LeaveReason {
+// ReadLoop reads the member's frames from r, its connection's reader,
+// until it leaves, handing each to the session, and reports why it
+// stopped; the caller then drops the member (Drop). Each frame must come
+// within timeout.
+func (s *Room) ReadLoop(m *Member, r io.Reader, timeout time.Duration) session.LeaveReason {
 	buf := make([]byte, wire.MaxFramePayload)
 	for {
 		m.conn.SetReadDeadline(time.Now().Add(timeout))
@@ -105,11 +110,11 @@ func (h *Host) readLoop(m *member, r io.Reader, timeout time.Duration) session.L
 		if typ == wire.FrameBye {
 			return session.LeaveQuit
 		}
-		h.mu.Lock()
-		err = h.s.handleFrameLocked(m, typ, p)
-		h.mu.Unlock()
+		s.mu.Lock()
+		err = s.handleFrameLocked(m, typ, p)
+		s.mu.Unlock()
 		if err != nil {
-			h.logf("member %d (%s): %v", m.id, m.name, err)
+			s.logf("member %d (%s): %v", m.id, m.name, err)
 			return session.LeaveError
 		}
 	}

@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 // startLocked starts the game for everyone. actor is the member who asked,
 // or nil for the host itself.
-func (s *room) startLocked(actor *member) error {
+func (s *Room) startLocked(actor *Member) error {
 	switch {
 	case actor != nil && !actor.isHost:
 		return fmt.Errorf("only the host can start the game")
@@ -45,7 +45,7 @@ func (s *room) startLocked(actor *member) error {
 
 // startLateLocked lets a spectator who joined a running game watch from
 // the oldest poll every stream still holds in full.
-func (s *room) startLateLocked(m *member) {
+func (s *Room) startLateLocked(m *Member) {
 	first := s.game.FirstHeld()
 	catchUp := m.ports & s.game.Vacant
 	if catchUp != 0 {
@@ -67,7 +67,7 @@ func (s *room) startLateLocked(m *member) {
 // scheduleLocked adds a lag policy change. In the lobby it replaces the
 // initial policy; in a game it takes effect at the first poll nobody has
 // been allowed to start, so it lands on the same poll everywhere.
-func (s *room) scheduleLocked(e lockstep.SchedEntry) error {
+func (s *Room) scheduleLocked(e lockstep.SchedEntry) error {
 	switch s.state {
 	case stateLobby:
 		s.game.Sched.Reset(e)

@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"crypto/rand"
@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/netpak/netpak/host/direct"
+	"github.com/netpak/netpak/host/internal/testhook"
 	"github.com/netpak/netpak/host/ledger"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
@@ -24,17 +27,39 @@ const (
 	stateEnded
 )
 
-// room is the state of the one game a Host serves. All of it is guarded
-// by Host.mu; methods named …Locked expect it held.
-type room struct {
-	h     *Host
+// Config configures a Room. The host fills it in, defaults applied.
+type Config struct {
+	Lag         uint8         // the lag of the first game
+	Golf        bool          // golf mode on from the start
+	GolfMask    uint32        // buttons that take the golf seat
+	DropTimeout time.Duration // silence before a member is dropped
+	AutoStart   int           // start when this many players joined; 0 waits for /start
+	AutoLag     bool          // follow the network with the lag; see host.Config
+	Gratuitous  bool          // send direct cores each new input unasked; see host.Config
+	OwnerKey    [16]byte      // what makes a client the host's own player
+
+	Now     func() time.Time                 // the clock; must not be nil
+	Logf    func(format string, args ...any) // diagnostics; must not be nil
+	OnEvent func(session.Event)              // if set, called with the lock held; must not block or call back
+
+	// CoreIdleTimeout and CoreMessageTimeout bound a direct core's
+	// handshake; see coreserve.Conn.
+	CoreIdleTimeout, CoreMessageTimeout time.Duration
+	Hooks                               testhook.Hooks
+}
+
+// Room is the state of one netpak session. All of it is guarded by mu;
+// methods named …Locked expect it held, and the exported ones take it.
+type Room struct {
+	mu    sync.Mutex
+	cfg   Config // immutable after New but AutoStart, which mu guards
 	state sessionState
 
-	members map[uint16]*member
-	byToken map[uint64]*member
+	members map[uint16]*Member
+	byToken map[uint64]*Member
 	nextID  uint16
 
-	owner [session.NumPorts]*member // author of each port
+	owner [session.NumPorts]*Member // author of each port
 	game  ledger.Ledger             // the host's record of the game: streams, schedule, grant
 
 	autoLagOn bool             // the host follows the network with the lag
@@ -47,34 +72,40 @@ type room struct {
 	cp0     lockstep.Verdicts // CPU registers per VI, of cores direct and bridged
 	desync  bool              // a desync was found: replies to cores say so
 	cores   direct.Cores
-	byCore  map[*direct.Core]*member // the members that are direct cores
+	byCore  map[*direct.Core]*Member // the members that are direct cores
 	touched []*udpsock.Socket        // sockets with queued relays; see relayLocked
 	stats   Stats
 }
 
-func (s *room) init(h *Host) {
-	s.h = h
-	s.members = make(map[uint16]*member)
-	s.byToken = make(map[uint64]*member)
-	s.game.Init(lockstep.SchedEntry{Lag: h.cfg.Lag, Golf: h.cfg.Golf, Cause: lockstep.CauseInitial})
+// New returns the room of a session configured by cfg.
+func New(cfg Config) *Room {
+	s := &Room{cfg: cfg}
+	s.members = make(map[uint16]*Member)
+	s.byToken = make(map[uint64]*Member)
+	s.game.Init(lockstep.SchedEntry{Lag: cfg.Lag, Golf: cfg.Golf, Cause: lockstep.CauseInitial})
 	s.checks.Init()
 	s.cp0.Init()
-	s.cores.Init(s, direct.Config{Logf: h.logf, Gratuitous: h.cfg.Gratuitous,
-		IdleTimeout: h.limits.coreIdleTimeout, MessageTimeout: h.limits.coreMessageTimeout, Hooks: h.cfg.hooks})
-	s.byCore = make(map[*direct.Core]*member)
+	s.cores.Init(s, direct.Config{Logf: cfg.Logf, Gratuitous: cfg.Gratuitous,
+		IdleTimeout: cfg.CoreIdleTimeout, MessageTimeout: cfg.CoreMessageTimeout, Hooks: cfg.Hooks})
+	s.byCore = make(map[*direct.Core]*Member)
 	s.autoArmed = true
-	s.autoLagOn = h.cfg.AutoLag
-	s.autoLag.Lag = h.cfg.Lag
+	s.autoLagOn = cfg.AutoLag
+	s.autoLag.Lag = cfg.Lag
+	return s
 }
 
-func (s *room) eventLocked(e session.Event) {
-	if s.h.cfg.OnEvent != nil {
-		s.h.cfg.OnEvent(e)
+func (s *Room) now() time.Time { return s.cfg.Now() }
+
+func (s *Room) logf(format string, args ...any) { s.cfg.Logf(format, args...) }
+
+func (s *Room) eventLocked(e session.Event) {
+	if s.cfg.OnEvent != nil {
+		s.cfg.OnEvent(e)
 	}
 }
 
 // nameOf returns the name of member id, or "the host" for id 0.
-func (s *room) nameOf(id uint16) string {
+func (s *Room) nameOf(id uint16) string {
 	if m := s.members[id]; m != nil {
 		return m.name
 	}
@@ -82,7 +113,7 @@ func (s *room) nameOf(id uint16) string {
 }
 
 // admitLocked decides whether hello may join and with which ports.
-func (s *room) admitLocked(hl wire.Hello) (session.PortMask, error) {
+func (s *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 	if hl.Version != session.ProtocolVersion {
 		return 0, fmt.Errorf("this host speaks netpak protocol %d, you speak %d: use the same netpak version", session.ProtocolVersion, hl.Version)
 	}
@@ -105,7 +136,7 @@ func (s *room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 }
 
 // assignPortsLocked gives the wanted ports, or the n lowest free ones.
-func (s *room) assignPortsLocked(want session.PortMask, n int) (session.PortMask, error) {
+func (s *Room) assignPortsLocked(want session.PortMask, n int) (session.PortMask, error) {
 	if want != 0 {
 		for i := range session.NumPorts {
 			if want.Has(i) && s.owner[i] != nil {
@@ -130,7 +161,7 @@ func (s *room) assignPortsLocked(want session.PortMask, n int) (session.PortMask
 }
 
 // joinLocked adds an admitted member and tells everyone.
-func (s *room) joinLocked(m *member) {
+func (s *Room) joinLocked(m *Member) {
 	s.nextID++
 	for s.nextID == 0 || s.members[s.nextID] != nil {
 		s.nextID++
@@ -146,7 +177,7 @@ func (s *room) joinLocked(m *member) {
 	}
 	s.sendLocked(m, wire.FrameWelcome, wire.AppendWelcome(nil, wire.Welcome{
 		ID: m.id, Token: m.token, Ports: m.ports, Playing: s.state == statePlaying,
-		GolfMask: s.h.cfg.golfMask(), DropTimeout: uint32(s.h.cfg.dropTimeout().Milliseconds()),
+		GolfMask: s.cfg.GolfMask, DropTimeout: uint32(s.cfg.DropTimeout.Milliseconds()),
 	}))
 	// The roster first: what follows names members, and the newcomer
 	// should read names, not ids.
@@ -180,8 +211,8 @@ func (s *room) joinLocked(m *member) {
 
 // autoStartLocked starts the game once Config.AutoStart players joined
 // and the start check passes; it says once why it waits, if it does.
-func (s *room) autoStartLocked() {
-	n := s.h.cfg.AutoStart
+func (s *Room) autoStartLocked() {
+	n := s.cfg.AutoStart
 	if n <= 0 || !s.autoArmed || s.state != stateLobby || s.playerCountLocked() < n {
 		return
 	}
@@ -193,7 +224,7 @@ func (s *room) autoStartLocked() {
 	s.eventLocked(session.Event{Kind: session.EventNotice, Text: "autostart waits: " + err.Error()})
 }
 
-func (s *room) nameTakenLocked(name string) bool {
+func (s *Room) nameTakenLocked(name string) bool {
 	for _, m := range s.members {
 		if strings.EqualFold(m.name, name) {
 			return true
@@ -208,7 +239,7 @@ func randomToken() uint64 {
 	return binary.BigEndian.Uint64(b[:]) | 1
 }
 
-func (s *room) playerCountLocked() int {
+func (s *Room) playerCountLocked() int {
 	n := 0
 	for _, m := range s.members {
 		if m.ports != 0 {
@@ -218,13 +249,13 @@ func (s *room) playerCountLocked() int {
 	return n
 }
 
-func (s *room) memberInfo(m *member) session.Member {
+func (s *Room) memberInfo(m *Member) session.Member {
 	ms := func(us uint32) uint16 { return uint16(min(us/1000, math.MaxUint16)) }
 	return session.Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil,
 		RTTMillis: ms(m.rtt), JitterMillis: ms(m.rttDev), WaitedMillis: uint32(min(m.waited/1e6, math.MaxUint32))}
 }
 
-func (s *room) rosterLocked() []session.Member {
+func (s *Room) rosterLocked() []session.Member {
 	ms := make([]session.Member, 0, len(s.members))
 	for id := uint16(1); len(ms) < len(s.members); id++ {
 		if m := s.members[id]; m != nil {
@@ -237,12 +268,12 @@ func (s *room) rosterLocked() []session.Member {
 	return ms
 }
 
-func (s *room) broadcastRosterLocked() {
+func (s *Room) broadcastRosterLocked() {
 	s.broadcastLocked(wire.FrameRoster, wire.AppendRoster(nil, s.rosterLocked()), nil)
 }
 
 // sendLocked queues one frame to m, dropping m if its queue is full.
-func (s *room) sendLocked(m *member, typ wire.FrameType, payload []byte) {
+func (s *Room) sendLocked(m *Member, typ wire.FrameType, payload []byte) {
 	b := wire.AppendFrameHeader(make([]byte, 0, wire.FrameHeaderLen+len(payload)), typ, len(payload))
 	b = append(b, payload...)
 	if !m.sendFrameLocked(b) {
@@ -251,7 +282,7 @@ func (s *room) sendLocked(m *member, typ wire.FrameType, payload []byte) {
 }
 
 // broadcastLocked sends a frame to every member but except.
-func (s *room) broadcastLocked(typ wire.FrameType, payload []byte, except *member) {
+func (s *Room) broadcastLocked(typ wire.FrameType, payload []byte, except *Member) {
 	for _, m := range s.members {
 		if m != except {
 			s.sendLocked(m, typ, payload)
@@ -261,7 +292,7 @@ func (s *room) broadcastLocked(typ wire.FrameType, payload []byte, except *membe
 
 // dropLocked removes m. In a game, its ports read empty from the first poll
 // the host has no input for, which is the same everywhere.
-func (s *room) dropLocked(m *member, why session.LeaveReason) {
+func (s *Room) dropLocked(m *Member, why session.LeaveReason) {
 	if m.left {
 		return
 	}
@@ -280,7 +311,7 @@ func (s *room) dropLocked(m *member, why session.LeaveReason) {
 
 // emptyPortsLocked frees ports of m: in a game they read empty from the
 // first poll the host has no input for, which is the same everywhere.
-func (s *room) emptyPortsLocked(m *member, ports session.PortMask, why session.LeaveReason) {
+func (s *Room) emptyPortsLocked(m *Member, ports session.PortMask, why session.LeaveReason) {
 	for i := range session.NumPorts {
 		if ports.Has(i) {
 			s.owner[i] = nil
@@ -303,7 +334,7 @@ func (s *room) emptyPortsLocked(m *member, ports session.PortMask, why session.L
 
 // handleReleaseLocked empties the ports of a member whose emulator
 // stopped; the member stays in the session.
-func (s *room) handleReleaseLocked(m *member, p []byte) error {
+func (s *Room) handleReleaseLocked(m *Member, p []byte) error {
 	v, err := wire.ParseU8(p)
 	if err != nil || session.PortMask(v)&^0x0f != 0 {
 		return fmt.Errorf("parse release: %w", wire.ErrBadValue)
@@ -318,7 +349,7 @@ func (s *room) handleReleaseLocked(m *member, p []byte) error {
 	return nil
 }
 
-func (s *room) closeAllLocked() {
+func (s *Room) closeAllLocked() {
 	for _, m := range s.members {
 		if !m.left {
 			m.left = true

@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // manifest holds only their hash, and /check names the ones that differ.
 
 // handleCheatsLocked takes m's cheat names and tells everyone.
-func (s *room) handleCheatsLocked(m *member, p []byte) error {
+func (s *Room) handleCheatsLocked(m *Member, p []byte) error {
 	c, err := wire.ParseCheatNames(p)
 	if err != nil {
 		return err
@@ -30,7 +30,7 @@ func (s *room) handleCheatsLocked(m *member, p []byte) error {
 // against: trying is the player's netpak's job, not a promise.
 
 // handleEmulatorLocked takes m's emulator status and tells everyone.
-func (s *room) handleEmulatorLocked(m *member, p []byte) error {
+func (s *Room) handleEmulatorLocked(m *Member, p []byte) error {
 	e, err := wire.ParseEmulator(p)
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (s *room) handleEmulatorLocked(m *member, p []byte) error {
 
 // sendEmulatorsLocked gives a new member everyone's emulator status and
 // cheat names.
-func (s *room) sendEmulatorsLocked(to *member) {
+func (s *Room) sendEmulatorsLocked(to *Member) {
 	for _, m := range s.members {
 		if m == to {
 			continue
@@ -59,7 +59,7 @@ func (s *room) sendEmulatorsLocked(to *member) {
 
 // emulatorCheckLocked refuses the start while a player's emulator said it
 // cannot start the game.
-func (s *room) emulatorCheckLocked() error {
+func (s *Room) emulatorCheckLocked() error {
 	for _, m := range s.members {
 		if m.ports != 0 && m.emulator != nil && !m.emulator.OK {
 			return fmt.Errorf("%w (%s: %s); %s can fix it and /check again, or /spectate", session.ErrEmulator, m.name, m.emulator.Text, m.name)

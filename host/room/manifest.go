@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 // equal to the reference, which is the host's own player when it plays and
 // otherwise the player on the lowest port.
 
-func (s *room) handleManifestLocked(m *member, p []byte) error {
+func (s *Room) handleManifestLocked(m *Member, p []byte) error {
 	if len(p) > wire.MaxManifestLen {
 		return fmt.Errorf("manifest of %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -38,7 +38,7 @@ func appendMemberManifest(b []byte, id uint16, savesOnly bool, mf []byte) []byte
 }
 
 // sendManifestsLocked gives a new member everyone's manifests.
-func (s *room) sendManifestsLocked(to *member) {
+func (s *Room) sendManifestsLocked(to *Member) {
 	for _, m := range s.members {
 		if m.manifest == nil || m == to {
 			continue
@@ -52,7 +52,7 @@ func (s *room) sendManifestsLocked(to *member) {
 
 // checkPlayersLocked lists the session's players for the start check, in
 // port order.
-func (s *room) checkPlayersLocked() []check.Player {
+func (s *Room) checkPlayersLocked() []check.Player {
 	var ps []check.Player
 	for _, m := range s.members {
 		if m.ports == 0 {
@@ -71,7 +71,7 @@ func (s *room) checkPlayersLocked() []check.Player {
 
 // startCheckLocked refuses the start while anyone's manifest is unknown or
 // differs, saying whom the start waits for.
-func (s *room) startCheckLocked() error {
+func (s *Room) startCheckLocked() error {
 	ps := s.checkPlayersLocked()
 	res := check.Players(ps)
 	if len(res.Mismatches) == 0 {

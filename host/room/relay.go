@@ -1,7 +1,6 @@
-package host
+package room
 
 import (
-	"errors"
 	"net"
 	"net/netip"
 	"time"
@@ -26,57 +25,25 @@ type Stats struct {
 	Lag  uint8 // the lag in force at Poll
 }
 
-// Stats returns the host's counters.
-func (h *Host) Stats() Stats {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	st := h.s.stats
-	if h.s.state == statePlaying {
-		st.Poll = h.s.game.Poll()
-		st.Lag = h.s.game.Sched.At(st.Poll).Lag
+// Stats returns the session's counters.
+func (s *Room) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	if s.state == statePlaying {
+		st.Poll = s.game.Poll()
+		st.Lag = s.game.Sched.At(st.Poll).Lag
 	}
 	return st
 }
 
-// udpLoop reads one socket's datagrams until it closes.
-func (h *Host) udpLoop(sock *udpsock.Socket) {
-	buf := make([]byte, wire.MaxDatagram+1)
-	var bt wire.Batch
-	for {
-		n, from, err := sock.ReadFrom(buf)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			select {
-			case <-h.closing:
-				return
-			default:
-				continue // e.g. ICMP port unreachable surfacing on Linux
-			}
-		}
-		var t0 time.Time
-		if h.relayObserver != nil {
-			t0 = time.Now()
-		}
-		if session.IsNetpakDatagram(buf[:n]) {
-			h.handleDatagram(sock, buf[:n], from, &bt)
-		} else {
-			h.s.cores.HandleDatagram(sock, buf[:n], from)
-		}
-		if h.relayObserver != nil {
-			h.relayObserver(time.Since(t0))
-		}
-	}
-}
-
-// handleDatagram handles one datagram. Anything that is not a well-formed
-// datagram from a member's registered address is dropped and counted.
-func (h *Host) handleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPort, bt *wire.Batch) {
+// HandleDatagram handles one datagram of netpak's protocol; bt is the
+// caller's scratch. Anything that is not a well-formed datagram from a
+// member's registered address is dropped and counted.
+func (s *Room) HandleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPort, bt *wire.Batch) {
 	kind, token, body, err := wire.ParseDgramHeader(p)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	s := &h.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	m := s.byToken[token]
 	if err != nil || m == nil {
 		s.stats.DroppedDatagrams++
@@ -102,7 +69,7 @@ func (h *Host) handleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPor
 	}
 }
 
-func (s *room) handleInputsFrameLocked(m *member, p []byte) error {
+func (s *Room) handleInputsFrameLocked(m *Member, p []byte) error {
 	var bt wire.Batch
 	if err := wire.ParseBatch(p, &bt); err != nil {
 		return err
@@ -113,7 +80,7 @@ func (s *room) handleInputsFrameLocked(m *member, p []byte) error {
 
 // handleBatchLocked stores m's inputs, notes what m holds, and relays at
 // once: every other member gets the new inputs, m gets its acks.
-func (s *room) handleBatchLocked(m *member, bt *wire.Batch) {
+func (s *Room) handleBatchLocked(m *Member, bt *wire.Batch) {
 	if s.state != statePlaying {
 		return
 	}
@@ -154,7 +121,7 @@ func (s *room) handleBatchLocked(m *member, bt *wire.Batch) {
 
 // authorLimitLocked is the first poll m may not publish input for yet;
 // see ledger.Ledger.AuthorLimit.
-func (s *room) authorLimitLocked(m *member) uint32 {
+func (s *Room) authorLimitLocked(m *Member) uint32 {
 	var own session.PortMask
 	for i := range session.NumPorts {
 		if s.owner[i] == m {
@@ -169,7 +136,7 @@ func (s *room) authorLimitLocked(m *member) uint32 {
 // answered only when nobody else will: in a game with other authors their
 // relays bring it its acks and grants within a poll, and it saves a
 // datagram per input.
-func (s *room) relayLocked(author *member) {
+func (s *Room) relayLocked(author *Member) {
 	alone := s.game.AuthorsLeft() <= author.ports.Count()
 	for _, o := range s.members {
 		if o != author || alone {
@@ -186,7 +153,7 @@ func (s *room) relayLocked(author *member) {
 // sendBatchLocked sends m the inputs it lacks and the acks of its own
 // ports, over UDP when its datagrams arrive, else over TCP. With queue,
 // the datagram waits in its socket's batch for relayLocked to flush.
-func (s *room) sendBatchLocked(m *member, queue bool) {
+func (s *Room) sendBatchLocked(m *Member, queue bool) {
 	if m.left || m.core != nil {
 		return // cores ask for their inputs
 	}
@@ -221,7 +188,7 @@ func (s *room) sendBatchLocked(m *member, queue bool) {
 
 // sendDatagramLocked sends m its batch in one datagram. With queue, it
 // waits in its socket's batch for relayLocked to flush.
-func (s *room) sendDatagramLocked(m *member, queue bool) {
+func (s *Room) sendDatagramLocked(m *Member, queue bool) {
 	b := wire.AppendDgramHeader(m.dgram[:0], wire.DgramInputs, m.token)
 	b, complete := s.appendBatchForLocked(b, m, true)
 	switch {
@@ -242,13 +209,13 @@ const catchUpFrames = 32
 
 // farBehindLocked reports whether m lacks more than ledger.FarBehind
 // inputs of a port it does not author.
-func (s *room) farBehindLocked(m *member) bool {
+func (s *Room) farBehindLocked(m *Member) bool {
 	return s.game.Lacks(m.ports, &m.acked, &m.tcpSent)
 }
 
 // appendBatchForLocked appends the batch body for m. It reports false if m
 // lacks inputs the host no longer holds.
-func (s *room) appendBatchForLocked(b []byte, m *member, viaUDP bool) ([]byte, bool) {
+func (s *Room) appendBatchForLocked(b []byte, m *Member, viaUDP bool) ([]byte, bool) {
 	return s.game.AppendBatch(b, m.ports, &m.acked, &m.tcpSent, viaUDP)
 }
 

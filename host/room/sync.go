@@ -1,4 +1,4 @@
-package host
+package room
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 // item to the client's Config.OnSync, which backs up and writes the files.
 
 // handleSyncDataLocked relays a chunk from the host's own player.
-func (s *room) handleSyncDataLocked(m *member, p []byte) error {
+func (s *Room) handleSyncDataLocked(m *Member, p []byte) error {
 	d, err := wire.ParseSyncData(p)
 	if err != nil {
 		return err

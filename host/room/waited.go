@@ -1,9 +1,9 @@
-package host
+package room
 
 // arrivedLocked notes that port k's inputs from poll from on arrived now,
 // and charges author, if any, with the wait of each poll its input
 // completed last (see ledger.Ledger.Arrived).
-func (s *room) arrivedLocked(k int, from uint32, author *member) {
+func (s *Room) arrivedLocked(k int, from uint32, author *Member) {
 	if w := s.game.Arrived(k, from, nowNanos(), author != nil); author != nil {
 		author.waited += w
 	}

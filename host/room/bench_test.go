@@ -1,9 +1,10 @@
-package host
+package room
 
 import (
 	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/lockstep"
@@ -15,10 +16,10 @@ import (
 // benchSession is a started 4-player session whose members' UDP addresses
 // are real loopback sockets nobody reads (the kernel drops what overflows).
 type benchSession struct {
-	h     *Host
+	r     *Room
 	sock  *udpsock.Socket
 	peers []net.PacketConn
-	ms    []*member
+	ms    []*Member
 	addrs []netip.AddrPort
 }
 
@@ -28,24 +29,25 @@ func newBenchSession(b *testing.B) *benchSession {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bs := &benchSession{h: New(Config{Lag: 2}), sock: udpsock.New(pc)}
+	bs := &benchSession{r: New(Config{Lag: 2, GolfMask: lockstep.DefaultGolfMask, DropTimeout: 3 * time.Second,
+		Now: time.Now, Logf: b.Logf}), sock: udpsock.New(pc)}
 	b.Cleanup(func() {
-		bs.h.Close()
+		bs.r.Close()
 		pc.Close()
 		for _, p := range bs.peers {
 			p.Close()
 		}
 	})
-	s := &bs.h.s
-	bs.h.mu.Lock()
-	defer bs.h.mu.Unlock()
+	s := bs.r
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for i := range session.NumPorts {
 		peer, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)
 		}
 		bs.peers = append(bs.peers, peer)
-		m := &member{name: string(rune('a' + i)), ports: 1 << i, conn: nopConn{}, out: make(chan []byte, outQueueLen),
+		m := &Member{name: string(rune('a' + i)), ports: 1 << i, conn: nopConn{}, out: make(chan []byte, outQueueLen),
 			manifest: &check.Manifest{}} // the simulated game, as every player
 		s.joinLocked(m)
 		for len(m.out) > 0 {
@@ -92,7 +94,7 @@ func BenchmarkRelay(b *testing.B) {
 		p = wire.AppendRun(p, k, polls[k], 1, &st[k])
 		p[at] = 1
 		pkts[k] = p
-		bs.h.handleDatagram(bs.sock, p, bs.addrs[k], &bt)
+		bs.r.HandleDatagram(bs.sock, p, bs.addrs[k], &bt)
 		polls[k]++
 	}
 }
