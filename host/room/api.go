@@ -16,11 +16,11 @@ import (
 
 // Join adds a netpak client that said hello on c (and announced mf, if
 // not nil) to the session, or says why it may not join.
-func (s *Room) Join(c net.Conn, hl wire.Hello, mf *check.Manifest) (*Member, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ports, err := s.admitLocked(hl)
-	if err == nil && s.state == stateEnded {
+func (r *Room) Join(c net.Conn, hl wire.Hello, mf *check.Manifest) (*Member, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ports, err := r.admitLocked(hl)
+	if err == nil && r.state == stateEnded {
 		err = session.ErrEnded
 	}
 	if err != nil {
@@ -28,24 +28,24 @@ func (s *Room) Join(c net.Conn, hl wire.Hello, mf *check.Manifest) (*Member, err
 	}
 	m := &Member{
 		name: hl.Name, ports: ports, spectator: hl.Spectator || ports == 0,
-		isHost: hl.OwnerKey == s.cfg.OwnerKey, conn: c, from: udpsock.AddrPortOf(c.RemoteAddr()).Addr(), out: make(chan []byte, outQueueLen), manifest: mf,
+		isHost: hl.OwnerKey == r.cfg.OwnerKey, conn: c, from: udpsock.AddrPortOf(c.RemoteAddr()).Addr(), out: make(chan []byte, outQueueLen), manifest: mf,
 	}
-	s.joinLocked(m)
+	r.joinLocked(m)
 	return m, nil
 }
 
 // Drop removes m from the session for why.
-func (s *Room) Drop(m *Member, why session.LeaveReason) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropLocked(m, why)
+func (r *Room) Drop(m *Member, why session.LeaveReason) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dropLocked(m, why)
 }
 
 // Members returns the session's members.
-func (s *Room) Members() []session.Member {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rosterLocked()
+func (r *Room) Members() []session.Member {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rosterLocked()
 }
 
 // ErrNoMember is returned by Kick for a name nobody in the session has.
@@ -54,16 +54,16 @@ var ErrNoMember = errors.New("no such member")
 // Kick removes the member called name (case-insensitively) from the
 // session and returns the address its connection came from, so that a
 // tunnel can forget that peer too.
-func (s *Room) Kick(name string) (netip.Addr, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, m := range s.members {
+func (r *Room) Kick(name string) (netip.Addr, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range r.members {
 		if strings.EqualFold(m.name, name) {
 			addr := m.from
 			// Tell the member itself first; its writeLoop sends what is
 			// queued, then hangs up.
-			s.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: session.LeaveKicked, Ports: m.ports}))
-			s.dropLocked(m, session.LeaveKicked)
+			r.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: session.LeaveKicked, Ports: m.ports}))
+			r.dropLocked(m, session.LeaveKicked)
 			if m.core != nil {
 				m.conn.Close()
 			}
@@ -74,22 +74,22 @@ func (s *Room) Kick(name string) (netip.Addr, error) {
 }
 
 // Start starts the game as the host itself (a headless host or autostart).
-func (s *Room) Start() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.startLocked(nil)
+func (r *Room) Start() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.startLocked(nil)
 }
 
 // Tick does the session's housekeeping, twice a second: it drops direct
 // cores that went silent, follows the network with the lag, and (every
 // fourth tick, as i counts) sends the roster with fresh pings.
-func (s *Room) Tick(i int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cores.DropSilent(nowNanos(), s.cfg.DropTimeout)
-	s.autoLagLocked()
-	if i%rosterEvery == 0 && len(s.members) > 0 {
-		s.broadcastRosterLocked()
+func (r *Room) Tick(i int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cores.DropSilent(nowNanos(), r.cfg.DropTimeout)
+	r.autoLagLocked()
+	if i%rosterEvery == 0 && len(r.members) > 0 {
+		r.broadcastRosterLocked()
 	}
 }
 
@@ -98,12 +98,12 @@ const rosterEvery = 4
 
 // Cores returns the session's direct cores, which serve their connections
 // and datagrams.
-func (s *Room) Cores() *direct.Cores { return &s.cores }
+func (r *Room) Cores() *direct.Cores { return &r.cores }
 
 // Close ends the session: every member's writer hangs up, and nobody may
 // join any more.
-func (s *Room) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closeAllLocked()
+func (r *Room) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closeAllLocked()
 }

@@ -38,9 +38,9 @@ func newBenchSession(b *testing.B) *benchSession {
 			p.Close()
 		}
 	})
-	s := bs.r
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	r := bs.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for i := range session.NumPorts {
 		peer, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
@@ -49,7 +49,7 @@ func newBenchSession(b *testing.B) *benchSession {
 		bs.peers = append(bs.peers, peer)
 		m := &Member{name: string(rune('a' + i)), ports: 1 << i, conn: nopConn{}, out: make(chan []byte, outQueueLen),
 			manifest: &check.Manifest{}} // the simulated game, as every player
-		s.joinLocked(m)
+		r.joinLocked(m)
 		for len(m.out) > 0 {
 			<-m.out
 		}
@@ -58,7 +58,7 @@ func newBenchSession(b *testing.B) *benchSession {
 		bs.ms = append(bs.ms, m)
 		bs.addrs = append(bs.addrs, m.udpAddr)
 	}
-	if err := s.startLocked(nil); err != nil {
+	if err := r.startLocked(nil); err != nil {
 		b.Fatal(err)
 	}
 	for _, m := range bs.ms {

@@ -11,14 +11,14 @@ import (
 // manifest holds only their hash, and /check names the ones that differ.
 
 // handleCheatsLocked takes m's cheat names and tells everyone.
-func (s *Room) handleCheatsLocked(m *Member, p []byte) error {
+func (r *Room) handleCheatsLocked(m *Member, p []byte) error {
 	c, err := wire.ParseCheatNames(p)
 	if err != nil {
 		return err
 	}
 	c.ID = m.id
 	m.cheats = &c
-	s.broadcastLocked(wire.FrameMemberCheats, wire.AppendCheatNames(nil, c), nil)
+	r.broadcastLocked(wire.FrameMemberCheats, wire.AppendCheatNames(nil, c), nil)
 	return nil
 }
 
@@ -30,37 +30,37 @@ func (s *Room) handleCheatsLocked(m *Member, p []byte) error {
 // against: trying is the player's netpak's job, not a promise.
 
 // handleEmulatorLocked takes m's emulator status and tells everyone.
-func (s *Room) handleEmulatorLocked(m *Member, p []byte) error {
+func (r *Room) handleEmulatorLocked(m *Member, p []byte) error {
 	e, err := wire.ParseEmulator(p)
 	if err != nil {
 		return err
 	}
 	e.ID = m.id
 	m.emulator = &e
-	s.broadcastLocked(wire.FrameMemberEmulator, wire.AppendEmulator(nil, e), nil)
+	r.broadcastLocked(wire.FrameMemberEmulator, wire.AppendEmulator(nil, e), nil)
 	return nil
 }
 
 // sendEmulatorsLocked gives a new member everyone's emulator status and
 // cheat names.
-func (s *Room) sendEmulatorsLocked(to *Member) {
-	for _, m := range s.members {
+func (r *Room) sendEmulatorsLocked(to *Member) {
+	for _, m := range r.members {
 		if m == to {
 			continue
 		}
 		if m.emulator != nil {
-			s.sendLocked(to, wire.FrameMemberEmulator, wire.AppendEmulator(nil, *m.emulator))
+			r.sendLocked(to, wire.FrameMemberEmulator, wire.AppendEmulator(nil, *m.emulator))
 		}
 		if m.cheats != nil {
-			s.sendLocked(to, wire.FrameMemberCheats, wire.AppendCheatNames(nil, *m.cheats))
+			r.sendLocked(to, wire.FrameMemberCheats, wire.AppendCheatNames(nil, *m.cheats))
 		}
 	}
 }
 
 // emulatorCheckLocked refuses the start while a player's emulator said it
 // cannot start the game.
-func (s *Room) emulatorCheckLocked() error {
-	for _, m := range s.members {
+func (r *Room) emulatorCheckLocked() error {
+	for _, m := range r.members {
 		if m.ports != 0 && m.emulator != nil && !m.emulator.OK {
 			return fmt.Errorf("%w (%s: %s); %s can fix it and /check again, or /spectate", session.ErrEmulator, m.name, m.emulator.Text, m.name)
 		}

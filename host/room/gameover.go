@@ -17,68 +17,68 @@ import (
 
 // handleStopLocked ends the game for everyone at the host's player's
 // request.
-func (s *Room) handleStopLocked(m *Member, p []byte) error {
+func (r *Room) handleStopLocked(m *Member, p []byte) error {
 	if len(p) != 0 {
 		return fmt.Errorf("stop frame with %d bytes: %w", len(p), wire.ErrLong)
 	}
 	switch {
 	case !m.isHost:
-		s.noticeLocked(m, fmt.Errorf("only the host can stop the game"))
-	case s.state != statePlaying:
-		s.noticeLocked(m, fmt.Errorf("no game is running"))
+		r.noticeLocked(m, fmt.Errorf("only the host can stop the game"))
+	case r.state != statePlaying:
+		r.noticeLocked(m, fmt.Errorf("no game is running"))
 	default:
-		s.endGameLocked(wire.GameOver{Why: wire.GameStopped, Actor: m.id})
+		r.endGameLocked(wire.GameOver{Why: wire.GameStopped, Actor: m.id})
 	}
 	return nil
 }
 
 // Stop ends the running game for everyone, as the host itself.
-func (s *Room) Stop() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.state != statePlaying {
+func (r *Room) Stop() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.state != statePlaying {
 		return fmt.Errorf("no game is running")
 	}
-	s.endGameLocked(wire.GameOver{Why: wire.GameStopped})
+	r.endGameLocked(wire.GameOver{Why: wire.GameStopped})
 	return nil
 }
 
 // endGameLocked ends the game and returns the session to the lobby.
-func (s *Room) endGameLocked(g wire.GameOver) {
-	for _, m := range s.members {
+func (r *Room) endGameLocked(g wire.GameOver) {
+	for _, m := range r.members {
 		if m.core != nil {
-			s.dropLocked(m, session.LeaveQuit) // a core's netplay ends with its game
+			r.dropLocked(m, session.LeaveQuit) // a core's netplay ends with its game
 		}
 	}
-	s.state = stateLobby
-	s.games++
-	s.game.End()
-	s.checks.Init()
-	s.cores.Reset()
-	s.cp0.Init()
-	s.desync = false
-	s.autoArmed = false // the next game starts when someone joins, or by /start
-	for _, m := range s.members {
+	r.state = stateLobby
+	r.games++
+	r.game.End()
+	r.checks.Init()
+	r.cores.Reset()
+	r.cp0.Init()
+	r.desync = false
+	r.autoArmed = false // the next game starts when someone joins, or by /start
+	for _, m := range r.members {
 		m.acked, m.tcpSent, m.waited = [session.NumPorts]uint32{}, [session.NumPorts]uint32{}, 0
 		m.coreWants, m.uploads = 0, wire.Assembly{}
 		for i := range session.NumPorts {
-			if m.lent.Has(i) && s.owner[i] == nil {
-				s.owner[i], m.ports = m, m.ports|1<<i
+			if m.lent.Has(i) && r.owner[i] == nil {
+				r.owner[i], m.ports = m, m.ports|1<<i
 			}
 		}
 		m.lent = 0
 	}
-	s.game.Epoch++
-	s.broadcastLocked(wire.FrameGameOver, wire.AppendGameOver(nil, g), nil)
-	s.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.game.Epoch, Entry: s.game.Sched.Last()}), nil)
-	s.broadcastRosterLocked()
-	s.eventLocked(session.Event{Kind: session.EventEnded, Who: s.stopperName(g), Count: s.games})
+	r.game.Epoch++
+	r.broadcastLocked(wire.FrameGameOver, wire.AppendGameOver(nil, g), nil)
+	r.broadcastLocked(wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: r.game.Epoch, Entry: r.game.Sched.Last()}), nil)
+	r.broadcastRosterLocked()
+	r.eventLocked(session.Event{Kind: session.EventEnded, Who: r.stopperName(g), Count: r.games})
 }
 
 // stopperName names who ended a game: "" when every player left.
-func (s *Room) stopperName(g wire.GameOver) string {
+func (r *Room) stopperName(g wire.GameOver) string {
 	if g.Why != wire.GameStopped {
 		return ""
 	}
-	return s.nameOf(g.Actor)
+	return r.nameOf(g.Actor)
 }

@@ -19,7 +19,7 @@ import (
 // equal to the reference, which is the host's own player when it plays and
 // otherwise the player on the lowest port.
 
-func (s *Room) handleManifestLocked(m *Member, p []byte) error {
+func (r *Room) handleManifestLocked(m *Member, p []byte) error {
 	if len(p) > wire.MaxManifestLen {
 		return fmt.Errorf("manifest of %d bytes: %w", len(p), wire.ErrLong)
 	}
@@ -28,8 +28,8 @@ func (s *Room) handleManifestLocked(m *Member, p []byte) error {
 		return err
 	}
 	m.manifest = &check.Manifest{M: mf}
-	s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, false, p), nil)
-	s.autoStartLocked()
+	r.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, false, p), nil)
+	r.autoStartLocked()
 	return nil
 }
 
@@ -38,23 +38,23 @@ func appendMemberManifest(b []byte, id uint16, savesOnly bool, mf []byte) []byte
 }
 
 // sendManifestsLocked gives a new member everyone's manifests.
-func (s *Room) sendManifestsLocked(to *Member) {
-	for _, m := range s.members {
+func (r *Room) sendManifestsLocked(to *Member) {
+	for _, m := range r.members {
 		if m.manifest == nil || m == to {
 			continue
 		}
 		b, err := m.manifest.M.MarshalBinary()
 		if err == nil {
-			s.sendLocked(to, wire.FrameMemberManifest, appendMemberManifest(nil, m.id, m.manifest.SavesOnly, b))
+			r.sendLocked(to, wire.FrameMemberManifest, appendMemberManifest(nil, m.id, m.manifest.SavesOnly, b))
 		}
 	}
 }
 
 // checkPlayersLocked lists the session's players for the start check, in
 // port order.
-func (s *Room) checkPlayersLocked() []check.Player {
+func (r *Room) checkPlayersLocked() []check.Player {
 	var ps []check.Player
-	for _, m := range s.members {
+	for _, m := range r.members {
 		if m.ports == 0 {
 			continue
 		}
@@ -71,8 +71,8 @@ func (s *Room) checkPlayersLocked() []check.Player {
 
 // startCheckLocked refuses the start while anyone's manifest is unknown or
 // differs, saying whom the start waits for.
-func (s *Room) startCheckLocked() error {
-	ps := s.checkPlayersLocked()
+func (r *Room) startCheckLocked() error {
+	ps := r.checkPlayersLocked()
 	res := check.Players(ps)
 	if len(res.Mismatches) == 0 {
 		return nil

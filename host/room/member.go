@@ -99,22 +99,22 @@ func (m *Member) WriteLoop() {
 // until it leaves, handing each to the session, and reports why it
 // stopped; the caller then drops the member (Drop). Each frame must come
 // within timeout.
-func (s *Room) ReadLoop(m *Member, r io.Reader, timeout time.Duration) session.LeaveReason {
+func (r *Room) ReadLoop(m *Member, rd io.Reader, timeout time.Duration) session.LeaveReason {
 	buf := make([]byte, wire.MaxFramePayload)
 	for {
 		m.conn.SetReadDeadline(time.Now().Add(timeout))
-		typ, p, err := wire.ReadFrame(r, buf)
+		typ, p, err := wire.ReadFrame(rd, buf)
 		if err != nil {
 			return leaveReasonOf(err)
 		}
 		if typ == wire.FrameBye {
 			return session.LeaveQuit
 		}
-		s.mu.Lock()
-		err = s.handleFrameLocked(m, typ, p)
-		s.mu.Unlock()
+		r.mu.Lock()
+		err = r.handleFrameLocked(m, typ, p)
+		r.mu.Unlock()
 		if err != nil {
-			s.logf("member %d (%s): %v", m.id, m.name, err)
+			r.logf("member %d (%s): %v", m.id, m.name, err)
 			return session.LeaveError
 		}
 	}

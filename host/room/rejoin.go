@@ -25,19 +25,19 @@ import (
 //     authors them again from there.
 
 // holdPortsLocked keeps m's ports for m's name, if m may rejoin.
-func (s *Room) holdPortsLocked(m *Member, ports session.PortMask, why session.LeaveReason) {
-	if s.state != statePlaying || m.core != nil || why == session.LeaveKicked || why == session.LeaveEmulator {
+func (r *Room) holdPortsLocked(m *Member, ports session.PortMask, why session.LeaveReason) {
+	if r.state != statePlaying || m.core != nil || why == session.LeaveKicked || why == session.LeaveEmulator {
 		return
 	}
-	s.game.Hold(ports, m.name)
+	r.game.Hold(ports, m.name)
 }
 
 // reviveLocked gives a rejoined player's ports input again from the grant
 // on, authored by the host until the player catches up, tells everyone,
 // and returns that poll.
-func (s *Room) reviveLocked(m *Member) uint32 {
-	at := s.game.Revive(m.ports)
-	s.broadcastLocked(wire.FrameRevive, wire.AppendRevive(nil, wire.Revive{Ports: m.ports, From: at, Epoch: s.game.Epoch}), m)
+func (r *Room) reviveLocked(m *Member) uint32 {
+	at := r.game.Revive(m.ports)
+	r.broadcastLocked(wire.FrameRevive, wire.AppendRevive(nil, wire.Revive{Ports: m.ports, From: at, Epoch: r.game.Epoch}), m)
 	return at
 }
 
@@ -47,26 +47,26 @@ const catchUpNoteEvery = 3600
 
 // handleCatchUpLocked notes a rejoined player's progress, and hands its
 // ports over when it is close to the live game.
-func (s *Room) handleCatchUpLocked(m *Member, p []byte) error {
+func (r *Room) handleCatchUpLocked(m *Member, p []byte) error {
 	c, err := wire.ParseCatchUp(p)
 	if err != nil {
 		return err
 	}
-	ports := m.ports & s.game.Vacant
-	if s.state != statePlaying || ports == 0 {
+	ports := m.ports & r.game.Vacant
+	if r.state != statePlaying || ports == 0 {
 		return nil
 	}
-	live := s.game.Live(ports)
-	if !c.Done || !s.game.MayHandOver(ports, c.Poll, live, &m.acked) {
+	live := r.game.Live(ports)
+	if !c.Done || !r.game.MayHandOver(ports, c.Poll, live, &m.acked) {
 		if c.Poll >= m.caughtUp+catchUpNoteEvery && c.Poll <= live {
 			m.caughtUp = c.Poll
-			s.noticeAllLocked(fmt.Sprintf("%s is catching up (poll %s of %s)", m.name, session.Thousands(c.Poll), session.Thousands(live)))
+			r.noticeAllLocked(fmt.Sprintf("%s is catching up (poll %s of %s)", m.name, session.Thousands(c.Poll), session.Thousands(live)))
 		}
 		return nil
 	}
-	s.game.HandOver(ports, live)
-	s.sendLocked(m, wire.FrameHandover, wire.AppendHandover(nil, wire.Handover{Ports: ports, From: live}))
-	s.noticeAllLocked(fmt.Sprintf("%s caught up and plays again from poll %s", m.name, session.Thousands(live)))
-	s.relayLocked(m)
+	r.game.HandOver(ports, live)
+	r.sendLocked(m, wire.FrameHandover, wire.AppendHandover(nil, wire.Handover{Ports: ports, From: live}))
+	r.noticeAllLocked(fmt.Sprintf("%s caught up and plays again from poll %s", m.name, session.Thousands(live)))
+	r.relayLocked(m)
 	return nil
 }

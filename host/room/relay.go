@@ -26,13 +26,13 @@ type Stats struct {
 }
 
 // Stats returns the session's counters.
-func (s *Room) Stats() Stats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.stats
-	if s.state == statePlaying {
-		st.Poll = s.game.Poll()
-		st.Lag = s.game.Sched.At(st.Poll).Lag
+func (r *Room) Stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.stats
+	if r.state == statePlaying {
+		st.Poll = r.game.Poll()
+		st.Lag = r.game.Sched.At(st.Poll).Lag
 	}
 	return st
 }
@@ -40,13 +40,13 @@ func (s *Room) Stats() Stats {
 // HandleDatagram handles one datagram of netpak's protocol; bt is the
 // caller's scratch. Anything that is not a well-formed datagram from a
 // member's registered address is dropped and counted.
-func (s *Room) HandleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPort, bt *wire.Batch) {
+func (r *Room) HandleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPort, bt *wire.Batch) {
 	kind, token, body, err := wire.ParseDgramHeader(p)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := s.byToken[token]
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := r.byToken[token]
 	if err != nil || m == nil {
-		s.stats.DroppedDatagrams++
+		r.stats.DroppedDatagrams++
 		return
 	}
 	switch kind {
@@ -59,76 +59,76 @@ func (s *Room) HandleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPor
 		_ = sock.WriteTo(wire.AppendDgramHeader(m.dgram[:0], wire.DgramHelloAck, m.token), from)
 	case wire.DgramInputs:
 		if m.udpAddr != from || m.sock != sock || wire.ParseBatch(body, bt) != nil {
-			s.stats.DroppedDatagrams++
+			r.stats.DroppedDatagrams++
 			return
 		}
 		m.udpSeen.Store(nowNanos())
-		s.handleBatchLocked(m, bt)
+		r.handleBatchLocked(m, bt)
 	default:
-		s.stats.DroppedDatagrams++
+		r.stats.DroppedDatagrams++
 	}
 }
 
-func (s *Room) handleInputsFrameLocked(m *Member, p []byte) error {
+func (r *Room) handleInputsFrameLocked(m *Member, p []byte) error {
 	var bt wire.Batch
 	if err := wire.ParseBatch(p, &bt); err != nil {
 		return err
 	}
-	s.handleBatchLocked(m, &bt)
+	r.handleBatchLocked(m, &bt)
 	return nil
 }
 
 // handleBatchLocked stores m's inputs, notes what m holds, and relays at
 // once: every other member gets the new inputs, m gets its acks.
-func (s *Room) handleBatchLocked(m *Member, bt *wire.Batch) {
-	if s.state != statePlaying {
+func (r *Room) handleBatchLocked(m *Member, bt *wire.Batch) {
+	if r.state != statePlaying {
 		return
 	}
 	added := false
-	limit := s.authorLimitLocked(m)
+	limit := r.authorLimitLocked(m)
 	for i := range bt.NRuns {
-		r := &bt.Runs[i]
-		k := int(r.Port)
-		if s.owner[k] != m || !s.game.Active.Has(k) || s.game.Vacant.Has(k) {
+		run := &bt.Runs[i]
+		k := int(run.Port)
+		if r.owner[k] != m || !r.game.Active.Has(k) || r.game.Vacant.Has(k) {
 			continue
 		}
-		before := s.game.Streams[k].Have
-		for j := range int(r.N) {
-			if r.First+uint32(j) >= limit {
-				s.stats.RefusedInputs++
+		before := r.game.Streams[k].Have
+		for j := range int(run.N) {
+			if run.First+uint32(j) >= limit {
+				r.stats.RefusedInputs++
 				break // not acknowledged: an honest author sends it again later
 			}
-			if s.game.Streams[k].Add(r.First+uint32(j), r.Input(j)) {
+			if r.game.Streams[k].Add(run.First+uint32(j), run.Input(j)) {
 				added = true
-				s.stats.RelayedInputs++
+				r.stats.RelayedInputs++
 			}
 		}
-		s.arrivedLocked(k, before, m)
+		r.arrivedLocked(k, before, m)
 	}
 	for k := range session.NumPorts {
-		if bt.AckMask.Has(k) && (!m.ports.Has(k) || s.game.Vacant.Has(k)) {
-			m.acked[k] = max(m.acked[k], min(bt.Acks[k], s.game.Streams[k].Have))
+		if bt.AckMask.Has(k) && (!m.ports.Has(k) || r.game.Vacant.Has(k)) {
+			m.acked[k] = max(m.acked[k], min(bt.Acks[k], r.game.Streams[k].Have))
 		}
 	}
 	if !added {
-		s.sendBatchLocked(m, false)
+		r.sendBatchLocked(m, false)
 		return
 	}
-	s.game.FillVacant(nowNanos())
-	s.game.RaiseGrant()
-	s.relayLocked(m)
+	r.game.FillVacant(nowNanos())
+	r.game.RaiseGrant()
+	r.relayLocked(m)
 }
 
 // authorLimitLocked is the first poll m may not publish input for yet;
 // see ledger.Ledger.AuthorLimit.
-func (s *Room) authorLimitLocked(m *Member) uint32 {
+func (r *Room) authorLimitLocked(m *Member) uint32 {
 	var own session.PortMask
 	for i := range session.NumPorts {
-		if s.owner[i] == m {
+		if r.owner[i] == m {
 			own |= 1 << i
 		}
 	}
-	return s.game.AuthorLimit(own)
+	return r.game.AuthorLimit(own)
 }
 
 // relayLocked sends every member what it lacks, at once, in one sendmmsg
@@ -136,30 +136,30 @@ func (s *Room) authorLimitLocked(m *Member) uint32 {
 // answered only when nobody else will: in a game with other authors their
 // relays bring it its acks and grants within a poll, and it saves a
 // datagram per input.
-func (s *Room) relayLocked(author *Member) {
-	alone := s.game.AuthorsLeft() <= author.ports.Count()
-	for _, o := range s.members {
+func (r *Room) relayLocked(author *Member) {
+	alone := r.game.AuthorsLeft() <= author.ports.Count()
+	for _, o := range r.members {
 		if o != author || alone {
-			s.sendBatchLocked(o, true)
+			r.sendBatchLocked(o, true)
 		}
 	}
-	for _, sock := range s.touched {
+	for _, sock := range r.touched {
 		sock.Flush()
 	}
-	s.touched = s.touched[:0]
-	s.cores.Push()
+	r.touched = r.touched[:0]
+	r.cores.Push()
 }
 
 // sendBatchLocked sends m the inputs it lacks and the acks of its own
 // ports, over UDP when its datagrams arrive, else over TCP. With queue,
 // the datagram waits in its socket's batch for relayLocked to flush.
-func (s *Room) sendBatchLocked(m *Member, queue bool) {
+func (r *Room) sendBatchLocked(m *Member, queue bool) {
 	if m.left || m.core != nil {
 		return // cores ask for their inputs
 	}
-	far := s.farBehindLocked(m)
+	far := r.farBehindLocked(m)
 	if m.udpAddr.IsValid() && nowNanos()-m.udpSeen.Load() < int64(udpSilence) && !far {
-		s.sendDatagramLocked(m, queue)
+		r.sendDatagramLocked(m, queue)
 		return
 	}
 	for range catchUpFrames {
@@ -169,18 +169,18 @@ func (s *Room) sendBatchLocked(m *Member, queue bool) {
 			return
 		}
 		b := wire.AppendFrameHeader(make([]byte, 0, 512), wire.FrameInputs, 0)
-		b, complete := s.appendBatchForLocked(b, m, false)
+		b, complete := r.appendBatchForLocked(b, m, false)
 		if !complete {
-			s.dropLocked(m, session.LeaveBehind)
+			r.dropLocked(m, session.LeaveBehind)
 			return
 		}
 		n := len(b) - wire.FrameHeaderLen
 		b[1], b[2] = byte(n>>8), byte(n)
 		if !m.sendFrameLocked(b) {
-			s.dropLocked(m, session.LeaveBehind)
+			r.dropLocked(m, session.LeaveBehind)
 			return
 		}
-		if !far || !s.farBehindLocked(m) {
+		if !far || !r.farBehindLocked(m) {
 			return
 		}
 	}
@@ -188,15 +188,15 @@ func (s *Room) sendBatchLocked(m *Member, queue bool) {
 
 // sendDatagramLocked sends m its batch in one datagram. With queue, it
 // waits in its socket's batch for relayLocked to flush.
-func (s *Room) sendDatagramLocked(m *Member, queue bool) {
+func (r *Room) sendDatagramLocked(m *Member, queue bool) {
 	b := wire.AppendDgramHeader(m.dgram[:0], wire.DgramInputs, m.token)
-	b, complete := s.appendBatchForLocked(b, m, true)
+	b, complete := r.appendBatchForLocked(b, m, true)
 	switch {
 	case !complete:
-		s.dropLocked(m, session.LeaveBehind)
+		r.dropLocked(m, session.LeaveBehind)
 	case queue && m.udpNet != nil:
 		if !m.sock.Pending() {
-			s.touched = append(s.touched, m.sock)
+			r.touched = append(r.touched, m.sock)
 		}
 		m.sock.Queue(b, m.udpAddr, m.udpNet)
 	default:
@@ -209,14 +209,14 @@ const catchUpFrames = 32
 
 // farBehindLocked reports whether m lacks more than ledger.FarBehind
 // inputs of a port it does not author.
-func (s *Room) farBehindLocked(m *Member) bool {
-	return s.game.Lacks(m.ports, &m.acked, &m.tcpSent)
+func (r *Room) farBehindLocked(m *Member) bool {
+	return r.game.Lacks(m.ports, &m.acked, &m.tcpSent)
 }
 
 // appendBatchForLocked appends the batch body for m. It reports false if m
 // lacks inputs the host no longer holds.
-func (s *Room) appendBatchForLocked(b []byte, m *Member, viaUDP bool) ([]byte, bool) {
-	return s.game.AppendBatch(b, m.ports, &m.acked, &m.tcpSent, viaUDP)
+func (r *Room) appendBatchForLocked(b []byte, m *Member, viaUDP bool) ([]byte, bool) {
+	return r.game.AppendBatch(b, m.ports, &m.acked, &m.tcpSent, viaUDP)
 }
 
 func nowNanos() int64 { return time.Now().UnixNano() }

@@ -79,68 +79,68 @@ type Room struct {
 
 // New returns the room of a session configured by cfg.
 func New(cfg Config) *Room {
-	s := &Room{cfg: cfg}
-	s.members = make(map[uint16]*Member)
-	s.byToken = make(map[uint64]*Member)
-	s.game.Init(lockstep.SchedEntry{Lag: cfg.Lag, Golf: cfg.Golf, Cause: lockstep.CauseInitial})
-	s.checks.Init()
-	s.cp0.Init()
-	s.cores.Init(s, direct.Config{Logf: cfg.Logf, Gratuitous: cfg.Gratuitous,
+	r := &Room{cfg: cfg}
+	r.members = make(map[uint16]*Member)
+	r.byToken = make(map[uint64]*Member)
+	r.game.Init(lockstep.SchedEntry{Lag: cfg.Lag, Golf: cfg.Golf, Cause: lockstep.CauseInitial})
+	r.checks.Init()
+	r.cp0.Init()
+	r.cores.Init(r, direct.Config{Logf: cfg.Logf, Gratuitous: cfg.Gratuitous,
 		IdleTimeout: cfg.CoreIdleTimeout, MessageTimeout: cfg.CoreMessageTimeout, Hooks: cfg.Hooks})
-	s.byCore = make(map[*direct.Core]*Member)
-	s.autoArmed = true
-	s.autoLagOn = cfg.AutoLag
-	s.autoLag.Lag = cfg.Lag
-	return s
+	r.byCore = make(map[*direct.Core]*Member)
+	r.autoArmed = true
+	r.autoLagOn = cfg.AutoLag
+	r.autoLag.Lag = cfg.Lag
+	return r
 }
 
-func (s *Room) now() time.Time { return s.cfg.Now() }
+func (r *Room) now() time.Time { return r.cfg.Now() }
 
-func (s *Room) logf(format string, args ...any) { s.cfg.Logf(format, args...) }
+func (r *Room) logf(format string, args ...any) { r.cfg.Logf(format, args...) }
 
-func (s *Room) eventLocked(e session.Event) {
-	if s.cfg.OnEvent != nil {
-		s.cfg.OnEvent(e)
+func (r *Room) eventLocked(e session.Event) {
+	if r.cfg.OnEvent != nil {
+		r.cfg.OnEvent(e)
 	}
 }
 
 // nameOf returns the name of member id, or "the host" for id 0.
-func (s *Room) nameOf(id uint16) string {
-	if m := s.members[id]; m != nil {
+func (r *Room) nameOf(id uint16) string {
+	if m := r.members[id]; m != nil {
 		return m.name
 	}
 	return "the host"
 }
 
 // admitLocked decides whether hello may join and with which ports.
-func (s *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
+func (r *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 	if hl.Version != session.ProtocolVersion {
 		return 0, fmt.Errorf("this host speaks netpak protocol %d, you speak %d: use the same netpak version", session.ProtocolVersion, hl.Version)
 	}
 	if err := session.CheckName(hl.Name); err != nil {
 		return 0, err
 	}
-	if s.nameTakenLocked(hl.Name) {
+	if r.nameTakenLocked(hl.Name) {
 		return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
 	}
-	if len(s.members) >= wire.MaxMembers {
+	if len(r.members) >= wire.MaxMembers {
 		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
 	}
 	if hl.Spectator {
 		return 0, nil
 	}
-	if s.state != stateLobby {
-		return s.game.Rejoin(hl.Name)
+	if r.state != stateLobby {
+		return r.game.Rejoin(hl.Name)
 	}
-	return s.assignPortsLocked(hl.Ports, int(hl.NumPorts))
+	return r.assignPortsLocked(hl.Ports, int(hl.NumPorts))
 }
 
 // assignPortsLocked gives the wanted ports, or the n lowest free ones.
-func (s *Room) assignPortsLocked(want session.PortMask, n int) (session.PortMask, error) {
+func (r *Room) assignPortsLocked(want session.PortMask, n int) (session.PortMask, error) {
 	if want != 0 {
 		for i := range session.NumPorts {
-			if want.Has(i) && s.owner[i] != nil {
-				return 0, fmt.Errorf("port %d is taken by %s", i+1, s.owner[i].name)
+			if want.Has(i) && r.owner[i] != nil {
+				return 0, fmt.Errorf("port %d is taken by %s", i+1, r.owner[i].name)
 			}
 		}
 		return want, nil
@@ -150,7 +150,7 @@ func (s *Room) assignPortsLocked(want session.PortMask, n int) (session.PortMask
 	}
 	var got session.PortMask
 	for i := 0; i < session.NumPorts && got.Count() < n; i++ {
-		if s.owner[i] == nil {
+		if r.owner[i] == nil {
 			got |= 1 << i
 		}
 	}
@@ -161,71 +161,71 @@ func (s *Room) assignPortsLocked(want session.PortMask, n int) (session.PortMask
 }
 
 // joinLocked adds an admitted member and tells everyone.
-func (s *Room) joinLocked(m *Member) {
-	s.nextID++
-	for s.nextID == 0 || s.members[s.nextID] != nil {
-		s.nextID++
+func (r *Room) joinLocked(m *Member) {
+	r.nextID++
+	for r.nextID == 0 || r.members[r.nextID] != nil {
+		r.nextID++
 	}
-	m.id = s.nextID
+	m.id = r.nextID
 	m.token = randomToken()
-	s.members[m.id] = m
-	s.byToken[m.token] = m
+	r.members[m.id] = m
+	r.byToken[m.token] = m
 	for i := range session.NumPorts {
 		if m.ports.Has(i) {
-			s.owner[i] = m
+			r.owner[i] = m
 		}
 	}
-	s.sendLocked(m, wire.FrameWelcome, wire.AppendWelcome(nil, wire.Welcome{
-		ID: m.id, Token: m.token, Ports: m.ports, Playing: s.state == statePlaying,
-		GolfMask: s.cfg.GolfMask, DropTimeout: uint32(s.cfg.DropTimeout.Milliseconds()),
+	r.sendLocked(m, wire.FrameWelcome, wire.AppendWelcome(nil, wire.Welcome{
+		ID: m.id, Token: m.token, Ports: m.ports, Playing: r.state == statePlaying,
+		GolfMask: r.cfg.GolfMask, DropTimeout: uint32(r.cfg.DropTimeout.Milliseconds()),
 	}))
 	// The roster first: what follows names members, and the newcomer
 	// should read names, not ids.
-	s.sendLocked(m, wire.FrameRoster, wire.AppendRoster(nil, s.rosterLocked()))
+	r.sendLocked(m, wire.FrameRoster, wire.AppendRoster(nil, r.rosterLocked()))
 	joined := session.Event{Kind: session.EventJoined, Who: m.name, Ports: m.ports}
-	if s.state == statePlaying && m.ports != 0 {
-		joined = session.Rejoined(m.name, m.ports, s.reviveLocked(m)) // before the schedule: it opens an epoch
+	if r.state == statePlaying && m.ports != 0 {
+		joined = session.Rejoined(m.name, m.ports, r.reviveLocked(m)) // before the schedule: it opens an epoch
 	}
-	for _, e := range s.game.Sched.Entries {
-		s.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: s.game.Epoch, Entry: e}))
+	for _, e := range r.game.Sched.Entries {
+		r.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: r.game.Epoch, Entry: e}))
 	}
-	if s.state == statePlaying {
-		s.startLateLocked(m)
+	if r.state == statePlaying {
+		r.startLateLocked(m)
 	}
-	s.sendManifestsLocked(m)
-	s.sendEmulatorsLocked(m)
-	info := s.memberInfo(m)
-	s.broadcastLocked(wire.FrameJoined, wire.AppendMember(nil, info), m)
+	r.sendManifestsLocked(m)
+	r.sendEmulatorsLocked(m)
+	info := r.memberInfo(m)
+	r.broadcastLocked(wire.FrameJoined, wire.AppendMember(nil, info), m)
 	if m.manifest != nil {
 		if b, err := m.manifest.M.MarshalBinary(); err == nil {
-			s.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, false, b), m)
+			r.broadcastLocked(wire.FrameMemberManifest, appendMemberManifest(nil, m.id, false, b), m)
 		}
 	}
-	s.broadcastRosterLocked()
+	r.broadcastRosterLocked()
 	if m.core == nil {
-		s.eventLocked(joined)
+		r.eventLocked(joined)
 	}
-	s.autoArmed = true
-	s.autoStartLocked()
+	r.autoArmed = true
+	r.autoStartLocked()
 }
 
 // autoStartLocked starts the game once Config.AutoStart players joined
 // and the start check passes; it says once why it waits, if it does.
-func (s *Room) autoStartLocked() {
-	n := s.cfg.AutoStart
-	if n <= 0 || !s.autoArmed || s.state != stateLobby || s.playerCountLocked() < n {
+func (r *Room) autoStartLocked() {
+	n := r.cfg.AutoStart
+	if n <= 0 || !r.autoArmed || r.state != stateLobby || r.playerCountLocked() < n {
 		return
 	}
-	err := s.startLocked(nil)
-	if err == nil || err.Error() == s.autoWait {
+	err := r.startLocked(nil)
+	if err == nil || err.Error() == r.autoWait {
 		return
 	}
-	s.autoWait = err.Error()
-	s.eventLocked(session.Event{Kind: session.EventNotice, Text: "autostart waits: " + err.Error()})
+	r.autoWait = err.Error()
+	r.eventLocked(session.Event{Kind: session.EventNotice, Text: "autostart waits: " + err.Error()})
 }
 
-func (s *Room) nameTakenLocked(name string) bool {
-	for _, m := range s.members {
+func (r *Room) nameTakenLocked(name string) bool {
+	for _, m := range r.members {
 		if strings.EqualFold(m.name, name) {
 			return true
 		}
@@ -239,9 +239,9 @@ func randomToken() uint64 {
 	return binary.BigEndian.Uint64(b[:]) | 1
 }
 
-func (s *Room) playerCountLocked() int {
+func (r *Room) playerCountLocked() int {
 	n := 0
-	for _, m := range s.members {
+	for _, m := range r.members {
 		if m.ports != 0 {
 			n++
 		}
@@ -249,17 +249,17 @@ func (s *Room) playerCountLocked() int {
 	return n
 }
 
-func (s *Room) memberInfo(m *Member) session.Member {
+func (r *Room) memberInfo(m *Member) session.Member {
 	ms := func(us uint32) uint16 { return uint16(min(us/1000, math.MaxUint16)) }
 	return session.Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil,
 		RTTMillis: ms(m.rtt), JitterMillis: ms(m.rttDev), WaitedMillis: uint32(min(m.waited/1e6, math.MaxUint32))}
 }
 
-func (s *Room) rosterLocked() []session.Member {
-	ms := make([]session.Member, 0, len(s.members))
-	for id := uint16(1); len(ms) < len(s.members); id++ {
-		if m := s.members[id]; m != nil {
-			ms = append(ms, s.memberInfo(m))
+func (r *Room) rosterLocked() []session.Member {
+	ms := make([]session.Member, 0, len(r.members))
+	for id := uint16(1); len(ms) < len(r.members); id++ {
+		if m := r.members[id]; m != nil {
+			ms = append(ms, r.memberInfo(m))
 		}
 		if id == math.MaxUint16 {
 			break
@@ -268,31 +268,31 @@ func (s *Room) rosterLocked() []session.Member {
 	return ms
 }
 
-func (s *Room) broadcastRosterLocked() {
-	s.broadcastLocked(wire.FrameRoster, wire.AppendRoster(nil, s.rosterLocked()), nil)
+func (r *Room) broadcastRosterLocked() {
+	r.broadcastLocked(wire.FrameRoster, wire.AppendRoster(nil, r.rosterLocked()), nil)
 }
 
 // sendLocked queues one frame to m, dropping m if its queue is full.
-func (s *Room) sendLocked(m *Member, typ wire.FrameType, payload []byte) {
+func (r *Room) sendLocked(m *Member, typ wire.FrameType, payload []byte) {
 	b := wire.AppendFrameHeader(make([]byte, 0, wire.FrameHeaderLen+len(payload)), typ, len(payload))
 	b = append(b, payload...)
 	if !m.sendFrameLocked(b) {
-		s.dropLocked(m, session.LeaveBehind)
+		r.dropLocked(m, session.LeaveBehind)
 	}
 }
 
 // broadcastLocked sends a frame to every member but except.
-func (s *Room) broadcastLocked(typ wire.FrameType, payload []byte, except *Member) {
-	for _, m := range s.members {
+func (r *Room) broadcastLocked(typ wire.FrameType, payload []byte, except *Member) {
+	for _, m := range r.members {
 		if m != except {
-			s.sendLocked(m, typ, payload)
+			r.sendLocked(m, typ, payload)
 		}
 	}
 }
 
 // dropLocked removes m. In a game, its ports read empty from the first poll
 // the host has no input for, which is the same everywhere.
-func (s *Room) dropLocked(m *Member, why session.LeaveReason) {
+func (r *Room) dropLocked(m *Member, why session.LeaveReason) {
 	if m.left {
 		return
 	}
@@ -301,67 +301,67 @@ func (s *Room) dropLocked(m *Member, why session.LeaveReason) {
 		close(m.out)
 	}
 	if m.core != nil {
-		s.cores.Remove(m.core)
-		delete(s.byCore, m.core)
+		r.cores.Remove(m.core)
+		delete(r.byCore, m.core)
 	}
-	delete(s.members, m.id)
-	delete(s.byToken, m.token)
-	s.emptyPortsLocked(m, m.ports, why)
+	delete(r.members, m.id)
+	delete(r.byToken, m.token)
+	r.emptyPortsLocked(m, m.ports, why)
 }
 
 // emptyPortsLocked frees ports of m: in a game they read empty from the
 // first poll the host has no input for, which is the same everywhere.
-func (s *Room) emptyPortsLocked(m *Member, ports session.PortMask, why session.LeaveReason) {
+func (r *Room) emptyPortsLocked(m *Member, ports session.PortMask, why session.LeaveReason) {
 	for i := range session.NumPorts {
 		if ports.Has(i) {
-			s.owner[i] = nil
+			r.owner[i] = nil
 		}
 	}
-	from := s.game.Empty(ports, s.state == statePlaying)
-	s.holdPortsLocked(m, ports, why)
-	s.cores.Push() // a waiting core reads the empty port at once
-	s.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
-	s.broadcastRosterLocked()
+	from := r.game.Empty(ports, r.state == statePlaying)
+	r.holdPortsLocked(m, ports, why)
+	r.cores.Push() // a waiting core reads the empty port at once
+	r.broadcastLocked(wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: why, Ports: ports, From: from}), nil)
+	r.broadcastRosterLocked()
 	e := session.Event{Kind: session.EventLeft, Who: m.name, Reason: why, Ports: ports, Poll: from}
 	if why != session.LeaveEmulator {
 		e.Addr = m.from
 	}
-	s.eventLocked(e)
-	if s.state == statePlaying && s.game.AuthorsLeft() == 0 {
-		s.endGameLocked(wire.GameOver{Why: wire.GameAllLeft})
+	r.eventLocked(e)
+	if r.state == statePlaying && r.game.AuthorsLeft() == 0 {
+		r.endGameLocked(wire.GameOver{Why: wire.GameAllLeft})
 	}
 }
 
 // handleReleaseLocked empties the ports of a member whose emulator
 // stopped; the member stays in the session.
-func (s *Room) handleReleaseLocked(m *Member, p []byte) error {
+func (r *Room) handleReleaseLocked(m *Member, p []byte) error {
 	v, err := wire.ParseU8(p)
 	if err != nil || session.PortMask(v)&^0x0f != 0 {
 		return fmt.Errorf("parse release: %w", wire.ErrBadValue)
 	}
 	ports := session.PortMask(v) & m.ports
-	if s.state != statePlaying || ports == 0 {
+	if r.state != statePlaying || ports == 0 {
 		return nil
 	}
 	m.ports &^= ports
 	m.lent |= ports
-	s.emptyPortsLocked(m, ports, session.LeaveEmulator)
+	r.emptyPortsLocked(m, ports, session.LeaveEmulator)
 	return nil
 }
 
-func (s *Room) closeAllLocked() {
-	for _, m := range s.members {
+func (r *Room) closeAllLocked() {
+	for _, m := range r.members {
 		if !m.left {
 			m.left = true
 			if m.out != nil {
 				close(m.out)
 			}
 			if m.core != nil {
-				s.cores.Remove(m.core)
+				r.cores.Remove(m.core)
 			}
 		}
 	}
-	clear(s.members)
-	clear(s.byToken)
-	s.state = stateEnded
+	clear(r.members)
+	clear(r.byToken)
+	r.state = stateEnded
 }

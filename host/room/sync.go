@@ -12,21 +12,21 @@ import (
 // item to the client's Config.OnSync, which backs up and writes the files.
 
 // handleSyncDataLocked relays a chunk from the host's own player.
-func (s *Room) handleSyncDataLocked(m *Member, p []byte) error {
+func (r *Room) handleSyncDataLocked(m *Member, p []byte) error {
 	d, err := wire.ParseSyncData(p)
 	if err != nil {
 		return err
 	}
-	switch to := s.members[d.Peer]; {
+	switch to := r.members[d.Peer]; {
 	case !m.isHost:
-		s.noticeLocked(m, fmt.Errorf("only the host can send its saves and cheats"))
-	case s.state != stateLobby:
-		s.noticeLocked(m, fmt.Errorf("/sync works only before /start"))
+		r.noticeLocked(m, fmt.Errorf("only the host can send its saves and cheats"))
+	case r.state != stateLobby:
+		r.noticeLocked(m, fmt.Errorf("/sync works only before /start"))
 	case to == nil || to.core != nil:
-		s.noticeLocked(m, fmt.Errorf("nobody to send %v to (member %d left?)", d.Item(), d.Peer))
+		r.noticeLocked(m, fmt.Errorf("nobody to send %v to (member %d left?)", d.Item(), d.Peer))
 	default:
 		d.Peer = m.id
-		s.sendLocked(to, wire.FrameSyncData, wire.AppendSyncData(nil, d))
+		r.sendLocked(to, wire.FrameSyncData, wire.AppendSyncData(nil, d))
 	}
 	return nil
 }

@@ -3,8 +3,8 @@ package room
 // arrivedLocked notes that port k's inputs from poll from on arrived now,
 // and charges author, if any, with the wait of each poll its input
 // completed last (see ledger.Ledger.Arrived).
-func (s *Room) arrivedLocked(k int, from uint32, author *Member) {
-	if w := s.game.Arrived(k, from, nowNanos(), author != nil); author != nil {
+func (r *Room) arrivedLocked(k int, from uint32, author *Member) {
+	if w := r.game.Arrived(k, from, nowNanos(), author != nil); author != nil {
 		author.waited += w
 	}
 }
