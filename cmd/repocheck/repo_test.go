@@ -138,6 +138,8 @@ var pure = []struct {
 	{module + "/host/ledger", []string{module + "/host/session", module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, true},
 	// A session's direct cores reach the session through an interface:
 	// never the server, the client or the lobby.
+	// The session's state: never a socket of its own, the client or the lobby.
+	{module + "/host/room", []string{module + "/host/direct", module + "/host/ledger", module + "/host/limit", module + "/host/check", module + "/host/coreserve", module + "/host/udpsock", module + "/host/session", module + "/host/internal/testhook", module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/direct", []string{module + "/host/coreserve", module + "/host/udpsock", module + "/host/session", module + "/host/internal/testhook", module + "/host/wire", module + "/host/lockstep", module + "/host/m64p", module + "/saves", module + "/saves/rom"}, false},
 	{module + "/host/launcher/emucfg", nil, false},
 	{module + "/host/launcher/childproto", []string{module + "/host/launcher/emucfg"}, false},
