@@ -13,18 +13,22 @@ import (
 	"github.com/netpak/netpak/saves"
 )
 
-// A Room is the [direct.Session] of its direct cores: they reach the
-// session through the methods below, with its lock held but for Lock and
-// Unlock.
+// coreSession is a Room as its direct cores see it, their
+// [direct.Session]: they reach the session through the methods below,
+// with its lock held but for Lock and Unlock.
+type coreSession Room
+
+var _ direct.Session = (*coreSession)(nil)
 
 // Lock takes the room's lock.
-func (r *Room) Lock() { r.mu.Lock() }
+func (s *coreSession) Lock() { s.mu.Lock() }
 
 // Unlock releases the room's lock.
-func (r *Room) Unlock() { r.mu.Unlock() }
+func (s *coreSession) Unlock() { s.mu.Unlock() }
 
 // Game is the session's game as cores read it.
-func (r *Room) Game() direct.Game {
+func (s *coreSession) Game() direct.Game {
+	r := (*Room)(s)
 	var owned session.PortMask
 	for k := range session.NumPorts {
 		if r.owner[k] != nil {
@@ -36,7 +40,7 @@ func (r *Room) Game() direct.Game {
 }
 
 // NameTaken reports whether a member is called name.
-func (r *Room) NameTaken(name string) bool { return r.nameTakenLocked(name) }
+func (s *coreSession) NameTaken(name string) bool { return (*Room)(s).nameTakenLocked(name) }
 
 // coreMember returns core c's member, or nil if it left.
 func (r *Room) coreMember(c *direct.Core) *Member {
@@ -47,7 +51,8 @@ func (r *Room) coreMember(c *direct.Core) *Member {
 }
 
 // AddCore adds core c as a member called name.
-func (r *Room) AddCore(c *direct.Core, name string, spectator bool) (uint16, error) {
+func (s *coreSession) AddCore(c *direct.Core, name string, spectator bool) (uint16, error) {
+	r := (*Room)(s)
 	if len(r.members) >= wire.MaxMembers {
 		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
 	}
@@ -58,7 +63,8 @@ func (r *Room) AddCore(c *direct.Core, name string, spectator bool) (uint16, err
 }
 
 // TakePort gives core c port k and tells everyone.
-func (r *Room) TakePort(c *direct.Core, k int) {
+func (s *coreSession) TakePort(c *direct.Core, k int) {
+	r := (*Room)(s)
 	m := r.byCore[c]
 	m.ports |= 1 << k
 	m.spectator = false
@@ -70,20 +76,24 @@ func (r *Room) TakePort(c *direct.Core, k int) {
 }
 
 // DropCore removes core c's member.
-func (r *Room) DropCore(c *direct.Core, why session.LeaveReason) {
+func (s *coreSession) DropCore(c *direct.Core, why session.LeaveReason) {
+	r := (*Room)(s)
 	if m := r.byCore[c]; m != nil {
 		r.dropLocked(m, why)
 	}
 }
 
 // AutoStart starts the game if autostart may now.
-func (r *Room) AutoStart() { r.autoStartLocked() }
+func (s *coreSession) AutoStart() { (*Room)(s).autoStartLocked() }
 
 // AuthorLimit is the first poll core c may not publish input for yet.
-func (r *Room) AuthorLimit(c *direct.Core) uint32 { return r.authorLimitLocked(r.byCore[c]) }
+func (s *coreSession) AuthorLimit(c *direct.Core) uint32 {
+	return (*Room)(s).authorLimitLocked(s.byCore[c])
+}
 
 // Authored relays the n inputs core c published on port k from poll from.
-func (r *Room) Authored(c *direct.Core, k int, from uint32, n int) {
+func (s *coreSession) Authored(c *direct.Core, k int, from uint32, n int) {
+	r := (*Room)(s)
 	m := r.byCore[c]
 	r.arrivedLocked(k, from, m)
 	r.stats.RelayedInputs += uint64(n)
@@ -93,18 +103,20 @@ func (r *Room) Authored(c *direct.Core, k int, from uint32, n int) {
 }
 
 // CompareCP0 judges core c's CPU registers at a VI.
-func (r *Room) CompareCP0(c *direct.Core, d m64p.SyncData) {
+func (s *coreSession) CompareCP0(c *direct.Core, d m64p.SyncData) {
+	r := (*Room)(s)
 	if m := r.coreMember(c); m != nil {
 		r.compareCP0Locked(m, d)
 	}
 }
 
 // DataArrived serves the members waiting for player 1's data of kind.
-func (r *Room) DataArrived(kind uint8) { r.coreDataArrivedLocked(kind) }
+func (s *coreSession) DataArrived(kind uint8) { (*Room)(s).coreDataArrivedLocked(kind) }
 
 // SavesManifest makes mf the manifest of player 1's core c: only its
 // saves are known.
-func (r *Room) SavesManifest(c *direct.Core, mf saves.Manifest) {
+func (s *coreSession) SavesManifest(c *direct.Core, mf saves.Manifest) {
+	r := (*Room)(s)
 	m := r.byCore[c]
 	m.manifest = &check.Manifest{M: mf, SavesOnly: true}
 	if b, err := mf.MarshalBinary(); err == nil {
@@ -114,7 +126,7 @@ func (r *Room) SavesManifest(c *direct.Core, mf saves.Manifest) {
 }
 
 // Dropped counts a datagram dropped.
-func (r *Room) Dropped() { r.stats.DroppedDatagrams++ }
+func (s *coreSession) Dropped() { s.stats.DroppedDatagrams++ }
 
 // compareCP0Locked compares a client's CP0 registers at a VI and announces
 // the first mismatch of each member.

@@ -3,8 +3,8 @@
 // running game (rejoins included), the relay of every input the moment it
 // arrives, lag and golf scheduling, the start check on what players
 // announce, desync verdicts, autolag, and the session side of its direct
-// cores ([github.com/netpak/netpak/host/direct] reaches it through the
-// direct.Session a [Room] implements). The game's record (streams, grant,
+// cores ([github.com/netpak/netpak/host/direct] reaches it only through the
+// direct.Session a [Room] gives it). The game's record (streams, grant,
 // vacant ports) is its [github.com/netpak/netpak/host/ledger].
 //
 // A Room is driven by its caller, package host's server: it opens,

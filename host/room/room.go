@@ -85,7 +85,7 @@ func New(cfg Config) *Room {
 	r.game.Init(lockstep.SchedEntry{Lag: cfg.Lag, Golf: cfg.Golf, Cause: lockstep.CauseInitial})
 	r.checks.Init()
 	r.cp0.Init()
-	r.cores.Init(r, direct.Config{Logf: cfg.Logf, Gratuitous: cfg.Gratuitous,
+	r.cores.Init((*coreSession)(r), direct.Config{Logf: cfg.Logf, Gratuitous: cfg.Gratuitous,
 		IdleTimeout: cfg.CoreIdleTimeout, MessageTimeout: cfg.CoreMessageTimeout, Hooks: cfg.Hooks})
 	r.byCore = make(map[*direct.Core]*Member)
 	r.autoArmed = true
