@@ -29,7 +29,7 @@ const writeTimeout = 5 * time.Second
 type Member struct {
 	// Immutable after join, except that a direct core's ports grow as it
 	// registers players in the lobby, and ports are released when a
-	// member's emulator stops (both under Host.mu).
+	// member's emulator stops (both under the room's lock).
 	id        uint16
 	name      string
 	ports     session.PortMask
@@ -41,7 +41,7 @@ type Member struct {
 	out       chan []byte  // frames for writeLoop; closed when it leaves; nil for a core
 	core      *direct.Core // set for a direct mupen64plus core
 
-	// Guarded by Host.mu.
+	// Guarded by the room's lock.
 	left      bool
 	sock      *udpsock.Socket // socket its datagrams arrive on
 	udpAddr   netip.AddrPort  // where its datagrams come from; zero until hello
