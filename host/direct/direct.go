@@ -17,8 +17,10 @@ import (
 )
 
 // Session is the session direct cores take part in. Its lock guards
-// [Cores] and every [Core] as well; every method but Lock and Unlock is
-// called with it held, and none may call back into Cores but [Cores.Push].
+// [Cores] and every [Core] as well. Every method but Lock and Unlock is
+// called with it held; it may call the methods of Cores that expect the
+// lock held (Push, Remove, Start, Registration …), never Serve or
+// HandleDatagram, which take it.
 type Session interface {
 	sync.Locker
 	// Game is the session's game as cores read it.
@@ -76,8 +78,9 @@ type Config struct {
 
 // Cores is a session's direct cores and what it keeps for mupen64plus-core
 // clients, direct and bridged: player 1's settings and saves, and the
-// registration table. Init it before use; it is guarded by the session's
-// lock.
+// registration table. Init it before use. It is guarded by the session's
+// lock: Serve and HandleDatagram take it, and every other method expects
+// it held.
 type Cores struct {
 	// Immutable after Init: read without the lock.
 	cfg Config
