@@ -152,15 +152,12 @@ func (cs *Cores) requestLocked(sock *udpsock.Socket, d m64p.InputRequest, from n
 func (cs *Cores) answerLocked(c *Core, k int, count uint32, g Game) {
 	events := cs.eventsLocked(k, count, cs.events[:0], g)
 	c.waits.Note(k, count, len(events))
-	cs.sendEventsLocked(c, k, count, events, g)
+	cs.sendEventsLocked(c, k, cs.lagLocked(k, count, g), events, g)
 }
 
-// sendEventsLocked sends core c events of port k, with the lag byte of a
-// core that asked for count.
-func (cs *Cores) sendEventsLocked(c *Core, k int, count uint32, events []m64p.Event, g Game) {
-	reply := m64p.KeyInfoServer{
-		Player: uint8(k), Status: status(g), Lag: cs.lagLocked(k, count, g), Events: events,
-	}
+// sendEventsLocked sends core c events of port k with the lag byte lag.
+func (cs *Cores) sendEventsLocked(c *Core, k int, lag uint8, events []m64p.Event, g Game) {
+	reply := m64p.KeyInfoServer{Player: uint8(k), Status: status(g), Lag: lag, Events: events}
 	b, err := reply.AppendTo(cs.dgram[:0])
 	if err == nil {
 		c.sock.WriteTo(b, c.addr)
@@ -211,7 +208,16 @@ func (cs *Cores) pushLocked(c *Core, k int, from uint32, g Game) {
 		return
 	}
 	c.waits.Sent(k, from, len(events))
-	cs.sendEventsLocked(c, k, c.waits.Asked(k), events, g)
+	// A push never tells a core it is behind: its last request is a round
+	// trip old, so the stream would seem ahead of it, and a core told it is
+	// behind while it holds inputs turns its speed limiter off: the game
+	// would run too fast. Its next request's answer says how far behind it
+	// really is.
+	lag := uint8(0)
+	if cs.cfg.Hooks.Turbo {
+		lag = 255
+	}
+	cs.sendEventsLocked(c, k, lag, events, g)
 }
 
 // spectatorLocked finds the spectator core a regid-0 request comes from,
