@@ -204,6 +204,7 @@ type Core struct {
 	// started): the start check does not wait for its saves.
 	lateData bool
 	busy     bool            // a TCP exchange is under way: its UDP silence does not count
+	health   health          // its buffer, as its requests report it, for autolag
 	sock     *udpsock.Socket // socket its datagrams arrive on
 	addr     netip.AddrPort  // where its datagrams come from; zero until its first request
 

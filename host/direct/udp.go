@@ -143,6 +143,7 @@ func (cs *Cores) requestLocked(sock *udpsock.Socket, d m64p.InputRequest, from n
 		return
 	}
 	if g := cs.s.Game(); g.Playing {
+		c.noteHealthLocked(d, g)
 		cs.answerLocked(c, int(d.Player), d.Count, g)
 	}
 }

@@ -74,6 +74,80 @@ func PairLag(a, b Path) uint8 {
 	return NeededLag(a.RTT/2+b.RTT/2+autoLagMargin, a.Jitter+b.Jitter)
 }
 
+// CoreHealth is what a direct mupen64plus core's requests reported of
+// one port's inputs since autolag last looked: the fewest it held at a
+// request, the one it needed included, or that it waited for one.
+type CoreHealth struct {
+	Known  bool // it made a request that counts
+	Held   uint8
+	Waited bool
+}
+
+// CoresLag is the lag the direct cores of a game need, from their
+// reports at lag, and the lag autolag may fall to (see
+// [AutoLag.Observe]). health[i][k] is core i's report on port k;
+// author[k] is the core that authors port k, or -1; slow says the game
+// fell short of full speed while they reported.
+//
+// A core that held h inputs at every request would have held none h polls
+// lower, and then waited within the frame for each: a wait shorter than
+// the frame's idle time costs nothing, as the (L+1) poll periods of
+// [NeededLag] say, so h polls lower still hold full speed. Two cores'
+// frames keep whatever phase they started with: the one ahead gets the
+// other's inputs later than the other gets its own, by as much as the
+// other gains. So a pair counts the sum of both its ways, which no phase
+// changes, and shares it. A core's own port (its presses come back from
+// the host) and a port of a netpak player count alone. Waits that slowed
+// the game ask for one poll more. lower is need: the hysteresis of
+// [AutoLag] (ten measurements in a row before a fall) is the dead band.
+// furthest is the core that needs the most; ok is false when nothing is
+// known.
+func CoresLag(lag uint8, health [][NumPorts]CoreHealth, author [NumPorts]int, slow bool) (need, lower uint8, furthest int, ok bool) {
+	spare, worst, waited := 1<<30, 0, false
+	note := func(i, s int) {
+		if !ok || s < spare {
+			spare, worst, ok = s, i, true
+		}
+	}
+	for i, h := range health {
+		for k, hk := range h {
+			if !hk.Known {
+				continue
+			}
+			waited = waited || hk.Waited
+			switch j := author[k]; {
+			case j < 0 || j == i:
+				note(i, hk.spare())
+			case j < i:
+				for kj, back := range health[j] {
+					if author[kj] == i && back.Known {
+						note(i, (hk.spare()+back.spare())/2)
+					}
+				}
+			}
+		}
+	}
+	if !ok {
+		return lag, lag, 0, false
+	}
+	n := max(int(lag)-spare, 0)
+	if slow && waited {
+		n = max(n, int(lag)+1)
+	}
+	n = min(n, 255)
+	return uint8(n), uint8(n), worst, true
+}
+
+// spare is how many polls lower the port's inputs would still have
+// reached the core within the frame: as many as it held; none when it
+// waited.
+func (h CoreHealth) spare() int {
+	if h.Waited {
+		return 0
+	}
+	return int(h.Held)
+}
+
 // AutoLag follows the lag the network needs with hysteresis, so it never
 // oscillates: it raises the lag once autoRaiseAfter measurements in a row
 // need more, and lowers it only after autoLowerAfter measurements in a

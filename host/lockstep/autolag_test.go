@@ -89,3 +89,46 @@ func TestAutoLagDeadBand(t *testing.T) {
 		}
 	}
 }
+
+// Direct cores' buffers say how much lower they could play: a core's own
+// port alone, a pair of cores by the sum of both ways, whatever their
+// phase; waits ask for one more only when the game fell short of full
+// speed.
+func TestCoresLag(t *testing.T) {
+	held := func(n uint8) CoreHealth { return CoreHealth{Known: true, Held: n} }
+	waited := CoreHealth{Known: true, Waited: true}
+	two := [NumPorts]int{0, 1, -1, -1} // core 0 authors port 0, core 1 port 1
+	for _, tc := range []struct {
+		name        string
+		lag         uint8
+		health      [][NumPorts]CoreHealth
+		author      [NumPorts]int
+		slow        bool
+		need, lower uint8
+		furthest    int
+	}{
+		{"in step, three early", 5, [][NumPorts]CoreHealth{{held(5), held(3)}, {held(3), held(5)}}, two, false, 2, 2, 1},
+		// Core 0 leads by two polls: it holds 1 of core 1's inputs, core 1
+		// holds 5 of its; the pair shares (1+5)/2 = 3.
+		{"out of phase", 5, [][NumPorts]CoreHealth{{held(5), held(1)}, {held(5), held(5)}}, two, false, 2, 2, 1},
+		// The leader waits within its frames, the game holds full speed:
+		// the pair still has spare.
+		{"leader waits", 3, [][NumPorts]CoreHealth{{held(3), waited}, {held(4), held(3)}}, two, false, 1, 1, 1},
+		// Waits while the game falls short: one more.
+		{"slow and waiting", 2, [][NumPorts]CoreHealth{{held(2), waited}, {waited, held(2)}}, two, true, 3, 3, 1},
+		{"slow, no wait", 2, [][NumPorts]CoreHealth{{held(2), held(1)}, {held(1), held(2)}}, two, true, 1, 1, 1},
+		// Its own presses come back with none to spare: that decides.
+		{"own round trip", 4, [][NumPorts]CoreHealth{{waited, held(6)}, {held(6), held(6)}}, two, false, 4, 4, 0},
+		// A port of a netpak player counts alone.
+		{"netpak player", 4, [][NumPorts]CoreHealth{{held(4), {}, held(2)}}, [NumPorts]int{0, -1, -1, -1}, false, 2, 2, 0},
+		{"nothing below 0", 0, [][NumPorts]CoreHealth{{held(4)}}, [NumPorts]int{0, -1, -1, -1}, false, 0, 0, 0},
+	} {
+		need, lower, far, ok := CoresLag(tc.lag, tc.health, tc.author, tc.slow)
+		if !ok || need != tc.need || lower != tc.lower || far != tc.furthest || lower < need {
+			t.Errorf("%s: CoresLag = %d, %d, core %d, %v; want %d, %d, core %d", tc.name, need, lower, far, ok, tc.need, tc.lower, tc.furthest)
+		}
+	}
+	if need, lower, _, ok := CoresLag(3, [][NumPorts]CoreHealth{{}}, two, true); ok || need != 3 || lower != 3 {
+		t.Errorf("nothing reported: %d, %d, %v; want the lag kept and not ok", need, lower, ok)
+	}
+}

@@ -2,6 +2,7 @@ package room
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
@@ -17,8 +18,9 @@ func (m *Member) observeRTT(rtt uint32) {
 
 // autoLagLocked measures, twice a second, the lag every pair of players
 // needs and follows it with hysteresis; a change lands on the same poll
-// everywhere and is announced, naming the player furthest away. Direct
-// cores do not measure their round trip, so only netpak players count.
+// everywhere and is announced, naming the player furthest away. netpak
+// players measure their round trips; direct cores report how early their
+// inputs reach them (lockstep.CoreLag).
 func (r *Room) autoLagLocked() {
 	if !r.autoLagOn || r.state == stateEnded {
 		return
@@ -30,7 +32,18 @@ func (r *Room) autoLagLocked() {
 		}
 	}
 	need, furthest := lockstep.WorstPair(paths)
-	lag, changed := r.autoLag.Observe(need, lockstep.LowerPair(paths))
+	lower := lockstep.LowerPair(paths)
+	n, l, id, cores := r.coresNeedLocked()
+	switch {
+	case cores:
+		if n > need || furthest == 0 {
+			need, furthest = n, id
+		}
+		lower = max(lower, l, need)
+	case furthest == 0:
+		return // nothing measured: not known is not "lag 0 will do"
+	}
+	lag, changed := r.autoLag.Observe(need, lower)
 	if !changed || lag == r.game.Sched.Last().Lag {
 		return
 	}
@@ -39,6 +52,35 @@ func (r *Room) autoLagLocked() {
 	if err := r.scheduleLocked(e); err != nil {
 		r.autoLag.Lag = r.game.Sched.Last().Lag // try again at the next measurement
 	}
+}
+
+// coresNeedLocked is the lag the direct cores playing need, the lag they
+// may fall to, and the core that needs the most (lockstep.CoresLag); ok
+// is false when none reported anything.
+func (r *Room) coresNeedLocked() (need, lower uint8, furthest uint16, ok bool) {
+	if r.state != statePlaying {
+		return 0, 0, 0, false
+	}
+	var cores []*Member
+	var health [][session.NumPorts]lockstep.CoreHealth
+	author := [session.NumPorts]int{-1, -1, -1, -1}
+	for _, m := range r.members {
+		if m.core == nil || m.ports == 0 {
+			continue
+		}
+		for k := range session.NumPorts {
+			if r.owner[k] == m {
+				author[k] = len(cores)
+			}
+		}
+		cores = append(cores, m)
+		health = append(health, m.core.TakeHealth())
+	}
+	need, lower, worst, ok := lockstep.CoresLag(r.game.Sched.Last().Lag, health, author, r.pace.slow(r.game.Poll(), r.now()))
+	if !ok {
+		return 0, 0, 0, false
+	}
+	return need, lower, cores[worst].id, true
 }
 
 // handleAutoLagLocked turns autolag on or off for a player.
@@ -65,4 +107,34 @@ func (r *Room) handleAutoLagLocked(m *Member, p []byte) error {
 func (r *Room) noticeAllLocked(text string) {
 	r.broadcastLocked(wire.FrameNotice, wire.AppendText(nil, wire.TextMsg{Text: text}), nil)
 	r.eventLocked(session.Event{Kind: session.EventNotice, Text: text})
+}
+
+// paceWindow is the game's progress at the last autolag measurements, to
+// tell whether it holds full speed.
+type paceWindow struct {
+	polls [paceSamples]uint32
+	at    [paceSamples]time.Time
+	n     int
+}
+
+// paceSamples spans two seconds of measurements: a poll more or less is
+// half a poll per second.
+const paceSamples = 5
+
+// fullSpeed is the pace below which a game counts as slowed, polls/s.
+const fullSpeed = 59
+
+// slow records the game at poll at now and reports whether it fell short
+// of full speed over the window. A window not yet full, or across the
+// start of a game, is not slow: not known.
+func (w *paceWindow) slow(poll uint32, now time.Time) bool {
+	i := w.n % paceSamples
+	oldest := (w.n + 1) % paceSamples
+	w.polls[i], w.at[i] = poll, now
+	w.n++
+	if w.n < paceSamples || poll < w.polls[oldest] {
+		return false
+	}
+	secs := now.Sub(w.at[oldest]).Seconds()
+	return secs > 0 && float64(poll-w.polls[oldest])/secs < fullSpeed
 }
