@@ -219,3 +219,52 @@ func BenchmarkCorePace(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCoreAutoLag plays two real cores direct on the session port,
+// each behind its own link of the latency lab (inputs d ± 5 ms from core
+// to core), with autolag on from lag 5, for coreAutoLagPlay. Direct cores
+// report no round trip: autolag follows how early their inputs reach
+// them. It reports the lag autolag chose, how often it changed the lag
+// after coreAutoLagSettle, the pace after that, and the physical minimum:
+//
+//	go test -run '^$' -bench CoreAutoLag -benchtime 1x ./host/e2e
+func BenchmarkCoreAutoLag(b *testing.B) {
+	const jitter = 5 * time.Millisecond
+	for _, d := range []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
+		b.Run(fmt.Sprintf("d=%v", d), func(b *testing.B) {
+			leg := latency.Shape{Delay: d / 2, Jitter: jitter / 2}
+			seats := []seat{
+				{ports: []int{1}, link: latency.New(latency.Config{Out: leg, In: leg, Seed: 1})},
+				{ports: []int{2}, link: latency.New(latency.Config{Out: leg, In: leg, Seed: 2})},
+			}
+			g := startGame(b, gameSpec{polls: 1 << 20, lag: 5, autoLag: true, seats: seats, paced: true})
+			ctx, cancel := context.WithTimeout(context.Background(), coreAutoLagPlay+time.Minute)
+			defer cancel()
+			started, err := g.events.wait(ctx, isKind(session.EventStarted))
+			if err != nil {
+				b.Fatal("the game never started")
+			}
+			time.Sleep(time.Until(started.At.Add(coreAutoLagSettle)))
+			fps := slowest(b, ctx, g.procs) // fpsWarmup and fpsWindow of it
+			time.Sleep(time.Until(started.At.Add(coreAutoLagPlay)))
+			changes, lag := 0, uint8(5)
+			for _, e := range g.events.all(session.EventLag) {
+				lag = e.Lag
+				if e.At.After(started.At.Add(coreAutoLagSettle)) {
+					changes++
+				}
+			}
+			b.ReportMetric(float64(lag), "lag")
+			b.ReportMetric(float64(changes), "changes-after-settle")
+			b.ReportMetric(fps, "fps")
+			b.ReportMetric(float64(latency.MinLag(d, jitter)), "physical-min-lag")
+		})
+	}
+}
+
+// How long BenchmarkCoreAutoLag plays each case, and after how long it
+// counts changes of the lag as changes of mind.
+const (
+	coreAutoLagPlay   = 3*time.Minute + 30*time.Second
+	coreAutoLagSettle = 30 * time.Second
+)

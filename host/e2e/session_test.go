@@ -42,6 +42,8 @@ type gameSpec struct {
 	// paced keeps the cores' speed limiter: they play at 60 frames a
 	// second instead of as fast as they can (benchmarks).
 	paced bool
+	// autoLag turns the host's autolag on, from lag.
+	autoLag bool
 }
 
 // game is a running session: the host, a spectator that records every
@@ -120,7 +122,7 @@ func (g *game) startHost() {
 	ln, pc, addr := listenPair(t)
 	g.addr = addr
 	g.h = host.New(host.WithTestHooks(host.Config{
-		Lag: g.spec.lag, AutoStart: g.active.Count(), Logf: t.Logf, OnEvent: g.events.add,
+		Lag: g.spec.lag, AutoLag: g.spec.autoLag, AutoStart: g.active.Count(), Logf: t.Logf, OnEvent: g.events.add,
 	}, g.hooks()))
 	served := make(chan error, 1)
 	go func() { served <- g.h.Serve(ln, pc) }()
