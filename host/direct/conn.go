@@ -223,7 +223,7 @@ func (c *Core) Registration(ctx context.Context) (m64p.Registration, error) {
 	cs.s.Lock()
 	defer cs.s.Unlock()
 	c.released = true
-	c.seen.Store(nowNanos())
+	c.seen.Store(c.cores.nowNanos())
 	return cs.Registration(cs.s.Game().Active), err
 }
 
@@ -332,6 +332,6 @@ func (c *Core) Busy(busy bool) {
 	defer c.cores.s.Unlock()
 	if c.joined {
 		c.busy = busy
-		c.seen.Store(nowNanos())
+		c.seen.Store(c.cores.nowNanos())
 	}
 }

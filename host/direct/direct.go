@@ -74,6 +74,8 @@ type Config struct {
 	// coreserve.Conn.
 	IdleTimeout, MessageTimeout time.Duration
 	Hooks                       testhook.Hooks
+	// Now is the session's clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Cores is a session's direct cores and what it keeps for mupen64plus-core
@@ -102,6 +104,9 @@ type Cores struct {
 
 // Init readies cs for session s.
 func (cs *Cores) Init(s Session, cfg Config) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	cs.cfg, cs.s = cfg, s
 	cs.Reset()
 }
@@ -221,4 +226,5 @@ func (c *Core) IP() netip.Addr { return c.ip }
 // its data only after the start: the start check does not wait for it.
 func (c *Core) LateData() bool { return c.lateData }
 
-func nowNanos() int64 { return time.Now().UnixNano() }
+// nowNanos is the session's clock in unix nanoseconds.
+func (cs *Cores) nowNanos() int64 { return cs.cfg.Now().UnixNano() }

@@ -51,14 +51,14 @@ func (cs *Cores) bindLocked(c *Core, sock *udpsock.Socket, from netip.AddrPort, 
 	case c == nil || c.left:
 	case c.addr.IsValid():
 		if c.addr == from && c.sock == sock {
-			c.seen.Store(nowNanos())
+			c.seen.Store(cs.nowNanos())
 			return true
 		}
 	case from.Addr() == c.ip:
 		if bind {
 			c.addr, c.sock = from, sock
 		}
-		c.seen.Store(nowNanos())
+		c.seen.Store(cs.nowNanos())
 		return true
 	}
 	cs.s.Dropped()

@@ -86,7 +86,7 @@ func (r *Room) Start() error {
 func (r *Room) Tick(i int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.cores.DropSilent(nowNanos(), r.cfg.DropTimeout)
+	r.cores.DropSilent(r.nowNanos(), r.cfg.DropTimeout)
 	r.autoLagLocked()
 	if i%rosterEvery == 0 && len(r.members) > 0 {
 		r.broadcastRosterLocked()

@@ -83,7 +83,7 @@ func BenchmarkRelay(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		k := i % session.NumPorts
 		m := bs.ms[k]
-		m.udpSeen.Store(nowNanos())
+		m.udpSeen.Store(bs.r.nowNanos())
 		st[k].Add(polls[k], session.Input{Keys: uint32(i)})
 		hb := wire.Batch{AckMask: 0x0f}
 		for j := range session.NumPorts {

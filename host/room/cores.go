@@ -97,7 +97,7 @@ func (s *coreSession) Authored(c *direct.Core, k int, from uint32, n int) {
 	m := r.byCore[c]
 	r.arrivedLocked(k, from, m)
 	r.stats.RelayedInputs += uint64(n)
-	r.game.FillVacant(nowNanos())
+	r.game.FillVacant(r.nowNanos())
 	r.game.RaiseGrant()
 	r.relayLocked(m)
 }

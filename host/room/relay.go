@@ -55,14 +55,14 @@ func (r *Room) HandleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPor
 			m.udpNet = net.UDPAddrFromAddrPort(from)
 		}
 		m.sock, m.udpAddr = sock, from
-		m.udpSeen.Store(nowNanos())
+		m.udpSeen.Store(r.nowNanos())
 		_ = sock.WriteTo(wire.AppendDgramHeader(m.dgram[:0], wire.DgramHelloAck, m.token), from)
 	case wire.DgramInputs:
 		if m.udpAddr != from || m.sock != sock || wire.ParseBatch(body, bt) != nil {
 			r.stats.DroppedDatagrams++
 			return
 		}
-		m.udpSeen.Store(nowNanos())
+		m.udpSeen.Store(r.nowNanos())
 		r.handleBatchLocked(m, bt)
 	default:
 		r.stats.DroppedDatagrams++
@@ -114,7 +114,7 @@ func (r *Room) handleBatchLocked(m *Member, bt *wire.Batch) {
 		r.sendBatchLocked(m, false)
 		return
 	}
-	r.game.FillVacant(nowNanos())
+	r.game.FillVacant(r.nowNanos())
 	r.game.RaiseGrant()
 	r.relayLocked(m)
 }
@@ -158,7 +158,7 @@ func (r *Room) sendBatchLocked(m *Member, queue bool) {
 		return // cores ask for their inputs
 	}
 	far := r.farBehindLocked(m)
-	if m.udpAddr.IsValid() && nowNanos()-m.udpSeen.Load() < int64(udpSilence) && !far {
+	if m.udpAddr.IsValid() && r.nowNanos()-m.udpSeen.Load() < int64(udpSilence) && !far {
 		r.sendDatagramLocked(m, queue)
 		return
 	}
@@ -219,4 +219,5 @@ func (r *Room) appendBatchForLocked(b []byte, m *Member, viaUDP bool) ([]byte, b
 	return r.game.AppendBatch(b, m.ports, &m.acked, &m.tcpSent, viaUDP)
 }
 
-func nowNanos() int64 { return time.Now().UnixNano() }
+// nowNanos is the room's clock in unix nanoseconds.
+func (r *Room) nowNanos() int64 { return r.now().UnixNano() }

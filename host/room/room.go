@@ -87,7 +87,7 @@ func New(cfg Config) *Room {
 	r.checks.Init()
 	r.cp0.Init()
 	r.cores.Init((*coreSession)(r), direct.Config{Logf: cfg.Logf, Gratuitous: cfg.Gratuitous,
-		IdleTimeout: cfg.CoreIdleTimeout, MessageTimeout: cfg.CoreMessageTimeout, Hooks: cfg.Hooks})
+		IdleTimeout: cfg.CoreIdleTimeout, MessageTimeout: cfg.CoreMessageTimeout, Hooks: cfg.Hooks, Now: cfg.Now})
 	r.byCore = make(map[*direct.Core]*Member)
 	r.autoArmed = true
 	r.autoLagOn = cfg.AutoLag

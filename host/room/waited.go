@@ -4,7 +4,7 @@ package room
 // and charges author, if any, with the wait of each poll its input
 // completed last (see ledger.Ledger.Arrived).
 func (r *Room) arrivedLocked(k int, from uint32, author *Member) {
-	if w := r.game.Arrived(k, from, nowNanos(), author != nil); author != nil {
+	if w := r.game.Arrived(k, from, r.nowNanos(), author != nil); author != nil {
 		author.waited += w
 	}
 }
