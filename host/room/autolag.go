@@ -20,7 +20,10 @@ func (m *Member) observeRTT(rtt uint32) {
 // needs and follows it with hysteresis; a change lands on the same poll
 // everywhere and is announced, naming the player furthest away. netpak
 // players measure their round trips; direct cores report how early their
-// inputs reach them (lockstep.CoreLag).
+// inputs reach them (lockstep.CoresLag). A lag at which the cores waited
+// and the game fell short of full speed is not fallen to again in that
+// game: a core's reports count whole polls, and a lag that holds on
+// average but not always would be left and taken again for good.
 func (r *Room) autoLagLocked() {
 	if !r.autoLagOn || r.state == stateEnded {
 		return
@@ -34,18 +37,22 @@ func (r *Room) autoLagLocked() {
 	need, furthest := lockstep.WorstPair(paths)
 	lower := lockstep.LowerPair(paths)
 	n, l, id, cores := r.coresNeedLocked()
+	old := r.game.Sched.Last().Lag
 	switch {
 	case cores:
 		if n > need || furthest == 0 {
 			need, furthest = n, id
 		}
-		lower = max(lower, l, need)
+		lower = max(lower, l, need, r.coreFloor)
 	case furthest == 0:
 		return // nothing measured: not known is not "lag 0 will do"
 	}
 	lag, changed := r.autoLag.Observe(need, lower)
-	if !changed || lag == r.game.Sched.Last().Lag {
+	if !changed || lag == old {
 		return
+	}
+	if cores && n > old && lag > old {
+		r.coreFloor = lag // the cores were too slow at old
 	}
 	e := r.game.Sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseAutoLag, furthest
@@ -95,6 +102,7 @@ func (r *Room) handleAutoLagLocked(m *Member, p []byte) error {
 	}
 	r.autoLagOn = on == 1
 	r.autoLag = lockstep.AutoLag{Lag: r.game.Sched.Last().Lag}
+	r.coreFloor = 0
 	state := "off"
 	if r.autoLagOn {
 		state = "on"
