@@ -6,7 +6,7 @@ import (
 )
 
 // The pace window says "slow" only over a full window that fell short of
-// 59 polls/s; a window not yet full, or across a new game, is not known.
+// 58 polls/s; a window not yet full, or across a new game, is not known.
 func TestPaceWindow(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	step := 500 * time.Millisecond
