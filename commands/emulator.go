@@ -269,16 +269,18 @@ func (s *Session) emulatorConfig(c *client.Client) (emucfg.Config, error) {
 }
 
 // emulatorEnded says why the emulator ended, in words for the console:
-// nil for a stop the player or the session asked for.
+// nil for a stop the player or the session asked for. An emulator that
+// could not start says why even if the game ended meanwhile: its failing
+// child may have ended the game before the session heard why.
 func emulatorEnded(err error, ctx context.Context) error {
 	var miss *launcher.MissingError
 	switch {
-	case ctx.Err() != nil:
-		return nil
 	case errors.As(err, &miss):
 		return fmt.Errorf("cannot run the game: %w; %s", miss, portEmpty)
 	case errors.Is(err, emucfg.ErrUserConfig):
 		return fmt.Errorf("cannot run the game: %w; %s", err, portEmpty)
+	case ctx.Err() != nil:
+		return nil
 	case err != nil:
 		return fmt.Errorf("the emulator failed: %w (see its log)", err)
 	}
