@@ -154,13 +154,11 @@ func (s *Session) playEmulator(ctx context.Context, c *client.Client) error {
 		exe, err = s.executable()
 	}
 	if err != nil {
-		c.Release()
-		return fmt.Errorf("cannot run the game: %w; %s", err, portEmpty)
+		return s.emulatorFailed(c, fmt.Errorf("cannot run the game: %w; %s", err, portEmpty))
 	}
 	p, err := launcher.Start(ctx, exe, cfg)
 	if err != nil {
-		c.Release()
-		return fmt.Errorf("%w; %s", err, portEmpty)
+		return s.emulatorFailed(c, fmt.Errorf("%w; %s", err, portEmpty))
 	}
 	s.print(fmt.Sprintf("starting mupen64plus with %s (its log: %s)", filepath.Base(cfg.ROM), cfg.LogPath))
 	select {
@@ -168,11 +166,10 @@ func (s *Session) playEmulator(ctx context.Context, c *client.Client) error {
 		s.print("the emulator is running")
 	case <-p.Exited():
 	}
-	err = emulatorEnded(p.Wait(), ctx)
-	if err != nil {
-		c.Release() // the others play on without this player's inputs
+	if err := emulatorEnded(p.Wait(), ctx); err != nil {
+		return s.emulatorFailed(c, err)
 	}
-	return err
+	return nil
 }
 
 // executable is the program run as the emulator child.
@@ -266,6 +263,19 @@ func (s *Session) emulatorConfig(c *client.Client) (emucfg.Config, error) {
 	cfg.NetplayHost, cfg.NetplayPort = bridge.Addr().String(), int(bridge.Port())
 	cfg.Logf = s.Logf
 	return cfg, nil
+}
+
+// errSaid is an error the console has already printed.
+var errSaid = errors.New("said")
+
+// emulatorFailed prints why the player's emulator failed, then releases
+// the player's ports: the others play on without its inputs. It prints
+// first because the release may end the game (the player was the last),
+// and with it the console's part of the game, which prints nothing after.
+func (s *Session) emulatorFailed(c *client.Client, err error) error {
+	s.print(err.Error())
+	c.Release()
+	return fmt.Errorf("%w: %w", errSaid, err)
 }
 
 // emulatorEnded says why the emulator ended, in words for the console:

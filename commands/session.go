@@ -283,7 +283,7 @@ func (s *Session) startPlay(l *live) {
 	}
 	go func() {
 		defer close(l.played)
-		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, session.ErrClosed) && !errors.Is(err, session.ErrEnded) && !errors.Is(err, session.ErrHostGone) {
+		if err := play(ctx, l.c); err != nil && ctx.Err() == nil && !errors.Is(err, errSaid) && !errors.Is(err, session.ErrClosed) && !errors.Is(err, session.ErrEnded) && !errors.Is(err, session.ErrHostGone) {
 			s.print(err.Error())
 		}
 	}()
