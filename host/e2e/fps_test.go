@@ -197,12 +197,7 @@ func BenchmarkCorePace(b *testing.B) {
 			held := -1
 			for lag := 0; lag <= phys+1; lag++ {
 				b.Run(fmt.Sprintf("d=%v/%s/lag=%d", d, mode, lag), func(b *testing.B) {
-					leg := latency.Shape{Delay: d / 2, Jitter: jitter / 2}
-					links := []*latency.Link{
-						latency.New(latency.Config{Out: leg, In: leg, Seed: 1}),
-						latency.New(latency.Config{Out: leg, In: leg, Seed: 2}),
-					}
-					fps := gameFPS(b, 2, mode == "bridged", uint8(lag), links)
+					fps := gameFPS(b, 2, mode == "bridged", uint8(lag), labLinks(2, d, jitter))
 					bound := latency.Bound(lag, d, jitter)
 					b.ReportMetric(fps, "fps")
 					b.ReportMetric(bound, "bound-fps")
@@ -220,6 +215,17 @@ func BenchmarkCorePace(b *testing.B) {
 	}
 }
 
+// labLinks returns n links of the latency lab that put inputs d ± jitter
+// apart from player to player: d/2 ± jitter/2 each way on each link.
+func labLinks(n int, d, jitter time.Duration) []*latency.Link {
+	leg := latency.Shape{Delay: d / 2, Jitter: jitter / 2}
+	links := make([]*latency.Link, n)
+	for i := range links {
+		links[i] = latency.New(latency.Config{Out: leg, In: leg, Seed: uint64(i + 1)})
+	}
+	return links
+}
+
 // BenchmarkCoreAutoLag plays two real cores direct on the session port,
 // each behind its own link of the latency lab (inputs d ± 5 ms from core
 // to core), with autolag on from lag 5, for coreAutoLagPlay. Direct cores
@@ -232,11 +238,8 @@ func BenchmarkCoreAutoLag(b *testing.B) {
 	const jitter = 5 * time.Millisecond
 	for _, d := range []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
 		b.Run(fmt.Sprintf("d=%v", d), func(b *testing.B) {
-			leg := latency.Shape{Delay: d / 2, Jitter: jitter / 2}
-			seats := []seat{
-				{ports: []int{1}, link: latency.New(latency.Config{Out: leg, In: leg, Seed: 1})},
-				{ports: []int{2}, link: latency.New(latency.Config{Out: leg, In: leg, Seed: 2})},
-			}
+			links := labLinks(2, d, jitter)
+			seats := []seat{{ports: []int{1}, link: links[0]}, {ports: []int{2}, link: links[1]}}
 			g := startGame(b, gameSpec{polls: 1 << 20, lag: 5, autoLag: true, seats: seats, paced: true})
 			ctx, cancel := context.WithTimeout(context.Background(), coreAutoLagPlay+time.Minute)
 			defer cancel()
