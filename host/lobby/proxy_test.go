@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
 	"github.com/netpak/netpak/host/lobby/lobbyproxy"
@@ -145,4 +146,28 @@ func TestProxyBoundsPorts(t *testing.T) {
 	if len(got) != 40 || got[39].Port != 40039 {
 		t.Fatalf("the list beyond the bound: %+v, want the server's ports", got[32:])
 	}
+}
+
+// Frontends on the player's machine cannot hold more lobby connections
+// than the proxy's bound: the next is refused until one closes, and a
+// player who then comes in plays as usual.
+func TestProxyBoundsSockets(t *testing.T) {
+	_, url := startServer(t, lobby.Config{MaxSocketsPerSource: 16})
+	_, purl := startProxy(t, url, (&net.Dialer{}).DialContext)
+	var held []*client
+	for i := range 8 {
+		held = append(held, dial(t, purl, "p"+strconv.Itoa(i)))
+	}
+	if _, err := dialFrom(t, purl, "extra", ""); err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("a ninth lobby connection: %v, want a 503", err)
+	}
+	held[0].c.CloseNow()
+	hosttest.WaitFor(t, "a place to free", func() bool {
+		c, err := dialFrom(t, purl, "late", "")
+		if err != nil {
+			return false
+		}
+		mustAccept(t, c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
+		return true
+	})
 }
