@@ -63,7 +63,7 @@ func BenchmarkCoreFPS(b *testing.B) {
 					b.Run(fmt.Sprintf("load=%s/players=%d/%s/lag=%d", load, players, mode, lag), func(b *testing.B) {
 						stopLoad := startLoad(b, load)
 						defer stopLoad()
-						b.ReportMetric(gameFPS(b, players, bridged, lag, nil), "fps")
+						b.ReportMetric(gameFPS(b, players, bridged, lag, nil, nil), "fps")
 					})
 				}
 			}
@@ -93,8 +93,9 @@ func startLoad(b *testing.B, load string) func() {
 }
 
 // gameFPS plays a game and returns the pace of its slowest core; links,
-// if set, are the seats' networks in the latency lab.
-func gameFPS(b *testing.B, players int, bridged bool, lag uint8, links []*latency.Link) float64 {
+// if set, are the seats' networks in the latency lab; tap, if set, times
+// the inputs of the measured window.
+func gameFPS(b *testing.B, players int, bridged bool, lag uint8, links []*latency.Link, tap *inputTap) float64 {
 	var seats []seat
 	for p := 1; p <= players; p++ {
 		s := seat{ports: []int{p}, bridged: bridged}
@@ -103,7 +104,7 @@ func gameFPS(b *testing.B, players int, bridged bool, lag uint8, links []*latenc
 		}
 		seats = append(seats, s)
 	}
-	g := startGame(b, gameSpec{polls: 1 << 20, lag: lag, seats: seats, paced: true})
+	g := startGame(b, gameSpec{polls: 1 << 20, lag: lag, seats: seats, paced: true, tap: tap})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for i := range g.procs {
@@ -119,13 +120,39 @@ func gameFPS(b *testing.B, players int, bridged bool, lag uint8, links []*latenc
 	if _, err := g.events.wait(ctx, isKind(session.EventStarted)); err != nil {
 		b.Fatal("the game never started")
 	}
+	if tap != nil {
+		defer time.AfterFunc(fpsWarmup, tap.start).Stop()
+	}
 	return slowest(b, ctx, g.procs)
+}
+
+// reportUseDelay reports the mean, 99th percentile and worst of the
+// input-to-use delays tap timed, in milliseconds.
+func reportUseDelay(b *testing.B, tap *inputTap) {
+	d := tap.delays()
+	if len(d) == 0 {
+		b.Fatal("no input was timed from its press to its use")
+	}
+	var sum time.Duration
+	for _, x := range d {
+		sum += x
+	}
+	ms := func(x time.Duration) float64 { return float64(x) / float64(time.Millisecond) }
+	b.ReportMetric(ms(sum/time.Duration(len(d))), "use-ms-mean")
+	b.ReportMetric(ms(d[len(d)*99/100]), "use-ms-p99")
+	b.ReportMetric(ms(d[len(d)-1]), "use-ms-worst")
 }
 
 // slowest measures every process's frame counter over fpsWindow, after
 // fpsWarmup, and returns the lowest rate.
 func slowest(b *testing.B, ctx context.Context, procs []*launcher.Process) float64 {
 	time.Sleep(fpsWarmup)
+	return slowestOver(b, ctx, procs, fpsWindow)
+}
+
+// slowestOver measures every process's frame counter over window, from
+// now, and returns the lowest rate.
+func slowestOver(b *testing.B, ctx context.Context, procs []*launcher.Process, window time.Duration) float64 {
 	counters := func() ([]uint32, time.Time) {
 		out := make([]uint32, len(procs))
 		for i, p := range procs {
@@ -138,7 +165,7 @@ func slowest(b *testing.B, ctx context.Context, procs []*launcher.Process) float
 		return out, time.Now()
 	}
 	c0, t0 := counters()
-	time.Sleep(fpsWindow)
+	time.Sleep(window)
 	c1, t1 := counters()
 	low := 1e9
 	for i := range procs {
@@ -197,9 +224,11 @@ func BenchmarkCorePace(b *testing.B) {
 			held := -1
 			for lag := 0; lag <= phys+1; lag++ {
 				b.Run(fmt.Sprintf("d=%v/%s/lag=%d", d, mode, lag), func(b *testing.B) {
-					fps := gameFPS(b, 2, mode == "bridged", uint8(lag), labLinks(2, d, jitter))
+					tap := newInputTap(uint8(lag))
+					fps := gameFPS(b, 2, mode == "bridged", uint8(lag), labLinks(2, d, jitter), tap)
 					bound := latency.Bound(lag, d, jitter)
 					b.ReportMetric(fps, "fps")
+					reportUseDelay(b, tap)
 					b.ReportMetric(bound, "bound-fps")
 					b.ReportMetric(100*fps/bound, "%-of-bound")
 					if held < 0 && fps >= 59.5 {
@@ -226,43 +255,51 @@ func labLinks(n int, d, jitter time.Duration) []*latency.Link {
 	return links
 }
 
-// BenchmarkCoreAutoLag plays two real cores direct on the session port,
-// each behind its own link of the latency lab (inputs d ± 5 ms from core
-// to core), with autolag on from lag 5, for coreAutoLagPlay. Direct cores
-// report no round trip: autolag follows how early their inputs reach
-// them. It reports the lag autolag chose, how often it changed the lag
-// after coreAutoLagSettle, the pace after that, and the physical minimum:
+// BenchmarkCoreAutoLag plays two real cores, each behind its own link of
+// the latency lab (inputs d ± 5 ms from core to core), bridged through
+// netpak clients or direct on the session port, with autolag on from lag
+// 5, for coreAutoLagPlay. Bridged players measure their round trips;
+// direct cores report none, and autolag follows how early their inputs
+// reach them. It reports the lag autolag chose, how often it changed the
+// lag after coreAutoLagSettle, the slowest core's pace over the rest of
+// the game, and the physical minimum:
 //
 //	go test -run '^$' -bench CoreAutoLag -benchtime 1x ./host/e2e
 func BenchmarkCoreAutoLag(b *testing.B) {
 	const jitter = 5 * time.Millisecond
-	for _, d := range []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
-		b.Run(fmt.Sprintf("d=%v", d), func(b *testing.B) {
-			links := labLinks(2, d, jitter)
-			seats := []seat{{ports: []int{1}, link: links[0]}, {ports: []int{2}, link: links[1]}}
-			g := startGame(b, gameSpec{polls: 1 << 20, lag: 5, autoLag: true, seats: seats, paced: true})
-			ctx, cancel := context.WithTimeout(context.Background(), coreAutoLagPlay+time.Minute)
-			defer cancel()
-			started, err := g.events.wait(ctx, isKind(session.EventStarted))
-			if err != nil {
-				b.Fatal("the game never started")
-			}
-			time.Sleep(time.Until(started.At.Add(coreAutoLagSettle)))
-			fps := slowest(b, ctx, g.procs) // fpsWarmup and fpsWindow of it
-			time.Sleep(time.Until(started.At.Add(coreAutoLagPlay)))
-			changes, lag := 0, uint8(5)
-			for _, e := range g.events.all(session.EventLag) {
-				lag = e.Lag
-				if e.At.After(started.At.Add(coreAutoLagSettle)) {
-					changes++
-				}
-			}
-			b.ReportMetric(float64(lag), "lag")
-			b.ReportMetric(float64(changes), "changes-after-settle")
-			b.ReportMetric(fps, "fps")
-			b.ReportMetric(float64(latency.MinLag(d, jitter)), "physical-min-lag")
-		})
+	for _, mode := range []string{"bridged", "direct"} {
+		for _, d := range []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
+			b.Run(fmt.Sprintf("%s/d=%v", mode, d), func(b *testing.B) {
+				coreAutoLag(b, mode == "bridged", d, jitter)
+			})
+		}
 	}
+}
+
+// coreAutoLag plays one case of BenchmarkCoreAutoLag.
+func coreAutoLag(b *testing.B, bridged bool, d, jitter time.Duration) {
+	links := labLinks(2, d, jitter)
+	seats := []seat{{ports: []int{1}, link: links[0], bridged: bridged}, {ports: []int{2}, link: links[1], bridged: bridged}}
+	g := startGame(b, gameSpec{polls: 1 << 20, lag: 5, autoLag: true, seats: seats, paced: true})
+	ctx, cancel := context.WithTimeout(context.Background(), coreAutoLagPlay+time.Minute)
+	defer cancel()
+	started, err := g.events.wait(ctx, isKind(session.EventStarted))
+	if err != nil {
+		b.Fatal("the game never started")
+	}
+	time.Sleep(time.Until(started.At.Add(coreAutoLagSettle)))
+	fps := slowestOver(b, ctx, g.procs, coreAutoLagPlay-coreAutoLagSettle)
+	changes, lag := 0, uint8(5)
+	for _, e := range g.events.all(session.EventLag) {
+		lag = e.Lag
+		if e.At.After(started.At.Add(coreAutoLagSettle)) {
+			changes++
+		}
+	}
+	b.ReportMetric(float64(lag), "lag")
+	b.ReportMetric(float64(changes), "changes-after-settle")
+	b.ReportMetric(fps, "fps")
+	b.ReportMetric(float64(latency.MinLag(d, jitter)), "physical-min-lag")
 }
 
 // How long BenchmarkCoreAutoLag plays each case, and after how long it

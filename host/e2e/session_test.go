@@ -44,6 +44,8 @@ type gameSpec struct {
 	paced bool
 	// autoLag turns the host's autolag on, from lag.
 	autoLag bool
+	// tap, if set, times every core's inputs on its side of its network.
+	tap *inputTap
 }
 
 // game is a running session: the host, a spectator that records every
@@ -163,12 +165,19 @@ func (g *game) coreConfig(i int, s seat, rom string) emucfg.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	switch {
-	case s.bridged:
+	var dial portfwd.DialFunc
+	if s.link != nil && !s.bridged {
+		dial = s.link.Dial(nil)
+	}
+	if s.bridged {
 		name = fmt.Sprintf("p%d", s.ports[0])
 		target = g.joinBridge(i, name, s.ports, s.link)
-	case s.link != nil:
-		target = g.forwardThrough(s.link)
+	}
+	if tap := g.spec.tap; tap != nil {
+		dial = tap.dial(i, dial)
+	}
+	if dial != nil {
+		target = g.forwardTo(target, dial)
 	}
 	g.names[i] = name
 	cfg.NetplayPort = int(target.Port())
@@ -211,11 +220,11 @@ func (g *game) joinBridge(i int, name string, ports []int, link *latency.Link) n
 	return ap
 }
 
-// forwardThrough opens a port that carries a direct core's TCP and UDP
-// to the session port through link, and returns it.
-func (g *game) forwardThrough(link *latency.Link) netip.AddrPort {
+// forwardTo opens a port that carries a core's TCP and UDP to target
+// through dial (a lab link, a tap), and returns it.
+func (g *game) forwardTo(target netip.AddrPort, dial portfwd.DialFunc) netip.AddrPort {
 	ln, pc, addr := listenPair(g.t)
-	f := portfwd.Start(context.Background(), ln, pc, portfwd.Config{Target: g.addr, Dial: link.Dial(nil), Name: "lab port", Logf: g.t.Logf})
+	f := portfwd.Start(context.Background(), ln, pc, portfwd.Config{Target: target.String(), Dial: dial, Name: "lab port", Logf: g.t.Logf})
 	g.t.Cleanup(f.Close)
 	return netip.MustParseAddrPort(addr)
 }
