@@ -49,7 +49,7 @@ func TestAutoLagFollowsTheNetwork(t *testing.T) {
 			time.Sleep(at)
 			return cs[0].Status().Lag
 		}
-		// 5 ms each way: players 10 ms apart (+2.5 ms margin): lag 0.
+		// 5 ms each way: players 10 ms apart: lag 0.
 		if got := lagAt(15 * time.Second); got != 0 {
 			t.Errorf("players 10 ms apart play at lag %d, want 0", got)
 		}
@@ -78,6 +78,53 @@ func TestAutoLagFollowsTheNetwork(t *testing.T) {
 				t.Errorf("change %d: ann %v, ben %v", i, a[i], b[i])
 			}
 			t.Log(a[i])
+		}
+	})
+}
+
+// An emulator spends part of each frame emulating before it can wait for
+// inputs, which no round trip shows: two players 10 ms apart whose polls
+// each take 10 ms of work fall short of full speed at lag 0, which their
+// round trips call for. Autolag sees the game's pace, plays at lag 1, and
+// does not fall back to 0 in that game. The games stay identical.
+func TestAutoLagFollowsThePace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tn := newTestNet(t, true)
+		ns := startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})
+		var cs []*client.Client
+		for i, name := range []string{"ann", "ben"} {
+			l := latency.New(latency.Config{Out: latency.Shape{Delay: 5 * time.Millisecond}, In: latency.Shape{Delay: 5 * time.Millisecond}, Seed: uint64(i + 1)})
+			cs = append(cs, ns.join(name, client.Config{Dial: l.Dial(latency.DialFunc(tn.dialer()))}))
+		}
+		ns.waitMemberCount(2)
+		if err := ns.h.Start(); err != nil {
+			t.Fatal(err)
+		}
+		res := make([]sim.Result, len(cs))
+		var wg sync.WaitGroup
+		const polls = 60 * 60
+		emulate := func(uint32, [session.NumPorts]session.Input) { time.Sleep(10 * time.Millisecond) }
+		for i, c := range cs {
+			wg.Go(func() {
+				res[i], _ = sim.Run(context.Background(), c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i)}, OnPoll: emulate})
+			})
+		}
+		wg.Wait()
+		requireSameState(t, res, polls)
+		a, b := ns.eventsOf("ann", session.EventLag), ns.eventsOf("ben", session.EventLag)
+		for i := range a {
+			t.Log(a[i])
+		}
+		if len(a) != len(b) || len(a) == 0 || len(a) > 4 {
+			t.Fatalf("ann saw %d lag changes, ben %d: %v", len(a), len(b), a)
+		}
+		for i := range a {
+			if a[i].Lag != b[i].Lag || a[i].Poll != b[i].Poll {
+				t.Errorf("change %d: ann %v, ben %v", i, a[i], b[i])
+			}
+		}
+		if last := a[len(a)-1].Lag; last != 1 {
+			t.Errorf("the game ends at lag %d, want 1", last)
 		}
 	})
 }

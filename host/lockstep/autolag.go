@@ -26,10 +26,6 @@ type Path struct {
 	Jitter uint32 // mean deviation of the round trip, microseconds
 }
 
-// autoLagMargin covers what the network's delay does not: the host's
-// relay and the scheduling of both machines (measured at 1.6–2.3 ms).
-const autoLagMargin = 2500
-
 // WorstPair is the lag every pair of players needs, the largest of them,
 // and the player farthest from the host on that pair. An input goes from
 // its author through the host to the other player: half of each round
@@ -69,9 +65,13 @@ func LowerPair(paths []Path) uint8 {
 	return lag
 }
 
-// PairLag is the lag at which a's inputs reach b in time.
+// PairLag is the lag at which a's inputs reach b in time: half of each
+// round trip, which crosses both machines' network stacks and the host's
+// relay as an input does, and both jitters. What the network does not
+// show, an emulator's own time in its frame, shows in the game's pace,
+// which the host watches too.
 func PairLag(a, b Path) uint8 {
-	return NeededLag(a.RTT/2+b.RTT/2+autoLagMargin, a.Jitter+b.Jitter)
+	return NeededLag(a.RTT/2+b.RTT/2, a.Jitter+b.Jitter)
 }
 
 // CoreHealth is what a direct mupen64plus core's requests reported of

@@ -23,7 +23,7 @@ func TestNeededLag(t *testing.T) {
 func TestWorstPair(t *testing.T) {
 	paths := []Path{{ID: 1, RTT: 2000}, {ID: 2, RTT: 60000, Jitter: 2000}, {ID: 3, RTT: 10000}, {ID: 4}}
 	lag, far := WorstPair(paths)
-	// 2 and 3: 30 + 5 + 2.5 ms and 2 ms of jitter = 39.5 ms: lag 2.
+	// 2 and 3: 30 + 5 ms and 2 ms of jitter = 37 ms: lag 2.
 	if lag != 2 || far != 2 {
 		t.Errorf("WorstPair = lag %d, furthest %d; want 2, member 2", lag, far)
 	}
@@ -61,13 +61,13 @@ func TestAutoLagHysteresis(t *testing.T) {
 // higher one: it lowers only if the lower lag would hold on a network
 // lowerSlack slower too.
 func TestAutoLagDeadBand(t *testing.T) {
-	edge := []Path{{ID: 1, RTT: 10000, Jitter: 2500}, {ID: 2, RTT: 10000, Jitter: 2500}} // 10+2.5 + 5 ms of jitter: 17.5 ms
+	edge := []Path{{ID: 1, RTT: 12000, Jitter: 2500}, {ID: 2, RTT: 12000, Jitter: 2500}} // 12 + 5 ms of jitter: 17 ms
 	need, _ := WorstPair(edge)
 	lower := LowerPair(edge)
 	if need != 1 || lower != 1 {
 		t.Fatalf("need %d lower %d, want 1 and 1", need, lower)
 	}
-	fast := []Path{{ID: 1, RTT: 10000, Jitter: 1750}, {ID: 2, RTT: 10000, Jitter: 1750}} // 16 ms: needs 0, but not 1 ms slower
+	fast := []Path{{ID: 1, RTT: 10000, Jitter: 3000}, {ID: 2, RTT: 10000, Jitter: 3000}} // 16 ms: needs 0, but not 1 ms slower
 	need, _ = WorstPair(fast)
 	lower = LowerPair(fast)
 	if need != 0 || lower != 1 {
@@ -79,7 +79,7 @@ func TestAutoLagDeadBand(t *testing.T) {
 			t.Fatalf("measurement %d: lag %d changed %v; a network 0.7 ms from the edge must keep lag 1", i, lag, changed)
 		}
 	}
-	far := []Path{{ID: 1, RTT: 4000, Jitter: 500}, {ID: 2, RTT: 4000, Jitter: 500}} // 7.5 ms: 0 with room to spare
+	far := []Path{{ID: 1, RTT: 4000, Jitter: 500}, {ID: 2, RTT: 4000, Jitter: 500}} // 5 ms: 0 with room to spare
 	need, _ = WorstPair(far)
 	lower = LowerPair(far)
 	for i := range autoLowerAfter {

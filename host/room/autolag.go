@@ -20,10 +20,17 @@ func (m *Member) observeRTT(rtt uint32) {
 // needs and follows it with hysteresis; a change lands on the same poll
 // everywhere and is announced, naming the player furthest away. netpak
 // players measure their round trips; direct cores report how early their
-// inputs reach them (lockstep.CoresLag). A lag at which the cores waited
-// and the game fell short of full speed is not fallen to again in that
-// game: a core's reports count whole polls, and a lag that holds on
-// average but not always would be left and taken again for good.
+// inputs reach them (lockstep.CoresLag).
+//
+// The network's delay is not all an input has to beat: a real emulator
+// spends part of each frame emulating before it can wait, and that shows
+// only in the game's pace. So a game that falls short of full speed at
+// the lag the network calls for gets one poll more, and the lag it fell
+// short at is not taken again while the network stays as it was (a core's
+// reports count whole polls, and a lag that holds on average but not
+// always would be left and taken again for good). A game slow at a lag
+// the network does not need is slow for another reason (a player's
+// machine), which no lag fixes.
 func (r *Room) autoLagLocked() {
 	if !r.autoLagOn || r.state == stateEnded {
 		return
@@ -34,39 +41,57 @@ func (r *Room) autoLagLocked() {
 			paths = append(paths, lockstep.Path{ID: m.id, RTT: m.rtt, Jitter: m.rttDev})
 		}
 	}
+	slow := r.state == statePlaying && r.pace.slow(r.game.Poll(), r.now())
 	need, furthest := lockstep.WorstPair(paths)
 	lower := lockstep.LowerPair(paths)
-	n, l, id, cores := r.coresNeedLocked()
 	old := r.game.Sched.Last().Lag
-	switch {
-	case cores:
-		if n > need || furthest == 0 {
-			need, furthest = n, id
+	base, paced := need, false
+	if slow && furthest != 0 && need == old && old < 255 {
+		need, paced = old+1, true
+	}
+	if c, ok := r.coresNeedLocked(slow); ok {
+		base = max(base, c.base)
+		paced = paced || c.need > max(old, c.base)
+		if c.need > need || furthest == 0 {
+			need, furthest = c.need, c.furthest
 		}
-		lower = max(lower, l, need, r.coreFloor)
-	case furthest == 0:
+		lower = max(lower, c.lower)
+	} else if furthest == 0 {
 		return // nothing measured: not known is not "lag 0 will do"
 	}
+	if base+1 < r.slowFloor || base > r.slowFloor {
+		r.slowFloor = 0 // the network moved since the game was slow
+	}
+	lower = max(lower, need, r.slowFloor)
 	lag, changed := r.autoLag.Observe(need, lower)
 	if !changed || lag == old {
 		return
 	}
-	if cores && n > old && lag > old {
-		r.coreFloor = lag // the cores were too slow at old
+	if paced && lag > old {
+		r.slowFloor = lag // the game was too slow at old
 	}
 	e := r.game.Sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseAutoLag, furthest
 	if err := r.scheduleLocked(e); err != nil {
 		r.autoLag.Lag = r.game.Sched.Last().Lag // try again at the next measurement
+		return
 	}
+	r.pace = paceWindow{} // a change of lag pauses or hurries the game once: not its pace
 }
 
-// coresNeedLocked is the lag the direct cores playing need, the lag they
-// may fall to, and the core that needs the most (lockstep.CoresLag); ok
-// is false when none reported anything.
-func (r *Room) coresNeedLocked() (need, lower uint8, furthest uint16, ok bool) {
+// coresNeed is what direct cores' reports ask of autolag.
+type coresNeed struct {
+	need, lower uint8  // see lockstep.CoresLag
+	base        uint8  // need, were the game at full speed
+	furthest    uint16 // the core that needs the most
+}
+
+// coresNeedLocked is what the direct cores playing need (lockstep.CoresLag),
+// slow saying whether the game fell short of full speed; ok is false when
+// none reported anything.
+func (r *Room) coresNeedLocked(slow bool) (c coresNeed, ok bool) {
 	if r.state != statePlaying {
-		return 0, 0, 0, false
+		return c, false
 	}
 	var cores []*Member
 	var health [][session.NumPorts]lockstep.CoreHealth
@@ -83,11 +108,13 @@ func (r *Room) coresNeedLocked() (need, lower uint8, furthest uint16, ok bool) {
 		cores = append(cores, m)
 		health = append(health, m.core.TakeHealth())
 	}
-	need, lower, worst, ok := lockstep.CoresLag(r.game.Sched.Last().Lag, health, author, r.pace.slow(r.game.Poll(), r.now()))
+	lag := r.game.Sched.Last().Lag
+	need, lower, worst, ok := lockstep.CoresLag(lag, health, author, slow)
 	if !ok {
-		return 0, 0, 0, false
+		return c, false
 	}
-	return need, lower, cores[worst].id, true
+	c.base, _, _, _ = lockstep.CoresLag(lag, health, author, false)
+	return coresNeed{need: need, lower: lower, base: c.base, furthest: cores[worst].id}, true
 }
 
 // handleAutoLagLocked turns autolag on or off for a player.
@@ -102,7 +129,7 @@ func (r *Room) handleAutoLagLocked(m *Member, p []byte) error {
 	}
 	r.autoLagOn = on == 1
 	r.autoLag = lockstep.AutoLag{Lag: r.game.Sched.Last().Lag}
-	r.coreFloor = 0
+	r.slowFloor = 0
 	state := "off"
 	if r.autoLagOn {
 		state = "on"

@@ -64,8 +64,8 @@ type Room struct {
 
 	autoLagOn bool             // the host follows the network with the lag
 	autoLag   lockstep.AutoLag // its hysteresis
-	pace      paceWindow       // the game's pace at autolag's measurements, for direct cores
-	coreFloor uint8            // autolag's lowest lag for direct cores in this game (autolag.go)
+	pace      paceWindow       // the game's pace at autolag's measurements
+	slowFloor uint8            // autolag's lowest lag in this game: the game was slow below it (autolag.go)
 	autoWait  string           // why autostart last waited, said once
 	autoArmed bool             // autostart may start a game: someone joined since the last one
 	games     uint32           // games ended so far
