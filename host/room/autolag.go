@@ -45,13 +45,12 @@ func (r *Room) autoLagLocked() {
 	need, furthest := lockstep.WorstPair(paths)
 	lower := lockstep.LowerPair(paths)
 	old := r.game.Sched.Last().Lag
-	base, paced := need, false
+	base := need
 	if slow && furthest != 0 && need == old && old < 255 {
-		need, paced = old+1, true
+		need = old + 1
 	}
 	if c, ok := r.coresNeedLocked(slow); ok {
 		base = max(base, c.base)
-		paced = paced || c.need > max(old, c.base)
 		if c.need > need || furthest == 0 {
 			need, furthest = c.need, c.furthest
 		}
@@ -67,7 +66,7 @@ func (r *Room) autoLagLocked() {
 	if !changed || lag == old {
 		return
 	}
-	if paced && lag > old {
+	if slow && lag > old {
 		r.slowFloor = lag // the game was too slow at old
 	}
 	e := r.game.Sched.Last()
@@ -152,15 +151,17 @@ type paceWindow struct {
 	n     int
 }
 
-// paceSamples spans two seconds of measurements: a poll more or less is
-// half a poll per second.
-const paceSamples = 5
+// paceSamples spans four seconds of measurements: a poll more or less,
+// or inputs that arrive a few milliseconds apart, move the pace by a
+// quarter of a poll per second.
+const paceSamples = 9
 
 // fullSpeed is the pace below which a game counts as slowed, polls/s: a
 // lag too low for the network costs many polls a second (at 40 ms, lag 1
-// plays 44), and a lag the cores hold with waits inside their frames
-// plays within a poll of 60 over two seconds, now and then less.
-const fullSpeed = 58
+// plays 44), and a lag the network holds only with waits inside its
+// frames, which a real emulator does not always absorb, costs one or two
+// (at 80 ms ± 5, lag 4 plays 58 with real cores).
+const fullSpeed = 59
 
 // slow records the game at poll at now and reports whether it fell short
 // of full speed over the window. A window not yet full, or across the

@@ -1,12 +1,13 @@
 package room
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
 
 // The pace window says "slow" only over a full window that fell short of
-// 58 polls/s; a window not yet full, or across a new game, is not known.
+// 59 polls/s; a window not yet full, or across a new game, is not known.
 func TestPaceWindow(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	step := 500 * time.Millisecond
@@ -16,13 +17,26 @@ func TestPaceWindow(t *testing.T) {
 		}
 		return slow
 	}
+	ramp := func(n int, per uint32) []uint32 {
+		var p []uint32
+		for i := range n {
+			p = append(p, uint32(i)*per)
+		}
+		return p
+	}
 	var full paceWindow
-	if got := feed(&full, []uint32{0, 30, 60, 90, 120, 150, 180}); got[4] || got[5] || got[6] {
+	if got := feed(&full, ramp(paceSamples+3, 30)); slices.Contains(got, true) {
 		t.Errorf("60 polls/s counted slow: %v", got)
 	}
-	var slow paceWindow
-	if got := feed(&slow, []uint32{0, 25, 50, 75, 100, 125}); got[3] || !got[4] || !got[5] {
-		t.Errorf("50 polls/s: %v, want slow once the window is full, not before", got)
+	var edge paceWindow // one poll short in the window: 59.75 polls/s
+	polls := ramp(paceSamples, 30)
+	polls[paceSamples-1]--
+	if got := feed(&edge, polls); got[paceSamples-1] {
+		t.Errorf("a poll short over %d samples counted slow: %v", paceSamples, got)
+	}
+	var slow paceWindow // 58 polls/s
+	if got := feed(&slow, ramp(paceSamples+2, 29)); got[paceSamples-2] || !got[paceSamples-1] || !got[paceSamples+1] {
+		t.Errorf("58 polls/s: %v, want slow once the window is full, not before", got)
 	}
 	var restart paceWindow
 	if got := feed(&restart, []uint32{100, 110, 120, 0, 5}); got[4] {
