@@ -65,8 +65,8 @@ func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 		return
 	}
 	ls.publishPortLocked(k, d.Count, in)
+	ls.pushCoreLocked() // first: at lag 0 the core waits for this press now
 	ls.sendInputsLocked(time.Now())
-	ls.pushCoreLocked()
 }
 
 // flushPendingLocked publishes presses that waited for a grant.
@@ -80,8 +80,8 @@ func (ls *clientGame) flushPendingLocked() {
 		}
 	}
 	if sent {
-		ls.sendInputsLocked(time.Now())
 		ls.pushCoreLocked()
+		ls.sendInputsLocked(time.Now())
 	}
 }
 
@@ -89,7 +89,7 @@ func (ls *clientGame) flushPendingLocked() {
 // on, and notes whether it now waits for that count.
 func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 	bc := &ls.core
-	if !ls.playing || !ls.active.Has(k) || bc.sock == nil || !bc.coreAddr.IsValid() {
+	if !ls.coreReachableLocked(k) {
 		return
 	}
 	st := &ls.streams[k]
@@ -99,6 +99,38 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 	if !bc.turbo {
 		lag = coreserve.SpeedLag(st.Have, count, ls.sched.At(count).LagOf(ls.authorOf(k)))
 	}
+	ls.sendCoreLocked(k, lag, evs)
+}
+
+// pushAheadLocked sends the local core, unasked, the events of port k
+// from count on, which it has not been sent.
+func (ls *clientGame) pushAheadLocked(k int, count uint32) {
+	bc := &ls.core
+	evs := coreserve.AppendEvents(bc.events[:0], &ls.streams[k], count, ls.emptyFrom[k], bc.slots[k].Plugin)
+	if len(evs) == 0 {
+		return
+	}
+	bc.waits.Sent(k, count, len(evs))
+	// A push never tells the core it is behind (see direct.Cores.Push):
+	// its last request is a poll old, and a core told it is behind while
+	// it holds inputs turns its speed limiter off.
+	lag := uint8(0)
+	if bc.turbo {
+		lag = 255
+	}
+	ls.sendCoreLocked(k, lag, evs)
+}
+
+// coreReachableLocked reports whether port k's events can go to the local
+// core: a game is on, the port plays, and the core has spoken.
+func (ls *clientGame) coreReachableLocked(k int) bool {
+	bc := &ls.core
+	return ls.playing && ls.active.Has(k) && bc.sock != nil && bc.coreAddr.IsValid()
+}
+
+// sendCoreLocked sends the local core one key-info datagram.
+func (ls *clientGame) sendCoreLocked(k int, lag uint8, evs []m64p.Event) {
+	bc := &ls.core
 	status := coreserve.Status(bc.desync, ls.active, &ls.emptyFrom)
 	b, err := m64p.KeyInfoServer{Player: uint8(k), Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
 	if err == nil {
@@ -106,15 +138,31 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 	}
 }
 
-// pushCoreLocked answers, unasked, the local core's requests that an input
-// which arrived or was published now satisfies: the core takes unsolicited
-// key-info datagrams, so no input waits for its next re-request.
+// pushCoreLocked sends the local core, unasked, the input it waits for
+// and every input it has not been sent yet while it plays near the live
+// edge: the core takes unsolicited key-info datagrams, so it finds an
+// input that exists already in its buffer at its poll, instead of asking
+// for it and waiting, which costs a mupen64plus core up to 5 ms more (it
+// waits for its request thread's 5 ms sleep to end).
 func (ls *clientGame) pushCoreLocked() {
+	bc := &ls.core
 	for k := range session.NumPorts {
-		if c, ok := ls.core.waits.Due(k, &ls.streams[k], ls.emptyFrom[k]); ok {
+		st := &ls.streams[k]
+		if c, ok := bc.waits.Due(k, st, ls.emptyFrom[k]); ok {
 			ls.answerCoreLocked(k, c)
+		} else if from, ok := bc.waits.Ahead(k, st, ls.emptyFrom[k]); ok && ls.coreLiveLocked(k) {
+			ls.pushAheadLocked(k, from)
 		}
 	}
+}
+
+// coreLiveLocked reports whether the local core plays near the live edge
+// of port k's stream and has asked for it: a core far behind (catching
+// up) asks for plenty itself.
+func (ls *clientGame) coreLiveLocked(k int) bool {
+	n := ls.core.waits.Asked(k)
+	return ls.coreReachableLocked(k) &&
+		coreserve.SpeedLag(ls.streams[k].Have, n, ls.sched.At(n).LagOf(ls.authorOf(k))) <= coreserve.PushWindow
 }
 
 // authorOf returns the member id whose lag governs port k, for the speed

@@ -178,6 +178,19 @@ func (c *FakeCore) readErr() error {
 	return fmt.Errorf("receive udp: %w", net.ErrClosed)
 }
 
+// Holds reports whether the core holds player p's event for count, after
+// taking in every datagram that reached it: what it would find at that
+// poll without asking. Call it between polls, from the polling goroutine.
+func (c *FakeCore) Holds(p uint8, count uint32) (bool, error) {
+	if int(p) >= m64p.MaxPlayers {
+		return false, fmt.Errorf("holds: no player %d", p)
+	}
+	if err := c.drain(); err != nil {
+		return false, err
+	}
+	return hasEvent(c.held[p], count), nil
+}
+
 // take consumes the event for player p's current count, if held.
 func (c *FakeCore) take(p uint8) (m64p.Event, bool) {
 	e, ok := c.held[p][c.count[p]]
