@@ -291,6 +291,7 @@ func coreAutoLag(b *testing.B, bridged bool, d, jitter time.Duration) {
 	fps := slowestOver(b, ctx, g.procs, coreAutoLagPlay-coreAutoLagSettle)
 	changes, lag := 0, uint8(5)
 	for _, e := range g.events.all(session.EventLag) {
+		b.Logf("%v, %v into the game", e, e.At.Sub(started.At).Round(time.Second))
 		lag = e.Lag
 		if e.At.After(started.At.Add(coreAutoLagSettle)) {
 			changes++
