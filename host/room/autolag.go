@@ -151,10 +151,13 @@ type paceWindow struct {
 	n     int
 }
 
-// paceSamples spans four seconds of measurements: a poll more or less,
-// or inputs that arrive a few milliseconds apart, move the pace by a
-// quarter of a poll per second.
-const paceSamples = 9
+// paceSamples spans eight seconds of measurements, judged as two halves
+// of four: over four seconds a poll more or less, or inputs that arrive a
+// few milliseconds apart, move the pace by a quarter of a poll per
+// second, and a lag too low keeps the game short in both halves, where a
+// passing hiccup (a burst of jitter, a busy moment on one machine) falls
+// in one.
+const paceSamples = 17
 
 // fullSpeed is the pace below which a game counts as slowed, polls/s: a
 // lag too low for the network costs many polls a second (at 40 ms, lag 1
@@ -164,16 +167,20 @@ const paceSamples = 9
 const fullSpeed = 59
 
 // slow records the game at poll at now and reports whether it fell short
-// of full speed over the window. A window not yet full, or across the
-// start of a game, is not slow: not known.
+// of full speed in both halves of the window. A window not yet full, or
+// across the start of a game, is not slow: not known.
 func (w *paceWindow) slow(poll uint32, now time.Time) bool {
 	i := w.n % paceSamples
 	oldest := (w.n + 1) % paceSamples
+	mid := (oldest + paceSamples/2) % paceSamples
 	w.polls[i], w.at[i] = poll, now
 	w.n++
-	if w.n < paceSamples || poll < w.polls[oldest] {
+	if w.n < paceSamples || poll < w.polls[mid] || w.polls[mid] < w.polls[oldest] {
 		return false
 	}
-	secs := now.Sub(w.at[oldest]).Seconds()
-	return secs > 0 && float64(poll-w.polls[oldest])/secs < fullSpeed
+	short := func(from, to int) bool {
+		secs := w.at[to].Sub(w.at[from]).Seconds()
+		return secs > 0 && float64(w.polls[to]-w.polls[from])/secs < fullSpeed
+	}
+	return short(oldest, mid) && short(mid, i)
 }

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// The pace window says "slow" only over a full window that fell short of
-// 59 polls/s; a window not yet full, or across a new game, is not known.
+// The pace window says "slow" only over a full window both of whose halves
+// fell short of 59 polls/s (a hiccup falls in one); a window not yet full,
+// or across a new game, is not known.
 func TestPaceWindow(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	step := 500 * time.Millisecond
@@ -37,6 +38,14 @@ func TestPaceWindow(t *testing.T) {
 	var slow paceWindow // 58 polls/s
 	if got := feed(&slow, ramp(paceSamples+2, 29)); got[paceSamples-2] || !got[paceSamples-1] || !got[paceSamples+1] {
 		t.Errorf("58 polls/s: %v, want slow once the window is full, not before", got)
+	}
+	var hiccup paceWindow // 60 polls/s but for 5 polls lost in half a second
+	polls = ramp(paceSamples, 30)
+	for i := paceSamples / 2; i < paceSamples; i++ {
+		polls[i] -= 5
+	}
+	if got := feed(&hiccup, polls); got[paceSamples-1] {
+		t.Errorf("one hiccup counted slow: %v", got)
 	}
 	var restart paceWindow
 	if got := feed(&restart, []uint32{100, 110, 120, 0, 5}); got[4] {
