@@ -128,3 +128,47 @@ func TestAutoLagFollowsThePace(t *testing.T) {
 		}
 	})
 }
+
+// Players whose network sits on the edge between two lags (80 ms ± 5
+// apart: the pair's estimate hovers around the 83.3 ms that lag 4 allows)
+// may see autolag try the lower lag once, but once it had to come back it
+// stays: over three minutes the lag never goes back and forth.
+func TestAutoLagDoesNotFlipAtTheEdge(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tn := newTestNet(t, true)
+		ns := startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})
+		leg := latency.Shape{Delay: 40 * time.Millisecond, Jitter: 2500 * time.Microsecond}
+		var cs []*client.Client
+		for i, name := range []string{"ann", "ben"} {
+			l := latency.New(latency.Config{Out: leg, In: leg, Seed: uint64(i + 7)})
+			cs = append(cs, ns.join(name, client.Config{Dial: l.Dial(latency.DialFunc(tn.dialer()))}))
+		}
+		ns.waitMemberCount(2)
+		if err := ns.h.Start(); err != nil {
+			t.Fatal(err)
+		}
+		res := make([]sim.Result, len(cs))
+		var wg sync.WaitGroup
+		const polls = 3 * 60 * 60
+		for i, c := range cs {
+			wg.Go(func() {
+				res[i], _ = sim.Run(context.Background(), c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i)}})
+			})
+		}
+		wg.Wait()
+		requireSameState(t, res, polls)
+		a := ns.eventsOf("ann", session.EventLag)
+		for i := range a {
+			t.Log(a[i])
+		}
+		var downs int
+		for i := 1; i < len(a); i++ {
+			if a[i].Lag < a[i-1].Lag {
+				downs++
+			}
+		}
+		if downs > 1 {
+			t.Errorf("autolag lowered the lag %d times after the first descent, want at most once: %v", downs, a)
+		}
+	})
+}

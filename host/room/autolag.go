@@ -30,7 +30,10 @@ func (m *Member) observeRTT(rtt uint32) {
 // reports count whole polls, and a lag that holds on average but not
 // always would be left and taken again for good). A game slow at a lag
 // the network does not need is slow for another reason (a player's
-// machine), which no lag fixes.
+// machine), which no lag fixes. Likewise a lag autolag fell from and
+// came back to within fallMemory stays while the network does: a network
+// whose need sits on the edge between two lags would otherwise be
+// followed back and forth across it.
 func (r *Room) autoLagLocked() {
 	if !r.autoLagOn || r.state == stateEnded {
 		return
@@ -66,8 +69,12 @@ func (r *Room) autoLagLocked() {
 	if !changed || lag == old {
 		return
 	}
-	if slow && lag > old {
-		r.slowFloor = lag // the game was too slow at old
+	now := r.now()
+	switch {
+	case lag < old:
+		r.fell, r.fellAt = old, now
+	case slow || (lag >= r.fell && now.Sub(r.fellAt) < fallMemory):
+		r.slowFloor = lag // the game was too slow at old, or old did not last
 	}
 	e := r.game.Sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseAutoLag, furthest
@@ -77,6 +84,11 @@ func (r *Room) autoLagLocked() {
 	}
 	r.pace = paceWindow{} // a change of lag pauses or hurries the game once: not its pace
 }
+
+// fallMemory is how soon a lag autolag fell from must be taken again for
+// the fall to count as a mistake: the measurements of one change of
+// network settle in about 5 s (autolag's window of round trips).
+const fallMemory = 60 * time.Second
 
 // coresNeed is what direct cores' reports ask of autolag.
 type coresNeed struct {

@@ -65,10 +65,12 @@ type Room struct {
 	autoLagOn bool             // the host follows the network with the lag
 	autoLag   lockstep.AutoLag // its hysteresis
 	pace      paceWindow       // the game's pace at autolag's measurements
-	slowFloor uint8            // autolag's lowest lag in this game: the game was slow below it (autolag.go)
-	autoWait  string           // why autostart last waited, said once
-	autoArmed bool             // autostart may start a game: someone joined since the last one
-	games     uint32           // games ended so far
+	slowFloor uint8            // autolag's lowest lag in this game: the game was slow below it, or fell below it and came back (autolag.go)
+	fell      uint8            // the lag autolag last fell from, and when
+	fellAt    time.Time
+	autoWait  string // why autostart last waited, said once
+	autoArmed bool   // autostart may start a game: someone joined since the last one
+	games     uint32 // games ended so far
 
 	checks  lockstep.Verdicts
 	cp0     lockstep.Verdicts // CPU registers per VI, of cores direct and bridged
