@@ -111,14 +111,7 @@ func (ls *clientGame) pushAheadLocked(k int, count uint32) {
 		return
 	}
 	bc.waits.Sent(k, count, len(evs))
-	// A push never tells the core it is behind (see direct.Cores.Push):
-	// its last request is a poll old, and a core told it is behind while
-	// it holds inputs turns its speed limiter off.
-	lag := uint8(0)
-	if bc.turbo {
-		lag = 255
-	}
-	ls.sendCoreLocked(k, lag, evs)
+	ls.sendCoreLocked(k, coreserve.PushLag(bc.turbo), evs)
 }
 
 // coreReachableLocked reports whether port k's events can go to the local
@@ -157,12 +150,11 @@ func (ls *clientGame) pushCoreLocked() {
 }
 
 // coreLiveLocked reports whether the local core plays near the live edge
-// of port k's stream and has asked for it: a core far behind (catching
+// of port k's stream, by its last request: a core far behind (catching
 // up) asks for plenty itself.
 func (ls *clientGame) coreLiveLocked(k int) bool {
 	n := ls.core.waits.Asked(k)
-	return ls.coreReachableLocked(k) &&
-		coreserve.SpeedLag(ls.streams[k].Have, n, ls.sched.At(n).LagOf(ls.authorOf(k))) <= coreserve.PushWindow
+	return ls.coreReachableLocked(k) && coreserve.Live(ls.streams[k].Have, n, ls.sched.At(n).LagOf(ls.authorOf(k)))
 }
 
 // authorOf returns the member id whose lag governs port k, for the speed

@@ -69,6 +69,25 @@ func SpeedLag(have, c uint32, lag uint8) uint8 {
 // catching up, and asks for plenty itself.
 const PushWindow = 30
 
+// Live reports whether a core that last asked for count asked of a
+// stream holding have inputs, at lag, plays within PushWindow of its live
+// edge: one to push every new input to.
+func Live(have, asked uint32, lag uint8) bool {
+	return SpeedLag(have, asked, lag) <= PushWindow
+}
+
+// PushLag is the lag byte of inputs pushed to a core unasked: never
+// behind, since a push answers no request and the stream would seem ahead
+// of the core's last one, and a core told it is behind while it holds
+// inputs turns its speed limiter off: the game would run too fast. Test
+// cores that run unthrottled (turbo) are always told they are far behind.
+func PushLag(turbo bool) uint8 {
+	if turbo {
+		return 255
+	}
+	return 0
+}
+
 // Waits is, per port, the count a core asked for and was not given: the
 // input it waits for; and how far it has been sent. Whoever serves the
 // core sends that input the moment it exists, so the core's 5 ms

@@ -268,3 +268,18 @@ func TestWaitsAhead(t *testing.T) {
 		t.Fatal("ahead on a port that reads empty there")
 	}
 }
+
+// A core is pushed every new input while its last request is within
+// PushWindow of the live edge, and a push never says it is behind unless
+// it must run unthrottled.
+func TestLiveAndPushLag(t *testing.T) {
+	const lag = 9
+	edge := coreserve.PushWindow + lag + 1 // a stream this long is PushWindow ahead of count 0
+	if !coreserve.Live(uint32(edge), 0, lag) || coreserve.Live(uint32(edge+1), 0, lag) {
+		t.Errorf("Live at the edge of the window: %v, one past it: %v; want true, false",
+			coreserve.Live(uint32(edge), 0, lag), coreserve.Live(uint32(edge+1), 0, lag))
+	}
+	if coreserve.PushLag(false) != 0 || coreserve.PushLag(true) != 255 {
+		t.Errorf("PushLag = %d, %d; want 0 and 255", coreserve.PushLag(false), coreserve.PushLag(true))
+	}
+}

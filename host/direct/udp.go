@@ -198,7 +198,7 @@ func (cs *Cores) Push() {
 // plays near the live edge of its stream (its last request is a round
 // trip old).
 func live(k int, n uint32, g Game) bool {
-	return coreserve.SpeedLag(g.Streams[k].Have, n, g.Sched.At(n).Lag) <= coreserve.PushWindow
+	return coreserve.Live(g.Streams[k].Have, n, g.Sched.At(n).Lag)
 }
 
 // pushLocked sends core c the events of port k from count on, which it
@@ -209,16 +209,8 @@ func (cs *Cores) pushLocked(c *Core, k int, from uint32, g Game) {
 		return
 	}
 	c.waits.Sent(k, from, len(events))
-	// A push never tells a core it is behind: its last request is a round
-	// trip old, so the stream would seem ahead of it, and a core told it is
-	// behind while it holds inputs turns its speed limiter off: the game
-	// would run too fast. Its next request's answer says how far behind it
-	// really is.
-	lag := uint8(0)
-	if cs.cfg.Hooks.Turbo {
-		lag = 255
-	}
-	cs.sendEventsLocked(c, k, lag, events, g)
+	// Its next request's answer says how far behind the core really is.
+	cs.sendEventsLocked(c, k, coreserve.PushLag(cs.cfg.Hooks.Turbo), events, g)
 }
 
 // spectatorLocked finds the spectator core a regid-0 request comes from,

@@ -16,17 +16,19 @@ import (
 // poll N, sent as the poll reads the controller), and the moment another
 // core holds that input at the poll that uses it, poll N+lag: the later
 // of its first request for that count (the core asks at the start of
-// every poll, held or not) and the input's arrival. A core's press time is
-// not observable inside it; these datagrams leave and reach it within
-// microseconds on loopback.
+// every poll, held or not) and the input's arrival. Neither moment is
+// observable inside a core; these datagrams leave and reach it within
+// microseconds on loopback, so their times stand for them. For a core
+// without a link of its own (bridged), the tap's forward adds one loopback
+// hop in front of it.
 type inputTap struct {
-	lag  uint32
-	mu   sync.Mutex
-	from time.Time            // only presses after this count
-	seat map[uint8]int        // port (0-3) -> the seat that presses it
-	push map[tapKey]time.Time // (seat, port, count) -> first report of a press
-	ask  map[tapKey]time.Time // (seat, port, count) -> first request
-	got  map[tapKey]time.Time // (seat, port, count) -> first arrival
+	lag   uint32
+	mu    sync.Mutex
+	from  time.Time            // only presses after this time count
+	seat  map[uint8]int        // port (0-3) -> the seat that presses it
+	press map[tapKey]time.Time // (seat, port, count) -> first report of a press
+	ask   map[tapKey]time.Time // (seat, port, count) -> first request
+	got   map[tapKey]time.Time // (seat, port, count) -> first arrival
 }
 
 // tapKey is one input of one port at one core.
@@ -41,7 +43,7 @@ type tapKey struct {
 const tapLimit = 1 << 16
 
 func newInputTap(lag uint8) *inputTap {
-	return &inputTap{lag: uint32(lag), seat: map[uint8]int{}, push: map[tapKey]time.Time{},
+	return &inputTap{lag: uint32(lag), seat: map[uint8]int{}, press: map[tapKey]time.Time{},
 		ask: map[tapKey]time.Time{}, got: map[tapKey]time.Time{}}
 }
 
@@ -99,7 +101,7 @@ func (t *inputTap) sent(seat int, b []byte, now time.Time) {
 	case m64p.KeyInfoClient:
 		t.seat[d.Player] = seat
 		if !t.from.IsZero() && now.After(t.from) {
-			first(t.push, tapKey{seat, d.Player, d.Count}, now)
+			first(t.press, tapKey{seat, d.Player, d.Count}, now)
 		}
 	case m64p.InputRequest:
 		first(t.ask, tapKey{seat, d.Player, d.Count}, now)
@@ -136,7 +138,7 @@ func (t *inputTap) delays() []time.Duration {
 		seats[s] = true
 	}
 	var out []time.Duration
-	for p, pressed := range t.push {
+	for p, pressed := range t.press {
 		for s := range seats {
 			k := tapKey{s, p.port, p.count + t.lag}
 			asked, ok := t.ask[k]
