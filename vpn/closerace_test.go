@@ -91,24 +91,34 @@ func closeUnderTrafficOnce(t *testing.T, tunnelFirst bool) {
 			once.Do(func() { close(flowing) })
 		}
 	})
-	wg.Go(func() { // UDP echo, and ICMP port unreachable from the host's stack
-		for {
-			if _, err := udp.Write(msg[:100]); err != nil {
-				return
-			}
-			if _, err := closedPort.Write(msg[:100]); err != nil {
-				return
-			}
-		}
-	})
-	wg.Go(func() { // ICMP port unreachable from the player's stack
-		for {
-			if _, err := hostPC.WriteTo(msg[:100], udpAddr(playerClosed)); err != nil {
-				return
-			}
-		}
-	})
+	// The datagram floods start only once TCP flows: they fill the
+	// tunnel's queues, and a TCP segment lost there waits out gVisor's
+	// backoff (up to minutes) before it is sent again.
 	<-flowing
+	var flooding sync.WaitGroup
+	flood := func(send func() error) {
+		flooding.Add(1)
+		wg.Go(func() {
+			err := send()
+			flooding.Done()
+			for err == nil {
+				err = send()
+			}
+		})
+	}
+	flood(func() error { // UDP echo
+		_, err := udp.Write(msg[:100])
+		return err
+	})
+	flood(func() error { // ICMP port unreachable from the host's stack
+		_, err := closedPort.Write(msg[:100])
+		return err
+	})
+	flood(func() error { // ICMP port unreachable from the player's stack
+		_, err := hostPC.WriteTo(msg[:100], udpAddr(playerClosed))
+		return err
+	})
+	flooding.Wait()
 	first, second := tun.Close, h.Close
 	if !tunnelFirst {
 		first, second = second, first
