@@ -14,6 +14,7 @@ import (
 func (m *Member) observeRTT(rtt uint32) {
 	m.rtts.Add(rtt)
 	m.rtt, m.rttDev = m.rtts.Estimate()
+	m.steadyRTT, m.steadyDev = m.rtts.Steady()
 }
 
 // autoLagLocked measures, twice a second, the lag every pair of players
@@ -41,10 +42,14 @@ func (r *Room) autoLagLocked() {
 	var paths []lockstep.Path
 	for _, m := range r.members {
 		if m.ports != 0 && m.core == nil {
-			paths = append(paths, lockstep.Path{ID: m.id, RTT: m.rtt, Jitter: m.rttDev})
+			paths = append(paths, lockstep.Path{ID: m.id, RTT: m.rtt, Jitter: m.rttDev, SteadyRTT: m.steadyRTT, SteadyJitter: m.steadyDev})
 		}
 	}
-	slow := r.state == statePlaying && r.pace.slow(r.game.Poll(), r.now())
+	var pace float64
+	var slow bool
+	if r.state == statePlaying {
+		pace, slow = r.pace.slow(r.game.Poll(), r.now())
+	}
 	need, furthest := lockstep.WorstPair(paths)
 	lower := lockstep.LowerPair(paths)
 	old := r.game.Sched.Last().Lag
@@ -75,6 +80,10 @@ func (r *Room) autoLagLocked() {
 		r.fell, r.fellAt = old, now
 	case slow || (lag >= r.fell && now.Sub(r.fellAt) < fallMemory):
 		r.slowFloor = lag // the game was too slow at old, or old did not last
+	}
+	if slow && lag > base {
+		// No round trip calls for this lag: say what does.
+		r.noticeAllLocked(fmt.Sprintf("autolag: the game played %.1f polls/s at lag %d, short of full speed; lag %d", pace, old, lag))
 	}
 	e := r.game.Sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseAutoLag, furthest
@@ -179,20 +188,25 @@ const paceSamples = 17
 const fullSpeed = 59
 
 // slow records the game at poll at now and reports whether it fell short
-// of full speed in both halves of the window. A window not yet full, or
-// across the start of a game, is not slow: not known.
-func (w *paceWindow) slow(poll uint32, now time.Time) bool {
+// of full speed in both halves of the window, and the pace of the faster
+// half, polls/s. A window not yet full, or across the start of a game, is
+// not slow: not known.
+func (w *paceWindow) slow(poll uint32, now time.Time) (pace float64, slow bool) {
 	i := w.n % paceSamples
 	oldest := (w.n + 1) % paceSamples
 	mid := (oldest + paceSamples/2) % paceSamples
 	w.polls[i], w.at[i] = poll, now
 	w.n++
 	if w.n < paceSamples || poll < w.polls[mid] || w.polls[mid] < w.polls[oldest] {
-		return false
+		return 0, false
 	}
-	short := func(from, to int) bool {
+	rate := func(from, to int) float64 {
 		secs := w.at[to].Sub(w.at[from]).Seconds()
-		return secs > 0 && float64(w.polls[to]-w.polls[from])/secs < fullSpeed
+		if secs <= 0 {
+			return fullSpeed // no time passed: nothing to judge
+		}
+		return float64(w.polls[to]-w.polls[from]) / secs
 	}
-	return short(oldest, mid) && short(mid, i)
+	pace = max(rate(oldest, mid), rate(mid, i))
+	return pace, pace < fullSpeed
 }

@@ -1,6 +1,7 @@
 package room
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -14,7 +15,8 @@ func TestPaceWindow(t *testing.T) {
 	step := 500 * time.Millisecond
 	feed := func(w *paceWindow, polls []uint32) (slow []bool) {
 		for i, p := range polls {
-			slow = append(slow, w.slow(p, t0.Add(time.Duration(i)*step)))
+			_, s := w.slow(p, t0.Add(time.Duration(i)*step))
+			slow = append(slow, s)
 		}
 		return slow
 	}
@@ -38,6 +40,9 @@ func TestPaceWindow(t *testing.T) {
 	var slow paceWindow // 58 polls/s
 	if got := feed(&slow, ramp(paceSamples+2, 29)); got[paceSamples-2] || !got[paceSamples-1] || !got[paceSamples+1] {
 		t.Errorf("58 polls/s: %v, want slow once the window is full, not before", got)
+	}
+	if pace, _ := slow.slow(29*(paceSamples+2), t0.Add((paceSamples+2)*step)); math.Abs(pace-58) > 0.01 {
+		t.Errorf("58 polls/s reported as %.2f", pace)
 	}
 	var hiccup paceWindow // 60 polls/s but for 5 polls lost in half a second
 	polls = ramp(paceSamples, 30)
