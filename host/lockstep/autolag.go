@@ -23,7 +23,11 @@ func NeededLag(delay, jitter uint32) uint8 {
 type Path struct {
 	ID     uint16 // the member
 	RTT    uint32 // round trip to the host, microseconds; 0: not measured yet
-	Jitter uint32 // mean deviation of the round trip, microseconds
+	Jitter uint32 // median deviation of the round trip, microseconds
+	// SteadyRTT and SteadyJitter are the same over a longer window
+	// ([RTTSamples.Steady]); LowerPair judges falls by them. Zero: use RTT
+	// and Jitter.
+	SteadyRTT, SteadyJitter uint32
 }
 
 // WorstPair is the lag every pair of players needs, the largest of them,
@@ -54,10 +58,15 @@ func WorstPair(paths []Path) (lag uint8, furthest uint16) {
 const lowerSlack = 1000 // microseconds, from pair to pair
 
 // LowerPair is the lag WorstPair would need on a network lowerSlack
-// slower on every pair: the lowest lag autolag may fall to.
+// slower on every pair, as the steady estimates see it: the lowest lag
+// autolag may fall to. A fall is never urgent (a lag too high costs
+// latency, not speed), so it waits for the longer window to agree.
 func LowerPair(paths []Path) uint8 {
 	slow := make([]Path, len(paths))
 	for i, p := range paths {
+		if p.SteadyRTT != 0 {
+			p.RTT, p.Jitter = p.SteadyRTT, p.SteadyJitter
+		}
 		p.Jitter += lowerSlack / 2 // a pair adds both its players' jitter
 		slow[i] = p
 	}
@@ -195,34 +204,49 @@ func (a *AutoLag) Observe(need, lower uint8) (uint8, bool) {
 	return a.Lag, false
 }
 
-// RTTWindow is how many round-trip samples a path estimate looks at: four
-// seconds of pings.
-const RTTWindow = 8
+// RTTWindow is how many round-trip samples a path's estimate looks at:
+// four seconds of pings, so a network that got slower is followed within
+// a few seconds. SteadyWindow is the longer window a fall of the lag must
+// fit too (see [Path]): sixteen seconds, over which the median moves a
+// quarter as far from one window to the next, so a network whose need sits
+// near the edge between two lags is not taken below it by a few lucky
+// pings.
+const (
+	RTTWindow    = 8
+	SteadyWindow = 32
+)
 
-// RTTSamples keeps a path's last RTTWindow round trips. Its estimate is
-// the median and the median deviation from it, which a lone late ping or
-// a change of route half-way through the window do not move. The zero
+// RTTSamples keeps a path's last SteadyWindow round trips. Its estimates
+// are the median and the median deviation from it, which a lone late ping
+// or a change of route half-way through the window do not move. The zero
 // value holds no sample.
 type RTTSamples struct {
-	ring [RTTWindow]uint32
+	ring [SteadyWindow]uint32
 	n    int
 }
 
 // Add records a round trip.
 func (r *RTTSamples) Add(rtt uint32) {
-	r.ring[r.n%RTTWindow] = rtt
+	r.ring[r.n%SteadyWindow] = rtt
 	r.n++
 }
 
-// Estimate returns the median round trip and the median deviation from
-// it; zeros without samples.
-func (r *RTTSamples) Estimate() (rtt, jitter uint32) {
-	n := min(r.n, RTTWindow)
+// Estimate returns the median of the last RTTWindow round trips and the
+// median deviation from it; zeros without samples.
+func (r *RTTSamples) Estimate() (rtt, jitter uint32) { return r.estimate(RTTWindow) }
+
+// Steady is Estimate over the last SteadyWindow round trips.
+func (r *RTTSamples) Steady() (rtt, jitter uint32) { return r.estimate(SteadyWindow) }
+
+func (r *RTTSamples) estimate(window int) (rtt, jitter uint32) {
+	n := min(r.n, window)
 	if n == 0 {
 		return 0, 0
 	}
-	var s, d [RTTWindow]uint32
-	copy(s[:n], r.ring[:n])
+	var s, d [SteadyWindow]uint32
+	for i := range n {
+		s[i] = r.ring[(r.n-1-i)%SteadyWindow]
+	}
 	rtt = median(s[:n])
 	for i, v := range s[:n] {
 		d[i] = max(v, rtt) - min(v, rtt)
