@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -14,70 +15,97 @@ import (
 	"github.com/netpak/netpak/host/sim"
 )
 
-// Autolag follows the network: two players 20 ms apart play at the
+// autoLagPair is two players, ann and ben, each behind their own link of
+// the latency lab, in a session with autolag on from lag 5. It runs on the
+// fake clock of the calling synctest bubble over the in-memory network:
+// a minute of play takes a second.
+type autoLagPair struct {
+	ns    *netSession
+	links []*latency.Link
+	cs    []*client.Client
+}
+
+// newAutoLagPair joins ann and ben, leg each way on each link (seeds
+// seed+1 and seed+2), and starts the game.
+func newAutoLagPair(t *testing.T, leg latency.Shape, seed uint64) *autoLagPair {
+	tn := newTestNet(t, true)
+	p := &autoLagPair{ns: startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})}
+	for i, name := range []string{"ann", "ben"} {
+		l := latency.New(latency.Config{Out: leg, In: leg, Seed: seed + uint64(i+1)})
+		p.links = append(p.links, l)
+		p.cs = append(p.cs, p.ns.join(name, client.Config{Dial: l.Dial(latency.DialFunc(tn.dialer()))}))
+	}
+	p.ns.waitMemberCount(2)
+	if err := p.ns.h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// play runs both players for polls at 60 polls/s, onPoll (if not nil)
+// taking each poll's emulation, while during (if not nil) runs. It checks
+// that both games end identical and that every change of lag landed on the
+// same poll for both, and returns the changes.
+func (p *autoLagPair) play(t *testing.T, polls uint32, onPoll func(uint32, [session.NumPorts]session.Input), during func()) []session.Event {
+	t.Helper()
+	res := make([]sim.Result, len(p.cs))
+	var wg sync.WaitGroup
+	for i, c := range p.cs {
+		wg.Go(func() {
+			res[i], _ = sim.Run(context.Background(), c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i)}, OnPoll: onPoll})
+		})
+	}
+	if during != nil {
+		during()
+	}
+	wg.Wait()
+	requireSameState(t, res, polls)
+	a, b := p.ns.eventsOf("ann", session.EventLag), p.ns.eventsOf("ben", session.EventLag)
+	for _, e := range a {
+		t.Log(e)
+	}
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("ann saw %d lag changes, ben %d: %v", len(a), len(b), a)
+	}
+	for i := range a {
+		if a[i].Lag != b[i].Lag || a[i].Poll != b[i].Poll {
+			t.Errorf("change %d: ann %v, ben %v", i, a[i], b[i])
+		}
+	}
+	return a
+}
+
+// Autolag follows the network: two players 10 ms apart play at the
 // smallest lag that holds full speed; when the lab's delay rises to 80 ms
 // the lag rises, and when it falls the lag falls again, each change on the
-// same poll for both players, whose games stay identical. It runs on the
-// fake clock of a synctest bubble over the in-memory network, through the
-// latency lab: the minute of play takes a second.
+// same poll for both players, whose games stay identical.
 func TestAutoLagFollowsTheNetwork(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tn := newTestNet(t, true)
-		ns := startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})
-		var links []*latency.Link
-		var cs []*client.Client
-		for i, name := range []string{"ann", "ben"} {
-			l := latency.New(latency.Config{Out: latency.Shape{Delay: 5 * time.Millisecond}, In: latency.Shape{Delay: 5 * time.Millisecond}, Seed: uint64(i + 1)})
-			links = append(links, l)
-			cs = append(cs, ns.join(name, client.Config{Dial: l.Dial(latency.DialFunc(tn.dialer()))}))
-		}
-		ns.waitMemberCount(2)
-		if err := ns.h.Start(); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		res := make([]sim.Result, len(cs))
-		var wg sync.WaitGroup
-		const polls = 60 * 60
-		for i, c := range cs {
-			wg.Go(func() {
-				res[i], _ = sim.Run(ctx, c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i)}})
-			})
-		}
+		p := newAutoLagPair(t, latency.Shape{Delay: 5 * time.Millisecond}, 0)
 		lagAt := func(at time.Duration) uint8 {
 			time.Sleep(at)
-			return cs[0].Status().Lag
+			return p.cs[0].Status().Lag
 		}
-		// 5 ms each way: players 10 ms apart: lag 0.
-		if got := lagAt(15 * time.Second); got != 0 {
-			t.Errorf("players 10 ms apart play at lag %d, want 0", got)
-		}
-		for _, l := range links {
-			l.SetDelay(40*time.Millisecond, 0) // 80 ms apart: lag 4
-		}
-		if got := lagAt(20 * time.Second); got != 4 {
-			t.Errorf("players 80 ms apart play at lag %d, want 4", got)
-		}
-		for _, l := range links {
-			l.SetDelay(5*time.Millisecond, 0)
-		}
-		if got := lagAt(20 * time.Second); got != 0 {
-			t.Errorf("players 10 ms apart again play at lag %d, want 0", got)
-		}
-		wg.Wait()
-		requireSameState(t, res, polls)
-		// Every change landed on the same poll for both, and the lag
-		// never went back and forth.
-		a, b := ns.eventsOf("ann", session.EventLag), ns.eventsOf("ben", session.EventLag)
-		if len(a) != len(b) || len(a) == 0 || len(a) > 8 {
-			t.Fatalf("ann saw %d lag changes, ben %d: %v", len(a), len(b), a)
-		}
-		for i := range a {
-			if a[i].Lag != b[i].Lag || a[i].Poll != b[i].Poll {
-				t.Errorf("change %d: ann %v, ben %v", i, a[i], b[i])
+		changes := p.play(t, 60*60, nil, func() {
+			// 5 ms each way: players 10 ms apart: lag 0.
+			if got := lagAt(15 * time.Second); got != 0 {
+				t.Errorf("players 10 ms apart play at lag %d, want 0", got)
 			}
-			t.Log(a[i])
+			for _, l := range p.links {
+				l.SetDelay(40*time.Millisecond, 0) // 80 ms apart: lag 4
+			}
+			if got := lagAt(20 * time.Second); got != 4 {
+				t.Errorf("players 80 ms apart play at lag %d, want 4", got)
+			}
+			for _, l := range p.links {
+				l.SetDelay(5*time.Millisecond, 0)
+			}
+			if got := lagAt(20 * time.Second); got != 0 {
+				t.Errorf("players 10 ms apart again play at lag %d, want 0", got)
+			}
+		})
+		if len(changes) > 8 {
+			t.Errorf("%d changes of lag, want a few: %v", len(changes), changes)
 		}
 	})
 }
@@ -85,46 +113,26 @@ func TestAutoLagFollowsTheNetwork(t *testing.T) {
 // An emulator spends part of each frame emulating before it can wait for
 // inputs, which no round trip shows: two players 10 ms apart whose polls
 // each take 10 ms of work fall short of full speed at lag 0, which their
-// round trips call for. Autolag sees the game's pace, plays at lag 1, and
-// does not fall back to 0 in that game. The games stay identical.
+// round trips call for. Autolag sees the game's pace, plays at lag 1, says
+// why, and does not fall back to 0 in that game. The games stay identical.
 func TestAutoLagFollowsThePace(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tn := newTestNet(t, true)
-		ns := startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})
-		var cs []*client.Client
-		for i, name := range []string{"ann", "ben"} {
-			l := latency.New(latency.Config{Out: latency.Shape{Delay: 5 * time.Millisecond}, In: latency.Shape{Delay: 5 * time.Millisecond}, Seed: uint64(i + 1)})
-			cs = append(cs, ns.join(name, client.Config{Dial: l.Dial(latency.DialFunc(tn.dialer()))}))
-		}
-		ns.waitMemberCount(2)
-		if err := ns.h.Start(); err != nil {
-			t.Fatal(err)
-		}
-		res := make([]sim.Result, len(cs))
-		var wg sync.WaitGroup
-		const polls = 60 * 60
+		p := newAutoLagPair(t, latency.Shape{Delay: 5 * time.Millisecond}, 0)
 		emulate := func(uint32, [session.NumPorts]session.Input) { time.Sleep(10 * time.Millisecond) }
-		for i, c := range cs {
-			wg.Go(func() {
-				res[i], _ = sim.Run(context.Background(), c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i)}, OnPoll: emulate})
-			})
+		changes := p.play(t, 60*60, emulate, nil)
+		if len(changes) > 4 {
+			t.Errorf("%d changes of lag, want a few: %v", len(changes), changes)
 		}
-		wg.Wait()
-		requireSameState(t, res, polls)
-		a, b := ns.eventsOf("ann", session.EventLag), ns.eventsOf("ben", session.EventLag)
-		for i := range a {
-			t.Log(a[i])
-		}
-		if len(a) != len(b) || len(a) == 0 || len(a) > 4 {
-			t.Fatalf("ann saw %d lag changes, ben %d: %v", len(a), len(b), a)
-		}
-		for i := range a {
-			if a[i].Lag != b[i].Lag || a[i].Poll != b[i].Poll {
-				t.Errorf("change %d: ann %v, ben %v", i, a[i], b[i])
-			}
-		}
-		if last := a[len(a)-1].Lag; last != 1 {
+		if last := changes[len(changes)-1].Lag; last != 1 {
 			t.Errorf("the game ends at lag %d, want 1", last)
+		}
+		// The players are told why: no round trip called for lag 1.
+		said := false
+		for _, e := range p.ns.eventsOf("ann", session.EventNotice) {
+			said = said || strings.Contains(e.Text, "short of full speed; lag 1")
+		}
+		if !said {
+			t.Errorf("nobody was told the game fell short of full speed: %v", p.ns.eventsOf("ann", session.EventNotice))
 		}
 	})
 }
@@ -135,40 +143,16 @@ func TestAutoLagFollowsThePace(t *testing.T) {
 // stays: over three minutes the lag never goes back and forth.
 func TestAutoLagDoesNotFlipAtTheEdge(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tn := newTestNet(t, true)
-		ns := startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})
-		leg := latency.Shape{Delay: 40 * time.Millisecond, Jitter: 2500 * time.Microsecond}
-		var cs []*client.Client
-		for i, name := range []string{"ann", "ben"} {
-			l := latency.New(latency.Config{Out: leg, In: leg, Seed: uint64(i + 7)})
-			cs = append(cs, ns.join(name, client.Config{Dial: l.Dial(latency.DialFunc(tn.dialer()))}))
-		}
-		ns.waitMemberCount(2)
-		if err := ns.h.Start(); err != nil {
-			t.Fatal(err)
-		}
-		res := make([]sim.Result, len(cs))
-		var wg sync.WaitGroup
-		const polls = 3 * 60 * 60
-		for i, c := range cs {
-			wg.Go(func() {
-				res[i], _ = sim.Run(context.Background(), c, sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i)}})
-			})
-		}
-		wg.Wait()
-		requireSameState(t, res, polls)
-		a := ns.eventsOf("ann", session.EventLag)
-		for i := range a {
-			t.Log(a[i])
-		}
+		p := newAutoLagPair(t, latency.Shape{Delay: 40 * time.Millisecond, Jitter: 2500 * time.Microsecond}, 6)
+		changes := p.play(t, 3*60*60, nil, nil)
 		var downs int
-		for i := 1; i < len(a); i++ {
-			if a[i].Lag < a[i-1].Lag {
+		for i := 1; i < len(changes); i++ {
+			if changes[i].Lag < changes[i-1].Lag {
 				downs++
 			}
 		}
 		if downs > 1 {
-			t.Errorf("autolag lowered the lag %d times after the first descent, want at most once: %v", downs, a)
+			t.Errorf("autolag lowered the lag %d times after the first descent, want at most once: %v", downs, changes)
 		}
 	})
 }
