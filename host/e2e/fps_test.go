@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -295,6 +296,11 @@ func coreAutoLag(b *testing.B, bridged bool, d, jitter time.Duration) {
 		lag = e.Lag
 		if e.At.After(started.At.Add(coreAutoLagSettle)) {
 			changes++
+		}
+	}
+	for _, e := range g.events.all(session.EventNotice) {
+		if strings.HasPrefix(e.Text, "autolag:") {
+			b.Logf("%v, %v into the game", e, e.At.Sub(started.At).Round(time.Second))
 		}
 	}
 	b.ReportMetric(float64(lag), "lag")
