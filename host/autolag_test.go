@@ -129,7 +129,10 @@ func TestAutoLagFollowsThePace(t *testing.T) {
 		// The players are told why: no round trip called for lag 1.
 		said := false
 		for _, e := range p.ns.eventsOf("ann", session.EventNotice) {
-			said = said || strings.Contains(e.Text, "short of full speed; lag 1")
+			if strings.Contains(e.Text, "short of full speed; lag 1") {
+				said = true
+				t.Log(e.Text)
+			}
 		}
 		if !said {
 			t.Errorf("nobody was told the game fell short of full speed: %v", p.ns.eventsOf("ann", session.EventNotice))

@@ -215,6 +215,7 @@ func TestAutoLagSteadyAtTheEdge(t *testing.T) {
 		steady += run(seed+1, true)
 		short += run(seed+1, false)
 	}
+	t.Logf("changes over five networks at the edge: %d judged by the steady estimate, %d by the short window", steady, short)
 	if steady > 2 {
 		t.Errorf("the steady estimate changed the lag %d times over five networks at the edge, want one excursion at most", steady)
 	}
