@@ -25,6 +25,7 @@ type DemoConfig struct {
 	Spectators int     // simulated spectators, 0-16
 	Polls      uint32  // polls in the game
 	Lag        uint8   // session lag
+	AutoLag    bool    // the host follows the network with the lag from Lag, as /autolag
 	Golf       bool    // golf mode on; every player presses Z now and then
 	Loss       float64 // share of the host's datagrams dropped, duplicated and reordered, 0-0.9
 	Rate       float64 // polls per second; 0 runs as fast as lockstep allows
@@ -40,7 +41,7 @@ type DemoConfig struct {
 
 // DefaultDemo returns the demo's defaults.
 func DefaultDemo() DemoConfig {
-	return DemoConfig{Players: 4, Polls: 3000, Lag: session.DefaultLag, Rate: 60, Seed: 1}
+	return DemoConfig{Players: 4, Polls: 3000, Lag: session.DefaultLag, AutoLag: true, Rate: 60, Seed: 1}
 }
 
 // ErrDesync means the demo's players finished in different states.
@@ -99,13 +100,13 @@ func RunDemo(ctx context.Context, d DemoConfig, out io.Writer) error {
 		upc = lossy.Wrap(pc, lossy.Config{Drop: d.Loss, Dup: d.Loss, Reorder: d.Loss, Seed: d.Seed})
 	}
 	q := newEventQueue()
-	h := host.New(host.Config{Lag: d.Lag, Golf: d.Golf, OnEvent: q.push})
+	h := host.New(host.Config{Lag: d.Lag, AutoLag: d.AutoLag, Golf: d.Golf, OnEvent: q.push})
 	served := make(chan error, 1)
 	go func() { served <- h.Serve(ln, upc) }()
 	defer func() { h.Close(); <-served }()
 
-	fmt.Fprintf(out, "netpak demo: %d players, %d spectators (watchers), %d polls at %v polls/s, lag %d, golf %s, loss %.0f%% on port %d\n",
-		d.Players, d.Spectators, d.Polls, d.Rate, d.Lag, onOff(d.Golf), d.Loss*100, port)
+	fmt.Fprintf(out, "netpak demo: %d players, %d spectators (watchers), %d polls at %v polls/s, lag %d, autolag %s, golf %s, loss %.0f%% on port %d\n",
+		d.Players, d.Spectators, d.Polls, d.Rate, d.Lag, onOff(d.AutoLag), onOff(d.Golf), d.Loss*100, port)
 	if d.delayed() {
 		fmt.Fprintln(out, delayLine(d))
 	}

@@ -48,3 +48,30 @@ func TestDelayLine(t *testing.T) {
 		t.Errorf("delayLine =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// With autolag on, as by default, the demo's host finds a lower lag for
+// players 10 ms apart than the 5 it starts at, announces it, and the
+// players still finish in the same state. It plays ten seconds in real
+// time: autolag's first fall waits for five seconds of round trips.
+func TestDemoAutoLag(t *testing.T) {
+	d := DemoConfig{Players: 2, Polls: 600, Lag: 5, AutoLag: true, Rate: 60, Seed: 3,
+		Delay: 5 * time.Millisecond, Jitter: time.Millisecond, StatusEvery: time.Second}
+	var out bytes.Buffer
+	if err := RunDemo(context.Background(), d, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "autolag on") || !strings.Contains(text, "autolag: lag ") {
+		t.Errorf("no autolag announcement:\n%s", text)
+	}
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	var last string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "poll ") {
+			last = l
+		}
+	}
+	if strings.Contains(last, "| lag 5 |") || last == "" {
+		t.Errorf("the game ended at the lag it started at: %q\n%s", last, text)
+	}
+}

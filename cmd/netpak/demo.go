@@ -10,6 +10,15 @@ import (
 )
 
 func runDemo(ctx context.Context, args []string) error {
+	d, err := demoFlags(args)
+	if err != nil {
+		return err
+	}
+	return commands.RunDemo(ctx, d, os.Stdout)
+}
+
+// demoFlags parses netpak demo's flags.
+func demoFlags(args []string) (commands.DemoConfig, error) {
 	d := commands.DefaultDemo()
 	fs := flag.NewFlagSet("netpak demo", flag.ContinueOnError)
 	fs.Usage = func() {
@@ -20,6 +29,7 @@ func runDemo(ctx context.Context, args []string) error {
 	fs.IntVar(&d.Spectators, "spectators", d.Spectators, "simulated `spectators`")
 	polls := fs.Uint("polls", uint(d.Polls), "`polls` in the game")
 	lag := fs.Uint("lag", uint(d.Lag), "the session lag in `polls`, 0-255")
+	fs.BoolVar(&d.AutoLag, "autolag", d.AutoLag, "follow the network with the lag, from --lag (off when --lag is given, unless --autolag too)")
 	fs.BoolVar(&d.Golf, "golf", d.Golf, "golf mode on; every player presses Z now and then")
 	fs.Float64Var(&d.Loss, "loss", d.Loss, "`share` of the host's datagrams dropped, duplicated and reordered (0-0.9)")
 	fs.DurationVar(&d.Delay, "delay", d.Delay, "one-way `delay` of each player's link to the host, in each direction; inputs take twice this from player to player (e.g. 40ms)")
@@ -27,12 +37,15 @@ func runDemo(ctx context.Context, args []string) error {
 	fs.Float64Var(&d.Rate, "rate", d.Rate, "polls per `second` (0: as fast as the lockstep allows)")
 	fs.Uint64Var(&d.Seed, "seed", d.Seed, "`seed` for the players' presses, the loss and the jitter")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return d, err
 	}
 	if fs.NArg() > 0 || *lag > 255 || *polls > 1<<31 {
 		fs.Usage()
-		return errUsage
+		return d, errUsage
 	}
 	d.Polls, d.Lag = uint32(*polls), uint8(*lag)
-	return commands.RunDemo(ctx, d, os.Stdout)
+	if lagTurnsAutoLagOff(fs) {
+		d.AutoLag = false
+	}
+	return d, nil
 }

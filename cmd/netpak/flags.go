@@ -49,10 +49,7 @@ func (f *settingsFlags) settings() (commands.Settings, error) {
 			return s, err
 		}
 	}
-	lagSet, autoLagSet := false, false
 	f.fs.Visit(func(fl *flag.Flag) {
-		lagSet = lagSet || fl.Name == "lag"
-		autoLagSet = autoLagSet || fl.Name == "autolag"
 		switch fl.Name {
 		case "name":
 			s.Name = f.s.Name
@@ -93,8 +90,19 @@ func (f *settingsFlags) settings() (commands.Settings, error) {
 			s.Emulator.ConfigDir = f.s.Emulator.ConfigDir
 		}
 	})
-	if lagSet && !autoLagSet {
-		s.AutoLag = false // --lag N sets the lag, as /lag N does: autolag would move it
+	if lagTurnsAutoLagOff(f.fs) {
+		s.AutoLag = false
 	}
 	return s, s.Validate()
+}
+
+// lagTurnsAutoLagOff reports whether fs was given --lag but not --autolag:
+// --lag N sets the lag, as /lag N does, and autolag would move it.
+func lagTurnsAutoLagOff(fs *flag.FlagSet) bool {
+	lag, autoLag := false, false
+	fs.Visit(func(fl *flag.Flag) {
+		lag = lag || fl.Name == "lag"
+		autoLag = autoLag || fl.Name == "autolag"
+	})
+	return lag && !autoLag
 }

@@ -34,3 +34,25 @@ func TestLagFlagTurnsAutolagOff(t *testing.T) {
 		}
 	}
 }
+
+// The demo is a new session: autolag is on unless --lag is given alone.
+func TestDemoLagFlagTurnsAutolagOff(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		lag     uint8
+		autoLag bool
+	}{
+		{nil, 5, true},
+		{[]string{"--lag", "2"}, 2, false},
+		{[]string{"--lag", "2", "--autolag"}, 2, true},
+		{[]string{"--autolag=false"}, 5, false},
+	} {
+		d, err := demoFlags(tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Lag != tc.lag || d.AutoLag != tc.autoLag {
+			t.Errorf("demo %v: lag %d autolag %v, want lag %d autolag %v", tc.args, d.Lag, d.AutoLag, tc.lag, tc.autoLag)
+		}
+	}
+}
