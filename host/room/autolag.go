@@ -81,15 +81,15 @@ func (r *Room) autoLagLocked() {
 	case slow || (lag >= r.fell && now.Sub(r.fellAt) < fallMemory):
 		r.slowFloor = lag // the game was too slow at old, or old did not last
 	}
-	if slow && lag > base {
-		// No round trip calls for this lag: say what does.
-		r.noticeAllLocked(fmt.Sprintf("autolag: the game played %.1f polls/s at lag %d, short of full speed; lag %d", pace, old, lag))
-	}
 	e := r.game.Sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseAutoLag, furthest
 	if err := r.scheduleLocked(e); err != nil {
 		r.autoLag.Lag = r.game.Sched.Last().Lag // try again at the next measurement
 		return
+	}
+	if slow && lag > base {
+		// No round trip calls for this lag: say what does.
+		r.noticeAllLocked(fmt.Sprintf("autolag: the game played %.1f polls/s at lag %d, short of full speed; lag %d", pace, old, lag))
 	}
 	r.pace = paceWindow{} // a change of lag pauses or hurries the game once: not its pace
 }
