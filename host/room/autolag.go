@@ -14,7 +14,6 @@ import (
 func (m *Member) observeRTT(rtt uint32) {
 	m.rtts.Add(rtt)
 	m.rtt, m.rttDev = m.rtts.Estimate()
-	m.steadyRTT, m.steadyDev = m.rtts.Steady()
 }
 
 // autoLagLocked measures, twice a second, the lag every pair of players
@@ -42,7 +41,9 @@ func (r *Room) autoLagLocked() {
 	var paths []lockstep.Path
 	for _, m := range r.members {
 		if m.ports != 0 && m.core == nil {
-			paths = append(paths, lockstep.Path{ID: m.id, RTT: m.rtt, Jitter: m.rttDev, SteadyRTT: m.steadyRTT, SteadyJitter: m.steadyDev})
+			p := lockstep.Path{ID: m.id, RTT: m.rtt, Jitter: m.rttDev}
+			p.SteadyRTT, p.SteadyJitter = m.rtts.Steady()
+			paths = append(paths, p)
 		}
 	}
 	var pace float64
@@ -96,7 +97,8 @@ func (r *Room) autoLagLocked() {
 
 // fallMemory is how soon a lag autolag fell from must be taken again for
 // the fall to count as a mistake: the measurements of one change of
-// network settle in about 5 s (autolag's window of round trips).
+// network settle in about 16 s (the steady window of round trips a fall
+// waits for; a rise follows within a few).
 const fallMemory = 60 * time.Second
 
 // coresNeed is what direct cores' reports ask of autolag.

@@ -50,8 +50,6 @@ type Member struct {
 	tcpSent   [session.NumPorts]uint32
 	rtt       uint32 // microseconds, as the client measured it: median of the last few
 	rttDev    uint32 // median deviation of rtt, microseconds
-	steadyRTT uint32 // rtt and rttDev over a longer window (lockstep.RTTSamples.Steady)
-	steadyDev uint32
 	rtts      lockstep.RTTSamples
 	coreWants uint8 // core-data kinds it waits for
 	manifest  *check.Manifest
