@@ -7,52 +7,43 @@ import (
 )
 
 // --lag N sets the lag the session plays at, as /lag N does: autolag is off
-// unless --autolag is given too.
+// unless --autolag is given too. The same holds for netpak demo, a new
+// session too.
 func TestLagFlagTurnsAutolagOff(t *testing.T) {
-	for _, tc := range []struct {
-		args    []string
-		lag     int
-		autoLag bool
-	}{
-		{nil, 5, true},
-		{[]string{"--lag", "4"}, 4, false},
-		{[]string{"--lag", "4", "--autolag"}, 4, true},
-		{[]string{"--autolag=false"}, 5, false},
-	} {
-		fs := flag.NewFlagSet("test", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		f := newSettingsFlags(fs)
-		if err := fs.Parse(tc.args); err != nil {
-			t.Fatal(err)
-		}
-		s, err := f.settings()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s.Lag != tc.lag || s.AutoLag != tc.autoLag {
-			t.Errorf("%v: lag %d autolag %v, want lag %d autolag %v", tc.args, s.Lag, s.AutoLag, tc.lag, tc.autoLag)
-		}
+	parsers := map[string]func(args []string) (lag int, autoLag bool, err error){
+		"session": func(args []string) (int, bool, error) {
+			fs := flag.NewFlagSet("test", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			f := newSettingsFlags(fs)
+			if err := fs.Parse(args); err != nil {
+				return 0, false, err
+			}
+			s, err := f.settings()
+			return s.Lag, s.AutoLag, err
+		},
+		"demo": func(args []string) (int, bool, error) {
+			d, err := demoFlags(args)
+			return int(d.Lag), d.AutoLag, err
+		},
 	}
-}
-
-// The demo is a new session: autolag is on unless --lag is given alone.
-func TestDemoLagFlagTurnsAutolagOff(t *testing.T) {
-	for _, tc := range []struct {
-		args    []string
-		lag     uint8
-		autoLag bool
-	}{
-		{nil, 5, true},
-		{[]string{"--lag", "2"}, 2, false},
-		{[]string{"--lag", "2", "--autolag"}, 2, true},
-		{[]string{"--autolag=false"}, 5, false},
-	} {
-		d, err := demoFlags(tc.args)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.Lag != tc.lag || d.AutoLag != tc.autoLag {
-			t.Errorf("demo %v: lag %d autolag %v, want lag %d autolag %v", tc.args, d.Lag, d.AutoLag, tc.lag, tc.autoLag)
+	for name, parse := range parsers {
+		for _, tc := range []struct {
+			args    []string
+			lag     int
+			autoLag bool
+		}{
+			{nil, 5, true},
+			{[]string{"--lag", "4"}, 4, false},
+			{[]string{"--lag", "4", "--autolag"}, 4, true},
+			{[]string{"--autolag=false"}, 5, false},
+		} {
+			lag, autoLag, err := parse(tc.args)
+			if err != nil {
+				t.Fatalf("%s %v: %v", name, tc.args, err)
+			}
+			if lag != tc.lag || autoLag != tc.autoLag {
+				t.Errorf("%s %v: lag %d autolag %v, want lag %d autolag %v", name, tc.args, lag, autoLag, tc.lag, tc.autoLag)
+			}
 		}
 	}
 }
