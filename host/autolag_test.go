@@ -5,11 +5,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
@@ -91,7 +91,7 @@ func endLag(changes []session.Event) uint8 {
 // the lag rises, and when it falls the lag falls again, each change on the
 // same poll for both players, whose games stay identical.
 func TestAutoLagFollowsTheNetwork(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		p := newAutoLagPair(t, latency.Shape{Delay: 5 * time.Millisecond}, 0)
 		lagAt := func(at time.Duration) uint8 {
 			time.Sleep(at)
@@ -127,7 +127,7 @@ func TestAutoLagFollowsTheNetwork(t *testing.T) {
 // round trips call for. Autolag sees the game's pace, plays at lag 1, says
 // why, and does not fall back to 0 in that game. The games stay identical.
 func TestAutoLagFollowsThePace(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		p := newAutoLagPair(t, latency.Shape{Delay: 5 * time.Millisecond}, 0)
 		emulate := func(uint32, [session.NumPorts]session.Input) { time.Sleep(10 * time.Millisecond) }
 		changes := p.play(t, 60*60, emulate, nil)
@@ -160,7 +160,7 @@ func TestAutoLagFollowsThePace(t *testing.T) {
 // it had to come back it stays: over three minutes the lag never goes back
 // and forth.
 func TestAutoLagDoesNotFlipAtTheEdge(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		p := newAutoLagPair(t, latency.Shape{Delay: 40 * time.Millisecond, Jitter: 2500 * time.Microsecond}, 6)
 		changes := p.play(t, 3*60*60, nil, nil)
 		var downs int

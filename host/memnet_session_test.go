@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/netpak/netpak/host"
@@ -43,7 +42,7 @@ func runOverTransports(t *testing.T, f func(t *testing.T, tn *testNet)) {
 		t.Run(tr.name, func(t *testing.T) {
 			t0 := time.Now()
 			if tr.bubble {
-				synctest.Test(t, func(t *testing.T) { f(t, newTestNet(t, true)) })
+				hosttest.Bubble(t, func(t *testing.T) { f(t, newTestNet(t, true)) })
 			} else {
 				f(t, newTestNet(t, tr.memory))
 			}

@@ -8,11 +8,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -27,7 +27,7 @@ import (
 // session goes on.
 func TestSilentMembersDropped(t *testing.T) {
 	t0 := time.Now()
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		tn := newTestNet(t, true)
 		ns := startNetSession(t, tn, host.Config{})
 		quiet := tn.dial(t, "tcp")
@@ -100,7 +100,7 @@ func (c cuttable) Close() error {
 // its client within the drop timeout.
 func TestSilentHostReported(t *testing.T) {
 	t0 := time.Now()
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		tn := newTestNet(t, true)
 		ns := startNetSession(t, tn, host.Config{})
 		var cut atomic.Bool
@@ -151,7 +151,7 @@ func TestSilentHostReported(t *testing.T) {
 // not held up and play on to the same state.
 func TestFrozenSpectator(t *testing.T) {
 	t0 := time.Now()
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		tn := newTestNet(t, true)
 		ns := startNetSession(t, tn, host.Config{Lag: 3})
 		cs := []*client.Client{

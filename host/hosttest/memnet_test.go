@@ -33,7 +33,7 @@ func dialAccept(t *testing.T, n *hosttest.Network, d *hosttest.Dialer) (client, 
 }
 
 func TestMemStream(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		n := hosttest.NewNetwork()
 		defer n.Close()
 		d1, d2 := n.NewDialer(), n.NewDialer()
@@ -89,7 +89,7 @@ func TestMemStream(t *testing.T) {
 // A reader that does not read makes the writer wait, as TCP does, until
 // the write deadline.
 func TestMemStreamBounded(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		n := hosttest.NewNetwork()
 		defer n.Close()
 		c, s := dialAccept(t, n, n.NewDialer())
@@ -124,7 +124,7 @@ func TestMemStreamBounded(t *testing.T) {
 }
 
 func TestMemDeadlines(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		n := hosttest.NewNetwork()
 		defer n.Close()
 		c, s := dialAccept(t, n, n.NewDialer())
@@ -160,7 +160,7 @@ func TestMemDeadlines(t *testing.T) {
 }
 
 func TestMemPackets(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		n := hosttest.NewNetwork()
 		defer n.Close()
 		hostPC := n.PacketConn()
@@ -222,7 +222,7 @@ func TestMemPackets(t *testing.T) {
 
 // Close ends every blocked call; synctest.Test fails if one is left.
 func TestMemNetworkClose(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		n := hosttest.NewNetwork()
 		c, _ := dialAccept(t, n, n.NewDialer())
 		_, s := dialAccept(t, n, n.NewDialer())
@@ -259,7 +259,7 @@ func TestMemNetworkClose(t *testing.T) {
 
 // Concurrent writers, readers, senders and Close, for -race.
 func TestMemConcurrent(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
 		n := hosttest.NewNetwork()
 		defer n.Close()
 		c, s := dialAccept(t, n, n.NewDialer())
