@@ -93,8 +93,7 @@ type CoreHealth struct {
 }
 
 // CoresLag is the lag the direct cores of a game need, from their
-// reports at lag, and the lag autolag may fall to (see
-// [AutoLag.Observe]). health[i][k] is core i's report on port k;
+// reports at lag. health[i][k] is core i's report on port k;
 // author[k] is the core that authors port k, or -1; slow says the game
 // fell short of full speed while they reported.
 //
@@ -107,11 +106,10 @@ type CoreHealth struct {
 // other gains. So a pair counts the sum of both its ways, which no phase
 // changes, and shares it. A core's own port (its presses come back from
 // the host) and a port of a netpak player count alone. Waits that slowed
-// the game ask for one poll more. lower is need: the hysteresis of
-// [AutoLag] (ten measurements in a row before a fall) is the dead band.
-// furthest is the core that needs the most; ok is false when nothing is
-// known.
-func CoresLag(lag uint8, health [][NumPorts]CoreHealth, author [NumPorts]int, slow bool) (need, lower uint8, furthest int, ok bool) {
+// the game ask for one poll more. Falls are judged over many such needs
+// ([NeedWindow]). furthest is the core that needs the most; ok is false
+// when nothing is known.
+func CoresLag(lag uint8, health [][NumPorts]CoreHealth, author [NumPorts]int, slow bool) (need uint8, furthest int, ok bool) {
 	spare, worst, waited := 1<<30, 0, false
 	note := func(i, s int) {
 		if !ok || s < spare {
@@ -137,14 +135,14 @@ func CoresLag(lag uint8, health [][NumPorts]CoreHealth, author [NumPorts]int, sl
 		}
 	}
 	if !ok {
-		return lag, lag, 0, false
+		return lag, 0, false
 	}
 	n := max(int(lag)-spare, 0)
 	if slow && waited {
 		n = max(n, int(lag)+1)
 	}
 	n = min(n, 255)
-	return uint8(n), uint8(n), worst, true
+	return uint8(n), worst, true
 }
 
 // spare is how many polls lower the port's inputs would still have
@@ -176,8 +174,9 @@ const (
 )
 
 // Observe takes one measurement: need, the lag the network needs now
-// (WorstPair), and lower, the lag it would need a little slower
-// (LowerPair; lower >= need). It reports the lag to set, if it changes.
+// (WorstPair), and lower, the least it may fall to, judged over a longer
+// span (LowerPair, NeedWindow). A need above the lag raises it whatever
+// lower says. It reports the lag to set, if it changes.
 func (a *AutoLag) Observe(need, lower uint8) (uint8, bool) {
 	switch {
 	case need > a.Lag:
@@ -259,4 +258,41 @@ func (r *RTTSamples) estimate(window int) (rtt, jitter uint32) {
 func median(v []uint32) uint32 {
 	slices.Sort(v)
 	return v[(len(v)-1)/2]
+}
+
+// NeedWindow keeps what the direct cores needed (CoresLag) at the last
+// SteadyWindow measurements, sixteen seconds, so that their falls are
+// judged over as long a span as netpak players' steady round trips. The
+// zero value holds none.
+type NeedWindow struct {
+	ring [SteadyWindow]uint8
+	n    int
+}
+
+// Add records one measurement's need.
+func (w *NeedWindow) Add(need uint8) {
+	w.ring[w.n%SteadyWindow] = need
+	w.n++
+}
+
+// Lower is the lag the cores may fall to: the most the window's
+// measurements needed, leaving out the worst quarter of them. A core
+// reports the fewest inputs it held at any request in half a second, so
+// one input the network delayed longer than the rest decides a whole
+// measurement: two real cores 40 ms ± 5 apart at lag 3 need 2 in four
+// measurements of five and 3 in the fifth, and play lag 2 at full speed.
+// At the lag Lower allows, such an input makes its core wait within a
+// frame, which its speed limiter makes up; inputs late so often that the
+// game slows show in its pace, which raises the lag again and keeps it
+// while the network stays (the room's slow floor). Zero without
+// measurements.
+func (w *NeedWindow) Lower() uint8 {
+	n := min(w.n, SteadyWindow)
+	if n == 0 {
+		return 0
+	}
+	var s [SteadyWindow]uint8
+	copy(s[:], w.ring[:n])
+	slices.Sort(s[:n])
+	return s[n-1-n/4]
 }

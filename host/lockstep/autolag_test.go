@@ -102,37 +102,37 @@ func TestCoresLag(t *testing.T) {
 	waited := CoreHealth{Known: true, Waited: true}
 	two := [NumPorts]int{0, 1, -1, -1} // core 0 authors port 0, core 1 port 1
 	for _, tc := range []struct {
-		name        string
-		lag         uint8
-		health      [][NumPorts]CoreHealth
-		author      [NumPorts]int
-		slow        bool
-		need, lower uint8
-		furthest    int
+		name     string
+		lag      uint8
+		health   [][NumPorts]CoreHealth
+		author   [NumPorts]int
+		slow     bool
+		need     uint8
+		furthest int
 	}{
-		{"in step, three early", 5, [][NumPorts]CoreHealth{{held(5), held(3)}, {held(3), held(5)}}, two, false, 2, 2, 1},
+		{"in step, three early", 5, [][NumPorts]CoreHealth{{held(5), held(3)}, {held(3), held(5)}}, two, false, 2, 1},
 		// Core 0 leads by two polls: it holds 1 of core 1's inputs, core 1
 		// holds 5 of its; the pair shares (1+5)/2 = 3.
-		{"out of phase", 5, [][NumPorts]CoreHealth{{held(5), held(1)}, {held(5), held(5)}}, two, false, 2, 2, 1},
+		{"out of phase", 5, [][NumPorts]CoreHealth{{held(5), held(1)}, {held(5), held(5)}}, two, false, 2, 1},
 		// The leader waits within its frames, the game holds full speed:
 		// the pair still has spare.
-		{"leader waits", 3, [][NumPorts]CoreHealth{{held(3), waited}, {held(4), held(3)}}, two, false, 1, 1, 1},
+		{"leader waits", 3, [][NumPorts]CoreHealth{{held(3), waited}, {held(4), held(3)}}, two, false, 1, 1},
 		// Waits while the game falls short: one more.
-		{"slow and waiting", 2, [][NumPorts]CoreHealth{{held(2), waited}, {waited, held(2)}}, two, true, 3, 3, 1},
-		{"slow, no wait", 2, [][NumPorts]CoreHealth{{held(2), held(1)}, {held(1), held(2)}}, two, true, 1, 1, 1},
+		{"slow and waiting", 2, [][NumPorts]CoreHealth{{held(2), waited}, {waited, held(2)}}, two, true, 3, 1},
+		{"slow, no wait", 2, [][NumPorts]CoreHealth{{held(2), held(1)}, {held(1), held(2)}}, two, true, 1, 1},
 		// Its own presses come back with none to spare: that decides.
-		{"own round trip", 4, [][NumPorts]CoreHealth{{waited, held(6)}, {held(6), held(6)}}, two, false, 4, 4, 0},
+		{"own round trip", 4, [][NumPorts]CoreHealth{{waited, held(6)}, {held(6), held(6)}}, two, false, 4, 0},
 		// A port of a netpak player counts alone.
-		{"netpak player", 4, [][NumPorts]CoreHealth{{held(4), {}, held(2)}}, [NumPorts]int{0, -1, -1, -1}, false, 2, 2, 0},
-		{"nothing below 0", 0, [][NumPorts]CoreHealth{{held(4)}}, [NumPorts]int{0, -1, -1, -1}, false, 0, 0, 0},
+		{"netpak player", 4, [][NumPorts]CoreHealth{{held(4), {}, held(2)}}, [NumPorts]int{0, -1, -1, -1}, false, 2, 0},
+		{"nothing below 0", 0, [][NumPorts]CoreHealth{{held(4)}}, [NumPorts]int{0, -1, -1, -1}, false, 0, 0},
 	} {
-		need, lower, far, ok := CoresLag(tc.lag, tc.health, tc.author, tc.slow)
-		if !ok || need != tc.need || lower != tc.lower || far != tc.furthest || lower < need {
-			t.Errorf("%s: CoresLag = %d, %d, core %d, %v; want %d, %d, core %d", tc.name, need, lower, far, ok, tc.need, tc.lower, tc.furthest)
+		need, far, ok := CoresLag(tc.lag, tc.health, tc.author, tc.slow)
+		if !ok || need != tc.need || far != tc.furthest {
+			t.Errorf("%s: CoresLag = %d, core %d, %v; want %d, core %d", tc.name, need, far, ok, tc.need, tc.furthest)
 		}
 	}
-	if need, lower, _, ok := CoresLag(3, [][NumPorts]CoreHealth{{}}, two, true); ok || need != 3 || lower != 3 {
-		t.Errorf("nothing reported: %d, %d, %v; want the lag kept and not ok", need, lower, ok)
+	if need, _, ok := CoresLag(3, [][NumPorts]CoreHealth{{}}, two, true); ok || need != 3 {
+		t.Errorf("nothing reported: %d, %v; want the lag kept and not ok", need, ok)
 	}
 }
 
@@ -221,5 +221,56 @@ func TestAutoLagSteadyAtTheEdge(t *testing.T) {
 	}
 	if short < 10 {
 		t.Errorf("control: the short window changed the lag only %d times; the test no longer shows what it tests", short)
+	}
+}
+
+// The cores' falls are judged over the window, leaving out the worst
+// quarter of its measurements, which it forgets after SteadyWindow more.
+func TestNeedWindow(t *testing.T) {
+	var w NeedWindow
+	if got := w.Lower(); got != 0 {
+		t.Errorf("no measurements: Lower = %d", got)
+	}
+	add := func(need uint8, n int) {
+		for range n {
+			w.Add(need)
+		}
+	}
+	add(5, 2) // the start of a game: the cores wait for the first inputs
+	add(2, 6)
+	if got := w.Lower(); got != 2 {
+		t.Errorf("2 of 8 needing 5: Lower = %d, want 2", got)
+	}
+	add(5, 1)
+	if got := w.Lower(); got != 5 {
+		t.Errorf("3 of 9 needing 5: Lower = %d, want 5", got)
+	}
+	add(2, SteadyWindow) // the fives are forgotten
+	add(3, SteadyWindow/4)
+	if got := w.Lower(); got != 2 {
+		t.Errorf("a full window, a quarter needing 3: Lower = %d, want 2", got)
+	}
+	add(3, 1)
+	if got := w.Lower(); got != 3 {
+		t.Errorf("a full window, more than a quarter needing 3: Lower = %d, want 3", got)
+	}
+	add(1, SteadyWindow)
+	if got := w.Lower(); got != 1 {
+		t.Errorf("after a window of 1s: Lower = %d, want 1", got)
+	}
+}
+
+// A measurement whose need is the lag now, while the longer span allows a
+// lower one, does not stop a fall: a lone late input does not decide.
+func TestAutoLagFallsPastANeedAtTheLag(t *testing.T) {
+	a := AutoLag{Lag: 3}
+	for i := range autoLowerAfter {
+		need := uint8(2)
+		if i == autoLowerAfter/2 {
+			need = 3
+		}
+		if lag, changed := a.Observe(need, 2); changed != (i == autoLowerAfter-1) || (changed && lag != 2) {
+			t.Fatalf("measurement %d: Observe = %d, %v", i, lag, changed)
+		}
 	}
 }

@@ -52,7 +52,7 @@ func (r *Room) autoLagLocked() {
 		pace, slow = r.pace.slow(r.game.Poll(), r.now())
 	}
 	need, furthest := lockstep.WorstPair(paths)
-	lower := lockstep.LowerPair(paths)
+	lower := max(lockstep.LowerPair(paths), need)
 	old := r.game.Sched.Last().Lag
 	base := need
 	if slow && furthest != 0 && need == old && old < 255 {
@@ -70,7 +70,10 @@ func (r *Room) autoLagLocked() {
 	if base+1 < r.slowFloor || base > r.slowFloor {
 		r.slowFloor = 0 // the network moved since the game was slow
 	}
-	lower = max(lower, need, r.slowFloor)
+	// A fall must fit the pairs' round trips now and over the steady
+	// window, and most of the cores' needs over theirs (NeedWindow.Lower),
+	// whatever the cores need now.
+	lower = max(lower, r.slowFloor)
 	lag, changed := r.autoLag.Observe(need, lower)
 	if !changed || lag == old {
 		return
@@ -103,9 +106,10 @@ const fallMemory = 60 * time.Second
 
 // coresNeed is what direct cores' reports ask of autolag.
 type coresNeed struct {
-	need, lower uint8  // see lockstep.CoresLag
-	base        uint8  // need, were the game at full speed
-	furthest    uint16 // the core that needs the most
+	need     uint8  // see lockstep.CoresLag
+	lower    uint8  // the least they may fall to, over r.coreNeeds
+	base     uint8  // need, were the game at full speed
+	furthest uint16 // the core that needs the most
 }
 
 // coresNeedLocked is what the direct cores playing need (lockstep.CoresLag),
@@ -131,12 +135,13 @@ func (r *Room) coresNeedLocked(slow bool) (c coresNeed, ok bool) {
 		health = append(health, m.core.TakeHealth())
 	}
 	lag := r.game.Sched.Last().Lag
-	need, lower, worst, ok := lockstep.CoresLag(lag, health, author, slow)
+	need, worst, ok := lockstep.CoresLag(lag, health, author, slow)
 	if !ok {
 		return c, false
 	}
-	c.base, _, _, _ = lockstep.CoresLag(lag, health, author, false)
-	return coresNeed{need: need, lower: lower, base: c.base, furthest: cores[worst].id}, true
+	r.coreNeeds.Add(need)
+	c.base, _, _ = lockstep.CoresLag(lag, health, author, false)
+	return coresNeed{need: need, lower: r.coreNeeds.Lower(), base: c.base, furthest: cores[worst].id}, true
 }
 
 // handleAutoLagLocked turns autolag on or off for a player.

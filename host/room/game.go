@@ -35,7 +35,8 @@ func (r *Room) startLocked(actor *Member) error {
 		return err
 	}
 	r.state = statePlaying
-	r.slowFloor, r.pace, r.fell = 0, paceWindow{}, 0 // a new game: what autolag learned of the last is old
+	// A new game: what autolag learned of the last is old.
+	r.slowFloor, r.pace, r.fell, r.coreNeeds = 0, paceWindow{}, 0, lockstep.NeedWindow{}
 	r.game.Start(active)
 	r.cores.Start()
 	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: r.game.Grant, Active: active, Slots: r.cores.Registration(active)})

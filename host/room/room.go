@@ -62,11 +62,12 @@ type Room struct {
 	owner [session.NumPorts]*Member // author of each port
 	game  ledger.Ledger             // the host's record of the game: streams, schedule, grant
 
-	autoLagOn bool             // the host follows the network with the lag
-	autoLag   lockstep.AutoLag // its hysteresis
-	pace      paceWindow       // the game's pace at autolag's measurements
-	slowFloor uint8            // autolag's lowest lag in this game: the game was slow below it, or fell below it and came back (autolag.go)
-	fell      uint8            // the lag autolag last fell from, and when
+	autoLagOn bool                // the host follows the network with the lag
+	autoLag   lockstep.AutoLag    // its hysteresis
+	pace      paceWindow          // the game's pace at autolag's measurements
+	coreNeeds lockstep.NeedWindow // direct cores' needs at autolag's recent measurements
+	slowFloor uint8               // autolag's lowest lag in this game: the game was slow below it, or fell below it and came back (autolag.go)
+	fell      uint8               // the lag autolag last fell from, and when
 	fellAt    time.Time
 	autoWait  string // why autostart last waited, said once
 	autoArmed bool   // autostart may start a game: someone joined since the last one
