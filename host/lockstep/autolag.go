@@ -275,17 +275,18 @@ func (w *NeedWindow) Add(need uint8) {
 	w.n++
 }
 
-// Lower is the lag the cores may fall to: the most the window's
-// measurements needed, leaving out the worst quarter of them. A core
-// reports the fewest inputs it held at any request in half a second, so
-// one input the network delayed longer than the rest decides a whole
-// measurement: two real cores 40 ms ± 5 apart at lag 3 need 2 in four
-// measurements of five and 3 in the fifth, and play lag 2 at full speed.
-// At the lag Lower allows, such an input makes its core wait within a
-// frame, which its speed limiter makes up; inputs late so often that the
-// game slows show in its pace, which raises the lag again and keeps it
-// while the network stays (the room's slow floor). Zero without
-// measurements.
+// Lower is the lag the cores may fall to: the median of the window's
+// needs, as netpak players' falls are judged by their median round trip.
+// A core reports the fewest inputs it held at any request in half a
+// second, so one input the network delayed longer than the rest decides a
+// whole measurement, and how many measurements such inputs decide depends
+// on the phase the cores' frames keep: two real cores 40 ms ± 5 apart at
+// lag 3 needed 2 in four measurements of five and 3 in the fifth in one
+// game, more often 3 in another, and play lag 2 at full speed. At the lag
+// Lower allows, such an input makes its core wait longer than a frame,
+// which its speed limiter makes up; inputs late so often that the game
+// slows show in its pace, which raises the lag again and keeps it while
+// the network stays (the room's slow floor). Zero without measurements.
 func (w *NeedWindow) Lower() uint8 {
 	n := min(w.n, SteadyWindow)
 	if n == 0 {
@@ -294,5 +295,5 @@ func (w *NeedWindow) Lower() uint8 {
 	var s [SteadyWindow]uint8
 	copy(s[:], w.ring[:n])
 	slices.Sort(s[:n])
-	return s[n-1-n/4]
+	return s[(n-1)/2]
 }

@@ -224,8 +224,8 @@ func TestAutoLagSteadyAtTheEdge(t *testing.T) {
 	}
 }
 
-// The cores' falls are judged over the window, leaving out the worst
-// quarter of its measurements, which it forgets after SteadyWindow more.
+// The cores' falls are judged by the median need of the window, which
+// forgets a measurement after SteadyWindow more.
 func TestNeedWindow(t *testing.T) {
 	var w NeedWindow
 	if got := w.Lower(); got != 0 {
@@ -237,22 +237,22 @@ func TestNeedWindow(t *testing.T) {
 		}
 	}
 	add(5, 2) // the start of a game: the cores wait for the first inputs
-	add(2, 6)
+	add(2, 3)
 	if got := w.Lower(); got != 2 {
-		t.Errorf("2 of 8 needing 5: Lower = %d, want 2", got)
+		t.Errorf("2 of 5 needing 5: Lower = %d, want 2", got)
 	}
-	add(5, 1)
+	add(5, 2)
 	if got := w.Lower(); got != 5 {
-		t.Errorf("3 of 9 needing 5: Lower = %d, want 5", got)
+		t.Errorf("4 of 7 needing 5: Lower = %d, want 5", got)
 	}
 	add(2, SteadyWindow) // the fives are forgotten
-	add(3, SteadyWindow/4)
+	add(3, SteadyWindow/2)
 	if got := w.Lower(); got != 2 {
-		t.Errorf("a full window, a quarter needing 3: Lower = %d, want 2", got)
+		t.Errorf("a full window, half needing 3: Lower = %d, want 2", got)
 	}
 	add(3, 1)
 	if got := w.Lower(); got != 3 {
-		t.Errorf("a full window, more than a quarter needing 3: Lower = %d, want 3", got)
+		t.Errorf("a full window, more than half needing 3: Lower = %d, want 3", got)
 	}
 	add(1, SteadyWindow)
 	if got := w.Lower(); got != 1 {

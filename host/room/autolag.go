@@ -71,7 +71,7 @@ func (r *Room) autoLagLocked() {
 		r.slowFloor = 0 // the network moved since the game was slow
 	}
 	// A fall must fit the pairs' round trips now and over the steady
-	// window, and most of the cores' needs over theirs (NeedWindow.Lower),
+	// window, and the cores' median need over theirs (NeedWindow.Lower),
 	// whatever the cores need now.
 	lower = max(lower, r.slowFloor)
 	lag, changed := r.autoLag.Observe(need, lower)
