@@ -1,6 +1,9 @@
 package lockstep
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // PollMicros is a poll period at full speed (60 polls/s), in microseconds.
 const PollMicros = 16667
@@ -220,15 +223,11 @@ const (
 // or a change of route half-way through the window do not move. The zero
 // value holds no sample.
 type RTTSamples struct {
-	ring [SteadyWindow]uint32
-	n    int
+	ring ring[uint32]
 }
 
 // Add records a round trip.
-func (r *RTTSamples) Add(rtt uint32) {
-	r.ring[r.n%SteadyWindow] = rtt
-	r.n++
-}
+func (r *RTTSamples) Add(rtt uint32) { r.ring.add(rtt) }
 
 // Estimate returns the median of the last RTTWindow round trips and the
 // median deviation from it; zeros without samples.
@@ -238,24 +237,42 @@ func (r *RTTSamples) Estimate() (rtt, jitter uint32) { return r.estimate(RTTWind
 func (r *RTTSamples) Steady() (rtt, jitter uint32) { return r.estimate(SteadyWindow) }
 
 func (r *RTTSamples) estimate(window int) (rtt, jitter uint32) {
-	n := min(r.n, window)
-	if n == 0 {
+	var buf, d [SteadyWindow]uint32
+	s := r.ring.last(window, &buf)
+	if len(s) == 0 {
 		return 0, 0
 	}
-	var s, d [SteadyWindow]uint32
-	for i := range n {
-		s[i] = r.ring[(r.n-1-i)%SteadyWindow]
-	}
-	rtt = median(s[:n])
-	for i, v := range s[:n] {
+	rtt = median(s)
+	for i, v := range s {
 		d[i] = max(v, rtt) - min(v, rtt)
 	}
-	return rtt, median(d[:n])
+	return rtt, median(d[:len(s)])
+}
+
+// ring keeps the last SteadyWindow values added to it.
+type ring[T cmp.Ordered] struct {
+	v [SteadyWindow]T
+	n int
+}
+
+func (r *ring[T]) add(x T) {
+	r.v[r.n%SteadyWindow] = x
+	r.n++
+}
+
+// last copies the last k values added (fewer if fewer were) into buf and
+// returns them, the newest first.
+func (r *ring[T]) last(k int, buf *[SteadyWindow]T) []T {
+	n := min(r.n, k, SteadyWindow)
+	for i := range n {
+		buf[i] = r.v[(r.n-1-i)%SteadyWindow]
+	}
+	return buf[:n]
 }
 
 // median sorts v in place and returns its middle value (the lower one of
 // the middle two).
-func median(v []uint32) uint32 {
+func median[T cmp.Ordered](v []T) T {
 	slices.Sort(v)
 	return v[(len(v)-1)/2]
 }
@@ -265,15 +282,11 @@ func median(v []uint32) uint32 {
 // judged over as long a span as netpak players' steady round trips. The
 // zero value holds none.
 type NeedWindow struct {
-	ring [SteadyWindow]uint8
-	n    int
+	ring ring[uint8]
 }
 
 // Add records one measurement's need.
-func (w *NeedWindow) Add(need uint8) {
-	w.ring[w.n%SteadyWindow] = need
-	w.n++
-}
+func (w *NeedWindow) Add(need uint8) { w.ring.add(need) }
 
 // Lower is the lag the cores may fall to: the median of the window's
 // needs, as netpak players' falls are judged by their median round trip.
@@ -282,18 +295,17 @@ func (w *NeedWindow) Add(need uint8) {
 // whole measurement, and how many measurements such inputs decide depends
 // on the phase the cores' frames keep: two real cores 40 ms ± 5 apart at
 // lag 3 needed 2 in four measurements of five and 3 in the fifth in one
-// game, more often 3 in another, and play lag 2 at full speed. At the lag
+// game, 3 in more than a quarter of them in another, and play lag 2 at
+// full speed in both phases. At the lag
 // Lower allows, such an input makes its core wait longer than a frame,
 // which its speed limiter makes up; inputs late so often that the game
 // slows show in its pace, which raises the lag again and keeps it while
 // the network stays (the room's slow floor). Zero without measurements.
 func (w *NeedWindow) Lower() uint8 {
-	n := min(w.n, SteadyWindow)
-	if n == 0 {
+	var buf [SteadyWindow]uint8
+	s := w.ring.last(SteadyWindow, &buf)
+	if len(s) == 0 {
 		return 0
 	}
-	var s [SteadyWindow]uint8
-	copy(s[:], w.ring[:n])
-	slices.Sort(s[:n])
-	return s[(n-1)/2]
+	return median(s)
 }
