@@ -168,7 +168,7 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 			p.res, p.err = sim.Run(ctx, p.c, sim.Config{Polls: d.Polls, Rate: d.Rate, Script: script,
 				OnPoll: func(poll uint32, _ [session.NumPorts]session.Input) {
 					now := time.Now()
-					if now.Sub(last) > slowGap(d.Rate) {
+					if now.Sub(last) > sim.StallGap(d.Rate) {
 						p.slow.Add(1)
 					}
 					last = now
@@ -204,17 +204,6 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 			fmt.Fprintln(out, statusLine(d, ps, seats, h, &pace))
 		}
 	}
-}
-
-// slowGap is the time between polls that counts as a stall in the status
-// line: half a poll period late (2 ms at full speed). The final report
-// counts sim's stalls instead: polls that waited over 2 ms for inputs.
-func slowGap(rate float64) time.Duration {
-	gap := 2 * time.Millisecond
-	if rate > 0 {
-		gap += time.Duration(1.5 * float64(time.Second) / rate)
-	}
-	return gap
 }
 
 func demoTimeout(d DemoConfig) time.Duration {

@@ -79,15 +79,27 @@ type Config struct {
 
 // Result is how a simulated player's game ended.
 type Result struct {
-	State  State
-	First  uint32        // the first poll consumed (late spectators start later)
-	Stalls int           // polls that waited noticeably for inputs
-	Waited time.Duration // total time spent waiting for inputs
-	Worst  time.Duration // the longest wait of one poll
+	State State
+	First uint32 // the first poll consumed (late spectators start later)
+	// Stalls counts the polls that came late, StallGap after the one
+	// before, and Waited the time they came later than a poll period. A
+	// wait within the poll period (inputs that arrive in the frame that
+	// uses them, at the smallest lag a network allows) delays no poll.
+	Stalls int
+	Waited time.Duration
+	Worst  time.Duration // the longest wait of one poll, late or not
 }
 
-// stallThreshold is the wait that counts as a stall.
-const stallThreshold = 2 * time.Millisecond
+// StallGap is how long after the one before a poll at rate polls/s comes
+// late: half a period more than the period, and 2 ms more for the clock's
+// own jitter (an unpaced player's poll is late when it waits 2 ms).
+func StallGap(rate float64) time.Duration {
+	gap := 2 * time.Millisecond
+	if rate > 0 {
+		gap += time.Duration(1.5 * float64(time.Second) / rate)
+	}
+	return gap
+}
 
 // Run plays the game on c until poll cfg.Polls, or until ctx ends or the
 // client stops.
@@ -99,6 +111,7 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 		tick = time.NewTicker(time.Duration(float64(time.Second) / cfg.Rate))
 		defer tick.Stop()
 	}
+	var last time.Time // when the last poll ended
 	first := true
 	game := c.GamesEnded() // the game this run plays: it ends with it
 	for {
@@ -118,13 +131,13 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("poll %d: %w", next, err)
 		}
+		end := time.Now()
 		if first {
 			res.First, first = p, false
-		} else if w := time.Since(t0); w > stallThreshold {
-			res.Stalls++
-			res.Waited += w
-			res.Worst = max(res.Worst, w)
+		} else {
+			res.noteWait(t0, end, last, cfg.Rate)
 		}
+		last = end
 		if p >= cfg.Polls {
 			return res, nil
 		}
@@ -139,5 +152,19 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 				return res, ctx.Err()
 			}
 		}
+	}
+}
+
+// noteWait records a poll that began at t0 and ended at end, the poll
+// before it having ended at last, at rate polls/s (0: unpaced).
+func (r *Result) noteWait(t0, end, last time.Time, rate float64) {
+	r.Worst = max(r.Worst, end.Sub(t0))
+	gap, period := end.Sub(t0), time.Duration(0)
+	if rate > 0 {
+		gap, period = end.Sub(last), time.Duration(float64(time.Second)/rate)
+	}
+	if gap > StallGap(rate) {
+		r.Stalls++
+		r.Waited += gap - period
 	}
 }
