@@ -193,7 +193,7 @@ var table = []*command{
 	{
 		name: "autolag", args: "[on|off]", parse: parseAutoLag,
 		help: "let the host follow the network with the lag: the smallest lag that holds full speed for everyone",
-		more: "On by default. Twice a second the host measures every player's round trip and jitter, takes the lag the worst pair of players needs (an input has lag+1 polls of 16.7 ms to travel; for mupen64plus cores connected straight to the host, how early their inputs reach them), adds one poll when the game falls short of full speed at that lag (an emulator's own time in its frame, which no ping shows, and says so), raises the lag within a second when the network slows and lowers it once sixteen seconds of round trips agree, and announces each change, which lands on the same poll for everyone. /lag N turns it off; /lagstat shows the measurements.",
+		more: "On by default. Twice a second the host measures every player's round trip and jitter, takes the lag the worst pair of players needs (an input has lag+1 polls of 16.7 ms to travel; for mupen64plus cores connected straight to the host, how early their inputs reach them), adds one poll when the game falls short of full speed at that lag (an emulator's own time in its frame, which no ping shows, and says so), raises the lag within a second when the network slows and lowers it once the median of sixteen seconds of round trips (or of direct cores' reports) allows it, and announces each change, which lands on the same poll for everyone. /lag N turns it off; /lagstat shows the measurements.",
 	},
 	{
 		name: "lagstat", parse: noArgs(LagStat{}),
