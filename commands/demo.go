@@ -78,7 +78,7 @@ type demoPlayer struct {
 	name  string
 	c     *client.Client
 	poll  atomic.Uint32
-	slow  atomic.Int64
+	slow  atomic.Int64 // its stalls so far (sim.Result.Stalls)
 	res   sim.Result
 	err   error
 	spect bool
@@ -164,16 +164,9 @@ func playDemo(ctx context.Context, d DemoConfig, ps []*demoPlayer, q *eventQueue
 	}
 	for _, p := range ps {
 		wg.Go(func() {
-			last := time.Now()
 			p.res, p.err = sim.Run(ctx, p.c, sim.Config{Polls: d.Polls, Rate: d.Rate, Script: script,
-				OnPoll: func(poll uint32, _ [session.NumPorts]session.Input) {
-					now := time.Now()
-					if now.Sub(last) > sim.StallGap(d.Rate) {
-						p.slow.Add(1)
-					}
-					last = now
-					p.poll.Store(poll + 1)
-				}})
+				OnPoll:  func(poll uint32, _ [session.NumPorts]session.Input) { p.poll.Store(poll + 1) },
+				OnStall: func() { p.slow.Add(1) }})
 		})
 	}
 	done := make(chan struct{})

@@ -75,13 +75,16 @@ type Config struct {
 	// OnPress, if set, is called as each poll's presses are made, just
 	// before they go to the client (which publishes them for poll+lag).
 	OnPress func(poll uint32)
+	// OnStall, if set, is called after every poll counted in
+	// Result.Stalls, as it happens.
+	OnStall func()
 }
 
 // Result is how a simulated player's game ended.
 type Result struct {
 	State State
 	First uint32 // the first poll consumed (late spectators start later)
-	// Stalls counts the polls that came late, StallGap after the one
+	// Stalls counts the polls that came late, stallGap after the one
 	// before, and Waited the time they came later than a poll period. A
 	// wait within the poll period (inputs that arrive in the frame that
 	// uses them, at the smallest lag a network allows) delays no poll.
@@ -90,10 +93,10 @@ type Result struct {
 	Worst  time.Duration // the longest wait of one poll, late or not
 }
 
-// StallGap is how long after the one before a poll at rate polls/s comes
+// stallGap is how long after the one before a poll at rate polls/s comes
 // late: half a period more than the period, and 2 ms more for the clock's
 // own jitter (an unpaced player's poll is late when it waits 2 ms).
-func StallGap(rate float64) time.Duration {
+func stallGap(rate float64) time.Duration {
 	gap := 2 * time.Millisecond
 	if rate > 0 {
 		gap += time.Duration(1.5 * float64(time.Second) / rate)
@@ -134,8 +137,8 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 		end := time.Now()
 		if first {
 			res.First, first = p, false
-		} else {
-			res.noteWait(t0, end, last, cfg.Rate)
+		} else if res.noteWait(t0, end, last, cfg.Rate) && cfg.OnStall != nil {
+			cfg.OnStall()
 		}
 		last = end
 		if p >= cfg.Polls {
@@ -156,15 +159,18 @@ func Run(ctx context.Context, c *client.Client, cfg Config) (Result, error) {
 }
 
 // noteWait records a poll that began at t0 and ended at end, the poll
-// before it having ended at last, at rate polls/s (0: unpaced).
-func (r *Result) noteWait(t0, end, last time.Time, rate float64) {
+// before it having ended at last, at rate polls/s (0: unpaced), and
+// reports whether it was a stall.
+func (r *Result) noteWait(t0, end, last time.Time, rate float64) bool {
 	r.Worst = max(r.Worst, end.Sub(t0))
 	gap, period := end.Sub(t0), time.Duration(0)
 	if rate > 0 {
 		gap, period = end.Sub(last), time.Duration(float64(time.Second)/rate)
 	}
-	if gap > StallGap(rate) {
-		r.Stalls++
-		r.Waited += gap - period
+	if gap <= stallGap(rate) {
+		return false
 	}
+	r.Stalls++
+	r.Waited += gap - period
+	return true
 }

@@ -44,7 +44,7 @@ func TestStateHashDependsOnEveryInput(t *testing.T) {
 	}
 }
 
-// A paced player's poll is a stall when it comes StallGap or more after
+// A paced player's poll is a stall when it comes stallGap or more after
 // the one before, and costs what it came later than a period; an unpaced
 // player's when it waits 2 ms.
 func TestStalls(t *testing.T) {
