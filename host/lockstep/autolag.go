@@ -296,11 +296,11 @@ func (w *NeedWindow) Add(need uint8) { w.ring.add(need) }
 // on the phase the cores' frames keep: two real cores 40 ms ± 5 apart at
 // lag 3 needed 2 in four measurements of five and 3 in the fifth in one
 // game, 3 in more than a quarter of them in another, and play lag 2 at
-// full speed in both phases. At the lag
-// Lower allows, such an input makes its core wait longer than a frame,
-// which its speed limiter makes up; inputs late so often that the game
-// slows show in its pace, which raises the lag again and keeps it while
-// the network stays (the room's slow floor). Zero without measurements.
+// full speed in both phases. At the lag Lower allows, such an input makes
+// its core wait longer than a frame, which its speed limiter makes up;
+// inputs late so often that the game slows show in its pace, which raises
+// the lag again and keeps it while the network stays (the room's slow
+// floor). Zero without measurements.
 func (w *NeedWindow) Lower() uint8 {
 	var buf [SteadyWindow]uint8
 	s := w.ring.last(SteadyWindow, &buf)
