@@ -29,7 +29,7 @@ type autoLagPair struct {
 // seed+1 and seed+2), and starts the game.
 func newAutoLagPair(t *testing.T, leg latency.Shape, seed uint64) *autoLagPair {
 	tn := newTestNet(t, true)
-	p := &autoLagPair{ns: startNetSession(t, tn, host.Config{Lag: startLag, AutoLag: true})}
+	p := &autoLagPair{ns: startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})}
 	for i, name := range []string{"ann", "ben"} {
 		l := latency.New(latency.Config{Out: leg, In: leg, Seed: seed + uint64(i+1)})
 		p.links = append(p.links, l)
@@ -73,17 +73,6 @@ func (p *autoLagPair) play(t *testing.T, polls uint32, onPoll func(uint32, [sess
 		}
 	}
 	return a
-}
-
-// startLag is the lag the pair's games start at, autolag on.
-const startLag = 5
-
-// endLag is the lag a pair's game ended at, given its changes of lag.
-func endLag(changes []session.Event) uint8 {
-	if len(changes) == 0 {
-		return startLag
-	}
-	return changes[len(changes)-1].Lag
 }
 
 // Autolag follows the network: two players 10 ms apart play at the
@@ -137,8 +126,8 @@ func TestAutoLagFollowsThePace(t *testing.T) {
 		if len(changes) > 4 {
 			t.Errorf("%d changes of lag, want a few: %v", len(changes), changes)
 		}
-		if end := endLag(changes); end != 1 {
-			t.Errorf("the game ends at lag %d, want 1", end)
+		if last := changes[len(changes)-1].Lag; last != 1 {
+			t.Errorf("the game ends at lag %d, want 1", last)
 		}
 		// The players are told why: no round trip called for lag 1.
 		said := false
