@@ -41,6 +41,10 @@ type Session interface {
 	AuthorLimit(c *Core) uint32
 	// Authored relays n inputs c just published on port k from poll from.
 	Authored(c *Core, k int, from uint32, n int)
+	// Pressed tells the session c pressed keys in the game, published or
+	// not: in golf mode the golf button takes c the golf seat, as a netpak
+	// client's press does.
+	Pressed(c *Core, keys uint32)
 	// CompareCP0 judges c's CPU registers at a VI.
 	CompareCP0(c *Core, d m64p.SyncData)
 	// DataArrived serves the members waiting for player 1's data of kind.

@@ -94,10 +94,13 @@ func (cs *Cores) keysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, from net
 	lag := g.Sched.At(d.Count).LagOf(c.id)
 	before := st.Have
 	n := c.authors[k].Publish(d.Count, lag, session.Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
+	if n > 0 {
+		cs.s.Authored(c, k, before, n)
+	}
+	cs.s.Pressed(c, d.Keys)
 	if n == 0 {
 		return
 	}
-	cs.s.Authored(c, k, before, n)
 	if cs.cfg.Gratuitous {
 		cs.gratuitousLocked(k, c.authors[k].Next-uint32(n), cs.s.Game())
 	}

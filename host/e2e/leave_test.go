@@ -95,7 +95,7 @@ func playAndKill(t *testing.T, victim int) {
 	}
 	gone := noneLeft()
 	gone[port] = left.Poll
-	requireStreams(t, r.in, predictStreams(polls, g.active, []lagChange{{0, lag}}, gone))
+	requireStreams(t, r.in, predictStreams(polls, g.active, scriptKeys, []lagChange{{lag: lag}}, gone))
 	g.checkCores(words, names, r.in)
 	for i, path := range g.logs {
 		if i != victim && !waitLog(ctx, path, fmt.Sprintf("player %d has disconnected", port+1)) {

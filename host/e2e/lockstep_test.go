@@ -77,8 +77,8 @@ func playLockstep(t *testing.T, spec gameSpec, newLag uint8) {
 		t.Fatalf("lag change %+v, want lag %d from a poll after %d inside the game", lagEv.Event, newLag, changeAt)
 	}
 	t.Logf("lag %d from poll %d (asked at poll %d)", lagEv.Lag, lagEv.Poll, changeAt)
-	lags := []lagChange{{0, spec.lag}, {lagEv.Poll, lagEv.Lag}}
-	requireStreams(t, r.in, predictStreams(spec.polls, g.active, lags, noneLeft()))
+	lags := []lagChange{{lag: spec.lag}, {from: lagEv.Poll, lag: lagEv.Lag}}
+	requireStreams(t, r.in, predictStreams(spec.polls, g.active, scriptKeys, lags, noneLeft()))
 	g.checkCores(words, g.names, r.in)
 	if ds := g.events.all(session.EventDesync); len(ds) > 0 {
 		t.Errorf("the host reported desyncs: %v", ds[0].Event)

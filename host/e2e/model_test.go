@@ -2,27 +2,33 @@ package e2e
 
 import "github.com/netpak/netpak/host/session"
 
-// lagChange is the session lag from a poll on.
+// lagChange is the session lag from a poll on, and the ports of the golf
+// seat, which play at lag 0.
 type lagChange struct {
-	from uint32
-	lag  uint8
+	from   uint32
+	lag    uint8
+	golfer session.PortMask
 }
 
 // predictStreams models every port's author independently of the host's
-// code: the press of count c (scriptKeys) is the input for poll c+lag(c);
-// skipped polls repeat the last input (the zero input before the first),
-// and a press landing on a poll already published is dropped. A port
-// whose player left reads as no input from leftFrom on.
-func predictStreams(polls int, active session.PortMask, lags []lagChange, leftFrom [session.NumPorts]uint32) [][session.NumPorts]uint32 {
+// code: the press of count c (keys) is the input for poll c+lag(c), lag
+// being 0 for the golfer's ports; skipped polls repeat the last input (the
+// zero input before the first), and a press landing on a poll already
+// published is dropped. A port whose player left reads as no input from
+// leftFrom on.
+func predictStreams(polls int, active session.PortMask, keys func(int, uint32) uint32, lags []lagChange, leftFrom [session.NumPorts]uint32) [][session.NumPorts]uint32 {
 	out := make([][session.NumPorts]uint32, polls)
-	lagAt := func(c uint32) uint8 {
-		l := lags[0].lag
+	lagAt := func(k int, c uint32) uint8 {
+		var in lagChange
 		for _, ch := range lags {
 			if c >= ch.from {
-				l = ch.lag
+				in = ch
 			}
 		}
-		return l
+		if in.golfer.Has(k) {
+			return 0
+		}
+		return in.lag
 	}
 	for k := range session.NumPorts {
 		if !active.Has(k) {
@@ -30,18 +36,18 @@ func predictStreams(polls int, active session.PortMask, lags []lagChange, leftFr
 		}
 		var next, last uint32
 		for c := uint32(0); int(next) < polls; c++ {
-			target := c + uint32(lagAt(c))
+			target := c + uint32(lagAt(k, c))
 			if target < next {
 				continue
 			}
-			keys := scriptKeys(k, c)
+			in := keys(k, c)
 			for ; next < target && int(next) < polls; next++ {
 				out[next][k] = last
 			}
 			if int(target) < polls {
-				out[target][k] = keys
+				out[target][k] = in
 			}
-			last, next = keys, target+1
+			last, next = in, target+1
 		}
 		for p := leftFrom[k]; int(p) < polls; p++ {
 			out[p][k] = 0

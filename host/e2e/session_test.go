@@ -44,6 +44,10 @@ type gameSpec struct {
 	paced bool
 	// autoLag turns the host's autolag on, from lag.
 	autoLag bool
+	// golf turns golf mode on from the start.
+	golf bool
+	// keys, if set, replaces scriptKeys as every core's presses.
+	keys func(port int, count uint32) uint32
 	// tap, if set, times every core's inputs on its side of its network.
 	tap *inputTap
 }
@@ -116,7 +120,16 @@ var testCores = testhook.Hooks{Turbo: true, ScriptKeys: scriptKeys}
 func (g *game) hooks() testhook.Hooks {
 	h := testCores
 	h.Turbo = !g.spec.paced
+	h.ScriptKeys = g.keys()
 	return h
+}
+
+// keys is every core's scripted presses.
+func (g *game) keys() func(port int, count uint32) uint32 {
+	if g.spec.keys != nil {
+		return g.spec.keys
+	}
+	return scriptKeys
 }
 
 func (g *game) startHost() {
@@ -124,7 +137,7 @@ func (g *game) startHost() {
 	ln, pc, addr := listenPair(t)
 	g.addr = addr
 	g.h = host.New(host.WithTestHooks(host.Config{
-		Lag: g.spec.lag, AutoLag: g.spec.autoLag, AutoStart: g.active.Count(), Logf: t.Logf, OnEvent: g.events.add,
+		Lag: g.spec.lag, AutoLag: g.spec.autoLag, Golf: g.spec.golf, AutoStart: g.active.Count(), Logf: t.Logf, OnEvent: g.events.add,
 	}, g.hooks()))
 	served := make(chan error, 1)
 	go func() { served <- g.h.Serve(ln, pc) }()

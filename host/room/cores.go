@@ -102,6 +102,18 @@ func (s *coreSession) Authored(c *direct.Core, k int, from uint32, n int) {
 	r.relayLocked(m)
 }
 
+// Pressed moves the golf seat to core c when it pressed the golf button.
+func (s *coreSession) Pressed(c *direct.Core, keys uint32) {
+	r := (*Room)(s)
+	m := r.coreMember(c)
+	if m == nil || keys&r.cfg.GolfMask == 0 {
+		return
+	}
+	if err := r.takeGolfSeatLocked(m); err != nil {
+		r.logf("golf seat for %s: %v", m.name, err)
+	}
+}
+
 // CompareCP0 judges core c's CPU registers at a VI.
 func (s *coreSession) CompareCP0(c *direct.Core, d m64p.SyncData) {
 	r := (*Room)(s)

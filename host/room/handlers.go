@@ -174,6 +174,13 @@ func (r *Room) handleGolfPressLocked(m *Member, p []byte) error {
 	if _, err := wire.ParseU32(p); err != nil {
 		return fmt.Errorf("parse golf-press: %w", err)
 	}
+	return r.takeGolfSeatLocked(m)
+}
+
+// takeGolfSeatLocked moves the golf seat to m, which pressed the golf
+// button, if golf mode is on and m does not hold or have it coming. A
+// full schedule drops the press: the next one tries again.
+func (r *Room) takeGolfSeatLocked(m *Member) error {
 	e := r.game.Sched.Last()
 	if r.state != statePlaying || !e.Golf || e.Seat == m.id || m.ports == 0 {
 		return nil

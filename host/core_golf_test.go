@@ -1,0 +1,86 @@
+package host_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/session"
+)
+
+// Direct cores play golf as netpak players do: a core's golf press takes
+// it the seat, and from the seat's poll on (once the presses its old lag
+// had in flight are used) its port carries the press of the same count,
+// while the others keep the session lag; the seat moves on to the next
+// core that presses.
+func TestDirectGolfers(t *testing.T) {
+	const lag, polls = 4, 500
+	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
+	press := map[int]int{1: 100, 0: 250} // port: the count it presses the golf button
+	script := func(port, count int) uint32 {
+		k := coreKeys(port, count) &^ session.DefaultGolfMask
+		if press[port] == count {
+			k |= session.DefaultGolfMask
+		}
+		return k
+	}
+	players := [][]uint8{{0}, {1}}
+	cores, done := startCores(t, ts.addr, players...)
+	waitHandshakes(t, 2, done)
+	var wg sync.WaitGroup
+	for i, c := range cores {
+		wg.Go(func() {
+			for n := range polls {
+				if _, err := c.Poll(t.Context(), map[int]uint32{i: script(i, n)}); err != nil {
+					t.Errorf("core %d at poll %d: %v", i, n, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	waitEvents(t, ts, []string{"host"}, session.EventGolfSeat, 2)
+	seats := ts.eventsOf("host", session.EventGolfSeat)
+	if seats[0].Who != "core-p2" || seats[1].Who != "core-p1" {
+		t.Fatalf("seat events %v, want core-p2's, then core-p1's", seats)
+	}
+	from, to := int(seats[0].Poll), int(seats[1].Poll)
+	if from <= press[1] || to <= press[0] || from+lag >= to {
+		t.Fatalf("seat for core-p2 from poll %d, for core-p1 from %d: want them after the presses (%d, %d) and apart", from, to, press[1], press[0])
+	}
+	h0, h1 := cores[0].History(), cores[1].History()
+	for n := range polls {
+		if h0[n] != h1[n] {
+			t.Fatalf("poll %d: the cores consumed %+v and %+v", n, h0[n], h1[n])
+		}
+	}
+	lagOf := func(port, n int) (int, bool) { // the lag port plays at poll n, if settled
+		holder := 1
+		switch {
+		case n >= from+lag && n < to:
+		case n >= to+lag:
+			holder = 0
+		default:
+			return 0, false
+		}
+		if port == holder {
+			return 0, true
+		}
+		return lag, true
+	}
+	for n := range polls {
+		for port := range 2 {
+			l, ok := lagOf(port, n)
+			if !ok {
+				continue
+			}
+			if got, want := h0[n].Keys[port], script(port, n-l); got != want {
+				t.Fatalf("poll %d port %d: %#x, want the press of count %d %#x (lag %d)", n, port+1, got, n-l, want, l)
+			}
+		}
+	}
+	t.Logf("%v; %v", seats[0], seats[1])
+}
