@@ -3,8 +3,10 @@ package host_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/session"
 )
 
@@ -83,4 +85,41 @@ func TestDirectGolfers(t *testing.T) {
 		}
 	}
 	t.Logf("%v; %v", seats[0], seats[1])
+}
+
+// Two direct cores that hold the golf button all game take the seat from
+// each other at the talk rate, not at every count: the honest players'
+// consoles are not flooded with seat changes, and they play on, identical.
+func TestGolfSeatFloodIsLimited(t *testing.T) {
+	const polls = 600
+	ts := startHost(t, host.Config{Lag: 3, Golf: true}, nil)
+	players := [][]uint8{{0}, {1}}
+	cores, done := startCores(t, ts.addr, players...)
+	cs := []*client.Client{ts.join("p1", client.Config{Ports: 1 << 2}), ts.join("p2", client.Config{Ports: 1 << 3})}
+	ts.waitMembers(4)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	waitHandshakes(t, 2, done)
+	var wg sync.WaitGroup
+	for i, c := range cores {
+		k := int(players[i][0])
+		wg.Go(func() {
+			for n := range polls {
+				if _, err := c.Poll(t.Context(), map[int]uint32{k: coreKeys(k, n) | session.DefaultGolfMask}); err != nil {
+					t.Errorf("core on port %d at poll %d: %v", k+1, n, err)
+					return
+				}
+			}
+		})
+	}
+	t0 := time.Now()
+	playHonest(t, cs, polls, 120)
+	wg.Wait()
+	requireNotDropped(t, ts, "p1", "p2")
+	seats := len(ts.eventsOf("p1", session.EventGolfSeat))
+	if limit := 2*(20+int(4*time.Since(t0).Seconds())) + 4; seats > limit || seats < 2 {
+		t.Errorf("p1 saw %d golf seat changes in %v, want 2 to %d", seats, time.Since(t0), limit)
+	}
+	t.Logf("%d golf seat changes in %v", seats, time.Since(t0).Round(time.Millisecond))
 }

@@ -81,7 +81,7 @@ func (r *Room) refuseTalkLocked(m *Member, typ wire.FrameType) error {
 	}
 	if !m.talk.refused {
 		m.talk.refused = true
-		what := map[wire.FrameType]string{wire.FrameChat: "chat line", wire.FrameSetLag: "lag change", wire.FrameGolf: "golf change",
+		what := map[wire.FrameType]string{wire.FrameChat: "chat line", wire.FrameSetLag: "lag change", wire.FrameGolf: "golf change", wire.FrameGolfPress: "golf press",
 			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start", wire.FrameCatchUp: "catch-up report", wire.FrameEmulator: "emulator report", wire.FrameCheats: "cheat names"}[typ]
 		r.noticeLocked(m, fmt.Errorf("you are sending too fast: your %s was refused; wait a moment", what))
 	}
@@ -179,11 +179,16 @@ func (r *Room) handleGolfPressLocked(m *Member, p []byte) error {
 
 // takeGolfSeatLocked moves the golf seat to m, which pressed the golf
 // button, if golf mode is on and m does not hold or have it coming. A
-// full schedule drops the press: the next one tries again.
+// move reaches everyone, so it is held to m's talk rate: two players who
+// press all the time cannot flood every console with seat changes. A full
+// schedule drops the press: the next one tries again.
 func (r *Room) takeGolfSeatLocked(m *Member) error {
 	e := r.game.Sched.Last()
 	if r.state != statePlaying || !e.Golf || e.Seat == m.id || m.ports == 0 {
 		return nil
+	}
+	if !m.talk.allow(r.now()) {
+		return r.refuseTalkLocked(m, wire.FrameGolfPress)
 	}
 	e.Seat, e.Actor, e.Cause = m.id, m.id, lockstep.CauseGolfSeat
 	if err := r.scheduleLocked(e); err != nil && !errors.Is(err, lockstep.ErrScheduleFull) {
