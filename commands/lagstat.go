@@ -10,14 +10,15 @@ import (
 )
 
 // LagStatText formats /lagstat: every player's round trip to the host, its
-// jitter and how long the others waited for its inputs in this game, then
+// jitter, how fast its inputs came over the last seconds of the game
+// (polls/s) and how long the others waited for them in this game, then
 // the lag each pair of players needs (an input goes from
 // its author through the host to the other: half of each round trip, plus
 // both jitters), the worst of them, and the session's lag.
 func LagStatText(members []session.Member, lag uint8) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tJITTER\tOTHERS WAITED")
+	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tJITTER\tPOLLS/S\tOTHERS WAITED")
 	var paths []lockstep.Path
 	names := map[uint16]string{}
 	for _, m := range members {
@@ -28,7 +29,7 @@ func LagStatText(members []session.Member, lag uint8) string {
 		if m.Core {
 			ping, jitter = "-", "-" // a direct core does not report its round trip
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, jitter, waited(m.WaitedMillis))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, jitter, pace(m), waited(m.WaitedMillis))
 		if !m.Core {
 			paths = append(paths, lockstep.Path{ID: m.ID, RTT: max(uint32(m.RTTMillis)*1000, 1), Jitter: uint32(m.JitterMillis) * 1000})
 			names[m.ID] = m.Name
@@ -49,6 +50,14 @@ func LagStatText(members []session.Member, lag uint8) string {
 		b.WriteString(": expect the game to wait for inputs (/autolag follows the network)")
 	}
 	return b.String()
+}
+
+// pace formats how fast a player's inputs came; "-" outside a game.
+func pace(m session.Member) string {
+	if !m.PaceKnown {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", float64(m.PaceTenths)/10)
 }
 
 // waited formats how long the others waited on a player in this game.

@@ -87,6 +87,7 @@ func (r *Room) Tick(i int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cores.DropSilent(r.nowNanos(), r.cfg.DropTimeout)
+	r.samplePacesLocked()
 	r.autoLagLocked()
 	if i%rosterEvery == 0 && len(r.members) > 0 {
 		r.broadcastRosterLocked()

@@ -59,7 +59,7 @@ func (r *Room) endGameLocked(g wire.GameOver) {
 	r.desync = false
 	r.autoArmed = false // the next game starts when someone joins, or by /start
 	for _, m := range r.members {
-		m.acked, m.tcpSent, m.waited = [session.NumPorts]uint32{}, [session.NumPorts]uint32{}, 0
+		m.acked, m.tcpSent, m.waited, m.pace = [session.NumPorts]uint32{}, [session.NumPorts]uint32{}, 0, progress{}
 		m.coreWants, m.uploads = 0, wire.Assembly{}
 		for i := range session.NumPorts {
 			if m.lent.Has(i) && r.owner[i] == nil {

@@ -56,6 +56,7 @@ type Member struct {
 	lent      session.PortMask // ports its emulator released in this game; its again in the next
 	caughtUp  uint32           // a rejoined player's progress, as last told to everyone
 	waited    int64            // ns the others waited for its inputs in this game; see arrivedLocked
+	pace      progress         // how far the host held its inputs at the last measurements; see samplePacesLocked
 	emulator  *wire.Emulator   // whether its emulator can start the game, as it said; nil: it did not say
 	cheats    *wire.CheatNames // the names of its enabled cheats, as it said
 	talk      talk             // chat and requests that reach everyone

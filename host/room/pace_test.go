@@ -57,3 +57,32 @@ func TestPaceWindow(t *testing.T) {
 		t.Errorf("a window across a new game counted slow: %v", got)
 	}
 }
+
+// A player's recent pace is the last four seconds of its progress, or as
+// many samples as there are (two at least); a count that went back is a
+// new game, not a pace.
+func TestProgressRecent(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	var w progress
+	if _, ok := w.recent(); ok {
+		t.Error("no samples: a pace is known")
+	}
+	w.add(100, t0)
+	if _, ok := w.recent(); ok {
+		t.Error("one sample: a pace is known")
+	}
+	w.add(130, t0.Add(500*time.Millisecond))
+	if pace, ok := w.recent(); !ok || pace != 60 {
+		t.Errorf("30 polls in half a second: %.2f, %v; want 60", pace, ok)
+	}
+	for i := 2; i < 20; i++ { // 15 polls per half second: 30 polls/s, the last 4 s of it
+		w.add(130+15*uint32(i-1), t0.Add(time.Duration(i)*500*time.Millisecond))
+	}
+	if pace, ok := w.recent(); !ok || pace != 30 {
+		t.Errorf("30 polls/s for 9 s: %.2f, %v", pace, ok)
+	}
+	w.add(5, t0.Add(10*time.Second))
+	if pace, ok := w.recent(); ok {
+		t.Errorf("across a new game: %.2f known", pace)
+	}
+}

@@ -256,8 +256,12 @@ func (r *Room) playerCountLocked() int {
 
 func (r *Room) memberInfo(m *Member) session.Member {
 	ms := func(us uint32) uint16 { return uint16(min(us/1000, math.MaxUint16)) }
-	return session.Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil,
+	info := session.Member{ID: m.id, Name: m.name, Ports: m.ports, Spectator: m.spectator, Host: m.isHost, Core: m.core != nil,
 		RTTMillis: ms(m.rtt), JitterMillis: ms(m.rttDev), WaitedMillis: uint32(min(m.waited/1e6, math.MaxUint32))}
+	if pace, ok := m.pace.recent(); ok && r.state == statePlaying && m.ports&r.game.Active != 0 {
+		info.PaceTenths, info.PaceKnown = uint16(min(pace*10+0.5, math.MaxUint16)), true
+	}
+	return info
 }
 
 func (r *Room) rosterLocked() []session.Member {

@@ -200,12 +200,19 @@ type Member struct {
 	// WaitedMillis is how long, in this game so far, the others waited for
 	// this player's inputs: the polls its input came last, and by how much.
 	WaitedMillis uint32
+	// PaceTenths is how fast this player's inputs advanced over the last
+	// four seconds of the game, in tenths of a poll per second, when
+	// PaceKnown.
+	PaceTenths uint16
+	PaceKnown  bool
 }
 
 const (
 	memberSpectator = 1 << iota
 	memberHost
 	memberCore
+	memberPace
+	memberFlags = memberSpectator | memberHost | memberCore | memberPace
 )
 
 func AppendMember(b []byte, m Member) []byte {
@@ -219,11 +226,15 @@ func AppendMember(b []byte, m Member) []byte {
 	if m.Core {
 		flags |= memberCore
 	}
+	if m.PaceKnown {
+		flags |= memberPace
+	}
 	b = AppendU16(b, m.ID)
 	b = append(b, byte(m.Ports), flags)
 	b = AppendU16(b, m.RTTMillis)
 	b = AppendU16(b, m.JitterMillis)
 	b = AppendU32(b, m.WaitedMillis)
+	b = AppendU16(b, m.PaceTenths)
 	return AppendStr(b, m.Name)
 }
 
@@ -235,13 +246,15 @@ func (r *Reader) Member() Member {
 	m.RTTMillis = r.U16()
 	m.JitterMillis = r.U16()
 	m.WaitedMillis = r.U32()
+	m.PaceTenths = r.U16()
 	m.Name = r.Str(MaxNameLen)
-	if r.Err == nil && (flags&^(memberSpectator|memberHost|memberCore) != 0 || m.Ports&^0x0f != 0) {
+	if r.Err == nil && (flags&^memberFlags != 0 || m.Ports&^0x0f != 0) {
 		r.Err = ErrBadValue
 	}
 	m.Spectator = flags&memberSpectator != 0
 	m.Host = flags&memberHost != 0
 	m.Core = flags&memberCore != 0
+	m.PaceKnown = flags&memberPace != 0
 	return m
 }
 

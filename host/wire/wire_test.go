@@ -32,7 +32,7 @@ func TestGolden(t *testing.T) {
 		want  any
 	}{
 		{"hello", AppendHello(nil, Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}),
-			"0301050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
+			"0401050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
 			func(p []byte) (any, error) { return ParseHello(p) },
 			Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}},
 		{"welcome", AppendWelcome(nil, Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000}),
@@ -43,8 +43,9 @@ func TestGolden(t *testing.T) {
 			func(p []byte) (any, error) { return ParseGameOver(p) }, GameOver{Why: GameStopped, Actor: 2}},
 		{"chat", AppendText(nil, TextMsg{ID: 3, Text: "hi"}), "0003" + "00026869",
 			func(p []byte) (any, error) { return ParseText(p) }, TextMsg{ID: 3, Text: "hi"}},
-		{"joined", AppendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}), "0001" + "01" + "02" + "000c" + "0000" + "00000000" + "000141",
-			func(p []byte) (any, error) { return ParseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12}},
+		{"joined", AppendMember(nil, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12, PaceTenths: 599, PaceKnown: true}),
+			"0001" + "01" + "0a" + "000c" + "0000" + "00000000" + "0257" + "000141",
+			func(p []byte) (any, error) { return ParseJoined(p) }, Member{ID: 1, Name: "A", Ports: 1, Host: true, RTTMillis: 12, PaceTenths: 599, PaceKnown: true}},
 		{"started", AppendStarted(nil, Started{First: 0, Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}),
 			"00000000" + "00000020" + "03" + "00" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
 			func(p []byte) (any, error) { return ParseStarted(p) },
@@ -103,7 +104,7 @@ func TestGoldenBatch(t *testing.T) {
 	b, at := AppendBatchHead(b, &bt)
 	b = AppendRun(b, 1, 0, 2, &s)
 	b[at] = 1
-	want := "e4030300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
+	want := "e4040300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
 		"01" + "00000000" + "02" + "0000002001" + "ffff000000"
 	if !bytes.Equal(b, mustHex(t, want)) {
 		t.Fatalf("encoded %x\nwant    %s", b, want)
