@@ -15,10 +15,11 @@ type health [session.NumPorts]lockstep.CoreHealth
 
 // noteHealthLocked records the buffer a request of a playing core reports
 // for port k. Requests of a core far behind (catching up) or of a port
-// that reads empty say nothing about the network.
+// that reads empty say nothing about the network, nor does the first
+// request of a game, which the core makes before it can hold anything.
 func (c *Core) noteHealthLocked(d m64p.InputRequest, g Game) {
 	k := int(d.Player)
-	if c.ports == 0 || d.Spectator || !g.Active.Has(k) || d.Count >= g.EmptyFrom[k] || !live(k, d.Count, g) {
+	if c.ports == 0 || d.Spectator || d.Count == 0 || !g.Active.Has(k) || d.Count >= g.EmptyFrom[k] || !live(k, d.Count, g) {
 		return
 	}
 	h := &c.health[k]
