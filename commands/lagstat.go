@@ -12,28 +12,33 @@ import (
 // LagStatText formats /lagstat: every player's round trip to the host, its
 // jitter, how fast its inputs came over the last seconds of the game
 // (polls/s) and how long the others waited for them in this game, then
-// the lag each pair of players needs (an input goes from
-// its author through the host to the other: half of each round trip, plus
-// both jitters), the worst of them, and the session's lag.
+// the lag each pair of players needs (an input goes from its author
+// through the host to the other: half of each round trip, plus both
+// jitters) and each direct core's (which sends no pings: the lag its
+// reports of how early its inputs reach it call for), the worst of them,
+// and the session's lag.
 func LagStatText(members []session.Member, lag uint8) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tJITTER\tPOLLS/S\tOTHERS WAITED")
 	var paths []lockstep.Path
+	var cores []session.Member
 	names := map[uint16]string{}
+	players := 0
 	for _, m := range members {
 		if m.Ports == 0 {
 			continue
 		}
+		players++
 		ping, jitter := millis(m.RTTMillis), millis(m.JitterMillis)
 		if m.Core {
-			ping, jitter = "-", "-" // a direct core does not report its round trip
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, jitter, pace(m), waited(m.WaitedMillis))
-		if !m.Core {
+			ping, jitter = "-", "-"
+			cores = append(cores, m)
+		} else {
 			paths = append(paths, lockstep.Path{ID: m.ID, RTT: max(uint32(m.RTTMillis)*1000, 1), Jitter: uint32(m.JitterMillis) * 1000})
 			names[m.ID] = m.Name
 		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Ports, ping, jitter, pace(m), waited(m.WaitedMillis))
 	}
 	tw.Flush()
 	for i, a := range paths {
@@ -42,9 +47,19 @@ func LagStatText(members []session.Member, lag uint8) string {
 		}
 	}
 	worst, _ := lockstep.WorstPair(paths)
-	fmt.Fprintf(&b, "the worst pair needs lag %d; the session plays at lag %d", worst, lag)
+	measured := "the worst pair"
+	for _, c := range cores {
+		if !c.NeedKnown {
+			fmt.Fprintf(&b, "  %s: a direct core sends no pings; what it needs shows once the game runs\n", c.Name)
+			measured = "the worst pair measured"
+			continue
+		}
+		fmt.Fprintf(&b, "  %s needs lag %d (a direct core: from how early its inputs reach it)\n", c.Name, c.NeedLag)
+		worst = max(worst, c.NeedLag)
+	}
+	fmt.Fprintf(&b, "%s needs lag %d; the session plays at lag %d", measured, worst, lag)
 	switch {
-	case len(paths) < 2:
+	case players < 2:
 		b.WriteString(" (one player: nothing to wait for)")
 	case lag < worst:
 		b.WriteString(": expect the game to wait for inputs (/autolag follows the network)")

@@ -113,30 +113,12 @@ type CoreHealth struct {
 // ([NeedWindow]). furthest is the core that needs the most; ok is false
 // when nothing is known.
 func CoresLag(lag uint8, health [][NumPorts]CoreHealth, author [NumPorts]int, slow bool) (need uint8, furthest int, ok bool) {
-	spare, worst, waited := 1<<30, 0, false
-	note := func(i, s int) {
+	spare, worst := 1<<30, 0
+	waited := walkCores(health, author, func(i, _, s int) {
 		if !ok || s < spare {
 			spare, worst, ok = s, i, true
 		}
-	}
-	for i, h := range health {
-		for k, hk := range h {
-			if !hk.Known {
-				continue
-			}
-			waited = waited || hk.Waited
-			switch j := author[k]; {
-			case j < 0 || j == i:
-				note(i, hk.spare())
-			case j < i:
-				for kj, back := range health[j] {
-					if author[kj] == i && back.Known {
-						note(i, (hk.spare()+back.spare())/2)
-					}
-				}
-			}
-		}
-	}
+	})
 	if !ok {
 		return lag, 0, false
 	}
@@ -146,6 +128,59 @@ func CoresLag(lag uint8, health [][NumPorts]CoreHealth, author [NumPorts]int, sl
 	}
 	n = min(n, 255)
 	return uint8(n), worst, true
+}
+
+// EachCoreLag is what each core's reports alone ask of the lag, as
+// CoresLag counts them at full speed: its own ports, the ports of netpak
+// players, and the pairs it is in. known[i] is false for a core that
+// reported nothing.
+func EachCoreLag(lag uint8, health [][NumPorts]CoreHealth, author [NumPorts]int) (need []uint8, known []bool) {
+	spare := make([]int, len(health))
+	known = make([]bool, len(health))
+	note := func(i, s int) {
+		if !known[i] || s < spare[i] {
+			spare[i], known[i] = s, true
+		}
+	}
+	walkCores(health, author, func(i, j, s int) {
+		note(i, s)
+		if j >= 0 {
+			note(j, s)
+		}
+	})
+	need = make([]uint8, len(health))
+	for i, s := range spare {
+		if known[i] {
+			need[i] = uint8(min(max(int(lag)-s, 0), 255))
+		}
+	}
+	return need, known
+}
+
+// walkCores calls note for every port core i counts: with j = -1 for a
+// port it counts alone, its own or a netpak player's, and with the other
+// core j of a pair, once per pair, and s the polls to spare. It reports
+// whether any core waited.
+func walkCores(health [][NumPorts]CoreHealth, author [NumPorts]int, note func(i, j, s int)) (waited bool) {
+	for i, h := range health {
+		for k, hk := range h {
+			if !hk.Known {
+				continue
+			}
+			waited = waited || hk.Waited
+			switch j := author[k]; {
+			case j < 0 || j == i:
+				note(i, -1, hk.spare())
+			case j < i:
+				for kj, back := range health[j] {
+					if author[kj] == i && back.Known {
+						note(i, j, (hk.spare()+back.spare())/2)
+					}
+				}
+			}
+		}
+	}
+	return waited
 }
 
 // spare is how many polls lower the port's inputs would still have
@@ -287,6 +322,9 @@ type NeedWindow struct {
 
 // Add records one measurement's need.
 func (w *NeedWindow) Add(need uint8) { w.ring.add(need) }
+
+// Empty reports whether no measurement was added.
+func (w *NeedWindow) Empty() bool { return w.ring.n == 0 }
 
 // Lower is the lag the cores may fall to: the median of the window's
 // needs, as netpak players' falls are judged by their median round trip.

@@ -2,6 +2,7 @@ package lockstep
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -133,6 +134,34 @@ func TestCoresLag(t *testing.T) {
 	}
 	if need, _, ok := CoresLag(3, [][NumPorts]CoreHealth{{}}, two, true); ok || need != 3 {
 		t.Errorf("nothing reported: %d, %v; want the lag kept and not ok", need, ok)
+	}
+}
+
+// EachCoreLag charges each core with its own ports, netpak players'
+// ports and the pairs it is in: /lagstat's line for a direct core.
+func TestEachCoreLag(t *testing.T) {
+	held := func(n uint8) CoreHealth { return CoreHealth{Known: true, Held: n} }
+	waited := CoreHealth{Known: true, Waited: true}
+	two := [NumPorts]int{0, 1, -1, -1}
+	three := [NumPorts]int{0, 1, 2, -1}
+	for _, tc := range []struct {
+		name   string
+		lag    uint8
+		health [][NumPorts]CoreHealth
+		author [NumPorts]int
+		need   []uint8
+		known  []bool
+	}{
+		{"a pair shares", 5, [][NumPorts]CoreHealth{{held(5), held(1)}, {held(5), held(5)}}, two, []uint8{2, 2}, []bool{true, true}},
+		{"own round trip", 4, [][NumPorts]CoreHealth{{waited, held(6)}, {held(6), held(6)}}, two, []uint8{4, 0}, []bool{true, true}},
+		{"netpak player", 4, [][NumPorts]CoreHealth{{held(4), {}, held(2)}}, [NumPorts]int{0, -1, -1, -1}, []uint8{2}, []bool{true}},
+		// Core 2 reported nothing; its pair with core 0 still counts for 0.
+		{"silent core", 3, [][NumPorts]CoreHealth{{held(3), held(3), held(1)}, {held(3), held(3), held(3)}, {}}, three, []uint8{0, 0, 0}, []bool{true, true, false}},
+	} {
+		need, known := EachCoreLag(tc.lag, tc.health, tc.author)
+		if !slices.Equal(need, tc.need) || !slices.Equal(known, tc.known) {
+			t.Errorf("%s: EachCoreLag = %v, %v; want %v, %v", tc.name, need, known, tc.need, tc.known)
+		}
 	}
 }
 

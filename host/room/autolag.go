@@ -35,7 +35,11 @@ func (m *Member) observeRTT(rtt uint32) {
 // whose need sits on the edge between two lags would otherwise be
 // followed back and forth across it.
 func (r *Room) autoLagLocked() {
-	if !r.autoLagOn || r.state == stateEnded {
+	if r.state == stateEnded {
+		return
+	}
+	if !r.autoLagOn {
+		r.coresNeedLocked(false) // for /lagstat, which shows what cores need all the same
 		return
 	}
 	var paths []lockstep.Path
@@ -141,6 +145,12 @@ func (r *Room) coresNeedLocked(slow bool) (c coresNeed, ok bool) {
 	}
 	r.coreNeeds.Add(need)
 	c.base, _, _ = lockstep.CoresLag(lag, health, author, false)
+	each, known := lockstep.EachCoreLag(lag, health, author)
+	for i, m := range cores {
+		if known[i] {
+			m.coreNeeds.Add(each[i]) // for /lagstat
+		}
+	}
 	return coresNeed{need: need, lower: r.coreNeeds.Lower(), base: c.base, furthest: cores[worst].id}, true
 }
 

@@ -53,14 +53,15 @@ type Member struct {
 	rtts      lockstep.RTTSamples
 	coreWants uint8 // core-data kinds it waits for
 	manifest  *check.Manifest
-	lent      session.PortMask // ports its emulator released in this game; its again in the next
-	caughtUp  uint32           // a rejoined player's progress, as last told to everyone
-	waited    int64            // ns the others waited for its inputs in this game; see arrivedLocked
-	pace      progress         // how far the host held its inputs at the last measurements; see samplePacesLocked
-	emulator  *wire.Emulator   // whether its emulator can start the game, as it said; nil: it did not say
-	cheats    *wire.CheatNames // the names of its enabled cheats, as it said
-	talk      talk             // chat and requests that reach everyone
-	uploads   wire.Assembly    // player 1's data a bridge is uploading
+	lent      session.PortMask    // ports its emulator released in this game; its again in the next
+	caughtUp  uint32              // a rejoined player's progress, as last told to everyone
+	waited    int64               // ns the others waited for its inputs in this game; see arrivedLocked
+	pace      progress            // how far the host held its inputs at the last measurements; see samplePacesLocked
+	coreNeeds lockstep.NeedWindow // a direct core's: what its reports alone asked of the lag (lockstep.EachCoreLag)
+	emulator  *wire.Emulator      // whether its emulator can start the game, as it said; nil: it did not say
+	cheats    *wire.CheatNames    // the names of its enabled cheats, as it said
+	talk      talk                // chat and requests that reach everyone
+	uploads   wire.Assembly       // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte
 
 	udpSeen atomic.Int64 // unix nanos of the last valid datagram

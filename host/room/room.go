@@ -261,6 +261,9 @@ func (r *Room) memberInfo(m *Member) session.Member {
 	if pace, ok := m.pace.recent(); ok && r.state == statePlaying && m.ports&r.game.Active != 0 {
 		info.PaceTenths, info.PaceKnown = uint16(min(pace*10+0.5, math.MaxUint16)), true
 	}
+	if !m.coreNeeds.Empty() && r.state == statePlaying {
+		info.NeedLag, info.NeedKnown = m.coreNeeds.Lower(), true
+	}
 	return info
 }
 

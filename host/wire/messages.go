@@ -205,6 +205,11 @@ type Member struct {
 	// PaceKnown.
 	PaceTenths uint16
 	PaceKnown  bool
+	// NeedLag is, for a direct core (which sends no pings), the lag its
+	// reports of how early its inputs reach it asked for over the last
+	// sixteen seconds of the game, when NeedKnown.
+	NeedLag   uint8
+	NeedKnown bool
 }
 
 const (
@@ -212,7 +217,8 @@ const (
 	memberHost
 	memberCore
 	memberPace
-	memberFlags = memberSpectator | memberHost | memberCore | memberPace
+	memberNeed
+	memberFlags = memberSpectator | memberHost | memberCore | memberPace | memberNeed
 )
 
 func AppendMember(b []byte, m Member) []byte {
@@ -229,12 +235,16 @@ func AppendMember(b []byte, m Member) []byte {
 	if m.PaceKnown {
 		flags |= memberPace
 	}
+	if m.NeedKnown {
+		flags |= memberNeed
+	}
 	b = AppendU16(b, m.ID)
 	b = append(b, byte(m.Ports), flags)
 	b = AppendU16(b, m.RTTMillis)
 	b = AppendU16(b, m.JitterMillis)
 	b = AppendU32(b, m.WaitedMillis)
 	b = AppendU16(b, m.PaceTenths)
+	b = append(b, m.NeedLag)
 	return AppendStr(b, m.Name)
 }
 
@@ -247,6 +257,7 @@ func (r *Reader) Member() Member {
 	m.JitterMillis = r.U16()
 	m.WaitedMillis = r.U32()
 	m.PaceTenths = r.U16()
+	m.NeedLag = r.U8()
 	m.Name = r.Str(MaxNameLen)
 	if r.Err == nil && (flags&^memberFlags != 0 || m.Ports&^0x0f != 0) {
 		r.Err = ErrBadValue
@@ -255,6 +266,7 @@ func (r *Reader) Member() Member {
 	m.Host = flags&memberHost != 0
 	m.Core = flags&memberCore != 0
 	m.PaceKnown = flags&memberPace != 0
+	m.NeedKnown = flags&memberNeed != 0
 	return m
 }
 
