@@ -34,6 +34,7 @@ func FuzzParseWelcome(f *testing.F) {
 
 func FuzzParseRoster(f *testing.F) {
 	f.Add(AppendRoster(nil, []Member{{ID: 1, Name: "A", Ports: 1}, {ID: 2, Name: "B", Spectator: true}}))
+	f.Add(AppendRoster(nil, []Member{{ID: 3, Name: "C", Ports: 2, Core: true, PaceTenths: 600, PaceKnown: true, NeedLag: 2, NeedKnown: true}}))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		ms, err := ParseRoster(p)
 		if err == nil && !bytes.Equal(AppendRoster(nil, ms), p) {
