@@ -188,7 +188,7 @@ var table = []*command{
 	{
 		name: "lag", args: "[N]", parse: parseLag,
 		help: "set everyone's lag to N polls (0-255, default 5), or show the lag and golf mode",
-		more: "The change lands on the same poll on every machine and is announced to all. Before you host, it sets the lag your session starts with.",
+		more: "The change lands on the same poll on every machine and is announced to all, and turns autolag off. If the game then falls short of full speed, the host tells everyone once, with the lag the network calls for. Before you host, it sets the lag your session starts with.",
 	},
 	{
 		name: "autolag", args: "[on|off]", parse: parseAutoLag,

@@ -26,10 +26,15 @@ type autoLagPair struct {
 }
 
 // newAutoLagPair joins ann and ben, leg each way on each link (seeds
-// seed+1 and seed+2), and starts the game.
+// seed+1 and seed+2), and starts the game, autolag on from lag 5.
 func newAutoLagPair(t *testing.T, leg latency.Shape, seed uint64) *autoLagPair {
+	return newLabPair(t, host.Config{Lag: 5, AutoLag: true}, leg, seed)
+}
+
+// newLabPair is newAutoLagPair in a session of cfg.
+func newLabPair(t *testing.T, cfg host.Config, leg latency.Shape, seed uint64) *autoLagPair {
 	tn := newTestNet(t, true)
-	p := &autoLagPair{ns: startNetSession(t, tn, host.Config{Lag: 5, AutoLag: true})}
+	p := &autoLagPair{ns: startNetSession(t, tn, cfg)}
 	for i, name := range []string{"ann", "ben"} {
 		l := latency.New(latency.Config{Out: leg, In: leg, Seed: seed + uint64(i+1)})
 		p.links = append(p.links, l)
@@ -161,5 +166,42 @@ func TestAutoLagDoesNotFlipAtTheEdge(t *testing.T) {
 		if downs > 1 {
 			t.Errorf("autolag lowered the lag %d times after the first descent, want at most once: %v", downs, changes)
 		}
+	})
+}
+
+// With autolag off, a lag too low for the network makes the game crawl:
+// two players 40 ms apart at lag 0 play about 25 polls/s. The host tells
+// everyone once, with the lag that would hold, and changes nothing
+// itself; at the lag it named the game holds full speed and nobody is
+// told again.
+func TestSlowLagIsTold(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
+		p := newLabPair(t, host.Config{Lag: 0}, latency.Shape{Delay: 20 * time.Millisecond}, 0)
+		slowNotices := func() []string {
+			var told []string
+			for _, e := range p.ns.eventsOf("ann", session.EventNotice) {
+				if strings.Contains(e.Text, "short of full speed") {
+					told = append(told, e.Text)
+				}
+			}
+			return told
+		}
+		changes := p.play(t, 60*20, nil, func() {
+			time.Sleep(15 * time.Second)
+			if len(slowNotices()) == 0 {
+				t.Error("nobody was told after 15 s at lag 0")
+			}
+			if err := p.cs[0].SetLag(2); err != nil {
+				t.Error(err)
+			}
+		})
+		if len(changes) != 1 || changes[0].Lag != 2 {
+			t.Errorf("lag changes %v, want only ann's to 2", changes)
+		}
+		told := slowNotices()
+		if len(told) != 1 || !strings.Contains(told[0], "the network calls for lag 2 (/lag 2") {
+			t.Errorf("ann was told %q, want once that the network calls for lag 2", told)
+		}
+		t.Log(told)
 	})
 }

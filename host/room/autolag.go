@@ -38,22 +38,11 @@ func (r *Room) autoLagLocked() {
 	if r.state == stateEnded {
 		return
 	}
+	paths := r.pathsLocked()
+	pace, slow := r.paceLocked()
 	if !r.autoLagOn {
-		r.coresNeedLocked(false) // for /lagstat, which shows what cores need all the same
+		r.tellSlowLocked(pace, slow, paths)
 		return
-	}
-	var paths []lockstep.Path
-	for _, m := range r.members {
-		if m.ports != 0 && m.core == nil {
-			p := lockstep.Path{ID: m.id, RTT: m.rtt, Jitter: m.rttDev}
-			p.SteadyRTT, p.SteadyJitter = m.rtts.Steady()
-			paths = append(paths, p)
-		}
-	}
-	var pace float64
-	var slow bool
-	if r.state == statePlaying {
-		pace, slow = r.pace.slow(r.game.Poll(), r.now())
 	}
 	need, furthest := lockstep.WorstPair(paths)
 	lower := max(lockstep.LowerPair(paths), need)
@@ -99,7 +88,61 @@ func (r *Room) autoLagLocked() {
 		// No round trip calls for this lag: say what does.
 		r.noticeAllLocked(fmt.Sprintf("autolag: the game played %.1f polls/s at lag %d, short of full speed; lag %d", pace, old, lag))
 	}
-	r.pace = paceWindow{} // a change of lag pauses or hurries the game once: not its pace
+}
+
+// pathsLocked is every netpak player's measured path to the host.
+func (r *Room) pathsLocked() []lockstep.Path {
+	var paths []lockstep.Path
+	for _, m := range r.members {
+		if m.ports != 0 && m.core == nil {
+			p := lockstep.Path{ID: m.id, RTT: m.rtt, Jitter: m.rttDev}
+			p.SteadyRTT, p.SteadyJitter = m.rtts.Steady()
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+// paceLocked records the game's progress and reports whether it fell
+// short of full speed (paceWindow.slow).
+func (r *Room) paceLocked() (pace float64, slow bool) {
+	if r.state != statePlaying {
+		return 0, false
+	}
+	return r.pace.slow(r.game.Poll(), r.now())
+}
+
+// tellSlowLocked tells everyone, once until the lag changes or the game
+// is back at full speed, that it falls short of full speed at the lag a
+// player set, and which lag the network calls for: with autolag off,
+// nothing else would say why the game crawls. It measures the direct
+// cores' needs all the same, for /lagstat.
+func (r *Room) tellSlowLocked(pace float64, slow bool, paths []lockstep.Path) {
+	need, furthest := lockstep.WorstPair(paths)
+	c, cores := r.coresNeedLocked(false)
+	if cores {
+		need = max(need, c.base)
+	}
+	if !slow {
+		if pace >= fullSpeed {
+			r.toldSlow = false
+		}
+		return
+	}
+	if r.toldSlow {
+		return
+	}
+	r.toldSlow = true
+	lag := r.game.Sched.Last().Lag
+	short := fmt.Sprintf("the game plays %.1f polls/s at lag %d, short of full speed", pace, lag)
+	switch {
+	case need > lag:
+		r.noticeAllLocked(fmt.Sprintf("%s: the network calls for lag %d (/lag %d, or /autolag on to follow it)", short, need, need))
+	case furthest != 0 || cores:
+		r.noticeAllLocked(short + ", though the network calls for no more: /lagstat shows whose inputs the others wait for, and /autolag on tries a higher lag")
+	default:
+		r.noticeAllLocked(short + ": /lagstat shows whose inputs the others wait for")
+	}
 }
 
 // fallMemory is how soon a lag autolag fell from must be taken again for

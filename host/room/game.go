@@ -36,7 +36,7 @@ func (r *Room) startLocked(actor *Member) error {
 	}
 	r.state = statePlaying
 	// A new game: what autolag learned of the last is old.
-	r.slowFloor, r.pace, r.fell, r.coreNeeds = 0, paceWindow{}, 0, lockstep.NeedWindow{}
+	r.slowFloor, r.pace, r.toldSlow, r.fell, r.coreNeeds = 0, paceWindow{}, false, 0, lockstep.NeedWindow{}
 	r.game.Start(active)
 	r.cores.Start()
 	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: r.game.Grant, Active: active, Slots: r.cores.Registration(active)})
@@ -78,6 +78,8 @@ func (r *Room) scheduleLocked(e lockstep.SchedEntry) error {
 		if e, err = r.game.Schedule(e); err != nil {
 			return err
 		}
+		// A change of lag pauses or hurries the game once: not its pace.
+		r.pace, r.toldSlow = paceWindow{}, false
 	default:
 		return session.ErrEnded
 	}

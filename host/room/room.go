@@ -65,6 +65,7 @@ type Room struct {
 	autoLagOn bool                // the host follows the network with the lag
 	autoLag   lockstep.AutoLag    // its hysteresis
 	pace      paceWindow          // the game's pace at autolag's measurements
+	toldSlow  bool                // everyone was told the game falls short of full speed at this lag (tellSlowLocked)
 	coreNeeds lockstep.NeedWindow // direct cores' needs at autolag's recent measurements
 	slowFloor uint8               // autolag's lowest lag in this game: the game was slow below it, or fell below it and came back (autolag.go)
 	fell      uint8               // the lag autolag last fell from, and when
