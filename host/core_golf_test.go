@@ -8,6 +8,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/session"
+	"github.com/netpak/netpak/host/sim"
 )
 
 // Direct cores play golf as netpak players do: a core's golf press takes
@@ -122,4 +123,45 @@ func TestGolfSeatFloodIsLimited(t *testing.T) {
 		t.Errorf("p1 saw %d golf seat changes in %v, want 2 to %d", seats, time.Since(t0), limit)
 	}
 	t.Logf("%d golf seat changes in %v", seats, time.Since(t0).Round(time.Millisecond))
+}
+
+// A golf press the host refuses (here: the player used up its talk
+// allowance chatting) is asked again while the button is held, so the
+// player still takes the seat once its allowance is back.
+func TestRefusedGolfPressIsAskedAgain(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3, Golf: true}, nil)
+	cs := ts.joinPlayers(2, 0)
+	ts.waitMembers(2)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	for range 25 {
+		if err := cs[0].Chat("gg"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const polls = 300 // 5 s at 60 polls/s
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(time.Second / 60)
+		defer tick.Stop()
+		for range polls {
+			<-tick.C
+			if _, _, err := cs[0].Poll(t.Context(), [session.NumPorts]session.Input{{Keys: session.DefaultGolfMask}}); err != nil {
+				t.Errorf("p1: %v", err)
+				return
+			}
+		}
+	})
+	wg.Go(func() {
+		if _, err := sim.Run(t.Context(), cs[1], sim.Config{Polls: polls, Rate: 60}); err != nil {
+			t.Errorf("p2: %v", err)
+		}
+	})
+	wg.Wait()
+	seats := ts.eventsOf("host", session.EventGolfSeat)
+	if len(seats) != 1 || seats[0].Who != "p1" {
+		t.Fatalf("golf seats %v, want p1's, though its first presses were refused", seats)
+	}
+	t.Logf("%v", seats[0])
 }

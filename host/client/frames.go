@@ -160,7 +160,7 @@ func (c *Client) handleSched(p []byte) error {
 		ls.sched.Add(m.Entry)
 	}
 	ls.epoch = m.Epoch
-	ls.golfPending = false
+	ls.golfAsked = time.Time{}
 	first := !ls.joinedSched
 	ls.joinedSched = true
 	c.mu.Unlock()

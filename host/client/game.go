@@ -34,10 +34,10 @@ type clientGame struct {
 	pacePoll    uint32
 	tcpSent     [session.NumPorts]uint32 // my inputs sent over TCP below this
 
-	sched       lockstep.Schedule
-	epoch       uint16
-	grant       uint32 // polls below this may be started
-	golfPending bool   // a golf press was sent and not yet answered
+	sched     lockstep.Schedule
+	epoch     uint16
+	grant     uint32    // polls below this may be started
+	golfAsked time.Time // when a golf press was sent and not yet answered; zero: none
 
 	roster     []session.Member
 	rtt        time.Duration
@@ -144,7 +144,7 @@ func (ls *clientGame) resetGameLocked() {
 	for i := range ls.emptyFrom {
 		ls.emptyFrom[i] = lockstep.NotEmpty
 	}
-	ls.golfPending, ls.summing = false, false
+	ls.golfAsked, ls.summing = time.Time{}, false
 	ls.resend.Stop()
 	sock, turbo := ls.core.sock, ls.core.turbo
 	ls.core = bridgeCore{sock: sock, turbo: turbo}
@@ -212,8 +212,8 @@ func (ls *clientGame) publishPortLocked(k int, p uint32, in session.Input) {
 	e := ls.sched.At(p)
 	st := &ls.streams[k]
 	ls.authors[k].Publish(p, e.LagOf(c.id), in, st)
-	if e.Golf && e.Seat != c.id && !ls.golfPending && in.Keys&c.golfMask != 0 {
-		ls.golfPending = true
+	if e.Golf && e.Seat != c.id && in.Keys&c.golfMask != 0 && ls.mayAskGolfLocked() {
+		ls.golfAsked = time.Now()
 		c.send(wire.FrameGolfPress, wire.AppendU32(nil, p))
 	}
 	if p%64 == 0 {
@@ -485,4 +485,15 @@ func (c *Client) handleRevive(p []byte) error {
 	c.mu.Unlock()
 	c.wake()
 	return nil
+}
+
+// golfRetry is how long a golf press may go unanswered before a held golf
+// button asks again: the host refuses a press beyond the player's talk
+// rate, or while the schedule is full, and answers only a seat move.
+const golfRetry = 500 * time.Millisecond
+
+// mayAskGolfLocked reports whether a golf press may be sent now: none is
+// waiting for its answer, or the last one went unanswered for golfRetry.
+func (ls *clientGame) mayAskGolfLocked() bool {
+	return ls.golfAsked.IsZero() || time.Since(ls.golfAsked) > golfRetry
 }
