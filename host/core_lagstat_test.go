@@ -53,6 +53,7 @@ func TestRosterCoreNeeds(t *testing.T) {
 		}
 		return ms
 	}
+	time.Sleep(2 * time.Second) // four measurements at least: a median, not one report
 	deadline := time.Now().Add(10 * time.Second)
 	for len(known()) < 2 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)

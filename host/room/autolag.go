@@ -113,18 +113,19 @@ func (r *Room) paceLocked() (pace float64, slow bool) {
 }
 
 // tellSlowLocked tells everyone, once until the lag changes or the game
-// is back at full speed, that it falls short of full speed at the lag a
-// player set, and which lag the network calls for: with autolag off,
+// held full speed for a whole pace window, that it falls short of full
+// speed at the lag a player set, and which lag the network calls for
+// (the cores' median need, as /lagstat shows it): with autolag off,
 // nothing else would say why the game crawls. It measures the direct
 // cores' needs all the same, for /lagstat.
 func (r *Room) tellSlowLocked(pace float64, slow bool, paths []lockstep.Path) {
 	need, furthest := lockstep.WorstPair(paths)
 	c, cores := r.coresNeedLocked(false)
 	if cores {
-		need = max(need, c.base)
+		need = max(need, c.lower)
 	}
 	if !slow {
-		if pace >= fullSpeed {
+		if r.pace.full() {
 			r.toldSlow = false
 		}
 		return

@@ -74,12 +74,16 @@ func (r *Room) scheduleLocked(e lockstep.SchedEntry) error {
 	case stateLobby:
 		r.game.Sched.Reset(e)
 	case statePlaying:
+		old := r.game.Sched.Last().Lag
 		var err error
 		if e, err = r.game.Schedule(e); err != nil {
 			return err
 		}
-		// A change of lag pauses or hurries the game once: not its pace.
-		r.pace, r.toldSlow = paceWindow{}, false
+		if e.Lag != old {
+			// A change of lag pauses or hurries the game once: not its
+			// pace; and a lag nobody was told is slow yet.
+			r.pace, r.toldSlow = paceWindow{}, false
+		}
 	default:
 		return session.ErrEnded
 	}

@@ -53,8 +53,8 @@ func (w *progress) rate(from, to int) (pace float64, ok bool) {
 	return float64(w.polls[b]-w.polls[a]) / secs, true
 }
 
-// recent is the pace over the last four seconds, or as many of them as
-// were measured (at least one).
+// recent is the pace over the last four seconds, or over as many of them
+// as were measured (two samples at least).
 func (w *progress) recent() (pace float64, ok bool) {
 	return w.rate(min(paceSamples/2, w.n-1), 0)
 }
@@ -69,13 +69,27 @@ type paceWindow struct{ progress }
 // not slow: not known.
 func (w *paceWindow) slow(poll uint32, now time.Time) (pace float64, slow bool) {
 	w.add(poll, now)
-	first, ok1 := w.rate(paceSamples-1, paceSamples/2)
-	second, ok2 := w.rate(paceSamples/2, 0)
-	if !ok1 || !ok2 {
+	first, second, ok := w.halves()
+	if !ok {
 		return 0, false
 	}
 	pace = max(first, second)
 	return pace, pace < fullSpeed
+}
+
+// full reports whether the game held full speed in both halves of a full
+// window: back at full speed, not passing a good moment.
+func (w *paceWindow) full() bool {
+	first, second, ok := w.halves()
+	return ok && min(first, second) >= fullSpeed
+}
+
+// halves is the pace in the older and the newer half of the window; ok is
+// false when either is not known.
+func (w *paceWindow) halves() (first, second float64, ok bool) {
+	first, ok1 := w.rate(paceSamples-1, paceSamples/2)
+	second, ok2 := w.rate(paceSamples/2, 0)
+	return first, second, ok1 && ok2
 }
 
 // samplePacesLocked records how far the host holds each player's inputs

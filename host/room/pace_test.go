@@ -52,6 +52,10 @@ func TestPaceWindow(t *testing.T) {
 	if got := feed(&hiccup, polls); got[paceSamples-1] {
 		t.Errorf("one hiccup counted slow: %v", got)
 	}
+	// Back at full speed takes both halves: a hiccup is not slow, nor full.
+	if hiccup.full() || !full.full() {
+		t.Errorf("full: %v with a hiccup, %v at 60 polls/s; want false, true", hiccup.full(), full.full())
+	}
 	var restart paceWindow
 	if got := feed(&restart, []uint32{100, 110, 120, 0, 5}); got[4] {
 		t.Errorf("a window across a new game counted slow: %v", got)
