@@ -15,8 +15,8 @@ import (
 // the lag each pair of players needs (an input goes from its author
 // through the host to the other: half of each round trip, plus both
 // jitters) and each direct core's (which sends no pings: the lag its
-// reports of how early its inputs reach it call for), the worst of them,
-// and the session's lag.
+// reports of how early its inputs reach it call for), the most any of them
+// calls for, and the session's lag.
 func LagStatText(members []session.Member, lag uint8) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -47,17 +47,17 @@ func LagStatText(members []session.Member, lag uint8) string {
 		}
 	}
 	worst, _ := lockstep.WorstPair(paths)
-	measured := "the worst pair"
+	measured := "the network calls for"
 	for _, c := range cores {
 		if !c.NeedKnown {
-			fmt.Fprintf(&b, "  %s: a direct core sends no pings; what it needs shows once the game runs\n", c.Name)
-			measured = "the worst pair measured"
+			fmt.Fprintf(&b, "  %s: not measured yet (a direct core sends no pings; its reports in a game show what it needs)\n", c.Name)
+			measured = "what is measured so far calls for"
 			continue
 		}
 		fmt.Fprintf(&b, "  %s needs lag %d (a direct core: from how early its inputs reach it)\n", c.Name, c.NeedLag)
 		worst = max(worst, c.NeedLag)
 	}
-	fmt.Fprintf(&b, "%s needs lag %d; the session plays at lag %d", measured, worst, lag)
+	fmt.Fprintf(&b, "%s lag %d; the session plays at lag %d", measured, worst, lag)
 	switch {
 	case players < 2:
 		b.WriteString(" (one player: nothing to wait for)")

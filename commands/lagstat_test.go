@@ -24,16 +24,16 @@ func TestLagStatText(t *testing.T) {
 			"40 ms  2 ms    -        0 ms",
 			"80 ms  3 ms    44.2     2.5 s",
 			"Bob and Carol need lag 3", // 20+40 ms and 5 ms of jitter: 65 ms, within 4 polls
-			"the worst pair needs lag 3; the session plays at lag 2: expect the game to wait",
+			"the network calls for lag 3; the session plays at lag 2: expect the game to wait",
 		}},
 		{"a core not measured", core, []string{
 			"core-p4  4      -      -       44.2     0 ms",
-			"core-p4: a direct core sends no pings; what it needs shows once the game runs",
-			"the worst pair measured needs lag 3; the session plays at lag 2",
+			"core-p4: not measured yet (a direct core sends no pings",
+			"what is measured so far calls for lag 3; the session plays at lag 2",
 		}},
 		{"a core that needs more", func() session.Member { c := core; c.NeedLag, c.NeedKnown = 4, true; return c }(), []string{
 			"core-p4 needs lag 4 (a direct core: from how early its inputs reach it)",
-			"the worst pair needs lag 4; the session plays at lag 2: expect the game to wait",
+			"the network calls for lag 4; the session plays at lag 2: expect the game to wait",
 		}},
 	} {
 		ms := members
