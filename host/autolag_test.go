@@ -205,3 +205,44 @@ func TestSlowLagIsTold(t *testing.T) {
 		t.Log(told)
 	})
 }
+
+// In golf the golfer plays at lag 0, and its inputs reach the others late
+// by as much as the network is slow: the others' inputs must make the way
+// back as well, so autolag gives them the lag that covers both ways
+// (lockstep.GolfLag), and the game holds full speed. Ann, 80 ms from ben,
+// takes the seat at the start and keeps it; the round trips alone call
+// for lag 4, where the game would crawl.
+func TestAutoLagHoldsAGolfGame(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
+		p := newLabPair(t, host.Config{Lag: 5, AutoLag: true, Golf: true}, latency.Shape{Delay: 40 * time.Millisecond}, 0)
+		const polls, tail = 60 * 60, 60 * 10
+		res := make([]sim.Result, len(p.cs))
+		var tailFrom time.Time
+		var wg sync.WaitGroup
+		for i, c := range p.cs {
+			cfg := sim.Config{Polls: polls, Rate: 60, Script: sim.Script{Seed: uint64(i), GolfEvery: 1 << 20}}
+			if i == 0 {
+				cfg.OnPoll = func(n uint32, _ [session.NumPorts]session.Input) {
+					if n == polls-tail {
+						tailFrom = time.Now()
+					}
+				}
+			}
+			wg.Go(func() { res[i], _ = sim.Run(context.Background(), c, cfg) })
+		}
+		wg.Wait()
+		pace := tail / time.Since(tailFrom).Seconds()
+		requireSameState(t, res, polls)
+		if seats := p.ns.eventsOf("ben", session.EventGolfSeat); len(seats) != 1 || seats[0].Who != "ann" {
+			t.Fatalf("golf seats %v, want ann's", seats)
+		}
+		changes := p.ns.eventsOf("ben", session.EventLag)
+		if len(changes) == 0 || changes[len(changes)-1].Lag != 8 {
+			t.Errorf("lag changes %v, want to end at lag 8", changes)
+		}
+		if pace < 59 {
+			t.Errorf("the last %d polls played at %.1f polls/s, want full speed", tail, pace)
+		}
+		t.Logf("changes %v; the last %d polls at %.1f polls/s", changes, tail, pace)
+	})
+}

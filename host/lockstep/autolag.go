@@ -2,6 +2,7 @@ package lockstep
 
 import (
 	"cmp"
+	"math"
 	"slices"
 )
 
@@ -53,6 +54,31 @@ func WorstPair(paths []Path) (lag uint8, furthest uint16) {
 		}
 	}
 	return lag, furthest
+}
+
+// GolfLag is the lag the other players need in golf while golfer plays at
+// lag 0, so that the golfer does not slow the game. Its inputs reach
+// another player a pair's delay d (with both jitters) after its poll,
+// which leaves that player d less one poll behind the golfer; that
+// player's inputs, at lag L, must then make the way back in time as well:
+// L+2 polls for 2d. Zero when the golfer is not measured among paths.
+func GolfLag(paths []Path, golfer uint16) uint8 {
+	i := slices.IndexFunc(paths, func(p Path) bool { return p.ID == golfer && p.RTT != 0 })
+	if i < 0 {
+		return 0
+	}
+	g := paths[i]
+	var lag uint8
+	for _, x := range paths {
+		if x.ID == golfer || x.RTT == 0 {
+			continue
+		}
+		loop := 2 * (uint64(g.RTT/2+x.RTT/2) + uint64(g.Jitter+x.Jitter))
+		if loop > PollMicros {
+			lag = max(lag, NeededLag(uint32(min(loop-PollMicros, math.MaxUint32)), 0))
+		}
+	}
+	return lag
 }
 
 // lowerSlack is how much slower than it is the network must still fit a

@@ -137,6 +137,30 @@ func TestCoresLag(t *testing.T) {
 	}
 }
 
+// GolfLag covers the way to the others and back: the golfer's lag 0
+// leaves each other player a pair's delay less one poll behind it.
+func TestGolfLag(t *testing.T) {
+	ms := func(id uint16, rtt uint32) Path { return Path{ID: id, RTT: rtt * 1000} }
+	for _, tc := range []struct {
+		name   string
+		paths  []Path
+		golfer uint16
+		want   uint8
+	}{
+		{"40 ms apart", []Path{ms(1, 40), ms(2, 40)}, 1, 3},                                                             // 2×40 − 16.7 = 63.3 ms: lag 3
+		{"80 ms apart", []Path{ms(1, 80), ms(2, 80)}, 2, 8},                                                             // 143.3 ms: lag 8
+		{"jitter counts both ways", []Path{{ID: 1, RTT: 40000, Jitter: 2500}, {ID: 2, RTT: 40000, Jitter: 2500}}, 1, 4}, // 2×45 − 16.7 = 73.3 ms
+		{"close", []Path{ms(1, 10), ms(2, 10)}, 1, 0},
+		{"the farthest other decides", []Path{ms(1, 20), ms(2, 20), ms(3, 80)}, 1, 4}, // 2×50 − 16.7 = 83.3 ms: five polls
+		{"golfer not measured", []Path{{ID: 1}, ms(2, 80)}, 1, 0},
+		{"golfer not a player", []Path{ms(1, 80), ms(2, 80)}, 9, 0},
+	} {
+		if got := GolfLag(tc.paths, tc.golfer); got != tc.want {
+			t.Errorf("%s: GolfLag = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
 // EachCoreLag charges each core with its own ports, netpak players'
 // ports and the pairs it is in: /lagstat's line for a direct core.
 func TestEachCoreLag(t *testing.T) {

@@ -44,7 +44,7 @@ func (r *Room) autoLagLocked() {
 		r.tellSlowLocked(pace, slow, paths)
 		return
 	}
-	need, furthest := lockstep.WorstPair(paths)
+	need, furthest := r.networkNeedLocked(paths)
 	lower := max(lockstep.LowerPair(paths), need)
 	old := r.game.Sched.Last().Lag
 	base := need
@@ -90,6 +90,19 @@ func (r *Room) autoLagLocked() {
 	}
 }
 
+// networkNeedLocked is the lag the netpak players' round trips call for
+// (lockstep.WorstPair), and the player furthest away; in golf, enough for
+// the golfer's lag 0 not to slow the others (lockstep.GolfLag).
+func (r *Room) networkNeedLocked(paths []lockstep.Path) (need uint8, furthest uint16) {
+	need, furthest = lockstep.WorstPair(paths)
+	if e := r.game.Sched.Last(); e.Golf && e.Seat != 0 {
+		if g := lockstep.GolfLag(paths, e.Seat); g > need {
+			need, furthest = g, e.Seat
+		}
+	}
+	return need, furthest
+}
+
 // pathsLocked is every netpak player's measured path to the host.
 func (r *Room) pathsLocked() []lockstep.Path {
 	var paths []lockstep.Path
@@ -119,7 +132,7 @@ func (r *Room) paceLocked() (pace float64, slow bool) {
 // nothing else would say why the game crawls. It measures the direct
 // cores' needs all the same, for /lagstat.
 func (r *Room) tellSlowLocked(pace float64, slow bool, paths []lockstep.Path) {
-	need, furthest := lockstep.WorstPair(paths)
+	need, furthest := r.networkNeedLocked(paths)
 	c, cores := r.coresNeedLocked(false)
 	if cores {
 		need = max(need, c.lower)
