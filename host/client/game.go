@@ -516,7 +516,7 @@ func (ls *clientGame) resendAfterLocked() time.Duration {
 		return 2 * resendInterval
 	}
 	lag := ls.sched.Last().LagOf(ls.c.id)
-	if time.Duration(lag+1)*poll-ls.rtt > 3*poll {
+	if (time.Duration(lag)+1)*poll-ls.rtt > 3*poll {
 		return 2 * resendInterval
 	}
 	return min(ls.rtt+8*time.Millisecond, 2*resendInterval)

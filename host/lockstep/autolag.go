@@ -73,7 +73,7 @@ func GolfLag(paths []Path, golfer uint16) uint8 {
 		if x.ID == golfer || x.RTT == 0 {
 			continue
 		}
-		loop := 2 * (uint64(g.RTT/2+x.RTT/2) + uint64(g.Jitter+x.Jitter))
+		loop := 2 * (uint64(g.RTT/2+x.RTT/2) + uint64(g.Jitter) + uint64(x.Jitter))
 		if loop > PollMicros {
 			lag = max(lag, NeededLag(uint32(min(loop-PollMicros, math.MaxUint32)), 0))
 		}
