@@ -92,12 +92,18 @@ func (r *Room) autoLagLocked() {
 
 // networkNeedLocked is the lag the netpak players' round trips call for
 // (lockstep.WorstPair), and the player furthest away; in golf, enough for
-// the golfer's lag 0 not to slow the others (lockstep.GolfLag).
+// any player's lag 0 in the golf seat not to slow the others
+// (lockstep.GolfLag). Whoever may press next is covered before the press,
+// so the game neither crawls at the start of a turn nor changes its lag
+// with every turn.
 func (r *Room) networkNeedLocked(paths []lockstep.Path) (need uint8, furthest uint16) {
 	need, furthest = lockstep.WorstPair(paths)
-	if e := r.game.Sched.Last(); e.Golf && e.Seat != 0 {
-		if g := lockstep.GolfLag(paths, e.Seat); g > need {
-			need, furthest = g, e.Seat
+	if !r.game.Sched.Last().Golf {
+		return need, furthest
+	}
+	for _, p := range paths {
+		if g := lockstep.GolfLag(paths, p.ID); g > need {
+			need, furthest = g, p.ID
 		}
 	}
 	return need, furthest
