@@ -242,7 +242,7 @@ func (c *Client) handlePong(p []byte) error {
 		return nil
 	}
 	c.mu.Lock()
-	c.ls.rtt = rtt
+	c.ls.rtt, c.ls.rttKnown = rtt, true
 	c.mu.Unlock()
 	return nil
 }

@@ -41,6 +41,7 @@ type clientGame struct {
 
 	roster     []session.Member
 	rtt        time.Duration
+	rttKnown   bool      // a pong measured rtt
 	udpSeen    time.Time // last datagram from the host
 	lastTCPAck time.Time // last inputs frame over TCP
 
@@ -169,7 +170,10 @@ func (c *Client) waitFor(ctx context.Context, cond func() bool) error {
 			return nil
 		}
 		c.ls.sendInputsLocked(time.Now())
-		again := min(c.ls.rtt+4*time.Millisecond, resendInterval)
+		again := resendInterval
+		if c.ls.rttKnown {
+			again = min(c.ls.rtt+4*time.Millisecond, resendInterval)
+		}
 		c.mu.Unlock()
 		if t == nil {
 			t = time.NewTimer(again)
@@ -512,7 +516,7 @@ func (ls *clientGame) mayAskGolfLocked() bool {
 // sooner would only load a busy host.
 func (ls *clientGame) resendAfterLocked() time.Duration {
 	poll := lockstep.PollMicros * time.Microsecond
-	if len(ls.sched.Entries) == 0 {
+	if len(ls.sched.Entries) == 0 || !ls.rttKnown {
 		return 2 * resendInterval
 	}
 	lag := ls.sched.Last().LagOf(ls.c.id)
