@@ -202,7 +202,7 @@ var table = []*command{
 	{
 		name: "golf", parse: noArgs(Golf{}),
 		help: "toggle golf mode: whoever presses the golf button (Z) plays at lag 0",
-		more: "Everybody else keeps the session lag; the zero-lag seat moves to whoever presses the golf button next. Made for turn-based games. The golfer's inputs reach the others as late as the network is slow, and theirs must make the way back too: in golf, autolag gives everyone the lag that covers both ways for whoever may take the seat, so the game holds full speed (80 ms apart: lag 8, where round trips alone call for 4).",
+		more: "Everybody else keeps the session lag; the zero-lag seat moves to whoever presses the golf button next. Made for turn-based games. The golfer's inputs reach the others as late as the network is slow, and theirs must make the way back too: in golf, autolag gives everyone but the golfer the lag that covers both ways for whoever may take the seat, so the game holds full speed (80 ms apart: lag 8, where round trips alone call for 4).",
 	},
 	{
 		name: "who", parse: noArgs(Who{}),

@@ -15,9 +15,10 @@ import (
 // the lag each pair of players needs (an input goes from its author
 // through the host to the other: half of each round trip, plus both
 // jitters) and each direct core's (which sends no pings: the lag its
-// reports of how early its inputs reach it call for), the most any of them
-// calls for, and the session's lag.
-func LagStatText(members []session.Member, lag uint8) string {
+// reports of how early its inputs reach it call for), in golf what the
+// golfer's lag 0 asks of the others (lockstep.NetworkNeed), the most any
+// of them calls for, and the session's lag.
+func LagStatText(members []session.Member, lag uint8, golf bool) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tPORTS\tPING\tJITTER\tPOLLS/S\tOTHERS WAITED")
@@ -46,7 +47,10 @@ func LagStatText(members []session.Member, lag uint8) string {
 			fmt.Fprintf(&b, "  %s and %s need lag %d\n", names[a.ID], names[p.ID], max(lockstep.PairLag(a, p), lockstep.PairLag(p, a)))
 		}
 	}
-	worst, _ := lockstep.WorstPair(paths)
+	worst, _ := lockstep.NetworkNeed(paths, golf)
+	if pairs, _ := lockstep.WorstPair(paths); worst > pairs {
+		fmt.Fprintf(&b, "  in golf, the others need lag %d, so that the golfer's lag 0 does not slow them\n", worst)
+	}
 	measured := "the network calls for"
 	for _, c := range cores {
 		if !c.NeedKnown {

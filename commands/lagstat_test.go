@@ -40,7 +40,7 @@ func TestLagStatText(t *testing.T) {
 		if tc.core.ID != 0 {
 			ms = append(ms[:len(ms):len(ms)], tc.core)
 		}
-		got := LagStatText(ms, 2)
+		got := LagStatText(ms, 2, false)
 		for _, want := range tc.want {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s: /lagstat says\n%s\nwant it to say %q", tc.name, got, want)
@@ -52,10 +52,21 @@ func TestLagStatText(t *testing.T) {
 	}
 	// Two direct cores are two players, though neither pings.
 	two := []session.Member{{ID: 1, Name: "core-p1", Ports: 1, Core: true}, {ID: 2, Name: "core-p2", Ports: 2, Core: true}}
-	if got := LagStatText(two, 5); strings.Contains(got, "one player") {
+	if got := LagStatText(two, 5, false); strings.Contains(got, "one player") {
 		t.Errorf("two cores called one player:\n%s", got)
 	}
-	if got := LagStatText(members[:1], 5); !strings.Contains(got, "one player") {
+	if got := LagStatText(members[:1], 5, false); !strings.Contains(got, "one player") {
 		t.Errorf("one player not said:\n%s", got)
+	}
+	// In golf, Bob and Carol (60 ms apart with 5 ms of jitter) need the way
+	// there and back: 2 × 65 − 16.7 = 113.3 ms, lag 6.
+	golf := LagStatText(members, 5, true)
+	for _, want := range []string{
+		"in golf, the others need lag 6, so that the golfer's lag 0 does not slow them",
+		"the network calls for lag 6; the session plays at lag 5: expect the game to wait",
+	} {
+		if !strings.Contains(golf, want) {
+			t.Errorf("/lagstat in golf says\n%s\nwant it to say %q", golf, want)
+		}
 	}
 }

@@ -277,7 +277,7 @@ func (LagStat) run(_ context.Context, c *Console) error {
 	if st.Phase == Offline {
 		return errOffline
 	}
-	c.UI.Print(LagStatText(st.Members, st.Lag))
+	c.UI.Print(LagStatText(st.Members, st.Lag, st.Golf))
 	return nil
 }
 

@@ -17,7 +17,8 @@ import (
 // and reordered: the next poll's datagram would bring a lost input too
 // late, so an input the host has not acknowledged a round trip and 8 ms
 // after it went is sent again, and the game plays on without stalls (it
-// stalled 22–33 times per player before).
+// stalled some 20–30 times per player when inputs waited for the next
+// poll).
 func TestLostInputsAreResentInTime(t *testing.T) {
 	hosttest.Bubble(t, func(t *testing.T) {
 		tn := newTestNet(t, true)

@@ -29,7 +29,7 @@ type Path struct {
 	RTT    uint32 // round trip to the host, microseconds; 0: not measured yet
 	Jitter uint32 // median deviation of the round trip, microseconds
 	// SteadyRTT and SteadyJitter are the same over a longer window
-	// ([RTTSamples.Steady]); LowerPair judges falls by them. Zero: use RTT
+	// ([RTTSamples.Steady]); LowerNeed judges falls by them. Zero: use RTT
 	// and Jitter.
 	SteadyRTT, SteadyJitter uint32
 }
@@ -81,16 +81,44 @@ func GolfLag(paths []Path, golfer uint16) uint8 {
 	return lag
 }
 
+// NetworkNeed is the lag the players' measured paths call for: the worst
+// pair's (WorstPair) and, in golf, enough for any player's lag 0 in the
+// golf seat not to slow the others (GolfLag), so that whoever may press
+// next is covered before the press: no turn starts with a crawl, and the
+// lag does not change with every turn. furthest is the player that
+// decides.
+func NetworkNeed(paths []Path, golf bool) (lag uint8, furthest uint16) {
+	lag, furthest = WorstPair(paths)
+	if !golf {
+		return lag, furthest
+	}
+	for _, p := range paths {
+		if g := GolfLag(paths, p.ID); g > lag {
+			lag, furthest = g, p.ID
+		}
+	}
+	return lag, furthest
+}
+
 // lowerSlack is how much slower than it is the network must still fit a
 // lower lag before autolag lowers to it: a path whose delay sits near the
 // edge between two lags keeps the higher one instead of flipping.
 const lowerSlack = 1000 // microseconds, from pair to pair
 
-// LowerPair is the lag WorstPair would need on a network lowerSlack
-// slower on every pair, as the steady estimates see it: the lowest lag
-// autolag may fall to. A fall is never urgent (a lag too high costs
-// latency, not speed), so it waits for the longer window to agree.
-func LowerPair(paths []Path) uint8 {
+// LowerNeed is the lag NetworkNeed would call for on a network
+// lowerSlack slower on every pair, as the steady estimates see it: the
+// lowest lag autolag may fall to. A fall is never urgent (a lag too high
+// costs latency, not speed), so it waits for the longer window to agree;
+// in golf, where the way to the golfer and back doubles a path's noise,
+// all the more.
+func LowerNeed(paths []Path, golf bool) uint8 {
+	lag, _ := NetworkNeed(slowerPaths(paths), golf)
+	return lag
+}
+
+// slowerPaths is paths as their steady estimates see them, lowerSlack
+// slower on every pair.
+func slowerPaths(paths []Path) []Path {
 	slow := make([]Path, len(paths))
 	for i, p := range paths {
 		if p.SteadyRTT != 0 {
@@ -99,8 +127,7 @@ func LowerPair(paths []Path) uint8 {
 		p.Jitter += lowerSlack / 2 // a pair adds both its players' jitter
 		slow[i] = p
 	}
-	lag, _ := WorstPair(slow)
-	return lag
+	return slow
 }
 
 // PairLag is the lag at which a's inputs reach b in time: half of each
@@ -109,7 +136,7 @@ func LowerPair(paths []Path) uint8 {
 // show, an emulator's own time in its frame, shows in the game's pace,
 // which the host watches too.
 func PairLag(a, b Path) uint8 {
-	return NeededLag(a.RTT/2+b.RTT/2, a.Jitter+b.Jitter)
+	return NeededLag(a.RTT/2+b.RTT/2, uint32(min(uint64(a.Jitter)+uint64(b.Jitter), math.MaxUint32)))
 }
 
 // CoreHealth is what a direct mupen64plus core's requests reported of
@@ -222,7 +249,7 @@ func (h CoreHealth) spare() int {
 // AutoLag follows the lag the network needs with hysteresis, so it never
 // oscillates: it raises the lag once autoRaiseAfter measurements in a row
 // need more, and lowers it only after autoLowerAfter measurements in a
-// row would need less even on a slower network (LowerPair), to the most
+// row would need less even on a slower network (LowerNeed), to the most
 // any of them needed. The zero value starts at lag 0.
 type AutoLag struct {
 	Lag      uint8
@@ -238,8 +265,8 @@ const (
 )
 
 // Observe takes one measurement: need, the lag the network needs now
-// (WorstPair), and lower, the least it may fall to, judged over a longer
-// span (LowerPair, NeedWindow). A need above the lag raises it whatever
+// (NetworkNeed), and lower, the least it may fall to, judged over a longer
+// span (LowerNeed, NeedWindow). A need above the lag raises it whatever
 // lower says. It reports the lag to set, if it changes.
 func (a *AutoLag) Observe(need, lower uint8) (uint8, bool) {
 	switch {

@@ -67,13 +67,13 @@ func TestAutoLagHysteresis(t *testing.T) {
 func TestAutoLagDeadBand(t *testing.T) {
 	edge := []Path{{ID: 1, RTT: 12000, Jitter: 2500}, {ID: 2, RTT: 12000, Jitter: 2500}} // 12 + 5 ms of jitter: 17 ms
 	need, _ := WorstPair(edge)
-	lower := LowerPair(edge)
+	lower := LowerNeed(edge, false)
 	if need != 1 || lower != 1 {
 		t.Fatalf("need %d lower %d, want 1 and 1", need, lower)
 	}
 	fast := []Path{{ID: 1, RTT: 10000, Jitter: 3000}, {ID: 2, RTT: 10000, Jitter: 3000}} // 16 ms: needs 0, but not 1 ms slower
 	need, _ = WorstPair(fast)
-	lower = LowerPair(fast)
+	lower = LowerNeed(fast, false)
 	if need != 0 || lower != 1 {
 		t.Fatalf("need %d lower %d, want 0 and 1", need, lower)
 	}
@@ -85,7 +85,7 @@ func TestAutoLagDeadBand(t *testing.T) {
 	}
 	far := []Path{{ID: 1, RTT: 4000, Jitter: 500}, {ID: 2, RTT: 4000, Jitter: 500}} // 5 ms: 0 with room to spare
 	need, _ = WorstPair(far)
-	lower = LowerPair(far)
+	lower = LowerNeed(far, false)
 	for i := range autoLowerAfter {
 		lag, changed := a.Observe(need, lower)
 		if (i == autoLowerAfter-1) != changed || (changed && lag != 0) {
@@ -161,6 +161,25 @@ func TestGolfLag(t *testing.T) {
 	}
 }
 
+// In golf a fall waits for the steady window, with the slack, as pairs'
+// falls do: two players whose golf loop sits just under the edge of lag 8
+// now, and just over it as the longer window sees them, keep lag 9.
+func TestLowerNeedInGolf(t *testing.T) {
+	p := func(id uint16) Path {
+		return Path{ID: id, RTT: 80000, Jitter: 1000, SteadyRTT: 80000, SteadyJitter: 1400}
+	}
+	paths := []Path{p(1), p(2)}
+	if need, _ := NetworkNeed(paths, true); need != 8 { // 2 × 82 − 16.7 = 147.3 ms
+		t.Errorf("golf need now %d, want 8", need)
+	}
+	if lower := LowerNeed(paths, true); lower != 9 { // 2 × 83.8 − 16.7 = 150.9 ms
+		t.Errorf("golf lower %d, want 9: a fall to 8 waits for the steady window", lower)
+	}
+	if lower := LowerNeed(paths, false); lower != 5 {
+		t.Errorf("pairs' lower %d, want 5", lower)
+	}
+}
+
 // EachCoreLag charges each core with its own ports, netpak players'
 // ports and the pairs it is in: /lagstat's line for a direct core.
 func TestEachCoreLag(t *testing.T) {
@@ -222,14 +241,14 @@ func TestRTTSamples(t *testing.T) {
 
 // A fall is judged by the steady estimates: a network that just got
 // faster does not lower the lag until the longer window agrees.
-func TestLowerPairSteady(t *testing.T) {
+func TestLowerNeedSteady(t *testing.T) {
 	now := Path{RTT: 10000, Jitter: 1000, SteadyRTT: 80000, SteadyJitter: 1000}
 	paths := []Path{now, now}
 	paths[0].ID, paths[1].ID = 1, 2
 	if need, _ := WorstPair(paths); need != 0 {
 		t.Errorf("need %d at 10 ms", need)
 	}
-	if lower := LowerPair(paths); lower != 4 { // 80 + 2 + 1 ms
+	if lower := LowerNeed(paths, false); lower != 4 { // 80 + 2 + 1 ms
 		t.Errorf("lower %d, want 4, what the steady 80 ms need", lower)
 	}
 }
@@ -257,7 +276,7 @@ func TestAutoLagSteadyAtTheEdge(t *testing.T) {
 				}
 			}
 			need, _ := WorstPair(paths)
-			if _, changed := a.Observe(need, max(need, LowerPair(paths))); changed {
+			if _, changed := a.Observe(need, max(need, LowerNeed(paths, false))); changed {
 				changes++
 			}
 		}

@@ -44,8 +44,9 @@ func (r *Room) autoLagLocked() {
 		r.tellSlowLocked(pace, slow, paths)
 		return
 	}
-	need, furthest := r.networkNeedLocked(paths)
-	lower := max(lockstep.LowerPair(paths), need)
+	golf := r.game.Sched.Last().Golf
+	need, furthest := lockstep.NetworkNeed(paths, golf)
+	lower := max(lockstep.LowerNeed(paths, golf), need)
 	old := r.game.Sched.Last().Lag
 	base := need
 	if slow && furthest != 0 && need == old && old < 255 {
@@ -90,25 +91,6 @@ func (r *Room) autoLagLocked() {
 	}
 }
 
-// networkNeedLocked is the lag the netpak players' round trips call for
-// (lockstep.WorstPair), and the player furthest away; in golf, enough for
-// any player's lag 0 in the golf seat not to slow the others
-// (lockstep.GolfLag). Whoever may press next is covered before the press,
-// so the game neither crawls at the start of a turn nor changes its lag
-// with every turn.
-func (r *Room) networkNeedLocked(paths []lockstep.Path) (need uint8, furthest uint16) {
-	need, furthest = lockstep.WorstPair(paths)
-	if !r.game.Sched.Last().Golf {
-		return need, furthest
-	}
-	for _, p := range paths {
-		if g := lockstep.GolfLag(paths, p.ID); g > need {
-			need, furthest = g, p.ID
-		}
-	}
-	return need, furthest
-}
-
 // pathsLocked is every netpak player's measured path to the host.
 func (r *Room) pathsLocked() []lockstep.Path {
 	var paths []lockstep.Path
@@ -138,7 +120,7 @@ func (r *Room) paceLocked() (pace float64, slow bool) {
 // nothing else would say why the game crawls. It measures the direct
 // cores' needs all the same, for /lagstat.
 func (r *Room) tellSlowLocked(pace float64, slow bool, paths []lockstep.Path) {
-	need, furthest := r.networkNeedLocked(paths)
+	need, furthest := lockstep.NetworkNeed(paths, r.game.Sched.Last().Golf)
 	c, cores := r.coresNeedLocked(false)
 	if cores {
 		need = max(need, c.lower)
