@@ -154,19 +154,32 @@ func TestAutoLagFollowsThePace(t *testing.T) {
 // it had to come back it stays: over three minutes the lag never goes back
 // and forth.
 func TestAutoLagDoesNotFlipAtTheEdge(t *testing.T) {
-	hosttest.Bubble(t, func(t *testing.T) {
-		p := newAutoLagPair(t, latency.Shape{Delay: 40 * time.Millisecond, Jitter: 2500 * time.Microsecond}, 6)
-		changes := p.play(t, 3*60*60, nil, nil)
-		var downs int
-		for i := 1; i < len(changes); i++ {
-			if changes[i].Lag < changes[i-1].Lag {
-				downs++
-			}
-		}
-		if downs > 1 {
-			t.Errorf("autolag lowered the lag %d times after the first descent, want at most once: %v", downs, changes)
-		}
-	})
+	for _, tc := range []struct {
+		name string
+		cfg  host.Config
+	}{
+		{"pairs", host.Config{Lag: 5, AutoLag: true}},
+		// In golf the way to the golfer and back doubles a path's noise,
+		// and the edge is twice as near: falls wait for the steady window
+		// there too (lockstep.LowerNeed).
+		{"golf", host.Config{Lag: 5, AutoLag: true, Golf: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hosttest.Bubble(t, func(t *testing.T) {
+				p := newLabPair(t, tc.cfg, latency.Shape{Delay: 40 * time.Millisecond, Jitter: 2500 * time.Microsecond}, 6)
+				changes := p.play(t, 3*60*60, nil, nil)
+				var downs int
+				for i := 1; i < len(changes); i++ {
+					if changes[i].Lag < changes[i-1].Lag {
+						downs++
+					}
+				}
+				if downs > 1 {
+					t.Errorf("autolag lowered the lag %d times after the first descent, want at most once: %v", downs, changes)
+				}
+			})
+		})
+	}
 }
 
 // With autolag off, a lag too low for the network makes the game crawl:
@@ -244,25 +257,5 @@ func TestAutoLagHoldsAGolfGame(t *testing.T) {
 			t.Errorf("the last %d polls played at %.1f polls/s, want full speed", tail, pace)
 		}
 		t.Logf("changes %v; the last %d polls at %.1f polls/s", changes, tail, pace)
-	})
-}
-
-// In golf the way to the golfer and back doubles a path's noise, so the
-// edge between two lags is twice as near: autolag's falls there wait for
-// the steady window too (lockstep.LowerNeed), and over three minutes the
-// lag never goes back and forth.
-func TestAutoLagDoesNotFlipAtTheEdgeInGolf(t *testing.T) {
-	hosttest.Bubble(t, func(t *testing.T) {
-		p := newLabPair(t, host.Config{Lag: 5, AutoLag: true, Golf: true}, latency.Shape{Delay: 40 * time.Millisecond, Jitter: 2500 * time.Microsecond}, 6)
-		changes := p.play(t, 3*60*60, nil, nil)
-		var downs int
-		for i := 1; i < len(changes); i++ {
-			if changes[i].Lag < changes[i-1].Lag {
-				downs++
-			}
-		}
-		if downs > 1 {
-			t.Errorf("autolag lowered the lag %d times after the first rise, want at most once: %v", downs, changes)
-		}
 	})
 }
