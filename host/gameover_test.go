@@ -148,7 +148,10 @@ func TestReleasedPortComesBack(t *testing.T) {
 	if err := cs[0].Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, ts, []string{"host"}, session.EventEnded, 1)
+	// Every player must have seen the first game end before the second
+	// starts: p3, who never played the first, would otherwise play its
+	// remnants and stop at its end, and the others wait for p3.
+	waitEvents(t, ts, []string{"host", "p1", "p2", "p3"}, session.EventEnded, 1)
 	hosttest.WaitFor(t, "the condition", func() bool { return allPorts(ts.h.Members()) == 0b111 })
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
