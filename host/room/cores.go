@@ -103,10 +103,14 @@ func (s *coreSession) Authored(c *direct.Core, k int, from uint32, n int) {
 }
 
 // Pressed moves the golf seat to core c when it pressed the golf button.
+// It runs for every key report, so the mask decides before any lookup.
 func (s *coreSession) Pressed(c *direct.Core, keys uint32) {
 	r := (*Room)(s)
+	if keys&r.cfg.GolfMask == 0 {
+		return
+	}
 	m := r.coreMember(c)
-	if m == nil || keys&r.cfg.GolfMask == 0 {
+	if m == nil {
 		return
 	}
 	if err := r.takeGolfSeatLocked(m); err != nil {
