@@ -108,19 +108,7 @@ func gameFPS(b *testing.B, players int, bridged bool, lag uint8, links []*latenc
 	g := startGame(b, gameSpec{polls: 1 << 20, lag: lag, seats: seats, paced: true, tap: tap})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	for i := range g.procs {
-		select {
-		case <-g.procs[i].Running():
-		case <-g.procs[i].Exited():
-			skipIfMissing(b, g.procs[i].Wait())
-			b.Fatalf("core %d ended before running", i)
-		case <-ctx.Done():
-			b.Fatalf("core %d not running in time", i)
-		}
-	}
-	if _, err := g.events.wait(ctx, isKind(session.EventStarted)); err != nil {
-		b.Fatal("the game never started")
-	}
+	g.waitStarted(ctx)
 	if tap != nil {
 		defer time.AfterFunc(fpsWarmup, tap.start).Stop()
 	}
@@ -284,10 +272,7 @@ func coreAutoLag(b *testing.B, bridged bool, d, jitter time.Duration) {
 	g := startGame(b, gameSpec{polls: 1 << 20, lag: 5, autoLag: true, seats: seats, paced: true})
 	ctx, cancel := context.WithTimeout(context.Background(), coreAutoLagPlay+time.Minute)
 	defer cancel()
-	started, err := g.events.wait(ctx, isKind(session.EventStarted))
-	if err != nil {
-		b.Fatal("the game never started")
-	}
+	started := g.waitStarted(ctx)
 	time.Sleep(time.Until(started.At.Add(coreAutoLagSettle)))
 	fps := slowestOver(b, ctx, g.procs, coreAutoLagPlay-coreAutoLagSettle)
 	changes, lag := 0, uint8(5)

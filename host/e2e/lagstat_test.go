@@ -18,12 +18,7 @@ func TestRealCoresLagStat(t *testing.T) {
 	g := startGame(t, gameSpec{polls: 1 << 20, lag: lag, paced: true, seats: []seat{{ports: []int{1}}, {ports: []int{2}}}})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for i := range g.procs {
-		g.waitRunning(ctx, i)
-	}
-	if _, err := g.events.wait(ctx, isKind(session.EventStarted)); err != nil {
-		t.Fatal("the game never started")
-	}
+	g.waitStarted(ctx)
 	known := func() []session.Member {
 		var ms []session.Member
 		for _, m := range g.h.Members() {

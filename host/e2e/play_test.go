@@ -93,3 +93,17 @@ func (g *game) waitRunning(ctx context.Context, i int) {
 		g.t.Fatalf("core %d (%s) not running in time", i, g.names[i])
 	}
 }
+
+// waitStarted waits until every core executes and the host started the
+// game, skipping the test when the core is not installed.
+func (g *game) waitStarted(ctx context.Context) stamped {
+	g.t.Helper()
+	for i := range g.procs {
+		g.waitRunning(ctx, i)
+	}
+	started, err := g.events.wait(ctx, isKind(session.EventStarted))
+	if err != nil {
+		g.t.Fatal("the game never started")
+	}
+	return started
+}
