@@ -210,6 +210,23 @@ func EachCoreLag(lag uint8, health [][NumPorts]CoreHealth, author [NumPorts]int)
 	return need, known
 }
 
+// OwnLag is the least lag core i's own presses allow, from its report h
+// at lag, the lag its own ports played: they make a round trip to the host
+// before the core can use them, which even the golf seat cannot shorten.
+// ok is false when it reported none of its own ports.
+func OwnLag(lag uint8, h [NumPorts]CoreHealth, author [NumPorts]int, i int) (need uint8, ok bool) {
+	spare := -1
+	for k, hk := range h {
+		if hk.Known && author[k] == i && (spare < 0 || hk.spare() < spare) {
+			spare = hk.spare()
+		}
+	}
+	if spare < 0 {
+		return 0, false
+	}
+	return uint8(max(int(lag)-spare, 0)), true
+}
+
 // walkCores calls note for every port core i counts: with j = -1 for a
 // port it counts alone, its own or a netpak player's, and with the other
 // core j of a pair, once per pair, and s the polls to spare. It reports

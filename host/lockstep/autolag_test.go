@@ -208,6 +208,33 @@ func TestEachCoreLag(t *testing.T) {
 	}
 }
 
+// OwnLag counts only the core's own ports: the pair's and a netpak
+// player's inputs do not come back to it, and need no golf seat's lag.
+func TestOwnLag(t *testing.T) {
+	held := func(n uint8) CoreHealth { return CoreHealth{Known: true, Held: n} }
+	waited := CoreHealth{Known: true, Waited: true}
+	two := [NumPorts]int{0, 1, -1, -1}
+	for _, tc := range []struct {
+		name string
+		lag  uint8
+		h    [NumPorts]CoreHealth
+		i    int
+		need uint8
+		ok   bool
+	}{
+		{"early", 5, [NumPorts]CoreHealth{held(3), held(1), held(0)}, 0, 2, true},
+		{"other core's port", 5, [NumPorts]CoreHealth{held(3), held(1)}, 1, 4, true},
+		{"waited", 2, [NumPorts]CoreHealth{waited, held(6)}, 0, 2, true},
+		{"held beyond the lag", 2, [NumPorts]CoreHealth{held(9)}, 0, 0, true},
+		{"nothing of its own", 5, [NumPorts]CoreHealth{{}, held(1), held(1)}, 0, 0, false},
+	} {
+		need, ok := OwnLag(tc.lag, tc.h, two, tc.i)
+		if need != tc.need || ok != tc.ok {
+			t.Errorf("%s: OwnLag = %d, %v; want %d, %v", tc.name, need, ok, tc.need, tc.ok)
+		}
+	}
+}
+
 // Estimate follows the last RTTWindow round trips, Steady the last
 // SteadyWindow: after a fall from 80 to 10 ms, Estimate sees 10 ms at once
 // and Steady once half its window does.

@@ -12,12 +12,17 @@ var ErrScheduleFull = errors.New("too many lag changes in flight; try again in a
 // same entries at the same polls; the host picks From beyond every poll it
 // has let anyone start (see grant), so no client has passed it yet.
 type SchedEntry struct {
-	From  uint32
-	Lag   uint8  // the session lag
-	Golf  bool   // golf mode on
-	Seat  uint16 // member holding the zero-lag golf seat; 0 = nobody
-	Cause SchedCause
-	Actor uint16 // member whose action made this entry
+	From uint32
+	Lag  uint8  // the session lag
+	Golf bool   // golf mode on
+	Seat uint16 // member holding the golf seat; 0 = nobody
+	// SeatLag is the lag of the golf seat's ports, at most Lag: 0 for a
+	// netpak player, whose bridge hands its emulator its presses at once;
+	// for a direct core, whose presses come back from the host, the least
+	// lag that round trip allows (the room's seatLagLocked).
+	SeatLag uint8
+	Cause   SchedCause
+	Actor   uint16 // member whose action made this entry
 }
 
 // SchedCause says why a schedule entry was made, for announcements.
@@ -36,7 +41,7 @@ const (
 // LagOf returns the lag of member id's ports under e.
 func (e SchedEntry) LagOf(id uint16) uint8 {
 	if e.Golf && e.Seat == id {
-		return 0
+		return min(e.SeatLag, e.Lag)
 	}
 	return e.Lag
 }

@@ -17,7 +17,7 @@ const (
 	EventChat                           // Who said Text
 	EventLag                            // Who set the lag to Lag from Poll
 	EventGolf                           // Who turned golf mode On or off from Poll
-	EventGolfSeat                       // Who took the golf seat (lag 0) from Poll
+	EventGolfSeat                       // Who took the golf seat (lag Lag: 0, or a direct core's own need) from Poll
 	EventStarted                        // the game started at Poll
 	EventDesync                         // Who's inputs differed in polls [Poll, Poll+Count); Count 0: Who's emulator state at VI Poll
 	EventNotice                         // a message from the host: Text
@@ -71,7 +71,7 @@ func (e Event) String() string {
 	case EventGolf:
 		return fmt.Sprintf("%s turned golf mode %s%s", e.Who, onOff(e.On), fromPoll(e.Poll))
 	case EventGolfSeat:
-		return fmt.Sprintf("%s takes the golf seat: lag 0%s", e.Who, fromPoll(e.Poll))
+		return fmt.Sprintf("%s takes the golf seat: lag %d%s", e.Who, e.Lag, fromPoll(e.Poll))
 	case EventStarted:
 		if e.Text == CatchUpText {
 			return "you rejoined the running game: replaying it from poll 0 to catch up; your port plays no input until then"
@@ -127,7 +127,7 @@ func SchedEvent(e lockstep.SchedEntry, actor string) Event {
 	case lockstep.CauseGolfOn, lockstep.CauseGolfOff:
 		return Event{Kind: EventGolf, Who: actor, On: e.Golf, Poll: e.From}
 	case lockstep.CauseGolfSeat:
-		return Event{Kind: EventGolfSeat, Who: actor, Poll: e.From}
+		return Event{Kind: EventGolfSeat, Who: actor, Lag: e.LagOf(e.Seat), Poll: e.From}
 	case lockstep.CauseAutoLag:
 		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From, Text: autoLagText}
 	}

@@ -46,6 +46,7 @@ func FuzzParseRoster(f *testing.F) {
 func FuzzParseSmallFrames(f *testing.F) {
 	f.Add(uint8(0), AppendText(nil, TextMsg{ID: 1, Text: "hi"}))
 	f.Add(uint8(1), AppendSched(nil, SchedMsg{Epoch: 1, Entry: lockstep.SchedEntry{From: 3}}))
+	f.Add(uint8(1), AppendSched(nil, SchedMsg{Epoch: 1, Entry: lockstep.SchedEntry{From: 3, Lag: 4, Golf: true, Seat: 2, SeatLag: 2}}))
 	f.Add(uint8(2), AppendLeft(nil, LeftMsg{ID: 1, Ports: 1}))
 	f.Add(uint8(3), AppendStarted(nil, Started{Grant: 4}))
 	f.Add(uint8(4), AppendChecksum(nil, ChecksumMsg{From: 1}))

@@ -424,7 +424,8 @@ func AppendSched(b []byte, m SchedMsg) []byte {
 	b = append(b, e.Lag, BoolByte(e.Golf))
 	b = AppendU16(b, e.Seat)
 	b = append(b, byte(e.Cause))
-	return AppendU16(b, e.Actor)
+	b = AppendU16(b, e.Actor)
+	return append(b, e.SeatLag)
 }
 
 func ParseSched(p []byte) (SchedMsg, error) {
@@ -437,10 +438,11 @@ func ParseSched(p []byte) (SchedMsg, error) {
 	m.Entry.Seat = r.U16()
 	m.Entry.Cause = lockstep.SchedCause(r.U8())
 	m.Entry.Actor = r.U16()
+	m.Entry.SeatLag = r.U8()
 	if err := r.Done(); err != nil {
 		return SchedMsg{}, fmt.Errorf("parse sched: %w", err)
 	}
-	if golf > 1 || m.Entry.Cause > lockstep.MaxCause {
+	if golf > 1 || m.Entry.Cause > lockstep.MaxCause || m.Entry.SeatLag > m.Entry.Lag {
 		return SchedMsg{}, fmt.Errorf("parse sched: %w", ErrBadValue)
 	}
 	m.Entry.Golf = golf == 1

@@ -32,7 +32,7 @@ func TestGolden(t *testing.T) {
 		want  any
 	}{
 		{"hello", AppendHello(nil, Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}),
-			"0401050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
+			"0501050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
 			func(p []byte) (any, error) { return ParseHello(p) },
 			Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}},
 		{"welcome", AppendWelcome(nil, Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000}),
@@ -53,10 +53,10 @@ func TestGolden(t *testing.T) {
 			"00000000" + "00000020" + "03" + "00" + "00001001" + "0200" + "00002002" + "0101" + "000000000000" + "000000000000",
 			func(p []byte) (any, error) { return ParseStarted(p) },
 			Started{Grant: 32, Active: 0x03, Slots: m64p.Registration{{RegID: 0x1001, Plugin: 2}, {RegID: 0x2002, Plugin: 1, RawData: true}}}},
-		{"sched", AppendSched(nil, SchedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}),
-			"0002" + "00000064" + "03" + "01" + "0004" + "04" + "0004",
+		{"sched", AppendSched(nil, SchedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, SeatLag: 2, Cause: lockstep.CauseGolfSeat, Actor: 4}}),
+			"0002" + "00000064" + "03" + "01" + "0004" + "04" + "0004" + "02",
 			func(p []byte) (any, error) { return ParseSched(p) },
-			SchedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, Cause: lockstep.CauseGolfSeat, Actor: 4}}},
+			SchedMsg{Epoch: 2, Entry: lockstep.SchedEntry{From: 100, Lag: 3, Golf: true, Seat: 4, SeatLag: 2, Cause: lockstep.CauseGolfSeat, Actor: 4}}},
 		{"left", AppendLeft(nil, LeftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}), "0005" + "01" + "08" + "0000004d",
 			func(p []byte) (any, error) { return ParseLeft(p) }, LeftMsg{ID: 5, Reason: LeaveTimeout, Ports: 8, From: 77}},
 		{"checksum", AppendChecksum(nil, ChecksumMsg{From: 256, Count: 256, Hash: 0xabcdef, ID: 0}), "00000100" + "00000100" + "0000000000abcdef" + "0000",
@@ -107,7 +107,7 @@ func TestGoldenBatch(t *testing.T) {
 	b, at := AppendBatchHead(b, &bt)
 	b = AppendRun(b, 1, 0, 2, &s)
 	b[at] = 1
-	want := "e4040300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
+	want := "e4050300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
 		"01" + "00000000" + "02" + "0000002001" + "ffff000000"
 	if !bytes.Equal(b, mustHex(t, want)) {
 		t.Fatalf("encoded %x\nwant    %s", b, want)
@@ -200,11 +200,13 @@ func TestScheduleAt(t *testing.T) {
 	s.Reset(lockstep.SchedEntry{Lag: 5})
 	s.Add(lockstep.SchedEntry{From: 100, Lag: 2})
 	s.Add(lockstep.SchedEntry{From: 200, Lag: 5, Golf: true, Seat: 3})
+	s.Add(lockstep.SchedEntry{From: 300, Lag: 5, Golf: true, Seat: 3, SeatLag: 2}) // a direct core's seat
+	s.Add(lockstep.SchedEntry{From: 400, Lag: 1, Golf: true, Seat: 3, SeatLag: 2}) // never above the lag
 	for _, tc := range []struct {
 		p    uint32
 		id   uint16
 		want uint8
-	}{{0, 1, 5}, {99, 1, 5}, {100, 1, 2}, {199, 3, 2}, {200, 3, 0}, {200, 1, 5}} {
+	}{{0, 1, 5}, {99, 1, 5}, {100, 1, 2}, {199, 3, 2}, {200, 3, 0}, {200, 1, 5}, {300, 3, 2}, {300, 1, 5}, {400, 3, 1}} {
 		if got := s.At(tc.p).LagOf(tc.id); got != tc.want {
 			t.Errorf("lag of %d at poll %d: %d, want %d", tc.id, tc.p, got, tc.want)
 		}
@@ -212,8 +214,17 @@ func TestScheduleAt(t *testing.T) {
 	if err := s.Add(lockstep.SchedEntry{From: 150}); err == nil {
 		t.Error("entry before the newest: no error")
 	}
-	s.Prune(250)
+	s.Prune(450)
 	if len(s.Entries) != 1 || s.At(0).Seat != 3 {
 		t.Errorf("after prune: %+v", s.Entries)
+	}
+}
+
+// A schedule entry whose golf seat plays a higher lag than everyone else is
+// refused: the seat only ever shortens a lag.
+func TestParseSchedRejectsSeatAboveLag(t *testing.T) {
+	p := AppendSched(nil, SchedMsg{Entry: lockstep.SchedEntry{Lag: 2, Golf: true, Seat: 1, SeatLag: 3}})
+	if _, err := ParseSched(p); !errors.Is(err, ErrBadValue) {
+		t.Fatalf("seat lag 3 at lag 2: %v, want ErrBadValue", err)
 	}
 }
