@@ -1,21 +1,31 @@
 package host_test
 
 import (
+	"context"
+	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/latency"
+	"github.com/netpak/netpak/host/portfwd"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
 // Direct cores play golf as netpak players do: a core's golf press takes
 // it the seat, and from the seat's poll on (once the presses its old lag
-// had in flight are used) its port carries the press of the same count,
-// while the others keep the session lag; the seat moves on to the next
-// core that presses.
+// had in flight are used) its port plays the seat's lag, while the others
+// keep the session lag; the seat moves on to the next core that presses.
+// A direct core's presses come back from the host, so its seat plays the
+// lag that round trip allows: on loopback, less than the session's. The
+// cores play at 60 polls a second, as real ones do: a core that polls as
+// fast as it can always waits for its inputs, and its reports call for
+// the whole lag.
 func TestDirectGolfers(t *testing.T) {
 	const lag, polls = 4, 500
 	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
@@ -30,25 +40,18 @@ func TestDirectGolfers(t *testing.T) {
 	players := [][]uint8{{0}, {1}}
 	cores, done := startCores(t, ts.addr, players...)
 	waitHandshakes(t, 2, done)
-	var wg sync.WaitGroup
-	for i, c := range cores {
-		wg.Go(func() {
-			for n := range polls {
-				if _, err := c.Poll(t.Context(), map[int]uint32{i: script(i, n)}); err != nil {
-					t.Errorf("core %d at poll %d: %v", i, n, err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if t.Failed() {
+	if !pollPaced(t, cores, polls, nil, script) {
 		return
 	}
 	waitEvents(t, ts, []string{"host"}, session.EventGolfSeat, 2)
 	seats := ts.eventsOf("host", session.EventGolfSeat)
 	if seats[0].Who != "core-p2" || seats[1].Who != "core-p1" {
 		t.Fatalf("seat events %v, want core-p2's, then core-p1's", seats)
+	}
+	for _, e := range seats {
+		if e.Lag >= lag {
+			t.Fatalf("%v: want a seat lag below the session's %d on loopback", e, lag)
+		}
 	}
 	from, to := int(seats[0].Poll), int(seats[1].Poll)
 	if from <= press[1] || to <= press[0] || from+lag >= to {
@@ -70,7 +73,7 @@ func TestDirectGolfers(t *testing.T) {
 			return 0, false
 		}
 		if port == holder {
-			return 0, true
+			return int(seats[1-holder].Lag), true
 		}
 		return lag, true
 	}
@@ -164,4 +167,157 @@ func TestRefusedGolfPressIsAskedAgain(t *testing.T) {
 		t.Fatalf("golf seats %v, want p1's, though its first presses were refused", seats)
 	}
 	t.Logf("%v", seats[0])
+}
+
+// A direct core's presses come back from the host before it can use them,
+// so in the golf seat it plays the lag that round trip allows, not 0: at
+// 0 it would wait the round trip at every poll, and the whole game with it
+// (two real cores 40 ms from each other: 21 fps). Both cores here sit
+// behind a lab link of 20 ms each way: the golfer's seat plays at least
+// lag 1 and less than the session's, and its port carries its presses
+// under that lag, identical on both cores.
+func TestDirectGolferPlaysItsRoundTrip(t *testing.T) {
+	const lag, polls, press = 6, 420, 150
+	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
+	script := func(port, count int) uint32 {
+		k := coreKeys(port, count) &^ session.DefaultGolfMask
+		if port == 0 && count == press {
+			k |= session.DefaultGolfMask
+		}
+		return k
+	}
+	cores, _ := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond}, 2)
+	if !pollPaced(t, cores, polls, nil, script) {
+		return
+	}
+	waitEvents(t, ts, []string{"host"}, session.EventGolfSeat, 1)
+	seat := ts.eventsOf("host", session.EventGolfSeat)[0]
+	if seat.Who != "core-p1" || seat.Lag < 1 || seat.Lag >= lag {
+		t.Fatalf("%v: want core-p1's seat at a lag from 1 to %d", seat, lag-1)
+	}
+	h0, h1 := cores[0].History(), cores[1].History()
+	for n := range polls {
+		if h0[n] != h1[n] {
+			t.Fatalf("poll %d: the cores consumed %+v and %+v", n, h0[n], h1[n])
+		}
+		if n < int(seat.Poll)+lag {
+			continue
+		}
+		if got, want := h0[n].Keys[0], script(0, n-int(seat.Lag)); got != want {
+			t.Fatalf("poll %d port 1: %#x, want the press of count %d %#x (seat lag %d)", n, got, n-int(seat.Lag), want, seat.Lag)
+		}
+	}
+	t.Logf("%v", seat)
+}
+
+// labCores starts a direct core for each of the first n players, each
+// behind its own lab link of leg each way, and waits for their handshakes.
+func labCores(t *testing.T, ts *testSession, leg latency.Shape, n int) ([]*hosttest.FakeCore, []*latency.Link) {
+	t.Helper()
+	var cores []*hosttest.FakeCore
+	var links []*latency.Link
+	var handshakes []chan error
+	for i := range n {
+		link := latency.New(latency.Config{Out: leg, In: leg, Seed: uint64(i + 1)})
+		c, done := startCores(t, forwardThrough(t, ts.addr, link), []uint8{uint8(i)})
+		cores, links, handshakes = append(cores, c[0]), append(links, link), append(handshakes, done)
+	}
+	for _, done := range handshakes {
+		waitHandshakes(t, 1, done)
+	}
+	return cores, links
+}
+
+// pollPaced has core i press script(i, count) at 60 polls a second, as a
+// real core's speed limiter paces it, for polls polls or until stop
+// closes. It reports whether every poll succeeded.
+func pollPaced(t *testing.T, cores []*hosttest.FakeCore, polls int, stop <-chan struct{}, script func(port, count int) uint32) bool {
+	t.Helper()
+	var wg sync.WaitGroup
+	for i, c := range cores {
+		wg.Go(func() {
+			tick := time.NewTicker(time.Second / 60)
+			defer tick.Stop()
+			for n := range polls {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+				if _, err := c.Poll(t.Context(), map[int]uint32{i: script(i, n)}); err != nil {
+					t.Errorf("core %d at poll %d: %v", i, n, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return !t.Failed()
+}
+
+// forwardThrough opens a port that carries a core's TCP and UDP to addr
+// through link, and returns it.
+func forwardThrough(t *testing.T, addr string, link *latency.Link) string {
+	t.Helper()
+	ln, pc, local := listenPair(t)
+	f := portfwd.Start(context.Background(), ln, pc, portfwd.Config{Target: addr, Dial: link.Dial(nil), Name: "lab port", Logf: t.Logf})
+	t.Cleanup(f.Close)
+	return local
+}
+
+// A direct core in the golf seat whose round trip to the host grows past
+// what its seat's lag allows makes the game crawl, which its reports at
+// that lag cannot show: the pace can, and the seat gets one poll more,
+// with a word to everyone why. The golfer's link goes from 20 to 30 ms
+// each way after it took the seat: lag 2 no longer holds, 3 does.
+func TestSlowGolfSeatIsRaised(t *testing.T) {
+	const lag, press = 6, 150
+	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
+	script := func(port, count int) uint32 {
+		k := coreKeys(port, count) &^ session.DefaultGolfMask
+		if port == 0 && count == press {
+			k |= session.DefaultGolfMask
+		}
+		return k
+	}
+	cores, links := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond}, 2)
+	stop := make(chan struct{})
+	played := make(chan bool)
+	go func() { played <- pollPaced(t, cores, math.MaxInt, stop, script) }()
+	seats := func(n int, within time.Duration) []session.Event {
+		deadline := time.Now().Add(within)
+		for time.Now().Before(deadline) && len(ts.eventsOf("host", session.EventGolfSeat)) < n {
+			time.Sleep(10 * time.Millisecond)
+		}
+		return ts.eventsOf("host", session.EventGolfSeat)
+	}
+	if got := seats(1, 10*time.Second); len(got) != 1 {
+		t.Errorf("seat events %v, want core-p1's", got)
+	}
+	links[0].SetDelay(30*time.Millisecond, 0)
+	got := seats(2, 40*time.Second)
+	close(stop)
+	if !<-played || t.Failed() {
+		return
+	}
+	if len(got) != 2 {
+		t.Fatalf("seat events %v, want core-p1's twice", got)
+	}
+	if got[0].Lag != 2 || got[1].Lag != 3 || got[1].Who != "core-p1" {
+		t.Errorf("seat events %v, want core-p1's at lag 2, then at 3", got)
+	}
+	var told bool
+	for _, e := range ts.eventsOf("host", session.EventNotice) {
+		told = told || strings.Contains(e.Text, "its presses come back from the host too late")
+	}
+	if !told {
+		t.Error("nobody was told why the seat's lag rose")
+	}
+	h0, h1 := cores[0].History(), cores[1].History()
+	for n := range min(len(h0), len(h1)) {
+		if h0[n] != h1[n] {
+			t.Fatalf("poll %d: the cores consumed %+v and %+v", n, h0[n], h1[n])
+		}
+	}
+	t.Logf("%v; %v", got[0], got[1])
 }

@@ -1,7 +1,7 @@
 package host_test
 
 import (
-	"sync"
+	"math"
 	"testing"
 	"time"
 
@@ -25,25 +25,9 @@ func TestRosterCoreNeeds(t *testing.T) {
 		}
 	}
 	waitHandshakes(t, 2, done)
-	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	for i, c := range cores {
-		wg.Go(func() {
-			tick := time.NewTicker(time.Second / 60)
-			defer tick.Stop()
-			for n := 0; ; n++ {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-				}
-				if _, err := c.Poll(t.Context(), map[int]uint32{i: coreKeys(i, n)}); err != nil {
-					t.Errorf("core %d at poll %d: %v", i, n, err)
-					return
-				}
-			}
-		})
-	}
+	played := make(chan bool)
+	go func() { played <- pollPaced(t, cores, math.MaxInt, stop, coreKeys) }()
 	known := func() []session.Member {
 		var ms []session.Member
 		for _, m := range ts.h.Members() {
@@ -59,7 +43,7 @@ func TestRosterCoreNeeds(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	close(stop)
-	wg.Wait()
+	<-played
 	ms := known()
 	if len(ms) != 2 {
 		t.Fatalf("cores whose need is known: %v, want both", ts.h.Members())

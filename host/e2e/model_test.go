@@ -5,14 +5,15 @@ import "github.com/netpak/netpak/host/session"
 // lagChange is the session lag from a poll on, and the ports of the golf
 // seat, which play at lag 0.
 type lagChange struct {
-	from   uint32
-	lag    uint8
-	golfer session.PortMask
+	from    uint32
+	lag     uint8
+	golfer  session.PortMask
+	seatLag uint8 // the golfer's lag
 }
 
 // predictStreams models every port's author independently of the host's
 // code: the press of count c (keys) is the input for poll c+lag(c), lag
-// being 0 for the golfer's ports; skipped polls repeat the last input (the
+// being seatLag for the golfer's ports; skipped polls repeat the last input (the
 // zero input before the first), and a press landing on a poll already
 // published is dropped. A port whose player left reads as no input from
 // leftFrom on.
@@ -26,7 +27,7 @@ func predictStreams(polls int, active session.PortMask, keys func(int, uint32) u
 			}
 		}
 		if in.golfer.Has(k) {
-			return 0
+			return in.seatLag
 		}
 		return in.lag
 	}

@@ -40,6 +40,9 @@ func (r *Room) autoLagLocked() {
 	}
 	paths := r.pathsLocked()
 	pace, slow := r.paceLocked()
+	if slow && r.raiseSeatLagLocked(pace) {
+		return
+	}
 	if !r.autoLagOn {
 		r.tellSlowLocked(pace, slow, paths)
 		return
@@ -194,6 +197,9 @@ func (r *Room) coresNeedLocked(slow bool) (c coresNeed, ok bool) {
 	for i, m := range cores {
 		if known[i] {
 			m.coreNeeds.Add(each[i]) // for /lagstat
+		}
+		if own, ok := lockstep.OwnLag(r.game.Sched.Last().LagOf(m.id), health[i], author, i); ok {
+			m.ownNeeds.Add(own) // for the golf seat
 		}
 	}
 	return coresNeed{need: need, lower: r.coreNeeds.Lower(), base: c.base, furthest: cores[worst].id}, true

@@ -70,6 +70,7 @@ func (r *Room) startLateLocked(m *Member) {
 // initial policy; in a game it takes effect at the first poll nobody has
 // been allowed to start, so it lands on the same poll everywhere.
 func (r *Room) scheduleLocked(e lockstep.SchedEntry) error {
+	e.SeatLag = r.seatLagLocked(e)
 	switch r.state {
 	case stateLobby:
 		r.game.Sched.Reset(e)

@@ -61,7 +61,7 @@ func (r *Room) endGameLocked(g wire.GameOver) {
 	r.autoArmed = false // the next game starts when someone joins, or by /start
 	for _, m := range r.members {
 		m.acked, m.tcpSent, m.waited, m.pace = [session.NumPorts]uint32{}, [session.NumPorts]uint32{}, 0, progress{}
-		m.coreNeeds = lockstep.NeedWindow{}
+		m.coreNeeds, m.ownNeeds, m.seatFloor = lockstep.NeedWindow{}, lockstep.NeedWindow{}, 0
 		m.coreWants, m.uploads = 0, wire.Assembly{}
 		for i := range session.NumPorts {
 			if m.lent.Has(i) && r.owner[i] == nil {

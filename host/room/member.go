@@ -58,6 +58,8 @@ type Member struct {
 	waited    int64               // ns the others waited for its inputs in this game; see arrivedLocked
 	pace      progress            // how far the host held its inputs at the last measurements; see samplePacesLocked
 	coreNeeds lockstep.NeedWindow // a direct core's: what its reports alone asked of the lag (lockstep.EachCoreLag)
+	ownNeeds  lockstep.NeedWindow // a direct core's: the lag its own presses' round trip allowed (lockstep.OwnLag)
+	seatFloor uint8               // a direct core's: the least golf seat lag, after a seat that slowed the game
 	emulator  *wire.Emulator      // whether its emulator can start the game, as it said; nil: it did not say
 	cheats    *wire.CheatNames    // the names of its enabled cheats, as it said
 	talk      talk                // chat and requests that reach everyone
