@@ -193,7 +193,7 @@ var table = []*command{
 	{
 		name: "autolag", args: "[on|off]", parse: parseAutoLag,
 		help: "let the host follow the network with the lag: the smallest lag that holds full speed for everyone",
-		more: "On by default. Twice a second the host measures every player's round trip and jitter, takes the lag the worst pair of players needs (an input has lag+1 polls of 16.7 ms to travel; for mupen64plus cores connected straight to the host, how early their inputs reach them), adds one poll when the game falls short of full speed at that lag (an emulator's own time in its frame, which no ping shows, and says so), raises the lag within a second when the network slows and lowers it once the median of sixteen seconds of round trips (or of direct cores' reports) allows it, and announces each change, which lands on the same poll for everyone. /lag N turns it off; /lagstat shows the measurements.",
+		more: "On by default. Twice a second the host measures every player's round trip and jitter, takes the lag the worst pair of players needs (an input has lag+1 polls of 16.7 ms to travel; for mupen64plus cores connected straight to the host, how early their inputs reach them), adds one poll when the game falls short of full speed at that lag (an emulator's own time in its frame, which no ping shows, and says so), in golf gives everyone but the golfer the lag that covers the golfer's inputs going out and theirs coming back (see /help golf), raises the lag within a second when the network slows and lowers it once the median of sixteen seconds of round trips (or of direct cores' reports) allows it, and announces each change, which lands on the same poll for everyone. /lag N turns it off; /lagstat shows the measurements.",
 	},
 	{
 		name: "lagstat", parse: noArgs(LagStat{}),
@@ -202,7 +202,7 @@ var table = []*command{
 	{
 		name: "golf", parse: noArgs(Golf{}),
 		help: "toggle golf mode: whoever presses the golf button (Z) plays at lag 0",
-		more: "Everybody else keeps the session lag; the zero-lag seat moves to whoever presses the golf button next. Made for turn-based games. The golfer's inputs reach the others as late as the network is slow, and theirs must make the way back too: in golf, autolag gives everyone but the golfer the lag that covers both ways for whoever may take the seat, so the game holds full speed (80 ms apart: lag 8, where round trips alone call for 4).",
+		more: "Everybody else keeps the session lag; the zero-lag seat moves to whoever presses the golf button next. Made for turn-based games. An emulator connected straight to the host (RMG, simple64 without netpak) gets its own presses back from the host, so in the seat it plays the least lag that round trip allows (40 ms away: lag 2) rather than 0, at which the whole game would wait for it at every poll; if the game falls short of full speed, the seat gets one poll more, and everyone is told. The golfer's inputs reach the others as late as the network is slow, and theirs must make the way back too: in golf, autolag gives everyone but the golfer the lag that covers both ways for whoever may take the seat, so the game holds full speed (80 ms apart: lag 8, where round trips alone call for 4).",
 	},
 	{
 		name: "who", parse: noArgs(Who{}),

@@ -126,6 +126,7 @@ type State struct {
 	Lag     uint8        // the session lag (offline: the lag to host with)
 	Golf    bool
 	Seat    string  // who holds the golf seat
+	SeatLag uint8   // the lag the golf seat plays
 	Poll    uint32  // the next poll
 	Pace    float64 // polls per second
 	Self    uint16  // our member id

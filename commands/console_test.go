@@ -350,7 +350,7 @@ func TestWhoText(t *testing.T) {
 			{ID: 3, Name: "Carol", Spectator: true, RTTMillis: 7},
 		},
 	}
-	want := `session 10.0.0.5:6400, playing, lag 3, golf on (seat: Bob), poll 1,200 at 59.9 polls/s; inputs over UDP
+	want := `session 10.0.0.5:6400, playing, lag 3, golf on (seat: Bob, lag 0), poll 1,200 at 59.9 polls/s; inputs over UDP
   NAME   PORTS  PING   ROLE
   Alice  1      0 ms   host
   Bob    2,3    41 ms  player (you)

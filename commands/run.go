@@ -231,7 +231,7 @@ func golfText(st State) string {
 		return "golf off"
 	}
 	if st.Seat != "" {
-		return "golf on (seat: " + st.Seat + ")"
+		return fmt.Sprintf("golf on (seat: %s, lag %d)", st.Seat, st.SeatLag)
 	}
 	return "golf on"
 }

@@ -438,7 +438,7 @@ func (s *Session) State() State {
 	if cs.Playing {
 		st.Phase = Playing
 	}
-	st.Lag, st.Golf, st.Seat, st.Poll, st.Pace = cs.Lag, cs.Golf, cs.Seat, cs.Poll, cs.Pace
+	st.Lag, st.Golf, st.Seat, st.SeatLag, st.Poll, st.Pace = cs.Lag, cs.Golf, cs.Seat, cs.SeatLag, cs.Poll, cs.Pace
 	st.Self, st.RTT, st.UDP, st.Members = cs.ID, cs.RTT, cs.UDP, cs.Members
 	if l.h != nil {
 		st.Members = l.h.Members() // the host knows everyone's current ping

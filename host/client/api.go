@@ -62,6 +62,7 @@ type Status struct {
 	Lag     uint8   // the session lag
 	Golf    bool
 	Seat    string // who holds the golf seat, if anyone
+	SeatLag uint8  // the lag the golf seat plays: 0, or a direct core's round trip
 	RTT     time.Duration
 	UDP     bool // inputs travel over UDP (else TCP)
 	Members []session.Member
@@ -88,7 +89,7 @@ func (c *Client) Status() Status {
 	}
 	c.mu.Unlock()
 	if e.Golf && e.Seat != 0 {
-		st.Seat = c.nameOf(e.Seat)
+		st.Seat, st.SeatLag = c.nameOf(e.Seat), e.LagOf(e.Seat)
 	}
 	return st
 }
