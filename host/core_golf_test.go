@@ -29,14 +29,8 @@ import (
 func TestDirectGolfers(t *testing.T) {
 	const lag, polls = 4, 500
 	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
-	press := map[int]int{1: 100, 0: 250} // port: the count it presses the golf button
-	script := func(port, count int) uint32 {
-		k := coreKeys(port, count) &^ session.DefaultGolfMask
-		if press[port] == count {
-			k |= session.DefaultGolfMask
-		}
-		return k
-	}
+	press := map[int]int{1: 100, 0: 250}
+	script := golfAt(press)
 	players := [][]uint8{{0}, {1}}
 	cores, done := startCores(t, ts.addr, players...)
 	waitHandshakes(t, 2, done)
@@ -179,13 +173,7 @@ func TestRefusedGolfPressIsAskedAgain(t *testing.T) {
 func TestDirectGolferPlaysItsRoundTrip(t *testing.T) {
 	const lag, polls, press = 6, 420, 150
 	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
-	script := func(port, count int) uint32 {
-		k := coreKeys(port, count) &^ session.DefaultGolfMask
-		if port == 0 && count == press {
-			k |= session.DefaultGolfMask
-		}
-		return k
-	}
+	script := golfAt(map[int]int{0: press})
 	cores, _ := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond}, 2)
 	if !pollPaced(t, cores, polls, nil, script) {
 		return
@@ -208,6 +196,18 @@ func TestDirectGolferPlaysItsRoundTrip(t *testing.T) {
 		}
 	}
 	t.Logf("%v", seat)
+}
+
+// golfAt is coreKeys with the golf button pressed only at press[port],
+// the count at which port presses it.
+func golfAt(press map[int]int) func(port, count int) uint32 {
+	return func(port, count int) uint32 {
+		k := coreKeys(port, count) &^ session.DefaultGolfMask
+		if c, ok := press[port]; ok && c == count {
+			k |= session.DefaultGolfMask
+		}
+		return k
+	}
 }
 
 // labCores starts a direct core for each of the first n players, each
@@ -274,13 +274,7 @@ func forwardThrough(t *testing.T, addr string, link *latency.Link) string {
 func TestSlowGolfSeatIsRaised(t *testing.T) {
 	const lag, press = 6, 150
 	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
-	script := func(port, count int) uint32 {
-		k := coreKeys(port, count) &^ session.DefaultGolfMask
-		if port == 0 && count == press {
-			k |= session.DefaultGolfMask
-		}
-		return k
-	}
+	script := golfAt(map[int]int{0: press})
 	cores, links := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond}, 2)
 	stop := make(chan struct{})
 	played := make(chan bool)
