@@ -40,15 +40,7 @@ func TestRealCoresGolf(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	g := startGame(t, spec)
-	type recording struct {
-		in  [][session.NumPorts]session.Input
-		err error
-	}
-	recorded := make(chan recording, 1)
-	go func() {
-		in, err := g.record(ctx, nil)
-		recorded <- recording{in, err}
-	}()
+	recorded := g.recordAsync(ctx, nil)
 	words := make([][]uint32, len(g.procs))
 	for i := range g.procs {
 		words[i] = g.waitDone(ctx, i)

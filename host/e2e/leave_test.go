@@ -46,23 +46,15 @@ func playAndKill(t *testing.T, victim int) {
 		mu     sync.Mutex
 		killed time.Time
 	)
-	type recording struct {
-		in  [][session.NumPorts]session.Input
-		err error
-	}
-	recorded := make(chan recording, 1)
-	go func() {
-		in, err := g.record(ctx, func(p uint32) {
-			if p != killAt {
-				return
-			}
-			mu.Lock()
-			killed = time.Now()
-			mu.Unlock()
-			g.vanish(victim)
-		})
-		recorded <- recording{in, err}
-	}()
+	recorded := g.recordAsync(ctx, func(p uint32) {
+		if p != killAt {
+			return
+		}
+		mu.Lock()
+		killed = time.Now()
+		mu.Unlock()
+		g.vanish(victim)
+	})
 	for i := range g.procs {
 		g.waitRunning(ctx, i)
 	}

@@ -43,21 +43,13 @@ func playLockstep(t *testing.T, spec gameSpec, newLag uint8) {
 	defer cancel()
 	g := startGame(t, spec)
 	changeAt := uint32(spec.polls / 3)
-	type recording struct {
-		in  [][session.NumPorts]session.Input
-		err error
-	}
-	recorded := make(chan recording, 1)
-	go func() {
-		in, err := g.record(ctx, func(p uint32) {
-			if p == changeAt && g.owner != nil {
-				if err := g.owner.SetLag(newLag); err != nil {
-					t.Errorf("set lag: %v", err)
-				}
+	recorded := g.recordAsync(ctx, func(p uint32) {
+		if p == changeAt && g.owner != nil {
+			if err := g.owner.SetLag(newLag); err != nil {
+				t.Errorf("set lag: %v", err)
 			}
-		})
-		recorded <- recording{in, err}
-	}()
+		}
+	})
 	words := make([][]uint32, len(g.procs))
 	for i := range g.procs {
 		words[i] = g.waitDone(ctx, i)

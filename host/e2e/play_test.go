@@ -28,6 +28,24 @@ func (g *game) record(ctx context.Context, onPoll func(p uint32)) ([][session.Nu
 	return out, nil
 }
 
+// recording is what the spectator recorded of a game, and why it stopped
+// early if it did.
+type recording struct {
+	in  [][session.NumPorts]session.Input
+	err error
+}
+
+// recordAsync records the game as record does, in the background; the
+// recording arrives once it ends.
+func (g *game) recordAsync(ctx context.Context, onPoll func(p uint32)) <-chan recording {
+	out := make(chan recording, 1)
+	go func() {
+		in, err := g.record(ctx, onPoll)
+		out <- recording{in, err}
+	}()
+	return out
+}
+
 // waitDone waits until core i's ROM set its done flag and returns the
 // words it reported. It skips the test when the core is not installed.
 func (g *game) waitDone(ctx context.Context, i int) []uint32 {

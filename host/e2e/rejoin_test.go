@@ -26,21 +26,13 @@ func TestRejoinedCoreReplays(t *testing.T) {
 		{ports: []int{2}},
 		{ports: []int{3}, bridged: true},
 	}})
-	type recording struct {
-		in  [][session.NumPorts]session.Input
-		err error
-	}
-	recorded := make(chan recording, 1)
 	vanished := make(chan struct{})
-	go func() {
-		in, err := g.record(ctx, func(p uint32) {
-			if p == killAt {
-				g.vanish(victim)
-				close(vanished)
-			}
-		})
-		recorded <- recording{in, err}
-	}()
+	recorded := g.recordAsync(ctx, func(p uint32) {
+		if p == killAt {
+			g.vanish(victim)
+			close(vanished)
+		}
+	})
 	for i := range g.procs {
 		g.waitRunning(ctx, i)
 	}
