@@ -3,6 +3,7 @@ package host_test
 import (
 	"context"
 	"math"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -174,7 +175,7 @@ func TestDirectGolferPlaysItsRoundTrip(t *testing.T) {
 	const lag, polls, press = 6, 420, 150
 	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
 	script := golfAt(map[int]int{0: press})
-	cores, _ := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond}, 2)
+	cores, _ := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond}, 2, nil)
 	if !pollPaced(t, cores, polls, nil, script) {
 		return
 	}
@@ -211,20 +212,22 @@ func golfAt(press map[int]int) func(port, count int) uint32 {
 }
 
 // labCores starts a direct core for each of the first n players, each
-// behind its own lab link of leg each way, and waits for their handshakes.
-func labCores(t *testing.T, ts *testSession, leg latency.Shape, n int) ([]*hosttest.FakeCore, []*latency.Link) {
+// behind its own lab link of leg each way, and waits for their handshakes,
+// which end when the game starts. tweak, if set, changes core i's config.
+func labCores(t *testing.T, ts *testSession, leg latency.Shape, n int, tweak func(i int, cfg *hosttest.FakeCoreConfig)) ([]*hosttest.FakeCore, []*latency.Link) {
 	t.Helper()
 	var cores []*hosttest.FakeCore
 	var links []*latency.Link
-	var handshakes []chan error
+	done := make(chan error, n)
 	for i := range n {
 		link := latency.New(latency.Config{Out: leg, In: leg, Seed: uint64(i + 1)})
-		c, done := startCores(t, forwardThrough(t, ts.addr, link), []uint8{uint8(i)})
-		cores, links, handshakes = append(cores, c[0]), append(links, link), append(handshakes, done)
+		cfg := hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(forwardThrough(t, ts.addr, link)), Players: []uint8{uint8(i)}, Logf: t.Logf}
+		if tweak != nil {
+			tweak(i, &cfg)
+		}
+		cores, links = append(cores, startCore(t, cfg, done)), append(links, link)
 	}
-	for _, done := range handshakes {
-		waitHandshakes(t, 1, done)
-	}
+	waitHandshakes(t, n, done)
 	return cores, links
 }
 
@@ -275,7 +278,7 @@ func TestSlowGolfSeatIsRaised(t *testing.T) {
 	const lag, press = 6, 150
 	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 2}, nil)
 	script := golfAt(map[int]int{0: press})
-	cores, links := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond}, 2)
+	cores, links := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond}, 2, nil)
 	stop := make(chan struct{})
 	played := make(chan bool)
 	go func() { played <- pollPaced(t, cores, math.MaxInt, stop, script) }()
@@ -316,4 +319,45 @@ func TestSlowGolfSeatIsRaised(t *testing.T) {
 		}
 	}
 	t.Logf("%v; %v", got[0], got[1])
+}
+
+// A direct core that claims to hold more of its inputs than it does gets
+// a golf seat lag too low for its round trip to the host, and the game
+// slows while it sits there, as every game did for a direct golfer before
+// the seat had a lag of its own. The pace rule gives the seat one poll
+// more for each slow window until the game holds full speed, never more
+// than the session lag; the honest core and the netpak player play every
+// poll with it, and both cores consume the same game.
+func TestMisreportingGolferIsRaised(t *testing.T) {
+	const lag, polls, press = 6, 900, 150
+	ts := startHost(t, host.Config{Lag: lag, Golf: true, AutoStart: 3}, nil)
+	p3 := ts.join("p3", client.Config{Ports: 1 << 2})
+	cores, _ := labCores(t, ts, latency.Shape{Delay: 10 * time.Millisecond}, 2, func(i int, cfg *hosttest.FakeCoreConfig) {
+		if i == 0 {
+			cfg.ClaimHeld = 255
+		}
+	})
+	played := make(chan bool)
+	go func() { played <- pollPaced(t, cores, polls, nil, golfAt(map[int]int{0: press})) }()
+	playAll(t, []*client.Client{p3}, sim.Config{Polls: polls, Rate: 60}, time.Minute)
+	if !<-played {
+		return
+	}
+	seats := ts.eventsOf("host", session.EventGolfSeat)
+	if len(seats) < 2 || seats[0].Lag != 0 {
+		t.Fatalf("seat events %v, want core-p1's at lag 0 (it claims its inputs early), then higher", seats)
+	}
+	for i, e := range seats[1:] {
+		if e.Who != "core-p1" || e.Lag != seats[i].Lag+1 || e.Lag > lag {
+			t.Errorf("seat event %v after %v: want core-p1's one poll higher, at most %d", e, seats[i], lag)
+		}
+	}
+	requireNotDropped(t, ts, "p3", "core-p1", "core-p2")
+	h0, h1 := cores[0].History(), cores[1].History()
+	for n := range polls {
+		if h0[n] != h1[n] {
+			t.Fatalf("poll %d: the cores consumed %+v and %+v", n, h0[n], h1[n])
+		}
+	}
+	t.Logf("%v", seats)
 }

@@ -27,18 +27,25 @@ func startCores(t *testing.T, addr string, players ...[]uint8) ([]*hosttest.Fake
 	var cores []*hosttest.FakeCore
 	done := make(chan error, len(players))
 	for _, ps := range players {
-		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: ap, Players: ps, Logf: t.Logf})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		cores = append(cores, c)
-		go func() {
-			_, _, _, err := c.Handshake(t.Context())
-			done <- err
-		}()
+		cores = append(cores, startCore(t, hosttest.FakeCoreConfig{Host: ap, Players: ps, Logf: t.Logf}, done))
 	}
 	return cores, done
+}
+
+// startCore connects a fake core of cfg and runs its handshake, which
+// blocks until the game starts, reporting its end to done.
+func startCore(t *testing.T, cfg hosttest.FakeCoreConfig, done chan<- error) *hosttest.FakeCore {
+	t.Helper()
+	c, err := hosttest.NewFakeCore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	go func() {
+		_, _, _, err := c.Handshake(t.Context())
+		done <- err
+	}()
+	return c
 }
 
 func waitHandshakes(t *testing.T, n int, done chan error) {

@@ -71,6 +71,9 @@ type FakeCoreConfig struct {
 	HandshakeTimeout time.Duration
 	// Logf receives what the core would log; nil discards it.
 	Logf func(format string, args ...any)
+	// ClaimHeld, if not 0, is what every request claims the core holds of
+	// the player's events, whatever it holds: a core that misreports.
+	ClaimHeld uint8
 
 	// Gopher64 makes the core speak gopher64 1.1.22's netplay: it
 	// registers with plugin 0 and regid player+1 and asks for the

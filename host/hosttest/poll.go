@@ -81,12 +81,16 @@ func (c *FakeCore) sendKeyInfo(p uint8, keys uint32) error {
 }
 
 func (c *FakeCore) sendRequest(p uint8) error {
+	held := uint8(min(len(c.held[p]), math.MaxUint8))
+	if c.cfg.ClaimHeld != 0 {
+		held = c.cfg.ClaimHeld
+	}
 	b, _ := m64p.InputRequest{
 		Player:     p,
 		RegID:      c.regID,
 		Count:      c.count[p],
 		Spectator:  len(c.cfg.Players) == 0,
-		BufferSize: uint8(min(len(c.held[p]), math.MaxUint8)),
+		BufferSize: held,
 	}.AppendTo(nil)
 	c.stats.Requests++
 	return c.send(b)
