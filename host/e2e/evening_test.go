@@ -23,7 +23,9 @@ var evening = flag.Duration("evening", 45*time.Minute, "how long BenchmarkCoreEv
 // streams, and nobody may desync. It reports the game's pace and the
 // changes of lag after the first 30 s:
 //
-//	go test -run '^$' -bench CoreEvening -benchtime 1x -timeout 2h ./host/e2e -evening 45m
+//	go test -v -run '^$' -bench CoreEvening -benchtime 1x -timeout 2h ./host/e2e -evening 45m
+//
+// (-v: without it, a benchmark's log is cut after ten lines.)
 func BenchmarkCoreEvening(b *testing.B) {
 	const d, jitter = 40 * time.Millisecond, 5 * time.Millisecond
 	minutes := max(int(*evening/time.Minute), 1)
@@ -58,18 +60,20 @@ func BenchmarkCoreEvening(b *testing.B) {
 	if ds := g.events.all(session.EventDesync); len(ds) > 0 {
 		b.Errorf("the host reported desyncs: %v", ds[0].Event)
 	}
-	changes := 0
+	changes, lag := 0, uint8(5)
 	for _, e := range g.events.all(session.EventLag) {
 		at := e.At.Sub(started.At)
 		b.Logf("%v, %v into the game", e, at.Round(time.Second))
 		if at > 30*time.Second {
 			changes++
 		}
+		lag = e.Lag
 	}
 	for _, e := range g.events.all(session.EventNotice) {
 		b.Logf("%v, %v into the game", e, e.At.Sub(started.At).Round(time.Second))
 	}
 	b.ReportMetric(float64(minutes*3600)/played.Seconds(), "polls/s")
 	b.ReportMetric(float64(changes), "changes-after-30s")
+	b.ReportMetric(float64(lag), "lag")
 	b.ReportMetric(float64(latency.MinLag(d, jitter)), "physical-min-lag")
 }
