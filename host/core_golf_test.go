@@ -52,12 +52,7 @@ func TestDirectGolfers(t *testing.T) {
 	if from <= press[1] || to <= press[0] || from+lag >= to {
 		t.Fatalf("seat for core-p2 from poll %d, for core-p1 from %d: want them after the presses (%d, %d) and apart", from, to, press[1], press[0])
 	}
-	h0, h1 := cores[0].History(), cores[1].History()
-	for n := range polls {
-		if h0[n] != h1[n] {
-			t.Fatalf("poll %d: the cores consumed %+v and %+v", n, h0[n], h1[n])
-		}
-	}
+	requireSameGame(t, cores[0], cores[1])
 	lagOf := func(port, n int) (int, bool) { // the lag port plays at poll n, if settled
 		holder := 1
 		switch {
@@ -72,6 +67,7 @@ func TestDirectGolfers(t *testing.T) {
 		}
 		return lag, true
 	}
+	h0 := cores[0].History()
 	for n := range polls {
 		for port := range 2 {
 			l, ok := lagOf(port, n)
@@ -184,11 +180,9 @@ func TestDirectGolferPlaysItsRoundTrip(t *testing.T) {
 	if seat.Who != "core-p1" || seat.Lag < 1 || seat.Lag >= lag {
 		t.Fatalf("%v: want core-p1's seat at a lag from 1 to %d", seat, lag-1)
 	}
-	h0, h1 := cores[0].History(), cores[1].History()
+	requireSameGame(t, cores[0], cores[1])
+	h0 := cores[0].History()
 	for n := range polls {
-		if h0[n] != h1[n] {
-			t.Fatalf("poll %d: the cores consumed %+v and %+v", n, h0[n], h1[n])
-		}
 		if n < int(seat.Poll)+lag {
 			continue
 		}
@@ -312,12 +306,7 @@ func TestSlowGolfSeatIsRaised(t *testing.T) {
 	if !told {
 		t.Error("nobody was told why the seat's lag rose")
 	}
-	h0, h1 := cores[0].History(), cores[1].History()
-	for n := range min(len(h0), len(h1)) {
-		if h0[n] != h1[n] {
-			t.Fatalf("poll %d: the cores consumed %+v and %+v", n, h0[n], h1[n])
-		}
-	}
+	requireSameGame(t, cores[0], cores[1])
 	t.Logf("%v; %v", got[0], got[1])
 }
 
@@ -353,11 +342,6 @@ func TestMisreportingGolferIsRaised(t *testing.T) {
 		}
 	}
 	requireNotDropped(t, ts, "p3", "core-p1", "core-p2")
-	h0, h1 := cores[0].History(), cores[1].History()
-	for n := range polls {
-		if h0[n] != h1[n] {
-			t.Fatalf("poll %d: the cores consumed %+v and %+v", n, h0[n], h1[n])
-		}
-	}
+	requireSameGame(t, cores[0], cores[1])
 	t.Logf("%v", seats)
 }
