@@ -418,6 +418,7 @@ func (c *Client) Close() error {
 	c.wg.Wait()
 	c.mu.Lock()
 	c.ls.resend.Stop()
+	c.ls.copy.Stop()
 	c.mu.Unlock()
 	return nil
 }

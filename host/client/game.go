@@ -57,6 +57,8 @@ type clientGame struct {
 	cheats    map[uint16][]string      // members' cheat names, as they said
 	dgram     [wire.MaxDatagram]byte
 	resend    *time.Timer // resends unacknowledged inputs when nothing else does
+	copy      *time.Timer // sends a poll's datagram again; see copyLaterLocked
+	copyDue   bool        // the copy timer runs
 }
 
 func (ls *clientGame) init(c *Client) {
@@ -71,6 +73,8 @@ func (ls *clientGame) init(c *Client) {
 	}
 	ls.resend = time.AfterFunc(time.Hour, c.resendUnacked)
 	ls.resend.Stop()
+	ls.copy = time.AfterFunc(time.Hour, c.sendCopy)
+	ls.copy.Stop()
 	ls.every = c.cfg.ChecksumEvery
 	if ls.every == 0 {
 		ls.every = DefaultChecksumEvery
@@ -112,7 +116,9 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [session.Nu
 	}
 	p := ls.next
 	ls.publishLocked(p, presses)
-	ls.sendInputsLocked(time.Now())
+	now := time.Now()
+	ls.sendInputsLocked(now)
+	ls.copyLaterLocked(now)
 	c.mu.Unlock()
 	if err := c.waitFor(ctx, func() bool { return over() || ls.readyLocked(p) }); err != nil {
 		return p, got, err
@@ -125,7 +131,7 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [session.Nu
 	got = ls.inputsLocked(p)
 	ls.consumedLocked(p, got)
 	ls.next++
-	now := time.Now()
+	now = time.Now()
 	ls.catchUpLocked(ls.next, now)
 	ls.notePaceLocked(ls.next, now)
 	c.mu.Unlock()
@@ -147,6 +153,8 @@ func (ls *clientGame) resetGameLocked() {
 	}
 	ls.golfAsked, ls.summing = time.Time{}, false
 	ls.resend.Stop()
+	ls.copy.Stop()
+	ls.copyDue = false
 	sock, turbo := ls.core.sock, ls.core.turbo
 	ls.core = bridgeCore{sock: sock, turbo: turbo}
 	ls.core.init()
