@@ -65,6 +65,8 @@ type Member struct {
 	talk      talk                // chat and requests that reach everyone
 	uploads   wire.Assembly       // player 1's data a bridge is uploading
 	dgram     [wire.MaxDatagram]byte
+	copy      *time.Timer // sends it its relays again; see copyLaterLocked
+	copyDue   bool        // the copy timer runs
 
 	udpSeen atomic.Int64 // unix nanos of the last valid datagram
 }

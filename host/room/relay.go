@@ -142,6 +142,9 @@ func (r *Room) relayLocked(author *Member) {
 		if o != author || alone {
 			r.sendBatchLocked(o, true)
 		}
+		if o != author {
+			r.copyLaterLocked(author, o)
+		}
 	}
 	for _, sock := range r.touched {
 		sock.Flush()
@@ -157,11 +160,11 @@ func (r *Room) sendBatchLocked(m *Member, queue bool) {
 	if m.left || m.core != nil {
 		return // cores ask for their inputs
 	}
-	far := r.farBehindLocked(m)
-	if m.udpAddr.IsValid() && r.nowNanos()-m.udpSeen.Load() < int64(udpSilence) && !far {
+	if r.viaUDPLocked(m) {
 		r.sendDatagramLocked(m, queue)
 		return
 	}
+	far := r.farBehindLocked(m)
 	for range catchUpFrames {
 		if len(m.out) > outQueueLen/2 {
 			// Its TCP queue is backed up: what is not sent now goes with a
@@ -184,6 +187,13 @@ func (r *Room) sendBatchLocked(m *Member, queue bool) {
 			return
 		}
 	}
+}
+
+// viaUDPLocked reports whether m gets its inputs by datagram: its
+// datagrams arrive, and it is not so far behind that only TCP catches it
+// up.
+func (r *Room) viaUDPLocked(m *Member) bool {
+	return m.udpAddr.IsValid() && r.nowNanos()-m.udpSeen.Load() < int64(udpSilence) && !r.farBehindLocked(m)
 }
 
 // sendDatagramLocked sends m its batch in one datagram. With queue, it

@@ -313,6 +313,9 @@ func (r *Room) dropLocked(m *Member, why session.LeaveReason) {
 	if m.out != nil {
 		close(m.out)
 	}
+	if m.copy != nil {
+		m.copy.Stop()
+	}
 	if m.core != nil {
 		r.cores.Remove(m.core)
 		delete(r.byCore, m.core)
