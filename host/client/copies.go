@@ -1,9 +1,11 @@
 package client
 
 import (
+	"slices"
 	"time"
 
 	"github.com/netpak/netpak/host/lockstep"
+	"github.com/netpak/netpak/host/session"
 )
 
 // copyLaterLocked has the datagram that just carried this poll's presses
@@ -19,29 +21,19 @@ func (ls *clientGame) copyLaterLocked(now time.Time) {
 	}
 }
 
-// copyPaysLocked judges the way this client's inputs go: half its own
-// round trip, and half that of the player furthest from the host (its
-// own, while the roster shows none: a direct core measures none), with
-// both jitters.
+// copyPaysLocked judges the way of this client's inputs by its own round
+// trip (half of it is its own leg, and the other players' legs are taken
+// to be as long) and its spread, as the host's roster shows it. A longer one is the host's to copy on, as it does, by
+// that player's round trip (room.copyLaterLocked).
 func (ls *clientGame) copyPaysLocked() bool {
 	if !ls.rttKnown || len(ls.sched.Entries) == 0 {
 		return false
 	}
-	own := uint32(ls.rtt.Microseconds())
-	var ownJitter, far, farJitter uint32
-	for _, m := range ls.roster {
-		switch {
-		case m.ID == ls.c.id:
-			ownJitter = uint32(m.JitterMillis) * 1000
-		case m.Ports != 0 && m.RTTMillis != 0:
-			far = max(far, uint32(m.RTTMillis)*1000)
-			farJitter = max(farJitter, uint32(m.JitterMillis)*1000)
-		}
+	var jitter uint32
+	if i := slices.IndexFunc(ls.roster, func(m session.Member) bool { return m.ID == ls.c.id }); i >= 0 {
+		jitter = uint32(ls.roster[i].JitterMillis) * 1000
 	}
-	if far == 0 {
-		far, farJitter = own, ownJitter
-	}
-	return lockstep.CopyPays(ls.sched.Last().LagOf(ls.c.id), own/2+far/2, ownJitter+farJitter)
+	return lockstep.CopyPays(ls.sched.Last().LagOf(ls.c.id), uint32(ls.rtt.Microseconds()), jitter)
 }
 
 // sendCopy runs from the copy timer: it sends what the host has not

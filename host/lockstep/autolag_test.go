@@ -376,24 +376,25 @@ func TestAutoLagFallsPastANeedAtTheLag(t *testing.T) {
 
 func TestCopyPays(t *testing.T) {
 	for _, tc := range []struct {
-		lag           uint8
-		delay, jitter uint32
-		want          bool
+		lag      uint8
+		rtt, dev uint32
+		want     bool
 	}{
-		{0, 100, 50, false},         // loopback: resends come within the poll
-		{0, 1900, 0, false},         // still short
-		{0, 2000, 0, true},          // lag 0 leaves less than a poll on any longer path
-		{2, 40000, 2500, true},      // 40 ms ± 5 at its least lag, 2
-		{3, 40000, 2500, false},     // one poll more: the next datagram is in time
-		{1, 40000, 2500, true},      // below the least lag
-		{4, 80000, 2500, true},      // 80 ms at lag 4: NeededLag(85 ms) is 5
-		{5, 80000, 2500, true},      // and at 5
-		{6, 80000, 2500, false},     // but not at 6
+		{0, 200, 100, false},        // loopback: resends come within the poll
+		{0, 3900, 0, false},         // still short
+		{0, 4000, 0, true},          // lag 0 leaves less than a poll on any longer way
+		{2, 40000, 1250, true},      // players 40 ms ± 5 apart, at their least lag, 2
+		{3, 40000, 1250, false},     // one poll more: the next datagram is in time
+		{1, 40000, 1250, true},      // below the least lag
+		{4, 80000, 1250, true},      // 80 ms ± 5: NeededLag is 5
+		{5, 80000, 1250, true},      // and at 5
+		{6, 80000, 1250, false},     // but not at 6
+		{3, 40000, 4500, true},      // a noisy path: 58 ms at worst needs lag 3
 		{0, 1 << 31, 1 << 31, true}, // no overflow
-		{255, 2000, 1 << 31, true},  // a jitter that doubled past 32 bits
+		{255, 4000, 1 << 31, true},  // a deviation that grew past 32 bits
 	} {
-		if got := CopyPays(tc.lag, tc.delay, tc.jitter); got != tc.want {
-			t.Errorf("CopyPays(%d, %d, %d) = %v, want %v", tc.lag, tc.delay, tc.jitter, got, tc.want)
+		if got := CopyPays(tc.lag, tc.rtt, tc.dev); got != tc.want {
+			t.Errorf("CopyPays(%d, %d, %d) = %v, want %v", tc.lag, tc.rtt, tc.dev, got, tc.want)
 		}
 	}
 }

@@ -9,11 +9,12 @@ import (
 // copyLaterLocked has the relay just sent to m go again
 // lockstep.CopyAfter later, when the way of author's inputs to m leaves a
 // lost one less than a poll to spare (lockstep.CopyPays): the next relay
-// would bring it too late, and the game would stall for it. A copy carries
-// everything m lacks, so relays while one is due need none of their own:
-// m gets at most one copy per relay, from one timer.
+// would bring it too late, and the game would stall for it. A spectator's
+// loss stalls nobody: it gets no copies. A copy carries everything m
+// lacks, so relays while one is due need none of their own: m gets at most
+// one copy per relay, from one timer.
 func (r *Room) copyLaterLocked(author, m *Member) {
-	if m.core != nil || !copyPays(r.game.Sched.Last().LagOf(author.id), author, m) || !r.viaUDPLocked(m) {
+	if m.core != nil || m.ports == 0 || !copyPays(r.game.Sched.Last().LagOf(author.id), m) || !r.viaUDPLocked(m) {
 		return
 	}
 	switch {
@@ -28,17 +29,13 @@ func (r *Room) copyLaterLocked(author, m *Member) {
 	m.copyDue = true
 }
 
-// copyPays judges the way from author to m: half of each round trip, both
-// jitters. A direct core measures no round trip: its way counts as m's.
-func copyPays(lag uint8, author, m *Member) bool {
-	if m.rtt == 0 {
-		return false
-	}
-	a, aj := author.rtt, author.rttDev
-	if a == 0 {
-		a, aj = m.rtt, m.rttDev
-	}
-	return lockstep.CopyPays(lag, a/2+m.rtt/2, aj+m.rttDev)
+// copyPays judges the way of inputs to m by m's own round trip (half of
+// it is m's leg, and the author's leg is taken to be as long). A shorter
+// one only makes copies more eager; a longer one is the author's to copy
+// on, as its client does. So a member that claims a long round trip gets
+// copies itself and makes nobody else get any.
+func copyPays(lag uint8, m *Member) bool {
+	return lockstep.CopyPays(lag, m.rtt, m.rttDev)
 }
 
 // sendCopy runs from m's copy timer: it sends m what it lacks again.
