@@ -72,7 +72,7 @@ type Config struct {
 }
 
 // WithTestHooks returns cfg with test-only behaviours for its bridged
-// core; only tests under host/ can name them.
+// core and its pings; only tests under host/ can name them.
 func WithTestHooks(cfg Config, h testhook.Hooks) Config {
 	cfg.hooks = h
 	return cfg
@@ -333,6 +333,9 @@ func (c *Client) pingLoop() {
 		c.mu.Lock()
 		rtt := c.ls.rtt
 		c.mu.Unlock()
+		if c.cfg.hooks.ClaimRTT != 0 {
+			rtt = c.cfg.hooks.ClaimRTT
+		}
 		c.send(wire.FramePing, wire.AppendPing(nil, wire.Ping{Clock: uint64(time.Now().UnixNano()), RTT: uint32(rtt.Microseconds())}))
 		c.mu.Lock()
 		notice := c.ls.stallLocked(time.Now())
