@@ -51,7 +51,7 @@ func TestLostInputsAreResentInTime(t *testing.T) {
 // that carries new inputs goes twice, 3 ms apart, from the players and
 // from the host. Four players 40 ms ± 5 apart (each behind a lab link of
 // 20 ms ± 2.5 each way), at their least lag, 2, with 10 % of the host's
-// datagrams dropped, duplicated and reordered: the players stall at 2–5
+// datagrams dropped, duplicated and reordered: the players stall at 1–9
 // polls of 1200, where they stalled at 21–43 when inputs went once.
 func TestLostInputsOnALongPathHaveACopy(t *testing.T) {
 	hosttest.Bubble(t, func(t *testing.T) {
