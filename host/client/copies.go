@@ -8,15 +8,18 @@ import (
 	"github.com/netpak/netpak/host/session"
 )
 
+// copyAfter is lockstep.CopyAfterMicros.
+const copyAfter = lockstep.CopyAfterMicros * time.Microsecond
+
 // copyLaterLocked has the datagram that just carried this poll's presses
-// go again lockstep.CopyAfter later, when the way to the other players
+// go again copyAfter later, when the way to the other players
 // leaves a lost one less than a poll to spare (lockstep.CopyPays): the
 // next poll's datagram would bring it too late, and the game would stall
 // for it. A copy carries everything unacknowledged, so a poll while one is
 // due needs none of its own.
 func (ls *clientGame) copyLaterLocked(now time.Time) {
 	if !ls.copyDue && ls.udpWorks(now) && ls.copyPaysLocked() {
-		ls.copy.Reset(lockstep.CopyAfter)
+		ls.copy.Reset(copyAfter)
 		ls.copyDue = true
 	}
 }

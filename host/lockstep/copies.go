@@ -1,14 +1,12 @@
 package lockstep
 
-import (
-	"math"
-	"time"
-)
+import "math"
 
-// CopyAfter is how long after a datagram that carries new inputs its
-// second copy goes, when a second copy pays (CopyPays): late enough that
-// a loss that took the first is likely over, and well within a poll.
-const CopyAfter = 3 * time.Millisecond
+// CopyAfterMicros is how long after a datagram that carries new inputs
+// its second copy goes, in microseconds, when a second copy pays
+// (CopyPays): late enough that a loss that took the first is likely over,
+// and well within a poll.
+const CopyAfterMicros = 3000
 
 // minCopyRTT is the shortest round trip, in microseconds, on which second
 // copies pay: on a shorter one a lost input is sent again, on the ack
@@ -17,7 +15,7 @@ const minCopyRTT = 4000
 
 // CopyPays reports whether inputs that go to or from a player whose round
 // trip to the host is rtt, with median deviation dev (microseconds),
-// under lag should go twice, CopyAfter apart. The way between two
+// under lag should go twice, CopyAfterMicros apart. The way between two
 // players is taken to be twice that player's leg, half its round trip.
 //
 // Inputs are cumulative: every datagram carries all its receiver has not

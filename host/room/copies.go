@@ -6,8 +6,11 @@ import (
 	"github.com/netpak/netpak/host/lockstep"
 )
 
+// copyAfter is lockstep.CopyAfterMicros.
+const copyAfter = lockstep.CopyAfterMicros * time.Microsecond
+
 // copyLaterLocked has the relay just sent to m go again
-// lockstep.CopyAfter later, when the way of author's inputs to m leaves a
+// copyAfter later, when the way of author's inputs to m leaves a
 // lost one less than a poll to spare (lockstep.CopyPays): the next relay
 // would bring it too late, and the game would stall for it. A spectator's
 // loss stalls nobody: it gets no copies. A copy carries everything m
@@ -22,9 +25,9 @@ func (r *Room) copyLaterLocked(author, m *Member) {
 		// The copy due carries this relay too; moving it would delay the
 		// copy of the relay before.
 	case m.copy == nil:
-		m.copy = time.AfterFunc(lockstep.CopyAfter, func() { r.sendCopy(m) })
+		m.copy = time.AfterFunc(copyAfter, func() { r.sendCopy(m) })
 	default:
-		m.copy.Reset(lockstep.CopyAfter)
+		m.copy.Reset(copyAfter)
 	}
 	m.copyDue = true
 }
