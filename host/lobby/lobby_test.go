@@ -105,9 +105,11 @@ func TestLobbyPlaysAGame(t *testing.T) {
 	})
 }
 
-// Three rooms play at once, each its own game.
+// Three rooms play at once, each its own game. Every player comes from
+// 127.0.0.1, so the rooms per source allow three: with the default two,
+// the room created last was refused unless one of the others had ended.
 func TestThreeRooms(t *testing.T) {
-	_, url := startServer(t, lobby.Config{Lag: 1, MaxSocketsPerSource: 16})
+	_, url := startServer(t, lobby.Config{Lag: 1, MaxSocketsPerSource: 16, MaxRoomsPerSource: 3})
 	for i := range 3 {
 		t.Run(fmt.Sprintf("room%d", i), func(t *testing.T) {
 			t.Parallel()
