@@ -31,3 +31,18 @@ func (a *Author) Publish(p uint32, lag uint8, in Input, st *Stream) int {
 	a.Next = target + 1
 	return n + 1
 }
+
+// Repeat publishes the last input again at the polls from Next through p,
+// whose presses were lost on their way and will not come again (a
+// mupen64plus core sends each of its keys once): their polls must not
+// wait for them for good. A lost press that comes late after all is
+// surplus, as Publish treats one for a poll already published. It returns
+// the number of polls published.
+func (a *Author) Repeat(p uint32, st *Stream) int {
+	n := 0
+	for ; a.Next <= p; a.Next++ {
+		st.Add(a.Next, a.Last)
+		n++
+	}
+	return n
+}
