@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
@@ -216,4 +218,25 @@ func TestGratuitousCores(t *testing.T) {
 	if cores[0].Stats().Replies == 0 {
 		t.Error("no replies counted")
 	}
+}
+
+// A mupen64plus core sends each poll's keys once. At lag 0 the input of
+// its own port at count n comes from the keys it sends at n, so one lost
+// datagram left it, and the game, waiting for good: the core gave up on
+// the server after 10 s. The host now repeats the port's last input for
+// an input the core has asked for past a grace, and the game goes on. Two
+// direct cores at lag 0 with 10 % of the host's datagrams lost play 300
+// polls at 60 a second, identical.
+func TestLostCoreKeysDoNotStallTheGame(t *testing.T) {
+	const polls = 300
+	ts := startHost(t, host.Config{Lag: 0, AutoStart: 2}, func(pc net.PacketConn) net.PacketConn {
+		return lossy.Wrap(pc, lossy.Config{Drop: 0.1, Seed: 5})
+	})
+	cores, done := startCores(t, ts.addr, []uint8{0}, []uint8{1})
+	waitHandshakes(t, 2, done)
+	if !pollPaced(t, cores, polls, nil, func(port, count int) uint32 { return coreKeys(port, count) }) {
+		return
+	}
+	requireSameGame(t, cores[0], cores[1])
+	requireNotDropped(t, ts, "core-p1", "core-p2")
 }

@@ -208,6 +208,7 @@ type Core struct {
 	authors  [session.NumPorts]lockstep.Author
 	released bool // GET_REGISTRATION answered: it plays now
 	waits    coreserve.Waits
+	lost     [session.NumPorts]lostKeys // its own ports' inputs it waits for and the host lacks
 	// lateData: it holds player 1 and asked for the registration before
 	// it sent any data (gopher64 up to 1.1.22, which uploads once the game
 	// started): the start check does not wait for its saves.

@@ -147,6 +147,7 @@ func (cs *Cores) requestLocked(sock *udpsock.Socket, d m64p.InputRequest, from n
 	}
 	if g := cs.s.Game(); g.Playing {
 		c.noteHealthLocked(d, g)
+		cs.repeatLostLocked(c, int(d.Player), d.Count, g)
 		cs.answerLocked(c, int(d.Player), d.Count, g)
 	}
 }

@@ -1,0 +1,47 @@
+package direct
+
+import "time"
+
+// A mupen64plus core sends the keys of each of its polls once, in one
+// datagram, and never again. The input for count n of its own port comes
+// from the keys of count n-lag (lockstep.Author), so when the datagrams of
+// counts n-lag through n were all lost, the host can never publish n: the
+// core waits at n, asking for it, and stops sending keys, and the whole
+// game waits with it until the core gives up on the server (10 s). At lag
+// 0 one lost datagram does it. So a core that asks for an input of its own
+// port the host lacks for longer than lostKeysGrace gets it as a repeat
+// of the port's last input, and so does everyone (lockstep.Author.Repeat):
+// the press is lost, as on the servers that create missing events from a
+// player's latest keys, and the game goes on.
+//
+// The grace lets a key that was only reordered behind the core's request
+// arrive first: the core asks again 5 ms after its first ask.
+const lostKeysGrace = 4 * time.Millisecond
+
+// lostKeys is when a core first asked for a count of its own port the
+// host lacked.
+type lostKeys struct {
+	count uint32
+	since int64 // unix nanos; 0: not waiting
+}
+
+// repeatLostLocked publishes count n of core c's own port k as a repeat
+// of its last input when c has asked for it, and the host lacked it, for
+// lostKeysGrace.
+func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
+	st := &g.Streams[k]
+	w := &c.lost[k]
+	if !g.Active.Has(k) || cs.owner(k) != c || n != st.Have || n >= g.EmptyFrom[k] || n >= cs.s.AuthorLimit(c) {
+		*w = lostKeys{}
+		return
+	}
+	now := cs.nowNanos()
+	switch {
+	case w.since == 0 || w.count != n:
+		*w = lostKeys{count: n, since: now}
+	case now-w.since >= int64(lostKeysGrace):
+		*w = lostKeys{}
+		before := st.Have
+		cs.s.Authored(c, k, before, c.authors[k].Repeat(n, st))
+	}
+}
