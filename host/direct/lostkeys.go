@@ -15,8 +15,11 @@ import "time"
 // player's latest keys, and the game goes on.
 //
 // The grace lets a key that was only reordered behind the core's request
-// arrive first: the core asks again 5 ms after its first ask.
-const lostKeysGrace = 4 * time.Millisecond
+// arrive first: the key and the request leave together, and a path whose
+// jitter spreads its datagrams over 5 ms (the latency lab's ± 2.5 ms) can
+// swap them by that much. The core asks again every 5 ms, so its input
+// is repeated at its third ask, about 10 ms after the first.
+const lostKeysGrace = 8 * time.Millisecond
 
 // lostKeys is when a core first asked for a count of its own port the
 // host lacked.
