@@ -18,6 +18,7 @@ import (
 	"github.com/netpak/netpak/host/launcher"
 	"github.com/netpak/netpak/host/launcher/emucfg"
 	"github.com/netpak/netpak/host/launcher/testrom"
+	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/portfwd"
 	"github.com/netpak/netpak/host/session"
 )
@@ -50,6 +51,8 @@ type gameSpec struct {
 	keys func(port int, count uint32) uint32
 	// tap, if set, times every core's inputs on its side of its network.
 	tap *inputTap
+	// loss is the share of the host's datagrams lost, each way.
+	loss float64
 }
 
 // game is a running session: the host, a spectator that records every
@@ -135,6 +138,9 @@ func (g *game) keys() func(port int, count uint32) uint32 {
 func (g *game) startHost() {
 	t := g.t
 	ln, pc, addr := listenPair(t)
+	if g.spec.loss > 0 {
+		pc = lossy.Wrap(pc, lossy.Config{Drop: g.spec.loss, Seed: 1})
+	}
 	g.addr = addr
 	g.h = host.New(host.WithTestHooks(host.Config{
 		Lag: g.spec.lag, AutoLag: g.spec.autoLag, Golf: g.spec.golf, AutoStart: g.active.Count(), Logf: t.Logf, OnEvent: g.events.add,
