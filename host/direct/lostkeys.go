@@ -18,7 +18,7 @@ import "time"
 // arrive first: the key and the request leave together, and a path whose
 // jitter spreads its datagrams over 5 ms (the latency lab's ± 2.5 ms) can
 // swap them by that much. The core asks again every 5 ms, so its input
-// is repeated at its third ask, about 10 ms after the first.
+// is repeated at the ask about 10 ms after its first.
 const lostKeysGrace = 8 * time.Millisecond
 
 // lostKeys is when a core first asked for a count of its own port the
