@@ -47,10 +47,7 @@ func BenchmarkCoreEvening(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		b.Logf("minute %d: slowest core %.2f fps, heap %d KiB", m, fps, ms.HeapAlloc>>10)
 	}
-	words := make([][]uint32, len(g.procs))
-	for i := range g.procs {
-		words[i] = g.waitDone(ctx, i)
-	}
+	words := g.waitAllDone(ctx)
 	played := time.Since(started.At)
 	r := <-recorded
 	if r.err != nil {

@@ -40,15 +40,7 @@ func TestRealCoresGolf(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	g := startGame(t, spec)
-	recorded := g.recordAsync(ctx, nil)
-	words := make([][]uint32, len(g.procs))
-	for i := range g.procs {
-		words[i] = g.waitDone(ctx, i)
-	}
-	r := <-recorded
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	words, in := g.playRecorded(ctx, nil)
 	seats := g.events.all(session.EventGolfSeat)
 	if len(seats) != 2 || seats[0].Who != g.names[1] || seats[1].Who != g.names[0] {
 		t.Fatalf("golf seat events %v, want %s's, then %s's", seats, g.names[1], g.names[0])
@@ -61,8 +53,8 @@ func TestRealCoresGolf(t *testing.T) {
 		t.Fatalf("the bridged core's seat plays lag %d, want 0", seats[1].Lag)
 	}
 	lags := []lagChange{{lag: lag}, {from: first, lag: lag, golfer: 1 << 1, seatLag: seats[0].Lag}, {from: second, lag: lag, golfer: 1 << 0}}
-	requireStreams(t, r.in, predictStreams(spec.polls, g.active, golfKeys, lags, noneLeft()))
-	g.checkCores(words, g.names, r.in)
+	requireStreams(t, in, predictStreams(spec.polls, g.active, golfKeys, lags, noneLeft()))
+	g.checkCores(words, g.names, in)
 	if ds := g.events.all(session.EventDesync); len(ds) > 0 {
 		t.Errorf("the host reported desyncs: %v", ds[0].Event)
 	}

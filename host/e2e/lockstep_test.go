@@ -50,10 +50,7 @@ func playLockstep(t *testing.T, spec gameSpec, newLag uint8) {
 			}
 		}
 	})
-	words := make([][]uint32, len(g.procs))
-	for i := range g.procs {
-		words[i] = g.waitDone(ctx, i)
-	}
+	words := g.waitAllDone(ctx)
 	started, _, _ := g.events.find(isKind(session.EventStarted))
 	elapsed := time.Since(started.At)
 	t.Logf("%d cores, %d polls in %v after the start (%.0f polls/s)", len(g.procs), spec.polls, elapsed.Round(time.Millisecond), float64(spec.polls)/elapsed.Seconds())

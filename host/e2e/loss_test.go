@@ -19,16 +19,8 @@ func TestRealCoresLoss(t *testing.T) {
 	defer cancel()
 	spec := gameSpec{polls: 600, lag: 0, loss: 0.05, seats: []seat{{ports: []int{1}}, {ports: []int{2}}}}
 	g := startGame(t, spec)
-	recorded := g.recordAsync(ctx, nil)
-	words := make([][]uint32, len(g.procs))
-	for i := range g.procs {
-		words[i] = g.waitDone(ctx, i)
-	}
-	r := <-recorded
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	g.checkCores(words, g.names, r.in)
+	words, in := g.playRecorded(ctx, nil)
+	g.checkCores(words, g.names, in)
 	if ds := g.events.all(session.EventDesync); len(ds) > 0 {
 		t.Errorf("the host reported desyncs: %v", ds[0].Event)
 	}

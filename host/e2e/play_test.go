@@ -46,6 +46,30 @@ func (g *game) recordAsync(ctx context.Context, onPoll func(p uint32)) <-chan re
 	return out
 }
 
+// playRecorded records the game while every core plays it to the end,
+// and returns each core's final words (waitAllDone) and the recording.
+func (g *game) playRecorded(ctx context.Context, onPoll func(p uint32)) ([][]uint32, [][session.NumPorts]session.Input) {
+	g.t.Helper()
+	recorded := g.recordAsync(ctx, onPoll)
+	words := g.waitAllDone(ctx)
+	r := <-recorded
+	if r.err != nil {
+		g.t.Fatal(r.err)
+	}
+	return words, r.in
+}
+
+// waitAllDone waits for every core's ROM to be done (waitDone) and
+// returns their words.
+func (g *game) waitAllDone(ctx context.Context) [][]uint32 {
+	g.t.Helper()
+	words := make([][]uint32, len(g.procs))
+	for i := range g.procs {
+		words[i] = g.waitDone(ctx, i)
+	}
+	return words
+}
+
 // waitDone waits until core i's ROM set its done flag and returns the
 // words it reported. It skips the test when the core is not installed.
 func (g *game) waitDone(ctx context.Context, i int) []uint32 {
