@@ -160,11 +160,11 @@ func (r *Room) sendBatchLocked(m *Member, queue bool) {
 	if m.left || m.core != nil {
 		return // cores ask for their inputs
 	}
-	if r.viaUDPLocked(m) {
+	far := r.farBehindLocked(m)
+	if r.udpFreshLocked(m) && !far {
 		r.sendDatagramLocked(m, queue)
 		return
 	}
-	far := r.farBehindLocked(m)
 	for range catchUpFrames {
 		if len(m.out) > outQueueLen/2 {
 			// Its TCP queue is backed up: what is not sent now goes with a
@@ -193,7 +193,12 @@ func (r *Room) sendBatchLocked(m *Member, queue bool) {
 // datagrams arrive, and it is not so far behind that only TCP catches it
 // up.
 func (r *Room) viaUDPLocked(m *Member) bool {
-	return m.udpAddr.IsValid() && r.nowNanos()-m.udpSeen.Load() < int64(udpSilence) && !r.farBehindLocked(m)
+	return r.udpFreshLocked(m) && !r.farBehindLocked(m)
+}
+
+// udpFreshLocked reports whether m's datagrams arrive.
+func (r *Room) udpFreshLocked(m *Member) bool {
+	return m.udpAddr.IsValid() && r.nowNanos()-m.udpSeen.Load() < int64(udpSilence)
 }
 
 // sendDatagramLocked sends m its batch in one datagram. With queue, it
