@@ -12,11 +12,11 @@ import (
 const copyAfter = lockstep.CopyAfterMicros * time.Microsecond
 
 // copyLaterLocked has the datagram that just carried this poll's presses
-// go again copyAfter later, when the way to the other players
-// leaves a lost one less than a poll to spare (lockstep.CopyPays): the
-// next poll's datagram would bring it too late, and the game would stall
-// for it. A copy carries everything unacknowledged, so a poll while one is
-// due needs none of its own.
+// go again copyAfter later, when the way to the other players leaves a
+// lost one less than a poll to spare (lockstep.CopyPays): the next poll's
+// datagram would bring it too late, and the game would stall for it. A
+// copy carries everything unacknowledged, so a poll while one is due
+// needs none of its own.
 func (ls *clientGame) copyLaterLocked(now time.Time) {
 	if !ls.copyDue && ls.udpWorks(now) && ls.copyPaysLocked() {
 		ls.copy.Reset(copyAfter)
@@ -26,8 +26,9 @@ func (ls *clientGame) copyLaterLocked(now time.Time) {
 
 // copyPaysLocked judges the way of this client's inputs by its own round
 // trip (half of it is its own leg, and the other players' legs are taken
-// to be as long) and its spread, as the host's roster shows it. A longer one is the host's to copy on, as it does, by
-// that player's round trip (room.copyLaterLocked).
+// to be as long) and its spread, as the host's roster shows it. A longer
+// leg is the host's to copy on, by that player's round trip
+// (room.copyLaterLocked).
 func (ls *clientGame) copyPaysLocked() bool {
 	if !ls.rttKnown || len(ls.sched.Entries) == 0 {
 		return false
@@ -45,7 +46,7 @@ func (c *Client) sendCopy() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ls.copyDue = false
-	if c.Err() == nil && c.ls.unackedLocked() && c.ls.udpWorks(time.Now()) {
-		c.ls.sendInputsLocked(time.Now())
+	if now := time.Now(); c.Err() == nil && c.ls.unackedLocked() && c.ls.udpWorks(now) {
+		c.ls.sendInputsLocked(now)
 	}
 }
