@@ -34,7 +34,7 @@ type lostKeys struct {
 func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 	st := &g.Streams[k]
 	w := &c.lost[k]
-	if !g.Active.Has(k) || cs.owner(k) != c || n != st.Have || n >= g.EmptyFrom[k] || n >= cs.s.AuthorLimit(c) {
+	if !c.ports.Has(k) || n != st.Have || !g.Active.Has(k) || n >= g.EmptyFrom[k] || n >= cs.s.AuthorLimit(c) {
 		*w = lostKeys{}
 		return
 	}
@@ -44,7 +44,6 @@ func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 		*w = lostKeys{count: n, since: now}
 	case now-w.since >= int64(lostKeysGrace):
 		*w = lostKeys{}
-		before := st.Have
-		cs.s.Authored(c, k, before, c.authors[k].Repeat(n, st))
+		cs.s.Authored(c, k, n, c.authors[k].Repeat(n, st))
 	}
 }
