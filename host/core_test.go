@@ -240,3 +240,34 @@ func TestLostCoreKeysDoNotStallTheGame(t *testing.T) {
 	requireSameGame(t, cores[0], cores[1])
 	requireNotDropped(t, ts, "core-p1", "core-p2")
 }
+
+// A core that sends no keys at all (every one lost, or withheld) asks for
+// its own port's inputs and gets each as a repeat of the last once it has
+// asked for it past the grace: its port plays no input, which hurts it
+// alone, never faster than the lockstep lets any author publish. An
+// honest core and a netpak player play every poll beside it, never
+// waiting long for one, and the two cores consume the same game.
+func TestSilentCoreHurtsOnlyItself(t *testing.T) {
+	const polls = 300
+	ts := startHost(t, host.Config{Lag: 2, AutoStart: 3}, nil)
+	p3 := ts.join("p3", client.Config{Ports: 1 << 2})
+	done := make(chan error, 2)
+	cores := []*hosttest.FakeCore{
+		startCore(t, hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{0}, Logf: t.Logf}, done),
+		startCore(t, hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{1}, SilentKeys: true, Logf: t.Logf}, done),
+	}
+	waitHandshakes(t, 2, done)
+	played := make(chan bool)
+	go func() { played <- pollPaced(t, cores, polls, nil, coreKeys) }()
+	playHonest(t, []*client.Client{p3}, polls, 60)
+	if !<-played {
+		return
+	}
+	requireSameGame(t, cores[0], cores[1])
+	requireNotDropped(t, ts, "p3", "core-p1", "core-p2")
+	for n, rec := range cores[0].History() {
+		if rec.Keys[1] != 0 {
+			t.Fatalf("poll %d: the silent core's port read %#x, want no input", n, rec.Keys[1])
+		}
+	}
+}

@@ -74,6 +74,9 @@ type FakeCoreConfig struct {
 	// ClaimHeld, if not 0, is what every request claims the core holds of
 	// the player's events, whatever it holds: a core that misreports.
 	ClaimHeld uint8
+	// SilentKeys makes the core send no keys, only its requests: a core
+	// whose key datagrams are all lost, or one that withholds them.
+	SilentKeys bool
 
 	// Gopher64 makes the core speak gopher64 1.1.22's netplay: it
 	// registers with plugin 0 and regid player+1 and asks for the

@@ -58,7 +58,7 @@ func (c *FakeCore) Poll(ctx context.Context, keys map[int]uint32) ([m64p.MaxPlay
 		if !c.reg[i].Present() {
 			continue
 		}
-		if c.local[i] {
+		if c.local[i] && !c.cfg.SilentKeys {
 			if err := c.sendKeyInfo(i, keys[int(i)]); err != nil {
 				return out, err
 			}
