@@ -12,6 +12,7 @@ import (
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/internal/testhook"
+	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/sim"
 )
 
@@ -37,6 +38,61 @@ func TestClaimedRoundTripBuysCopiesOnlyForItself(t *testing.T) {
 	})
 }
 
+// A bridged player's presses come from its core, and they go twice on a
+// long path as a simulated player's do. Two cores behind netpak bridges,
+// each client behind a lab link of 20 ms ± 2.5 each way (the players are
+// 40 ms ± 5 apart), play 300 polls at 60 a second: at lag 2, their least,
+// each client sends about a datagram more per poll than at lag 3, where
+// an input has a poll to spare and needs no copy; both games end with
+// the cores in the same state.
+func TestBridgedPlayersSendCopies(t *testing.T) {
+	atLeast, spare := bridgedDatagramsOut(t, 2), bridgedDatagramsOut(t, 3)
+	t.Logf("datagrams sent at lag 2 %v, at lag 3 %v, in %d polls", atLeast, spare, bridgedPolls)
+	for i := range atLeast {
+		if atLeast[i]-spare[i] < bridgedPolls*8/10 {
+			t.Errorf("client %d sent %d datagrams at lag 2 and %d at lag 3: want about one copy per poll (%d) more at lag 2", i+1, atLeast[i], spare[i], bridgedPolls)
+		}
+	}
+}
+
+// bridgedPolls is how long bridgedDatagramsOut plays.
+const bridgedPolls = 300
+
+// bridgedDatagramsOut plays bridgedPolls polls at lag with two bridged
+// cores, each client behind its own lab link, and returns how many
+// datagrams each client sent the host.
+func bridgedDatagramsOut(t *testing.T, lag uint8) [2]int64 {
+	ts := startHost(t, host.Config{Lag: lag}, nil)
+	leg := latency.Shape{Delay: 20 * time.Millisecond, Jitter: 2500 * time.Microsecond}
+	var sent [2]atomic.Int64
+	var cores []*hosttest.FakeCore
+	for i := range 2 {
+		link := latency.New(latency.Config{Out: leg, In: leg, Seed: uint64(i + 1)})
+		cfg := client.Config{Dial: countDatagrams(link.Dial(nil), nil, &sent[i])}
+		_, core := bridgedCore(t, ts, fmt.Sprint("p", i+1), 1<<i, cfg, hosttest.FakeCoreConfig{Players: []uint8{uint8(i)}})
+		cores = append(cores, core)
+	}
+	done := make(chan error, 2)
+	for _, c := range cores {
+		go func() {
+			_, _, _, err := c.Handshake(t.Context())
+			done <- err
+		}()
+	}
+	hosttest.WaitFor(t, "both ports taken", func() bool { return allPorts(ts.h.Members()) == 0b11 })
+	time.Sleep(2 * time.Second) // the clients measure their round trips
+	if err := ts.h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitHandshakes(t, 2, done)
+	before := [2]int64{sent[0].Load(), sent[1].Load()}
+	if !pollPaced(t, cores, bridgedPolls, nil, coreKeys) {
+		t.FailNow()
+	}
+	requireSameGame(t, cores[0], cores[1])
+	return [2]int64{sent[0].Load() - before[0], sent[1].Load() - before[1]}
+}
+
 // claimPolls is how long datagramsIn plays.
 const claimPolls = 600
 
@@ -49,7 +105,7 @@ func datagramsIn(t *testing.T, claim time.Duration) [3]int64 {
 	var got [3]atomic.Int64
 	var cs []*client.Client
 	for i := range 3 {
-		cfg := client.Config{Dial: countDatagrams(tn.dialer(), &got[i])}
+		cfg := client.Config{Dial: countDatagrams(tn.dialer(), &got[i], nil)}
 		if i == 0 && claim != 0 {
 			cfg = client.WithTestHooks(cfg, testhook.Hooks{ClaimRTT: claim})
 		}
@@ -65,26 +121,34 @@ func datagramsIn(t *testing.T, claim time.Duration) [3]int64 {
 }
 
 // countDatagrams is dial, counting the datagrams read from its UDP
-// connections in n.
-func countDatagrams(dial dialFunc, n *atomic.Int64) dialFunc {
+// connections in in and those written to them in out (either may be nil).
+func countDatagrams(dial dialFunc, in, out *atomic.Int64) dialFunc {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := dial(ctx, network, addr)
 		if err != nil || network != "udp" {
 			return c, err
 		}
-		return &countingConn{Conn: c, n: n}, nil
+		return &countingConn{Conn: c, in: in, out: out}, nil
 	}
 }
 
 type countingConn struct {
 	net.Conn
-	n *atomic.Int64
+	in, out *atomic.Int64
 }
 
 func (c *countingConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
-	if err == nil {
-		c.n.Add(1)
+	if err == nil && c.in != nil {
+		c.in.Add(1)
+	}
+	return n, err
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if err == nil && c.out != nil {
+		c.out.Add(1)
 	}
 	return n, err
 }

@@ -66,7 +66,7 @@ func (ls *clientGame) bridgeKeysLocked(d m64p.KeyInfoClient) {
 	}
 	ls.publishPortLocked(k, d.Count, in)
 	ls.pushCoreLocked() // first: at lag 0 the core waits for this press now
-	ls.sendInputsLocked(time.Now())
+	ls.sendPressesLocked()
 }
 
 // flushPendingLocked publishes presses that waited for a grant.
@@ -81,7 +81,7 @@ func (ls *clientGame) flushPendingLocked() {
 	}
 	if sent {
 		ls.pushCoreLocked()
-		ls.sendInputsLocked(time.Now())
+		ls.sendPressesLocked()
 	}
 }
 

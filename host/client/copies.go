@@ -11,6 +11,14 @@ import (
 // copyAfter is lockstep.CopyAfterMicros.
 const copyAfter = lockstep.CopyAfterMicros * time.Microsecond
 
+// sendPressesLocked sends the host the presses just published, from the
+// game's poll or the bridge's core, and a copy after them when it pays.
+func (ls *clientGame) sendPressesLocked() {
+	now := time.Now()
+	ls.sendInputsLocked(now)
+	ls.copyLaterLocked(now)
+}
+
 // copyLaterLocked has the datagram that just carried this poll's presses
 // go again copyAfter later, when the way to the other players leaves a
 // lost one less than a poll to spare (lockstep.CopyPays): the next poll's

@@ -116,9 +116,7 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [session.Nu
 	}
 	p := ls.next
 	ls.publishLocked(p, presses)
-	now := time.Now()
-	ls.sendInputsLocked(now)
-	ls.copyLaterLocked(now)
+	ls.sendPressesLocked()
 	c.mu.Unlock()
 	if err := c.waitFor(ctx, func() bool { return over() || ls.readyLocked(p) }); err != nil {
 		return p, got, err
@@ -131,7 +129,7 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [session.Nu
 	got = ls.inputsLocked(p)
 	ls.consumedLocked(p, got)
 	ls.next++
-	now = time.Now()
+	now := time.Now()
 	ls.catchUpLocked(ls.next, now)
 	ls.notePaceLocked(ls.next, now)
 	c.mu.Unlock()
