@@ -19,7 +19,7 @@ const copyAfter = lockstep.CopyAfterMicros * time.Microsecond
 func (r *Room) copyLaterLocked(author, m *Member) {
 	// A copy due carries this relay too; moving it would delay the copy of
 	// the relay before.
-	if m.copyDue || m.core != nil || m.ports == 0 || !copyPays(r.game.Sched.Last().LagOf(author.id), m) || !r.viaUDPLocked(m) {
+	if m.left || m.copyDue || m.core != nil || m.ports == 0 || !copyPays(r.game.Sched.Last().LagOf(author.id), m) || !r.viaUDPLocked(m) {
 		return
 	}
 	if m.copy == nil {
@@ -30,10 +30,12 @@ func (r *Room) copyLaterLocked(author, m *Member) {
 	m.copyDue = true
 }
 
-// copyPays judges the way of inputs to m by m's own round trip (half of
-// it is m's leg, and the author's leg is taken to be as long). A shorter
-// one only makes copies more eager; a longer one is the author's to copy
-// on, as its client does. So a member that claims a long round trip gets
+// copyPays judges the way of inputs to m by m's own round trip: half of
+// it is m's leg, and the author's leg is taken to be as long. An author
+// with a shorter leg only makes copies more eager. One with a longer leg
+// copies its own datagrams on it (its client judges by its own round
+// trip); a loss on m's leg, when that is short, is made good within the
+// poll by m's resends. So a member that claims a long round trip gets
 // copies itself and makes nobody else get any.
 func copyPays(lag uint8, m *Member) bool {
 	return lockstep.CopyPays(lag, m.rtt, m.rttDev)
