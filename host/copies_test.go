@@ -42,15 +42,16 @@ func TestClaimedRoundTripBuysCopiesOnlyForItself(t *testing.T) {
 // long path as a simulated player's do. Two cores behind netpak bridges,
 // each client behind a lab link of 20 ms ± 2.5 each way (the players are
 // 40 ms ± 5 apart), play 300 polls at 60 a second: at lag 2, their least,
-// each client sends about a datagram more per poll than at lag 3, where
-// an input has a poll to spare and needs no copy; both games end with
-// the cores in the same state.
+// each client sends about a datagram more per poll than at lag 5, where
+// an input has polls to spare and needs no copy (at lag 3 a busy machine's
+// jitter can call for copies too); both games end with the cores in the
+// same state.
 func TestBridgedPlayersSendCopies(t *testing.T) {
-	atLeast, spare := bridgedDatagramsOut(t, 2), bridgedDatagramsOut(t, 3)
-	t.Logf("datagrams sent at lag 2 %v, at lag 3 %v, in %d polls", atLeast, spare, bridgedPolls)
+	atLeast, spare := bridgedDatagramsOut(t, 2), bridgedDatagramsOut(t, 5)
+	t.Logf("datagrams sent at lag 2 %v, at lag 5 %v, in %d polls", atLeast, spare, bridgedPolls)
 	for i := range atLeast {
 		if atLeast[i]-spare[i] < bridgedPolls*8/10 {
-			t.Errorf("client %d sent %d datagrams at lag 2 and %d at lag 3: want about one copy per poll (%d) more at lag 2", i+1, atLeast[i], spare[i], bridgedPolls)
+			t.Errorf("client %d sent %d datagrams at lag 2 and %d at lag 5: want about one copy per poll (%d) more at lag 2", i+1, atLeast[i], spare[i], bridgedPolls)
 		}
 	}
 }
