@@ -14,6 +14,13 @@ import "time"
 // the press is lost, as on the servers that create missing events from a
 // player's latest keys, and the game goes on.
 //
+// The repeat runs through the input the core's keys of poll n would have
+// published, n+lag: the host lacks n only when the keys of polls n-lag
+// through n are all missing (any of them publishes n), and a core waiting
+// at n has sent them all, the last with its request. So each lost run
+// costs the core one wait, not one per poll, and the other players, who
+// wait for the same inputs, keep the slack the lag gives them.
+//
 // The grace lets a key that was only reordered behind the core's request
 // arrive first: the key and the request leave together, and a path whose
 // jitter spreads its datagrams over 5 ms (the latency lab's ± 2.5 ms) can
@@ -28,13 +35,15 @@ type lostKeys struct {
 	since int64 // unix nanos; 0: not waiting
 }
 
-// repeatLostLocked publishes count n of core c's own port k as a repeat
-// of its last input when c has asked for it, and the host lacked it, for
-// lostKeysGrace.
+// repeatLostLocked publishes counts n through n+lag of core c's own port
+// k (within the lockstep window and before the port reads empty) as
+// repeats of its last input when c has asked for n, and the host lacked
+// it, for lostKeysGrace.
 func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 	st := &g.Streams[k]
 	w := &c.lost[k]
-	if !c.ports.Has(k) || n != st.Have || !g.Active.Has(k) || n >= g.EmptyFrom[k] || n >= cs.s.AuthorLimit(c) {
+	limit := cs.s.AuthorLimit(c)
+	if !c.ports.Has(k) || n != st.Have || !g.Active.Has(k) || n >= g.EmptyFrom[k] || n >= limit {
 		*w = lostKeys{}
 		return
 	}
@@ -44,6 +53,7 @@ func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 		*w = lostKeys{count: n, since: now}
 	case now-w.since >= int64(lostKeysGrace):
 		*w = lostKeys{}
-		cs.s.Authored(c, k, n, c.authors[k].Repeat(n, st))
+		through := min(n+uint32(g.Sched.At(n).LagOf(c.id)), limit-1, g.EmptyFrom[k]-1)
+		cs.s.Authored(c, k, n, c.authors[k].Repeat(through, st))
 	}
 }
