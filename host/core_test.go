@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/latency"
 	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
@@ -242,32 +244,60 @@ func TestLostCoreKeysDoNotStallTheGame(t *testing.T) {
 }
 
 // A core that sends no keys at all (every one lost, or withheld) asks for
-// its own port's inputs and gets each as a repeat of the last once it has
-// asked for it past the grace: its port plays no input, which hurts it
-// alone, never faster than the lockstep lets any author publish. An
-// honest core and a netpak player play every poll beside it, never
-// waiting long for one, and the two cores consume the same game.
-func TestSilentCoreHurtsOnlyItself(t *testing.T) {
-	const polls = 300
-	ts := startHost(t, host.Config{Lag: 2, AutoStart: 3}, nil)
+// its own port's inputs and gets them as repeats of its last input, a
+// lag's worth each time it has asked past the grace: the game goes on,
+// though everyone waits with it. Keys and requests travel the same way,
+// so a core heard but sending no keys for the drop timeout is dropped as
+// timed out, and the others play on. The silent core sits behind a lab
+// link of 10 ms each way at lag 2. An honest core and a netpak player play
+// every poll, never waiting long for one; the netpak player stalls at 0
+// polls of 360 (70, 1.1 s, when each repeat covered only the poll the
+// core waited at); the silent core's port reads no input, and the two
+// cores consumed the same game while both played.
+func TestSilentCoreIsDropped(t *testing.T) {
+	const polls = 360
+	ts := startHost(t, host.Config{Lag: 2, AutoStart: 3, DropTimeout: 2 * time.Second}, nil)
 	p3 := ts.join("p3", client.Config{Ports: 1 << 2})
 	done := make(chan error, 2)
-	cores := []*hosttest.FakeCore{
-		startCore(t, hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{0}, Logf: t.Logf}, done),
-		startCore(t, hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{1}, SilentKeys: true, Logf: t.Logf}, done),
-	}
+	link := latency.New(latency.Config{Out: latency.Shape{Delay: 10 * time.Millisecond}, In: latency.Shape{Delay: 10 * time.Millisecond}})
+	honest := startCore(t, hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{0}, Logf: t.Logf}, done)
+	silent := startCore(t, hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(forwardThrough(t, ts.addr, link)), Players: []uint8{1}, SilentKeys: true, Logf: t.Logf}, done)
 	waitHandshakes(t, 2, done)
+	silentErr := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := silent.Poll(t.Context(), nil); err != nil {
+				silentErr <- err
+				return
+			}
+		}
+	}()
 	played := make(chan bool)
-	go func() { played <- pollPaced(t, cores, polls, nil, coreKeys) }()
-	playHonest(t, []*client.Client{p3}, polls, 60)
+	go func() { played <- pollPaced(t, []*hosttest.FakeCore{honest}, polls, nil, coreKeys) }()
+	res := playHonest(t, []*client.Client{p3}, polls, 60)
+	if r := res[0]; r.Stalls > 15 {
+		t.Errorf("the netpak player stalled %d times (%v in all) in %d polls, want at most 15: the repeats must keep the lag's slack", r.Stalls, r.Waited, polls)
+	}
 	if !<-played {
 		return
 	}
-	requireSameGame(t, cores[0], cores[1])
-	requireNotDropped(t, ts, "p3", "core-p1", "core-p2")
-	for n, rec := range cores[0].History() {
+	// Read before the honest core, done, goes silent for the drop timeout.
+	left := ts.eventsOf("host", session.EventLeft)
+	silent.Close() // a dropped core hears nothing more; it would give up in 10 s
+	<-silentErr
+	requireSameGame(t, honest, silent)
+	for _, e := range left {
+		if e.Who != "core-p2" {
+			t.Errorf("%s was dropped: %v", e.Who, e)
+		}
+	}
+	if !slices.ContainsFunc(left, func(e session.Event) bool { return e.Who == "core-p2" && e.Reason == session.LeaveTimeout }) {
+		t.Errorf("left: %v; want core-p2 dropped as timed out", left)
+	}
+	for n, rec := range honest.History() {
 		if rec.Keys[1] != 0 {
 			t.Fatalf("poll %d: the silent core's port read %#x, want no input", n, rec.Keys[1])
 		}
 	}
+	t.Logf("the silent core played %d polls", len(silent.History()))
 }

@@ -223,7 +223,8 @@ func (c *Core) Registration(ctx context.Context) (m64p.Registration, error) {
 	cs.s.Lock()
 	defer cs.s.Unlock()
 	c.released = true
-	c.seen.Store(c.cores.nowNanos())
+	c.keyed = c.cores.nowNanos()
+	c.seen.Store(c.keyed)
 	return cs.Registration(cs.s.Game().Active), err
 }
 

@@ -218,6 +218,8 @@ type Core struct {
 	sock     *udpsock.Socket // socket its datagrams arrive on
 	addr     netip.AddrPort  // where its datagrams come from; zero until its first request
 
+	keyed int64 // unix nanos of its last keys, or of its release; guarded by the session's lock
+
 	seen atomic.Int64 // unix nanos of the last valid datagram
 }
 

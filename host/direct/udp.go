@@ -1,6 +1,7 @@
 package direct
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -83,6 +84,7 @@ func (cs *Cores) keysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, from net
 	if !cs.bindLocked(c, sock, from, false) || !g.Playing || !g.Active.Has(k) {
 		return
 	}
+	c.keyed = cs.nowNanos()
 	if f := cs.cfg.Hooks.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
@@ -256,22 +258,52 @@ func (cs *Cores) lagLocked(k int, n uint32, g Game) uint8 {
 }
 
 // DropSilent drops, in a running game, the cores that stopped asking for
-// input for longer than timeout; now is unix nanoseconds.
+// input for longer than timeout, and those that ask but sent no keys for
+// that long while their ports play; now is unix nanoseconds.
+//
+// A core whose keys are all lost, or withheld, gets its port's inputs as
+// repeats (repeatLostLocked), each run of them once it waits: the game
+// goes on, but every player waits with it, once a lag's worth of polls.
+// Keys and requests travel the same way, so a core that is heard but
+// sends no keys for the drop timeout is broken or hostile, and it goes as
+// a silent one does.
 func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
-	if !cs.s.Game().Playing {
+	g := cs.s.Game()
+	if !g.Playing {
 		return
 	}
-	var silent []*Core
+	type drop struct {
+		c   *Core
+		why string
+	}
+	var silent []drop
 	for _, c := range cs.all {
-		if c.released && !c.busy && now-c.seen.Load() > int64(timeout) {
-			silent = append(silent, c)
+		if !c.released || c.busy {
+			continue
+		}
+		switch {
+		case now-c.seen.Load() > int64(timeout):
+			silent = append(silent, drop{c, "stopped asking for input"})
+		case now-c.keyed > int64(timeout) && keysDue(c, g):
+			silent = append(silent, drop{c, fmt.Sprintf("sent no keys for %v while it played", timeout)})
 		}
 	}
-	for _, c := range silent {
-		if c.left {
+	for _, d := range silent {
+		if d.c.left {
 			continue // the game ended with an earlier one
 		}
-		cs.cfg.Logf("%s stopped asking for input: dropped", c.name)
-		cs.s.DropCore(c, session.LeaveTimeout)
+		cs.cfg.Logf("%s %s: dropped", d.c.name, d.why)
+		cs.s.DropCore(d.c, session.LeaveTimeout)
 	}
+}
+
+// keysDue reports whether core c plays a port of the game that does not
+// read empty yet: one it must send keys for.
+func keysDue(c *Core, g Game) bool {
+	for k := range session.NumPorts {
+		if c.ports.Has(k) && g.Active.Has(k) && g.Streams[k].Have < g.EmptyFrom[k] {
+			return true
+		}
+	}
+	return false
 }
