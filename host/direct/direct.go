@@ -206,7 +206,8 @@ type Core struct {
 	uploaded bool // it sent player 1's data: settings, a save or a custom slot
 	ports    session.PortMask
 	authors  [session.NumPorts]lockstep.Author
-	released bool // GET_REGISTRATION answered: it plays now
+	released bool  // GET_REGISTRATION answered: it plays now
+	keyed    int64 // unix nanos of its last keys, or of its release
 	waits    coreserve.Waits
 	lost     [session.NumPorts]lostKeys // its own ports' inputs it waits for and the host lacks
 	// lateData: it holds player 1 and asked for the registration before
@@ -217,8 +218,6 @@ type Core struct {
 	health   health          // its buffer, as its requests report it, for autolag
 	sock     *udpsock.Socket // socket its datagrams arrive on
 	addr     netip.AddrPort  // where its datagrams come from; zero until its first request
-
-	keyed int64 // unix nanos of its last keys, or of its release; guarded by the session's lock
 
 	seen atomic.Int64 // unix nanos of the last valid datagram
 }
