@@ -48,6 +48,7 @@ func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 		return
 	}
 	now := cs.nowNanos()
+	c.lacked = now
 	switch {
 	case w.since == 0 || w.count != n:
 		*w = lostKeys{count: n, since: now}

@@ -161,36 +161,41 @@ func TestRepeatLostKeysOnlyForTheNextOwnInput(t *testing.T) {
 	}
 }
 
-// A core heard for the drop timeout without a key, while its port plays,
-// is dropped; not while its keys come, while its port reads empty, or
-// while it is busy on TCP.
+// A core that keeps asking for inputs of its own port the host lacks, a
+// drop timeout after its last keys, is dropped; not while its keys come,
+// nor while its game reads only the other players' controllers (it sends
+// no keys then and asks for none of its own), nor while it is busy on TCP.
 func TestDropKeylessCore(t *testing.T) {
 	const timeout = 3 * time.Second
 	for _, tc := range []struct {
 		name     string
 		keys     bool // its keys keep coming
-		empty    bool // its port reads empty
+		own      bool // it asks for its own port's inputs
 		busy     bool
 		wantDrop bool
 	}{
-		{"keyless", false, false, false, true},
-		{"keys come", true, false, false, false},
-		{"port reads empty", false, true, false, false},
-		{"busy on TCP", false, false, true, false},
+		{"keyless", false, true, false, true},
+		{"keys come", true, true, false, false},
+		{"its controller not read", false, false, false, false},
+		{"busy on TCP", false, true, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newKeysRig(t, 2)
+			r.f.limit = lockstep.NotEmpty // room for 3.5 s of repeats
 			r.c.keyed, r.c.busy = r.now.UnixNano(), tc.busy
-			if tc.empty {
-				r.f.emptyFrom[0] = r.have()
+			k := 1
+			if tc.own {
+				k = 0
 			}
-			for range 7 { // 3.5 s of ticks, the core asking all along
-				r.now = r.now.Add(timeout / 6)
+			for i := range 7 * 50 { // 3.5 s of asks every 10 ms, a tick every 0.5 s
+				r.ask(k, r.have(), 10*time.Millisecond)
 				r.c.seen.Store(r.now.UnixNano())
 				if tc.keys {
 					r.c.keyed = r.now.UnixNano()
 				}
-				r.cs.DropSilent(r.now.UnixNano(), timeout)
+				if i%50 == 49 {
+					r.cs.DropSilent(r.now.UnixNano(), timeout)
+				}
 			}
 			if got := len(r.f.dropped) > 0; got != tc.wantDrop {
 				t.Errorf("dropped %v, want %v", got, tc.wantDrop)

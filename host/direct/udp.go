@@ -258,18 +258,21 @@ func (cs *Cores) lagLocked(k int, n uint32, g Game) uint8 {
 }
 
 // DropSilent drops, in a running game, the cores that stopped asking for
-// input for longer than timeout, and those that ask but sent no keys for
-// that long while their ports play; now is unix nanoseconds.
+// input for longer than timeout, and those that kept asking for inputs of
+// their own ports the host lacked for that long after their last keys;
+// now is unix nanoseconds.
 //
 // A core whose keys are all lost, or withheld, gets its port's inputs as
 // repeats (repeatLostLocked), each run of them once it waits: the game
 // goes on, but every player waits with it, once a lag's worth of polls.
-// Keys and requests travel the same way, so a core that is heard but
-// sends no keys for the drop timeout is broken or hostile, and it goes as
-// a silent one does.
+// A mupen64plus core sends its keys of a controller read before it asks
+// for that read's inputs, on the same way, so one that still waits for
+// its own inputs a drop timeout after its last keys is broken or hostile,
+// and it goes as a silent one does. A core whose game does not read its
+// controller for a while sends no keys and asks for none of its own: it
+// stays.
 func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
-	g := cs.s.Game()
-	if !g.Playing {
+	if !cs.s.Game().Playing {
 		return
 	}
 	type drop struct {
@@ -284,8 +287,8 @@ func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
 		switch {
 		case now-c.seen.Load() > int64(timeout):
 			silent = append(silent, drop{c, "stopped asking for input"})
-		case now-c.keyed > int64(timeout) && keysDue(c, g):
-			silent = append(silent, drop{c, fmt.Sprintf("sent no keys for %v while it played", timeout)})
+		case c.lacked-c.keyed > int64(timeout):
+			silent = append(silent, drop{c, fmt.Sprintf("asked for its own inputs for %v without sending keys", timeout)})
 		}
 	}
 	for _, d := range silent {
@@ -295,15 +298,4 @@ func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
 		cs.cfg.Logf("%s %s: dropped", d.c.name, d.why)
 		cs.s.DropCore(d.c, session.LeaveTimeout)
 	}
-}
-
-// keysDue reports whether core c plays a port of the game that does not
-// read empty yet: one it must send keys for.
-func keysDue(c *Core, g Game) bool {
-	for k := range session.NumPorts {
-		if c.ports.Has(k) && g.Active.Has(k) && g.Streams[k].Have < g.EmptyFrom[k] {
-			return true
-		}
-	}
-	return false
 }
