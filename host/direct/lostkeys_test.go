@@ -163,8 +163,9 @@ func TestRepeatLostKeysOnlyForTheNextOwnInput(t *testing.T) {
 
 // A core that keeps asking for inputs of its own port the host lacks, a
 // drop timeout after its last keys, is dropped; not while its keys come,
-// nor while its game reads only the other players' controllers (it sends
-// no keys then and asks for none of its own), nor while it is busy on TCP.
+// nor while it asks only for the other players' inputs (it waits for a
+// slow one, or its game reads only their controllers: it sends no keys
+// then, and needs none of its own), nor while it is busy on TCP.
 func TestDropKeylessCore(t *testing.T) {
 	const timeout = 3 * time.Second
 	for _, tc := range []struct {
@@ -176,7 +177,7 @@ func TestDropKeylessCore(t *testing.T) {
 	}{
 		{"keyless", false, true, false, true},
 		{"keys come", true, true, false, false},
-		{"its controller not read", false, false, false, false},
+		{"asks only for the others' inputs", false, false, false, false},
 		{"busy on TCP", false, true, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
