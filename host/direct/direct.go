@@ -207,8 +207,8 @@ type Core struct {
 	ports    session.PortMask
 	authors  [session.NumPorts]lockstep.Author
 	released bool  // GET_REGISTRATION answered: it plays now
-	keyed    int64 // unix nanos of its last keys, or of its release
-	lacked   int64 // unix nanos of its last ask for an input of its own port that the host lacked
+	keyed    int64 // unix nanos of its last keys that published, or of its release
+	lacking  lacking
 	waits    coreserve.Waits
 	lost     [session.NumPorts]lostKeys // its own ports' inputs it waits for and the host lacks
 	// lateData: it holds player 1 and asked for the registration before

@@ -48,7 +48,7 @@ func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 		return
 	}
 	now := cs.nowNanos()
-	c.lacked = now
+	c.lacking.note(now, c.keyed)
 	switch {
 	case w.since == 0 || w.count != n:
 		*w = lostKeys{count: n, since: now}
@@ -57,4 +57,23 @@ func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 		through := min(n+uint32(g.Sched.At(n).LagOf(c.id)), limit-1, g.EmptyFrom[k]-1)
 		cs.s.Authored(c, k, n, c.authors[k].Repeat(through, st))
 	}
+}
+
+// lacking is a run of a core's asks for inputs of its own port that the
+// host lacked, with no keys of the core published since it began.
+type lacking struct {
+	from, last int64 // unix nanos of its first and latest ask
+}
+
+// note adds an ask at now; keyed is when the core's keys last published.
+func (l *lacking) note(now, keyed int64) {
+	if l.from <= keyed {
+		l.from = now // the keys came since the last run: a new one
+	}
+	l.last = now
+}
+
+// longer reports whether the run, unbroken by keys, lasted longer than d.
+func (l *lacking) longer(d time.Duration, keyed int64) bool {
+	return l.from > keyed && l.last-l.from > int64(d)
 }

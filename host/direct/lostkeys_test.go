@@ -2,6 +2,7 @@ package direct
 
 import (
 	"errors"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -66,7 +67,8 @@ func newKeysRig(t *testing.T, lag uint8) *keysRig {
 	}
 	r.f.sched.Reset(lockstep.SchedEntry{Lag: lag})
 	r.cs.Init(&r.f, Config{Logf: t.Logf, Now: func() time.Time { return r.now }})
-	r.c = &Core{cores: &r.cs, id: 1, name: "core-p1", ports: 1 << 0, released: true}
+	r.c = &Core{cores: &r.cs, id: 1, name: "core-p1", ports: 1 << 0, released: true,
+		addr: netip.MustParseAddrPort("127.0.0.1:6401")}
 	r.cs.all = append(r.cs.all, r.c)
 	for p := range uint32(10) {
 		r.c.authors[0].Publish(p, lag, lockstep.Input{Keys: p}, &r.f.streams[0])
@@ -79,6 +81,11 @@ func newKeysRig(t *testing.T, lag uint8) *keysRig {
 func (r *keysRig) ask(k int, n uint32, d time.Duration) {
 	r.now = r.now.Add(d)
 	r.cs.repeatLostLocked(r.c, k, n, r.f.Game())
+}
+
+// key has the core's keys of poll p arrive.
+func (r *keysRig) key(p uint32) {
+	r.cs.keysLocked(nil, m64p.KeyInfoClient{Player: 0, Count: p, Keys: 0x1}, r.c.addr)
 }
 
 func (r *keysRig) have() uint32 { return r.f.streams[0].Have }
@@ -161,39 +168,48 @@ func TestRepeatLostKeysOnlyForTheNextOwnInput(t *testing.T) {
 	}
 }
 
-// A core that keeps asking for inputs of its own port the host lacks, a
-// drop timeout after its last keys, is dropped; not while its keys come,
-// nor while it asks only for the other players' inputs (it waits for a
-// slow one, or its game reads only their controllers: it sends no keys
-// then, and needs none of its own), nor while it is busy on TCP.
+// A core that keeps asking for inputs of its own port the host lacks, and
+// gets repeats, for the drop timeout with none of its keys published, is
+// dropped. Not while its keys come; not while it asks only for the other
+// players' inputs (it waits for a slow one, or its game reads only their
+// controllers: it sends no keys then and needs none of its own), nor when
+// it finds its own input lost only after such a wait; not while it is
+// busy on TCP. Keys that publish nothing (stale counts) are no keys.
 func TestDropKeylessCore(t *testing.T) {
 	const timeout = 3 * time.Second
+	const asks = 350 // 3.5 s of asks every 10 ms, a tick every 0.5 s
 	for _, tc := range []struct {
 		name     string
-		keys     bool // its keys keep coming
-		own      bool // it asks for its own port's inputs
+		step     func(r *keysRig, i int) // the core's datagrams of ask i
 		busy     bool
 		wantDrop bool
 	}{
-		{"keyless", false, true, false, true},
-		{"keys come", true, true, false, false},
-		{"asks only for the others' inputs", false, false, false, false},
-		{"busy on TCP", false, true, true, false},
+		{"keyless", func(r *keysRig, _ int) { r.ask(0, r.have(), 10*time.Millisecond) }, false, true},
+		{"keys come", func(r *keysRig, i int) {
+			r.key(uint32(11 + i))
+			r.ask(0, r.have(), 10*time.Millisecond)
+		}, false, false},
+		{"stale keys", func(r *keysRig, _ int) {
+			r.key(3)
+			r.ask(0, r.have(), 10*time.Millisecond)
+		}, false, true},
+		{"asks only for the others' inputs", func(r *keysRig, _ int) { r.ask(1, 5, 10*time.Millisecond) }, false, false},
+		{"finds its own input lost after a long wait", func(r *keysRig, i int) {
+			if i < asks-30 {
+				r.ask(1, 5, 10*time.Millisecond)
+			} else {
+				r.ask(0, r.have(), 10*time.Millisecond)
+			}
+		}, false, false},
+		{"busy on TCP", func(r *keysRig, _ int) { r.ask(0, r.have(), 10*time.Millisecond) }, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newKeysRig(t, 2)
 			r.f.limit = lockstep.NotEmpty // room for 3.5 s of repeats
 			r.c.keyed, r.c.busy = r.now.UnixNano(), tc.busy
-			k := 1
-			if tc.own {
-				k = 0
-			}
-			for i := range 7 * 50 { // 3.5 s of asks every 10 ms, a tick every 0.5 s
-				r.ask(k, r.have(), 10*time.Millisecond)
+			for i := range asks {
+				tc.step(r, i)
 				r.c.seen.Store(r.now.UnixNano())
-				if tc.keys {
-					r.c.keyed = r.now.UnixNano()
-				}
 				if i%50 == 49 {
 					r.cs.DropSilent(r.now.UnixNano(), timeout)
 				}

@@ -84,7 +84,6 @@ func (cs *Cores) keysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, from net
 	if !cs.bindLocked(c, sock, from, false) || !g.Playing || !g.Active.Has(k) {
 		return
 	}
-	c.keyed = cs.nowNanos()
 	if f := cs.cfg.Hooks.ScriptKeys; f != nil {
 		d.Keys = f(k, d.Count)
 	}
@@ -97,6 +96,7 @@ func (cs *Cores) keysLocked(sock *udpsock.Socket, d m64p.KeyInfoClient, from net
 	before := st.Have
 	n := c.authors[k].Publish(d.Count, lag, session.Input{Keys: d.Keys, Pak: uint8(d.Plugin)}, st)
 	if n > 0 {
+		c.keyed = cs.nowNanos() // only keys that publish count: stale ones are no keys
 		cs.s.Authored(c, k, before, n)
 	}
 	cs.s.Pressed(c, d.Keys)
@@ -259,18 +259,19 @@ func (cs *Cores) lagLocked(k int, n uint32, g Game) uint8 {
 
 // DropSilent drops, in a running game, the cores that stopped asking for
 // input for longer than timeout, and those that kept asking for inputs of
-// their own ports the host lacked for that long after their last keys;
-// now is unix nanoseconds.
+// their own ports the host lacked for that long with none of their keys
+// published; now is unix nanoseconds.
 //
 // A core whose keys are all lost, or withheld, gets its port's inputs as
 // repeats (repeatLostLocked), each run of them once it waits: the game
 // goes on, but every player waits with it, once a lag's worth of polls.
 // A mupen64plus core sends its keys of a controller read before it asks
-// for that read's inputs, on the same way, so one that still waits for
-// its own inputs a drop timeout after its last keys is broken or hostile,
-// and it goes as a silent one does. A core whose game does not read its
-// controller for a while sends no keys and asks for none of its own: it
-// stays.
+// for that read's inputs, on the same way, so one that keeps asking for
+// its own inputs, and gets repeats, for a drop timeout without a key
+// arriving is broken or hostile, and it goes as a silent one does. The
+// run starts at its first such ask: a core that waited for a slow player,
+// or whose game read only the others' controllers, before it found its
+// own input lost, has not been asking for it all that time.
 func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
 	if !cs.s.Game().Playing {
 		return
@@ -287,7 +288,7 @@ func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
 		switch {
 		case now-c.seen.Load() > int64(timeout):
 			silent = append(silent, drop{c, "stopped asking for input"})
-		case c.lacked-c.keyed > int64(timeout):
+		case c.lacking.longer(timeout, c.keyed):
 			silent = append(silent, drop{c, fmt.Sprintf("asked for its own inputs for %v without sending keys", timeout)})
 		}
 	}
