@@ -247,9 +247,9 @@ func TestLostCoreKeysDoNotStallTheGame(t *testing.T) {
 // its own port's inputs and gets them as repeats of its last input, a
 // lag's worth each time it has asked past the grace: the game goes on,
 // though everyone waits with it. A core sends its keys before it asks
-// for its own inputs, on the same way, so one still asking for them a
-// drop timeout after its last keys is dropped as timed out, and the
-// others play on. The silent core sits behind a lab
+// for its own inputs, on the same way, so one that keeps asking for them
+// for the drop timeout with none of its keys published is dropped as
+// timed out, and the others play on. The silent core sits behind a lab
 // link of 10 ms each way at lag 2. An honest core and a netpak player play
 // every poll, never waiting long for one; the netpak player stalls at 0
 // polls of 360 (70, 1.1 s, when each repeat covered only the poll the
