@@ -42,8 +42,7 @@ type lostKeys struct {
 func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 	st := &g.Streams[k]
 	w := &c.lost[k]
-	limit := cs.s.AuthorLimit(c)
-	if !c.ports.Has(k) || n != st.Have || !g.Active.Has(k) || n >= g.EmptyFrom[k] || n >= limit {
+	if !c.ports.Has(k) || n != st.Have || !g.Active.Has(k) || n >= g.EmptyFrom[k] || n >= cs.s.AuthorLimit(c) {
 		*w = lostKeys{}
 		return
 	}
@@ -54,7 +53,7 @@ func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 		*w = lostKeys{count: n, since: now}
 	case now-w.since >= int64(lostKeysGrace):
 		*w = lostKeys{}
-		through := min(n+uint32(g.Sched.At(n).LagOf(c.id)), limit-1, g.EmptyFrom[k]-1)
+		through := min(n+uint32(g.Sched.At(n).LagOf(c.id)), cs.s.AuthorLimit(c)-1, g.EmptyFrom[k]-1)
 		cs.s.Authored(c, k, n, c.authors[k].Repeat(through, st))
 	}
 }
