@@ -9,17 +9,17 @@ import (
 // copyAfter is lockstep.CopyAfterMicros.
 const copyAfter = lockstep.CopyAfterMicros * time.Microsecond
 
-// copyLaterLocked has the relay just sent to m go again copyAfter later,
-// when the way of author's inputs to m leaves a lost one less than a poll
-// to spare (lockstep.CopyPays): the next relay would bring it too late,
-// and the game would stall for it. A spectator's loss stalls nobody: it
-// gets no copies. A copy carries everything m lacks, so relays while one
-// is due need none of their own: m gets at most one copy per relay, from
-// one timer.
+// copyLaterLocked has the relay just sent to m as a datagram go again
+// copyAfter later, when the way of author's inputs to m leaves a lost one
+// less than a poll to spare (lockstep.CopyPays): the next relay would
+// bring it too late, and the game would stall for it. A spectator's loss
+// stalls nobody: it gets no copies. A copy carries everything m lacks, so
+// relays while one is due need none of their own: m gets at most one copy
+// per relay, from one timer.
 func (r *Room) copyLaterLocked(author, m *Member) {
 	// A copy due carries this relay too; moving it would delay the copy of
 	// the relay before.
-	if m.left || m.copyDue || m.core != nil || m.ports == 0 || !copyPays(r.game.Sched.Last().LagOf(author.id), m) || !r.viaUDPLocked(m) {
+	if m.copyDue || m.ports == 0 || !copyPays(r.game.Sched.Last().LagOf(author.id), m) {
 		return
 	}
 	if m.copy == nil {

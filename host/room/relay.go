@@ -139,10 +139,12 @@ func (r *Room) authorLimitLocked(m *Member) uint32 {
 func (r *Room) relayLocked(author *Member) {
 	alone := r.game.AuthorsLeft() <= author.ports.Count()
 	for _, o := range r.members {
-		if o != author || alone {
-			r.sendBatchLocked(o, true)
-		}
-		if o != author {
+		switch {
+		case o == author:
+			if alone {
+				r.sendBatchLocked(o, true)
+			}
+		case r.sendBatchLocked(o, true):
 			r.copyLaterLocked(author, o)
 		}
 	}
@@ -155,38 +157,40 @@ func (r *Room) relayLocked(author *Member) {
 
 // sendBatchLocked sends m the inputs it lacks and the acks of its own
 // ports, over UDP when its datagrams arrive, else over TCP. With queue,
-// the datagram waits in its socket's batch for relayLocked to flush.
-func (r *Room) sendBatchLocked(m *Member, queue bool) {
+// the datagram waits in its socket's batch for relayLocked to flush. It
+// reports whether the batch went as a datagram.
+func (r *Room) sendBatchLocked(m *Member, queue bool) bool {
 	if m.left || m.core != nil {
-		return // cores ask for their inputs
+		return false // cores ask for their inputs
 	}
 	far := r.farBehindLocked(m)
 	if r.udpFreshLocked(m) && !far {
 		r.sendDatagramLocked(m, queue)
-		return
+		return true
 	}
 	for range catchUpFrames {
 		if len(m.out) > outQueueLen/2 {
 			// Its TCP queue is backed up: what is not sent now goes with a
 			// later batch (tcpSent stays), so nothing is lost by waiting.
-			return
+			return false
 		}
 		b := wire.AppendFrameHeader(make([]byte, 0, 512), wire.FrameInputs, 0)
 		b, complete := r.appendBatchForLocked(b, m, false)
 		if !complete {
 			r.dropLocked(m, session.LeaveBehind)
-			return
+			return false
 		}
 		n := len(b) - wire.FrameHeaderLen
 		b[1], b[2] = byte(n>>8), byte(n)
 		if !m.sendFrameLocked(b) {
 			r.dropLocked(m, session.LeaveBehind)
-			return
+			return false
 		}
 		if !far || !r.farBehindLocked(m) {
-			return
+			return false
 		}
 	}
+	return false
 }
 
 // viaUDPLocked reports whether m gets its inputs by datagram: its
