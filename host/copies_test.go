@@ -153,3 +153,84 @@ func (c *countingConn) Write(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// A direct core asks at every poll for every port, and the answer brings
+// an input lost on its way a poll late: when a core holds no input to
+// spare at its requests, the host sends it what it pushes twice. Two fake
+// cores, each behind a lab link of 20 ms ± 2.5 each way (40 ms ± 5 apart),
+// play 300 polls at 60 a second at lag 3, where each input reaches a core
+// about 10 ms before its poll and the next one after it, once as they are
+// and once while the host loses every fourth datagram it sends; a poll is
+// late when it ends more than a poll period after it began. The losses
+// cost each core at most 10 late polls more (3–5 here; without copies
+// 15–73), and both games end with the cores in the same state.
+func TestDirectCoresGetCopies(t *testing.T) {
+	clean, lossy := directLatePolls(t, 0), directLatePolls(t, 4)
+	t.Logf("late polls in %d: %v without losses, %v with every fourth datagram from the host lost", directPolls, clean, lossy)
+	for i := range lossy {
+		if lossy[i]-clean[i] > 10 {
+			t.Errorf("core %d was late at %d polls with losses, %d without: copies must make up for most losses", i+1, lossy[i], clean[i])
+		}
+	}
+}
+
+// directPolls is how long directLatePolls plays.
+const directPolls = 300
+
+// directLatePolls plays directPolls polls at lag 3 with two direct cores,
+// each behind its own lab link, the host losing every dropEvery-th
+// datagram it sends (none if 0), and returns how many of each core's polls
+// were late.
+func directLatePolls(t *testing.T, dropEvery int) [2]int {
+	var wrap func(net.PacketConn) net.PacketConn
+	if dropEvery > 0 {
+		wrap = func(pc net.PacketConn) net.PacketConn { return &dropNth{PacketConn: pc, n: dropEvery} }
+	}
+	ts := startHost(t, host.Config{Lag: 3, AutoStart: 2}, wrap)
+	cores, _ := labCores(t, ts, latency.Shape{Delay: 20 * time.Millisecond, Jitter: 2500 * time.Microsecond}, 2, nil)
+	var late [2]int
+	done := make(chan error, 2)
+	for i, c := range cores {
+		go func() {
+			const period = time.Second / 60
+			next := time.Now()
+			for n := range directPolls {
+				time.Sleep(time.Until(next))
+				began := time.Now()
+				if _, err := c.Poll(t.Context(), map[int]uint32{i: coreKeys(i, n)}); err != nil {
+					done <- fmt.Errorf("core %d at poll %d: %w", i+1, n, err)
+					return
+				}
+				if time.Since(began) > period {
+					late[i]++
+				}
+				next = next.Add(period)
+				if behind := time.Since(next); behind > period {
+					next = next.Add(behind - period) // a speed limiter catches up a frame at most
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range cores {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	requireSameGame(t, cores[0], cores[1])
+	return late
+}
+
+// dropNth is a packet connection that loses every n-th datagram it sends.
+type dropNth struct {
+	net.PacketConn
+	n    int
+	sent atomic.Int64
+}
+
+func (d *dropNth) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if d.sent.Add(1)%int64(d.n) == 0 {
+		return len(b), nil
+	}
+	return d.PacketConn.WriteTo(b, addr)
+}

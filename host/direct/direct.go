@@ -118,6 +118,9 @@ func (cs *Cores) Init(s Session, cfg Config) {
 // Reset forgets everything but the session and its config: a game ended,
 // and its cores left with it.
 func (cs *Cores) Reset() {
+	for _, c := range cs.all {
+		c.stopCopiesLocked()
+	}
 	cs.store = coreserve.Store{}
 	cs.store.Init()
 	cs.names = [session.NumPorts]string{}
@@ -142,6 +145,7 @@ func (cs *Cores) Start() { close(cs.started) }
 // Remove forgets c: its member left the session.
 func (cs *Cores) Remove(c *Core) {
 	c.left = true
+	c.stopCopiesLocked()
 	for i, o := range cs.all {
 		if o == c {
 			cs.all = append(cs.all[:i], cs.all[i+1:]...)
@@ -217,6 +221,7 @@ type Core struct {
 	lateData bool
 	busy     bool            // a TCP exchange is under way: its UDP silence does not count
 	health   health          // its buffer, as its requests report it, for autolag
+	copies   copies          // what it gets again, from its copy timer
 	sock     *udpsock.Socket // socket its datagrams arrive on
 	addr     netip.AddrPort  // where its datagrams come from; zero until its first request
 

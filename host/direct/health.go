@@ -22,6 +22,7 @@ func (c *Core) noteHealthLocked(d m64p.InputRequest, g Game) {
 	if c.ports == 0 || d.Spectator || d.Count == 0 || !g.Active.Has(k) || d.Count >= g.EmptyFrom[k] || !live(k, d.Count, g) {
 		return
 	}
+	c.noteSpareLocked(k, d.BufferSize, c.cores.nowNanos())
 	h := &c.health[k]
 	switch {
 	case d.BufferSize == 0:

@@ -193,8 +193,9 @@ func (cs *Cores) Push() {
 			st := &g.Streams[k]
 			if n, ok := w.Due(k, st, g.EmptyFrom[k]); ok {
 				cs.answerLocked(c, k, n, g)
-			} else if from, ok := w.Ahead(k, st, g.EmptyFrom[k]); ok && live(k, w.Asked(k), g) {
-				cs.pushLocked(c, k, from, g)
+				cs.copyLaterLocked(c, k, n, g)
+			} else if from, ok := w.Ahead(k, st, g.EmptyFrom[k]); ok && live(k, w.Asked(k), g) && cs.pushLocked(c, k, from, g) {
+				cs.copyLaterLocked(c, k, from, g)
 			}
 		}
 	}
@@ -208,15 +209,16 @@ func live(k int, n uint32, g Game) bool {
 }
 
 // pushLocked sends core c the events of port k from count on, which it
-// has not been sent.
-func (cs *Cores) pushLocked(c *Core, k int, from uint32, g Game) {
+// has not been sent, and reports whether there were any.
+func (cs *Cores) pushLocked(c *Core, k int, from uint32, g Game) bool {
 	events := cs.eventsLocked(k, from, cs.events[:0], g)
 	if len(events) == 0 {
-		return
+		return false
 	}
 	c.waits.Sent(k, from, len(events))
 	// Its next request's answer says how far behind the core really is.
 	cs.sendEventsLocked(c, k, coreserve.PushLag(cs.cfg.Hooks.Turbo), events, g)
+	return true
 }
 
 // spectatorLocked finds the spectator core a regid-0 request comes from,
