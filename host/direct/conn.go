@@ -41,10 +41,16 @@ func (cs *Cores) Serve(ctx context.Context, conn net.Conn, br *bufio.Reader, est
 	coreserve.Serve(ctx, cc, br)
 }
 
+// errLeft refuses a core whose member left the session.
+var errLeft = errors.New("it left the session")
+
 // joinLocked makes the core a member (a spectator until it registers a
-// player) the first time.
+// player) the first time. A core whose member left stays out.
 func (c *Core) joinLocked(port int) error {
-	if c.joined {
+	switch {
+	case c.left:
+		return errLeft
+	case c.joined:
 		return nil
 	}
 	s := c.cores.s
@@ -109,7 +115,7 @@ func (c *Core) Register(r m64p.RegisterPlayer) (bool, uint8) {
 
 // isPlayer1Locked reports whether the core holds port 1, whose settings
 // and saves every other core receives.
-func (c *Core) isPlayer1Locked() bool { return c.joined && c.ports.Has(0) }
+func (c *Core) isPlayer1Locked() bool { return c.joined && !c.left && c.ports.Has(0) }
 
 // PutSettings keeps player 1's settings.
 func (c *Core) PutSettings(st m64p.Settings) error {
@@ -180,7 +186,10 @@ func (cs *Cores) savesManifestLocked(c *Core) {
 func (c *Core) awaitData(ctx context.Context, kind uint8, what string) ([]byte, error) {
 	cs := c.cores
 	cs.s.Lock()
-	c.joinLocked(-1)
+	if err := c.joinLocked(-1); err != nil {
+		cs.s.Unlock()
+		return nil, err
+	}
 	ready := cs.store.Ready(kind)
 	cs.s.Unlock()
 	err := coreserve.WaitNoting(ctx, ready, cs.cfg.Logf, func() string { return "a core waits for player 1's " + what })
@@ -237,7 +246,9 @@ func (c *Core) Leave(why session.LeaveReason) {
 		cs.p1LeftLocked()
 	}
 	if c.joined {
-		delete(cs.byRegID, c.regID)
+		if cs.byRegID[c.regID] == c { // a core of the next game may have it
+			delete(cs.byRegID, c.regID)
+		}
 		cs.s.DropCore(c, why)
 	}
 }
@@ -298,7 +309,10 @@ var errPlayer1Left = errors.New("player 1 left before it sent that")
 func (c *Core) awaitExt(ctx context.Context, what string, pick func(*coreserve.Store) (<-chan struct{}, func() ([]byte, bool))) ([]byte, error) {
 	cs := c.cores
 	cs.s.Lock()
-	c.joinLocked(-1)
+	if err := c.joinLocked(-1); err != nil {
+		cs.s.Unlock()
+		return nil, err
+	}
 	ready, get := pick(&cs.store)
 	gone := cs.p1Left
 	cs.s.Unlock()

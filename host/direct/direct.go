@@ -142,10 +142,14 @@ func (cs *Cores) SetNames(names [session.NumPorts]string) { cs.names = names }
 // started.
 func (cs *Cores) Start() { close(cs.started) }
 
-// Remove forgets c: its member left the session.
+// Remove forgets c: its member left the session. Its connection ends
+// with it: a core the host dropped would otherwise keep the connection,
+// and what serves it, for as long as it liked, and could register again
+// on it in the next game's lobby.
 func (cs *Cores) Remove(c *Core) {
 	c.left = true
 	c.stopCopiesLocked()
+	c.conn.Close()
 	for i, o := range cs.all {
 		if o == c {
 			cs.all = append(cs.all[:i], cs.all[i+1:]...)

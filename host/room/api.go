@@ -63,10 +63,7 @@ func (r *Room) Kick(name string) (netip.Addr, error) {
 			// Tell the member itself first; its writeLoop sends what is
 			// queued, then hangs up.
 			r.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: session.LeaveKicked, Ports: m.ports}))
-			r.dropLocked(m, session.LeaveKicked)
-			if m.core != nil {
-				m.conn.Close()
-			}
+			r.dropLocked(m, session.LeaveKicked) // a core's connection ends with its member
 			return addr, nil
 		}
 	}

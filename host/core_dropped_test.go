@@ -1,0 +1,120 @@
+package host_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/session"
+)
+
+// rawCore is a mupen64plus core's TCP connection to the host, spoken byte
+// by byte.
+type rawCore struct {
+	t *testing.T
+	net.Conn
+}
+
+func dialRawCore(t *testing.T, addr string) *rawCore {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &rawCore{t, c}
+}
+
+// ask sends b and reads an n-byte reply.
+func (c *rawCore) ask(b []byte, n int) ([]byte, error) {
+	c.t.Helper()
+	if _, err := c.Write(b); err != nil {
+		return nil, err
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	reply := make([]byte, n)
+	_, err := io.ReadFull(c, reply)
+	return reply, err
+}
+
+// register registers player k with regid 0x11223344+k and reads the
+// host's answer.
+func (c *rawCore) register(k byte) {
+	c.t.Helper()
+	if rep, err := c.ask([]byte{5, k, 1, 0, 0x11, 0x22, 0x33, 0x44 + k}, 2); err != nil || rep[0] != 1 {
+		c.t.Fatalf("register player %d: %v %v", k+1, rep, err)
+	}
+}
+
+// closed reports whether the host hung up on c.
+func (c *rawCore) closed() bool {
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err := c.Read(make([]byte, 1))
+	return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// A core the host dropped has nothing more to say: the host hangs up on
+// it. A core that registered player 1, released and went silent on UDP is
+// dropped and the game ends; the host has hung up, so its connection
+// cannot register again in the lobby that follows (where the host used to
+// crash on the member it had forgotten), and a new core takes player 1.
+func TestDroppedCoreIsHungUpOn(t *testing.T) {
+	ts := startHost(t, host.Config{AutoStart: 1, DropTimeout: time.Second}, nil)
+	c := dialRawCore(t, ts.addr)
+	c.register(0)
+	if _, err := c.ask([]byte{6}, 24); err != nil {
+		t.Fatalf("registration: %v", err)
+	}
+	waitEvent(t, ts, session.EventEnded)
+	if !c.closed() {
+		t.Fatal("the host still serves the connection of the core it dropped")
+	}
+	if rep, err := c.ask([]byte{5, 0, 1, 0, 0x11, 0x22, 0x33, 0x44}, 2); err == nil {
+		t.Errorf("the dropped core's connection registered again: %v", rep)
+	}
+	dialRawCore(t, ts.addr).register(0)
+}
+
+// Spectator cores that join a running game one after another and go
+// silent are dropped, and the host hangs up on each: nobody piles up
+// connections, and what serves them, for good.
+func TestDroppedCoresLeaveNoConnection(t *testing.T) {
+	ts := startHost(t, host.Config{DropTimeout: time.Second}, nil)
+	ts.join("p1", client.Config{OwnerKey: ts.h.OwnerKey()})
+	ts.waitMembers(1)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	var cores []*rawCore
+	for range n {
+		c := dialRawCore(t, ts.addr)
+		if _, err := c.ask([]byte{6}, 24); err != nil { // a spectator's GET_REGISTRATION
+			t.Fatal(err)
+		}
+		cores = append(cores, c)
+	}
+	ts.waitMembers(1) // every spectator dropped as silent
+	for i, c := range cores {
+		if !c.closed() {
+			t.Errorf("spectator core %d was dropped, and its connection is still served", i+1)
+		}
+	}
+}
+
+// waitEvent waits up to 10 s for the host's first event of kind.
+func waitEvent(t *testing.T, ts *testSession, kind session.EventKind) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ts.eventsOf("host", kind)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %v event in 10 s", kind)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
