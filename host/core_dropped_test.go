@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
 )
 
@@ -116,5 +117,39 @@ func waitEvent(t *testing.T, ts *testSession, kind session.EventKind) {
 			t.Fatalf("no %v event in 10 s", kind)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A core that registered a port in the lobby and left takes its
+// registration with it: a netpak player who takes the port next is
+// registered as a netpak player (no plugin), not as the departed core's
+// raw-data pad with a mempak.
+func TestDepartedCoreTakesItsSlot(t *testing.T) {
+	ts := startHost(t, host.Config{}, nil)
+	gone := dialRawCore(t, ts.addr)
+	if rep, err := gone.ask([]byte{5, 1, byte(m64p.PluginMempak), 1, 0xde, 0xad, 0xbe, 0xef}, 2); err != nil || rep[0] != 1 {
+		t.Fatalf("register port 2: %v %v", rep, err)
+	}
+	gone.Write([]byte{7, 0xde, 0xad, 0xbe, 0xef}) // DISCONNECT_NOTICE
+	ts.waitMembers(0)
+	ts.join("carol", client.Config{Ports: 1 << 1})
+	p1 := dialRawCore(t, ts.addr)
+	p1.register(0)
+	p1.Write([]byte{6})
+	ts.waitMembers(2)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 24)
+	p1.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(p1, b); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := m64p.ParseRegistration(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := reg[1]; s.RegID == 0xdeadbeef || s.RawData || s.Plugin != m64p.PluginNone {
+		t.Errorf("carol's port 2 is registered as %+v: the departed core's slot", s)
 	}
 }

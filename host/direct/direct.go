@@ -150,6 +150,15 @@ func (cs *Cores) Remove(c *Core) {
 	c.left = true
 	c.stopCopiesLocked()
 	c.conn.Close()
+	if cs.s.Game().Lobby {
+		// Its ports are free again: whoever takes one next registers it
+		// anew (a netpak player as no plugin, not as this core's pad).
+		for k := range session.NumPorts {
+			if c.ports.Has(k) && cs.slots[k].RegID == c.regID {
+				cs.slots[k] = m64p.Slot{}
+			}
+		}
+	}
 	for i, o := range cs.all {
 		if o == c {
 			cs.all = append(cs.all[:i], cs.all[i+1:]...)
