@@ -80,10 +80,16 @@ type Conn struct {
 	busy    bool // Busy(true) was told
 }
 
-// minUploadRate is the slowest upload a large save (beyond
-// m64p.MaxSaveSize, which MsgTimeout covers) is given time for: 16 MiB in
-// about 9 minutes.
+// minUploadRate is the slowest transfer a large save (beyond
+// m64p.MaxSaveSize, which MsgTimeout and replyTimeout cover) is given time
+// for, either way: 16 MiB in about 9 minutes.
 const minUploadRate = 32 << 10
+
+// largeTime is the time beyond its timeout a message of n bytes is given:
+// a second per minUploadRate bytes beyond m64p.MaxSaveSize.
+func largeTime(n int) time.Duration {
+	return time.Duration(max(n-m64p.MaxSaveSize, 0)) * time.Second / minUploadRate
+}
 
 // replyTimeout bounds the write of one reply: a core that stops reading
 // ends its own connection and nobody else's.
@@ -162,8 +168,8 @@ func (cc *Conn) readMessage() (m64p.TCPMessage, error) {
 	if err != nil {
 		return nil, noEOF(err)
 	}
-	if extra := n - m64p.MaxSaveSize; extra > 0 && cc.MsgTimeout > 0 {
-		cc.Conn.SetReadDeadline(time.Now().Add(cc.MsgTimeout + time.Duration(extra)*time.Second/minUploadRate))
+	if extra := largeTime(n); extra > 0 && cc.MsgTimeout > 0 {
+		cc.Conn.SetReadDeadline(time.Now().Add(cc.MsgTimeout + extra))
 	}
 	return m64p.ReadTCPMessage(cc.r)
 }
@@ -388,7 +394,7 @@ func isDisconnect(msg m64p.TCPMessage) bool {
 }
 
 func (cc *Conn) reply(b []byte) error {
-	cc.Conn.SetWriteDeadline(time.Now().Add(replyTimeout))
+	cc.Conn.SetWriteDeadline(time.Now().Add(replyTimeout + largeTime(len(b))))
 	_, err := cc.Conn.Write(b)
 	return err
 }

@@ -490,9 +490,27 @@ func TestServeIdleTimeoutInHandshake(t *testing.T) {
 // calls Established.
 type deadlineConn struct {
 	net.Conn
-	mu  sync.Mutex
-	log []time.Time // read deadlines, in order; marks are the zero Time with mark set
-	est []int       // len(log) at each Established
+	mu     sync.Mutex
+	log    []time.Time // read deadlines, in order; marks are the zero Time with mark set
+	est    []int       // len(log) at each Established
+	writes []time.Time // write deadlines, in order
+}
+
+func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.writes = append(c.writes, t)
+	c.mu.Unlock()
+	return c.Conn.SetWriteDeadline(t)
+}
+
+// lastWrite returns the last write deadline set.
+func (c *deadlineConn) lastWrite() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.writes) == 0 {
+		return time.Time{}
+	}
+	return c.writes[len(c.writes)-1]
 }
 
 func (c *deadlineConn) SetReadDeadline(t time.Time) error {

@@ -193,3 +193,34 @@ func TestServeLargeUploadTime(t *testing.T) {
 	k.c.Close()
 	k.left(wire.LeaveLost)
 }
+
+// TestServeLargeReplyTime: a reply beyond 128 KiB is given time to be
+// read in proportion to its size, as an upload is, so a gopher64 player 2
+// on a slow line gets player 1's disk image whole.
+func TestServeLargeReplyTime(t *testing.T) {
+	sh := newShared()
+	sh.reg = m64p.Registration{{RegID: 1, Plugin: 0}, {RegID: 2, Plugin: 0}}
+	var dc *deadlineConn
+	p1 := serveCore(t, newBackend(sh), nil)
+	p2 := serveCore(t, newBackend(sh), func(cc *coreserve.Conn) {
+		dc = &deadlineConn{Conn: cc.Conn}
+		cc.Conn = dc
+	})
+	for i, k := range []*core{p1, p2} {
+		k.send(m64p.RegisterPlayer{Player: uint8(i), Plugin: 0, RegID: uint32(i + 1)})
+		k.recv(m64p.RegisterReplySize)
+	}
+	image := bytes.Repeat([]byte("disk"), 1<<19) // 2 MiB
+	p1.send(m64p.SendSave{File: m64p.SaveImage, Data: image})
+	p2.send(m64p.ReceiveSizedSave{File: m64p.SaveImage})
+	p2.entered("sized img")
+	// (2 MiB - 128 KiB) at 32 KiB/s is 60 s, beyond the 5 s of a reply.
+	least := time.Now().Add(50 * time.Second)
+	size := binary.BigEndian.Uint32(p2.recv(4))
+	if got := p2.recv(int(size)); !bytes.Equal(got, image) {
+		t.Fatalf("player 2 got %d bytes of the image, player 1 sent %d", len(got), len(image))
+	}
+	if d := dc.lastWrite(); d.Before(least) {
+		t.Errorf("the image's reply had %v left to be read once it was: want about a minute from its request", time.Until(d).Round(time.Second))
+	}
+}
