@@ -4,12 +4,14 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
 )
@@ -151,5 +153,69 @@ func TestDepartedCoreTakesItsSlot(t *testing.T) {
 	}
 	if s := reg[1]; s.RegID == 0xdeadbeef || s.RawData || s.Plugin != m64p.PluginNone {
 		t.Errorf("carol's port 2 is registered as %+v: the departed core's slot", s)
+	}
+}
+
+// A core that holds a port and never plays holds up the game only for a
+// drop timeout, however it talks: it waits on TCP for player 1's data that
+// will never come (before or after its own release), or it keeps sending
+// keys without ever asking for input. The host drops it, and the honest
+// core, player 1, plays on.
+func TestCoreThatNeverPlaysIsDropped(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		play func(c *rawCore, addr string)
+	}{
+		{"waits for data before its release", func(c *rawCore, _ string) {
+			c.Write([]byte{128 + 5}) // RECEIVE_CUSTOM 5: nobody sends it
+		}},
+		{"waits for data after its release", func(c *rawCore, _ string) {
+			if _, err := c.ask([]byte{6}, 24); err != nil {
+				c.t.Fatal(err)
+			}
+			c.Write([]byte{128 + 5})
+		}},
+		{"sends keys and never asks", func(c *rawCore, addr string) {
+			if _, err := c.ask([]byte{6}, 24); err != nil {
+				c.t.Fatal(err)
+			}
+			u, err := net.Dial("udp", addr)
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			stop := make(chan struct{})
+			c.t.Cleanup(func() { close(stop); u.Close() })
+			go func() {
+				tick := time.NewTicker(100 * time.Millisecond)
+				defer tick.Stop()
+				for {
+					select {
+					case <-stop:
+						return
+					case <-tick.C: // KEY_INFO_CLIENT player 2, count 0
+						u.Write([]byte{0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1})
+					}
+				}
+			}()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startHost(t, host.Config{AutoStart: 2, DropTimeout: time.Second}, nil)
+			done := make(chan error, 1)
+			p1 := startCore(t, hosttest.FakeCoreConfig{Host: netip.MustParseAddrPort(ts.addr), Players: []uint8{0}, Logf: t.Logf}, done)
+			p2 := dialRawCore(t, ts.addr)
+			p2.register(1)
+			waitHandshakes(t, 1, done) // the game started
+			tc.play(p2, ts.addr)
+			played := make(chan bool)
+			go func() { played <- pollPaced(t, []*hosttest.FakeCore{p1}, 60, nil, coreKeys) }()
+			hosttest.WaitFor(t, "port 2 freed", func() bool { return allPorts(ts.h.Members()) == 0b1 })
+			if !<-played {
+				t.Fatal("player 1 stopped playing")
+			}
+			if !p2.closed() {
+				t.Error("the host still serves the core it dropped")
+			}
+		})
 	}
 }

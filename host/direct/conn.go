@@ -184,19 +184,9 @@ func (cs *Cores) savesManifestLocked(c *Core) {
 
 // awaitData waits for player 1's data of kind, which what names.
 func (c *Core) awaitData(ctx context.Context, kind uint8, what string) ([]byte, error) {
-	cs := c.cores
-	cs.s.Lock()
-	if err := c.joinLocked(-1); err != nil {
-		cs.s.Unlock()
-		return nil, err
-	}
-	ready := cs.store.Ready(kind)
-	cs.s.Unlock()
-	err := coreserve.WaitNoting(ctx, ready, cs.cfg.Logf, func() string { return "a core waits for player 1's " + what })
-	cs.s.Lock()
-	defer cs.s.Unlock()
-	data, _ := cs.store.Get(kind)
-	return data, err
+	return c.awaitPlayer1(ctx, what, func(st *coreserve.Store) (<-chan struct{}, func() ([]byte, bool)) {
+		return st.Ready(kind), func() ([]byte, bool) { return st.Get(kind) }
+	})
 }
 
 // Settings waits for player 1's settings.
@@ -231,9 +221,12 @@ func (c *Core) Registration(ctx context.Context) (m64p.Registration, error) {
 	err = coreserve.WaitNoting(ctx, started, cs.cfg.Logf, func() string { return fmt.Sprintf("%s waits for /start", c.name) })
 	cs.s.Lock()
 	defer cs.s.Unlock()
-	c.released = true
-	c.keyed = c.cores.nowNanos()
-	c.seen.Store(c.keyed)
+	if err == nil && !c.released { // asking again buys no time
+		c.released = true
+		c.keyed = c.cores.nowNanos()
+		c.seen.Store(c.keyed)
+		c.tcpQuiet = c.keyed
+	}
 	return cs.Registration(cs.s.Game().Active), err
 }
 
@@ -242,8 +235,8 @@ func (c *Core) Leave(why session.LeaveReason) {
 	cs := c.cores
 	cs.s.Lock()
 	defer cs.s.Unlock()
-	if c.p1 && cs.s.Game().Playing && c.joined && c.lateData {
-		cs.p1LeftLocked()
+	if c.p1 && cs.s.Game().Playing && c.joined {
+		cs.p1DoneLocked()
 	}
 	if c.joined {
 		if cs.byRegID[c.regID] == c { // a core of the next game may have it
@@ -280,7 +273,7 @@ func (c *Core) PutCustom(k uint8, data []byte) error {
 
 // SizedSave waits for player 1's save file f as gopher64 sent it.
 func (c *Core) SizedSave(ctx context.Context, f m64p.SaveFile) ([]byte, error) {
-	return c.awaitExt(ctx, f.Ext()+" save", func(st *coreserve.Store) (<-chan struct{}, func() ([]byte, bool)) {
+	return c.awaitPlayer1(ctx, f.Ext()+" save", func(st *coreserve.Store) (<-chan struct{}, func() ([]byte, bool)) {
 		return st.SizedReady(f), func() ([]byte, bool) { return st.Sized(f) }
 	})
 }
@@ -294,19 +287,19 @@ func (c *Core) Custom(ctx context.Context, k uint8) ([]byte, error) {
 	case m64p.CustomRNG:
 		what = "random seed"
 	}
-	return c.awaitExt(ctx, what, func(st *coreserve.Store) (<-chan struct{}, func() ([]byte, bool)) {
+	return c.awaitPlayer1(ctx, what, func(st *coreserve.Store) (<-chan struct{}, func() ([]byte, bool)) {
 		return st.CustomReady(k), func() ([]byte, bool) { return st.Custom(k) }
 	})
 }
 
-// errPlayer1Left ends a wait for player 1's data that can no longer come:
-// its core left the running game.
-var errPlayer1Left = errors.New("player 1 left before it sent that")
+// errPlayer1Done ends a wait for player 1's data that can no longer come
+// (see Cores.p1DoneLocked).
+var errPlayer1Done = errors.New("player 1's core will not send it")
 
-// awaitExt waits for player 1's data of gopher64 that pick names in the
-// game's store (what says what in the log), or until player 1's core
-// leaves the game without having sent it.
-func (c *Core) awaitExt(ctx context.Context, what string, pick func(*coreserve.Store) (<-chan struct{}, func() ([]byte, bool))) ([]byte, error) {
+// awaitPlayer1 waits for player 1's data that pick names in the game's
+// store (what says what in the log), until it is in or player 1's core
+// will send no more.
+func (c *Core) awaitPlayer1(ctx context.Context, what string, pick func(*coreserve.Store) (<-chan struct{}, func() ([]byte, bool))) ([]byte, error) {
 	cs := c.cores
 	cs.s.Lock()
 	if err := c.joinLocked(-1); err != nil {
@@ -314,13 +307,13 @@ func (c *Core) awaitExt(ctx context.Context, what string, pick func(*coreserve.S
 		return nil, err
 	}
 	ready, get := pick(&cs.store)
-	gone := cs.p1Left
+	done := cs.p1Done
 	cs.s.Unlock()
 	either := make(chan struct{})
 	go func() {
 		select {
 		case <-ready:
-		case <-gone:
+		case <-done:
 		case <-ctx.Done():
 			return
 		}
@@ -334,19 +327,27 @@ func (c *Core) awaitExt(ctx context.Context, what string, pick func(*coreserve.S
 	defer cs.s.Unlock()
 	data, ok := get()
 	if !ok {
-		return nil, fmt.Errorf("%s: %w", what, errPlayer1Left)
+		return nil, fmt.Errorf("%s: %w", what, errPlayer1Done)
 	}
 	return data, nil
 }
 
 // Busy keeps a playing core that is busy on TCP (gopher64 sends and
 // receives player 1's data after the start) from being dropped for its
-// silence on UDP, and restarts that clock when it is done.
+// silence on UDP: the time it was busy does not count. Only that time:
+// exchanges one after another buy a core no more than they last.
 func (c *Core) Busy(busy bool) {
 	c.cores.s.Lock()
 	defer c.cores.s.Unlock()
-	if c.joined {
-		c.busy = busy
-		c.seen.Store(c.cores.nowNanos())
+	if !c.joined || busy == c.busy {
+		return
 	}
+	now := c.cores.nowNanos()
+	if busy {
+		c.busyFrom = now
+	} else {
+		c.seen.Add(now - c.busyFrom)
+		c.tcpQuiet = now
+	}
+	c.busy = busy
 }

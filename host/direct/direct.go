@@ -96,7 +96,7 @@ type Cores struct {
 	store   coreserve.Store          // player 1's settings and saves
 	names   [session.NumPorts]string // what to call the core of each port; see SetNames
 	started chan struct{}            // closed when the game starts
-	p1Left  chan struct{}            // closed when gopher64's player 1 left the game (its data will not come)
+	p1Done  chan struct{}            // closed when player 1's core will send no more data (p1DoneLocked)
 
 	slots   [session.NumPorts]m64p.Slot // per port, as cores registered it
 	byRegID map[uint32]*Core
@@ -125,7 +125,7 @@ func (cs *Cores) Reset() {
 	cs.store.Init()
 	cs.names = [session.NumPorts]string{}
 	cs.started = make(chan struct{})
-	cs.p1Left = make(chan struct{})
+	cs.p1Done = make(chan struct{})
 	cs.slots = [session.NumPorts]m64p.Slot{}
 	cs.byRegID = make(map[uint32]*Core)
 	cs.all = nil
@@ -139,8 +139,16 @@ func (cs *Cores) Reset() {
 func (cs *Cores) SetNames(names [session.NumPorts]string) { cs.names = names }
 
 // Start tells the cores waiting for their registration that the game
-// started.
-func (cs *Cores) Start() { close(cs.started) }
+// started. A direct core that is player 1 and sent its data before it
+// asked for its registration has sent all it will; gopher64's player 1
+// sends its data after the start (see Core.lateData), and a netpak player
+// 1's core starts with the game (and may rejoin with it).
+func (cs *Cores) Start() {
+	close(cs.started)
+	if p1 := cs.owner(0); p1 != nil && p1.uploaded && !p1.lateData {
+		cs.p1DoneLocked()
+	}
+}
 
 // Remove forgets c: its member left the session. Its connection ends
 // with it: a core the host dropped would otherwise keep the connection,
@@ -186,12 +194,17 @@ func (cs *Cores) Registration(active session.PortMask) m64p.Registration {
 	return reg
 }
 
-// p1LeftLocked ends every wait for player 1's data: its core left.
-func (cs *Cores) p1LeftLocked() {
+// p1DoneLocked ends every wait for player 1's data that is not in: in a
+// running game, player 1's core will send no more. It left, or sent all it
+// had before the start, or plays and has been quiet on TCP for a drop
+// timeout (gopher64's player 1 sends its data right after the start).
+// Otherwise a core could wait for data that never comes, for good,
+// holding its port and the game with it.
+func (cs *Cores) p1DoneLocked() {
 	select {
-	case <-cs.p1Left:
+	case <-cs.p1Done:
 	default:
-		close(cs.p1Left)
+		close(cs.p1Done)
 	}
 }
 
@@ -233,12 +246,14 @@ type Core struct {
 	// started): the start check does not wait for its saves.
 	lateData bool
 	busy     bool            // a TCP exchange is under way: its UDP silence does not count
+	busyFrom int64           // unix nanos the exchange began
+	tcpQuiet int64           // unix nanos its last TCP exchange (or its release) ended
 	health   health          // its buffer, as its requests report it, for autolag
 	copies   copies          // what it gets again, from its copy timer
 	sock     *udpsock.Socket // socket its datagrams arrive on
 	addr     netip.AddrPort  // where its datagrams come from; zero until its first request
 
-	seen atomic.Int64 // unix nanos of the last valid datagram
+	seen atomic.Int64 // unix nanos of its last request, less the time it was busy since
 }
 
 // Conn is the core's TCP connection.

@@ -52,14 +52,12 @@ func (cs *Cores) bindLocked(c *Core, sock *udpsock.Socket, from netip.AddrPort, 
 	case c == nil || c.left:
 	case c.addr.IsValid():
 		if c.addr == from && c.sock == sock {
-			c.seen.Store(cs.nowNanos())
 			return true
 		}
 	case from.Addr() == c.ip:
 		if bind {
 			c.addr, c.sock = from, sock
 		}
-		c.seen.Store(cs.nowNanos())
 		return true
 	}
 	cs.s.Dropped()
@@ -147,6 +145,9 @@ func (cs *Cores) requestLocked(sock *udpsock.Socket, d m64p.InputRequest, from n
 	if !cs.bindLocked(c, sock, from, true) {
 		return
 	}
+	// A core asks at every poll: its requests, nothing else it sends, say
+	// it plays.
+	c.seen.Store(cs.nowNanos())
 	if g := cs.s.Game(); g.Playing {
 		c.noteHealthLocked(d, g)
 		cs.repeatLostLocked(c, int(d.Player), d.Count, g)
@@ -262,7 +263,8 @@ func (cs *Cores) lagLocked(k int, n uint32, g Game) uint8 {
 // DropSilent drops, in a running game, the cores that stopped asking for
 // input for longer than timeout, and those that kept asking for inputs of
 // their own ports the host lacked for that long with none of their keys
-// published; now is unix nanoseconds.
+// published; now is unix nanoseconds. A player 1 that plays and has been
+// quiet on TCP that long has sent all its data (p1DoneLocked).
 //
 // A core whose keys are all lost, or withheld, gets its port's inputs as
 // repeats (repeatLostLocked), each run of them once it waits: the game
@@ -277,6 +279,9 @@ func (cs *Cores) lagLocked(k int, n uint32, g Game) uint8 {
 func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
 	if !cs.s.Game().Playing {
 		return
+	}
+	if p1 := cs.owner(0); p1 != nil && p1.released && !p1.busy && now-p1.tcpQuiet > int64(timeout) {
+		cs.p1DoneLocked()
 	}
 	type drop struct {
 		c   *Core
