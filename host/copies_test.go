@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -160,17 +161,16 @@ func (c *countingConn) Write(b []byte) (int, error) {
 // cores, each behind a lab link of 20 ms ± 2.5 each way (40 ms ± 5 apart),
 // play 300 polls at 60 a second at lag 3, where each input reaches a core
 // about 10 ms before its poll and the next one after it, once as they are
-// and once while the host loses every fourth datagram it sends; a poll is
-// late when it ends more than a poll period after it began. The losses
-// cost each core at most 10 late polls more (3–5 here; without copies
-// 15–73), and both games end with the cores in the same state.
+// and once while the host loses every fourth datagram it sends (losses
+// that come alone); a poll is late when it ends more than a poll period
+// after it began. The losses cost the two cores at most 4 late polls more
+// in all (none here, with both CPUs busy too; without copies 16–25), and
+// both games end with the cores in the same state.
 func TestDirectCoresGetCopies(t *testing.T) {
 	clean, lossy := directLatePolls(t, 0), directLatePolls(t, 4)
 	t.Logf("late polls in %d: %v without losses, %v with every fourth datagram from the host lost", directPolls, clean, lossy)
-	for i := range lossy {
-		if lossy[i]-clean[i] > 10 {
-			t.Errorf("core %d was late at %d polls with losses, %d without: copies must make up for most losses", i+1, lossy[i], clean[i])
-		}
+	if more := lossy[0] + lossy[1] - clean[0] - clean[1]; more > 4 {
+		t.Errorf("the cores were late at %d more polls with losses than without: copies must make up for them", more)
 	}
 }
 
@@ -221,16 +221,36 @@ func directLatePolls(t *testing.T, dropEvery int) [2]int {
 	return late
 }
 
-// dropNth is a packet connection that loses every n-th datagram it sends.
+// dropNth is a packet connection that loses every n-th datagram it
+// sends, unless it lost one to the same address within the last 10 ms:
+// losses that come alone, which a copy 3 ms later makes good, so that
+// what a test counts is whether copies go, and in time.
 type dropNth struct {
 	net.PacketConn
-	n    int
-	sent atomic.Int64
+	n int
+
+	mu   sync.Mutex
+	sent int
+	lost map[string]time.Time // when a datagram to each address was last lost
 }
 
 func (d *dropNth) WriteTo(b []byte, addr net.Addr) (int, error) {
-	if d.sent.Add(1)%int64(d.n) == 0 {
+	if d.lose(addr.String()) {
 		return len(b), nil
 	}
 	return d.PacketConn.WriteTo(b, addr)
+}
+
+func (d *dropNth) lose(to string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sent++
+	if d.sent%d.n != 0 || time.Since(d.lost[to]) < 10*time.Millisecond {
+		return false
+	}
+	if d.lost == nil {
+		d.lost = make(map[string]time.Time)
+	}
+	d.lost[to] = time.Now()
+	return true
 }
