@@ -166,6 +166,14 @@ func TestGopher64Hostile(t *testing.T) {
 		c.Write([]byte{1, 'i', 'm', 'g', 0, 1, 0, 0, 0})
 		flood = append(flood, c)
 	}
+	// Each refused before the honest pair dials: joining connections count
+	// against their address's limit until the host hangs up.
+	for i, c := range flood {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Fatalf("flood connection %d stayed open: %v", i+1, err)
+		}
+	}
 	cores, done := startGophers(t, ts.addr, 0, 1)
 	waitHandshakes(t, 2, done)
 	// While they play: an oversized RNG and a 17 MiB img from a late
@@ -174,9 +182,6 @@ func TestGopher64Hostile(t *testing.T) {
 	hostile("17 MiB img", []byte{1, 'i', 'm', 'g', 0, 1, 0x10, 0, 0})
 	hostile("custom over 64 KiB", []byte{66, 0, 1, 0, 1})
 	playGophers(t, cores, 300)
-	for _, c := range flood {
-		c.Close()
-	}
 	if n := len(ts.h.Members()); n != 2 {
 		t.Fatalf("%d members, want the 2 honest cores", n)
 	}
