@@ -137,3 +137,12 @@ func leaveReasonOf(err error) session.LeaveReason {
 	}
 	return session.LeaveLost // EOF without a goodbye, or a reset
 }
+
+// mayBindUDP reports whether m's datagrams may come from from: only from
+// the address its connection came from. A hello moves where the host
+// sends m's relays, and a member's token is its own to know, so from any
+// other address a member could turn the host's relays on a stranger. A
+// connection whose address is not known binds none: its inputs go over TCP.
+func (m *Member) mayBindUDP(from netip.AddrPort) bool {
+	return m.from.IsValid() && from.Addr().Unmap() == m.from.Unmap()
+}

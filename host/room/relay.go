@@ -51,6 +51,10 @@ func (r *Room) HandleDatagram(sock *udpsock.Socket, p []byte, from netip.AddrPor
 	}
 	switch kind {
 	case wire.DgramHello:
+		if !m.mayBindUDP(from) {
+			r.stats.DroppedDatagrams++
+			return
+		}
 		if m.udpAddr != from {
 			m.udpNet = net.UDPAddrFromAddrPort(from)
 		}
