@@ -106,10 +106,9 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [session.Nu
 	ls := &c.ls
 	var got [session.NumPorts]session.Input
 	over := func() bool { return ls.games != ended }
-	if err := c.waitFor(ctx, func() bool { return over() || (ls.playing && ls.next < ls.grant) }); err != nil {
+	if err := c.waitLocked(ctx, func() bool { return over() || (ls.playing && ls.next < ls.grant) }); err != nil {
 		return 0, got, err
 	}
-	c.mu.Lock()
 	if over() {
 		c.mu.Unlock()
 		return 0, got, session.ErrEnded
@@ -118,10 +117,12 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [session.Nu
 	ls.publishLocked(p, presses)
 	ls.sendPressesLocked()
 	c.mu.Unlock()
-	if err := c.waitFor(ctx, func() bool { return over() || ls.readyLocked(p) }); err != nil {
+	// The inputs are read under the lock that saw them ready: a rejoin
+	// handled in between would make a port read from its stream where it
+	// read empty, and the stream may not hold p yet.
+	if err := c.waitLocked(ctx, func() bool { return over() || ls.readyLocked(p) }); err != nil {
 		return p, got, err
 	}
-	c.mu.Lock()
 	if over() {
 		c.mu.Unlock()
 		return p, got, session.ErrEnded
@@ -158,12 +159,23 @@ func (ls *clientGame) resetGameLocked() {
 	ls.core.init()
 }
 
-// waitFor waits until cond (called with c.mu held) is true, resending
+// waitFor waits until cond (called with c.mu held) is true; see
+// waitLocked.
+func (c *Client) waitFor(ctx context.Context, cond func() bool) error {
+	if err := c.waitLocked(ctx, cond); err != nil {
+		return err
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// waitLocked waits until cond (called with c.mu held) is true, and
+// returns with c.mu still held, unless it returns an error; it resends
 // unacknowledged inputs and acks while it waits: every resendInterval, or
 // sooner on a link whose round trip is short, where the host's answer to a
 // resend comes back within the poll (a lost input then costs the wait for
 // an answer, not a poll).
-func (c *Client) waitFor(ctx context.Context, cond func() bool) error {
+func (c *Client) waitLocked(ctx context.Context, cond func() bool) error {
 	var t *time.Timer
 	for {
 		c.mu.Lock()
@@ -172,7 +184,6 @@ func (c *Client) waitFor(ctx context.Context, cond func() bool) error {
 			return err
 		}
 		if cond() {
-			c.mu.Unlock()
 			return nil
 		}
 		c.ls.sendInputsLocked(time.Now())
