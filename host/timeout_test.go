@@ -227,3 +227,19 @@ func TestFrozenSpectator(t *testing.T) {
 	})
 	t.Logf("real time %v", time.Since(t0))
 }
+
+// The shortest drop timeout a session may set, half a second, drops
+// nobody who is there: clients ping three times in it, in the lobby and
+// in a game whose inputs go over UDP.
+func TestShortestDropTimeoutKeepsMembers(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2, DropTimeout: 500 * time.Millisecond}, nil)
+	cs := ts.joinPlayers(2, 0)
+	time.Sleep(2 * time.Second)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	requireSameState(t, playAll(t, cs, sim.Config{Polls: 120, Rate: 60}, time.Minute), 120)
+	if left := ts.eventsOf("host", session.EventLeft); len(left) > 0 {
+		t.Errorf("members dropped with a drop timeout of 0.5 s: %v", left)
+	}
+}

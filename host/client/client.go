@@ -327,7 +327,10 @@ func hostGoneError(err error) error {
 }
 
 func (c *Client) pingLoop() {
-	t := time.NewTicker(pingInterval)
+	// The host drops a member whose connection is silent for its drop
+	// timeout, which a session may set as short as half a second: pings
+	// go at least three times in it, and never more than ten a second.
+	t := time.NewTicker(max(min(pingInterval, c.dropTimeout/3), 100*time.Millisecond))
 	defer t.Stop()
 	for {
 		c.mu.Lock()
