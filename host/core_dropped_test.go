@@ -219,3 +219,25 @@ func TestCoreThatNeverPlaysIsDropped(t *testing.T) {
 		})
 	}
 }
+
+// /stop in a game of direct cores ends it once: the cores leave with the
+// game, and the last of them leaving ends no second game (which counted
+// two games and told everyone twice, the first time that every player
+// had left).
+func TestStopWithCoresEndsOnce(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2, AutoStart: 2}, nil)
+	ts.join("watcher", client.Config{Spectator: true})
+	_, done := startCores(t, ts.addr, []uint8{0}, []uint8{1})
+	waitHandshakes(t, 2, done)
+	if err := ts.h.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, ts, session.EventEnded)
+	hosttest.WaitFor(t, "the watcher told the game ended", func() bool { return len(ts.eventsOf("watcher", session.EventEnded)) > 0 })
+	time.Sleep(200 * time.Millisecond) // a second end would follow at once
+	for _, who := range []string{"host", "watcher"} {
+		if ends := ts.eventsOf(who, session.EventEnded); len(ends) != 1 {
+			t.Errorf("%s saw %d game ends for one /stop: %v", who, len(ends), ends)
+		}
+	}
+}

@@ -46,11 +46,16 @@ func (r *Room) Stop() error {
 
 // endGameLocked ends the game and returns the session to the lobby.
 func (r *Room) endGameLocked(g wire.GameOver) {
+	if r.ending {
+		return // the last core's drop below ends no game of its own
+	}
+	r.ending = true
 	for _, m := range r.members {
 		if m.core != nil {
 			r.dropLocked(m, session.LeaveQuit) // a core's netplay ends with its game
 		}
 	}
+	r.ending = false
 	r.state = stateLobby
 	r.games++
 	r.game.End()

@@ -73,6 +73,7 @@ type Room struct {
 	autoWait  string // why autostart last waited, said once
 	autoArmed bool   // autostart may start a game: someone joined since the last one
 	games     uint32 // games ended so far
+	ending    bool   // endGameLocked drops the game's cores
 
 	checks  lockstep.Verdicts
 	cp0     lockstep.Verdicts // CPU registers per VI, of cores direct and bridged
