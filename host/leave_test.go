@@ -16,6 +16,7 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -162,4 +163,44 @@ func TestKilledHostReported(t *testing.T) {
 		t.Errorf("clients needed %v to report the host gone; want under 5s", d)
 	}
 	waitEvents(t, ts, []string{"p1", "p2"}, session.EventHostGone, 1)
+}
+
+// A spectator who joins a running game watches from where the game is,
+// also after a player left it: the departed player's port reads empty, and
+// its stream, which stopped where the player left, holds nobody back (the
+// spectator used to start there, and was fed the whole game, or dropped at
+// once as behind when the game had gone on for longer than the host
+// keeps).
+func TestLateSpectatorAfterALeaveWatchesTheLiveGame(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2}, nil)
+	cs := ts.joinPlayers(3, 0)
+	if err := cs[0].Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"p3"}, session.EventStarted, 1)
+	cs[2].Close() // p3 leaves at once: its port reads empty from about poll 0
+	waitEvents(t, ts, []string{"p1"}, session.EventLeft, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 2)
+	for _, c := range cs[:2] {
+		go func() {
+			_, err := sim.Run(ctx, c, sim.Config{Polls: 3000, Rate: 1000})
+			done <- err
+		}()
+	}
+	hosttest.WaitFor(t, "poll 1000", func() bool { return ts.h.Stats().Poll >= 1000 })
+	spec := ts.join("watcher", client.Config{Spectator: true})
+	res, err := sim.Run(ctx, spec, sim.Config{Polls: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res.First < 1000 {
+		t.Errorf("the spectator who joined after poll 1000 watched from poll %d", res.First)
+	}
 }

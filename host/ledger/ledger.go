@@ -63,18 +63,6 @@ func (l *Ledger) End() {
 	l.Held, l.Vacant, l.ZeroFrom = [session.NumPorts]string{}, 0, [session.NumPorts]uint32{}
 }
 
-// FirstHeld is the poll a spectator joining the running game watches
-// from: the oldest every active stream still holds in full.
-func (l *Ledger) FirstHeld() uint32 {
-	first := uint32(lockstep.NotEmpty)
-	for i := range session.NumPorts {
-		if l.Active.Has(i) {
-			first = min(first, l.Streams[i].Have)
-		}
-	}
-	return first
-}
-
 // Schedule adds a lag policy change to the running game: it takes effect
 // at the first poll nobody has been allowed to start, so it lands on the
 // same poll everywhere. It returns the entry as scheduled.

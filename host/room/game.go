@@ -46,9 +46,11 @@ func (r *Room) startLocked(actor *Member) error {
 }
 
 // startLateLocked lets a spectator who joined a running game watch from
-// the oldest poll every stream still holds in full.
+// where the game is (Poll). A port whose player left reads empty from
+// there: its stream, which stopped there, does not hold the spectator
+// back.
 func (r *Room) startLateLocked(m *Member) {
-	first := r.game.FirstHeld()
+	first := r.game.Poll()
 	catchUp := m.ports & r.game.Vacant
 	if catchUp != 0 {
 		first = 0 // a rejoined player replays the game
