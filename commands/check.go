@@ -46,7 +46,7 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 			what, refName, hostRef = "the reference", r.Member.Name, r.Member.Host
 		case r.Mismatch != nil:
 			what, differ = diffText(r.Mismatch, refCheats, r.Cheats), differ+1
-			if romDiffers(r.Mismatch) {
+			if r.Mismatch.ROMDiffers() {
 				otherROM++
 			}
 		default:
@@ -73,6 +73,10 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 		b.WriteString("\n")
 	}
 	switch {
+	case differ > 0 && hostRef && otherROM == differ:
+		fmt.Fprintf(&b, "%d player%s differ%s from the host's ROM: they must load the host's ROM, whose saves and cheats /sync can then send", differ, plural(differ), verbS(differ))
+	case differ > 0 && hostRef && otherROM > 0:
+		fmt.Fprintf(&b, "%d player%s differ%s from the host: /sync sends the host's saves and cheats to those with its ROM; %d must load the host's ROM first", differ, plural(differ), verbS(differ), otherROM)
 	case differ > 0 && hostRef:
 		fmt.Fprintf(&b, "%d player%s differ%s from the host: /sync sends the host's saves and cheats", differ, plural(differ), verbS(differ))
 	case differ > 0:
@@ -129,10 +133,6 @@ func cheatDiff(ref, got []string) string {
 }
 
 // romDiffers reports whether mm says the ROM differs.
-func romDiffers(mm *check.Mismatch) bool {
-	return slices.ContainsFunc(mm.Diffs, func(d saves.Difference) bool { return d.Item == saves.ItemROM })
-}
-
 func plural(n int) string {
 	if n == 1 {
 		return ""

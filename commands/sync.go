@@ -215,8 +215,15 @@ func (s *Session) syncPlayers(ctx context.Context, l *live, name string) error {
 // It returns what a sync cannot send (a ROM, an emulator).
 func (s *Session) syncOne(l *live, r client.CheckRow, set *saves.Set) ([]string, error) {
 	who := r.Member.Name
-	if r.Mismatch.Missing {
+	switch {
+	case r.Mismatch.Missing:
 		return []string{who + " announced no ROM, saves or cheats: they need rom in their session file"}, nil
+	case r.NoROM:
+		return []string{who + " plays without a ROM (the simulated game): they need rom in their session file"}, nil
+	case r.Mismatch.ROMDiffers():
+		// Saves and cheats are a ROM's: the host's, written under the
+		// player's other ROM, would replace that game's own.
+		return []string{who + ": ROM differs from the host's; nothing sent: they must load the host's ROM first"}, nil
 	}
 	var unfixable []string
 	for _, d := range r.Mismatch.Diffs {

@@ -349,3 +349,68 @@ func checkBackup(t *testing.T, dir string, old, cur []byte) {
 		}
 	}
 }
+
+// TestSyncSendsNothingForAnotherROM: saves and cheats belong to a ROM. A
+// player who loaded another ROM is told to load the host's, by /check and
+// /sync, and /sync sends them nothing: the host's SRAM written under the
+// other game's name would replace that game's own save.
+func TestSyncSendsNothingForAnotherROM(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	ctx := context.Background()
+	alice := newGamePlayer(t, "Alice", sramOf(1))
+	bob := newGamePlayer(t, "Bob", nil)
+	other := filepath.Join(t.TempDir(), "Other Game.z64")
+	if err := os.WriteFile(other, romtest.Build(romtest.Options{Seed: 8}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := &bob.Settings.Emulator
+	e.ROM = other
+	g, err := e.loadGame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.store.Write(saves.Component{Kind: saves.SRAM, Data: sramOf(2)}); err != nil {
+		t.Fatal(err)
+	}
+	before := dirBytes(t, bob.dir)
+	hosted, err := alice.Serve(ctx, Server{Port: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.Connect(ctx, loopbackFor("127.0.0.1", hosted.Port)); err != nil {
+		t.Fatal(err)
+	}
+	hosttest.WaitFor(t, "two manifests at the host", func() bool { return allKnown(alice.Session, 2) })
+	rows, _ := alice.Check()
+	if text := CheckText(rows, false); !strings.Contains(text, "must load the host's ROM") {
+		t.Errorf("/check does not say to load the host's ROM:\n%s", text)
+	}
+	if err := alice.Start(); err == nil || !strings.Contains(err.Error(), "Bob must load the host's ROM") {
+		t.Errorf("start: %v", err)
+	}
+	if err := alice.Sync(ctx, ""); err == nil || !strings.Contains(err.Error(), "Bob: ROM differs from the host's; nothing sent") {
+		t.Errorf("sync: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond) // anything sent would be written by now
+	if after := dirBytes(t, bob.dir); !reflect.DeepEqual(after, before) {
+		t.Errorf("Bob's save folder changed: %d files before, %d after", len(before), len(after))
+	}
+}
+
+// dirBytes returns the contents of every file in dir by name.
+func dirBytes(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]string)
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = string(b)
+	}
+	return out
+}

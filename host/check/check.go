@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/netpak/netpak/saves"
@@ -42,10 +43,20 @@ func (mm Mismatch) String() string {
 	if len(items) > 1 || (len(items) == 1 && mm.Diffs[0].Item == saves.ItemCheats) {
 		verb = "differ"
 	}
-	if mm.HostIsReference {
+	switch {
+	case mm.HostIsReference && mm.ROMDiffers():
+		return fmt.Sprintf("%s: %s %s from the host's; %s must load the host's ROM (saves and cheats follow the ROM: /sync sends none for another)", mm.Member, JoinAnd(items), verb, mm.Member)
+	case mm.HostIsReference:
 		return fmt.Sprintf("%s: %s %s from the host's; /sync to send the host's data", mm.Member, JoinAnd(items), verb)
 	}
 	return fmt.Sprintf("%s: %s %s from %s's; both must use the same files", mm.Member, JoinAnd(items), verb, mm.Reference)
+}
+
+// ROMDiffers reports whether the player's ROM differs from the
+// reference's: its saves and cheats are another game's, which no sync of
+// the reference's can make right.
+func (mm Mismatch) ROMDiffers() bool {
+	return slices.ContainsFunc(mm.Diffs, func(d saves.Difference) bool { return d.Item == saves.ItemROM })
 }
 
 // JoinAnd joins items as "a, b and c".

@@ -235,8 +235,10 @@ func TestMismatchString(t *testing.T) {
 	}{
 		{"missing", check.Mismatch{Member: "Bob", Reference: "Ann", Missing: true, Diffs: d(saves.ItemROM)},
 			"Bob has not said yet which ROM, saves and cheats it uses"},
-		{"one item, host", check.Mismatch{Member: "Bob", Reference: "Ann", HostIsReference: true, Diffs: d(saves.ItemROM)},
-			"Bob: ROM differs from the host's; /sync to send the host's data"},
+		{"one item, host", check.Mismatch{Member: "Bob", Reference: "Ann", HostIsReference: true, Diffs: d(sram)},
+			"Bob: SRAM differs from the host's; /sync to send the host's data"},
+		{"the ROM, host", check.Mismatch{Member: "Bob", Reference: "Ann", HostIsReference: true, Diffs: d(saves.ItemROM, sram)},
+			"Bob: ROM and SRAM differ from the host's; Bob must load the host's ROM (saves and cheats follow the ROM: /sync sends none for another)"},
 		{"one item, no host", check.Mismatch{Member: "Bob", Reference: "Ann", Diffs: d(sram)},
 			"Bob: SRAM differs from Ann's; both must use the same files"},
 		{"cheats alone", check.Mismatch{Member: "Bob", Reference: "Ann", HostIsReference: true, Diffs: d(saves.ItemCheats)},
