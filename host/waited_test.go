@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/netpak/netpak/host"
+	"github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -43,6 +44,46 @@ func TestWaitedOnTheLatePlayer(t *testing.T) {
 	for _, name := range []string{"p1", "p2"} {
 		if w := by[name].WaitedMillis; w*10 > by["p3"].WaitedMillis {
 			t.Errorf("the others waited %d ms on %s, as much as a tenth of p3's %d", w, name, by["p3"].WaitedMillis)
+		}
+	}
+}
+
+// The others wait on a player at most as long as the game lasts. A player
+// who rejoined plays in step with the others but at another phase, a few
+// polls ahead of them in time, and waits at each poll for their inputs;
+// the others are charged that wait, never more: the host once charged
+// them the time between their inputs and the rejoiner's for every poll,
+// four seconds a second.
+func TestWaitedNeverOutrunsTheClock(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 3}, nil)
+	cs := ts.joinPlayers(2, 0)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	cfg := sim.Config{Polls: 600, Rate: 60}
+	done := make(chan error, 1)
+	go func() {
+		_, err := sim.Run(ctx, cs[0], cfg)
+		done <- err
+	}()
+	if _, err := sim.Run(ctx, cs[1], sim.Config{Polls: 120, Rate: 60}); err != nil {
+		t.Fatal(err)
+	}
+	cs[1].Close()
+	waitEvents(t, ts, []string{"host"}, session.EventLeft, 1)
+	began := time.Now()
+	again := ts.join("p2", client.Config{})
+	if _, err := sim.Run(ctx, again, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(began)
+	for _, m := range ts.h.Members() {
+		if w := time.Duration(m.WaitedMillis) * time.Millisecond; w > took {
+			t.Errorf("the others waited %v on %s in %v of play", w, m.Name, took.Round(time.Millisecond))
 		}
 	}
 }

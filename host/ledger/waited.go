@@ -6,9 +6,15 @@ import (
 )
 
 // A player whose inputs come last makes everyone wait. The ledger notes
-// when each input arrives and charges a player's input that completes a
-// poll with how long the others' inputs for it had been there: /lagstat
-// and the headless host's status line show who the others waited on.
+// when each input arrives and charges a player's input with how long the
+// others had needed it by then: /lagstat and the headless host's status
+// line show who the others waited on. A player needs poll p's inputs at
+// its own poll p, when it sends its input for poll p+lag: that input's
+// arrival is when the host learns the player stands at p. Arrivals alone
+// would charge a player whose inputs come a little after the others' for
+// every poll, though a lag lets it and nobody waits: a player who rejoined
+// and plays some polls behind the others in time, in step, was charged
+// four seconds a second.
 
 // arrivalRing is how many recent polls' arrival times a ledger keeps per
 // port: far more than lockstep lets players drift apart.
@@ -22,8 +28,8 @@ type arrival struct {
 
 // Arrived notes that port k's inputs from poll from on (to its stream's
 // end) arrived at now (unix nanoseconds). With charge, it returns how long
-// the others waited for them: for each poll whose input came last, since
-// every other port's input for it was there.
+// the others had waited for them: for each poll, since the first other
+// player who stood at it needed it.
 func (l *Ledger) Arrived(k int, from uint32, now int64, charge bool) int64 {
 	var waited int64
 	for p := from; p < l.Streams[k].Have; p++ {
@@ -31,26 +37,32 @@ func (l *Ledger) Arrived(k int, from uint32, now int64, charge bool) int64 {
 		if !charge {
 			continue
 		}
-		if ready, ok := l.othersReady(k, p); ok && now > ready {
-			waited += now - ready
+		if need, ok := l.othersNeed(k, p); ok && now > need {
+			waited += now - need
 		}
 	}
 	return waited
 }
 
-// othersReady returns when every active port but k held its input for
-// poll p, if they all do and that is known.
-func (l *Ledger) othersReady(k int, p uint32) (int64, bool) {
-	var ready int64
+// othersNeed returns when the first other player to stand at poll p
+// needed its inputs, if one does: the arrival of its input for poll
+// p+lag. A port the host authors while its player catches up (Vacant)
+// holds inputs whenever the host filled them: it needs nothing.
+func (l *Ledger) othersNeed(k int, p uint32) (int64, bool) {
+	q := p + uint32(l.Sched.At(p).Lag)
+	var need int64
+	ok := false
 	for j := range session.NumPorts {
-		if j == k || !l.Active.Has(j) || l.EmptyFrom[j] != lockstep.NotEmpty && p >= l.EmptyFrom[j] {
+		if j == k || !l.Active.Has(j) || l.Vacant.Has(j) || l.EmptyFrom[j] != lockstep.NotEmpty && q >= l.EmptyFrom[j] {
 			continue
 		}
-		a := l.arrivals[j][p%arrivalRing]
-		if l.Streams[j].Have <= p || a.poll != p {
-			return 0, false
+		a := l.arrivals[j][q%arrivalRing]
+		if l.Streams[j].Have <= q || a.poll != q {
+			continue // not at p yet: it waits for nobody
 		}
-		ready = max(ready, a.at)
+		if !ok || a.at < need {
+			need, ok = a.at, true
+		}
 	}
-	return ready, ready > 0
+	return need, ok
 }
