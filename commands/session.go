@@ -321,6 +321,7 @@ func (s *Session) end(l *live) {
 			s.cur = nil
 		}
 		s.mu.Unlock()
+		l.c.Quitting() // the emulator stops because the player leaves: its port is held for a rejoin
 		s.stopPlay(l)
 		err := l.c.Err()
 		l.c.Close()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
@@ -107,5 +109,30 @@ func BenchmarkCatchUp(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(t0).Seconds(), "s/hour-of-play")
 		cancel()
+	}
+}
+
+// A player who quits while an emulator plays through its bridge leaves as
+// one who plays without one: its emulator stops because the player
+// leaves, and the host holds its port for a rejoin instead of taking it
+// as the emulator's end (whose port nobody may take back in that game).
+func TestQuitWithAnEmulatorHoldsThePort(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2}, nil)
+	bob, core := bridgedCore(t, ts, "bob", 1<<0, client.Config{}, hosttest.FakeCoreConfig{Players: []uint8{0}, Settings: m64p.Settings{CountPerOp: 2}})
+	ts.join("alice", client.Config{Ports: 1 << 1})
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := core.Handshake(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	bob.Quitting()
+	core.Close() // the console stops the emulator first
+	time.Sleep(300 * time.Millisecond) // and its bridge hears it go
+	bob.Close()
+	waitEvents(t, ts, []string{"alice"}, session.EventLeft, 1)
+	again := ts.join("bob", client.Config{})
+	if got := again.Ports(); got != 1<<0 {
+		t.Errorf("bob rejoined with ports %v, want its port 1 back", got)
 	}
 }

@@ -32,6 +32,9 @@ func (c *Client) Start() error { return c.send(wire.FrameStart, nil) }
 // ports are its own again). Call it when the player's emulator failed or
 // was closed.
 func (c *Client) Release() error {
+	if c.quitting.Load() {
+		return nil
+	}
 	c.mu.Lock()
 	playing := c.ls.playing
 	c.mu.Unlock()
@@ -40,6 +43,12 @@ func (c *Client) Release() error {
 	}
 	return c.send(wire.FrameRelease, []byte{byte(c.ports)})
 }
+
+// Quitting tells the client that its player is leaving the session: the
+// emulator, which stops now, stops because of that, and its ports are not
+// released but held by the host for a rejoin once the client says goodbye
+// (Close), as for a player who leaves without an emulator.
+func (c *Client) Quitting() { c.quitting.Store(true) }
 
 // SetAutoLag asks the host to follow the network with the lag (on) or to
 // keep the lag players set (off). The host announces it.

@@ -192,7 +192,7 @@ func (l *bridgeLink) Leave(why session.LeaveReason) {
 	defer c.mu.Unlock()
 	c.ls.core.registered &^= l.players
 	c.logf("bridge: the emulator left (%v)", why)
-	if c.ls.playing && l.players != 0 {
+	if c.ls.playing && l.players != 0 && !c.quitting.Load() {
 		c.send(wire.FrameRelease, []byte{byte(l.players)})
 	}
 }

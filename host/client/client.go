@@ -92,18 +92,21 @@ type Client struct {
 	golfMask    uint32
 	dropTimeout time.Duration
 
-	out     chan []byte        // frames for writeLoop
-	closing chan struct{}      // closed when the client stops
-	closed  atomic.Bool        // Close was called
-	ctx     context.Context    // ends when the client stops
-	cancel  context.CancelFunc // ends ctx
-	failed  atomic.Bool        // fail ran
-	wg      sync.WaitGroup
-	notify  chan struct{}         // wakes the goroutine in Poll
-	byeSent chan struct{}         // closed by writeLoop after the goodbye
-	joined  chan struct{}         // closed at the first schedule entry, after the roster: the join is complete
-	evMu    sync.Mutex            // serializes OnEvent
-	stopErr atomic.Pointer[error] // why the client stopped; set once by fail
+	out     chan []byte   // frames for writeLoop
+	closing chan struct{} // closed when the client stops
+	closed  atomic.Bool   // Close was called
+	// quitting: the player leaves the session (Quitting), and an
+	// emulator that stops from then on releases no ports.
+	quitting atomic.Bool
+	ctx      context.Context    // ends when the client stops
+	cancel   context.CancelFunc // ends ctx
+	failed   atomic.Bool        // fail ran
+	wg       sync.WaitGroup
+	notify   chan struct{}         // wakes the goroutine in Poll
+	byeSent  chan struct{}         // closed by writeLoop after the goodbye
+	joined   chan struct{}         // closed at the first schedule entry, after the roster: the join is complete
+	evMu     sync.Mutex            // serializes OnEvent
+	stopErr  atomic.Pointer[error] // why the client stopped; set once by fail
 
 	mu sync.Mutex // guards everything below
 	ls clientGame
