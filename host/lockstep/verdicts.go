@@ -7,6 +7,13 @@ const MaxVerdictKeys = 256
 // maxReports bounds the reports of one key that wait for a reference.
 const maxReports = 64
 
+// MaxOpenPerMember bounds the undecided keys one member may have opened:
+// an honest one reports a few keys ahead of the others at most, and one
+// that reports keys nobody else ever will cannot push the honest keys out
+// of the table before they are decided (a desync would go unseen). Its
+// reports beyond the bound open nothing: they are its own loss.
+const MaxOpenPerMember = 16
+
 // Role is how much a report counts in a verdict.
 type Role uint8
 
@@ -28,10 +35,12 @@ type Verdicts struct {
 	keys     map[uint32]*verdict
 	order    []uint32 // keys, oldest first
 	reported map[uint16]bool
+	opened   map[uint16]int // undecided keys per member that opened them
 }
 
 type verdict struct {
 	decided bool
+	opener  uint16
 	ref     Report
 	pending []Report // reports waiting for the reference, one per member
 }
@@ -45,6 +54,7 @@ type Report struct {
 func (t *Verdicts) Init() {
 	t.keys = make(map[uint32]*verdict)
 	t.reported = make(map[uint16]bool)
+	t.opened = make(map[uint16]int)
 }
 
 // Judge records member id's digest for key and returns the members now
@@ -55,10 +65,10 @@ func (t *Verdicts) Init() {
 func (t *Verdicts) Judge(key uint32, r Report, players int, hostPlays bool) (differ []uint16, ref uint16) {
 	v := t.keys[key]
 	if v == nil {
-		if r.Role == RoleSpectator {
+		if r.Role == RoleSpectator || t.opened[r.ID] >= MaxOpenPerMember {
 			return nil, 0
 		}
-		v = t.open(key)
+		v = t.open(key, r.ID)
 	}
 	if v.decided {
 		return t.check(v.ref, r, nil), v.ref.ID
@@ -75,14 +85,16 @@ func (t *Verdicts) Judge(key uint32, r Report, players int, hostPlays bool) (dif
 	r0, ok, tie := decide(v.pending, players, hostPlays)
 	switch {
 	case ok:
-		v.decided, v.ref = true, r0
+		t.decided(v)
+		v.ref = r0
 		for _, p := range v.pending {
 			differ = t.check(r0, p, differ)
 		}
 		v.pending = nil
 		return differ, r0.ID
 	case tie:
-		v.decided, v.ref = true, Report{Digest: [32]byte{0xff}, Role: RoleSpectator}
+		t.decided(v)
+		v.ref = Report{Digest: [32]byte{0xff}, Role: RoleSpectator}
 		for _, p := range v.pending {
 			differ = t.check(v.ref, p, differ)
 		}
@@ -130,13 +142,25 @@ func (t *Verdicts) check(ref, r Report, differ []uint16) []uint16 {
 	return differ
 }
 
-func (t *Verdicts) open(key uint32) *verdict {
+func (t *Verdicts) open(key uint32, opener uint16) *verdict {
 	if len(t.order) >= MaxVerdictKeys {
+		if old := t.keys[t.order[0]]; !old.decided {
+			t.decided(old) // forgotten undecided: no longer its opener's
+		}
 		delete(t.keys, t.order[0])
 		t.order = t.order[1:]
 	}
-	v := &verdict{}
+	v := &verdict{opener: opener}
 	t.keys[key] = v
 	t.order = append(t.order, key)
+	t.opened[opener]++
 	return v
+}
+
+// decided marks v decided, and no longer one its opener keeps open.
+func (t *Verdicts) decided(v *verdict) {
+	v.decided = true
+	if t.opened[v.opener]--; t.opened[v.opener] <= 0 {
+		delete(t.opened, v.opener)
+	}
 }

@@ -72,9 +72,33 @@ func TestVerdictsBounded(t *testing.T) {
 	var vt Verdicts
 	vt.Init()
 	for k := range uint32(10 * MaxVerdictKeys) {
-		vt.Judge(k, Report{ID: 1, Role: RolePlayer, Digest: [32]byte{byte(k)}}, 2, false)
+		vt.Judge(k, Report{ID: uint16(k + 1), Role: RolePlayer, Digest: [32]byte{byte(k)}}, 2, false)
 	}
 	if len(vt.keys) != MaxVerdictKeys || len(vt.order) != MaxVerdictKeys {
 		t.Errorf("%d keys (%d in order), want %d", len(vt.keys), len(vt.order), MaxVerdictKeys)
+	}
+	if len(vt.opened) > MaxVerdictKeys {
+		t.Errorf("%d openers counted for %d keys", len(vt.opened), MaxVerdictKeys)
+	}
+}
+
+// A member that reports keys nobody else will (made up, or far ahead)
+// opens at most MaxOpenPerMember of them: the honest keys stay in the
+// table until they are decided, and a desync among the honest players is
+// still found.
+func TestVerdictsFloodHidesNoDesync(t *testing.T) {
+	var vt Verdicts
+	vt.Init()
+	const host, bob, mallory = 1, 2, 3
+	vt.Judge(600, Report{ID: host, Role: RoleHost, Digest: [32]byte{1}}, 3, true)
+	for k := range uint32(10 * MaxVerdictKeys) {
+		vt.Judge(1_000_000+k, Report{ID: mallory, Role: RolePlayer, Digest: [32]byte{9}}, 3, true)
+	}
+	if n := vt.opened[mallory]; n != MaxOpenPerMember {
+		t.Errorf("the flooder holds %d keys open, want %d", n, MaxOpenPerMember)
+	}
+	differ, ref := vt.Judge(600, Report{ID: bob, Role: RolePlayer, Digest: [32]byte{2}}, 3, true)
+	if len(differ) != 1 || differ[0] != bob || ref != host {
+		t.Errorf("bob's differing report after the flood: differ %v (ref %d), want bob against the host", differ, ref)
 	}
 }
