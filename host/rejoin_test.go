@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
+	"github.com/netpak/netpak/host/wire"
 )
 
 // A player who leaves a running game rejoins with the same name, gets its
@@ -134,5 +136,31 @@ func TestQuitWithAnEmulatorHoldsThePort(t *testing.T) {
 	again := ts.join("bob", client.Config{})
 	if got := again.Ports(); got != 1<<0 {
 		t.Errorf("bob rejoined with ports %v, want its port 1 back", got)
+	}
+}
+
+// A player who left a running game may rejoin however many spectators
+// came since: the session keeps its slot. Spectators take every other
+// slot, one more is refused as the session is full, and the player who
+// left gets its port back.
+func TestRejoinFindsItsSlotInAFullSession(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2}, nil)
+	cs := ts.joinPlayers(2, 0)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	cs[1].Close()
+	waitEvents(t, ts, []string{"host"}, session.EventLeft, 1)
+	for i := range wire.MaxMembers - 2 {
+		ts.join(fmt.Sprint("w", i+1), client.Config{Spectator: true})
+	}
+	if c, err := client.Dial(t.Context(), ts.addr, client.Config{Name: "late", Spectator: true}); err == nil {
+		c.Close()
+		t.Error("a spectator took the slot kept for the player who left")
+	} else if !strings.Contains(err.Error(), "full") {
+		t.Errorf("the extra spectator was refused with %v, want a full session", err)
+	}
+	if got := ts.join("p2", client.Config{}).Ports(); got != 1<<1 {
+		t.Errorf("p2 rejoined with ports %v, want its port 2 back", got)
 	}
 }

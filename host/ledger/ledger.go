@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/netpak/netpak/host/lockstep"
@@ -242,12 +243,7 @@ func (l *Ledger) Hold(ports session.PortMask, name string) {
 // Rejoin returns the ports held for the player called name, who joins
 // the running game, or why it may not rejoin.
 func (l *Ledger) Rejoin(name string) (session.PortMask, error) {
-	var ports session.PortMask
-	for k := range session.NumPorts {
-		if l.Held[k] != "" && strings.EqualFold(l.Held[k], name) {
-			ports |= 1 << k
-		}
-	}
+	ports := l.heldFor(name)
 	switch {
 	case ports == 0:
 		return 0, fmt.Errorf("the game has already started; join as a spectator (a player who left can rejoin with the same name)")
@@ -255,6 +251,29 @@ func (l *Ledger) Rejoin(name string) (session.PortMask, error) {
 		return 0, fmt.Errorf("the game is older than the %d polls netpak keeps; join as a spectator", lockstep.History)
 	}
 	return ports, nil
+}
+
+// heldFor returns the ports held for the player called name.
+func (l *Ledger) heldFor(name string) session.PortMask {
+	var ports session.PortMask
+	for k := range session.NumPorts {
+		if l.Held[k] != "" && strings.EqualFold(l.Held[k], name) {
+			ports |= 1 << k
+		}
+	}
+	return ports
+}
+
+// HeldOthers is how many players other than the one called name hold
+// ports they left in the running game, to rejoin.
+func (l *Ledger) HeldOthers(name string) int {
+	var names []string
+	for _, h := range l.Held {
+		if h != "" && !strings.EqualFold(h, name) && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, h) }) {
+			names = append(names, h)
+		}
+	}
+	return len(names)
 }
 
 // oldestHeld is the oldest poll every active stream still holds.

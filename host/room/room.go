@@ -130,7 +130,9 @@ func (r *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 	if r.nameTakenLocked(hl.Name) {
 		return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
 	}
-	if len(r.members) >= wire.MaxMembers {
+	// A player who left the running game may rejoin: its slot is kept, so
+	// spectators who fill the session cannot keep it out.
+	if len(r.members)+r.game.HeldOthers(hl.Name) >= wire.MaxMembers {
 		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
 	}
 	if hl.Spectator {
