@@ -143,6 +143,26 @@ func (c *Client) nameOf(id uint16) string {
 	return fmt.Sprintf("member %d", id)
 }
 
+// addSchedLocked adds a lag policy change the host made. Entries before
+// the poll this client is at are spent; a client that replays the game to
+// catch up, far behind every change the host still keeps, publishes
+// nothing before it caught up, so of those it keeps the newest.
+func (ls *clientGame) addSchedLocked(e lockstep.SchedEntry) error {
+	if e.From < ls.next {
+		return fmt.Errorf("schedule change at poll %d, already at %d: %w", e.From, ls.next, wire.ErrBadValue)
+	}
+	ls.sched.Prune(ls.next)
+	err := ls.sched.Add(e)
+	if errors.Is(err, lockstep.ErrScheduleFull) {
+		ls.sched.Prune(ls.sched.Entries[1].From)
+		err = ls.sched.Add(e)
+	}
+	if err != nil {
+		return fmt.Errorf("schedule change at poll %d: %w", e.From, err)
+	}
+	return nil
+}
+
 func (c *Client) handleSched(p []byte) error {
 	m, err := wire.ParseSched(p)
 	if err != nil {
@@ -152,12 +172,9 @@ func (c *Client) handleSched(p []byte) error {
 	ls := &c.ls
 	if m.Entry.From == 0 {
 		ls.sched.Reset(m.Entry)
-	} else {
-		if m.Entry.From < ls.next {
-			c.mu.Unlock()
-			return fmt.Errorf("schedule change at poll %d, already at %d: %w", m.Entry.From, ls.next, wire.ErrBadValue)
-		}
-		ls.sched.Add(m.Entry)
+	} else if err := ls.addSchedLocked(m.Entry); err != nil {
+		c.mu.Unlock()
+		return err
 	}
 	ls.epoch = m.Epoch
 	ls.golfAsked = time.Time{}
