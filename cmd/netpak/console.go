@@ -47,11 +47,13 @@ func runJoin(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if addr == "" && fs.NArg() == 1 {
+	switch {
+	case addr == "" && fs.NArg() == 1:
 		addr = fs.Arg(0)
-	} else if fs.NArg() > 0 || addr == "" {
-		fs.Usage()
-		return errUsage
+	case addr == "" && fs.NArg() == 0:
+		return badArgs(fs, "join which session? give HOST[:PORT] or an invite")
+	case fs.NArg() > 0:
+		return badArgs(fs, "unexpected %q: join takes one HOST[:PORT] or invite", fs.Arg(0))
 	}
 	s, err := f.settings()
 	if err != nil {

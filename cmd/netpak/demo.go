@@ -39,9 +39,13 @@ func demoFlags(args []string) (commands.DemoConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return d, err
 	}
-	if fs.NArg() > 0 || *lag > 255 || *polls > 1<<31 {
-		fs.Usage()
-		return d, errUsage
+	switch {
+	case fs.NArg() > 0:
+		return d, badArgs(fs, "unexpected %q: it takes only flags", fs.Arg(0))
+	case *lag > 255:
+		return d, badArgs(fs, "--lag %d is not a number from 0 to 255", *lag)
+	case *polls > 1<<31:
+		return d, badArgs(fs, "--polls %d is more than %d", *polls, 1<<31)
 	}
 	d.Polls, d.Lag = uint32(*polls), uint8(*lag)
 	if lagTurnsAutoLagOff(fs) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -17,5 +18,42 @@ func TestDemoDelayFlags(t *testing.T) {
 	out, err = exec.Command(bin, "demo", "--delay", "-5ms").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "delay: -5ms is not from 0 to 2s") {
 		t.Errorf("demo --delay -5ms: %v\n%s", err, out)
+	}
+}
+
+// A wrong command line says what is wrong, not only how the command is
+// used, and exits 2.
+func TestBadArgumentsSayWhat(t *testing.T) {
+	bin := buildNetpak(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"demo", "--lag", "300"}, "netpak demo: --lag 300 is not a number from 0 to 255"},
+		{[]string{"demo", "extra"}, `netpak demo: unexpected "extra"`},
+		{[]string{"join", "a", "b"}, `netpak join: unexpected "b"`},
+		{[]string{"join"}, "netpak join: join which session?"},
+		{[]string{"host", "x"}, `netpak host: unexpected "x"`},
+	} {
+		out, err := exec.Command(bin, tc.args...).CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("netpak %s: %v, want exit 2 saying %q:\n%s", strings.Join(tc.args, " "), err, tc.want, out)
+		}
+	}
+}
+
+// The command netpak init prints to run the file it wrote can be pasted
+// into a shell as it is.
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"netpak.toml":         "netpak.toml",
+		"games/smash-4p.toml": "games/smash-4p.toml",
+		"my file.toml":        "'my file.toml'",
+		"it's.toml":           `'it'\''s.toml'`,
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
 	}
 }

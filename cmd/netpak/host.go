@@ -21,8 +21,7 @@ func runHost(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
-		return errUsage
+		return badArgs(fs, "unexpected %q: it takes only flags", fs.Arg(0))
 	}
 	s, err := f.settings()
 	if err != nil {

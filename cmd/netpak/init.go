@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
+	"unicode"
 
 	"github.com/netpak/netpak/commands"
 )
@@ -39,6 +42,20 @@ func runInit(_ context.Context, args []string) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("write session file: %w", err)
 	}
-	fmt.Printf("wrote %s; run it with: netpak -c %s\n", path, path)
+	fmt.Printf("wrote %s; run it with: netpak -c %s\n", path, shellQuote(path))
 	return nil
+}
+
+// shellQuote quotes path for a shell when it needs it, so the line can be
+// pasted as it is printed.
+func shellQuote(path string) string {
+	if path != "" && !strings.ContainsFunc(path, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r == '\\' && runtime.GOOS == "windows" || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) {
+		return path
+	}
+	if runtime.GOOS == "windows" {
+		return `"` + path + `"`
+	}
+	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
 }

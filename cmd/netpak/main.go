@@ -39,6 +39,13 @@ var subcommands = []subcommand{
 // errUsage means the command line was wrong; the message was printed.
 var errUsage = errors.New("usage")
 
+// badArgs says what is wrong with the command line of fs's command, and
+// where its flags are listed, and returns errUsage.
+func badArgs(fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(fs.Output(), "%s: %s (%s -h lists its flags)\n", fs.Name(), fmt.Sprintf(format, args...), fs.Name())
+	return errUsage
+}
+
 // errReported means the command failed and said why itself.
 var errReported = errors.New("reported")
 

@@ -127,8 +127,7 @@ func parseServerArgs(args []string, stderr io.Writer) (serverFile, error) {
 		return flagged, err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
-		return flagged, errUsage
+		return flagged, badArgs(fs, "unexpected %q: it takes only flags", fs.Arg(0))
 	}
 	f := serverDefaults()
 	if file != "" {
