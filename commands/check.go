@@ -25,6 +25,7 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 	fmt.Fprintln(tw, "  NAME\tPORTS\tROM, SAVES AND CHEATS")
 	differ, waiting, refName, hostRef, simulated := 0, 0, "", false, 0
 	var broken []string      // players whose emulator cannot start
+	hostBroken := false      // the host's own among them
 	others, otherROM := 0, 0 // players compared with the reference; those whose ROM differs
 	var refCheats []string
 	for _, r := range rows {
@@ -44,6 +45,8 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 			what, waiting = "not announced yet", waiting+1
 		case r.Reference:
 			what, refName, hostRef = "the reference", r.Member.Name, r.Member.Host
+		case r.Mismatch != nil && r.NoROM:
+			what, differ, otherROM = noROMText, differ+1, otherROM+1
 		case r.Mismatch != nil:
 			what, differ = diffText(r.Mismatch, refCheats, r.Cheats), differ+1
 			if r.Mismatch.ROMDiffers() {
@@ -58,6 +61,7 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 		if e := r.Emulator; e != nil && !e.OK {
 			what += "; emulator " + e.Text
 			broken = append(broken, r.Member.Name)
+			hostBroken = hostBroken || r.Member.Host
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Member.Name, r.Member.Ports, what)
 	}
@@ -66,7 +70,10 @@ func CheckText(rows []client.CheckRow, ascii bool) string {
 		fmt.Fprintf(&b, "nobody has %s's ROM: %s may have loaded another game, or another version or region of it\n", refName, refName)
 	}
 	if len(broken) > 0 {
-		fmt.Fprintf(&b, "the emulator of %s cannot start the game: /start waits until it is fixed (and /check run again) or the player /spectates", check.JoinAnd(broken))
+		fmt.Fprintf(&b, "%s of %s cannot start the game: /start waits until %s fixed (and /check run again)", pick(len(broken) > 1, "the emulators", "the emulator"), check.JoinAnd(broken), pick(len(broken) > 1, "they are", "it is"))
+		if !hostBroken || len(broken) > 1 {
+			b.WriteString(pick(hostBroken, ", or the other players /spectate", ", or the player /spectates"))
+		}
 		if differ == 0 && waiting == 0 {
 			return b.String() // nothing else stands in the way
 		}
@@ -133,6 +140,18 @@ func cheatDiff(ref, got []string) string {
 }
 
 // romDiffers reports whether mm says the ROM differs.
+// noROMText is what /check says of a player without a rom, beside a
+// reference with one: every item differs, and one thing fixes them all.
+const noROMText = "plays without a ROM (netpak's simulated game): needs rom in their session file"
+
+// pick returns a if cond, else b.
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -178,7 +197,7 @@ func EmulatorCheckText(ec EmulatorCheck) string {
 		return ""
 	}
 	if ec.Err != nil {
-		return fmt.Sprintf("your emulator cannot start %s: %v\nfix this before /start, or your port reads empty for the others", ec.ROM, ec.Err)
+		return fmt.Sprintf("your emulator cannot start %s: %v\nfix this and /check again: /start waits until it works", ec.ROM, ec.Err)
 	}
 	var b strings.Builder
 	switch {

@@ -36,6 +36,40 @@ func TestCheckTextEmulator(t *testing.T) {
 	}
 }
 
+// A host whose own emulator cannot start is told to fix it, not to
+// /spectate, which a host cannot.
+func TestCheckTextHostEmulator(t *testing.T) {
+	rows := []client.CheckRow{
+		{Member: session.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true, Emulator: &wire.Emulator{Text: "cannot start mk64.z64: no video plugin"}},
+		{Member: session.Member{Name: "Bob", Ports: 2}, Known: true},
+	}
+	text := CheckText(rows, true)
+	if !strings.Contains(text, "the emulator of Alice cannot start the game: /start waits until it is fixed") || strings.Contains(text, "spectate") {
+		t.Errorf("/check says\n%s\nwant it to tell Alice to fix her emulator, and nothing of /spectate", text)
+	}
+	rows[1].Emulator = &wire.Emulator{Text: "cannot start mk64.z64: no RSP plugin"}
+	if text := CheckText(rows, true); !strings.Contains(text, "the emulators of Alice and Bob cannot start the game: /start waits until they are fixed (and /check run again), or the other players /spectate") {
+		t.Errorf("/check says\n%s", text)
+	}
+}
+
+// A player without a ROM beside a host with one gets one line saying so,
+// not a difference for every item.
+func TestCheckTextNoROM(t *testing.T) {
+	all := &check.Mismatch{Diffs: []saves.Difference{{Item: saves.ItemFamily}, {Item: saves.ItemROM}, {Item: saves.ItemSave}}}
+	rows := []client.CheckRow{
+		{Member: session.Member{Name: "Alice", Ports: 1, Host: true}, Known: true, Reference: true},
+		{Member: session.Member{Name: "Bob", Ports: 2}, Known: true, NoROM: true, Mismatch: all},
+	}
+	text := CheckText(rows, true)
+	if !strings.Contains(text, "Bob    2      plays without a ROM") || strings.Contains(text, "emulator:") {
+		t.Errorf("/check says\n%s\nwant one line: Bob plays without a ROM", text)
+	}
+	if err := mismatchError(rows[1:]); !strings.Contains(err.Error(), "Bob plays without a ROM") {
+		t.Errorf("/start refuses with %v", err)
+	}
+}
+
 // A host whose ROM nobody else has is told it may be the odd one out.
 func TestCheckTextHostROMAlone(t *testing.T) {
 	rom := &check.Mismatch{Diffs: []saves.Difference{{Item: saves.ItemROM}}}

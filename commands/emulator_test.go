@@ -269,7 +269,7 @@ func TestEmulatorCheckText(t *testing.T) {
 			"your emulator can start mk64.z64, with mupen64plus' default settings (no mupen64plus.cfg in /home/a/.config/mupen64plus; config_dir can name another folder)"},
 		{EmulatorCheck{ROM: "mk64.z64"}, "your emulator can start mk64.z64, with mupen64plus' default settings"},
 		{EmulatorCheck{ROM: "mk64.z64", Err: errors.New("RSP plugin x not found")},
-			"your emulator cannot start mk64.z64: RSP plugin x not found\nfix this before /start, or your port reads empty for the others"},
+			"your emulator cannot start mk64.z64: RSP plugin x not found\nfix this and /check again: /start waits until it works"},
 	}
 	for _, tt := range tests {
 		if got := EmulatorCheckText(tt.ec); got != tt.want {

@@ -138,6 +138,9 @@ func mismatchError(mm []client.CheckRow) error {
 	lines := make([]string, len(mm))
 	for i, r := range mm {
 		lines[i] = r.Mismatch.String()
+		if r.NoROM {
+			lines[i] = r.Member.Name + " " + noROMText
+		}
 	}
 	return fmt.Errorf("%w: %s", session.ErrSaveMismatch, strings.Join(lines, "; "))
 }

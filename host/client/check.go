@@ -87,7 +87,8 @@ func (c *Client) Check() []CheckRow {
 // refuses /start while a player's emulator cannot.
 func (c *Client) SetEmulator(ok bool, text string) error {
 	if len(text) > wire.MaxEmulatorText {
-		text = text[:wire.MaxEmulatorText]
+		// Cut where it shows: the rest is in this player's own /check.
+		text = strings.ToValidUTF8(text[:wire.MaxEmulatorText-len("…")], "") + "…"
 	}
 	e := wire.Emulator{OK: ok, Text: strings.ToValidUTF8(text, "?")}
 	c.mu.Lock()
