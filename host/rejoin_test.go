@@ -129,7 +129,7 @@ func TestQuitWithAnEmulatorHoldsThePort(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob.Quitting()
-	core.Close() // the console stops the emulator first
+	core.Close()                       // the console stops the emulator first
 	time.Sleep(300 * time.Millisecond) // and its bridge hears it go
 	bob.Close()
 	waitEvents(t, ts, []string{"alice"}, session.EventLeft, 1)
