@@ -259,3 +259,34 @@ func TestAutoLagHoldsAGolfGame(t *testing.T) {
 		t.Logf("changes %v; the last %d polls at %.1f polls/s", changes, tail, pace)
 	})
 }
+
+// Turning autolag on when it is on, or off when it is off, changes
+// nothing and tells only the asker so; a real change is announced to all.
+func TestAutoLagToggleAnnouncesOnlyAChange(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2, AutoLag: true}, nil)
+	cs := ts.joinPlayers(2, 0)
+	noticed := func(who, text string) bool {
+		for _, e := range ts.eventsOf(who, session.EventNotice) {
+			if strings.Contains(e.Text, text) {
+				return true
+			}
+		}
+		return false
+	}
+	if err := cs[1].SetAutoLag(true); err != nil {
+		t.Fatal(err)
+	}
+	hosttest.WaitFor(t, "p2 told", func() bool { return noticed("p2", "autolag is on already") })
+	if err := cs[1].SetAutoLag(false); err != nil {
+		t.Fatal(err)
+	}
+	hosttest.WaitFor(t, "p1 told", func() bool { return noticed("p1", "p2 turned autolag off") })
+	for _, who := range []string{"host", "p1", "p2"} {
+		if noticed(who, "turned autolag on") {
+			t.Errorf("%s was told autolag was turned on, which it was already", who)
+		}
+	}
+	if noticed("p1", "already") {
+		t.Error("p1 was told of p2's toggle that changed nothing")
+	}
+}

@@ -215,13 +215,19 @@ func (r *Room) handleAutoLagLocked(m *Member, p []byte) error {
 		r.noticeLocked(m, err)
 		return nil
 	}
+	state := "off"
+	if on == 1 {
+		state = "on"
+	}
+	if r.autoLagOn == (on == 1) {
+		// Nothing changes: only the asker is told, and autolag keeps
+		// what it learnt.
+		r.noticeLocked(m, fmt.Errorf("autolag is %s already", state))
+		return nil
+	}
 	r.autoLagOn = on == 1
 	r.autoLag = lockstep.AutoLag{Lag: r.game.Sched.Last().Lag}
 	r.slowFloor = 0
-	state := "off"
-	if r.autoLagOn {
-		state = "on"
-	}
 	r.noticeAllLocked(fmt.Sprintf("%s turned autolag %s", m.name, state))
 	return nil
 }
