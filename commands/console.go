@@ -137,6 +137,9 @@ type State struct {
 	// (controller port): RMG players are in the session only once their
 	// emulators joined at the begin of the game.
 	Room [session.NumPorts]string
+	// Rejoining is, offline, the address of the session the console is
+	// joining again after its connection broke; "" if none.
+	Rejoining string
 }
 
 // Console is the command loop: it reads lines through UI, parses them and
@@ -189,6 +192,11 @@ func (c *Console) Line(ctx context.Context, line string) error {
 // errQuit after /quit.
 func (c *Console) Exec(ctx context.Context, cmd Cmd) error {
 	err := cmd.run(ctx, c)
+	if errors.Is(err, errOffline) {
+		if at := c.Ctl.State().Rejoining; at != "" {
+			err = fmt.Errorf("you are in no session while netpak rejoins %s (/leave stops that)", at)
+		}
+	}
 	if err != nil && !errors.Is(err, errQuit) {
 		c.UI.PrintErr(err)
 	}
@@ -203,6 +211,8 @@ func Prompt(st State) string {
 		name = "(no name)"
 	}
 	switch {
+	case st.Phase == Offline && st.Rejoining != "":
+		return fmt.Sprintf("%s [rejoining %s]> ", name, st.Rejoining)
 	case st.Phase == Offline:
 		return fmt.Sprintf("%s [offline]> ", name)
 	case st.Hosting:

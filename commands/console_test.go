@@ -329,6 +329,7 @@ func TestPrompt(t *testing.T) {
 		want string
 	}{
 		{State{Name: "Alice"}, "Alice [offline]> "},
+		{State{Name: "Bob", Rejoining: "10.0.0.5:6400"}, "Bob [rejoining 10.0.0.5:6400]> "},
 		{State{Name: "Alice", Phase: Lobby, Hosting: true, Addr: "port 6400", Lag: 5}, "Alice [hosting port 6400, lobby, lag 5]> "},
 		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2}, "Bob [10.0.0.5:6400, playing, lag 2]> "},
 		{State{Name: "Bob", Phase: Playing, Addr: "10.0.0.5:6400", Lag: 2, Self: 3, Members: []session.Member{{ID: 1, Name: "Alice", Host: true}, {ID: 3, Name: "Bob", Spectator: true}}},

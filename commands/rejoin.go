@@ -37,16 +37,16 @@ func (s *Session) rejoin(l *live) {
 		s.mu.Unlock()
 		return
 	}
-	s.stopRejoin = cancel
+	s.stopRejoin, s.rejoining = cancel, l.addr
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.stopRejoin = nil
+		s.stopRejoin, s.rejoining = nil, ""
 		s.mu.Unlock()
 	}()
 	s.print(fmt.Sprintf("rejoining %s (for up to %v; /leave stops)", l.addr, rejoinFor))
 	for {
-		err = s.Connect(ctx, l.target)
+		err = s.connect(ctx, l.target)
 		switch {
 		case err == nil:
 			s.print("rejoined")

@@ -238,6 +238,11 @@ func golfText(st State) string {
 
 func (Leave) run(_ context.Context, c *Console) error {
 	st := c.Ctl.State()
+	if st.Phase == Offline && st.Rejoining != "" {
+		c.Ctl.Leave()
+		c.UI.PrintErr("stopped rejoining " + st.Rejoining)
+		return nil
+	}
 	if st.Phase == Offline {
 		return errOffline
 	}

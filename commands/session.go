@@ -47,6 +47,7 @@ type Session struct {
 	cur        *live
 	joining    bool               // a tunnel join is under way, without the lock
 	stopRejoin context.CancelFunc // ends a rejoin under way; nil when none is
+	rejoining  string             // the address a rejoin under way dials
 }
 
 // live is one session this console is in.
@@ -94,8 +95,8 @@ func (s *Session) SetName(name string) error {
 func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cur != nil || s.joining {
-		return Hosted{}, errors.New("already in a session")
+	if err := s.busyLocked(); err != nil {
+		return Hosted{}, err
 	}
 	if srv.VPN && s.Tunnels == nil {
 		return Hosted{}, errors.New("this netpak has no built-in VPN")
@@ -165,6 +166,33 @@ func (l *live) stopHost() {
 // Connect joins someone else's session, at an address or through the
 // built-in VPN with an invite.
 func (s *Session) Connect(ctx context.Context, target string) error {
+	s.mu.Lock()
+	if s.rejoining != "" {
+		s.mu.Unlock()
+		return s.rejoiningErr()
+	}
+	s.mu.Unlock()
+	return s.connect(ctx, target)
+}
+
+// busyLocked says why the console cannot start another session now, if
+// it cannot.
+func (s *Session) busyLocked() error {
+	switch {
+	case s.rejoining != "":
+		return s.rejoiningErr()
+	case s.cur != nil || s.joining:
+		return errors.New("already in a session")
+	}
+	return nil
+}
+
+func (s *Session) rejoiningErr() error {
+	return fmt.Errorf("rejoining %s; /leave stops that first", s.rejoining)
+}
+
+// connect is Connect, for a rejoin too.
+func (s *Session) connect(ctx context.Context, target string) error {
 	s.mu.Lock()
 	if s.cur != nil || s.joining {
 		s.mu.Unlock()
@@ -423,6 +451,7 @@ func (s *Session) State() State {
 			st.Room[i] = lobbyclient.Printable(n, lobbymsg.MaxPlayerName)
 		}
 	}
+	st.Rejoining = s.rejoining
 	s.mu.Unlock()
 	if l == nil {
 		return st

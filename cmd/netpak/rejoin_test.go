@@ -57,3 +57,26 @@ func TestFrozenPlayerRejoins(t *testing.T) {
 		c.err.mu.Unlock()
 	}
 }
+
+// While a console rejoins a session whose host went silent, its prompt
+// says so, it starts no other session (which the rejoin would then find
+// in its way), and /leave stops the rejoin.
+func TestRejoiningConsoleSaysSo(t *testing.T) {
+	t.Parallel()
+	bin := buildNetpak(t)
+	alice := startConsole(t, bin, "alice", "--name", "Alice", "--bind", "127.0.0.1", "--port", "0", "--server")
+	port := alice.err.wait(t, `hosting on port (\d+) \(TCP and UDP\)`)[1]
+	bob := startConsole(t, bin, "bob", "join", "127.0.0.1:"+port, "--name", "Bob")
+	alice.err.wait(t, `^Bob joined on port 2$`)
+	alice.cmd.Process.Signal(syscall.SIGSTOP)
+	defer alice.cmd.Process.Signal(syscall.SIGCONT)
+	bob.err.wait(t, `^rejoining 127\.0\.0\.1:`+port+` \(for up to 30s; /leave stops\)$`)
+	bob.typeLine(t, "/server 0")
+	bob.err.wait(t, `^rejoining 127\.0\.0\.1:`+port+`; /leave stops that first$`)
+	bob.typeLine(t, "/who")
+	bob.err.wait(t, `while netpak rejoins 127\.0\.0\.1:`+port+` \(/leave stops that\)$`)
+	bob.typeLine(t, "/leave")
+	bob.err.wait(t, `^stopped rejoining 127\.0\.0\.1:`+port+`$`)
+	bob.typeLine(t, "/server 0")
+	bob.err.wait(t, `hosting on port \d+ \(TCP and UDP\)`)
+}
