@@ -164,3 +164,30 @@ func TestRejoinFindsItsSlotInAFullSession(t *testing.T) {
 		t.Errorf("p2 rejoined with ports %v, want its port 2 back", got)
 	}
 }
+
+// A player who rejoins is told the game's earlier lag changes as its
+// history, not as news: it hears none of them again, not even its own
+// under the member number it had before.
+func TestRejoinTellsNoOldChanges(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2}, nil)
+	cs := ts.joinPlayers(2, 0)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs[1].SetLag(4); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"p1", "p2"}, session.EventLag, 1)
+	cs[1].Close()
+	waitEvents(t, ts, []string{"host"}, session.EventLeft, 1)
+	ts.join("p2", client.Config{})
+	if err := cs[0].SetLag(3); err != nil { // news, after the rejoin
+		t.Fatal(err)
+	}
+	waitEvents(t, ts, []string{"p2"}, session.EventLag, 2)
+	time.Sleep(100 * time.Millisecond)
+	lags := ts.eventsOf("p2", session.EventLag)
+	if len(lags) != 2 || lags[1].Who != "p1" || lags[1].Lag != 3 {
+		t.Errorf("p2, before and after its rejoin, was told of %d lag changes: %v; want its own and p1's after the rejoin", len(lags), lags)
+	}
+}

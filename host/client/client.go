@@ -208,6 +208,7 @@ func (c *Client) handshake(ctx context.Context) error {
 			return err
 		}
 		c.id, c.token, c.ports, c.golfMask = w.ID, w.Token, w.Ports, w.GolfMask
+		c.ls.lateJoin = w.Playing
 		c.dropTimeout = time.Duration(w.DropTimeout) * time.Millisecond
 		if c.dropTimeout <= 0 {
 			c.dropTimeout = session.DefaultDropTimeout

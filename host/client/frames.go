@@ -140,7 +140,7 @@ func (c *Client) nameOf(id uint16) string {
 	if id == 0 {
 		return "the host"
 	}
-	return fmt.Sprintf("member %d", id)
+	return "a member who left"
 }
 
 // addSchedLocked adds a lag policy change the host made. Entries before
@@ -180,12 +180,15 @@ func (c *Client) handleSched(p []byte) error {
 	ls.golfAsked = time.Time{}
 	first := !ls.joinedSched
 	ls.joinedSched = true
+	// Joining a running game, the changes made before come first: they
+	// are its history, not news.
+	history := ls.lateJoin && !ls.playing
 	c.mu.Unlock()
 	if first {
 		close(c.joined) // the roster came first: the join is complete, lag and all
 	}
 	c.wake()
-	if m.Entry.Cause != lockstep.CauseInitial {
+	if m.Entry.Cause != lockstep.CauseInitial && !history {
 		c.emit(session.SchedEvent(m.Entry, c.nameOf(m.Entry.Actor)))
 	}
 	return nil
@@ -202,7 +205,7 @@ func (c *Client) handleStarted(p []byte) error {
 		c.mu.Unlock()
 		return errors.New("started twice")
 	}
-	ls.playing, ls.active, ls.next = true, st.Active, st.First
+	ls.playing, ls.active, ls.next, ls.lateJoin = true, st.Active, st.First, false
 	if st.CatchUp {
 		ls.catchUp = c.ports & st.Active
 	}

@@ -18,6 +18,7 @@ type clientGame struct {
 	playing     bool
 	games       uint32 // games ended so far
 	joinedSched bool   // the first schedule entry arrived (see Client.joined)
+	lateJoin    bool   // it joined a running game, whose start it has not been told yet
 	next        uint32 // the next poll Poll consumes
 	streams     [session.NumPorts]lockstep.Stream
 	active      session.PortMask
