@@ -105,8 +105,8 @@ func RunDemo(ctx context.Context, d DemoConfig, out io.Writer) error {
 	go func() { served <- h.Serve(ln, upc) }()
 	defer func() { h.Close(); <-served }()
 
-	fmt.Fprintf(out, "netpak demo: %d players, %d spectators (watchers), %d polls at %v polls/s, lag %d, autolag %s, golf %s, loss %.0f%% on port %d\n",
-		d.Players, d.Spectators, d.Polls, d.Rate, d.Lag, onOff(d.AutoLag), onOff(d.Golf), d.Loss*100, port)
+	fmt.Fprintf(out, "netpak demo: %s, %s (watchers), %d polls at %v polls/s, lag %d, autolag %s, golf %s, loss %.0f%% on port %d\n",
+		count(d.Players, "player"), count(d.Spectators, "spectator"), d.Polls, d.Rate, d.Lag, onOff(d.AutoLag), onOff(d.Golf), d.Loss*100, port)
 	if d.delayed() {
 		fmt.Fprintln(out, delayLine(d))
 	}

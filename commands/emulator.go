@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 	"unicode"
 
@@ -23,7 +24,7 @@ var emulatorModes = []string{emucfg.EmuDynarec, emucfg.EmuCachedInterpreter, emu
 func (e *Emulator) validate() error {
 	switch {
 	case e.R4300 != "" && !slices.Contains(emulatorModes, e.R4300):
-		return bad("r4300_emulator", "%q is not one of %v", e.R4300, emulatorModes)
+		return bad("r4300_emulator", "%q is not one of %s", e.R4300, strings.Join(emulatorModes, ", "))
 	case e.RSP == emucfg.Dummy:
 		return bad("rsp_plugin", "the RSP plugin cannot be the dummy")
 	}

@@ -116,7 +116,7 @@ func parseServer(args []string) (Cmd, error) {
 		srv.Port = p
 		return srv, nil
 	}
-	return nil, fmt.Errorf("too many arguments")
+	return nil, fmt.Errorf("%q is neither a port nor vpn: /server [PORT] [vpn]", args[1])
 }
 
 // parsePort reads a port number; zero (a free port) only if allowed.

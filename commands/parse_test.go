@@ -135,3 +135,10 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// /server with a word that is neither a port nor vpn says so.
+func TestServerUnknownWord(t *testing.T) {
+	if _, err := Parse("/server 6400 vpnx"); err == nil || !strings.Contains(err.Error(), `"vpnx" is neither a port nor vpn`) {
+		t.Errorf("/server 6400 vpnx: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/user"
 	"strings"
 	"time"
 
@@ -310,6 +311,9 @@ func (s *Settings) PlayerName() string {
 		if n := os.Getenv(env); CheckName(n) == nil {
 			return n
 		}
+	}
+	if u, err := user.Current(); err == nil && CheckName(u.Username) == nil {
+		return u.Username
 	}
 	return "player"
 }
