@@ -1,6 +1,7 @@
 package host_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
+	"github.com/netpak/netpak/host/sim"
 )
 
 // rawCore is a mupen64plus core's TCP connection to the host, spoken byte
@@ -239,5 +241,30 @@ func TestStopWithCoresEndsOnce(t *testing.T) {
 		if ends := ts.eventsOf(who, session.EventEnded); len(ends) != 1 {
 			t.Errorf("%s saw %d game ends for one /stop: %v", who, len(ends), ends)
 		}
+	}
+}
+
+// A core that waits for player 1's settings, where player 1 is a netpak
+// player whose emulator never sends them (here it plays the simulated
+// game), holds up the game only for the grace a netpak player 1's
+// emulator has to send them, five drop timeouts: then the core goes, and
+// player 1 plays on.
+func TestCoreWaitingForANetpakPlayer1IsDropped(t *testing.T) {
+	ts := startHost(t, host.Config{DropTimeout: time.Second}, nil)
+	p1 := ts.join("p1", client.Config{OwnerKey: ts.h.OwnerKey()})
+	p2 := dialRawCore(t, ts.addr)
+	p2.register(1)
+	ts.waitMembers(2)
+	p2.Write([]byte{4}) // RECEIVE_SETTINGS, what an honest player 2 asks first
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	defer cancel()
+	if _, err := sim.Run(ctx, p1, sim.Config{Polls: 300, Rate: 60}); err != nil {
+		t.Fatalf("player 1 could not play 300 polls: %v; members %v", err, ts.h.Members())
+	}
+	if !p2.closed() {
+		t.Error("the host still serves the core that waited")
 	}
 }

@@ -96,6 +96,7 @@ type Cores struct {
 	store   coreserve.Store          // player 1's settings and saves
 	names   [session.NumPorts]string // what to call the core of each port; see SetNames
 	started chan struct{}            // closed when the game starts
+	startAt int64                    // unix nanos the game started
 	p1Done  chan struct{}            // closed when player 1's core will send no more data (p1DoneLocked)
 
 	slots   [session.NumPorts]m64p.Slot // per port, as cores registered it
@@ -142,12 +143,37 @@ func (cs *Cores) SetNames(names [session.NumPorts]string) { cs.names = names }
 // started. A direct core that is player 1 and sent its data before it
 // asked for its registration has sent all it will; gopher64's player 1
 // sends its data after the start (see Core.lateData), and a netpak player
-// 1's core starts with the game (and may rejoin with it).
+// 1's emulator starts with the game (see player1DoneLocked).
 func (cs *Cores) Start() {
 	close(cs.started)
+	cs.startAt = cs.nowNanos()
 	if p1 := cs.owner(0); p1 != nil && p1.uploaded && !p1.lateData {
 		cs.p1DoneLocked()
 	}
+}
+
+// netpakP1Grace is how long, in drop timeouts, a netpak player 1's
+// emulator has after the start to send its settings and saves through its
+// bridge: it loads the game first, in seconds; a player 1 that plays
+// netpak's simulated game sends none.
+const netpakP1Grace = 5
+
+// player1DoneLocked ends the waits for player 1's data that is not in once
+// player 1 will send no more (p1DoneLocked): its port reads empty (it
+// left, or its emulator stopped), it is a direct core that plays and has
+// been quiet on TCP for the drop timeout, or it is a netpak player whose
+// emulator has not sent it within netpakP1Grace drop timeouts of the
+// start. now is unix nanoseconds.
+func (cs *Cores) player1DoneLocked(now int64, timeout time.Duration, g Game) {
+	p1 := cs.owner(0)
+	switch {
+	case !g.Active.Has(0), g.EmptyFrom[0] != lockstep.NotEmpty:
+	case p1 != nil && p1.released && !p1.busy && now-p1.tcpQuiet > int64(timeout):
+	case p1 == nil && now-cs.startAt > netpakP1Grace*int64(timeout):
+	default:
+		return
+	}
+	cs.p1DoneLocked()
 }
 
 // Remove forgets c: its member left the session. Its connection ends

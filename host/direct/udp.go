@@ -263,8 +263,9 @@ func (cs *Cores) lagLocked(k int, n uint32, g Game) uint8 {
 // DropSilent drops, in a running game, the cores that stopped asking for
 // input for longer than timeout, and those that kept asking for inputs of
 // their own ports the host lacked for that long with none of their keys
-// published; now is unix nanoseconds. A player 1 that plays and has been
-// quiet on TCP that long has sent all its data (p1DoneLocked).
+// published; now is unix nanoseconds. It also ends the waits for player
+// 1's data that will not come (player1DoneLocked): a core that waits for
+// it, released or not, then leaves.
 //
 // A core whose keys are all lost, or withheld, gets its port's inputs as
 // repeats (repeatLostLocked), each run of them once it waits: the game
@@ -277,12 +278,11 @@ func (cs *Cores) lagLocked(k int, n uint32, g Game) uint8 {
 // or whose game read only the others' controllers, before it found its
 // own input lost, has not been asking for it all that time.
 func (cs *Cores) DropSilent(now int64, timeout time.Duration) {
-	if !cs.s.Game().Playing {
+	g := cs.s.Game()
+	if !g.Playing {
 		return
 	}
-	if p1 := cs.owner(0); p1 != nil && p1.released && !p1.busy && now-p1.tcpQuiet > int64(timeout) {
-		cs.p1DoneLocked()
-	}
+	cs.player1DoneLocked(now, timeout, g)
 	type drop struct {
 		c   *Core
 		why string
