@@ -346,7 +346,10 @@ func (c *Core) Busy(busy bool) {
 	if busy {
 		c.busyFrom = now
 	} else {
-		c.seen.Add(now - c.busyFrom)
+		// The silence since the later of its last request and the
+		// exchange's start does not count.
+		s := c.seen.Load()
+		c.seen.Store(s + now - max(s, c.busyFrom))
 		c.tcpQuiet = now
 	}
 	c.busy = busy
