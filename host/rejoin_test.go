@@ -191,3 +191,23 @@ func TestRejoinTellsNoOldChanges(t *testing.T) {
 		t.Errorf("p2, before and after its rejoin, was told of %d lag changes: %v; want its own and p1's after the rejoin", len(lags), lags)
 	}
 }
+
+// The slot kept for a player who left is kept from spectator cores too:
+// a core rejoins nothing, so it may not take a kept slot.
+func TestRejoinSlotKeptFromSpectatorCores(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2, DropTimeout: time.Minute}, nil)
+	cs := ts.joinPlayers(2, 0)
+	if err := ts.start(); err != nil {
+		t.Fatal(err)
+	}
+	cs[1].Close()
+	waitEvents(t, ts, []string{"host"}, session.EventLeft, 1)
+	for range wire.MaxMembers - 1 {
+		if _, err := dialRawCore(t, ts.addr).ask([]byte{6}, 24); err != nil { // a spectator core's GET_REGISTRATION
+			break // the session is full
+		}
+	}
+	if got := ts.join("p2", client.Config{}).Ports(); got != 1<<1 {
+		t.Errorf("p2 rejoined with ports %v, want its port 2 back", got)
+	}
+}

@@ -53,7 +53,7 @@ func (r *Room) coreMember(c *direct.Core) *Member {
 // AddCore adds core c as a member called name.
 func (s *coreSession) AddCore(c *direct.Core, name string, spectator bool) (uint16, error) {
 	r := (*Room)(s)
-	if len(r.members) >= wire.MaxMembers {
+	if len(r.members)+r.game.HeldOthers("") >= wire.MaxMembers { // a core rejoins nothing: every kept slot stays kept
 		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
 	}
 	m := &Member{name: name, spectator: spectator, conn: c.Conn(), from: c.IP(), core: c}
