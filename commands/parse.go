@@ -116,7 +116,11 @@ func parseServer(args []string) (Cmd, error) {
 		srv.Port = p
 		return srv, nil
 	}
-	return nil, fmt.Errorf("%q is neither a port nor vpn: /server [PORT] [vpn]", args[1])
+	bad := args[1]
+	if _, err := parsePort(args[0], true); err != nil {
+		bad = args[0]
+	}
+	return nil, fmt.Errorf("%q is neither a port nor vpn: /server [PORT] [vpn]", bad)
 }
 
 // parsePort reads a port number; zero (a free port) only if allowed.

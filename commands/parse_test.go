@@ -141,4 +141,7 @@ func TestServerUnknownWord(t *testing.T) {
 	if _, err := Parse("/server 6400 vpnx"); err == nil || !strings.Contains(err.Error(), `"vpnx" is neither a port nor vpn`) {
 		t.Errorf("/server 6400 vpnx: %v", err)
 	}
+	if _, err := Parse("/server foo 6400"); err == nil || !strings.Contains(err.Error(), `"foo" is neither a port nor vpn`) {
+		t.Errorf("/server foo 6400: %v", err)
+	}
 }

@@ -144,11 +144,11 @@ func (s *Session) ListRooms(ctx context.Context, addr string) ([]lobbymsg.Room, 
 // session as the player of that seat's controller port.
 func (s *Session) JoinRoom(ctx context.Context, j ConnectRoom) (RoomJoined, error) {
 	s.mu.Lock()
-	busy := s.cur != nil || s.joining
+	busy := s.busyLocked()
 	name, romPath := s.Settings.PlayerName(), s.Settings.Emulator.ROM
 	s.mu.Unlock()
-	if busy {
-		return RoomJoined{}, errors.New("already in a session")
+	if busy != nil {
+		return RoomJoined{}, busy
 	}
 	md5, err := romMD5(romPath)
 	if err != nil {
@@ -219,8 +219,8 @@ func romMD5(path string) (string, error) {
 func (s *Session) connectSeat(ctx context.Context, addr, where string, seat int) (*live, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cur != nil || s.joining {
-		return nil, errors.New("already in a session")
+	if err := s.busyLocked(); err != nil {
+		return nil, err
 	}
 	g, err := s.Settings.Emulator.loadGame()
 	if err != nil {
