@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -46,12 +47,16 @@ func TestBadArgumentsSayWhat(t *testing.T) {
 // The command netpak init prints to run the file it wrote can be pasted
 // into a shell as it is.
 func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
+	cases := map[string]string{
 		"netpak.toml":         "netpak.toml",
 		"games/smash-4p.toml": "games/smash-4p.toml",
 		"my file.toml":        "'my file.toml'",
 		"it's.toml":           `'it'\''s.toml'`,
-	} {
+	}
+	if runtime.GOOS == "windows" { // cmd.exe and PowerShell both take double quotes
+		cases["my file.toml"], cases["it's.toml"] = `"my file.toml"`, `"it's.toml"`
+	}
+	for in, want := range cases {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
