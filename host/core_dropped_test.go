@@ -75,7 +75,7 @@ func TestDroppedCoreIsHungUpOn(t *testing.T) {
 	if _, err := c.ask([]byte{6}, 24); err != nil {
 		t.Fatalf("registration: %v", err)
 	}
-	waitEvent(t, ts, session.EventEnded)
+	waitEvents(t, ts, []string{"host"}, session.EventEnded, 1)
 	if !c.closed() {
 		t.Fatal("the host still serves the connection of the core it dropped")
 	}
@@ -109,18 +109,6 @@ func TestDroppedCoresLeaveNoConnection(t *testing.T) {
 		if !c.closed() {
 			t.Errorf("spectator core %d was dropped, and its connection is still served", i+1)
 		}
-	}
-}
-
-// waitEvent waits up to 10 s for the host's first event of kind.
-func waitEvent(t *testing.T, ts *testSession, kind session.EventKind) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(ts.eventsOf("host", kind)) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %v event in 10 s", kind)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -234,7 +222,7 @@ func TestStopWithCoresEndsOnce(t *testing.T) {
 	if err := ts.h.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvent(t, ts, session.EventEnded)
+	waitEvents(t, ts, []string{"host"}, session.EventEnded, 1)
 	hosttest.WaitFor(t, "the watcher told the game ended", func() bool { return len(ts.eventsOf("watcher", session.EventEnded)) > 0 })
 	time.Sleep(200 * time.Millisecond) // a second end would follow at once
 	for _, who := range []string{"host", "watcher"} {
