@@ -2,7 +2,6 @@ package room
 
 import (
 	"crypto/sha256"
-	"fmt"
 
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/direct"
@@ -53,8 +52,8 @@ func (r *Room) coreMember(c *direct.Core) *Member {
 // AddCore adds core c as a member called name.
 func (s *coreSession) AddCore(c *direct.Core, name string, spectator bool) (uint16, error) {
 	r := (*Room)(s)
-	if len(r.members)+r.game.HeldOthers("") >= wire.MaxMembers { // a core rejoins nothing: every kept slot stays kept
-		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
+	if err := r.fullLocked(""); err != nil { // a core rejoins nothing: every kept slot stays kept
+		return 0, err
 	}
 	m := &Member{name: name, spectator: spectator, conn: c.Conn(), from: c.IP(), core: c}
 	r.byCore[c] = m

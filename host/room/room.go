@@ -130,10 +130,8 @@ func (r *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 	if r.nameTakenLocked(hl.Name) {
 		return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
 	}
-	// A player who left the running game may rejoin: its slot is kept, so
-	// spectators who fill the session cannot keep it out.
-	if len(r.members)+r.game.HeldOthers(hl.Name) >= wire.MaxMembers {
-		return 0, fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
+	if err := r.fullLocked(hl.Name); err != nil {
+		return 0, err
 	}
 	if hl.Spectator {
 		return 0, nil
@@ -142,6 +140,17 @@ func (r *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 		return r.game.Rejoin(hl.Name)
 	}
 	return r.assignPortsLocked(hl.Ports, int(hl.NumPorts))
+}
+
+// fullLocked refuses one more member, called name, when the session is
+// full. A player who left the running game may rejoin: its slot is kept,
+// so newcomers who fill the session cannot keep it out; only the player
+// itself may take it.
+func (r *Room) fullLocked(name string) error {
+	if len(r.members)+r.game.HeldOthers(name) >= wire.MaxMembers {
+		return fmt.Errorf("the session is full (%d members)", wire.MaxMembers)
+	}
+	return nil
 }
 
 // assignPortsLocked gives the wanted ports, or the n lowest free ones.
