@@ -86,6 +86,22 @@ func newGamePlayer(t *testing.T, name string, sram []byte, choices ...CheatChoic
 	return p
 }
 
+// hostAndJoin has host serve a session on loopback, the others join it,
+// and waits until the host knows everyone's ROM, saves and cheats.
+func hostAndJoin(t *testing.T, host *gamePlayer, others ...*gamePlayer) {
+	t.Helper()
+	hosted, err := host.Serve(context.Background(), Server{Port: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range others {
+		if err := p.Connect(context.Background(), loopbackFor("127.0.0.1", hosted.Port)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hosttest.WaitFor(t, "every manifest at the host", func() bool { return allKnown(host.Session, 1+len(others)) })
+}
+
 func sramOf(b byte) []byte { return bytes.Repeat([]byte{b, 0x5A, 0xA5, b + 1}, saves.SRAMSize/4) }
 
 // TestSyncSession is the session test: three players, one with a
@@ -102,18 +118,9 @@ func TestSyncSession(t *testing.T) {
 	bob := newGamePlayer(t, "Bob", sramOf(2), lives)
 	carol := newGamePlayer(t, "Carol", sramOf(1), lives, jump)
 
-	hosted, err := alice.Serve(ctx, Server{Port: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []*gamePlayer{bob, carol} {
-		if err := p.Connect(ctx, loopbackFor("127.0.0.1", hosted.Port)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hosttest.WaitFor(t, "three manifests at the host", func() bool { return allKnown(alice.Session, 3) })
+	hostAndJoin(t, alice, bob, carol)
 
-	err = alice.Start()
+	err := alice.Start()
 	if !errors.Is(err, session.ErrSaveMismatch) {
 		t.Fatalf("start with differing players: %v", err)
 	}
@@ -166,18 +173,10 @@ func TestSyncSession(t *testing.T) {
 // TestHostWins starts at once: the host's /start syncs first.
 func TestHostWins(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	ctx := context.Background()
 	alice := newGamePlayer(t, "Alice", nil)
 	alice.Settings.HostWins = true
 	bob := newGamePlayer(t, "Bob", sramOf(9), CheatChoice{Name: "Infinite Lives"})
-	hosted, err := alice.Serve(ctx, Server{Port: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bob.Connect(ctx, loopbackFor("127.0.0.1", hosted.Port)); err != nil {
-		t.Fatal(err)
-	}
-	hosttest.WaitFor(t, "two manifests at the host", func() bool { return allKnown(alice.Session, 2) })
+	hostAndJoin(t, alice, bob)
 	if err := alice.Start(); err != nil {
 		t.Fatalf("host_wins start: %v", err)
 	}
@@ -373,14 +372,7 @@ func TestSyncSendsNothingForAnotherROM(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := dirBytes(t, bob.dir)
-	hosted, err := alice.Serve(ctx, Server{Port: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bob.Connect(ctx, loopbackFor("127.0.0.1", hosted.Port)); err != nil {
-		t.Fatal(err)
-	}
-	hosttest.WaitFor(t, "two manifests at the host", func() bool { return allKnown(alice.Session, 2) })
+	hostAndJoin(t, alice, bob)
 	rows, _ := alice.Check()
 	if text := CheckText(rows, false); !strings.Contains(text, "must load the host's ROM") {
 		t.Errorf("/check does not say to load the host's ROM:\n%s", text)
