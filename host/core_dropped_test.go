@@ -58,9 +58,22 @@ func (c *rawCore) register(k byte) {
 
 // closed reports whether the host hung up on c.
 func (c *rawCore) closed() bool {
-	c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	_, err := c.Read(make([]byte, 1))
-	return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+	_, err := readUntilHangUp(c, 2*time.Second)
+	return err == nil
+}
+
+// readUntilHangUp reads and discards what the host sends on c until the
+// host hangs up, and reports how many bytes that was. The host hangs up
+// with a FIN, or with a reset when it closes with our bytes unread (as it
+// does when refusing a connection at once); both mean closed. The error
+// is non-nil only when c is still open after d.
+func readUntilHangUp(c net.Conn, d time.Duration) (int64, error) {
+	c.SetReadDeadline(time.Now().Add(d))
+	n, err := io.Copy(io.Discard, c)
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		err = nil // a reset: the host closed first
+	}
+	return n, err
 }
 
 // A core the host dropped has nothing more to say: the host hangs up on

@@ -130,8 +130,7 @@ func TestGopher64Hostile(t *testing.T) {
 		for _, m := range msgs {
 			c.Write(m)
 		}
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, err := io.Copy(io.Discard, c) // until the host hangs up
+		n, err := readUntilHangUp(c, 5*time.Second)
 		if err != nil {
 			t.Errorf("%s: the connection stayed open: %v", name, err)
 		}
@@ -169,8 +168,7 @@ func TestGopher64Hostile(t *testing.T) {
 	// Each refused before the honest pair dials: joining connections count
 	// against their address's limit until the host hangs up.
 	for i, c := range flood {
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		if _, err := io.Copy(io.Discard, c); err != nil {
+		if _, err := readUntilHangUp(c, 5*time.Second); err != nil {
 			t.Fatalf("flood connection %d stayed open: %v", i+1, err)
 		}
 	}
