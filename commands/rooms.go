@@ -218,18 +218,21 @@ func romMD5(path string) (string, error) {
 // what the prompt and /who call the session.
 func (s *Session) connectSeat(ctx context.Context, addr, where string, seat int) (*live, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.busyLocked(); err != nil {
+		s.mu.Unlock()
 		return nil, err
 	}
 	g, err := s.Settings.Emulator.loadGame()
 	if err != nil {
+		s.mu.Unlock()
 		return nil, err
 	}
 	cfg := s.Settings.ClientConfig()
 	cfg.Ports, cfg.NumPorts, cfg.Spectator = 1<<seat, 0, false
+	s.joining = true
+	s.mu.Unlock()
 	l := &live{addr: where, target: addr, game: g}
-	if err := s.joinLocked(ctx, l, addr, cfg); err != nil {
+	if err := s.join(ctx, l, addr, cfg); err != nil {
 		return nil, err
 	}
 	return l, nil

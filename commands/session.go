@@ -45,7 +45,7 @@ type Session struct {
 
 	mu         sync.Mutex // guards cur, joining and stopRejoin
 	cur        *live
-	joining    bool               // a tunnel join is under way, without the lock
+	joining    bool               // a join is under way, without the lock
 	stopRejoin context.CancelFunc // ends a rejoin under way; nil when none is
 	rejoining  string             // the address a rejoin under way dials
 }
@@ -135,10 +135,11 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	}
 	ccfg := s.Settings.ClientConfig()
 	ccfg.OwnerKey = l.h.OwnerKey()
-	if err := s.joinLocked(ctx, l, loopbackFor(bind, port), ccfg); err != nil {
+	if err := s.dial(ctx, l, loopbackFor(bind, port), ccfg); err != nil {
 		l.stopHost()
 		return Hosted{}, err
 	}
+	s.startLocked(l) // the host's own player joins at once: loopback, no tunnel
 	s.syncPeers(l)
 	return hosted, nil
 }
@@ -203,15 +204,38 @@ func (s *Session) connect(ctx context.Context, target string) error {
 		s.mu.Unlock()
 		return err
 	}
+	s.joining = true
 	if isInvite(target) {
 		s.mu.Unlock()
 		return s.connectTunnel(ctx, target, g)
 	}
-	defer s.mu.Unlock()
-	return s.joinLocked(ctx, &live{addr: target, target: target, game: g}, target, s.Settings.ClientConfig())
+	cfg := s.Settings.ClientConfig()
+	s.mu.Unlock()
+	return s.join(ctx, &live{addr: target, target: target, game: g}, target, cfg)
 }
 
-func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg client.Config) error {
+// join dials addr for l and makes l the console's session. The caller has
+// set s.joining, which join clears, and holds no lock: a dial may take
+// the whole join timeout, and meanwhile the prompt, /who and /leave must
+// answer.
+func (s *Session) join(ctx context.Context, l *live, addr string, cfg client.Config) error {
+	err := s.dial(ctx, l, addr, cfg)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joining = false
+	if err == nil && ctx.Err() != nil { // /leave stopped a rejoin as it got through
+		l.c.Close()
+		err = ctx.Err()
+	}
+	if err != nil {
+		return err
+	}
+	s.startLocked(l)
+	return nil
+}
+
+// dial joins the session at addr as l's client.
+func (s *Session) dial(ctx context.Context, l *live, addr string, cfg client.Config) error {
 	var mf saves.Manifest
 	if l.game != nil {
 		var err error
@@ -240,14 +264,19 @@ func (s *Session) joinLocked(ctx context.Context, l *live, addr string, cfg clie
 	if l.game != nil {
 		c.SetCheatNames(l.game.cheatNames()) // the manifest went with the join; the names follow it
 	}
+	return nil
+}
+
+// startLocked makes l, dialled, the console's session, and ends it when
+// its client does.
+func (s *Session) startLocked(l *live) {
 	s.cur = l
 	go s.eventLoop(l)
 	go func() {
-		<-c.Done()
+		<-l.c.Done()
 		s.end(l)
 		s.rejoin(l)
 	}()
-	return nil
 }
 
 // eventLoop prints l's events, starts the game when it starts, and

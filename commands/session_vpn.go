@@ -88,27 +88,30 @@ func (s *Settings) vpnEndpoint() (netip.AddrPort, error) {
 }
 
 // connectTunnel joins a session through the VPN. It is called without
-// s.mu: the tunnel may wait minutes for the host to type /answer, and the
-// answer code must reach the console meanwhile.
+// s.mu and with s.joining set, which it clears: the tunnel may wait
+// minutes for the host to type /answer, and the answer code must reach
+// the console meanwhile.
 func (s *Session) connectTunnel(ctx context.Context, invite string, g *game) error {
+	s.mu.Lock()
 	if s.Tunnels == nil {
+		s.joining = false
+		s.mu.Unlock()
 		return errors.New("this netpak has no built-in VPN")
 	}
-	s.mu.Lock()
-	s.joining = true
 	jcfg := TunnelJoinConfig{Rendezvous: s.Settings.Rendezvous, STUN: s.Settings.STUN, Answer: s.printAnswer}
 	s.mu.Unlock()
 	tun, err := s.Tunnels.Join(ctx, invite, jcfg)
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.joining = false
 	if err != nil {
+		s.joining = false
+		s.mu.Unlock()
 		return err
 	}
 	cfg := s.Settings.ClientConfig()
+	s.mu.Unlock()
 	cfg.Dial = tun.DialContext
 	l := &live{tun: tun, addr: "vpn " + tun.Endpoint(), target: invite, game: g}
-	if err := s.joinLocked(ctx, l, tun.HostAddress(TunnelSessionPort), cfg); err != nil {
+	if err := s.join(ctx, l, tun.HostAddress(TunnelSessionPort), cfg); err != nil {
 		tun.Close()
 		return fmt.Errorf("the tunnel is up, but the session inside did not answer: %w", err)
 	}

@@ -1,0 +1,104 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/netpak/netpak/host/hosttest"
+)
+
+// breakingLink stands between a joiner and its host on TCP: it forwards
+// the first connection until cut, then accepts every later one and holds
+// it unanswered, as a host that froze would.
+type breakingLink struct {
+	ln    net.Listener
+	first chan net.Conn // the first connection's two ends, to cut
+	held  chan net.Conn // later connections, answered never
+}
+
+func newBreakingLink(t *testing.T, to string) *breakingLink {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &breakingLink{ln: ln, first: make(chan net.Conn, 2), held: make(chan net.Conn, 64)}
+	t.Cleanup(func() { ln.Close() })
+	go b.accept(to)
+	return b
+}
+
+func (b *breakingLink) accept(to string) {
+	for n := 0; ; n++ {
+		c, err := b.ln.Accept()
+		if err != nil {
+			return
+		}
+		if n > 0 {
+			b.held <- c
+			continue
+		}
+		up, err := net.Dial("tcp", to)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		b.first <- c
+		b.first <- up
+		go io.Copy(up, c)
+		go io.Copy(c, up)
+	}
+}
+
+// cut closes the forwarded connection at both ends.
+func (b *breakingLink) cut() {
+	(<-b.first).Close()
+	(<-b.first).Close()
+}
+
+// A console rejoining a host that froze dials it for up to the join
+// timeout: meanwhile its prompt and /who still answer, and /leave stops
+// the rejoin for good, even one that gets through as the player leaves.
+func TestRejoinDialBlocksNothing(t *testing.T) {
+	ctx := context.Background()
+	alice, _ := newTestSession(t, "Alice")
+	bob, bobEv := newTestSession(t, "Bob")
+	hosted, err := alice.Serve(ctx, Server{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := newBreakingLink(t, loopbackFor("", hosted.Port))
+	if err := bob.Connect(ctx, link.ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	link.cut()
+	bobEv.wait(t, "rejoining "+link.ln.Addr().String())
+	var held net.Conn
+	select {
+	case held = <-link.held:
+		defer held.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the rejoin never dialed")
+	}
+	if st := bob.State(); st.Rejoining == "" || st.Phase != Offline {
+		t.Errorf("state while rejoining: %+v", st)
+	}
+	// Had State waited for the dial, the dial would have given up and
+	// hung up first: the held connection must still be open.
+	held.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if _, err := io.Copy(io.Discard, held); !errors.Is(err, os.ErrDeadlineExceeded) { // its hello, then nothing
+		t.Fatalf("the rejoin's dial ended before the console answered: %v", err)
+	}
+	bob.Leave()
+	hosttest.WaitFor(t, "the rejoin to stop", func() bool { return bob.State().Rejoining == "" })
+	if st := bob.State(); st.Phase != Offline {
+		t.Errorf("after /leave: %+v", st)
+	}
+	if _, err := bob.Serve(ctx, Server{}); err != nil {
+		t.Errorf("host after stopping the rejoin: %v", err)
+	}
+}
