@@ -265,8 +265,12 @@ func (l *Ledger) heldFor(name string) session.PortMask {
 }
 
 // HeldOthers is how many players other than the one called name hold
-// ports they left in the running game, to rejoin.
+// ports they left in the running game, to rejoin. Once the game is older
+// than the streams keep, nobody can rejoin it, and none are held.
 func (l *Ledger) HeldOthers(name string) int {
+	if l.oldestHeld() > 0 {
+		return 0
+	}
 	var names []string
 	for _, h := range l.Held {
 		if h != "" && !strings.EqualFold(h, name) && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, h) }) {

@@ -116,6 +116,30 @@ func TestRejoin(t *testing.T) {
 	}
 }
 
+// A player who left keeps a slot until the game is older than the
+// streams keep: then nobody can rejoin, and the slot is free again.
+func TestHeldUntilTooOldToRejoin(t *testing.T) {
+	l := newGame(t, 0b0011, 2, [4]uint32{100, 60, 0, 0})
+	l.Empty(0b0010, true)
+	l.Hold(0b0010, "Bob")
+	if n := l.HeldOthers("Carol"); n != 1 {
+		t.Fatalf("HeldOthers(Carol) = %d, want Bob's 1", n)
+	}
+	if n := l.HeldOthers("BOB"); n != 0 {
+		t.Errorf("HeldOthers(BOB) = %d, want 0: the slot is his", n)
+	}
+	for p := uint32(100); l.Streams[0].Oldest() == 0; p++ { // Bob's port reads empty as the game goes on
+		l.Streams[0].Add(p, session.Input{Keys: 1})
+		l.Streams[1].Add(p, session.Input{})
+	}
+	if _, err := l.Rejoin("Bob"); err == nil {
+		t.Fatal("Bob rejoined a game older than the streams keep")
+	}
+	if n := l.HeldOthers("Carol"); n != 0 {
+		t.Errorf("HeldOthers(Carol) = %d once nobody can rejoin, want 0", n)
+	}
+}
+
 func TestAppendBatch(t *testing.T) {
 	l := newGame(t, 0b0111, 0, [4]uint32{10, 20, 5, 0})
 	acked := [session.NumPorts]uint32{0, 15, 5, 0}
