@@ -187,8 +187,8 @@ var table = []*command{
 	},
 	{
 		name: "lag", args: "[N]", parse: parseLag,
-		help: "set everyone's lag to N polls (0-255, default 5), or show the lag and golf mode",
-		more: "The change lands on the same poll on every machine and is announced to all, and turns autolag off. If the game then falls short of full speed, the host tells everyone once, with the lag the network calls for. Before you host, it sets the lag your session starts with.",
+		help: "set everyone's lag to N polls (0-255, default 5), or show the lag, whether autolag is on, and golf mode",
+		more: "The change lands on the same poll on every machine and is announced to all, and turns autolag off. If the game then falls short of full speed, the host tells everyone once, with the lag the network calls for. Before you host, it sets the lag your session starts with (autolag, if on, follows the network from there).",
 	},
 	{
 		name: "autolag", args: "[on|off]", parse: parseAutoLag,
@@ -206,7 +206,7 @@ var table = []*command{
 	},
 	{
 		name: "who", parse: noArgs(Who{}),
-		help: "list the players, their ports and pings, the lag, who is host and, in a game, its poll and pace (polls/s)",
+		help: "list the players, their ports and pings, the lag and whether autolag is on, who is host and, in a game, its poll and pace (polls/s)",
 	},
 	{
 		name: "invite", args: "[new | wg [FILE]]", parse: parseInvite,
@@ -230,7 +230,7 @@ var table = []*command{
 	{
 		name: "spectate", parse: noArgs(Spectate{}),
 		help: "give up your controller port and watch the session you joined as a spectator",
-		more: "netpak leaves the session and joins the same address (or invite) again as a spectator, who never holds up the game. A started game takes spectators. The host cannot spectate its own session. To play again, /leave and /connect.",
+		more: "netpak leaves the session and joins the same address (or invite) again as a spectator, who never holds up the game. A started game takes spectators. The others are told you left to watch; in a started game your port reads empty and stays yours: /leave and /connect to play it again. The host cannot spectate its own session.",
 	},
 	{
 		name: "leave", parse: noArgs(Leave{}),

@@ -124,6 +124,7 @@ type State struct {
 	Path    string       // a joiner's tunnel path and round trip, e.g. "direct, 12 ms"
 	Peers   []TunnelPeer // a VPN host's tunnel peers
 	Lag     uint8        // the session lag (offline: the lag to host with)
+	AutoLag bool         // the host follows the network with the lag (offline: a session you host will)
 	Golf    bool
 	Seat    string  // who holds the golf seat
 	SeatLag uint8   // the lag the golf seat plays

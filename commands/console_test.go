@@ -190,7 +190,7 @@ func TestConsole(t *testing.T) {
 			name:  "host a session",
 			input: []string{"/name Alice", "/lag 3", "/server 7000", "hi", "/golf", "/start", "/who", "/quit", "never read"},
 			calls: []string{"name Alice", "lag 3", "serve 7000", "chat hi", "golf", "start", "leave", "leave"},
-			out:   []string{"session hosting port 7000, lobby, lag 3, golf on"},
+			out:   []string{"session hosting port 7000, lobby, lag 3 (autolag off), golf on"},
 			errs:  []string{"you are now Alice", "a session you host will start with lag 3", "hosting on port 7000"},
 		},
 		{
@@ -256,7 +256,7 @@ func TestConsole(t *testing.T) {
 			name:  "show the lag",
 			input: []string{"/lag", "/golf", "/server", "/lag", "/lag 2 3"},
 			calls: []string{"golf", "serve 6400", "leave"},
-			out:   []string{"a session you host will start with lag 5, golf mode off", "lag 5, golf on"},
+			out:   []string{"a session you host will start with lag 5 (autolag off), golf mode off", "lag 5 (autolag off), golf on"},
 			errs:  []string{"a session you host will start with golf mode on", "hosting on port 6400", "usage: /lag [N]"},
 		},
 		{
@@ -343,7 +343,7 @@ func TestPrompt(t *testing.T) {
 
 func TestWhoText(t *testing.T) {
 	st := State{
-		Phase: Playing, Hosting: false, Addr: "10.0.0.5:6400", Lag: 3, Golf: true, Seat: "Bob", Poll: 1200, Pace: 59.9,
+		Phase: Playing, Hosting: false, Addr: "10.0.0.5:6400", Lag: 3, AutoLag: true, Golf: true, Seat: "Bob", Poll: 1200, Pace: 59.9,
 		Self: 2, RTT: 41e6, UDP: true,
 		Members: []session.Member{
 			{ID: 1, Name: "Alice", Ports: 1, Host: true, RTTMillis: 0},
@@ -351,7 +351,7 @@ func TestWhoText(t *testing.T) {
 			{ID: 3, Name: "Carol", Spectator: true, RTTMillis: 7},
 		},
 	}
-	want := `session 10.0.0.5:6400, playing, lag 3, golf on (seat: Bob, lag 0), poll 1,200 at 59.9 polls/s; inputs over UDP
+	want := `session 10.0.0.5:6400, playing, lag 3 (autolag on), golf on (seat: Bob, lag 0), poll 1,200 at 59.9 polls/s; inputs over UDP
   NAME   PORTS  PING   ROLE
   Alice  1      0 ms   host
   Bob    2,3    41 ms  player (you)
@@ -383,7 +383,7 @@ func TestMemberCount(t *testing.T) {
 func TestWhoTextTunnel(t *testing.T) {
 	joiner := State{Phase: Lobby, Addr: "vpn 203.0.113.7:6464", Lag: 5, Self: 2, UDP: true, Path: TunnelPath{Name: "relayed via 198.51.100.1:6465", RTT: 61400 * time.Microsecond}.String(),
 		Members: []session.Member{{ID: 1, Name: "Alice", Ports: 1, Host: true}, {ID: 2, Name: "Bob", Ports: 2}}}
-	if got := WhoText(joiner); !strings.HasPrefix(got, "session vpn 203.0.113.7:6464, lobby, lag 5, golf off; inputs over UDP; tunnel relayed via 198.51.100.1:6465, 61 ms\n") {
+	if got := WhoText(joiner); !strings.HasPrefix(got, "session vpn 203.0.113.7:6464, lobby, lag 5 (autolag off), golf off; inputs over UDP; tunnel relayed via 198.51.100.1:6465, 61 ms\n") {
 		t.Errorf("joiner's /who:\n%s", got)
 	}
 	hoster := State{Phase: Lobby, Hosting: true, Addr: "port 6400 and vpn 6464", Lag: 5, Self: 1,

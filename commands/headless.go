@@ -101,8 +101,8 @@ func RunHost(ctx context.Context, s Settings, tunnels Tunnels, out func(line str
 		}
 		serving++
 		go func() { served <- h.Serve(ln, pc) }()
-		stamp(fmt.Sprintf("hosting on port %d (TCP and UDP): lag %d, golf %s, starts when %s joined",
-			port, s.Lag, onOff(s.Golf), count(s.AutoStart, "player")+pick(s.AutoStart == 1, " has", " have")))
+		stamp(fmt.Sprintf("hosting on port %d (TCP and UDP): %s, golf %s, starts when %s joined",
+			port, lagText(State{Lag: uint8(s.Lag), AutoLag: s.AutoLag}), onOff(s.Golf), count(s.AutoStart, "player")+pick(s.AutoStart == 1, " has", " have")))
 	}
 	if s.VPN {
 		vh, err := serveHeadlessTunnel(ctx, h, s, tunnels, served, stamp, logf)

@@ -205,8 +205,12 @@ func (l Lag) run(_ context.Context, c *Console) error {
 	if err := c.Ctl.SetLag(l.Frames); err != nil {
 		return err
 	}
-	if c.Ctl.State().Phase == Offline {
-		c.UI.PrintErr(fmt.Sprintf("a session you host will start with lag %d", l.Frames))
+	if st := c.Ctl.State(); st.Phase == Offline {
+		text := "a session you host will start with " + lagText(st)
+		if st.AutoLag {
+			text += "; /autolag off keeps it there"
+		}
+		c.UI.PrintErr(text)
 	}
 	return nil
 }
@@ -216,13 +220,18 @@ func (ShowLag) run(_ context.Context, c *Console) error {
 	return nil
 }
 
-// LagText is what "/lag" prints: the lag and golf mode, or outside a
-// session the ones a session you host starts with.
+// LagText is what "/lag" prints: the lag, autolag and golf mode, or
+// outside a session the ones a session you host starts with.
 func LagText(st State) string {
 	if st.Phase == Offline {
-		return fmt.Sprintf("a session you host will start with lag %d, golf mode %s", st.Lag, onOff(st.Golf))
+		return fmt.Sprintf("a session you host will start with %s, golf mode %s", lagText(st), onOff(st.Golf))
 	}
-	return fmt.Sprintf("lag %d, %s", st.Lag, golfText(st))
+	return fmt.Sprintf("%s, %s", lagText(st), golfText(st))
+}
+
+// lagText says the lag and whether autolag follows the network with it.
+func lagText(st State) string {
+	return fmt.Sprintf("lag %d (autolag %s)", st.Lag, onOff(st.AutoLag))
 }
 
 // golfText says whether golf mode is on, and who holds the seat.

@@ -474,7 +474,7 @@ func (s *Session) Chat(text string) error {
 func (s *Session) State() State {
 	s.mu.Lock()
 	l := s.cur
-	st := State{Name: s.Settings.PlayerName(), Lag: uint8(s.Settings.Lag), Golf: s.Settings.Golf}
+	st := State{Name: s.Settings.PlayerName(), Lag: uint8(s.Settings.Lag), AutoLag: s.Settings.AutoLag, Golf: s.Settings.Golf}
 	if l != nil && l.room != nil {
 		for i, n := range l.room.Players() {
 			st.Room[i] = lobbyclient.Printable(n, lobbymsg.MaxPlayerName)
@@ -497,7 +497,7 @@ func (s *Session) State() State {
 	if cs.Playing {
 		st.Phase = Playing
 	}
-	st.Lag, st.Golf, st.Seat, st.SeatLag, st.Poll, st.Pace = cs.Lag, cs.Golf, cs.Seat, cs.SeatLag, cs.Poll, cs.Pace
+	st.Lag, st.AutoLag, st.Golf, st.Seat, st.SeatLag, st.Poll, st.Pace = cs.Lag, cs.AutoLag, cs.Golf, cs.Seat, cs.SeatLag, cs.Poll, cs.Pace
 	st.Self, st.RTT, st.UDP, st.Members = cs.ID, cs.RTT, cs.UDP, cs.Members
 	if l.h != nil {
 		st.Members = l.h.Members() // the host knows everyone's current ping

@@ -139,17 +139,27 @@ func TestSessionOnLoopback(t *testing.T) {
 	}
 }
 
-func TestSessionHostGone(t *testing.T) {
-	ctx := context.Background()
-	alice, _ := newTestSession(t, "Alice")
-	bob, bobEv := newTestSession(t, "Bob")
-	hosted, err := alice.Serve(ctx, Server{})
+// serveAndJoin hosts a session at host and joins it from each of others
+// over loopback; it returns the address they joined.
+func serveAndJoin(t *testing.T, host *Session, others ...*Session) string {
+	t.Helper()
+	hosted, err := host.Serve(context.Background(), Server{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := bob.Connect(ctx, loopbackFor("", hosted.Port)); err != nil {
-		t.Fatal(err)
+	addr := loopbackFor("127.0.0.1", hosted.Port)
+	for _, s := range others {
+		if err := s.Connect(context.Background(), addr); err != nil {
+			t.Fatal(err)
+		}
 	}
+	return addr
+}
+
+func TestSessionHostGone(t *testing.T) {
+	alice, _ := newTestSession(t, "Alice")
+	bob, bobEv := newTestSession(t, "Bob")
+	serveAndJoin(t, alice, bob)
 	alice.Leave()
 	bobEv.wait(t, "lost the host")
 	hosttest.WaitFor(t, "bob offline", func() bool { return bob.State().Phase == Offline })
@@ -228,4 +238,31 @@ func TestRunHost(t *testing.T) {
 		t.Fatal("RunHost did not stop")
 	}
 	out.wait(t, "stopping")
+}
+
+// Every console's /lag says whether autolag is on: it starts as the host
+// set it, a player's /lag N turns it off for all, and /autolag on again.
+func TestEveryoneSeesAutoLag(t *testing.T) {
+	alice, _ := newTestSession(t, "Alice")
+	bob, bobEv := newTestSession(t, "Bob")
+	if !alice.State().AutoLag {
+		t.Fatal("offline, a new console does not host with autolag on")
+	}
+	serveAndJoin(t, alice, bob)
+	autoLag := func(want bool) func() bool {
+		return func() bool { return alice.State().AutoLag == want && bob.State().AutoLag == want }
+	}
+	hosttest.WaitFor(t, "autolag on at both", autoLag(true))
+	if err := bob.SetLag(4); err != nil {
+		t.Fatal(err)
+	}
+	bobEv.wait(t, "autolag is off: Bob chose the lag")
+	hosttest.WaitFor(t, "autolag off at both", autoLag(false))
+	if got := LagText(alice.State()); got != "lag 4 (autolag off), golf off" {
+		t.Errorf("alice's /lag: %q", got)
+	}
+	if err := alice.SetAutoLag(true); err != nil {
+		t.Fatal(err)
+	}
+	hosttest.WaitFor(t, "autolag on again at both", autoLag(true))
 }

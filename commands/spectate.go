@@ -62,6 +62,7 @@ func (s *Session) Spectate(ctx context.Context, target string) error {
 	case l.h != nil:
 		return errHostSpectate
 	}
+	l.c.LeavesToWatch()
 	s.Leave()
 	s.mu.Lock()
 	spectator, ports := s.Settings.Spectator, s.Settings.Ports

@@ -90,15 +90,11 @@ func newGamePlayer(t *testing.T, name string, sram []byte, choices ...CheatChoic
 // and waits until the host knows everyone's ROM, saves and cheats.
 func hostAndJoin(t *testing.T, host *gamePlayer, others ...*gamePlayer) {
 	t.Helper()
-	hosted, err := host.Serve(context.Background(), Server{Port: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var sessions []*Session
 	for _, p := range others {
-		if err := p.Connect(context.Background(), loopbackFor("127.0.0.1", hosted.Port)); err != nil {
-			t.Fatal(err)
-		}
+		sessions = append(sessions, p.Session)
 	}
+	serveAndJoin(t, host.Session, sessions...)
 	hosttest.WaitFor(t, "every manifest at the host", func() bool { return allKnown(host.Session, 1+len(others)) })
 }
 

@@ -17,7 +17,7 @@ func WhoText(st State) string {
 	if st.Hosting {
 		where = "hosting " + st.Addr
 	}
-	fmt.Fprintf(&b, "session %s, %s, lag %d, %s", where, st.Phase, st.Lag, golf)
+	fmt.Fprintf(&b, "session %s, %s, %s, %s", where, st.Phase, lagText(st), golf)
 	if st.Phase == Playing {
 		fmt.Fprintf(&b, ", poll %s at %.1f polls/s", session.Thousands(st.Poll), st.Pace)
 	}

@@ -246,7 +246,7 @@ func TestThreeConsoles(t *testing.T) {
 	}
 
 	alice.typeLine(t, "/who")
-	alice.out.wait(t, `^session hosting port `+port+`, lobby, lag 3, golf on`)
+	alice.out.wait(t, `^session hosting port `+port+`, lobby, lag 3 \(autolag off\), golf on`)
 	alice.out.wait(t, `^  Alice +1 +\d+ ms +host \(you\)$`)
 	alice.out.wait(t, `^  Bob +2 +\d+ ms +player$`)
 	alice.out.wait(t, `^  Carol +3 +\d+ ms +player$`)
@@ -256,7 +256,7 @@ func TestThreeConsoles(t *testing.T) {
 		c.err.wait(t, `^the game started at poll 0$`)
 	}
 	carol.typeLine(t, "/who")
-	carol.out.wait(t, `^session 127\.0\.0\.1:`+port+`, playing, lag 3, golf on, poll \d+`)
+	carol.out.wait(t, `^session 127\.0\.0\.1:`+port+`, playing, lag 3 \(autolag off\), golf on, poll \d+`)
 	carol.out.wait(t, `^  Carol +3 +\d+ ms +player \(you\)$`)
 
 	// A second game in the same session: /stop, then /start, nobody reconnects.
@@ -361,11 +361,11 @@ func TestDemoCommand(t *testing.T) {
 func TestHeadlessHost(t *testing.T) {
 	bin := buildNetpak(t)
 	h := startConsole(t, bin, "host", "host", "--bind", "127.0.0.1", "--port", "0", "--autostart", "2", "--lag", "4")
-	port := h.out.wait(t, `hosting on port (\d+) \(TCP and UDP\): lag 4, golf off, starts when 2 players have joined`)[1]
+	port := h.out.wait(t, `hosting on port (\d+) \(TCP and UDP\): lag 4 \(autolag off\), golf off, starts when 2 players have joined`)[1]
 	bob := startConsole(t, bin, "bob", "join", "127.0.0.1:"+port, "--name", "Bob")
 	h.out.wait(t, `^\d\d:\d\d:\d\d Bob joined on port 1$`)
 	bob.typeLine(t, "/who")
-	bob.out.wait(t, `lobby, lag 4, golf off`)
+	bob.out.wait(t, `lobby, lag 4 \(autolag off\), golf off`)
 	if runtime.GOOS == "windows" {
 		h.cmd.Process.Kill()
 		bob.err.wait(t, `^lost the host`)

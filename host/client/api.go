@@ -50,6 +50,13 @@ func (c *Client) Release() error {
 // (Close), as for a player who leaves without an emulator.
 func (c *Client) Quitting() { c.quitting.Store(true) }
 
+// LeavesToWatch is Quitting for a player who joins the session again as a
+// spectator (/spectate): its goodbye says so, and everyone is told.
+func (c *Client) LeavesToWatch() {
+	c.toWatch.Store(true)
+	c.Quitting()
+}
+
 // SetAutoLag asks the host to follow the network with the lag (on) or to
 // keep the lag players set (off). The host announces it.
 func (c *Client) SetAutoLag(on bool) error {
@@ -69,6 +76,7 @@ type Status struct {
 	Poll    uint32  // the next poll to consume (or the bridged emulator's)
 	Pace    float64 // polls per second, measured over the last second
 	Lag     uint8   // the session lag
+	AutoLag bool    // the host follows the network with the lag
 	Golf    bool
 	Seat    string // who holds the golf seat, if anyone
 	SeatLag uint8  // the lag the golf seat plays: 0, or a direct core's round trip
@@ -93,7 +101,7 @@ func (c *Client) Status() Status {
 	e := ls.sched.Last()
 	st := Status{
 		ID: c.id, Ports: c.ports, Playing: ls.playing, Poll: max(ls.next, ls.core.count), Pace: ls.pace,
-		Lag: e.Lag, Golf: e.Golf, RTT: ls.rtt, UDP: ls.udpWorks(time.Now()),
+		Lag: e.Lag, AutoLag: c.autoLag.Load(), Golf: e.Golf, RTT: ls.rtt, UDP: ls.udpWorks(time.Now()),
 		Members: append([]session.Member(nil), ls.roster...),
 	}
 	c.mu.Unlock()

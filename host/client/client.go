@@ -98,6 +98,8 @@ type Client struct {
 	// quitting: the player leaves the session (Quitting), and an
 	// emulator that stops from then on releases no ports.
 	quitting atomic.Bool
+	toWatch  atomic.Bool        // the goodbye says the player joins again to watch (LeavesToWatch)
+	autoLag  atomic.Bool        // the host follows the network with the lag, as it last said
 	ctx      context.Context    // ends when the client stops
 	cancel   context.CancelFunc // ends ctx
 	failed   atomic.Bool        // fail ran
@@ -393,6 +395,16 @@ func (c *Client) Err() error {
 	return nil
 }
 
+// goodbye is the frame Close sends: why the player leaves.
+func (c *Client) goodbye() []byte {
+	why := session.LeaveQuit
+	if c.toWatch.Load() {
+		why = session.LeaveSpectate
+	}
+	p := wire.AppendBye(nil, why)
+	return append(wire.AppendFrameHeader(nil, wire.FrameBye, len(p)), p...)
+}
+
 // Done returns a channel closed when the client stops.
 func (c *Client) Done() <-chan struct{} { return c.closing }
 
@@ -408,7 +420,7 @@ func (c *Client) Close() error {
 	default:
 		c.flush(time.Second)
 		select {
-		case c.out <- wire.AppendFrameHeader(nil, wire.FrameBye, 0):
+		case c.out <- c.goodbye():
 			select {
 			case <-c.byeSent:
 				// Wait for the host to hang up, its answer: over a tunnel a

@@ -53,6 +53,12 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 			return err
 		}
 		c.emit(session.Event{Kind: session.EventNotice, Text: msg.Text})
+	case wire.FrameAutoLagOn:
+		on, err := wire.ParseBool(p)
+		if err != nil {
+			return fmt.Errorf("parse autolag-on: %w", err)
+		}
+		c.autoLag.Store(on)
 	case wire.FrameSched:
 		return c.handleSched(p)
 	case wire.FrameStarted:

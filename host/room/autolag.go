@@ -207,29 +207,36 @@ func (r *Room) coresNeedLocked(slow bool) (c coresNeed, ok bool) {
 
 // handleAutoLagLocked turns autolag on or off for a player.
 func (r *Room) handleAutoLagLocked(m *Member, p []byte) error {
-	on, err := wire.ParseU8(p)
-	if err != nil || on > 1 {
-		return fmt.Errorf("parse autolag: %w", wire.ErrBadValue)
+	on, err := wire.ParseBool(p)
+	if err != nil {
+		return fmt.Errorf("parse autolag: %w", err)
 	}
 	if err := r.requirePlayerLocked(m); err != nil {
 		r.noticeLocked(m, err)
 		return nil
 	}
 	state := "off"
-	if on == 1 {
+	if on {
 		state = "on"
 	}
-	if r.autoLagOn == (on == 1) {
+	if r.autoLagOn == on {
 		// Nothing changes: only the asker is told, and autolag keeps
 		// what it learnt.
 		r.noticeLocked(m, fmt.Errorf("autolag is %s already", state))
 		return nil
 	}
-	r.autoLagOn = on == 1
+	r.setAutoLagLocked(on)
 	r.autoLag = lockstep.AutoLag{Lag: r.game.Sched.Last().Lag}
 	r.slowFloor = 0
 	r.noticeAllLocked(fmt.Sprintf("%s turned autolag %s", m.name, state))
 	return nil
+}
+
+// setAutoLagLocked turns autolag on or off and tells every member, whose
+// /lag shows it.
+func (r *Room) setAutoLagLocked(on bool) {
+	r.autoLagOn = on
+	r.broadcastLocked(wire.FrameAutoLagOn, []byte{wire.BoolByte(on)}, nil)
 }
 
 // noticeAllLocked tells every member, and the host's events, text.

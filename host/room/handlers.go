@@ -120,7 +120,7 @@ func (r *Room) setLagLocked(e lockstep.SchedEntry) error {
 		return err
 	}
 	if r.autoLagOn {
-		r.autoLagOn = false
+		r.setAutoLagLocked(false)
 		r.noticeAllLocked(fmt.Sprintf("autolag is off: %s chose the lag; /autolag turns it on again", r.nameOf(e.Actor)))
 	}
 	return nil

@@ -114,7 +114,12 @@ func (r *Room) ReadLoop(m *Member, rd io.Reader, timeout time.Duration) session.
 			return leaveReasonOf(err)
 		}
 		if typ == wire.FrameBye {
-			return session.LeaveQuit
+			why, err := wire.ParseBye(p)
+			if err != nil {
+				r.logf("member %d (%s): %v", m.id, m.name, err)
+				return session.LeaveError
+			}
+			return why
 		}
 		r.mu.Lock()
 		err = r.handleFrameLocked(m, typ, p)

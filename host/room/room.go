@@ -207,6 +207,7 @@ func (r *Room) joinLocked(m *Member) {
 	for _, e := range r.game.Sched.Entries {
 		r.sendLocked(m, wire.FrameSched, wire.AppendSched(nil, wire.SchedMsg{Epoch: r.game.Epoch, Entry: e}))
 	}
+	r.sendLocked(m, wire.FrameAutoLagOn, []byte{wire.BoolByte(r.autoLagOn)})
 	if r.state == statePlaying {
 		r.startLateLocked(m)
 	}

@@ -67,4 +67,5 @@ const (
 	LeaveLost     = wire.LeaveLost
 	LeaveKicked   = wire.LeaveKicked
 	LeaveEmulator = wire.LeaveEmulator
+	LeaveSpectate = wire.LeaveSpectate
 )

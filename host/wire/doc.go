@@ -36,7 +36,7 @@
 //	16 left      H→C  id u16 | reason u8 | ports u8 | empty from poll u32
 //	17 checksum  C→H  from poll u32 | count u32 | hash u64 | 0 u16
 //	18 desync    H→C  from poll u32 | count u32 | hash u64 | differing id u16 (count 0: CP0 at VI "from")
-//	19 bye       C→H  (empty)
+//	19 bye       C→H  (empty): I quit; or why u8 (7 = to watch as a spectator, joining again as one)
 //	20 notice    H→C  0 u16 | text str
 //	21 joined    H→C  member
 //	22 core-want C→H  kind u8 (0 = settings, 1-4 = save mpk, eep, fla, sra)
@@ -56,6 +56,7 @@
 //	36 member-emulator H→C member id u16 | ok u8 | text str: a member's emulator status, as it said
 //	37 cheats    C→H  0 u16 | n u8 (<=32) | n × name str (<=64): my enabled cheats' names, for /check
 //	38 member-cheats H→C member id u16 | n u8 | n × name str: a member's cheat names
+//	39 autolag-on H→C on u8: the host follows the network with the lag (1) or not (0); after the welcome and at every change
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | jitter ms u16 | others waited on it ms u32 | name str
 //

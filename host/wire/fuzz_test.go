@@ -57,10 +57,12 @@ func FuzzParseSmallFrames(f *testing.F) {
 	f.Add(uint8(9), AppendRevive(nil, Revive{Ports: 1, From: 9, Epoch: 2}))
 	f.Add(uint8(10), AppendEmulator(nil, Emulator{ID: 1, OK: true, Text: "can start"}))
 	f.Add(uint8(11), AppendCheatNames(nil, CheatNames{ID: 1, Names: []string{"Moon Jump"}}))
+	f.Add(uint8(12), AppendBye(nil, LeaveSpectate))
+	f.Add(uint8(13), []byte{1})
 	f.Fuzz(func(t *testing.T, which uint8, p []byte) {
 		var out []byte
 		var err error
-		switch which % 12 {
+		switch which % 14 {
 		case 0:
 			var v TextMsg
 			if v, err = ParseText(p); err == nil {
@@ -120,6 +122,16 @@ func FuzzParseSmallFrames(f *testing.F) {
 			var v CheatNames
 			if v, err = ParseCheatNames(p); err == nil {
 				out = AppendCheatNames(nil, v)
+			}
+		case 12:
+			var v LeaveReason
+			if v, err = ParseBye(p); err == nil {
+				out = AppendBye(nil, v)
+			}
+		case 13:
+			var v bool
+			if v, err = ParseBool(p); err == nil {
+				out = []byte{BoolByte(v)}
 			}
 		}
 		if err == nil && !bytes.Equal(out, p) {

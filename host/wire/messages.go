@@ -540,6 +540,15 @@ func ParseU8(p []byte) (uint8, error) {
 	return v, r.Done()
 }
 
+// ParseBool decodes a one-byte flag frame (autolag, autolag-on): 0 or 1.
+func ParseBool(p []byte) (bool, error) {
+	v, err := ParseU8(p)
+	if err != nil || v > 1 {
+		return false, ErrBadValue
+	}
+	return v == 1, nil
+}
+
 func ParseU32(p []byte) (uint32, error) {
 	r := Reader{B: p}
 	v := r.U32()

@@ -17,7 +17,7 @@ const (
 
 	// ProtocolVersion is the version of netpak's wire protocol. A host
 	// refuses clients of another version with a message saying so.
-	ProtocolVersion = 5
+	ProtocolVersion = 6
 
 	FrameHeaderLen  = 3     // type u8, length u16
 	MaxFramePayload = 16384 // bounds every TCP message
@@ -54,7 +54,7 @@ const (
 	FrameLeft           FrameType = 16 // H→C: a member left; its ports read empty from a poll
 	FrameChecksum       FrameType = 17 // C→H: hash of consumed inputs over a poll range
 	FrameDesync         FrameType = 18 // H→C: a member's checksum differed
-	FrameBye            FrameType = 19 // C→H: leaving
+	FrameBye            FrameType = 19 // C→H: leaving, and why
 	FrameNotice         FrameType = 20 // H→C: a message for this client only
 	FrameJoined         FrameType = 21 // H→C: a member joined
 	FrameCoreWant       FrameType = 22 // C→H: send me player 1's settings or a save when there
@@ -74,6 +74,7 @@ const (
 	FrameMemberEmulator FrameType = 36 // H→C: a member's emulator status
 	FrameCheats         FrameType = 37 // C→H: the names of my enabled cheats
 	FrameMemberCheats   FrameType = 38 // H→C: a member's cheat names
+	FrameAutoLagOn      FrameType = 39 // H→C: whether the host follows the network with the lag
 )
 
 var frameNames = [...]string{
@@ -87,7 +88,7 @@ var frameNames = [...]string{
 	FrameStop: "stop", FrameGameOver: "game-over", FrameAutoLag: "autolag",
 	FrameCatchUp: "catch-up", FrameHandover: "handover", FrameRevive: "revive",
 	FrameEmulator: "emulator", FrameMemberEmulator: "member-emulator",
-	FrameCheats: "cheats", FrameMemberCheats: "member-cheats",
+	FrameCheats: "cheats", FrameMemberCheats: "member-cheats", FrameAutoLagOn: "autolag-on",
 }
 
 func (t FrameType) String() string {
