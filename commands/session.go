@@ -221,17 +221,17 @@ func (s *Session) connect(ctx context.Context, target string) error {
 func (s *Session) join(ctx context.Context, l *live, addr string, cfg client.Config) error {
 	err := s.dial(ctx, l, addr, cfg)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.joining = false
-	if err == nil && ctx.Err() != nil { // /leave stopped a rejoin as it got through
-		l.c.Close()
-		err = ctx.Err()
+	stopped := err == nil && ctx.Err() != nil // /leave stopped a rejoin as it got through
+	if err == nil && !stopped {
+		s.startLocked(l)
 	}
-	if err != nil {
-		return err
+	s.mu.Unlock()
+	if stopped {
+		l.c.Close() // says goodbye: not under the lock
+		return ctx.Err()
 	}
-	s.startLocked(l)
-	return nil
+	return err
 }
 
 // dial joins the session at addr as l's client.
