@@ -33,6 +33,12 @@ type Ledger struct {
 	// input from there is the zero input.
 	ZeroFrom [session.NumPorts]uint32
 
+	// PortsOf returns the ports member id authors, so the golf seat's own
+	// lag applies to its ports (see Arrived); the room sets it, and calls
+	// into the ledger with what PortsOf reads locked. Nil: every port
+	// plays the session lag.
+	PortsOf func(id uint16) session.PortMask
+
 	arrivals [session.NumPorts][arrivalRing]arrival // when recent inputs arrived; see Arrived
 }
 

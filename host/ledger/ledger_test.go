@@ -193,3 +193,24 @@ func TestArrived(t *testing.T) {
 		t.Errorf("an input the others have not caught up with is charged %d ns, want 0", w)
 	}
 }
+
+// In golf the seat plays its own lag: it stands at poll p when it sends
+// its input for p, not p+lag, and whoever it then waits for is charged.
+func TestArrivedChargesTheGolfSeatsWait(t *testing.T) {
+	var l ledger.Ledger
+	l.Init(lockstep.SchedEntry{Lag: 3, Golf: true, Seat: 7, SeatLag: 0, Cause: lockstep.CauseInitial})
+	l.Start(0b0011)
+	l.PortsOf = func(id uint16) session.PortMask { return map[uint16]session.PortMask{7: 0b0010}[id] }
+	for p := range uint32(4) { // port 1 plays lag 3: its first inputs, up to poll 3, come at once
+		l.Streams[0].Add(p, session.Input{})
+	}
+	l.Arrived(0, 0, 1000, true)
+	for p := range uint32(5) { // the golfer plays polls 0 to 4 and stands at 4, waiting for port 1's input
+		l.Streams[1].Add(p, session.Input{})
+	}
+	l.Arrived(1, 0, 3000, true)
+	l.Streams[0].Add(4, session.Input{})
+	if w := l.Arrived(0, 4, 5000, true); w != 5000-3000 {
+		t.Errorf("port 1's input the golfer waited for since 3000 ns is charged %d ns, want 2000", w)
+	}
+}

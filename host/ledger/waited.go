@@ -46,13 +46,22 @@ func (l *Ledger) Arrived(k int, from uint32, now int64, charge bool) int64 {
 
 // othersNeed returns when the first other player to stand at poll p
 // needed its inputs, if one does: the arrival of its input for poll
-// p+lag. A port the host authors while its player catches up (Vacant)
-// holds inputs whenever the host filled them: it needs nothing.
+// p+lag, with the golf seat's own lag for its ports. A port the host
+// authors while its player catches up (Vacant) holds inputs whenever the
+// host filled them: it needs nothing.
 func (l *Ledger) othersNeed(k int, p uint32) (int64, bool) {
-	q := p + uint32(l.Sched.At(p).Lag)
+	e := l.Sched.At(p)
+	var seat session.PortMask
+	if e.Golf && e.Seat != 0 && l.PortsOf != nil {
+		seat = l.PortsOf(e.Seat)
+	}
 	var need int64
 	ok := false
 	for j := range session.NumPorts {
+		q := p + uint32(e.Lag)
+		if seat.Has(j) {
+			q = p + uint32(e.LagOf(e.Seat))
+		}
 		if j == k || !l.Active.Has(j) || l.Vacant.Has(j) || l.EmptyFrom[j] != lockstep.NotEmpty && q >= l.EmptyFrom[j] {
 			continue
 		}

@@ -90,6 +90,7 @@ func New(cfg Config) *Room {
 	r.members = make(map[uint16]*Member)
 	r.byToken = make(map[uint64]*Member)
 	r.game.Init(lockstep.SchedEntry{Lag: cfg.Lag, Golf: cfg.Golf, Cause: lockstep.CauseInitial})
+	r.game.PortsOf = r.portsOfLocked
 	r.checks.Init()
 	r.cp0.Init()
 	r.cores.Init((*coreSession)(r), direct.Config{Logf: cfg.Logf, Gratuitous: cfg.Gratuitous,
@@ -109,6 +110,14 @@ func (r *Room) eventLocked(e session.Event) {
 	if r.cfg.OnEvent != nil {
 		r.cfg.OnEvent(e)
 	}
+}
+
+// portsOfLocked returns the ports member id holds: none once it left.
+func (r *Room) portsOfLocked(id uint16) session.PortMask {
+	if m := r.members[id]; m != nil {
+		return m.ports
+	}
+	return 0
 }
 
 // nameOf returns the name of member id, or "the host" for id 0.
