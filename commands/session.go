@@ -256,6 +256,7 @@ func (s *Session) dial(ctx context.Context, l *live, addr string, cfg client.Con
 	}
 	cfg.OnEvent = l.ev.push
 	cfg.Manifest = mf
+	cfg.Replay = l.game != nil // an emulator plays the game from power-on
 	c, err := client.Dial(ctx, addr, cfg)
 	if err != nil {
 		return dialError(addr, err)

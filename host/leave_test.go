@@ -204,3 +204,48 @@ func TestLateSpectatorAfterALeaveWatchesTheLiveGame(t *testing.T) {
 		t.Errorf("the spectator who joined after poll 1000 watched from poll %d", res.First)
 	}
 }
+
+// A spectator whose emulator starts at power-on (Replay) cannot watch from
+// the live poll: it replays the game from poll 0, is told so, and ends in
+// the players' state.
+func TestLateEmulatorSpectatorReplaysTheGame(t *testing.T) {
+	ts := startHost(t, host.Config{Lag: 2}, nil)
+	cs := ts.joinPlayers(2, 0)
+	if err := cs[0].Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	type played struct {
+		res sim.Result
+		err error
+	}
+	done := make(chan played, 2)
+	for _, c := range cs {
+		go func() {
+			res, err := sim.Run(ctx, c, sim.Config{Polls: 3000, Rate: 1000, Script: sim.Script{Seed: 9}})
+			done <- played{res, err}
+		}()
+	}
+	hosttest.WaitFor(t, "poll 1000", func() bool { return ts.h.Stats().Poll >= 1000 })
+	spec := ts.join("emulator", client.Config{Spectator: true, Replay: true})
+	watched, err := sim.Run(ctx, spec, sim.Config{Polls: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := []sim.Result{watched}
+	for range 2 {
+		p := <-done
+		if p.err != nil {
+			t.Fatal(p.err)
+		}
+		res = append(res, p.res)
+	}
+	if watched.First != 0 {
+		t.Errorf("the emulator's spectator joined after poll 1000 and watched from poll %d, want 0", watched.First)
+	}
+	requireSameState(t, res, 3000)
+	if evs := ts.eventsOf("emulator", session.EventStarted); len(evs) != 1 || evs[0].Text != session.ReplayText {
+		t.Errorf("the spectator was told %v, want that it replays the game", evs)
+	}
+}

@@ -46,7 +46,10 @@ type Config struct {
 	Ports     session.PortMask // specific ports wanted; 0 means any
 	NumPorts  int              // how many ports when Ports is 0; 0 means 1
 	Spectator bool
-	OwnerKey  [16]byte // Host.OwnerKey, for the host's own player
+	// Replay says an emulator plays the game here: it starts at power-on,
+	// so as a spectator of a running game it replays it from poll 0.
+	Replay   bool
+	OwnerKey [16]byte // Host.OwnerKey, for the host's own player
 	// Manifest is the ROM, save and cheat hashes announced with the join;
 	// the zero value says "no ROM: netpak's simulated game". The host
 	// starts a game only when every player's manifest is known and equal.
@@ -177,7 +180,7 @@ func (c *Client) handshake(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { c.tcp.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	hl := wire.Hello{
-		Version: session.ProtocolVersion, Spectator: c.cfg.Spectator, Ports: c.cfg.Ports & 0x0f,
+		Version: session.ProtocolVersion, Spectator: c.cfg.Spectator, Replay: c.cfg.Replay, Ports: c.cfg.Ports & 0x0f,
 		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), session.NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
 	}
 	var err error

@@ -223,7 +223,11 @@ func (c *Client) handleStarted(p []byte) error {
 	}
 	c.mu.Unlock()
 	c.wake()
-	if st.CatchUp {
+	switch {
+	case st.CatchUp && c.ports == 0:
+		c.emit(session.Event{Kind: session.EventStarted, Poll: st.First, Text: session.ReplayText})
+		return nil
+	case st.CatchUp:
 		c.emit(session.Event{Kind: session.EventStarted, Poll: st.First, Text: session.CatchUpText})
 		return nil
 	}

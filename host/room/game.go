@@ -45,22 +45,25 @@ func (r *Room) startLocked(actor *Member) error {
 	return nil
 }
 
-// startLateLocked lets a spectator who joined a running game watch from
-// where the game is (Poll). A port whose player left reads empty from
-// there: its stream, which stopped there, does not hold the spectator
-// back.
+// startLateLocked lets a member who joined a running game play or watch
+// it. A rejoined player replays it from poll 0, and so does a spectator
+// whose emulator starts at power-on (Hello.Replay). Any other spectator
+// watches from where the game is (Poll): a port whose player left reads
+// empty from there, and its stream, which stopped there, does not hold
+// the spectator back.
 func (r *Room) startLateLocked(m *Member) {
-	first := r.game.Poll()
 	catchUp := m.ports & r.game.Vacant
-	if catchUp != 0 {
-		first = 0 // a rejoined player replays the game
+	replays := catchUp != 0 || m.replay && r.game.Poll() > 0
+	first := r.game.Poll()
+	if replays {
+		first = 0
 	}
 	for i := range session.NumPorts {
 		m.acked[i] = first
 		m.tcpSent[i] = first
 	}
 	r.sendLocked(m, wire.FrameStarted, wire.AppendStarted(nil, wire.Started{
-		First: first, Grant: max(r.game.Grant, first), Active: r.game.Active, CatchUp: catchUp != 0, Slots: r.cores.Registration(r.game.Active)}))
+		First: first, Grant: max(r.game.Grant, first), Active: r.game.Active, CatchUp: replays, Slots: r.cores.Registration(r.game.Active)}))
 	for i := range session.NumPorts {
 		if r.game.Active.Has(i) && r.game.EmptyFrom[i] != lockstep.NotEmpty {
 			r.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{Reason: session.LeaveQuit, Ports: 1 << i, From: r.game.EmptyFrom[i]}))

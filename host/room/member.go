@@ -34,6 +34,7 @@ type Member struct {
 	name      string
 	ports     session.PortMask
 	spectator bool
+	replay    bool // an emulator plays: watching a running game, it starts at poll 0
 	isHost    bool
 	token     uint64
 	conn      net.Conn

@@ -73,8 +73,11 @@ func (e Event) String() string {
 	case EventGolfSeat:
 		return fmt.Sprintf("%s takes the golf seat: lag %d%s", e.Who, e.Lag, fromPoll(e.Poll))
 	case EventStarted:
-		if e.Text == CatchUpText {
+		switch e.Text {
+		case CatchUpText:
 			return "you rejoined the running game: replaying it from poll 0 to catch up; your port plays no input until then"
+		case ReplayText:
+			return "you watch the running game: your emulator replays it from poll 0 to catch up"
 		}
 		return fmt.Sprintf("the game started at poll %d", e.Poll)
 	case EventDesync:
@@ -138,8 +141,11 @@ func SchedEvent(e lockstep.SchedEntry, actor string) Event {
 const rejoinedText = "rejoined"
 
 // CatchUpText marks the EventStarted of a client that rejoined a running
-// game and replays it.
-const CatchUpText = "catch-up"
+// game and replays it; ReplayText, of a spectator whose emulator does.
+const (
+	CatchUpText = "catch-up"
+	ReplayText  = "replay"
+)
 
 // Rejoined is the event of a player who rejoined a running game on ports,
 // which hold input again from poll at.

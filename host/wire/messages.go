@@ -14,17 +14,23 @@ const MaxManifestLen = 512
 type Hello struct {
 	Version   uint8
 	Spectator bool
-	Ports     lockstep.PortMask // specific ports wanted; 0 means any free ones
-	NumPorts  uint8             // how many ports to assign when Ports is 0
-	OwnerKey  [16]byte          // proves the host's own player; zero otherwise
-	Name      string
-	Manifest  []byte // the client's encoded saves.Manifest; empty: not announced
+	// Replay says an emulator plays the game at the client. It starts at
+	// power-on, so a spectator joining a running game needs it from poll 0.
+	Replay   bool
+	Ports    lockstep.PortMask // specific ports wanted; 0 means any free ones
+	NumPorts uint8             // how many ports to assign when Ports is 0
+	OwnerKey [16]byte          // proves the host's own player; zero otherwise
+	Name     string
+	Manifest []byte // the client's encoded saves.Manifest; empty: not announced
 }
 
 func AppendHello(b []byte, h Hello) []byte {
 	var flags uint8
 	if h.Spectator {
 		flags |= 1
+	}
+	if h.Replay {
+		flags |= 2
 	}
 	b = append(b, h.Version, flags, byte(h.Ports), h.NumPorts)
 	b = append(b, h.OwnerKey[:]...)
@@ -50,10 +56,10 @@ func ParseHello(p []byte) (Hello, error) {
 	if err := r.Done(); err != nil {
 		return Hello{}, fmt.Errorf("parse hello: %w", err)
 	}
-	if flags&^1 != 0 || h.Ports&^0x0f != 0 || h.NumPorts > lockstep.NumPorts {
+	if flags&^3 != 0 || h.Ports&^0x0f != 0 || h.NumPorts > lockstep.NumPorts {
 		return Hello{}, fmt.Errorf("parse hello: %w", ErrBadValue)
 	}
-	h.Spectator = flags&1 != 0
+	h.Spectator, h.Replay = flags&1 != 0, flags&2 != 0
 	return h, nil
 }
 
