@@ -383,7 +383,7 @@ func (c *Client) resendUnacked() {
 // handleBatchLocked takes in a batch from the host.
 func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 	c := ls.c
-	woke := false
+	added := false
 	for i := range bt.NRuns {
 		r := &bt.Runs[i]
 		k := int(r.Port)
@@ -391,8 +391,15 @@ func (ls *clientGame) handleBatchLocked(bt *wire.Batch) {
 			continue
 		}
 		for j := range int(r.N) {
-			woke = ls.streams[k].Add(r.First+uint32(j), r.Input(j)) || woke
+			added = ls.streams[k].Add(r.First+uint32(j), r.Input(j)) || added
 		}
+	}
+	woke := added
+	if added && c.ports == 0 {
+		// A player's presses carry its acks; a spectator whose emulator
+		// plays sends nothing else, and without acks the host would
+		// resend what it holds already instead of what comes next.
+		ls.sendInputsLocked(time.Now())
 	}
 	for k := range session.NumPorts {
 		if bt.AckMask.Has(k) && c.ports.Has(k) && !ls.catchUp.Has(k) {
