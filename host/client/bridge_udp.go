@@ -97,7 +97,7 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 	bc.waits.Note(k, count, len(evs))
 	lag := uint8(255)
 	if !bc.turbo {
-		lag = coreserve.SpeedLag(st.Have, count, ls.sched.At(count).LagOf(ls.authorOf(k)))
+		lag = coreserve.SpeedLag(ls.speedHaveLocked(k), count, ls.sched.At(count).LagOf(ls.authorOf(k)))
 	}
 	ls.sendCoreLocked(k, lag, evs)
 }
@@ -111,7 +111,24 @@ func (ls *clientGame) pushAheadLocked(k int, count uint32) {
 		return
 	}
 	bc.waits.Sent(k, count, len(evs))
-	ls.sendCoreLocked(k, coreserve.PushLag(bc.turbo), evs)
+	ls.sendCoreLocked(k, ls.pushLagLocked(k), evs)
+}
+
+// pushLagLocked is the lag byte of a push to the local core. A player's
+// core is never told it is behind by a push (coreserve.PushLag): lockstep
+// keeps it in step. A spectator's core trails the game with nobody
+// waiting for it, and a core takes its speed limiter from the latest
+// datagram of a port: pushes saying "in time" would keep it at full speed
+// up to PushWindow polls behind for good. Over loopback its last request
+// is fresh, so a push tells it how far it trails, less the poll a new
+// input always seems ahead of that request.
+func (ls *clientGame) pushLagLocked(k int) uint8 {
+	bc := &ls.core
+	if bc.turbo || ls.c.ports != 0 {
+		return coreserve.PushLag(bc.turbo)
+	}
+	n := bc.waits.Asked(k)
+	return max(coreserve.SpeedLag(ls.speedHaveLocked(k), n, ls.sched.At(n).LagOf(ls.authorOf(k))), 1) - 1
 }
 
 // coreReachableLocked reports whether port k's events can go to the local
@@ -154,7 +171,13 @@ func (ls *clientGame) pushCoreLocked() {
 // up) asks for plenty itself.
 func (ls *clientGame) coreLiveLocked(k int) bool {
 	n := ls.core.waits.Asked(k)
-	return ls.coreReachableLocked(k) && coreserve.Live(ls.streams[k].Have, n, ls.sched.At(n).LagOf(ls.authorOf(k)))
+	return ls.coreReachableLocked(k) && coreserve.Live(ls.speedHaveLocked(k), n, ls.sched.At(n).LagOf(ls.authorOf(k)))
+}
+
+// speedHaveLocked is how far port k's stream goes for the core's speed:
+// see coreserve.SpeedHave.
+func (ls *clientGame) speedHaveLocked(k int) uint32 {
+	return coreserve.SpeedHave(&ls.streams, ls.active, &ls.emptyFrom, k)
 }
 
 // authorOf returns the member id whose lag governs port k, for the speed

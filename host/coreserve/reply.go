@@ -63,6 +63,26 @@ func SpeedLag(have, c uint32, lag uint8) uint8 {
 	return uint8(min(max(behind, 0), 255))
 }
 
+// SpeedHave is the stream length port k's lag byte (SpeedLag) measures a
+// core against: its own stream's, or, once the port reads empty (its
+// player left), the longest stream of a port still played. A core takes
+// its speed limiter from the last port it reads: measured against the
+// stopped stream, a core replaying the game (a late spectator, a rejoined
+// player) would seem in time past the departure, and play on at full
+// speed behind the live game for good.
+func SpeedHave(streams *[lockstep.NumPorts]lockstep.Stream, active lockstep.PortMask, emptyFrom *[lockstep.NumPorts]uint32, k int) uint32 {
+	if emptyFrom[k] == lockstep.NotEmpty {
+		return streams[k].Have
+	}
+	var have uint32
+	for j := range lockstep.NumPorts {
+		if active.Has(j) && emptyFrom[j] == lockstep.NotEmpty {
+			have = max(have, streams[j].Have)
+		}
+	}
+	return have
+}
+
 // PushWindow is how far behind its stream a core may seem and still be
 // pushed every new input: its last request is a round trip old, up to 30
 // polls (half a second) across the internet. A core further behind is

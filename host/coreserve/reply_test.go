@@ -283,3 +283,32 @@ func TestLiveAndPushLag(t *testing.T) {
 		t.Errorf("PushLag = %d, %d; want 0 and 255", coreserve.PushLag(false), coreserve.PushLag(true))
 	}
 }
+
+// A port whose player left measures a core against the game's lead, not
+// against its own stream, which stopped: a core replaying the game past
+// the departure must still hear it is behind.
+func TestSpeedHave(t *testing.T) {
+	var streams [lockstep.NumPorts]lockstep.Stream
+	for k, n := range []uint32{500, 200, 900, 0} {
+		for p := range n {
+			streams[k].Add(p, lockstep.Input{})
+		}
+	}
+	emptyFrom := [lockstep.NumPorts]uint32{lockstep.NotEmpty, 200, 900, lockstep.NotEmpty}
+	const active = 0b0111 // port 4 is not in the game
+	for _, tc := range []struct {
+		k    int
+		want uint32
+	}{
+		{0, 500}, // played: its own stream
+		{1, 500}, // left at 200: the lead of the ports still played
+		{2, 500}, // left at 900, ahead of the live game: the live game
+	} {
+		if got := coreserve.SpeedHave(&streams, active, &emptyFrom, tc.k); got != tc.want {
+			t.Errorf("SpeedHave(port %d) = %d, want %d", tc.k+1, got, tc.want)
+		}
+	}
+	if lag := coreserve.SpeedLag(coreserve.SpeedHave(&streams, active, &emptyFrom, 1), 300, 2); lag != 197 {
+		t.Errorf("a core at poll 300 reads the empty port 2 with lag byte %d, want 197 behind the lead", lag)
+	}
+}

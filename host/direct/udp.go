@@ -206,7 +206,13 @@ func (cs *Cores) Push() {
 // plays near the live edge of its stream (its last request is a round
 // trip old).
 func live(k int, n uint32, g Game) bool {
-	return coreserve.Live(g.Streams[k].Have, n, g.Sched.At(n).Lag)
+	return coreserve.Live(speedHave(k, g), n, g.Sched.At(n).Lag)
+}
+
+// speedHave is how far port k's stream goes for a core's speed: see
+// coreserve.SpeedHave.
+func speedHave(k int, g Game) uint32 {
+	return coreserve.SpeedHave(g.Streams, g.Active, g.EmptyFrom, k)
 }
 
 // pushLocked sends core c the events of port k from count on, which it
@@ -250,14 +256,15 @@ func status(g Game) m64p.Status {
 }
 
 // lagLocked is the lag byte for a request of port k at count n: how many
-// polls the requester is behind the port's author, which makes a core that
-// fell behind run unthrottled until it caught up. With Turbo it is always
+// polls the requester is behind the port's author (or, for a port that
+// reads empty, the game's lead; see coreserve.SpeedHave), which makes a
+// core that fell behind run unthrottled until it caught up. With Turbo it is always
 // 255, so cores never wait for the clock (tests).
 func (cs *Cores) lagLocked(k int, n uint32, g Game) uint8 {
 	if cs.cfg.Hooks.Turbo {
 		return 255
 	}
-	return coreserve.SpeedLag(g.Streams[k].Have, n, g.Sched.At(n).Lag)
+	return coreserve.SpeedLag(speedHave(k, g), n, g.Sched.At(n).Lag)
 }
 
 // DropSilent drops, in a running game, the cores that stopped asking for
