@@ -164,7 +164,7 @@ var table = []*command{
 	{
 		name: "start", parse: noArgs(Start{}),
 		help: "start the game for everyone (the host only)",
-		more: "Every player begins at poll 0 together. Players cannot join a started game; spectators can. /stop ends it for everyone, and /start again plays the next game.",
+		more: "Every player begins at poll 0 together. Players cannot join a started game; spectators can (their emulators replay it from the start, then watch it live). /stop ends it for everyone, and /start again plays the next game.",
 	},
 	{
 		name: "stop", parse: noArgs(Stop{}),
@@ -230,7 +230,7 @@ var table = []*command{
 	{
 		name: "spectate", parse: noArgs(Spectate{}),
 		help: "give up your controller port and watch the session you joined as a spectator",
-		more: "netpak leaves the session and joins the same address (or invite) again as a spectator, who never holds up the game. A started game takes spectators. The others are told you left to watch; in a started game your port reads empty and stays yours: /leave and /connect to play it again. The host cannot spectate its own session.",
+		more: "netpak leaves the session and joins the same address (or invite) again as a spectator, who never holds up the game. A started game takes spectators: your emulator starts at power-on, replays the game unthrottled from its first poll and then watches it live. The others are told you left to watch; in a started game your port reads empty and stays yours: /leave and /connect to play it again. The host cannot spectate its own session.",
 	},
 	{
 		name: "leave", parse: noArgs(Leave{}),

@@ -25,8 +25,10 @@ import (
 
 // seat is one emulator process and how it reaches the session.
 type seat struct {
-	ports   []int // player numbers (1-4) this core controls
+	ports   []int // player numbers (1-4) this core controls; none: a spectator's (bridged only)
 	bridged bool  // through a netpak client's bridge; else direct on the session port
+	// late seats are started by the test, mid-game (g.startSeat).
+	late bool
 	// tweak, if set, changes this core's launcher config (a wrong player).
 	tweak func(*emucfg.Config)
 	// link, if set, is the latency lab's network between this seat and
@@ -97,8 +99,10 @@ func startGame(t testing.TB, spec gameSpec) *game {
 	g.startHost()
 	g.rec = g.dial("rec", client.Config{Spectator: true})
 	g.rom = writeROM(t, spec.polls)
-	for i := range spec.seats {
-		g.startSeat(exe, i)
+	for i, s := range spec.seats {
+		if !s.late {
+			g.startSeat(exe, i)
+		}
 	}
 	t.Cleanup(g.stopCores)
 	return g
@@ -179,7 +183,10 @@ func (g *game) coreConfig(i int, s seat, rom string) emucfg.Config {
 		NetplayHost: "127.0.0.1", Ports: s.ports,
 		DoneAddr: testrom.AddrDone, ReportAddrs: resultAddrs,
 	}
-	name := fmt.Sprintf("core-p%d", s.ports[0])
+	name := "watcher"
+	if len(s.ports) > 0 {
+		name = fmt.Sprintf("core-p%d", s.ports[0])
+	}
 	target, err := netip.ParseAddrPort(g.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +196,9 @@ func (g *game) coreConfig(i int, s seat, rom string) emucfg.Config {
 		dial = s.link.Dial(nil)
 	}
 	if s.bridged {
-		name = fmt.Sprintf("p%d", s.ports[0])
+		if len(s.ports) > 0 {
+			name = fmt.Sprintf("p%d", s.ports[0])
+		}
 		target = g.joinBridge(i, name, s.ports, s.link)
 	}
 	if tap := g.spec.tap; tap != nil {
@@ -223,7 +232,9 @@ func (g *game) joinBridge(i int, name string, ports []int, link *latency.Link) n
 	if link != nil {
 		dial = link.Dial(dial)
 	}
-	cc := client.WithTestHooks(client.Config{Ports: mask, Dial: dial}, g.hooks())
+	// A seat without ports is a spectator whose emulator replays the game
+	// from power-on, as a console's with a ROM does.
+	cc := client.WithTestHooks(client.Config{Ports: mask, Spectator: mask == 0, Replay: true, Dial: dial}, g.hooks())
 	if g.owner == nil {
 		cc.OwnerKey = g.h.OwnerKey()
 	}
