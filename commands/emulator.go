@@ -150,6 +150,7 @@ func startLog(path, name string, cfg emucfg.Config) error {
 // emulator ends, or stops it when ctx ends.
 func (s *Session) playEmulator(ctx context.Context, c *client.Client) error {
 	cfg, err := s.emulatorConfig(c)
+	portEmpty := afterEmulator(c.Ports())
 	var exe string
 	if err == nil {
 		exe, err = s.executable()
@@ -167,7 +168,7 @@ func (s *Session) playEmulator(ctx context.Context, c *client.Client) error {
 		s.print("the emulator is running")
 	case <-p.Exited():
 	}
-	if err := emulatorEnded(p.Wait(), ctx); err != nil {
+	if err := emulatorEnded(p.Wait(), ctx, portEmpty); err != nil {
 		return s.emulatorFailed(c, err)
 	}
 	return nil
@@ -283,7 +284,7 @@ func (s *Session) emulatorFailed(c *client.Client, err error) error {
 // nil for a stop the player or the session asked for. An emulator that
 // could not start says why even if the game ended meanwhile: its failing
 // child may have ended the game before the session heard why.
-func emulatorEnded(err error, ctx context.Context) error {
+func emulatorEnded(err error, ctx context.Context, portEmpty string) error {
 	var miss *launcher.MissingError
 	switch {
 	case errors.As(err, &miss):
@@ -298,5 +299,11 @@ func emulatorEnded(err error, ctx context.Context) error {
 	return errors.New("the emulator was closed; " + portEmpty)
 }
 
-// portEmpty says what a player's emulator failing means for the session.
-const portEmpty = "your port reads empty for the others from now on, and the session stays open for chat"
+// afterEmulator says what an emulator failing means for the session, to
+// a player holding ports or to a spectator.
+func afterEmulator(ports session.PortMask) string {
+	if ports == 0 {
+		return "you watch no more, and the session stays open for chat"
+	}
+	return "your port reads empty for the others from now on, and the session stays open for chat"
+}

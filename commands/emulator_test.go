@@ -277,3 +277,14 @@ func TestEmulatorCheckText(t *testing.T) {
 		}
 	}
 }
+
+// An emulator that stops leaves a player's port empty for the others; a
+// spectator holds no port, and is told only that it watches no more.
+func TestAfterEmulatorSaysWhatItMeans(t *testing.T) {
+	if got := afterEmulator(0); strings.Contains(got, "port") || !strings.Contains(got, "watch no more") {
+		t.Errorf("a spectator is told %q", got)
+	}
+	if got := afterEmulator(0b0010); !strings.Contains(got, "your port reads empty") {
+		t.Errorf("a player is told %q", got)
+	}
+}
