@@ -41,6 +41,12 @@ func RawHello(name string, spectator bool) []byte {
 	return rawHello(wire.Hello{Version: session.ProtocolVersion, Spectator: spectator, Name: name})
 }
 
+// RawHelloReplay is RawHello for a spectator whose emulator starts at
+// power-on: joining a running game, it is sent the game from poll 0.
+func RawHelloReplay(name string) []byte {
+	return rawHello(wire.Hello{Version: session.ProtocolVersion, Spectator: true, Replay: true, Name: name})
+}
+
 // RawHelloNoROM is RawHello for a player that announces no ROM (the
 // simulated game), as netpak's clients without a ROM do.
 func RawHelloNoROM(name string) []byte {
