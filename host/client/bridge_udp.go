@@ -97,7 +97,7 @@ func (ls *clientGame) answerCoreLocked(k int, count uint32) {
 	bc.waits.Note(k, count, len(evs))
 	lag := uint8(255)
 	if !bc.turbo {
-		lag = coreserve.SpeedLag(ls.speedHaveLocked(k), count, ls.sched.At(count).LagOf(ls.authorOf(k)))
+		lag = ls.coreBehindLocked(k, count)
 	}
 	ls.sendCoreLocked(k, lag, evs)
 }
@@ -127,8 +127,7 @@ func (ls *clientGame) pushLagLocked(k int) uint8 {
 	if bc.turbo || ls.c.ports != 0 {
 		return coreserve.PushLag(bc.turbo)
 	}
-	n := bc.waits.Asked(k)
-	return max(coreserve.SpeedLag(ls.speedHaveLocked(k), n, ls.sched.At(n).LagOf(ls.authorOf(k))), 1) - 1
+	return max(ls.coreBehindLocked(k, bc.waits.Asked(k)), 1) - 1
 }
 
 // coreReachableLocked reports whether port k's events can go to the local
@@ -170,14 +169,15 @@ func (ls *clientGame) pushCoreLocked() {
 // of port k's stream, by its last request: a core far behind (catching
 // up) asks for plenty itself.
 func (ls *clientGame) coreLiveLocked(k int) bool {
-	n := ls.core.waits.Asked(k)
-	return ls.coreReachableLocked(k) && coreserve.Live(ls.speedHaveLocked(k), n, ls.sched.At(n).LagOf(ls.authorOf(k)))
+	return ls.coreReachableLocked(k) && ls.coreBehindLocked(k, ls.core.waits.Asked(k)) <= coreserve.PushWindow
 }
 
-// speedHaveLocked is how far port k's stream goes for the core's speed:
-// see coreserve.SpeedHave.
-func (ls *clientGame) speedHaveLocked(k int) uint32 {
-	return coreserve.SpeedHave(&ls.streams, ls.active, &ls.emptyFrom, k)
+// coreBehindLocked is how many polls the local core, at count n, trails
+// the author of port k (or, for a port that reads empty, the game's lead;
+// see coreserve.SpeedHave): the lag byte that speeds it up.
+func (ls *clientGame) coreBehindLocked(k int, n uint32) uint8 {
+	have := coreserve.SpeedHave(&ls.streams, ls.active, &ls.emptyFrom, k)
+	return coreserve.SpeedLag(have, n, ls.sched.At(n).LagOf(ls.authorOf(k)))
 }
 
 // authorOf returns the member id whose lag governs port k, for the speed
