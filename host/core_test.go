@@ -251,13 +251,20 @@ func TestLostCoreKeysDoNotStallTheGame(t *testing.T) {
 // for the drop timeout with none of its keys published is dropped as
 // timed out, and the others play on. The silent core sits behind a lab
 // link of 10 ms each way at lag 2. An honest core and a netpak player play
-// every poll, never waiting long for one; the netpak player stalls at 0
-// polls of 360 (70, 1.1 s, when each repeat covered only the poll the
-// core waited at); the silent core's port reads no input, and the two
-// cores consumed the same game while both played.
+// every poll, never waiting long for one; the silent core's port reads no
+// input, and the two cores consumed the same game while both played.
+//
+// Each run of repeats covers the lag's slack: the silent core waits for
+// its own input once every lag+1 polls, so the others, who need each
+// input a lag later than it does, need not wait with it. (The silent core
+// waited at every poll when each repeat covered only the poll it waited
+// at, and the netpak player stalled at 70 polls of 360, 1.1 s; a
+// correct host lets it stall at none on a quiet machine. The stalls are
+// only logged: a CI machine that lends this process a third of a CPU
+// stalls it at 90 polls whatever the host does.)
 func TestSilentCoreIsDropped(t *testing.T) {
-	const polls = 360
-	ts := startHost(t, host.Config{Lag: 2, AutoStart: 3, DropTimeout: 2 * time.Second}, nil)
+	const polls, lag = 360, 2
+	ts := startHost(t, host.Config{Lag: lag, AutoStart: 3, DropTimeout: 2 * time.Second}, nil)
 	p3 := ts.join("p3", client.Config{Ports: 1 << 2})
 	done := make(chan error, 2)
 	link := latency.New(latency.Config{Out: latency.Shape{Delay: 10 * time.Millisecond}, In: latency.Shape{Delay: 10 * time.Millisecond}})
@@ -276,9 +283,7 @@ func TestSilentCoreIsDropped(t *testing.T) {
 	played := make(chan bool)
 	go func() { played <- pollPaced(t, []*hosttest.FakeCore{honest}, polls, nil, coreKeys) }()
 	res := playHonest(t, []*client.Client{p3}, polls, 60)
-	if r := res[0]; r.Stalls > 15 {
-		t.Errorf("the netpak player stalled %d times (%v in all) in %d polls, want at most 15: the repeats must keep the lag's slack", r.Stalls, r.Waited, polls)
-	}
+	t.Logf("the netpak player stalled %d times (%v in all) in %d polls", res[0].Stalls, res[0].Waited, polls)
 	if !<-played {
 		return
 	}
@@ -300,5 +305,11 @@ func TestSilentCoreIsDropped(t *testing.T) {
 			t.Fatalf("poll %d: the silent core's port read %#x, want no input", n, rec.Keys[1])
 		}
 	}
-	t.Logf("the silent core played %d polls", len(silent.History()))
+	// Every poll from lag on was a repeat, one run per wait; the last
+	// wait is the one the drop ended.
+	silentPolls, waits := len(silent.History()), silent.Stats().Waits[1]
+	if most := uint64(silentPolls/(lag+1) + 2); waits > most {
+		t.Errorf("the silent core waited for its own input at %d of its %d polls, want at most %d: each run of repeats must cover the lag's slack", waits, silentPolls, most)
+	}
+	t.Logf("the silent core played %d polls and waited for its own input at %d", silentPolls, waits)
 }

@@ -113,6 +113,9 @@ type Stats struct {
 	Polls, KeyInfos, Requests, SyncSent uint64
 	// Replies counts key-info datagrams processed.
 	Replies uint64
+	// Waits counts, per player, the polls at which the player's event was
+	// missing when the core asked for it, so that the core waited.
+	Waits [m64p.MaxPlayers]uint64
 	// Unknown counts datagrams of a type the core does not handle
 	// (including type 3 when !Gratuitous), as "received unknown message".
 	Unknown uint64

@@ -116,6 +116,7 @@ func (c *FakeCore) getInput(ctx context.Context, p uint8) (m64p.Event, error) {
 	if e, ok := c.take(p); ok {
 		return e, nil
 	}
+	c.stats.Waits[p]++
 	return c.wait(ctx, p)
 }
 
