@@ -183,7 +183,7 @@ var table = []*command{
 		name: "sync", args: "[PLAYER]", parse: parseSync,
 		help: "send the host's saves and cheats to the players who differ, or to PLAYER (the host only)",
 		more: "Each player's own save files are kept as timestamped backups (<file>.<time>.bak) beside the new ones, and the host's cheats become theirs for this session. " +
-			"A different ROM or emulator cannot be sent. host_wins = true in the host's session file does this at /start.",
+			"A different ROM or emulator cannot be sent. host_wins = true in the host's session file does this at /start, and before autostart.",
 	},
 	{
 		name: "lag", args: "[N]", parse: parseLag,

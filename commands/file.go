@@ -126,7 +126,7 @@ var fileKeys = []fileKey{
 		setString(func(s *Settings) *string { return &s.Emulator.Saves }), quoteString(func(s *Settings) string { return s.Emulator.Saves })},
 	{"cheat_files", "Cheat databases (mupencheat.txt, Project64 .cht, RMG/Project64 3 per-game .cht, simple64 cheats.json) the [[cheat]] names are looked up in, first match wins; [] uses Debian's " + debianCheats + " when installed.",
 		setStrings(maxCheatFiles, func(s *Settings) *[]string { return &s.Emulator.CheatFiles }), showStrings(func(s *Settings) []string { return s.Emulator.CheatFiles })},
-	{"host_wins", "/start sends the host's saves and cheats to every player who differs, then starts (like /sync, then /start), instead of refusing.",
+	{"host_wins", "/start sends the host's saves and cheats to every player who differs, then starts (like /sync, then /start), instead of refusing; with autostart, the host sends them once autostart's players are in, and autostart starts when they match.",
 		setBool(func(s *Settings) *bool { return &s.HostWins }), showBool(func(s *Settings) bool { return s.HostWins })},
 	{"video_plugin", "The video plugin: a file in plugin_dir, a path, or \"dummy\" for none.",
 		setString(func(s *Settings) *string { return &s.Emulator.Video }), quoteString(func(s *Settings) string { return s.Emulator.Video })},

@@ -70,6 +70,7 @@ type live struct {
 	once     sync.Once
 	game     *game               // nil without a ROM: nothing to compare
 	syncIn   chan syncItem       // items the host's player sent with /sync
+	syncing  sync.Mutex          // one sync at a time: /sync's, /start's and autostart's
 	room     *lobbyclient.Client // the lobby seat of a netpak server's room; nil otherwise
 }
 
@@ -141,6 +142,9 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 	}
 	s.startLocked(l) // the host's own player joins at once: loopback, no tunnel
 	s.syncPeers(l)
+	if g != nil && s.Settings.HostWins && s.Settings.AutoStart > 0 {
+		go s.syncForAutostart(l, s.Settings.AutoStart)
+	}
 	return hosted, nil
 }
 

@@ -188,6 +188,8 @@ func hasPlayer(rows []client.CheckRow, name string) bool {
 // syncPlayers sends what differs to each player who differs and waits
 // for their new manifests.
 func (s *Session) syncPlayers(ctx context.Context, l *live, name string) error {
+	l.syncing.Lock()
+	defer l.syncing.Unlock()
 	if err := s.announce(l); err != nil { // compare with the files as they are now
 		return err
 	}

@@ -402,3 +402,48 @@ func dirBytes(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// A host with host_wins and autostart syncs as its /start would: when
+// autostart's players are in and one differs, it sends that player its
+// save and cheats, and autostart starts the game once they match. Before,
+// autostart only waited, naming Bob, until someone typed /start.
+func TestHostWinsAtAutostart(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	alice := newGamePlayer(t, "Alice", sramOf(1))
+	alice.Settings.HostWins, alice.Settings.AutoStart = true, 2
+	bob := newGamePlayer(t, "Bob", sramOf(9), CheatChoice{Name: "Infinite Lives"})
+	hostAndJoin(t, alice, bob)
+	alice.ev.wait(t, "host_wins: sending the host's saves and cheats to the players who differ")
+	bob.ev.wait(t, "SRAM from Alice: wrote ")
+	bob.ev.wait(t, "cheats from Alice: none; yours are off")
+	for _, p := range []*gamePlayer{alice, bob} {
+		p.ev.wait(t, "the game started at poll 0")
+	}
+	checkBackup(t, bob.dir, sramOf(9), sramOf(1))
+}
+
+// What no sync can send stops autostart's host_wins, which says so once,
+// not at every look, and starts nothing: Carol plays without a ROM. Bob,
+// who differs in his save alone, still gets the host's.
+func TestHostWinsAtAutostartSaysOnceWhatItCannotSend(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	alice := newGamePlayer(t, "Alice", sramOf(1))
+	alice.Settings.HostWins, alice.Settings.AutoStart = true, 3
+	bob := newGamePlayer(t, "Bob", sramOf(9))
+	carol, _ := newTestSession(t, "Carol")
+	serveAndJoin(t, alice.Session, bob.Session, carol)
+	alice.ev.wait(t, "host_wins: /sync cannot fix everything: Carol plays without a ROM")
+	bob.ev.wait(t, "SRAM from Alice: wrote ")
+	time.Sleep(5 * autoSyncEvery)
+	alice.ev.count(t, "host_wins: sending", 1)
+	alice.ev.mu.Lock()
+	defer alice.ev.mu.Unlock()
+	for _, line := range alice.ev.got {
+		if strings.Contains(line, "the game started") {
+			t.Errorf("autostart started with Carol's simulated game: %q", line)
+		}
+	}
+	if n := strings.Count(strings.Join(alice.ev.got, "\n"), "host_wins: sending"); n != 1 {
+		t.Errorf("host_wins tried %d times, want once:\n%s", n, strings.Join(alice.ev.got, "\n"))
+	}
+}
