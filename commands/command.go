@@ -197,7 +197,7 @@ var table = []*command{
 	},
 	{
 		name: "lagstat", parse: noArgs(LagStat{}),
-		help: "show every player's ping and jitter, how many polls a second its inputs came at lately, how long the others waited for them in this game, and the lag each pair of players needs (for an emulator connected straight to the host, which sends no pings, the lag its reports of how early its inputs arrive call for)",
+		help: "show every player's ping and jitter, how many polls a second its inputs came at lately, how long the others waited for them in this game (beyond the poll period, as a wait within a frame costs none), and the lag each pair of players needs (for an emulator connected straight to the host, which sends no pings, the lag its reports of how early its inputs arrive call for)",
 	},
 	{
 		name: "golf", parse: noArgs(Golf{}),

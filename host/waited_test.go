@@ -1,51 +1,55 @@
 package host_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/netpak/netpak/host"
 	"github.com/netpak/netpak/host/client"
+	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
 )
 
 // A player whose inputs reach the host late is the one the others waited
-// on: the roster says so, and says nothing of the prompt ones.
+// on: the roster says so, and says nothing of the prompt ones. p3 takes
+// 25 ms to play each poll, so the game plays 40 polls/s instead of 60
+// and the others lose 8.3 ms at each poll, which is what p3 is charged.
 func TestWaitedOnTheLatePlayer(t *testing.T) {
-	ts := startHost(t, host.Config{Lag: 1}, nil)
-	cs := ts.joinPlayers(3, 0)
-	ts.waitMembers(3)
-	if err := ts.start(); err != nil {
-		t.Fatal(err)
-	}
-	slow := sim.Config{Polls: 120, OnPress: func(uint32) { time.Sleep(5 * time.Millisecond) }}
-	res := make([]sim.Result, 3)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		r, err := sim.Run(t.Context(), cs[2], slow)
-		if err != nil {
-			t.Error(err)
+	hosttest.Bubble(t, func(t *testing.T) {
+		tn := newTestNet(t, true)
+		ns := startNetSession(t, tn, host.Config{Lag: 1})
+		cs := []*client.Client{ns.join("p1", client.Config{OwnerKey: ns.h.OwnerKey()}), ns.join("p2", client.Config{}), ns.join("p3", client.Config{})}
+		ns.waitMemberCount(3)
+		if err := ns.h.Start(); err != nil {
+			t.Fatal(err)
 		}
-		res[2] = r
-	}()
-	fast := playAll(t, cs[:2], sim.Config{Polls: 120}, time.Minute)
-	<-done
-	copy(res, fast)
-	requireSameState(t, res, 120)
-	by := map[string]session.Member{}
-	for _, m := range ts.h.Members() {
-		by[m.Name] = m
-	}
-	if w := by["p3"].WaitedMillis; w < 120*5/2 {
-		t.Errorf("the others waited %d ms on p3, who took 5 ms a poll for 120 polls; want most of 600", w)
-	}
-	for _, name := range []string{"p1", "p2"} {
-		if w := by[name].WaitedMillis; w*10 > by["p3"].WaitedMillis {
-			t.Errorf("the others waited %d ms on %s, as much as a tenth of p3's %d", w, name, by["p3"].WaitedMillis)
+		const polls, work = 120, 25 * time.Millisecond
+		slow := sim.Config{Polls: polls, Rate: 60, OnPress: func(uint32) { time.Sleep(work) }}
+		res := make([]sim.Result, 3)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			res[2], _ = sim.Run(context.Background(), cs[2], slow)
+		}()
+		copy(res, playAll(t, cs[:2], sim.Config{Polls: polls, Rate: 60}, time.Minute))
+		<-done
+		requireSameState(t, res, polls)
+		by := map[string]session.Member{}
+		for _, m := range ns.h.Members() {
+			by[m.Name] = m
 		}
-	}
+		lost := polls * (work - time.Second/60)
+		if w := time.Duration(by["p3"].WaitedMillis) * time.Millisecond; w < lost*9/10 || w > lost*11/10 {
+			t.Errorf("the others waited %v on p3, who took %v a poll for %d polls; want about the %v they lost", w, work, polls, lost)
+		}
+		for _, name := range []string{"p1", "p2"} {
+			if w := by[name].WaitedMillis; w > 0 {
+				t.Errorf("the others waited %d ms on %s", w, name)
+			}
+		}
+	})
 }
 
 // The others wait on a player at most as long as the game lasts. A player
@@ -86,4 +90,45 @@ func TestWaitedNeverOutrunsTheClock(t *testing.T) {
 			t.Errorf("the others waited %v on %s in %v of play", w, m.Name, took.Round(time.Millisecond))
 		}
 	}
+}
+
+// Two players at lag 0 whose frames keep different phases: Bob presses
+// each poll 10 ms after Ann, so Ann waits 10 ms for his input at every
+// poll, within the frame her next poll would wait for anyway. The game
+// holds full speed and nobody lost a frame, so nobody is charged: the
+// others were charged 600 ms a second on Bob, as /lagstat showed a real
+// player who rejoined a game at lag 0, at full speed.
+func TestWaitedNotChargedForAPhase(t *testing.T) {
+	hosttest.Bubble(t, func(t *testing.T) {
+		tn := newTestNet(t, true)
+		ns := startNetSession(t, tn, host.Config{Lag: 0})
+		ann := ns.join("ann", client.Config{OwnerKey: ns.h.OwnerKey()})
+		bob := ns.join("bob", client.Config{})
+		ns.waitMemberCount(2)
+		if err := ns.h.Start(); err != nil {
+			t.Fatal(err)
+		}
+		const polls = 600
+		cfg := sim.Config{Polls: polls, Rate: 60}
+		res := make([]sim.Result, 2)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			res[0], _ = sim.Run(context.Background(), ann, cfg)
+		}()
+		time.Sleep(10 * time.Millisecond)
+		began := time.Now()
+		res[1], _ = sim.Run(context.Background(), bob, cfg)
+		<-done
+		took := time.Since(began)
+		requireSameState(t, res, polls)
+		if pace := polls / took.Seconds(); pace < 59.5 {
+			t.Fatalf("the game played %.1f polls/s, want full speed", pace)
+		}
+		for _, m := range ns.h.Members() {
+			if m.WaitedMillis > 0 {
+				t.Errorf("the others waited %d ms on %s in a game at full speed", m.WaitedMillis, m.Name)
+			}
+		}
+	})
 }

@@ -180,16 +180,23 @@ func TestAppendBatch(t *testing.T) {
 	}
 }
 
+// frame is a poll period in nanoseconds: a wait within it costs no frame.
+const frame = lockstep.PollMicros * 1000
+
 func TestArrived(t *testing.T) {
-	l := newGame(t, 0b0011, 0, [4]uint32{})
+	l := newGame(t, 0b0111, 0, [4]uint32{})
 	l.Streams[0].Add(0, session.Input{})
 	l.Arrived(0, 0, 1000, true)
 	l.Streams[1].Add(0, session.Input{})
-	if w := l.Arrived(1, 0, 1500, true); w != 500 {
-		t.Errorf("the last input of poll 0 is charged %d ns, want 500", w)
+	if w := l.Arrived(1, 0, 1000+frame, true); w != 0 {
+		t.Errorf("an input that came within the frame of the player who needed it is charged %d ns, want 0", w)
+	}
+	l.Streams[2].Add(0, session.Input{})
+	if w := l.Arrived(2, 0, 1000+frame+500, true); w != 500 {
+		t.Errorf("the last input of poll 0, half a microsecond past the frame, is charged %d ns, want 500", w)
 	}
 	l.Streams[1].Add(1, session.Input{})
-	if w := l.Arrived(1, 1, 2000, true); w != 0 {
+	if w := l.Arrived(1, 1, 2*frame+2000, true); w != 0 {
 		t.Errorf("an input the others have not caught up with is charged %d ns, want 0", w)
 	}
 }
@@ -210,7 +217,7 @@ func TestArrivedChargesTheGolfSeatsWait(t *testing.T) {
 	}
 	l.Arrived(1, 0, 3000, true)
 	l.Streams[0].Add(4, session.Input{})
-	if w := l.Arrived(0, 4, 5000, true); w != 5000-3000 {
-		t.Errorf("port 1's input the golfer waited for since 3000 ns is charged %d ns, want 2000", w)
+	if w := l.Arrived(0, 4, 3000+frame+2000, true); w != 2000 {
+		t.Errorf("port 1's input the golfer waited for since 3000 ns, 2000 ns past its frame, is charged %d ns, want 2000", w)
 	}
 }

@@ -14,7 +14,18 @@ import (
 // would charge a player whose inputs come a little after the others' for
 // every poll, though a lag lets it and nobody waits: a player who rejoined
 // and plays some polls behind the others in time, in step, was charged
-// four seconds a second.
+// four seconds a second. And a wait within a poll period costs nobody a
+// frame (inFrame), so only the part of a wait beyond it is charged.
+
+// inFrame is how long after a player stood at a poll an input of that
+// poll may come and still cost the player no frame: an emulator whose
+// input comes within its frame begins its next one on time, as its speed
+// limiter sleeps that much less, and so does a paced netpak player. It
+// is the one poll of the physical bound's lag+1 that no lag buys: at lag
+// 0, two players whose frames keep a phase apart wait for each other's
+// input at every poll, at full speed, and one of them was charged up to
+// a second a second.
+const inFrame = lockstep.PollMicros * 1000 // nanoseconds
 
 // arrivalRing is how many recent polls' arrival times a ledger keeps per
 // port: far more than lockstep lets players drift apart.
@@ -28,8 +39,8 @@ type arrival struct {
 
 // Arrived notes that port k's inputs from poll from on (to its stream's
 // end) arrived at now (unix nanoseconds). With charge, it returns how long
-// the others had waited for them: for each poll, since the first other
-// player who stood at it needed it.
+// the others had waited for them: for each poll, how much later than a
+// poll period after the first other player who stood at it needed it.
 func (l *Ledger) Arrived(k int, from uint32, now int64, charge bool) int64 {
 	var waited int64
 	for p := from; p < l.Streams[k].Have; p++ {
@@ -37,8 +48,8 @@ func (l *Ledger) Arrived(k int, from uint32, now int64, charge bool) int64 {
 		if !charge {
 			continue
 		}
-		if need, ok := l.othersNeed(k, p); ok && now > need {
-			waited += now - need
+		if need, ok := l.othersNeed(k, p); ok && now > need+inFrame {
+			waited += now - need - inFrame
 		}
 	}
 	return waited
