@@ -158,6 +158,14 @@ func (s *Session) playEmulator(ctx context.Context, c *client.Client) error {
 	if err != nil {
 		return s.emulatorFailed(c, fmt.Errorf("cannot run the game: %w; %s", err, portEmpty))
 	}
+	// This game's bridge; closed when the emulator has exited, as a game
+	// that ended feeds it until then (see client.Bridge).
+	bridge, err := c.ListenBridge("127.0.0.1:0")
+	if err != nil {
+		return s.emulatorFailed(c, fmt.Errorf("cannot run the game: %w; %s", err, portEmpty))
+	}
+	defer bridge.Close()
+	cfg.NetplayHost, cfg.NetplayPort = bridge.Addr().Addr().String(), int(bridge.Addr().Port())
 	p, err := launcher.Start(ctx, exe, cfg)
 	if err != nil {
 		return s.emulatorFailed(c, fmt.Errorf("%w; %s", err, portEmpty))
@@ -230,7 +238,7 @@ func (s *Session) CheckEmulator(ctx context.Context) EmulatorCheck {
 }
 
 // emulatorConfig is the launcher's Config for c: the session's emulator
-// settings, c's bridge, and c's controller ports.
+// settings and c's controller ports; the caller adds the bridge.
 func (s *Session) emulatorConfig(c *client.Client) (emucfg.Config, error) {
 	s.mu.Lock()
 	emu, name := s.Settings.Emulator, s.Settings.PlayerName()
@@ -258,11 +266,6 @@ func (s *Session) emulatorConfig(c *client.Client) (emucfg.Config, error) {
 	if err := startLog(cfg.LogPath, name, cfg); err != nil {
 		return cfg, err
 	}
-	bridge, err := c.ListenBridge("127.0.0.1:0")
-	if err != nil {
-		return cfg, err
-	}
-	cfg.NetplayHost, cfg.NetplayPort = bridge.Addr().String(), int(bridge.Port())
 	cfg.Logf = s.Logf
 	return cfg, nil
 }

@@ -19,17 +19,24 @@ func bridgedCore(t *testing.T, ts *testSession, name string, ports session.PortM
 	t.Helper()
 	cfg.Ports = ports
 	c := ts.join(name, cfg)
-	addr, err := c.ListenBridge("127.0.0.1:0")
+	return c, coreBehind(t, c, fc)
+}
+
+// coreBehind opens a bridge of c, as a console does for each game, and
+// returns a fake core configured by fc that talks to it.
+func coreBehind(t *testing.T, c *client.Client, fc hosttest.FakeCoreConfig) *hosttest.FakeCore {
+	t.Helper()
+	b, err := c.ListenBridge("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fc.Host, fc.Logf = addr, t.Logf
+	fc.Host, fc.Logf = b.Addr(), t.Logf
 	core, err := hosttest.NewFakeCore(fc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { core.Close() })
-	return c, core
+	return core
 }
 
 // Cores behind bridges and a direct core play one game; player 1's

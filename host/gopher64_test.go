@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,15 +67,7 @@ const gopherLag = 3
 // identical inputs.
 func playGophers(t *testing.T, cores []*hosttest.FakeCore, n int) {
 	t.Helper()
-	var wg sync.WaitGroup
-	for i, c := range cores {
-		wg.Go(func() {
-			if err := pollCore(t.Context(), c, []uint8{uint8(i)}, n); err != nil {
-				t.Errorf("core %d: %v", i+1, err)
-			}
-		})
-	}
-	wg.Wait()
+	pollAll(t.Context(), t, cores, n)
 	if t.Failed() {
 		t.FailNow()
 	}

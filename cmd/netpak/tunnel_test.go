@@ -144,7 +144,7 @@ func TestTunnelBridge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bridged := newFakeCore(t, bridge, 1)
+	bridged := newFakeCore(t, bridge.Addr(), 1)
 	direct := newFakeCore(t, netip.MustParseAddrPort(ts.addr), 0)
 	cores := []*hosttest.FakeCore{direct, bridged}
 	ctx := testCtx(t, 50*time.Second)

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -54,31 +55,73 @@ func (bc *bridgeCore) init() {
 	bc.dgram = make([]byte, 0, m64p.MaxDatagram)
 }
 
-// ListenBridge opens the bridge on a loopback address ("127.0.0.1:0" picks
-// a port), TCP and UDP on the same port number, and serves it until the
-// client closes. Point the emulator core's netplay at the returned address.
-func (c *Client) ListenBridge(addr string) (netip.AddrPort, error) {
+// Bridge is the bridge of one game: a console opens one as each game
+// starts, and that game's emulator core talks to the session through it.
+// Once its game is over it only feeds its core blank inputs: a mupen64plus
+// core that waits for an input cannot stop (it gave up on the server 10 s
+// later), and with an input it reaches its next frame, where the stop
+// lands. Nothing its core does reaches a later game. Close it when the
+// emulator has exited; the client's end closes it too.
+type Bridge struct {
+	c    *Client
+	game uint32 // c.ls.games when it opened: its game is over when they differ
+	addr netip.AddrPort
+	ln   net.Listener
+	sock *udpsock.Socket
+	ctx  context.Context    // ends when it closes, or the client does
+	stop context.CancelFunc // ends ctx
+
+	// Under c.mu.
+	paks  [session.NumPorts]m64p.Plugin // its game's registration, for blank inputs
+	dgram []byte
+}
+
+// ListenBridge opens a bridge on a loopback address ("127.0.0.1:0" picks
+// a port), TCP and UDP on the same port number, for the game that is
+// starting (or, in the lobby, the next one), and serves it until it or
+// the client closes. Point the emulator core's netplay at its Addr.
+func (c *Client) ListenBridge(addr string) (*Bridge, error) {
 	ln, pc, err := listen.Pair(addr)
 	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("bridge: %w", err)
+		return nil, fmt.Errorf("bridge: %w", err)
 	}
-	c.wg.Go(func() { c.bridgeAcceptLoop(ln) })
-	sock := udpsock.New(pc)
+	b := &Bridge{c: c, addr: udpsock.AddrPortOf(ln.Addr()), ln: ln, sock: udpsock.New(pc), dgram: make([]byte, 0, m64p.MaxDatagram)}
+	b.ctx, b.stop = context.WithCancel(c.ctx)
 	c.mu.Lock()
-	c.ls.core.sock = sock
+	b.game = c.ls.games
+	c.ls.core.sock = b.sock
 	c.mu.Unlock()
-	c.wg.Go(func() { c.bridgeUDPLoop(sock) })
+	c.wg.Go(b.acceptLoop)
+	c.wg.Go(b.udpLoop)
 	c.wg.Go(func() {
-		<-c.closing
+		<-b.ctx.Done()
 		ln.Close()
 		pc.Close()
 	})
-	return udpsock.AddrPortOf(ln.Addr()), nil
+	return b, nil
 }
 
-func (c *Client) bridgeAcceptLoop(ln net.Listener) {
+// Addr is where the bridge listens, TCP and UDP.
+func (b *Bridge) Addr() netip.AddrPort { return b.addr }
+
+// Close stops the bridge and ends its core's connections.
+func (b *Bridge) Close() error {
+	b.stop()
+	c := b.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ls.core.sock == b.sock {
+		c.ls.core.sock = nil
+	}
+	return nil
+}
+
+// liveLocked reports whether the bridge's game is the client's game.
+func (b *Bridge) liveLocked() bool { return b.c.ls.games == b.game }
+
+func (b *Bridge) acceptLoop() {
 	for {
-		conn, err := ln.Accept()
+		conn, err := b.ln.Accept()
 		if err != nil {
 			return
 		}
@@ -86,16 +129,20 @@ func (c *Client) bridgeAcceptLoop(ln net.Listener) {
 			conn.Close()
 			continue
 		}
-		c.wg.Go(func() {
-			cc := &coreserve.Conn{Conn: conn, Backend: &bridgeLink{c: c}, Logf: c.logf}
-			coreserve.Serve(c.ctx, cc, coreserve.NewReader(conn))
+		b.c.wg.Go(func() {
+			cc := &coreserve.Conn{Conn: conn, Backend: &bridgeLink{b: b, c: b.c}, Logf: b.c.logf}
+			coreserve.Serve(b.ctx, cc, coreserve.NewReader(conn))
 		})
 	}
 }
 
+// errGameOver refuses what a core of an ended game asks of its bridge.
+var errGameOver = errors.New("bridge: the game is over")
+
 // bridgeLink is the bridge's coreserve.Backend for one connection of
 // the local emulator.
 type bridgeLink struct {
+	b *Bridge
 	c *Client
 
 	// Under c.mu.
@@ -113,6 +160,10 @@ func (l *bridgeLink) Register(r m64p.RegisterPlayer) (bool, uint8) {
 		target = 0
 	}
 	k := int(r.Player)
+	if !l.b.liveLocked() {
+		c.logf("bridge: the emulator of an ended game asked for player %d: refused", k+1)
+		return false, target
+	}
 	if !c.ports.Has(k) || bc.registered.Has(k) || (l.regID != 0 && l.regID != r.RegID) {
 		c.logf("bridge: the emulator asked for player %d, which this client does not hold: refused", k+1)
 		return false, target
@@ -136,6 +187,9 @@ func (l *bridgeLink) upload(kind uint8, data []byte, what string) error {
 	c := l.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !l.b.liveLocked() {
+		return errGameOver
+	}
 	if !l.players.Has(0) {
 		return fmt.Errorf("%s from an emulator that is not player 1", what)
 	}
@@ -148,6 +202,10 @@ func (l *bridgeLink) upload(kind uint8, data []byte, what string) error {
 func (l *bridgeLink) download(ctx context.Context, kind uint8, what string) ([]byte, error) {
 	c := l.c
 	c.mu.Lock()
+	if !l.b.liveLocked() {
+		c.mu.Unlock()
+		return nil, errGameOver
+	}
 	bc := &c.ls.core
 	if bc.wanted&(1<<kind) == 0 {
 		bc.wanted |= 1 << kind
@@ -181,7 +239,14 @@ func (l *bridgeLink) Registration(ctx context.Context) (m64p.Registration, error
 	err := c.waitBridge(ctx, started, "/start")
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.ls.core.slots, err
+	if !l.b.liveLocked() {
+		return m64p.Registration{}, errGameOver
+	}
+	slots := c.ls.core.slots
+	for k := range session.NumPorts {
+		l.b.paks[k] = slots[k].Plugin
+	}
+	return slots, err
 }
 
 // Leave releases the emulator's ports when it stops during a game, so the
@@ -190,8 +255,11 @@ func (l *bridgeLink) Leave(why session.LeaveReason) {
 	c := l.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ls.core.registered &^= l.players
 	c.logf("bridge: the emulator left (%v)", why)
+	if !l.b.liveLocked() {
+		return // the ports are the next game's
+	}
+	c.ls.core.registered &^= l.players
 	if c.ls.playing && l.players != 0 && !c.quitting.Load() {
 		c.send(wire.FrameRelease, []byte{byte(l.players)})
 	}

@@ -1,27 +1,26 @@
 package client
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/m64p"
 	"github.com/netpak/netpak/host/session"
-	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
 )
 
-// bridgeUDPLoop serves the local core's datagrams until the client closes.
-func (c *Client) bridgeUDPLoop(sock *udpsock.Socket) {
+// udpLoop serves the bridge's core's datagrams until the bridge closes.
+func (b *Bridge) udpLoop() {
+	c := b.c
 	buf := make([]byte, 2048)
 	for {
-		n, from, err := sock.ReadFrom(buf)
+		n, from, err := b.sock.ReadFrom(buf)
 		if err != nil {
-			select {
-			case <-c.closing:
+			if b.ctx.Err() != nil {
 				return
-			default:
-				continue
 			}
+			continue
 		}
 		if !from.Addr().IsLoopback() {
 			continue
@@ -31,20 +30,41 @@ func (c *Client) bridgeUDPLoop(sock *udpsock.Socket) {
 			continue
 		}
 		c.mu.Lock()
-		c.ls.core.coreAddr = from
-		switch d := d.(type) {
-		case m64p.KeyInfoClient:
-			c.ls.bridgeKeysLocked(d)
-		case m64p.InputRequest:
-			c.ls.core.count = max(c.ls.core.count, d.Count)
-			now := time.Now()
-			c.ls.catchUpLocked(c.ls.core.count, now)
-			c.ls.notePaceLocked(c.ls.core.count, now)
-			c.ls.answerCoreLocked(int(d.Player), d.Count)
-		case m64p.SyncData:
-			c.send(wire.FrameCoreSync, buf[:n:n])
+		if b.liveLocked() {
+			c.ls.bridgeDatagramLocked(d, from, buf[:n:n])
+		} else if r, ok := d.(m64p.InputRequest); ok {
+			b.feedBlankLocked(r, from)
 		}
 		c.mu.Unlock()
+	}
+}
+
+// bridgeDatagramLocked handles a datagram p, parsed as d, of the local
+// core of the game on, from its address from.
+func (ls *clientGame) bridgeDatagramLocked(d m64p.ClientDatagram, from netip.AddrPort, p []byte) {
+	ls.core.coreAddr = from
+	switch d := d.(type) {
+	case m64p.KeyInfoClient:
+		ls.bridgeKeysLocked(d)
+	case m64p.InputRequest:
+		ls.core.count = max(ls.core.count, d.Count)
+		now := time.Now()
+		ls.catchUpLocked(ls.core.count, now)
+		ls.notePaceLocked(ls.core.count, now)
+		ls.answerCoreLocked(int(d.Player), d.Count)
+	case m64p.SyncData:
+		ls.c.send(wire.FrameCoreSync, p)
+	}
+}
+
+// feedBlankLocked answers a request of the core of an ended game with a
+// blank input: the game is over, the emulator is being stopped, and what
+// it plays now is nobody's game.
+func (b *Bridge) feedBlankLocked(r m64p.InputRequest, to netip.AddrPort) {
+	blank := []m64p.Event{{Count: r.Count, Plugin: b.paks[r.Player]}}
+	p, err := m64p.KeyInfoServer{Player: r.Player, Events: blank}.AppendTo(b.dgram[:0])
+	if err == nil {
+		b.sock.WriteTo(p, to)
 	}
 }
 

@@ -139,8 +139,9 @@ func (c *Client) PollGame(ctx context.Context, ended uint32, presses [session.Nu
 }
 
 // resetGameLocked forgets the game that ended: the client is back in the
-// lobby, ready for the next game from poll 0. Its bridge keeps its
-// sockets; the emulator of the next game connects anew.
+// lobby, ready for the next game from poll 0. The ended game's bridge
+// only feeds its emulator until it stops (Bridge); the next game's
+// emulator connects to a bridge of its own.
 func (ls *clientGame) resetGameLocked() {
 	ls.games++
 	ls.playing, ls.next, ls.active, ls.grant = false, 0, 0, 0

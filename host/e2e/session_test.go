@@ -243,11 +243,11 @@ func (g *game) joinBridge(i int, name string, ports []int, link *latency.Link) n
 		g.owner = c
 	}
 	g.clients[i] = c
-	ap, err := c.ListenBridge("127.0.0.1:0")
+	b, err := c.ListenBridge("127.0.0.1:0")
 	if err != nil {
 		g.t.Fatalf("bridge of %s: %v", name, err)
 	}
-	return ap
+	return b.Addr()
 }
 
 // forwardTo opens a port that carries a core's TCP and UDP to target
