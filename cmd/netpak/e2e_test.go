@@ -306,6 +306,7 @@ func TestVPNConsoles(t *testing.T) {
 	alice.typeLine(t, "/kick Bob")
 	alice.err.wait(t, `^Bob left \(kicked\)`)
 	bob.err.wait(t, `^the host removed you from the session \(kicked\)$`)
+	bob.err.wait(t, `^left the session: the host removed you`) // the session has ended here
 	bob.typeLine(t, "/who")
 	bob.err.wait(t, `^you are in no session`)
 
