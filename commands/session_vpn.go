@@ -18,9 +18,12 @@ import (
 // dead, and must be able to come straight back with a new one.
 const rejoinSlack = 1
 
-// kickGrace is how long a kicked member's tunnel stays after the kick,
-// so the host's notice reaches them.
-const kickGrace = time.Second
+// peerGrace is how long a member's tunnel stays after it left the
+// session, so that what the host last sent gets through: its notice to a
+// kicked member, or its hang-up to one who said goodbye. Without it a
+// kicked member learns only when the host falls silent, and a player's
+// /leave waited a second for a hang-up that never came.
+const peerGrace = time.Second
 
 // discoverWait bounds how long /server vpn waits to learn how players can
 // reach it before it shows the invite.
@@ -142,17 +145,32 @@ func (s *Session) AcceptAnswer(code string) error {
 type tunnelHostRef struct{ TunnelHost }
 
 // freeTunnelPeer is the host's event callback of a session served through
-// the VPN: a member who left the session leaves its tunnel too, so that
-// its place is free for the next player at once. (A kicked member's peer
-// goes after kickGrace, in Kick.) It runs with the host's session lock
-// held, so it only starts the kick.
+// the VPN: a member who left the session leaves its tunnel too, after
+// peerGrace, so that its place is free for the next player. (A kicked
+// member's peer goes in Kick.) It runs with the host's session lock held,
+// so it only starts the removal.
 func (l *live) freeTunnelPeer(e session.Event) {
 	ref := l.vhReady.Load()
 	if e.Kind != session.EventLeft || e.Reason == session.LeaveKicked || ref == nil || !e.Addr.IsValid() {
 		return
 	}
+	l.dropPeerLater(ref, e.Addr, e.Who, nil)
+}
+
+// dropPeerLater removes the tunnel peer at addr, the member called name,
+// from vh once peerGrace has passed, unless the host stops first. A peer
+// holds its address until then, so no newer peer can have it.
+func (l *live) dropPeerLater(vh TunnelHost, addr netip.Addr, name string, logf func(string, ...any)) {
 	l.pending.Go(func() {
-		ref.Kick(e.Addr) // not a tunnel peer (a loopback member): nothing to do
+		select {
+		case <-time.After(peerGrace):
+		case <-l.stopping:
+			return // the tunnel closes anyway
+		}
+		// Not a tunnel peer (a loopback member) is no error.
+		if _, err := vh.Kick(addr); err != nil && logf != nil {
+			logf("remove %s from the tunnel: %v", name, err)
+		}
 	})
 }
 
@@ -261,17 +279,6 @@ func (s *Session) Kick(name string) error {
 	if l.vh == nil || !addr.IsValid() {
 		return nil
 	}
-	// The member's tunnel must carry the host's goodbye before it goes,
-	// or they only learn of the kick when the host falls silent.
-	l.pending.Go(func() {
-		select {
-		case <-time.After(kickGrace):
-		case <-l.stopping:
-			return // the tunnel closes anyway
-		}
-		if _, err := l.vh.Kick(addr); err != nil && s.Logf != nil {
-			s.Logf("remove %s from the tunnel: %v", name, err)
-		}
-	})
+	l.dropPeerLater(l.vh, addr, name, s.Logf)
 	return nil
 }

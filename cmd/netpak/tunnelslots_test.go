@@ -11,10 +11,12 @@ import (
 	"github.com/netpak/netpak/host/hosttest"
 )
 
-// Players who join through the VPN and leave free their tunnel places at
-// once: six players in a row each join straight away (the session has
-// three free ports and one spare tunnel place), and a spectator joins while
-// ports are free.
+// Players who join through the VPN and leave free their tunnel places: six
+// players in a row each join straight away (the session has three free
+// ports and one spare tunnel place), and a spectator joins while ports are
+// free. Each leaves at once: its goodbye gets through the tunnel, and the
+// host's hang-up comes back through it before its place goes (a /leave
+// waited out the client's second for a hang-up the removed tunnel lost).
 func TestTunnelPlacesFreedOnLeave(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
 	newSession := func(name string, spectator bool) *commands.Session {
@@ -53,8 +55,12 @@ func TestTunnelPlacesFreedOnLeave(t *testing.T) {
 		}
 		t.Logf("player %d joined in %v", i+1, time.Since(t0).Round(time.Millisecond))
 		hosttest.WaitFor(t, "the player in the session", func() bool { return members() == 2 })
+		t0 = time.Now()
 		if err := p.Leave(); err != nil {
 			t.Fatal(err)
+		}
+		if took := time.Since(t0); took >= time.Second {
+			t.Errorf("player %d's /leave took %v: the host's hang-up never came", i+1, took.Round(time.Millisecond))
 		}
 		hosttest.WaitFor(t, "the player gone, from the session and the tunnel", func() bool { return members() == 1 && len(alice.State().Peers) == 0 })
 		// Its goodbye got through the tunnel: it quit, it did not time out.
