@@ -319,7 +319,8 @@ func (c *Client) udpHelloLoop() {
 		works := c.ls.udpWorks(time.Now())
 		c.mu.Unlock()
 		switch {
-		case !works && !warned && time.Since(start) > udpGiveUp && c.Err() == nil:
+		case !works && !warned && time.Since(start) > udpGiveUp && c.Err() == nil && !c.closed.Load():
+			// (A client that says goodbye hears no more datagrams.)
 			warned = true
 			c.emit(session.Event{Kind: session.EventTransport, Text: "UDP to the host does not get through; inputs go over TCP"})
 		case works && warned:
