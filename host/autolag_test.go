@@ -134,7 +134,11 @@ func TestAutoLagFollowsThePace(t *testing.T) {
 		if last := changes[len(changes)-1].Lag; last != 1 {
 			t.Errorf("the game ends at lag %d, want 1", last)
 		}
-		// The players are told why: no round trip called for lag 1.
+		// The players are told why: no round trip called for lag 1, so the
+		// change names nobody as the furthest from the others.
+		if last := changes[len(changes)-1]; last.Who != "" {
+			t.Errorf("the pace's lag 1 was announced as %q", last.String())
+		}
 		said := false
 		for _, e := range p.ns.eventsOf("ann", session.EventNotice) {
 			if strings.Contains(e.Text, "short of full speed; lag 1") {

@@ -82,14 +82,19 @@ func (r *Room) autoLagLocked() {
 	case slow || (lag >= r.fell && now.Sub(r.fellAt) < fallMemory):
 		r.slowFloor = lag // the game was too slow at old, or old did not last
 	}
+	// No round trip calls for a lag the pace raised: nobody is the
+	// furthest (Actor 0), and a notice says what calls for it.
+	paced := slow && lag > base
+	if paced {
+		furthest = 0
+	}
 	e := r.game.Sched.Last()
 	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseAutoLag, furthest
 	if err := r.scheduleLocked(e); err != nil {
 		r.autoLag.Lag = r.game.Sched.Last().Lag // try again at the next measurement
 		return
 	}
-	if slow && lag > base {
-		// No round trip calls for this lag: say what does.
+	if paced {
 		r.noticeAllLocked(fmt.Sprintf("autolag: the game played %.1f polls/s at lag %d, short of full speed; lag %d", pace, old, lag))
 	}
 }

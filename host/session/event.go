@@ -64,7 +64,10 @@ func (e Event) String() string {
 	case EventChat:
 		return fmt.Sprintf("<%s> %s", e.Who, e.Text)
 	case EventLag:
-		if e.Text == autoLagText {
+		switch {
+		case e.Text == autoLagText && e.Who == "":
+			return fmt.Sprintf("autolag: lag %d%s", e.Lag, fromPoll(e.Poll)) // a notice says why
+		case e.Text == autoLagText:
 			return fmt.Sprintf("autolag: lag %d%s, the least that holds full speed (furthest from the others: %s)", e.Lag, fromPoll(e.Poll), e.Who)
 		}
 		return fmt.Sprintf("%s set the lag to %d%s", e.Who, e.Lag, fromPoll(e.Poll))
@@ -104,7 +107,7 @@ func (e Event) String() string {
 }
 
 // autoLagText marks an EventLag that autolag made; Who is then the player
-// furthest from the others.
+// furthest from the others, or "" when the game's pace raised the lag.
 const autoLagText = "autolag"
 
 func fromPoll(p uint32) string {
@@ -132,6 +135,9 @@ func SchedEvent(e lockstep.SchedEntry, actor string) Event {
 	case lockstep.CauseGolfSeat:
 		return Event{Kind: EventGolfSeat, Who: actor, Lag: e.LagOf(e.Seat), Poll: e.From}
 	case lockstep.CauseAutoLag:
+		if e.Actor == 0 {
+			actor = "" // the game's pace, not a player's path, called for it
+		}
 		return Event{Kind: EventLag, Who: actor, Lag: e.Lag, Poll: e.From, Text: autoLagText}
 	}
 	return Event{Kind: EventNotice, Text: fmt.Sprintf("lag %d, golf %s", e.Lag, onOff(e.Golf))}
