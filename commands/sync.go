@@ -272,7 +272,9 @@ func (s *Session) waitMatch(ctx context.Context, l *live, name string) error {
 	for {
 		mm := mismatches(l.c.Check(), name)
 		if len(mm) == 0 {
-			s.print("sync done: every player has the host's ROM, saves and cheats")
+			if !l.c.Status().Playing { // else autostart's "the game started" said it
+				s.print("sync done: every player has the host's ROM, saves and cheats")
+			}
 			return nil
 		}
 		select {

@@ -420,6 +420,17 @@ func TestHostWinsAtAutostart(t *testing.T) {
 		p.ev.wait(t, "the game started at poll 0")
 	}
 	checkBackup(t, bob.dir, sramOf(9), sramOf(1))
+	// Once the game started, "sync done" would come after it.
+	time.Sleep(3 * matchPoll)
+	alice.ev.mu.Lock()
+	defer alice.ev.mu.Unlock()
+	started := false
+	for _, line := range alice.ev.got {
+		started = started || strings.Contains(line, "the game started")
+		if started && strings.HasPrefix(line, "sync done") {
+			t.Errorf("alice was told %q after the game started", line)
+		}
+	}
 }
 
 // What no sync can send stops autostart's host_wins, which says so once,
