@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpak/netpak/host/session"
+	"github.com/netpak/netpak/host/hosttest"
 )
 
 // stopsWithin is how soon an emulator must exit once told to stop after
@@ -14,25 +14,56 @@ import (
 // machine.
 const stopsWithin = 3 * time.Second
 
-// A game the host stops ends every player's emulator at once. A
-// mupen64plus core that waits for an input cannot stop, and after the
-// game ended each waited for an input that never came, until it gave up
-// on the server 10 s later or the launcher killed it; a game started
-// within those seconds got the old emulator's goodbye. Two bridged cores
-// play; the host stops the game at poll 300; each emulator, told to stop,
-// exits cleanly within a few seconds.
-func TestStoppedGameEndsItsEmulators(t *testing.T) {
-	const polls, stopAt = 100000, 300
+// An emulator whose game is over for it stops at once when told to. A
+// mupen64plus core that waits for an input cannot stop: after the host
+// stopped the game, each emulator waited for an input that never came
+// until it gave up on the server 10 s later or the launcher killed it,
+// and a game started within those seconds got the old emulator's goodbye.
+// (A kicked player's netpak closes its bridge, and its core, whose
+// requests then fail, stops at once.) Two bridged cores play; at poll 300
+// the host stops the game or kicks the second player; each emulator whose
+// game is over, told to stop, exits cleanly within a few seconds.
+func TestOverGamesEmulatorsStop(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		end   func(g *game) error
+		ended []int // the seats whose game is over
+	}{
+		{"the host stops the game", func(g *game) error { return g.owner.Stop() }, []int{0, 1}},
+		{"a player is kicked", func(g *game) error { _, err := g.h.Kick(g.names[1]); return err }, []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := playUntil(t, 300)
+			if err := tc.end(g); err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range tc.ended {
+				c := g.clients[i]
+				hosttest.WaitFor(t, g.names[i]+"'s game over", func() bool { return c.GamesEnded() > 0 || c.Err() != nil })
+			}
+			var wg sync.WaitGroup
+			for _, i := range tc.ended {
+				wg.Go(func() { stopQuickly(t, g, i) })
+			}
+			wg.Wait()
+		})
+	}
+}
+
+// playUntil starts two bridged cores' game and returns once the spectator
+// recorded poll at.
+func playUntil(t *testing.T, at uint32) *game {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	g := startGame(t, gameSpec{polls: polls, lag: 2, seats: []seat{
+	t.Cleanup(cancel)
+	g := startGame(t, gameSpec{polls: 100000, lag: 2, seats: []seat{
 		{ports: []int{1}, bridged: true},
 		{ports: []int{2}, bridged: true},
 	}})
 	reached := make(chan struct{})
 	var once sync.Once
 	g.recordAsync(ctx, func(p uint32) {
-		if p == stopAt {
+		if p == at {
 			once.Do(func() { close(reached) })
 		}
 	})
@@ -42,25 +73,19 @@ func TestStoppedGameEndsItsEmulators(t *testing.T) {
 	select {
 	case <-reached:
 	case <-ctx.Done():
-		t.Fatalf("the game never reached poll %d", stopAt)
+		t.Fatalf("the game never reached poll %d", at)
 	}
-	if err := g.owner.Stop(); err != nil {
-		t.Fatal(err)
+	return g
+}
+
+// stopQuickly stops seat i's emulator and wants it gone, cleanly, within
+// stopsWithin.
+func stopQuickly(t *testing.T, g *game, i int) {
+	asked := time.Now()
+	err := g.procs[i].Stop()
+	took := time.Since(asked)
+	t.Logf("%s's emulator stopped %v after it was told: %v", g.names[i], took.Round(time.Millisecond), err)
+	if err != nil || took > stopsWithin {
+		t.Errorf("%s's emulator stopped after %v (%v), want at once and cleanly", g.names[i], took.Round(time.Millisecond), err)
 	}
-	if _, err := g.events.wait(ctx, func(e session.Event) bool { return e.Kind == session.EventEnded }); err != nil {
-		t.Fatal("the game never ended")
-	}
-	var wg sync.WaitGroup
-	for i, p := range g.procs {
-		wg.Go(func() {
-			asked := time.Now()
-			err := p.Stop()
-			took := time.Since(asked)
-			t.Logf("%s's emulator stopped %v after it was told: %v", g.names[i], took.Round(time.Millisecond), err)
-			if err != nil || took > stopsWithin {
-				t.Errorf("%s's emulator stopped after %v (%v), want at once and cleanly", g.names[i], took.Round(time.Millisecond), err)
-			}
-		})
-	}
-	wg.Wait()
 }
