@@ -23,33 +23,14 @@ import (
 // it closed it released her port in the new game; her new core's inputs
 // for that port then had the host drop her for a protocol error.
 func TestEndedGamesCoreStaysOutOfTheNext(t *testing.T) {
-	ts := startHost(t, host.Config{Lag: 1}, nil)
-	alice, old := bridgedCore(t, ts, "alice", 1<<0, client.Config{OwnerKey: ts.h.OwnerKey()}, hosttest.FakeCoreConfig{Players: []uint8{0}})
-	bob, bobOld := bridgedCore(t, ts, "bob", 1<<1, client.Config{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	playGame(ctx, t, ts, []*hosttest.FakeCore{old, bobOld}, 60)
+	ctx, ts, alice, bob, old, bobOld := twoBridgedPlaying(t)
 	if err := alice.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	waitEvents(t, ts, []string{"alice", "bob"}, session.EventEnded, 1)
 	bobOld.Close()
 
-	// The old core polls on past the end, through the inputs it held,
-	// and gets blank inputs at once.
-	var keys [4]uint32
-	for range 5 {
-		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		var err error
-		keys, err = old.Poll(pctx, map[int]uint32{0: 0x40})
-		cancel()
-		if err != nil {
-			t.Fatalf("the ended game's core waits for an input: %v", err)
-		}
-	}
-	if keys != [4]uint32{} {
-		t.Fatalf("the ended game's core polled %x, want blank inputs", keys)
-	}
+	requireBlankInputs(ctx, t, old, 0, "the ended game's core")
 
 	// The next game, with new cores, while the old one still runs.
 	cores := []*hosttest.FakeCore{coreBehind(t, alice, hosttest.FakeCoreConfig{Players: []uint8{0}}), coreBehind(t, bob, hosttest.FakeCoreConfig{Players: []uint8{1}})}
@@ -67,6 +48,20 @@ func TestEndedGamesCoreStaysOutOfTheNext(t *testing.T) {
 	for _, e := range ts.eventsOf("host", session.EventLeft) {
 		t.Errorf("in the next game: %v", e)
 	}
+}
+
+// twoBridgedPlaying has alice (the host's player) and bob play 60 polls
+// at lag 1, each with a fake core behind a bridge, and returns a context
+// for the rest of the test.
+func twoBridgedPlaying(t *testing.T) (ctx context.Context, ts *testSession, alice, bob *client.Client, aliceCore, bobCore *hosttest.FakeCore) {
+	t.Helper()
+	ts = startHost(t, host.Config{Lag: 1}, nil)
+	alice, aliceCore = bridgedCore(t, ts, "alice", 1<<0, client.Config{OwnerKey: ts.h.OwnerKey()}, hosttest.FakeCoreConfig{Players: []uint8{0}})
+	bob, bobCore = bridgedCore(t, ts, "bob", 1<<1, client.Config{}, hosttest.FakeCoreConfig{Players: []uint8{1}})
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	t.Cleanup(cancel)
+	playGame(ctx, t, ts, []*hosttest.FakeCore{aliceCore, bobCore}, 60)
+	return ctx, ts, alice, bob, aliceCore, bobCore
 }
 
 // playGame starts a game of ts for cores, each behind its player's
@@ -102,4 +97,38 @@ func pollAll(ctx context.Context, t *testing.T, cores []*hosttest.FakeCore, poll
 		})
 	}
 	wg.Wait()
+}
+
+// A player whose netpak lost the host, or was kicked, stops its emulator,
+// and the emulator must be able to stop: its bridge outlives the client
+// until it closes and feeds the core blank inputs. A real core waiting for
+// an input when its client stopped was killed after 10 s, and a netpak
+// that lost the host began to rejoin only then.
+func TestStoppedClientsCoreCanStop(t *testing.T) {
+	ctx, ts, _, bob, _, bobCore := twoBridgedPlaying(t)
+	if _, err := ts.h.Kick("bob"); err != nil {
+		t.Fatal(err)
+	}
+	<-bob.Done()
+	requireBlankInputs(ctx, t, bobCore, 1, "the kicked player's core")
+}
+
+// requireBlankInputs has core, which controls player, poll on through the
+// inputs it held: each poll must come at once, the last with blank
+// inputs.
+func requireBlankInputs(ctx context.Context, t *testing.T, core *hosttest.FakeCore, player int, who string) {
+	t.Helper()
+	var keys [4]uint32
+	for range 5 {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		var err error
+		keys, err = core.Poll(pctx, map[int]uint32{player: 0x40})
+		cancel()
+		if err != nil {
+			t.Fatalf("%s waits for an input: %v", who, err)
+		}
+	}
+	if keys != [4]uint32{} {
+		t.Fatalf("%s polled %x, want blank inputs", who, keys)
+	}
 }

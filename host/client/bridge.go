@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 
 	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/listen"
@@ -57,18 +58,19 @@ func (bc *bridgeCore) init() {
 
 // Bridge is the bridge of one game: a console opens one as each game
 // starts, and that game's emulator core talks to the session through it.
-// Once its game is over it only feeds its core blank inputs: a mupen64plus
-// core that waits for an input cannot stop (it gave up on the server 10 s
+// Once its game is over, or its client has stopped (it lost the host, or
+// was kicked), it only feeds its core blank inputs: a mupen64plus core
+// that waits for an input cannot stop (it gave up on the server 10 s
 // later), and with an input it reaches its next frame, where the stop
 // lands. Nothing its core does reaches a later game. Close it when the
-// emulator has exited; the client's end closes it too.
+// emulator has exited; the client's Close closes it too.
 type Bridge struct {
 	c    *Client
 	game uint32 // c.ls.games when it opened: its game is over when they differ
 	addr netip.AddrPort
 	ln   net.Listener
 	sock *udpsock.Socket
-	ctx  context.Context    // ends when it closes, or the client does
+	ctx  context.Context    // ends when it closes
 	stop context.CancelFunc // ends ctx
 
 	// Under c.mu.
@@ -79,17 +81,28 @@ type Bridge struct {
 // ListenBridge opens a bridge on a loopback address ("127.0.0.1:0" picks
 // a port), TCP and UDP on the same port number, for the game that is
 // starting (or, in the lobby, the next one), and serves it until it or
-// the client closes. Point the emulator core's netplay at its Addr.
+// the client closes: a client that stopped by itself keeps it for its
+// emulator. Point the emulator core's netplay at its Addr.
 func (c *Client) ListenBridge(addr string) (*Bridge, error) {
 	ln, pc, err := listen.Pair(addr)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: %w", err)
 	}
 	b := &Bridge{c: c, addr: udpsock.AddrPortOf(ln.Addr()), ln: ln, sock: udpsock.New(pc), dgram: make([]byte, 0, m64p.MaxDatagram)}
-	b.ctx, b.stop = context.WithCancel(c.ctx)
+	// Not the client's context: the bridge outlives a client that stopped
+	// until its emulator has.
+	b.ctx, b.stop = context.WithCancel(context.Background())
 	c.mu.Lock()
+	if c.closed.Load() {
+		c.mu.Unlock()
+		b.stop()
+		ln.Close()
+		pc.Close()
+		return nil, fmt.Errorf("bridge: %w", net.ErrClosed)
+	}
 	b.game = c.ls.games
 	c.ls.core.sock = b.sock
+	c.bridges = append(c.bridges, b)
 	c.mu.Unlock()
 	c.wg.Go(b.acceptLoop)
 	c.wg.Go(b.udpLoop)
@@ -113,11 +126,23 @@ func (b *Bridge) Close() error {
 	if c.ls.core.sock == b.sock {
 		c.ls.core.sock = nil
 	}
+	c.bridges = slices.DeleteFunc(c.bridges, func(o *Bridge) bool { return o == b })
 	return nil
 }
 
-// liveLocked reports whether the bridge's game is the client's game.
-func (b *Bridge) liveLocked() bool { return b.c.ls.games == b.game }
+// closeBridges closes every bridge of c (Client.Close).
+func (c *Client) closeBridges() {
+	c.mu.Lock()
+	open := slices.Clone(c.bridges)
+	c.mu.Unlock()
+	for _, b := range open {
+		b.Close()
+	}
+}
+
+// liveLocked reports whether the bridge's game is the client's game and
+// the client plays it.
+func (b *Bridge) liveLocked() bool { return b.c.ls.games == b.game && !b.c.failed.Load() }
 
 func (b *Bridge) acceptLoop() {
 	for {

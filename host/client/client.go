@@ -113,8 +113,9 @@ type Client struct {
 	evMu     sync.Mutex            // serializes OnEvent
 	stopErr  atomic.Pointer[error] // why the client stopped; set once by fail
 
-	mu sync.Mutex // guards everything below
-	ls clientGame
+	mu      sync.Mutex // guards everything below
+	ls      clientGame
+	bridges []*Bridge // open bridges (ListenBridge), closed with the client
 }
 
 // Dial joins the session at addr ("host:port").
@@ -440,6 +441,7 @@ func (c *Client) Close() error {
 		}
 	}
 	c.fail(session.ErrClosed)
+	c.closeBridges()
 	c.wg.Wait()
 	c.mu.Lock()
 	c.ls.resend.Stop()

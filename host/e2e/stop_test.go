@@ -16,13 +16,14 @@ const stopsWithin = 3 * time.Second
 
 // An emulator whose game is over for it stops at once when told to. A
 // mupen64plus core that waits for an input cannot stop: after the host
-// stopped the game, each emulator waited for an input that never came
-// until it gave up on the server 10 s later or the launcher killed it,
-// and a game started within those seconds got the old emulator's goodbye.
-// (A kicked player's netpak closes its bridge, and its core, whose
-// requests then fail, stops at once.) Two bridged cores play; at poll 300
-// the host stops the game or kicks the second player; each emulator whose
-// game is over, told to stop, exits cleanly within a few seconds.
+// stopped the game, or kicked a player (as when a netpak loses the host),
+// the emulator could wait for an input that never came until it gave up
+// on the server 10 s later or the launcher killed it; a game started
+// within those seconds got the old emulator's goodbye, and a netpak that
+// lost the host began to rejoin only then. Two bridged cores play; at
+// poll 300 the host stops the game or kicks the second player; each
+// emulator whose game is over, told to stop, exits cleanly within a few
+// seconds.
 func TestOverGamesEmulatorsStop(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
