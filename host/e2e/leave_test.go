@@ -10,7 +10,8 @@ import (
 	"github.com/netpak/netpak/host/session"
 )
 
-// toldWithin is how soon the others must hear that a player vanished.
+// toldWithin is how soon the others must hear that a player vanished,
+// once its connection closed.
 const toldWithin = 3 * time.Second
 
 // TestKilledPlayer makes a player vanish mid-game, the way a crash or a
@@ -69,8 +70,15 @@ func playAndKill(t *testing.T, victim int) {
 	if left.Who != g.names[victim] || left.Ports != 1<<port {
 		t.Fatalf("left event %+v, want %s on port %d", left.Event, g.names[victim], port+1)
 	}
-	if told > toldWithin {
-		t.Errorf("the others were told after %v, want within %v", told, toldWithin)
+	within := toldWithin
+	if left.Reason == session.LeaveTimeout {
+		// The killed process's hang-up never reached the host (a CI
+		// machine too busy to tear the process down in 3 s): the silence
+		// told it, after the drop timeout and the host's next look.
+		within = session.DefaultDropTimeout + time.Second
+	}
+	if told > within {
+		t.Errorf("the others were told after %v, want within %v", told, within)
 	}
 	var words [][]uint32
 	var names []string
