@@ -68,6 +68,7 @@ func TestRejoiningConsoleSaysSo(t *testing.T) {
 	port := alice.err.wait(t, `hosting on port (\d+) \(TCP and UDP\)`)[1]
 	bob := startConsole(t, bin, "bob", "join", "127.0.0.1:"+port, "--name", "Bob")
 	alice.err.wait(t, `^Bob joined on port 2$`)
+	bob.err.wait(t, `^joined the session at 127\.0\.0\.1:`+port) // else a frozen host fails the join itself
 	alice.cmd.Process.Signal(syscall.SIGSTOP)
 	defer alice.cmd.Process.Signal(syscall.SIGCONT)
 	bob.err.wait(t, `^rejoining 127\.0\.0\.1:`+port+` \(for up to 30s; /leave stops\)$`)
