@@ -2,7 +2,6 @@ package room
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
@@ -31,9 +30,9 @@ func (m *Member) observeRTT(rtt uint32) {
 // always would be left and taken again for good). A game slow at a lag
 // the network does not need is slow for another reason (a player's
 // machine), which no lag fixes. Likewise a lag autolag fell from and
-// came back to within fallMemory stays while the network does: a network
-// whose need sits on the edge between two lags would otherwise be
-// followed back and forth across it.
+// came back to is held for a while (lagFloor): a network whose need sits
+// on the edge between two lags would otherwise be followed back and forth
+// across it.
 func (r *Room) autoLagLocked() {
 	if r.state == stateEnded {
 		return
@@ -64,24 +63,16 @@ func (r *Room) autoLagLocked() {
 	} else if furthest == 0 {
 		return // nothing measured: not known is not "lag 0 will do"
 	}
-	if base+1 < r.slowFloor || base > r.slowFloor {
-		r.slowFloor = 0 // the network moved since the game was slow
-	}
 	// A fall must fit the pairs' round trips now and over the steady
 	// window, and the cores' median need over theirs (NeedWindow.Lower),
 	// whatever the cores need now.
-	lower = max(lower, r.slowFloor)
+	now := r.now()
+	lower = max(lower, r.floor.at(base, now))
 	lag, changed := r.autoLag.Observe(need, lower)
 	if !changed || lag == old {
 		return
 	}
-	now := r.now()
-	switch {
-	case lag < old:
-		r.fell, r.fellAt = old, now
-	case slow || (lag >= r.fell && now.Sub(r.fellAt) < fallMemory):
-		r.slowFloor = lag // the game was too slow at old, or old did not last
-	}
+	r.floor.follow(old, lag, slow, now)
 	// No round trip calls for a lag the pace raised: nobody is the
 	// furthest (Actor 0), and a notice says what calls for it.
 	paced := slow && lag > base
@@ -155,12 +146,6 @@ func (r *Room) tellSlowLocked(pace float64, slow bool, paths []lockstep.Path) {
 	}
 }
 
-// fallMemory is how soon a lag autolag fell from must be taken again for
-// the fall to count as a mistake: the measurements of one change of
-// network settle in about 16 s (the steady window of round trips a fall
-// waits for; a rise follows within a few).
-const fallMemory = 60 * time.Second
-
 // coresNeed is what direct cores' reports ask of autolag.
 type coresNeed struct {
 	need     uint8  // see lockstep.CoresLag
@@ -232,7 +217,7 @@ func (r *Room) handleAutoLagLocked(m *Member, p []byte) error {
 	}
 	r.setAutoLagLocked(on)
 	r.autoLag = lockstep.AutoLag{Lag: r.game.Sched.Last().Lag}
-	r.slowFloor = 0
+	r.floor = lagFloor{}
 	r.noticeAllLocked(fmt.Sprintf("%s turned autolag %s", m.name, state))
 	return nil
 }

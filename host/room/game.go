@@ -36,7 +36,7 @@ func (r *Room) startLocked(actor *Member) error {
 	}
 	r.state = statePlaying
 	// A new game: what autolag learned of the last is old.
-	r.slowFloor, r.pace, r.toldSlow, r.fell, r.coreNeeds = 0, paceWindow{}, false, 0, lockstep.NeedWindow{}
+	r.floor, r.pace, r.toldSlow, r.coreNeeds = lagFloor{}, paceWindow{}, false, lockstep.NeedWindow{}
 	r.game.Start(active)
 	r.cores.Start()
 	st := wire.AppendStarted(nil, wire.Started{First: 0, Grant: r.game.Grant, Active: active, Slots: r.cores.Registration(active)})

@@ -67,13 +67,11 @@ type Room struct {
 	pace      paceWindow          // the game's pace at autolag's measurements
 	toldSlow  bool                // everyone was told the game falls short of full speed at this lag (tellSlowLocked)
 	coreNeeds lockstep.NeedWindow // direct cores' needs at autolag's recent measurements
-	slowFloor uint8               // autolag's lowest lag in this game: the game was slow below it, or fell below it and came back (autolag.go)
-	fell      uint8               // the lag autolag last fell from, and when
-	fellAt    time.Time
-	autoWait  string // why autostart last waited, said once
-	autoArmed bool   // autostart may start a game: someone joined since the last one
-	games     uint32 // games ended so far
-	ending    bool   // endGameLocked drops the game's cores
+	floor     lagFloor            // the least lag autolag may fall to in this game
+	autoWait  string              // why autostart last waited, said once
+	autoArmed bool                // autostart may start a game: someone joined since the last one
+	games     uint32              // games ended so far
+	ending    bool                // endGameLocked drops the game's cores
 
 	checks  lockstep.Verdicts
 	cp0     lockstep.Verdicts // CPU registers per VI, of cores direct and bridged
