@@ -36,7 +36,7 @@ type bridgeCore struct {
 	count      uint32                      // the furthest count the local core asked for, for Status
 	pending    [session.NumPorts]keyReport // keys for polls not granted yet
 	coreAddr   netip.AddrPort              // the local core's UDP address
-	sock       *udpsock.Socket             // the bridge's UDP socket
+	bridge     *Bridge                     // the newest bridge: pushes go out on its socket
 	waits      coreserve.Waits             // what the local core waits for
 	events     []m64p.Event
 	dgram      []byte
@@ -101,7 +101,7 @@ func (c *Client) ListenBridge(addr string) (*Bridge, error) {
 		return nil, fmt.Errorf("bridge: %w", net.ErrClosed)
 	}
 	b.game = c.ls.games
-	c.ls.core.sock = b.sock
+	c.ls.core.bridge = b
 	c.bridges = append(c.bridges, b)
 	c.mu.Unlock()
 	c.wg.Go(b.acceptLoop)
@@ -123,8 +123,8 @@ func (b *Bridge) Close() error {
 	c := b.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ls.core.sock == b.sock {
-		c.ls.core.sock = nil
+	if c.ls.core.bridge == b {
+		c.ls.core.bridge = nil
 	}
 	c.bridges = slices.DeleteFunc(c.bridges, func(o *Bridge) bool { return o == b })
 	return nil

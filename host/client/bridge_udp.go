@@ -154,7 +154,7 @@ func (ls *clientGame) pushLagLocked(k int) uint8 {
 // core: a game is on, the port plays, and the core has spoken.
 func (ls *clientGame) coreReachableLocked(k int) bool {
 	bc := &ls.core
-	return ls.playing && ls.active.Has(k) && bc.sock != nil && bc.coreAddr.IsValid()
+	return ls.playing && ls.active.Has(k) && bc.bridge != nil && bc.coreAddr.IsValid()
 }
 
 // sendCoreLocked sends the local core one key-info datagram.
@@ -163,7 +163,7 @@ func (ls *clientGame) sendCoreLocked(k int, lag uint8, evs []m64p.Event) {
 	status := coreserve.Status(bc.desync, ls.active, &ls.emptyFrom)
 	b, err := m64p.KeyInfoServer{Player: uint8(k), Status: status, Lag: lag, Events: evs}.AppendTo(bc.dgram[:0])
 	if err == nil {
-		bc.sock.WriteTo(b, bc.coreAddr)
+		bc.bridge.sock.WriteTo(b, bc.coreAddr)
 	}
 }
 

@@ -156,8 +156,8 @@ func (ls *clientGame) resetGameLocked() {
 	ls.resend.Stop()
 	ls.copy.Stop()
 	ls.copyDue = false
-	sock, turbo := ls.core.sock, ls.core.turbo
-	ls.core = bridgeCore{sock: sock, turbo: turbo}
+	b, turbo := ls.core.bridge, ls.core.turbo
+	ls.core = bridgeCore{bridge: b, turbo: turbo}
 	ls.core.init()
 }
 
