@@ -156,7 +156,7 @@ func TestAutoLagFollowsThePace(t *testing.T) {
 // apart: the pair's estimate hovers around the 83.3 ms that lag 4 allows)
 // may see autolag try the lower lag (or never move from 5), but a fall
 // that did not last is not tried again, or, if it lasted a minute or
-// more, not for two minutes and then never: over twelve minutes the lag
+// more, not for two minutes and then never: over eight minutes the lag
 // never goes back and forth.
 func TestAutoLagDoesNotFlipAtTheEdge(t *testing.T) {
 	for _, tc := range []struct {
@@ -172,7 +172,7 @@ func TestAutoLagDoesNotFlipAtTheEdge(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			hosttest.Bubble(t, func(t *testing.T) {
 				p := newLabPair(t, tc.cfg, latency.Shape{Delay: 40 * time.Millisecond, Jitter: 2500 * time.Microsecond}, 6)
-				requireNoFlips(t, tc.cfg.Lag, p.play(t, 12*60*60, nil, nil))
+				requireNoFlips(t, tc.cfg.Lag, p.play(t, 8*60*60, nil, nil))
 			})
 		})
 	}
