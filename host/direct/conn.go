@@ -163,21 +163,9 @@ func (cs *Cores) PutSave(f m64p.SaveFile, data []byte) {
 // savesManifestLocked builds the manifest of a direct core that is
 // player 1 from the saves it uploaded, once all of them are in.
 func (cs *Cores) savesManifestLocked(c *Core) {
-	var up [4][]byte
-	for f := range up {
-		data, ok := cs.store.Get(coreserve.SaveKind(m64p.SaveFile(f)))
-		if !ok {
-			return
-		}
-		up[f] = data
-	}
-	var set saves.Set
-	set[saves.EEPROM] = saves.EEPROMFromFile(up[m64p.SaveEEPROM], 0)
-	set[saves.SRAM] = saves.WordsFromFile(saves.SRAM, up[m64p.SaveSRAM])
-	set[saves.FlashRAM] = saves.WordsFromFile(saves.FlashRAM, up[m64p.SaveFlashRAM])
-	paks := saves.MempaksFromFile(up[m64p.SaveMempak])
-	for i, p := range paks {
-		set[saves.Mempak1+saves.Kind(i)] = p
+	set, ok := cs.store.SaveSet()
+	if !ok {
+		return
 	}
 	cs.s.SavesManifest(c, saves.NewManifest(saves.FamilyMupen64Plus, [32]byte{}, &set, ""))
 }
