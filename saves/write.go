@@ -66,6 +66,34 @@ func (s *Store) Write(comps ...Component) ([]Change, error) {
 	return done, nil
 }
 
+// Restore makes the game's files hold want, all seven components (absent
+// ones remove their files), rewriting only the components whose files
+// hold something else now; what it replaces is kept as backups, as by
+// [Store.Write]. An EEPROM is first fitted to the game's size when that is
+// known, as [Store.Read] fits the file's.
+func (s *Store) Restore(want Set) ([]Change, error) {
+	if n := s.Game.eepromNominal(); n != 0 && want[EEPROM].Present() {
+		want[EEPROM] = EEPROMFromFile(want[EEPROM].Data, n)
+	}
+	have, err := s.Read()
+	if err != nil {
+		return nil, err
+	}
+	wantHashes, haveHashes := want.Hashes(), have.Hashes()
+	var differ []Component
+	for k := range want {
+		if wantHashes[k] != haveHashes[k] {
+			c := want[k]
+			c.Kind = Kind(k)
+			differ = append(differ, c)
+		}
+	}
+	if len(differ) == 0 {
+		return nil, nil
+	}
+	return s.Write(differ...)
+}
+
 func (s *Store) apply(path string, data []byte, remove bool) (Change, error) {
 	if remove {
 		backup, err := RemoveWithBackup(path, s.now())
