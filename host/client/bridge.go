@@ -14,6 +14,7 @@ import (
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
+	"github.com/netpak/netpak/saves"
 )
 
 // The bridge offers a client's session to the player's own emulator core
@@ -227,10 +228,24 @@ func (l *bridgeLink) upload(kind uint8, data []byte, what string) error {
 func (l *bridgeLink) download(ctx context.Context, kind uint8, what string) ([]byte, error) {
 	c := l.c
 	c.mu.Lock()
-	if !l.b.liveLocked() {
-		c.mu.Unlock()
+	live := l.b.liveLocked()
+	c.mu.Unlock()
+	if !live {
 		return nil, errGameOver
 	}
+	if err := c.awaitCoreData(ctx, kind, what); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	data, _ := c.ls.core.store.Get(kind)
+	return data, nil
+}
+
+// awaitCoreData asks the host for player 1's data of kind (once) and waits
+// until it is in c.ls.core.store; what names it for the log.
+func (c *Client) awaitCoreData(ctx context.Context, kind uint8, what string) error {
+	c.mu.Lock()
 	bc := &c.ls.core
 	if bc.wanted&(1<<kind) == 0 {
 		bc.wanted |= 1 << kind
@@ -238,11 +253,27 @@ func (l *bridgeLink) download(ctx context.Context, kind uint8, what string) ([]b
 	}
 	ready := bc.store.Ready(kind)
 	c.mu.Unlock()
-	err := c.waitBridge(ctx, ready, "player 1's "+what)
+	return c.waitBridge(ctx, ready, "player 1's "+what)
+}
+
+// StartSaves waits for the save files player 1's emulator read when the
+// running game started, which the host keeps (the first copy of each),
+// and returns them. A player 1 who rejoins replays the game from its
+// first poll, and mupen64plus reads player 1's saves from disk: the
+// replay must start from these, not from what the game wrote since.
+func (c *Client) StartSaves(ctx context.Context) (saves.Set, error) {
+	for _, f := range m64p.SaveFiles {
+		if err := c.awaitCoreData(ctx, coreserve.SaveKind(f), f.Ext()+" save"); err != nil {
+			return saves.Set{}, err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	data, _ := bc.store.Get(kind)
-	return data, err
+	set, ok := c.ls.core.store.SaveSet()
+	if !ok {
+		return set, errors.New("the host's saves of player 1 changed games") // a new game reset the store
+	}
+	return set, nil
 }
 
 func (l *bridgeLink) Settings(ctx context.Context) (m64p.Settings, error) {
