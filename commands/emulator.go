@@ -166,6 +166,9 @@ func (s *Session) playEmulator(ctx context.Context, c *client.Client) error {
 	}
 	defer bridge.Close()
 	cfg.NetplayHost, cfg.NetplayPort = bridge.Addr().Addr().String(), int(bridge.Addr().Port())
+	if c.CatchingUp() && c.Ports().Has(0) {
+		s.restoreStartSaves(ctx, c)
+	}
 	p, err := launcher.Start(ctx, exe, cfg)
 	if err != nil {
 		return s.emulatorFailed(c, fmt.Errorf("%w; %s", err, portEmpty))

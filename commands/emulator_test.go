@@ -39,6 +39,16 @@ func emulatorSession(t *testing.T, name string, emu func(*Emulator)) (*Session, 
 	return s, ev
 }
 
+// waitEmulatorRunning waits for the console's word that the emulator
+// runs; it skips the test when the real core cannot run here.
+func waitEmulatorRunning(t *testing.T, ev *lines) {
+	t.Helper()
+	line := ev.waitAny(t, 20*time.Second, "the emulator is running", "cannot run the game")
+	if strings.Contains(line, "cannot run the game") {
+		t.Skipf("real core not usable here: %s", line)
+	}
+}
+
 // TestStartRunsEmulator hosts a session whose /start runs the real
 // mupen64plus core on the test ROM through the client's bridge; the core
 // drives the lockstep. Leaving stops it. It skips without the core.
@@ -50,10 +60,7 @@ func TestStartRunsEmulator(t *testing.T) {
 	if err := alice.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line := ev.waitAny(t, 20*time.Second, "the emulator is running", "cannot run the game")
-	if strings.Contains(line, "cannot run the game") {
-		t.Skipf("real core not usable here: %s", line)
-	}
+	waitEmulatorRunning(t, ev)
 	ev.wait(t, "starting mupen64plus with netpak-test.z64 (its log: "+os.Getenv("XDG_CACHE_HOME"))
 	// The bridge, not Client.Poll, consumes the polls, so the client's
 	// status does not count them; the host's relay does.

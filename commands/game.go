@@ -260,6 +260,15 @@ func (g *game) receiveSave(from string, k saves.Kind, data []byte) (string, erro
 }
 
 func describeChanges(from string, k saves.Kind, changes []saves.Change) string {
+	parts := changeParts(changes)
+	if len(parts) == 0 {
+		return fmt.Sprintf("%s from %s: no save, and you had none", k.Label(), from)
+	}
+	return fmt.Sprintf("%s from %s: %s", k.Label(), from, strings.Join(parts, "; "))
+}
+
+// changeParts says what each change did to the player's files.
+func changeParts(changes []saves.Change) []string {
 	var parts []string
 	for _, ch := range changes {
 		switch {
@@ -271,10 +280,7 @@ func describeChanges(from string, k saves.Kind, changes []saves.Change) string {
 			parts = append(parts, "wrote "+ch.Path)
 		}
 	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("%s from %s: no save, and you had none", k.Label(), from)
-	}
-	return fmt.Sprintf("%s from %s: %s", k.Label(), from, strings.Join(parts, "; "))
+	return parts
 }
 
 // receiveCheats checks the cheat set the host sent and makes it this
