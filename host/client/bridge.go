@@ -271,7 +271,7 @@ func (c *Client) StartSaves(ctx context.Context) (saves.Set, error) {
 	defer c.mu.Unlock()
 	set, ok := c.ls.core.store.SaveSet()
 	if !ok {
-		return set, errors.New("the host's saves of player 1 changed games") // a new game reset the store
+		return set, errors.New("a new game started meanwhile") // it reset the store
 	}
 	return set, nil
 }
