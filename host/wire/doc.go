@@ -57,6 +57,8 @@
 //	37 cheats    C→H  0 u16 | n u8 (<=32) | n × name str (<=64): my enabled cheats' names, for /check
 //	38 member-cheats H→C member id u16 | n u8 | n × name str: a member's cheat names
 //	39 autolag-on H→C on u8: the host follows the network with the lag (1) or not (0); after the welcome and at every change
+//	40 rename    C→H  0 u16 | name str (<=24): call me this from now on
+//	41 renamed   H→C  member, with its new name: to every member, the renamed one too
 //
 //	member: id u16 | ports u8 | flags u8 (1=spectator, 2=host's player, 4=direct core) | rtt ms u16 | jitter ms u16 | others waited on it ms u32 | name str
 //

@@ -17,7 +17,7 @@ const (
 
 	// ProtocolVersion is the version of netpak's wire protocol. A host
 	// refuses clients of another version with a message saying so.
-	ProtocolVersion = 6
+	ProtocolVersion = 7
 
 	FrameHeaderLen  = 3     // type u8, length u16
 	MaxFramePayload = 16384 // bounds every TCP message
@@ -75,6 +75,8 @@ const (
 	FrameCheats         FrameType = 37 // C→H: the names of my enabled cheats
 	FrameMemberCheats   FrameType = 38 // H→C: a member's cheat names
 	FrameAutoLagOn      FrameType = 39 // H→C: whether the host follows the network with the lag
+	FrameRename         FrameType = 40 // C→H: call me this from now on
+	FrameRenamed        FrameType = 41 // H→C: a member's new name
 )
 
 var frameNames = [...]string{
@@ -89,6 +91,7 @@ var frameNames = [...]string{
 	FrameCatchUp: "catch-up", FrameHandover: "handover", FrameRevive: "revive",
 	FrameEmulator: "emulator", FrameMemberEmulator: "member-emulator",
 	FrameCheats: "cheats", FrameMemberCheats: "member-cheats", FrameAutoLagOn: "autolag-on",
+	FrameRename: "rename", FrameRenamed: "renamed",
 }
 
 func (t FrameType) String() string {

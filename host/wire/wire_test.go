@@ -32,7 +32,7 @@ func TestGolden(t *testing.T) {
 		want  any
 	}{
 		{"hello", AppendHello(nil, Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}),
-			"0601050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
+			"0701050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
 			func(p []byte) (any, error) { return ParseHello(p) },
 			Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}},
 		{"welcome", AppendWelcome(nil, Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000}),
@@ -107,7 +107,7 @@ func TestGoldenBatch(t *testing.T) {
 	b, at := AppendBatchHead(b, &bt)
 	b = AppendRun(b, 1, 0, 2, &s)
 	b[at] = 1
-	want := "e4060300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
+	want := "e4070300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
 		"01" + "00000000" + "02" + "0000002001" + "ffff000000"
 	if !bytes.Equal(b, mustHex(t, want)) {
 		t.Fatalf("encoded %x\nwant    %s", b, want)
