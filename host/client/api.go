@@ -16,6 +16,15 @@ func (c *Client) Chat(text string) error {
 	return c.send(wire.FrameChat, wire.AppendText(nil, wire.TextMsg{Text: text}))
 }
 
+// Rename asks the host to call this client name from now on. The host
+// tells everyone (session.EventRenamed), or this client alone why not.
+func (c *Client) Rename(name string) error {
+	if err := session.CheckName(name); err != nil {
+		return err
+	}
+	return c.send(wire.FrameRename, wire.AppendText(nil, wire.TextMsg{Text: name}))
+}
+
 // SetLag asks the host to set everyone's lag. The host announces it.
 func (c *Client) SetLag(lag uint8) error { return c.send(wire.FrameSetLag, []byte{lag}) }
 

@@ -41,6 +41,8 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 			return nil
 		}
 		c.emit(session.Event{Kind: session.EventJoined, Who: m.Name, Ports: m.Ports})
+	case wire.FrameRenamed:
+		return c.handleRenamed(p)
 	case wire.FrameChat:
 		msg, err := wire.ParseText(p)
 		if err != nil {
@@ -132,6 +134,26 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 }
 
 // nameOf returns a member's name from the roster.
+// handleRenamed gives a member of the roster its new name.
+func (c *Client) handleRenamed(p []byte) error {
+	m, err := wire.ParseJoined(p)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	i := slices.IndexFunc(c.ls.roster, func(o session.Member) bool { return o.ID == m.ID })
+	var old string
+	if i >= 0 {
+		old = c.ls.roster[i].Name
+		c.ls.roster[i].Name = m.Name
+	}
+	c.mu.Unlock()
+	if i >= 0 {
+		c.emit(session.Event{Kind: session.EventRenamed, Who: old, Text: m.Name})
+	}
+	return nil
+}
+
 func (c *Client) nameOf(id uint16) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

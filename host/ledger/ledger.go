@@ -259,6 +259,9 @@ func (l *Ledger) Rejoin(name string) (session.PortMask, error) {
 	return ports, nil
 }
 
+// Holds reports whether ports are held for a player called name.
+func (l *Ledger) Holds(name string) bool { return l.heldFor(name) != 0 }
+
 // heldFor returns the ports held for the player called name.
 func (l *Ledger) heldFor(name string) session.PortMask {
 	var ports session.PortMask

@@ -58,6 +58,8 @@ func (r *Room) handleFrameLocked(m *Member, typ wire.FrameType, p []byte) error 
 		return r.handleEmulatorLocked(m, p)
 	case wire.FrameCheats:
 		return r.handleCheatsLocked(m, p)
+	case wire.FrameRename:
+		return r.handleRenameLocked(m, p)
 	}
 	return fmt.Errorf("unexpected %v frame", typ)
 }
@@ -66,7 +68,7 @@ func (r *Room) handleFrameLocked(m *Member, typ wire.FrameType, p []byte) error 
 // something to every member.
 func talks(typ wire.FrameType) bool {
 	switch typ {
-	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag, wire.FrameCatchUp, wire.FrameEmulator, wire.FrameCheats:
+	case wire.FrameChat, wire.FrameSetLag, wire.FrameGolf, wire.FrameManifest, wire.FrameStart, wire.FrameAutoLag, wire.FrameCatchUp, wire.FrameEmulator, wire.FrameCheats, wire.FrameRename:
 		return true
 	}
 	return false
@@ -82,7 +84,7 @@ func (r *Room) refuseTalkLocked(m *Member, typ wire.FrameType) error {
 	if !m.talk.refused {
 		m.talk.refused = true
 		what := map[wire.FrameType]string{wire.FrameChat: "chat line", wire.FrameSetLag: "lag change", wire.FrameGolf: "golf change", wire.FrameGolfPress: "golf press",
-			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start", wire.FrameCatchUp: "catch-up report", wire.FrameEmulator: "emulator report", wire.FrameCheats: "cheat names"}[typ]
+			wire.FrameManifest: "announcement of your files", wire.FrameStart: "start", wire.FrameCatchUp: "catch-up report", wire.FrameEmulator: "emulator report", wire.FrameCheats: "cheat names", wire.FrameRename: "new name"}[typ]
 		r.noticeLocked(m, fmt.Errorf("you are sending too fast: your %s was refused; wait a moment", what))
 	}
 	return nil

@@ -25,6 +25,7 @@ const (
 	EventEnded                          // the game ended (Who stopped it, or every player left); the session is back in the lobby
 	EventTransport                      // the path to the host changed: Text
 	EventSync                           // a /sync transfer from Who: Text
+	EventRenamed                        // Who is called Text from now on
 )
 
 // Event is something that happened in a session, for printing in a console.
@@ -102,6 +103,8 @@ func (e Event) String() string {
 		return "the game is over: every player has left it; back in the lobby: /start plays the next one"
 	case EventTransport, EventSync:
 		return e.Text
+	case EventRenamed:
+		return fmt.Sprintf("%s is now called %s", e.Who, e.Text)
 	}
 	return fmt.Sprintf("event %d", e.Kind)
 }
