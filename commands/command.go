@@ -138,7 +138,7 @@ var table = []*command{
 	{
 		name: "name", args: "NAME", parse: parseName,
 		help: "set the name others see (1-24 characters, no spaces)",
-		more: "Names are unique in a session; set yours before /server or /connect.",
+		more: "Names are unique in a session. Inside one, the host tells everyone your new name, or you why not (a player who left the running game keeps theirs, to rejoin).",
 	},
 	{
 		name: "server", aliases: []string{"host"}, args: "[PORT] [vpn]", parse: parseServer,
@@ -235,7 +235,7 @@ var table = []*command{
 	{
 		name: "leave", parse: noArgs(Leave{}),
 		help: "leave the session (closing it, if you host it) and stay in the console",
-		more: "Then /server or /connect starts another session; /name works again.",
+		more: "Then /server or /connect starts another session.",
 	},
 	{
 		name: "help", args: "[COMMAND]", // parse: set in init, as it reads the table

@@ -26,7 +26,8 @@ type UI interface {
 // netpak's host package; tests fake it. Its methods return errors for the
 // user to read and are not called concurrently by the console.
 type Controller interface {
-	// SetName changes the name others see; only outside a session.
+	// SetName changes the name others see; in a session the host
+	// tells everyone, or this player why not.
 	SetName(name string) error
 	// Serve hosts a session as srv says (port 0: a free one; through the
 	// built-in VPN too), joins it as the host's own player, and says where

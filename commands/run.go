@@ -13,10 +13,13 @@ import (
 var errOffline = errors.New("you are in no session: /server to host one, /connect HOST to join one")
 
 func (n Name) run(_ context.Context, c *Console) error {
+	offline := c.Ctl.State().Phase == Offline
 	if err := c.Ctl.SetName(n.Name); err != nil {
 		return err
 	}
-	c.UI.PrintErr("you are now " + n.Name)
+	if offline { // in a session the host tells everyone, or says why not
+		c.UI.PrintErr("you are now " + n.Name)
+	}
 	return nil
 }
 

@@ -76,7 +76,8 @@ type live struct {
 
 var _ Controller = (*Session)(nil)
 
-// SetName changes the name to join with.
+// SetName changes the name to join with; in a session it asks the host,
+// and the name changes when the host says so (renamed).
 func (s *Session) SetName(name string) error {
 	if err := CheckName(name); err != nil {
 		return err
@@ -84,10 +85,20 @@ func (s *Session) SetName(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur != nil {
-		return fmt.Errorf("you joined as %s; a name cannot change inside a session", s.Settings.PlayerName())
+		return s.cur.c.Rename(name)
 	}
 	s.Settings.Name = name
 	return nil
+}
+
+// renamed takes the name the host gave this player, from old: a rejoin
+// joins with it.
+func (s *Session) renamed(old, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old == s.Settings.PlayerName() {
+		s.Settings.Name = name
+	}
 }
 
 // Serve hosts a session and joins it through loopback as its own player.
@@ -315,6 +326,8 @@ func (s *Session) event(l *live, e session.Event) {
 		s.stopPlay(l)
 	case e.Kind == session.EventLeft && !l.c.Status().Playing:
 		e.Ports = 0 // in the lobby no port "reads empty from poll 0"
+	case e.Kind == session.EventRenamed:
+		s.renamed(e.Who, e.Text)
 	}
 	if e.Kind == session.EventJoined || e.Kind == session.EventLeft {
 		s.syncPeers(l)

@@ -101,13 +101,21 @@ func TestSessionOnLoopback(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := hosted.Port
-	if err := alice.SetName("Alicia"); err == nil {
-		t.Error("renamed inside a session")
-	}
 	if err := bob.Connect(ctx, loopbackFor("127.0.0.1", port)); err != nil {
 		t.Fatal(err)
 	}
 	aliceEv.wait(t, "Bob joined on port 2")
+	// /name in a session: everyone hears it, and the session's name is it.
+	if err := alice.SetName("Alicia"); err != nil {
+		t.Fatal(err)
+	}
+	bobEv.wait(t, "Alice is now called Alicia")
+	aliceEv.wait(t, "Alice is now called Alicia")
+	hosttest.WaitFor(t, "Alice's name to be Alicia", func() bool { return alice.State().Name == "Alicia" })
+	if err := bob.SetName("alicia"); err != nil {
+		t.Fatal(err)
+	}
+	bobEv.wait(t, `your name stays Bob: "alicia" is taken in this session`)
 
 	st := alice.State()
 	if st.Phase != Lobby || !st.Hosting || st.Lag != 2 || len(st.Members) != 2 {
