@@ -161,6 +161,15 @@ func TestRejoiningPlayer1ReplaysFromTheStartSaves(t *testing.T) {
 	if !kept {
 		t.Errorf("the SRAM the game wrote is in none of the backups %v", backups)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "netpak", "emulator-Bob.log"))
+			t.Logf("Bob's emulator log:\n%s", log[max(0, len(log)-3000):])
+			t.Logf("Bob %+v catching up %v", bob.cur.c.Status(), bob.cur.c.CatchingUp())
+			t.Logf("Ann %+v", ann.cur.c.Status())
+			t.Logf("host %+v", h.Stats())
+		}
+	})
 	bobEv.waitAny(t, 30*time.Second, "Bob caught up and plays again")
 	if st := bob.cur.c.Status(); !st.Playing || !st.Ports.Has(0) {
 		t.Errorf("Bob after the rejoin: %+v", st)
