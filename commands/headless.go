@@ -42,16 +42,18 @@ const statusEvery = 10 * time.Second
 
 // StatusLine says how a game went over the last interval: how far it has
 // come, at what pace, at which lag, and whom the players waited on, the
-// longest waited on first; "" when no game runs.
+// longest waited on first; "" when no game runs. A game that started
+// within the interval has no pace yet: measured over the whole interval,
+// its time in the lobby would count as a slow game.
 func StatusLine(prev, cur host.Stats, interval time.Duration, members []session.Member) string {
 	if cur.Poll == 0 {
 		return ""
 	}
-	pace := 0.0
-	if cur.Poll > prev.Poll && interval > 0 {
-		pace = float64(cur.Poll-prev.Poll) / interval.Seconds()
+	line := "playing: poll " + session.Thousands(cur.Poll)
+	if prev.Poll > 0 && cur.Poll >= prev.Poll && interval > 0 {
+		line += fmt.Sprintf(", %.1f polls/s", float64(cur.Poll-prev.Poll)/interval.Seconds())
 	}
-	line := fmt.Sprintf("playing: poll %s, %.1f polls/s, lag %d", session.Thousands(cur.Poll), pace, cur.Lag)
+	line += fmt.Sprintf(", lag %d", cur.Lag)
 	var waits []session.Member
 	for _, m := range members {
 		if m.Ports != 0 && m.WaitedMillis > 0 {
