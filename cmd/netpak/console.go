@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"strings"
 
 	"github.com/netpak/netpak/commands"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
@@ -21,7 +22,7 @@ func runConsole(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "netpak: unexpected %q (to join a session: netpak join HOST)\n", fs.Arg(0))
+		fmt.Fprintln(os.Stderr, "netpak: "+misplaced(args, fs.Args()))
 		return errUsage
 	}
 	s, err := f.settings()
@@ -29,6 +30,20 @@ func runConsole(ctx context.Context, args []string) error {
 		return err
 	}
 	return console(ctx, s, f.verbose)
+}
+
+// misplaced says what is wrong with the console's command line args,
+// whose flags left rest: a command after flags, which go after it, or a
+// word the console does not take.
+func misplaced(args, rest []string) string {
+	for _, sc := range subcommands {
+		if sc.name == rest[0] && sc.run != nil {
+			flags := args[:len(args)-len(rest)]
+			line := append([]string{"netpak", sc.name}, rest[1:]...)
+			return fmt.Sprintf("the command goes first, its flags after it: %s", strings.Join(append(line, flags...), " "))
+		}
+	}
+	return fmt.Sprintf("unexpected %q (to join a session: netpak join HOST)", rest[0])
 }
 
 func runJoin(ctx context.Context, args []string) error {

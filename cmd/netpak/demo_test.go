@@ -35,6 +35,8 @@ func TestBadArgumentsSayWhat(t *testing.T) {
 		{[]string{"join", "a", "b"}, `netpak join: unexpected "b"`},
 		{[]string{"join"}, "netpak join: join which session?"},
 		{[]string{"host", "x"}, `netpak host: unexpected "x"`},
+		{[]string{"-c", "bob.toml", "join", "127.0.0.1:6541"}, "netpak: the command goes first, its flags after it: netpak join 127.0.0.1:6541 -c bob.toml"},
+		{[]string{"--name", "Bob", "hello"}, `netpak: unexpected "hello" (to join a session: netpak join HOST)`},
 	} {
 		out, err := exec.Command(bin, tc.args...).CombinedOutput()
 		var exit *exec.ExitError
