@@ -133,7 +133,6 @@ func (c *Client) handleFrame(typ wire.FrameType, p []byte) error {
 	return nil
 }
 
-// nameOf returns a member's name from the roster.
 // handleRenamed gives a member of the roster its new name.
 func (c *Client) handleRenamed(p []byte) error {
 	m, err := wire.ParseJoined(p)
@@ -154,6 +153,7 @@ func (c *Client) handleRenamed(p []byte) error {
 	return nil
 }
 
+// nameOf returns a member's name from the roster.
 func (c *Client) nameOf(id uint16) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
