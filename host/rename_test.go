@@ -2,7 +2,6 @@ package host_test
 
 import (
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -84,19 +83,7 @@ func TestRenameIsToldToEveryone(t *testing.T) {
 // each a new name) renames itself only at the talk rate; the players play
 // on, identical, and only the sender is told it sends too fast.
 func TestRenameFloodHurtsOnlyTheSender(t *testing.T) {
-	ts := startHost(t, host.Config{Lag: 3}, nil)
-	cs := ts.joinPlayers(2, 0)
-	spam, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer spam.Close()
-	told := watchFor(spam, "sending too fast")
-	spam.Write(host.RawHello("spam", true))
-	ts.waitMembers(3)
-	if err := ts.start(); err != nil {
-		t.Fatal(err)
-	}
+	ts, cs, spam, told := floodGame(t)
 	go func() {
 		for i := range 5000 {
 			p := wire.AppendText(nil, wire.TextMsg{Text: fmt.Sprintf("spam%d", i)})

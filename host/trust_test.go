@@ -129,23 +129,32 @@ func TestAuthorFloodHurtsOnlyItself(t *testing.T) {
 	}
 }
 
-// A spectator's chat flood (5,000 lines of 400 bytes, written straight to
-// the socket) reaches the others only at the talk rate; the players play
-// on, and the flooder is told.
-func TestChatFloodHurtsOnlyTheSender(t *testing.T) {
-	ts := startHost(t, host.Config{Lag: 3}, nil)
-	cs := ts.joinPlayers(2, 0)
+// floodGame starts a game of two players, p1 and p2, at lag 3 with a
+// spectator "spam" on a raw socket, which a flood test writes to; told
+// is closed once the host told it it sends too fast.
+func floodGame(t *testing.T) (ts *testSession, cs []*client.Client, spam net.Conn, told <-chan struct{}) {
+	t.Helper()
+	ts = startHost(t, host.Config{Lag: 3}, nil)
+	cs = ts.joinPlayers(2, 0)
 	spam, err := net.Dial("tcp", ts.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer spam.Close()
-	told := watchFor(spam, "sending too fast")
+	t.Cleanup(func() { spam.Close() })
+	told = watchFor(spam, "sending too fast")
 	spam.Write(host.RawHello("spam", true))
 	ts.waitMembers(3)
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
 	}
+	return ts, cs, spam, told
+}
+
+// A spectator's chat flood (5,000 lines of 400 bytes, written straight to
+// the socket) reaches the others only at the talk rate; the players play
+// on, and the flooder is told.
+func TestChatFloodHurtsOnlyTheSender(t *testing.T) {
+	ts, cs, spam, told := floodGame(t)
 	line := host.RawChat(strings.Repeat("x", 400))
 	go func() {
 		for range 5000 {
