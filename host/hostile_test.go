@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/netpak/netpak/host/lossy"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/sim"
+	"github.com/netpak/netpak/host/wire"
 )
 
 func TestJoinRefusals(t *testing.T) {
@@ -162,5 +164,30 @@ func TestKick(t *testing.T) {
 	}
 	if _, err := ts.h.Kick("nobody"); !errors.Is(err, host.ErrNoMember) {
 		t.Errorf("kick nobody: %v", err)
+	}
+}
+
+// A netpak of an older protocol, whose hello has another layout, is told
+// which version the host speaks rather than hung up on.
+func TestOldClientIsToldTheVersion(t *testing.T) {
+	ts := startHost(t, host.Config{}, nil)
+	old := []byte{wire.ProtocolVersion - 1, 0, 0, 1} // version, flags, ports, nports
+	old = append(old, make([]byte, 16)...)           // owner key; no player key yet
+	old = append(wire.AppendStr(old, "Bob"), 0, 0)   // name, no manifest
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write(append(append(wire.StreamMagic[:], wire.AppendFrameHeader(nil, wire.FrameHello, len(old))...), old...))
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	typ, p, err := wire.ReadFrame(c, make([]byte, wire.MaxFramePayload))
+	if err != nil || typ != wire.FrameReject {
+		t.Fatalf("the old client read %v, %v; want a refusal", typ, err)
+	}
+	msg, err := wire.ParseText(p)
+	want := fmt.Sprintf("this host speaks netpak protocol %d, you speak %d", wire.ProtocolVersion, wire.ProtocolVersion-1)
+	if err != nil || !strings.Contains(msg.Text, want) {
+		t.Errorf("the old client was told %q (%v), want %q", msg.Text, err, want)
 	}
 }

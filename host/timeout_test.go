@@ -32,10 +32,7 @@ func TestSilentMembersDropped(t *testing.T) {
 		ns := startNetSession(t, tn, host.Config{})
 		quiet := tn.dial(t, "tcp")
 		// Magic and a well-formed hello for "mute", then silence.
-		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 28, session.ProtocolVersion, 0, 0, 1}
-		hello = append(hello, make([]byte, 16)...)
-		hello = append(hello, 0, 4, 'm', 'u', 't', 'e', 0, 0)
-		if _, err := quiet.Write(hello); err != nil {
+		if _, err := quiet.Write(host.RawHello("mute", false)); err != nil {
 			t.Fatal(err)
 		}
 		said := time.Now()
@@ -160,10 +157,7 @@ func TestFrozenSpectator(t *testing.T) {
 		}
 		frozen := tn.dial(t, "tcp")
 		// Magic and a hello for spectator "frozen".
-		hello := []byte{0xE4, 'N', 'P', 'K', 1, 0, 30, session.ProtocolVersion, 1, 0, 0}
-		hello = append(hello, make([]byte, 16)...)
-		hello = append(hello, 0, 6, 'f', 'r', 'o', 'z', 'e', 'n', 0, 0)
-		if _, err := frozen.Write(hello); err != nil {
+		if _, err := frozen.Write(host.RawHello("frozen", true)); err != nil {
 			t.Fatal(err)
 		}
 		ns.waitMemberCount(3)

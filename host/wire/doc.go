@@ -19,7 +19,7 @@
 //
 // Frames (C = client, H = host; str = u16 length + UTF-8 bytes):
 //
-//	 1 hello     C→H  version u8 | flags u8 (1=spectator, 2=an emulator plays: a spectator joining a running game replays it from poll 0) | ports u8 | nports u8 | owner key [16] | name str (<=24) | manifest str (saves.Manifest, <=512; empty: not announced)
+//	 1 hello     C→H  version u8 | flags u8 (1=spectator, 2=an emulator plays: a spectator joining a running game replays it from poll 0) | ports u8 | nports u8 | owner key [16] | player key [16] (random, kept by the player's netpak: a rejoin must bring it again; zero: none) | name str (<=24) | manifest str (saves.Manifest, <=512; empty: not announced)
 //	 2 welcome   H→C  id u16 | token u64 | ports u8 | playing u8 | golf mask u32 | drop timeout ms u32
 //	 3 reject    H→C  0 u16 | reason str
 //	 4 roster    H→C  n u8 | n × member

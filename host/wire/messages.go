@@ -20,8 +20,12 @@ type Hello struct {
 	Ports    lockstep.PortMask // specific ports wanted; 0 means any free ones
 	NumPorts uint8             // how many ports to assign when Ports is 0
 	OwnerKey [16]byte          // proves the host's own player; zero otherwise
-	Name     string
-	Manifest []byte // the client's encoded saves.Manifest; empty: not announced
+	// PlayerKey is the player's own random key, which its netpak keeps: a
+	// player who leaves a running game may take its ports back only with
+	// it (and its name). Zero: none, and a rejoin goes by name alone.
+	PlayerKey [16]byte
+	Name      string
+	Manifest  []byte // the client's encoded saves.Manifest; empty: not announced
 }
 
 func AppendHello(b []byte, h Hello) []byte {
@@ -34,19 +38,27 @@ func AppendHello(b []byte, h Hello) []byte {
 	}
 	b = append(b, h.Version, flags, byte(h.Ports), h.NumPorts)
 	b = append(b, h.OwnerKey[:]...)
+	b = append(b, h.PlayerKey[:]...)
 	b = AppendStr(b, h.Name)
 	b = AppendU16(b, uint16(len(h.Manifest)))
 	return append(b, h.Manifest...)
 }
 
+// ParseHello parses a hello. A hello of another protocol version gives
+// only its version, without an error, since its layout may differ: the
+// host then tells that client which version it speaks.
 func ParseHello(p []byte) (Hello, error) {
 	r := Reader{B: p}
 	var h Hello
 	h.Version = r.U8()
+	if r.Err == nil && h.Version != ProtocolVersion {
+		return Hello{Version: h.Version}, nil
+	}
 	flags := r.U8()
 	h.Ports = lockstep.PortMask(r.U8())
 	h.NumPorts = r.U8()
 	copy(h.OwnerKey[:], r.Take(16))
+	copy(h.PlayerKey[:], r.Take(16))
 	h.Name = r.Str(MaxNameLen)
 	n := int(r.U16())
 	if r.Err == nil && n > MaxManifestLen {

@@ -17,7 +17,7 @@ const (
 
 	// ProtocolVersion is the version of netpak's wire protocol. A host
 	// refuses clients of another version with a message saying so.
-	ProtocolVersion = 7
+	ProtocolVersion = 8
 
 	FrameHeaderLen  = 3     // type u8, length u16
 	MaxFramePayload = 16384 // bounds every TCP message

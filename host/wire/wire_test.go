@@ -23,7 +23,7 @@ func mustHex(t *testing.T, s string) []byte {
 // TestGolden pins the byte layout of every message documented in doc.go
 // and checks that parsing gives back what was encoded.
 func TestGolden(t *testing.T) {
-	key := [16]byte{15: 7}
+	key, pkey := [16]byte{15: 7}, [16]byte{0: 9}
 	tests := []struct {
 		name  string
 		bytes []byte
@@ -31,10 +31,10 @@ func TestGolden(t *testing.T) {
 		parse func([]byte) (any, error)
 		want  any
 	}{
-		{"hello", AppendHello(nil, Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}),
-			"0701050200000000000000000000000000000007" + "0003426f62" + "0004" + "4e504d31",
+		{"hello", AppendHello(nil, Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, PlayerKey: pkey, Name: "Bob", Manifest: []byte("NPM1")}),
+			"0801050200000000000000000000000000000007" + "09000000000000000000000000000000" + "0003426f62" + "0004" + "4e504d31",
 			func(p []byte) (any, error) { return ParseHello(p) },
-			Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, Name: "Bob", Manifest: []byte("NPM1")}},
+			Hello{Version: ProtocolVersion, Spectator: true, Ports: 5, NumPorts: 2, OwnerKey: key, PlayerKey: pkey, Name: "Bob", Manifest: []byte("NPM1")}},
 		{"welcome", AppendWelcome(nil, Welcome{ID: 2, Token: 0x0102030405060708, Ports: 2, Playing: true, GolfMask: 0x20, DropTimeout: 3000}),
 			"0002" + "0102030405060708" + "02" + "01" + "00000020" + "00000bb8",
 			func(p []byte) (any, error) { return ParseWelcome(p) },
@@ -107,7 +107,7 @@ func TestGoldenBatch(t *testing.T) {
 	b, at := AppendBatchHead(b, &bt)
 	b = AppendRun(b, 1, 0, 2, &s)
 	b[at] = 1
-	want := "e4070300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
+	want := "e4080300" + "1122334455667788" + "00000028" + "0001" + "05" + "00000007" + "00000009" + "01" +
 		"01" + "00000000" + "02" + "0000002001" + "ffff000000"
 	if !bytes.Equal(b, mustHex(t, want)) {
 		t.Fatalf("encoded %x\nwant    %s", b, want)
