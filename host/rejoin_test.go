@@ -17,12 +17,15 @@ import (
 	"github.com/netpak/netpak/host/wire"
 )
 
-// A player who leaves a running game rejoins with the same name, gets its
-// port back, replays the game from poll 0 while the others play on, takes
-// its port back near the live game, and ends in the same state as them.
+// A player who leaves a running game rejoins with the same name and key,
+// gets its port back, replays the game from poll 0 while the others play
+// on, takes its port back near the live game, and ends in the same state
+// as them. Meanwhile, impostors who know its name but not its key may
+// neither take its port nor use its name.
 func TestRejoinReplays(t *testing.T) {
 	ts := startHost(t, host.Config{Lag: 3}, nil)
-	cs := ts.joinPlayers(3, 0)
+	key := [16]byte{0: 3, 15: 3}
+	cs := append(ts.joinPlayers(2, 0), ts.join("p3", client.Config{PlayerKey: key}))
 	ts.waitMembers(3)
 	if err := ts.start(); err != nil {
 		t.Fatal(err)
@@ -46,8 +49,23 @@ func TestRejoinReplays(t *testing.T) {
 	}
 	cs[2].Close()
 	waitEvents(t, ts, []string{"host"}, session.EventLeft, 1)
+	for what, cfg := range map[string]client.Config{
+		"p3 without a key":    {Name: "p3"},
+		"P3 with another key": {Name: "P3", PlayerKey: [16]byte{0: 3}},
+		"p3 as a spectator":   {Name: "p3", Spectator: true},
+	} {
+		if c, err := client.Dial(ctx, ts.addr, cfg); err == nil {
+			c.Close()
+			t.Errorf("%s joined while p3's port is held", what)
+		} else if !strings.Contains(err.Error(), "kept for the player who left") {
+			t.Errorf("%s was refused with %v, want the name kept for p3", what, err)
+		}
+	}
+	if n := len(ts.h.Members()); n != 2 {
+		t.Errorf("the impostors changed the session: %d members, want 2", n)
+	}
 
-	again := ts.join("p3", client.Config{})
+	again := ts.join("p3", client.Config{PlayerKey: key})
 	if got := again.Ports(); got != 1<<2 {
 		t.Fatalf("p3 rejoined with ports %v, want its port 3 back", got)
 	}

@@ -50,6 +50,11 @@ type Config struct {
 	// so as a spectator of a running game it replays it from poll 0.
 	Replay   bool
 	OwnerKey [16]byte // Host.OwnerKey, for the host's own player
+	// PlayerKey is this player's own random key, kept where the player
+	// keeps its netpak's files: if the player leaves a running game, the
+	// host gives its ports back only to a client with its name and this
+	// key. Zero: none, and the name alone takes them back.
+	PlayerKey [16]byte
 	// Manifest is the ROM, save and cheat hashes announced with the join;
 	// the zero value says "no ROM: netpak's simulated game". The host
 	// starts a game only when every player's manifest is known and equal.
@@ -182,7 +187,7 @@ func (c *Client) handshake(ctx context.Context) error {
 	defer stop()
 	hl := wire.Hello{
 		Version: session.ProtocolVersion, Spectator: c.cfg.Spectator, Replay: c.cfg.Replay, Ports: c.cfg.Ports & 0x0f,
-		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), session.NumPorts)), OwnerKey: c.cfg.OwnerKey, Name: c.cfg.Name,
+		NumPorts: uint8(min(max(c.cfg.NumPorts, 0), session.NumPorts)), OwnerKey: c.cfg.OwnerKey, PlayerKey: c.cfg.PlayerKey, Name: c.cfg.Name,
 	}
 	var err error
 	if hl.Manifest, err = c.cfg.Manifest.MarshalBinary(); err != nil {

@@ -27,8 +27,8 @@ type Ledger struct {
 	Epoch uint16 // schedule changes so far
 	Grant uint32 // clients may start polls below this
 
-	Held   [session.NumPorts]string // in a game: the name of the player who left a port and may take it back
-	Vacant session.PortMask         // ports the host authors while their rejoined player catches up
+	Held   [session.NumPorts]Claim // in a game: the player who left a port and may take it back
+	Vacant session.PortMask        // ports the host authors while their rejoined player catches up
 	// ZeroFrom is, per vacant port, where the host's inputs begin: every
 	// input from there is the zero input.
 	ZeroFrom [session.NumPorts]uint32
@@ -67,7 +67,7 @@ func (l *Ledger) End() {
 	last := l.Sched.Last()
 	l.Sched.Reset(lockstep.SchedEntry{Lag: last.Lag, Golf: last.Golf, Cause: lockstep.CauseInitial})
 	l.arrivals = [session.NumPorts][arrivalRing]arrival{}
-	l.Held, l.Vacant, l.ZeroFrom = [session.NumPorts]string{}, 0, [session.NumPorts]uint32{}
+	l.Held, l.Vacant, l.ZeroFrom = [session.NumPorts]Claim{}, 0, [session.NumPorts]uint32{}
 }
 
 // Schedule adds a lag policy change to the running game: it takes effect
@@ -236,23 +236,38 @@ func (l *Ledger) AppendBatch(b []byte, own session.PortMask, acked, tcpSent *[se
 	return b, true
 }
 
-// Hold keeps the active ones of ports for the player called name, who
-// left the running game and may rejoin.
-func (l *Ledger) Hold(ports session.PortMask, name string) {
+// A Claim is what a player who left the running game takes its ports
+// back with: its name, and the key its netpak joined with. The name alone
+// is no proof, since everyone in the session saw it; the key is a secret
+// that never leaves the player's netpak and the host.
+type Claim struct {
+	Name string
+	Key  [16]byte // zero: the player joined without one, and its name suffices
+}
+
+// by reports whether the player called name, who brings key, may take
+// c back.
+func (c Claim) by(name string, key [16]byte) bool {
+	return c.Name != "" && strings.EqualFold(c.Name, name) && (c.Key == [16]byte{} || c.Key == key)
+}
+
+// Hold keeps the active ones of ports for c, a player who left the
+// running game and may rejoin.
+func (l *Ledger) Hold(ports session.PortMask, c Claim) {
 	for k := range session.NumPorts {
 		if ports.Has(k) && l.Active.Has(k) {
-			l.Held[k] = name
+			l.Held[k] = c
 		}
 	}
 }
 
-// Rejoin returns the ports held for the player called name, who joins
-// the running game, or why it may not rejoin.
-func (l *Ledger) Rejoin(name string) (session.PortMask, error) {
-	ports := l.heldFor(name)
+// Rejoin returns the ports held for the player called name who brings
+// key, which joins the running game, or why it may not rejoin.
+func (l *Ledger) Rejoin(name string, key [16]byte) (session.PortMask, error) {
+	ports := l.heldFor(name, key)
 	switch {
 	case ports == 0:
-		return 0, fmt.Errorf("the game has already started; join as a spectator (a player who left can rejoin with the same name)")
+		return 0, fmt.Errorf("the game has already started; join as a spectator (a player who left can rejoin with the same name, from the same netpak)")
 	case l.oldestHeld() > 0:
 		return 0, fmt.Errorf("the game is older than the %d polls netpak keeps; join as a spectator", lockstep.History)
 	}
@@ -260,13 +275,23 @@ func (l *Ledger) Rejoin(name string) (session.PortMask, error) {
 }
 
 // Holds reports whether ports are held for a player called name.
-func (l *Ledger) Holds(name string) bool { return l.heldFor(name) != 0 }
+func (l *Ledger) Holds(name string) bool {
+	return slices.ContainsFunc(l.Held[:], func(c Claim) bool { return c.Name != "" && strings.EqualFold(c.Name, name) })
+}
 
-// heldFor returns the ports held for the player called name.
-func (l *Ledger) heldFor(name string) session.PortMask {
+// Claimed reports whether ports are held for a player called name whose
+// key is not key: the name stays that player's, so nobody else may join
+// with it and then stand in the way of its rejoin, or take its ports.
+func (l *Ledger) Claimed(name string, key [16]byte) bool {
+	return l.Holds(name) && l.heldFor(name, key) == 0
+}
+
+// heldFor returns the ports held for the player called name who brings
+// key.
+func (l *Ledger) heldFor(name string, key [16]byte) session.PortMask {
 	var ports session.PortMask
 	for k := range session.NumPorts {
-		if l.Held[k] != "" && strings.EqualFold(l.Held[k], name) {
+		if l.Held[k].by(name, key) {
 			ports |= 1 << k
 		}
 	}
@@ -282,8 +307,8 @@ func (l *Ledger) HeldOthers(name string) int {
 	}
 	var names []string
 	for _, h := range l.Held {
-		if h != "" && !strings.EqualFold(h, name) && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, h) }) {
-			names = append(names, h)
+		if h.Name != "" && !strings.EqualFold(h.Name, name) && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, h.Name) }) {
+			names = append(names, h.Name)
 		}
 	}
 	return len(names)
@@ -309,7 +334,7 @@ func (l *Ledger) Revive(ports session.PortMask) uint32 {
 		if !ports.Has(k) {
 			continue
 		}
-		l.Held[k] = ""
+		l.Held[k] = Claim{}
 		st := &l.Streams[k]
 		l.ZeroFrom[k] = st.Have
 		for st.Have < at {

@@ -70,12 +70,12 @@ func TestEmpty(t *testing.T) {
 
 func TestRejoin(t *testing.T) {
 	l := newGame(t, 0b0011, 2, [4]uint32{100, 60, 0, 0})
-	if _, err := l.Rejoin("bob"); err == nil {
+	if _, err := l.Rejoin("bob", bobKey); err == nil {
 		t.Fatal("Rejoin with nothing held succeeded")
 	}
 	l.Empty(0b0010, true)
-	l.Hold(0b0110, "Bob") // port 3 is not in the game
-	ports, err := l.Rejoin("bob")
+	l.Hold(0b0110, ledger.Claim{Name: "Bob", Key: bobKey}) // port 3 is not in the game
+	ports, err := l.Rejoin("bob", bobKey)
 	if err != nil || ports != 0b0010 {
 		t.Fatalf("Rejoin(bob) = %v, %v; want port 2", ports, err)
 	}
@@ -86,8 +86,8 @@ func TestRejoin(t *testing.T) {
 		t.Errorf("Revive at %d, want the grant %d", at, 100+ledger.GrantWindow)
 	case l.Streams[1].Have != at || l.ZeroFrom[1] != 60 || l.EmptyFrom[1] != lockstep.NotEmpty:
 		t.Errorf("revived port 2: have %d, zero from %d, empty from %d", l.Streams[1].Have, l.ZeroFrom[1], l.EmptyFrom[1])
-	case l.Vacant != ports || l.Epoch != epoch+1 || l.Held[1] != "":
-		t.Errorf("vacant %v, epoch %d (was %d), held %q", l.Vacant, l.Epoch, epoch, l.Held[1])
+	case l.Vacant != ports || l.Epoch != epoch+1 || l.Held[1] != ledger.Claim{}:
+		t.Errorf("vacant %v, epoch %d (was %d), held %v", l.Vacant, l.Epoch, epoch, l.Held[1])
 	}
 
 	// Port 1 runs on; the host fills port 2 with zero input as far.
@@ -116,12 +116,51 @@ func TestRejoin(t *testing.T) {
 	}
 }
 
+var bobKey = [16]byte{0: 'B', 15: 1}
+
+// A held port goes back only to its player: the same name (in any case)
+// and, if it joined with a key, the same key. Nobody else may use the
+// name meanwhile; a player that joined without a key is known by its name
+// alone.
+func TestClaim(t *testing.T) {
+	l := newGame(t, 0b0111, 2, [4]uint32{100, 60, 60, 0})
+	l.Empty(0b0110, true)
+	l.Hold(0b0010, ledger.Claim{Name: "Bob", Key: bobKey})
+	l.Hold(0b0100, ledger.Claim{Name: "Old"}) // an old client, without a key
+	mallory := [16]byte{0: 'M'}
+	for _, tc := range []struct {
+		name    string
+		key     [16]byte
+		ports   session.PortMask
+		claimed bool
+	}{
+		{"Bob", bobKey, 0b0010, false},
+		{"BOB", bobKey, 0b0010, false},
+		{"Bob", mallory, 0, true},
+		{"Bob", [16]byte{}, 0, true},
+		{"Carol", bobKey, 0, false},
+		{"old", mallory, 0b0100, false},
+		{"Old", [16]byte{}, 0b0100, false},
+	} {
+		ports, err := l.Rejoin(tc.name, tc.key)
+		if ports != tc.ports || (err == nil) != (tc.ports != 0) {
+			t.Errorf("Rejoin(%s, %x) = %v, %v; want %v", tc.name, tc.key[:1], ports, err, tc.ports)
+		}
+		if got := l.Claimed(tc.name, tc.key); got != tc.claimed {
+			t.Errorf("Claimed(%s, %x) = %v, want %v", tc.name, tc.key[:1], got, tc.claimed)
+		}
+	}
+	if !l.Holds("bob") || !l.Holds("OLD") || l.Holds("Carol") {
+		t.Error("Holds does not go by the name alone")
+	}
+}
+
 // A player who left keeps a slot until the game is older than the
 // streams keep: then nobody can rejoin, and the slot is free again.
 func TestHeldUntilTooOldToRejoin(t *testing.T) {
 	l := newGame(t, 0b0011, 2, [4]uint32{100, 60, 0, 0})
 	l.Empty(0b0010, true)
-	l.Hold(0b0010, "Bob")
+	l.Hold(0b0010, ledger.Claim{Name: "Bob"})
 	if n := l.HeldOthers("Carol"); n != 1 {
 		t.Fatalf("HeldOthers(Carol) = %d, want Bob's 1", n)
 	}
@@ -132,7 +171,7 @@ func TestHeldUntilTooOldToRejoin(t *testing.T) {
 		l.Streams[0].Add(p, session.Input{Keys: 1})
 		l.Streams[1].Add(p, session.Input{})
 	}
-	if _, err := l.Rejoin("Bob"); err == nil {
+	if _, err := l.Rejoin("Bob", [16]byte{}); err == nil {
 		t.Fatal("Bob rejoined a game older than the streams keep")
 	}
 	if n := l.HeldOthers("Carol"); n != 0 {

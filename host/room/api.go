@@ -27,7 +27,7 @@ func (r *Room) Join(c net.Conn, hl wire.Hello, mf *check.Manifest) (*Member, err
 		return nil, err
 	}
 	m := &Member{
-		name: hl.Name, ports: ports, spectator: hl.Spectator || ports == 0, replay: hl.Replay,
+		name: hl.Name, ports: ports, spectator: hl.Spectator || ports == 0, replay: hl.Replay, key: hl.PlayerKey,
 		isHost: hl.OwnerKey == r.cfg.OwnerKey, conn: c, from: udpsock.AddrPortOf(c.RemoteAddr()).Addr(), out: make(chan []byte, outQueueLen), manifest: mf,
 	}
 	r.joinLocked(m)

@@ -36,6 +36,7 @@ type Member struct {
 	spectator bool
 	replay    bool // an emulator plays: watching a running game, it starts at poll 0
 	isHost    bool
+	key       [16]byte // its netpak's key (wire.Hello.PlayerKey): a rejoin must bring it again
 	token     uint64
 	conn      net.Conn
 	from      netip.Addr   // where conn came from, kept while conn can still tell

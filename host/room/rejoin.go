@@ -3,13 +3,15 @@ package room
 import (
 	"fmt"
 
+	"github.com/netpak/netpak/host/ledger"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/wire"
 )
 
 // A player who leaves a running game (dropped, crashed, quit) keeps a
 // claim on its ports for the rest of the game: when a client with the same
-// name joins, it gets them back. Its ports read empty meanwhile, as for any
+// name and the same key (wire.Hello.PlayerKey, which its netpak keeps on
+// disk) joins, it gets them back; nobody else may use the name meanwhile. Its ports read empty meanwhile, as for any
 // departure. Emulation is deterministic and every stream holds the game
 // from poll 0 (lockstep.History), so the rejoined player replays the whole
 // game on the recorded inputs while the others play on:
@@ -24,12 +26,12 @@ import (
 //     over at the next poll it has not authored (handover), and the player
 //     authors them again from there.
 
-// holdPortsLocked keeps m's ports for m's name, if m may rejoin.
+// holdPortsLocked keeps m's ports for m's name and key, if m may rejoin.
 func (r *Room) holdPortsLocked(m *Member, ports session.PortMask, why session.LeaveReason) {
 	if r.state != statePlaying || m.core != nil || why == session.LeaveKicked || why == session.LeaveEmulator {
 		return
 	}
-	r.game.Hold(ports, m.name)
+	r.game.Hold(ports, ledger.Claim{Name: m.name, Key: m.key})
 }
 
 // reviveLocked gives a rejoined player's ports input again from the grant

@@ -137,6 +137,9 @@ func (r *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 	if r.nameTakenLocked(hl.Name) {
 		return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
 	}
+	if r.game.Claimed(hl.Name, hl.PlayerKey) {
+		return 0, fmt.Errorf("the name %q is kept for the player who left the game with it, to rejoin from its own netpak; pick another with /name", hl.Name)
+	}
 	if err := r.fullLocked(hl.Name); err != nil {
 		return 0, err
 	}
@@ -144,7 +147,7 @@ func (r *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 		return 0, nil
 	}
 	if r.state != stateLobby {
-		return r.game.Rejoin(hl.Name)
+		return r.game.Rejoin(hl.Name, hl.PlayerKey)
 	}
 	return r.assignPortsLocked(hl.Ports, int(hl.NumPorts))
 }
