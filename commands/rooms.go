@@ -227,7 +227,7 @@ func (s *Session) connectSeat(ctx context.Context, addr, where string, seat int)
 		s.mu.Unlock()
 		return nil, err
 	}
-	cfg := s.Settings.ClientConfig()
+	cfg := s.clientConfig()
 	cfg.Ports, cfg.NumPorts, cfg.Spectator = 1<<seat, 0, false
 	s.joining = true
 	s.mu.Unlock()

@@ -42,6 +42,13 @@ type Session struct {
 	// Executable is the program run as the emulator child; "" means this
 	// process's own executable (see launcher.Start).
 	Executable string
+	// PlayerKey proves, when this console joins a running game it left,
+	// that it is the player who left (client.Config.PlayerKey); keep it
+	// on disk (LoadOrCreatePlayerKey) so that it outlives a crash. Zero
+	// makes a random key for this Session's life.
+	PlayerKey [16]byte
+
+	keyOnce sync.Once // makes PlayerKey if it is zero
 
 	mu         sync.Mutex // guards cur, joining and stopRejoin
 	cur        *live
@@ -145,7 +152,7 @@ func (s *Session) Serve(ctx context.Context, srv Server) (Hosted, error) {
 		cancel()
 		hosted.VPNPort, hosted.Invite = l.vh.Port(), l.vh.Invite()
 	}
-	ccfg := s.Settings.ClientConfig()
+	ccfg := s.clientConfig()
 	ccfg.OwnerKey = l.h.OwnerKey()
 	if err := s.dial(ctx, l, loopbackFor(bind, port), ccfg); err != nil {
 		l.stopHost()
@@ -224,7 +231,7 @@ func (s *Session) connect(ctx context.Context, target string) error {
 		s.mu.Unlock()
 		return s.connectTunnel(ctx, target, g)
 	}
-	cfg := s.Settings.ClientConfig()
+	cfg := s.clientConfig()
 	s.mu.Unlock()
 	return s.join(ctx, &live{addr: target, target: target, game: g}, target, cfg)
 }

@@ -110,7 +110,7 @@ func (s *Session) connectTunnel(ctx context.Context, invite string, g *game) err
 		s.mu.Unlock()
 		return err
 	}
-	cfg := s.Settings.ClientConfig()
+	cfg := s.clientConfig()
 	s.mu.Unlock()
 	cfg.Dial = tun.DialContext
 	l := &live{tun: tun, addr: "vpn " + tun.Endpoint(), target: invite, game: g}

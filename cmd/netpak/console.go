@@ -12,6 +12,7 @@ import (
 
 	"github.com/netpak/netpak/commands"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
+	"github.com/netpak/netpak/vpn"
 )
 
 func runConsole(ctx context.Context, args []string) error {
@@ -93,6 +94,8 @@ func runJoin(ctx context.Context, args []string) error {
 // line by line otherwise, and starts the session the settings describe.
 func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	sess := &commands.Session{Settings: s, Tunnels: tunnels{ascii: !utf8Locale()}}
+	key, keyErr := playerKey()
+	sess.PlayerKey = key
 	var ui uiCloser
 	if interactive() {
 		rui, err := newReadlineUI(func() []string { return commands.OtherPlayers(sess.State()) })
@@ -119,6 +122,9 @@ func console(ctx context.Context, s commands.Settings, verbose bool) error {
 	log.SetOutput(errWriter{ui})
 	con := &commands.Console{UI: ui, Ctl: sess, ASCII: !utf8Locale()}
 	ui.PrintErr(fmt.Sprintf("netpak console: you are %s. /help lists the commands.", s.PlayerName()))
+	if keyErr != nil {
+		ui.PrintErr(fmt.Sprintf("%v: if netpak stops during a game, it cannot rejoin that game", keyErr))
+	}
 	err := startFromSettings(ctx, con, s)
 	if err == nil {
 		err = con.Run(ctx)
@@ -170,4 +176,14 @@ func trimNewline(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// playerKey is the key this player rejoins a game with, kept in netpak's
+// folder (vpn.DefaultDir) so that it outlives a crash.
+func playerKey() ([16]byte, error) {
+	dir, err := vpn.DefaultDir()
+	if err != nil {
+		return [16]byte{}, err
+	}
+	return commands.LoadOrCreatePlayerKey(dir)
 }

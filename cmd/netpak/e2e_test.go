@@ -170,10 +170,19 @@ type consoleProc struct {
 	exited   chan error
 }
 
+// startConsole starts netpak with args, with folders of its own.
 func startConsole(t *testing.T, bin, name string, args ...string) *consoleProc {
 	t.Helper()
+	return startConsoleIn(t, t.TempDir(), bin, name, args...)
+}
+
+// startConsoleIn starts netpak with args, keeping its configuration
+// (player key, VPN keys) in configDir, which a console started again may
+// share.
+func startConsoleIn(t *testing.T, configDir, bin, name string, args ...string) *consoleProc {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "CI=true", "XDG_CACHE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "LANG=C.UTF-8")
+	cmd.Env = append(os.Environ(), "CI=true", "XDG_CACHE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+configDir, "LANG=C.UTF-8")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -81,3 +81,30 @@ func TestRejoiningConsoleSaysSo(t *testing.T) {
 	bob.typeLine(t, "/server 0")
 	bob.err.wait(t, `hosting on port \d+ \(TCP and UDP\)`)
 }
+
+// A player whose netpak is killed in a game starts it again and gets its
+// port back: its player key, kept in its configuration folder, proves it
+// is the player who left. Someone who joins with its name from another
+// netpak is refused, and the game goes on.
+func TestRestartedPlayerRejoins(t *testing.T) {
+	t.Parallel()
+	bin := buildNetpak(t)
+	alice := startConsole(t, bin, "alice", "--name", "Alice", "--bind", "127.0.0.1", "--port", "0", "--server", "--lag", "2")
+	port := alice.err.wait(t, `hosting on port (\d+) \(TCP and UDP\)`)[1]
+	bobDir := t.TempDir()
+	bob := startConsoleIn(t, bobDir, bin, "bob", "join", "127.0.0.1:"+port, "--name", "Bob")
+	alice.err.wait(t, `^Bob joined on port 2$`)
+	alice.typeLine(t, "/start")
+	bob.err.wait(t, `^the game started at poll 0$`)
+	time.Sleep(time.Second) // a game of some length to replay
+
+	bob.cmd.Process.Kill()
+	alice.err.wait(t, `^Bob left \(.*\); port 2 reads empty from poll`)
+	mallory := startConsole(t, bin, "mallory", "join", "127.0.0.1:"+port, "--name", "Bob")
+	mallory.err.wait(t, `the name "Bob" is kept for the player who left the game with it`)
+
+	again := startConsoleIn(t, bobDir, bin, "bob again", "join", "127.0.0.1:"+port, "--name", "Bob")
+	again.err.wait(t, `^you rejoined the running game: replaying it from poll 0 to catch up`)
+	alice.err.wait(t, `^Bob rejoined on port 2 at poll [\d,]+: catching up by replaying the game`)
+	alice.err.wait(t, `^Bob caught up and plays again from poll [\d,]+$`)
+}
