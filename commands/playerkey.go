@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/netpak/netpak/host/client"
 )
@@ -22,71 +24,92 @@ const PlayerKeyFile = "player.key"
 // errNoPlayerKey reports a key file that is missing or holds no key.
 var errNoPlayerKey = errors.New("no player key")
 
+const (
+	// keyWriteTime is how long another netpak may take to write the key
+	// file it made: a file younger than that which holds no key yet is
+	// waited for, an older one is damaged and replaced.
+	keyWriteTime = 2 * time.Second
+	keyRetry     = 20 * time.Millisecond
+)
+
 // LoadOrCreatePlayerKey returns the player key kept in dir, making dir
-// (0700) and the key file (0600) the first time. A damaged file is
-// replaced: it can serve no rejoin anyway. Two netpaks that start at once
-// agree on the first file made.
+// (0700) and the key file (0600) the first time. Netpaks that start at
+// once agree on one key: only one can make the file. A damaged file (a
+// crash while it was written) is replaced: it can serve no rejoin anyway.
 func LoadOrCreatePlayerKey(dir string) ([16]byte, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return [16]byte{}, fmt.Errorf("make a player key: %w", err)
+	}
 	path := filepath.Join(dir, PlayerKeyFile)
-	key, err := readPlayerKey(path)
-	if !errors.Is(err, errNoPlayerKey) {
+	for start := time.Now(); time.Since(start) < 2*keyWriteTime; time.Sleep(keyRetry) {
+		key, mtime, err := readPlayerKey(path)
+		switch {
+		case !errors.Is(err, errNoPlayerKey):
+			return key, err // the key, or a file netpak may not read
+		case !mtime.IsZero() && time.Since(mtime) >= 0 && time.Since(mtime) < keyWriteTime:
+			continue // another netpak is writing it
+		case !mtime.IsZero():
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return key, fmt.Errorf("replace the damaged %s: %w", path, err)
+			}
+		}
+		key, err = makePlayerKey(path)
+		if !errors.Is(err, fs.ErrExist) {
+			return key, err
+		}
+	}
+	return [16]byte{}, fmt.Errorf("%s: %w", path, errNoPlayerKey)
+}
+
+// makePlayerKey makes a new key and writes it to path, unless a file is
+// there already (fs.ErrExist).
+func makePlayerKey(path string) ([16]byte, error) {
+	var key [16]byte
+	rand.Read(key[:]) // never fails (crypto/rand)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		return key, err
 	}
-	rand.Read(key[:]) // never fails (crypto/rand)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return key, fmt.Errorf("make a player key: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+PlayerKeyFile+".tmp*")
-	if err != nil {
-		return key, fmt.Errorf("make a player key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(hex.EncodeToString(key[:]) + "\n")
+	_, err = f.WriteString(hex.EncodeToString(key[:]) + "\n")
 	if err == nil {
-		err = tmp.Sync()
+		err = f.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return key, fmt.Errorf("write %s: %w", path, err)
 	}
-	// A link never replaces a file another netpak made meanwhile; where it
-	// fails for another reason (no links on that disk, a damaged file in
-	// the way), the rename does.
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if _, rerr := readPlayerKey(path); rerr != nil {
-			if err := os.Rename(tmp.Name(), path); err != nil {
-				return key, fmt.Errorf("write %s: %w", path, err)
-			}
-		}
-	}
-	return readPlayerKey(path)
+	return key, nil
 }
 
-// readPlayerKey reads the key file at path; a missing or damaged one is
-// errNoPlayerKey.
-func readPlayerKey(path string) ([16]byte, error) {
+// readPlayerKey reads the key file at path, and returns when it was last
+// written; a missing or damaged one is errNoPlayerKey.
+func readPlayerKey(path string) ([16]byte, time.Time, error) {
 	var key [16]byte
 	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return key, errNoPlayerKey
+	if errors.Is(err, fs.ErrNotExist) {
+		return key, time.Time{}, errNoPlayerKey
 	} else if err != nil {
-		return key, fmt.Errorf("read the player key: %w", err)
+		return key, time.Time{}, fmt.Errorf("read the player key: %w", err)
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return key, time.Time{}, fmt.Errorf("read the player key: %w", err)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, 64)) // a key is 32 characters
 	if err != nil {
-		return key, fmt.Errorf("read the player key: %w", err)
+		return key, time.Time{}, fmt.Errorf("read the player key: %w", err)
 	}
 	s := strings.TrimSpace(string(b))
 	if len(s) != 2*len(key) {
-		return key, errNoPlayerKey
+		return key, fi.ModTime(), errNoPlayerKey
 	}
 	if _, err := hex.Decode(key[:], []byte(s)); err != nil || key == [16]byte{} {
-		return [16]byte{}, errNoPlayerKey
+		return [16]byte{}, fi.ModTime(), errNoPlayerKey
 	}
-	return key, nil
+	return key, fi.ModTime(), nil
 }
 
 // clientConfig is the client configuration of s's settings, with s's

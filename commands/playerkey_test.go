@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The player key is made once and read back the same; a damaged file is
@@ -25,10 +26,13 @@ func TestLoadOrCreatePlayerKey(t *testing.T) {
 		t.Errorf("key file: %v, %v; want mode 0600", fi, err)
 	}
 
+	// Damaged files, as a crash long ago left them, are replaced.
+	old := time.Now().Add(-time.Hour)
 	for _, damaged := range []string{"", "not hex at all, not hex at all!!", "00000000000000000000000000000000\n", hex.EncodeToString(key[:]) + "ff"} {
 		if err := os.WriteFile(path, []byte(damaged), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		os.Chtimes(path, old, old)
 		fresh, err := LoadOrCreatePlayerKey(dir)
 		if err != nil || fresh == [16]byte{} || fresh == key {
 			t.Errorf("over %q: %x, %v; want a new key", damaged, fresh, err)
@@ -37,25 +41,39 @@ func TestLoadOrCreatePlayerKey(t *testing.T) {
 			t.Errorf("over %q: kept %x, then read %x", damaged, fresh, again)
 		}
 	}
+}
 
-	racing := filepath.Join(t.TempDir(), "netpak")
+// Netpaks that start at once, with no key yet, agree on one; one that
+// finds a key file another is still writing waits for it.
+func TestPlayerKeyRace(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "netpak")
 	keys := make([][16]byte, 8)
 	var wg sync.WaitGroup
 	for i := range keys {
 		wg.Go(func() {
 			var err error
-			if keys[i], err = LoadOrCreatePlayerKey(racing); err != nil {
+			if keys[i], err = LoadOrCreatePlayerKey(dir); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
 	for i, k := range keys {
-		if k != keys[0] {
+		if k != keys[0] || k == [16]byte{} {
 			t.Errorf("netpak %d got %x, netpak 0 %x", i, k, keys[0])
 		}
 	}
-	if left, _ := filepath.Glob(filepath.Join(racing, ".*tmp*")); len(left) != 0 {
-		t.Errorf("temporary files left: %v", left)
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files in netpak's folder, want the key alone", len(entries))
+	}
+
+	path := filepath.Join(dir, PlayerKeyFile)
+	if err := os.WriteFile(path, nil, 0o600); err != nil { // made, not written yet
+		t.Fatal(err)
+	}
+	want := [16]byte{0: 0xaa, 15: 0x55}
+	time.AfterFunc(100*time.Millisecond, func() { os.WriteFile(path, []byte(hex.EncodeToString(want[:])+"\n"), 0o600) })
+	if got, err := LoadOrCreatePlayerKey(dir); got != want || err != nil {
+		t.Errorf("with a key being written: %x, %v; want the one written, %x", got, err, want)
 	}
 }
