@@ -245,16 +245,12 @@ func (s *Session) CheckEmulator(ctx context.Context) EmulatorCheck {
 func (s *Session) emulatorConfig(c *client.Client) (emucfg.Config, error) {
 	s.mu.Lock()
 	emu, name := s.Settings.Emulator, s.Settings.PlayerName()
-	var cheats []emucfg.Cheat
-	if s.cur != nil && s.cur.c == c {
-		cheats = s.cur.game.launcherCheats() // the set every player agreed on
-	}
 	s.mu.Unlock()
 	cfg, err := emu.localConfig()
 	if err != nil {
 		return cfg, err
 	}
-	cfg.Cheats = cheats
+	cfg.Cheats = s.gameOf(c).launcherCheats() // the set every player agreed on
 	if _, err := os.Stat(cfg.ROM); err != nil {
 		return cfg, fmt.Errorf("rom: %w", err)
 	}

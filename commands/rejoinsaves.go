@@ -23,12 +23,7 @@ const startSavesTimeout = 10 * time.Second
 // says so and the emulator reads the saves as they are; the host reports
 // a replay that then differs.
 func (s *Session) restoreStartSaves(ctx context.Context, c *client.Client) {
-	s.mu.Lock()
-	var g *game
-	if s.cur != nil && s.cur.c == c {
-		g = s.cur.game
-	}
-	s.mu.Unlock()
+	g := s.gameOf(c)
 	if g == nil {
 		return
 	}

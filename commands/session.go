@@ -436,6 +436,17 @@ func (s *Session) Leave() error {
 	return nil
 }
 
+// gameOf returns the game of the session c plays in: nil once that
+// session ended, or if it plays no ROM.
+func (s *Session) gameOf(c *client.Client) *game {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil || s.cur.c != c {
+		return nil
+	}
+	return s.cur.game
+}
+
 func (s *Session) client() (*client.Client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
