@@ -37,12 +37,14 @@ func (s *Session) rejoin(l *live) {
 		s.mu.Unlock()
 		return
 	}
-	s.stopRejoin, s.rejoining = cancel, l.addr
+	done := make(chan struct{})
+	s.stopRejoin, s.rejoinDone, s.rejoining = cancel, done, l.addr
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.stopRejoin, s.rejoining = nil, ""
+		s.stopRejoin, s.rejoinDone, s.rejoining = nil, nil, ""
 		s.mu.Unlock()
+		close(done)
 	}()
 	s.print(fmt.Sprintf("rejoining %s (for up to %v; /leave stops)", l.addr, rejoinFor))
 	for {

@@ -50,10 +50,11 @@ type Session struct {
 
 	keyOnce sync.Once // makes PlayerKey if it is zero
 
-	mu         sync.Mutex // guards cur, joining and stopRejoin
+	mu         sync.Mutex // guards cur, joining and the rejoin fields
 	cur        *live
 	joining    bool               // a join is under way, without the lock
 	stopRejoin context.CancelFunc // ends a rejoin under way; nil when none is
+	rejoinDone chan struct{}      // closed when the rejoin under way has ended
 	rejoining  string             // the address a rejoin under way dials
 }
 
@@ -425,10 +426,14 @@ func (s *Session) end(l *live) {
 // trying to rejoin one.
 func (s *Session) Leave() error {
 	s.mu.Lock()
-	l := s.cur
-	if s.stopRejoin != nil {
-		s.stopRejoin()
+	stop, stopped := s.stopRejoin, s.rejoinDone
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-stopped // soon: a rejoin's dial ends with its context
 	}
+	s.mu.Lock()
+	l := s.cur // a rejoin that got through as it was stopped, too
 	s.mu.Unlock()
 	if l != nil {
 		s.end(l)
