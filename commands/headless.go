@@ -66,7 +66,7 @@ func StatusLine(prev, cur host.Stats, interval time.Duration, members []session.
 	slices.SortFunc(waits, func(a, b session.Member) int { return cmp.Compare(b.WaitedMillis, a.WaitedMillis) })
 	var who []string
 	for _, m := range waits {
-		who = append(who, fmt.Sprintf("%s %s", m.Name, waited(m.WaitedMillis)))
+		who = append(who, fmt.Sprintf("%s %s", m.Name, session.FormatWait(m.WaitedMillis)))
 	}
 	return line + "; this game the others waited on " + strings.Join(who, ", ")
 }
