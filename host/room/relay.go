@@ -21,8 +21,13 @@ type Stats struct {
 	RefusedInputs    uint64 // inputs for polls further ahead than lockstep allows
 	// Poll is how far the running game has come: the first poll some
 	// player's input has not reached the host for (0 in the lobby).
-	Poll uint32
-	Lag  uint8 // the lag in force at Poll
+	Poll    uint32
+	Playing bool
+	// Lag and Golf are the lag policy in force at Poll; in the lobby, the
+	// one the next game starts with.
+	Lag     uint8
+	Golf    bool
+	AutoLag bool // the host follows the network with the lag
 }
 
 // Stats returns the session's counters.
@@ -30,10 +35,12 @@ func (r *Room) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st := r.stats
+	e := r.game.Sched.Last()
 	if r.state == statePlaying {
-		st.Poll = r.game.Poll()
-		st.Lag = r.game.Sched.At(st.Poll).Lag
+		st.Poll, st.Playing = r.game.Poll(), true
+		e = r.game.Sched.At(st.Poll)
 	}
+	st.Lag, st.Golf, st.AutoLag = e.Lag, e.Golf, r.autoLagOn
 	return st
 }
 
