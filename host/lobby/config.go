@@ -41,6 +41,9 @@ type Config struct {
 	// players connected from (clients connect their cores to the lobby's
 	// IP, so the addresses agree unless a proxy stands between).
 	AnyGameIP bool
+	// NoStatusPage turns off the status page (StatusPath), which shows
+	// anyone the rooms, their players and what each needs of the lag.
+	NoStatusPage bool
 	// MOTD is the message of the day; RMG shows it as HTML.
 	MOTD string
 	// CreateKey, if set, is needed to create rooms: the player's server

@@ -56,7 +56,10 @@
 // # Around the protocol
 //
 // The lobby port also answers plain HTTP at [ServerListPath] with the
-// server list RMG reads, and [Server.ServeDiscovery] answers RMG's LAN
+// server list RMG reads, and at [StatusPath] and [StatusJSONPath] with the
+// status page (unless [Config.NoStatusPage]): every room, and in a running
+// game its players' /lagstat, for players whose frontend has no console
+// and for the operator; [Server.ServeDiscovery] answers RMG's LAN
 // search on UDP port [DiscoveryPort]. An operator lists rooms, kicks and
 // bans through [Server.Rooms], [Server.Kick] and [Server.Ban].
 package lobby

@@ -28,12 +28,13 @@ var ErrClosed = errors.New("lobby server closed")
 // concurrent use.
 type Server struct {
 	// Immutable after New.
-	cfg      Config
-	ctx      context.Context // ends at Close
-	cancel   context.CancelFunc
-	conns    *connLimiter
-	creates  *limit.Buckets // room creations per source
-	wrongPWs *limit.Buckets // wrong passwords per source
+	cfg        Config
+	ctx        context.Context // ends at Close
+	cancel     context.CancelFunc
+	conns      *connLimiter
+	creates    *limit.Buckets // room creations per source
+	wrongPWs   *limit.Buckets // wrong passwords per source
+	statusReqs *limit.Buckets // status page requests per source
 
 	wg sync.WaitGroup // every goroutine the server started
 
@@ -64,13 +65,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg:      cfg,
-		conns:    newConnLimiter(cfg.MaxSockets, cfg.MaxSocketsPerSource),
-		creates:  limit.NewBuckets(createRate, createBurst),
-		wrongPWs: limit.NewBuckets(passwordRate, passwordBurst),
-		sockets:  make(map[*socket]struct{}),
-		rooms:    make(map[int]*room),
-		bans:     make(map[netip.Prefix]bool),
+		cfg:        cfg,
+		conns:      newConnLimiter(cfg.MaxSockets, cfg.MaxSocketsPerSource),
+		creates:    limit.NewBuckets(createRate, createBurst),
+		wrongPWs:   limit.NewBuckets(passwordRate, passwordBurst),
+		statusReqs: limit.NewBuckets(statusRate, statusBurst),
+		sockets:    make(map[*socket]struct{}),
+		rooms:      make(map[int]*room),
+		bans:       make(map[netip.Prefix]bool),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
@@ -107,6 +109,10 @@ func (s *Server) Serve(ln net.Listener) error {
 // whether the connection may create rooms.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if !s.cfg.NoStatusPage && (r.URL.Path == StatusPath || r.URL.Path == StatusJSONPath) {
+			s.serveStatus(w, r)
+			return
+		}
 		s.serveList(w, r)
 		return
 	}

@@ -1,0 +1,192 @@
+package lobby_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/netpak/netpak/host/hosttest"
+	"github.com/netpak/netpak/host/lobby"
+	"github.com/netpak/netpak/host/lobby/lobbymsg"
+)
+
+// The status page shows every room: a running game's players with what
+// each needs, a waiting room's seats, and of a room with a password only
+// its name, game and state; never an address, and names escaped. A
+// source that asks too often is refused and hurts nobody: the game plays
+// on identical, and another source still gets the page.
+func TestStatusPage(t *testing.T) {
+	_, url := startServer(t, lobby.Config{Name: "friday", Lag: 2})
+	base := "http://" + strings.TrimPrefix(url, "ws://")
+	alice, bob, carol := dial(t, url, "alice"), dial(t, url, "bob"), dial(t, url, "carol")
+	port := createRoom(t, alice, "Open <b>room</b>", "")
+	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
+	mustAccept(t, join(bob, port, ""))
+	createRoom(t, carol, "Secret", "pw")
+	alice.send(lobbymsg.Request{Type: lobbymsg.TypeBeginGame, Room: &lobbymsg.Room{Port: port}})
+	for _, c := range []*client{alice, bob} {
+		mustAccept(t, c.expect("reply_begin_game"))
+	}
+	g := startGame(t, port, 2, 300)
+
+	var open, secret lobby.RoomStatus
+	hosttest.WaitFor(t, "the running room's players on the status page", func() bool {
+		var st lobby.Status
+		if code := getStatus(t, base+lobby.StatusJSONPath, "", &st); code != http.StatusOK || len(st.Rooms) != 2 || st.Name != "friday" {
+			return false
+		}
+		open, secret = st.Rooms[0], st.Rooms[1]
+		if open.Name != "Open <b>room</b>" {
+			open, secret = secret, open
+		}
+		return open.LagStat != nil && len(open.LagStat.Players) == 2
+	})
+	if !open.Running || open.Lag != 2 || open.Game == "" || len(open.Players) != 4 || open.Players[0] != "alice" || open.Players[1] != "bob" {
+		t.Errorf("the open room: %+v", open)
+	}
+	for i, p := range open.LagStat.Players {
+		if want := []string{"alice", "bob"}[i]; p.Name != want || !p.Core || p.Ping != "-" || p.Ports != fmt.Sprint(i+1) {
+			t.Errorf("player %d: %+v, want %s's direct core on port %d", i+1, p, want, i+1)
+		}
+	}
+	if !secret.Protected || secret.Running || secret.Seats != 1 || secret.Players != nil || secret.LagStat != nil {
+		t.Errorf("the room with a password shows %+v; want its name, game and state alone", secret)
+	}
+
+	page := getPage(t, base+lobby.StatusPath, "")
+	for _, want := range []string{"<h1>friday</h1>", "Open &lt;b&gt;room&lt;/b&gt;", "<td>alice</td>", "password protected"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "<b>room") || strings.Contains(page, "127.0.0.1") || strings.Contains(page, "carol") {
+		t.Errorf("the page shows a raw name, an address or a protected room's player:\n%s", page)
+	}
+
+	refused := 0
+	for range 100 {
+		if getStatus(t, base+lobby.StatusJSONPath, attackerIP, nil) == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	if refused < 80 {
+		t.Errorf("%d of 100 status requests at once were refused, want all beyond the burst", refused)
+	}
+	if code := getStatus(t, base+lobby.StatusJSONPath, honestIP, nil); code != http.StatusOK {
+		t.Errorf("another source got %d during the flood", code)
+	}
+	sameGame(t, g.finish(t))
+}
+
+// getStatus gets url from the address from ("" is any) and decodes its
+// JSON into v, if v is not nil; it returns the status code.
+func getStatus(t *testing.T, url, from string, v any) int {
+	t.Helper()
+	resp, err := clientFrom(from).Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil && resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// getPage gets the HTML page at url.
+func getPage(t *testing.T, url, from string) string {
+	t.Helper()
+	resp, err := clientFrom(from).Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("%s: %v %v %q", url, resp.Status, err, resp.Header.Get("Content-Type"))
+	}
+	return string(b)
+}
+
+// clientFrom is an HTTP client that connects from the address from ("" is
+// any), without keeping connections.
+func clientFrom(from string) *http.Client {
+	d := net.Dialer{Timeout: waitLimit}
+	if from != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
+	}
+	return &http.Client{Timeout: waitLimit, Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+}
+
+// heldGame is a game of fake cores that played their polls and stay
+// connected, so the room runs on, until finish.
+type heldGame struct {
+	cores []*hosttest.FakeCore
+	errs  []error
+	wg    sync.WaitGroup
+}
+
+// startGame connects one fake core per player to the game port and plays
+// polls polls.
+func startGame(t *testing.T, port, players, polls int) *heldGame {
+	t.Helper()
+	g := &heldGame{errs: make([]error, players)}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
+	t.Cleanup(cancel)
+	for p := range players {
+		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), Players: []uint8{uint8(p)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		g.cores = append(g.cores, c)
+		g.wg.Go(func() {
+			if _, _, _, err := c.Handshake(ctx); err != nil {
+				g.errs[p] = err
+				return
+			}
+			for n := range polls {
+				if _, err := c.Poll(ctx, map[int]uint32{p: coreKeys(p, n)}); err != nil {
+					g.errs[p] = fmt.Errorf("poll %d: %w", n, err)
+					return
+				}
+			}
+		})
+	}
+	return g
+}
+
+// finish waits for every core's polls and returns each one's history.
+func (g *heldGame) finish(t *testing.T) [][]hosttest.PollRecord {
+	t.Helper()
+	g.wg.Wait()
+	var hist [][]hosttest.PollRecord
+	for p, c := range g.cores {
+		if g.errs[p] != nil {
+			t.Fatalf("player %d's core: %v", p+1, g.errs[p])
+		}
+		hist = append(hist, c.History())
+	}
+	return hist
+}
+
+// An operator may turn the status page off.
+func TestStatusPageOff(t *testing.T) {
+	_, url := startServer(t, lobby.Config{NoStatusPage: true})
+	base := "http://" + strings.TrimPrefix(url, "ws://")
+	for _, path := range []string{lobby.StatusPath, lobby.StatusJSONPath} {
+		if code := getStatus(t, base+path, "", nil); code != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, code)
+		}
+	}
+}
