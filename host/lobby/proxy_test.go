@@ -171,3 +171,16 @@ func TestProxyBoundsSockets(t *testing.T) {
 		return true
 	})
 }
+
+// The proxy passes the server's status page on.
+func TestProxyStatusPage(t *testing.T) {
+	_, url := startServer(t, lobby.Config{Name: "friday"})
+	_, purl := startProxy(t, url, (&net.Dialer{}).DialContext)
+	alice := dial(t, purl, "alice")
+	createRoom(t, alice, "Through The Tunnel", "")
+	var st lobby.Status
+	if code := getStatus(t, "http://"+strings.TrimPrefix(purl, "ws://")+lobby.StatusJSONPath, "", &st); code != http.StatusOK ||
+		st.Name != "friday" || len(st.Rooms) != 1 || st.Rooms[0].Name != "Through The Tunnel" || st.Rooms[0].Players[0] != "alice" {
+		t.Fatalf("the status through the proxy: %d %+v", code, st)
+	}
+}

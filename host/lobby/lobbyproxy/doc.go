@@ -6,7 +6,8 @@
 // given. A frontend connects its core to the address of its lobby, so each
 // game port the server names is opened locally too and carried by
 // host/portfwd; a number taken on this machine is replaced by a free one in
-// the lobby's messages, both ways.
+// the lobby's messages, both ways. It serves RMG's server list itself, and
+// passes the server's status page on.
 //
 // It must not know the VPN: the caller's dialer is the tunnel. It speaks
 // the lobby's messages only to find and map game ports (package

@@ -148,10 +148,15 @@ func (p *Proxy) Close() error {
 // Ports returns the game ports forwarded, by the server's port number.
 func (p *Proxy) Ports() map[uint16]uint16 { return p.ports.snapshot() }
 
-// ServeHTTP serves the server list, or upgrades a frontend's lobby
-// connection and relays it to the server's lobby.
+// ServeHTTP serves the server list, passes the server's status page on,
+// or upgrades a frontend's lobby connection and relays it to the server's
+// lobby.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if r.URL.Path == lobby.StatusPath || r.URL.Path == lobby.StatusJSONPath {
+			p.forwardStatus(w, r)
+			return
+		}
 		lobby.ServeList(w, r, p.cfg.Name) // RMG's server list: this local lobby
 		return
 	}
@@ -237,4 +242,32 @@ func (p *Proxy) pump(ctx context.Context, src, dst *websocket.Conn, mapMsg func(
 			return err
 		}
 	}
+}
+
+// maxStatusBody bounds the status page the proxy passes on.
+const maxStatusBody = 1 << 20
+
+// forwardStatus passes the server's status page on: through the tunnel,
+// the player reaches the server at no other address.
+func (p *Proxy) forwardStatus(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), dialTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.cfg.Lobby.String()+r.URL.Path, nil)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		http.Error(w, "the server's status page: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for _, h := range []string{"Content-Type", "Cache-Control", "Retry-After"} {
+		if v := resp.Header.Get(h); v != "" {
+			w.Header().Set(h, v)
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, io.LimitReader(resp.Body, maxStatusBody))
 }
