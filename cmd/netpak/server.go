@@ -38,6 +38,7 @@ type serverFile struct {
 	Auth         bool              `toml:"auth"`
 	VerifyIP     bool              `toml:"verify_ip"`
 	Discovery    bool              `toml:"discovery"`
+	StatusPage   bool              `toml:"status_page"`
 	AuthSecrets  map[string]string `toml:"auth_secrets"`
 	Lag          int               `toml:"lag"`
 	AutoLag      bool              `toml:"autolag"`
@@ -79,6 +80,7 @@ func serverDefaults() serverFile {
 		Lag:          session.DefaultLag,
 		VerifyIP:     true,
 		Discovery:    true,
+		StatusPage:   true,
 		BeginTimeout: duration{time.Minute},
 		VPNPort:      vpn.DefaultPort,
 		PortMapping:  true,
@@ -97,6 +99,7 @@ func serverFlags(fs *flag.FlagSet, f *serverFile, file *string) {
 	fs.BoolVar(&f.Auth, "auth", false, "check the emulators' auth field, as the simple64 servers can")
 	fs.BoolVar(&f.VerifyIP, "verify-ip", f.VerifyIP, "game ports take connections only from their lobby players' addresses")
 	fs.BoolVar(&f.Discovery, "discovery", f.Discovery, "answer RMG's LAN search on UDP port 45000")
+	fs.BoolVar(&f.StatusPage, "status-page", f.StatusPage, "show the rooms, their players and the lag each needs at http://LOBBY/status")
 	fs.IntVar(&f.Lag, "lag", f.Lag, "every room's lag in `polls`, 0-255")
 	fs.BoolVar(&f.AutoLag, "autolag", false, "rooms follow netpak players' network with the lag (cores do not measure it)")
 	fs.BoolVar(&f.Golf, "golf", false, "golf mode on in every room")
@@ -160,6 +163,8 @@ func copyServerFlag(dst, src *serverFile, name string) {
 		dst.VerifyIP = src.VerifyIP
 	case "discovery":
 		dst.Discovery = src.Discovery
+	case "status-page":
+		dst.StatusPage = src.StatusPage
 	case "lag":
 		dst.Lag = src.Lag
 	case "autolag":
@@ -221,7 +226,7 @@ func (f *serverFile) lobbyConfig(logf func(string, ...any)) (lobby.Config, error
 		GameHost: gameHost, GamePortFirst: first, GamePortLast: last, Name: f.Name,
 		MaxRooms: f.Limits.Rooms, MaxRoomsPerSource: f.Limits.RoomsPerAddress,
 		MaxSockets: f.Limits.Sockets, MaxSocketsPerSource: f.Limits.SocketsPerAddress,
-		MOTD: f.MOTD, CreateKey: f.CreateKey, AnyGameIP: !f.VerifyIP, Lag: uint8(f.Lag), AutoLag: f.AutoLag, Golf: f.Golf,
+		MOTD: f.MOTD, CreateKey: f.CreateKey, AnyGameIP: !f.VerifyIP, NoStatusPage: !f.StatusPage, Lag: uint8(f.Lag), AutoLag: f.AutoLag, Golf: f.Golf,
 		BeginTimeout: f.BeginTimeout.Duration, Version: "netpak " + buildVersion(), Logf: logf,
 	}
 	if f.VPN {
@@ -335,6 +340,9 @@ func printServerEntry(w io.Writer, f *serverFile, port int) {
 	for _, a := range addrs {
 		fmt.Fprintf(w, "\nPlayers who reach this machine at %s:\n", a)
 		printLobbyEntry(w, f.Name, net.JoinHostPort(a, strconv.Itoa(port)), f.CreateKey)
+		if f.StatusPage {
+			fmt.Fprintf(w, "  the rooms and who waits on whom, in a browser:  http://%s%s\n", net.JoinHostPort(a, strconv.Itoa(port)), lobby.StatusPath)
+		}
 	}
 	if f.GamePorts != "0" {
 		fmt.Fprintf(w, "\nPlayers outside this network need TCP %d and TCP+UDP %s forwarded to this machine.\n", port, f.GamePorts)

@@ -27,6 +27,7 @@ func TestServerArgs(t *testing.T) {
 	p := writeFile(t, `lobby = "127.0.0.1:46000"
 game_ports = "46001-46004"
 motd = "hello"
+status_page = false
 lag = 3
 begin_timeout = "30s"
 [limits]
@@ -44,7 +45,7 @@ rooms_per_address = 1
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.GamePortFirst != 46001 || cfg.GamePortLast != 46004 || cfg.GameHost != "127.0.0.1" || cfg.Lag != 7 {
+	if cfg.GamePortFirst != 46001 || cfg.GamePortLast != 46004 || cfg.GameHost != "127.0.0.1" || cfg.Lag != 7 || !cfg.NoStatusPage {
 		t.Fatalf("lobby config %+v", cfg)
 	}
 }
@@ -84,7 +85,7 @@ func TestServerEntry(t *testing.T) {
 	var b bytes.Buffer
 	printServerEntry(&b, &f, 45000)
 	for _, want := range []string{"http://203.0.113.7:45000/servers.json", `{"netpak": "ws://203.0.113.7:45000"}`,
-		"ws://203.0.113.7:45000/friends", "TCP+UDP 45001-45010"} {
+		"ws://203.0.113.7:45000/friends", "TCP+UDP 45001-45010", "in a browser:  http://203.0.113.7:45000/status\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the entry lacks %q:\n%s", want, b.String())
 		}
