@@ -102,14 +102,25 @@ func readPlayerKey(path string) ([16]byte, time.Time, error) {
 	if err != nil {
 		return key, time.Time{}, fmt.Errorf("read the player key: %w", err)
 	}
-	s := strings.TrimSpace(string(b))
-	if len(s) != 2*len(key) {
+	key, ok := parsePlayerKey(b)
+	if !ok {
 		return key, fi.ModTime(), errNoPlayerKey
 	}
-	if _, err := hex.Decode(key[:], []byte(s)); err != nil || key == [16]byte{} {
-		return [16]byte{}, fi.ModTime(), errNoPlayerKey
-	}
 	return key, fi.ModTime(), nil
+}
+
+// parsePlayerKey parses a key file's contents: 32 hex digits, not all
+// zero, and white space around them.
+func parsePlayerKey(b []byte) ([16]byte, bool) {
+	var key [16]byte
+	s := strings.TrimSpace(string(b))
+	if len(s) != 2*len(key) {
+		return key, false
+	}
+	if _, err := hex.Decode(key[:], []byte(s)); err != nil || key == [16]byte{} {
+		return [16]byte{}, false
+	}
+	return key, true
 }
 
 // clientConfig is the client configuration of s's settings, with s's

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,4 +77,24 @@ func TestPlayerKeyRace(t *testing.T) {
 	if got, err := LoadOrCreatePlayerKey(dir); got != want || err != nil {
 		t.Errorf("with a key being written: %x, %v; want the one written, %x", got, err, want)
 	}
+}
+
+// A key file's contents either parse to a key that writes back as the same
+// hex, or are refused; nothing panics.
+func FuzzParsePlayerKey(f *testing.F) {
+	f.Add([]byte("00112233445566778899aabbccddeeff\n"))
+	f.Add([]byte(" 0011223344556677889900112233445566 "))
+	f.Add([]byte("00000000000000000000000000000000"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		key, ok := parsePlayerKey(b)
+		if !ok {
+			if key != [16]byte{} {
+				t.Fatalf("refused %q, yet gave key %x", b, key)
+			}
+			return
+		}
+		if key == [16]byte{} || !strings.EqualFold(hex.EncodeToString(key[:]), strings.TrimSpace(string(b))) {
+			t.Fatalf("%q parsed to %x", b, key)
+		}
+	})
 }
