@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/netpak/netpak/host/coreserve"
 	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
 )
@@ -85,7 +84,7 @@ func (cs *Cores) sendCopy(c *Core) {
 		}
 		events := cs.eventsLocked(k, max(cp.from[k], c.waits.Asked(k)), cs.events[:0], g)
 		if len(events) > 0 {
-			cs.sendEventsLocked(c, k, coreserve.PushLag(cs.cfg.Hooks.Turbo), events, g)
+			cs.sendEventsLocked(c, k, cs.pushLagLocked(c, k, g), events, g)
 		}
 	}
 }
