@@ -267,7 +267,7 @@ func (l *Ledger) Rejoin(name string, key [16]byte) (session.PortMask, error) {
 	ports := l.heldFor(name, key)
 	switch {
 	case ports == 0:
-		return 0, fmt.Errorf("the game has already started; join as a spectator (a player who left can rejoin with the same name, from the same netpak)")
+		return 0, fmt.Errorf("the game has already started; join as a spectator (a player who left can rejoin with the same name, from the computer it played on)")
 	case l.oldestHeld() > 0:
 		return 0, fmt.Errorf("the game is older than the %d polls netpak keeps; join as a spectator", lockstep.History)
 	}

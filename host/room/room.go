@@ -138,7 +138,7 @@ func (r *Room) admitLocked(hl wire.Hello) (session.PortMask, error) {
 		return 0, fmt.Errorf("the name %q is taken in this session; pick another with /name", hl.Name)
 	}
 	if r.game.Claimed(hl.Name, hl.PlayerKey) {
-		return 0, fmt.Errorf("the name %q is kept for the player who left the game with it, to rejoin from its own netpak; pick another with /name", hl.Name)
+		return 0, fmt.Errorf("the name %q is kept for the player who left the game with it, to rejoin from the computer it played on; pick another with /name", hl.Name)
 	}
 	if err := r.fullLocked(hl.Name); err != nil {
 		return 0, err
