@@ -36,7 +36,8 @@ type Server struct {
 	wrongPWs   *limit.Buckets // wrong passwords per source
 	statusReqs *limit.Buckets // status page requests per source
 
-	wg sync.WaitGroup // every goroutine the server started
+	wg          sync.WaitGroup // every goroutine the server started
+	statusCache statusCache    // the status page's last look at the rooms; its own lock
 
 	// Guarded by mu, with the room and socket fields marked so.
 	mu      sync.Mutex

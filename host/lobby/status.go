@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/netpak/netpak/host/limit"
@@ -18,20 +19,43 @@ import (
 // players (who waits on whom, and the lag each needs). Players of a
 // frontend (RMG, simple64) have no console to type /lagstat into; the
 // operator sees the server without a shell on it. It shows no addresses,
-// and of a room with a password only its name, game and state.
+// and of a room with a password no players: only its name, game, state,
+// lag and how many sit in it.
 const (
 	StatusPath     = "/status"      // the page, for a browser
 	StatusJSONPath = "/status.json" // the same, for programs
 )
 
 // statusRate and statusBurst bound the status requests of one source: the
-// page refreshes itself every statusRefresh, and each request takes every
-// room's lock for a moment.
+// page refreshes itself every statusRefresh. However many sources ask, the
+// server looks at its rooms (taking each room's lock for a moment) at
+// most once per statusFresh, and serves that look meanwhile.
 const (
 	statusRate    = 2
 	statusBurst   = 10
 	statusRefresh = 5 * time.Second
+	statusFresh   = time.Second
 )
+
+// statusCache is the last look at the rooms, and when it was taken.
+type statusCache struct {
+	mu sync.Mutex // held while a look is taken: the others wait for it
+	at time.Time
+	st Status
+}
+
+// cachedStatus returns the status page's content, at most statusFresh
+// old.
+func (s *Server) cachedStatus() Status {
+	c := &s.statusCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := s.cfg.Now()
+	if age := now.Sub(c.at); c.at.IsZero() || age < 0 || age >= statusFresh {
+		c.st, c.at = s.status(), now
+	}
+	return c.st
+}
 
 // Status is what the status page shows.
 type Status struct {
@@ -125,7 +149,7 @@ func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many status requests; the page refreshes itself", http.StatusTooManyRequests)
 		return
 	}
-	st := s.status()
+	st := s.cachedStatus()
 	w.Header().Set("Cache-Control", "no-store")
 	if r.URL.Path == StatusJSONPath {
 		w.Header().Set("Content-Type", "application/json")

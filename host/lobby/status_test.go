@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
@@ -18,13 +19,17 @@ import (
 )
 
 // The status page shows every room: a running game's players with what
-// each needs, a waiting room's seats, and of a room with a password only
-// its name, game and state; never an address, and names escaped. A
+// each needs, a waiting room's seats, and of a room with a password no
+// players; never an address, and names escaped. A
 // source that asks too often is refused and hurts nobody: the game plays
 // on identical, and another source still gets the page.
 func TestStatusPage(t *testing.T) {
 	_, url := startServer(t, lobby.Config{Name: "friday", Lag: 2})
 	base := "http://" + strings.TrimPrefix(url, "ws://")
+	// Each look comes from a source of its own: each source may ask only
+	// so often.
+	const waiterIP, readerIP = "127.0.0.5", "127.0.0.6"
+	requireSources(t, base, waiterIP, readerIP, attackerIP)
 	alice, bob, carol := dial(t, url, "alice"), dial(t, url, "bob"), dial(t, url, "carol")
 	port := createRoom(t, alice, "Open <b>room</b>", "")
 	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
@@ -39,7 +44,7 @@ func TestStatusPage(t *testing.T) {
 	var open, secret lobby.RoomStatus
 	hosttest.WaitFor(t, "the running room's players on the status page", func() bool {
 		var st lobby.Status
-		if code := getStatus(t, base+lobby.StatusJSONPath, "", &st); code != http.StatusOK || len(st.Rooms) != 2 || st.Name != "friday" {
+		if code := getStatus(t, base+lobby.StatusJSONPath, waiterIP, &st); code != http.StatusOK || len(st.Rooms) != 2 || st.Name != "friday" {
 			return false
 		}
 		open, secret = st.Rooms[0], st.Rooms[1]
@@ -57,10 +62,10 @@ func TestStatusPage(t *testing.T) {
 		}
 	}
 	if !secret.Protected || secret.Running || secret.Seats != 1 || secret.Players != nil || secret.LagStat != nil {
-		t.Errorf("the room with a password shows %+v; want its name, game and state alone", secret)
+		t.Errorf("the room with a password shows %+v; want no players", secret)
 	}
 
-	page := getPage(t, base+lobby.StatusPath, "")
+	page := getPage(t, base+lobby.StatusPath, readerIP)
 	for _, want := range []string{"<h1>friday</h1>", "Open &lt;b&gt;room&lt;/b&gt;", "<td>alice</td>", "password protected"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q:\n%s", want, page)
@@ -83,6 +88,20 @@ func TestStatusPage(t *testing.T) {
 		t.Errorf("another source got %d during the flood", code)
 	}
 	sameGame(t, g.finish(t))
+}
+
+// requireSources skips the test unless the server at base can be reached
+// from each of the loopback addresses ips.
+func requireSources(t *testing.T, base string, ips ...string) {
+	t.Helper()
+	for _, ip := range ips {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: waitLimit}
+		c, err := d.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Skipf("cannot connect from %s (no 127.0.0.0/8 loopback here?): %v", ip, err)
+		}
+		c.Close()
+	}
 }
 
 // getStatus gets url from the address from ("" is any) and decodes its
@@ -188,5 +207,36 @@ func TestStatusPageOff(t *testing.T) {
 		if code := getStatus(t, base+path, "", nil); code != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, code)
 		}
+	}
+}
+
+// However many ask, the page looks at the rooms at most once a second and
+// serves that look meanwhile: a room created within the second shows in
+// the next look.
+func TestStatusPageLooksOncePerSecond(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Unix(1_000_000, 0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	_, url := startServer(t, lobby.Config{Now: clock})
+	base := "http://" + strings.TrimPrefix(url, "ws://")
+	rooms := func() int {
+		var st lobby.Status
+		if code := getStatus(t, base+lobby.StatusJSONPath, "", &st); code != http.StatusOK {
+			t.Fatalf("status: %d", code)
+		}
+		return len(st.Rooms)
+	}
+	if n := rooms(); n != 0 {
+		t.Fatalf("%d rooms before any was created", n)
+	}
+	createRoom(t, dial(t, url, "alice"), "Friday", "")
+	if n := rooms(); n != 0 {
+		t.Errorf("a look within the second shows %d rooms, want the first look's 0", n)
+	}
+	mu.Lock()
+	now = now.Add(time.Second)
+	mu.Unlock()
+	if n := rooms(); n != 1 {
+		t.Errorf("a look a second later shows %d rooms, want 1", n)
 	}
 }
