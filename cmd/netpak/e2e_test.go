@@ -178,11 +178,11 @@ func startConsole(t *testing.T, bin, name string, args ...string) *consoleProc {
 
 // startConsoleIn starts netpak with args, keeping its configuration
 // (player key, VPN keys) in configDir, which a console started again may
-// share.
+// share: os.UserConfigDir is $XDG_CONFIG_HOME, or %APPDATA% on Windows.
 func startConsoleIn(t *testing.T, configDir, bin, name string, args ...string) *consoleProc {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "CI=true", "XDG_CACHE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+configDir, "LANG=C.UTF-8")
+	cmd.Env = append(os.Environ(), "CI=true", "XDG_CACHE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+configDir, "APPDATA="+configDir, "LANG=C.UTF-8")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
