@@ -274,9 +274,10 @@ func (l *Ledger) Rejoin(name string, key [16]byte) (session.PortMask, error) {
 	return ports, nil
 }
 
-// Holds reports whether ports are held for a player called name.
+// Holds reports whether ports are held for a player called name. Once the
+// game is older than the streams keep, nobody can rejoin it, and none are.
 func (l *Ledger) Holds(name string) bool {
-	return slices.ContainsFunc(l.Held[:], func(c Claim) bool { return c.Name != "" && strings.EqualFold(c.Name, name) })
+	return l.oldestHeld() == 0 && slices.ContainsFunc(l.Held[:], func(c Claim) bool { return c.Name != "" && strings.EqualFold(c.Name, name) })
 }
 
 // Claimed reports whether ports are held for a player called name whose

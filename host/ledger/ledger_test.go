@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/netpak/netpak/host/ledger"
@@ -160,7 +161,7 @@ func TestClaim(t *testing.T) {
 func TestHeldUntilTooOldToRejoin(t *testing.T) {
 	l := newGame(t, 0b0011, 2, [4]uint32{100, 60, 0, 0})
 	l.Empty(0b0010, true)
-	l.Hold(0b0010, ledger.Claim{Name: "Bob"})
+	l.Hold(0b0010, ledger.Claim{Name: "Bob", Key: bobKey})
 	if n := l.HeldOthers("Carol"); n != 1 {
 		t.Fatalf("HeldOthers(Carol) = %d, want Bob's 1", n)
 	}
@@ -171,11 +172,14 @@ func TestHeldUntilTooOldToRejoin(t *testing.T) {
 		l.Streams[0].Add(p, session.Input{Keys: 1})
 		l.Streams[1].Add(p, session.Input{})
 	}
-	if _, err := l.Rejoin("Bob", [16]byte{}); err == nil {
-		t.Fatal("Bob rejoined a game older than the streams keep")
+	if _, err := l.Rejoin("Bob", bobKey); err == nil || !strings.Contains(err.Error(), "older than") {
+		t.Fatalf("Bob rejoined a game older than the streams keep: %v", err)
 	}
 	if n := l.HeldOthers("Carol"); n != 0 {
 		t.Errorf("HeldOthers(Carol) = %d once nobody can rejoin, want 0", n)
+	}
+	if l.Holds("Bob") || l.Claimed("Bob", [16]byte{0: 'M'}) {
+		t.Error("Bob's name is kept from others once nobody can rejoin")
 	}
 }
 
