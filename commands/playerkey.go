@@ -49,6 +49,9 @@ func LoadOrCreatePlayerKey(dir string) ([16]byte, error) {
 		case !mtime.IsZero() && time.Since(mtime) >= 0 && time.Since(mtime) < keyWriteTime:
 			continue // another netpak is writing it
 		case !mtime.IsZero():
+			if fi, err := os.Stat(path); err == nil && !fi.ModTime().Equal(mtime) {
+				continue // another netpak replaced it since: read that
+			}
 			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return key, fmt.Errorf("replace the damaged %s: %w", path, err)
 			}
