@@ -298,8 +298,9 @@ func (s *Session) startLocked(l *live) {
 	go s.eventLoop(l)
 	go func() {
 		<-l.c.Done()
-		s.end(l)
-		s.rejoin(l)
+		if s.end(l) { // not a /leave's end: the player left on purpose
+			s.rejoin(l)
+		}
 	}()
 }
 
@@ -396,9 +397,11 @@ func playSimulated(ctx context.Context, c *client.Client) error {
 }
 
 // end tears l down once: the game, the client, the host, then the last
-// events. It tells the user why the session ended unless they left.
-func (s *Session) end(l *live) {
+// events. It tells the user why the session ended unless they left. It
+// reports whether this call tore l down.
+func (s *Session) end(l *live) (tore bool) {
 	l.once.Do(func() {
+		tore = true
 		s.mu.Lock()
 		if s.cur == l {
 			s.cur = nil
@@ -420,6 +423,7 @@ func (s *Session) end(l *live) {
 			s.print(fmt.Sprintf("left the session: %v", err))
 		}
 	})
+	return tore
 }
 
 // Leave leaves the session, closing it if this console hosts it, or stops
