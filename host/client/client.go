@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/netpak/netpak/host/check"
@@ -200,10 +201,14 @@ func (c *Client) handshake(ctx context.Context) error {
 	}
 	buf := make([]byte, wire.MaxFramePayload)
 	typ, p, err := wire.ReadFrame(c.tcp, buf)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+		// A host of protocol 7 or older cannot read this hello, and hangs up.
+		return fmt.Errorf("the host hung up on the hello without a word: if it runs an older netpak, use the same version as the host (%w)", err)
+	default:
 		return fmt.Errorf("read welcome: %w", err)
 	}
 	switch typ {
@@ -333,7 +338,7 @@ func (c *Client) readLoop() {
 func hostGoneError(err error) error {
 	var ne net.Error
 	switch {
-	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
 		return fmt.Errorf("%w: the host closed the connection", session.ErrHostGone)
 	case errors.As(err, &ne) && ne.Timeout():
 		return fmt.Errorf("%w: no word from the host", session.ErrHostGone)
