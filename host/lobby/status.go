@@ -184,6 +184,7 @@ lag {{.Lag}}{{if .AutoLag}} (autolag){{end}}{{if .Golf}}, golf{{end}}{{if .Prote
 {{with .LagStat}}<table><tr><th>Player</th><th>Port</th><th>Ping</th><th>Jitter</th><th>Polls/s</th><th>Others waited</th><th>Needs lag</th></tr>
 {{range .Players}}<tr><td>{{.Name}}</td><td>{{.Ports}}</td><td>{{.Ping}}</td><td>{{.Jitter}}</td><td>{{.Pace}}</td><td>{{.Waited}}</td><td>{{if ge .Need 0}}{{.Need}}{{else if .Core}}not measured yet{{end}}</td></tr>
 {{end}}</table>
+<p class="note">Ping and jitter are a netpak player's round trip to the server. An emulator's core (RMG, simple64) sends no pings: the lag it needs comes from how early its inputs reach it.</p>
 {{range .Pairs}}<p>{{.A}} and {{.B}} need lag {{.Lag}}</p>
 {{end}}{{if .GolfNeed}}<p>In golf, the others need lag {{.GolfNeed}}, so that the golfer's lag 0 does not slow them.</p>
 {{end}}<p{{if .Short}} class="short"{{end}}>{{if .Unmeasured}}What is measured so far calls{{else}}The network calls{{end}} for lag {{.Need}}; the room plays at lag {{$room.Lag}}{{if .Short}}: expect the game to wait for inputs{{end}}.</p>
