@@ -74,6 +74,7 @@ type RoomStatus struct {
 	Golf      bool       `json:"golf"`
 	AutoLag   bool       `json:"autolag"`
 	Seats     int        `json:"seats"`             // lobby players
+	Watching  int        `json:"watching"`          // spectators in the room's session
 	Players   []string   `json:"players,omitempty"` // by controller port, "" for a free one; none if protected
 	LagStat   *LagStatus `json:"lagstat,omitempty"` // in a running game; none if protected
 }
@@ -109,6 +110,11 @@ func (s *Server) status() Status {
 		for _, p := range r.Players {
 			if p != "" {
 				rs.Seats++
+			}
+		}
+		for _, m := range r.Members {
+			if m.Ports == 0 {
+				rs.Watching++
 			}
 		}
 		if !r.Protected {
@@ -179,7 +185,7 @@ th,td{text-align:left;padding:.2em .8em .2em 0}th{border-bottom:1px solid #888}.
 <p class="note">{{len .Rooms}} room{{if ne (len .Rooms) 1}}s{{end}} at {{.At}}; this page refreshes every {{.Refresh}} s.</p>
 {{range $room := .Rooms}}<h2>{{.Name}}</h2>
 <p>{{.Game}}: {{if .Running}}playing, poll {{thousands .Poll}}{{else}}waiting to begin, {{.Seats}} player{{if ne .Seats 1}}s{{end}}{{end}};
-lag {{.Lag}}{{if .AutoLag}} (autolag){{end}}{{if .Golf}}, golf{{end}}{{if .Protected}}; password protected{{end}}</p>
+lag {{.Lag}}{{if .AutoLag}} (autolag){{end}}{{if .Golf}}, golf{{end}}{{if .Watching}}; {{.Watching}} watching{{end}}{{if .Protected}}; password protected{{end}}</p>
 {{if and (not .Running) .Players}}<ol>{{range .Players}}<li>{{if .}}{{.}}{{else}}<span class="note">free</span>{{end}}</li>{{end}}</ol>{{end}}
 {{with .LagStat}}<table><tr><th>Player</th><th>Port</th><th>Ping</th><th>Jitter</th><th>Polls/s</th><th>Others waited</th><th>Needs lag</th></tr>
 {{range .Players}}<tr><td>{{.Name}}</td><td>{{.Ports}}</td><td>{{.Ping}}</td><td>{{.Jitter}}</td><td>{{.Pace}}</td><td>{{.Waited}}</td><td>{{if ge .Need 0}}{{.Need}}{{else if .Core}}not measured yet{{end}}</td></tr>

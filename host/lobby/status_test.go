@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	npclient "github.com/netpak/netpak/host/client"
 	"github.com/netpak/netpak/host/hosttest"
 	"github.com/netpak/netpak/host/lobby"
 	"github.com/netpak/netpak/host/lobby/lobbymsg"
@@ -40,6 +41,11 @@ func TestStatusPage(t *testing.T) {
 		mustAccept(t, c.expect("reply_begin_game"))
 	}
 	g := startGame(t, port, 2, 300)
+	watcher, err := npclient.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", port), npclient.Config{Name: "watcher", Spectator: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close()
 
 	var open, secret lobby.RoomStatus
 	hosttest.WaitFor(t, "the running room's players on the status page", func() bool {
@@ -51,7 +57,7 @@ func TestStatusPage(t *testing.T) {
 		if open.Name != "Open <b>room</b>" {
 			open, secret = secret, open
 		}
-		return open.LagStat != nil && len(open.LagStat.Players) == 2
+		return open.LagStat != nil && len(open.LagStat.Players) == 2 && open.Watching == 1
 	})
 	if !open.Running || open.Lag != 2 || open.Game == "" || len(open.Players) != 4 || open.Players[0] != "alice" || open.Players[1] != "bob" {
 		t.Errorf("the open room: %+v", open)
@@ -66,7 +72,7 @@ func TestStatusPage(t *testing.T) {
 	}
 
 	page := getPage(t, base+lobby.StatusPath, readerIP)
-	for _, want := range []string{"<h1>friday</h1>", "Open &lt;b&gt;room&lt;/b&gt;", "<td>alice</td>", "password protected"} {
+	for _, want := range []string{"<h1>friday</h1>", "Open &lt;b&gt;room&lt;/b&gt;", "<td>alice</td>", "1 watching", "password protected"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q:\n%s", want, page)
 		}
