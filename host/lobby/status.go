@@ -129,8 +129,11 @@ func (s *Server) status() Status {
 	return st
 }
 
+// newLagStatus is ls as the page shows it; its lists are never null in
+// the JSON.
 func newLagStatus(ls session.LagStat) *LagStatus {
-	out := &LagStatus{Players: []PlayerStatus{}, Pairs: append([]session.PairNeed{}, ls.Pairs...), GolfNeed: ls.GolfNeed, Need: ls.Need, Unmeasured: ls.Unmeasured, Short: ls.Short()}
+	out := &LagStatus{Players: []PlayerStatus{}, Pairs: append([]session.PairNeed{}, ls.Pairs...),
+		GolfNeed: ls.GolfNeed, Need: ls.Need, Unmeasured: ls.Unmeasured, Short: ls.Short()}
 	for _, p := range ls.Players {
 		need := -1
 		if p.Core && p.NeedKnown {
