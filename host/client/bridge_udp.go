@@ -134,22 +134,19 @@ func (ls *clientGame) pushAheadLocked(k int, count uint32) {
 	ls.sendCoreLocked(k, ls.pushLagLocked(k), evs)
 }
 
-// pushLagLocked is the lag byte of a push to the local core. A player's
-// core is never told it is behind by a push (coreserve.PushLag): lockstep
-// keeps it in step. A spectator's core, and a rejoined player's while it
-// replays the game (the host authors its ports), trail the game with
-// nobody waiting for them, and a core takes its speed limiter from the
-// latest datagram of a port: pushes saying "in time" would keep it at
-// full speed up to PushWindow polls behind for good, and a rejoined
-// player short of the handover. Over loopback its last request is fresh,
-// so a push tells it how far it trails, less the poll a new input always
-// seems ahead of that request.
+// pushLagLocked is the lag byte of a push to the local core
+// (coreserve.PushLag): a spectator's core trails the game, and so does a
+// rejoined player's while it replays (the host authors its ports). Over
+// loopback its last request is fresh, so the push says how far it
+// trailed less the poll a new input always seems ahead of that request.
 func (ls *clientGame) pushLagLocked(k int) uint8 {
 	bc := &ls.core
-	if bc.turbo || (ls.c.ports != 0 && ls.catchUp == 0) {
-		return coreserve.PushLag(bc.turbo)
+	trails := ls.c.ports == 0 || ls.catchUp != 0
+	var behind uint8
+	if trails { // only then: a push goes out for every new input
+		behind = max(ls.coreBehindLocked(k, bc.waits.Asked(k)), 1) - 1
 	}
-	return max(ls.coreBehindLocked(k, bc.waits.Asked(k)), 1) - 1
+	return coreserve.PushLag(bc.turbo, trails, behind)
 }
 
 // coreReachableLocked reports whether port k's events can go to the local

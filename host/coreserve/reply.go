@@ -96,16 +96,28 @@ func Live(have, asked uint32, lag uint8) bool {
 	return SpeedLag(have, asked, lag) <= PushWindow
 }
 
-// PushLag is the lag byte of inputs pushed to a core unasked: never
-// behind, since a push answers no request and the stream would seem ahead
-// of the core's last one, and a core told it is behind while it holds
-// inputs turns its speed limiter off: the game would run too fast. Test
-// cores that run unthrottled (turbo) are always told they are far behind.
-func PushLag(turbo bool) uint8 {
-	if turbo {
+// PushLag is the lag byte of inputs pushed to a core unasked, when its
+// last request trailed the stream by behind (SpeedLag). A player's core in
+// lockstep (trails false) is never told it is behind: a push answers no
+// request, so the stream seems ahead of the core's last one, and a core
+// told it is behind while it holds inputs turns its speed limiter off: the
+// game would run too fast. A core that trails the game with nobody
+// waiting for it (a spectator's; a rejoined player's while it replays) is
+// told how far: a core takes its speed limiter from the latest datagram
+// of a port, and pushes saying "in time" would keep it at full speed up
+// to PushWindow polls behind for good. Its last request's trail
+// overstates how far it trails now, but a core turns its limiter off only
+// while it holds more inputs than the buffer target, and a trailing core
+// that holds inputs is behind by them. Test cores that run unthrottled
+// (turbo) are always told they are far behind.
+func PushLag(turbo, trails bool, behind uint8) uint8 {
+	switch {
+	case turbo:
 		return 255
+	case !trails:
+		return 0
 	}
-	return 0
+	return behind
 }
 
 // Waits is, per port, the count a core asked for and was not given: the

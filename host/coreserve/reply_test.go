@@ -279,8 +279,8 @@ func TestLiveAndPushLag(t *testing.T) {
 		t.Errorf("Live at the edge of the window: %v, one past it: %v; want true, false",
 			coreserve.Live(uint32(edge), 0, lag), coreserve.Live(uint32(edge+1), 0, lag))
 	}
-	if coreserve.PushLag(false) != 0 || coreserve.PushLag(true) != 255 {
-		t.Errorf("PushLag = %d, %d; want 0 and 255", coreserve.PushLag(false), coreserve.PushLag(true))
+	if coreserve.PushLag(false, false, 17) != 0 || coreserve.PushLag(true, false, 17) != 255 {
+		t.Errorf("PushLag = %d, %d; want 0 and 255", coreserve.PushLag(false, false, 17), coreserve.PushLag(true, false, 17))
 	}
 }
 

@@ -227,22 +227,15 @@ func (cs *Cores) pushLocked(c *Core, k int, from uint32, g Game) bool {
 	return true
 }
 
-// pushLagLocked is the lag byte of a push of port k to core c. A player's
-// core is never told it is behind by a push (coreserve.PushLag): lockstep
-// keeps it in step, and its next request's answer says how far behind it
-// really is. A spectator's core trails the game with nobody waiting for
-// it, and takes its speed limiter from the latest datagram of a port:
-// pushes saying "in time" would keep it at full speed up to PushWindow
-// polls behind for good. So a push tells it how far its last request
-// trailed. That request is a round trip old, so this says more than it
-// trails now; but a core turns its limiter off only while it holds more
-// inputs than the buffer target, and a spectator that holds inputs is
-// behind by them: it can never run ahead of the game.
+// pushLagLocked is the lag byte of a push of port k to core c
+// (coreserve.PushLag): a spectator's core trails the game.
 func (cs *Cores) pushLagLocked(c *Core, k int, g Game) uint8 {
-	if c.ports != 0 || cs.cfg.Hooks.Turbo {
-		return coreserve.PushLag(cs.cfg.Hooks.Turbo)
+	trails := c.ports == 0
+	var behind uint8
+	if trails { // only then: a push goes out for every new input
+		behind = cs.lagLocked(k, c.waits.Asked(k), g)
 	}
-	return cs.lagLocked(k, c.waits.Asked(k), g)
+	return coreserve.PushLag(cs.cfg.Hooks.Turbo, trails, behind)
 }
 
 // spectatorLocked finds the spectator core a regid-0 request comes from,
