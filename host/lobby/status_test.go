@@ -40,7 +40,13 @@ func TestStatusPage(t *testing.T) {
 	for _, c := range []*client{alice, bob} {
 		mustAccept(t, c.expect("reply_begin_game"))
 	}
-	g := startGame(t, port, 2, 300)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
+	defer cancel()
+	g, err := hosttest.StartCores(ctx, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), []uint8{0, 1}, 300, coreKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
 	watcher, err := npclient.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", port), npclient.Config{Name: "watcher", Spectator: true})
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +99,11 @@ func TestStatusPage(t *testing.T) {
 	if code := getStatus(t, base+lobby.StatusJSONPath, honestIP, nil); code != http.StatusOK {
 		t.Errorf("another source got %d during the flood", code)
 	}
-	sameGame(t, g.finish(t))
+	hist, err := g.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameGame(t, hist)
 }
 
 // requireSources skips the test unless the server at base can be reached
@@ -151,58 +161,6 @@ func clientFrom(from string) *http.Client {
 		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
 	}
 	return &http.Client{Timeout: waitLimit, Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
-}
-
-// heldGame is a game of fake cores that played their polls and stay
-// connected, so the room runs on, until finish.
-type heldGame struct {
-	cores []*hosttest.FakeCore
-	errs  []error
-	wg    sync.WaitGroup
-}
-
-// startGame connects one fake core per player to the game port and plays
-// polls polls.
-func startGame(t *testing.T, port, players, polls int) *heldGame {
-	t.Helper()
-	g := &heldGame{errs: make([]error, players)}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
-	t.Cleanup(cancel)
-	for p := range players {
-		c, err := hosttest.NewFakeCore(hosttest.FakeCoreConfig{Host: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), Players: []uint8{uint8(p)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		g.cores = append(g.cores, c)
-		g.wg.Go(func() {
-			if _, _, _, err := c.Handshake(ctx); err != nil {
-				g.errs[p] = err
-				return
-			}
-			for n := range polls {
-				if _, err := c.Poll(ctx, map[int]uint32{p: coreKeys(p, n)}); err != nil {
-					g.errs[p] = fmt.Errorf("poll %d: %w", n, err)
-					return
-				}
-			}
-		})
-	}
-	return g
-}
-
-// finish waits for every core's polls and returns each one's history.
-func (g *heldGame) finish(t *testing.T) [][]hosttest.PollRecord {
-	t.Helper()
-	g.wg.Wait()
-	var hist [][]hosttest.PollRecord
-	for p, c := range g.cores {
-		if g.errs[p] != nil {
-			t.Fatalf("player %d's core: %v", p+1, g.errs[p])
-		}
-		hist = append(hist, c.History())
-	}
-	return hist
 }
 
 // An operator may turn the status page off.
