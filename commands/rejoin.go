@@ -22,6 +22,13 @@ const (
 	rejoinEvery = time.Second
 )
 
+// rejoinRun is a rejoin under way.
+type rejoinRun struct {
+	addr string             // the address it dials
+	stop context.CancelFunc // ends it
+	done chan struct{}      // closed once it has ended
+}
+
 // rejoin joins l's session again if l ended because the connection to its
 // host broke. It gives up after rejoinFor, when nothing listens at the
 // host's address any more, or when the player leaves.
@@ -33,18 +40,18 @@ func (s *Session) rejoin(l *live) {
 	ctx, cancel := context.WithTimeout(context.Background(), rejoinFor)
 	defer cancel()
 	s.mu.Lock()
-	if s.cur != nil || s.stopRejoin != nil {
+	if s.cur != nil || s.rejoining != nil {
 		s.mu.Unlock()
 		return
 	}
-	done := make(chan struct{})
-	s.stopRejoin, s.rejoinDone, s.rejoining = cancel, done, l.addr
+	rj := &rejoinRun{addr: l.addr, stop: cancel, done: make(chan struct{})}
+	s.rejoining = rj
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.stopRejoin, s.rejoinDone, s.rejoining = nil, nil, ""
+		s.rejoining = nil
 		s.mu.Unlock()
-		close(done)
+		close(rj.done)
 	}()
 	s.print(fmt.Sprintf("rejoining %s (for up to %v; /leave stops)", l.addr, rejoinFor))
 	for {

@@ -50,12 +50,10 @@ type Session struct {
 
 	keyOnce sync.Once // makes PlayerKey if it is zero
 
-	mu         sync.Mutex // guards cur, joining and the rejoin fields
-	cur        *live
-	joining    bool               // a join is under way, without the lock
-	stopRejoin context.CancelFunc // ends a rejoin under way; nil when none is
-	rejoinDone chan struct{}      // closed when the rejoin under way has ended
-	rejoining  string             // the address a rejoin under way dials
+	mu        sync.Mutex // guards cur, joining and rejoining
+	cur       *live
+	joining   bool       // a join is under way, without the lock
+	rejoining *rejoinRun // the rejoin under way; nil when none is
 }
 
 // live is one session this console is in.
@@ -191,7 +189,7 @@ func (l *live) stopHost() {
 // built-in VPN with an invite.
 func (s *Session) Connect(ctx context.Context, target string) error {
 	s.mu.Lock()
-	if s.rejoining != "" {
+	if s.rejoining != nil {
 		s.mu.Unlock()
 		return s.rejoiningErr()
 	}
@@ -203,7 +201,7 @@ func (s *Session) Connect(ctx context.Context, target string) error {
 // it cannot.
 func (s *Session) busyLocked() error {
 	switch {
-	case s.rejoining != "":
+	case s.rejoining != nil:
 		return s.rejoiningErr()
 	case s.cur != nil || s.joining:
 		return errors.New("already in a session")
@@ -212,7 +210,7 @@ func (s *Session) busyLocked() error {
 }
 
 func (s *Session) rejoiningErr() error {
-	return fmt.Errorf("rejoining %s; /leave stops that first", s.rejoining)
+	return fmt.Errorf("rejoining %s; /leave stops that first", s.rejoining.addr)
 }
 
 // connect is Connect, for a rejoin too.
@@ -430,11 +428,11 @@ func (s *Session) end(l *live) (tore bool) {
 // trying to rejoin one.
 func (s *Session) Leave() error {
 	s.mu.Lock()
-	stop, stopped := s.stopRejoin, s.rejoinDone
+	rj := s.rejoining
 	s.mu.Unlock()
-	if stop != nil {
-		stop()
-		<-stopped // soon: a rejoin's dial ends with its context
+	if rj != nil {
+		rj.stop()
+		<-rj.done // soon: a rejoin's dial ends with its context
 	}
 	s.mu.Lock()
 	l := s.cur // a rejoin that got through as it was stopped, too
@@ -525,7 +523,9 @@ func (s *Session) State() State {
 			st.Room[i] = lobbyclient.Printable(n, lobbymsg.MaxPlayerName)
 		}
 	}
-	st.Rejoining = s.rejoining
+	if s.rejoining != nil {
+		st.Rejoining = s.rejoining.addr
+	}
 	s.mu.Unlock()
 	if l == nil {
 		return st
