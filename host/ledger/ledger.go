@@ -245,10 +245,13 @@ type Claim struct {
 	Key  [16]byte // zero: the player joined without one, and its name suffices
 }
 
+// named reports whether c holds ports for a player called name.
+func (c Claim) named(name string) bool { return c.Name != "" && strings.EqualFold(c.Name, name) }
+
 // by reports whether the player called name, who brings key, may take
 // c back.
 func (c Claim) by(name string, key [16]byte) bool {
-	return c.Name != "" && strings.EqualFold(c.Name, name) && (c.Key == [16]byte{} || c.Key == key)
+	return c.named(name) && (c.Key == [16]byte{} || c.Key == key)
 }
 
 // Hold keeps the active ones of ports for c, a player who left the
@@ -277,7 +280,7 @@ func (l *Ledger) Rejoin(name string, key [16]byte) (session.PortMask, error) {
 // Holds reports whether ports are held for a player called name. Once the
 // game is older than the streams keep, nobody can rejoin it, and none are.
 func (l *Ledger) Holds(name string) bool {
-	return l.oldestHeld() == 0 && slices.ContainsFunc(l.Held[:], func(c Claim) bool { return c.Name != "" && strings.EqualFold(c.Name, name) })
+	return l.oldestHeld() == 0 && slices.ContainsFunc(l.Held[:], func(c Claim) bool { return c.named(name) })
 }
 
 // Claimed reports whether ports are held for a player called name whose
@@ -308,7 +311,7 @@ func (l *Ledger) HeldOthers(name string) int {
 	}
 	var names []string
 	for _, h := range l.Held {
-		if h.Name != "" && !strings.EqualFold(h.Name, name) && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, h.Name) }) {
+		if h.Name != "" && !h.named(name) && !slices.ContainsFunc(names, func(n string) bool { return h.named(n) }) {
 			names = append(names, h.Name)
 		}
 	}
