@@ -105,7 +105,14 @@ type Cores struct {
 
 	events []m64p.Event // reply scratch
 	dgram  []byte
+
+	// Guarded by the session's lock; kept by Reset.
+	repeated uint64 // inputs made up as repeats of lost keys (repeatLostLocked)
 }
+
+// Repeated returns how many inputs of cores' ports the host has made up
+// as repeats, their keys lost. The session's lock must be held.
+func (cs *Cores) Repeated() uint64 { return cs.repeated }
 
 // Init readies cs for session s.
 func (cs *Cores) Init(s Session, cfg Config) {

@@ -54,7 +54,9 @@ func (cs *Cores) repeatLostLocked(c *Core, k int, n uint32, g Game) {
 	case now-w.since >= int64(lostKeysGrace):
 		*w = lostKeys{}
 		through := min(n+uint32(g.Sched.At(n).LagOf(c.id)), cs.s.AuthorLimit(c)-1, g.EmptyFrom[k]-1)
-		cs.s.Authored(c, k, n, c.authors[k].Repeat(through, st))
+		made := c.authors[k].Repeat(through, st)
+		cs.repeated += uint64(made)
+		cs.s.Authored(c, k, n, made)
 	}
 }
 

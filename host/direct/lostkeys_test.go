@@ -106,6 +106,9 @@ func TestRepeatLostKeys(t *testing.T) {
 	if want := n + uint32(r.lag) + 1; r.have() != want || r.f.published != int(r.lag)+1 {
 		t.Fatalf("after the grace the host holds %d inputs (%d published), want %d", r.have(), r.f.published, want)
 	}
+	if got := r.cs.Repeated(); got != uint64(r.lag)+1 {
+		t.Errorf("Repeated() = %d, want the %d inputs made up", got, r.lag+1)
+	}
 	for p := n; p < r.have(); p++ {
 		if got := r.f.streams[0].At(p); got != r.last {
 			t.Errorf("input %d is %+v, want the last one, %+v", p, got, r.last)

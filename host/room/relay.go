@@ -19,6 +19,9 @@ type Stats struct {
 	DroppedDatagrams uint64 // malformed, from strangers, or with a bad token
 	RelayedInputs    uint64 // inputs stored and offered to every other member
 	RefusedInputs    uint64 // inputs for polls further ahead than lockstep allows
+	// RepeatedInputs are inputs of direct cores' ports the host made up
+	// as repeats of the port's last input, the core's keys lost.
+	RepeatedInputs uint64
 	// Poll is how far the running game has come: the first poll some
 	// player's input has not reached the host for (0 in the lobby).
 	Poll    uint32
@@ -35,6 +38,7 @@ func (r *Room) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st := r.stats
+	st.RepeatedInputs = r.cores.Repeated()
 	e := r.game.Sched.Last()
 	if r.state == statePlaying {
 		st.Poll, st.Playing = r.game.Poll(), true
