@@ -26,6 +26,7 @@ func Pair(addr string) (net.Listener, net.PacketConn, error) {
 		p := ln.Addr().(*net.TCPAddr).Port
 		pc, uerr := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(p)))
 		if uerr == nil {
+			growReadBuffer(pc)
 			return ln, pc, nil
 		}
 		ln.Close()

@@ -1,0 +1,70 @@
+package listen
+
+import (
+	"errors"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+// A session port holds a burst of datagrams its host does not read for a
+// while: 3,000 key reports, two and a half seconds of four mupen64plus
+// cores, sent while nothing reads the socket, all arrive. A socket with
+// Linux's default buffer keeps about 200 of them.
+func TestSessionPortHoldsABurst(t *testing.T) {
+	const burst = 3000
+	ln, pc, err := Pair("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	defer pc.Close()
+	if got, known := grantedReadBuffer(t, pc); known && got < readBuffer {
+		t.Skipf("the system granted a receive buffer of %d bytes, not %d: raise net.core.rmem_max to run this test", got, readBuffer)
+	}
+	sender, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sender.Close()
+	key := []byte{0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0} // a key report's size
+	for range burst {
+		if _, err := sender.Write(key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := 0
+	buf := make([]byte, 64)
+	for {
+		pc.SetReadDeadline(time.Now().Add(time.Second))
+		if _, _, err := pc.ReadFrom(buf); err != nil {
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatal(err)
+			}
+			break
+		}
+		got++
+	}
+	if got != burst {
+		t.Errorf("the session port kept %d of %d datagrams sent while nothing read it", got, burst)
+	}
+}
+
+// grantedReadBuffer is the receive buffer the system gave pc, if known.
+func grantedReadBuffer(t *testing.T, pc net.PacketConn) (int, bool) {
+	t.Helper()
+	if readBufferOf == nil {
+		return 0, false
+	}
+	rc, err := pc.(*net.UDPConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var serr error
+	if err := rc.Control(func(fd uintptr) { n, serr = readBufferOf(fd) }); err != nil || serr != nil {
+		t.Fatalf("read the receive buffer's size: %v %v", err, serr)
+	}
+	return n, true
+}
