@@ -2,27 +2,43 @@ package listen
 
 import "net"
 
-// readBuffer is the receive buffer a session port asks the system for.
-// A host takes every player's keys and requests on its one UDP socket:
-// four mupen64plus cores at 60 polls a second send it over a thousand
-// datagrams a second, and Linux's default buffer (212 KB, about 200 small
-// datagrams) overflows when the host is kept off the CPU for a fifth of a
-// second. A direct core's keys lost there become repeats of its last input
-// (its presses are lost); a netpak player's cost a resend. 4 MiB holds
-// several seconds of a full session, and the kernel spends it only on
-// datagrams that wait.
-const readBuffer = 4 << 20
+// ReadBuffer is the receive buffer a session port asks the system for
+// (and the built-in VPN's socket, which carries a session). A host takes
+// every player's keys and requests on one socket: four mupen64plus cores
+// at 60 polls a second send it over a thousand datagrams a second, and Linux's default buffer
+// (212 KB, about 250 small datagrams) overflows when the host is kept off
+// the CPU for a fifth of a second. A direct core's keys lost there become
+// repeats of its last input (its presses are lost); a netpak player's
+// cost a resend. 4 MiB holds several seconds of a full session, and the
+// kernel spends it only on datagrams that wait.
+const ReadBuffer = 4 << 20
 
-// growReadBuffer asks for readBuffer on pc, a kernel UDP socket. It is
-// best effort: where the system grants less (Linux caps an unprivileged
-// request at net.core.rmem_max), the port works with what it has.
-func growReadBuffer(pc net.PacketConn) {
-	u, ok := pc.(*net.UDPConn)
-	if !ok {
-		return
+// GrowReadBuffer asks for ReadBuffer on c and returns the size the system
+// granted, or 0 where it does not say (systems other than Linux and
+// Windows). It is best effort: where the system grants less (Linux caps
+// an unprivileged process at net.core.rmem_max), c works with what it has.
+func GrowReadBuffer(c *net.UDPConn) int {
+	if !forceReadBuffer(c) {
+		c.SetReadBuffer(ReadBuffer)
 	}
-	if forceReadBuffer(u) {
-		return
+	n, err := ReadBufferSize(c)
+	if err != nil {
+		return 0
 	}
-	u.SetReadBuffer(readBuffer)
+	return n
+}
+
+// ReadBufferSize is the receive buffer the system gave c, in the bytes a
+// program asks for.
+func ReadBufferSize(c *net.UDPConn) (int, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var serr error
+	if err := rc.Control(func(fd uintptr) { n, serr = readBufferOf(fd) }); err != nil {
+		return 0, err
+	}
+	return n, serr
 }

@@ -1,9 +1,17 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package listen
 
-import "net"
+import (
+	"errors"
+	"net"
+)
 
-// forceReadBuffer reports false: only Linux caps what a process may ask
-// for below what a privileged one may.
+// forceReadBuffer reports false: only Linux lets a privileged process
+// ask for more than others may.
 func forceReadBuffer(*net.UDPConn) bool { return false }
+
+// readBufferOf is not looked up on other systems.
+func readBufferOf(uintptr) (int, error) {
+	return 0, errors.New("the receive buffer's size is not known on this system")
+}
