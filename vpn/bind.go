@@ -73,8 +73,15 @@ func ListenBind(addr netip.AddrPort) (*Bind, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen udp %v: %w", addr, err)
 	}
+	// Every player's tunnel datagrams come here: the receive buffer of a
+	// session port (host/listen.ReadBuffer), which Windows grants as asked
+	// and Linux up to net.core.rmem_max.
+	c.SetReadBuffer(sessionReadBuffer)
 	return NewBind(c), nil
 }
+
+// sessionReadBuffer is the receive buffer the shared socket asks for.
+const sessionReadBuffer = 4 << 20
 
 // PacketConn is the datagram socket a [Bind] uses:
 // *net.UDPConn, or a simulated socket in tests (see package vpn/natsim).
