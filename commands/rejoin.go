@@ -29,31 +29,56 @@ type rejoinRun struct {
 	done chan struct{}      // closed once it has ended
 }
 
-// rejoin joins l's session again if l ended because the connection to its
-// host broke. It gives up after rejoinFor, when nothing listens at the
-// host's address any more, or when the player leaves.
-func (s *Session) rejoin(l *live) {
-	err := l.c.Err()
-	if l.h != nil || l.target == "" || !errors.Is(err, session.ErrHostGone) {
-		return
+// watch ends l when its client does and, if the connection to the host
+// broke, joins l's session again. The rejoin is under way before l ends,
+// so a /leave at any moment from the break on stops it.
+func (s *Session) watch(l *live) {
+	<-l.c.Done()
+	ctx, rj := s.planRejoin(l)
+	if !s.end(l) && rj != nil { // a /leave's end: the player left on purpose
+		rj.stop()
+	}
+	if rj != nil {
+		s.rejoin(ctx, l, rj)
+	}
+}
+
+// planRejoin makes a rejoin of l's session the one under way, if l's
+// connection to its host broke and l is still the console's session.
+func (s *Session) planRejoin(l *live) (context.Context, *rejoinRun) {
+	if l.h != nil || l.target == "" || !errors.Is(l.c.Err(), session.ErrHostGone) {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur != l || s.rejoining != nil {
+		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), rejoinFor)
-	defer cancel()
-	s.mu.Lock()
-	if s.cur != nil || s.rejoining != nil {
-		s.mu.Unlock()
-		return
-	}
 	rj := &rejoinRun{addr: l.addr, stop: cancel, done: make(chan struct{})}
 	s.rejoining = rj
-	s.mu.Unlock()
+	return ctx, rj
+}
+
+// rejoin runs rj, the rejoin of l's session, until it gets through, gives
+// up after rejoinFor, finds nothing listening at the host's address any
+// more, or the player leaves.
+func (s *Session) rejoin(ctx context.Context, l *live, rj *rejoinRun) {
 	defer func() {
+		rj.stop()
 		s.mu.Lock()
 		s.rejoining = nil
 		s.mu.Unlock()
 		close(rj.done)
 	}()
+	if f := s.beforeRejoin; f != nil {
+		f(ctx)
+	}
+	if ctx.Err() != nil {
+		return // stopped before it began
+	}
 	s.print(fmt.Sprintf("rejoining %s (for up to %v; /leave stops)", l.addr, rejoinFor))
+	var err error
 	for {
 		err = s.connect(ctx, l.target)
 		switch {

@@ -58,14 +58,15 @@ func (b *breakingLink) cut() {
 	(<-b.first).Close()
 }
 
-// A console rejoining a host that froze dials it for up to the join
-// timeout: meanwhile its prompt and /who still answer, and /leave stops
-// the rejoin for good, even one that gets through as the player leaves,
-// before it returns.
-func TestRejoinDialBlocksNothing(t *testing.T) {
+// joinThroughBreakingLink hosts a session as Alice and joins it as Bob
+// through a breakingLink; beforeRejoin, if set, is Bob's
+// Session.beforeRejoin.
+func joinThroughBreakingLink(t *testing.T, beforeRejoin func(context.Context)) (*Session, *lines, *breakingLink) {
+	t.Helper()
 	ctx := context.Background()
 	alice, _ := newTestSession(t, "Alice")
 	bob, bobEv := newTestSession(t, "Bob")
+	bob.beforeRejoin = beforeRejoin
 	hosted, err := alice.Serve(ctx, Server{})
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +75,16 @@ func TestRejoinDialBlocksNothing(t *testing.T) {
 	if err := bob.Connect(ctx, link.ln.Addr().String()); err != nil {
 		t.Fatal(err)
 	}
+	return bob, bobEv, link
+}
+
+// A console rejoining a host that froze dials it for up to the join
+// timeout: meanwhile its prompt and /who still answer, and /leave stops
+// the rejoin for good, even one that gets through as the player leaves,
+// before it returns.
+func TestRejoinDialBlocksNothing(t *testing.T) {
+	ctx := context.Background()
+	bob, bobEv, link := joinThroughBreakingLink(t, nil)
 	link.cut()
 	bobEv.wait(t, "rejoining "+link.ln.Addr().String())
 	var held net.Conn
@@ -98,5 +109,42 @@ func TestRejoinDialBlocksNothing(t *testing.T) {
 	}
 	if _, err := bob.Serve(ctx, Server{}); err != nil {
 		t.Errorf("host after stopping the rejoin: %v", err)
+	}
+}
+
+// A /leave typed the moment the connection breaks, after the session ended
+// and before the rejoin dialled, stops the rejoin: it never dials, never
+// says it rejoins, and the console is offline once /leave returns.
+func TestLeaveAsTheConnectionBreaks(t *testing.T) {
+	left := make(chan struct{})
+	bobs := make(chan *Session, 1) // Bob, for the hook Bob's session calls
+	bob, bobEv, link := joinThroughBreakingLink(t, func(rejoin context.Context) {
+		bob := <-bobs
+		go func() {
+			bob.Leave()
+			close(left)
+		}()
+		select { // the /leave must reach the rejoin before it dials
+		case <-rejoin.Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	bobs <- bob
+	link.cut()
+	select {
+	case <-left:
+	case <-time.After(10 * time.Second):
+		t.Fatal("/leave did not return")
+	}
+	if st := bob.State(); st.Phase != Offline || st.Rejoining != "" {
+		t.Errorf("after /leave: %+v", st)
+	}
+	select { // a rejoin that began despite the /leave dials at once
+	case <-link.held:
+		t.Error("the rejoin dialled the host after the player left")
+	case <-time.After(1500 * time.Millisecond):
+	}
+	if bobEv.has("rejoining ") {
+		t.Error("the console said it rejoins after the player left")
 	}
 }

@@ -54,6 +54,10 @@ type Session struct {
 	cur       *live
 	joining   bool       // a join is under way, without the lock
 	rejoining *rejoinRun // the rejoin under way; nil when none is
+
+	// beforeRejoin, if set (tests), runs between the end of a session
+	// whose connection broke and the rejoin's first dial.
+	beforeRejoin func(context.Context)
 }
 
 // live is one session this console is in.
@@ -294,12 +298,7 @@ func (s *Session) dial(ctx context.Context, l *live, addr string, cfg client.Con
 func (s *Session) startLocked(l *live) {
 	s.cur = l
 	go s.eventLoop(l)
-	go func() {
-		<-l.c.Done()
-		if s.end(l) { // not a /leave's end: the player left on purpose
-			s.rejoin(l)
-		}
-	}()
+	go s.watch(l)
 }
 
 // eventLoop prints l's events, starts the game when it starts, and

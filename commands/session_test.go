@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -30,6 +31,13 @@ func (l *lines) add(s string) {
 	case l.added <- struct{}{}:
 	default:
 	}
+}
+
+// has reports whether a line printed so far contains sub.
+func (l *lines) has(sub string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.ContainsFunc(l.got, func(s string) bool { return strings.Contains(s, sub) })
 }
 
 // wait returns the first line containing sub, failing after 5 s.
