@@ -267,6 +267,10 @@ func (h *Host) Start() error { return h.room.Start() }
 // Stop ends the running game for everyone, as the host itself.
 func (h *Host) Stop() error { return h.room.Stop() }
 
+// SetLag sets the session's lag for the player called by, as a /lag N
+// does, turning autolag off (see room.Room.SetLag).
+func (h *Host) SetLag(lag uint8, by string) error { return h.room.SetLag(lag, by) }
+
 // Stats counts what the host dropped; the console's /status shows them.
 type Stats = room.Stats
 

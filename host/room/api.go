@@ -9,6 +9,7 @@ import (
 
 	"github.com/netpak/netpak/host/check"
 	"github.com/netpak/netpak/host/direct"
+	"github.com/netpak/netpak/host/lockstep"
 	"github.com/netpak/netpak/host/session"
 	"github.com/netpak/netpak/host/udpsock"
 	"github.com/netpak/netpak/host/wire"
@@ -57,17 +58,25 @@ var ErrNoMember = errors.New("no such member")
 func (r *Room) Kick(name string) (netip.Addr, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	m := r.memberNamedLocked(name)
+	if m == nil {
+		return netip.Addr{}, fmt.Errorf("kick %q: %w", name, ErrNoMember)
+	}
+	// Tell the member itself first; its writeLoop sends what is queued,
+	// then hangs up.
+	r.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: session.LeaveKicked, Ports: m.ports}))
+	r.dropLocked(m, session.LeaveKicked) // a core's connection ends with its member
+	return m.from, nil
+}
+
+// memberNamedLocked is the member called name, case aside, or nil.
+func (r *Room) memberNamedLocked(name string) *Member {
 	for _, m := range r.members {
 		if strings.EqualFold(m.name, name) {
-			addr := m.from
-			// Tell the member itself first; its writeLoop sends what is
-			// queued, then hangs up.
-			r.sendLocked(m, wire.FrameLeft, wire.AppendLeft(nil, wire.LeftMsg{ID: m.id, Reason: session.LeaveKicked, Ports: m.ports}))
-			r.dropLocked(m, session.LeaveKicked) // a core's connection ends with its member
-			return addr, nil
+			return m
 		}
 	}
-	return netip.Addr{}, fmt.Errorf("kick %q: %w", name, ErrNoMember)
+	return nil
 }
 
 // Start starts the game as the host itself (a headless host or autostart).
@@ -75,6 +84,21 @@ func (r *Room) Start() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.startLocked(nil)
+}
+
+// SetLag sets the lag for the player called by, as a /lag N does: on the
+// same poll everywhere, announced, turning autolag off. A lobby room's
+// creator sets it so, from a client that has no session to send it in;
+// until its core joins, the host is named as the one who set it.
+func (r *Room) SetLag(lag uint8, by string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.game.Sched.Last()
+	e.Lag, e.Cause, e.Actor = lag, lockstep.CauseLag, 0
+	if m := r.memberNamedLocked(by); m != nil {
+		e.Actor = m.id
+	}
+	return r.setLagLocked(e)
 }
 
 // Tick does the session's housekeeping, twice a second: it drops direct
