@@ -62,6 +62,7 @@ type client struct {
 	t       testing.TB
 	c       *websocket.Conn
 	name    string
+	version lobbymsg.Version // its netplay_version: RMG's, unless a test says
 	replies chan lobbymsg.Reply
 	closed  chan struct{} // closed when the server closed the socket
 	err     error         // why; read after closed
@@ -101,7 +102,7 @@ func dialWith(url string, opts *websocket.DialOptions) (*websocket.Conn, error) 
 // newClient wraps c; with read set, a goroutine collects its replies.
 func newClient(t testing.TB, c *websocket.Conn, name string, read bool) *client {
 	c.SetReadLimit(1 << 20)
-	cl := &client{t: t, c: c, name: name, replies: make(chan lobbymsg.Reply, 256), closed: make(chan struct{})}
+	cl := &client{t: t, c: c, name: name, version: lobbymsg.VersionAPI, replies: make(chan lobbymsg.Reply, 256), closed: make(chan struct{})}
 	if read {
 		go cl.readLoop()
 	}
@@ -143,8 +144,8 @@ func (cl *client) send(req lobbymsg.Request) {
 	if req.Emulator == "" {
 		req.Emulator = "RMG"
 	}
-	if req.NetplayVersion == 0 {
-		req.NetplayVersion = lobbymsg.APIVersion
+	if req.NetplayVersion == "" {
+		req.NetplayVersion = cl.version
 	}
 	req.AuthTime = lobbymsg.AuthTime(strconv.FormatInt(time.Now().UnixMilli(), 10))
 	req.Auth = lobbymsg.AuthHash(req.AuthTime, "RMG")

@@ -1,6 +1,7 @@
 // Package lobby owns netpak's server for the mupen64plus frontends: the
 // WebSocket lobby (netplay API version 17) that RMG, simple64, Mupen-MPN
-// and gopher64 up to v1.1.22 use to list, create and join rooms, and the
+// (as "MPNServer-1") and gopher64 up to v1.1.22 use to list, create and
+// join rooms, and the
 // rooms themselves, each a full netpak session ([host.Host]) serving the
 // players' mupen64plus cores on its own game port.
 //
@@ -28,9 +29,13 @@
 //	request_edit_room    room{room_name, MD5, game_name, features}: creator only
 //	request_begin_game   room{port}: creator only; every client then starts its core
 //	request_motd, request_version, request_ping
+//	update_buffer_size   buffer_size (Mupen-MPN's room creator): the room's lag; no reply
 //
 // The common fields every request of RMG carries are client_sha (the
-// frontend's version), emulator, authTime, auth and netplay_version (17).
+// frontend's version), emulator, authTime, auth and netplay_version (17;
+// Mupen-MPN, which calls itself RMG, sends "MPNServer-1"). A room is
+// listed to, and joined by, clients of its creator's emulator and
+// netplay_version only, as on their own servers.
 // A socket must create a room or list the rooms before anything but
 // request_version, request_motd and request_ping is answered.
 //

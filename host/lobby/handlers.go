@@ -27,6 +27,7 @@ var handlers = map[string]handler{
 	lobbymsg.TypeMOTD:       {false, (*Server).handleMOTDLocked},
 	lobbymsg.TypeVersion:    {false, (*Server).handleVersionLocked},
 	lobbymsg.TypePing:       {false, (*Server).handlePingLocked},
+	lobbymsg.TypeBufferSize: {true, (*Server).handleBufferLocked},
 }
 
 // serve answers one decoded request.
@@ -64,8 +65,8 @@ func (s *Server) count(f func(*Stats)) {
 // when the operator turned it on.
 func (s *Server) checkClient(req *lobbymsg.Request) (lobbymsg.Accept, string) {
 	switch {
-	case req.NetplayVersion != lobbymsg.APIVersion:
-		return lobbymsg.MismatchVersion, fmt.Sprintf("this server speaks netplay API %d, your client %d: use a client of the same API", lobbymsg.APIVersion, req.NetplayVersion)
+	case !req.NetplayVersion.Known():
+		return lobbymsg.MismatchVersion, fmt.Sprintf("this server speaks netplay API %s (RMG, simple64, gopher64 up to 1.1.22) and Mupen-MPN's %s, your client %q: use a client of one of them", lobbymsg.VersionAPI, lobbymsg.VersionMPN, req.NetplayVersion)
 	case req.Emulator == "":
 		return lobbymsg.BadEmulator, "your client did not say which emulator it is"
 	case s.cfg.AuthSecrets == nil:
@@ -93,7 +94,7 @@ func (s *Server) handleGetRoomsLocked(sk *socket, req *lobbymsg.Request) {
 	rep := lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type)}
 	netpak := req.Emulator == lobbymsg.EmulatorNetpak // it is told which rooms play, and sees them
 	for _, r := range s.sortedRoomsLocked() {
-		if (!r.running || netpak) && sameEmulator(req.Emulator, r) {
+		if (!r.running || netpak) && sameClients(req, r) {
 			v := r.view()
 			v.Running = r.running && netpak
 			rep.Rooms = append(rep.Rooms, v)
@@ -171,8 +172,9 @@ func samePassword(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// sameEmulator reports whether a client of emulator may see and join r:
-// one of r's emulator, or a netpak console, whose session joins any room.
-func sameEmulator(emulator string, r *room) bool {
-	return emulator == r.emulator || emulator == lobbymsg.EmulatorNetpak
+// sameClients reports whether the client of req may see and join r: one
+// of r's emulator and netplay_version, or a netpak console, whose session
+// joins any room.
+func sameClients(req *lobbymsg.Request, r *room) bool {
+	return req.Emulator == r.emulator && req.NetplayVersion == r.version || req.Emulator == lobbymsg.EmulatorNetpak
 }

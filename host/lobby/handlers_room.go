@@ -133,7 +133,7 @@ func (s *Server) checkJoinLocked(sk *socket, req *lobbymsg.Request) (*room, lobb
 		return nil, lobbymsg.Other, fmt.Sprintf("you are already in the room %q", sk.room.name)
 	}
 	r := s.rooms[req.Room.Port]
-	if r == nil || !sameEmulator(req.Emulator, r) {
+	if r == nil || !sameClients(req, r) {
 		return nil, lobbymsg.RoomDeleted, "the room is gone: refresh the list"
 	}
 	if code, msg := s.checkPasswordLocked(sk, r, req.Room.Password); code != lobbymsg.Accepted {
@@ -206,6 +206,37 @@ func (s *Server) handleEditLocked(sk *socket, req *lobbymsg.Request) {
 	r.features = maps.Clone(req.Room.Features)
 	v := r.view()
 	s.broadcastLocked(r, lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Room: &v})
+}
+
+// handleBufferLocked makes the buffer Mupen-MPN's room creator chose the
+// room's lag: it is input delay in frames, which a lag is. As a player's
+// /lag N, it lands on the same poll for everyone, before or during the
+// game, and turns autolag off. Only the creator, whose dialog alone shows
+// the buffer, may. Mupen-MPN has no reply to this message: the room's
+// chat tells everyone, or the sender why not.
+func (s *Server) handleBufferLocked(sk *socket, req *lobbymsg.Request) {
+	r := sk.room
+	switch {
+	case r == nil:
+		s.tellLocked(sk, "you are in no room")
+		return
+	case sk.seat != 0:
+		s.tellLocked(sk, "only the room's creator sets the buffer")
+		return
+	}
+	if err := r.h.SetLag(uint8(req.BufferSize), r.seats[0].name); err != nil {
+		s.tellLocked(sk, fmt.Sprintf("the buffer stays: %v", err))
+		return
+	}
+	s.broadcastLocked(r, lobbymsg.Reply{Type: lobbymsg.ReplyType(lobbymsg.TypeChat),
+		Message: fmt.Sprintf("%s set the buffer to %d: everyone's input delay (lag) is %d frames", r.seats[0].name, req.BufferSize, req.BufferSize)})
+}
+
+// tellLocked refuses a request that has no reply of its own with a line
+// in the sender's room chat.
+func (s *Server) tellLocked(sk *socket, text string) {
+	s.stats.Refused++
+	sk.reply(lobbymsg.Reply{Type: lobbymsg.ReplyType(lobbymsg.TypeChat), Message: "server: " + text})
 }
 
 func (s *Server) handleBeginLocked(sk *socket, req *lobbymsg.Request) {

@@ -142,7 +142,7 @@ func TestJoinRefusals(t *testing.T) {
 		{"no such room", lobbymsg.Request{Room: &lobbymsg.Room{Port: 1, MD5: testROM}}, lobbymsg.RoomDeleted},
 		{"another build", lobbymsg.Request{ClientSHA: "RMG 0.1", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.MismatchVersion},
 		{"another ROM", lobbymsg.Request{Room: &lobbymsg.Room{Port: port, MD5: strings.Repeat("0", 32)}}, lobbymsg.MismatchVersion},
-		{"another API", lobbymsg.Request{NetplayVersion: 16, Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.MismatchVersion},
+		{"another API", lobbymsg.Request{NetplayVersion: "16", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.MismatchVersion},
 		{"a taken name", lobbymsg.Request{PlayerName: "HOST", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.DuplicateName},
 		{"a blank name", lobbymsg.Request{PlayerName: "  ", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.BadName},
 		{"another emulator", lobbymsg.Request{Emulator: "simple64", Room: &lobbymsg.Room{Port: port, MD5: testROM}}, lobbymsg.RoomDeleted},
@@ -353,7 +353,7 @@ func TestAuthAndCreateKey(t *testing.T) {
 	if r := c.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms, Emulator: "other"}); r.Accept != lobbymsg.BadEmulator {
 		t.Errorf("an emulator without a secret: %v", r.Accept)
 	}
-	forged := lobbymsg.Request{Type: lobbymsg.TypeGetRooms, ClientSHA: "x", Emulator: "RMG", NetplayVersion: 17,
+	forged := lobbymsg.Request{Type: lobbymsg.TypeGetRooms, ClientSHA: "x", Emulator: "RMG", NetplayVersion: lobbymsg.VersionAPI,
 		AuthTime: lobbymsg.AuthTime(fmt.Sprint(time.Now().UnixMilli())), Auth: strings.Repeat("0", 64)}
 	c.sendRaw(lobbymsg.Encode(forged))
 	if r := c.expect("reply_get_rooms"); r.Accept != lobbymsg.BadAuth {

@@ -25,7 +25,8 @@ type room struct {
 	port     int
 	name     string // unique among rooms, case aside; edits keep it
 	h        *host.Host
-	emulator string // only clients of this emulator see the room
+	emulator string           // only its clients (and netpak consoles) see the room,
+	version  lobbymsg.Version // of its netplay_version: Mupen-MPN calls itself RMG
 	creator  netip.Prefix
 	kick     chan struct{} // the session changed: see watchLoop
 	ended    atomic.Bool   // a game ended since watchLoop last looked
@@ -61,7 +62,7 @@ func (s *Server) openRoom(sk *socket, req *lobbymsg.Request, busy map[int]bool) 
 		return nil, err
 	}
 	rm := req.Room
-	r := &room{port: port, emulator: req.Emulator, creator: sk.src, kick: make(chan struct{}, 1),
+	r := &room{port: port, emulator: req.Emulator, version: req.NetplayVersion, creator: sk.src, kick: make(chan struct{}, 1),
 		done: make(chan struct{}), name: rm.RoomName, game: rm.GameName, md5: rm.MD5,
 		password: rm.Password, clientSHA: req.ClientSHA, features: maps.Clone(rm.Features)}
 	logPrefix := fmt.Sprintf("room %q (port %d): ", r.name, port)

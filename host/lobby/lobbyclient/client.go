@@ -275,7 +275,7 @@ func (cl *Client) do(ctx context.Context, req lobbymsg.Request) (lobbymsg.Reply,
 	defer cl.reqMu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, cl.cfg.Timeout)
 	defer cancel()
-	req.ClientSHA, req.Emulator, req.NetplayVersion = cl.cfg.ClientSHA, cl.cfg.Emulator, lobbymsg.APIVersion
+	req.ClientSHA, req.Emulator, req.NetplayVersion = cl.cfg.ClientSHA, cl.cfg.Emulator, lobbymsg.VersionAPI
 	req.AuthTime = lobbymsg.AuthTime(strconv.FormatInt(cl.cfg.Now().UnixMilli(), 10))
 	req.Auth = lobbymsg.AuthHash(req.AuthTime, cl.cfg.Secret)
 	if err := req.Check(); err != nil {

@@ -23,6 +23,8 @@ const (
 	MaxFeatureKey = 64
 	MaxRooms      = 1024 // rooms in one reply_get_rooms a client accepts
 	MaxMOTD       = 4096
+	MaxVersion    = 32
+	MaxBufferSize = 255 // frames: a lag
 )
 
 // Check reports whether every field r carries has an allowed shape: sizes
@@ -40,6 +42,10 @@ func (r *Request) Check() error {
 		CheckText("client_sha", r.ClientSHA, MaxClientSHA, true),
 		CheckText("emulator", r.Emulator, MaxEmulator, true),
 		CheckText("auth", r.Auth, MaxAuth, false),
+		CheckText("netplay_version", string(r.NetplayVersion), MaxVersion, true),
+	}
+	if r.BufferSize < 0 || r.BufferSize > MaxBufferSize {
+		checks = append(checks, fmt.Errorf("buffer_size %d: %w", r.BufferSize, ErrMalformed))
 	}
 	if r.Room != nil {
 		checks = append(checks, r.Room.check())
@@ -53,7 +59,7 @@ func (r *Request) Check() error {
 }
 
 func checkType(t string) error {
-	if !strings.HasPrefix(t, "request_") || len(t) > 64 {
+	if t != TypeBufferSize && !strings.HasPrefix(t, "request_") || len(t) > 64 {
 		return fmt.Errorf("type %.64q: %w", t, ErrMalformed)
 	}
 	return nil

@@ -8,7 +8,8 @@ import (
 )
 
 var requestSeeds = []string{
-	rmgCreate, gopherCreate,
+	rmgCreate, gopherCreate, mpnGetRooms, mpnBuffer,
+	`{"type":"request_get_rooms","netplay_version":"017"}`,
 	`{"type":"request_get_rooms","client_sha":"v1","emulator":"RMG","authTime":"1","auth":"x","netplay_version":17}`,
 	`{"type":"request_join_room","player_name":"bob","room":{"port":45001,"password":"p","MD5":"0123456789abcdef0123456789abcdef"}}`,
 	`{"type":"request_chat_message","player_name":"bob","message":"hi","room":{"port":45001}}`,

@@ -35,6 +35,15 @@ const NetpakSecret = "netpak"
 // APIVersion is the lobby's netplay_version, as RMG and simple64 send it.
 const APIVersion = 17
 
+// The netplay_version values a server accepts: RMG, simple64 and gopher64
+// up to v1.1.22 send the number 17; Mupen-MPN (the Mario Party Netplay
+// community's RMG) a string that names its server, in messages of the
+// same shape. Each keeps to its own rooms, as on its own servers.
+const (
+	VersionAPI Version = "17"
+	VersionMPN Version = "MPNServer-1"
+)
+
 // MaxMessage bounds one lobby message, checked before any decoding. A
 // real request is a few hundred bytes, except request_edit_room, whose
 // features carry the room's cheats as a JSON string (RMG): 16 KiB holds
@@ -84,6 +93,10 @@ const (
 	TypeMOTD       = "request_motd"
 	TypeVersion    = "request_version"
 	TypePing       = "request_ping"
+	// TypeBufferSize is Mupen-MPN's: the room's creator changed its
+	// buffer (1-35 frames, 5 at first), which is input delay, the lag. It
+	// carries buffer_size and nothing else, and is never answered.
+	TypeBufferSize = "update_buffer_size"
 )
 
 // ReplyType returns the reply type of request type t: "reply_" in place
@@ -127,7 +140,8 @@ type Request struct {
 	Emulator       string   `json:"emulator,omitempty"`
 	AuthTime       AuthTime `json:"authTime,omitempty"`
 	Auth           string   `json:"auth,omitempty"`
-	NetplayVersion int      `json:"netplay_version,omitempty"`
+	NetplayVersion Version  `json:"netplay_version,omitempty"`
+	BufferSize     int      `json:"buffer_size,omitempty"` // TypeBufferSize's
 }
 
 // Reply is any server message.
@@ -140,6 +154,40 @@ type Reply struct {
 	Room        *Room      `json:"room,omitempty"`
 	Rooms       []Room     `json:"rooms,omitempty"`
 }
+
+// Version is the netplay_version field. RMG, simple64 and gopher64 send
+// a number, Mupen-MPN a string; both decode, a number to its decimal
+// digits. Check bounds it.
+type Version string
+
+// UnmarshalJSON accepts a string, a number of at most 10 digits, or null.
+func (v *Version) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	switch {
+	case s == "null":
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	case len(s) > 10 || !isDigits(s):
+		return fmt.Errorf("netplay_version %.24s: %w", s, ErrMalformed)
+	}
+	*v = Version(s)
+	return nil
+}
+
+// MarshalJSON writes a decimal number as a number, as RMG does, and
+// anything else ("017" too) as a string.
+func (v Version) MarshalJSON() ([]byte, error) {
+	if v != "" && len(v) <= 10 && isDigits(string(v)) && (v[0] != '0' || v == "0") {
+		return []byte(v), nil
+	}
+	return json.Marshal(string(v))
+}
+
+// Known reports whether a server accepts v.
+func (v Version) Known() bool { return v == VersionAPI || v == VersionMPN }
 
 // AuthTime is the authTime field: milliseconds since 1970 as decimal
 // digits. RMG sends it as a JSON string, others as a number; both decode.

@@ -41,7 +41,7 @@ func TestDecodeRMGRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := lobbymsg.Request{Type: lobbymsg.TypeCreateRoom, PlayerName: "alice", ClientSHA: "v0.8.3", Emulator: "RMG",
-		AuthTime: "1764880000000", Auth: "9f2c", NetplayVersion: 17, Room: &lobbymsg.Room{
+		AuthTime: "1764880000000", Auth: "9f2c", NetplayVersion: lobbymsg.VersionAPI, Room: &lobbymsg.Room{
 			RoomName: "Friday Room", GameName: "Test Game (U)", MD5: testROM,
 			Features: map[string]string{"gfx_plugin": "GLideN64", "rsp_plugin": "Hacktarux/Azimer High-Level Emulation RSP Plugin"}}}
 	if !reflect.DeepEqual(r, want) {
@@ -104,6 +104,14 @@ func TestDecodeRefuses(t *testing.T) {
 		{"a port of the wrong type", `{"type":"request_join_room","room":{"port":"1"}}`, lobbymsg.ErrMalformed},
 		{"letters in authTime", `{"type":"request_get_rooms","authTime":"12ab"}`, lobbymsg.ErrMalformed},
 		{"not UTF-8", "{\"type\":\"request_motd\",\"message\":\"\xff\"}", lobbymsg.ErrMalformed},
+		{"a long netplay_version", `{"type":"request_get_rooms","netplay_version":"` + long(lobbymsg.MaxVersion+1) + `"}`, lobbymsg.ErrMalformed},
+		{"a netplay_version of 11 digits", `{"type":"request_get_rooms","netplay_version":12345678901}`, lobbymsg.ErrMalformed},
+		{"a negative netplay_version", `{"type":"request_get_rooms","netplay_version":-17}`, lobbymsg.ErrMalformed},
+		{"a netplay_version that is no number or string", `{"type":"request_get_rooms","netplay_version":true}`, lobbymsg.ErrMalformed},
+		{"a netplay_version with a newline", `{"type":"request_get_rooms","netplay_version":"MPN\n1"}`, lobbymsg.ErrMalformed},
+		{"a buffer below 0", `{"type":"update_buffer_size","buffer_size":-1}`, lobbymsg.ErrMalformed},
+		{"a buffer beyond any lag", `{"type":"update_buffer_size","buffer_size":256}`, lobbymsg.ErrMalformed},
+		{"another update", `{"type":"update_room"}`, lobbymsg.ErrMalformed},
 		{"too many features", `{"type":"request_edit_room","room":{"features":{` + manyFeatures(17) + `}}}`, lobbymsg.ErrMalformed},
 	}
 	for _, tc := range cases {
@@ -169,5 +177,51 @@ func TestDecodeGopher64Request(t *testing.T) {
 	n, err := lobbymsg.DecodeRequest([]byte(`{"type":"request_get_rooms","client_sha":null,"authTime":null}`))
 	if err != nil || n.ClientSHA != "" || n.AuthTime != "" {
 		t.Fatalf("nulls: %+v, %v", n, err)
+	}
+}
+
+// mpnGetRooms and mpnBuffer are what Mupen-MPN (the Mario Party Netplay
+// community's RMG) sends: RMG's messages with netplay_version a string,
+// and the buffer its room's creator sets, in a message of its own.
+const (
+	mpnGetRooms = `{"type":"request_get_rooms","client_sha":"7736528a","emulator":"RMG",` +
+		`"netplay_version":"MPNServer-1","authTime":"1764880000000","auth":"ab"}`
+	mpnBuffer = `{"buffer_size":3,"type":"update_buffer_size"}`
+)
+
+func TestDecodeMPNRequests(t *testing.T) {
+	r, err := lobbymsg.DecodeRequest([]byte(mpnGetRooms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.NetplayVersion != lobbymsg.VersionMPN || !r.NetplayVersion.Known() {
+		t.Errorf("netplay_version %q", r.NetplayVersion)
+	}
+	b, err := lobbymsg.DecodeRequest([]byte(mpnBuffer))
+	if err != nil || b.Type != lobbymsg.TypeBufferSize || b.BufferSize != 3 {
+		t.Errorf("buffer: %+v, %v", b, err)
+	}
+	for v, known := range map[lobbymsg.Version]bool{"17": true, "MPNServer-1": true, "16": false, "MPN-4": false, "": false} {
+		if v.Known() != known {
+			t.Errorf("%q known: %v, want %v", v, !known, known)
+		}
+	}
+}
+
+// A version of digits goes out as a number, as RMG and simple64 read it;
+// any other as a string.
+func TestEncodeVersion(t *testing.T) {
+	for v, want := range map[lobbymsg.Version]string{
+		lobbymsg.VersionAPI: `{"type":"request_get_rooms","netplay_version":17}`,
+		lobbymsg.VersionMPN: `{"type":"request_get_rooms","netplay_version":"MPNServer-1"}`,
+	} {
+		req := lobbymsg.Request{Type: lobbymsg.TypeGetRooms, NetplayVersion: v}
+		if got := string(lobbymsg.Encode(req)); got != want {
+			t.Errorf("encoded %s, want %s", got, want)
+		}
+		back, err := lobbymsg.DecodeRequest([]byte(want))
+		if err != nil || back.NetplayVersion != v {
+			t.Errorf("decoded back %q, %v", back.NetplayVersion, err)
+		}
 	}
 }
