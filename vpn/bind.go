@@ -74,8 +74,8 @@ func ListenBind(addr netip.AddrPort) (*Bind, error) {
 		return nil, fmt.Errorf("listen udp %v: %w", addr, err)
 	}
 	// Every player's tunnel datagrams come here: the receive buffer of a
-	// session port (host/listen.ReadBuffer), which Windows grants as asked
-	// and Linux up to net.core.rmem_max.
+	// session port (host/listen.ReadBuffer, which vpn may not import),
+	// which Windows grants as asked and Linux up to net.core.rmem_max.
 	c.SetReadBuffer(sessionReadBuffer)
 	return NewBind(c), nil
 }

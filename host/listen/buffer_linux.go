@@ -20,9 +20,7 @@ func forceReadBuffer(c *net.UDPConn) bool {
 	return err == nil && serr == nil
 }
 
-// readBufferOf is socket fd's receive buffer: Linux reports twice what
-// was asked for, the rest being its own bookkeeping.
+// readBufferOf is socket fd's receive buffer.
 func readBufferOf(fd uintptr) (int, error) {
-	n, err := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF)
-	return n / 2, err
+	return syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF)
 }
