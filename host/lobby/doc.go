@@ -29,7 +29,8 @@
 //	request_edit_room    room{room_name, MD5, game_name, features}: creator only
 //	request_begin_game   room{port}: creator only; every client then starts its core
 //	request_motd, request_version, request_ping
-//	update_buffer_size   buffer_size (Mupen-MPN's room creator): the room's lag; no reply
+//	update_buffer_size   buffer_size (Mupen-MPN's room creator): the room's lag; no reply,
+//	                     but a chat line to everyone, or to the sender why not
 //
 // The common fields every request of RMG carries are client_sha (the
 // frontend's version), emulator, authTime, auth and netplay_version (17;

@@ -27,7 +27,9 @@ var handlers = map[string]handler{
 	lobbymsg.TypeMOTD:       {false, (*Server).handleMOTDLocked},
 	lobbymsg.TypeVersion:    {false, (*Server).handleVersionLocked},
 	lobbymsg.TypePing:       {false, (*Server).handlePingLocked},
-	lobbymsg.TypeBufferSize: {true, (*Server).handleBufferLocked},
+	// Mupen-MPN sends it without the common fields; a socket in a room
+	// has been let in, and one in none is told so.
+	lobbymsg.TypeBufferSize: {false, (*Server).handleBufferLocked},
 }
 
 // serve answers one decoded request.
@@ -135,7 +137,7 @@ func (s *Server) handleMOTDLocked(sk *socket, req *lobbymsg.Request) {
 }
 
 func (s *Server) handleVersionLocked(sk *socket, req *lobbymsg.Request) {
-	sk.reply(lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Message: fmt.Sprintf("%s. api: %d", s.cfg.Version, lobbymsg.APIVersion)})
+	sk.reply(lobbymsg.Reply{Type: lobbymsg.ReplyType(req.Type), Message: fmt.Sprintf("%s. api: %s", s.cfg.Version, lobbymsg.VersionAPI)})
 }
 
 func (s *Server) handlePingLocked(sk *socket, req *lobbymsg.Request) {

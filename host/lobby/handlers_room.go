@@ -223,6 +223,9 @@ func (s *Server) handleBufferLocked(sk *socket, req *lobbymsg.Request) {
 	case sk.seat != 0:
 		s.tellLocked(sk, "only the room's creator sets the buffer")
 		return
+	case req.BufferSize == 0: // Mupen-MPN's is 1 or more: 0 is one left out
+		s.tellLocked(sk, "the buffer is missing: the lag stays")
+		return
 	}
 	if err := r.h.SetLag(uint8(req.BufferSize), r.seats[0].name); err != nil {
 		s.tellLocked(sk, fmt.Sprintf("the buffer stays: %v", err))

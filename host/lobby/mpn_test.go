@@ -69,6 +69,15 @@ func TestMupenMPNRoom(t *testing.T) {
 	if m := carol.expect("reply_chat_message"); m.Message != "server: you are in no room" {
 		t.Errorf("a buffer from outside any room: %q, want refused", m.Message)
 	}
+	if err := alice.sendRaw([]byte(`{"type":"update_buffer_size"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if m := alice.expect("reply_chat_message"); m.Message != "server: the buffer is missing: the lag stays" {
+		t.Errorf("a buffer without its size: %q, want refused", m.Message)
+	}
+	if lag, _ := roomLag(t, srv); lag != 3 {
+		t.Errorf("lag %d after refused buffers, want 3", lag)
+	}
 
 	mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame, Room: &lobbymsg.Room{Port: port}}))
 	played := make(chan [][]hosttest.PollRecord, 1)

@@ -32,9 +32,6 @@ const EmulatorNetpak = "netpak"
 // server's AuthSecrets has no entry of its own for netpak.
 const NetpakSecret = "netpak"
 
-// APIVersion is the lobby's netplay_version, as RMG and simple64 send it.
-const APIVersion = 17
-
 // The netplay_version values a server accepts: RMG, simple64 and gopher64
 // up to v1.1.22 send the number 17; Mupen-MPN (the Mario Party Netplay
 // community's RMG) a string that names its server, in messages of the
@@ -94,8 +91,9 @@ const (
 	TypeVersion    = "request_version"
 	TypePing       = "request_ping"
 	// TypeBufferSize is Mupen-MPN's: the room's creator changed its
-	// buffer (1-35 frames, 5 at first), which is input delay, the lag. It
-	// carries buffer_size and nothing else, and is never answered.
+	// buffer (its dialog offers 1-35 frames, 5 at first), which is input
+	// delay, the lag. It carries buffer_size and nothing else, and has no
+	// reply: a server that refuses it says why in the sender's chat.
 	TypeBufferSize = "update_buffer_size"
 )
 
