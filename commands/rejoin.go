@@ -34,6 +34,9 @@ type rejoinRun struct {
 // so a /leave at any moment from the break on stops it.
 func (s *Session) watch(l *live) {
 	<-l.c.Done()
+	if f := s.afterBreak; f != nil {
+		f()
+	}
 	ctx, rj := s.planRejoin(l)
 	if !s.end(l) && rj != nil { // a /leave's end: the player left on purpose
 		rj.stop()
@@ -54,7 +57,7 @@ func (s *Session) planRejoin(l *live) (context.Context, *rejoinRun) {
 	if s.cur != l || s.rejoining != nil {
 		return nil, nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), rejoinFor)
+	ctx, cancel := context.WithCancel(context.Background()) // rejoinFor runs once l has ended
 	rj := &rejoinRun{addr: l.addr, stop: cancel, done: make(chan struct{})}
 	s.rejoining = rj
 	return ctx, rj
@@ -77,6 +80,8 @@ func (s *Session) rejoin(ctx context.Context, l *live, rj *rejoinRun) {
 	if ctx.Err() != nil {
 		return // stopped before it began
 	}
+	ctx, cancel := context.WithTimeout(ctx, rejoinFor)
+	defer cancel()
 	s.print(fmt.Sprintf("rejoining %s (for up to %v; /leave stops)", l.addr, rejoinFor))
 	var err error
 	for {

@@ -59,14 +59,15 @@ func (b *breakingLink) cut() {
 }
 
 // joinThroughBreakingLink hosts a session as Alice and joins it as Bob
-// through a breakingLink; beforeRejoin, if set, is Bob's
-// Session.beforeRejoin.
-func joinThroughBreakingLink(t *testing.T, beforeRejoin func(context.Context)) (*Session, *lines, *breakingLink) {
+// through a breakingLink; hook, if set, sets Bob's test hooks first.
+func joinThroughBreakingLink(t *testing.T, hook func(bob *Session)) (*Session, *lines, *breakingLink) {
 	t.Helper()
 	ctx := context.Background()
 	alice, _ := newTestSession(t, "Alice")
 	bob, bobEv := newTestSession(t, "Bob")
-	bob.beforeRejoin = beforeRejoin
+	if hook != nil {
+		hook(bob)
+	}
 	hosted, err := alice.Serve(ctx, Server{})
 	if err != nil {
 		t.Fatal(err)
@@ -112,25 +113,45 @@ func TestRejoinDialBlocksNothing(t *testing.T) {
 	}
 }
 
-// A /leave typed the moment the connection breaks, after the session ended
-// and before the rejoin dialled, stops the rejoin: it never dials, never
-// says it rejoins, and the console is offline once /leave returns.
+// A /leave typed the moment the connection breaks stops the rejoin: at
+// the break itself, or after the session ended and before the rejoin
+// dialled. The rejoin never dials, never says it rejoins, and the console
+// is offline once /leave returns.
 func TestLeaveAsTheConnectionBreaks(t *testing.T) {
-	left := make(chan struct{})
-	bobs := make(chan *Session, 1) // Bob, for the hook Bob's session calls
-	bob, bobEv, link := joinThroughBreakingLink(t, func(rejoin context.Context) {
-		bob := <-bobs
-		go func() {
-			bob.Leave()
-			close(left)
-		}()
-		select { // the /leave must reach the rejoin before it dials
-		case <-rejoin.Done():
-		case <-time.After(5 * time.Second):
-		}
+	t.Run("at the break", func(t *testing.T) {
+		left := make(chan struct{})
+		bob, bobEv, link := joinThroughBreakingLink(t, func(bob *Session) {
+			bob.afterBreak = func() {
+				bob.Leave()
+				close(left)
+			}
+		})
+		link.cut()
+		requireLeftForGood(t, bob, bobEv, link, left)
 	})
-	bobs <- bob
-	link.cut()
+	t.Run("before the rejoin dials", func(t *testing.T) {
+		left := make(chan struct{})
+		bob, bobEv, link := joinThroughBreakingLink(t, func(bob *Session) {
+			bob.beforeRejoin = func(rejoin context.Context) {
+				go func() {
+					bob.Leave()
+					close(left)
+				}()
+				select { // the /leave must reach the rejoin before it dials
+				case <-rejoin.Done():
+				case <-time.After(5 * time.Second):
+				}
+			}
+		})
+		link.cut()
+		requireLeftForGood(t, bob, bobEv, link, left)
+	})
+}
+
+// requireLeftForGood fails unless bob's /leave returns (left closes) with
+// bob offline, and no rejoin follows it.
+func requireLeftForGood(t *testing.T, bob *Session, bobEv *lines, link *breakingLink, left <-chan struct{}) {
+	t.Helper()
 	select {
 	case <-left:
 	case <-time.After(10 * time.Second):

@@ -55,8 +55,10 @@ type Session struct {
 	joining   bool       // a join is under way, without the lock
 	rejoining *rejoinRun // the rejoin under way; nil when none is
 
-	// beforeRejoin, if set (tests), runs between the end of a session
-	// whose connection broke and the rejoin's first dial.
+	// afterBreak and beforeRejoin, if set (tests), run when a session's
+	// client ended, and between the end of a session whose connection
+	// broke and its rejoin's first dial.
+	afterBreak   func()
 	beforeRejoin func(context.Context)
 }
 
@@ -426,20 +428,27 @@ func (s *Session) end(l *live) (tore bool) {
 // Leave leaves the session, closing it if this console hosts it, or stops
 // trying to rejoin one.
 func (s *Session) Leave() error {
-	s.mu.Lock()
-	rj := s.rejoining
-	s.mu.Unlock()
-	if rj != nil {
-		rj.stop()
-		<-rj.done // soon: a rejoin's dial ends with its context
-	}
+	s.stopRejoin()
 	s.mu.Lock()
 	l := s.cur // a rejoin that got through as it was stopped, too
 	s.mu.Unlock()
 	if l != nil {
 		s.end(l)
+		s.stopRejoin() // one planned as this /leave ended l
 	}
 	return nil
+}
+
+// stopRejoin stops the rejoin under way, if one is, and waits for it: soon,
+// as a rejoin's dial ends with its context.
+func (s *Session) stopRejoin() {
+	s.mu.Lock()
+	rj := s.rejoining
+	s.mu.Unlock()
+	if rj != nil {
+		rj.stop()
+		<-rj.done
+	}
 }
 
 // gameOf returns the game of the session c plays in: nil once that
