@@ -25,7 +25,7 @@ import (
 
 // seat is one emulator process and how it reaches the session.
 type seat struct {
-	ports   []int // player numbers (1-4) this core controls; none: a spectator's (bridged only)
+	ports   []int // player numbers (1-4) this core controls; none: a spectator's
 	bridged bool  // through a netpak client's bridge; else direct on the session port
 	// late seats are started by the test, mid-game (g.startSeat).
 	late bool
