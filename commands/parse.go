@@ -185,8 +185,8 @@ func parseConnectRoom(args []string) (Cmd, error) {
 	switch {
 	case len(words) == 0:
 		return nil, fmt.Errorf("which room? give its name after \"room\" (/rooms %s lists them)", args[0])
-	case len(words) > maxRoomWords || len(name) > lobbymsg.MaxRoomName:
-		return nil, fmt.Errorf("a room name is at most %d bytes", lobbymsg.MaxRoomName)
+	case len(words) > maxRoomWords || utf8.RuneCountInString(name) > lobbymsg.MaxRoomName:
+		return nil, fmt.Errorf("a room name is at most %d characters", lobbymsg.MaxRoomName)
 	case !printable(name) || !printable(pw):
 		return nil, fmt.Errorf("the room name or password holds control characters")
 	case len(pw) > lobbymsg.MaxPassword:

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/netpak/netpak/host/lobby/lobbyclient"
 	"github.com/netpak/netpak/host/session"
@@ -44,7 +45,9 @@ func TestParseRooms(t *testing.T) {
 		{"room only password", "/connect example.org room password x", nil, "which room?"},
 		{"room no password", "/connect example.org room R password", nil, "give the password"},
 		{"room long password", "/connect example.org room R password a b", nil, "one word"},
-		{"room long name", "/connect h room " + strings.Repeat("x", 129), nil, "at most 128 bytes"},
+		{"room long name", "/connect h room " + strings.Repeat("x", 129), nil, "at most 128 characters"},
+		{"room long name of wide characters", "/connect h room " + strings.Repeat("部", 129), nil, "at most 128 characters"},
+		{"room name of 128 wide characters", "/connect example.org room " + strings.Repeat("部", 128), ConnectRoom{Lobby: lob, Room: strings.Repeat("部", 128)}, ""},
 		{"room bad host", "/connect a/b room R", nil, "not a host name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -350,7 +353,7 @@ func FuzzParseRoomLine(f *testing.F) {
 		if !ok {
 			t.Fatalf("parsed as %#v", cmd)
 		}
-		if j.Room == "" || len(j.Room) > lobbymsg.MaxRoomName || len(j.Password) > lobbymsg.MaxPassword || strings.Contains(j.Room, "  ") {
+		if j.Room == "" || utf8.RuneCountInString(j.Room) > lobbymsg.MaxRoomName || len(j.Password) > lobbymsg.MaxPassword || strings.Contains(j.Room, "  ") {
 			t.Fatalf("parsed %#v", j)
 		}
 	})

@@ -8,13 +8,14 @@ import (
 )
 
 // Bounds of the fields. RMG limits nicknames and room names to 128
-// characters and chat lines to 256; the others are generous for what
+// characters and chat lines to 256, so those are counted in characters
+// (of at most 4 bytes each); the others, in bytes, are generous for what
 // clients send.
 const (
 	MaxPlayerName = 128
 	MaxRoomName   = 128
 	MaxPassword   = 128
-	MaxChat       = 256 // characters, not bytes
+	MaxChat       = 256
 	MaxGameName   = 256
 	MaxClientSHA  = 128
 	MaxEmulator   = 64
@@ -37,8 +38,8 @@ func (r *Request) Check() error {
 		return err
 	}
 	checks := []error{
-		CheckText("player_name", r.PlayerName, MaxPlayerName, true),
-		checkChat(r.Message),
+		checkChars("player_name", r.PlayerName, MaxPlayerName),
+		checkChars("message", r.Message, MaxChat),
 		CheckText("client_sha", r.ClientSHA, MaxClientSHA, true),
 		CheckText("emulator", r.Emulator, MaxEmulator, true),
 		CheckText("auth", r.Auth, MaxAuth, false),
@@ -67,7 +68,7 @@ func checkType(t string) error {
 
 func (rm *Room) check() error {
 	checks := []error{
-		CheckText("room_name", rm.RoomName, MaxRoomName, true),
+		checkChars("room_name", rm.RoomName, MaxRoomName),
 		CheckText("game_name", rm.GameName, MaxGameName, true),
 		CheckText("password", rm.Password, MaxPassword, true),
 		checkMD5(rm.MD5),
@@ -99,11 +100,13 @@ func CheckText(field, s string, max int, spaces bool) error {
 	return nil
 }
 
-func checkChat(s string) error {
-	if n := utf8.RuneCountInString(s); n > MaxChat {
-		return fmt.Errorf("message of %d characters, at most %d: %w", n, MaxChat, ErrMalformed)
+// checkChars is CheckText for a field a client bounds in characters: at
+// most max of them.
+func checkChars(field, s string, max int) error {
+	if n := utf8.RuneCountInString(s); n > max {
+		return fmt.Errorf("%s of %d characters, at most %d: %w", field, n, max, ErrMalformed)
 	}
-	return CheckText("message", s, MaxChat*4, true)
+	return CheckText(field, s, max*utf8.UTFMax, true)
 }
 
 // checkMD5 accepts "" or 32 hex digits, either case (RMG sends upper case).

@@ -98,6 +98,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"bad MD5", `{"type":"request_join_room","room":{"MD5":"xyz"}}`, lobbymsg.ErrMalformed},
 		{"a name with a tab", `{"type":"request_join_room","player_name":"a\tb"}`, lobbymsg.ErrMalformed},
 		{"a long name", `{"type":"request_join_room","player_name":"` + long(129) + `"}`, lobbymsg.ErrMalformed},
+		{"a long name of wide characters", `{"type":"request_join_room","player_name":"` + strings.Repeat("部", 129) + `"}`, lobbymsg.ErrMalformed},
 		{"a control character", `{"type":"request_create_room","room":{"room_name":"a\u0007"}}`, lobbymsg.ErrMalformed},
 		{"a long chat", `{"type":"request_chat_message","message":"` + long(257) + `"}`, lobbymsg.ErrMalformed},
 		{"a port out of range", `{"type":"request_join_room","room":{"port":70000}}`, lobbymsg.ErrMalformed},
@@ -223,5 +224,15 @@ func TestEncodeVersion(t *testing.T) {
 		if err != nil || back.NetplayVersion != v {
 			t.Errorf("decoded back %q, %v", back.NetplayVersion, err)
 		}
+	}
+}
+
+// RMG bounds names in characters, and so does the lobby: a name of 128
+// characters of three bytes each is a name.
+func TestWideNames(t *testing.T) {
+	name := strings.Repeat("部", lobbymsg.MaxPlayerName)
+	r, err := lobbymsg.DecodeRequest([]byte(`{"type":"request_create_room","player_name":"` + name + `","room":{"room_name":"` + name + `"}}`))
+	if err != nil || r.PlayerName != name || r.Room.RoomName != name {
+		t.Fatalf("a name of %d wide characters: %v", lobbymsg.MaxPlayerName, err)
 	}
 }
