@@ -208,14 +208,23 @@ func TestSeatsFollowSessionPorts(t *testing.T) {
 	})
 }
 
+// A name of as many wide characters as a lobby allows is shown whole.
+func TestPrintableWideName(t *testing.T) {
+	name := strings.Repeat("部", lobbymsg.MaxPlayerName)
+	if got := lobbyclient.Printable(name, lobbymsg.MaxPlayerName); got != name {
+		t.Errorf("shown as %d characters of %d", utf8.RuneCountInString(got), lobbymsg.MaxPlayerName)
+	}
+}
+
 // FuzzPrintable: what a lobby says is shown without control characters,
 // within its bound.
 func FuzzPrintable(f *testing.F) {
 	f.Add("wrong password\x1b[2J\n", 10)
+	f.Add(strings.Repeat("部", 130), 127) // wide characters count one each
 	f.Fuzz(func(t *testing.T, s string, max int) {
 		max = max&0xff + 1
 		p := lobbyclient.Printable(s, max)
-		if len(p) > max || !utf8.ValidString(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		if utf8.RuneCountInString(p) > max || !utf8.ValidString(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) {
 			t.Fatalf("Printable(%q, %d) = %q", s, max, p)
 		}
 	})

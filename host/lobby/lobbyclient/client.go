@@ -109,9 +109,11 @@ func (e *RefusedError) Error() string {
 	return fmt.Sprintf("the lobby refused: %s (%s)", base, Printable(e.Message, 200))
 }
 
-// Printable returns at most max bytes of s with every character that is
-// not printable (escape sequences, line breaks) replaced by a space: what
-// a lobby says may be shown on a terminal.
+// Printable returns at most max characters of s with every character
+// that is not printable (escape sequences, line breaks) replaced by a
+// space: what a lobby says may be shown on a terminal. Names are bounded
+// in characters (lobbymsg.MaxPlayerName), so a name of wide ones is shown
+// whole.
 func Printable(s string, max int) string {
 	s = strings.Map(func(r rune) rune {
 		if !unicode.IsPrint(r) {
@@ -119,7 +121,14 @@ func Printable(s string, max int) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "?"))
-	return lobbymsg.Truncate(s, max)
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i]
+		}
+		n++
+	}
+	return s
 }
 
 // Is matches the sentinel of e's accept code.
