@@ -352,7 +352,7 @@ func printServerEntry(w io.Writer, f *serverFile, port int) {
 // printLobbyEntry prints what a frontend's player enters to reach the
 // lobby at hostPort ("IP:port").
 func printLobbyEntry(w io.Writer, name, hostPort, createKey string) {
-	fmt.Fprintf(w, "  RMG, Settings > Interface > Netplay > Server list URL:  http://%s/servers.json\n", hostPort)
+	fmt.Fprintf(w, "  RMG and Mupen-MPN, Settings > Interface > Netplay > Server list URL:  http://%s/servers.json\n", hostPort)
 	fmt.Fprintf(w, "       (or the path of a file holding:  {\"%s\": \"ws://%s\"})\n", name, hostPort)
 	fmt.Fprintf(w, "  simple64 and others, custom server:   ws://%s\n", hostPort)
 	if createKey != "" {

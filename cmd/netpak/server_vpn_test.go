@@ -52,7 +52,7 @@ port_mapping = false
 	player := startConsole(t, bin, "player", "join", invite, "--local-lobby", "0")
 	player.out.wait(t, `^joined the netpak server through the built-in VPN \(direct`)
 	localPort := player.out.wait(t, `^Its lobby is on this machine now, at ws://127\.0\.0\.1:(\d+):$`)[1]
-	player.out.wait(t, `^  RMG, Settings > Interface > Netplay > Server list URL:  http://127\.0\.0\.1:`+localPort+`/servers\.json$`)
+	player.out.wait(t, `^  RMG and Mupen-MPN, Settings > Interface > Netplay > Server list URL:  http://127\.0\.0\.1:`+localPort+`/servers\.json$`)
 
 	lobbies := []string{"127.0.0.1:" + lobbyPort, "127.0.0.1:" + lobbyPort, "127.0.0.1:" + localPort}
 	var wg sync.WaitGroup
