@@ -13,10 +13,10 @@ import "net"
 // of a full session, and the kernel spends it only on datagrams that wait.
 const ReadBuffer = 4 << 20
 
-// GrowReadBuffer asks for ReadBuffer on c. It is best effort: where the
+// growReadBuffer asks for ReadBuffer on c. It is best effort: where the
 // system grants less (Linux caps an unprivileged process at
 // net.core.rmem_max), c works with what it has.
-func GrowReadBuffer(c *net.UDPConn) {
+func growReadBuffer(c *net.UDPConn) {
 	if !forceReadBuffer(c) {
 		c.SetReadBuffer(ReadBuffer)
 	}

@@ -26,7 +26,7 @@ func Pair(addr string) (net.Listener, net.PacketConn, error) {
 		p := ln.Addr().(*net.TCPAddr).Port
 		pc, uerr := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(p)))
 		if uerr == nil {
-			GrowReadBuffer(pc.(*net.UDPConn))
+			growReadBuffer(pc.(*net.UDPConn))
 			return ln, pc, nil
 		}
 		ln.Close()
