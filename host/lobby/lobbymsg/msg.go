@@ -160,19 +160,29 @@ type Version string
 
 // UnmarshalJSON accepts a string, a number of at most 10 digits, or null.
 func (v *Version) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	switch {
-	case s == "null":
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	case len(s) > 10 || !isDigits(s):
-		return fmt.Errorf("netplay_version %.24s: %w", s, ErrMalformed)
+	s, err := jsonText("netplay_version", b, 10)
+	if err != nil {
+		return err
 	}
 	*v = Version(s)
 	return nil
+}
+
+// jsonText is the text of b, one JSON value that a client may send as a
+// string or as a number: a string's contents, an unsigned integer's digits
+// (at most maxDigits of them; any other number is malformed), "" for null.
+func jsonText(field string, b []byte, maxDigits int) (string, error) {
+	s := string(b)
+	switch {
+	case s == "null":
+		return "", nil
+	case len(b) > 0 && b[0] == '"':
+		err := json.Unmarshal(b, &s)
+		return s, err
+	case len(s) > maxDigits || !isDigits(s):
+		return "", fmt.Errorf("%s %.24s: %w", field, s, ErrMalformed)
+	}
+	return s, nil
 }
 
 // MarshalJSON writes a decimal number as a number, as RMG does, and
@@ -194,16 +204,11 @@ type AuthTime string
 // UnmarshalJSON accepts a string or a number of at most 20 digits, or
 // null (gopher64 writes every absent field as null).
 func (t *AuthTime) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		return nil
+	s, err := jsonText("authTime", b, 20)
+	if err != nil {
+		return err
 	}
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	if len(s) > 20 || s != "" && !isDigits(s) {
+	if len(s) > 20 || !isDigits(s) {
 		return fmt.Errorf("authTime %.24q: %w", s, ErrMalformed)
 	}
 	*t = AuthTime(s)
