@@ -1,6 +1,7 @@
 package lobby_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/netpak/netpak/host/hosttest"
@@ -107,5 +108,37 @@ func TestUnknownNetplayVersion(t *testing.T) {
 	r := old.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms})
 	if r.Accept != lobbymsg.MismatchVersion || r.Message == "" {
 		t.Errorf("netplay_version MPN-4: %v %q, want a version mismatch that says why", r.Accept, r.Message)
+	}
+}
+
+// A room's creator who floods buffers mid-game (a buggy or hostile
+// client) is cut off by the lobby's request limit, like any socket that
+// floods, and the lag changes it got in land on the same poll for every
+// core: both cores finish identical, at a lag it asked for.
+func TestMupenMPNBufferFlood(t *testing.T) {
+	srv, url := startServer(t, lobby.Config{Lag: 2})
+	alice, bob := dial(t, url, "alice"), dial(t, url, "bob")
+	alice.version, bob.version = lobbymsg.VersionMPN, lobbymsg.VersionMPN
+	port := createRoom(t, alice, "Mario Party", "MPN")
+	mustAccept(t, bob.do(lobbymsg.Request{Type: lobbymsg.TypeGetRooms}))
+	mustAccept(t, join(bob, port, "MPN"))
+	mustAccept(t, alice.do(lobbymsg.Request{Type: lobbymsg.TypeBeginGame, Room: &lobbymsg.Room{Port: port}}))
+	played := make(chan [][]hosttest.PollRecord, 1)
+	go func() { played <- playCores(t, port, 2, 600) }()
+	hosttest.WaitFor(t, "the game to run", func() bool { return srv.Rooms()[0].Stats.Poll > 60 })
+	for i := range 100 {
+		if alice.sendRaw([]byte(`{"type":"update_buffer_size","buffer_size":`+strconv.Itoa(1+i%6)+`}`)) != nil {
+			break // the server closed the flooder's socket
+		}
+	}
+	if err := alice.waitClosed(); err == nil {
+		t.Error("a creator that sent 100 buffers at once kept its socket")
+	}
+	sameGame(t, <-played)
+	if lag, _ := roomLag(t, srv); lag < 1 || lag > 6 {
+		t.Errorf("lag %d after the flood, want one the creator asked for", lag)
+	}
+	if st := srv.Stats(); st.RateLimited == 0 {
+		t.Errorf("stats %+v: the flood was not limited", st)
 	}
 }
